@@ -1,0 +1,259 @@
+//! Connector and destination specs: the config fields a kind of source (or
+//! destination) takes, which of them are secret, and the streams it offers. One
+//! file per connector; adding one touches its file and the registry below.
+
+mod bank_of_canada;
+mod destinations;
+mod files;
+mod github;
+mod http_json;
+mod postgres;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::{DomainError, Field};
+
+pub use destinations::{destination_spec, DESTINATION_KINDS};
+
+/// Every connector Sluice ships, in catalog order.
+pub fn catalog() -> Vec<ConnectorSpec> {
+    vec![files::spec(), http_json::spec(), postgres::spec(), github::spec(), bank_of_canada::spec()]
+}
+
+pub fn connector(name: &str) -> Option<ConnectorSpec> {
+    catalog().into_iter().find(|c| c.name == name)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    /// A list of strings.
+    StringList,
+    /// A JSON object of string values (headers, parameters).
+    StringMap,
+    /// A JSON object of any shape.
+    Object,
+}
+
+impl FieldType {
+    fn accepts(self, v: &Value) -> bool {
+        match self {
+            FieldType::String => v.is_string(),
+            FieldType::Integer => v.is_i64() || v.is_u64(),
+            FieldType::Number => v.is_number(),
+            FieldType::Boolean => v.is_boolean(),
+            FieldType::StringList => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+            FieldType::StringMap => v.as_object().is_some_and(|o| o.values().all(Value::is_string)),
+            FieldType::Object => v.is_object(),
+        }
+    }
+    fn describe(self) -> &'static str {
+        match self {
+            FieldType::String => "a string",
+            FieldType::Integer => "an integer",
+            FieldType::Number => "a number",
+            FieldType::Boolean => "true or false",
+            FieldType::StringList => "a list of strings",
+            FieldType::StringMap => "an object of string values",
+            FieldType::Object => "an object",
+        }
+    }
+}
+
+/// One config field of a connector or destination.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    #[serde(rename = "type")]
+    pub kind: FieldType,
+    pub required: bool,
+    /// Write-only: stored in Secrets, masked in every response.
+    pub secret: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+    /// Allowed values, when the field is an enumeration.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub one_of: Vec<&'static str>,
+    pub description: &'static str,
+}
+
+impl FieldSpec {
+    pub fn new(name: &'static str, kind: FieldType, description: &'static str) -> Self {
+        FieldSpec { name, kind, required: false, secret: false, default: None, one_of: vec![], description }
+    }
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    pub fn secret(mut self) -> Self {
+        self.secret = true;
+        self
+    }
+    pub fn default(mut self, v: impl Into<Value>) -> Self {
+        self.default = Some(v.into());
+        self
+    }
+    pub fn one_of(mut self, values: &[&'static str]) -> Self {
+        self.one_of = values.to_vec();
+        self
+    }
+}
+
+/// A column a stream offers.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct StreamField {
+    pub name: &'static str,
+    /// Warehouse type: string, int, float, decimal, bool, date, timestamp, json.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub description: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct StreamSpec {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Columns the stream offers. Empty when they come from the data itself (files,
+    /// generic HTTP, a database table), discovered at preview time.
+    pub fields: Vec<StreamField>,
+    /// Columns that identify a row (used by `merge`).
+    pub unique_key: Vec<&'static str>,
+    /// Column incremental runs resume from, if the stream supports it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor_field: Option<&'static str>,
+    /// True when the user names the stream (a table, a file glob, an endpoint).
+    pub user_defined: bool,
+}
+
+impl StreamSpec {
+    pub fn fixed(name: &'static str, description: &'static str, fields: Vec<StreamField>, unique_key: &[&'static str], cursor: Option<&'static str>) -> Self {
+        StreamSpec { name, description, fields, unique_key: unique_key.to_vec(), cursor_field: cursor, user_defined: false }
+    }
+    pub fn user_defined(name: &'static str, description: &'static str) -> Self {
+        StreamSpec { name, description, fields: vec![], unique_key: vec![], cursor_field: None, user_defined: true }
+    }
+}
+
+pub fn field(name: &'static str, kind: &'static str, description: &'static str) -> StreamField {
+    StreamField { name, kind, description }
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ConnectorSpec {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub config: Vec<FieldSpec>,
+    pub streams: Vec<StreamSpec>,
+}
+
+impl ConnectorSpec {
+    pub fn stream(&self, name: &str) -> Option<&StreamSpec> {
+        self.streams.iter().find(|s| s.name == name)
+    }
+    /// True when any stream name is accepted (the user names tables, files, endpoints).
+    pub fn accepts_any_stream(&self) -> bool {
+        self.streams.iter().any(|s| s.user_defined)
+    }
+}
+
+/// A config split by the spec into what is stored with the record and what goes to
+/// Secrets.
+#[derive(Debug, Default, PartialEq)]
+pub struct SplitConfig {
+    pub public: Map<String, Value>,
+    pub secret: Map<String, Value>,
+}
+
+/// Checks `input` against `fields` (unknown names, types, allowed values, required
+/// ones) and splits it into public and secret parts. `existing_secrets` names the
+/// secret fields already stored, which count as present for `required`.
+/// `partial` (a PATCH) skips the required check for fields not given.
+pub fn validate_config(fields: &[FieldSpec], input: &Map<String, Value>, at: &Field, existing_secrets: &[String], partial: bool) -> Result<SplitConfig, DomainError> {
+    let mut out = SplitConfig::default();
+    for (name, value) in input {
+        let f = at.join(name);
+        let Some(spec) = fields.iter().find(|s| s.name == name) else {
+            let names: Vec<&str> = fields.iter().map(|s| s.name).collect();
+            return Err(DomainError::invalid_at(&f, format!("unknown field; expected one of: {}", names.join(", "))));
+        };
+        if value.is_null() {
+            if spec.required && !partial {
+                return Err(DomainError::invalid_at(&f, "is required and cannot be null"));
+            }
+            continue;
+        }
+        if !spec.kind.accepts(value) {
+            return Err(DomainError::invalid_at(&f, format!("must be {}", spec.kind.describe())));
+        }
+        if !spec.one_of.is_empty() && !value.as_str().is_some_and(|s| spec.one_of.contains(&s)) {
+            return Err(DomainError::invalid_at(&f, format!("must be one of: {}", spec.one_of.join(", "))));
+        }
+        if spec.kind == FieldType::String && spec.required && value.as_str().is_some_and(|s| s.trim().is_empty()) {
+            return Err(DomainError::invalid_at(&f, "must not be empty"));
+        }
+        let target = if spec.secret { &mut out.secret } else { &mut out.public };
+        target.insert(name.clone(), value.clone());
+    }
+    if !partial {
+        for spec in fields {
+            let given = input.get(spec.name).is_some_and(|v| !v.is_null());
+            if given {
+                continue;
+            }
+            if let Some(d) = &spec.default {
+                out.public.insert(spec.name.to_string(), d.clone());
+            } else if spec.required && !(spec.secret && existing_secrets.iter().any(|s| s == spec.name)) {
+                return Err(DomainError::invalid_at(&at.join(spec.name), "is required"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn the_catalog_ships_the_five_connectors_with_unique_names() {
+        let names: Vec<&str> = catalog().iter().map(|c| c.name).collect();
+        assert_eq!(names, vec!["files", "http_json", "postgres", "github", "bank_of_canada"]);
+        for c in catalog() {
+            let mut seen = std::collections::HashSet::new();
+            assert!(c.config.iter().all(|f| seen.insert(f.name)), "{} repeats a field", c.name);
+            assert!(!c.streams.is_empty(), "{} has no stream", c.name);
+        }
+    }
+
+    #[test]
+    fn secret_fields_are_split_from_public_ones() {
+        let spec = connector("github").expect("github ships");
+        let split = validate_config(&spec.config, &obj(json!({"repository": "rust-lang/rust", "token": "ghp_x"})), &Field::new("config"), &[], false).expect("valid");
+        assert_eq!(split.secret.get("token"), Some(&json!("ghp_x")));
+        assert!(!split.public.contains_key("token"));
+        assert_eq!(split.public.get("repository"), Some(&json!("rust-lang/rust")));
+    }
+
+    #[test]
+    fn unknown_missing_and_mistyped_fields_are_named() {
+        let spec = connector("postgres").expect("postgres ships");
+        let at = Field::new("config");
+        let err = validate_config(&spec.config, &obj(json!({"hots": "x"})), &at, &[], false).expect_err("unknown");
+        assert!(matches!(&err, DomainError::Validation { field, .. } if field.0 == "config.hots"), "{err}");
+        let err = validate_config(&spec.config, &obj(json!({"host": "db", "database": "d", "user": "u", "port": "5432", "password": "p"})), &at, &[], false).expect_err("type");
+        assert!(matches!(&err, DomainError::Validation { field, .. } if field.0 == "config.port"), "{err}");
+        let err = validate_config(&spec.config, &obj(json!({"host": "db", "user": "u", "password": "p"})), &at, &[], false).expect_err("missing");
+        assert!(matches!(&err, DomainError::Validation { field, .. } if field.0 == "config.database"), "{err}");
+    }
+}

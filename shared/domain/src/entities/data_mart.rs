@@ -1,0 +1,513 @@
+//! Data marts: a named dataset in a storage, with a definition that says where its
+//! rows come from.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{entity, parse_ref, validate_text, validate_title, Meta};
+use crate::connectors::ConnectorSpec;
+use crate::error::{DomainError, Field};
+use crate::ids::{Id, Kind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DataMartStatus {
+    Draft,
+    Published,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct DataMart {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub storage_id: Id,
+    pub status: DataMartStatus,
+    #[serde(default)]
+    pub definition: Option<Definition>,
+    /// Columns of the landed table (filled in by runs).
+    #[serde(default)]
+    pub schema: Vec<SchemaField>,
+    #[serde(default)]
+    pub published_at: Option<DateTime<Utc>>,
+}
+entity!(DataMart, Kind::DataMart, parent = |d| Some(d.storage_id.clone()));
+
+impl DataMart {
+    /// Changes are refused once a mart is deleted.
+    pub fn ensure_live(&self) -> Result<(), DomainError> {
+        match self.meta.deleted_at {
+            Some(_) => Err(DomainError::Conflict(format!("data mart {} is deleted", self.meta.id))),
+            None => Ok(()),
+        }
+    }
+
+    /// draft → published. Needs a definition; publishing twice is a conflict.
+    pub fn publish(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        self.ensure_live()?;
+        if self.status == DataMartStatus::Published {
+            return Err(DomainError::Conflict(format!("data mart {} is already published", self.meta.id)));
+        }
+        if self.definition.is_none() {
+            return Err(DomainError::invalid("definition", "a data mart needs a definition before it can be published"));
+        }
+        self.status = DataMartStatus::Published;
+        self.published_at = Some(now);
+        Ok(())
+    }
+}
+
+/// A column of a data mart's table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SchemaField {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub alias: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Where a data mart's rows come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Definition {
+    /// A query over the storage's tables.
+    Sql { query: String },
+    /// An existing table, `schema.table` or `catalog.schema.table`.
+    Table { table: String },
+    /// An existing view.
+    View { view: String },
+    /// Tables whose names match a pattern (`events_2026*`), read as one.
+    TablePattern { pattern: String },
+    /// Streams of a source, mapped into the mart's table by a run.
+    Connector(ConnectorDefinition),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectorDefinition {
+    pub source_id: Id,
+    pub streams: Vec<StreamSelection>,
+    #[serde(default)]
+    pub pipeline: PipelineSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StreamSelection {
+    /// Stream name from the connector spec (or, for connectors that take any name, a
+    /// table, path or glob).
+    pub name: String,
+    #[serde(default)]
+    pub mapping: Mapping,
+}
+
+/// How a stream's columns become the mart's columns, and what rows must satisfy.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    #[serde(default)]
+    pub columns: Vec<ColumnMapping>,
+    #[serde(default)]
+    pub rules: Vec<ValidationRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnMapping {
+    /// Output column name.
+    pub target: String,
+    /// Source column; omitted when `expression` computes the value.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// SQL expression over the row's source columns.
+    #[serde(default)]
+    pub expression: Option<String>,
+    #[serde(default)]
+    pub cast: Option<CastType>,
+    /// Value used when the result is null.
+    #[serde(default)]
+    pub default: Option<serde_json::Value>,
+    /// String operations applied in order.
+    #[serde(default)]
+    pub ops: Vec<StringOp>,
+    /// Drop the source column from the output.
+    #[serde(default)]
+    pub exclude: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CastType {
+    String,
+    Int,
+    Float,
+    Decimal,
+    Bool,
+    Date,
+    Timestamp,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum StringOp {
+    Trim,
+    Lower,
+    Upper,
+    Substring { start: u32, length: Option<u32> },
+    Replace { from: String, to: String },
+    Concat { with: Vec<String>, #[serde(default)] separator: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ValidationRule {
+    NotNull { column: String },
+    Type { column: String, #[serde(rename = "type")] kind: CastType },
+    AllowedValues { column: String, values: Vec<serde_json::Value> },
+    UniqueKey { columns: Vec<String> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorPolicy {
+    #[default]
+    FailFast,
+    Continue,
+    SkipAndLog,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WriteMode {
+    #[default]
+    Append,
+    Replace,
+    Merge,
+}
+
+/// How a run moves the data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineSettings {
+    /// Rows per chunk, 100-10,000.
+    #[serde(default = "default_batch_size")]
+    pub batch_size: u32,
+    /// Chunks in flight, 1-16.
+    #[serde(default = "default_parallelism")]
+    pub parallelism: u32,
+    #[serde(default)]
+    pub error_policy: ErrorPolicy,
+    #[serde(default)]
+    pub write_mode: WriteMode,
+    /// Runs of this mart allowed at once, 1-16.
+    #[serde(default = "default_max_active_runs")]
+    pub max_active_runs: u32,
+    #[serde(default)]
+    pub pre_sql: Vec<String>,
+    #[serde(default)]
+    pub post_sql: Vec<String>,
+}
+
+fn default_batch_size() -> u32 {
+    5_000
+}
+fn default_parallelism() -> u32 {
+    4
+}
+fn default_max_active_runs() -> u32 {
+    1
+}
+
+impl Default for PipelineSettings {
+    fn default() -> Self {
+        PipelineSettings {
+            batch_size: default_batch_size(),
+            parallelism: default_parallelism(),
+            error_policy: ErrorPolicy::default(),
+            write_mode: WriteMode::default(),
+            max_active_runs: default_max_active_runs(),
+            pre_sql: vec![],
+            post_sql: vec![],
+        }
+    }
+}
+
+/// `POST /v1/data-marts`: a new draft.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDataMart {
+    pub title: String,
+    pub storage_id: String,
+    pub description: Option<String>,
+}
+
+/// `PATCH /v1/data-marts/{id}`
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateDataMart {
+    pub title: Option<String>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schemars(with = "Option<String>")]
+    pub description: Option<Option<String>>,
+    pub version: Option<u64>,
+}
+
+fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(Option::deserialize(d)?))
+}
+
+impl CreateDataMart {
+    pub fn validate(&self) -> Result<(String, Id, Option<String>), DomainError> {
+        let title = validate_title("title", &self.title)?;
+        let storage = parse_ref("storage_id", Kind::Storage, &self.storage_id)?;
+        if let Some(d) = &self.description {
+            validate_text("description", d, 10_000)?;
+        }
+        Ok((title, storage, self.description.clone()))
+    }
+}
+
+/// A problem found in a definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Problem {
+    pub field: String,
+    pub reason: String,
+}
+
+impl From<DomainError> for Problem {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Validation { field, reason } => Problem { field: field.0, reason },
+            other => Problem { field: "definition".into(), reason: other.to_string() },
+        }
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') && s.len() <= 255
+}
+
+fn qualified_name(field: &Field, s: &str, allow_wildcard: bool) -> Option<Problem> {
+    let parts: Vec<&str> = s.split('.').collect();
+    let ok = (1..=3).contains(&parts.len())
+        && parts.iter().enumerate().all(|(i, p)| {
+            let last = i + 1 == parts.len();
+            if allow_wildcard && last {
+                let base = p.trim_end_matches('*');
+                !base.is_empty() && is_identifier(base) && p.matches('*').count() <= 1
+            } else {
+                is_identifier(p)
+            }
+        });
+    (!ok).then(|| Problem {
+        field: field.to_string(),
+        reason: format!("`{s}` is not a table name (`table`, `schema.table` or `catalog.schema.table`{})", if allow_wildcard { ", the last part may end in `*`" } else { "" }),
+    })
+}
+
+impl Definition {
+    /// Every problem of the definition's own shape (no lookups). Connector
+    /// definitions are checked against their connector by [`check_against_connector`].
+    pub fn problems(&self) -> Vec<Problem> {
+        let at = Field::new("definition");
+        let mut out = vec![];
+        match self {
+            Definition::Sql { query } => {
+                if query.trim().is_empty() {
+                    out.push(Problem { field: "definition.query".into(), reason: "must not be empty".into() });
+                } else if query.len() > 100_000 {
+                    out.push(Problem { field: "definition.query".into(), reason: "must be at most 100000 characters".into() });
+                }
+            }
+            Definition::Table { table } => out.extend(qualified_name(&at.join("table"), table, false)),
+            Definition::View { view } => out.extend(qualified_name(&at.join("view"), view, false)),
+            Definition::TablePattern { pattern } => out.extend(qualified_name(&at.join("pattern"), pattern, true)),
+            Definition::Connector(c) => c.shape_problems(&at, &mut out),
+        }
+        out
+    }
+}
+
+impl ConnectorDefinition {
+    fn shape_problems(&self, at: &Field, out: &mut Vec<Problem>) {
+        let p = &self.pipeline;
+        let pf = at.join("pipeline");
+        let mut push = |field: Field, reason: String| out.push(Problem { field: field.0, reason });
+        if !(100..=10_000).contains(&p.batch_size) {
+            push(pf.join("batch_size"), format!("must be between 100 and 10000, got {}", p.batch_size));
+        }
+        if !(1..=16).contains(&p.parallelism) {
+            push(pf.join("parallelism"), format!("must be between 1 and 16, got {}", p.parallelism));
+        }
+        if !(1..=16).contains(&p.max_active_runs) {
+            push(pf.join("max_active_runs"), format!("must be between 1 and 16, got {}", p.max_active_runs));
+        }
+        for (name, hooks) in [("pre_sql", &p.pre_sql), ("post_sql", &p.post_sql)] {
+            for (i, h) in hooks.iter().enumerate() {
+                if h.trim().is_empty() {
+                    push(pf.join(name).index(i), "must not be empty".into());
+                }
+            }
+        }
+        if self.streams.is_empty() {
+            push(at.join("streams"), "select at least one stream".into());
+        }
+        let mut names = std::collections::HashSet::new();
+        for (i, s) in self.streams.iter().enumerate() {
+            let sf = at.join("streams").index(i);
+            if s.name.trim().is_empty() {
+                push(sf.join("name"), "must not be empty".into());
+            } else if !names.insert(s.name.as_str()) {
+                push(sf.join("name"), format!("stream `{}` is selected twice", s.name));
+            }
+            let mut targets = std::collections::HashSet::new();
+            for (j, c) in s.mapping.columns.iter().enumerate() {
+                let cf = sf.join("mapping.columns").index(j);
+                if !is_identifier(&c.target) {
+                    push(cf.join("target"), format!("`{}` is not a column name (letters, digits, `_`)", c.target));
+                } else if !c.exclude && !targets.insert(c.target.as_str()) {
+                    push(cf.join("target"), format!("column `{}` is produced twice", c.target));
+                }
+                match (&c.source, &c.expression) {
+                    (None, None) => push(cf.clone(), "needs a `source` column or an `expression`".into()),
+                    (Some(_), Some(_)) => push(cf.clone(), "takes either `source` or `expression`, not both".into()),
+                    (_, Some(e)) if e.trim().is_empty() => push(cf.join("expression"), "must not be empty".into()),
+                    _ => {}
+                }
+                for (k, op) in c.ops.iter().enumerate() {
+                    if let StringOp::Replace { from, .. } = op {
+                        if from.is_empty() {
+                            push(cf.join("ops").index(k).join("from"), "must not be empty".into());
+                        }
+                    }
+                }
+            }
+            for (j, r) in s.mapping.rules.iter().enumerate() {
+                if let ValidationRule::UniqueKey { columns } = r {
+                    if columns.is_empty() {
+                        push(sf.join("mapping.rules").index(j).join("columns"), "name at least one column".into());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Problems only the connector's spec reveals: unknown streams, unknown source
+    /// columns, `merge` without a unique key.
+    pub fn check_against_connector(&self, spec: &ConnectorSpec) -> Vec<Problem> {
+        let mut out = vec![];
+        for (i, s) in self.streams.iter().enumerate() {
+            let sf = Field::new("definition.streams").index(i);
+            let stream = spec.stream(&s.name);
+            if stream.is_none() && !spec.accepts_any_stream() {
+                let names: Vec<&str> = spec.streams.iter().map(|s| s.name).collect();
+                out.push(Problem { field: sf.join("name").0, reason: format!("connector `{}` has no stream `{}`; expected one of: {}", spec.name, s.name, names.join(", ")) });
+                continue;
+            }
+            let Some(stream) = stream.filter(|s| !s.fields.is_empty()) else { continue };
+            let known = |c: &str| stream.fields.iter().any(|f| f.name == c);
+            for (j, c) in s.mapping.columns.iter().enumerate() {
+                if let Some(src) = &c.source {
+                    if !known(src) {
+                        let names: Vec<&str> = stream.fields.iter().map(|f| f.name).collect();
+                        out.push(Problem {
+                            field: sf.join("mapping.columns").index(j).join("source").0,
+                            reason: format!("stream `{}` has no column `{src}`; it has: {}", s.name, names.join(", ")),
+                        });
+                    }
+                }
+            }
+            if self.pipeline.write_mode == WriteMode::Merge && stream.unique_key.is_empty() {
+                let has_rule = s.mapping.rules.iter().any(|r| matches!(r, ValidationRule::UniqueKey { .. }));
+                if !has_rule {
+                    out.push(Problem { field: "definition.pipeline.write_mode".into(), reason: format!("`merge` needs a unique key; stream `{}` has none, add a `unique_key` rule", s.name) });
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn def(v: serde_json::Value) -> Definition {
+        serde_json::from_value(v).expect("definition parses")
+    }
+
+    fn meta() -> Meta {
+        let p = Id::generate(Kind::Project, 1);
+        Meta::new(Kind::DataMart, &p, "test", Utc::now())
+    }
+
+    #[test]
+    fn publishing_a_published_mart_is_a_conflict() {
+        let mut dm = DataMart {
+            meta: meta(),
+            title: "t".into(),
+            description: None,
+            storage_id: Id::generate(Kind::Storage, 1),
+            status: DataMartStatus::Draft,
+            definition: Some(def(json!({"kind": "sql", "query": "select 1"}))),
+            schema: vec![],
+            published_at: None,
+        };
+        dm.publish(Utc::now()).expect("first publish");
+        assert!(matches!(dm.publish(Utc::now()), Err(DomainError::Conflict(_))));
+    }
+
+    #[test]
+    fn publishing_without_a_definition_names_the_field() {
+        let mut dm = DataMart { meta: meta(), title: "t".into(), description: None, storage_id: Id::generate(Kind::Storage, 1), status: DataMartStatus::Draft, definition: None, schema: vec![], published_at: None };
+        let err = dm.publish(Utc::now()).expect_err("no definition");
+        assert!(matches!(err, DomainError::Validation { field, .. } if field.0 == "definition"));
+    }
+
+    #[test]
+    fn pipeline_bounds_and_mapping_shape_are_checked() {
+        let d = def(json!({"kind": "connector", "source_id": Id::generate(Kind::Source, 1), "streams": [
+            {"name": "issues", "mapping": {"columns": [
+                {"target": "id", "source": "id", "cast": "int"},
+                {"target": "id", "source": "number"},
+                {"target": "bad name", "source": "title"},
+                {"target": "x"}
+            ]}}
+        ], "pipeline": {"batch_size": 50, "parallelism": 17}}));
+        let fields: Vec<String> = d.problems().into_iter().map(|p| p.field).collect();
+        assert_eq!(fields, vec![
+            "definition.pipeline.batch_size",
+            "definition.pipeline.parallelism",
+            "definition.streams[0].mapping.columns[1].target",
+            "definition.streams[0].mapping.columns[2].target",
+            "definition.streams[0].mapping.columns[3]",
+        ]);
+    }
+
+    #[test]
+    fn unknown_streams_and_columns_are_named_against_the_connector() {
+        let spec = crate::connectors::connector("github").expect("github ships");
+        let Definition::Connector(c) = def(json!({"kind": "connector", "source_id": Id::generate(Kind::Source, 1), "streams": [
+            {"name": "issues", "mapping": {"columns": [{"target": "t", "source": "titel"}]}},
+            {"name": "wikis"}
+        ]})) else { unreachable!() };
+        let fields: Vec<String> = c.check_against_connector(&spec).into_iter().map(|p| p.field).collect();
+        assert_eq!(fields, vec!["definition.streams[0].mapping.columns[0].source", "definition.streams[1].name"]);
+    }
+
+    #[test]
+    fn table_names_are_checked() {
+        assert!(def(json!({"kind": "table", "table": "sales.orders"})).problems().is_empty());
+        assert_eq!(def(json!({"kind": "table", "table": "orders; drop table x"})).problems()[0].field, "definition.table");
+        assert!(def(json!({"kind": "table_pattern", "pattern": "logs.events_2026*"})).problems().is_empty());
+    }
+}

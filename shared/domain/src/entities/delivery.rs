@@ -1,0 +1,166 @@
+//! Destinations (where reports deliver) and reports (a data mart query delivered to
+//! a destination).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{entity, parse_ref, validate_text, validate_title, Meta, Settings, ValidatedSettings};
+use crate::connectors::{destination_spec, FieldSpec};
+use crate::error::DomainError;
+use crate::ids::{Id, Kind};
+
+pub use crate::connectors::DESTINATION_KINDS;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Destination {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub title: String,
+    pub kind: String,
+    #[serde(flatten)]
+    pub settings: Settings,
+}
+entity!(Destination, Kind::Destination);
+
+/// Response shape of a destination: settings with secrets masked.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct DestinationView {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub title: String,
+    pub kind: String,
+    /// Config with every secret field shown as `********`.
+    pub config: Map<String, Value>,
+}
+
+impl From<&Destination> for DestinationView {
+    fn from(d: &Destination) -> Self {
+        DestinationView { meta: d.meta.clone(), title: d.title.clone(), kind: d.kind.clone(), config: d.settings.masked() }
+    }
+}
+
+/// `POST /v1/destinations`
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDestination {
+    pub title: String,
+    /// One of `object_export`, `webhook`, `email`, `google_sheets`, `database`.
+    pub kind: String,
+    #[serde(default)]
+    pub config: Map<String, Value>,
+}
+
+/// `PATCH /v1/destinations/{id}`
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateDestination {
+    pub title: Option<String>,
+    pub config: Option<Map<String, Value>>,
+    pub version: Option<u64>,
+}
+
+/// The config fields of a destination kind, or a validation error naming `kind`.
+pub fn destination_fields(kind: &str) -> Result<Vec<FieldSpec>, DomainError> {
+    destination_spec(kind).ok_or_else(|| DomainError::invalid("kind", format!("unknown destination kind `{kind}`; expected one of: {}", DESTINATION_KINDS.join(", "))))
+}
+
+impl CreateDestination {
+    pub fn validate(&self) -> Result<(String, ValidatedSettings), DomainError> {
+        let title = validate_title("title", &self.title)?;
+        let spec = destination_fields(&self.kind)?;
+        let settings = super::validate_new_settings(&spec, &self.config)?;
+        check_destination_values(&self.kind, &settings.config)?;
+        Ok((title, settings))
+    }
+}
+
+/// Checks values the field types cannot (URL schemes, e-mail shapes).
+pub fn check_destination_values(kind: &str, config: &Map<String, Value>) -> Result<(), DomainError> {
+    match kind {
+        "webhook" => {
+            let url = config.get("url").and_then(Value::as_str).unwrap_or_default();
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(DomainError::invalid("config.url", "must be an http(s) URL"));
+            }
+        }
+        "email" => {
+            let to = config.get("to").and_then(Value::as_array).cloned().unwrap_or_default();
+            if to.is_empty() {
+                return Err(DomainError::invalid("config.to", "must name at least one recipient"));
+            }
+            for (i, addr) in to.iter().enumerate() {
+                let a = addr.as_str().unwrap_or_default();
+                let ok = a.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !a.contains(char::is_whitespace));
+                if !ok {
+                    return Err(DomainError::invalid(format!("config.to[{i}]"), format!("`{a}` is not an e-mail address")));
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Report {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub title: String,
+    pub data_mart_id: Id,
+    pub destination_id: Id,
+    /// SQL over the data mart; `${DATA_MART_TABLE}` names its table. Empty: all rows.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// How long a delivered result may be served again from cache, in seconds.
+    pub cache_ttl_seconds: u32,
+}
+entity!(Report, Kind::Report, parent = |r| Some(r.data_mart_id.clone()));
+
+/// `POST /v1/reports`
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateReport {
+    pub title: String,
+    pub data_mart_id: String,
+    pub destination_id: String,
+    pub query: Option<String>,
+    #[serde(default)]
+    pub cache_ttl_seconds: u32,
+}
+
+/// `PATCH /v1/reports/{id}`
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateReport {
+    pub title: Option<String>,
+    pub destination_id: Option<String>,
+    pub query: Option<String>,
+    pub cache_ttl_seconds: Option<u32>,
+    pub version: Option<u64>,
+}
+
+/// A week.
+pub const MAX_CACHE_TTL_SECONDS: u32 = 7 * 24 * 3600;
+
+pub fn validate_report_fields(query: Option<&str>, ttl: u32) -> Result<(), DomainError> {
+    if let Some(q) = query {
+        if q.trim().is_empty() {
+            return Err(DomainError::invalid("query", "must not be empty; leave it out to deliver every row"));
+        }
+        validate_text("query", q, 100_000)?;
+    }
+    if ttl > MAX_CACHE_TTL_SECONDS {
+        return Err(DomainError::invalid("cache_ttl_seconds", format!("must be at most {MAX_CACHE_TTL_SECONDS} (a week)")));
+    }
+    Ok(())
+}
+
+impl CreateReport {
+    pub fn validate(&self) -> Result<(String, Id, Id), DomainError> {
+        let title = validate_title("title", &self.title)?;
+        let dm = parse_ref("data_mart_id", Kind::DataMart, &self.data_mart_id)?;
+        let dst = parse_ref("destination_id", Kind::Destination, &self.destination_id)?;
+        validate_report_fields(self.query.as_deref(), self.cache_ttl_seconds)?;
+        Ok((title, dm, dst))
+    }
+}

@@ -1,0 +1,147 @@
+//! The entities of a project, the requests that create and change them, and the
+//! rules those requests must follow. Request types reject unknown fields.
+
+mod data_mart;
+mod delivery;
+mod run;
+mod source;
+mod storage;
+mod trigger;
+
+pub use data_mart::*;
+pub use delivery::*;
+pub use run::*;
+pub use source::*;
+pub use storage::*;
+pub use trigger::*;
+
+use chrono::{DateTime, Utc};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::error::{DomainError, Field};
+use crate::ids::{Id, Kind};
+
+/// Fields every entity carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Meta {
+    pub id: Id,
+    pub project_id: Id,
+    /// Grows by one on every change; send it back as `version` to update only
+    /// what you read.
+    pub version: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Subject of the credential that created it.
+    pub created_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl Meta {
+    pub fn new(kind: Kind, project: &Id, actor: &str, now: DateTime<Utc>) -> Meta {
+        Meta {
+            id: Id::generate(kind, now.timestamp_millis().max(0) as u64),
+            project_id: project.clone(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            created_by: actor.to_string(),
+            deleted_at: None,
+        }
+    }
+}
+
+/// A stored entity: its kind, its meta, and the keys the store indexes it by.
+pub trait Entity: Serialize + DeserializeOwned + Send + Sync {
+    const KIND: Kind;
+    fn meta(&self) -> &Meta;
+    fn meta_mut(&mut self) -> &mut Meta;
+    /// The parent the store lists it under, if any.
+    fn parent(&self) -> Option<Id> {
+        None
+    }
+    /// When the scheduler should next look at it (unix ms), if ever.
+    fn due_at(&self) -> Option<i64> {
+        None
+    }
+}
+
+macro_rules! entity {
+    ($t:ty, $kind:expr) => {
+        impl $crate::entities::Entity for $t {
+            const KIND: $crate::ids::Kind = $kind;
+            fn meta(&self) -> &$crate::entities::Meta {
+                &self.meta
+            }
+            fn meta_mut(&mut self) -> &mut $crate::entities::Meta {
+                &mut self.meta
+            }
+        }
+    };
+    ($t:ty, $kind:expr, parent = |$s:ident| $parent:expr) => {
+        entity!($t, $kind, parent = |$s| $parent, due = |_x| None);
+    };
+    ($t:ty, $kind:expr, parent = |$s:ident| $parent:expr, due = |$d:ident| $due:expr) => {
+        impl $crate::entities::Entity for $t {
+            const KIND: $crate::ids::Kind = $kind;
+            fn meta(&self) -> &$crate::entities::Meta {
+                &self.meta
+            }
+            fn meta_mut(&mut self) -> &mut $crate::entities::Meta {
+                &mut self.meta
+            }
+            fn parent(&self) -> Option<$crate::ids::Id> {
+                let $s = self;
+                $parent
+            }
+            fn due_at(&self) -> Option<i64> {
+                let $d = self;
+                $due
+            }
+        }
+    };
+}
+pub(crate) use entity;
+
+/// The project: the tenant every other record belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Project {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub name: String,
+}
+entity!(Project, Kind::Project);
+
+/// Checks a title: 1 to 200 characters, not blank.
+pub fn validate_title(field: &str, title: &str) -> Result<String, DomainError> {
+    let t = title.trim();
+    if t.is_empty() {
+        return Err(DomainError::invalid(field, "must not be empty"));
+    }
+    if t.chars().count() > 200 {
+        return Err(DomainError::invalid(field, "must be at most 200 characters"));
+    }
+    Ok(t.to_string())
+}
+
+/// Checks an optional free text: at most `max` characters.
+pub fn validate_text(field: &str, text: &str, max: usize) -> Result<(), DomainError> {
+    if text.chars().count() > max {
+        return Err(DomainError::invalid(field, format!("must be at most {max} characters")));
+    }
+    Ok(())
+}
+
+/// Parses an id field of a request that must name a record of `kind`.
+pub fn parse_ref(field: &str, kind: Kind, raw: &str) -> Result<Id, DomainError> {
+    Id::parse(kind, raw).ok_or_else(|| DomainError::invalid(field, format!("`{raw}` is not a {} id (expected `{}_…`)", kind.noun(), kind.id_prefix())))
+}
+
+/// Deserializes `value` as `T`, naming the offending path under `at` on failure.
+pub fn from_value_at<T: DeserializeOwned>(value: serde_json::Value, at: &Field) -> Result<T, DomainError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { at.clone() } else { at.join(path) };
+        DomainError::invalid_at(&field, e.into_inner().to_string())
+    })
+}

@@ -1,0 +1,52 @@
+//! Errors the domain raises when a value or a state change is not allowed.
+
+use std::fmt;
+
+/// Path of the offending input field, dotted (`definition.pipeline.batch_size`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field(pub String);
+
+impl Field {
+    pub fn new(path: impl Into<String>) -> Self {
+        Field(path.into())
+    }
+    /// `parent.child`, or `child` when the parent is empty.
+    pub fn join(&self, child: impl fmt::Display) -> Field {
+        if self.0.is_empty() {
+            Field(child.to_string())
+        } else {
+            Field(format!("{}.{}", self.0, child))
+        }
+    }
+    pub fn index(&self, i: usize) -> Field {
+        Field(format!("{}[{}]", self.0, i))
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DomainError {
+    /// The input breaks a rule; `field` names where.
+    #[error("{field}: {reason}")]
+    Validation { field: Field, reason: String },
+    /// The entity's current state does not allow the change.
+    #[error("{0}")]
+    Conflict(String),
+    /// Something the input refers to does not exist in this project.
+    #[error("{what} not found")]
+    NotFound { what: String },
+}
+
+impl DomainError {
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        DomainError::Validation { field: Field(field.into()), reason: reason.into() }
+    }
+    pub fn invalid_at(field: &Field, reason: impl Into<String>) -> Self {
+        DomainError::Validation { field: field.clone(), reason: reason.into() }
+    }
+}

@@ -1,0 +1,190 @@
+//! Time-sortable, kind-prefixed identifiers (`dm_01JD…`): a ULID (48-bit milliseconds,
+//! 80 random bits, Crockford base32) after a prefix naming the kind, so ids sort by
+//! creation time and say what they point at.
+
+use std::fmt;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+/// The kinds of record Sluice stores; each has an id prefix and a key prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Project,
+    Storage,
+    Source,
+    DataMart,
+    Destination,
+    Report,
+    Trigger,
+    Run,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Project,
+        Kind::Storage,
+        Kind::Source,
+        Kind::DataMart,
+        Kind::Destination,
+        Kind::Report,
+        Kind::Trigger,
+        Kind::Run,
+    ];
+
+    /// Prefix of the id, before the underscore.
+    pub fn id_prefix(self) -> &'static str {
+        match self {
+            Kind::Project => "prj",
+            Kind::Storage => "sto",
+            Kind::Source => "src",
+            Kind::DataMart => "dm",
+            Kind::Destination => "dst",
+            Kind::Report => "rpt",
+            Kind::Trigger => "trg",
+            Kind::Run => "run",
+        }
+    }
+
+    /// Segment used in store keys (`P#{project}#DM#{id}`).
+    pub fn key_prefix(self) -> &'static str {
+        match self {
+            Kind::Project => "PRJ",
+            Kind::Storage => "STO",
+            Kind::Source => "SRC",
+            Kind::DataMart => "DM",
+            Kind::Destination => "DST",
+            Kind::Report => "RPT",
+            Kind::Trigger => "TRG",
+            Kind::Run => "RUN",
+        }
+    }
+
+    /// The word used in messages ("data mart dm_… not found").
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Project => "project",
+            Kind::Storage => "storage",
+            Kind::Source => "source",
+            Kind::DataMart => "data mart",
+            Kind::Destination => "destination",
+            Kind::Report => "report",
+            Kind::Trigger => "trigger",
+            Kind::Run => "run",
+        }
+    }
+
+    pub fn from_key_prefix(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.key_prefix() == s)
+    }
+}
+
+/// An id of some kind. Parsing checks prefix, length and alphabet.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Id(String);
+
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const ULID_LEN: usize = 26;
+
+static LAST: Mutex<(u64, u128)> = Mutex::new((0, 0));
+
+impl Id {
+    /// A new id of `kind` for the instant `unix_ms`. Ids made in the same millisecond
+    /// by this process still sort in creation order (monotonic random part).
+    pub fn generate(kind: Kind, unix_ms: u64) -> Id {
+        let random = {
+            let mut last = LAST.lock().unwrap_or_else(|p| p.into_inner());
+            let r = if unix_ms <= last.0 {
+                // Same (or earlier, after a clock step back) millisecond: keep order.
+                let next = (last.1 + 1) & ((1u128 << 80) - 1);
+                *last = (last.0, next);
+                return Id::encode(kind, last.0, next);
+            } else {
+                let mut bytes = [0u8; 10];
+                // getrandom fails only when the OS has no entropy source at all.
+                getrandom::fill(&mut bytes).expect("the OS random source is available");
+                bytes.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b)) >> 1
+            };
+            *last = (unix_ms, r);
+            r
+        };
+        Id::encode(kind, unix_ms, random)
+    }
+
+    fn encode(kind: Kind, ms: u64, random: u128) -> Id {
+        let value: u128 = (u128::from(ms & ((1 << 48) - 1)) << 80) | random;
+        let mut out = String::with_capacity(kind.id_prefix().len() + 1 + ULID_LEN);
+        out.push_str(kind.id_prefix());
+        out.push('_');
+        for i in (0..ULID_LEN).rev() {
+            let idx = ((value >> (i * 5)) & 0x1f) as usize;
+            out.push(CROCKFORD[idx] as char);
+        }
+        Id(out)
+    }
+
+    /// Parses an id that must be of `kind`; `None` for anything else.
+    pub fn parse(kind: Kind, s: &str) -> Option<Id> {
+        let rest = s.strip_prefix(kind.id_prefix())?.strip_prefix('_')?;
+        let ok = rest.len() == ULID_LEN
+            && rest.bytes().all(|b| CROCKFORD.contains(&b))
+            && rest.as_bytes()[0] <= b'7';
+        ok.then(|| Id(s.to_string()))
+    }
+
+    /// The kind an id string names, from its prefix.
+    pub fn kind_of(s: &str) -> Option<Kind> {
+        let prefix = s.split('_').next()?;
+        let kind = Kind::ALL.into_iter().find(|k| k.id_prefix() == prefix)?;
+        Id::parse(kind, s).map(|_| kind)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl schemars::JsonSchema for Id {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Id".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "Kind-prefixed ULID, e.g. `dm_01JD3Z6Q8H4W9V2C5N7R0T1B3K`.",
+            "pattern": "^[a-z]+_[0-7][0-9A-HJKMNP-TV-Z]{25}$"
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_ids_parse_back_and_sort_by_creation() {
+        let a = Id::generate(Kind::DataMart, 1_700_000_000_000);
+        let b = Id::generate(Kind::DataMart, 1_700_000_000_000);
+        let c = Id::generate(Kind::DataMart, 1_700_000_000_001);
+        assert!(a < b && b < c, "{a} {b} {c}");
+        assert_eq!(Id::parse(Kind::DataMart, a.as_str()), Some(a.clone()));
+        assert_eq!(Id::kind_of(a.as_str()), Some(Kind::DataMart));
+    }
+
+    #[test]
+    fn ids_of_another_kind_or_shape_do_not_parse() {
+        let a = Id::generate(Kind::Source, 1_700_000_000_000);
+        assert_eq!(Id::parse(Kind::DataMart, a.as_str()), None);
+        assert_eq!(Id::parse(Kind::DataMart, "dm_short"), None);
+        assert_eq!(Id::parse(Kind::DataMart, "dm_01JD3Z6Q8H4W9V2C5N7R0T1B3U"), None); // U is not Crockford
+        assert_eq!(Id::parse(Kind::DataMart, "dm_../../etc/passwd"), None);
+    }
+}

@@ -1,0 +1,15 @@
+//! Sluice's domain: the vocabulary of ARCHITECTURE.md as types that cannot hold an
+//! invalid value, the rules that validate them, and the ports (traits) that adapters
+//! implement. Nothing here performs I/O or knows an SDK.
+
+pub mod connectors;
+pub mod cron;
+pub mod entities;
+pub mod error;
+pub mod ids;
+pub mod ports;
+pub mod role;
+
+pub use error::{DomainError, Field};
+pub use ids::{Id, Kind};
+pub use role::Role;

@@ -1,0 +1,150 @@
+//! Ports: what the services need from the outside world, in domain terms. Adapters in
+//! `sluice-local` (embedded) and `sluice-aws` implement them; each port has one
+//! contract test suite (tests/) that every adapter passes.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::ids::{Id, Kind};
+
+/// One stored entity: its keys, its concurrency version and its JSON body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub project: Id,
+    pub kind: Kind,
+    pub id: Id,
+    /// The record this one belongs to (a data mart's storage, a trigger's target, a
+    /// run's data mart), listed through the parent index.
+    pub parent: Option<Id>,
+    /// Starts at 1, grows by one on every write.
+    pub version: u64,
+    /// Soft-deleted records are kept but never listed.
+    pub deleted: bool,
+    /// When this record is next due (enabled triggers), unix milliseconds; served by
+    /// the due index so a scheduler tick costs what is due, not what exists.
+    pub due_at: Option<i64>,
+    /// The entity, as JSON.
+    pub body: String,
+}
+
+/// A page request over one kind's live records, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub project: Id,
+    pub kind: Kind,
+    /// Only records whose parent is this id.
+    pub parent: Option<Id>,
+    /// Continue after this id (exclusive): the previous page's `next`.
+    pub after: Option<Id>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub records: Vec<Record>,
+    /// Cursor of the next page; `None` when this page is the last.
+    pub next: Option<Id>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("a record with this id already exists")]
+    AlreadyExists,
+    /// The record changed since it was read (or was never there).
+    #[error("the record was changed by someone else; read it again and retry")]
+    VersionConflict,
+    #[error("metadata store unavailable: {0:#}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StoreError {
+    pub fn backend(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        StoreError::Backend(e.into())
+    }
+}
+
+/// Reads one record by its key.
+#[async_trait]
+pub trait RecordGet: Send + Sync {
+    /// The record, deleted or not; `None` when no such key exists in the project.
+    async fn get(&self, project: &Id, kind: Kind, id: &Id) -> Result<Option<Record>, StoreError>;
+}
+
+/// Writes records with conditional semantics.
+#[async_trait]
+pub trait RecordPut: Send + Sync {
+    /// Creates `record` (its version must be 1); `AlreadyExists` if the key is taken.
+    async fn insert(&self, record: &Record) -> Result<(), StoreError>;
+    /// Overwrites the record if its stored version is still `record.version - 1`;
+    /// `VersionConflict` otherwise. Nothing is written on conflict.
+    async fn replace(&self, record: &Record) -> Result<(), StoreError>;
+}
+
+/// Lists a kind's live records of a project, newest first, a page at a time.
+#[async_trait]
+pub trait RecordList: Send + Sync {
+    async fn list(&self, query: &ListQuery) -> Result<Page, StoreError>;
+}
+
+/// The metadata store: every role together.
+pub trait MetadataStore: RecordGet + RecordPut + RecordList {}
+impl<T: RecordGet + RecordPut + RecordList> MetadataStore for T {}
+
+/// A secret's value: a JSON object of secret fields. Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretValue(String);
+
+impl SecretValue {
+    pub fn new(json: String) -> Self {
+        SecretValue(json)
+    }
+    /// The plain value; call only where it is used, never to log or return it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretValue(********)")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecretsError {
+    #[error("secret store unavailable: {0:#}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl SecretsError {
+    pub fn backend(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        SecretsError::Backend(e.into())
+    }
+}
+
+/// Credentials, stored apart from metadata and referenced by name.
+#[async_trait]
+pub trait Secrets: Send + Sync {
+    /// Creates the secret or stores a new version of it.
+    async fn put(&self, name: &str, value: &SecretValue) -> Result<(), SecretsError>;
+    /// The current version; `None` when there is none (or it was deleted).
+    async fn get(&self, name: &str) -> Result<Option<SecretValue>, SecretsError>;
+    /// Removes the secret; deleting a missing one is not an error.
+    async fn delete(&self, name: &str) -> Result<(), SecretsError>;
+}
+
+/// The time, injected so tests can hold it still.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The wall clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
