@@ -1,0 +1,178 @@
+//! SQLite metadata store. One table mirrors the DynamoDB design (see
+//! `sluice-aws/src/dynamodb.rs`):
+//!
+//! | access pattern | served by |
+//! | --- | --- |
+//! | get a record by project, kind, id | primary key `(pk = P#{project}, sk = {KIND}#{id})` |
+//! | insert if absent | primary key conflict → `AlreadyExists` |
+//! | replace if unchanged | `UPDATE … WHERE pk, sk AND version = old` |
+//! | list a kind's live records, newest first | primary key range `sk` between `{KIND}#` and `{KIND}$`, descending |
+//! | list a parent's live records of a kind, newest first | index `records_parent (parent = P#{project}#{KIND}#{parent}, sk)` |
+//! | find what is due (scheduler) | partial index `records_due (due_at)` |
+//!
+//! Connections are few and held briefly: each call takes one from a small pool (WAL
+//! lets readers run beside the writer).
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::Context as _;
+use async_trait::async_trait;
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use sluice_domain::ports::{ListQuery, Page, Record, RecordGet, RecordList, RecordPut, StoreError};
+use sluice_domain::{Id, Kind};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS records (
+    pk TEXT NOT NULL,
+    sk TEXT NOT NULL,
+    parent TEXT,
+    version INTEGER NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    due_at INTEGER,
+    body TEXT NOT NULL,
+    PRIMARY KEY (pk, sk)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS records_parent ON records (parent, sk) WHERE parent IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_due ON records (due_at) WHERE due_at IS NOT NULL;
+";
+
+pub struct SqliteStore {
+    pool: Vec<Mutex<Connection>>,
+    next: AtomicUsize,
+}
+
+fn pk(project: &Id) -> String {
+    format!("P#{project}")
+}
+
+fn sk(kind: Kind, id: &Id) -> String {
+    format!("{}#{id}", kind.key_prefix())
+}
+
+fn parent_key(project: &Id, kind: Kind, parent: &Id) -> String {
+    format!("P#{project}#{}#{parent}", kind.key_prefix())
+}
+
+fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::backend(e)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path` with `connections` pooled
+    /// connections.
+    pub fn open(path: &Path, connections: usize) -> anyhow::Result<SqliteStore> {
+        let mut pool = Vec::with_capacity(connections.max(1));
+        for i in 0..connections.max(1) {
+            let conn = Connection::open(path).with_context(|| format!("opening the metadata store {}", path.display()))?;
+            conn.busy_timeout(std::time::Duration::from_secs(10))?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            if i == 0 {
+                conn.execute_batch(SCHEMA).context("creating the metadata schema")?;
+            }
+            pool.push(Mutex::new(conn));
+        }
+        Ok(SqliteStore { pool, next: AtomicUsize::new(0) })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.pool.len();
+        // A poisoned lock only means another call panicked mid-statement; SQLite rolled
+        // that statement back, so the connection is still usable.
+        let conn = self.pool[i].lock().unwrap_or_else(|p| p.into_inner());
+        f(&conn)
+    }
+}
+
+fn row_to_record(project: &Id, kind: Kind, row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Record, StoreError>> {
+    let sk: String = row.get(0)?;
+    let parent: Option<String> = row.get(1)?;
+    let version: i64 = row.get(2)?;
+    let deleted: i64 = row.get(3)?;
+    let due_at: Option<i64> = row.get(4)?;
+    let body: String = row.get(5)?;
+    let id = sk.split_once('#').and_then(|(_, id)| Id::parse(kind, id));
+    let parent = parent.and_then(|p| p.rsplit('#').next().and_then(|id| Id::kind_of(id).and_then(|k| Id::parse(k, id))));
+    Ok(match id {
+        Some(id) => Ok(Record { project: project.clone(), kind, id, parent, version: version as u64, deleted: deleted != 0, due_at, body }),
+        None => Err(StoreError::backend(format!("malformed sort key `{sk}` in the metadata store"))),
+    })
+}
+
+#[async_trait]
+impl RecordGet for SqliteStore {
+    async fn get(&self, project: &Id, kind: Kind, id: &Id) -> Result<Option<Record>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached("SELECT sk, parent, version, deleted, due_at, body FROM records WHERE pk = ?1 AND sk = ?2").map_err(backend)?;
+            let row = stmt.query_row(params![pk(project), sk(kind, id)], |r| row_to_record(project, kind, r)).optional().map_err(backend)?;
+            row.transpose()
+        })
+    }
+}
+
+#[async_trait]
+impl RecordPut for SqliteStore {
+    async fn insert(&self, r: &Record) -> Result<(), StoreError> {
+        self.with(|c| {
+            let parent = r.parent.as_ref().map(|p| parent_key(&r.project, r.kind, p));
+            let res = c
+                .prepare_cached("INSERT INTO records (pk, sk, parent, version, deleted, due_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                .map_err(backend)?
+                .execute(params![pk(&r.project), sk(r.kind, &r.id), parent, r.version as i64, r.deleted as i64, r.due_at, r.body]);
+            match res {
+                Ok(_) => Ok(()),
+                Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::ConstraintViolation => Err(StoreError::AlreadyExists),
+                Err(e) => Err(backend(e)),
+            }
+        })
+    }
+
+    async fn replace(&self, r: &Record) -> Result<(), StoreError> {
+        self.with(|c| {
+            let parent = r.parent.as_ref().map(|p| parent_key(&r.project, r.kind, p));
+            let changed = c
+                .prepare_cached("UPDATE records SET parent = ?3, version = ?4, deleted = ?5, due_at = ?6, body = ?7 WHERE pk = ?1 AND sk = ?2 AND version = ?8")
+                .map_err(backend)?
+                .execute(params![pk(&r.project), sk(r.kind, &r.id), parent, r.version as i64, r.deleted as i64, r.due_at, r.body, r.version as i64 - 1])
+                .map_err(backend)?;
+            if changed == 1 { Ok(()) } else { Err(StoreError::VersionConflict) }
+        })
+    }
+}
+
+#[async_trait]
+impl RecordList for SqliteStore {
+    async fn list(&self, q: &ListQuery) -> Result<Page, StoreError> {
+        let limit = q.limit.clamp(1, 1000) as i64;
+        let upper = match &q.after {
+            Some(after) => sk(q.kind, after),
+            None => format!("{}$", q.kind.key_prefix()),
+        };
+        self.with(|c| {
+            let records: Vec<Result<Record, StoreError>> = match &q.parent {
+                Some(parent) => {
+                    let mut stmt = c
+                        .prepare_cached("SELECT sk, parent, version, deleted, due_at, body FROM records WHERE parent = ?1 AND sk < ?2 AND deleted = 0 ORDER BY sk DESC LIMIT ?3")
+                        .map_err(backend)?;
+                    let rows = stmt.query_map(params![parent_key(&q.project, q.kind, parent), upper, limit + 1], |r| row_to_record(&q.project, q.kind, r)).map_err(backend)?;
+                    rows.collect::<Result<_, _>>().map_err(backend)?
+                }
+                None => {
+                    let lower = format!("{}#", q.kind.key_prefix());
+                    let mut stmt = c
+                        .prepare_cached("SELECT sk, parent, version, deleted, due_at, body FROM records WHERE pk = ?1 AND sk > ?2 AND sk < ?3 AND deleted = 0 ORDER BY sk DESC LIMIT ?4")
+                        .map_err(backend)?;
+                    let rows = stmt.query_map(params![pk(&q.project), lower, upper, limit + 1], |r| row_to_record(&q.project, q.kind, r)).map_err(backend)?;
+                    rows.collect::<Result<_, _>>().map_err(backend)?
+                }
+            };
+            let mut records: Vec<Record> = records.into_iter().collect::<Result<_, _>>()?;
+            let more = records.len() as i64 > limit;
+            records.truncate(limit as usize);
+            let next = if more { records.last().map(|r| r.id.clone()) } else { None };
+            Ok(Page { records, next })
+        })
+    }
+}
