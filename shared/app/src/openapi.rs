@@ -1,0 +1,114 @@
+//! The OpenAPI 3.1 document, generated from the route table and the request and
+//! response types, so it cannot drift from the code.
+
+use std::sync::OnceLock;
+
+use schemars::generate::SchemaSettings;
+use serde_json::{json, Map, Value};
+
+use crate::routes;
+
+/// The document, built once per process.
+pub fn document() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(build)
+}
+
+fn error_response(description: &str) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+fn build() -> Value {
+    let mut settings = SchemaSettings::draft2020_12();
+    settings.definitions_path = "/components/schemas/".into();
+    let mut generator = settings.into_generator();
+    let mut paths = Map::new();
+    for r in routes::all() {
+        let mut op = Map::new();
+        op.insert("operationId".into(), json!(r.name));
+        op.insert("summary".into(), json!(r.summary));
+        let mut params: Vec<Value> = r
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        params.extend(r.query.iter().map(|(name, d)| json!({"name": name, "in": "query", "required": false, "description": d, "schema": {"type": "string"}})));
+        if !params.is_empty() {
+            op.insert("parameters".into(), Value::Array(params));
+        }
+        if let Some(req) = r.request {
+            let schema = req(&mut generator);
+            op.insert("requestBody".into(), json!({"required": r.name != "api-validate-data-mart-definition", "content": {"application/json": {"schema": schema}}}));
+        }
+        let mut responses = Map::new();
+        let ok = match r.response {
+            Some(res) => json!({"description": "Success.", "content": {"application/json": {"schema": res(&mut generator)}}}),
+            None if r.status == 204 => json!({"description": "Done; no body."}),
+            None => json!({"description": "Success.", "content": {"application/json": {"schema": {"type": "object"}}}}),
+        };
+        responses.insert(r.status.to_string(), ok);
+        if r.role.is_some() {
+            responses.insert("401".into(), error_response("Missing, malformed or expired bearer token."));
+            responses.insert("403".into(), error_response("The token's role may not do this."));
+        }
+        if r.path.contains("{") {
+            responses.insert("404".into(), error_response("No such record in the token's project."));
+        }
+        if r.request.is_some() {
+            responses.insert("400".into(), error_response("Malformed JSON."));
+            responses.insert("409".into(), error_response("The record changed meanwhile, or its state forbids the change."));
+            responses.insert("413".into(), error_response("Body over 1 MiB."));
+            responses.insert("422".into(), error_response("A field breaks a rule; `details.field` names it."));
+        }
+        op.insert("responses".into(), Value::Object(responses));
+        if r.role.is_some() {
+            op.insert("security".into(), json!([{"bearer": []}]));
+            op.insert("x-required-role".into(), json!(r.role.map(|x| x.as_str())));
+        }
+        let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
+        if let Value::Object(m) = entry {
+            m.insert(r.method.as_str().to_lowercase(), Value::Object(op));
+        }
+    }
+    let mut schemas: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
+    schemas.insert(
+        "Error".into(),
+        json!({
+            "type": "object",
+            "required": ["error"],
+            "properties": {"error": {"type": "object", "required": ["code", "message", "details"], "properties": {
+                "code": {"type": "string", "description": "Stable machine-readable code, e.g. `validation_failed`."},
+                "message": {"type": "string"},
+                "details": {"type": "object", "description": "For validation errors: `field` (dotted path) and `reason`."}
+            }}}
+        }),
+    );
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Sluice API", "version": env!("CARGO_PKG_VERSION"), "description": "Data marts, sources, storages, destinations, reports, triggers and runs of one project. The project comes from the bearer token."},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_documented_and_every_reference_resolves() {
+        let doc = document();
+        for r in routes::all() {
+            assert!(doc["paths"][r.path][r.method.as_str().to_lowercase()].is_object(), "{} {}", r.method, r.path);
+        }
+        let text = doc.to_string();
+        for piece in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+            let name = piece.split('"').next().unwrap_or_default();
+            assert!(doc["components"]["schemas"][name].is_object(), "dangling $ref {name}");
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! The connector catalog.
+
+use sluice_domain::connectors;
+
+use super::{ok, List};
+use crate::api::ApiResponse;
+use crate::error::{ApiError, ApiResult};
+
+pub fn list() -> ApiResult<ApiResponse> {
+    ok(200, &List { items: connectors::catalog(), next_cursor: None })
+}
+
+pub fn get(name: &str) -> ApiResult<ApiResponse> {
+    let spec = connectors::connector(name).ok_or_else(|| ApiError::NotFound(format!("connector {name} not found")))?;
+    ok(200, &spec)
+}

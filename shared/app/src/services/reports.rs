@@ -1,0 +1,61 @@
+//! Reports.
+
+use sluice_domain::entities::{validate_report_fields, validate_title, CreateReport, DataMart, Destination, Meta, Report, UpdateReport, parse_ref};
+use sluice_domain::Kind;
+
+use super::{created, list_page, load, no_content, ok, require_ref, save, soft_delete, Ctx};
+use crate::api::{parse_body, ApiRequest, ApiResponse};
+use crate::error::ApiResult;
+
+pub async fn create(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
+    let body: CreateReport = parse_body(req)?;
+    let (title, data_mart_id, destination_id) = body.validate()?;
+    require_ref::<DataMart>(ctx, "data_mart_id", &data_mart_id).await?;
+    require_ref::<Destination>(ctx, "destination_id", &destination_id).await?;
+    let r = Report {
+        meta: Meta::new(Kind::Report, ctx.project(), &ctx.principal.subject, ctx.now),
+        title,
+        data_mart_id,
+        destination_id,
+        query: body.query,
+        cache_ttl_seconds: body.cache_ttl_seconds,
+    };
+    super::insert(ctx, &r).await?;
+    created(&r, format!("/v1/reports/{}", r.meta.id))
+}
+
+pub async fn list(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
+    ok(200, &list_page::<Report>(ctx, req, Some(("data_mart_id", Kind::DataMart))).await?)
+}
+
+pub async fn get(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+    ok(200, &load::<Report>(ctx, id).await?)
+}
+
+pub async fn update(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
+    let body: UpdateReport = parse_body(req)?;
+    let mut r: Report = load(ctx, id).await?;
+    if let Some(t) = &body.title {
+        r.title = validate_title("title", t)?;
+    }
+    if let Some(d) = &body.destination_id {
+        let dst = parse_ref("destination_id", Kind::Destination, d)?;
+        require_ref::<Destination>(ctx, "destination_id", &dst).await?;
+        r.destination_id = dst;
+    }
+    if let Some(q) = body.query {
+        r.query = Some(q);
+    }
+    if let Some(ttl) = body.cache_ttl_seconds {
+        r.cache_ttl_seconds = ttl;
+    }
+    validate_report_fields(r.query.as_deref(), r.cache_ttl_seconds)?;
+    save(ctx, &mut r, body.version).await?;
+    ok(200, &r)
+}
+
+pub async fn delete(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+    let mut r: Report = load(ctx, id).await?;
+    soft_delete(ctx, &mut r).await?;
+    no_content()
+}

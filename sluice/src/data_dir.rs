@@ -1,0 +1,99 @@
+//! The data directory: the SQLite metadata file, the encrypted secrets file and its
+//! key, the token signing key, and the id of the default project.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use sluice_app::auth::{Principal, TokenKeys};
+use sluice_app::Deps;
+use sluice_domain::entities::{Meta, Project};
+use sluice_domain::ports::{Clock, Record, StoreError, SystemClock};
+use sluice_domain::{Id, Kind, Role};
+use sluice_local::{FileSecrets, SqliteStore};
+
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    /// Opens `root`, creating it (owner-only) if needed.
+    pub fn open(root: &Path) -> anyhow::Result<DataDir> {
+        std::fs::create_dir_all(root).with_context(|| format!("creating the data directory {}", root.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o700)).with_context(|| format!("restricting {}", root.display()))?;
+        }
+        Ok(DataDir { root: root.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+
+    /// The token signing key, generated on first use (0600).
+    pub fn token_keys(&self) -> anyhow::Result<TokenKeys> {
+        let path = self.root.join("signing.key");
+        let key = match std::fs::read_to_string(&path) {
+            Ok(text) => B64.decode(text.trim()).with_context(|| format!("{} is not a base64 key", path.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut key = vec![0u8; 32];
+                getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness for a signing key: {e}"))?;
+                write_private(&path, B64.encode(&key).as_bytes())?;
+                key
+            }
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        };
+        TokenKeys::new(&key).map_err(anyhow::Error::msg)
+    }
+
+    /// Everything the handlers need, over the embedded adapters.
+    pub fn deps(&self, connections: usize) -> anyhow::Result<Deps> {
+        let store = SqliteStore::open(&self.root.join("metadata.db"), connections)?;
+        let secrets = FileSecrets::open(&self.root.join("secrets.json"), &self.root.join("secrets.key"))?;
+        Ok(Deps { store: Arc::new(store), secrets: Arc::new(secrets), clock: Arc::new(SystemClock), auth: Arc::new(self.token_keys()?) })
+    }
+
+    /// The default project, created on first start.
+    pub async fn default_project(&self, deps: &Deps) -> anyhow::Result<Id> {
+        let path = self.root.join("default-project");
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            return Id::parse(Kind::Project, text.trim()).with_context(|| format!("{} does not hold a project id", path.display()));
+        }
+        let now = SystemClock.now();
+        let meta = Meta::new(Kind::Project, &Id::generate(Kind::Project, now.timestamp_millis() as u64), "sluice", now);
+        let id = meta.id.clone();
+        let project = Project { meta: Meta { project_id: id.clone(), ..meta }, name: "Default project".into() };
+        let record = Record { project: id.clone(), kind: Kind::Project, id: id.clone(), parent: None, version: 1, deleted: false, due_at: None, body: serde_json::to_string(&project)? };
+        match deps.store.insert(&record).await {
+            Ok(()) | Err(StoreError::AlreadyExists) => {}
+            Err(e) => return Err(e).context("creating the default project"),
+        }
+        write_private(&path, id.as_str().as_bytes())?;
+        Ok(id)
+    }
+
+    /// Mints a token for `project` and `role`.
+    pub fn mint(&self, project: &Id, role: Role, subject: &str, ttl_seconds: i64) -> anyhow::Result<String> {
+        let keys = self.token_keys()?;
+        Ok(keys.sign(&Principal { subject: subject.into(), project: project.clone(), role }, SystemClock.now().timestamp(), ttl_seconds))
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! `sluice`: run the platform on this machine.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use sluice::{serve, DataDir};
+use sluice_domain::{Id, Kind, Role};
+
+#[derive(Parser)]
+#[command(name = "sluice", version, about = "Sluice: data marts and ELT, on one machine or serverless.")]
+struct Cli {
+    /// Where everything is kept: metadata, secrets, keys.
+    #[arg(long, global = true, default_value = "./.sluice", env = "SLUICE_DATA_DIR")]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API on 127.0.0.1 with everything embedded.
+    Serve {
+        #[arg(long, default_value_t = 8080, env = "SLUICE_PORT")]
+        port: u16,
+        #[arg(long, default_value = "127.0.0.1")]
+        host: IpAddr,
+    },
+    /// Mint a bearer token for a project and role.
+    Token {
+        /// Project id; the default project if omitted.
+        #[arg(long)]
+        project: Option<String>,
+        /// viewer, editor, admin or owner.
+        #[arg(long, default_value = "admin")]
+        role: String,
+        /// Who the token is for (the `created_by` of what it creates).
+        #[arg(long, default_value = "local-user")]
+        subject: String,
+        #[arg(long, default_value_t = 30)]
+        ttl_days: i64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let started = Instant::now();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let dir = DataDir::open(&cli.data_dir)?;
+    match cli.command {
+        Command::Serve { port, host } => {
+            let deps = dir.deps(4)?;
+            let project = dir.default_project(&deps).await?;
+            let server = serve(deps, SocketAddr::new(host, port)).await?;
+            let token = dir.mint(&project, Role::Admin, "local-admin", 30 * 86_400)?;
+            println!("Sluice is listening on http://{}", server.addr);
+            println!("data directory: {}", dir.path().display());
+            println!("project:        {project}");
+            println!("admin token (30 days):\n{token}");
+            println!("try: curl -H \"Authorization: Bearer $TOKEN\" http://{}/v1/connectors", server.addr);
+            tracing::info!(addr = %server.addr, startup_ms = started.elapsed().as_millis() as u64, "Ready.");
+            shutdown_signal().await;
+            tracing::info!("Stopping.");
+            server.stop().await;
+        }
+        Command::Token { project, role, subject, ttl_days } => {
+            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("--role must be one of viewer, editor, admin, owner"))?;
+            let project = match project {
+                Some(p) => Id::parse(Kind::Project, &p).ok_or_else(|| anyhow::anyhow!("--project `{p}` is not a project id (prj_…)"))?,
+                None => {
+                    let deps = dir.deps(1)?;
+                    dir.default_project(&deps).await?
+                }
+            };
+            if !(1..=365).contains(&ttl_days) {
+                anyhow::bail!("--ttl-days must be between 1 and 365");
+            }
+            println!("{}", dir.mint(&project, role, &subject, ttl_days * 86_400)?);
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return ctrl_c.await.unwrap_or(()),
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await.unwrap_or(());
+}
