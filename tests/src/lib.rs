@@ -2,4 +2,6 @@
 //! port must pass, and helpers that start real parts (moto, the local server) on free
 //! loopback ports and stop them when dropped.
 
+pub mod app;
 pub mod contract;
+pub mod moto;

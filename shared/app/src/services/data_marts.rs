@@ -94,11 +94,7 @@ fn refuse(problems: Vec<Problem>) -> ApiError {
 }
 
 pub async fn set_definition(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let def: Definition = parse_body(req).map_err(|e| match e {
-        ApiError::Validation { field, reason, .. } if field != "body" => ApiError::invalid(format!("definition.{field}"), reason),
-        ApiError::Validation { reason, .. } => ApiError::invalid("definition", reason),
-        other => other,
-    })?;
+    let def = Definition::from_json(parse_body(req)?)?;
     let mut dm = load_for_change(ctx, id).await?;
     let found = problems(ctx, &def).await?;
     if !found.is_empty() {
@@ -113,13 +109,9 @@ pub async fn validate_definition(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> A
     let dm: DataMart = load(ctx, id).await?;
     let given = !req.body.iter().all(u8::is_ascii_whitespace);
     let def = if given {
-        match parse_body::<Definition>(req) {
+        match Definition::from_json(parse_body(req)?) {
             Ok(d) => Some(d),
-            Err(ApiError::Validation { field, reason, .. }) => {
-                let field = if field == "body" { "definition".to_string() } else { format!("definition.{field}") };
-                return ok(200, &ValidationReport { valid: false, problems: vec![Problem { field, reason }] });
-            }
-            Err(e) => return Err(e),
+            Err(e) => return ok(200, &ValidationReport { valid: false, problems: vec![Problem::from(e)] }),
         }
     } else {
         dm.definition

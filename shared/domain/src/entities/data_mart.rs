@@ -314,6 +314,24 @@ fn qualified_name(field: &Field, s: &str, allow_wildcard: bool) -> Option<Proble
 }
 
 impl Definition {
+    /// Parses a definition, naming the offending field under `definition.` (the
+    /// `kind` tag is read first so errors inside a connector definition keep their
+    /// path).
+    pub fn from_json(value: serde_json::Value) -> Result<Definition, DomainError> {
+        let at = Field::new("definition");
+        let serde_json::Value::Object(mut map) = value else {
+            return Err(DomainError::invalid_at(&at, "must be a JSON object with a `kind`"));
+        };
+        match map.get("kind").and_then(|k| k.as_str()) {
+            Some("connector") => {
+                map.remove("kind");
+                Ok(Definition::Connector(super::from_value_at(serde_json::Value::Object(map), &at)?))
+            }
+            Some(_) => super::from_value_at(serde_json::Value::Object(map), &at),
+            None => Err(DomainError::invalid_at(&at.join("kind"), "is required: one of sql, table, view, table_pattern, connector")),
+        }
+    }
+
     /// Every problem of the definition's own shape (no lookups). Connector
     /// definitions are checked against their connector by [`check_against_connector`].
     pub fn problems(&self) -> Vec<Problem> {

@@ -1,0 +1,6 @@
+//! `api-create-report`: POST /v1/reports
+
+#[tokio::main]
+async fn main() -> Result<(), sluice_lambda::Error> {
+    sluice_lambda::run_api("api-create-report").await
+}

@@ -1,0 +1,6 @@
+//! `api-delete-source`: DELETE /v1/sources/{id}
+
+#[tokio::main]
+async fn main() -> Result<(), sluice_lambda::Error> {
+    sluice_lambda::run_api("api-delete-source").await
+}

@@ -1,0 +1,6 @@
+//! `api-get-destination`: GET /v1/destinations/{id}
+
+#[tokio::main]
+async fn main() -> Result<(), sluice_lambda::Error> {
+    sluice_lambda::run_api("api-get-destination").await
+}

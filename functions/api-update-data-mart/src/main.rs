@@ -1,0 +1,6 @@
+//! `api-update-data-mart`: PATCH /v1/data-marts/{id}
+
+#[tokio::main]
+async fn main() -> Result<(), sluice_lambda::Error> {
+    sluice_lambda::run_api("api-update-data-mart").await
+}

@@ -1,0 +1,6 @@
+//! `api-update-destination`: PATCH /v1/destinations/{id}
+
+#[tokio::main]
+async fn main() -> Result<(), sluice_lambda::Error> {
+    sluice_lambda::run_api("api-update-destination").await
+}

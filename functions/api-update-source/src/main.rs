@@ -1,0 +1,6 @@
+//! `api-update-source`: PATCH /v1/sources/{id}
+
+#[tokio::main]
+async fn main() -> Result<(), sluice_lambda::Error> {
+    sluice_lambda::run_api("api-update-source").await
+}

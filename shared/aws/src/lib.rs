@@ -1,0 +1,24 @@
+//! AWS adapters of the ports: the metadata store on one DynamoDB table and the secrets
+//! in Secrets Manager. They mirror the embedded adapters of `sluice-local` and pass the
+//! same contract suites (tests/), run against moto's server.
+//!
+//! Clients are built once per cold start from [`sdk_config`]; endpoints, region and
+//! credentials come from the SDK's standard sources (`AWS_ENDPOINT_URL`, `AWS_REGION`,
+//! the Lambda role…), so pointing them at an emulator needs no flag of ours.
+
+mod dynamodb;
+mod error;
+mod secrets_manager;
+
+pub use dynamodb::{DynamoStore, create_table};
+pub use error::Error;
+pub use secrets_manager::SecretsManagerSecrets;
+
+use aws_config::BehaviorVersion;
+
+/// The SDK configuration from the standard sources: environment (including
+/// `AWS_ENDPOINT_URL` and its per-service variants), shared profile files, then the
+/// container or instance role.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest()).load().await
+}
