@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use sluice_app::auth::{Principal, TokenKeys};
+use base64::engine::general_purpose::STANDARD as B64;
 use sluice_app::Deps;
+use sluice_app::auth::{Principal, TokenKeys};
 use sluice_domain::entities::{Meta, Project};
 use sluice_domain::ports::{Clock, Record, StoreError, SystemClock};
 use sluice_domain::{Id, Kind, Role};
@@ -21,13 +21,17 @@ pub struct DataDir {
 impl DataDir {
     /// Opens `root`, creating it (owner-only) if needed.
     pub fn open(root: &Path) -> anyhow::Result<DataDir> {
-        std::fs::create_dir_all(root).with_context(|| format!("creating the data directory {}", root.display()))?;
+        std::fs::create_dir_all(root)
+            .with_context(|| format!("creating the data directory {}", root.display()))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o700)).with_context(|| format!("restricting {}", root.display()))?;
+            std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("restricting {}", root.display()))?;
         }
-        Ok(DataDir { root: root.to_path_buf() })
+        Ok(DataDir {
+            root: root.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -38,10 +42,13 @@ impl DataDir {
     pub fn token_keys(&self) -> anyhow::Result<TokenKeys> {
         let path = self.root.join("signing.key");
         let key = match std::fs::read_to_string(&path) {
-            Ok(text) => B64.decode(text.trim()).with_context(|| format!("{} is not a base64 key", path.display()))?,
+            Ok(text) => B64
+                .decode(text.trim())
+                .with_context(|| format!("{} is not a base64 key", path.display()))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut key = vec![0u8; 32];
-                getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness for a signing key: {e}"))?;
+                getrandom::fill(&mut key)
+                    .map_err(|e| anyhow::anyhow!("no randomness for a signing key: {e}"))?;
                 write_private(&path, B64.encode(&key).as_bytes())?;
                 key
             }
@@ -53,21 +60,50 @@ impl DataDir {
     /// Everything the handlers need, over the embedded adapters.
     pub fn deps(&self, connections: usize) -> anyhow::Result<Deps> {
         let store = SqliteStore::open(&self.root.join("metadata.db"), connections)?;
-        let secrets = FileSecrets::open(&self.root.join("secrets.json"), &self.root.join("secrets.key"))?;
-        Ok(Deps { store: Arc::new(store), secrets: Arc::new(secrets), clock: Arc::new(SystemClock), auth: Arc::new(self.token_keys()?) })
+        let secrets = FileSecrets::open(
+            &self.root.join("secrets.json"),
+            &self.root.join("secrets.key"),
+        )?;
+        Ok(Deps {
+            store: Arc::new(store),
+            secrets: Arc::new(secrets),
+            clock: Arc::new(SystemClock),
+            auth: Arc::new(self.token_keys()?),
+        })
     }
 
     /// The default project, created on first start.
     pub async fn default_project(&self, deps: &Deps) -> anyhow::Result<Id> {
         let path = self.root.join("default-project");
         if let Ok(text) = std::fs::read_to_string(&path) {
-            return Id::parse(Kind::Project, text.trim()).with_context(|| format!("{} does not hold a project id", path.display()));
+            return Id::parse(Kind::Project, text.trim())
+                .with_context(|| format!("{} does not hold a project id", path.display()));
         }
         let now = SystemClock.now();
-        let meta = Meta::new(Kind::Project, &Id::generate(Kind::Project, now.timestamp_millis() as u64), "sluice", now);
+        let meta = Meta::new(
+            Kind::Project,
+            &Id::generate(Kind::Project, now.timestamp_millis() as u64),
+            "sluice",
+            now,
+        );
         let id = meta.id.clone();
-        let project = Project { meta: Meta { project_id: id.clone(), ..meta }, name: "Default project".into() };
-        let record = Record { project: id.clone(), kind: Kind::Project, id: id.clone(), parent: None, version: 1, deleted: false, due_at: None, body: serde_json::to_string(&project)? };
+        let project = Project {
+            meta: Meta {
+                project_id: id.clone(),
+                ..meta
+            },
+            name: "Default project".into(),
+        };
+        let record = Record {
+            project: id.clone(),
+            kind: Kind::Project,
+            id: id.clone(),
+            parent: None,
+            version: 1,
+            deleted: false,
+            due_at: None,
+            body: serde_json::to_string(&project)?,
+        };
         match deps.store.insert(&record).await {
             Ok(()) | Err(StoreError::AlreadyExists) => {}
             Err(e) => return Err(e).context("creating the default project"),
@@ -77,9 +113,23 @@ impl DataDir {
     }
 
     /// Mints a token for `project` and `role`.
-    pub fn mint(&self, project: &Id, role: Role, subject: &str, ttl_seconds: i64) -> anyhow::Result<String> {
+    pub fn mint(
+        &self,
+        project: &Id,
+        role: Role,
+        subject: &str,
+        ttl_seconds: i64,
+    ) -> anyhow::Result<String> {
         let keys = self.token_keys()?;
-        Ok(keys.sign(&Principal { subject: subject.into(), project: project.clone(), role }, SystemClock.now().timestamp(), ttl_seconds))
+        Ok(keys.sign(
+            &Principal {
+                subject: subject.into(),
+                project: project.clone(),
+                role,
+            },
+            SystemClock.now().timestamp(),
+            ttl_seconds,
+        ))
     }
 }
 
@@ -92,7 +142,9 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt as _;
         opts.mode(0o600);
     }
-    let mut f = opts.open(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
     f.write_all(bytes)?;
     f.sync_all()?;
     Ok(())

@@ -5,4 +5,4 @@ pub mod data_dir;
 pub mod server;
 
 pub use data_dir::DataDir;
-pub use server::{serve, Server};
+pub use server::{Server, serve};

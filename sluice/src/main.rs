@@ -5,14 +5,23 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
-use sluice::{serve, DataDir};
+use sluice::{DataDir, serve};
 use sluice_domain::{Id, Kind, Role};
 
 #[derive(Parser)]
-#[command(name = "sluice", version, about = "Sluice: data marts and ELT, on one machine or serverless.")]
+#[command(
+    name = "sluice",
+    version,
+    about = "Sluice: data marts and ELT, on one machine or serverless."
+)]
 struct Cli {
     /// Where everything is kept: metadata, secrets, keys.
-    #[arg(long, global = true, default_value = "./.sluice", env = "SLUICE_DATA_DIR")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "./.sluice",
+        env = "SLUICE_DATA_DIR"
+    )]
     data_dir: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -47,7 +56,9 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -62,16 +73,28 @@ async fn main() -> anyhow::Result<()> {
             println!("data directory: {}", dir.path().display());
             println!("project:        {project}");
             println!("admin token (30 days):\n{token}");
-            println!("try: curl -H \"Authorization: Bearer $TOKEN\" http://{}/v1/connectors", server.addr);
+            println!(
+                "try: curl -H \"Authorization: Bearer $TOKEN\" http://{}/v1/connectors",
+                server.addr
+            );
             tracing::info!(addr = %server.addr, startup_ms = started.elapsed().as_millis() as u64, "Ready.");
             shutdown_signal().await;
             tracing::info!("Stopping.");
             server.stop().await;
         }
-        Command::Token { project, role, subject, ttl_days } => {
-            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("--role must be one of viewer, editor, admin, owner"))?;
+        Command::Token {
+            project,
+            role,
+            subject,
+            ttl_days,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                anyhow::anyhow!("--role must be one of viewer, editor, admin, owner")
+            })?;
             let project = match project {
-                Some(p) => Id::parse(Kind::Project, &p).ok_or_else(|| anyhow::anyhow!("--project `{p}` is not a project id (prj_…)"))?,
+                Some(p) => Id::parse(Kind::Project, &p).ok_or_else(|| {
+                    anyhow::anyhow!("--project `{p}` is not a project id (prj_…)")
+                })?,
                 None => {
                     let deps = dir.deps(1)?;
                     dir.default_project(&deps).await?
@@ -90,10 +113,11 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => return ctrl_c.await.unwrap_or(()),
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return ctrl_c.await.unwrap_or(()),
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

@@ -10,9 +10,9 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
+use sluice_app::Deps;
 use sluice_app::api::{self, ApiRequest, ApiResponse, MAX_BODY_BYTES};
 use sluice_app::error::ApiError;
-use sluice_app::Deps;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -40,7 +40,9 @@ impl Drop for Server {
 
 /// Binds `addr` and serves the API until stopped.
 pub async fn serve(deps: Deps, addr: SocketAddr) -> anyhow::Result<Server> {
-    let listener = TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     let addr = listener.local_addr()?;
     let (stop, mut stopped) = watch::channel(false);
     let task = tokio::spawn(async move {
@@ -71,14 +73,24 @@ pub async fn serve(deps: Deps, addr: SocketAddr) -> anyhow::Result<Server> {
             }
         }
     });
-    Ok(Server { addr, stop, task: Some(task) })
+    Ok(Server {
+        addr,
+        stop,
+        task: Some(task),
+    })
 }
 
 async fn respond(deps: &Deps, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
     let response = match Limited::new(body, MAX_BODY_BYTES).collect().await {
         Ok(collected) => {
-            let request = ApiRequest { method: parts.method, path: parts.uri.path().to_string(), query: parts.uri.query().map(str::to_string), headers: parts.headers, body: collected.to_bytes() };
+            let request = ApiRequest {
+                method: parts.method,
+                path: parts.uri.path().to_string(),
+                query: parts.uri.query().map(str::to_string),
+                headers: parts.headers,
+                body: collected.to_bytes(),
+            };
             api::handle(deps, request).await
         }
         Err(_) => ApiResponse::error(&ApiError::PayloadTooLarge(MAX_BODY_BYTES)),

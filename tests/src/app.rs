@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use serde_json::Value;
-use sluice::{serve, DataDir, Server};
+use sluice::{DataDir, Server, serve};
 use sluice_app::Deps;
 use sluice_domain::{Id, Kind, Role};
 
@@ -26,7 +26,10 @@ pub struct TestApp {
 
 /// A fresh, empty directory under the system temp dir.
 pub fn temp_dir(label: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sluice-{label}-{}", Id::generate(Kind::Run, chrono::Utc::now().timestamp_millis() as u64)));
+    let d = std::env::temp_dir().join(format!(
+        "sluice-{label}-{}",
+        Id::generate(Kind::Run, chrono::Utc::now().timestamp_millis() as u64)
+    ));
     std::fs::create_dir_all(&d).expect("create a temp dir");
     d
 }
@@ -36,14 +39,30 @@ pub async fn spawn_app() -> TestApp {
     let dir = DataDir::open(&data_dir).expect("open data dir");
     let deps = dir.deps(2).expect("deps");
     let project = dir.default_project(&deps).await.expect("default project");
-    let server = serve(deps.clone(), "127.0.0.1:0".parse().expect("addr")).await.expect("serve");
-    let tokens = Role::ALL.into_iter().map(|r| (r, dir.mint(&project, r, &format!("test-{}", r.as_str()), 3600).expect("mint"))).collect();
+    let server = serve(deps.clone(), "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("serve");
+    let tokens = Role::ALL
+        .into_iter()
+        .map(|r| {
+            (
+                r,
+                dir.mint(&project, r, &format!("test-{}", r.as_str()), 3600)
+                    .expect("mint"),
+            )
+        })
+        .collect();
     let other = Id::generate(Kind::Project, chrono::Utc::now().timestamp_millis() as u64);
-    let stranger = dir.mint(&other, Role::Owner, "stranger", 3600).expect("mint");
+    let stranger = dir
+        .mint(&other, Role::Owner, "stranger", 3600)
+        .expect("mint");
     TestApp {
         addr: server.addr,
         base: format!("http://{}", server.addr),
-        client: reqwest::Client::builder().no_proxy().build().expect("client"),
+        client: reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client"),
         project,
         deps,
         tokens,
@@ -63,14 +82,25 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("status {} body is not JSON ({e}): {}", self.status, self.text))
+        serde_json::from_str(&self.text).unwrap_or_else(|e| {
+            panic!(
+                "status {} body is not JSON ({e}): {}",
+                self.status, self.text
+            )
+        })
     }
     /// `details.field` of an error envelope.
     pub fn field(&self) -> String {
-        self.json()["error"]["details"]["field"].as_str().unwrap_or_default().to_string()
+        self.json()["error"]["details"]["field"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
     pub fn code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or_default().to_string()
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 }
 
@@ -80,31 +110,55 @@ impl TestApp {
     }
 
     /// Sends `method path` with `token` (none if empty) and a raw body.
-    pub async fn send_raw(&self, method: &str, path: &str, token: &str, body: Option<String>, content_type: Option<&str>) -> Reply {
+    pub async fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<String>,
+        content_type: Option<&str>,
+    ) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let mut rb = self.client.request(method, format!("{}{path}", self.base));
         if !token.is_empty() {
             rb = rb.bearer_auth(token);
         }
         if let Some(b) = body {
-            rb = rb.header("content-type", content_type.unwrap_or("application/json")).body(b);
+            rb = rb
+                .header("content-type", content_type.unwrap_or("application/json"))
+                .body(b);
         }
         let resp = rb.send().await.expect("request reaches the server");
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let text = resp.text().await.expect("body");
-        Reply { status, headers, text }
+        Reply {
+            status,
+            headers,
+            text,
+        }
     }
 
     pub async fn send(&self, method: &str, path: &str, token: &str, body: Option<&Value>) -> Reply {
-        self.send_raw(method, path, token, body.map(|b| b.to_string()), None).await
+        self.send_raw(method, path, token, body.map(|b| b.to_string()), None)
+            .await
     }
 
     /// As the owner of the project; panics unless the status is `expect`.
-    pub async fn owner(&self, method: &str, path: &str, body: Option<&Value>, expect: u16) -> Value {
+    pub async fn owner(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        expect: u16,
+    ) -> Value {
         let r = self.send(method, path, self.token(Role::Owner), body).await;
         assert_eq!(r.status, expect, "{method} {path}: {}", r.text);
-        if r.text.is_empty() { Value::Null } else { r.json() }
+        if r.text.is_empty() {
+            Value::Null
+        } else {
+            r.json()
+        }
     }
 
     pub async fn stop(mut self) {

@@ -10,7 +10,16 @@ fn now_ms() -> u64 {
 }
 
 fn record(project: &Id, kind: Kind, parent: Option<&Id>, body: &str) -> Record {
-    Record { project: project.clone(), kind, id: Id::generate(kind, now_ms()), parent: parent.cloned(), version: 1, deleted: false, due_at: None, body: body.to_string() }
+    Record {
+        project: project.clone(),
+        kind,
+        id: Id::generate(kind, now_ms()),
+        parent: parent.cloned(),
+        version: 1,
+        deleted: false,
+        due_at: None,
+        body: body.to_string(),
+    }
 }
 
 /// Every behaviour the services rely on, for one store. Each call uses fresh
@@ -22,30 +31,80 @@ pub async fn metadata_store(store: Arc<dyn MetadataStore>) {
     // Round trip, and isolation between projects and kinds.
     let a = record(&p, Kind::DataMart, None, r#"{"title":"a"}"#);
     store.insert(&a).await.expect("insert");
-    assert_eq!(store.get(&p, Kind::DataMart, &a.id).await.expect("get"), Some(a.clone()));
-    assert_eq!(store.get(&other, Kind::DataMart, &a.id).await.expect("get other project"), None, "a record is invisible from another project");
-    assert_eq!(store.get(&p, Kind::DataMart, &Id::generate(Kind::DataMart, now_ms())).await.expect("get missing"), None);
+    assert_eq!(
+        store.get(&p, Kind::DataMart, &a.id).await.expect("get"),
+        Some(a.clone())
+    );
+    assert_eq!(
+        store
+            .get(&other, Kind::DataMart, &a.id)
+            .await
+            .expect("get other project"),
+        None,
+        "a record is invisible from another project"
+    );
+    assert_eq!(
+        store
+            .get(&p, Kind::DataMart, &Id::generate(Kind::DataMart, now_ms()))
+            .await
+            .expect("get missing"),
+        None
+    );
 
     // Conditional insert.
-    assert!(matches!(store.insert(&a).await, Err(StoreError::AlreadyExists)), "inserting an existing key is refused");
+    assert!(
+        matches!(store.insert(&a).await, Err(StoreError::AlreadyExists)),
+        "inserting an existing key is refused"
+    );
 
     // Optimistic concurrency.
     let mut b = a.clone();
     b.version = 2;
     b.body = r#"{"title":"b"}"#.into();
-    store.replace(&b).await.expect("replace at the read version");
+    store
+        .replace(&b)
+        .await
+        .expect("replace at the read version");
     let mut stale = a.clone();
     stale.version = 2;
     stale.body = r#"{"title":"stale"}"#.into();
-    assert!(matches!(store.replace(&stale).await, Err(StoreError::VersionConflict)), "a stale write is refused");
-    assert_eq!(store.get(&p, Kind::DataMart, &a.id).await.expect("get").map(|r| r.body), Some(b.body.clone()), "a refused write changes nothing");
+    assert!(
+        matches!(
+            store.replace(&stale).await,
+            Err(StoreError::VersionConflict)
+        ),
+        "a stale write is refused"
+    );
+    assert_eq!(
+        store
+            .get(&p, Kind::DataMart, &a.id)
+            .await
+            .expect("get")
+            .map(|r| r.body),
+        Some(b.body.clone()),
+        "a refused write changes nothing"
+    );
     let mut ghost = record(&p, Kind::DataMart, None, "{}");
     ghost.version = 2;
-    assert!(matches!(store.replace(&ghost).await, Err(StoreError::VersionConflict)), "replacing a missing record is refused");
-    assert_eq!(store.get(&p, Kind::DataMart, &ghost.id).await.expect("get"), None, "and does not create it");
+    assert!(
+        matches!(
+            store.replace(&ghost).await,
+            Err(StoreError::VersionConflict)
+        ),
+        "replacing a missing record is refused"
+    );
+    assert_eq!(
+        store.get(&p, Kind::DataMart, &ghost.id).await.expect("get"),
+        None,
+        "and does not create it"
+    );
 
     // Concurrent writers from the same version: exactly one wins.
-    let base = store.get(&p, Kind::DataMart, &a.id).await.expect("get").expect("exists");
+    let base = store
+        .get(&p, Kind::DataMart, &a.id)
+        .await
+        .expect("get")
+        .expect("exists");
     let mut tasks = vec![];
     for i in 0..8 {
         let store = store.clone();
@@ -68,15 +127,30 @@ pub async fn metadata_store(store: Arc<dyn MetadataStore>) {
     let storage = Id::generate(Kind::Storage, now_ms());
     let mut made = vec![a.id.clone()];
     for i in 0..11 {
-        let r = record(&p, Kind::DataMart, (i % 2 == 0).then_some(&storage), &format!(r#"{{"n":{i}}}"#));
+        let r = record(
+            &p,
+            Kind::DataMart,
+            (i % 2 == 0).then_some(&storage),
+            &format!(r#"{{"n":{i}}}"#),
+        );
         store.insert(&r).await.expect("insert");
         made.push(r.id.clone());
     }
-    store.insert(&record(&p, Kind::Source, None, "{}")).await.expect("insert another kind");
-    store.insert(&record(&other, Kind::DataMart, None, "{}")).await.expect("insert another project");
+    store
+        .insert(&record(&p, Kind::Source, None, "{}"))
+        .await
+        .expect("insert another kind");
+    store
+        .insert(&record(&other, Kind::DataMart, None, "{}"))
+        .await
+        .expect("insert another project");
     // Soft-delete one.
     let victim = made.remove(3);
-    let mut del = store.get(&p, Kind::DataMart, &victim).await.expect("get").expect("exists");
+    let mut del = store
+        .get(&p, Kind::DataMart, &victim)
+        .await
+        .expect("get")
+        .expect("exists");
     del.version += 1;
     del.deleted = true;
     store.replace(&del).await.expect("soft delete");
@@ -85,7 +159,16 @@ pub async fn metadata_store(store: Arc<dyn MetadataStore>) {
     let mut after = None;
     let mut pages = 0;
     loop {
-        let page = store.list(&ListQuery { project: p.clone(), kind: Kind::DataMart, parent: None, after: after.clone(), limit: 4 }).await.expect("list");
+        let page = store
+            .list(&ListQuery {
+                project: p.clone(),
+                kind: Kind::DataMart,
+                parent: None,
+                after: after.clone(),
+                limit: 4,
+            })
+            .await
+            .expect("list");
         assert!(page.records.len() <= 4);
         pages += 1;
         seen.extend(page.records.iter().map(|r| r.id.clone()));
@@ -96,16 +179,49 @@ pub async fn metadata_store(store: Arc<dyn MetadataStore>) {
         assert!(pages < 10, "pagination terminates");
     }
     made.reverse();
-    assert_eq!(seen, made, "every live record once, newest first, the deleted one left out");
+    assert_eq!(
+        seen, made,
+        "every live record once, newest first, the deleted one left out"
+    );
     assert_eq!(pages, 3, "11 live records in pages of 4");
 
-    let children = store.list(&ListQuery { project: p.clone(), kind: Kind::DataMart, parent: Some(storage.clone()), after: None, limit: 100 }).await.expect("list by parent");
+    let children = store
+        .list(&ListQuery {
+            project: p.clone(),
+            kind: Kind::DataMart,
+            parent: Some(storage.clone()),
+            after: None,
+            limit: 100,
+        })
+        .await
+        .expect("list by parent");
     assert!(children.next.is_none());
-    assert!(children.records.iter().all(|r| r.parent.as_ref() == Some(&storage)));
-    let expected = made.iter().filter(|id| children.records.iter().any(|r| &r.id == *id)).count();
+    assert!(
+        children
+            .records
+            .iter()
+            .all(|r| r.parent.as_ref() == Some(&storage))
+    );
+    let expected = made
+        .iter()
+        .filter(|id| children.records.iter().any(|r| &r.id == *id))
+        .count();
     assert_eq!(children.records.len(), expected);
-    assert_eq!(children.records.len(), 5, "six children, one of them deleted");
-    let empty = store.list(&ListQuery { project: other.clone(), kind: Kind::Trigger, parent: None, after: None, limit: 10 }).await.expect("list empty");
+    assert_eq!(
+        children.records.len(),
+        5,
+        "six children, one of them deleted"
+    );
+    let empty = store
+        .list(&ListQuery {
+            project: other.clone(),
+            kind: Kind::Trigger,
+            parent: None,
+            after: None,
+            limit: 10,
+        })
+        .await
+        .expect("list empty");
     assert!(empty.records.is_empty() && empty.next.is_none());
 }
 
@@ -113,15 +229,47 @@ pub async fn metadata_store(store: Arc<dyn MetadataStore>) {
 pub async fn secrets(secrets: Arc<dyn Secrets>) {
     let name = format!("sluice/test/{}", Id::generate(Kind::Source, now_ms()));
     assert_eq!(secrets.get(&name).await.expect("get missing"), None);
-    secrets.put(&name, &SecretValue::new(r#"{"token":"one"}"#.into())).await.expect("put");
-    assert_eq!(secrets.get(&name).await.expect("get").map(|v| v.expose().to_string()), Some(r#"{"token":"one"}"#.into()));
-    secrets.put(&name, &SecretValue::new(r#"{"token":"two"}"#.into())).await.expect("put a new version");
-    assert_eq!(secrets.get(&name).await.expect("get").map(|v| v.expose().to_string()), Some(r#"{"token":"two"}"#.into()));
+    secrets
+        .put(&name, &SecretValue::new(r#"{"token":"one"}"#.into()))
+        .await
+        .expect("put");
+    assert_eq!(
+        secrets
+            .get(&name)
+            .await
+            .expect("get")
+            .map(|v| v.expose().to_string()),
+        Some(r#"{"token":"one"}"#.into())
+    );
+    secrets
+        .put(&name, &SecretValue::new(r#"{"token":"two"}"#.into()))
+        .await
+        .expect("put a new version");
+    assert_eq!(
+        secrets
+            .get(&name)
+            .await
+            .expect("get")
+            .map(|v| v.expose().to_string()),
+        Some(r#"{"token":"two"}"#.into())
+    );
     let other = format!("{name}-other");
-    secrets.put(&other, &SecretValue::new("{}".into())).await.expect("put another");
+    secrets
+        .put(&other, &SecretValue::new("{}".into()))
+        .await
+        .expect("put another");
     secrets.delete(&name).await.expect("delete");
     assert_eq!(secrets.get(&name).await.expect("get deleted"), None);
-    assert!(secrets.get(&other).await.expect("get other").is_some(), "deleting one secret keeps the others");
-    secrets.delete(&name).await.expect("deleting a missing secret is not an error");
-    assert_eq!(format!("{:?}", SecretValue::new("hunter2".into())), "SecretValue(********)");
+    assert!(
+        secrets.get(&other).await.expect("get other").is_some(),
+        "deleting one secret keeps the others"
+    );
+    secrets
+        .delete(&name)
+        .await
+        .expect("deleting a missing secret is not an error");
+    assert_eq!(
+        format!("{:?}", SecretValue::new("hunter2".into())),
+        "SecretValue(********)"
+    );
 }

@@ -11,13 +11,17 @@ fn root() -> PathBuf {
 }
 
 fn template() -> serde_yaml::Value {
-    let text = std::fs::read_to_string(root().join("infra/template.yaml")).expect("infra/template.yaml");
+    let text =
+        std::fs::read_to_string(root().join("infra/template.yaml")).expect("infra/template.yaml");
     serde_yaml::from_str(&text).expect("the template is YAML")
 }
 
 #[test]
 fn every_function_folder_is_in_the_template_and_nothing_else_is() {
-    let folders: BTreeSet<String> = std::fs::read_dir(root().join("functions")).expect("functions/").map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+    let folders: BTreeSet<String> = std::fs::read_dir(root().join("functions"))
+        .expect("functions/")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
     let t = template();
     let resources = t["Resources"].as_mapping().expect("Resources");
     let mut in_template = BTreeSet::new();
@@ -25,15 +29,29 @@ fn every_function_folder_is_in_the_template_and_nothing_else_is() {
         if r["Type"].as_str() != Some("AWS::Serverless::Function") {
             continue;
         }
-        let name = r["Metadata"]["SluiceFunction"].as_str().expect("each function names itself in Metadata.SluiceFunction").to_string();
-        assert_eq!(r["Properties"]["CodeUri"].as_str(), Some(format!("../target/lambda/{name}/").as_str()), "{name}'s code");
+        let name = r["Metadata"]["SluiceFunction"]
+            .as_str()
+            .expect("each function names itself in Metadata.SluiceFunction")
+            .to_string();
+        assert_eq!(
+            r["Properties"]["CodeUri"].as_str(),
+            Some(format!("../target/lambda/{name}/").as_str()),
+            "{name}'s code"
+        );
         let route = routes::by_name(&name).unwrap_or_else(|| panic!("{name} serves no route"));
         let event = &r["Properties"]["Events"]["Route"]["Properties"];
-        assert_eq!(event["Method"].as_str(), Some(route.method.as_str()), "{name}'s method");
+        assert_eq!(
+            event["Method"].as_str(),
+            Some(route.method.as_str()),
+            "{name}'s method"
+        );
         assert_eq!(event["Path"].as_str(), Some(route.path), "{name}'s path");
         assert!(in_template.insert(name.clone()), "{name} appears twice");
     }
-    assert_eq!(in_template, folders, "functions/ and the template list the same functions");
+    assert_eq!(
+        in_template, folders,
+        "functions/ and the template list the same functions"
+    );
     let routes: BTreeSet<String> = routes::all().iter().map(|r| r.name.to_string()).collect();
     assert_eq!(routes, folders, "every route has its function");
 }
@@ -42,23 +60,42 @@ fn every_function_folder_is_in_the_template_and_nothing_else_is() {
 fn read_only_routes_cannot_write_the_table() {
     let t = template();
     for (_, r) in t["Resources"].as_mapping().expect("Resources") {
-        let Some(name) = r["Metadata"]["SluiceFunction"].as_str() else { continue };
+        let Some(name) = r["Metadata"]["SluiceFunction"].as_str() else {
+            continue;
+        };
         let route = routes::by_name(name).expect("route");
         let policy = serde_yaml::to_string(&r["Properties"]["Policies"]).expect("yaml");
         if route.method == http::Method::GET {
             assert!(!policy.contains("PutItem"), "{name} is read-only");
         }
-        assert!(!policy.contains("Scan") && !policy.contains("dynamodb:*"), "{name}: no scans, no wildcards");
+        assert!(
+            !policy.contains("Scan") && !policy.contains("dynamodb:*"),
+            "{name}: no scans, no wildcards"
+        );
     }
 }
 
 #[test]
 fn cfn_lint_accepts_the_template() {
     let venv = root().join(".venv/bin/cfn-lint");
-    let exe = if venv.is_file() { venv } else { PathBuf::from("cfn-lint") };
+    let exe = if venv.is_file() {
+        venv
+    } else {
+        PathBuf::from("cfn-lint")
+    };
     let out = std::process::Command::new(&exe)
         .arg(root().join("infra/template.yaml"))
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {} ({e}); run scripts/test-deps.sh first", exe.display()));
-    assert!(out.status.success(), "cfn-lint:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} ({e}); run scripts/test-deps.sh first",
+                exe.display()
+            )
+        });
+    assert!(
+        out.status.success(),
+        "cfn-lint:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use serde_json::json;
-use sluice_app::api::{handle_route, ApiRequest};
+use sluice_app::api::{ApiRequest, handle_route};
 use sluice_app::auth::TokenKeys;
-use sluice_app::{routes, Deps};
+use sluice_app::{Deps, routes};
 use sluice_domain::entities::*;
 use sluice_domain::ports::{Record, SecretValue, SystemClock};
 use sluice_domain::{Id, Kind};
@@ -31,7 +31,16 @@ fn fixed(kind: Kind, n: &str) -> Id {
 
 async fn put<T: Entity>(deps: &Deps, e: &T) {
     let m = e.meta();
-    let record = Record { project: m.project_id.clone(), kind: T::KIND, id: m.id.clone(), parent: e.parent(), version: 1, deleted: false, due_at: e.due_at(), body: serde_json::to_string(e).expect("json") };
+    let record = Record {
+        project: m.project_id.clone(),
+        kind: T::KIND,
+        id: m.id.clone(),
+        parent: e.parent(),
+        version: 1,
+        deleted: false,
+        due_at: e.due_at(),
+        body: serde_json::to_string(e).expect("json"),
+    };
     deps.store.insert(&record).await.expect("seed");
 }
 
@@ -39,41 +48,135 @@ async fn seeded_deps() -> (Deps, PathBuf) {
     let dir = temp_dir("events");
     let deps = Deps {
         store: Arc::new(SqliteStore::open(&dir.join("meta.db"), 1).expect("store")),
-        secrets: Arc::new(FileSecrets::open(&dir.join("secrets.json"), &dir.join("secrets.key")).expect("secrets")),
+        secrets: Arc::new(
+            FileSecrets::open(&dir.join("secrets.json"), &dir.join("secrets.key"))
+                .expect("secrets"),
+        ),
         clock: Arc::new(SystemClock),
         auth: Arc::new(TokenKeys::new(EVENTS_KEY).expect("key")),
     };
     let project = fixed(Kind::Project, "1");
     let now = Utc::now();
-    let meta = |kind: Kind, n: &str| Meta { id: fixed(kind, n), ..Meta::new(kind, &project, "events", now) };
+    let meta = |kind: Kind, n: &str| Meta {
+        id: fixed(kind, n),
+        ..Meta::new(kind, &project, "events", now)
+    };
     for n in ["2", "12"] {
-        put(&deps, &Storage { meta: meta(Kind::Storage, n), title: "Lake".into(), config: StorageConfig::Local(LocalConfig { schema: "main".into() }) }).await;
+        put(
+            &deps,
+            &Storage {
+                meta: meta(Kind::Storage, n),
+                title: "Lake".into(),
+                config: StorageConfig::Local(LocalConfig {
+                    schema: "main".into(),
+                }),
+            },
+        )
+        .await;
     }
     let secret_ref = format!("sluice/{project}/{}", fixed(Kind::Source, "3"));
-    deps.secrets.put(&secret_ref, &SecretValue::new(r#"{"token":"ghp_seed"}"#.into())).await.expect("secret");
+    deps.secrets
+        .put(
+            &secret_ref,
+            &SecretValue::new(r#"{"token":"ghp_seed"}"#.into()),
+        )
+        .await
+        .expect("secret");
     let mut config = serde_json::Map::new();
     config.insert("repository".into(), json!("rust-lang/rust"));
-    put(&deps, &Source { meta: meta(Kind::Source, "3"), title: "GitHub".into(), connector: "github".into(), settings: Settings { config, secret_fields: vec!["token".into()], secret_ref: Some(secret_ref) } }).await;
+    put(
+        &deps,
+        &Source {
+            meta: meta(Kind::Source, "3"),
+            title: "GitHub".into(),
+            connector: "github".into(),
+            settings: Settings {
+                config,
+                secret_fields: vec!["token".into()],
+                secret_ref: Some(secret_ref),
+            },
+        },
+    )
+    .await;
     for n in ["4", "14"] {
-        put(&deps, &DataMart {
-            meta: meta(Kind::DataMart, n),
-            title: "Issues".into(),
-            description: None,
-            storage_id: fixed(Kind::Storage, "2"),
-            status: DataMartStatus::Draft,
-            definition: Some(Definition::Sql { query: "select 1".into() }),
-            schema: vec![],
-            published_at: None,
-        })
+        put(
+            &deps,
+            &DataMart {
+                meta: meta(Kind::DataMart, n),
+                title: "Issues".into(),
+                description: None,
+                storage_id: fixed(Kind::Storage, "2"),
+                status: DataMartStatus::Draft,
+                definition: Some(Definition::Sql {
+                    query: "select 1".into(),
+                }),
+                schema: vec![],
+                published_at: None,
+            },
+        )
         .await;
     }
     let mut hook = serde_json::Map::new();
     hook.insert("url".into(), json!("https://hooks.example.com/x"));
-    put(&deps, &Destination { meta: meta(Kind::Destination, "5"), title: "Hook".into(), kind: "webhook".into(), settings: Settings { config: hook, ..Default::default() } }).await;
-    put(&deps, &Report { meta: meta(Kind::Report, "6"), title: "Weekly".into(), data_mart_id: fixed(Kind::DataMart, "4"), destination_id: fixed(Kind::Destination, "5"), query: None, cache_ttl_seconds: 0 }).await;
-    let trigger = CreateTrigger { target_kind: TargetKind::DataMart, target_id: fixed(Kind::DataMart, "4").to_string(), cron: "@daily".into(), timezone: "UTC".into(), enabled: true, retry: RetryPolicy::default(), sla_seconds: None, catch_up: CatchUp::Skip, catch_up_cap: 10, when_busy: WhenBusy::Wait };
-    put(&deps, &trigger.into_trigger(meta(Kind::Trigger, "7")).expect("trigger")).await;
-    put(&deps, &Run { meta: meta(Kind::Run, "8"), data_mart_id: fixed(Kind::DataMart, "4"), kind: RunKind::Incremental, status: RunStatus::Succeeded, trigger_id: None, counters: RunCounters::default(), started_at: None, finished_at: None, error: None }).await;
+    put(
+        &deps,
+        &Destination {
+            meta: meta(Kind::Destination, "5"),
+            title: "Hook".into(),
+            kind: "webhook".into(),
+            settings: Settings {
+                config: hook,
+                ..Default::default()
+            },
+        },
+    )
+    .await;
+    put(
+        &deps,
+        &Report {
+            meta: meta(Kind::Report, "6"),
+            title: "Weekly".into(),
+            data_mart_id: fixed(Kind::DataMart, "4"),
+            destination_id: fixed(Kind::Destination, "5"),
+            query: None,
+            cache_ttl_seconds: 0,
+        },
+    )
+    .await;
+    let trigger = CreateTrigger {
+        target_kind: TargetKind::DataMart,
+        target_id: fixed(Kind::DataMart, "4").to_string(),
+        cron: "@daily".into(),
+        timezone: "UTC".into(),
+        enabled: true,
+        retry: RetryPolicy::default(),
+        sla_seconds: None,
+        catch_up: CatchUp::Skip,
+        catch_up_cap: 10,
+        when_busy: WhenBusy::Wait,
+    };
+    put(
+        &deps,
+        &trigger
+            .into_trigger(meta(Kind::Trigger, "7"))
+            .expect("trigger"),
+    )
+    .await;
+    put(
+        &deps,
+        &Run {
+            meta: meta(Kind::Run, "8"),
+            data_mart_id: fixed(Kind::DataMart, "4"),
+            kind: RunKind::Incremental,
+            status: RunStatus::Succeeded,
+            trigger_id: None,
+            counters: RunCounters::default(),
+            started_at: None,
+            finished_at: None,
+            error: None,
+        },
+    )
+    .await;
     (deps, dir)
 }
 
@@ -88,12 +191,30 @@ async fn every_sample_event_gets_the_status_its_name_promises() {
     let mut checked = 0;
     for route in routes::all() {
         let folder = events.join(route.name);
-        assert!(folder.join("ok.json").is_file(), "events/{}/ok.json is missing", route.name);
-        let mut cases: Vec<PathBuf> = std::fs::read_dir(&folder).expect("events folder").map(|e| e.expect("entry").path()).collect();
+        assert!(
+            folder.join("ok.json").is_file(),
+            "events/{}/ok.json is missing",
+            route.name
+        );
+        let mut cases: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .expect("events folder")
+            .map(|e| e.expect("entry").path())
+            .collect();
         cases.sort();
         for case in cases {
-            let stem = case.file_stem().and_then(|s| s.to_str()).expect("name").to_string();
-            let expected: u16 = if stem == "ok" { route.status } else { stem.split('-').next().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("{}: name a case `ok` or `NNN-what`", case.display())) };
+            let stem = case
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .expect("name")
+                .to_string();
+            let expected: u16 = if stem == "ok" {
+                route.status
+            } else {
+                stem.split('-')
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_else(|| panic!("{}: name a case `ok` or `NNN-what`", case.display()))
+            };
             let (deps, dir) = seeded_deps().await;
             let text = std::fs::read_to_string(&case).expect("read event");
             if stem.contains("already-published") {
@@ -101,7 +222,13 @@ async fn every_sample_event_gets_the_status_its_name_promises() {
                 assert_eq!(handle_route(&deps, route, publish).await.status, 200);
             }
             let response = handle_route(&deps, route, to_api(&text)).await;
-            assert_eq!(response.status, expected, "events/{}/{stem}.json: {}", route.name, String::from_utf8_lossy(&response.body));
+            assert_eq!(
+                response.status,
+                expected,
+                "events/{}/{stem}.json: {}",
+                route.name,
+                String::from_utf8_lossy(&response.body)
+            );
             let lambda = sluice_lambda::to_lambda(response);
             assert_eq!(lambda.status().as_u16(), expected);
             if expected >= 400 {
@@ -116,6 +243,10 @@ async fn every_sample_event_gets_the_status_its_name_promises() {
         }
     }
     let folders = std::fs::read_dir(&events).expect("events").count();
-    assert_eq!(folders, routes::all().len(), "every folder in events/ belongs to a route");
+    assert_eq!(
+        folders,
+        routes::all().len(),
+        "every folder in events/ belongs to a route"
+    );
     assert!(checked >= routes::all().len());
 }

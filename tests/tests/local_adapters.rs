@@ -14,26 +14,42 @@ async fn sqlite_store_passes_the_metadata_contract() {
 #[tokio::test]
 async fn file_secrets_pass_the_secrets_contract_and_stay_encrypted() {
     let dir = tempdir();
-    let secrets = FileSecrets::open(&dir.join("secrets.json"), &dir.join("secrets.key")).expect("open");
+    let secrets =
+        FileSecrets::open(&dir.join("secrets.json"), &dir.join("secrets.key")).expect("open");
     sluice_tests::contract::secrets(Arc::new(secrets)).await;
     let s = FileSecrets::open(&dir.join("secrets.json"), &dir.join("secrets.key")).expect("reopen");
     use sluice_domain::ports::{SecretValue, Secrets as _};
-    s.put("visible?", &SecretValue::new("hunter2-plaintext".into())).await.expect("put");
+    s.put("visible?", &SecretValue::new("hunter2-plaintext".into()))
+        .await
+        .expect("put");
     let raw = std::fs::read_to_string(dir.join("secrets.json")).expect("read file");
     assert!(!raw.contains("hunter2"), "the file holds no plain text");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(dir.join("secrets.key")).expect("key file").permissions().mode();
+        let mode = std::fs::metadata(dir.join("secrets.key"))
+            .expect("key file")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600, "the key file is private");
     }
     // A different key cannot read it.
-    let wrong = FileSecrets::open(&dir.join("secrets.json"), &dir.join("other.key")).expect("open with another key");
-    assert!(wrong.get("visible?").await.is_err(), "a wrong key is an error, not garbage");
+    let wrong = FileSecrets::open(&dir.join("secrets.json"), &dir.join("other.key"))
+        .expect("open with another key");
+    assert!(
+        wrong.get("visible?").await.is_err(),
+        "a wrong key is an error, not garbage"
+    );
 }
 
 fn tempdir() -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("sluice-test-{}", sluice_domain::Id::generate(sluice_domain::Kind::Run, chrono::Utc::now().timestamp_millis() as u64)));
+    let d = std::env::temp_dir().join(format!(
+        "sluice-test-{}",
+        sluice_domain::Id::generate(
+            sluice_domain::Kind::Run,
+            chrono::Utc::now().timestamp_millis() as u64
+        )
+    ));
     std::fs::create_dir_all(&d).expect("temp dir");
     d
 }

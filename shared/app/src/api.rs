@@ -6,11 +6,11 @@ use std::time::Instant;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
 use crate::routes::{self, Matched, Params, RouteSpec};
-use crate::{services, Deps};
+use crate::{Deps, services};
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -35,11 +35,19 @@ pub struct ApiResponse {
 
 impl ApiResponse {
     pub fn json(status: u16, body: &Value) -> ApiResponse {
-        ApiResponse { status, headers: vec![("content-type", "application/json".into())], body: Bytes::from(serde_json::to_vec(body).unwrap_or_default()) }
+        ApiResponse {
+            status,
+            headers: vec![("content-type", "application/json".into())],
+            body: Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
+        }
     }
 
     pub fn empty(status: u16) -> ApiResponse {
-        ApiResponse { status, headers: vec![], body: Bytes::new() }
+        ApiResponse {
+            status,
+            headers: vec![],
+            body: Bytes::new(),
+        }
     }
 
     pub fn error(e: &ApiError) -> ApiResponse {
@@ -57,11 +65,19 @@ pub async fn handle(deps: &Deps, req: ApiRequest) -> ApiResponse {
         Matched::Route(route, params) => serve(deps, route, params, req).await,
         Matched::WrongMethod(allowed) => {
             let list: Vec<&str> = allowed.iter().map(Method::as_str).collect();
-            let mut r = ApiResponse::error(&ApiError::MethodNotAllowed(format!("{} is not allowed on {}; use {}", req.method, req.path, list.join(", "))));
+            let mut r = ApiResponse::error(&ApiError::MethodNotAllowed(format!(
+                "{} is not allowed on {}; use {}",
+                req.method,
+                req.path,
+                list.join(", ")
+            )));
             r.headers.push(("allow", list.join(", ")));
             r
         }
-        Matched::None => ApiResponse::error(&ApiError::NotFound(format!("no route {} {}", req.method, req.path))),
+        Matched::None => ApiResponse::error(&ApiError::NotFound(format!(
+            "no route {} {}",
+            req.method, req.path
+        ))),
     }
 }
 
@@ -69,12 +85,23 @@ pub async fn handle(deps: &Deps, req: ApiRequest) -> ApiResponse {
 pub async fn handle_route(deps: &Deps, route: &'static RouteSpec, req: ApiRequest) -> ApiResponse {
     match route.match_path(&req.path) {
         Some(params) if route.method == req.method => serve(deps, route, params, req).await,
-        Some(_) => ApiResponse::error(&ApiError::MethodNotAllowed(format!("{} is not allowed here; use {}", req.method, route.method))),
-        None => ApiResponse::error(&ApiError::NotFound(format!("no route {} {} in function {}", req.method, req.path, route.name))),
+        Some(_) => ApiResponse::error(&ApiError::MethodNotAllowed(format!(
+            "{} is not allowed here; use {}",
+            req.method, route.method
+        ))),
+        None => ApiResponse::error(&ApiError::NotFound(format!(
+            "no route {} {} in function {}",
+            req.method, req.path, route.name
+        ))),
     }
 }
 
-async fn serve(deps: &Deps, route: &'static RouteSpec, params: Params, req: ApiRequest) -> ApiResponse {
+async fn serve(
+    deps: &Deps,
+    route: &'static RouteSpec,
+    params: Params,
+    req: ApiRequest,
+) -> ApiResponse {
     let started = Instant::now();
     let result = match authorize(deps, route, &req) {
         Ok(principal) => services::dispatch(deps, route, principal, params, req).await,
@@ -89,22 +116,49 @@ async fn serve(deps: &Deps, route: &'static RouteSpec, params: Params, req: ApiR
             ApiResponse::error(&e)
         }
     };
-    tracing::debug!(route = route.name, status = response.status, micros = started.elapsed().as_micros() as u64, "Request served.");
+    tracing::debug!(
+        route = route.name,
+        status = response.status,
+        micros = started.elapsed().as_micros() as u64,
+        "Request served."
+    );
     response
 }
 
-fn authorize(deps: &Deps, route: &RouteSpec, req: &ApiRequest) -> ApiResult<Option<crate::auth::Principal>> {
-    let Some(required) = route.role else { return Ok(None) };
-    let header = req.headers.get(http::header::AUTHORIZATION).ok_or_else(|| ApiError::Unauthorized("missing bearer token: send `Authorization: Bearer <token>`".into()))?;
+fn authorize(
+    deps: &Deps,
+    route: &RouteSpec,
+    req: &ApiRequest,
+) -> ApiResult<Option<crate::auth::Principal>> {
+    let Some(required) = route.role else {
+        return Ok(None);
+    };
+    let header = req
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .ok_or_else(|| {
+            ApiError::Unauthorized(
+                "missing bearer token: send `Authorization: Bearer <token>`".into(),
+            )
+        })?;
     let token = header
         .to_str()
         .ok()
-        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
         .map(str::trim)
-        .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into()))?;
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
+        })?;
     let principal = deps.auth.verify(token, deps.clock.now().timestamp())?;
     if !principal.role.allows(required) {
-        return Err(ApiError::Forbidden(format!("role `{}` may not do this; it needs `{}` or above", principal.role.as_str(), required.as_str())));
+        return Err(ApiError::Forbidden(format!(
+            "role `{}` may not do this; it needs `{}` or above",
+            principal.role.as_str(),
+            required.as_str()
+        )));
     }
     Ok(Some(principal))
 }
@@ -114,12 +168,26 @@ pub fn parse_body<T: DeserializeOwned>(req: &ApiRequest) -> ApiResult<T> {
     if req.body.len() > MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
     }
-    if let Some(ct) = req.headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+    if let Some(ct) = req
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
         let mime = ct.split(';').next().unwrap_or_default().trim();
         // `curl -d` sends form-urlencoded by default; its body is still the JSON typed.
-        let accepted = mime.is_empty() || ["application/json", "application/x-www-form-urlencoded", "text/plain"].iter().any(|m| mime.eq_ignore_ascii_case(m)) || mime.to_ascii_lowercase().ends_with("+json");
+        let accepted = mime.is_empty()
+            || [
+                "application/json",
+                "application/x-www-form-urlencoded",
+                "text/plain",
+            ]
+            .iter()
+            .any(|m| mime.eq_ignore_ascii_case(m))
+            || mime.to_ascii_lowercase().ends_with("+json");
         if !accepted {
-            return Err(ApiError::UnsupportedMediaType(format!("send the body as application/json, not {mime}")));
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "send the body as application/json, not {mime}"
+            )));
         }
     }
     if req.body.iter().all(u8::is_ascii_whitespace) {
@@ -130,25 +198,42 @@ pub fn parse_body<T: DeserializeOwned>(req: &ApiRequest) -> ApiResult<T> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
-            return ApiError::BadRequest { message: format!("malformed JSON: {inner}"), details: json!({"line": inner.line(), "column": inner.column()}) };
+            return ApiError::BadRequest {
+                message: format!("malformed JSON: {inner}"),
+                details: json!({"line": inner.line(), "column": inner.column()}),
+            };
         }
         let message = inner.to_string();
         // The path names the offending field, an unknown one included.
-        let field = if path == "." { "body".to_string() } else { path };
-        let reason = message.split(" at line ").next().unwrap_or(&message).to_string();
+        let field = if path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
+        let reason = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
         ApiError::invalid(field, reason)
     })?;
-    de.end().map_err(|e| ApiError::BadRequest { message: format!("malformed JSON: {e}"), details: json!({"line": e.line(), "column": e.column()}) })?;
+    de.end().map_err(|e| ApiError::BadRequest {
+        message: format!("malformed JSON: {e}"),
+        details: json!({"line": e.line(), "column": e.column()}),
+    })?;
     Ok(value)
 }
 
 /// Decoded query parameters.
 pub fn query_params(req: &ApiRequest) -> Vec<(String, String)> {
     let Some(q) = &req.query else { return vec![] };
-    q.split('&').filter(|p| !p.is_empty()).map(|pair| {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (percent_decode(k), percent_decode(v))
-    }).collect()
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
 }
 
 fn percent_decode(s: &str) -> String {
@@ -158,7 +243,9 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let decoded = (b == b'%' && i + 2 < bytes.len()).then(|| Some(hex(bytes[i + 1])? * 16 + hex(bytes[i + 2])?)).flatten();
+        let decoded = (b == b'%' && i + 2 < bytes.len())
+            .then(|| Some(hex(bytes[i + 1])? * 16 + hex(bytes[i + 2])?))
+            .flatten();
         match (b, decoded) {
             (_, Some(d)) => {
                 out.push(d);

@@ -1,8 +1,8 @@
 //! Bearer tokens: HS256 JWTs whose claims name the project and the role. The project
 //! of every request comes from here, never from its path or body.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -46,20 +46,33 @@ impl TokenKeys {
     /// A key of at least 32 bytes.
     pub fn new(secret: &[u8]) -> Result<TokenKeys, String> {
         if secret.len() < 32 {
-            return Err(format!("the token signing key must be at least 32 bytes, got {}", secret.len()));
+            return Err(format!(
+                "the token signing key must be at least 32 bytes, got {}",
+                secret.len()
+            ));
         }
-        let mac = HmacSha256::new_from_slice(secret).map_err(|_| "invalid signing key".to_string())?;
+        let mac =
+            HmacSha256::new_from_slice(secret).map_err(|_| "invalid signing key".to_string())?;
         Ok(TokenKeys { mac })
     }
 
     /// Mints a token for `principal`, valid `ttl_seconds` from `now` (unix seconds).
     pub fn sign(&self, principal: &Principal, now: i64, ttl_seconds: i64) -> String {
-        let claims = Claims { sub: principal.subject.clone(), project: principal.project.to_string(), role: principal.role.as_str().into(), iat: now, exp: now + ttl_seconds };
+        let claims = Claims {
+            sub: principal.subject.clone(),
+            project: principal.project.to_string(),
+            role: principal.role.as_str().into(),
+            iat: now,
+            exp: now + ttl_seconds,
+        };
         let payload = serde_json::to_vec(&claims).unwrap_or_default();
         let signing_input = format!("{}.{}", B64.encode(HEADER), B64.encode(payload));
         let mut mac = self.mac.clone();
         mac.update(signing_input.as_bytes());
-        format!("{signing_input}.{}", B64.encode(mac.finalize().into_bytes()))
+        format!(
+            "{signing_input}.{}",
+            B64.encode(mac.finalize().into_bytes())
+        )
     }
 
     /// Checks signature, algorithm, expiry and claims. Every failure is a 401 whose
@@ -67,26 +80,45 @@ impl TokenKeys {
     pub fn verify(&self, token: &str, now: i64) -> Result<Principal, ApiError> {
         let unauthorized = |m: &str| ApiError::Unauthorized(m.to_string());
         let mut parts = token.split('.');
-        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(unauthorized("the bearer token is not a JWT"));
         };
-        let header: serde_json::Value = B64.decode(h).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(|| unauthorized("the bearer token's header is malformed"))?;
+        let header: serde_json::Value = B64
+            .decode(h)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(|| unauthorized("the bearer token's header is malformed"))?;
         if header.get("alg").and_then(|a| a.as_str()) != Some("HS256") {
             return Err(unauthorized("the bearer token must be signed with HS256"));
         }
-        let sig = B64.decode(s).map_err(|_| unauthorized("the bearer token's signature is malformed"))?;
+        let sig = B64
+            .decode(s)
+            .map_err(|_| unauthorized("the bearer token's signature is malformed"))?;
         let mut mac = self.mac.clone();
         mac.update(h.as_bytes());
         mac.update(b".");
         mac.update(p.as_bytes());
-        mac.verify_slice(&sig).map_err(|_| unauthorized("the bearer token's signature is invalid"))?;
-        let claims: Claims = B64.decode(p).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(|| unauthorized("the bearer token's claims are malformed"))?;
+        mac.verify_slice(&sig)
+            .map_err(|_| unauthorized("the bearer token's signature is invalid"))?;
+        let claims: Claims = B64
+            .decode(p)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(|| unauthorized("the bearer token's claims are malformed"))?;
         if claims.exp <= now {
             return Err(unauthorized("the bearer token has expired; mint a new one"));
         }
-        let project = Id::parse(Kind::Project, &claims.project).ok_or_else(|| unauthorized("the bearer token names no valid project"))?;
-        let role = Role::parse(&claims.role).ok_or_else(|| unauthorized("the bearer token names no valid role"))?;
-        Ok(Principal { subject: claims.sub, project, role })
+        let project = Id::parse(Kind::Project, &claims.project)
+            .ok_or_else(|| unauthorized("the bearer token names no valid project"))?;
+        let role = Role::parse(&claims.role)
+            .ok_or_else(|| unauthorized("the bearer token names no valid role"))?;
+        Ok(Principal {
+            subject: claims.sub,
+            project,
+            role,
+        })
     }
 }
 
@@ -99,7 +131,11 @@ mod tests {
     }
 
     fn principal() -> Principal {
-        Principal { subject: "ann".into(), project: Id::generate(Kind::Project, 1), role: Role::Editor }
+        Principal {
+            subject: "ann".into(),
+            project: Id::generate(Kind::Project, 1),
+            role: Role::Editor,
+        }
     }
 
     #[test]
@@ -118,7 +154,10 @@ mod tests {
         let mut parts: Vec<&str> = t.split('.').collect();
         let forged = B64.encode(r#"{"sub":"ann","project":"prj_01JD3Z6Q8H4W9V2C5N7R0T1B3K","role":"owner","iat":0,"exp":99999999999}"#);
         parts[1] = &forged;
-        assert!(keys().verify(&parts.join("."), 1001).is_err(), "changed claims");
+        assert!(
+            keys().verify(&parts.join("."), 1001).is_err(),
+            "changed claims"
+        );
         let none_alg = format!("{}.{}.", B64.encode(r#"{"alg":"none"}"#), forged);
         assert!(keys().verify(&none_alg, 1001).is_err(), "alg none");
     }

@@ -1,16 +1,20 @@
 //! The API's one error type and its mapping to HTTP: `{"error": {"code", "message",
 //! "details"}}`. A 500 says nothing internal; the log says everything.
 
-use serde_json::{json, Value};
-use sluice_domain::ports::{SecretsError, StoreError};
+use serde_json::{Value, json};
 use sluice_domain::DomainError;
+use sluice_domain::ports::{SecretsError, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{message}")]
     BadRequest { message: String, details: Value },
     #[error("{field}: {reason}")]
-    Validation { field: String, reason: String, details: Value },
+    Validation {
+        field: String,
+        reason: String,
+        details: Value,
+    },
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -64,7 +68,10 @@ impl ApiError {
     /// The JSON body of the response.
     pub fn body(&self) -> Value {
         let (message, details) = match self {
-            ApiError::Internal(_) => ("internal error; the server log has the details".to_string(), json!({})),
+            ApiError::Internal(_) => (
+                "internal error; the server log has the details".to_string(),
+                json!({}),
+            ),
             ApiError::BadRequest { message, details } => (message.clone(), details.clone()),
             ApiError::Validation { details, .. } => (self.to_string(), details.clone()),
             other => (other.to_string(), json!({})),
@@ -75,11 +82,18 @@ impl ApiError {
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> ApiError {
         let (field, reason) = (field.into(), reason.into());
         let details = json!({"field": field, "reason": reason});
-        ApiError::Validation { field, reason, details }
+        ApiError::Validation {
+            field,
+            reason,
+            details,
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
-        ApiError::BadRequest { message: message.into(), details: json!({}) }
+        ApiError::BadRequest {
+            message: message.into(),
+            details: json!({}),
+        }
     }
 
     pub fn not_found(kind: sluice_domain::Kind, id: &str) -> ApiError {
@@ -100,8 +114,12 @@ impl From<DomainError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::AlreadyExists => ApiError::Conflict("a record with this id already exists".into()),
-            StoreError::VersionConflict => ApiError::Conflict("the record was changed by someone else; read it again and retry".into()),
+            StoreError::AlreadyExists => {
+                ApiError::Conflict("a record with this id already exists".into())
+            }
+            StoreError::VersionConflict => ApiError::Conflict(
+                "the record was changed by someone else; read it again and retry".into(),
+            ),
             StoreError::Backend(_) => ApiError::Internal(format!("{e:#}")),
         }
     }

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use schemars::generate::SchemaSettings;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::routes;
 
@@ -43,23 +43,42 @@ fn build() -> Value {
         }
         let mut responses = Map::new();
         let ok = match r.response {
-            Some(res) => json!({"description": "Success.", "content": {"application/json": {"schema": res(&mut generator)}}}),
+            Some(res) => {
+                json!({"description": "Success.", "content": {"application/json": {"schema": res(&mut generator)}}})
+            }
             None if r.status == 204 => json!({"description": "Done; no body."}),
-            None => json!({"description": "Success.", "content": {"application/json": {"schema": {"type": "object"}}}}),
+            None => {
+                json!({"description": "Success.", "content": {"application/json": {"schema": {"type": "object"}}}})
+            }
         };
         responses.insert(r.status.to_string(), ok);
         if r.role.is_some() {
-            responses.insert("401".into(), error_response("Missing, malformed or expired bearer token."));
-            responses.insert("403".into(), error_response("The token's role may not do this."));
+            responses.insert(
+                "401".into(),
+                error_response("Missing, malformed or expired bearer token."),
+            );
+            responses.insert(
+                "403".into(),
+                error_response("The token's role may not do this."),
+            );
         }
         if r.path.contains("{") {
-            responses.insert("404".into(), error_response("No such record in the token's project."));
+            responses.insert(
+                "404".into(),
+                error_response("No such record in the token's project."),
+            );
         }
         if r.request.is_some() {
             responses.insert("400".into(), error_response("Malformed JSON."));
-            responses.insert("409".into(), error_response("The record changed meanwhile, or its state forbids the change."));
+            responses.insert(
+                "409".into(),
+                error_response("The record changed meanwhile, or its state forbids the change."),
+            );
             responses.insert("413".into(), error_response("Body over 1 MiB."));
-            responses.insert("422".into(), error_response("A field breaks a rule; `details.field` names it."));
+            responses.insert(
+                "422".into(),
+                error_response("A field breaks a rule; `details.field` names it."),
+            );
         }
         op.insert("responses".into(), Value::Object(responses));
         if r.role.is_some() {
@@ -103,12 +122,20 @@ mod tests {
     fn every_route_is_documented_and_every_reference_resolves() {
         let doc = document();
         for r in routes::all() {
-            assert!(doc["paths"][r.path][r.method.as_str().to_lowercase()].is_object(), "{} {}", r.method, r.path);
+            assert!(
+                doc["paths"][r.path][r.method.as_str().to_lowercase()].is_object(),
+                "{} {}",
+                r.method,
+                r.path
+            );
         }
         let text = doc.to_string();
         for piece in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
             let name = piece.split('"').next().unwrap_or_default();
-            assert!(doc["components"]["schemas"][name].is_object(), "dangling $ref {name}");
+            assert!(
+                doc["components"]["schemas"][name].is_object(),
+                "dangling $ref {name}"
+            );
         }
     }
 }

@@ -37,14 +37,39 @@ use sluice_domain::entities as e;
 
 use crate::services::{HealthView, List, ValidationReport};
 
-const PAGE: &[(&str, &str)] = &[("limit", "Items per page, 1-200 (default 50)."), ("cursor", "`next_cursor` of the previous page.")];
-const PAGE_BY_STORAGE: &[(&str, &str)] = &[("limit", "Items per page, 1-200 (default 50)."), ("cursor", "`next_cursor` of the previous page."), ("storage_id", "Only data marts in this storage.")];
-const PAGE_BY_DATA_MART: &[(&str, &str)] = &[("limit", "Items per page, 1-200 (default 50)."), ("cursor", "`next_cursor` of the previous page."), ("data_mart_id", "Only those of this data mart.")];
-const PAGE_BY_TARGET: &[(&str, &str)] = &[("limit", "Items per page, 1-200 (default 50)."), ("cursor", "`next_cursor` of the previous page."), ("target_id", "Only triggers of this data mart or report.")];
+const PAGE: &[(&str, &str)] = &[
+    ("limit", "Items per page, 1-200 (default 50)."),
+    ("cursor", "`next_cursor` of the previous page."),
+];
+const PAGE_BY_STORAGE: &[(&str, &str)] = &[
+    ("limit", "Items per page, 1-200 (default 50)."),
+    ("cursor", "`next_cursor` of the previous page."),
+    ("storage_id", "Only data marts in this storage."),
+];
+const PAGE_BY_DATA_MART: &[(&str, &str)] = &[
+    ("limit", "Items per page, 1-200 (default 50)."),
+    ("cursor", "`next_cursor` of the previous page."),
+    ("data_mart_id", "Only those of this data mart."),
+];
+const PAGE_BY_TARGET: &[(&str, &str)] = &[
+    ("limit", "Items per page, 1-200 (default 50)."),
+    ("cursor", "`next_cursor` of the previous page."),
+    ("target_id", "Only triggers of this data mart or report."),
+];
 
 macro_rules! route {
     ($name:literal, $method:ident, $path:literal, $role:expr, $summary:literal, req = $req:expr, res = $res:expr, status = $status:literal, query = $q:expr) => {
-        RouteSpec { name: $name, method: Method::$method, path: $path, role: $role, summary: $summary, request: $req, response: $res, status: $status, query: $q }
+        RouteSpec {
+            name: $name,
+            method: Method::$method,
+            path: $path,
+            role: $role,
+            summary: $summary,
+            request: $req,
+            response: $res,
+            status: $status,
+            query: $q,
+        }
     };
 }
 
@@ -57,52 +82,442 @@ pub fn all() -> &'static [RouteSpec] {
     static ROUTES: std::sync::OnceLock<Vec<RouteSpec>> = std::sync::OnceLock::new();
     ROUTES.get_or_init(|| {
         vec![
-            route!("api-health", GET, "/health", None, "Liveness: answers without a token.", req = None, res = Some(schema::<HealthView>), status = 200, query = &[]),
-            route!("api-openapi", GET, "/openapi.json", None, "This API's OpenAPI 3.1 document.", req = None, res = None, status = 200, query = &[]),
-            route!("api-list-connectors", GET, "/v1/connectors", V, "The connector catalog with each connector's spec.", req = None, res = Some(schema::<List<ConnectorSpec>>), status = 200, query = &[]),
-            route!("api-get-connector", GET, "/v1/connectors/{name}", V, "One connector's spec.", req = None, res = Some(schema::<ConnectorSpec>), status = 200, query = &[]),
+            route!(
+                "api-health",
+                GET,
+                "/health",
+                None,
+                "Liveness: answers without a token.",
+                req = None,
+                res = Some(schema::<HealthView>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-openapi",
+                GET,
+                "/openapi.json",
+                None,
+                "This API's OpenAPI 3.1 document.",
+                req = None,
+                res = None,
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-list-connectors",
+                GET,
+                "/v1/connectors",
+                V,
+                "The connector catalog with each connector's spec.",
+                req = None,
+                res = Some(schema::<List<ConnectorSpec>>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-get-connector",
+                GET,
+                "/v1/connectors/{name}",
+                V,
+                "One connector's spec.",
+                req = None,
+                res = Some(schema::<ConnectorSpec>),
+                status = 200,
+                query = &[]
+            ),
             // storages
-            route!("api-create-storage", POST, "/v1/storages", AD, "Create a storage.", req = Some(schema::<e::CreateStorage>), res = Some(schema::<e::Storage>), status = 201, query = &[]),
-            route!("api-list-storages", GET, "/v1/storages", V, "List storages, newest first.", req = None, res = Some(schema::<List<e::Storage>>), status = 200, query = PAGE),
-            route!("api-get-storage", GET, "/v1/storages/{id}", V, "Get a storage.", req = None, res = Some(schema::<e::Storage>), status = 200, query = &[]),
-            route!("api-update-storage", PATCH, "/v1/storages/{id}", AD, "Change a storage's title or config.", req = Some(schema::<e::UpdateStorage>), res = Some(schema::<e::Storage>), status = 200, query = &[]),
-            route!("api-delete-storage", DELETE, "/v1/storages/{id}", AD, "Delete a storage no live data mart uses.", req = None, res = None, status = 204, query = &[]),
+            route!(
+                "api-create-storage",
+                POST,
+                "/v1/storages",
+                AD,
+                "Create a storage.",
+                req = Some(schema::<e::CreateStorage>),
+                res = Some(schema::<e::Storage>),
+                status = 201,
+                query = &[]
+            ),
+            route!(
+                "api-list-storages",
+                GET,
+                "/v1/storages",
+                V,
+                "List storages, newest first.",
+                req = None,
+                res = Some(schema::<List<e::Storage>>),
+                status = 200,
+                query = PAGE
+            ),
+            route!(
+                "api-get-storage",
+                GET,
+                "/v1/storages/{id}",
+                V,
+                "Get a storage.",
+                req = None,
+                res = Some(schema::<e::Storage>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-update-storage",
+                PATCH,
+                "/v1/storages/{id}",
+                AD,
+                "Change a storage's title or config.",
+                req = Some(schema::<e::UpdateStorage>),
+                res = Some(schema::<e::Storage>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-delete-storage",
+                DELETE,
+                "/v1/storages/{id}",
+                AD,
+                "Delete a storage no live data mart uses.",
+                req = None,
+                res = None,
+                status = 204,
+                query = &[]
+            ),
             // sources
-            route!("api-create-source", POST, "/v1/sources", ED, "Configure a connector as a source; secret fields are stored apart and masked.", req = Some(schema::<e::CreateSource>), res = Some(schema::<e::SourceView>), status = 201, query = &[]),
-            route!("api-list-sources", GET, "/v1/sources", V, "List sources, newest first.", req = None, res = Some(schema::<List<e::SourceView>>), status = 200, query = PAGE),
-            route!("api-get-source", GET, "/v1/sources/{id}", V, "Get a source (secrets masked).", req = None, res = Some(schema::<e::SourceView>), status = 200, query = &[]),
-            route!("api-update-source", PATCH, "/v1/sources/{id}", ED, "Change a source's title or config fields.", req = Some(schema::<e::UpdateSource>), res = Some(schema::<e::SourceView>), status = 200, query = &[]),
-            route!("api-delete-source", DELETE, "/v1/sources/{id}", ED, "Delete a source and its secret.", req = None, res = None, status = 204, query = &[]),
+            route!(
+                "api-create-source",
+                POST,
+                "/v1/sources",
+                ED,
+                "Configure a connector as a source; secret fields are stored apart and masked.",
+                req = Some(schema::<e::CreateSource>),
+                res = Some(schema::<e::SourceView>),
+                status = 201,
+                query = &[]
+            ),
+            route!(
+                "api-list-sources",
+                GET,
+                "/v1/sources",
+                V,
+                "List sources, newest first.",
+                req = None,
+                res = Some(schema::<List<e::SourceView>>),
+                status = 200,
+                query = PAGE
+            ),
+            route!(
+                "api-get-source",
+                GET,
+                "/v1/sources/{id}",
+                V,
+                "Get a source (secrets masked).",
+                req = None,
+                res = Some(schema::<e::SourceView>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-update-source",
+                PATCH,
+                "/v1/sources/{id}",
+                ED,
+                "Change a source's title or config fields.",
+                req = Some(schema::<e::UpdateSource>),
+                res = Some(schema::<e::SourceView>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-delete-source",
+                DELETE,
+                "/v1/sources/{id}",
+                ED,
+                "Delete a source and its secret.",
+                req = None,
+                res = None,
+                status = 204,
+                query = &[]
+            ),
             // data marts
-            route!("api-create-data-mart", POST, "/v1/data-marts", ED, "Create a draft data mart.", req = Some(schema::<e::CreateDataMart>), res = Some(schema::<e::DataMart>), status = 201, query = &[]),
-            route!("api-list-data-marts", GET, "/v1/data-marts", V, "List data marts, newest first.", req = None, res = Some(schema::<List<e::DataMart>>), status = 200, query = PAGE_BY_STORAGE),
-            route!("api-get-data-mart", GET, "/v1/data-marts/{id}", V, "Get a data mart.", req = None, res = Some(schema::<e::DataMart>), status = 200, query = &[]),
-            route!("api-update-data-mart", PATCH, "/v1/data-marts/{id}", ED, "Change a data mart's title or description.", req = Some(schema::<e::UpdateDataMart>), res = Some(schema::<e::DataMart>), status = 200, query = &[]),
-            route!("api-delete-data-mart", DELETE, "/v1/data-marts/{id}", ED, "Delete a data mart (soft).", req = None, res = None, status = 204, query = &[]),
-            route!("api-set-data-mart-definition", PUT, "/v1/data-marts/{id}/definition", ED, "Set the definition (sql, table, view, table_pattern or connector).", req = Some(schema::<e::Definition>), res = Some(schema::<e::DataMart>), status = 200, query = &[]),
-            route!("api-validate-data-mart-definition", POST, "/v1/data-marts/{id}/definition/validate", V, "Validate the stored definition, or the one in the body, without saving.", req = Some(schema::<e::Definition>), res = Some(schema::<ValidationReport>), status = 200, query = &[]),
-            route!("api-publish-data-mart", POST, "/v1/data-marts/{id}/publish", ED, "Publish a draft with a valid definition.", req = None, res = Some(schema::<e::DataMart>), status = 200, query = &[]),
+            route!(
+                "api-create-data-mart",
+                POST,
+                "/v1/data-marts",
+                ED,
+                "Create a draft data mart.",
+                req = Some(schema::<e::CreateDataMart>),
+                res = Some(schema::<e::DataMart>),
+                status = 201,
+                query = &[]
+            ),
+            route!(
+                "api-list-data-marts",
+                GET,
+                "/v1/data-marts",
+                V,
+                "List data marts, newest first.",
+                req = None,
+                res = Some(schema::<List<e::DataMart>>),
+                status = 200,
+                query = PAGE_BY_STORAGE
+            ),
+            route!(
+                "api-get-data-mart",
+                GET,
+                "/v1/data-marts/{id}",
+                V,
+                "Get a data mart.",
+                req = None,
+                res = Some(schema::<e::DataMart>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-update-data-mart",
+                PATCH,
+                "/v1/data-marts/{id}",
+                ED,
+                "Change a data mart's title or description.",
+                req = Some(schema::<e::UpdateDataMart>),
+                res = Some(schema::<e::DataMart>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-delete-data-mart",
+                DELETE,
+                "/v1/data-marts/{id}",
+                ED,
+                "Delete a data mart (soft).",
+                req = None,
+                res = None,
+                status = 204,
+                query = &[]
+            ),
+            route!(
+                "api-set-data-mart-definition",
+                PUT,
+                "/v1/data-marts/{id}/definition",
+                ED,
+                "Set the definition (sql, table, view, table_pattern or connector).",
+                req = Some(schema::<e::Definition>),
+                res = Some(schema::<e::DataMart>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-validate-data-mart-definition",
+                POST,
+                "/v1/data-marts/{id}/definition/validate",
+                V,
+                "Validate the stored definition, or the one in the body, without saving.",
+                req = Some(schema::<e::Definition>),
+                res = Some(schema::<ValidationReport>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-publish-data-mart",
+                POST,
+                "/v1/data-marts/{id}/publish",
+                ED,
+                "Publish a draft with a valid definition.",
+                req = None,
+                res = Some(schema::<e::DataMart>),
+                status = 200,
+                query = &[]
+            ),
             // destinations
-            route!("api-create-destination", POST, "/v1/destinations", AD, "Create a destination; secret fields are stored apart and masked.", req = Some(schema::<e::CreateDestination>), res = Some(schema::<e::DestinationView>), status = 201, query = &[]),
-            route!("api-list-destinations", GET, "/v1/destinations", V, "List destinations, newest first.", req = None, res = Some(schema::<List<e::DestinationView>>), status = 200, query = PAGE),
-            route!("api-get-destination", GET, "/v1/destinations/{id}", V, "Get a destination (secrets masked).", req = None, res = Some(schema::<e::DestinationView>), status = 200, query = &[]),
-            route!("api-update-destination", PATCH, "/v1/destinations/{id}", AD, "Change a destination's title or config fields.", req = Some(schema::<e::UpdateDestination>), res = Some(schema::<e::DestinationView>), status = 200, query = &[]),
-            route!("api-delete-destination", DELETE, "/v1/destinations/{id}", AD, "Delete a destination and its secret.", req = None, res = None, status = 204, query = &[]),
+            route!(
+                "api-create-destination",
+                POST,
+                "/v1/destinations",
+                AD,
+                "Create a destination; secret fields are stored apart and masked.",
+                req = Some(schema::<e::CreateDestination>),
+                res = Some(schema::<e::DestinationView>),
+                status = 201,
+                query = &[]
+            ),
+            route!(
+                "api-list-destinations",
+                GET,
+                "/v1/destinations",
+                V,
+                "List destinations, newest first.",
+                req = None,
+                res = Some(schema::<List<e::DestinationView>>),
+                status = 200,
+                query = PAGE
+            ),
+            route!(
+                "api-get-destination",
+                GET,
+                "/v1/destinations/{id}",
+                V,
+                "Get a destination (secrets masked).",
+                req = None,
+                res = Some(schema::<e::DestinationView>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-update-destination",
+                PATCH,
+                "/v1/destinations/{id}",
+                AD,
+                "Change a destination's title or config fields.",
+                req = Some(schema::<e::UpdateDestination>),
+                res = Some(schema::<e::DestinationView>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-delete-destination",
+                DELETE,
+                "/v1/destinations/{id}",
+                AD,
+                "Delete a destination and its secret.",
+                req = None,
+                res = None,
+                status = 204,
+                query = &[]
+            ),
             // reports
-            route!("api-create-report", POST, "/v1/reports", ED, "Create a report: a data mart query delivered to a destination.", req = Some(schema::<e::CreateReport>), res = Some(schema::<e::Report>), status = 201, query = &[]),
-            route!("api-list-reports", GET, "/v1/reports", V, "List reports, newest first.", req = None, res = Some(schema::<List<e::Report>>), status = 200, query = PAGE_BY_DATA_MART),
-            route!("api-get-report", GET, "/v1/reports/{id}", V, "Get a report.", req = None, res = Some(schema::<e::Report>), status = 200, query = &[]),
-            route!("api-update-report", PATCH, "/v1/reports/{id}", ED, "Change a report.", req = Some(schema::<e::UpdateReport>), res = Some(schema::<e::Report>), status = 200, query = &[]),
-            route!("api-delete-report", DELETE, "/v1/reports/{id}", ED, "Delete a report.", req = None, res = None, status = 204, query = &[]),
+            route!(
+                "api-create-report",
+                POST,
+                "/v1/reports",
+                ED,
+                "Create a report: a data mart query delivered to a destination.",
+                req = Some(schema::<e::CreateReport>),
+                res = Some(schema::<e::Report>),
+                status = 201,
+                query = &[]
+            ),
+            route!(
+                "api-list-reports",
+                GET,
+                "/v1/reports",
+                V,
+                "List reports, newest first.",
+                req = None,
+                res = Some(schema::<List<e::Report>>),
+                status = 200,
+                query = PAGE_BY_DATA_MART
+            ),
+            route!(
+                "api-get-report",
+                GET,
+                "/v1/reports/{id}",
+                V,
+                "Get a report.",
+                req = None,
+                res = Some(schema::<e::Report>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-update-report",
+                PATCH,
+                "/v1/reports/{id}",
+                ED,
+                "Change a report.",
+                req = Some(schema::<e::UpdateReport>),
+                res = Some(schema::<e::Report>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-delete-report",
+                DELETE,
+                "/v1/reports/{id}",
+                ED,
+                "Delete a report.",
+                req = None,
+                res = None,
+                status = 204,
+                query = &[]
+            ),
             // triggers
-            route!("api-create-trigger", POST, "/v1/triggers", ED, "Schedule a data mart or a report: cron + IANA time zone.", req = Some(schema::<e::CreateTrigger>), res = Some(schema::<e::TriggerView>), status = 201, query = &[]),
-            route!("api-list-triggers", GET, "/v1/triggers", V, "List triggers, newest first.", req = None, res = Some(schema::<List<e::TriggerView>>), status = 200, query = PAGE_BY_TARGET),
-            route!("api-get-trigger", GET, "/v1/triggers/{id}", V, "Get a trigger with its next fire times.", req = None, res = Some(schema::<e::TriggerView>), status = 200, query = &[]),
-            route!("api-update-trigger", PATCH, "/v1/triggers/{id}", ED, "Change, enable or disable a trigger.", req = Some(schema::<e::UpdateTrigger>), res = Some(schema::<e::TriggerView>), status = 200, query = &[]),
-            route!("api-delete-trigger", DELETE, "/v1/triggers/{id}", ED, "Delete a trigger.", req = None, res = None, status = 204, query = &[]),
+            route!(
+                "api-create-trigger",
+                POST,
+                "/v1/triggers",
+                ED,
+                "Schedule a data mart or a report: cron + IANA time zone.",
+                req = Some(schema::<e::CreateTrigger>),
+                res = Some(schema::<e::TriggerView>),
+                status = 201,
+                query = &[]
+            ),
+            route!(
+                "api-list-triggers",
+                GET,
+                "/v1/triggers",
+                V,
+                "List triggers, newest first.",
+                req = None,
+                res = Some(schema::<List<e::TriggerView>>),
+                status = 200,
+                query = PAGE_BY_TARGET
+            ),
+            route!(
+                "api-get-trigger",
+                GET,
+                "/v1/triggers/{id}",
+                V,
+                "Get a trigger with its next fire times.",
+                req = None,
+                res = Some(schema::<e::TriggerView>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-update-trigger",
+                PATCH,
+                "/v1/triggers/{id}",
+                ED,
+                "Change, enable or disable a trigger.",
+                req = Some(schema::<e::UpdateTrigger>),
+                res = Some(schema::<e::TriggerView>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-delete-trigger",
+                DELETE,
+                "/v1/triggers/{id}",
+                ED,
+                "Delete a trigger.",
+                req = None,
+                res = None,
+                status = 204,
+                query = &[]
+            ),
             // runs
-            route!("api-list-runs", GET, "/v1/runs", V, "List runs, newest first.", req = None, res = Some(schema::<List<e::Run>>), status = 200, query = PAGE_BY_DATA_MART),
-            route!("api-get-run", GET, "/v1/runs/{id}", V, "Get a run.", req = None, res = Some(schema::<e::Run>), status = 200, query = &[]),
+            route!(
+                "api-list-runs",
+                GET,
+                "/v1/runs",
+                V,
+                "List runs, newest first.",
+                req = None,
+                res = Some(schema::<List<e::Run>>),
+                status = 200,
+                query = PAGE_BY_DATA_MART
+            ),
+            route!(
+                "api-get-run",
+                GET,
+                "/v1/runs/{id}",
+                V,
+                "Get a run.",
+                req = None,
+                res = Some(schema::<e::Run>),
+                status = 200,
+                query = &[]
+            ),
         ]
     })
 }
@@ -118,7 +533,11 @@ pub struct Params(pub Vec<(&'static str, String)>);
 
 impl Params {
     pub fn get(&self, name: &str) -> &str {
-        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str()).unwrap_or_default()
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
     }
 }
 
@@ -160,7 +579,11 @@ pub fn find(method: &Method, path: &str) -> Matched {
             allowed.push(r.method.clone());
         }
     }
-    if allowed.is_empty() { Matched::None } else { Matched::WrongMethod(allowed) }
+    if allowed.is_empty() {
+        Matched::None
+    } else {
+        Matched::WrongMethod(allowed)
+    }
 }
 
 #[cfg(test)]
@@ -174,17 +597,29 @@ mod tests {
         for r in all() {
             assert!(r.name.starts_with("api-"), "{}", r.name);
             assert!(names.insert(r.name), "{} twice", r.name);
-            assert!(paths.insert((r.method.clone(), r.path)), "{} {} twice", r.method, r.path);
+            assert!(
+                paths.insert((r.method.clone(), r.path)),
+                "{} {} twice",
+                r.method,
+                r.path
+            );
         }
     }
 
     #[test]
     fn paths_match_their_templates_only() {
         let get = by_name("api-get-data-mart").expect("route");
-        assert_eq!(get.match_path("/v1/data-marts/dm_1").map(|p| p.get("id").to_string()), Some("dm_1".into()));
+        assert_eq!(
+            get.match_path("/v1/data-marts/dm_1")
+                .map(|p| p.get("id").to_string()),
+            Some("dm_1".into())
+        );
         assert!(get.match_path("/v1/data-marts").is_none());
         assert!(get.match_path("/v1/data-marts/dm_1/publish").is_none());
-        assert!(matches!(find(&Method::DELETE, "/v1/connectors"), Matched::WrongMethod(_)));
+        assert!(matches!(
+            find(&Method::DELETE, "/v1/connectors"),
+            Matched::WrongMethod(_)
+        ));
         assert!(matches!(find(&Method::GET, "/v2/nothing"), Matched::None));
     }
 }

@@ -7,7 +7,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone as _, Timelike, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone as _, Timelike,
+    Utc,
+};
 use chrono_tz::Tz;
 
 use crate::error::DomainError;
@@ -16,11 +19,11 @@ use crate::error::DomainError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CronSchedule {
     text: String,
-    minutes: u64,  // bits 0..=59
-    hours: u32,    // bits 0..=23
-    days: u32,     // bits 1..=31
-    months: u16,   // bits 1..=12
-    weekdays: u8,  // bits 0..=6, Sunday = 0
+    minutes: u64, // bits 0..=59
+    hours: u32,   // bits 0..=23
+    days: u32,    // bits 1..=31
+    months: u16,  // bits 1..=12
+    weekdays: u8, // bits 0..=6, Sunday = 0
     day_restricted: bool,
     weekday_restricted: bool,
 }
@@ -36,7 +39,9 @@ pub const PRESETS: [(&str, &str); 7] = [
     ("@yearly", "0 0 1 1 *"),
 ];
 
-const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
 const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 /// How far ahead to look for a fire before calling a schedule impossible (`30 2 *`
@@ -53,7 +58,10 @@ impl CronSchedule {
                 .map(|(_, expr)| *expr)
                 .ok_or_else(|| {
                     let names: Vec<&str> = PRESETS.iter().map(|(n, _)| *n).collect();
-                    format!("unknown preset `{trimmed}`; use one of {}", names.join(", "))
+                    format!(
+                        "unknown preset `{trimmed}`; use one of {}",
+                        names.join(", ")
+                    )
                 })?
         } else {
             trimmed
@@ -83,7 +91,13 @@ impl CronSchedule {
             day_restricted: parts[2] != "*" && parts[2] != "?",
             weekday_restricted: parts[4] != "*" && parts[4] != "?",
         };
-        if schedule.next_after(Tz::UTC, DateTime::<Utc>::from_timestamp(0, 0).unwrap_or_default()).is_none() {
+        if schedule
+            .next_after(
+                Tz::UTC,
+                DateTime::<Utc>::from_timestamp(0, 0).unwrap_or_default(),
+            )
+            .is_none()
+        {
             return Err("the expression never fires (no such date)".into());
         }
         Ok(schedule)
@@ -116,7 +130,11 @@ impl CronSchedule {
                     if self.hours & (1 << hour) == 0 {
                         continue;
                     }
-                    let first = if hour == start_minute / 60 { start_minute % 60 } else { 0 };
+                    let first = if hour == start_minute / 60 {
+                        start_minute % 60
+                    } else {
+                        0
+                    };
                     if let Some(minute) = (first..60).find(|m| self.minutes & (1u64 << m) != 0) {
                         return date.and_hms_opt(hour, minute, 0);
                     }
@@ -184,7 +202,9 @@ fn parse_value(s: &str, what: &str, min: u32, max: u32, names: &[&str]) -> Resul
     if let Some(pos) = names.iter().position(|n| n.eq_ignore_ascii_case(s)) {
         return Ok(pos as u32 + min);
     }
-    let v: u32 = s.parse().map_err(|_| format!("{what}: `{s}` is not a number"))?;
+    let v: u32 = s
+        .parse()
+        .map_err(|_| format!("{what}: `{s}` is not a number"))?;
     if v < min || v > max {
         return Err(format!("{what}: {v} is out of range {min}-{max}"));
     }
@@ -196,7 +216,9 @@ fn parse_field(field: &str, what: &str, min: u32, max: u32, names: &[&str]) -> R
     for part in field.split(',') {
         let (range, step) = match part.split_once('/') {
             Some((r, s)) => {
-                let step: u32 = s.parse().map_err(|_| format!("{what}: step `{s}` is not a number"))?;
+                let step: u32 = s
+                    .parse()
+                    .map_err(|_| format!("{what}: step `{s}` is not a number"))?;
                 if step == 0 {
                     return Err(format!("{what}: step must be at least 1"));
                 }
@@ -207,7 +229,10 @@ fn parse_field(field: &str, what: &str, min: u32, max: u32, names: &[&str]) -> R
         let (lo, hi) = if range == "*" || range == "?" {
             (min, max)
         } else if let Some((a, b)) = range.split_once('-') {
-            let (a, b) = (parse_value(a, what, min, max, names)?, parse_value(b, what, min, max, names)?);
+            let (a, b) = (
+                parse_value(a, what, min, max, names)?,
+                parse_value(b, what, min, max, names)?,
+            );
             if a > b {
                 return Err(format!("{what}: range {a}-{b} runs backwards"));
             }
@@ -248,9 +273,12 @@ pub struct TimeZone(pub Tz);
 
 impl TimeZone {
     pub fn parse(name: &str) -> Result<TimeZone, DomainError> {
-        name.parse::<Tz>()
-            .map(TimeZone)
-            .map_err(|_| DomainError::invalid("timezone", format!("`{name}` is not an IANA time zone (e.g. `Europe/Berlin`, `UTC`)")))
+        name.parse::<Tz>().map(TimeZone).map_err(|_| {
+            DomainError::invalid(
+                "timezone",
+                format!("`{name}` is not an IANA time zone (e.g. `Europe/Berlin`, `UTC`)"),
+            )
+        })
     }
 }
 
@@ -259,7 +287,9 @@ mod tests {
     use super::*;
 
     fn utc(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).expect("valid test instant").with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(s)
+            .expect("valid test instant")
+            .with_timezone(&Utc)
     }
 
     fn tz(name: &str) -> Tz {
@@ -270,14 +300,27 @@ mod tests {
     fn every_fifteen_minutes_fires_on_the_quarter() {
         let c = CronSchedule::parse("*/15 * * * *").expect("valid");
         let next = c.upcoming(Tz::UTC, utc("2026-01-01T10:07:30Z"), 3);
-        assert_eq!(next, vec![utc("2026-01-01T10:15:00Z"), utc("2026-01-01T10:30:00Z"), utc("2026-01-01T10:45:00Z")]);
+        assert_eq!(
+            next,
+            vec![
+                utc("2026-01-01T10:15:00Z"),
+                utc("2026-01-01T10:30:00Z"),
+                utc("2026-01-01T10:45:00Z")
+            ]
+        );
     }
 
     #[test]
     fn daily_at_nine_in_berlin_follows_the_zone() {
         let c = CronSchedule::parse("0 9 * * *").expect("valid");
-        assert_eq!(c.next_after(tz("Europe/Berlin"), utc("2026-01-15T12:00:00Z")), Some(utc("2026-01-16T08:00:00Z")));
-        assert_eq!(c.next_after(tz("Europe/Berlin"), utc("2026-07-15T12:00:00Z")), Some(utc("2026-07-16T07:00:00Z")));
+        assert_eq!(
+            c.next_after(tz("Europe/Berlin"), utc("2026-01-15T12:00:00Z")),
+            Some(utc("2026-01-16T08:00:00Z"))
+        );
+        assert_eq!(
+            c.next_after(tz("Europe/Berlin"), utc("2026-07-15T12:00:00Z")),
+            Some(utc("2026-07-16T07:00:00Z"))
+        );
     }
 
     #[test]
@@ -285,10 +328,20 @@ mod tests {
         // New York, 2026-03-08: 02:00 local jumps to 03:00 (07:00 UTC).
         let c = CronSchedule::parse("30 2 * * *").expect("valid");
         let ny = tz("America/New_York");
-        assert_eq!(c.next_after(ny, utc("2026-03-08T05:00:00Z")), Some(utc("2026-03-08T07:00:00Z")));
+        assert_eq!(
+            c.next_after(ny, utc("2026-03-08T05:00:00Z")),
+            Some(utc("2026-03-08T07:00:00Z"))
+        );
         let every15 = CronSchedule::parse("*/15 * * * *").expect("valid");
         let fires = every15.upcoming(ny, utc("2026-03-08T06:40:00Z"), 3);
-        assert_eq!(fires, vec![utc("2026-03-08T06:45:00Z"), utc("2026-03-08T07:00:00Z"), utc("2026-03-08T07:15:00Z")]);
+        assert_eq!(
+            fires,
+            vec![
+                utc("2026-03-08T06:45:00Z"),
+                utc("2026-03-08T07:00:00Z"),
+                utc("2026-03-08T07:15:00Z")
+            ]
+        );
     }
 
     #[test]
@@ -297,14 +350,20 @@ mod tests {
         let c = CronSchedule::parse("30 1 * * *").expect("valid");
         let ny = tz("America/New_York");
         let fires = c.upcoming(ny, utc("2026-11-01T00:00:00Z"), 2);
-        assert_eq!(fires, vec![utc("2026-11-01T05:30:00Z"), utc("2026-11-02T06:30:00Z")]);
+        assert_eq!(
+            fires,
+            vec![utc("2026-11-01T05:30:00Z"), utc("2026-11-02T06:30:00Z")]
+        );
     }
 
     #[test]
     fn both_day_fields_restricted_match_either() {
         let c = CronSchedule::parse("0 0 13 * FRI").expect("valid");
         // 2026-02-06 is a Friday, before the 13th.
-        assert_eq!(c.next_after(Tz::UTC, utc("2026-02-01T00:00:00Z")), Some(utc("2026-02-06T00:00:00Z")));
+        assert_eq!(
+            c.next_after(Tz::UTC, utc("2026-02-01T00:00:00Z")),
+            Some(utc("2026-02-06T00:00:00Z"))
+        );
     }
 
     #[test]
@@ -314,7 +373,10 @@ mod tests {
         }
         let a = CronSchedule::parse("0 0 * JAN-MAR 7").expect("valid");
         let b = CronSchedule::parse("0 0 * 1-3 0").expect("valid");
-        assert_eq!(a.next_after(Tz::UTC, utc("2026-01-01T00:00:00Z")), b.next_after(Tz::UTC, utc("2026-01-01T00:00:00Z")));
+        assert_eq!(
+            a.next_after(Tz::UTC, utc("2026-01-01T00:00:00Z")),
+            b.next_after(Tz::UTC, utc("2026-01-01T00:00:00Z"))
+        );
     }
 
     #[test]
@@ -337,6 +399,9 @@ mod tests {
     #[test]
     fn leap_day_schedules_find_the_next_leap_year() {
         let c = CronSchedule::parse("0 0 29 2 *").expect("valid");
-        assert_eq!(c.next_after(Tz::UTC, utc("2026-03-01T00:00:00Z")), Some(utc("2028-02-29T00:00:00Z")));
+        assert_eq!(
+            c.next_after(Tz::UTC, utc("2026-03-01T00:00:00Z")),
+            Some(utc("2028-02-29T00:00:00Z"))
+        );
     }
 }

@@ -44,9 +44,15 @@ pub enum DomainError {
 
 impl DomainError {
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        DomainError::Validation { field: Field(field.into()), reason: reason.into() }
+        DomainError::Validation {
+            field: Field(field.into()),
+            reason: reason.into(),
+        }
     }
     pub fn invalid_at(field: &Field, reason: impl Into<String>) -> Self {
-        DomainError::Validation { field: field.clone(), reason: reason.into() }
+        DomainError::Validation {
+            field: field.clone(),
+            reason: reason.into(),
+        }
     }
 }

@@ -105,7 +105,10 @@ impl Id {
                 let mut bytes = [0u8; 10];
                 // getrandom fails only when the OS has no entropy source at all.
                 getrandom::fill(&mut bytes).expect("the OS random source is available");
-                bytes.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b)) >> 1
+                bytes
+                    .iter()
+                    .fold(0u128, |acc, b| (acc << 8) | u128::from(*b))
+                    >> 1
             };
             *last = (unix_ms, r);
             r
@@ -184,7 +187,10 @@ mod tests {
         let a = Id::generate(Kind::Source, 1_700_000_000_000);
         assert_eq!(Id::parse(Kind::DataMart, a.as_str()), None);
         assert_eq!(Id::parse(Kind::DataMart, "dm_short"), None);
-        assert_eq!(Id::parse(Kind::DataMart, "dm_01JD3Z6Q8H4W9V2C5N7R0T1B3U"), None); // U is not Crockford
+        assert_eq!(
+            Id::parse(Kind::DataMart, "dm_01JD3Z6Q8H4W9V2C5N7R0T1B3U"),
+            None
+        ); // U is not Crockford
         assert_eq!(Id::parse(Kind::DataMart, "dm_../../etc/passwd"), None);
     }
 }

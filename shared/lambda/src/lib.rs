@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use lambda_http::{service_fn, Body, Request, RequestExt as _, Response};
+use lambda_http::{Body, Request, RequestExt as _, Response, service_fn};
 use sluice_app::api::{self, ApiRequest, ApiResponse};
 use sluice_app::auth::TokenKeys;
-use sluice_app::{routes, Deps};
+use sluice_app::{Deps, routes};
 use sluice_aws::{DynamoStore, SecretsManagerSecrets};
 use sluice_domain::ports::{Secrets as _, SystemClock};
 
@@ -24,8 +24,16 @@ pub struct Config {
 
 impl Config {
     pub fn from_env() -> Result<Config, String> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or_else(|| format!("set the environment variable {name}"));
-        Ok(Config { table: var("SLUICE_TABLE")?, token_key_secret: var("SLUICE_TOKEN_KEY_SECRET")? })
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| format!("set the environment variable {name}"))
+        };
+        Ok(Config {
+            table: var("SLUICE_TABLE")?,
+            token_key_secret: var("SLUICE_TOKEN_KEY_SECRET")?,
+        })
     }
 }
 
@@ -37,8 +45,14 @@ pub async fn aws_deps(config: &Config) -> Result<Deps, lambda_http::Error> {
         .get(&config.token_key_secret)
         .await
         .map_err(|e| format!("reading the token signing key: {e}"))?
-        .ok_or_else(|| format!("secret {} (SLUICE_TOKEN_KEY_SECRET) does not exist", config.token_key_secret))?;
-    let auth = TokenKeys::new(key.expose().trim().as_bytes()).map_err(|e| format!("secret {}: {e}", config.token_key_secret))?;
+        .ok_or_else(|| {
+            format!(
+                "secret {} (SLUICE_TOKEN_KEY_SECRET) does not exist",
+                config.token_key_secret
+            )
+        })?;
+    let auth = TokenKeys::new(key.expose().trim().as_bytes())
+        .map_err(|e| format!("secret {}: {e}", config.token_key_secret))?;
     Ok(Deps {
         store: Arc::new(DynamoStore::from_sdk_config(&sdk, &config.table)),
         secrets: Arc::new(secrets),
@@ -49,13 +63,23 @@ pub async fn aws_deps(config: &Config) -> Result<Deps, lambda_http::Error> {
 
 /// The whole `main` of an API function serving route `name`.
 pub async fn run_api(name: &'static str) -> Result<(), lambda_http::Error> {
-    tracing_subscriber::fmt().json().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).with_current_span(false).init();
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_current_span(false)
+        .init();
     let route = routes::by_name(name).ok_or_else(|| format!("no route named {name}"))?;
     let config = Config::from_env()?;
     let deps = aws_deps(&config).await?;
     lambda_http::run(service_fn(|req: Request| {
         let deps = &deps;
-        async move { Ok::<_, lambda_http::Error>(to_lambda(api::handle_route(deps, route, from_lambda(req)).await)) }
+        async move {
+            Ok::<_, lambda_http::Error>(to_lambda(
+                api::handle_route(deps, route, from_lambda(req)).await,
+            ))
+        }
     }))
     .await
 }
@@ -64,7 +88,10 @@ pub async fn run_api(name: &'static str) -> Result<(), lambda_http::Error> {
 pub fn from_lambda(req: Request) -> ApiRequest {
     let query = {
         let q = req.query_string_parameters();
-        let pairs: Vec<String> = q.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+        let pairs: Vec<String> = q
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
         (!pairs.is_empty()).then(|| pairs.join("&"))
     };
     let (parts, body) = req.into_parts();
@@ -74,14 +101,23 @@ pub fn from_lambda(req: Request) -> ApiRequest {
         Body::Binary(b) => b.into(),
         _ => Default::default(),
     };
-    ApiRequest { method: parts.method, path: strip_stage(parts.uri.path()), query, headers: parts.headers, body }
+    ApiRequest {
+        method: parts.method,
+        path: strip_stage(parts.uri.path()),
+        query,
+        headers: parts.headers,
+        body,
+    }
 }
 
 /// `cargo lambda watch` serves functions under `/lambda-url/{name}`; API Gateway
 /// passes the route's own path. Either way the handler sees `/v1/…`.
 fn strip_stage(path: &str) -> String {
     if let Some(rest) = path.strip_prefix("/lambda-url/") {
-        return rest.find('/').map(|i| rest[i..].to_string()).unwrap_or_else(|| "/".into());
+        return rest
+            .find('/')
+            .map(|i| rest[i..].to_string())
+            .unwrap_or_else(|| "/".into());
     }
     path.to_string()
 }
@@ -104,8 +140,16 @@ pub fn to_lambda(r: ApiResponse) -> Response<Body> {
     for (k, v) in &r.headers {
         builder = builder.header(*k, v);
     }
-    let body = if r.body.is_empty() { Body::Empty } else { Body::Text(String::from_utf8_lossy(&r.body).into_owned()) };
-    builder.body(body).unwrap_or_else(|_| Response::new(Body::Text(r#"{"error":{"code":"internal","message":"bad response header","details":{}}}"#.into())))
+    let body = if r.body.is_empty() {
+        Body::Empty
+    } else {
+        Body::Text(String::from_utf8_lossy(&r.body).into_owned())
+    };
+    builder.body(body).unwrap_or_else(|_| {
+        Response::new(Body::Text(
+            r#"{"error":{"code":"internal","message":"bad response header","details":{}}}"#.into(),
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -114,7 +158,10 @@ mod tests {
 
     #[test]
     fn cargo_lambda_prefixes_are_removed() {
-        assert_eq!(strip_stage("/lambda-url/api-get-data-mart/v1/data-marts/x"), "/v1/data-marts/x");
+        assert_eq!(
+            strip_stage("/lambda-url/api-get-data-mart/v1/data-marts/x"),
+            "/v1/data-marts/x"
+        );
         assert_eq!(strip_stage("/v1/data-marts/x"), "/v1/data-marts/x");
     }
 }

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context as _;
 use async_trait::async_trait;
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use sluice_domain::ports::{ListQuery, Page, Record, RecordGet, RecordList, RecordPut, StoreError};
 use sluice_domain::{Id, Kind};
 
@@ -65,19 +65,27 @@ impl SqliteStore {
     pub fn open(path: &Path, connections: usize) -> anyhow::Result<SqliteStore> {
         let mut pool = Vec::with_capacity(connections.max(1));
         for i in 0..connections.max(1) {
-            let conn = Connection::open(path).with_context(|| format!("opening the metadata store {}", path.display()))?;
+            let conn = Connection::open(path)
+                .with_context(|| format!("opening the metadata store {}", path.display()))?;
             conn.busy_timeout(std::time::Duration::from_secs(10))?;
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "synchronous", "NORMAL")?;
             if i == 0 {
-                conn.execute_batch(SCHEMA).context("creating the metadata schema")?;
+                conn.execute_batch(SCHEMA)
+                    .context("creating the metadata schema")?;
             }
             pool.push(Mutex::new(conn));
         }
-        Ok(SqliteStore { pool, next: AtomicUsize::new(0) })
+        Ok(SqliteStore {
+            pool,
+            next: AtomicUsize::new(0),
+        })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.pool.len();
         // A poisoned lock only means another call panicked mid-statement; SQLite rolled
         // that statement back, so the connection is still usable.
@@ -86,7 +94,11 @@ impl SqliteStore {
     }
 }
 
-fn row_to_record(project: &Id, kind: Kind, row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Record, StoreError>> {
+fn row_to_record(
+    project: &Id,
+    kind: Kind,
+    row: &rusqlite::Row<'_>,
+) -> rusqlite::Result<Result<Record, StoreError>> {
     let sk: String = row.get(0)?;
     let parent: Option<String> = row.get(1)?;
     let version: i64 = row.get(2)?;
@@ -94,10 +106,25 @@ fn row_to_record(project: &Id, kind: Kind, row: &rusqlite::Row<'_>) -> rusqlite:
     let due_at: Option<i64> = row.get(4)?;
     let body: String = row.get(5)?;
     let id = sk.split_once('#').and_then(|(_, id)| Id::parse(kind, id));
-    let parent = parent.and_then(|p| p.rsplit('#').next().and_then(|id| Id::kind_of(id).and_then(|k| Id::parse(k, id))));
+    let parent = parent.and_then(|p| {
+        p.rsplit('#')
+            .next()
+            .and_then(|id| Id::kind_of(id).and_then(|k| Id::parse(k, id)))
+    });
     Ok(match id {
-        Some(id) => Ok(Record { project: project.clone(), kind, id, parent, version: version as u64, deleted: deleted != 0, due_at, body }),
-        None => Err(StoreError::backend(format!("malformed sort key `{sk}` in the metadata store"))),
+        Some(id) => Ok(Record {
+            project: project.clone(),
+            kind,
+            id,
+            parent,
+            version: version as u64,
+            deleted: deleted != 0,
+            due_at,
+            body,
+        }),
+        None => Err(StoreError::backend(format!(
+            "malformed sort key `{sk}` in the metadata store"
+        ))),
     })
 }
 

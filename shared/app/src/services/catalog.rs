@@ -2,15 +2,22 @@
 
 use sluice_domain::connectors;
 
-use super::{ok, List};
+use super::{List, ok};
 use crate::api::ApiResponse;
 use crate::error::{ApiError, ApiResult};
 
 pub fn list() -> ApiResult<ApiResponse> {
-    ok(200, &List { items: connectors::catalog(), next_cursor: None })
+    ok(
+        200,
+        &List {
+            items: connectors::catalog(),
+            next_cursor: None,
+        },
+    )
 }
 
 pub fn get(name: &str) -> ApiResult<ApiResponse> {
-    let spec = connectors::connector(name).ok_or_else(|| ApiError::NotFound(format!("connector {name} not found")))?;
+    let spec = connectors::connector(name)
+        .ok_or_else(|| ApiError::NotFound(format!("connector {name} not found")))?;
     ok(200, &spec)
 }

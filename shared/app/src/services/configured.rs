@@ -7,14 +7,15 @@
 use serde_json::{Map, Value};
 use sluice_domain::connectors::{self, FieldSpec};
 use sluice_domain::entities::{
-    check_destination_values, destination_fields, merge_settings, validate_title, CreateDestination, CreateSource, Destination, DestinationView, Meta, Settings, Source, SourceView,
-    UpdateDestination, UpdateSource, ValidatedSettings,
+    CreateDestination, CreateSource, Destination, DestinationView, Meta, Settings, Source,
+    SourceView, UpdateDestination, UpdateSource, ValidatedSettings, check_destination_values,
+    destination_fields, merge_settings, validate_title,
 };
 use sluice_domain::ports::SecretValue;
 use sluice_domain::{Id, Kind};
 
-use super::{created, list_page, load, map_list, no_content, ok, save, soft_delete, Ctx};
-use crate::api::{parse_body, ApiRequest, ApiResponse};
+use super::{Ctx, created, list_page, load, map_list, no_content, ok, save, soft_delete};
+use crate::api::{ApiRequest, ApiResponse, parse_body};
 use crate::error::{ApiError, ApiResult};
 
 fn secret_name(project: &Id, id: &Id) -> String {
@@ -27,22 +28,33 @@ fn secret_value(map: &Map<String, Value>) -> SecretValue {
 
 /// Stores the secret part of a new record's config; returns the settings to keep.
 async fn store_new(ctx: &Ctx<'_>, id: &Id, v: ValidatedSettings) -> ApiResult<Settings> {
-    let mut settings = Settings { config: v.config, secret_fields: v.secret.keys().cloned().collect(), secret_ref: None };
+    let mut settings = Settings {
+        config: v.config,
+        secret_fields: v.secret.keys().cloned().collect(),
+        secret_ref: None,
+    };
     if !v.secret.is_empty() {
         let name = secret_name(ctx.project(), id);
-        ctx.deps.secrets.put(&name, &secret_value(&v.secret)).await?;
+        ctx.deps
+            .secrets
+            .put(&name, &secret_value(&v.secret))
+            .await?;
         settings.secret_ref = Some(name);
     }
     Ok(settings)
 }
 
 /// Inserts a record whose secret was stored first; removes the secret if the insert fails.
-async fn insert_or_forget_secret<T: sluice_domain::entities::Entity>(ctx: &Ctx<'_>, e: &T, settings: &Settings) -> ApiResult<()> {
+async fn insert_or_forget_secret<T: sluice_domain::entities::Entity>(
+    ctx: &Ctx<'_>,
+    e: &T,
+    settings: &Settings,
+) -> ApiResult<()> {
     if let Err(err) = super::insert(ctx, e).await {
-        if let Some(name) = &settings.secret_ref {
-            if let Err(cleanup) = ctx.deps.secrets.delete(name).await {
-                tracing::warn!(secret = %name, error = %cleanup, "Could not remove the secret of a record that was not written.");
-            }
+        if let Some(name) = &settings.secret_ref
+            && let Err(cleanup) = ctx.deps.secrets.delete(name).await
+        {
+            tracing::warn!(secret = %name, error = %cleanup, "Could not remove the secret of a record that was not written.");
         }
         return Err(err);
     }
@@ -51,16 +63,27 @@ async fn insert_or_forget_secret<T: sluice_domain::entities::Entity>(ctx: &Ctx<'
 
 /// Applies a config PATCH: the new public config into `settings`, secret changes to
 /// Secrets. Returns the previous secret, to restore if the record write then fails.
-async fn apply_patch(ctx: &Ctx<'_>, id: &Id, spec: &[FieldSpec], settings: &mut Settings, patch: &Map<String, Value>) -> ApiResult<Option<Option<SecretValue>>> {
+async fn apply_patch(
+    ctx: &Ctx<'_>,
+    id: &Id,
+    spec: &[FieldSpec],
+    settings: &mut Settings,
+    patch: &Map<String, Value>,
+) -> ApiResult<Option<Option<SecretValue>>> {
     let (config, secret_changes) = merge_settings(spec, settings, patch)?;
     settings.config = config;
     if secret_changes.is_empty() {
         return Ok(None);
     }
-    let name = settings.secret_ref.clone().unwrap_or_else(|| secret_name(ctx.project(), id));
+    let name = settings
+        .secret_ref
+        .clone()
+        .unwrap_or_else(|| secret_name(ctx.project(), id));
     let previous = ctx.deps.secrets.get(&name).await?;
     let mut current: Map<String, Value> = match &previous {
-        Some(v) => serde_json::from_str(v.expose()).map_err(|_| ApiError::Internal(format!("secret {name} does not hold a JSON object")))?,
+        Some(v) => serde_json::from_str(v.expose()).map_err(|_| {
+            ApiError::Internal(format!("secret {name} does not hold a JSON object"))
+        })?,
         None => Map::new(),
     };
     for (k, v) in secret_changes {
@@ -77,7 +100,13 @@ async fn apply_patch(ctx: &Ctx<'_>, id: &Id, spec: &[FieldSpec], settings: &mut 
 }
 
 /// Saves a patched record, putting the previous secret back if the save fails.
-async fn save_or_restore_secret<T: sluice_domain::entities::Entity>(ctx: &Ctx<'_>, e: &mut T, version: Option<u64>, secret_ref: Option<&str>, previous: Option<Option<SecretValue>>) -> ApiResult<()> {
+async fn save_or_restore_secret<T: sluice_domain::entities::Entity>(
+    ctx: &Ctx<'_>,
+    e: &mut T,
+    version: Option<u64>,
+    secret_ref: Option<&str>,
+    previous: Option<Option<SecretValue>>,
+) -> ApiResult<()> {
     let result = save(ctx, e, version).await;
     if let (Err(_), Some(previous), Some(name)) = (&result, previous, secret_ref) {
         let restored = match previous {
@@ -92,17 +121,19 @@ async fn save_or_restore_secret<T: sluice_domain::entities::Entity>(ctx: &Ctx<'_
 }
 
 async fn forget_secret(ctx: &Ctx<'_>, settings: &Settings) {
-    if let Some(name) = &settings.secret_ref {
-        if let Err(e) = ctx.deps.secrets.delete(name).await {
-            tracing::warn!(secret = %name, error = %e, "Could not delete the secret of a deleted record; it is orphaned.");
-        }
+    if let Some(name) = &settings.secret_ref
+        && let Err(e) = ctx.deps.secrets.delete(name).await
+    {
+        tracing::warn!(secret = %name, error = %e, "Could not delete the secret of a deleted record; it is orphaned.");
     }
 }
 
 // ---- sources ----
 
 fn connector_fields(name: &str) -> ApiResult<Vec<FieldSpec>> {
-    connectors::connector(name).map(|c| c.config).ok_or_else(|| ApiError::Internal(format!("stored source uses unknown connector {name}")))
+    connectors::connector(name)
+        .map(|c| c.config)
+        .ok_or_else(|| ApiError::Internal(format!("stored source uses unknown connector {name}")))
 }
 
 pub async fn create_source(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
@@ -110,13 +141,26 @@ pub async fn create_source(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResp
     let (title, validated) = body.validate()?;
     let meta = Meta::new(Kind::Source, ctx.project(), &ctx.principal.subject, ctx.now);
     let settings = store_new(ctx, &meta.id, validated).await?;
-    let source = Source { meta, title, connector: body.connector, settings };
+    let source = Source {
+        meta,
+        title,
+        connector: body.connector,
+        settings,
+    };
     insert_or_forget_secret(ctx, &source, &source.settings).await?;
-    created(&SourceView::from(&source), format!("/v1/sources/{}", source.meta.id))
+    created(
+        &SourceView::from(&source),
+        format!("/v1/sources/{}", source.meta.id),
+    )
 }
 
 pub async fn list_sources(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    ok(200, &map_list(list_page::<Source>(ctx, req, None).await?, |s| SourceView::from(s)))
+    ok(
+        200,
+        &map_list(list_page::<Source>(ctx, req, None).await?, |s| {
+            SourceView::from(s)
+        }),
+    )
 }
 
 pub async fn get_source(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
@@ -132,7 +176,10 @@ pub async fn update_source(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResu
     let mut previous = None;
     if let Some(patch) = &body.config {
         if let Some(v) = body.version.filter(|v| *v != s.meta.version) {
-            return Err(ApiError::Conflict(format!("source {id} is at version {}, not {v}; read it again", s.meta.version)));
+            return Err(ApiError::Conflict(format!(
+                "source {id} is at version {}, not {v}; read it again",
+                s.meta.version
+            )));
         }
         let spec = connector_fields(&s.connector)?;
         let sid = s.meta.id.clone();
@@ -155,22 +202,47 @@ pub async fn delete_source(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
 pub async fn create_destination(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
     let body: CreateDestination = parse_body(req)?;
     let (title, validated) = body.validate()?;
-    let meta = Meta::new(Kind::Destination, ctx.project(), &ctx.principal.subject, ctx.now);
+    let meta = Meta::new(
+        Kind::Destination,
+        ctx.project(),
+        &ctx.principal.subject,
+        ctx.now,
+    );
     let settings = store_new(ctx, &meta.id, validated).await?;
-    let d = Destination { meta, title, kind: body.kind, settings };
+    let d = Destination {
+        meta,
+        title,
+        kind: body.kind,
+        settings,
+    };
     insert_or_forget_secret(ctx, &d, &d.settings).await?;
-    created(&DestinationView::from(&d), format!("/v1/destinations/{}", d.meta.id))
+    created(
+        &DestinationView::from(&d),
+        format!("/v1/destinations/{}", d.meta.id),
+    )
 }
 
 pub async fn list_destinations(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    ok(200, &map_list(list_page::<Destination>(ctx, req, None).await?, |d| DestinationView::from(d)))
+    ok(
+        200,
+        &map_list(list_page::<Destination>(ctx, req, None).await?, |d| {
+            DestinationView::from(d)
+        }),
+    )
 }
 
 pub async fn get_destination(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
-    ok(200, &DestinationView::from(&load::<Destination>(ctx, id).await?))
+    ok(
+        200,
+        &DestinationView::from(&load::<Destination>(ctx, id).await?),
+    )
 }
 
-pub async fn update_destination(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
+pub async fn update_destination(
+    ctx: &Ctx<'_>,
+    id: &str,
+    req: &ApiRequest,
+) -> ApiResult<ApiResponse> {
     let body: UpdateDestination = parse_body(req)?;
     let mut d: Destination = load(ctx, id).await?;
     if let Some(t) = &body.title {
@@ -179,7 +251,10 @@ pub async fn update_destination(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> Ap
     let mut previous = None;
     if let Some(patch) = &body.config {
         if let Some(v) = body.version.filter(|v| *v != d.meta.version) {
-            return Err(ApiError::Conflict(format!("destination {id} is at version {}, not {v}; read it again", d.meta.version)));
+            return Err(ApiError::Conflict(format!(
+                "destination {id} is at version {}, not {v}; read it again",
+                d.meta.version
+            )));
         }
         let spec = destination_fields(&d.kind)?;
         let (merged, _) = merge_settings(&spec, &d.settings, patch)?;

@@ -1,12 +1,17 @@
 //! Data marts: drafts, definitions, validation, publishing.
 
 use serde::Serialize;
-use sluice_domain::connectors;
-use sluice_domain::entities::{validate_text, validate_title, CreateDataMart, DataMart, DataMartStatus, Definition, Meta, Problem, Source, Storage, UpdateDataMart};
 use sluice_domain::Kind;
+use sluice_domain::connectors;
+use sluice_domain::entities::{
+    CreateDataMart, DataMart, DataMartStatus, Definition, Meta, Problem, Source, Storage,
+    UpdateDataMart, validate_text, validate_title,
+};
 
-use super::{created, list_page, load, load_any, no_content, ok, require_ref, save, soft_delete, Ctx};
-use crate::api::{parse_body, ApiRequest, ApiResponse};
+use super::{
+    Ctx, created, list_page, load, load_any, no_content, ok, require_ref, save, soft_delete,
+};
+use crate::api::{ApiRequest, ApiResponse, parse_body};
 use crate::error::{ApiError, ApiResult};
 
 /// The outcome of validating a definition.
@@ -21,7 +26,12 @@ pub async fn create(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
     let (title, storage_id, description) = body.validate()?;
     require_ref::<Storage>(ctx, "storage_id", &storage_id).await?;
     let dm = DataMart {
-        meta: Meta::new(Kind::DataMart, ctx.project(), &ctx.principal.subject, ctx.now),
+        meta: Meta::new(
+            Kind::DataMart,
+            ctx.project(),
+            &ctx.principal.subject,
+            ctx.now,
+        ),
         title,
         description,
         storage_id,
@@ -35,7 +45,10 @@ pub async fn create(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
 }
 
 pub async fn list(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    ok(200, &list_page::<DataMart>(ctx, req, Some(("storage_id", Kind::Storage))).await?)
+    ok(
+        200,
+        &list_page::<DataMart>(ctx, req, Some(("storage_id", Kind::Storage))).await?,
+    )
 }
 
 pub async fn get(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
@@ -78,7 +91,10 @@ async fn problems(ctx: &Ctx<'_>, def: &Definition) -> ApiResult<Vec<Problem>> {
         match require_ref::<Source>(ctx, "definition.source_id", &c.source_id).await {
             Ok(source) => match connectors::connector(&source.connector) {
                 Some(spec) => out.extend(c.check_against_connector(&spec)),
-                None => out.push(Problem { field: "definition.source_id".into(), reason: format!("source uses unknown connector `{}`", source.connector) }),
+                None => out.push(Problem {
+                    field: "definition.source_id".into(),
+                    reason: format!("source uses unknown connector `{}`", source.connector),
+                }),
             },
             Err(ApiError::Validation { field, reason, .. }) => out.push(Problem { field, reason }),
             Err(e) => return Err(e),
@@ -90,7 +106,11 @@ async fn problems(ctx: &Ctx<'_>, def: &Definition) -> ApiResult<Vec<Problem>> {
 fn refuse(problems: Vec<Problem>) -> ApiError {
     let first = &problems[0];
     let (field, reason) = (first.field.clone(), first.reason.clone());
-    ApiError::Validation { details: serde_json::json!({"field": field, "reason": reason, "problems": problems}), field, reason }
+    ApiError::Validation {
+        details: serde_json::json!({"field": field, "reason": reason, "problems": problems}),
+        field,
+        reason,
+    }
 }
 
 pub async fn set_definition(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
@@ -105,22 +125,43 @@ pub async fn set_definition(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiRes
     ok(200, &dm)
 }
 
-pub async fn validate_definition(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
+pub async fn validate_definition(
+    ctx: &Ctx<'_>,
+    id: &str,
+    req: &ApiRequest,
+) -> ApiResult<ApiResponse> {
     let dm: DataMart = load(ctx, id).await?;
     let given = !req.body.iter().all(u8::is_ascii_whitespace);
     let def = if given {
         match Definition::from_json(parse_body(req)?) {
             Ok(d) => Some(d),
-            Err(e) => return ok(200, &ValidationReport { valid: false, problems: vec![Problem::from(e)] }),
+            Err(e) => {
+                return ok(
+                    200,
+                    &ValidationReport {
+                        valid: false,
+                        problems: vec![Problem::from(e)],
+                    },
+                );
+            }
         }
     } else {
         dm.definition
     };
     let report = match def {
-        None => ValidationReport { valid: false, problems: vec![Problem { field: "definition".into(), reason: "the data mart has no definition yet".into() }] },
+        None => ValidationReport {
+            valid: false,
+            problems: vec![Problem {
+                field: "definition".into(),
+                reason: "the data mart has no definition yet".into(),
+            }],
+        },
         Some(d) => {
             let problems = problems(ctx, &d).await?;
-            ValidationReport { valid: problems.is_empty(), problems }
+            ValidationReport {
+                valid: problems.is_empty(),
+                problems,
+            }
         }
     };
     ok(200, &report)

@@ -10,18 +10,18 @@ mod triggers;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
- 
+
 use sluice_domain::entities::Entity;
 use sluice_domain::ports::{ListQuery, Record};
 use sluice_domain::{Id, Kind};
 
 pub use data_marts::ValidationReport;
 
-use crate::api::{query_params, ApiRequest, ApiResponse};
+use crate::api::{ApiRequest, ApiResponse, query_params};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::{Params, RouteSpec};
-use crate::{openapi, Deps};
+use crate::{Deps, openapi};
 
 /// One request's context: who asks, for which project, at what time.
 pub struct Ctx<'a> {
@@ -51,19 +51,43 @@ pub struct HealthView {
 }
 
 pub(crate) fn ok<T: Serialize>(status: u16, body: &T) -> ApiResult<ApiResponse> {
-    let value = serde_json::to_value(body).map_err(|e| ApiError::Internal(format!("serializing a response: {e}")))?;
+    let value = serde_json::to_value(body)
+        .map_err(|e| ApiError::Internal(format!("serializing a response: {e}")))?;
     Ok(ApiResponse::json(status, &value))
 }
 
 /// Calls the service behind `route`.
-pub async fn dispatch(deps: &Deps, route: &'static RouteSpec, principal: Option<Principal>, params: Params, req: ApiRequest) -> ApiResult<ApiResponse> {
+pub async fn dispatch(
+    deps: &Deps,
+    route: &'static RouteSpec,
+    principal: Option<Principal>,
+    params: Params,
+    req: ApiRequest,
+) -> ApiResult<ApiResponse> {
     match route.name {
-        "api-health" => return ok(200, &HealthView { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() }),
+        "api-health" => {
+            return ok(
+                200,
+                &HealthView {
+                    status: "ok".into(),
+                    version: env!("CARGO_PKG_VERSION").into(),
+                },
+            );
+        }
         "api-openapi" => return Ok(ApiResponse::json(200, openapi::document())),
         _ => {}
     }
-    let principal = principal.ok_or_else(|| ApiError::Internal(format!("route {} reached its service without a principal", route.name)))?;
-    let ctx = Ctx { deps, principal, now: deps.clock.now() };
+    let principal = principal.ok_or_else(|| {
+        ApiError::Internal(format!(
+            "route {} reached its service without a principal",
+            route.name
+        ))
+    })?;
+    let ctx = Ctx {
+        deps,
+        principal,
+        now: deps.clock.now(),
+    };
     let id = params.get("id");
     match route.name {
         "api-list-connectors" => catalog::list(),
@@ -93,7 +117,9 @@ pub async fn dispatch(deps: &Deps, route: &'static RouteSpec, principal: Option<
         "api-update-data-mart" => data_marts::update(&ctx, id, &req).await,
         "api-delete-data-mart" => data_marts::delete(&ctx, id).await,
         "api-set-data-mart-definition" => data_marts::set_definition(&ctx, id, &req).await,
-        "api-validate-data-mart-definition" => data_marts::validate_definition(&ctx, id, &req).await,
+        "api-validate-data-mart-definition" => {
+            data_marts::validate_definition(&ctx, id, &req).await
+        }
         "api-publish-data-mart" => data_marts::publish(&ctx, id).await,
 
         "api-create-report" => reports::create(&ctx, &req).await,
@@ -126,7 +152,9 @@ pub(crate) fn to_record<T: Entity>(e: &T) -> ApiResult<Record> {
         version: m.version,
         deleted: m.deleted_at.is_some(),
         due_at: e.due_at(),
-        body: serde_json::to_string(e).map_err(|err| ApiError::Internal(format!("serializing a {}: {err}", T::KIND.noun())))?,
+        body: serde_json::to_string(e).map_err(|err| {
+            ApiError::Internal(format!("serializing a {}: {err}", T::KIND.noun()))
+        })?,
     })
 }
 
@@ -134,8 +162,18 @@ pub(crate) fn to_record<T: Entity>(e: &T) -> ApiResult<Record> {
 pub(crate) async fn load_any<T: Entity>(ctx: &Ctx<'_>, raw_id: &str) -> ApiResult<T> {
     let not_found = || ApiError::not_found(T::KIND, raw_id);
     let id = Id::parse(T::KIND, raw_id).ok_or_else(not_found)?;
-    let record = ctx.deps.store.get(ctx.project(), T::KIND, &id).await?.ok_or_else(not_found)?;
-    let mut entity: T = serde_json::from_str(&record.body).map_err(|e| ApiError::Internal(format!("stored {} {id} does not parse: {e}", T::KIND.noun())))?;
+    let record = ctx
+        .deps
+        .store
+        .get(ctx.project(), T::KIND, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let mut entity: T = serde_json::from_str(&record.body).map_err(|e| {
+        ApiError::Internal(format!(
+            "stored {} {id} does not parse: {e}",
+            T::KIND.noun()
+        ))
+    })?;
     entity.meta_mut().version = record.version;
     Ok(entity)
 }
@@ -152,7 +190,10 @@ pub(crate) async fn load<T: Entity>(ctx: &Ctx<'_>, raw_id: &str) -> ApiResult<T>
 /// A live record a request refers to in `field`; 422 naming the field if there is none.
 pub(crate) async fn require_ref<T: Entity>(ctx: &Ctx<'_>, field: &str, id: &Id) -> ApiResult<T> {
     load::<T>(ctx, id.as_str()).await.map_err(|e| match e {
-        ApiError::NotFound(_) => ApiError::invalid(field, format!("{} {id} not found in this project", T::KIND.noun())),
+        ApiError::NotFound(_) => ApiError::invalid(
+            field,
+            format!("{} {id} not found in this project", T::KIND.noun()),
+        ),
         other => other,
     })
 }
@@ -164,11 +205,20 @@ pub(crate) async fn insert<T: Entity>(ctx: &Ctx<'_>, e: &T) -> ApiResult<()> {
 
 /// Writes a changed entity if nobody changed it since it was read (and, when the
 /// client sent `version`, if that is the version it read).
-pub(crate) async fn save<T: Entity>(ctx: &Ctx<'_>, e: &mut T, client_version: Option<u64>) -> ApiResult<()> {
-    if let Some(v) = client_version {
-        if v != e.meta().version {
-            return Err(ApiError::Conflict(format!("{} {} is at version {}, not {v}; read it again", T::KIND.noun(), e.meta().id, e.meta().version)));
-        }
+pub(crate) async fn save<T: Entity>(
+    ctx: &Ctx<'_>,
+    e: &mut T,
+    client_version: Option<u64>,
+) -> ApiResult<()> {
+    if let Some(v) = client_version
+        && v != e.meta().version
+    {
+        return Err(ApiError::Conflict(format!(
+            "{} {} is at version {}, not {v}; read it again",
+            T::KIND.noun(),
+            e.meta().id,
+            e.meta().version
+        )));
     }
     let m = e.meta_mut();
     m.version += 1;
@@ -184,40 +234,83 @@ pub(crate) async fn soft_delete<T: Entity>(ctx: &Ctx<'_>, e: &mut T) -> ApiResul
 
 /// A page of live `T`s, optionally under the parent named by the query parameter
 /// `parent` (of kind `parent_kind`).
-pub(crate) async fn list_page<T: Entity>(ctx: &Ctx<'_>, req: &ApiRequest, parent: Option<(&str, Kind)>) -> ApiResult<List<T>> {
+pub(crate) async fn list_page<T: Entity>(
+    ctx: &Ctx<'_>,
+    req: &ApiRequest,
+    parent: Option<(&str, Kind)>,
+) -> ApiResult<List<T>> {
     let mut limit = 50u32;
     let mut after = None;
     let mut parent_id = None;
     for (k, v) in query_params(req) {
         match k.as_str() {
             "limit" => {
-                limit = v.parse().ok().filter(|l| (1..=200).contains(l)).ok_or_else(|| ApiError::invalid("limit", "must be a number from 1 to 200"))?;
+                limit = v
+                    .parse()
+                    .ok()
+                    .filter(|l| (1..=200).contains(l))
+                    .ok_or_else(|| ApiError::invalid("limit", "must be a number from 1 to 200"))?;
             }
             "cursor" => {
-                after = Some(Id::parse(T::KIND, &v).ok_or_else(|| ApiError::invalid("cursor", "is not a cursor this list returned"))?);
+                after = Some(Id::parse(T::KIND, &v).ok_or_else(|| {
+                    ApiError::invalid("cursor", "is not a cursor this list returned")
+                })?);
             }
             name if parent.is_some_and(|(p, _)| p == name) => {
                 let (p, kind) = parent.unwrap_or((name, T::KIND));
-                parent_id = Some(Id::parse(kind, &v).ok_or_else(|| ApiError::invalid(p, format!("`{v}` is not a {} id", kind.noun())))?);
+                parent_id = Some(Id::parse(kind, &v).ok_or_else(|| {
+                    ApiError::invalid(p, format!("`{v}` is not a {} id", kind.noun()))
+                })?);
             }
             other => {
-                let known: Vec<&str> = ["limit", "cursor"].into_iter().chain(parent.map(|(p, _)| p)).collect();
-                return Err(ApiError::invalid(other, format!("unknown query parameter; expected one of: {}", known.join(", "))));
+                let known: Vec<&str> = ["limit", "cursor"]
+                    .into_iter()
+                    .chain(parent.map(|(p, _)| p))
+                    .collect();
+                return Err(ApiError::invalid(
+                    other,
+                    format!(
+                        "unknown query parameter; expected one of: {}",
+                        known.join(", ")
+                    ),
+                ));
             }
         }
     }
-    let page = ctx.deps.store.list(&ListQuery { project: ctx.project().clone(), kind: T::KIND, parent: parent_id, after, limit }).await?;
+    let page = ctx
+        .deps
+        .store
+        .list(&ListQuery {
+            project: ctx.project().clone(),
+            kind: T::KIND,
+            parent: parent_id,
+            after,
+            limit,
+        })
+        .await?;
     let mut items = Vec::with_capacity(page.records.len());
     for r in page.records {
-        let mut e: T = serde_json::from_str(&r.body).map_err(|e| ApiError::Internal(format!("stored {} {} does not parse: {e}", T::KIND.noun(), r.id)))?;
+        let mut e: T = serde_json::from_str(&r.body).map_err(|e| {
+            ApiError::Internal(format!(
+                "stored {} {} does not parse: {e}",
+                T::KIND.noun(),
+                r.id
+            ))
+        })?;
         e.meta_mut().version = r.version;
         items.push(e);
     }
-    Ok(List { items, next_cursor: page.next.map(|n| n.to_string()) })
+    Ok(List {
+        items,
+        next_cursor: page.next.map(|n| n.to_string()),
+    })
 }
 
 pub(crate) fn map_list<T, V: Serialize>(list: List<T>, f: impl Fn(&T) -> V) -> List<V> {
-    List { items: list.items.iter().map(f).collect(), next_cursor: list.next_cursor }
+    List {
+        items: list.items.iter().map(f).collect(),
+        next_cursor: list.next_cursor,
+    }
 }
 
 pub(crate) fn created<T: Serialize>(body: &T, location: String) -> ApiResult<ApiResponse> {
@@ -229,4 +322,3 @@ pub(crate) fn created<T: Serialize>(body: &T, location: String) -> ApiResult<Api
 pub(crate) fn no_content() -> ApiResult<ApiResponse> {
     Ok(ApiResponse::empty(204))
 }
-

@@ -1,10 +1,13 @@
 //! Reports.
 
-use sluice_domain::entities::{validate_report_fields, validate_title, CreateReport, DataMart, Destination, Meta, Report, UpdateReport, parse_ref};
 use sluice_domain::Kind;
+use sluice_domain::entities::{
+    CreateReport, DataMart, Destination, Meta, Report, UpdateReport, parse_ref,
+    validate_report_fields, validate_title,
+};
 
-use super::{created, list_page, load, no_content, ok, require_ref, save, soft_delete, Ctx};
-use crate::api::{parse_body, ApiRequest, ApiResponse};
+use super::{Ctx, created, list_page, load, no_content, ok, require_ref, save, soft_delete};
+use crate::api::{ApiRequest, ApiResponse, parse_body};
 use crate::error::ApiResult;
 
 pub async fn create(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
@@ -25,7 +28,10 @@ pub async fn create(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
 }
 
 pub async fn list(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    ok(200, &list_page::<Report>(ctx, req, Some(("data_mart_id", Kind::DataMart))).await?)
+    ok(
+        200,
+        &list_page::<Report>(ctx, req, Some(("data_mart_id", Kind::DataMart))).await?,
+    )
 }
 
 pub async fn get(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {

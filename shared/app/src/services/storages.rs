@@ -1,17 +1,28 @@
 //! Storages.
 
-use sluice_domain::entities::{CreateStorage, Meta, Storage, StorageConfig, UpdateStorage, validate_title};
-use sluice_domain::ports::ListQuery;
 use sluice_domain::Kind;
+use sluice_domain::entities::{
+    CreateStorage, Meta, Storage, StorageConfig, UpdateStorage, validate_title,
+};
+use sluice_domain::ports::ListQuery;
 
-use super::{created, list_page, load, no_content, ok, save, soft_delete, Ctx};
-use crate::api::{parse_body, ApiRequest, ApiResponse};
+use super::{Ctx, created, list_page, load, no_content, ok, save, soft_delete};
+use crate::api::{ApiRequest, ApiResponse, parse_body};
 use crate::error::{ApiError, ApiResult};
 
 pub async fn create(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
     let body: CreateStorage = parse_body(req)?;
     let (title, config) = body.validate()?;
-    let storage = Storage { meta: Meta::new(Kind::Storage, ctx.project(), &ctx.principal.subject, ctx.now), title, config };
+    let storage = Storage {
+        meta: Meta::new(
+            Kind::Storage,
+            ctx.project(),
+            &ctx.principal.subject,
+            ctx.now,
+        ),
+        title,
+        config,
+    };
     super::insert(ctx, &storage).await?;
     created(&storage, format!("/v1/storages/{}", storage.meta.id))
 }
@@ -39,9 +50,22 @@ pub async fn update(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResult<ApiR
 
 pub async fn delete(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
     let mut s: Storage = load(ctx, id).await?;
-    let users = ctx.deps.store.list(&ListQuery { project: ctx.project().clone(), kind: Kind::DataMart, parent: Some(s.meta.id.clone()), after: None, limit: 1 }).await?;
+    let users = ctx
+        .deps
+        .store
+        .list(&ListQuery {
+            project: ctx.project().clone(),
+            kind: Kind::DataMart,
+            parent: Some(s.meta.id.clone()),
+            after: None,
+            limit: 1,
+        })
+        .await?;
     if let Some(r) = users.records.first() {
-        return Err(ApiError::Conflict(format!("storage {} is used by data mart {}; delete or move its data marts first", s.meta.id, r.id)));
+        return Err(ApiError::Conflict(format!(
+            "storage {} is used by data mart {}; delete or move its data marts first",
+            s.meta.id, r.id
+        )));
     }
     soft_delete(ctx, &mut s).await?;
     no_content()

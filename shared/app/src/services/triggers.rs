@@ -1,23 +1,37 @@
 //! Triggers: schedules, validated, with their next fire times.
 
-use sluice_domain::entities::{CreateTrigger, DataMart, Meta, Report, TargetKind, Trigger, TriggerView, UpdateTrigger};
 use sluice_domain::Kind;
+use sluice_domain::entities::{
+    CreateTrigger, DataMart, Meta, Report, TargetKind, Trigger, TriggerView, UpdateTrigger,
+};
 
-use super::{created, list_page, load, map_list, no_content, ok, require_ref, save, soft_delete, Ctx};
-use crate::api::{parse_body, ApiRequest, ApiResponse};
+use super::{
+    Ctx, created, list_page, load, map_list, no_content, ok, require_ref, save, soft_delete,
+};
+use crate::api::{ApiRequest, ApiResponse, parse_body};
 use crate::error::{ApiError, ApiResult};
 
 const SHOWN_FIRES: usize = 5;
 
 fn view(t: &Trigger, now: chrono::DateTime<chrono::Utc>) -> TriggerView {
-    TriggerView { trigger: t.clone(), next_fire_times: t.upcoming(now, SHOWN_FIRES) }
+    TriggerView {
+        trigger: t.clone(),
+        next_fire_times: t.upcoming(now, SHOWN_FIRES),
+    }
 }
 
 pub async fn create(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
     let body: CreateTrigger = parse_body(req)?;
-    let t = body.into_trigger(Meta::new(Kind::Trigger, ctx.project(), &ctx.principal.subject, ctx.now))?;
+    let t = body.into_trigger(Meta::new(
+        Kind::Trigger,
+        ctx.project(),
+        &ctx.principal.subject,
+        ctx.now,
+    ))?;
     match t.target_kind {
-        TargetKind::DataMart => drop(require_ref::<DataMart>(ctx, "target_id", &t.target_id).await?),
+        TargetKind::DataMart => {
+            drop(require_ref::<DataMart>(ctx, "target_id", &t.target_id).await?)
+        }
         TargetKind::Report => drop(require_ref::<Report>(ctx, "target_id", &t.target_id).await?),
     }
     super::insert(ctx, &t).await?;
@@ -25,12 +39,20 @@ pub async fn create(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
 }
 
 pub async fn list(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let target = crate::api::query_params(req).into_iter().find(|(k, _)| k == "target_id").map(|(_, v)| v);
+    let target = crate::api::query_params(req)
+        .into_iter()
+        .find(|(k, _)| k == "target_id")
+        .map(|(_, v)| v);
     // The parent index holds either kind of target; the id's prefix says which.
     let kind = match target.as_deref().and_then(sluice_domain::Id::kind_of) {
         Some(Kind::Report) => Kind::Report,
         Some(Kind::DataMart) | None => Kind::DataMart,
-        Some(_) => return Err(ApiError::invalid("target_id", "must be a data mart or report id")),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "target_id",
+                "must be a data mart or report id",
+            ));
+        }
     };
     let page = list_page::<Trigger>(ctx, req, Some(("target_id", kind))).await?;
     ok(200, &map_list(page, |t| view(t, ctx.now)))

@@ -1,6 +1,6 @@
 //! `bank_of_canada`: exchange-rate observations from the Bank of Canada Valet API.
 
-use super::{field, ConnectorSpec, FieldSpec, FieldType as T, StreamSpec};
+use super::{ConnectorSpec, FieldSpec, FieldType as T, StreamSpec, field};
 
 pub fn spec() -> ConnectorSpec {
     ConnectorSpec {
@@ -8,9 +8,20 @@ pub fn spec() -> ConnectorSpec {
         title: "Bank of Canada exchange rates",
         description: "Daily foreign-exchange rates from the Valet API (no credentials needed).",
         config: vec![
-            FieldSpec::new("series", T::StringList, "Series codes, e.g. `FXUSDCAD`, `FXEURCAD`.").default(serde_json::json!(["FXUSDCAD"])),
-            FieldSpec::new("start_date", T::String, "Earliest observation date (YYYY-MM-DD) on the first run.").default("2024-01-01"),
-            FieldSpec::new("api_url", T::String, "API base URL.").default("https://www.bankofcanada.ca/valet"),
+            FieldSpec::new(
+                "series",
+                T::StringList,
+                "Series codes, e.g. `FXUSDCAD`, `FXEURCAD`.",
+            )
+            .default(serde_json::json!(["FXUSDCAD"])),
+            FieldSpec::new(
+                "start_date",
+                T::String,
+                "Earliest observation date (YYYY-MM-DD) on the first run.",
+            )
+            .default("2024-01-01"),
+            FieldSpec::new("api_url", T::String, "API base URL.")
+                .default("https://www.bankofcanada.ca/valet"),
         ],
         streams: vec![StreamSpec::fixed(
             "observations",

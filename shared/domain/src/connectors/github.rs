@@ -1,6 +1,6 @@
 //! `github`: a repository's issues, pull requests, commits and stargazers.
 
-use super::{field, ConnectorSpec, FieldSpec, FieldType as T, StreamSpec};
+use super::{ConnectorSpec, FieldSpec, FieldType as T, StreamSpec, field};
 
 pub fn spec() -> ConnectorSpec {
     ConnectorSpec {
@@ -9,9 +9,21 @@ pub fn spec() -> ConnectorSpec {
         description: "Issues, pull requests, commits and stargazers of one or more repositories through the REST API.",
         config: vec![
             FieldSpec::new("repository", T::String, "`owner/name` of the repository.").required(),
-            FieldSpec::new("token", T::String, "A fine-grained personal access token with read access.").required().secret(),
-            FieldSpec::new("start_date", T::String, "Earliest date (YYYY-MM-DD) to read on the first run.").default("2020-01-01"),
-            FieldSpec::new("api_url", T::String, "API base URL (GitHub Enterprise).").default("https://api.github.com"),
+            FieldSpec::new(
+                "token",
+                T::String,
+                "A fine-grained personal access token with read access.",
+            )
+            .required()
+            .secret(),
+            FieldSpec::new(
+                "start_date",
+                T::String,
+                "Earliest date (YYYY-MM-DD) to read on the first run.",
+            )
+            .default("2020-01-01"),
+            FieldSpec::new("api_url", T::String, "API base URL (GitHub Enterprise).")
+                .default("https://api.github.com"),
         ],
         streams: vec![
             StreamSpec::fixed(
@@ -64,7 +76,10 @@ pub fn spec() -> ConnectorSpec {
             StreamSpec::fixed(
                 "stargazers",
                 "Who starred the repository, and when.",
-                vec![field("user_login", "string", "Login."), field("starred_at", "timestamp", "When.")],
+                vec![
+                    field("user_login", "string", "Login."),
+                    field("starred_at", "timestamp", "When."),
+                ],
                 &["user_login"],
                 Some("starred_at"),
             ),

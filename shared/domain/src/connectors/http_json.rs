@@ -8,16 +8,55 @@ pub fn spec() -> ConnectorSpec {
         title: "HTTP JSON API",
         description: "Pulls records from any JSON REST endpoint: URL template, auth header, page/offset/cursor/link-header pagination, a JSON path to the records, retries on 429/5xx honouring Retry-After.",
         config: vec![
-            FieldSpec::new("base_url", T::String, "Base URL, e.g. `https://api.example.com/v2`.").required(),
-            FieldSpec::new("auth_header", T::String, "Header carrying the credential.").default("Authorization"),
-            FieldSpec::new("auth_value", T::String, "Value of the auth header, e.g. `Bearer …`.").secret(),
-            FieldSpec::new("headers", T::StringMap, "Extra request headers (not secret)."),
-            FieldSpec::new("pagination", T::String, "Pagination style.").default("none").one_of(&["none", "page", "offset", "cursor", "link_header"]),
-            FieldSpec::new("page_size", T::Integer, "Records per request, where the API takes a size.").default(100),
-            FieldSpec::new("records_path", T::String, "JSON path to the array of records, e.g. `$.data.items`.").default("$"),
-            FieldSpec::new("cursor_path", T::String, "JSON path to the next-page cursor, for `cursor` pagination."),
-            FieldSpec::new("max_retries", T::Integer, "Retries on 429 and 5xx before a chunk fails.").default(5),
+            FieldSpec::new(
+                "base_url",
+                T::String,
+                "Base URL, e.g. `https://api.example.com/v2`.",
+            )
+            .required(),
+            FieldSpec::new("auth_header", T::String, "Header carrying the credential.")
+                .default("Authorization"),
+            FieldSpec::new(
+                "auth_value",
+                T::String,
+                "Value of the auth header, e.g. `Bearer …`.",
+            )
+            .secret(),
+            FieldSpec::new(
+                "headers",
+                T::StringMap,
+                "Extra request headers (not secret).",
+            ),
+            FieldSpec::new("pagination", T::String, "Pagination style.")
+                .default("none")
+                .one_of(&["none", "page", "offset", "cursor", "link_header"]),
+            FieldSpec::new(
+                "page_size",
+                T::Integer,
+                "Records per request, where the API takes a size.",
+            )
+            .default(100),
+            FieldSpec::new(
+                "records_path",
+                T::String,
+                "JSON path to the array of records, e.g. `$.data.items`.",
+            )
+            .default("$"),
+            FieldSpec::new(
+                "cursor_path",
+                T::String,
+                "JSON path to the next-page cursor, for `cursor` pagination.",
+            ),
+            FieldSpec::new(
+                "max_retries",
+                T::Integer,
+                "Retries on 429 and 5xx before a chunk fails.",
+            )
+            .default(5),
         ],
-        streams: vec![StreamSpec::user_defined("*", "A path under `base_url` (e.g. `/orders?updated_since={cursor}`); each path is one stream.")],
+        streams: vec![StreamSpec::user_defined(
+            "*",
+            "A path under `base_url` (e.g. `/orders?updated_since={cursor}`); each path is one stream.",
+        )],
     }
 }

@@ -14,11 +14,17 @@ use serde_json::{Map, Value};
 
 use crate::error::{DomainError, Field};
 
-pub use destinations::{destination_spec, DESTINATION_KINDS};
+pub use destinations::{DESTINATION_KINDS, destination_spec};
 
 /// Every connector Sluice ships, in catalog order.
 pub fn catalog() -> Vec<ConnectorSpec> {
-    vec![files::spec(), http_json::spec(), postgres::spec(), github::spec(), bank_of_canada::spec()]
+    vec![
+        files::spec(),
+        http_json::spec(),
+        postgres::spec(),
+        github::spec(),
+        bank_of_canada::spec(),
+    ]
 }
 
 pub fn connector(name: &str) -> Option<ConnectorSpec> {
@@ -48,7 +54,9 @@ impl FieldType {
             FieldType::Number => v.is_number(),
             FieldType::Boolean => v.is_boolean(),
             FieldType::StringList => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
-            FieldType::StringMap => v.as_object().is_some_and(|o| o.values().all(Value::is_string)),
+            FieldType::StringMap => v
+                .as_object()
+                .is_some_and(|o| o.values().all(Value::is_string)),
             FieldType::Object => v.is_object(),
         }
     }
@@ -84,7 +92,15 @@ pub struct FieldSpec {
 
 impl FieldSpec {
     pub fn new(name: &'static str, kind: FieldType, description: &'static str) -> Self {
-        FieldSpec { name, kind, required: false, secret: false, default: None, one_of: vec![], description }
+        FieldSpec {
+            name,
+            kind,
+            required: false,
+            secret: false,
+            default: None,
+            one_of: vec![],
+            description,
+        }
     }
     pub fn required(mut self) -> Self {
         self.required = true;
@@ -131,16 +147,40 @@ pub struct StreamSpec {
 }
 
 impl StreamSpec {
-    pub fn fixed(name: &'static str, description: &'static str, fields: Vec<StreamField>, unique_key: &[&'static str], cursor: Option<&'static str>) -> Self {
-        StreamSpec { name, description, fields, unique_key: unique_key.to_vec(), cursor_field: cursor, user_defined: false }
+    pub fn fixed(
+        name: &'static str,
+        description: &'static str,
+        fields: Vec<StreamField>,
+        unique_key: &[&'static str],
+        cursor: Option<&'static str>,
+    ) -> Self {
+        StreamSpec {
+            name,
+            description,
+            fields,
+            unique_key: unique_key.to_vec(),
+            cursor_field: cursor,
+            user_defined: false,
+        }
     }
     pub fn user_defined(name: &'static str, description: &'static str) -> Self {
-        StreamSpec { name, description, fields: vec![], unique_key: vec![], cursor_field: None, user_defined: true }
+        StreamSpec {
+            name,
+            description,
+            fields: vec![],
+            unique_key: vec![],
+            cursor_field: None,
+            user_defined: true,
+        }
     }
 }
 
 pub fn field(name: &'static str, kind: &'static str, description: &'static str) -> StreamField {
-    StreamField { name, kind, description }
+    StreamField {
+        name,
+        kind,
+        description,
+    }
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -174,30 +214,55 @@ pub struct SplitConfig {
 /// ones) and splits it into public and secret parts. `existing_secrets` names the
 /// secret fields already stored, which count as present for `required`.
 /// `partial` (a PATCH) skips the required check for fields not given.
-pub fn validate_config(fields: &[FieldSpec], input: &Map<String, Value>, at: &Field, existing_secrets: &[String], partial: bool) -> Result<SplitConfig, DomainError> {
+pub fn validate_config(
+    fields: &[FieldSpec],
+    input: &Map<String, Value>,
+    at: &Field,
+    existing_secrets: &[String],
+    partial: bool,
+) -> Result<SplitConfig, DomainError> {
     let mut out = SplitConfig::default();
     for (name, value) in input {
         let f = at.join(name);
         let Some(spec) = fields.iter().find(|s| s.name == name) else {
             let names: Vec<&str> = fields.iter().map(|s| s.name).collect();
-            return Err(DomainError::invalid_at(&f, format!("unknown field; expected one of: {}", names.join(", "))));
+            return Err(DomainError::invalid_at(
+                &f,
+                format!("unknown field; expected one of: {}", names.join(", ")),
+            ));
         };
         if value.is_null() {
             if spec.required && !partial {
-                return Err(DomainError::invalid_at(&f, "is required and cannot be null"));
+                return Err(DomainError::invalid_at(
+                    &f,
+                    "is required and cannot be null",
+                ));
             }
             continue;
         }
         if !spec.kind.accepts(value) {
-            return Err(DomainError::invalid_at(&f, format!("must be {}", spec.kind.describe())));
+            return Err(DomainError::invalid_at(
+                &f,
+                format!("must be {}", spec.kind.describe()),
+            ));
         }
         if !spec.one_of.is_empty() && !value.as_str().is_some_and(|s| spec.one_of.contains(&s)) {
-            return Err(DomainError::invalid_at(&f, format!("must be one of: {}", spec.one_of.join(", "))));
+            return Err(DomainError::invalid_at(
+                &f,
+                format!("must be one of: {}", spec.one_of.join(", ")),
+            ));
         }
-        if spec.kind == FieldType::String && spec.required && value.as_str().is_some_and(|s| s.trim().is_empty()) {
+        if spec.kind == FieldType::String
+            && spec.required
+            && value.as_str().is_some_and(|s| s.trim().is_empty())
+        {
             return Err(DomainError::invalid_at(&f, "must not be empty"));
         }
-        let target = if spec.secret { &mut out.secret } else { &mut out.public };
+        let target = if spec.secret {
+            &mut out.secret
+        } else {
+            &mut out.public
+        };
         target.insert(name.clone(), value.clone());
     }
     if !partial {
@@ -208,7 +273,9 @@ pub fn validate_config(fields: &[FieldSpec], input: &Map<String, Value>, at: &Fi
             }
             if let Some(d) = &spec.default {
                 out.public.insert(spec.name.to_string(), d.clone());
-            } else if spec.required && !(spec.secret && existing_secrets.iter().any(|s| s == spec.name)) {
+            } else if spec.required
+                && !(spec.secret && existing_secrets.iter().any(|s| s == spec.name))
+            {
                 return Err(DomainError::invalid_at(&at.join(spec.name), "is required"));
             }
         }
@@ -228,10 +295,17 @@ mod tests {
     #[test]
     fn the_catalog_ships_the_five_connectors_with_unique_names() {
         let names: Vec<&str> = catalog().iter().map(|c| c.name).collect();
-        assert_eq!(names, vec!["files", "http_json", "postgres", "github", "bank_of_canada"]);
+        assert_eq!(
+            names,
+            vec!["files", "http_json", "postgres", "github", "bank_of_canada"]
+        );
         for c in catalog() {
             let mut seen = std::collections::HashSet::new();
-            assert!(c.config.iter().all(|f| seen.insert(f.name)), "{} repeats a field", c.name);
+            assert!(
+                c.config.iter().all(|f| seen.insert(f.name)),
+                "{} repeats a field",
+                c.name
+            );
             assert!(!c.streams.is_empty(), "{} has no stream", c.name);
         }
     }
@@ -239,21 +313,48 @@ mod tests {
     #[test]
     fn secret_fields_are_split_from_public_ones() {
         let spec = connector("github").expect("github ships");
-        let split = validate_config(&spec.config, &obj(json!({"repository": "rust-lang/rust", "token": "ghp_x"})), &Field::new("config"), &[], false).expect("valid");
+        let split = validate_config(
+            &spec.config,
+            &obj(json!({"repository": "rust-lang/rust", "token": "ghp_x"})),
+            &Field::new("config"),
+            &[],
+            false,
+        )
+        .expect("valid");
         assert_eq!(split.secret.get("token"), Some(&json!("ghp_x")));
         assert!(!split.public.contains_key("token"));
-        assert_eq!(split.public.get("repository"), Some(&json!("rust-lang/rust")));
+        assert_eq!(
+            split.public.get("repository"),
+            Some(&json!("rust-lang/rust"))
+        );
     }
 
     #[test]
     fn unknown_missing_and_mistyped_fields_are_named() {
         let spec = connector("postgres").expect("postgres ships");
         let at = Field::new("config");
-        let err = validate_config(&spec.config, &obj(json!({"hots": "x"})), &at, &[], false).expect_err("unknown");
-        assert!(matches!(&err, DomainError::Validation { field, .. } if field.0 == "config.hots"), "{err}");
+        let err = validate_config(&spec.config, &obj(json!({"hots": "x"})), &at, &[], false)
+            .expect_err("unknown");
+        assert!(
+            matches!(&err, DomainError::Validation { field, .. } if field.0 == "config.hots"),
+            "{err}"
+        );
         let err = validate_config(&spec.config, &obj(json!({"host": "db", "database": "d", "user": "u", "port": "5432", "password": "p"})), &at, &[], false).expect_err("type");
-        assert!(matches!(&err, DomainError::Validation { field, .. } if field.0 == "config.port"), "{err}");
-        let err = validate_config(&spec.config, &obj(json!({"host": "db", "user": "u", "password": "p"})), &at, &[], false).expect_err("missing");
-        assert!(matches!(&err, DomainError::Validation { field, .. } if field.0 == "config.database"), "{err}");
+        assert!(
+            matches!(&err, DomainError::Validation { field, .. } if field.0 == "config.port"),
+            "{err}"
+        );
+        let err = validate_config(
+            &spec.config,
+            &obj(json!({"host": "db", "user": "u", "password": "p"})),
+            &at,
+            &[],
+            false,
+        )
+        .expect_err("missing");
+        assert!(
+            matches!(&err, DomainError::Validation { field, .. } if field.0 == "config.database"),
+            "{err}"
+        );
     }
 }

@@ -12,10 +12,18 @@ pub fn spec() -> ConnectorSpec {
             FieldSpec::new("port", T::Integer, "Server port.").default(5432),
             FieldSpec::new("database", T::String, "Database name.").required(),
             FieldSpec::new("user", T::String, "User name.").required(),
-            FieldSpec::new("password", T::String, "Password of `user`.").required().secret(),
-            FieldSpec::new("schema", T::String, "Schema the streams' tables live in.").default("public"),
-            FieldSpec::new("ssl_mode", T::String, "TLS mode.").default("prefer").one_of(&["disable", "prefer", "require", "verify-full"]),
+            FieldSpec::new("password", T::String, "Password of `user`.")
+                .required()
+                .secret(),
+            FieldSpec::new("schema", T::String, "Schema the streams' tables live in.")
+                .default("public"),
+            FieldSpec::new("ssl_mode", T::String, "TLS mode.")
+                .default("prefer")
+                .one_of(&["disable", "prefer", "require", "verify-full"]),
         ],
-        streams: vec![StreamSpec::user_defined("*", "A table name in `schema`; each table is one stream, its primary key the unique key.")],
+        streams: vec![StreamSpec::user_defined(
+            "*",
+            "A table name in `schema`; each table is one stream, its primary key the unique key.",
+        )],
     }
 }

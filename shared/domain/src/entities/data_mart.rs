@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{entity, parse_ref, validate_text, validate_title, Meta};
+use super::{Meta, entity, parse_ref, validate_text, validate_title};
 use crate::connectors::ConnectorSpec;
 use crate::error::{DomainError, Field};
 use crate::ids::{Id, Kind};
@@ -33,13 +33,20 @@ pub struct DataMart {
     #[serde(default)]
     pub published_at: Option<DateTime<Utc>>,
 }
-entity!(DataMart, Kind::DataMart, parent = |d| Some(d.storage_id.clone()));
+entity!(
+    DataMart,
+    Kind::DataMart,
+    parent = |d| Some(d.storage_id.clone())
+);
 
 impl DataMart {
     /// Changes are refused once a mart is deleted.
     pub fn ensure_live(&self) -> Result<(), DomainError> {
         match self.meta.deleted_at {
-            Some(_) => Err(DomainError::Conflict(format!("data mart {} is deleted", self.meta.id))),
+            Some(_) => Err(DomainError::Conflict(format!(
+                "data mart {} is deleted",
+                self.meta.id
+            ))),
             None => Ok(()),
         }
     }
@@ -48,10 +55,16 @@ impl DataMart {
     pub fn publish(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
         self.ensure_live()?;
         if self.status == DataMartStatus::Published {
-            return Err(DomainError::Conflict(format!("data mart {} is already published", self.meta.id)));
+            return Err(DomainError::Conflict(format!(
+                "data mart {} is already published",
+                self.meta.id
+            )));
         }
         if self.definition.is_none() {
-            return Err(DomainError::invalid("definition", "a data mart needs a definition before it can be published"));
+            return Err(DomainError::invalid(
+                "definition",
+                "a data mart needs a definition before it can be published",
+            ));
         }
         self.status = DataMartStatus::Published;
         self.published_at = Some(now);
@@ -159,21 +172,44 @@ pub enum StringOp {
     Trim,
     Lower,
     Upper,
-    Substring { start: u32, length: Option<u32> },
-    Replace { from: String, to: String },
-    Concat { with: Vec<String>, #[serde(default)] separator: String },
+    Substring {
+        start: u32,
+        length: Option<u32>,
+    },
+    Replace {
+        from: String,
+        to: String,
+    },
+    Concat {
+        with: Vec<String>,
+        #[serde(default)]
+        separator: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ValidationRule {
-    NotNull { column: String },
-    Type { column: String, #[serde(rename = "type")] kind: CastType },
-    AllowedValues { column: String, values: Vec<serde_json::Value> },
-    UniqueKey { columns: Vec<String> },
+    NotNull {
+        column: String,
+    },
+    Type {
+        column: String,
+        #[serde(rename = "type")]
+        kind: CastType,
+    },
+    AllowedValues {
+        column: String,
+        values: Vec<serde_json::Value>,
+    },
+    UniqueKey {
+        columns: Vec<String>,
+    },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorPolicy {
     #[default]
@@ -182,7 +218,9 @@ pub enum ErrorPolicy {
     SkipAndLog,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum WriteMode {
     #[default]
@@ -259,7 +297,9 @@ pub struct UpdateDataMart {
     pub version: Option<u64>,
 }
 
-fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+fn double_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
     Ok(Some(Option::deserialize(d)?))
 }
 
@@ -284,15 +324,25 @@ pub struct Problem {
 impl From<DomainError> for Problem {
     fn from(e: DomainError) -> Self {
         match e {
-            DomainError::Validation { field, reason } => Problem { field: field.0, reason },
-            other => Problem { field: "definition".into(), reason: other.to_string() },
+            DomainError::Validation { field, reason } => Problem {
+                field: field.0,
+                reason,
+            },
+            other => Problem {
+                field: "definition".into(),
+                reason: other.to_string(),
+            },
         }
     }
 }
 
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') && s.len() <= 255
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && s.len() <= 255
 }
 
 fn qualified_name(field: &Field, s: &str, allow_wildcard: bool) -> Option<Problem> {
@@ -309,7 +359,14 @@ fn qualified_name(field: &Field, s: &str, allow_wildcard: bool) -> Option<Proble
         });
     (!ok).then(|| Problem {
         field: field.to_string(),
-        reason: format!("`{s}` is not a table name (`table`, `schema.table` or `catalog.schema.table`{})", if allow_wildcard { ", the last part may end in `*`" } else { "" }),
+        reason: format!(
+            "`{s}` is not a table name (`table`, `schema.table` or `catalog.schema.table`{})",
+            if allow_wildcard {
+                ", the last part may end in `*`"
+            } else {
+                ""
+            }
+        ),
     })
 }
 
@@ -320,15 +377,24 @@ impl Definition {
     pub fn from_json(value: serde_json::Value) -> Result<Definition, DomainError> {
         let at = Field::new("definition");
         let serde_json::Value::Object(mut map) = value else {
-            return Err(DomainError::invalid_at(&at, "must be a JSON object with a `kind`"));
+            return Err(DomainError::invalid_at(
+                &at,
+                "must be a JSON object with a `kind`",
+            ));
         };
         match map.get("kind").and_then(|k| k.as_str()) {
             Some("connector") => {
                 map.remove("kind");
-                Ok(Definition::Connector(super::from_value_at(serde_json::Value::Object(map), &at)?))
+                Ok(Definition::Connector(super::from_value_at(
+                    serde_json::Value::Object(map),
+                    &at,
+                )?))
             }
             Some(_) => super::from_value_at(serde_json::Value::Object(map), &at),
-            None => Err(DomainError::invalid_at(&at.join("kind"), "is required: one of sql, table, view, table_pattern, connector")),
+            None => Err(DomainError::invalid_at(
+                &at.join("kind"),
+                "is required: one of sql, table, view, table_pattern, connector",
+            )),
         }
     }
 
@@ -340,14 +406,24 @@ impl Definition {
         match self {
             Definition::Sql { query } => {
                 if query.trim().is_empty() {
-                    out.push(Problem { field: "definition.query".into(), reason: "must not be empty".into() });
+                    out.push(Problem {
+                        field: "definition.query".into(),
+                        reason: "must not be empty".into(),
+                    });
                 } else if query.len() > 100_000 {
-                    out.push(Problem { field: "definition.query".into(), reason: "must be at most 100000 characters".into() });
+                    out.push(Problem {
+                        field: "definition.query".into(),
+                        reason: "must be at most 100000 characters".into(),
+                    });
                 }
             }
-            Definition::Table { table } => out.extend(qualified_name(&at.join("table"), table, false)),
+            Definition::Table { table } => {
+                out.extend(qualified_name(&at.join("table"), table, false))
+            }
             Definition::View { view } => out.extend(qualified_name(&at.join("view"), view, false)),
-            Definition::TablePattern { pattern } => out.extend(qualified_name(&at.join("pattern"), pattern, true)),
+            Definition::TablePattern { pattern } => {
+                out.extend(qualified_name(&at.join("pattern"), pattern, true))
+            }
             Definition::Connector(c) => c.shape_problems(&at, &mut out),
         }
         out
@@ -358,15 +434,29 @@ impl ConnectorDefinition {
     fn shape_problems(&self, at: &Field, out: &mut Vec<Problem>) {
         let p = &self.pipeline;
         let pf = at.join("pipeline");
-        let mut push = |field: Field, reason: String| out.push(Problem { field: field.0, reason });
+        let mut push = |field: Field, reason: String| {
+            out.push(Problem {
+                field: field.0,
+                reason,
+            })
+        };
         if !(100..=10_000).contains(&p.batch_size) {
-            push(pf.join("batch_size"), format!("must be between 100 and 10000, got {}", p.batch_size));
+            push(
+                pf.join("batch_size"),
+                format!("must be between 100 and 10000, got {}", p.batch_size),
+            );
         }
         if !(1..=16).contains(&p.parallelism) {
-            push(pf.join("parallelism"), format!("must be between 1 and 16, got {}", p.parallelism));
+            push(
+                pf.join("parallelism"),
+                format!("must be between 1 and 16, got {}", p.parallelism),
+            );
         }
         if !(1..=16).contains(&p.max_active_runs) {
-            push(pf.join("max_active_runs"), format!("must be between 1 and 16, got {}", p.max_active_runs));
+            push(
+                pf.join("max_active_runs"),
+                format!("must be between 1 and 16, got {}", p.max_active_runs),
+            );
         }
         for (name, hooks) in [("pre_sql", &p.pre_sql), ("post_sql", &p.post_sql)] {
             for (i, h) in hooks.iter().enumerate() {
@@ -384,35 +474,58 @@ impl ConnectorDefinition {
             if s.name.trim().is_empty() {
                 push(sf.join("name"), "must not be empty".into());
             } else if !names.insert(s.name.as_str()) {
-                push(sf.join("name"), format!("stream `{}` is selected twice", s.name));
+                push(
+                    sf.join("name"),
+                    format!("stream `{}` is selected twice", s.name),
+                );
             }
             let mut targets = std::collections::HashSet::new();
             for (j, c) in s.mapping.columns.iter().enumerate() {
                 let cf = sf.join("mapping.columns").index(j);
                 if !is_identifier(&c.target) {
-                    push(cf.join("target"), format!("`{}` is not a column name (letters, digits, `_`)", c.target));
+                    push(
+                        cf.join("target"),
+                        format!("`{}` is not a column name (letters, digits, `_`)", c.target),
+                    );
                 } else if !c.exclude && !targets.insert(c.target.as_str()) {
-                    push(cf.join("target"), format!("column `{}` is produced twice", c.target));
+                    push(
+                        cf.join("target"),
+                        format!("column `{}` is produced twice", c.target),
+                    );
                 }
                 match (&c.source, &c.expression) {
-                    (None, None) => push(cf.clone(), "needs a `source` column or an `expression`".into()),
-                    (Some(_), Some(_)) => push(cf.clone(), "takes either `source` or `expression`, not both".into()),
-                    (_, Some(e)) if e.trim().is_empty() => push(cf.join("expression"), "must not be empty".into()),
+                    (None, None) => push(
+                        cf.clone(),
+                        "needs a `source` column or an `expression`".into(),
+                    ),
+                    (Some(_), Some(_)) => push(
+                        cf.clone(),
+                        "takes either `source` or `expression`, not both".into(),
+                    ),
+                    (_, Some(e)) if e.trim().is_empty() => {
+                        push(cf.join("expression"), "must not be empty".into())
+                    }
                     _ => {}
                 }
                 for (k, op) in c.ops.iter().enumerate() {
-                    if let StringOp::Replace { from, .. } = op {
-                        if from.is_empty() {
-                            push(cf.join("ops").index(k).join("from"), "must not be empty".into());
-                        }
+                    if let StringOp::Replace { from, .. } = op
+                        && from.is_empty()
+                    {
+                        push(
+                            cf.join("ops").index(k).join("from"),
+                            "must not be empty".into(),
+                        );
                     }
                 }
             }
             for (j, r) in s.mapping.rules.iter().enumerate() {
-                if let ValidationRule::UniqueKey { columns } = r {
-                    if columns.is_empty() {
-                        push(sf.join("mapping.rules").index(j).join("columns"), "name at least one column".into());
-                    }
+                if let ValidationRule::UniqueKey { columns } = r
+                    && columns.is_empty()
+                {
+                    push(
+                        sf.join("mapping.rules").index(j).join("columns"),
+                        "name at least one column".into(),
+                    );
                 }
             }
         }
@@ -427,24 +540,42 @@ impl ConnectorDefinition {
             let stream = spec.stream(&s.name);
             if stream.is_none() && !spec.accepts_any_stream() {
                 let names: Vec<&str> = spec.streams.iter().map(|s| s.name).collect();
-                out.push(Problem { field: sf.join("name").0, reason: format!("connector `{}` has no stream `{}`; expected one of: {}", spec.name, s.name, names.join(", ")) });
+                out.push(Problem {
+                    field: sf.join("name").0,
+                    reason: format!(
+                        "connector `{}` has no stream `{}`; expected one of: {}",
+                        spec.name,
+                        s.name,
+                        names.join(", ")
+                    ),
+                });
                 continue;
             }
-            let Some(stream) = stream.filter(|s| !s.fields.is_empty()) else { continue };
+            let Some(stream) = stream.filter(|s| !s.fields.is_empty()) else {
+                continue;
+            };
             let known = |c: &str| stream.fields.iter().any(|f| f.name == c);
             for (j, c) in s.mapping.columns.iter().enumerate() {
-                if let Some(src) = &c.source {
-                    if !known(src) {
-                        let names: Vec<&str> = stream.fields.iter().map(|f| f.name).collect();
-                        out.push(Problem {
-                            field: sf.join("mapping.columns").index(j).join("source").0,
-                            reason: format!("stream `{}` has no column `{src}`; it has: {}", s.name, names.join(", ")),
-                        });
-                    }
+                if let Some(src) = &c.source
+                    && !known(src)
+                {
+                    let names: Vec<&str> = stream.fields.iter().map(|f| f.name).collect();
+                    out.push(Problem {
+                        field: sf.join("mapping.columns").index(j).join("source").0,
+                        reason: format!(
+                            "stream `{}` has no column `{src}`; it has: {}",
+                            s.name,
+                            names.join(", ")
+                        ),
+                    });
                 }
             }
             if self.pipeline.write_mode == WriteMode::Merge && stream.unique_key.is_empty() {
-                let has_rule = s.mapping.rules.iter().any(|r| matches!(r, ValidationRule::UniqueKey { .. }));
+                let has_rule = s
+                    .mapping
+                    .rules
+                    .iter()
+                    .any(|r| matches!(r, ValidationRule::UniqueKey { .. }));
                 if !has_rule {
                     out.push(Problem { field: "definition.pipeline.write_mode".into(), reason: format!("`merge` needs a unique key; stream `{}` has none, add a `unique_key` rule", s.name) });
                 }
@@ -481,51 +612,93 @@ mod tests {
             published_at: None,
         };
         dm.publish(Utc::now()).expect("first publish");
-        assert!(matches!(dm.publish(Utc::now()), Err(DomainError::Conflict(_))));
+        assert!(matches!(
+            dm.publish(Utc::now()),
+            Err(DomainError::Conflict(_))
+        ));
     }
 
     #[test]
     fn publishing_without_a_definition_names_the_field() {
-        let mut dm = DataMart { meta: meta(), title: "t".into(), description: None, storage_id: Id::generate(Kind::Storage, 1), status: DataMartStatus::Draft, definition: None, schema: vec![], published_at: None };
+        let mut dm = DataMart {
+            meta: meta(),
+            title: "t".into(),
+            description: None,
+            storage_id: Id::generate(Kind::Storage, 1),
+            status: DataMartStatus::Draft,
+            definition: None,
+            schema: vec![],
+            published_at: None,
+        };
         let err = dm.publish(Utc::now()).expect_err("no definition");
         assert!(matches!(err, DomainError::Validation { field, .. } if field.0 == "definition"));
     }
 
     #[test]
     fn pipeline_bounds_and_mapping_shape_are_checked() {
-        let d = def(json!({"kind": "connector", "source_id": Id::generate(Kind::Source, 1), "streams": [
+        let d = def(
+            json!({"kind": "connector", "source_id": Id::generate(Kind::Source, 1), "streams": [
             {"name": "issues", "mapping": {"columns": [
                 {"target": "id", "source": "id", "cast": "int"},
                 {"target": "id", "source": "number"},
                 {"target": "bad name", "source": "title"},
                 {"target": "x"}
             ]}}
-        ], "pipeline": {"batch_size": 50, "parallelism": 17}}));
+        ], "pipeline": {"batch_size": 50, "parallelism": 17}}),
+        );
         let fields: Vec<String> = d.problems().into_iter().map(|p| p.field).collect();
-        assert_eq!(fields, vec![
-            "definition.pipeline.batch_size",
-            "definition.pipeline.parallelism",
-            "definition.streams[0].mapping.columns[1].target",
-            "definition.streams[0].mapping.columns[2].target",
-            "definition.streams[0].mapping.columns[3]",
-        ]);
+        assert_eq!(
+            fields,
+            vec![
+                "definition.pipeline.batch_size",
+                "definition.pipeline.parallelism",
+                "definition.streams[0].mapping.columns[1].target",
+                "definition.streams[0].mapping.columns[2].target",
+                "definition.streams[0].mapping.columns[3]",
+            ]
+        );
     }
 
     #[test]
     fn unknown_streams_and_columns_are_named_against_the_connector() {
         let spec = crate::connectors::connector("github").expect("github ships");
-        let Definition::Connector(c) = def(json!({"kind": "connector", "source_id": Id::generate(Kind::Source, 1), "streams": [
-            {"name": "issues", "mapping": {"columns": [{"target": "t", "source": "titel"}]}},
-            {"name": "wikis"}
-        ]})) else { unreachable!() };
-        let fields: Vec<String> = c.check_against_connector(&spec).into_iter().map(|p| p.field).collect();
-        assert_eq!(fields, vec!["definition.streams[0].mapping.columns[0].source", "definition.streams[1].name"]);
+        let Definition::Connector(c) = def(
+            json!({"kind": "connector", "source_id": Id::generate(Kind::Source, 1), "streams": [
+                {"name": "issues", "mapping": {"columns": [{"target": "t", "source": "titel"}]}},
+                {"name": "wikis"}
+            ]}),
+        ) else {
+            unreachable!()
+        };
+        let fields: Vec<String> = c
+            .check_against_connector(&spec)
+            .into_iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                "definition.streams[0].mapping.columns[0].source",
+                "definition.streams[1].name"
+            ]
+        );
     }
 
     #[test]
     fn table_names_are_checked() {
-        assert!(def(json!({"kind": "table", "table": "sales.orders"})).problems().is_empty());
-        assert_eq!(def(json!({"kind": "table", "table": "orders; drop table x"})).problems()[0].field, "definition.table");
-        assert!(def(json!({"kind": "table_pattern", "pattern": "logs.events_2026*"})).problems().is_empty());
+        assert!(
+            def(json!({"kind": "table", "table": "sales.orders"}))
+                .problems()
+                .is_empty()
+        );
+        assert_eq!(
+            def(json!({"kind": "table", "table": "orders; drop table x"})).problems()[0].field,
+            "definition.table"
+        );
+        assert!(
+            def(json!({"kind": "table_pattern", "pattern": "logs.events_2026*"}))
+                .problems()
+                .is_empty()
+        );
     }
 }

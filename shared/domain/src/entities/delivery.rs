@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{entity, parse_ref, validate_text, validate_title, Meta, Settings, ValidatedSettings};
-use crate::connectors::{destination_spec, FieldSpec};
+use super::{Meta, Settings, ValidatedSettings, entity, parse_ref, validate_text, validate_title};
+use crate::connectors::{FieldSpec, destination_spec};
 use crate::error::DomainError;
 use crate::ids::{Id, Kind};
 
@@ -35,7 +35,12 @@ pub struct DestinationView {
 
 impl From<&Destination> for DestinationView {
     fn from(d: &Destination) -> Self {
-        DestinationView { meta: d.meta.clone(), title: d.title.clone(), kind: d.kind.clone(), config: d.settings.masked() }
+        DestinationView {
+            meta: d.meta.clone(),
+            title: d.title.clone(),
+            kind: d.kind.clone(),
+            config: d.settings.masked(),
+        }
     }
 }
 
@@ -61,7 +66,15 @@ pub struct UpdateDestination {
 
 /// The config fields of a destination kind, or a validation error naming `kind`.
 pub fn destination_fields(kind: &str) -> Result<Vec<FieldSpec>, DomainError> {
-    destination_spec(kind).ok_or_else(|| DomainError::invalid("kind", format!("unknown destination kind `{kind}`; expected one of: {}", DESTINATION_KINDS.join(", "))))
+    destination_spec(kind).ok_or_else(|| {
+        DomainError::invalid(
+            "kind",
+            format!(
+                "unknown destination kind `{kind}`; expected one of: {}",
+                DESTINATION_KINDS.join(", ")
+            ),
+        )
+    })
 }
 
 impl CreateDestination {
@@ -75,24 +88,42 @@ impl CreateDestination {
 }
 
 /// Checks values the field types cannot (URL schemes, e-mail shapes).
-pub fn check_destination_values(kind: &str, config: &Map<String, Value>) -> Result<(), DomainError> {
+pub fn check_destination_values(
+    kind: &str,
+    config: &Map<String, Value>,
+) -> Result<(), DomainError> {
     match kind {
         "webhook" => {
-            let url = config.get("url").and_then(Value::as_str).unwrap_or_default();
+            let url = config
+                .get("url")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if !(url.starts_with("https://") || url.starts_with("http://")) {
                 return Err(DomainError::invalid("config.url", "must be an http(s) URL"));
             }
         }
         "email" => {
-            let to = config.get("to").and_then(Value::as_array).cloned().unwrap_or_default();
+            let to = config
+                .get("to")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             if to.is_empty() {
-                return Err(DomainError::invalid("config.to", "must name at least one recipient"));
+                return Err(DomainError::invalid(
+                    "config.to",
+                    "must name at least one recipient",
+                ));
             }
             for (i, addr) in to.iter().enumerate() {
                 let a = addr.as_str().unwrap_or_default();
-                let ok = a.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !a.contains(char::is_whitespace));
+                let ok = a.split_once('@').is_some_and(|(l, d)| {
+                    !l.is_empty() && d.contains('.') && !a.contains(char::is_whitespace)
+                });
                 if !ok {
-                    return Err(DomainError::invalid(format!("config.to[{i}]"), format!("`{a}` is not an e-mail address")));
+                    return Err(DomainError::invalid(
+                        format!("config.to[{i}]"),
+                        format!("`{a}` is not an e-mail address"),
+                    ));
                 }
             }
         }
@@ -114,7 +145,11 @@ pub struct Report {
     /// How long a delivered result may be served again from cache, in seconds.
     pub cache_ttl_seconds: u32,
 }
-entity!(Report, Kind::Report, parent = |r| Some(r.data_mart_id.clone()));
+entity!(
+    Report,
+    Kind::Report,
+    parent = |r| Some(r.data_mart_id.clone())
+);
 
 /// `POST /v1/reports`
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -145,12 +180,18 @@ pub const MAX_CACHE_TTL_SECONDS: u32 = 7 * 24 * 3600;
 pub fn validate_report_fields(query: Option<&str>, ttl: u32) -> Result<(), DomainError> {
     if let Some(q) = query {
         if q.trim().is_empty() {
-            return Err(DomainError::invalid("query", "must not be empty; leave it out to deliver every row"));
+            return Err(DomainError::invalid(
+                "query",
+                "must not be empty; leave it out to deliver every row",
+            ));
         }
         validate_text("query", q, 100_000)?;
     }
     if ttl > MAX_CACHE_TTL_SECONDS {
-        return Err(DomainError::invalid("cache_ttl_seconds", format!("must be at most {MAX_CACHE_TTL_SECONDS} (a week)")));
+        return Err(DomainError::invalid(
+            "cache_ttl_seconds",
+            format!("must be at most {MAX_CACHE_TTL_SECONDS} (a week)"),
+        ));
     }
     Ok(())
 }

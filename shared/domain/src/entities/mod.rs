@@ -16,7 +16,7 @@ pub use storage::*;
 pub use trigger::*;
 
 use chrono::{DateTime, Utc};
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::error::{DomainError, Field};
 use crate::ids::{Id, Kind};
@@ -119,7 +119,10 @@ pub fn validate_title(field: &str, title: &str) -> Result<String, DomainError> {
         return Err(DomainError::invalid(field, "must not be empty"));
     }
     if t.chars().count() > 200 {
-        return Err(DomainError::invalid(field, "must be at most 200 characters"));
+        return Err(DomainError::invalid(
+            field,
+            "must be at most 200 characters",
+        ));
     }
     Ok(t.to_string())
 }
@@ -127,21 +130,40 @@ pub fn validate_title(field: &str, title: &str) -> Result<String, DomainError> {
 /// Checks an optional free text: at most `max` characters.
 pub fn validate_text(field: &str, text: &str, max: usize) -> Result<(), DomainError> {
     if text.chars().count() > max {
-        return Err(DomainError::invalid(field, format!("must be at most {max} characters")));
+        return Err(DomainError::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     Ok(())
 }
 
 /// Parses an id field of a request that must name a record of `kind`.
 pub fn parse_ref(field: &str, kind: Kind, raw: &str) -> Result<Id, DomainError> {
-    Id::parse(kind, raw).ok_or_else(|| DomainError::invalid(field, format!("`{raw}` is not a {} id (expected `{}_…`)", kind.noun(), kind.id_prefix())))
+    Id::parse(kind, raw).ok_or_else(|| {
+        DomainError::invalid(
+            field,
+            format!(
+                "`{raw}` is not a {} id (expected `{}_…`)",
+                kind.noun(),
+                kind.id_prefix()
+            ),
+        )
+    })
 }
 
 /// Deserializes `value` as `T`, naming the offending path under `at` on failure.
-pub fn from_value_at<T: DeserializeOwned>(value: serde_json::Value, at: &Field) -> Result<T, DomainError> {
+pub fn from_value_at<T: DeserializeOwned>(
+    value: serde_json::Value,
+    at: &Field,
+) -> Result<T, DomainError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." { at.clone() } else { at.join(path) };
+        let field = if path == "." {
+            at.clone()
+        } else {
+            at.join(path)
+        };
         DomainError::invalid_at(&field, e.into_inner().to_string())
     })
 }

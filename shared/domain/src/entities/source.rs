@@ -4,10 +4,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{entity, validate_title, Meta};
+use super::{Meta, entity, validate_title};
 use crate::connectors::{self, FieldSpec};
 use crate::error::{DomainError, Field};
 use crate::ids::Kind;
+
+/// Config fields by name.
+pub type ConfigMap = Map<String, Value>;
 
 /// What every response shows in place of a secret value.
 pub const MASK: &str = "********";
@@ -61,7 +64,12 @@ pub struct SourceView {
 
 impl From<&Source> for SourceView {
     fn from(s: &Source) -> Self {
-        SourceView { meta: s.meta.clone(), title: s.title.clone(), connector: s.connector.clone(), config: s.settings.masked() }
+        SourceView {
+            meta: s.meta.clone(),
+            title: s.title.clone(),
+            connector: s.connector.clone(),
+            config: s.settings.masked(),
+        }
     }
 }
 
@@ -95,14 +103,24 @@ pub struct ValidatedSettings {
 }
 
 /// Checks a whole config for a new source or destination.
-pub fn validate_new_settings(spec: &[FieldSpec], config: &Map<String, Value>) -> Result<ValidatedSettings, DomainError> {
+pub fn validate_new_settings(
+    spec: &[FieldSpec],
+    config: &Map<String, Value>,
+) -> Result<ValidatedSettings, DomainError> {
     let split = connectors::validate_config(spec, config, &Field::new("config"), &[], false)?;
-    Ok(ValidatedSettings { config: split.public, secret: split.secret })
+    Ok(ValidatedSettings {
+        config: split.public,
+        secret: split.secret,
+    })
 }
 
 /// Merges a PATCH into stored settings: returns the new public config and the secret
 /// fields to change (`null` removes one). The result is validated as a whole.
-pub fn merge_settings(spec: &[FieldSpec], current: &Settings, patch: &Map<String, Value>) -> Result<(Map<String, Value>, Map<String, Value>), DomainError> {
+pub fn merge_settings(
+    spec: &[FieldSpec],
+    current: &Settings,
+    patch: &Map<String, Value>,
+) -> Result<(ConfigMap, ConfigMap), DomainError> {
     let mut patch = patch.clone();
     // A client that echoes the masked value back means "unchanged".
     patch.retain(|k, v| !(v.as_str() == Some(MASK) && current.secret_fields.contains(k)));
@@ -128,7 +146,12 @@ pub fn merge_settings(spec: &[FieldSpec], current: &Settings, patch: &Map<String
         .iter()
         .filter(|s| !secret_changes.get(*s).is_some_and(Value::is_null))
         .cloned()
-        .chain(secret_changes.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k.clone()))
+        .chain(
+            secret_changes
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, _)| k.clone()),
+        )
         .collect();
     connectors::validate_config(spec, &merged, &at, &remaining, false)?;
     Ok((merged, secret_changes))
@@ -139,7 +162,14 @@ impl CreateSource {
         let title = validate_title("title", &self.title)?;
         let spec = connectors::connector(&self.connector).ok_or_else(|| {
             let names: Vec<&str> = connectors::catalog().iter().map(|c| c.name).collect();
-            DomainError::invalid("connector", format!("unknown connector `{}`; expected one of: {}", self.connector, names.join(", ")))
+            DomainError::invalid(
+                "connector",
+                format!(
+                    "unknown connector `{}`; expected one of: {}",
+                    self.connector,
+                    names.join(", ")
+                ),
+            )
         })?;
         Ok((title, validate_new_settings(&spec.config, &self.config)?))
     }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{entity, from_value_at, validate_title, Meta};
+use super::{Meta, entity, from_value_at, validate_title};
 use crate::error::{DomainError, Field};
 use crate::ids::Kind;
 
@@ -40,7 +40,10 @@ impl StorageConfig {
     }
 
     /// Parses and checks `config` for `kind`.
-    pub fn parse(kind: StorageKind, config: serde_json::Value) -> Result<StorageConfig, DomainError> {
+    pub fn parse(
+        kind: StorageKind,
+        config: serde_json::Value,
+    ) -> Result<StorageConfig, DomainError> {
         let at = Field::new("config");
         match kind {
             StorageKind::Athena => {
@@ -81,30 +84,63 @@ impl AthenaConfig {
         let region_ok = {
             let parts: Vec<&str> = self.region.split('-').collect();
             parts.len() >= 3
-                && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
-                && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+                && parts.iter().all(|p| {
+                    !p.is_empty()
+                        && p.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                })
+                && parts
+                    .last()
+                    .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
         };
         if !region_ok {
-            return Err(DomainError::invalid("config.region", format!("`{}` is not an AWS region (e.g. `eu-west-1`)", self.region)));
+            return Err(DomainError::invalid(
+                "config.region",
+                format!("`{}` is not an AWS region (e.g. `eu-west-1`)", self.region),
+            ));
         }
         let db = &self.database;
-        if db.is_empty() || db.len() > 255 || !db.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-            return Err(DomainError::invalid("config.database", "must be 1-255 lowercase letters, digits or underscores"));
+        if db.is_empty()
+            || db.len() > 255
+            || !db
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(DomainError::invalid(
+                "config.database",
+                "must be 1-255 lowercase letters, digits or underscores",
+            ));
         }
-        let bucket = self.output_location.strip_prefix("s3://").map(|r| r.split('/').next().unwrap_or(""));
+        let bucket = self
+            .output_location
+            .strip_prefix("s3://")
+            .map(|r| r.split('/').next().unwrap_or(""));
         if !bucket.is_some_and(valid_bucket) {
-            return Err(DomainError::invalid("config.output_location", "must be an S3 URI, `s3://bucket/prefix/`"));
+            return Err(DomainError::invalid(
+                "config.output_location",
+                "must be an S3 URI, `s3://bucket/prefix/`",
+            ));
         }
         let wg = &self.workgroup;
-        if wg.is_empty() || wg.len() > 128 || !wg.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) {
-            return Err(DomainError::invalid("config.workgroup", "must be 1-128 letters, digits, `.`, `_` or `-`"));
+        if wg.is_empty()
+            || wg.len() > 128
+            || !wg
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        {
+            return Err(DomainError::invalid(
+                "config.workgroup",
+                "must be 1-128 letters, digits, `.`, `_` or `-`",
+            ));
         }
         Ok(())
     }
 }
 
 fn valid_bucket(b: &str) -> bool {
-    (3..=63).contains(&b.len()) && b.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.')
+    (3..=63).contains(&b.len())
+        && b.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.')
 }
 
 /// The embedded engine over Parquet files under the data directory.
@@ -123,8 +159,16 @@ fn default_schema() -> String {
 impl LocalConfig {
     fn validate(&self) -> Result<(), DomainError> {
         let s = &self.schema;
-        if s.is_empty() || s.len() > 64 || !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-            return Err(DomainError::invalid("config.schema", "must be 1-64 lowercase letters, digits or underscores"));
+        if s.is_empty()
+            || s.len() > 64
+            || !s
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(DomainError::invalid(
+                "config.schema",
+                "must be 1-64 lowercase letters, digits or underscores",
+            ));
         }
         Ok(())
     }
@@ -163,7 +207,11 @@ fn storage_config_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema 
 impl CreateStorage {
     pub fn validate(self) -> Result<(String, StorageConfig), DomainError> {
         let title = validate_title("title", &self.title)?;
-        let config = if self.config.is_null() { serde_json::json!({}) } else { self.config };
+        let config = if self.config.is_null() {
+            serde_json::json!({})
+        } else {
+            self.config
+        };
         Ok((title, StorageConfig::parse(self.kind, config)?))
     }
 }

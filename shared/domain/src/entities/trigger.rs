@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{entity, parse_ref, Meta};
+use super::{Meta, entity, parse_ref};
 use crate::cron::{CronSchedule, TimeZone};
 use crate::error::DomainError;
 use crate::ids::{Id, Kind};
@@ -25,7 +25,9 @@ impl TargetKind {
 }
 
 /// What to do with fires missed while the platform was down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CatchUp {
     #[default]
@@ -35,7 +37,9 @@ pub enum CatchUp {
 }
 
 /// What a fire does when the target already runs its maximum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum WhenBusy {
     #[default]
@@ -63,7 +67,10 @@ fn default_backoff() -> u32 {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_retries: default_retries(), backoff_seconds: default_backoff() }
+        RetryPolicy {
+            max_retries: default_retries(),
+            backoff_seconds: default_backoff(),
+        }
     }
 }
 
@@ -91,13 +98,26 @@ pub struct Trigger {
     #[serde(default)]
     pub next_fire_at: Option<DateTime<Utc>>,
 }
-entity!(Trigger, Kind::Trigger, parent = |t| Some(t.target_id.clone()), due = |t| if t.enabled && t.meta.deleted_at.is_none() { t.next_fire_at.map(|d| d.timestamp_millis()) } else { None });
+entity!(
+    Trigger,
+    Kind::Trigger,
+    parent = |t| Some(t.target_id.clone()),
+    due = |t| if t.enabled && t.meta.deleted_at.is_none() {
+        t.next_fire_at.map(|d| d.timestamp_millis())
+    } else {
+        None
+    }
+);
 
 impl Trigger {
     /// Recomputes `next_fire_at` from `now` (none while disabled).
     pub fn reschedule(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
         let (cron, tz) = parse_schedule(&self.cron, &self.timezone)?;
-        self.next_fire_at = if self.enabled { cron.next_after(tz.0, now) } else { None };
+        self.next_fire_at = if self.enabled {
+            cron.next_after(tz.0, now)
+        } else {
+            None
+        };
         Ok(())
     }
 
@@ -175,7 +195,9 @@ pub struct UpdateTrigger {
     pub version: Option<u64>,
 }
 
-fn double_option_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<u32>>, D::Error> {
+fn double_option_u32<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<u32>>, D::Error> {
     Ok(Some(Option::deserialize(d)?))
 }
 
@@ -183,18 +205,30 @@ fn double_option_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Op
 pub fn validate_trigger_settings(t: &Trigger) -> Result<(), DomainError> {
     parse_schedule(&t.cron, &t.timezone)?;
     if t.retry.max_retries > 10 {
-        return Err(DomainError::invalid("retry.max_retries", "must be at most 10"));
+        return Err(DomainError::invalid(
+            "retry.max_retries",
+            "must be at most 10",
+        ));
     }
     if !(1..=86_400).contains(&t.retry.backoff_seconds) {
-        return Err(DomainError::invalid("retry.backoff_seconds", "must be between 1 and 86400"));
+        return Err(DomainError::invalid(
+            "retry.backoff_seconds",
+            "must be between 1 and 86400",
+        ));
     }
-    if let Some(s) = t.sla_seconds {
-        if !(60..=7 * 86_400).contains(&s) {
-            return Err(DomainError::invalid("sla_seconds", "must be between 60 and 604800 (a week)"));
-        }
+    if let Some(s) = t.sla_seconds
+        && !(60..=7 * 86_400).contains(&s)
+    {
+        return Err(DomainError::invalid(
+            "sla_seconds",
+            "must be between 60 and 604800 (a week)",
+        ));
     }
     if !(1..=1_000).contains(&t.catch_up_cap) {
-        return Err(DomainError::invalid("catch_up_cap", "must be between 1 and 1000"));
+        return Err(DomainError::invalid(
+            "catch_up_cap",
+            "must be between 1 and 1000",
+        ));
     }
     Ok(())
 }
