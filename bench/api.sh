@@ -55,4 +55,4 @@ echo "== start-up (spawn → first 200 on /health), median of 20"
 python3 bench/startup.py "$bin" 20
 
 echo "== stripped release binaries"
-ls -l "$bin" target/release/api-* | awk '{printf "%-40s %6.1f MB\n", $NF, $5/1048576}' | sed 's|target/release/||'
+ls -l "$bin" $(ls target/release/api-* | grep -v '\.d$') | awk '{printf "%-40s %6.1f MB\n", $NF, $5/1048576}' | sed 's|target/release/||'

@@ -70,31 +70,65 @@ pub async fn run_api(name: &'static str) -> Result<(), lambda_http::Error> {
         )
         .with_current_span(false)
         .init();
-    let route = routes::by_name(name).ok_or_else(|| format!("no route named {name}"))?;
-    let config = Config::from_env()?;
-    let deps = aws_deps(&config).await?;
-    lambda_http::run(service_fn(|req: Request| {
-        let deps = &deps;
-        async move {
-            Ok::<_, lambda_http::Error>(to_lambda(
-                api::handle_route(deps, route, from_lambda(req)).await,
-            ))
+    let deps = match init(name).await {
+        Ok(d) => d,
+        Err(e) => {
+            report_init_error(&e.to_string());
+            return Err(e);
         }
+    };
+    let (route, deps) = (deps.0, &deps.1);
+    lambda_http::run(service_fn(|req: Request| async move {
+        Ok::<_, lambda_http::Error>(to_lambda(
+            api::handle_route(deps, route, from_lambda(req)).await,
+        ))
     }))
     .await
 }
 
+async fn init(name: &str) -> Result<(&'static routes::RouteSpec, Deps), lambda_http::Error> {
+    let route = routes::by_name(name).ok_or_else(|| format!("no route named {name}"))?;
+    let config = Config::from_env()?;
+    Ok((route, aws_deps(&config).await?))
+}
+
+/// Tells the Lambda Runtime API why the function could not start, so the pending
+/// invocation fails with that message instead of waiting for a timeout (Lambda
+/// reports it as `Runtime.InitError`; `cargo lambda watch` otherwise hangs).
+fn report_init_error(message: &str) {
+    use std::io::Write as _;
+    tracing::error!(error = %message, "Function could not start.");
+    let Ok(api) = std::env::var("AWS_LAMBDA_RUNTIME_API") else {
+        return;
+    };
+    let body =
+        serde_json::json!({"errorType": "Runtime.InitError", "errorMessage": message}).to_string();
+    let request = format!(
+        "POST /2018-06-01/runtime/init/error HTTP/1.1\r\nHost: {api}\r\nLambda-Runtime-Function-Error-Type: Runtime.InitError\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    if let Ok(mut stream) = std::net::TcpStream::connect(&api) {
+        let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+        let _ = stream.write_all(request.as_bytes());
+        let _ = std::io::Read::read(&mut stream, &mut [0u8; 256]);
+    }
+}
+
 /// An API Gateway request as the shared handler takes it.
 pub fn from_lambda(req: Request) -> ApiRequest {
-    let query = {
-        let q = req.query_string_parameters();
-        let pairs: Vec<String> = q
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect();
-        (!pairs.is_empty()).then(|| pairs.join("&"))
+    // The raw path, without the stage prefix lambda_http adds for named stages.
+    let path = req.raw_http_path().to_string();
+    let path = if path.is_empty() {
+        req.uri().path().to_string()
+    } else {
+        path
     };
     let (parts, body) = req.into_parts();
+    let query = parts
+        .uri
+        .query()
+        .filter(|q| !q.is_empty())
+        .map(str::to_string);
     let body = match body {
         Body::Empty => Default::default(),
         Body::Text(t) => t.into_bytes().into(),
@@ -103,35 +137,11 @@ pub fn from_lambda(req: Request) -> ApiRequest {
     };
     ApiRequest {
         method: parts.method,
-        path: strip_stage(parts.uri.path()),
+        path,
         query,
         headers: parts.headers,
         body,
     }
-}
-
-/// `cargo lambda watch` serves functions under `/lambda-url/{name}`; API Gateway
-/// passes the route's own path. Either way the handler sees `/v1/…`.
-fn strip_stage(path: &str) -> String {
-    if let Some(rest) = path.strip_prefix("/lambda-url/") {
-        return rest
-            .find('/')
-            .map(|i| rest[i..].to_string())
-            .unwrap_or_else(|| "/".into());
-    }
-    path.to_string()
-}
-
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// The shared handler's response as API Gateway takes it.
@@ -150,18 +160,4 @@ pub fn to_lambda(r: ApiResponse) -> Response<Body> {
             r#"{"error":{"code":"internal","message":"bad response header","details":{}}}"#.into(),
         ))
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cargo_lambda_prefixes_are_removed() {
-        assert_eq!(
-            strip_stage("/lambda-url/api-get-data-mart/v1/data-marts/x"),
-            "/v1/data-marts/x"
-        );
-        assert_eq!(strip_stage("/v1/data-marts/x"), "/v1/data-marts/x");
-    }
 }
