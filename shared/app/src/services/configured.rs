@@ -7,14 +7,16 @@
 use serde_json::{Map, Value};
 use sluice_domain::connectors::{self, FieldSpec};
 use sluice_domain::entities::{
-    CreateDestination, CreateSource, Destination, DestinationView, Meta, Settings, Source,
-    SourceView, UpdateDestination, UpdateSource, ValidatedSettings, check_destination_values,
-    destination_fields, merge_settings, validate_title,
+    ConfigMap, CreateDestination, CreateSource, Destination, DestinationView, Entity, Meta,
+    Settings, Source, SourceView, UpdateDestination, UpdateSource, ValidatedSettings,
+    check_destination_values, destination_fields, merge_settings, validate_title,
 };
 use sluice_domain::ports::SecretValue;
-use sluice_domain::{Id, Kind};
+use sluice_domain::{DomainError, Id, Kind};
 
-use super::{Ctx, created, list_page, load, map_list, no_content, ok, save, soft_delete};
+use super::{
+    Ctx, check_version, created, list_page, load, map_list, no_content, ok, save, soft_delete,
+};
 use crate::api::{ApiRequest, ApiResponse, parse_body};
 use crate::error::{ApiError, ApiResult};
 
@@ -61,16 +63,15 @@ async fn insert_or_forget_secret<T: sluice_domain::entities::Entity>(
     Ok(())
 }
 
-/// Applies a config PATCH: the new public config into `settings`, secret changes to
-/// Secrets. Returns the previous secret, to restore if the record write then fails.
+/// Applies a merged config PATCH: the new public config into `settings`, secret
+/// changes (`null` removes one) to Secrets. Returns the previous secret, to restore
+/// if the record write then fails.
 async fn apply_patch(
     ctx: &Ctx<'_>,
     id: &Id,
-    spec: &[FieldSpec],
     settings: &mut Settings,
-    patch: &Map<String, Value>,
+    (config, secret_changes): (ConfigMap, ConfigMap),
 ) -> ApiResult<Option<Option<SecretValue>>> {
-    let (config, secret_changes) = merge_settings(spec, settings, patch)?;
     settings.config = config;
     if secret_changes.is_empty() {
         return Ok(None);
@@ -170,24 +171,63 @@ pub async fn get_source(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
 pub async fn update_source(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
     let body: UpdateSource = parse_body(req)?;
     let mut s: Source = load(ctx, id).await?;
-    if let Some(t) = &body.title {
-        s.title = validate_title("title", t)?;
+    let spec = connector_fields(&s.connector)?;
+    update_configured(
+        ctx,
+        &mut s,
+        body.title,
+        body.config,
+        body.version,
+        &spec,
+        |_| Ok(()),
+    )
+    .await?;
+    ok(200, &SourceView::from(&s))
+}
+
+/// A record whose config is checked against a spec, with secrets kept apart.
+trait Configured: Entity {
+    fn parts(&mut self) -> (&mut String, &mut Settings);
+}
+
+impl Configured for Source {
+    fn parts(&mut self) -> (&mut String, &mut Settings) {
+        (&mut self.title, &mut self.settings)
+    }
+}
+
+impl Configured for Destination {
+    fn parts(&mut self) -> (&mut String, &mut Settings) {
+        (&mut self.title, &mut self.settings)
+    }
+}
+
+/// The PATCH of a source or destination: title, config fields (secrets to Secrets,
+/// restored if the record write fails), optimistic `version`.
+async fn update_configured<T: Configured>(
+    ctx: &Ctx<'_>,
+    e: &mut T,
+    title: Option<String>,
+    config: Option<ConfigMap>,
+    version: Option<u64>,
+    spec: &[FieldSpec],
+    check: impl Fn(&ConfigMap) -> Result<(), DomainError>,
+) -> ApiResult<()> {
+    // Checked before any secret changes, not only at the final conditional write.
+    check_version(e, version)?;
+    let id = e.meta().id.clone();
+    let (t, settings) = e.parts();
+    if let Some(title) = &title {
+        *t = validate_title("title", title)?;
     }
     let mut previous = None;
-    if let Some(patch) = &body.config {
-        if let Some(v) = body.version.filter(|v| *v != s.meta.version) {
-            return Err(ApiError::Conflict(format!(
-                "source {id} is at version {}, not {v}; read it again",
-                s.meta.version
-            )));
-        }
-        let spec = connector_fields(&s.connector)?;
-        let sid = s.meta.id.clone();
-        previous = apply_patch(ctx, &sid, &spec, &mut s.settings, patch).await?;
+    if let Some(patch) = &config {
+        let merged = merge_settings(spec, settings, patch)?;
+        check(&merged.0)?;
+        previous = apply_patch(ctx, &id, settings, merged).await?;
     }
-    let secret_ref = s.settings.secret_ref.clone();
-    save_or_restore_secret(ctx, &mut s, body.version, secret_ref.as_deref(), previous).await?;
-    ok(200, &SourceView::from(&s))
+    let secret_ref = settings.secret_ref.clone();
+    save_or_restore_secret(ctx, e, version, secret_ref.as_deref(), previous).await
 }
 
 pub async fn delete_source(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
@@ -245,25 +285,18 @@ pub async fn update_destination(
 ) -> ApiResult<ApiResponse> {
     let body: UpdateDestination = parse_body(req)?;
     let mut d: Destination = load(ctx, id).await?;
-    if let Some(t) = &body.title {
-        d.title = validate_title("title", t)?;
-    }
-    let mut previous = None;
-    if let Some(patch) = &body.config {
-        if let Some(v) = body.version.filter(|v| *v != d.meta.version) {
-            return Err(ApiError::Conflict(format!(
-                "destination {id} is at version {}, not {v}; read it again",
-                d.meta.version
-            )));
-        }
-        let spec = destination_fields(&d.kind)?;
-        let (merged, _) = merge_settings(&spec, &d.settings, patch)?;
-        check_destination_values(&d.kind, &merged)?;
-        let did = d.meta.id.clone();
-        previous = apply_patch(ctx, &did, &spec, &mut d.settings, patch).await?;
-    }
-    let secret_ref = d.settings.secret_ref.clone();
-    save_or_restore_secret(ctx, &mut d, body.version, secret_ref.as_deref(), previous).await?;
+    let spec = destination_fields(&d.kind)?;
+    let kind = d.kind.clone();
+    update_configured(
+        ctx,
+        &mut d,
+        body.title,
+        body.config,
+        body.version,
+        &spec,
+        |merged| check_destination_values(&kind, merged),
+    )
+    .await?;
     ok(200, &DestinationView::from(&d))
 }
 

@@ -169,9 +169,7 @@ pub async fn validate_definition(
 
 pub async fn publish(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
     let mut dm = load_for_change(ctx, id).await?;
-    if dm.status == DataMartStatus::Published {
-        dm.publish(ctx.now)?; // the domain names the conflict
-    }
+    dm.ensure_publishable()?;
     if let Some(def) = &dm.definition {
         let found = problems(ctx, def).await?;
         if !found.is_empty() {

@@ -203,6 +203,19 @@ pub(crate) async fn insert<T: Entity>(ctx: &Ctx<'_>, e: &T) -> ApiResult<()> {
     Ok(())
 }
 
+/// A conflict when the client sent a `version` other than the one stored.
+pub(crate) fn check_version<T: Entity>(e: &T, client_version: Option<u64>) -> ApiResult<()> {
+    match client_version {
+        Some(v) if v != e.meta().version => Err(ApiError::Conflict(format!(
+            "{} {} is at version {}, not {v}; read it again",
+            T::KIND.noun(),
+            e.meta().id,
+            e.meta().version
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Writes a changed entity if nobody changed it since it was read (and, when the
 /// client sent `version`, if that is the version it read).
 pub(crate) async fn save<T: Entity>(
@@ -210,16 +223,7 @@ pub(crate) async fn save<T: Entity>(
     e: &mut T,
     client_version: Option<u64>,
 ) -> ApiResult<()> {
-    if let Some(v) = client_version
-        && v != e.meta().version
-    {
-        return Err(ApiError::Conflict(format!(
-            "{} {} is at version {}, not {v}; read it again",
-            T::KIND.noun(),
-            e.meta().id,
-            e.meta().version
-        )));
-    }
+    check_version(e, client_version)?;
     let m = e.meta_mut();
     m.version += 1;
     m.updated_at = ctx.now;
@@ -243,26 +247,25 @@ pub(crate) async fn list_page<T: Entity>(
     let mut after = None;
     let mut parent_id = None;
     for (k, v) in query_params(req) {
-        match k.as_str() {
-            "limit" => {
+        match (k.as_str(), parent) {
+            ("limit", _) => {
                 limit = v
                     .parse()
                     .ok()
                     .filter(|l| (1..=200).contains(l))
                     .ok_or_else(|| ApiError::invalid("limit", "must be a number from 1 to 200"))?;
             }
-            "cursor" => {
+            ("cursor", _) => {
                 after = Some(Id::parse(T::KIND, &v).ok_or_else(|| {
                     ApiError::invalid("cursor", "is not a cursor this list returned")
                 })?);
             }
-            name if parent.is_some_and(|(p, _)| p == name) => {
-                let (p, kind) = parent.unwrap_or((name, T::KIND));
+            (name, Some((p, kind))) if name == p => {
                 parent_id = Some(Id::parse(kind, &v).ok_or_else(|| {
                     ApiError::invalid(p, format!("`{v}` is not a {} id", kind.noun()))
                 })?);
             }
-            other => {
+            (other, _) => {
                 let known: Vec<&str> = ["limit", "cursor"]
                     .into_iter()
                     .chain(parent.map(|(p, _)| p))

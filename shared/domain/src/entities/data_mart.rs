@@ -51,8 +51,9 @@ impl DataMart {
         }
     }
 
-    /// draft → published. Needs a definition; publishing twice is a conflict.
-    pub fn publish(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+    /// Whether draft → published is allowed now: live, still a draft, with a
+    /// definition. Publishing twice is a conflict.
+    pub fn ensure_publishable(&self) -> Result<(), DomainError> {
         self.ensure_live()?;
         if self.status == DataMartStatus::Published {
             return Err(DomainError::Conflict(format!(
@@ -66,6 +67,12 @@ impl DataMart {
                 "a data mart needs a definition before it can be published",
             ));
         }
+        Ok(())
+    }
+
+    /// draft → published.
+    pub fn publish(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        self.ensure_publishable()?;
         self.status = DataMartStatus::Published;
         self.published_at = Some(now);
         Ok(())
