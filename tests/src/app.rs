@@ -1,5 +1,6 @@
 //! `spawn_app()`: the local server on a free loopback port over its own data
-//! directory, with tokens for every role of its project and of another project.
+//! directory (or, `spawn_app_on_moto()`, over the AWS adapters on moto), with tokens
+//! for every role of its project and of another project.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -8,6 +9,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 use sluice::{DataDir, Server, serve};
 use sluice_app::Deps;
+use sluice_app::auth::Principal;
 use sluice_domain::{Id, Kind, Role};
 
 pub struct TestApp {
@@ -18,10 +20,13 @@ pub struct TestApp {
     pub deps: Deps,
     /// Tokens of this project, by role.
     pub tokens: HashMap<Role, String>,
-    /// An owner token of another project.
-    pub stranger: String,
+    /// Tokens of another project, by role.
+    pub strangers: HashMap<Role, String>,
+    /// The embedded data directory (empty for other stacks).
     pub data_dir: PathBuf,
     server: Option<Server>,
+    /// What else must live as long as the app (an emulator).
+    _keep: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 /// A fresh, empty directory under the system temp dir.
@@ -34,28 +39,65 @@ pub fn temp_dir(label: &str) -> PathBuf {
     d
 }
 
+/// The local server on its embedded default (SQLite, encrypted file secrets).
 pub async fn spawn_app() -> TestApp {
     let data_dir = temp_dir("app");
     let dir = DataDir::open(&data_dir).expect("open data dir");
     let deps = dir.deps(2).expect("deps");
     let project = dir.default_project(&deps).await.expect("default project");
+    spawn_app_on(deps, project, data_dir, None).await
+}
+
+/// The local server over the AWS adapters (DynamoDB, Secrets Manager) on a fresh
+/// moto server and table.
+pub async fn spawn_app_on_moto() -> TestApp {
+    let moto = crate::moto::Moto::start().expect("moto_server starts");
+    let sdk = moto.sdk_config().await;
+    let table = format!("sluice-api-{}", now_ms());
+    let client = aws_sdk_dynamodb::Client::new(&sdk);
+    sluice_aws::create_table(&client, &table)
+        .await
+        .expect("create table");
+    let deps = Deps {
+        store: std::sync::Arc::new(sluice_aws::DynamoStore::new(client, table)),
+        secrets: std::sync::Arc::new(sluice_aws::SecretsManagerSecrets::from_sdk_config(&sdk)),
+        clock: std::sync::Arc::new(sluice_domain::ports::SystemClock),
+        auth: std::sync::Arc::new(sluice_app::auth::TokenKeys::new(&[42u8; 32]).expect("key")),
+    };
+    let project = Id::generate(Kind::Project, now_ms());
+    spawn_app_on(deps, project, PathBuf::new(), Some(Box::new(moto))).await
+}
+
+fn now_ms() -> u64 {
+    chrono::Utc::now().timestamp_millis() as u64
+}
+
+async fn spawn_app_on(
+    deps: Deps,
+    project: Id,
+    data_dir: PathBuf,
+    keep: Option<Box<dyn std::any::Any + Send + Sync>>,
+) -> TestApp {
     let server = serve(deps.clone(), "127.0.0.1:0".parse().expect("addr"))
         .await
         .expect("serve");
-    let tokens = Role::ALL
-        .into_iter()
-        .map(|r| {
-            (
-                r,
-                dir.mint(&project, r, &format!("test-{}", r.as_str()), 3600)
-                    .expect("mint"),
-            )
-        })
-        .collect();
-    let other = Id::generate(Kind::Project, chrono::Utc::now().timestamp_millis() as u64);
-    let stranger = dir
-        .mint(&other, Role::Owner, "stranger", 3600)
-        .expect("mint");
+    let mint = |project: &Id, who: &str| -> HashMap<Role, String> {
+        let now = chrono::Utc::now().timestamp();
+        Role::ALL
+            .into_iter()
+            .map(|role| {
+                let subject = format!("{who}-{}", role.as_str());
+                let p = Principal {
+                    subject,
+                    project: project.clone(),
+                    role,
+                };
+                (role, deps.auth.sign(&p, now, 3600))
+            })
+            .collect()
+    };
+    let tokens = mint(&project, "test");
+    let strangers = mint(&Id::generate(Kind::Project, now_ms()), "stranger");
     TestApp {
         addr: server.addr,
         base: format!("http://{}", server.addr),
@@ -66,9 +108,10 @@ pub async fn spawn_app() -> TestApp {
         project,
         deps,
         tokens,
-        stranger,
+        strangers,
         data_dir,
         server: Some(server),
+        _keep: keep,
     }
 }
 
@@ -165,6 +208,8 @@ impl TestApp {
         if let Some(s) = self.server.take() {
             s.stop().await;
         }
-        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if !self.data_dir.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! port must pass, and helpers that start real parts (moto, the local server) on free
 //! loopback ports and stop them when dropped.
 
+pub mod api_suite;
 pub mod app;
 pub mod contract;
 pub mod moto;

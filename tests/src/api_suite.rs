@@ -1,0 +1,782 @@
+//! The API suite: every route's success and 4xx paths, the role × project matrix,
+//! pagination, secrets and concurrency, through the local server over HTTP. Each
+//! check takes a running app, so the same suite runs over the embedded stack
+//! (tests/tests/api.rs) and over the AWS adapters on moto (tests/tests/api_on_aws.rs).
+
+use crate::app::TestApp;
+use serde_json::{Value, json};
+use sluice_app::routes;
+use sluice_domain::entities::{Meta, Run, RunCounters, RunKind, RunStatus};
+use sluice_domain::{Id, Kind, Role};
+
+/// Fresh records of every kind, made by the owner.
+struct Fixture {
+    storage: String,
+    empty_storage: String,
+    source: String,
+    data_mart: String,
+    destination: String,
+    report: String,
+    trigger: String,
+    run: String,
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().expect("an id").to_string()
+}
+
+async fn seed(app: &TestApp) -> Fixture {
+    let storage = id(&app
+        .owner(
+            "POST",
+            "/v1/storages",
+            Some(&json!({"title": "Lake", "kind": "local"})),
+            201,
+        )
+        .await);
+    let empty_storage = id(&app
+        .owner(
+            "POST",
+            "/v1/storages",
+            Some(&json!({"title": "Spare", "kind": "local"})),
+            201,
+        )
+        .await);
+    let source = id(&app.owner("POST", "/v1/sources", Some(&json!({"title": "GitHub", "connector": "github", "config": {"repository": "rust-lang/rust", "token": "ghp_fixture"}})), 201).await);
+    let data_mart = id(&app
+        .owner(
+            "POST",
+            "/v1/data-marts",
+            Some(&json!({"title": "Issues", "storage_id": storage})),
+            201,
+        )
+        .await);
+    app.owner(
+        "PUT",
+        &format!("/v1/data-marts/{data_mart}/definition"),
+        Some(&json!({"kind": "sql", "query": "select 1"})),
+        200,
+    )
+    .await;
+    let destination = id(&app.owner("POST", "/v1/destinations", Some(&json!({"title": "Hook", "kind": "webhook", "config": {"url": "https://hooks.example.com/x"}})), 201).await);
+    let report = id(&app.owner("POST", "/v1/reports", Some(&json!({"title": "Weekly", "data_mart_id": data_mart, "destination_id": destination})), 201).await);
+    let trigger = id(&app
+        .owner(
+            "POST",
+            "/v1/triggers",
+            Some(&json!({"target_kind": "data_mart", "target_id": data_mart, "cron": "@daily"})),
+            201,
+        )
+        .await);
+    let now = chrono::Utc::now();
+    let run = Run {
+        meta: Meta::new(Kind::Run, &app.project, "test", now),
+        data_mart_id: Id::parse(Kind::DataMart, &data_mart).expect("id"),
+        kind: RunKind::Incremental,
+        status: RunStatus::Succeeded,
+        trigger_id: None,
+        counters: RunCounters {
+            rows_read: 10,
+            rows_written: 10,
+            ..Default::default()
+        },
+        started_at: Some(now),
+        finished_at: Some(now),
+        error: None,
+    };
+    let record = sluice_domain::ports::Record {
+        project: app.project.clone(),
+        kind: Kind::Run,
+        id: run.meta.id.clone(),
+        parent: Some(run.data_mart_id.clone()),
+        version: 1,
+        deleted: false,
+        due_at: None,
+        body: serde_json::to_string(&run).expect("json"),
+    };
+    app.deps.store.insert(&record).await.expect("seed a run");
+    Fixture {
+        storage,
+        empty_storage,
+        source,
+        data_mart,
+        destination,
+        report,
+        trigger,
+        run: run.meta.id.to_string(),
+    }
+}
+
+/// A request that succeeds on `route` for a role allowed to call it.
+fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
+    let p = |s: &str| s.to_string();
+    match route {
+        "api-health" => (p("/health"), None),
+        "api-openapi" => (p("/openapi.json"), None),
+        "api-list-connectors" => (p("/v1/connectors"), None),
+        "api-get-connector" => (p("/v1/connectors/postgres"), None),
+        "api-create-storage" => (
+            p("/v1/storages"),
+            Some(
+                json!({"title": "Athena", "kind": "athena", "config": {"region": "eu-west-1", "database": "marts", "output_location": "s3://acme-results/x/"}}),
+            ),
+        ),
+        "api-list-storages" => (p("/v1/storages"), None),
+        "api-get-storage" => (format!("/v1/storages/{}", f.storage), None),
+        "api-update-storage" => (
+            format!("/v1/storages/{}", f.storage),
+            Some(json!({"title": "Renamed"})),
+        ),
+        "api-delete-storage" => (format!("/v1/storages/{}", f.empty_storage), None),
+        "api-create-source" => (
+            p("/v1/sources"),
+            Some(
+                json!({"title": "PG", "connector": "postgres", "config": {"host": "db", "database": "shop", "user": "etl", "password": "pw-1"}}),
+            ),
+        ),
+        "api-list-sources" => (p("/v1/sources"), None),
+        "api-get-source" => (format!("/v1/sources/{}", f.source), None),
+        "api-update-source" => (
+            format!("/v1/sources/{}", f.source),
+            Some(json!({"config": {"repository": "rust-lang/cargo"}})),
+        ),
+        "api-delete-source" => (format!("/v1/sources/{}", f.source), None),
+        "api-create-data-mart" => (
+            p("/v1/data-marts"),
+            Some(json!({"title": "New", "storage_id": f.storage})),
+        ),
+        "api-list-data-marts" => (p("/v1/data-marts"), None),
+        "api-get-data-mart" => (format!("/v1/data-marts/{}", f.data_mart), None),
+        "api-update-data-mart" => (
+            format!("/v1/data-marts/{}", f.data_mart),
+            Some(json!({"description": "d"})),
+        ),
+        "api-delete-data-mart" => (format!("/v1/data-marts/{}", f.data_mart), None),
+        "api-set-data-mart-definition" => (
+            format!("/v1/data-marts/{}/definition", f.data_mart),
+            Some(
+                json!({"kind": "connector", "source_id": f.source, "streams": [{"name": "issues"}]}),
+            ),
+        ),
+        "api-validate-data-mart-definition" => (
+            format!("/v1/data-marts/{}/definition/validate", f.data_mart),
+            None,
+        ),
+        "api-publish-data-mart" => (format!("/v1/data-marts/{}/publish", f.data_mart), None),
+        "api-create-destination" => (
+            p("/v1/destinations"),
+            Some(json!({"title": "Mail", "kind": "email", "config": {"to": ["ops@example.com"]}})),
+        ),
+        "api-list-destinations" => (p("/v1/destinations"), None),
+        "api-get-destination" => (format!("/v1/destinations/{}", f.destination), None),
+        "api-update-destination" => (
+            format!("/v1/destinations/{}", f.destination),
+            Some(json!({"title": "Hook 2"})),
+        ),
+        "api-delete-destination" => (format!("/v1/destinations/{}", f.destination), None),
+        "api-create-report" => (
+            p("/v1/reports"),
+            Some(
+                json!({"title": "R", "data_mart_id": f.data_mart, "destination_id": f.destination}),
+            ),
+        ),
+        "api-list-reports" => (p("/v1/reports"), None),
+        "api-get-report" => (format!("/v1/reports/{}", f.report), None),
+        "api-update-report" => (
+            format!("/v1/reports/{}", f.report),
+            Some(json!({"cache_ttl_seconds": 60})),
+        ),
+        "api-delete-report" => (format!("/v1/reports/{}", f.report), None),
+        "api-create-trigger" => (
+            p("/v1/triggers"),
+            Some(
+                json!({"target_kind": "report", "target_id": f.report, "cron": "0 8 * * 1-5", "timezone": "America/New_York"}),
+            ),
+        ),
+        "api-list-triggers" => (p("/v1/triggers"), None),
+        "api-get-trigger" => (format!("/v1/triggers/{}", f.trigger), None),
+        "api-update-trigger" => (
+            format!("/v1/triggers/{}", f.trigger),
+            Some(json!({"enabled": false})),
+        ),
+        "api-delete-trigger" => (format!("/v1/triggers/{}", f.trigger), None),
+        "api-list-runs" => (p("/v1/runs"), None),
+        "api-get-run" => (format!("/v1/runs/{}", f.run), None),
+        other => panic!("no request written for route {other}; add one"),
+    }
+}
+
+pub async fn every_route_answers_every_role_of_its_own_project_as_its_role_allows(app: TestApp) {
+    for route in routes::all() {
+        for role in Role::ALL {
+            let f = seed(&app).await;
+            let (path, body) = request_for(route.name, &f);
+            let r = app
+                .send(route.method.as_str(), &path, app.token(role), body.as_ref())
+                .await;
+            let allowed = route.role.is_none_or(|need| role.allows(need));
+            if allowed {
+                assert_eq!(
+                    r.status,
+                    route.status,
+                    "{} as {}: {}",
+                    route.name,
+                    role.as_str(),
+                    r.text
+                );
+                if r.status != 204 {
+                    r.json();
+                }
+            } else {
+                assert_eq!(
+                    (r.status, r.code()),
+                    (403, "forbidden".into()),
+                    "{} as {}: {}",
+                    route.name,
+                    role.as_str(),
+                    r.text
+                );
+            }
+        }
+    }
+    app.stop().await;
+}
+
+pub async fn another_projects_token_sees_nothing_and_changes_nothing(app: TestApp) {
+    for route in routes::all() {
+        for role in Role::ALL {
+            let f = seed(&app).await;
+            let (path, body) = request_for(route.name, &f);
+            let token = &app.strangers[&role];
+            let r = app
+                .send(route.method.as_str(), &path, token, body.as_ref())
+                .await;
+            let what = format!(
+                "{} as another project's {}: {}",
+                route.name,
+                role.as_str(),
+                r.text
+            );
+            let names_a_record = route.path.contains("{id}");
+            let refers_to_records = body.as_ref().is_some_and(|b| b.to_string().contains("_id"));
+            if !route.role.is_none_or(|need| role.allows(need)) {
+                assert_eq!(r.status, 403, "{what}");
+            } else if names_a_record {
+                assert_eq!((r.status, r.code()), (404, "not_found".into()), "{what}");
+            } else if refers_to_records {
+                assert_eq!(r.status, 422, "{what}");
+            } else {
+                assert_eq!(r.status, route.status, "{what}");
+                if route.path.starts_with("/v1/") && route.method == http::Method::GET {
+                    let items = r.json()["items"].as_array().cloned().unwrap_or_default();
+                    let ours = json!(app.project.to_string());
+                    assert!(items.iter().all(|i| i["project_id"] != ours), "{what}");
+                }
+            }
+            // The owner still sees the fixture unchanged.
+            let dm = app
+                .owner("GET", &format!("/v1/data-marts/{}", f.data_mart), None, 200)
+                .await;
+            assert_eq!(
+                dm["version"],
+                json!(2),
+                "{what}: changed another project's data mart"
+            );
+        }
+    }
+    app.stop().await;
+}
+
+pub async fn missing_malformed_and_expired_credentials_are_401_with_json(app: TestApp) {
+    for route in routes::all().iter().filter(|r| r.role.is_some()) {
+        let path = route.path.replace("{id}", "x").replace("{name}", "github");
+        for token in ["", "not-a-jwt", "a.b.c"] {
+            let r = app.send(route.method.as_str(), &path, token, None).await;
+            assert_eq!(
+                (r.status, r.code()),
+                (401, "unauthorized".into()),
+                "{} with {token:?}: {}",
+                route.name,
+                r.text
+            );
+            assert!(
+                !r.text.contains(token) || token.is_empty(),
+                "the token is never echoed"
+            );
+        }
+    }
+    let expired = {
+        let keys = &app.deps.auth;
+        keys.sign(
+            &sluice_app::auth::Principal {
+                subject: "old".into(),
+                project: app.project.clone(),
+                role: Role::Owner,
+            },
+            1_000,
+            60,
+        )
+    };
+    let r = app.send("GET", "/v1/storages", &expired, None).await;
+    assert_eq!(r.status, 401);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("expired")
+    );
+    app.stop().await;
+}
+
+pub async fn lists_are_paginated_newest_first_with_a_cursor(app: TestApp) {
+    let mut made = vec![];
+    for i in 0..7 {
+        made.push(id(&app
+            .owner(
+                "POST",
+                "/v1/storages",
+                Some(&json!({"title": format!("s{i}"), "kind": "local"})),
+                201,
+            )
+            .await));
+    }
+    made.reverse();
+    let mut seen = vec![];
+    let mut path = "/v1/storages?limit=3".to_string();
+    loop {
+        let page = app.owner("GET", &path, None, 200).await;
+        seen.extend(page["items"].as_array().expect("items").iter().map(id));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/v1/storages?limit=3&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, made);
+    for (q, field) in [
+        ("limit=0", "limit"),
+        ("limit=201", "limit"),
+        ("limit=x", "limit"),
+        ("cursor=nope", "cursor"),
+        ("colour=red", "colour"),
+    ] {
+        let r = app
+            .send(
+                "GET",
+                &format!("/v1/storages?{q}"),
+                app.token(Role::Viewer),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.field()),
+            (422, field.to_string()),
+            "{q}: {}",
+            r.text
+        );
+    }
+    app.stop().await;
+}
+
+pub async fn bad_bodies_get_a_precise_4xx_naming_the_field(app: TestApp) {
+    let f = seed(&app).await;
+    let owner = app.token(Role::Owner);
+    let cases: Vec<(&str, String, &str, u16, &str)> = vec![
+        ("POST", "/v1/storages".into(), r#"{"title":"x","kind":"local""#, 400, ""),
+        ("POST", "/v1/storages".into(), r#"{"title":"x","kind":"local"} trailing"#, 400, ""),
+        ("POST", "/v1/storages".into(), "", 400, ""),
+        ("POST", "/v1/storages".into(), r#"{"title":"x","kind":"local","colour":1}"#, 422, "colour"),
+        ("POST", "/v1/storages".into(), r#"{"title":7,"kind":"local"}"#, 422, "title"),
+        ("POST", "/v1/storages".into(), r#"{"title":"x","kind":"oracle"}"#, 422, "kind"),
+        ("POST", "/v1/storages".into(), r#"{"title":"  ","kind":"local"}"#, 422, "title"),
+        ("POST", "/v1/storages".into(), r#"{"title":"x","kind":"athena","config":{"region":"mars","database":"d","output_location":"s3://bkt/"}}"#, 422, "config.region"),
+        ("POST", "/v1/sources".into(), r#"{"title":"x","connector":"oracle"}"#, 422, "connector"),
+        ("POST", "/v1/sources".into(), r#"{"title":"x","connector":"github","config":{"token":"t"}}"#, 422, "config.repository"),
+        ("POST", "/v1/sources".into(), r#"{"title":"x","connector":"postgres","config":{"host":"h","database":"d","user":"u","password":"p","port":"5432"}}"#, 422, "config.port"),
+        ("POST", "/v1/data-marts".into(), format!(r#"{{"title":"x","storage_id":"{}"}}"#, "sto_01JD0000000000000000000099").leak(), 422, "storage_id"),
+        ("POST", "/v1/data-marts".into(), r#"{"title":"x","storage_id":"dm_123"}"#, 422, "storage_id"),
+        ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), r#"{"kind":"sql","query":" "}"#, 422, "definition.query"),
+        ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), r#"{"kind":"cube"}"#, 422, "definition.kind"),
+        ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), format!(r#"{{"kind":"connector","source_id":"{}","streams":[{{"name":"wiki"}}]}}"#, f.source).leak(), 422, "definition.streams[0].name"),
+        ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), format!(r#"{{"kind":"connector","source_id":"{}","streams":[{{"name":"issues"}}],"pipeline":{{"batch_size":20000}}}}"#, f.source).leak(), 422, "definition.pipeline.batch_size"),
+        ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), format!(r#"{{"kind":"connector","source_id":"{}","streams":[{{"name":"issues"}}],"pipeline":{{"batchsize":2000}}}}"#, f.source).leak(), 422, "definition.pipeline.batchsize"),
+        ("POST", "/v1/triggers".into(), format!(r#"{{"target_kind":"data_mart","target_id":"{}","cron":"0 25 * * *"}}"#, f.data_mart).leak(), 422, "cron"),
+        ("POST", "/v1/triggers".into(), format!(r#"{{"target_kind":"data_mart","target_id":"{}","cron":"@daily","timezone":"Europe/Atlantis"}}"#, f.data_mart).leak(), 422, "timezone"),
+        ("POST", "/v1/triggers".into(), format!(r#"{{"target_kind":"report","target_id":"{}","cron":"@daily"}}"#, f.data_mart).leak(), 422, "target_id"),
+        ("POST", "/v1/triggers".into(), format!(r#"{{"target_kind":"data_mart","target_id":"{}","cron":"@daily","retry":{{"max_retries":50}}}}"#, f.data_mart).leak(), 422, "retry.max_retries"),
+        ("POST", "/v1/destinations".into(), r#"{"title":"x","kind":"email","config":{"to":["not-an-address"]}}"#, 422, "config.to[0]"),
+        ("POST", "/v1/reports".into(), format!(r#"{{"title":"x","data_mart_id":"{}","destination_id":"{}","cache_ttl_seconds":99999999}}"#, f.data_mart, f.destination).leak(), 422, "cache_ttl_seconds"),
+    ];
+    for (method, path, body, status, field) in cases {
+        let r = app
+            .send_raw(method, &path, owner, Some(body.to_string()), None)
+            .await;
+        assert_eq!(r.status, status, "{method} {path} {body}: {}", r.text);
+        assert!(
+            r.json()["error"]["message"].is_string(),
+            "an error envelope"
+        );
+        if !field.is_empty() {
+            assert_eq!(r.field(), field, "{method} {path} {body}: {}", r.text);
+        }
+    }
+    // Size, media type, routes and methods.
+    let big = format!(
+        r#"{{"title":"{}","kind":"local"}}"#,
+        "x".repeat(2 * 1024 * 1024)
+    );
+    assert_eq!(
+        app.send_raw("POST", "/v1/storages", owner, Some(big), None)
+            .await
+            .status,
+        413
+    );
+    assert_eq!(
+        app.send_raw(
+            "POST",
+            "/v1/storages",
+            owner,
+            Some("<xml/>".into()),
+            Some("application/xml")
+        )
+        .await
+        .status,
+        415
+    );
+    let r = app.send("GET", "/v1/nothing-here", owner, None).await;
+    assert_eq!((r.status, r.code()), (404, "not_found".into()));
+    let r = app.send("DELETE", "/v1/storages", owner, None).await;
+    assert_eq!((r.status, r.code()), (405, "method_not_allowed".into()));
+    // Nothing above was written.
+    let storages = app.owner("GET", "/v1/storages", None, 200).await;
+    assert_eq!(
+        storages["items"].as_array().map(Vec::len),
+        Some(2),
+        "only the fixture's storages exist"
+    );
+    app.stop().await;
+}
+
+pub async fn data_mart_lifecycle_refuses_invalid_state_changes(app: TestApp) {
+    let f = seed(&app).await;
+    let draft = id(&app
+        .owner(
+            "POST",
+            "/v1/data-marts",
+            Some(&json!({"title": "Bare", "storage_id": f.storage})),
+            201,
+        )
+        .await);
+    let r = app
+        .send(
+            "POST",
+            &format!("/v1/data-marts/{draft}/publish"),
+            app.token(Role::Editor),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.field()),
+        (422, "definition".into()),
+        "publishing without a definition"
+    );
+    let report = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{draft}/definition/validate"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(report["valid"], json!(false));
+    let candidate = json!({"kind": "connector", "source_id": f.source, "streams": [{"name": "issues", "mapping": {"columns": [{"target": "t", "source": "titel"}]}}]});
+    let report = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{draft}/definition/validate"),
+            Some(&candidate),
+            200,
+        )
+        .await;
+    assert_eq!(
+        report["problems"][0]["field"],
+        json!("definition.streams[0].mapping.columns[0].source")
+    );
+    let good = json!({"kind": "connector", "source_id": f.source, "streams": [{"name": "issues", "mapping": {"columns": [{"target": "title", "source": "title", "ops": [{"op": "trim"}]}]}}], "pipeline": {"write_mode": "merge"}});
+    let dm = app
+        .owner(
+            "PUT",
+            &format!("/v1/data-marts/{draft}/definition"),
+            Some(&good),
+            200,
+        )
+        .await;
+    assert_eq!(
+        dm["definition"]["pipeline"]["batch_size"],
+        json!(5000),
+        "defaults are filled in"
+    );
+    let dm = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{draft}/publish"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(dm["status"], json!("published"));
+    let r = app
+        .send(
+            "POST",
+            &format!("/v1/data-marts/{draft}/publish"),
+            app.token(Role::Owner),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (409, "conflict".into()),
+        "publishing a published mart"
+    );
+    // Stale version.
+    let r = app
+        .send(
+            "PATCH",
+            &format!("/v1/data-marts/{draft}"),
+            app.token(Role::Owner),
+            Some(&json!({"title": "T", "version": 1})),
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    let dm = app
+        .owner(
+            "PATCH",
+            &format!("/v1/data-marts/{draft}"),
+            Some(&json!({"title": "T", "version": dm["version"]})),
+            200,
+        )
+        .await;
+    assert_eq!(dm["title"], json!("T"));
+    // A storage in use cannot go; a deleted mart cannot change.
+    let r = app
+        .send(
+            "DELETE",
+            &format!("/v1/storages/{}", f.storage),
+            app.token(Role::Admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    app.owner("DELETE", &format!("/v1/data-marts/{draft}"), None, 204)
+        .await;
+    app.owner("GET", &format!("/v1/data-marts/{draft}"), None, 404)
+        .await;
+    let r = app
+        .send(
+            "PUT",
+            &format!("/v1/data-marts/{draft}/definition"),
+            app.token(Role::Owner),
+            Some(&good),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (409, "conflict".into()),
+        "defining a deleted mart: {}",
+        r.text
+    );
+    let listed = app.owner("GET", "/v1/data-marts", None, 200).await;
+    assert!(
+        listed["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|m| m["id"] != json!(draft)),
+        "deleted marts are not listed"
+    );
+    app.stop().await;
+}
+
+pub async fn secret_fields_are_write_only_and_never_leave_the_secret_store(app: TestApp) {
+    let secret = "ghp_TOPSECRET_4f9a";
+    let created = app.owner("POST", "/v1/sources", Some(&json!({"title": "GH", "connector": "github", "config": {"repository": "a/b", "token": secret}})), 201).await;
+    let sid = id(&created);
+    assert_eq!(created["config"]["token"], json!("********"));
+    let got = app
+        .owner("GET", &format!("/v1/sources/{sid}"), None, 200)
+        .await;
+    let listed = app.owner("GET", "/v1/sources", None, 200).await;
+    // Echoing the mask back keeps the secret; a new value replaces it.
+    app.owner(
+        "PATCH",
+        &format!("/v1/sources/{sid}"),
+        Some(&json!({"title": "GH2", "config": {"token": "********"}})),
+        200,
+    )
+    .await;
+    let name = format!("sluice/{}/{sid}", app.project);
+    let stored = app
+        .deps
+        .secrets
+        .get(&name)
+        .await
+        .expect("get")
+        .expect("stored");
+    assert!(
+        stored.expose().contains(secret),
+        "the secret is in the secret store"
+    );
+    app.owner(
+        "PATCH",
+        &format!("/v1/sources/{sid}"),
+        Some(&json!({"config": {"token": "ghp_rotated"}})),
+        200,
+    )
+    .await;
+    let stored = app
+        .deps
+        .secrets
+        .get(&name)
+        .await
+        .expect("get")
+        .expect("stored");
+    assert!(stored.expose().contains("ghp_rotated") && !stored.expose().contains(secret));
+    // A required secret cannot be removed.
+    let r = app
+        .send(
+            "PATCH",
+            &format!("/v1/sources/{sid}"),
+            app.token(Role::Owner),
+            Some(&json!({"config": {"token": null}})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.field()),
+        (422, "config.token".into()),
+        "{}",
+        r.text
+    );
+    for body in [created.to_string(), got.to_string(), listed.to_string()] {
+        assert!(!body.contains(secret) && !body.contains("ghp_rotated"));
+    }
+    // The embedded stack keeps files; none holds the plain secret.
+    let files = std::fs::read_dir(&app.data_dir).into_iter().flatten();
+    for entry in files {
+        let bytes = std::fs::read(entry.expect("entry").path()).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(secret) && !text.contains("ghp_rotated"),
+            "no plain secret on disk"
+        );
+    }
+    app.owner("DELETE", &format!("/v1/sources/{sid}"), None, 204)
+        .await;
+    assert!(
+        app.deps.secrets.get(&name).await.expect("get").is_none(),
+        "deleting the source deletes its secret"
+    );
+    app.stop().await;
+}
+
+pub async fn triggers_show_their_next_fires_and_disabling_stops_them(app: TestApp) {
+    let f = seed(&app).await;
+    let t = app.owner("POST", "/v1/triggers", Some(&json!({"target_kind": "data_mart", "target_id": f.data_mart, "cron": "30 2 * * *", "timezone": "America/New_York"})), 201).await;
+    let fires = t["next_fire_times"].as_array().expect("fires");
+    assert_eq!(fires.len(), 5);
+    assert_eq!(t["next_fire_at"], fires[0]);
+    let tid = id(&t);
+    let off = app
+        .owner(
+            "PATCH",
+            &format!("/v1/triggers/{tid}"),
+            Some(&json!({"enabled": false})),
+            200,
+        )
+        .await;
+    assert_eq!(off["next_fire_at"], Value::Null);
+    assert_eq!(off["next_fire_times"], json!([]));
+    let listed = app
+        .owner(
+            "GET",
+            &format!("/v1/triggers?target_id={}", f.data_mart),
+            None,
+            200,
+        )
+        .await;
+    let ids: Vec<String> = listed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(id)
+        .collect();
+    assert!(ids.contains(&tid) && ids.contains(&f.trigger), "{ids:?}");
+    let r = app
+        .send(
+            "PATCH",
+            &format!("/v1/triggers/{tid}"),
+            app.token(Role::Editor),
+            Some(&json!({"cron": "* * *"})),
+        )
+        .await;
+    assert_eq!((r.status, r.field()), (422, "cron".into()));
+    let unchanged = app
+        .owner("GET", &format!("/v1/triggers/{tid}"), None, 200)
+        .await;
+    assert_eq!(
+        unchanged["cron"],
+        json!("30 2 * * *"),
+        "a refused edit writes nothing"
+    );
+    app.stop().await;
+}
+
+pub async fn concurrent_updates_never_lose_a_write(app: TestApp) {
+    let app = std::sync::Arc::new(app);
+    let f = seed(&app).await;
+    let path = format!("/v1/data-marts/{}", f.data_mart);
+    let mut tasks = vec![];
+    for i in 0..16 {
+        let app = app.clone();
+        let path = path.clone();
+        tasks.push(tokio::spawn(async move {
+            app.send(
+                "PATCH",
+                &path,
+                app.token(Role::Editor),
+                Some(&json!({"description": format!("writer {i}")})),
+            )
+            .await
+            .status
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.expect("task") {
+            200 => ok += 1,
+            409 => {}
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    let dm = app.owner("GET", &path, None, 200).await;
+    assert_eq!(
+        dm["version"],
+        json!(2 + ok),
+        "every accepted write is counted exactly once"
+    );
+    assert!(ok >= 1);
+}
+
+pub async fn the_openapi_document_describes_every_route(app: TestApp) {
+    let doc = app.send("GET", "/openapi.json", "", None).await.json();
+    assert_eq!(doc["openapi"], json!("3.1.0"));
+    for r in routes::all() {
+        let op = &doc["paths"][r.path][r.method.as_str().to_lowercase()];
+        assert_eq!(op["operationId"], json!(r.name));
+        assert!(
+            op["responses"][r.status.to_string()].is_object(),
+            "{}",
+            r.name
+        );
+    }
+    assert!(doc["components"]["schemas"]["CreateTrigger"].is_object());
+    app.stop().await;
+}
