@@ -23,7 +23,7 @@ RUST_LOG=warn "$bin" --data-dir "$dir/data" serve --port "$port" > "$dir/out" 2>
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.05; done
-export TOKEN=$(sed -n 5p "$dir/out")
+export TOKEN=$(sed -n "s/^export TOKEN=//p" "$dir/out")
 base="http://127.0.0.1:$port"
 export STORAGE=$(curl -sf -H "Authorization: Bearer $TOKEN" -d '{"title":"bench","kind":"local"}' "$base/v1/storages" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 mart=$(curl -sf -H "Authorization: Bearer $TOKEN" -d "{\"title\":\"bench\",\"storage_id\":\"$STORAGE\"}" "$base/v1/data-marts" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')

@@ -69,14 +69,14 @@ async fn main() -> anyhow::Result<()> {
             let project = dir.default_project(&deps).await?;
             let server = serve(deps, SocketAddr::new(host, port)).await?;
             let token = dir.mint(&project, Role::Admin, "local-admin", 30 * 86_400)?;
-            println!("Sluice is listening on http://{}", server.addr);
+            let url = format!("http://{}", server.addr);
+            println!("Sluice is listening on {url}");
             println!("data directory: {}", dir.path().display());
             println!("project:        {project}");
-            println!("admin token (30 days):\n{token}");
-            println!(
-                "try: curl -H \"Authorization: Bearer $TOKEN\" http://{}/v1/connectors",
-                server.addr
-            );
+            println!("admin token, valid 30 days (mint others with `sluice token --role viewer`):");
+            println!("export TOKEN={token}");
+            println!("then try:  curl -H \"Authorization: Bearer $TOKEN\" {url}/v1/connectors");
+            println!("API reference: {url}/openapi.json");
             tracing::info!(addr = %server.addr, startup_ms = started.elapsed().as_millis() as u64, "Ready.");
             shutdown_signal().await;
             tracing::info!("Stopping.");
