@@ -58,8 +58,8 @@ impl DataDir {
     }
 
     /// Everything the handlers need, over the embedded adapters.
-    pub fn deps(&self, connections: usize) -> anyhow::Result<Deps> {
-        let store = SqliteStore::open(&self.root.join("metadata.db"), connections)?;
+    pub fn deps(&self, readers: usize) -> anyhow::Result<Deps> {
+        let store = SqliteStore::open(&self.root.join("metadata.db"), readers)?;
         let secrets = FileSecrets::open(
             &self.root.join("secrets.json"),
             &self.root.join("secrets.key"),

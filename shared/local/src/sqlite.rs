@@ -10,8 +10,10 @@
 //! | list a parent's live records of a kind, newest first | index `records_parent (parent = P#{project}#{KIND}#{parent}, sk)` |
 //! | find what is due (scheduler) | partial index `records_due (due_at)` |
 //!
-//! Connections are few and held briefly: each call takes one from a small pool (WAL
-//! lets readers run beside the writer).
+//! Connections are few and held briefly: one writer connection serializes writes in
+//! this process (so its own writers never wait on SQLite's busy lock), and reads take
+//! one of a few reader connections (WAL lets them run beside the writer). Other
+//! processes on the same file (`sluice token`) wait on the busy timeout.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -39,7 +41,8 @@ CREATE INDEX IF NOT EXISTS records_due ON records (due_at) WHERE due_at IS NOT N
 ";
 
 pub struct SqliteStore {
-    pool: Vec<Mutex<Connection>>,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
     next: AtomicUsize,
 }
 
@@ -60,38 +63,51 @@ fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the store at `path` with `connections` pooled
-    /// connections.
-    pub fn open(path: &Path, connections: usize) -> anyhow::Result<SqliteStore> {
-        let mut pool = Vec::with_capacity(connections.max(1));
-        for i in 0..connections.max(1) {
+    /// Opens (creating if needed) the store at `path` with one writer and
+    /// `readers` reader connections.
+    pub fn open(path: &Path, readers: usize) -> anyhow::Result<SqliteStore> {
+        let connect = || -> anyhow::Result<Connection> {
             let conn = Connection::open(path)
                 .with_context(|| format!("opening the metadata store {}", path.display()))?;
             conn.busy_timeout(std::time::Duration::from_secs(10))?;
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "synchronous", "NORMAL")?;
-            if i == 0 {
-                conn.execute_batch(SCHEMA)
-                    .context("creating the metadata schema")?;
-            }
-            pool.push(Mutex::new(conn));
-        }
+            Ok(conn)
+        };
+        let writer = connect()?;
+        writer
+            .execute_batch(SCHEMA)
+            .context("creating the metadata schema")?;
+        let readers = (0..readers.max(1))
+            .map(|_| connect().map(Mutex::new))
+            .collect::<anyhow::Result<_>>()?;
         Ok(SqliteStore {
-            pool,
+            writer: Mutex::new(writer),
+            readers,
             next: AtomicUsize::new(0),
         })
     }
 
-    fn with<T>(
+    fn read<T>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.pool.len();
-        // A poisoned lock only means another call panicked mid-statement; SQLite rolled
-        // that statement back, so the connection is still usable.
-        let conn = self.pool[i].lock().unwrap_or_else(|p| p.into_inner());
-        f(&conn)
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        f(&lock(&self.readers[i]))
     }
+
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        f(&lock(&self.writer))
+    }
+}
+
+/// A poisoned lock only means another call panicked mid-statement; SQLite rolled that
+/// statement back, so the connection is still usable.
+fn lock(m: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn row_to_record(
@@ -131,7 +147,7 @@ fn row_to_record(
 #[async_trait]
 impl RecordGet for SqliteStore {
     async fn get(&self, project: &Id, kind: Kind, id: &Id) -> Result<Option<Record>, StoreError> {
-        self.with(|c| {
+        self.read(|c| {
             let mut stmt = c.prepare_cached("SELECT sk, parent, version, deleted, due_at, body FROM records WHERE pk = ?1 AND sk = ?2").map_err(backend)?;
             let row = stmt.query_row(params![pk(project), sk(kind, id)], |r| row_to_record(project, kind, r)).optional().map_err(backend)?;
             row.transpose()
@@ -142,7 +158,7 @@ impl RecordGet for SqliteStore {
 #[async_trait]
 impl RecordPut for SqliteStore {
     async fn insert(&self, r: &Record) -> Result<(), StoreError> {
-        self.with(|c| {
+        self.write(|c| {
             let parent = r.parent.as_ref().map(|p| parent_key(&r.project, r.kind, p));
             let res = c
                 .prepare_cached("INSERT INTO records (pk, sk, parent, version, deleted, due_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
@@ -157,7 +173,7 @@ impl RecordPut for SqliteStore {
     }
 
     async fn replace(&self, r: &Record) -> Result<(), StoreError> {
-        self.with(|c| {
+        self.write(|c| {
             let parent = r.parent.as_ref().map(|p| parent_key(&r.project, r.kind, p));
             let changed = c
                 .prepare_cached("UPDATE records SET parent = ?3, version = ?4, deleted = ?5, due_at = ?6, body = ?7 WHERE pk = ?1 AND sk = ?2 AND version = ?8")
@@ -177,7 +193,7 @@ impl RecordList for SqliteStore {
             Some(after) => sk(q.kind, after),
             None => format!("{}$", q.kind.key_prefix()),
         };
-        self.with(|c| {
+        self.read(|c| {
             let records: Vec<Result<Record, StoreError>> = match &q.parent {
                 Some(parent) => {
                     let mut stmt = c
