@@ -273,3 +273,133 @@ pub async fn secrets(secrets: Arc<dyn Secrets>) {
         "SecretValue(********)"
     );
 }
+
+/// Every behaviour the run machinery relies on, for one queue adapter. `queue` must
+/// allow 3 receives before its `{queue}-dlq` takes a message, and be empty.
+pub async fn queue(q: Arc<dyn sluice_domain::ports::Queue>, queue: &str) {
+    use std::collections::HashSet;
+    use std::time::Duration;
+
+    use sluice_domain::ports::QueueError;
+
+    let secs = Duration::from_secs;
+    let dlq = format!("{queue}-dlq");
+    assert!(
+        matches!(
+            q.send("no-such-queue", "x", secs(0)).await,
+            Err(QueueError::NoSuchQueue(_))
+        ),
+        "an unknown queue is named, not created"
+    );
+
+    // Delivery, visibility and ack.
+    for body in ["a", "b", "c"] {
+        q.send(queue, body, secs(0)).await.expect("send");
+    }
+    let got = q.receive(queue, 10, secs(3)).await.expect("receive");
+    let bodies: HashSet<&str> = got.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(bodies, HashSet::from(["a", "b", "c"]));
+    assert!(got.iter().all(|m| m.receive_count == 1));
+    assert!(
+        q.receive(queue, 10, secs(3))
+            .await
+            .expect("receive")
+            .is_empty(),
+        "received messages are hidden"
+    );
+    let by = |b: &str| got.iter().find(|m| m.body == b).cloned().expect("message");
+    q.ack(queue, &by("a").receipt).await.expect("ack");
+    q.set_visibility(queue, &by("b").receipt, secs(0))
+        .await
+        .expect("give back");
+    let again = q.receive(queue, 10, secs(30)).await.expect("receive");
+    assert_eq!(again.len(), 1, "only the given-back message: {again:?}");
+    assert_eq!((again[0].body.as_str(), again[0].receive_count), ("b", 2));
+    assert_eq!(again[0].id, by("b").id, "a redelivery keeps the message id");
+    q.ack(queue, &again[0].receipt).await.expect("ack");
+    // `c` reappears once its visibility timeout passes.
+    tokio::time::sleep(Duration::from_millis(3_200)).await;
+    let late = q.receive(queue, 10, secs(30)).await.expect("receive");
+    assert_eq!(
+        late.iter()
+            .map(|m| (m.body.as_str(), m.receive_count))
+            .collect::<Vec<_>>(),
+        vec![("c", 2)]
+    );
+    q.ack(queue, &late[0].receipt).await.expect("ack");
+
+    // A poison message goes to the DLQ after its allowed receives.
+    q.send(queue, "poison", secs(0)).await.expect("send");
+    for attempt in 1..=3 {
+        let m = q.receive(queue, 1, secs(30)).await.expect("receive");
+        assert_eq!(m.len(), 1, "attempt {attempt}");
+        q.set_visibility(queue, &m[0].receipt, secs(0))
+            .await
+            .expect("give back");
+    }
+    assert!(
+        q.receive(queue, 10, secs(30))
+            .await
+            .expect("receive")
+            .is_empty(),
+        "moved out of the queue"
+    );
+    let dead = q.receive(&dlq, 10, secs(30)).await.expect("receive dlq");
+    assert_eq!(
+        dead.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
+        vec!["poison"]
+    );
+    q.ack(&dlq, &dead[0].receipt).await.expect("ack dlq");
+
+    // Delayed messages wait.
+    q.send(queue, "later", secs(2)).await.expect("send delayed");
+    assert!(
+        q.receive(queue, 10, secs(30))
+            .await
+            .expect("receive")
+            .is_empty(),
+        "not before its delay"
+    );
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    let m = q.receive(queue, 10, secs(30)).await.expect("receive");
+    assert_eq!(
+        m.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
+        vec!["later"]
+    );
+    q.ack(queue, &m[0].receipt).await.expect("ack");
+
+    // Concurrent consumers share the work without a message going to two of them.
+    for i in 0..20 {
+        q.send(queue, &format!("job {i}"), secs(0))
+            .await
+            .expect("send");
+    }
+    let mut workers = vec![];
+    for _ in 0..4 {
+        let q = q.clone();
+        let queue = queue.to_string();
+        workers.push(tokio::spawn(async move {
+            let mut mine = vec![];
+            for _ in 0..20 {
+                let batch = q
+                    .receive(&queue, 3, Duration::from_secs(60))
+                    .await
+                    .expect("receive");
+                if batch.is_empty() {
+                    break;
+                }
+                for m in batch {
+                    q.ack(&queue, &m.receipt).await.expect("ack");
+                    mine.push(m.body);
+                }
+            }
+            mine
+        }));
+    }
+    let mut all = vec![];
+    for w in workers {
+        all.extend(w.await.expect("worker"));
+    }
+    let unique: HashSet<&String> = all.iter().collect();
+    assert_eq!((all.len(), unique.len()), (20, 20), "each job exactly once");
+}

@@ -53,3 +53,11 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&d).expect("temp dir");
     d
 }
+
+#[tokio::test]
+async fn sqlite_queue_passes_the_queue_contract() {
+    let dir = tempdir();
+    let queue =
+        sluice_local::SqliteQueue::open(&dir.join("meta.db"), &[("transform", 3)]).expect("open");
+    sluice_tests::contract::queue(Arc::new(queue), "transform").await;
+}

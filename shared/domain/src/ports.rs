@@ -148,3 +148,63 @@ impl Clock for SystemClock {
         Utc::now()
     }
 }
+
+/// A message taken from a queue: hidden from other receivers until its visibility
+/// timeout passes, deleted by `ack` with its receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueMessage {
+    /// Stable across redeliveries of the same message.
+    pub id: String,
+    /// Names this delivery; `ack` and `set_visibility` take it.
+    pub receipt: String,
+    /// A claim check (an object key and a little context), never a payload.
+    pub body: String,
+    /// How many times the message has been received, this time included.
+    pub receive_count: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error("queue `{0}` does not exist")]
+    NoSuchQueue(String),
+    #[error("queue unavailable: {0:#}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl QueueError {
+    pub fn backend(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        QueueError::Backend(e.into())
+    }
+}
+
+/// Durable queues with at-least-once delivery, a visibility timeout, and a dead-letter
+/// queue (`{name}-dlq`) that takes a message once it has been received more times
+/// than the queue allows. Consumers must be idempotent: any message may come twice.
+#[async_trait]
+pub trait Queue: Send + Sync {
+    /// Enqueues `body`, visible after `delay`.
+    async fn send(
+        &self,
+        queue: &str,
+        body: &str,
+        delay: std::time::Duration,
+    ) -> Result<(), QueueError>;
+    /// Up to `max` (1-10) visible messages, each hidden for `visibility` from now.
+    /// Returns at once, possibly with none.
+    async fn receive(
+        &self,
+        queue: &str,
+        max: u32,
+        visibility: std::time::Duration,
+    ) -> Result<Vec<QueueMessage>, QueueError>;
+    /// Deletes the message this receipt delivered.
+    async fn ack(&self, queue: &str, receipt: &str) -> Result<(), QueueError>;
+    /// Hides the delivered message for `visibility` from now (a heartbeat), or makes
+    /// it visible again at once with zero (give it back).
+    async fn set_visibility(
+        &self,
+        queue: &str,
+        receipt: &str,
+        visibility: std::time::Duration,
+    ) -> Result<(), QueueError>;
+}
