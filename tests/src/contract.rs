@@ -403,3 +403,80 @@ pub async fn queue(q: Arc<dyn sluice_domain::ports::Queue>, queue: &str) {
     let unique: HashSet<&String> = all.iter().collect();
     assert_eq!((all.len(), unique.len()), (20, 20), "each job exactly once");
 }
+
+/// Every behaviour the run machinery relies on, for one object store. Uses keys under
+/// a fresh prefix, so suites can share a store.
+pub async fn object_store(s: Arc<dyn sluice_domain::ports::ObjectStore>) {
+    use sluice_domain::ports::ObjectError;
+
+    let p = format!("contract/{}", Id::generate(Kind::Run, now_ms()));
+    let key = |k: &str| format!("{p}/{k}");
+    assert_eq!(s.get(&key("missing")).await.expect("get missing"), None);
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    s.put(&key("raw/chunk-000001.ndjson.zst"), bytes.clone())
+        .await
+        .expect("put");
+    assert_eq!(
+        s.get(&key("raw/chunk-000001.ndjson.zst"))
+            .await
+            .expect("get"),
+        Some(bytes.clone()),
+        "binary round trip"
+    );
+    s.put(&key("raw/chunk-000001.ndjson.zst"), b"again".to_vec())
+        .await
+        .expect("overwrite");
+    assert_eq!(
+        s.get(&key("raw/chunk-000001.ndjson.zst"))
+            .await
+            .expect("get"),
+        Some(b"again".to_vec())
+    );
+    s.put(&key("raw/chunk-000000.ndjson.zst"), b"zero".to_vec())
+        .await
+        .expect("put");
+    s.put(&key("parquet/part-0.parquet"), b"pq".to_vec())
+        .await
+        .expect("put");
+    let listed: Vec<(String, u64)> = s
+        .list(&key("raw/"))
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|o| (o.key, o.size))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            (key("raw/chunk-000000.ndjson.zst"), 4),
+            (key("raw/chunk-000001.ndjson.zst"), 5)
+        ],
+        "by prefix, in key order"
+    );
+    assert_eq!(s.list(&p).await.expect("list").len(), 3);
+    s.delete(&key("raw/chunk-000000.ndjson.zst"))
+        .await
+        .expect("delete");
+    s.delete(&key("raw/chunk-000000.ndjson.zst"))
+        .await
+        .expect("deleting a missing key is not an error");
+    assert_eq!(s.list(&key("raw/")).await.expect("list").len(), 1);
+    for bad in [
+        "",
+        "/etc/passwd",
+        "a/../../b",
+        "a//b",
+        "a/./b",
+        "sp ace",
+        "trailing/",
+    ] {
+        assert!(
+            matches!(s.put(bad, vec![1]).await, Err(ObjectError::BadKey(_))),
+            "{bad:?} is refused"
+        );
+        assert!(
+            matches!(s.get(bad).await, Err(ObjectError::BadKey(_))),
+            "{bad:?} is refused"
+        );
+    }
+}

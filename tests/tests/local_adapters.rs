@@ -61,3 +61,19 @@ async fn sqlite_queue_passes_the_queue_contract() {
         sluice_local::SqliteQueue::open(&dir.join("meta.db"), &[("transform", 3)]).expect("open");
     sluice_tests::contract::queue(Arc::new(queue), "transform").await;
 }
+
+#[tokio::test]
+async fn a_directory_passes_the_object_store_contract() {
+    let dir = tempdir();
+    let store = sluice_local::DirObjectStore::open(&dir.join("objects")).expect("open");
+    sluice_tests::contract::object_store(Arc::new(store)).await;
+    let entries: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        entries,
+        vec!["objects".to_string()],
+        "nothing was written outside the root"
+    );
+}

@@ -208,3 +208,57 @@ pub trait Queue: Send + Sync {
         visibility: std::time::Duration,
     ) -> Result<(), QueueError>;
 }
+
+/// An object's key and size, as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    pub key: String,
+    pub size: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ObjectError {
+    #[error("`{0}` is not an object key: use letters, digits and `/_.=-`, no `..`, no leading `/`")]
+    BadKey(String),
+    #[error("object store unavailable: {0:#}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ObjectError {
+    pub fn backend(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        ObjectError::Backend(e.into())
+    }
+}
+
+/// Checks an object key: relative, no `..` segment, a safe alphabet, at most 1024 bytes.
+pub fn check_object_key(key: &str) -> Result<(), ObjectError> {
+    let ok = !key.is_empty()
+        && key.len() <= 1024
+        && !key.starts_with('/')
+        && !key.ends_with('/')
+        && key
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/_.=-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(ObjectError::BadKey(key.to_string()))
+    }
+}
+
+/// Blobs by key: raw chunks, Parquet files, exports. A put is atomic (readers see the
+/// old object or the new one, never a part) and idempotent for the same bytes, so a
+/// redelivered step may rewrite its key.
+#[async_trait]
+pub trait ObjectStore: Send + Sync {
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), ObjectError>;
+    /// The object's bytes; `None` when there is no such key.
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ObjectError>;
+    /// Every object whose key starts with `prefix`, in key order.
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, ObjectError>;
+    /// Removes the object; a missing key is not an error.
+    async fn delete(&self, key: &str) -> Result<(), ObjectError>;
+}

@@ -1,0 +1,115 @@
+//! The object store as a directory: a key is a relative path under the root. Puts
+//! write a temporary file and rename it into place, so a reader never sees half an
+//! object and a crash leaves at most a stray `.tmp-*` file (never listed).
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use sluice_domain::ports::{ObjectError, ObjectInfo, ObjectStore, check_object_key};
+
+pub struct DirObjectStore {
+    root: PathBuf,
+}
+
+impl DirObjectStore {
+    pub fn open(root: &Path) -> anyhow::Result<DirObjectStore> {
+        std::fs::create_dir_all(root)?;
+        Ok(DirObjectStore {
+            root: root.to_path_buf(),
+        })
+    }
+
+    fn path(&self, key: &str) -> Result<PathBuf, ObjectError> {
+        check_object_key(key)?;
+        Ok(self.root.join(key))
+    }
+}
+
+fn backend(e: std::io::Error) -> ObjectError {
+    ObjectError::backend(e)
+}
+
+const TMP_PREFIX: &str = ".tmp-";
+
+#[async_trait]
+impl ObjectStore for DirObjectStore {
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), ObjectError> {
+        let path = self.path(key)?;
+        tokio::task::spawn_blocking(move || {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir)?;
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("object");
+            let tmp = dir.join(format!("{TMP_PREFIX}{name}-{}", std::process::id()));
+            std::fs::write(&tmp, &bytes)?;
+            std::fs::File::open(&tmp)?.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        })
+        .await
+        .map_err(ObjectError::backend)?
+        .map_err(backend)
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ObjectError> {
+        let path = self.path(key)?;
+        match tokio::fs::read(&path).await {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, ObjectError> {
+        let root = self.root.clone();
+        let prefix = prefix.to_string();
+        tokio::task::spawn_blocking(move || {
+            let mut out = vec![];
+            let mut stack = vec![root.clone()];
+            while let Some(dir) = stack.pop() {
+                let entries = match std::fs::read_dir(&dir) {
+                    Ok(e) => e,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e),
+                };
+                for entry in entries {
+                    let entry = entry?;
+                    let path = entry.path();
+                    let meta = entry.metadata()?;
+                    if meta.is_dir() {
+                        stack.push(path);
+                        continue;
+                    }
+                    let name = entry.file_name();
+                    if name.to_string_lossy().starts_with(TMP_PREFIX) {
+                        continue;
+                    }
+                    let Ok(rel) = path.strip_prefix(&root) else {
+                        continue;
+                    };
+                    let key = rel.to_string_lossy().replace('\\', "/");
+                    if key.starts_with(&prefix) {
+                        out.push(ObjectInfo {
+                            key,
+                            size: meta.len(),
+                        });
+                    }
+                }
+            }
+            out.sort_by(|a, b| a.key.cmp(&b.key));
+            Ok(out)
+        })
+        .await
+        .map_err(ObjectError::backend)?
+        .map_err(backend)
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), ObjectError> {
+        match tokio::fs::remove_file(self.path(key)?).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(backend(e)),
+        }
+    }
+}
