@@ -262,3 +262,51 @@ pub trait ObjectStore: Send + Sync {
     /// Removes the object; a missing key is not an error.
     async fn delete(&self, key: &str) -> Result<(), ObjectError>;
 }
+
+/// What happened to a run, as the custom event bus carries it (`detail-type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum RunEventKind {
+    RunQueued,
+    RunStarted,
+    RunSucceeded,
+    RunFailed,
+    RunSlaMissed,
+}
+
+impl RunEventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunEventKind::RunQueued => "RunQueued",
+            RunEventKind::RunStarted => "RunStarted",
+            RunEventKind::RunSucceeded => "RunSucceeded",
+            RunEventKind::RunFailed => "RunFailed",
+            RunEventKind::RunSlaMissed => "RunSlaMissed",
+        }
+    }
+}
+
+/// A run event: small, ids only; readers fetch the run for details.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RunEvent {
+    pub kind: RunEventKind,
+    pub project_id: Id,
+    pub run_id: Id,
+    pub data_mart_id: Id,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EventBusError {
+    /// The bus took the call but refused the event (EventBridge's FailedEntryCount).
+    #[error("the event bus refused the event: {0}")]
+    Rejected(String),
+    #[error("event bus unavailable: {0:#}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Publishes run events to whoever reacts to them (dependants, reports, SLA alerts).
+/// Delivery is at least once; reactions must be idempotent.
+#[async_trait]
+pub trait EventBus: Send + Sync {
+    async fn publish(&self, event: &RunEvent) -> Result<(), EventBusError>;
+}
