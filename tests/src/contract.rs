@@ -368,6 +368,25 @@ pub async fn queue(q: Arc<dyn sluice_domain::ports::Queue>, queue: &str) {
     );
     q.ack(queue, &m[0].receipt).await.expect("ack");
 
+    // Zero visibility gives the message straight back, but one receive delivers it once.
+    q.send(queue, "peek", secs(0)).await.expect("send");
+    let peeked = q.receive(queue, 10, secs(0)).await.expect("receive");
+    assert_eq!(
+        peeked
+            .iter()
+            .map(|m| (m.body.as_str(), m.receive_count))
+            .collect::<Vec<_>>(),
+        vec![("peek", 1)]
+    );
+    let m = q.receive(queue, 10, secs(30)).await.expect("receive");
+    assert_eq!(
+        m.iter()
+            .map(|m| (m.body.as_str(), m.receive_count))
+            .collect::<Vec<_>>(),
+        vec![("peek", 2)]
+    );
+    q.ack(queue, &m[0].receipt).await.expect("ack");
+
     // Concurrent consumers share the work without a message going to two of them.
     for i in 0..20 {
         q.send(queue, &format!("job {i}"), secs(0))

@@ -290,3 +290,15 @@ async fn a_secret_scheduled_for_deletion_reads_as_missing_and_can_be_deleted_and
         .map(|v| v.expose().to_string());
     assert_eq!(value.as_deref(), Some(r#"{"token":"two"}"#));
 }
+
+#[tokio::test]
+async fn sqs_queue_passes_the_queue_contract() {
+    let moto = Moto::start().expect("moto_server starts");
+    let client = aws_sdk_sqs::Client::new(&moto.sdk_config().await);
+    let name = format!("transform-{}", Id::generate(Kind::Run, now_ms()));
+    let (url, dlq_url) = sluice_aws::create_queue_with_dlq(&client, &name, 3)
+        .await
+        .expect("create the queue and its DLQ");
+    let q = sluice_aws::SqsQueue::new(client, [("transform", url), ("transform-dlq", dlq_url)]);
+    contract::queue(Arc::new(q), "transform").await;
+}

@@ -1,6 +1,6 @@
-//! AWS adapters of the ports: the metadata store on one DynamoDB table and the secrets
-//! in Secrets Manager. They mirror the embedded adapters of `sluice-local` and pass the
-//! same contract suites (tests/), run against moto's server.
+//! AWS adapters of the ports: the metadata store on one DynamoDB table, the secrets in
+//! Secrets Manager and the queues on SQS. They mirror the embedded adapters of
+//! `sluice-local` and pass the same contract suites (tests/), run against moto's server.
 //!
 //! Clients are built once per cold start from [`sdk_config`]; endpoints, region and
 //! credentials come from the SDK's standard sources (`AWS_ENDPOINT_URL`, `AWS_REGION`,
@@ -9,10 +9,12 @@
 mod dynamodb;
 mod error;
 mod secrets_manager;
+mod sqs;
 
 pub use dynamodb::{DynamoStore, create_table};
 pub use error::Error;
 pub use secrets_manager::SecretsManagerSecrets;
+pub use sqs::{DLQ_SUFFIX, SqsQueue, create_queue_with_dlq};
 
 use aws_config::BehaviorVersion;
 

@@ -2,7 +2,7 @@
 //! that the run machinery relies on — at-least-once delivery, a visibility timeout,
 //! a receive count, and a dead-letter queue `{name}-dlq` that takes a message
 //! received more times than its queue allows (moved on the receive after the last
-//! allowed one, as SQS's redrive does).
+//! allowed one, keeping its receive count, as SQS's redrive does).
 //!
 //! | operation | statement |
 //! | --- | --- |
@@ -123,6 +123,7 @@ impl Queue for SqliteQueue {
             .map_err(backend)?;
         let now = now_ms();
         let mut out = Vec::with_capacity(max);
+        let mut seen = std::collections::HashSet::new();
         loop {
             let candidates: Vec<(String, String, u32)> = {
                 let mut stmt = tx
@@ -138,13 +139,19 @@ impl Queue for SqliteQueue {
                     .map_err(backend)?;
                 rows.collect::<Result<_, _>>().map_err(backend)?
             };
-            if candidates.is_empty() {
+            // A message delivered by this call with zero visibility is visible again
+            // at once: deliver each message at most once per receive, as SQS does.
+            let fresh: Vec<_> = candidates
+                .into_iter()
+                .filter(|(id, _, _)| seen.insert(id.clone()))
+                .collect();
+            if fresh.is_empty() {
                 break;
             }
-            for (id, body, count) in candidates {
+            for (id, body, count) in fresh {
                 if count >= limit {
                     tx.execute(
-                        "UPDATE queue_messages SET queue = ?2, visible_at = ?3, receive_count = 0, receipt = NULL WHERE id = ?1",
+                        "UPDATE queue_messages SET queue = ?2, visible_at = ?3, receipt = NULL WHERE id = ?1",
                         params![id, dlq, now],
                     )
                     .map_err(backend)?;
