@@ -99,3 +99,60 @@ fn cfn_lint_accepts_the_template() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn the_metadata_table_has_the_keys_and_indexes_the_store_uses() {
+    let t = template();
+    let table = &t["Resources"]["MetadataTable"]["Properties"];
+    let attrs: BTreeSet<(String, String)> = table["AttributeDefinitions"]
+        .as_sequence()
+        .expect("AttributeDefinitions")
+        .iter()
+        .map(|a| {
+            (
+                a["AttributeName"].as_str().unwrap_or_default().to_string(),
+                a["AttributeType"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let expected: BTreeSet<(String, String)> = sluice_aws::KEY_ATTRIBUTES
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    assert_eq!(attrs, expected, "attribute definitions");
+    let keys = |schema: &serde_yaml::Value| -> Vec<String> {
+        schema
+            .as_sequence()
+            .expect("KeySchema")
+            .iter()
+            .map(|k| k["AttributeName"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(keys(&table["KeySchema"]), vec!["pk", "sk"]);
+    let indexes: Vec<(String, Vec<String>, String)> = table["GlobalSecondaryIndexes"]
+        .as_sequence()
+        .expect("GlobalSecondaryIndexes")
+        .iter()
+        .map(|i| {
+            (
+                i["IndexName"].as_str().unwrap_or_default().to_string(),
+                keys(&i["KeySchema"]),
+                i["Projection"]["ProjectionType"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, Vec<String>, String)> = sluice_aws::INDEXES
+        .iter()
+        .map(|(n, h, r)| {
+            (
+                n.to_string(),
+                vec![h.to_string(), r.to_string()],
+                "ALL".to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(indexes, expected, "indexes");
+}

@@ -54,6 +54,23 @@ pub const DUE_INDEX: &str = "gsi2";
 /// The single `gsi2pk` value.
 pub const DUE_PARTITION: &str = "DUE";
 
+/// The table's attributes that keys use, with their DynamoDB types; [`create_table`]
+/// and `infra/template.yaml` both declare exactly these (a test compares them).
+pub const KEY_ATTRIBUTES: [(&str, &str); 6] = [
+    ("pk", "S"),
+    ("sk", "S"),
+    ("gsi1pk", "S"),
+    ("gsi1sk", "S"),
+    ("gsi2pk", "S"),
+    ("due_at", "N"),
+];
+/// The global secondary indexes: (name, partition key, sort key), all projecting
+/// every attribute.
+pub const INDEXES: [(&str, &str, &str); 2] = [
+    (PARENT_INDEX, "gsi1pk", "gsi1sk"),
+    (DUE_INDEX, "gsi2pk", "due_at"),
+];
+
 /// How long [`create_table`] waits for a new table to become active.
 const TABLE_ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -375,20 +392,24 @@ pub async fn create_table(client: &Client, name: &str) -> Result<(), Error> {
             .build()
     };
     let build = || -> Result<_, aws_sdk_dynamodb::error::BuildError> {
-        Ok(client
+        let mut request = client
             .create_table()
             .table_name(name)
             .billing_mode(BillingMode::PayPerRequest)
             .key_schema(key("pk", KeyType::Hash)?)
-            .key_schema(key("sk", KeyType::Range)?)
-            .attribute_definitions(attr("pk", ScalarAttributeType::S)?)
-            .attribute_definitions(attr("sk", ScalarAttributeType::S)?)
-            .attribute_definitions(attr("gsi1pk", ScalarAttributeType::S)?)
-            .attribute_definitions(attr("gsi1sk", ScalarAttributeType::S)?)
-            .attribute_definitions(attr("gsi2pk", ScalarAttributeType::S)?)
-            .attribute_definitions(attr("due_at", ScalarAttributeType::N)?)
-            .global_secondary_indexes(index(PARENT_INDEX, "gsi1pk", "gsi1sk")?)
-            .global_secondary_indexes(index(DUE_INDEX, "gsi2pk", "due_at")?))
+            .key_schema(key("sk", KeyType::Range)?);
+        for (name, ty) in KEY_ATTRIBUTES {
+            let ty = if ty == "N" {
+                ScalarAttributeType::N
+            } else {
+                ScalarAttributeType::S
+            };
+            request = request.attribute_definitions(attr(name, ty)?);
+        }
+        for (name, hash, range) in INDEXES {
+            request = request.global_secondary_indexes(index(name, hash, range)?);
+        }
+        Ok(request)
     };
     let aws = |operation: &str, e: &dyn std::error::Error| Error::Aws {
         operation: format!("DynamoDB {operation} of table `{name}`"),

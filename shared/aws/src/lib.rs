@@ -11,7 +11,7 @@ mod error;
 mod secrets_manager;
 mod sqs;
 
-pub use dynamodb::{DynamoStore, create_table};
+pub use dynamodb::{DynamoStore, INDEXES, KEY_ATTRIBUTES, create_table};
 pub use error::Error;
 pub use secrets_manager::SecretsManagerSecrets;
 pub use sqs::{DLQ_SUFFIX, SqsQueue, create_queue_with_dlq};
