@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use sluice::{DataDir, serve};
+use sluice_app::auth::{Principal, TokenKeys};
 use sluice_domain::{Id, Kind, Role};
 
 #[derive(Parser)]
@@ -49,6 +50,11 @@ enum Command {
         subject: String,
         #[arg(long, default_value_t = 30)]
         ttl_days: i64,
+        /// Sign with the key in this file (its raw contents, at least 32 bytes: the
+        /// value of the deployed stack's TokenSigningKey secret) instead of the data
+        /// directory's key. Needs --project.
+        #[arg(long)]
+        key_file: Option<PathBuf>,
     },
 }
 
@@ -87,23 +93,42 @@ async fn main() -> anyhow::Result<()> {
             role,
             subject,
             ttl_days,
+            key_file,
         } => {
             let role = Role::parse(&role).ok_or_else(|| {
                 anyhow::anyhow!("--role must be one of viewer, editor, admin, owner")
             })?;
+            if !(1..=365).contains(&ttl_days) {
+                anyhow::bail!("--ttl-days must be between 1 and 365");
+            }
             let project = match project {
                 Some(p) => Id::parse(Kind::Project, &p).ok_or_else(|| {
                     anyhow::anyhow!("--project `{p}` is not a project id (prj_…)")
                 })?,
+                None if key_file.is_some() => {
+                    anyhow::bail!("--key-file signs for a deployed stack: name the --project")
+                }
                 None => {
                     let deps = dir.deps(1)?;
                     dir.default_project(&deps).await?
                 }
             };
-            if !(1..=365).contains(&ttl_days) {
-                anyhow::bail!("--ttl-days must be between 1 and 365");
-            }
-            println!("{}", dir.mint(&project, role, &subject, ttl_days * 86_400)?);
+            let ttl = ttl_days * 86_400;
+            let token = match key_file {
+                Some(path) => {
+                    let key = std::fs::read_to_string(&path)
+                        .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+                    let keys = TokenKeys::new(key.trim().as_bytes()).map_err(anyhow::Error::msg)?;
+                    let principal = Principal {
+                        subject,
+                        project,
+                        role,
+                    };
+                    keys.sign(&principal, chrono::Utc::now().timestamp(), ttl)
+                }
+                None => dir.mint(&project, role, &subject, ttl)?,
+            };
+            println!("{token}");
         }
     }
     Ok(())
