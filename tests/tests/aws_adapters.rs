@@ -302,3 +302,374 @@ async fn sqs_queue_passes_the_queue_contract() {
     let q = sluice_aws::SqsQueue::new(client, [("transform", url), ("transform-dlq", dlq_url)]);
     contract::queue(Arc::new(q), "transform").await;
 }
+
+// S3 objects and EventBridge events.
+
+use aws_sdk_sqs::types::QueueAttributeName;
+use sluice_domain::ports::{EventBus as _, ObjectStore as _, RunEvent, RunEventKind};
+
+/// A bucket name of its own: lowercase, no `_`, at most 63 characters.
+fn unique_bucket() -> String {
+    format!(
+        "sluice-test-{}",
+        Id::generate(Kind::Run, now_ms())
+            .to_string()
+            .to_lowercase()
+            .replace('_', "-")
+    )
+}
+
+/// moto, a path-style S3 client on it and a fresh bucket; keep the `Moto` alive.
+async fn s3() -> (Moto, aws_sdk_s3::Client, String) {
+    let moto = Moto::start().expect("moto_server starts");
+    let config = sluice_aws::s3_config_from(&moto.sdk_config().await);
+    let client = aws_sdk_s3::Client::from_conf(config);
+    let bucket = unique_bucket();
+    sluice_aws::create_bucket(&client, &bucket)
+        .await
+        .expect("create the bucket");
+    (moto, client, bucket)
+}
+
+/// Every key in the bucket, as S3 stores it.
+async fn raw_keys(client: &aws_sdk_s3::Client, bucket: &str) -> Vec<String> {
+    let out = client
+        .list_objects_v2()
+        .bucket(bucket)
+        .send()
+        .await
+        .expect("raw list");
+    out.contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test]
+async fn s3_objects_pass_the_object_store_contract_with_and_without_a_prefix() {
+    let (_moto, client, bucket) = s3().await;
+    let bare = sluice_aws::S3Objects::new(client.clone(), &bucket);
+    contract::object_store(Arc::new(bare.clone())).await;
+    let bare_keys = raw_keys(&client, &bucket).await;
+    assert!(
+        !bare_keys.is_empty() && bare_keys.iter().all(|k| k.starts_with("contract/")),
+        "stored under the port's keys: {bare_keys:?}"
+    );
+
+    let prefixed = sluice_aws::S3Objects::new(client.clone(), &bucket).with_prefix("p/");
+    contract::object_store(Arc::new(prefixed.clone())).await;
+    let keys = raw_keys(&client, &bucket).await;
+    let under_p: Vec<&String> = keys.iter().filter(|k| k.starts_with("p/")).collect();
+    assert_eq!(
+        under_p.len(),
+        keys.len() - bare_keys.len(),
+        "the prefixed store writes only under `p/`: {keys:?}"
+    );
+    assert!(
+        under_p
+            .iter()
+            .all(|k| k.starts_with("p/contract/") && !k.starts_with("p/p/")),
+        "{keys:?}"
+    );
+    // Each store sees its own objects only, with the port's keys.
+    let listed: Vec<String> = prefixed
+        .list("")
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|o| o.key)
+        .collect();
+    assert_eq!(listed.len(), under_p.len());
+    assert!(
+        listed.iter().all(|k| k.starts_with("contract/")),
+        "{listed:?}"
+    );
+    assert_eq!(
+        bare.list("p/").await.expect("list").len(),
+        under_p.len(),
+        "the bare store sees the prefixed objects under their S3 keys"
+    );
+}
+
+#[tokio::test]
+async fn s3_listing_reads_every_page_in_key_order() {
+    let (_moto, client, bucket) = s3().await;
+    let store = Arc::new(sluice_aws::S3Objects::new(client, &bucket).with_prefix("t/"));
+    // More than one ListObjectsV2 page (1,000 keys), put in reverse order.
+    let mut puts = tokio::task::JoinSet::new();
+    let expected: Vec<String> = (0..1_003).map(|i| format!("many/{i:05}")).collect();
+    for (i, key) in expected.iter().enumerate().rev() {
+        let (store, key) = (store.clone(), key.clone());
+        puts.spawn(async move { store.put(&key, vec![0; i % 7]).await });
+        while puts.len() >= 16 {
+            puts.join_next()
+                .await
+                .expect("a put")
+                .expect("joined")
+                .expect("put");
+        }
+    }
+    while let Some(put) = puts.join_next().await {
+        put.expect("joined").expect("put");
+    }
+    store.put("other/x", b"x".to_vec()).await.expect("put");
+
+    let listed = store.list("many/").await.expect("list");
+    let keys: Vec<&str> = listed.iter().map(|o| o.key.as_str()).collect();
+    assert_eq!(keys, expected, "every key once, in key order");
+    assert!(
+        listed
+            .iter()
+            .enumerate()
+            .all(|(i, o)| o.size == (i % 7) as u64),
+        "sizes"
+    );
+}
+
+#[tokio::test]
+async fn creating_a_bucket_again_keeps_it_and_its_objects() {
+    let (_moto, client, bucket) = s3().await;
+    let store = sluice_aws::S3Objects::new(client.clone(), &bucket);
+    store.put("kept", b"k".to_vec()).await.expect("put");
+    sluice_aws::create_bucket(&client, &bucket)
+        .await
+        .expect("an owned bucket is fine");
+    assert_eq!(store.get("kept").await.expect("get"), Some(b"k".to_vec()));
+}
+
+fn run_event(kind: RunEventKind, project: &Id) -> RunEvent {
+    RunEvent {
+        kind,
+        project_id: project.clone(),
+        run_id: Id::generate(Kind::Run, now_ms()),
+        data_mart_id: Id::generate(Kind::DataMart, now_ms()),
+        at: chrono::Utc::now(),
+    }
+}
+
+/// Messages from `url` until one arrives (or 10 s pass), then whatever else comes
+/// within another second; each is deleted.
+async fn drain(sqs: &aws_sdk_sqs::Client, url: &str) -> Vec<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut bodies = vec![];
+    loop {
+        let out = sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .expect("receive");
+        let got = out.messages.unwrap_or_default();
+        let empty = got.is_empty();
+        for m in got {
+            sqs.delete_message()
+                .queue_url(url)
+                .receipt_handle(m.receipt_handle.expect("receipt"))
+                .send()
+                .await
+                .expect("delete");
+            bodies.push(m.body.expect("body"));
+        }
+        if (empty && !bodies.is_empty()) || std::time::Instant::now() > deadline {
+            return bodies;
+        }
+    }
+}
+
+#[tokio::test]
+async fn run_events_reach_a_rule_target_on_the_custom_bus() {
+    let moto = Moto::start().expect("moto_server starts");
+    let config = moto.sdk_config().await;
+    let events = aws_sdk_eventbridge::Client::new(&config);
+    let sqs = aws_sdk_sqs::Client::new(&config);
+    let suffix = Id::generate(Kind::Run, now_ms()).to_string();
+    let bus = format!("sluice-test-{suffix}");
+    let rule = format!("succeeded-{suffix}");
+
+    events
+        .create_event_bus()
+        .name(&bus)
+        .send()
+        .await
+        .expect("create the bus");
+    let url = sqs
+        .create_queue()
+        .queue_name(format!("succeeded-{suffix}"))
+        .send()
+        .await
+        .expect("create the queue")
+        .queue_url
+        .expect("queue URL");
+    let queue_arn = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("queue attributes")
+        .attributes
+        .and_then(|mut a| a.remove(&QueueAttributeName::QueueArn))
+        .expect("QueueArn");
+    let rule_arn = events
+        .put_rule()
+        .name(&rule)
+        .event_bus_name(&bus)
+        .event_pattern(r#"{"source":["sluice"],"detail-type":["RunSucceeded"]}"#)
+        .send()
+        .await
+        .expect("put the rule")
+        .rule_arn
+        .expect("rule ARN");
+    // What AWS needs before EventBridge may send to the queue (moto does not check it).
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "events-to-queue",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sqs:SendMessage",
+            "Resource": queue_arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+        }],
+    });
+    sqs.set_queue_attributes()
+        .queue_url(&url)
+        .attributes(QueueAttributeName::Policy, policy.to_string())
+        .send()
+        .await
+        .expect("queue policy");
+    let target = aws_sdk_eventbridge::types::Target::builder()
+        .id("queue")
+        .arn(&queue_arn)
+        .build()
+        .expect("target");
+    let put = events
+        .put_targets()
+        .rule(&rule)
+        .event_bus_name(&bus)
+        .targets(target)
+        .send()
+        .await
+        .expect("put the target");
+    assert_eq!(put.failed_entry_count, 0, "{put:?}");
+
+    let publisher = sluice_aws::EventBridgeBus::new(events.clone(), &bus);
+    let project = Id::generate(Kind::Project, now_ms());
+    let succeeded = run_event(RunEventKind::RunSucceeded, &project);
+    let failed = run_event(RunEventKind::RunFailed, &project);
+    publisher.publish(&succeeded).await.expect("publish");
+    publisher.publish(&failed).await.expect("publish");
+
+    let bodies = drain(&sqs, &url).await;
+    assert_eq!(bodies.len(), 1, "only the RunSucceeded matches: {bodies:?}");
+    let delivered: serde_json::Value = serde_json::from_str(&bodies[0]).expect("a JSON event");
+    assert_eq!(delivered["source"], "sluice", "{delivered}");
+    assert_eq!(delivered["detail-type"], "RunSucceeded", "{delivered}");
+    assert_eq!(
+        delivered["detail"]["project_id"],
+        project.to_string(),
+        "{delivered}"
+    );
+    let detail: RunEvent =
+        serde_json::from_value(delivered["detail"].clone()).expect("the detail is a RunEvent");
+    assert_eq!(detail, succeeded);
+}
+
+#[tokio::test]
+async fn publishing_to_a_missing_bus_is_an_error_naming_it() {
+    let moto = Moto::start().expect("moto_server starts");
+    let config = moto.sdk_config().await;
+    let bus = format!("missing-{}", Id::generate(Kind::Run, now_ms()));
+    let publisher = sluice_aws::EventBridgeBus::from_sdk_config(&config, &bus);
+    let project = Id::generate(Kind::Project, now_ms());
+    let err = publisher
+        .publish(&run_event(RunEventKind::RunQueued, &project))
+        .await
+        .expect_err("no such bus");
+    assert!(err.to_string().contains(&bus), "{err}");
+}
+
+/// A one-answer HTTP endpoint on a free loopback port: every request gets `body` as
+/// an EventBridge (`x-amz-json-1.1`) 200 answer. moto only refuses entries that this
+/// adapter never sends (no source, no detail type, malformed detail), so the refusal
+/// path is checked against a canned answer instead.
+async fn canned_eventbridge(body: &'static str) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = vec![];
+            let mut buf = [0u8; 4096];
+            // Read the head, then as many body bytes as it announces.
+            let complete = |r: &[u8]| {
+                let text = String::from_utf8_lossy(r);
+                let Some(end) = text.find("\r\n\r\n") else {
+                    return false;
+                };
+                let length = text[..end]
+                    .lines()
+                    .find_map(|l| {
+                        let (name, value) = l.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse::<usize>().ok())?
+                    })
+                    .unwrap_or(0);
+                r.len() >= end + 4 + length
+            };
+            while !complete(&request) {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes()).await;
+            let _ = stream.shutdown().await;
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_refused_entry_is_rejected_with_its_code_and_message() {
+    use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
+    let endpoint = canned_eventbridge(
+        r#"{"FailedEntryCount":1,"Entries":[{"ErrorCode":"InternalFailure","ErrorMessage":"try later"}]}"#,
+    )
+    .await;
+    let config = aws_sdk_eventbridge::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("test", "test", None, None, "canned"))
+        .build();
+    let bus = sluice_aws::EventBridgeBus::new(
+        aws_sdk_eventbridge::Client::from_conf(config),
+        "sluice-events",
+    );
+    let event = run_event(
+        RunEventKind::RunFailed,
+        &Id::generate(Kind::Project, now_ms()),
+    );
+    let err = bus.publish(&event).await.expect_err("refused");
+    let sluice_domain::ports::EventBusError::Rejected(message) = &err else {
+        panic!("a refusal, not an outage: {err:?}");
+    };
+    for part in [
+        "sluice-events",
+        "RunFailed",
+        event.run_id.as_str(),
+        "InternalFailure",
+        "try later",
+    ] {
+        assert!(message.contains(part), "`{part}` in {message}");
+    }
+}

@@ -1,5 +1,6 @@
 //! AWS adapters of the ports: the metadata store on one DynamoDB table, the secrets in
-//! Secrets Manager and the queues on SQS. They mirror the embedded adapters of
+//! Secrets Manager, the queues on SQS, the objects in an S3 bucket and the run events
+//! on an EventBridge custom bus. They mirror the embedded adapters of
 //! `sluice-local` and pass the same contract suites (tests/), run against moto's server.
 //!
 //! Clients are built once per cold start from [`sdk_config`]; endpoints, region and
@@ -8,11 +9,15 @@
 
 mod dynamodb;
 mod error;
+mod eventbridge;
+mod s3;
 mod secrets_manager;
 mod sqs;
 
 pub use dynamodb::{DynamoStore, INDEXES, KEY_ATTRIBUTES, create_table};
 pub use error::Error;
+pub use eventbridge::{EVENT_SOURCE, EventBridgeBus};
+pub use s3::{S3Objects, create_bucket, s3_config_from};
 pub use secrets_manager::SecretsManagerSecrets;
 pub use sqs::{DLQ_SUFFIX, SqsQueue, create_queue_with_dlq};
 

@@ -1,0 +1,214 @@
+//! The object store on S3: one bucket, every key of the port stored under an optional
+//! adapter prefix (`raw/`, `tenants/acme/`…), which listings strip again, so the port's
+//! keys are the same on S3 and in `sluice-local`'s directory. It passes the same
+//! contract suite as the directory store.
+//!
+//! | operation | calls |
+//! | --- | --- |
+//! | put | `check_object_key`, then PutObject of `{prefix}{key}` (one request: S3 makes the new object visible whole, or not at all) |
+//! | get | `check_object_key`, then GetObject of `{prefix}{key}`, the body read whole; `NoSuchKey` → `None` |
+//! | list | ListObjectsV2 with `Prefix` = `{prefix}{list prefix}`, every page (`ContinuationToken`); keys returned without the adapter prefix, sorted by key, `Size` → `size` |
+//! | delete | `check_object_key`, then DeleteObject of `{prefix}{key}`; S3 answers a missing key with success |
+//!
+//! Clients are built by [`s3_config_from`] with path-style addressing
+//! (`http://host/bucket/key`): emulators such as moto on `127.0.0.1` cannot serve
+//! virtual-host style (`bucket.host`), and AWS still serves path style. The list
+//! prefix is not a key, so it is not checked: it only narrows the listing (under the
+//! adapter prefix, whatever it holds).
+//!
+//! Object bytes never reach an error message or a log line: errors name the bucket,
+//! the key and the call, and carry the service's answer.
+
+use async_trait::async_trait;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::error::DisplayErrorContext;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+use sluice_domain::ports::{ObjectError, ObjectInfo, ObjectStore, check_object_key};
+use tracing::instrument;
+
+use crate::error::Error;
+
+/// The S3 client configuration of `config` (see [`crate::sdk_config`]) with path-style
+/// addressing forced.
+pub fn s3_config_from(config: &aws_config::SdkConfig) -> aws_sdk_s3::Config {
+    aws_sdk_s3::config::Builder::from(config)
+        .force_path_style(true)
+        .build()
+}
+
+/// The object store on one S3 bucket, under an optional key prefix.
+#[derive(Debug, Clone)]
+pub struct S3Objects {
+    client: Client,
+    bucket: String,
+    prefix: String,
+}
+
+impl S3Objects {
+    /// `client` should come from [`s3_config_from`] (path style).
+    pub fn new(client: Client, bucket: impl Into<String>) -> Self {
+        S3Objects {
+            client,
+            bucket: bucket.into(),
+            prefix: String::new(),
+        }
+    }
+
+    /// A store with its own client, built from `config` by [`s3_config_from`].
+    pub fn from_sdk_config(config: &aws_config::SdkConfig, bucket: impl Into<String>) -> Self {
+        S3Objects::new(Client::from_conf(s3_config_from(config)), bucket)
+    }
+
+    /// Stores every object under `prefix`, prepended as is (end it with `/` for a
+    /// folder: `sluice/prod/`): the port's keys stay the same and an IAM policy can
+    /// grant exactly the prefix.
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// The S3 key of a port key, checked first.
+    fn s3_key(&self, key: &str) -> Result<String, ObjectError> {
+        check_object_key(key)?;
+        Ok(format!("{}{key}", self.prefix))
+    }
+
+    fn backend(&self, operation: &str, key: &str, e: impl std::error::Error) -> ObjectError {
+        ObjectError::backend(format!(
+            "S3 {operation} of `{key}` in bucket `{}`: {}",
+            self.bucket,
+            DisplayErrorContext(e)
+        ))
+    }
+}
+
+#[async_trait]
+impl ObjectStore for S3Objects {
+    #[instrument(level = "debug", skip_all, fields(bucket = %self.bucket, key = %key, size = bytes.len()))]
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), ObjectError> {
+        let s3_key = self.s3_key(key)?;
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(&s3_key)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map_err(|e| self.backend("PutObject", &s3_key, e))?;
+        Ok(())
+    }
+
+    #[instrument(level = "debug", skip_all, fields(bucket = %self.bucket, key = %key))]
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ObjectError> {
+        let s3_key = self.s3_key(key)?;
+        let out = match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(&s3_key)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
+                return Ok(None);
+            }
+            Err(e) => return Err(self.backend("GetObject", &s3_key, e)),
+        };
+        let body = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| self.backend("GetObject (reading the body)", &s3_key, e))?;
+        Ok(Some(body.into_bytes().to_vec()))
+    }
+
+    #[instrument(level = "debug", skip_all, fields(bucket = %self.bucket, prefix = %prefix))]
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, ObjectError> {
+        let s3_prefix = format!("{}{prefix}", self.prefix);
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(&s3_prefix)
+            .into_paginator()
+            .send();
+        let mut out = vec![];
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| self.backend("ListObjectsV2", &s3_prefix, e))?;
+            for object in page.contents.unwrap_or_default() {
+                // Every listed key starts with the adapter prefix: S3 matched it.
+                let Some(key) = object
+                    .key
+                    .as_deref()
+                    .and_then(|k| k.strip_prefix(&self.prefix))
+                else {
+                    continue;
+                };
+                out.push(ObjectInfo {
+                    key: key.to_string(),
+                    size: object.size.unwrap_or(0).max(0) as u64,
+                });
+            }
+        }
+        // S3 lists in UTF-8 byte order already; sorted here so the port's order does
+        // not rest on that.
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    }
+
+    #[instrument(level = "debug", skip_all, fields(bucket = %self.bucket, key = %key))]
+    async fn delete(&self, key: &str) -> Result<(), ObjectError> {
+        let s3_key = self.s3_key(key)?;
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(&s3_key)
+            .send()
+            .await
+            .map_err(|e| self.backend("DeleteObject", &s3_key, e))?;
+        Ok(())
+    }
+}
+
+/// Creates the bucket `name` in the client's region (outside `us-east-1` with that
+/// region as its `LocationConstraint`, as S3 requires). A bucket this account already
+/// owns is returned as it is; a name taken by another account is an error.
+#[instrument(skip(client))]
+pub async fn create_bucket(client: &Client, name: &str) -> Result<(), Error> {
+    let aws = |message: String| Error::Aws {
+        operation: format!("S3 CreateBucket of bucket `{name}`"),
+        message,
+    };
+    let mut request = client.create_bucket().bucket(name);
+    match client.config().region().map(|r| r.as_ref()) {
+        None | Some("us-east-1") => {}
+        Some(region) => {
+            request = request.create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::from(region))
+                    .build(),
+            );
+        }
+    }
+    match request.send().await {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_bucket_already_owned_by_you()) =>
+        {
+            Ok(())
+        }
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_bucket_already_exists()) =>
+        {
+            Err(aws(format!(
+                "the name is taken by another account (bucket names are global): choose another; {}",
+                DisplayErrorContext(e)
+            )))
+        }
+        Err(e) => Err(aws(DisplayErrorContext(e).to_string())),
+    }
+}
