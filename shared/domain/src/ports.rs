@@ -310,3 +310,48 @@ pub enum EventBusError {
 pub trait EventBus: Send + Sync {
     async fn publish(&self, event: &RunEvent) -> Result<(), EventBusError>;
 }
+
+/// A column of a query result.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ColumnInfo {
+    pub name: String,
+    /// The engine's type name (`Int64`, `Utf8`, `varchar`, …).
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// One page of a query's rows.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct QueryPage {
+    pub columns: Vec<ColumnInfo>,
+    pub rows: Vec<Vec<serde_json::Value>>,
+    /// Pass back to read the next page; `None` on the last one.
+    pub next_page: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WarehouseError {
+    /// The SQL is wrong (syntax, unknown table or column): the caller can fix it.
+    #[error("{0}")]
+    Query(String),
+    #[error("`{0}` is not a page token this query returned")]
+    BadPageToken(String),
+    #[error("warehouse unavailable: {0:#}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// The SQL engine over a storage's Parquet tables: Athena in AWS, an embedded engine
+/// locally. Tables are Parquet files under an object-store prefix.
+#[async_trait]
+pub trait Warehouse: Send + Sync {
+    /// Makes `table` read the Parquet files under `location` (re-reading them on the
+    /// next query if they changed).
+    async fn register_table(&self, table: &str, location: &str) -> Result<(), WarehouseError>;
+    /// Runs a read-only `sql` and returns up to `page_size` rows from `page`.
+    async fn query(
+        &self,
+        sql: &str,
+        page_size: u32,
+        page: Option<&str>,
+    ) -> Result<QueryPage, WarehouseError>;
+}
