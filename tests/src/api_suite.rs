@@ -780,3 +780,30 @@ pub async fn the_openapi_document_describes_every_route(app: TestApp) {
     assert!(doc["components"]["schemas"]["CreateTrigger"].is_object());
     app.stop().await;
 }
+
+/// One `#[tokio::test]` per check of this suite, each on a fresh app from `$spawn`.
+#[macro_export]
+macro_rules! api_suite_tests {
+    ($spawn:path) => {
+        $crate::api_suite_tests!(@each $spawn;
+            every_route_answers_every_role_of_its_own_project_as_its_role_allows,
+            another_projects_token_sees_nothing_and_changes_nothing,
+            missing_malformed_and_expired_credentials_are_401_with_json,
+            lists_are_paginated_newest_first_with_a_cursor,
+            bad_bodies_get_a_precise_4xx_naming_the_field,
+            data_mart_lifecycle_refuses_invalid_state_changes,
+            secret_fields_are_write_only_and_never_leave_the_secret_store,
+            triggers_show_their_next_fires_and_disabling_stops_them,
+            the_openapi_document_describes_every_route,
+            concurrent_updates_never_lose_a_write,
+        );
+    };
+    (@each $spawn:path; $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                $crate::api_suite::$name($spawn().await).await;
+            }
+        )*
+    };
+}

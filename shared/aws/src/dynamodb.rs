@@ -41,6 +41,7 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
     KeyType, Projection, ProjectionType, ScalarAttributeType,
 };
+use sluice_domain::ports::keys::{parent as parent_key, partition as pk, sort as sk};
 use sluice_domain::ports::{ListQuery, Page, Record, RecordGet, RecordList, RecordPut, StoreError};
 use sluice_domain::{Id, Kind};
 use tracing::instrument;
@@ -97,18 +98,6 @@ impl DynamoStore {
     pub fn table(&self) -> &str {
         &self.table
     }
-}
-
-fn pk(project: &Id) -> String {
-    format!("P#{project}")
-}
-
-fn sk(kind: Kind, id: &Id) -> String {
-    format!("{}#{id}", kind.key_prefix())
-}
-
-fn parent_key(project: &Id, kind: Kind, parent: &Id) -> String {
-    format!("P#{project}#{}#{parent}", kind.key_prefix())
 }
 
 fn s(v: impl Into<String>) -> AttributeValue {

@@ -355,3 +355,24 @@ pub trait Warehouse: Send + Sync {
         page: Option<&str>,
     ) -> Result<QueryPage, WarehouseError>;
 }
+
+/// The key design both metadata stores share (ARCHITECTURE.md §5): every key begins
+/// with the project.
+pub mod keys {
+    use crate::ids::{Id, Kind};
+
+    /// Partition key: `P#{project}`.
+    pub fn partition(project: &Id) -> String {
+        format!("P#{project}")
+    }
+
+    /// Sort key: `{KIND}#{id}`; ids are time-sortable, so descending is newest first.
+    pub fn sort(kind: Kind, id: &Id) -> String {
+        format!("{}#{id}", kind.key_prefix())
+    }
+
+    /// Parent index key: `P#{project}#{KIND}#{parent}`.
+    pub fn parent(project: &Id, kind: Kind, parent: &Id) -> String {
+        format!("P#{project}#{}#{parent}", kind.key_prefix())
+    }
+}

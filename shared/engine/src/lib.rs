@@ -10,6 +10,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::execution::options::ParquetReadOptions;
 use datafusion::prelude::{SQLOptions, SessionContext};
 use serde_json::Value;
+use sluice_domain::entities::is_identifier;
 use sluice_domain::ports::{ColumnInfo, QueryPage, Warehouse, WarehouseError, check_object_key};
 
 /// DataFusion itself, for callers that build Arrow data (tests, the transform path).
@@ -29,15 +30,6 @@ impl DataFusionWarehouse {
             root: root.to_path_buf(),
         }
     }
-}
-
-fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && s.len() <= 128
 }
 
 fn backend(e: impl std::error::Error + Send + Sync + 'static) -> WarehouseError {

@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::Context as _;
 use async_trait::async_trait;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+use sluice_domain::ports::keys::{parent as parent_key, partition as pk, sort as sk};
 use sluice_domain::ports::{ListQuery, Page, Record, RecordGet, RecordList, RecordPut, StoreError};
 use sluice_domain::{Id, Kind};
 
@@ -44,18 +45,6 @@ pub struct SqliteStore {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next: AtomicUsize,
-}
-
-fn pk(project: &Id) -> String {
-    format!("P#{project}")
-}
-
-fn sk(kind: Kind, id: &Id) -> String {
-    format!("{}#{id}", kind.key_prefix())
-}
-
-fn parent_key(project: &Id, kind: Kind, parent: &Id) -> String {
-    format!("P#{project}#{}#{parent}", kind.key_prefix())
 }
 
 fn backend(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {

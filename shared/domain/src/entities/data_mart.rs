@@ -343,7 +343,8 @@ impl From<DomainError> for Problem {
     }
 }
 
-fn is_identifier(s: &str) -> bool {
+/// A SQL identifier: a letter or `_`, then letters, digits or `_`; at most 255 bytes.
+pub fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     chars
         .next()
