@@ -9,7 +9,8 @@ fn now_ms() -> u64 {
     chrono::Utc::now().timestamp_millis() as u64
 }
 
-fn record(project: &Id, kind: Kind, parent: Option<&Id>, body: &str) -> Record {
+/// A new record (version 1, live) with a fresh id, for store tests.
+pub fn record(project: &Id, kind: Kind, parent: Option<&Id>, body: &str) -> Record {
     Record {
         project: project.clone(),
         kind,

@@ -33,14 +33,8 @@ async fn dynamo() -> (Moto, aws_sdk_dynamodb::Client, String) {
 
 fn record(project: &Id, kind: Kind, parent: Option<&Id>, due_at: Option<i64>) -> Record {
     Record {
-        project: project.clone(),
-        kind,
-        id: Id::generate(kind, now_ms()),
-        parent: parent.cloned(),
-        version: 1,
-        deleted: false,
         due_at,
-        body: r#"{"title":"t"}"#.into(),
+        ..sluice_tests::contract::record(project, kind, parent, r#"{"title":"t"}"#)
     }
 }
 

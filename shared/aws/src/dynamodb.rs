@@ -218,28 +218,50 @@ impl RecordGet for DynamoStore {
     }
 }
 
-#[async_trait]
-impl RecordPut for DynamoStore {
-    #[instrument(level = "debug", skip_all, fields(table = %self.table, project = %r.project, kind = ?r.kind, id = %r.id))]
-    async fn insert(&self, r: &Record) -> Result<(), StoreError> {
-        let res = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(r)))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
+impl DynamoStore {
+    /// Writes `r` whole if `condition` holds; a failed condition is `refused`.
+    async fn put_if(
+        &self,
+        r: &Record,
+        condition: &str,
+        old_version: Option<u64>,
+        refused: StoreError,
+    ) -> Result<(), StoreError> {
+        let res =
+            self.client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(to_item(r)))
+                .condition_expression(condition)
+                .set_expression_attribute_values(old_version.map(|v| {
+                    HashMap::from([(":old".to_string(), AttributeValue::N(v.to_string()))])
+                }))
+                .send()
+                .await;
         match res {
             Ok(_) => Ok(()),
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
             {
-                Err(StoreError::AlreadyExists)
+                Err(refused)
             }
             Err(e) => Err(backend("PutItem", &self.table, e)),
         }
+    }
+}
+
+#[async_trait]
+impl RecordPut for DynamoStore {
+    #[instrument(level = "debug", skip_all, fields(table = %self.table, project = %r.project, kind = ?r.kind, id = %r.id))]
+    async fn insert(&self, r: &Record) -> Result<(), StoreError> {
+        self.put_if(
+            r,
+            "attribute_not_exists(pk)",
+            None,
+            StoreError::AlreadyExists,
+        )
+        .await
     }
 
     #[instrument(level = "debug", skip_all, fields(table = %self.table, project = %r.project, kind = ?r.kind, id = %r.id, version = r.version))]
@@ -248,26 +270,9 @@ impl RecordPut for DynamoStore {
         let Some(old) = r.version.checked_sub(1) else {
             return Err(StoreError::VersionConflict);
         };
-        let res = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(r)))
-            // False on a missing item too: replacing never creates.
-            .condition_expression("version = :old")
-            .expression_attribute_values(":old", AttributeValue::N(old.to_string()))
-            .send()
-            .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::VersionConflict)
-            }
-            Err(e) => Err(backend("PutItem", &self.table, e)),
-        }
+        // False on a missing item too: replacing never creates.
+        self.put_if(r, "version = :old", Some(old), StoreError::VersionConflict)
+            .await
     }
 }
 

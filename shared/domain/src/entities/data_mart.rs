@@ -602,23 +602,23 @@ mod tests {
         serde_json::from_value(v).expect("definition parses")
     }
 
-    fn meta() -> Meta {
+    fn draft(definition: Option<Definition>) -> DataMart {
         let p = Id::generate(Kind::Project, 1);
-        Meta::new(Kind::DataMart, &p, "test", Utc::now())
-    }
-
-    #[test]
-    fn publishing_a_published_mart_is_a_conflict() {
-        let mut dm = DataMart {
-            meta: meta(),
+        DataMart {
+            meta: Meta::new(Kind::DataMart, &p, "test", Utc::now()),
             title: "t".into(),
             description: None,
             storage_id: Id::generate(Kind::Storage, 1),
             status: DataMartStatus::Draft,
-            definition: Some(def(json!({"kind": "sql", "query": "select 1"}))),
+            definition,
             schema: vec![],
             published_at: None,
-        };
+        }
+    }
+
+    #[test]
+    fn publishing_a_published_mart_is_a_conflict() {
+        let mut dm = draft(Some(def(json!({"kind": "sql", "query": "select 1"}))));
         dm.publish(Utc::now()).expect("first publish");
         assert!(matches!(
             dm.publish(Utc::now()),
@@ -628,16 +628,7 @@ mod tests {
 
     #[test]
     fn publishing_without_a_definition_names_the_field() {
-        let mut dm = DataMart {
-            meta: meta(),
-            title: "t".into(),
-            description: None,
-            storage_id: Id::generate(Kind::Storage, 1),
-            status: DataMartStatus::Draft,
-            definition: None,
-            schema: vec![],
-            published_at: None,
-        };
+        let mut dm = draft(None);
         let err = dm.publish(Utc::now()).expect_err("no definition");
         assert!(matches!(err, DomainError::Validation { field, .. } if field.0 == "definition"));
     }
