@@ -12,7 +12,8 @@ use sluice_app::auth::{Principal, TokenKeys};
 use sluice_domain::entities::{Meta, Project};
 use sluice_domain::ports::{Clock, Record, StoreError, SystemClock};
 use sluice_domain::{Id, Kind, Role};
-use sluice_local::{FileSecrets, SqliteStore};
+use sluice_engine::DataFusionWarehouse;
+use sluice_local::{DirObjectStore, FileSecrets, LocalBus, SqliteQueue, SqliteStore};
 
 pub struct DataDir {
     root: PathBuf,
@@ -64,12 +65,25 @@ impl DataDir {
             &self.root.join("secrets.json"),
             &self.root.join("secrets.key"),
         )?;
-        Ok(Deps {
-            store: Arc::new(store),
-            secrets: Arc::new(secrets),
-            clock: Arc::new(SystemClock),
-            auth: Arc::new(self.token_keys()?),
-        })
+        let queue_names = sluice_runs::worker::queues();
+        let queue_refs: Vec<(&str, u32)> =
+            queue_names.iter().map(|(n, m)| (n.as_str(), *m)).collect();
+        // The queues live in the metadata file, as ARCHITECTURE.md §3 has it.
+        let queue = SqliteQueue::open(&self.root.join("metadata.db"), &queue_refs)?;
+        let objects_root = self.root.join("objects");
+        let objects = DirObjectStore::open(&objects_root)?;
+        let mut deps = Deps::new(
+            Arc::new(store),
+            Arc::new(secrets),
+            Arc::new(SystemClock),
+            Arc::new(self.token_keys()?),
+        );
+        deps.queue = Some(Arc::new(queue));
+        deps.objects = Some(Arc::new(objects));
+        deps.warehouse = Some(Arc::new(DataFusionWarehouse::new(&objects_root)));
+        deps.bus = Some(Arc::new(LocalBus::new(1024)));
+        deps.previewer = Some(Arc::new(sluice_runs::EnginePreviewer));
+        Ok(deps)
     }
 
     /// The default project, created on first start.

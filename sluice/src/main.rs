@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
-use sluice::{DataDir, serve};
+mod run;
+
+use sluice::{DataDir, Engine, serve};
 use sluice_app::auth::{Principal, TokenKeys};
 use sluice_domain::{Id, Kind, Role};
 
@@ -36,6 +38,17 @@ enum Command {
         port: u16,
         #[arg(long, default_value = "127.0.0.1")]
         host: IpAddr,
+    },
+    /// Run a data mart to completion here: a progress bar, then a summary.
+    Run {
+        /// The data mart (dm_…), in the default project.
+        data_mart: String,
+        /// A backfill window start (YYYY-MM-DD); with --to, runs a backfill.
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        /// A backfill window end, exclusive (YYYY-MM-DD).
+        #[arg(long, requires = "from")]
+        to: Option<String>,
     },
     /// Mint a bearer token for a project and role.
     Token {
@@ -73,6 +86,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve { port, host } => {
             let deps = dir.deps(4)?;
             let project = dir.default_project(&deps).await?;
+            let engine = Engine::start(&deps, &project).await?;
             let server = serve(deps, SocketAddr::new(host, port)).await?;
             let token = dir.mint(&project, Role::Admin, "local-admin", 30 * 86_400)?;
             let url = format!("http://{}", server.addr);
@@ -87,6 +101,20 @@ async fn main() -> anyhow::Result<()> {
             shutdown_signal().await;
             tracing::info!("Stopping.");
             server.stop().await;
+            engine.stop().await;
+        }
+        Command::Run {
+            data_mart,
+            from,
+            to,
+        } => {
+            let deps = dir.deps(2)?;
+            let project = dir.default_project(&deps).await?;
+            let engine = Engine::start(&deps, &project).await?;
+            let token = dir.mint(&project, Role::Editor, "sluice-run", 3_600)?;
+            let code = run::run_to_completion(&deps, &token, &data_mart, from, to).await;
+            engine.stop().await;
+            std::process::exit(code);
         }
         Command::Token {
             project,

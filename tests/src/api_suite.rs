@@ -70,11 +70,7 @@ async fn seed(app: &TestApp) -> Fixture {
         .await);
     let now = chrono::Utc::now();
     let run = Run {
-        meta: Meta::new(Kind::Run, &app.project, "test", now),
-        data_mart_id: Id::parse(Kind::DataMart, &data_mart).expect("id"),
-        kind: RunKind::Incremental,
         status: RunStatus::Succeeded,
-        trigger_id: None,
         counters: RunCounters {
             rows_read: 10,
             rows_written: 10,
@@ -82,7 +78,11 @@ async fn seed(app: &TestApp) -> Fixture {
         },
         started_at: Some(now),
         finished_at: Some(now),
-        error: None,
+        ..Run::queued(
+            Meta::new(Kind::Run, &app.project, "test", now),
+            Id::parse(Kind::DataMart, &data_mart).expect("id"),
+            RunKind::Incremental,
+        )
     };
     let record = sluice_domain::ports::Record {
         project: app.project.clone(),

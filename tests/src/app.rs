@@ -25,6 +25,8 @@ pub struct TestApp {
     /// The embedded data directory (empty for other stacks).
     pub data_dir: PathBuf,
     server: Option<Server>,
+    /// The stage workers of the embedded stack (runs need them).
+    engine: Option<sluice::Engine>,
     /// What else must live as long as the app (an emulator).
     _keep: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
@@ -45,7 +47,13 @@ pub async fn spawn_app() -> TestApp {
     let dir = DataDir::open(&data_dir).expect("open data dir");
     let deps = dir.deps(2).expect("deps");
     let project = dir.default_project(&deps).await.expect("default project");
-    spawn_app_on(deps, project, data_dir, None).await
+    let mut app = spawn_app_on(deps, project, data_dir, None).await;
+    app.engine = Some(
+        sluice::Engine::start(&app.deps, &app.project)
+            .await
+            .expect("engine starts"),
+    );
+    app
 }
 
 /// The local server over the AWS adapters (DynamoDB, Secrets Manager) on a fresh
@@ -58,12 +66,12 @@ pub async fn spawn_app_on_moto() -> TestApp {
     sluice_aws::create_table(&client, &table)
         .await
         .expect("create table");
-    let deps = Deps {
-        store: std::sync::Arc::new(sluice_aws::DynamoStore::new(client, table)),
-        secrets: std::sync::Arc::new(sluice_aws::SecretsManagerSecrets::from_sdk_config(&sdk)),
-        clock: std::sync::Arc::new(sluice_domain::ports::SystemClock),
-        auth: std::sync::Arc::new(sluice_app::auth::TokenKeys::new(&[42u8; 32]).expect("key")),
-    };
+    let deps = Deps::new(
+        std::sync::Arc::new(sluice_aws::DynamoStore::new(client, table)),
+        std::sync::Arc::new(sluice_aws::SecretsManagerSecrets::from_sdk_config(&sdk)),
+        std::sync::Arc::new(sluice_domain::ports::SystemClock),
+        std::sync::Arc::new(sluice_app::auth::TokenKeys::new(&[42u8; 32]).expect("key")),
+    );
     let project = Id::generate(Kind::Project, now_ms());
     spawn_app_on(deps, project, PathBuf::new(), Some(Box::new(moto))).await
 }
@@ -111,6 +119,7 @@ async fn spawn_app_on(
         strangers,
         data_dir,
         server: Some(server),
+        engine: None,
         _keep: keep,
     }
 }
@@ -207,6 +216,9 @@ impl TestApp {
     pub async fn stop(mut self) {
         if let Some(s) = self.server.take() {
             s.stop().await;
+        }
+        if let Some(e) = self.engine.take() {
+            e.stop().await;
         }
         if !self.data_dir.as_os_str().is_empty() {
             let _ = std::fs::remove_dir_all(&self.data_dir);

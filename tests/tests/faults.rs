@@ -114,12 +114,12 @@ fn harness() -> Harness {
         chrono::Utc::now().timestamp(),
         600,
     );
-    let deps = Deps {
-        store: store.clone(),
-        secrets: secrets.clone(),
-        clock: Arc::new(SystemClock),
-        auth: Arc::new(keys),
-    };
+    let deps = Deps::new(
+        store.clone(),
+        secrets.clone(),
+        Arc::new(SystemClock),
+        Arc::new(keys),
+    );
     Harness {
         deps,
         store,

@@ -46,15 +46,15 @@ async fn put<T: Entity>(deps: &Deps, e: &T) {
 
 async fn seeded_deps() -> (Deps, PathBuf) {
     let dir = temp_dir("events");
-    let deps = Deps {
-        store: Arc::new(SqliteStore::open(&dir.join("meta.db"), 1).expect("store")),
-        secrets: Arc::new(
+    let deps = Deps::new(
+        Arc::new(SqliteStore::open(&dir.join("meta.db"), 1).expect("store")),
+        Arc::new(
             FileSecrets::open(&dir.join("secrets.json"), &dir.join("secrets.key"))
                 .expect("secrets"),
         ),
-        clock: Arc::new(SystemClock),
-        auth: Arc::new(TokenKeys::new(EVENTS_KEY).expect("key")),
-    };
+        Arc::new(SystemClock),
+        Arc::new(TokenKeys::new(EVENTS_KEY).expect("key")),
+    );
     let project = fixed(Kind::Project, "1");
     let now = Utc::now();
     let meta = |kind: Kind, n: &str| Meta {
@@ -165,15 +165,12 @@ async fn seeded_deps() -> (Deps, PathBuf) {
     put(
         &deps,
         &Run {
-            meta: meta(Kind::Run, "8"),
-            data_mart_id: fixed(Kind::DataMart, "4"),
-            kind: RunKind::Incremental,
             status: RunStatus::Succeeded,
-            trigger_id: None,
-            counters: RunCounters::default(),
-            started_at: None,
-            finished_at: None,
-            error: None,
+            ..Run::queued(
+                meta(Kind::Run, "8"),
+                fixed(Kind::DataMart, "4"),
+                RunKind::Incremental,
+            )
         },
     )
     .await;

@@ -105,7 +105,7 @@ fn parquet(ids: &[i64], names: &[&str]) -> Vec<u8> {
 
 #[tokio::test]
 async fn the_embedded_warehouse_queries_parquet_tables_a_page_at_a_time() {
-    use sluice_domain::ports::{ObjectStore as _, Warehouse as _, WarehouseError};
+    use sluice_domain::ports::{ObjectStore as _, TableRef, Warehouse as _, WarehouseError};
     use sluice_engine::DataFusionWarehouse;
 
     let dir = tempdir();
@@ -122,12 +122,14 @@ async fn the_embedded_warehouse_queries_parquet_tables_a_page_at_a_time() {
         .await
         .expect("put");
     let w = DataFusionWarehouse::new(&dir.join("objects"));
-    w.register_table("orders", "marts/dm_1")
-        .await
-        .expect("register");
+    let orders = [TableRef {
+        name: "orders".into(),
+        location: "marts/dm_1".into(),
+    }];
 
     let all = w
         .query(
+            &orders,
             "select count(*) as n, sum(id) as total from orders",
             10,
             None,
@@ -152,6 +154,7 @@ async fn the_embedded_warehouse_queries_parquet_tables_a_page_at_a_time() {
     loop {
         let p = w
             .query(
+                &orders,
                 "select id, name from orders order by id",
                 2,
                 page.as_deref(),
@@ -167,16 +170,13 @@ async fn the_embedded_warehouse_queries_parquet_tables_a_page_at_a_time() {
     }
     assert_eq!((seen, pages), (vec![1, 2, 3, 4, 5], 3));
 
-    // New files are seen after registering again.
+    // New files are seen by the next query.
     objects
         .put("marts/dm_1/part-2.parquet", parquet(&[6], &["f"]))
         .await
         .expect("put");
-    w.register_table("orders", "marts/dm_1")
-        .await
-        .expect("register again");
     let n = w
-        .query("select count(*) from orders", 1, None)
+        .query(&orders, "select count(*) from orders", 1, None)
         .await
         .expect("query");
     assert_eq!(n.rows[0][0], serde_json::json!(6));
@@ -191,24 +191,40 @@ async fn the_embedded_warehouse_queries_parquet_tables_a_page_at_a_time() {
         "insert into orders values (9, 'x')",
     ] {
         assert!(
-            matches!(w.query(bad, 10, None).await, Err(WarehouseError::Query(_))),
+            matches!(
+                w.query(&orders, bad, 10, None).await,
+                Err(WarehouseError::Query(_))
+            ),
             "{bad}"
         );
     }
     assert!(matches!(
-        w.query("select 1", 10, Some("x")).await,
+        w.query(&orders, "select 1", 10, Some("x")).await,
         Err(WarehouseError::BadPageToken(_))
     ));
+    let bad_name = [TableRef {
+        name: "bad name".into(),
+        location: "marts/dm_1".into(),
+    }];
     assert!(matches!(
-        w.register_table("bad name", "marts/dm_1").await,
+        w.query(&bad_name, "select 1", 1, None).await,
         Err(WarehouseError::Query(_))
     ));
+    let escape = [TableRef {
+        name: "t".into(),
+        location: "../etc".into(),
+    }];
     assert!(matches!(
-        w.register_table("t", "../etc").await,
+        w.query(&escape, "select 1", 1, None).await,
+        Err(WarehouseError::Query(_))
+    ));
+    // A query sees only the tables it was given.
+    assert!(matches!(
+        w.query(&[], "select count(*) from orders", 1, None).await,
         Err(WarehouseError::Query(_))
     ));
     let n = w
-        .query("select count(*) from orders", 1, None)
+        .query(&orders, "select count(*) from orders", 1, None)
         .await
         .expect("query");
     assert_eq!(

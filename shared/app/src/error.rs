@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 use sluice_domain::DomainError;
-use sluice_domain::ports::{SecretsError, StoreError};
+use sluice_domain::ports::{ObjectError, QueueError, SecretsError, StoreError, WarehouseError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -29,6 +29,9 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// A part this deployment does not have (a function without a queue, …).
+    #[error("{0}")]
+    Unavailable(String),
     /// Something failed that the caller cannot fix; logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -47,6 +50,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => 415,
             ApiError::Validation { .. } => 422,
             ApiError::Internal(_) => 500,
+            ApiError::Unavailable(_) => 503,
         }
     }
 
@@ -62,6 +66,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation { .. } => "validation_failed",
             ApiError::Internal(_) => "internal",
+            ApiError::Unavailable(_) => "unavailable",
         }
     }
 
@@ -128,6 +133,30 @@ impl From<StoreError> for ApiError {
 impl From<SecretsError> for ApiError {
     fn from(e: SecretsError) -> Self {
         ApiError::Internal(format!("{e:#}"))
+    }
+}
+
+impl From<QueueError> for ApiError {
+    fn from(e: QueueError) -> Self {
+        ApiError::Internal(format!("{e:#}"))
+    }
+}
+
+impl From<ObjectError> for ApiError {
+    fn from(e: ObjectError) -> Self {
+        ApiError::Internal(format!("{e:#}"))
+    }
+}
+
+impl From<WarehouseError> for ApiError {
+    fn from(e: WarehouseError) -> Self {
+        match e {
+            WarehouseError::Query(m) => ApiError::invalid("sql", m),
+            WarehouseError::BadPageToken(_) => {
+                ApiError::invalid("page", "is not a page token this query returned")
+            }
+            other => ApiError::Internal(format!("{other:#}")),
+        }
     }
 }
 

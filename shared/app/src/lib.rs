@@ -9,18 +9,71 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod openapi;
+pub mod records;
 pub mod routes;
 pub mod services;
 
 use std::sync::Arc;
 
-use sluice_domain::ports::{Clock, MetadataStore, Secrets};
+use sluice_domain::ports::{
+    Clock, EventBus, MetadataStore, ObjectStore, Queue, Secrets, Warehouse,
+};
+
+pub use services::runs::{Preview, PreviewRequest, Previewer};
 
 /// Everything a handler needs, built once per process (per Lambda cold start).
+/// The optional parts are there only where a function uses them: a route that
+/// needs one it was not given answers 503.
 #[derive(Clone)]
 pub struct Deps {
     pub store: Arc<dyn MetadataStore>,
     pub secrets: Arc<dyn Secrets>,
     pub clock: Arc<dyn Clock>,
     pub auth: Arc<auth::TokenKeys>,
+    pub queue: Option<Arc<dyn Queue>>,
+    pub objects: Option<Arc<dyn ObjectStore>>,
+    pub warehouse: Option<Arc<dyn Warehouse>>,
+    pub bus: Option<Arc<dyn EventBus>>,
+    pub previewer: Option<Arc<dyn Previewer>>,
+}
+
+impl Deps {
+    pub fn new(
+        store: Arc<dyn MetadataStore>,
+        secrets: Arc<dyn Secrets>,
+        clock: Arc<dyn Clock>,
+        auth: Arc<auth::TokenKeys>,
+    ) -> Deps {
+        Deps {
+            store,
+            secrets,
+            clock,
+            auth,
+            queue: None,
+            objects: None,
+            warehouse: None,
+            bus: None,
+            previewer: None,
+        }
+    }
+
+    pub fn queue(&self) -> Result<&Arc<dyn Queue>, error::ApiError> {
+        self.queue.as_ref().ok_or_else(|| {
+            error::ApiError::Unavailable(
+                "runs are not available here: no queue is configured".into(),
+            )
+        })
+    }
+    pub fn objects(&self) -> Result<&Arc<dyn ObjectStore>, error::ApiError> {
+        self.objects.as_ref().ok_or_else(|| {
+            error::ApiError::Unavailable("no object store is configured here".into())
+        })
+    }
+    pub fn warehouse(&self) -> Result<&Arc<dyn Warehouse>, error::ApiError> {
+        self.warehouse.as_ref().ok_or_else(|| {
+            error::ApiError::Unavailable(
+                "queries are not available here: no warehouse is configured".into(),
+            )
+        })
+    }
 }

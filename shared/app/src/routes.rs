@@ -35,7 +35,7 @@ pub struct RouteSpec {
 use sluice_domain::connectors::ConnectorSpec;
 use sluice_domain::entities as e;
 
-use crate::services::{HealthView, List, ValidationReport};
+use crate::services::{HealthView, List, ValidationReport, runs};
 
 const PAGE: &[(&str, &str)] = &[
     ("limit", "Items per page, 1-200 (default 50)."),
@@ -512,9 +512,86 @@ pub fn all() -> &'static [RouteSpec] {
                 GET,
                 "/v1/runs/{id}",
                 V,
-                "Get a run.",
+                "Get a run: status, stages, counters, progress, throughput and its error log.",
                 req = None,
                 res = Some(schema::<e::Run>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-start-run",
+                POST,
+                "/v1/data-marts/{id}/runs",
+                ED,
+                "Start a run of a published connector data mart: incremental, or a backfill of a date window.",
+                req = Some(schema::<e::StartRun>),
+                res = Some(schema::<e::Run>),
+                status = 201,
+                query = &[]
+            ),
+            route!(
+                "api-pause-run",
+                POST,
+                "/v1/runs/{id}/pause",
+                ED,
+                "Pause a run: workers stop taking its chunks until it is resumed.",
+                req = None,
+                res = Some(schema::<e::Run>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-resume-run",
+                POST,
+                "/v1/runs/{id}/resume",
+                ED,
+                "Resume a paused or interrupted run where it stopped.",
+                req = None,
+                res = Some(schema::<e::Run>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-cancel-run",
+                POST,
+                "/v1/runs/{id}/cancel",
+                ED,
+                "Cancel a run; nothing more of it is committed.",
+                req = None,
+                res = Some(schema::<e::Run>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-retry-run",
+                POST,
+                "/v1/runs/{id}/retry",
+                ED,
+                "Retry a failed run from its failed chunks, keeping what succeeded.",
+                req = None,
+                res = Some(schema::<e::Run>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-preview-data-mart",
+                POST,
+                "/v1/data-marts/{id}/preview",
+                ED,
+                "Sample source rows before and after the mapping, with the warnings they raise.",
+                req = Some(schema::<runs::PreviewRequest>),
+                res = Some(schema::<runs::Preview>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-query-data-mart",
+                POST,
+                "/v1/data-marts/{id}/query",
+                V,
+                "Query the data mart's table with read-only SQL; ${DATA_MART_TABLE} names it.",
+                req = Some(schema::<runs::QueryRequest>),
+                res = Some(schema::<runs::QueryResult>),
                 status = 200,
                 query = &[]
             ),

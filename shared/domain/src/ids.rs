@@ -19,10 +19,16 @@ pub enum Kind {
     Report,
     Trigger,
     Run,
+    /// A run's extraction step (internal to the run machinery).
+    Step,
+    /// A run's chunk of rows (internal to the run machinery).
+    Chunk,
+    /// The connector state (cursors) of a data mart.
+    State,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Project,
         Kind::Storage,
         Kind::Source,
@@ -31,6 +37,9 @@ impl Kind {
         Kind::Report,
         Kind::Trigger,
         Kind::Run,
+        Kind::Step,
+        Kind::Chunk,
+        Kind::State,
     ];
 
     /// Prefix of the id, before the underscore.
@@ -44,6 +53,9 @@ impl Kind {
             Kind::Report => "rpt",
             Kind::Trigger => "trg",
             Kind::Run => "run",
+            Kind::Step => "stp",
+            Kind::Chunk => "chk",
+            Kind::State => "cst",
         }
     }
 
@@ -58,6 +70,9 @@ impl Kind {
             Kind::Report => "RPT",
             Kind::Trigger => "TRG",
             Kind::Run => "RUN",
+            Kind::Step => "STP",
+            Kind::Chunk => "CHK",
+            Kind::State => "CST",
         }
     }
 
@@ -72,6 +87,9 @@ impl Kind {
             Kind::Report => "report",
             Kind::Trigger => "trigger",
             Kind::Run => "run",
+            Kind::Step => "extraction step",
+            Kind::Chunk => "chunk",
+            Kind::State => "connector state",
         }
     }
 
@@ -114,6 +132,21 @@ impl Id {
             r
         };
         Id::encode(kind, unix_ms, random)
+    }
+
+    /// The same id every time for the same `kind` and `parts`: records a retried or
+    /// redelivered step writes again land on one key (a 128-bit FNV-1a hash).
+    pub fn derived(kind: Kind, parts: &[&str]) -> Id {
+        let mut h: u128 = 0x6c62272e07bb014262b821756295c58d;
+        for part in parts {
+            for b in part.bytes().chain(std::iter::once(0x1f)) {
+                h ^= u128::from(b);
+                h = h.wrapping_mul(0x0000000001000000000000000000013B);
+            }
+        }
+        // Top bit clear: a ULID's first character is at most `7`.
+        let value = h >> 1;
+        Id::encode(kind, (value >> 80) as u64, value & ((1u128 << 80) - 1))
     }
 
     fn encode(kind: Kind, ms: u64, random: u128) -> Id {

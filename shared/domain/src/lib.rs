@@ -7,6 +7,7 @@ pub mod cron;
 pub mod entities;
 pub mod error;
 pub mod ids;
+pub mod pipeline;
 pub mod ports;
 pub mod role;
 

@@ -312,7 +312,7 @@ pub trait EventBus: Send + Sync {
 }
 
 /// A column of a query result.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct ColumnInfo {
     pub name: String,
     /// The engine's type name (`Int64`, `Utf8`, `varchar`, …).
@@ -340,16 +340,23 @@ pub enum WarehouseError {
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// A table a query may read: a name and the object-store prefix of its Parquet
+/// files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRef {
+    pub name: String,
+    pub location: String,
+}
+
 /// The SQL engine over a storage's Parquet tables: Athena in AWS, an embedded engine
 /// locally. Tables are Parquet files under an object-store prefix.
 #[async_trait]
 pub trait Warehouse: Send + Sync {
-    /// Makes `table` read the Parquet files under `location` (re-reading them on the
-    /// next query if they changed).
-    async fn register_table(&self, table: &str, location: &str) -> Result<(), WarehouseError>;
-    /// Runs a read-only `sql` and returns up to `page_size` rows from `page`.
+    /// Runs a read-only `sql` that may read exactly `tables` (nothing else is
+    /// visible to it), and returns up to `page_size` rows from `page`.
     async fn query(
         &self,
+        tables: &[TableRef],
         sql: &str,
         page_size: u32,
         page: Option<&str>,

@@ -2,6 +2,9 @@
 //! (a table is the Parquet files under an object-store prefix). Pure Rust and
 //! Arrow-native, like the transform path.
 
+pub mod mapping;
+pub mod transform;
+
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
@@ -11,13 +14,14 @@ use datafusion::execution::options::ParquetReadOptions;
 use datafusion::prelude::{SQLOptions, SessionContext};
 use serde_json::Value;
 use sluice_domain::entities::is_identifier;
-use sluice_domain::ports::{ColumnInfo, QueryPage, Warehouse, WarehouseError, check_object_key};
+use sluice_domain::ports::{
+    ColumnInfo, QueryPage, TableRef, Warehouse, WarehouseError, check_object_key,
+};
 
 /// DataFusion itself, for callers that build Arrow data (tests, the transform path).
 pub use datafusion;
 
 pub struct DataFusionWarehouse {
-    ctx: SessionContext,
     root: PathBuf,
 }
 
@@ -26,7 +30,6 @@ impl DataFusionWarehouse {
     /// store's directory).
     pub fn new(root: &Path) -> DataFusionWarehouse {
         DataFusionWarehouse {
-            ctx: SessionContext::new(),
             root: root.to_path_buf(),
         }
     }
@@ -36,7 +39,8 @@ fn backend(e: impl std::error::Error + Send + Sync + 'static) -> WarehouseError 
     WarehouseError::Backend(Box::new(e))
 }
 
-fn to_rows(batches: &[RecordBatch]) -> Result<Vec<Vec<Value>>, WarehouseError> {
+/// Rows of `batches` as JSON values, column by column in schema order.
+pub fn to_rows(batches: &[RecordBatch]) -> Result<Vec<Vec<Value>>, WarehouseError> {
     let mut writer = ArrayWriter::new(Vec::new());
     let refs: Vec<&RecordBatch> = batches.iter().collect();
     writer.write_batches(&refs).map_err(backend)?;
@@ -62,30 +66,39 @@ fn to_rows(batches: &[RecordBatch]) -> Result<Vec<Vec<Value>>, WarehouseError> {
         .collect())
 }
 
+impl DataFusionWarehouse {
+    /// A session that sees exactly `tables`: one per query, so no query reads a
+    /// table another one registered.
+    async fn session(&self, tables: &[TableRef]) -> Result<SessionContext, WarehouseError> {
+        let ctx = SessionContext::new();
+        for t in tables {
+            if !is_identifier(&t.name) {
+                return Err(WarehouseError::Query(format!(
+                    "`{}` is not a table name",
+                    t.name
+                )));
+            }
+            let location = t.location.trim_end_matches('/');
+            check_object_key(location).map_err(|e| WarehouseError::Query(e.to_string()))?;
+            let path = format!("{}/", self.root.join(location).display());
+            ctx.register_parquet(&t.name, &path, ParquetReadOptions::default())
+                .await
+                .map_err(|e| WarehouseError::Query(e.to_string()))?;
+        }
+        Ok(ctx)
+    }
+}
+
 #[async_trait]
 impl Warehouse for DataFusionWarehouse {
-    async fn register_table(&self, table: &str, location: &str) -> Result<(), WarehouseError> {
-        if !is_identifier(table) {
-            return Err(WarehouseError::Query(format!(
-                "`{table}` is not a table name"
-            )));
-        }
-        check_object_key(location).map_err(|e| WarehouseError::Query(e.to_string()))?;
-        let path = self.root.join(location);
-        let path = format!("{}/", path.display());
-        self.ctx.deregister_table(table).map_err(backend)?;
-        self.ctx
-            .register_parquet(table, &path, ParquetReadOptions::default())
-            .await
-            .map_err(|e| WarehouseError::Query(e.to_string()))
-    }
-
     async fn query(
         &self,
+        tables: &[TableRef],
         sql: &str,
         page_size: u32,
         page: Option<&str>,
     ) -> Result<QueryPage, WarehouseError> {
+        let ctx = self.session(tables).await?;
         let offset: usize = match page {
             Some(p) => p
                 .parse()
@@ -98,8 +111,7 @@ impl Warehouse for DataFusionWarehouse {
             .with_allow_ddl(false)
             .with_allow_dml(false)
             .with_allow_statements(false);
-        let df = self
-            .ctx
+        let df = ctx
             .sql_with_options(sql, options)
             .await
             .map_err(|e| WarehouseError::Query(e.to_string()))?;

@@ -53,12 +53,12 @@ pub async fn aws_deps(config: &Config) -> Result<Deps, lambda_http::Error> {
         })?;
     let auth = TokenKeys::new(key.expose().trim().as_bytes())
         .map_err(|e| format!("secret {}: {e}", config.token_key_secret))?;
-    Ok(Deps {
-        store: Arc::new(DynamoStore::from_sdk_config(&sdk, &config.table)),
-        secrets: Arc::new(secrets),
-        clock: Arc::new(SystemClock),
-        auth: Arc::new(auth),
-    })
+    Ok(Deps::new(
+        Arc::new(DynamoStore::from_sdk_config(&sdk, &config.table)),
+        Arc::new(secrets),
+        Arc::new(SystemClock),
+        Arc::new(auth),
+    ))
 }
 
 /// The whole `main` of an API function serving route `name`.

@@ -4,7 +4,7 @@ mod catalog;
 mod configured;
 mod data_marts;
 mod reports;
-mod runs;
+pub mod runs;
 mod storages;
 mod triggers;
 
@@ -136,6 +136,13 @@ pub async fn dispatch(
 
         "api-list-runs" => runs::list(&ctx, &req).await,
         "api-get-run" => runs::get(&ctx, id).await,
+        "api-start-run" => runs::start(&ctx, id, &req).await,
+        "api-pause-run" => runs::pause(&ctx, id).await,
+        "api-resume-run" => runs::resume(&ctx, id).await,
+        "api-cancel-run" => runs::cancel(&ctx, id).await,
+        "api-retry-run" => runs::retry(&ctx, id).await,
+        "api-preview-data-mart" => runs::preview(&ctx, id, &req).await,
+        "api-query-data-mart" => runs::query(&ctx, id, &req).await,
         other => Err(ApiError::Internal(format!("route {other} has no service"))),
     }
 }

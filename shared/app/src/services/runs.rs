@@ -1,19 +1,629 @@
-//! Runs: read-only here; the run machinery creates them.
+//! Runs: start one, follow it, pause, resume, cancel, retry; query the table it
+//! landed; preview a mapping. The stages themselves run in the run machinery
+//! (`sluice-runs`); this module only writes records and enqueues claim checks, so
+//! the API functions link no engine.
 
-use sluice_domain::Kind;
-use sluice_domain::entities::Run;
+use std::collections::BTreeMap;
 
-use super::{Ctx, list_page, load, ok};
-use crate::api::{ApiRequest, ApiResponse};
-use crate::error::ApiResult;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sluice_domain::entities::{
+    DataMart, DataMartStatus, Definition, Run, RunCounters, RunKind, RunProgress, RunStatus,
+    StageState, StartRun,
+};
+use sluice_domain::pipeline::{
+    Chunk, ChunkStatus, ConnectorState, FINALIZE_QUEUE, Message, Step, TRANSFORM_QUEUE,
+    extract_queue, objects,
+};
+use sluice_domain::ports::{ColumnInfo, RunEvent, RunEventKind, TableRef};
+use sluice_domain::{Id, Kind};
+
+use super::{Ctx, List, created, list_page, load, ok};
+use crate::Deps;
+use crate::api::{ApiRequest, ApiResponse, parse_body};
+use crate::error::{ApiError, ApiResult};
+use crate::records;
 
 pub async fn list(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    ok(
-        200,
-        &list_page::<Run>(ctx, req, Some(("data_mart_id", Kind::DataMart))).await?,
-    )
+    let page: List<Run> =
+        list_page::<Run>(ctx, req, Some(("data_mart_id", Kind::DataMart))).await?;
+    ok(200, &page)
 }
 
 pub async fn get(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
-    ok(200, &load::<Run>(ctx, id).await?)
+    let run = load::<Run>(ctx, id).await?;
+    ok(200, &with_progress(ctx.deps, run, ctx.now).await?)
+}
+
+/// The run with counters, progress and throughput computed from its chunks.
+pub async fn with_progress(
+    deps: &Deps,
+    mut run: Run,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<Run> {
+    if run.status.is_final() && run.progress.chunks_total > 0 {
+        return Ok(run);
+    }
+    let chunks: Vec<Chunk> =
+        records::list_all(deps.store.as_ref(), &run.meta.project_id, &run.meta.id).await?;
+    let mut counters = RunCounters::default();
+    let mut progress = RunProgress {
+        chunks_total: run
+            .chunks_total
+            .unwrap_or(chunks.len() as u64)
+            .max(chunks.len() as u64),
+        ..RunProgress::default()
+    };
+    let mut busy = 0;
+    for c in &chunks {
+        counters.rows_read += c.rows_in;
+        match c.status {
+            ChunkStatus::Transformed => {
+                progress.chunks_done += 1;
+                counters.rows_written += c.rows_written;
+                counters.rows_failed += c.rows_failed;
+                counters.rows_skipped += c.rows_skipped;
+                busy += c.transform_ms;
+            }
+            ChunkStatus::Failed => {
+                progress.chunks_failed += 1;
+                counters.rows_failed +=
+                    c.rows_failed.max(c.rows_in - c.rows_written.min(c.rows_in));
+            }
+            ChunkStatus::Extracted => {}
+        }
+    }
+    if progress.chunks_total > 0 {
+        progress.fraction = progress.chunks_done as f64 / progress.chunks_total as f64;
+    }
+    if let Some(started) = run.started_at {
+        let end = run.finished_at.unwrap_or(now);
+        let secs = (end - started).num_milliseconds().max(1) as f64 / 1000.0;
+        progress.rows_per_second = (counters.rows_written as f64 / secs).round();
+    }
+    if !run.status.is_final() {
+        run.counters = counters;
+        run.stages.transform.busy_ms = busy;
+        if progress.chunks_done > 0 && run.stages.transform.state == StageState::Pending {
+            run.stages.transform.state = StageState::Running;
+        }
+    }
+    run.progress = progress;
+    Ok(run)
+}
+
+/// `POST /v1/data-marts/{id}/runs`
+pub async fn start(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
+    let body: StartRun = parse_body(req)?;
+    let (kind, window) = body.validate()?;
+    let mart = load::<DataMart>(ctx, mart_id).await?;
+    mart.ensure_live()?;
+    let Some(Definition::Connector(def)) = &mart.definition else {
+        return Err(ApiError::Conflict(format!(
+            "data mart {} has no connector definition; only connector data marts run",
+            mart.meta.id
+        )));
+    };
+    if mart.status != DataMartStatus::Published {
+        return Err(ApiError::Conflict(format!(
+            "data mart {} is a draft; publish it before running it",
+            mart.meta.id
+        )));
+    }
+    let queue = ctx.deps.queue()?;
+    let connector = connector_of(ctx, &def.source_id).await?;
+    // Max active runs: never a second overlapping run by accident.
+    let recent = ctx
+        .deps
+        .store
+        .list(&sluice_domain::ports::ListQuery {
+            project: ctx.project().clone(),
+            kind: Kind::Run,
+            parent: Some(mart.meta.id.clone()),
+            after: None,
+            limit: 100,
+        })
+        .await?;
+    let active: Vec<Run> = recent
+        .records
+        .iter()
+        .filter_map(|r| records::from_record::<Run>(r).ok())
+        .filter(|r| !r.status.is_final())
+        .collect();
+    if active.len() as u32 >= def.pipeline.max_active_runs {
+        return Err(ApiError::Conflict(format!(
+            "data mart {} already has {} active run(s) (run {}), its limit; wait for it, or cancel it",
+            mart.meta.id,
+            active.len(),
+            active[0].meta.id
+        )));
+    }
+    let start_state = match kind {
+        RunKind::Incremental => records::get::<ConnectorState>(
+            ctx.deps.store.as_ref(),
+            ctx.project(),
+            &ConnectorState::id_for(&mart.meta.id),
+        )
+        .await?
+        .map(|s| s.cursors)
+        .unwrap_or_default(),
+        RunKind::Backfill => Default::default(),
+    };
+    let run = Run {
+        window,
+        start_state,
+        ..Run::queued(
+            sluice_domain::entities::Meta::new(
+                Kind::Run,
+                ctx.project(),
+                &ctx.principal.subject,
+                ctx.now,
+            ),
+            mart.meta.id.clone(),
+            kind,
+        )
+    };
+    super::insert(ctx, &run).await?;
+    let first = Message::Extract {
+        project: ctx.project().clone(),
+        run: run.meta.id.clone(),
+        stream: 0,
+        step: 0,
+        position: None,
+        chunks_before: 0,
+    };
+    queue
+        .send(
+            &extract_queue(&connector),
+            &first.to_json(),
+            std::time::Duration::ZERO,
+        )
+        .await?;
+    publish(ctx.deps, RunEventKind::RunQueued, &run).await;
+    created(&run, format!("/v1/runs/{}", run.meta.id))
+}
+
+/// Publishes a run event; a bus outage never fails the run.
+pub async fn publish(deps: &Deps, kind: RunEventKind, run: &Run) {
+    if let Some(bus) = &deps.bus {
+        let event = RunEvent {
+            kind,
+            project_id: run.meta.project_id.clone(),
+            run_id: run.meta.id.clone(),
+            data_mart_id: run.data_mart_id.clone(),
+            at: deps.clock.now(),
+        };
+        if let Err(e) = bus.publish(&event).await {
+            tracing::warn!(run_id = %run.meta.id, error = %e, "Run event not published.");
+        }
+    }
+}
+
+async fn change_status(
+    ctx: &Ctx<'_>,
+    id: &str,
+    verb: &str,
+    allowed: &[RunStatus],
+    apply: impl Fn(&mut Run, chrono::DateTime<chrono::Utc>),
+) -> ApiResult<Run> {
+    let run = load::<Run>(ctx, id).await?;
+    let mut refused = None;
+    let updated = records::update::<Run>(
+        ctx.deps.store.as_ref(),
+        ctx.project(),
+        &run.meta.id,
+        ctx.now,
+        |r| {
+            if !allowed.contains(&r.status) {
+                refused = Some(r.status);
+                return false;
+            }
+            refused = None;
+            apply(r, ctx.now);
+            true
+        },
+    )
+    .await?
+    .ok_or_else(|| ApiError::not_found(Kind::Run, id))?;
+    if let Some(status) = refused {
+        let status = serde_json::to_value(status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        return Err(ApiError::Conflict(format!(
+            "run {id} is {status}; it cannot be {verb}"
+        )));
+    }
+    Ok(updated)
+}
+
+/// `POST /v1/runs/{id}/pause`: workers stop taking its chunks; resume continues.
+pub async fn pause(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+    let run = change_status(
+        ctx,
+        id,
+        "paused",
+        &[RunStatus::Queued, RunStatus::Running],
+        |r, _| {
+            r.status = RunStatus::Paused;
+        },
+    )
+    .await?;
+    ok(200, &run)
+}
+
+/// `POST /v1/runs/{id}/resume`
+pub async fn resume(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+    let queue = ctx.deps.queue()?.clone();
+    let run = change_status(
+        ctx,
+        id,
+        "resumed",
+        &[RunStatus::Paused, RunStatus::Interrupted],
+        |r, _| {
+            r.status = if r.started_at.is_some() {
+                RunStatus::Running
+            } else {
+                RunStatus::Queued
+            };
+        },
+    )
+    .await?;
+    reconcile(ctx.deps, &queue, &run).await?;
+    ok(200, &run)
+}
+
+/// `POST /v1/runs/{id}/cancel`: nothing more is committed; staged data is dropped.
+pub async fn cancel(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+    let run = change_status(
+        ctx,
+        id,
+        "cancelled",
+        &[
+            RunStatus::Queued,
+            RunStatus::Running,
+            RunStatus::Paused,
+            RunStatus::Interrupted,
+        ],
+        |r, now| {
+            r.status = RunStatus::Cancelled;
+            r.finished_at = Some(now);
+            for s in [
+                &mut r.stages.extract,
+                &mut r.stages.transform,
+                &mut r.stages.load,
+                &mut r.stages.finalize,
+            ] {
+                if matches!(s.state, StageState::Pending | StageState::Running) {
+                    s.finish(StageState::Skipped, now);
+                }
+            }
+        },
+    )
+    .await?;
+    publish(ctx.deps, RunEventKind::RunFailed, &run).await;
+    ok(200, &run)
+}
+
+/// `POST /v1/runs/{id}/retry`: a failed run starts again from its failed chunks
+/// (and from where extraction stopped), keeping what already succeeded.
+pub async fn retry(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+    let queue = ctx.deps.queue()?.clone();
+    let run = load::<Run>(ctx, id).await?;
+    if run.status != RunStatus::Failed {
+        let status = serde_json::to_value(run.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        return Err(ApiError::Conflict(format!(
+            "run {id} is {status}; only a failed run can be retried"
+        )));
+    }
+    // Failed chunks go back to the transform, as they were extracted.
+    let chunks: Vec<Chunk> =
+        records::list_all(ctx.deps.store.as_ref(), ctx.project(), &run.meta.id).await?;
+    for c in chunks.iter().filter(|c| c.status == ChunkStatus::Failed) {
+        records::update::<Chunk>(
+            ctx.deps.store.as_ref(),
+            ctx.project(),
+            &c.meta.id,
+            ctx.now,
+            |c| {
+                if c.status != ChunkStatus::Failed {
+                    return false;
+                }
+                c.status = ChunkStatus::Extracted;
+                c.attempts = 0;
+                c.last_error = None;
+                c.errors.clear();
+                c.rows_failed = 0;
+                c.rows_skipped = 0;
+                c.rows_written = 0;
+                true
+            },
+        )
+        .await?;
+    }
+    let run = change_status(ctx, id, "retried", &[RunStatus::Failed], |r, now| {
+        r.status = RunStatus::Running;
+        r.attempt += 1;
+        r.error = None;
+        r.error_log.clear();
+        r.finished_at = None;
+        r.counters = RunCounters::default();
+        for s in [
+            &mut r.stages.extract,
+            &mut r.stages.transform,
+            &mut r.stages.load,
+            &mut r.stages.finalize,
+        ] {
+            if s.state == StageState::Failed || s.state == StageState::Skipped {
+                s.state = StageState::Pending;
+                s.finished_at = None;
+            }
+        }
+        if r.stages.extract.state != StageState::Succeeded {
+            r.stages.extract.start(now);
+        }
+    })
+    .await?;
+    reconcile(ctx.deps, &queue, &run).await?;
+    publish(ctx.deps, RunEventKind::RunStarted, &run).await;
+    ok(200, &run)
+}
+
+/// Enqueues every piece of outstanding work of a run from its durable records:
+/// the next extraction step, each chunk still waiting for its transform, and the
+/// finalize check. Every stage is idempotent, so enqueueing something twice costs
+/// a little time and never a duplicate row.
+pub async fn reconcile(
+    deps: &Deps,
+    queue: &std::sync::Arc<dyn sluice_domain::ports::Queue>,
+    run: &Run,
+) -> ApiResult<()> {
+    let project = &run.meta.project_id;
+    let store = deps.store.as_ref();
+    let mart = records::get::<DataMart>(store, project, &run.data_mart_id)
+        .await?
+        .ok_or_else(|| ApiError::Conflict(format!("data mart {} is gone", run.data_mart_id)))?;
+    let Some(Definition::Connector(def)) = &mart.definition else {
+        return Err(ApiError::Conflict(format!(
+            "data mart {} has no connector definition",
+            mart.meta.id
+        )));
+    };
+    let source = records::get::<sluice_domain::entities::Source>(store, project, &def.source_id)
+        .await?
+        .ok_or_else(|| ApiError::Conflict(format!("source {} is gone", def.source_id)))?;
+    let steps: Vec<Step> = records::list_all(store, project, &run.meta.id).await?;
+    let mut by_stream: BTreeMap<u32, Vec<&Step>> = BTreeMap::new();
+    let mut chunks_before = 0;
+    for s in &steps {
+        by_stream.entry(s.stream).or_default().push(s);
+    }
+    let mut extraction_done = true;
+    for stream in 0..def.streams.len() as u32 {
+        let mut mine = by_stream.remove(&stream).unwrap_or_default();
+        mine.sort_by_key(|s| s.step);
+        chunks_before += mine.iter().map(|s| s.chunks.len() as u64).sum::<u64>();
+        let last = mine.last();
+        let (step, position) = match last {
+            None => (0, None),
+            Some(s) if s.next.is_some() => (s.step + 1, s.next.clone()),
+            Some(_) => continue,
+        };
+        extraction_done = false;
+        let m = Message::Extract {
+            project: project.clone(),
+            run: run.meta.id.clone(),
+            stream,
+            step,
+            position,
+            chunks_before,
+        };
+        queue
+            .send(
+                &extract_queue(&source.connector),
+                &m.to_json(),
+                std::time::Duration::ZERO,
+            )
+            .await?;
+        break;
+    }
+    let chunks: Vec<Chunk> = records::list_all(store, project, &run.meta.id).await?;
+    for c in chunks.iter().filter(|c| c.status == ChunkStatus::Extracted) {
+        let m = Message::Transform {
+            project: project.clone(),
+            run: run.meta.id.clone(),
+            chunk: c.meta.id.clone(),
+        };
+        queue
+            .send(TRANSFORM_QUEUE, &m.to_json(), std::time::Duration::ZERO)
+            .await?;
+    }
+    if extraction_done {
+        let m = Message::Finalize {
+            project: project.clone(),
+            run: run.meta.id.clone(),
+        };
+        queue
+            .send(FINALIZE_QUEUE, &m.to_json(), std::time::Duration::ZERO)
+            .await?;
+    }
+    Ok(())
+}
+
+/// `POST /v1/data-marts/{id}/query`
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QueryRequest {
+    /// Read-only SQL; `${DATA_MART_TABLE}` names this data mart's table.
+    pub sql: String,
+    /// Rows per page, 1-10,000 (default 100).
+    #[serde(default)]
+    pub page_size: Option<u32>,
+    /// The `next_page` of the previous page.
+    #[serde(default)]
+    pub page: Option<String>,
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct QueryResult {
+    pub columns: Vec<ColumnInfo>,
+    pub rows: Vec<Vec<Value>>,
+    pub next_page: Option<String>,
+}
+
+pub const TABLE_MACRO: &str = "${DATA_MART_TABLE}";
+
+pub async fn query(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
+    let body: QueryRequest = parse_body(req)?;
+    let mart = load::<DataMart>(ctx, mart_id).await?;
+    if body.sql.trim().is_empty() {
+        return Err(ApiError::invalid("sql", "must not be empty"));
+    }
+    if body.sql.len() > 100_000 {
+        return Err(ApiError::invalid(
+            "sql",
+            "must be at most 100000 characters",
+        ));
+    }
+    let page_size = body.page_size.unwrap_or(100);
+    if !(1..=10_000).contains(&page_size) {
+        return Err(ApiError::invalid("page_size", "must be from 1 to 10000"));
+    }
+    let warehouse = ctx.deps.warehouse()?;
+    let objects = ctx.deps.objects()?;
+    let location = objects::table(ctx.project(), &mart.meta.id);
+    if objects
+        .list(&location)
+        .await?
+        .iter()
+        .all(|o| !o.key.ends_with(".parquet"))
+    {
+        return Err(ApiError::Conflict(format!(
+            "data mart {} has no data yet; run it first",
+            mart.meta.id
+        )));
+    }
+    let table = TableRef {
+        name: objects::table_name(&mart.meta.id),
+        location,
+    };
+    let sql = body.sql.replace(TABLE_MACRO, &table.name);
+    let page = warehouse
+        .query(&[table], &sql, page_size, body.page.as_deref())
+        .await?;
+    ok(
+        200,
+        &QueryResult {
+            columns: page.columns,
+            rows: page.rows,
+            next_page: page.next_page,
+        },
+    )
+}
+
+/// `POST /v1/data-marts/{id}/preview`
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewRequest {
+    /// Index of the stream in the definition (default 0).
+    #[serde(default)]
+    pub stream: Option<u32>,
+    /// Sample rows, 1-1,000 (default 20).
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// A definition to try instead of the saved one (nothing is saved).
+    #[serde(default)]
+    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
+    pub definition: Option<Value>,
+}
+
+/// A few source rows before and after the mapping, side by side, with the
+/// warnings they raise.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Preview {
+    pub stream: String,
+    pub before: QueryResult,
+    pub after: QueryResult,
+    pub warnings: Vec<PreviewWarning>,
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct PreviewWarning {
+    /// Sample row, from 1; absent for warnings about the whole table.
+    pub row: Option<u64>,
+    pub column: Option<String>,
+    /// `type_mismatch`, `null_in_not_null`, `not_allowed`, `duplicate_key`,
+    /// `bad_row`, `schema_mismatch`.
+    pub kind: String,
+    pub reason: String,
+}
+
+/// Builds previews; lives with the engine so API functions without one link none.
+#[async_trait]
+pub trait Previewer: Send + Sync {
+    async fn preview(
+        &self,
+        deps: &Deps,
+        mart: &DataMart,
+        definition: Definition,
+        req: &PreviewRequest,
+    ) -> ApiResult<Preview>;
+}
+
+pub async fn preview(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
+    let body: PreviewRequest = parse_body(req)?;
+    let mart = load::<DataMart>(ctx, mart_id).await?;
+    let definition = match &body.definition {
+        Some(v) => {
+            let d = Definition::from_json(v.clone())?;
+            if let Some(p) = d.problems().into_iter().next() {
+                return Err(ApiError::invalid(p.field, p.reason));
+            }
+            d
+        }
+        None => mart.definition.clone().ok_or_else(|| {
+            ApiError::invalid(
+                "definition",
+                "the data mart has no definition yet; send one to preview",
+            )
+        })?,
+    };
+    if !matches!(definition, Definition::Connector(_)) {
+        return Err(ApiError::invalid(
+            "definition.kind",
+            "previews are for connector definitions",
+        ));
+    }
+    if let Some(l) = body.limit
+        && !(1..=1000).contains(&l)
+    {
+        return Err(ApiError::invalid("limit", "must be from 1 to 1000"));
+    }
+    let previewer = ctx
+        .deps
+        .previewer
+        .as_ref()
+        .ok_or_else(|| ApiError::Unavailable("previews are not available here".into()))?;
+    ok(
+        200,
+        &previewer
+            .preview(ctx.deps, &mart, definition, &body)
+            .await?,
+    )
+}
+
+async fn connector_of(ctx: &Ctx<'_>, source_id: &Id) -> ApiResult<String> {
+    records::get::<sluice_domain::entities::Source>(
+        ctx.deps.store.as_ref(),
+        ctx.project(),
+        source_id,
+    )
+    .await?
+    .filter(|s| s.meta.deleted_at.is_none())
+    .map(|s| s.connector)
+    .ok_or_else(|| ApiError::Conflict(format!("source {source_id} of this data mart is gone")))
 }

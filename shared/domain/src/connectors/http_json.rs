@@ -37,6 +37,36 @@ pub fn spec() -> ConnectorSpec {
             )
             .default(100),
             FieldSpec::new(
+                "page_param",
+                T::String,
+                "Query parameter carrying the page number, for `page` pagination.",
+            )
+            .default("page"),
+            FieldSpec::new(
+                "start_page",
+                T::Integer,
+                "Number of the first page, for `page` pagination.",
+            )
+            .default(1),
+            FieldSpec::new(
+                "size_param",
+                T::String,
+                "Query parameter carrying `page_size`, for `page` and `offset` pagination; empty to send none. A page shorter than `page_size` ends the stream, so keep `page_size` within the API's maximum.",
+            )
+            .default("per_page"),
+            FieldSpec::new(
+                "offset_param",
+                T::String,
+                "Query parameter carrying the record offset, for `offset` pagination.",
+            )
+            .default("offset"),
+            FieldSpec::new(
+                "cursor_param",
+                T::String,
+                "Query parameter carrying the next-page cursor, for `cursor` pagination.",
+            )
+            .default("cursor"),
+            FieldSpec::new(
                 "records_path",
                 T::String,
                 "JSON path to the array of records, e.g. `$.data.items`.",
@@ -48,6 +78,11 @@ pub fn spec() -> ConnectorSpec {
                 "JSON path to the next-page cursor, for `cursor` pagination.",
             ),
             FieldSpec::new(
+                "cursor_field",
+                T::String,
+                "Record field (or JSON path) whose largest value is saved as the incremental cursor and replaces `{cursor}` in the stream path on the next run.",
+            ),
+            FieldSpec::new(
                 "max_retries",
                 T::Integer,
                 "Retries on 429 and 5xx before a chunk fails.",
@@ -56,7 +91,7 @@ pub fn spec() -> ConnectorSpec {
         ],
         streams: vec![StreamSpec::user_defined(
             "*",
-            "A path under `base_url` (e.g. `/orders?updated_since={cursor}`); each path is one stream.",
+            "A path under `base_url` (e.g. `/orders?updated_since={cursor}&from={from}&to={to}`); `{cursor}` is the saved cursor, `{from}`/`{to}` a backfill's dates (YYYY-MM-DD), each empty when absent. Each path is one stream.",
         )],
     }
 }

@@ -89,6 +89,71 @@ pub struct SchemaField {
     pub alias: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// How the field compares with the table the last run landed.
+    #[serde(default)]
+    pub status: FieldStatus,
+    /// The type it had before, when `status` is `type_changed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_type: Option<String>,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldStatus {
+    /// In the table, as before.
+    #[default]
+    Connected,
+    /// Appeared in the table with the last run.
+    New,
+    /// In the schema but no longer in the table.
+    Missing,
+    /// In the table with another type than before.
+    TypeChanged,
+}
+
+/// The schema after a run landed a table with `landed` columns (name, type):
+/// fields keep their alias and description; new, missing and type-changed fields
+/// are marked.
+pub fn actualize_schema(existing: &[SchemaField], landed: &[(String, String)]) -> Vec<SchemaField> {
+    let mut out: Vec<SchemaField> = landed
+        .iter()
+        .map(
+            |(name, kind)| match existing.iter().find(|f| &f.name == name) {
+                Some(f) if &f.kind == kind => SchemaField {
+                    status: FieldStatus::Connected,
+                    previous_type: None,
+                    ..f.clone()
+                },
+                Some(f) => SchemaField {
+                    kind: kind.clone(),
+                    status: FieldStatus::TypeChanged,
+                    previous_type: Some(f.kind.clone()),
+                    ..f.clone()
+                },
+                None => SchemaField {
+                    name: name.clone(),
+                    kind: kind.clone(),
+                    alias: None,
+                    description: None,
+                    status: FieldStatus::New,
+                    previous_type: None,
+                },
+            },
+        )
+        .collect();
+    out.extend(
+        existing
+            .iter()
+            .filter(|f| !landed.iter().any(|(n, _)| n == &f.name))
+            .map(|f| SchemaField {
+                status: FieldStatus::Missing,
+                previous_type: None,
+                ..f.clone()
+            }),
+    );
+    out
 }
 
 /// Where a data mart's rows come from.
@@ -253,10 +318,17 @@ pub struct PipelineSettings {
     /// Runs of this mart allowed at once, 1-16.
     #[serde(default = "default_max_active_runs")]
     pub max_active_runs: u32,
+    /// SQL checks run against the table before the commit (`${DATA_MART_TABLE}`
+    /// names it); a failing query fails the run.
     #[serde(default)]
     pub pre_sql: Vec<String>,
+    /// SQL checks run against the table after the commit.
     #[serde(default)]
     pub post_sql: Vec<String>,
+    /// Incremental runs start this many days before the saved cursor, to pick up
+    /// late-arriving data (0-90).
+    #[serde(default)]
+    pub lookback_days: u32,
 }
 
 fn default_batch_size() -> u32 {
@@ -279,6 +351,7 @@ impl Default for PipelineSettings {
             max_active_runs: default_max_active_runs(),
             pre_sql: vec![],
             post_sql: vec![],
+            lookback_days: 0,
         }
     }
 }
@@ -464,6 +537,25 @@ impl ConnectorDefinition {
             push(
                 pf.join("max_active_runs"),
                 format!("must be between 1 and 16, got {}", p.max_active_runs),
+            );
+        }
+        if p.lookback_days > 90 {
+            push(
+                pf.join("lookback_days"),
+                format!("must be between 0 and 90, got {}", p.lookback_days),
+            );
+        }
+        if p.write_mode == WriteMode::Merge
+            && !self.streams.iter().all(|s| {
+                s.mapping
+                    .rules
+                    .iter()
+                    .any(|r| matches!(r, ValidationRule::UniqueKey { .. }))
+            })
+        {
+            push(
+                pf.join("write_mode"),
+                "`merge` needs a `unique_key` rule in every stream's mapping".into(),
             );
         }
         for (name, hooks) in [("pre_sql", &p.pre_sql), ("post_sql", &p.post_sql)] {

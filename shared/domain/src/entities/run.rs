@@ -37,6 +37,104 @@ pub struct RunCounters {
     pub rows_skipped: u64,
 }
 
+impl RunStatus {
+    /// Nothing more happens to a run in this status unless a user retries it.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            RunStatus::Succeeded | RunStatus::Failed | RunStatus::Cancelled
+        )
+    }
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum StageState {
+    #[default]
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Skipped,
+}
+
+/// One stage of a run: its state and timing.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Stage {
+    pub state: StageState,
+    #[serde(default)]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Time spent working in this stage, summed over chunks where chunks run in
+    /// parallel.
+    #[serde(default)]
+    pub busy_ms: u64,
+}
+
+impl Stage {
+    pub fn start(&mut self, now: DateTime<Utc>) {
+        if self.started_at.is_none() {
+            self.started_at = Some(now);
+        }
+        self.state = StageState::Running;
+        self.finished_at = None;
+    }
+    pub fn finish(&mut self, state: StageState, now: DateTime<Utc>) {
+        self.started_at.get_or_insert(now);
+        self.state = state;
+        self.finished_at = Some(now);
+    }
+}
+
+/// The four stages of a run.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Stages {
+    pub extract: Stage,
+    pub transform: Stage,
+    pub load: Stage,
+    pub finalize: Stage,
+}
+
+/// A backfill's date window: `[from, to)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RunWindow {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+}
+
+/// A row (or a chunk) that failed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RowError {
+    /// Stream the row came from.
+    pub stream: String,
+    /// Chunk sequence number within the run (`step.index`).
+    pub chunk: String,
+    /// Row number within the chunk, from 1; absent for a whole-chunk failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    pub reason: String,
+}
+
+/// Rows of a run's error log kept in the run record; counters keep the totals.
+pub const MAX_ERROR_LOG: usize = 100;
+
+/// Progress of a run, computed from its chunks when it is read.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RunProgress {
+    pub chunks_total: u64,
+    pub chunks_done: u64,
+    pub chunks_failed: u64,
+    /// Share of known chunks done, 0-1; the total grows while extraction runs.
+    pub fraction: f64,
+    /// Rows written per second of wall time since the run started.
+    pub rows_per_second: f64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Run {
     #[serde(flatten)]
@@ -54,5 +152,100 @@ pub struct Run {
     pub finished_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub error: Option<String>,
+    /// For backfill runs: the date window extracted. Backfills never move the cursor.
+    #[serde(default)]
+    pub window: Option<RunWindow>,
+    #[serde(default)]
+    pub stages: Stages,
+    /// Up to 100 failed or skipped rows with their reasons.
+    #[serde(default)]
+    pub error_log: Vec<RowError>,
+    #[serde(default)]
+    pub progress: RunProgress,
+    /// 1 for the first attempt; grows by one on every retry.
+    #[serde(default = "one")]
+    pub attempt: u32,
+    /// The connector state the run started from (cursor per stream).
+    #[serde(default)]
+    pub start_state: serde_json::Map<String, serde_json::Value>,
+    /// Chunks extracted in all, known once extraction has finished.
+    #[serde(default)]
+    pub chunks_total: Option<u64>,
+    /// Times the run was interrupted (the process stopped) and resumed.
+    #[serde(default)]
+    pub interruptions: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl Run {
+    /// A new run of `data_mart_id`, queued, with nothing done yet.
+    pub fn queued(meta: Meta, data_mart_id: Id, kind: RunKind) -> Run {
+        Run {
+            meta,
+            data_mart_id,
+            kind,
+            status: RunStatus::Queued,
+            trigger_id: None,
+            counters: RunCounters::default(),
+            started_at: None,
+            finished_at: None,
+            error: None,
+            window: None,
+            stages: Stages::default(),
+            error_log: vec![],
+            progress: RunProgress::default(),
+            attempt: 1,
+            start_state: Default::default(),
+            chunks_total: None,
+            interruptions: 0,
+        }
+    }
+}
+
+/// `POST /v1/data-marts/{id}/runs`
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartRun {
+    /// `incremental` (default) resumes from the saved cursor; `backfill` extracts
+    /// the given window and leaves the cursor alone.
+    #[serde(default)]
+    pub kind: Option<RunKind>,
+    /// Backfill window start (inclusive), `YYYY-MM-DD`.
+    #[serde(default)]
+    pub from: Option<chrono::NaiveDate>,
+    /// Backfill window end (exclusive), `YYYY-MM-DD`.
+    #[serde(default)]
+    pub to: Option<chrono::NaiveDate>,
+}
+
+impl StartRun {
+    pub fn validate(&self) -> Result<(RunKind, Option<RunWindow>), crate::DomainError> {
+        use crate::DomainError;
+        let kind = self.kind.unwrap_or(RunKind::Incremental);
+        match (kind, self.from, self.to) {
+            (RunKind::Incremental, None, None) => Ok((kind, None)),
+            (RunKind::Incremental, _, _) => Err(DomainError::invalid(
+                "from",
+                "a date window is for backfill runs; set `kind` to `backfill`",
+            )),
+            (RunKind::Backfill, Some(from), Some(to)) if from < to => {
+                Ok((kind, Some(RunWindow { from, to })))
+            }
+            (RunKind::Backfill, Some(_), Some(_)) => {
+                Err(DomainError::invalid("to", "must be after `from`"))
+            }
+            (RunKind::Backfill, None, _) => Err(DomainError::invalid(
+                "from",
+                "a backfill needs `from` and `to` dates (YYYY-MM-DD)",
+            )),
+            (RunKind::Backfill, _, None) => Err(DomainError::invalid(
+                "to",
+                "a backfill needs `from` and `to` dates (YYYY-MM-DD)",
+            )),
+        }
+    }
 }
 entity!(Run, Kind::Run, parent = |r| Some(r.data_mart_id.clone()));

@@ -1,0 +1,160 @@
+//! Connector extraction. A connector pulls one bounded **step** of a stream at a
+//! time: a few chunks of raw rows, the continuation where the next step starts, and
+//! the cursor reached so far. Steps are small so no run depends on a function's time
+//! limit, and deterministic in their continuation so a redelivered step can be
+//! answered from what the first delivery recorded.
+//!
+//! One folder (module) per connector; adding one touches its module and the registry
+//! in [`extractor`].
+
+#[cfg(feature = "files")]
+pub mod files;
+#[cfg(feature = "http_json")]
+pub mod http_json;
+
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use serde_json::{Map, Value};
+use sluice_domain::entities::RunWindow;
+use sluice_domain::pipeline::ChunkFormat;
+
+/// What a step extracts. Its `Debug` names the config's keys, never their values:
+/// the config holds the source's secrets.
+#[derive(Clone)]
+pub struct StreamRequest<'a> {
+    /// Stream name as the data mart selects it (a glob, a path, …).
+    pub stream: &'a str,
+    /// The source's config with its secret fields filled in.
+    pub config: &'a Map<String, Value>,
+    /// Saved cursor of an incremental run, `None` on the first run and for backfills.
+    pub cursor: Option<&'a Value>,
+    /// How far before the saved cursor to start again (late-arriving data).
+    pub lookback: Duration,
+    /// A backfill's window.
+    pub window: Option<RunWindow>,
+    /// Rows per chunk.
+    pub batch_size: usize,
+}
+
+impl std::fmt::Debug for StreamRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamRequest")
+            .field("stream", &self.stream)
+            .field("config_keys", &self.config.keys().collect::<Vec<_>>())
+            .field("cursor", &self.cursor)
+            .field("lookback", &self.lookback)
+            .field("window", &self.window)
+            .field("batch_size", &self.batch_size)
+            .finish()
+    }
+}
+
+/// When a step stops and hands over to the next one.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    pub max_chunks: usize,
+    pub deadline: Instant,
+}
+
+impl Budget {
+    pub fn new(max_chunks: usize, time: Duration) -> Budget {
+        Budget {
+            max_chunks: max_chunks.max(1),
+            deadline: Instant::now() + time,
+        }
+    }
+    pub fn spent(&self, chunks: usize) -> bool {
+        chunks >= self.max_chunks || Instant::now() >= self.deadline
+    }
+}
+
+/// A row the connector could not even cut into a chunk (an over-long line, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawRowError {
+    /// Row number within the chunk it would have belonged to, from 1.
+    pub row: u64,
+    pub reason: String,
+}
+
+/// Raw rows, as the source gave them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawChunk {
+    pub format: ChunkFormat,
+    pub bytes: Vec<u8>,
+    pub rows: u64,
+    pub errors: Vec<RawRowError>,
+}
+
+/// One step's output.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StepOutput {
+    pub chunks: Vec<RawChunk>,
+    /// Where the next step starts; `None` when the stream is exhausted.
+    pub next: Option<Value>,
+    /// The cursor reached so far (saved when an incremental run succeeds).
+    pub cursor: Option<Value>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectorError {
+    /// The source's config cannot work; retrying will not help.
+    #[error("{field}: {reason}")]
+    Config { field: String, reason: String },
+    /// The upstream system failed; `retryable` says whether trying again may help.
+    #[error("{reason}")]
+    Upstream { reason: String, retryable: bool },
+}
+
+impl ConnectorError {
+    pub fn config(field: &str, reason: impl Into<String>) -> Self {
+        ConnectorError::Config {
+            field: field.to_string(),
+            reason: reason.into(),
+        }
+    }
+    pub fn upstream(reason: impl Into<String>, retryable: bool) -> Self {
+        ConnectorError::Upstream {
+            reason: reason.into(),
+            retryable,
+        }
+    }
+    pub fn retryable(&self) -> bool {
+        matches!(
+            self,
+            ConnectorError::Upstream {
+                retryable: true,
+                ..
+            }
+        )
+    }
+}
+
+/// A connector's extraction.
+#[async_trait]
+pub trait Extractor: Send + Sync {
+    /// Extracts from `position` (`None` at the start of the stream) until the
+    /// stream ends or the budget is spent.
+    async fn step(
+        &self,
+        req: &StreamRequest<'_>,
+        position: Option<&Value>,
+        budget: Budget,
+    ) -> Result<StepOutput, ConnectorError>;
+}
+
+/// The extractor of connector `name`, if this build has it.
+pub fn extractor(name: &str) -> Option<Box<dyn Extractor>> {
+    match name {
+        #[cfg(feature = "files")]
+        "files" => Some(Box::new(files::Files)),
+        #[cfg(feature = "http_json")]
+        "http_json" => Some(Box::new(http_json::HttpJson::new())),
+        _ => None,
+    }
+}
+
+/// A config value as a string, or its default.
+pub fn config_str<'a>(config: &'a Map<String, Value>, key: &str, default: &'a str) -> &'a str {
+    config.get(key).and_then(Value::as_str).unwrap_or(default)
+}

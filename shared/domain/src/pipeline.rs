@@ -1,0 +1,271 @@
+//! The run machinery's own records and messages: extraction steps, chunks, the
+//! connector state, and the claim checks the stages pass each other through queues.
+//!
+//! Ids of steps and chunks are derived from the run and their position, so a
+//! redelivered message writes the same keys again instead of adding records.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::entities::{Meta, RowError, entity};
+use crate::ids::{Id, Kind};
+
+/// Queue of one connector's extraction function (`sluice-extract-files`, …).
+pub fn extract_queue(connector: &str) -> String {
+    format!("sluice-extract-{}", connector.replace('_', "-"))
+}
+/// Queue of the transform function.
+pub const TRANSFORM_QUEUE: &str = "sluice-transform";
+/// Queue of the load/finalize function.
+pub const FINALIZE_QUEUE: &str = "sluice-finalize";
+/// Receives before a message goes to its queue's DLQ.
+pub const MAX_RECEIVES: u32 = 5;
+
+/// A claim check: what to do next, never the rows themselves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Message {
+    /// Extract step `step` of stream number `stream`, from `position` (the
+    /// connector's continuation; `null` at the start of a stream).
+    Extract {
+        project: Id,
+        run: Id,
+        stream: u32,
+        step: u32,
+        #[serde(default)]
+        position: Option<Value>,
+        /// Chunks the run's earlier steps produced.
+        #[serde(default)]
+        chunks_before: u64,
+    },
+    /// Transform one chunk (its raw rows are in the object store).
+    Transform { project: Id, run: Id, chunk: Id },
+    /// Commit the run once every chunk is accounted for.
+    Finalize { project: Id, run: Id },
+}
+
+impl Message {
+    pub fn project(&self) -> &Id {
+        match self {
+            Message::Extract { project, .. }
+            | Message::Transform { project, .. }
+            | Message::Finalize { project, .. } => project,
+        }
+    }
+    pub fn run(&self) -> &Id {
+        match self {
+            Message::Extract { run, .. }
+            | Message::Transform { run, .. }
+            | Message::Finalize { run, .. } => run,
+        }
+    }
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Format of a raw chunk in the object store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChunkFormat {
+    /// One JSON object per line.
+    Ndjson,
+    /// A header line, then rows, fields separated by `delimiter`.
+    Csv {
+        delimiter: char,
+    },
+    Parquet,
+}
+
+impl ChunkFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ChunkFormat::Ndjson => "ndjson",
+            ChunkFormat::Csv { .. } => "csv",
+            ChunkFormat::Parquet => "parquet",
+        }
+    }
+}
+
+/// One extraction step of a run: where it started, where the next one starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Step {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub run_id: Id,
+    pub stream: u32,
+    pub step: u32,
+    /// Continuation of the next step; `None` when the stream is exhausted.
+    #[serde(default)]
+    pub next: Option<Value>,
+    /// The cursor after this step (saved to the connector state when the run
+    /// succeeds).
+    #[serde(default)]
+    pub cursor: Option<Value>,
+    pub chunks: Vec<Id>,
+    pub rows: u64,
+    pub elapsed_ms: u64,
+}
+entity!(Step, Kind::Step, parent = |s| Some(s.run_id.clone()));
+
+impl Step {
+    pub fn id_for(run: &Id, stream: u32, step: u32) -> Id {
+        Id::derived(
+            Kind::Step,
+            &[run.as_str(), &stream.to_string(), &step.to_string()],
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChunkStatus {
+    /// Raw rows are in the object store, waiting for the transform.
+    Extracted,
+    /// Transformed rows are staged as Parquet, waiting for the commit.
+    Transformed,
+    /// Failed for good (fail-fast policy, or a poison chunk after every retry).
+    Failed,
+}
+
+/// A chunk of rows moving through a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Chunk {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub run_id: Id,
+    pub stream: u32,
+    pub stream_name: String,
+    pub step: u32,
+    pub index: u32,
+    pub format: ChunkFormat,
+    pub raw_key: String,
+    pub raw_bytes: u64,
+    pub rows_in: u64,
+    pub status: ChunkStatus,
+    #[serde(default)]
+    pub staged_key: Option<String>,
+    #[serde(default)]
+    pub rows_written: u64,
+    #[serde(default)]
+    pub rows_failed: u64,
+    #[serde(default)]
+    pub rows_skipped: u64,
+    /// Rows that failed or were skipped, with reasons (the first 100).
+    #[serde(default)]
+    pub errors: Vec<RowError>,
+    /// Why the chunk failed as a whole, if it did.
+    #[serde(default)]
+    pub last_error: Option<String>,
+    #[serde(default)]
+    pub attempts: u32,
+    #[serde(default)]
+    pub transform_ms: u64,
+    #[serde(default)]
+    pub transformed_at: Option<DateTime<Utc>>,
+}
+entity!(Chunk, Kind::Chunk, parent = |c| Some(c.run_id.clone()));
+
+impl Chunk {
+    pub fn id_for(run: &Id, stream: u32, step: u32, index: u32) -> Id {
+        Id::derived(
+            Kind::Chunk,
+            &[
+                run.as_str(),
+                &stream.to_string(),
+                &step.to_string(),
+                &index.to_string(),
+            ],
+        )
+    }
+    /// `stream.step.index`, as the error log names chunks.
+    pub fn label(&self) -> String {
+        format!("{}.{}.{}", self.stream, self.step, self.index)
+    }
+}
+
+/// Where incremental extraction resumes: a cursor per stream of a data mart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ConnectorState {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub data_mart_id: Id,
+    pub cursors: Map<String, Value>,
+    /// Run that saved it last.
+    #[serde(default)]
+    pub run_id: Option<Id>,
+}
+entity!(
+    ConnectorState,
+    Kind::State,
+    parent = |s| Some(s.data_mart_id.clone())
+);
+
+impl ConnectorState {
+    pub fn id_for(data_mart: &Id) -> Id {
+        Id::derived(Kind::State, &[data_mart.as_str()])
+    }
+}
+
+/// Object keys of a run's data.
+pub mod objects {
+    use crate::ids::Id;
+
+    pub fn raw_chunk(project: &Id, run: &Id, chunk: &Id, ext: &str) -> String {
+        format!("runs/{project}/{run}/raw/{chunk}.{ext}")
+    }
+    pub fn staged_chunk(project: &Id, run: &Id, chunk: &Id) -> String {
+        format!("runs/{project}/{run}/staged/{chunk}.parquet")
+    }
+    /// Prefix of a data mart's table: the Parquet files the warehouse reads.
+    pub fn table(project: &Id, data_mart: &Id) -> String {
+        format!("warehouse/{project}/{data_mart}/")
+    }
+    /// A committed file of a run in the table.
+    pub fn table_file(project: &Id, data_mart: &Id, run: &Id, chunk: &str) -> String {
+        format!("warehouse/{project}/{data_mart}/{run}-{chunk}.parquet")
+    }
+    /// Name the warehouse knows a data mart's table by (`${DATA_MART_TABLE}`).
+    pub fn table_name(data_mart: &Id) -> String {
+        data_mart.as_str().to_ascii_lowercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_ids_are_stable_valid_and_distinct() {
+        let run = Id::generate(Kind::Run, 1_700_000_000_000);
+        let a = Chunk::id_for(&run, 0, 3, 1);
+        assert_eq!(a, Chunk::id_for(&run, 0, 3, 1));
+        assert_ne!(a, Chunk::id_for(&run, 0, 3, 2));
+        assert_ne!(a, Chunk::id_for(&run, 1, 3, 1));
+        assert_eq!(Id::kind_of(a.as_str()), Some(Kind::Chunk));
+        assert_eq!(
+            Id::kind_of(Step::id_for(&run, 0, 0).as_str()),
+            Some(Kind::Step)
+        );
+    }
+
+    #[test]
+    fn messages_round_trip_and_reject_unknown_fields() {
+        let m = Message::Transform {
+            project: Id::generate(Kind::Project, 1),
+            run: Id::generate(Kind::Run, 1),
+            chunk: Id::generate(Kind::Chunk, 1),
+        };
+        assert_eq!(
+            serde_json::from_str::<Message>(&m.to_json()).expect("round trip"),
+            m
+        );
+        assert!(serde_json::from_str::<Message>(r#"{"type":"finalize","project":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn extract_queues_are_named_per_connector() {
+        assert_eq!(extract_queue("http_json"), "sluice-extract-http-json");
+    }
+}

@@ -1,0 +1,722 @@
+//! The mapping compiler: a data mart's [`Mapping`] becomes a columnar plan, compiled
+//! once per run (and per input schema), applied to Arrow record batches. Rows are
+//! never handled one JSON value at a time here: string operations and expressions
+//! are DataFusion physical expressions, casts are Arrow cast kernels, and a failed
+//! cast is found by comparing null masks before and after.
+//!
+//! Semantics:
+//! - With no column mappings, every source column passes through as is.
+//! - With column mappings, the output is exactly the mapped targets, in order;
+//!   an entry marked `exclude` is computed (so expressions can use its typed value)
+//!   but not written.
+//! - A column's value is its `source` column or its `expression`; then its string
+//!   `ops` apply in order, then its `cast`, then its `default` fills nulls.
+//! - Expressions see source columns; a source column that some mapping casts is
+//!   seen with that type (so `amount * quantity` multiplies numbers, not strings).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, BooleanArray, BooleanBufferBuilder, RecordBatch, StringArray, new_null_array,
+};
+use datafusion::arrow::compute::{CastOptions, cast_with_options, filter_record_batch, is_null};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use datafusion::arrow::row::{RowConverter, SortField};
+use datafusion::common::{DFSchema, ScalarValue};
+use datafusion::physical_expr::PhysicalExpr;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion::sql::sqlparser::ast::{Expr as SqlExpr, visit_expressions};
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+use sluice_domain::entities::{CastType, ColumnMapping, Mapping, StringOp, ValidationRule};
+use sluice_domain::error::{DomainError, Field as FieldPath};
+
+/// Arrow type a cast produces.
+pub fn arrow_type(cast: CastType) -> DataType {
+    match cast {
+        CastType::String | CastType::Json => DataType::Utf8,
+        CastType::Int => DataType::Int64,
+        CastType::Float => DataType::Float64,
+        CastType::Decimal => DataType::Decimal128(38, 9),
+        CastType::Bool => DataType::Boolean,
+        CastType::Date => DataType::Date32,
+        CastType::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+    }
+}
+
+/// A row that broke the mapping or a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowIssue {
+    /// Row index within the batch, from 0.
+    pub row: usize,
+    pub column: String,
+    /// `type_mismatch`, `null_in_not_null`, `not_allowed`, `duplicate_key` or
+    /// `missing_column`.
+    pub kind: &'static str,
+    pub reason: String,
+}
+
+/// The result of applying a plan to a batch.
+#[derive(Debug)]
+pub struct Applied {
+    /// Every input row, mapped (rows with issues included; the caller's error policy
+    /// decides what to keep).
+    pub batch: RecordBatch,
+    pub issues: Vec<RowIssue>,
+}
+
+impl Applied {
+    /// The batch without the rows that have issues.
+    pub fn good_rows(&self) -> Result<RecordBatch, DomainError> {
+        if self.issues.is_empty() {
+            return Ok(self.batch.clone());
+        }
+        let bad: HashSet<usize> = self.issues.iter().map(|i| i.row).collect();
+        let mut keep = BooleanBufferBuilder::new(self.batch.num_rows());
+        for row in 0..self.batch.num_rows() {
+            keep.append(!bad.contains(&row));
+        }
+        let mask = BooleanArray::new(keep.finish(), None);
+        filter_record_batch(&self.batch, &mask).map_err(internal)
+    }
+    /// Row indexes with at least one issue.
+    pub fn bad_rows(&self) -> usize {
+        self.issues
+            .iter()
+            .map(|i| i.row)
+            .collect::<HashSet<_>>()
+            .len()
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> DomainError {
+    DomainError::invalid("mapping", e.to_string())
+}
+
+/// A mapping checked and parsed; bind it to an input schema to apply it.
+pub struct MappingPlan {
+    base: FieldPath,
+    mapping: Mapping,
+    /// Source columns the plan reads.
+    sources: Vec<String>,
+    ctx: SessionContext,
+}
+
+/// Quotes an SQL identifier.
+fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+/// Quotes an SQL string literal.
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn parse_sql(sql: &str) -> Result<SqlExpr, String> {
+    Parser::new(&GenericDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_expr())
+        .map_err(|e| e.to_string())
+}
+
+fn column_refs(expr: &SqlExpr) -> Vec<String> {
+    let mut out = vec![];
+    let _ = visit_expressions(expr, |e| {
+        match e {
+            SqlExpr::Identifier(i) => out.push(i.value.clone()),
+            SqlExpr::CompoundIdentifier(parts) => {
+                if let Some(last) = parts.last() {
+                    out.push(last.value.clone());
+                }
+            }
+            _ => {}
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    out
+}
+
+impl MappingPlan {
+    /// Checks a mapping's shape: targets are unique identifiers, each column has a
+    /// source or an expression, expressions parse, defaults fit their cast. Errors
+    /// name the field (`columns[2].expression`).
+    pub fn compile(mapping: &Mapping, base: &FieldPath) -> Result<MappingPlan, DomainError> {
+        let at = |i: usize, f: &str| base.join("columns").index(i).join(f);
+        let mut targets = HashSet::new();
+        let mut sources: Vec<String> = vec![];
+        let add = |s: &str, sources: &mut Vec<String>| {
+            if !sources.iter().any(|x| x == s) {
+                sources.push(s.to_string());
+            }
+        };
+        for (i, c) in mapping.columns.iter().enumerate() {
+            if c.target.trim().is_empty() || c.target.len() > 128 {
+                return Err(DomainError::invalid_at(
+                    &at(i, "target"),
+                    "must be 1-128 characters",
+                ));
+            }
+            if !c.exclude && !targets.insert(c.target.as_str()) {
+                return Err(DomainError::invalid_at(
+                    &at(i, "target"),
+                    format!("`{}` is mapped twice", c.target),
+                ));
+            }
+            match (&c.source, &c.expression) {
+                (Some(s), None) => add(s, &mut sources),
+                (None, Some(e)) => {
+                    let parsed = parse_sql(e).map_err(|r| {
+                        DomainError::invalid_at(
+                            &at(i, "expression"),
+                            format!("does not parse: {r}"),
+                        )
+                    })?;
+                    for r in column_refs(&parsed) {
+                        add(&r, &mut sources);
+                    }
+                }
+                (Some(_), Some(_)) => {
+                    return Err(DomainError::invalid_at(
+                        &at(i, "expression"),
+                        "give either `source` or `expression`, not both",
+                    ));
+                }
+                (None, None) => {
+                    return Err(DomainError::invalid_at(
+                        &at(i, "source"),
+                        "give a `source` column or an `expression`",
+                    ));
+                }
+            }
+            for (j, op) in c.ops.iter().enumerate() {
+                if let StringOp::Concat { with, .. } = op {
+                    for w in with {
+                        add(w, &mut sources);
+                    }
+                    if with.is_empty() {
+                        return Err(DomainError::invalid_at(
+                            &at(i, "ops").index(j).join("with"),
+                            "name at least one column to concatenate",
+                        ));
+                    }
+                }
+                if let StringOp::Substring { start: 0, .. } = op {
+                    return Err(DomainError::invalid_at(
+                        &at(i, "ops").index(j).join("start"),
+                        "positions start at 1",
+                    ));
+                }
+            }
+            if let (Some(d), cast) = (&c.default, c.cast)
+                && !d.is_null()
+            {
+                let ty = cast.map(arrow_type).unwrap_or(DataType::Utf8);
+                default_scalar(d, &ty)
+                    .map_err(|r| DomainError::invalid_at(&at(i, "default"), r))?;
+            }
+        }
+        for (i, rule) in mapping.rules.iter().enumerate() {
+            let cols: Vec<&String> = match rule {
+                ValidationRule::NotNull { column }
+                | ValidationRule::Type { column, .. }
+                | ValidationRule::AllowedValues { column, .. } => vec![column],
+                ValidationRule::UniqueKey { columns } => columns.iter().collect(),
+            };
+            if !mapping.columns.is_empty() {
+                for c in cols {
+                    if !targets.contains(c.as_str()) {
+                        return Err(DomainError::invalid_at(
+                            &base.join("rules").index(i),
+                            format!("`{c}` is not an output column of the mapping"),
+                        ));
+                    }
+                }
+            }
+        }
+        let config = SessionConfig::new()
+            .set_bool("datafusion.sql_parser.enable_ident_normalization", false);
+        Ok(MappingPlan {
+            base: base.clone(),
+            mapping: mapping.clone(),
+            sources,
+            ctx: SessionContext::new_with_config(config),
+        })
+    }
+
+    /// Source columns the plan reads (empty: every column passes through).
+    pub fn sources(&self) -> &[String] {
+        &self.sources
+    }
+
+    pub fn passes_through(&self) -> bool {
+        self.mapping.columns.is_empty()
+    }
+
+    pub fn unique_key(&self) -> Option<&[String]> {
+        self.mapping.rules.iter().find_map(|r| match r {
+            ValidationRule::UniqueKey { columns } => Some(columns.as_slice()),
+            _ => None,
+        })
+    }
+
+    /// Binds the plan to the schema batches will have: resolves columns and types.
+    /// An unknown column or an expression that does not type-check is an error
+    /// naming the field.
+    pub fn bind(&self, input: &SchemaRef) -> Result<BoundPlan, DomainError> {
+        let base = &self.base;
+        let at = |i: usize, f: &str| base.join("columns").index(i).join(f);
+        if self.passes_through() {
+            return Ok(BoundPlan {
+                columns: vec![],
+                rules: self.mapping.rules.clone(),
+                output: input.clone(),
+                typed_sources: vec![],
+                expr_schema: input.clone(),
+            });
+        }
+        for (i, c) in self.mapping.columns.iter().enumerate() {
+            if let Some(s) = &c.source
+                && input.field_with_name(s).is_err()
+            {
+                return Err(DomainError::invalid_at(
+                    &at(i, "source"),
+                    format!("the stream has no column `{s}`"),
+                ));
+            }
+        }
+        // The schema expressions see: source columns, typed by their mapping's cast.
+        let mut typed_sources: Vec<(usize, Option<DataType>)> = vec![];
+        let mut expr_fields: Vec<Field> = vec![];
+        for f in input.fields() {
+            let cast = self.mapping.columns.iter().find_map(|c| {
+                (c.source.as_deref() == Some(f.name().as_str()) && c.ops.is_empty())
+                    .then_some(c.cast)
+                    .flatten()
+            });
+            let idx = input.index_of(f.name()).map_err(internal)?;
+            let ty = cast.map(arrow_type);
+            expr_fields.push(Field::new(
+                f.name(),
+                ty.clone().unwrap_or(f.data_type().clone()),
+                true,
+            ));
+            typed_sources.push((idx, ty));
+        }
+        let expr_schema = Arc::new(Schema::new(expr_fields));
+        let df_schema = DFSchema::try_from(expr_schema.as_ref().clone()).map_err(internal)?;
+        let mut columns = vec![];
+        let mut out_fields = vec![];
+        for (i, c) in self.mapping.columns.iter().enumerate() {
+            let raw_source = match (&c.source, c.ops.is_empty()) {
+                (Some(s), true) => Some(input.index_of(s).map_err(internal)?),
+                _ => None,
+            };
+            let (sql, field) = value_sql(c, i);
+            let expr = self.ctx.parse_sql_expr(&sql, &df_schema).map_err(|e| {
+                DomainError::invalid_at(&at(i, field), clean_df_error(&e.to_string()))
+            })?;
+            let physical = self
+                .ctx
+                .create_physical_expr(expr, &df_schema)
+                .map_err(|e| {
+                    DomainError::invalid_at(&at(i, field), clean_df_error(&e.to_string()))
+                })?;
+            let value_type = match raw_source {
+                Some(idx) => input.field(idx).data_type().clone(),
+                None => physical.data_type(&expr_schema).map_err(|e| {
+                    DomainError::invalid_at(&at(i, field), clean_df_error(&e.to_string()))
+                })?,
+            };
+            let out_type = c.cast.map(arrow_type).unwrap_or(match &value_type {
+                // String functions return views; land plain UTF-8 like every other
+                // string column.
+                DataType::Utf8View | DataType::LargeUtf8 => DataType::Utf8,
+                other => other.clone(),
+            });
+            if c.cast.is_some_and(|k| k != CastType::Json)
+                && !datafusion::arrow::compute::can_cast_types(&value_type, &out_type)
+            {
+                return Err(DomainError::invalid_at(
+                    &at(i, "cast"),
+                    format!("cannot cast {value_type} to {out_type}"),
+                ));
+            }
+            let default = match &c.default {
+                Some(d) if !d.is_null() => Some(
+                    default_scalar(d, &out_type)
+                        .map_err(|r| DomainError::invalid_at(&at(i, "default"), r))?,
+                ),
+                _ => None,
+            };
+            if !c.exclude {
+                out_fields.push(Field::new(&c.target, out_type.clone(), true));
+            }
+            columns.push(BoundColumn {
+                target: c.target.clone(),
+                raw_source,
+                value: physical,
+                cast: c.cast,
+                out_type,
+                default,
+                exclude: c.exclude,
+            });
+        }
+        Ok(BoundPlan {
+            columns,
+            rules: self.mapping.rules.clone(),
+            output: Arc::new(Schema::new(out_fields)),
+            typed_sources,
+            expr_schema,
+        })
+    }
+}
+
+/// DataFusion's messages carry a prefix and sometimes a backtrace hint; keep the
+/// sentence a user can act on.
+fn clean_df_error(e: &str) -> String {
+    let e = e.lines().next().unwrap_or(e);
+    let e = e
+        .trim_start_matches("Schema error: ")
+        .trim_start_matches("Error during planning: ")
+        .trim_start_matches("SQL error: ");
+    e.replace("No field named ", "no column named ")
+}
+
+/// The SQL of a column's value before its cast: the source or expression, with
+/// string ops wrapped around it. Also names the field an error there belongs to.
+fn value_sql(c: &ColumnMapping, _i: usize) -> (String, &'static str) {
+    let (mut sql, field) = match (&c.source, &c.expression) {
+        (Some(s), _) => (ident(s), "source"),
+        (None, Some(e)) => (format!("({e})"), "expression"),
+        (None, None) => ("NULL".to_string(), "source"),
+    };
+    if c.ops.is_empty() {
+        return (sql, field);
+    }
+    sql = format!("CAST({sql} AS VARCHAR)");
+    for op in &c.ops {
+        sql = match op {
+            StringOp::Trim => format!("btrim({sql})"),
+            StringOp::Lower => format!("lower({sql})"),
+            StringOp::Upper => format!("upper({sql})"),
+            StringOp::Substring {
+                start,
+                length: Some(n),
+            } => format!("substr({sql}, {start}, {n})"),
+            StringOp::Substring {
+                start,
+                length: None,
+            } => format!("substr({sql}, {start})"),
+            StringOp::Replace { from, to } => {
+                format!("replace({sql}, {}, {})", literal(from), literal(to))
+            }
+            StringOp::Concat { with, separator } => {
+                let rest: Vec<String> = with
+                    .iter()
+                    .map(|w| format!("CAST({} AS VARCHAR)", ident(w)))
+                    .collect();
+                format!(
+                    "concat_ws({}, {sql}, {})",
+                    literal(separator),
+                    rest.join(", ")
+                )
+            }
+        };
+    }
+    (sql, "ops")
+}
+
+fn default_scalar(v: &serde_json::Value, ty: &DataType) -> Result<ScalarValue, String> {
+    let s = match v {
+        serde_json::Value::String(s) => ScalarValue::Utf8(Some(s.clone())),
+        serde_json::Value::Bool(b) => ScalarValue::Boolean(Some(*b)),
+        serde_json::Value::Number(n) if n.is_i64() => ScalarValue::Int64(n.as_i64()),
+        serde_json::Value::Number(n) => ScalarValue::Float64(n.as_f64()),
+        other => ScalarValue::Utf8(Some(other.to_string())),
+    };
+    let cast = s
+        .cast_to(ty)
+        .map_err(|_| format!("`{v}` cannot be a {ty} value"))?;
+    if cast.is_null() {
+        return Err(format!("`{v}` cannot be a {ty} value"));
+    }
+    Ok(cast)
+}
+
+struct BoundColumn {
+    target: String,
+    /// The input column itself, when the value is a plain source column.
+    raw_source: Option<usize>,
+    value: Arc<dyn PhysicalExpr>,
+    cast: Option<CastType>,
+    out_type: DataType,
+    default: Option<ScalarValue>,
+    exclude: bool,
+}
+
+/// A plan bound to one input schema.
+pub struct BoundPlan {
+    columns: Vec<BoundColumn>,
+    rules: Vec<ValidationRule>,
+    output: SchemaRef,
+    typed_sources: Vec<(usize, Option<DataType>)>,
+    expr_schema: SchemaRef,
+}
+
+const SAFE: CastOptions<'static> = CastOptions {
+    safe: true,
+    format_options: datafusion::arrow::util::display::FormatOptions::new(),
+};
+
+/// Casts `array` to `ty`; rows that were not null and became null failed.
+fn cast_checked(array: &ArrayRef, ty: &DataType) -> Result<(ArrayRef, Vec<usize>), DomainError> {
+    if array.data_type() == ty {
+        return Ok((array.clone(), vec![]));
+    }
+    let out = cast_with_options(array, ty, &SAFE).map_err(internal)?;
+    let mut failed = vec![];
+    if out.null_count() > array.null_count() {
+        for row in 0..array.len() {
+            if array.is_valid(row) && out.is_null(row) {
+                failed.push(row);
+            }
+        }
+    }
+    Ok((out, failed))
+}
+
+fn cast_reason(array: &ArrayRef, row: usize, kind: CastType) -> String {
+    let shown = datafusion::arrow::util::display::ArrayFormatter::try_new(
+        array.as_ref(),
+        &Default::default(),
+    )
+    .map(|f| f.value(row).to_string())
+    .unwrap_or_default();
+    let mut shown: String = shown.chars().take(60).collect();
+    if shown.len() == 60 {
+        shown.push('…');
+    }
+    let kind = serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    format!("`{shown}` is not a valid {kind}")
+}
+
+impl BoundPlan {
+    pub fn output_schema(&self) -> &SchemaRef {
+        &self.output
+    }
+
+    /// Maps a batch and checks the rules. Never fails on bad data: bad values
+    /// become issues (and nulls); an `Err` is a bug or an impossible plan.
+    pub fn apply(&self, input: &RecordBatch) -> Result<Applied, DomainError> {
+        let rows = input.num_rows();
+        let mut issues = vec![];
+        let batch = if self.columns.is_empty() {
+            input.clone()
+        } else {
+            // Expressions read typed source columns (built only when some column
+            // is computed rather than read as is).
+            let mut typed = Vec::with_capacity(self.typed_sources.len());
+            let needs_view = self.columns.iter().any(|c| c.raw_source.is_none());
+            for (idx, ty) in self.typed_sources.iter().filter(|_| needs_view) {
+                let col = input.column(*idx);
+                typed.push(match ty {
+                    Some(t) => cast_checked(col, t)?.0,
+                    None => col.clone(),
+                });
+            }
+            let expr_batch = if needs_view {
+                RecordBatch::try_new(self.expr_schema.clone(), typed).map_err(internal)?
+            } else {
+                RecordBatch::new_empty(self.expr_schema.clone())
+            };
+            let mut out = Vec::with_capacity(self.output.fields().len());
+            for c in &self.columns {
+                // A plain source column is read raw (not through the typed view),
+                // so a failed cast is reported on this column.
+                let raw_value = match c.raw_source {
+                    Some(idx) => input.column(idx).clone(),
+                    None => c
+                        .value
+                        .evaluate(&expr_batch)
+                        .and_then(|v| v.into_array(rows))
+                        .map_err(|e| {
+                            DomainError::invalid(
+                                "mapping",
+                                format!("{}: {}", c.target, clean_df_error(&e.to_string())),
+                            )
+                        })?,
+                };
+                let mut array = match c.cast {
+                    Some(CastType::Json) | None if raw_value.data_type() != &c.out_type => {
+                        cast_checked(&raw_value, &c.out_type)?.0
+                    }
+                    Some(CastType::Json) => raw_value,
+                    Some(kind) => {
+                        let (cast, failed) = cast_checked(&raw_value, &c.out_type)?;
+                        for row in failed {
+                            issues.push(RowIssue {
+                                row,
+                                column: c.target.clone(),
+                                kind: "type_mismatch",
+                                reason: cast_reason(&raw_value, row, kind),
+                            });
+                        }
+                        cast
+                    }
+                    None => raw_value,
+                };
+                if let Some(d) = &c.default
+                    && array.null_count() > 0
+                {
+                    let mask = is_null(&array).map_err(internal)?;
+                    let fill = d.to_array_of_size(rows).map_err(internal)?;
+                    array = datafusion::arrow::compute::kernels::zip::zip(&mask, &fill, &array)
+                        .map_err(internal)?;
+                }
+                if !c.exclude {
+                    out.push(array);
+                }
+            }
+            RecordBatch::try_new(self.output.clone(), out).map_err(internal)?
+        };
+        self.check_rules(&batch, &mut issues)?;
+        issues.sort_by_key(|i| i.row);
+        Ok(Applied { batch, issues })
+    }
+
+    fn check_rules(
+        &self,
+        batch: &RecordBatch,
+        issues: &mut Vec<RowIssue>,
+    ) -> Result<(), DomainError> {
+        for rule in &self.rules {
+            match rule {
+                ValidationRule::NotNull { column } => {
+                    let Some(col) = batch.column_by_name(column) else {
+                        missing(batch, column, issues);
+                        continue;
+                    };
+                    if col.null_count() > 0 {
+                        for row in 0..col.len() {
+                            if col.is_null(row) {
+                                issues.push(RowIssue {
+                                    row,
+                                    column: column.clone(),
+                                    kind: "null_in_not_null",
+                                    reason: "is null".into(),
+                                });
+                            }
+                        }
+                    }
+                }
+                ValidationRule::Type { column, kind } => {
+                    let Some(col) = batch.column_by_name(column) else {
+                        missing(batch, column, issues);
+                        continue;
+                    };
+                    if *kind == CastType::Json {
+                        continue;
+                    }
+                    let (_, failed) = cast_checked(col, &arrow_type(*kind))?;
+                    for row in failed {
+                        issues.push(RowIssue {
+                            row,
+                            column: column.clone(),
+                            kind: "type_mismatch",
+                            reason: cast_reason(col, row, *kind),
+                        });
+                    }
+                }
+                ValidationRule::AllowedValues { column, values } => {
+                    let Some(col) = batch.column_by_name(column) else {
+                        missing(batch, column, issues);
+                        continue;
+                    };
+                    let allowed: HashSet<String> = values
+                        .iter()
+                        .map(|v| {
+                            v.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| v.to_string())
+                        })
+                        .collect();
+                    let text = cast_with_options(col, &DataType::Utf8, &SAFE).map_err(internal)?;
+                    let text = text
+                        .as_any()
+                        .downcast_ref::<StringArray>()
+                        .ok_or_else(|| internal("text"))?;
+                    for row in 0..text.len() {
+                        if text.is_valid(row) && !allowed.contains(text.value(row)) {
+                            issues.push(RowIssue {
+                                row,
+                                column: column.clone(),
+                                kind: "not_allowed",
+                                reason: format!("`{}` is not an allowed value", text.value(row)),
+                            });
+                        }
+                    }
+                }
+                ValidationRule::UniqueKey { columns } => {
+                    let mut arrays = vec![];
+                    for c in columns {
+                        match batch.column_by_name(c) {
+                            Some(a) => arrays.push(a.clone()),
+                            None => {
+                                missing(batch, c, issues);
+                            }
+                        }
+                    }
+                    if arrays.len() != columns.len() {
+                        continue;
+                    }
+                    for row in duplicate_rows(&arrays)? {
+                        issues.push(RowIssue {
+                            row,
+                            column: columns.join(","),
+                            kind: "duplicate_key",
+                            reason: "duplicates the key of an earlier row".into(),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn missing(batch: &RecordBatch, column: &str, issues: &mut Vec<RowIssue>) {
+    if batch.num_rows() > 0 {
+        issues.push(RowIssue {
+            row: 0,
+            column: column.to_string(),
+            kind: "missing_column",
+            reason: "the column is missing".into(),
+        });
+    }
+}
+
+/// Rows whose key equals an earlier row's key.
+pub fn duplicate_rows(keys: &[ArrayRef]) -> Result<Vec<usize>, DomainError> {
+    let fields = keys
+        .iter()
+        .map(|a| SortField::new(a.data_type().clone()))
+        .collect();
+    let converter = RowConverter::new(fields).map_err(internal)?;
+    let rows = converter.convert_columns(keys).map_err(internal)?;
+    let mut seen = HashMap::with_capacity(rows.num_rows());
+    let mut dups = vec![];
+    for (i, row) in rows.iter().enumerate() {
+        if seen.insert(row, i).is_some() {
+            dups.push(i);
+        }
+    }
+    Ok(dups)
+}
+
+/// An all-null column of `ty` (for schema-less sources with a missing column).
+pub fn null_column(ty: &DataType, rows: usize) -> ArrayRef {
+    new_null_array(ty, rows)
+}

@@ -1,0 +1,408 @@
+//! The transform of one chunk: decode raw rows (NDJSON, CSV or Parquet) into Arrow
+//! columns, apply the bound mapping, apply the error policy, encode Parquet.
+//!
+//! NDJSON is decoded by Arrow's JSON decoder straight into string columns of the
+//! columns the mapping reads. Only a chunk the fast decoder rejects (a bad line, a
+//! nested value) takes the slow path, line by line, which names the bad lines.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::sync::{Arc, Mutex};
+
+use datafusion::arrow::array::{ArrayRef, RecordBatch, StringBuilder};
+use datafusion::arrow::compute::concat_batches;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::arrow::json::ReaderBuilder as JsonReader;
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::basic::Compression;
+use datafusion::parquet::file::properties::WriterProperties;
+use serde_json::Value;
+use sluice_domain::entities::{ErrorPolicy, Mapping};
+use sluice_domain::error::{DomainError, Field as FieldPath};
+use sluice_domain::pipeline::ChunkFormat;
+
+use crate::mapping::{BoundPlan, MappingPlan, RowIssue};
+
+fn bad(e: impl std::fmt::Display) -> DomainError {
+    DomainError::invalid("chunk", e.to_string())
+}
+
+/// Raw rows decoded into columns.
+pub struct Decoded {
+    pub batch: RecordBatch,
+    /// Chunk row number (from 1) of each batch row, when some rows were dropped.
+    pub row_numbers: Option<Vec<u64>>,
+    /// Rows that could not be decoded at all (row number from 1, reason).
+    pub rejected: Vec<(u64, String)>,
+}
+
+impl Decoded {
+    fn row_number(&self, batch_row: usize) -> u64 {
+        match &self.row_numbers {
+            Some(n) => n[batch_row],
+            None => batch_row as u64 + 1,
+        }
+    }
+}
+
+/// Decodes a raw chunk, reading `columns` (all of them when `None`).
+pub fn decode(
+    format: ChunkFormat,
+    bytes: &[u8],
+    columns: Option<&[String]>,
+) -> Result<Decoded, DomainError> {
+    match format {
+        ChunkFormat::Ndjson => decode_ndjson(bytes, columns),
+        ChunkFormat::Csv { delimiter } => decode_csv(bytes, delimiter, columns),
+        ChunkFormat::Parquet => {
+            let reader =
+                ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::copy_from_slice(bytes))
+                    .map_err(bad)?
+                    .with_batch_size(65_536)
+                    .build()
+                    .map_err(bad)?;
+            let schema = datafusion::arrow::record_batch::RecordBatchReader::schema(&reader);
+            let batches: Vec<RecordBatch> = reader.collect::<Result<_, _>>().map_err(bad)?;
+            Ok(Decoded {
+                batch: concat_batches(&schema, &batches).map_err(bad)?,
+                row_numbers: None,
+                rejected: vec![],
+            })
+        }
+    }
+}
+
+fn utf8_schema(columns: &[String]) -> SchemaRef {
+    Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|c| Field::new(c, DataType::Utf8, true))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Column names in order of first appearance (for pass-through mappings).
+fn ndjson_columns(bytes: &[u8]) -> Vec<String> {
+    let mut seen: Vec<String> = vec![];
+    for line in bytes.split(|&b| b == b'\n') {
+        if let Ok(m) = serde_json::from_slice::<serde_json::Map<String, Value>>(line) {
+            for k in m.keys() {
+                if !seen.contains(k) {
+                    seen.push(k.clone());
+                }
+            }
+        }
+    }
+    seen
+}
+
+fn decode_ndjson(bytes: &[u8], columns: Option<&[String]>) -> Result<Decoded, DomainError> {
+    let columns: Vec<String> = match columns {
+        Some(c) => c.to_vec(),
+        None => ndjson_columns(bytes),
+    };
+    let schema = utf8_schema(&columns);
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count()
+        + usize::from(!bytes.ends_with(b"\n") && !bytes.is_empty());
+    let fast = (|| {
+        let mut decoder = JsonReader::new(schema.clone())
+            .with_coerce_primitive(true)
+            .with_batch_size(lines.max(1))
+            .build_decoder()?;
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let used = decoder.decode(rest)?;
+            if used == 0 {
+                break;
+            }
+            rest = &rest[used..];
+        }
+        decoder.flush()
+    })();
+    match fast {
+        Ok(Some(batch)) if batch.num_rows() == lines => Ok(Decoded {
+            batch,
+            row_numbers: None,
+            rejected: vec![],
+        }),
+        Ok(None) if lines == 0 => Ok(Decoded {
+            batch: RecordBatch::new_empty(schema),
+            row_numbers: None,
+            rejected: vec![],
+        }),
+        _ => decode_ndjson_slowly(bytes, &columns, schema),
+    }
+}
+
+/// Line by line: names each bad line, keeps nested values as JSON text.
+fn decode_ndjson_slowly(
+    bytes: &[u8],
+    columns: &[String],
+    schema: SchemaRef,
+) -> Result<Decoded, DomainError> {
+    let mut builders: Vec<StringBuilder> = columns.iter().map(|_| StringBuilder::new()).collect();
+    let mut row_numbers = vec![];
+    let mut rejected = vec![];
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    for (i, line) in body.split(|&b| b == b'\n').enumerate() {
+        let row = i as u64 + 1;
+        match serde_json::from_slice::<serde_json::Map<String, Value>>(line) {
+            Ok(obj) => {
+                for (b, c) in builders.iter_mut().zip(columns) {
+                    match obj.get(c) {
+                        None | Some(Value::Null) => b.append_null(),
+                        Some(Value::String(s)) => b.append_value(s),
+                        Some(other) => b.append_value(other.to_string()),
+                    }
+                }
+                row_numbers.push(row);
+            }
+            Err(e) => {
+                let what = if line.len() > 200 {
+                    format!("{} bytes", line.len())
+                } else {
+                    String::from_utf8_lossy(line).into_owned()
+                };
+                rejected.push((row, format!("not a JSON object ({e}): {what}")));
+            }
+        }
+    }
+    let arrays: Vec<ArrayRef> = builders
+        .into_iter()
+        .map(|mut b| Arc::new(b.finish()) as ArrayRef)
+        .collect();
+    let batch = if columns.is_empty() {
+        RecordBatch::try_new_with_options(
+            schema,
+            arrays,
+            &datafusion::arrow::array::RecordBatchOptions::new()
+                .with_row_count(Some(row_numbers.len())),
+        )
+    } else {
+        RecordBatch::try_new(schema, arrays)
+    }
+    .map_err(bad)?;
+    Ok(Decoded {
+        batch,
+        row_numbers: Some(row_numbers),
+        rejected,
+    })
+}
+
+fn decode_csv(
+    bytes: &[u8],
+    delimiter: char,
+    columns: Option<&[String]>,
+) -> Result<Decoded, DomainError> {
+    use datafusion::arrow::csv::ReaderBuilder as CsvReader;
+    let header_end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    let header = String::from_utf8_lossy(&bytes[..header_end])
+        .trim_end_matches('\r')
+        .to_string();
+    let names: Vec<String> = header
+        .split(delimiter)
+        .map(|s| s.trim().trim_matches('"').to_string())
+        .collect();
+    let schema = utf8_schema(&names);
+    let read = |data: &[u8]| -> Result<RecordBatch, datafusion::arrow::error::ArrowError> {
+        let reader = CsvReader::new(schema.clone())
+            .with_header(true)
+            .with_delimiter(delimiter as u8)
+            .with_batch_size(1 << 20)
+            .build(Cursor::new(data))?;
+        let batches: Vec<RecordBatch> = reader.collect::<Result<_, _>>()?;
+        concat_batches(&schema, &batches)
+    };
+    let project = |batch: RecordBatch| -> Result<RecordBatch, DomainError> {
+        match columns {
+            None => Ok(batch),
+            Some(cols) => {
+                let idx: Vec<usize> = cols
+                    .iter()
+                    .filter_map(|c| names.iter().position(|n| n == c))
+                    .collect();
+                batch.project(&idx).map_err(bad)
+            }
+        }
+    };
+    match read(bytes) {
+        Ok(batch) => Ok(Decoded {
+            batch: project(batch)?,
+            row_numbers: None,
+            rejected: vec![],
+        }),
+        Err(_) => {
+            // Find the bad rows one at a time.
+            let mut good = vec![];
+            let mut row_numbers = vec![];
+            let mut rejected = vec![];
+            let body = &bytes[(header_end + 1).min(bytes.len())..];
+            for (i, line) in body
+                .strip_suffix(b"\n")
+                .unwrap_or(body)
+                .split(|&b| b == b'\n')
+                .enumerate()
+            {
+                let mut one = bytes[..=header_end.min(bytes.len() - 1)].to_vec();
+                one.extend_from_slice(line);
+                one.push(b'\n');
+                match read(&one) {
+                    Ok(b) if b.num_rows() == 1 => {
+                        good.push(b);
+                        row_numbers.push(i as u64 + 1);
+                    }
+                    Ok(_) => rejected.push((i as u64 + 1, "empty row".to_string())),
+                    Err(e) => rejected.push((i as u64 + 1, format!("bad CSV row: {e}"))),
+                }
+            }
+            let batch = concat_batches(&schema, &good).map_err(bad)?;
+            Ok(Decoded {
+                batch: project(batch)?,
+                row_numbers: Some(row_numbers),
+                rejected,
+            })
+        }
+    }
+}
+
+/// A mapping compiled once per run, bound once per input schema.
+pub struct CompiledMapping {
+    plan: MappingPlan,
+    bound: Mutex<HashMap<String, Arc<BoundPlan>>>,
+}
+
+impl CompiledMapping {
+    pub fn compile(mapping: &Mapping, base: &FieldPath) -> Result<CompiledMapping, DomainError> {
+        Ok(CompiledMapping {
+            plan: MappingPlan::compile(mapping, base)?,
+            bound: Mutex::new(HashMap::new()),
+        })
+    }
+    pub fn plan(&self) -> &MappingPlan {
+        &self.plan
+    }
+    pub fn bind(&self, schema: &SchemaRef) -> Result<Arc<BoundPlan>, DomainError> {
+        let key = schema
+            .fields()
+            .iter()
+            .map(|f| format!("{}:{}", f.name(), f.data_type()))
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut cache = self.bound.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(b) = cache.get(&key) {
+            return Ok(b.clone());
+        }
+        let b = Arc::new(self.plan.bind(schema)?);
+        cache.insert(key, b.clone());
+        Ok(b)
+    }
+    /// The columns to decode from schema-less formats; `None` for all.
+    pub fn columns(&self) -> Option<&[String]> {
+        (!self.plan.passes_through()).then(|| self.plan.sources())
+    }
+}
+
+/// A failed or skipped row: chunk row number (from 1), column, reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowFailure {
+    pub row: u64,
+    pub column: Option<String>,
+    pub reason: String,
+}
+
+/// What one chunk's transform produced.
+#[derive(Debug)]
+pub struct ChunkOutput {
+    /// Parquet bytes of the rows to land (absent when no row lands).
+    pub parquet: Option<Vec<u8>>,
+    pub schema: SchemaRef,
+    pub rows_in: u64,
+    pub rows_written: u64,
+    pub rows_failed: u64,
+    pub rows_skipped: u64,
+    pub failures: Vec<RowFailure>,
+}
+
+/// Decode → map → validate → policy → Parquet. `extract_errors` are rows the
+/// connector already rejected (chunk row numbers, from 1).
+pub fn transform_chunk(
+    mapping: &CompiledMapping,
+    format: ChunkFormat,
+    bytes: &[u8],
+    extract_errors: &[(u64, String)],
+    policy: ErrorPolicy,
+) -> Result<ChunkOutput, DomainError> {
+    let decoded = decode(format, bytes, mapping.columns())?;
+    let bound = mapping.bind(decoded.batch.schema_ref())?;
+    let applied = bound.apply(&decoded.batch)?;
+    let mut failures: Vec<RowFailure> = extract_errors
+        .iter()
+        .chain(decoded.rejected.iter())
+        .map(|(row, reason)| RowFailure {
+            row: *row,
+            column: None,
+            reason: reason.clone(),
+        })
+        .collect();
+    let extract_rows: std::collections::HashSet<u64> = extract_errors.iter().map(|e| e.0).collect();
+    // Rows the connector rejected decode as empty objects; only their reason counts.
+    let mut issues: Vec<RowIssue> = applied.issues.clone();
+    issues.retain(|i| !extract_rows.contains(&decoded.row_number(i.row)));
+    failures.extend(issues.iter().map(|i| RowFailure {
+        row: decoded.row_number(i.row),
+        column: Some(i.column.clone()),
+        reason: i.reason.clone(),
+    }));
+    failures.sort_by_key(|f| f.row);
+    let mut bad_rows: Vec<u64> = failures.iter().map(|f| f.row).collect();
+    bad_rows.dedup();
+    let bad = bad_rows.len() as u64;
+    let rows_in = decoded.batch.num_rows() as u64 + decoded.rejected.len() as u64;
+    // Drop every row with a failure (including the connector's placeholders).
+    let keep_mask: Vec<bool> = (0..decoded.batch.num_rows())
+        .map(|r| bad_rows.binary_search(&decoded.row_number(r)).is_err())
+        .collect();
+    let good = if keep_mask.iter().all(|k| *k) {
+        applied.batch.clone()
+    } else {
+        let mask = datafusion::arrow::array::BooleanArray::from(keep_mask);
+        datafusion::arrow::compute::filter_record_batch(&applied.batch, &mask)
+            .map_err(|e| DomainError::invalid("chunk", e.to_string()))?
+    };
+    let (rows_failed, rows_skipped) = match policy {
+        ErrorPolicy::SkipAndLog => (0, bad),
+        ErrorPolicy::FailFast | ErrorPolicy::Continue => (bad, 0),
+    };
+    let rows_written = good.num_rows() as u64;
+    let parquet = if rows_written > 0 {
+        Some(write_parquet(&good)?)
+    } else {
+        None
+    };
+    Ok(ChunkOutput {
+        parquet,
+        schema: bound.output_schema().clone(),
+        rows_in,
+        rows_written,
+        rows_failed,
+        rows_skipped,
+        failures,
+    })
+}
+
+/// Parquet bytes of one batch (Snappy: cheap to write, cheap to scan).
+pub fn write_parquet(batch: &RecordBatch) -> Result<Vec<u8>, DomainError> {
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(1 << 20))
+        .build();
+    let mut out = Vec::with_capacity(batch.get_array_memory_size() / 2);
+    let mut w = ArrowWriter::try_new(&mut out, batch.schema(), Some(props)).map_err(bad)?;
+    w.write(batch).map_err(bad)?;
+    w.close().map_err(bad)?;
+    Ok(out)
+}

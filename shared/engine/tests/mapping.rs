@@ -1,0 +1,278 @@
+//! The mapping compiler and the chunk transform, on real Arrow data.
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
+use serde_json::json;
+use sluice_domain::entities::{ErrorPolicy, Mapping};
+use sluice_domain::error::{DomainError, Field};
+use sluice_domain::pipeline::ChunkFormat;
+use sluice_engine::transform::{CompiledMapping, decode, transform_chunk};
+
+fn mapping(v: serde_json::Value) -> Mapping {
+    serde_json::from_value(v).expect("valid in this test")
+}
+
+fn compiled(v: serde_json::Value) -> CompiledMapping {
+    CompiledMapping::compile(&mapping(v), &Field::new("mapping")).expect("valid in this test")
+}
+
+fn field_of(e: DomainError) -> String {
+    match e {
+        DomainError::Validation { field, .. } => field.to_string(),
+        other => panic!("not a validation error: {other:?}"),
+    }
+}
+
+fn orders() -> &'static [u8] {
+    br#"{"id": 1, "customer": "  Alice Smith ", "amount": 12.5, "quantity": "2", "paid": true, "day": "2026-03-01", "discount": null, "meta": {"a": 1}}
+{"id": 2, "customer": "BOB", "amount": "7", "quantity": "3", "paid": "false", "day": "2026-03-02", "discount": 0.5, "meta": [1, 2]}
+"#
+}
+
+fn run(
+    m: &CompiledMapping,
+    data: &[u8],
+    policy: ErrorPolicy,
+) -> (RecordBatch, sluice_engine::transform::ChunkOutput) {
+    let out =
+        transform_chunk(m, ChunkFormat::Ndjson, data, &[], policy).expect("valid in this test");
+    let batch = decode(
+        ChunkFormat::Parquet,
+        out.parquet.as_deref().expect("valid in this test"),
+        None,
+    )
+    .expect("valid in this test")
+    .batch;
+    (batch, out)
+}
+
+#[test]
+fn casts_expressions_string_ops_defaults_and_excludes_apply_column_by_column() {
+    let m = compiled(json!({"columns": [
+        {"target": "order_id", "source": "id", "cast": "int"},
+        {"target": "customer", "source": "customer", "ops": [{"op": "trim"}, {"op": "lower"}]},
+        {"source": "amount", "target": "amount", "cast": "float"},
+        {"source": "quantity", "target": "qty", "cast": "int", "exclude": true},
+        {"target": "total", "expression": "amount * quantity"},
+        {"target": "paid", "source": "paid", "cast": "bool"},
+        {"target": "day", "source": "day", "cast": "date"},
+        {"target": "discount", "source": "discount", "cast": "float", "default": 0},
+        {"target": "meta", "source": "meta", "cast": "json"}
+    ]}));
+    let (batch, out) = run(&m, orders(), ErrorPolicy::FailFast);
+    assert!(out.failures.is_empty(), "{:?}", out.failures);
+    assert_eq!(out.rows_written, 2);
+    let names: Vec<_> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "order_id", "customer", "amount", "total", "paid", "day", "discount", "meta"
+        ]
+    );
+    assert_eq!(
+        batch.column(0).as_primitive::<Int64Type>().values(),
+        &[1, 2]
+    );
+    let customer = batch.column(1).as_string::<i32>();
+    assert_eq!(
+        (customer.value(0), customer.value(1)),
+        ("alice smith", "bob")
+    );
+    assert_eq!(
+        batch.column(3).as_primitive::<Float64Type>().values(),
+        &[25.0, 21.0]
+    );
+    assert_eq!(batch.column(5).data_type(), &DataType::Date32);
+    assert_eq!(
+        batch.column(6).as_primitive::<Float64Type>().values(),
+        &[0.0, 0.5]
+    );
+    let meta = batch.column(7).as_string::<i32>();
+    assert_eq!(meta.value(0), r#"{"a":1}"#);
+    assert_eq!(meta.value(1), "[1,2]");
+}
+
+#[test]
+fn a_value_that_does_not_cast_is_a_row_failure_naming_row_column_and_value() {
+    let m = compiled(json!({"columns": [
+        {"target": "id", "source": "id", "cast": "int"},
+        {"target": "quantity", "source": "quantity", "cast": "int"}
+    ]}));
+    let data = b"{\"id\": 1, \"quantity\": \"2\"}\n{\"id\": 2, \"quantity\": \"lots\"}\n{\"id\": 3, \"quantity\": 4}\n";
+    let out = transform_chunk(&m, ChunkFormat::Ndjson, data, &[], ErrorPolicy::SkipAndLog)
+        .expect("valid in this test");
+    assert_eq!(
+        (out.rows_written, out.rows_skipped, out.rows_failed),
+        (2, 1, 0)
+    );
+    assert_eq!(out.failures.len(), 1);
+    assert_eq!(out.failures[0].row, 2);
+    assert_eq!(out.failures[0].column.as_deref(), Some("quantity"));
+    assert!(
+        out.failures[0].reason.contains("`lots` is not a valid int"),
+        "{}",
+        out.failures[0].reason
+    );
+    let fail_fast = transform_chunk(&m, ChunkFormat::Ndjson, data, &[], ErrorPolicy::FailFast)
+        .expect("valid in this test");
+    assert_eq!((fail_fast.rows_failed, fail_fast.rows_skipped), (1, 0));
+}
+
+#[test]
+fn bad_json_lines_are_named_and_the_good_lines_still_land() {
+    let m = compiled(json!({"columns": [{"target": "id", "source": "id", "cast": "int"}]}));
+    let data = b"{\"id\": 1}\n{\"id\": 2, oops}\n{\"id\": 3}\n{\"id\": 4";
+    let (batch, out) = run(&m, data, ErrorPolicy::SkipAndLog);
+    assert_eq!(
+        batch.column(0).as_primitive::<Int64Type>().values(),
+        &[1, 3]
+    );
+    let rows: Vec<u64> = out.failures.iter().map(|f| f.row).collect();
+    assert_eq!(rows, [2, 4]);
+    assert!(out.failures[0].reason.contains("not a JSON object"));
+    assert_eq!(out.rows_in, 4);
+}
+
+#[test]
+fn rules_flag_nulls_disallowed_values_and_duplicate_keys() {
+    let m = compiled(json!({
+        "columns": [
+            {"target": "id", "source": "id", "cast": "int"},
+            {"target": "country", "source": "country"}
+        ],
+        "rules": [
+            {"rule": "not_null", "column": "country"},
+            {"rule": "allowed_values", "column": "country", "values": ["CA", "US"]},
+            {"rule": "unique_key", "columns": ["id"]}
+        ]
+    }));
+    let data = b"{\"id\":1,\"country\":\"CA\"}\n{\"id\":2}\n{\"id\":3,\"country\":\"FR\"}\n{\"id\":1,\"country\":\"US\"}\n";
+    let out = transform_chunk(&m, ChunkFormat::Ndjson, data, &[], ErrorPolicy::SkipAndLog)
+        .expect("valid in this test");
+    let got: Vec<(u64, String)> = out
+        .failures
+        .iter()
+        .map(|f| (f.row, f.reason.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, "is null".to_string()),
+            (3, "`FR` is not an allowed value".to_string()),
+            (4, "duplicates the key of an earlier row".to_string())
+        ]
+    );
+    assert_eq!(out.rows_written, 1);
+}
+
+#[test]
+fn an_empty_mapping_passes_every_column_through_as_text() {
+    let m = compiled(json!({}));
+    let (batch, _) = run(&m, orders(), ErrorPolicy::FailFast);
+    assert_eq!(batch.num_rows(), 2);
+    assert!(batch.schema().field_with_name("customer").is_ok());
+    assert!(batch.schema().field_with_name("meta").is_ok());
+}
+
+#[test]
+fn csv_chunks_decode_by_header() {
+    let m = compiled(json!({"columns": [
+        {"target": "id", "source": "id", "cast": "int"},
+        {"target": "name", "source": "name", "ops": [{"op": "upper"}]}
+    ]}));
+    let data = b"id;name\n1;ann\n2;bo\n";
+    let out = transform_chunk(
+        &m,
+        ChunkFormat::Csv { delimiter: ';' },
+        data,
+        &[],
+        ErrorPolicy::FailFast,
+    )
+    .expect("valid in this test");
+    let batch = decode(
+        ChunkFormat::Parquet,
+        out.parquet.as_deref().expect("valid in this test"),
+        None,
+    )
+    .expect("valid in this test")
+    .batch;
+    assert_eq!(batch.column(1).as_string::<i32>().value(1), "BO");
+}
+
+#[test]
+fn mapping_errors_name_the_field_that_is_wrong() {
+    let base = Field::new("definition.streams[0].mapping");
+    let bad_expr = mapping(json!({"columns": [{"target": "x", "expression": "amount * * 2"}]}));
+    let e = CompiledMapping::compile(&bad_expr, &base)
+        .err()
+        .expect("valid in this test");
+    assert_eq!(
+        field_of(e),
+        "definition.streams[0].mapping.columns[0].expression"
+    );
+
+    let unknown = CompiledMapping::compile(
+        &mapping(json!({"columns": [{"target": "x", "source": "id"}, {"target": "y", "source": "nope"}]})),
+        &base,
+    )
+    .expect("valid in this test");
+    let decoded =
+        decode(ChunkFormat::Parquet, &parquet_of_ids(), None).expect("valid in this test");
+    let e = unknown
+        .bind(decoded.batch.schema_ref())
+        .err()
+        .expect("valid in this test");
+    assert_eq!(
+        field_of(e),
+        "definition.streams[0].mapping.columns[1].source"
+    );
+
+    let impossible = CompiledMapping::compile(&mapping(json!({"columns": [{"target": "d", "source": "id", "cast": "date"}, {"target": "b", "source": "flag", "cast": "timestamp"}]})), &base).expect("valid in this test");
+    let e = impossible
+        .bind(decoded.batch.schema_ref())
+        .err()
+        .expect("valid in this test");
+    assert_eq!(field_of(e), "definition.streams[0].mapping.columns[1].cast");
+
+    let bad_default = mapping(
+        json!({"columns": [{"target": "n", "source": "id", "cast": "int", "default": "many"}]}),
+    );
+    let e = CompiledMapping::compile(&bad_default, &base)
+        .err()
+        .expect("valid in this test");
+    assert_eq!(
+        field_of(e),
+        "definition.streams[0].mapping.columns[0].default"
+    );
+
+    let unknown_in_expr = CompiledMapping::compile(
+        &mapping(json!({"columns": [{"target": "x", "expression": "id + missing_col"}]})),
+        &base,
+    )
+    .expect("valid in this test");
+    let e = unknown_in_expr
+        .bind(decoded.batch.schema_ref())
+        .err()
+        .expect("valid in this test");
+    assert_eq!(
+        field_of(e),
+        "definition.streams[0].mapping.columns[0].expression"
+    );
+}
+
+/// A Parquet chunk with an Int64 `id` and a Boolean `flag`.
+fn parquet_of_ids() -> Vec<u8> {
+    use datafusion::arrow::array::{BooleanArray, Int64Array};
+    use std::sync::Arc;
+    let batch = RecordBatch::try_from_iter([
+        ("id", Arc::new(Int64Array::from(vec![1, 2])) as _),
+        ("flag", Arc::new(BooleanArray::from(vec![true, false])) as _),
+    ])
+    .expect("valid in this test");
+    sluice_engine::transform::write_parquet(&batch).expect("valid in this test")
+}

@@ -1,0 +1,249 @@
+//! Extract: one bounded step of one stream. Writes raw chunks to the object store,
+//! records the chunks and the step, then enqueues one transform per chunk and the
+//! next step (or, after the last stream, the finalize check).
+//!
+//! A redelivered step finds its step record and only enqueues its successors
+//! again; the record is written after the chunks, so a step that died halfway is
+//! extracted again from the same position and overwrites the same keys.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use sluice_app::records;
+use sluice_connectors::{Budget, StreamRequest};
+use sluice_domain::entities::{Meta, RowError, Run, RunKind, RunStatus, StageState};
+use sluice_domain::pipeline::{
+    Chunk, ChunkStatus, FINALIZE_QUEUE, Message, Step, TRANSFORM_QUEUE, extract_queue, objects,
+};
+use sluice_domain::ports::RunEventKind;
+use sluice_domain::{Id, Kind};
+
+use crate::{Fault, Machine};
+
+pub(crate) async fn handle(m: &Machine, msg: &Message) -> Result<(), Fault> {
+    let Message::Extract {
+        project,
+        run: run_id,
+        stream,
+        step,
+        position,
+        chunks_before,
+    } = msg
+    else {
+        return Ok(());
+    };
+    let (stream, step, chunks_before) = (*stream, *step, *chunks_before);
+    let Some(ctx) = m.context(project, run_id).await? else {
+        return Ok(());
+    };
+    if !matches!(ctx.run.status, RunStatus::Queued | RunStatus::Running) {
+        // Paused: resume enqueues this step again. Final: nothing to do.
+        return Ok(());
+    }
+    start_run(m, project, run_id).await?;
+    let store = m.deps.store.as_ref();
+    let step_id = Step::id_for(run_id, stream, step);
+    let done = match records::get::<Step>(store, project, &step_id).await? {
+        Some(existing) => existing,
+        None => extract_step(m, &ctx, stream, step, position.as_ref()).await?,
+    };
+    // Successors: the transforms, then the next step, stream or the finalize.
+    for chunk in &done.chunks {
+        let t = Message::Transform {
+            project: project.clone(),
+            run: run_id.clone(),
+            chunk: chunk.clone(),
+        };
+        m.queue()
+            .send(TRANSFORM_QUEUE, &t.to_json(), Duration::ZERO)
+            .await?;
+    }
+    let chunks_so_far = chunks_before + done.chunks.len() as u64;
+    let next = match (&done.next, stream + 1 < ctx.def.streams.len() as u32) {
+        (Some(next), _) => Some((stream, step + 1, Some(next.clone()))),
+        (None, true) => Some((stream + 1, 0, None)),
+        (None, false) => None,
+    };
+    match next {
+        Some((stream, step, position)) => {
+            let e = Message::Extract {
+                project: project.clone(),
+                run: run_id.clone(),
+                stream,
+                step,
+                position,
+                chunks_before: chunks_so_far,
+            };
+            m.queue()
+                .send(
+                    &extract_queue(&ctx.source.connector),
+                    &e.to_json(),
+                    Duration::ZERO,
+                )
+                .await?;
+        }
+        None => {
+            let now = m.now();
+            records::update::<Run>(store, project, run_id, now, |r| {
+                if r.stages.extract.state == StageState::Succeeded {
+                    return false;
+                }
+                r.stages.extract.finish(StageState::Succeeded, now);
+                r.stages.transform.start(now);
+                r.chunks_total = Some(chunks_so_far);
+                true
+            })
+            .await?;
+            let f = Message::Finalize {
+                project: project.clone(),
+                run: run_id.clone(),
+            };
+            m.queue()
+                .send(FINALIZE_QUEUE, &f.to_json(), Duration::ZERO)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// queued → running, once.
+async fn start_run(m: &Machine, project: &Id, run_id: &Id) -> Result<(), Fault> {
+    let now = m.now();
+    let mut started = false;
+    let run = records::update::<Run>(m.deps.store.as_ref(), project, run_id, now, |r| {
+        if r.status != RunStatus::Queued {
+            return false;
+        }
+        r.status = RunStatus::Running;
+        r.started_at = Some(now);
+        r.stages.extract.start(now);
+        started = true;
+        true
+    })
+    .await?;
+    if let (true, Some(run)) = (started, run) {
+        sluice_app::services::runs::publish(&m.deps, RunEventKind::RunStarted, &run).await;
+    }
+    Ok(())
+}
+
+async fn extract_step(
+    m: &Machine,
+    ctx: &crate::RunContext,
+    stream: u32,
+    step: u32,
+    position: Option<&Value>,
+) -> Result<Step, Fault> {
+    let started = Instant::now();
+    let run = &ctx.run;
+    let project = &run.meta.project_id;
+    let selection =
+        ctx.def.streams.get(stream as usize).ok_or_else(|| {
+            Fault::Permanent(format!("the definition no longer has stream {stream}"))
+        })?;
+    let extractor = sluice_connectors::extractor(&ctx.source.connector).ok_or_else(|| {
+        Fault::Permanent(format!(
+            "connector `{}` cannot extract in this build",
+            ctx.source.connector
+        ))
+    })?;
+    let config = m.source_config(&ctx.source).await?;
+    let cursor = match run.kind {
+        RunKind::Incremental => run.start_state.get(&selection.name).cloned(),
+        RunKind::Backfill => None,
+    };
+    let req = StreamRequest {
+        stream: &selection.name,
+        config: &config,
+        cursor: cursor.as_ref(),
+        lookback: Duration::from_secs(u64::from(ctx.def.pipeline.lookback_days) * 86_400),
+        window: run.window,
+        batch_size: ctx.def.pipeline.batch_size as usize,
+    };
+    let budget = Budget::new(m.limits.step_chunks, m.limits.step_time);
+    let out = extractor.step(&req, position, budget).await.map_err(|e| {
+        let reason = format!("extracting stream `{}`: {e}", selection.name);
+        if e.retryable() {
+            Fault::Transient(reason)
+        } else {
+            Fault::Permanent(reason)
+        }
+    })?;
+    let now = m.now();
+    let mut chunk_ids = vec![];
+    let mut rows = 0;
+    for (index, raw) in out.chunks.into_iter().enumerate() {
+        let id = Chunk::id_for(&run.meta.id, stream, step, index as u32);
+        let key = objects::raw_chunk(project, &run.meta.id, &id, raw.format.extension());
+        let raw_bytes = raw.bytes.len() as u64;
+        m.objects().put(&key, raw.bytes).await?;
+        let mut meta = Meta::new(Kind::Chunk, project, "sluice", now);
+        meta.id = id.clone();
+        let chunk = Chunk {
+            meta,
+            run_id: run.meta.id.clone(),
+            stream,
+            stream_name: selection.name.clone(),
+            step,
+            index: index as u32,
+            format: raw.format,
+            raw_key: key,
+            raw_bytes,
+            rows_in: raw.rows,
+            status: ChunkStatus::Extracted,
+            staged_key: None,
+            rows_written: 0,
+            rows_failed: 0,
+            rows_skipped: 0,
+            errors: raw
+                .errors
+                .iter()
+                .map(|e| RowError {
+                    stream: selection.name.clone(),
+                    chunk: format!("{stream}.{step}.{index}"),
+                    row: Some(e.row),
+                    column: None,
+                    reason: e.reason.clone(),
+                })
+                .collect(),
+            last_error: None,
+            attempts: 0,
+            transform_ms: 0,
+            transformed_at: None,
+        };
+        // A chunk written by an earlier delivery keeps its state (it may be
+        // transformed already): the raw rows are the same.
+        records::insert_once(m.deps.store.as_ref(), &chunk).await?;
+        rows += raw.rows;
+        chunk_ids.push(id);
+    }
+    let mut meta = Meta::new(Kind::Step, project, "sluice", now);
+    meta.id = Step::id_for(&run.meta.id, stream, step);
+    let record = Step {
+        meta,
+        run_id: run.meta.id.clone(),
+        stream,
+        step,
+        next: out.next,
+        cursor: out.cursor,
+        chunks: chunk_ids,
+        rows,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    };
+    if !records::insert_once(m.deps.store.as_ref(), &record).await? {
+        // Another delivery finished first: its record is the one successors follow.
+        if let Some(existing) =
+            records::get::<Step>(m.deps.store.as_ref(), project, &record.meta.id).await?
+        {
+            return Ok(existing);
+        }
+    }
+    let elapsed = record.elapsed_ms;
+    records::update::<Run>(m.deps.store.as_ref(), project, &run.meta.id, now, |r| {
+        r.stages.extract.busy_ms += elapsed;
+        true
+    })
+    .await?;
+    tracing::info!(run_id = %run.meta.id, stream, step, rows, chunks = record.chunks.len(), "Step extracted.");
+    Ok(record)
+}

@@ -1,0 +1,447 @@
+//! Load and finalize: once extraction has finished and every chunk is accounted
+//! for, commit the staged Parquet to the data mart's table (append, replace or
+//! merge on the unique key), run the SQL hooks, actualize the schema, save the
+//! connector state, and mark the run succeeded. Until then the message comes back
+//! after a short delay and looks again.
+//!
+//! The commit only writes keys made of the run and chunk ids and deletes what it
+//! replaces after everything new is written, so doing it twice lands the same
+//! table.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use sluice_app::records;
+use sluice_domain::entities::{
+    ConnectorDefinition, DataMart, ErrorPolicy, MAX_ERROR_LOG, Meta, RowError, Run, RunCounters,
+    RunKind, RunStatus, StageState, ValidationRule, WriteMode, actualize_schema,
+};
+use sluice_domain::pipeline::{
+    Chunk, ChunkStatus, ConnectorState, FINALIZE_QUEUE, Message, Step, objects,
+};
+use sluice_domain::ports::{RunEventKind, TableRef};
+use sluice_domain::{Id, Kind};
+use sluice_engine::datafusion::arrow::array::{ArrayRef, BooleanArray, RecordBatch};
+use sluice_engine::datafusion::arrow::compute::filter_record_batch;
+use sluice_engine::datafusion::arrow::datatypes::DataType;
+use sluice_engine::datafusion::arrow::row::{OwnedRow, RowConverter, SortField};
+use sluice_engine::transform::{decode, write_parquet};
+
+use crate::{Fault, Machine};
+
+pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(), Fault> {
+    let Some(ctx) = m.context(project, run_id).await? else {
+        return Ok(());
+    };
+    let run = &ctx.run;
+    if run.status != RunStatus::Running || run.stages.extract.state != StageState::Succeeded {
+        // Paused: resume enqueues the finalize again. Final: done.
+        return Ok(());
+    }
+    let store = m.deps.store.as_ref();
+    let chunks: Vec<Chunk> = records::list_all(store, project, run_id).await?;
+    let pending = chunks.iter().any(|c| c.status == ChunkStatus::Extracted);
+    if pending || (chunks.len() as u64) < run.chunks_total.unwrap_or(0) {
+        let again = Message::Finalize {
+            project: project.clone(),
+            run: run_id.clone(),
+        };
+        m.queue()
+            .send(FINALIZE_QUEUE, &again.to_json(), m.limits.finalize_poll)
+            .await?;
+        return Ok(());
+    }
+    let mut counters = RunCounters::default();
+    let mut log: Vec<RowError> = vec![];
+    for c in &chunks {
+        counters.rows_read += c.rows_in;
+        counters.rows_written += c.rows_written;
+        counters.rows_failed += c.rows_failed;
+        counters.rows_skipped += c.rows_skipped;
+        log.extend(c.errors.iter().cloned());
+    }
+    log.truncate(MAX_ERROR_LOG);
+    let failed: Vec<&Chunk> = chunks
+        .iter()
+        .filter(|c| c.status == ChunkStatus::Failed)
+        .collect();
+    if let Some(first) = failed.first() {
+        let why = first
+            .last_error
+            .clone()
+            .or_else(|| first.errors.first().map(|e| e.reason.clone()))
+            .unwrap_or_else(|| "unknown".into());
+        let reason = format!(
+            "{} chunk(s) failed; first, chunk {}: {why}. Retry the run once the cause is fixed.",
+            failed.len(),
+            first.label()
+        );
+        m.fail_run(project, run_id, &reason, Some(log)).await;
+        return Ok(());
+    }
+    if ctx.def.pipeline.error_policy == ErrorPolicy::Continue && counters.rows_failed > 0 {
+        let reason = format!(
+            "{} row(s) failed validation (error policy `continue`: all rows were checked, nothing was committed); see the error log",
+            counters.rows_failed
+        );
+        m.fail_run(project, run_id, &reason, Some(log)).await;
+        return Ok(());
+    }
+
+    // Load.
+    let now = m.now();
+    records::update::<Run>(store, project, run_id, now, |r| {
+        if r.stages.load.state == StageState::Running {
+            return false;
+        }
+        r.stages.transform.finish(StageState::Succeeded, now);
+        r.stages.transform.busy_ms = chunks.iter().map(|c| c.transform_ms).sum();
+        r.stages.load.start(now);
+        true
+    })
+    .await?;
+    let load_started = Instant::now();
+    let table = TableRef {
+        name: objects::table_name(&ctx.mart.meta.id),
+        location: objects::table(project, &ctx.mart.meta.id),
+    };
+    hooks(m, &table, &ctx.def.pipeline.pre_sql, "pre_sql").await?;
+    let landed = commit(m, &ctx.def, &ctx.mart.meta.id, run_id, &table, &chunks).await?;
+    hooks(m, &table, &ctx.def.pipeline.post_sql, "post_sql").await?;
+    let load_ms = load_started.elapsed().as_millis() as u64;
+
+    // Finalize: schema, connector state, the run.
+    let now = m.now();
+    if let Some(fields) = landed {
+        records::update::<DataMart>(store, project, &ctx.mart.meta.id, now, |d| {
+            let next = actualize_schema(&d.schema, &fields);
+            if next == d.schema {
+                return false;
+            }
+            d.schema = next;
+            true
+        })
+        .await?;
+    }
+    if run.kind == RunKind::Incremental {
+        save_state(m, &ctx, run_id).await?;
+    }
+    let done = records::update::<Run>(store, project, run_id, now, |r| {
+        if r.status != RunStatus::Running {
+            return false;
+        }
+        r.status = RunStatus::Succeeded;
+        r.finished_at = Some(now);
+        r.counters = counters;
+        r.error_log = log.clone();
+        r.stages.load.finish(StageState::Succeeded, now);
+        r.stages.load.busy_ms = load_ms;
+        r.stages.finalize.start(now);
+        r.stages.finalize.finish(StageState::Succeeded, now);
+        r.progress.chunks_total = chunks.len() as u64;
+        r.progress.chunks_done = chunks.len() as u64;
+        r.progress.fraction = 1.0;
+        if let Some(started) = r.started_at {
+            let secs = (now - started).num_milliseconds().max(1) as f64 / 1000.0;
+            r.progress.rows_per_second = (counters.rows_written as f64 / secs).round();
+        }
+        true
+    })
+    .await?;
+    if let Some(r) = done.filter(|r| r.status == RunStatus::Succeeded) {
+        tracing::info!(run_id = %run_id, rows = counters.rows_written, "Run succeeded.");
+        sluice_app::services::runs::publish(&m.deps, RunEventKind::RunSucceeded, &r).await;
+        // The run's raw and staged objects are no longer needed.
+        let prefix = format!("runs/{project}/{run_id}/");
+        for o in m.objects().list(&prefix).await.unwrap_or_default() {
+            let _ = m.objects().delete(&o.key).await;
+        }
+    }
+    Ok(())
+}
+
+async fn hooks(m: &Machine, table: &TableRef, hooks: &[String], name: &str) -> Result<(), Fault> {
+    if hooks.is_empty() {
+        return Ok(());
+    }
+    let warehouse = m.deps.warehouse.as_ref().ok_or_else(|| {
+        Fault::Permanent(format!(
+            "{name} hooks need a warehouse, and none is configured here"
+        ))
+    })?;
+    let exists = m
+        .objects()
+        .list(&table.location)
+        .await?
+        .iter()
+        .any(|o| o.key.ends_with(".parquet"));
+    let tables: Vec<TableRef> = if exists { vec![table.clone()] } else { vec![] };
+    for (i, sql) in hooks.iter().enumerate() {
+        let sql = sql.replace(sluice_app::services::runs::TABLE_MACRO, &table.name);
+        warehouse
+            .query(&tables, &sql, 1, None)
+            .await
+            .map_err(|e| Fault::Permanent(format!("pipeline.{name}[{i}] failed: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Writes the staged chunks into the table; returns the landed columns.
+async fn commit(
+    m: &Machine,
+    def: &ConnectorDefinition,
+    mart: &Id,
+    run_id: &Id,
+    table: &TableRef,
+    chunks: &[Chunk],
+) -> Result<Option<Vec<(String, String)>>, Fault> {
+    let project = chunks.first().map(|c| c.meta.project_id.clone());
+    let Some(project) = project else {
+        return Ok(None);
+    };
+    let mine = format!("{}{run_id}-", table.location);
+    let staged: Vec<&Chunk> = chunks.iter().filter(|c| c.staged_key.is_some()).collect();
+    let mut schema = None;
+    let key: Option<Vec<String>> = def.streams.iter().find_map(|s| {
+        s.mapping.rules.iter().find_map(|r| match r {
+            ValidationRule::UniqueKey { columns } => Some(columns.clone()),
+            _ => None,
+        })
+    });
+    match def.pipeline.write_mode {
+        WriteMode::Append | WriteMode::Replace => {
+            for c in &staged {
+                let from = c.staged_key.as_deref().unwrap_or_default();
+                let bytes = m.objects().get(from).await?.ok_or_else(|| {
+                    Fault::Transient(format!("staged chunk {} is missing", c.label()))
+                })?;
+                if schema.is_none() {
+                    schema = Some(columns_of(&bytes)?);
+                }
+                let to = objects::table_file(&project, mart, run_id, c.meta.id.as_str());
+                m.objects().put(&to, bytes).await?;
+            }
+            if def.pipeline.write_mode == WriteMode::Replace {
+                for o in m.objects().list(&table.location).await? {
+                    if !o.key.starts_with(&mine) {
+                        m.objects().delete(&o.key).await?;
+                    }
+                }
+            }
+        }
+        WriteMode::Merge => {
+            let key = key.ok_or_else(|| {
+                Fault::Permanent("write mode `merge` needs a `unique_key` rule".into())
+            })?;
+            let target = Target {
+                project: &project,
+                mart,
+                run_id,
+                table,
+                mine: &mine,
+            };
+            schema = merge(m, &target, &staged, &key).await?;
+        }
+    }
+    Ok(schema)
+}
+
+fn columns_of(parquet: &[u8]) -> Result<Vec<(String, String)>, Fault> {
+    let decoded = decode(sluice_domain::pipeline::ChunkFormat::Parquet, parquet, None)
+        .map_err(|e| Fault::Permanent(e.to_string()))?;
+    Ok(decoded
+        .batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| (f.name().clone(), type_name(f.data_type())))
+        .collect())
+}
+
+/// The mapping's word for an Arrow type.
+pub(crate) fn type_name(t: &DataType) -> String {
+    match t {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "string".into(),
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64 => "int".into(),
+        DataType::Float16 | DataType::Float32 | DataType::Float64 => "float".into(),
+        DataType::Decimal128(..) | DataType::Decimal256(..) => "decimal".into(),
+        DataType::Boolean => "bool".into(),
+        DataType::Date32 | DataType::Date64 => "date".into(),
+        DataType::Timestamp(..) => "timestamp".into(),
+        other => other.to_string().to_lowercase(),
+    }
+}
+
+fn key_rows(batch: &RecordBatch, key: &[String]) -> Result<Vec<OwnedRow>, Fault> {
+    let mut arrays: Vec<ArrayRef> = vec![];
+    for k in key {
+        arrays.push(batch.column_by_name(k).cloned().ok_or_else(|| {
+            Fault::Permanent(format!("merge key column `{k}` is not in the table"))
+        })?);
+    }
+    let converter = RowConverter::new(
+        arrays
+            .iter()
+            .map(|a| SortField::new(a.data_type().clone()))
+            .collect(),
+    )
+    .map_err(|e| Fault::Permanent(format!("merge key: {e}")))?;
+    let rows = converter
+        .convert_columns(&arrays)
+        .map_err(|e| Fault::Permanent(format!("merge key: {e}")))?;
+    Ok(rows.iter().map(|r| r.owned()).collect())
+}
+
+/// Where a run's files land: the mart's table, and the file-name prefix that marks
+/// files as this run's (`mine`).
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    project: &'a Id,
+    mart: &'a Id,
+    run_id: &'a Id,
+    table: &'a TableRef,
+    mine: &'a str,
+}
+
+/// Merge on `key`: the run's rows win (the last of equal keys within the run);
+/// every older row whose key the run brings is dropped. Old files are rewritten
+/// as `{run}-base-{name}` before any is deleted, so a repeat finds either the old
+/// file (and rewrites the same base) or only the base.
+async fn merge(
+    m: &Machine,
+    target: &Target<'_>,
+    staged: &[&Chunk],
+    key: &[String],
+) -> Result<Option<Vec<(String, String)>>, Fault> {
+    let Target {
+        project,
+        mart,
+        run_id,
+        table,
+        mine,
+    } = *target;
+    let mut batches = vec![];
+    for c in staged {
+        let bytes = m
+            .objects()
+            .get(c.staged_key.as_deref().unwrap_or_default())
+            .await?
+            .ok_or_else(|| Fault::Transient(format!("staged chunk {} is missing", c.label())))?;
+        let b = decode(sluice_domain::pipeline::ChunkFormat::Parquet, &bytes, None)
+            .map_err(|e| Fault::Permanent(e.to_string()))?
+            .batch;
+        batches.push(((*c).clone(), b));
+    }
+    // Newest first: keep the first time each key is seen.
+    let mut seen: HashSet<OwnedRow> = HashSet::new();
+    let mut schema = None;
+    for (c, batch) in batches.iter().rev() {
+        let rows = key_rows(batch, key)?;
+        let keep: Vec<bool> = rows.into_iter().map(|r| seen.insert(r)).collect();
+        let kept = filter_record_batch(batch, &BooleanArray::from(keep))
+            .map_err(|e| Fault::Permanent(e.to_string()))?;
+        if schema.is_none() {
+            schema = Some(
+                kept.schema()
+                    .fields()
+                    .iter()
+                    .map(|f| (f.name().clone(), type_name(f.data_type())))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        if kept.num_rows() > 0 {
+            let bytes = write_parquet(&kept).map_err(|e| Fault::Permanent(e.to_string()))?;
+            m.objects()
+                .put(
+                    &objects::table_file(project, mart, run_id, c.meta.id.as_str()),
+                    bytes,
+                )
+                .await?;
+        }
+    }
+    let old: Vec<String> = m
+        .objects()
+        .list(&table.location)
+        .await?
+        .into_iter()
+        .map(|o| o.key)
+        .filter(|k| !k.starts_with(mine))
+        .collect();
+    for key_name in &old {
+        let Some(bytes) = m.objects().get(key_name).await? else {
+            continue;
+        };
+        let batch = decode(sluice_domain::pipeline::ChunkFormat::Parquet, &bytes, None)
+            .map_err(|e| Fault::Permanent(e.to_string()))?
+            .batch;
+        let rows = key_rows(&batch, key)?;
+        let keep: Vec<bool> = rows.iter().map(|r| !seen.contains(r)).collect();
+        let kept = filter_record_batch(&batch, &BooleanArray::from(keep))
+            .map_err(|e| Fault::Permanent(e.to_string()))?;
+        if kept.num_rows() > 0 {
+            let name = key_name
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches(".parquet");
+            let out = objects::table_file(project, mart, run_id, &format!("base-{name}"));
+            m.objects()
+                .put(
+                    &out,
+                    write_parquet(&kept).map_err(|e| Fault::Permanent(e.to_string()))?,
+                )
+                .await?;
+        }
+    }
+    for key_name in &old {
+        m.objects().delete(key_name).await?;
+    }
+    Ok(schema)
+}
+
+async fn save_state(m: &Machine, ctx: &crate::RunContext, run_id: &Id) -> Result<(), Fault> {
+    let store = m.deps.store.as_ref();
+    let project = &ctx.run.meta.project_id;
+    let mut steps: Vec<Step> = records::list_all(store, project, run_id).await?;
+    steps.sort_by_key(|s| (s.stream, s.step));
+    let mut cursors = serde_json::Map::new();
+    for s in &steps {
+        if let (Some(c), Some(sel)) = (&s.cursor, ctx.def.streams.get(s.stream as usize)) {
+            cursors.insert(sel.name.clone(), c.clone());
+        }
+    }
+    if cursors.is_empty() {
+        return Ok(());
+    }
+    let now = m.now();
+    let id = ConnectorState::id_for(&ctx.mart.meta.id);
+    let updated = records::update::<ConnectorState>(store, project, &id, now, |s| {
+        s.cursors.extend(cursors.clone());
+        s.run_id = Some(run_id.clone());
+        true
+    })
+    .await?;
+    if updated.is_none() {
+        let mut meta = Meta::new(Kind::State, project, "sluice", now);
+        meta.id = id;
+        let state = ConnectorState {
+            meta,
+            data_mart_id: ctx.mart.meta.id.clone(),
+            cursors,
+            run_id: Some(run_id.clone()),
+        };
+        if !records::insert_once(store, &state).await? {
+            return Err(Fault::Transient(
+                "connector state was created meanwhile; trying again".into(),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,307 @@
+//! The run machinery (ARCHITECTURE.md §4): the three stage handlers a queue
+//! message drives — extract one step, transform one chunk, finalize (commit) a
+//! run — plus previews, and the local workers that poll the queues in `sluice`.
+//!
+//! Every handler is idempotent. Step and chunk ids are derived from the run and
+//! their position; objects are written under keys made of those ids; state changes
+//! are compare-and-swap writes that check where the record stands first. A message
+//! delivered twice, or a process killed between any two writes, costs time, never
+//! a lost or duplicated row.
+
+mod extract;
+mod finalize;
+mod preview;
+mod transform;
+pub mod worker;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+use sluice_app::Deps;
+use sluice_app::records;
+use sluice_domain::Id;
+use sluice_domain::entities::{
+    ConnectorDefinition, DataMart, Definition, MAX_ERROR_LOG, RowError, Run, RunStatus, Source,
+    StageState,
+};
+use sluice_domain::pipeline::Message;
+use sluice_domain::ports::{ObjectStore, Queue, QueueMessage, RunEventKind, StoreError};
+use sluice_engine::transform::CompiledMapping;
+
+pub use preview::EnginePreviewer;
+
+/// What became of a message.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Handled (or nothing left to do): delete the message.
+    Done,
+    /// A failure that may pass: leave the message for redelivery. On its last
+    /// receive the handler has already recorded the failure on the run.
+    Retry(String),
+}
+
+/// A failure inside a handler.
+#[derive(Debug)]
+pub(crate) enum Fault {
+    /// May pass on a later try (an outage, a throttled API, a missing object).
+    Transient(String),
+    /// Will not pass by retrying (bad config, bad data under fail-fast).
+    Permanent(String),
+}
+
+impl From<StoreError> for Fault {
+    fn from(e: StoreError) -> Self {
+        Fault::Transient(format!("metadata store: {e}"))
+    }
+}
+impl From<sluice_domain::ports::ObjectError> for Fault {
+    fn from(e: sluice_domain::ports::ObjectError) -> Self {
+        Fault::Transient(format!("object store: {e}"))
+    }
+}
+impl From<sluice_domain::ports::QueueError> for Fault {
+    fn from(e: sluice_domain::ports::QueueError) -> Self {
+        Fault::Transient(format!("queue: {e}"))
+    }
+}
+
+/// How big an extraction step may grow before it hands over to the next one.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub step_chunks: usize,
+    pub step_time: Duration,
+    /// How long the finalize waits before looking at the chunks again.
+    pub finalize_poll: Duration,
+    pub max_receives: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            step_chunks: 8,
+            step_time: Duration::from_secs(60),
+            finalize_poll: Duration::from_millis(500),
+            max_receives: sluice_domain::pipeline::MAX_RECEIVES,
+        }
+    }
+}
+
+/// The stage handlers over one set of ports.
+pub struct Machine {
+    pub deps: Deps,
+    pub limits: Limits,
+    mappings: Mutex<HashMap<(Id, u32), Arc<CompiledMapping>>>,
+}
+
+impl Machine {
+    /// `deps` must carry a queue and an object store.
+    pub fn new(deps: Deps, limits: Limits) -> Result<Machine, String> {
+        if deps.queue.is_none() || deps.objects.is_none() {
+            return Err("the run machinery needs a queue and an object store".into());
+        }
+        Ok(Machine {
+            deps,
+            limits,
+            mappings: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub(crate) fn queue(&self) -> &Arc<dyn Queue> {
+        self.deps.queue.as_ref().expect("checked in Machine::new")
+    }
+    pub(crate) fn objects(&self) -> &Arc<dyn ObjectStore> {
+        self.deps.objects.as_ref().expect("checked in Machine::new")
+    }
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.deps.clock.now()
+    }
+
+    /// Handles one message of any stage queue.
+    pub async fn handle(&self, msg: &QueueMessage) -> Outcome {
+        let message: Message = match serde_json::from_str(&msg.body) {
+            Ok(m) => m,
+            Err(e) => {
+                // Not ours or corrupt: nothing can ever handle it.
+                tracing::error!(message_id = %msg.id, error = %e, "Unreadable message dropped.");
+                return Outcome::Done;
+            }
+        };
+        let last_try = msg.receive_count >= self.limits.max_receives;
+        let result = match &message {
+            Message::Extract { .. } => extract::handle(self, &message).await,
+            Message::Transform {
+                project,
+                run,
+                chunk,
+            } => transform::handle(self, project, run, chunk, last_try).await,
+            Message::Finalize { project, run } => finalize::handle(self, project, run).await,
+        };
+        match result {
+            Ok(()) => Outcome::Done,
+            Err(Fault::Permanent(reason)) => {
+                self.fail_run(message.project(), message.run(), &reason, None)
+                    .await;
+                Outcome::Done
+            }
+            Err(Fault::Transient(reason)) => {
+                tracing::warn!(run_id = %message.run(), receive = msg.receive_count, reason = %reason, "Stage failed; it will be retried.");
+                if last_try {
+                    let reason = format!(
+                        "{reason} (gave up after {} tries; the message is in the dead-letter queue)",
+                        msg.receive_count
+                    );
+                    self.fail_run(message.project(), message.run(), &reason, None)
+                        .await;
+                }
+                Outcome::Retry(reason)
+            }
+        }
+    }
+
+    /// Marks a run failed with `reason` (once; a final run stays as it is).
+    pub(crate) async fn fail_run(
+        &self,
+        project: &Id,
+        run: &Id,
+        reason: &str,
+        log: Option<Vec<RowError>>,
+    ) {
+        let now = self.now();
+        let res = records::update::<Run>(self.deps.store.as_ref(), project, run, now, |r| {
+            if r.status.is_final() {
+                return false;
+            }
+            r.status = RunStatus::Failed;
+            r.error = Some(reason.to_string());
+            r.finished_at = Some(now);
+            if let Some(log) = &log {
+                r.error_log = log.iter().take(MAX_ERROR_LOG).cloned().collect();
+            }
+            for s in [
+                &mut r.stages.extract,
+                &mut r.stages.transform,
+                &mut r.stages.load,
+                &mut r.stages.finalize,
+            ] {
+                if s.state == StageState::Running {
+                    s.finish(StageState::Failed, now);
+                }
+            }
+            true
+        })
+        .await;
+        match res {
+            Ok(Some(r)) if r.status == RunStatus::Failed && r.error.as_deref() == Some(reason) => {
+                tracing::warn!(run_id = %run, reason = %reason, "Run failed.");
+                sluice_app::services::runs::publish(&self.deps, RunEventKind::RunFailed, &r).await;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(run_id = %run, error = %e, "Could not mark the run failed."),
+        }
+    }
+
+    /// The run, its data mart's connector definition and its source.
+    pub(crate) async fn context(
+        &self,
+        project: &Id,
+        run: &Id,
+    ) -> Result<Option<RunContext>, Fault> {
+        let store = self.deps.store.as_ref();
+        let Some(run) = records::get::<Run>(store, project, run).await? else {
+            return Ok(None);
+        };
+        let mart = records::get::<DataMart>(store, project, &run.data_mart_id)
+            .await?
+            .ok_or_else(|| {
+                Fault::Permanent(format!("data mart {} was deleted", run.data_mart_id))
+            })?;
+        let Some(Definition::Connector(def)) = mart.definition.clone() else {
+            return Err(Fault::Permanent(format!(
+                "data mart {} no longer has a connector definition",
+                mart.meta.id
+            )));
+        };
+        let source = records::get::<Source>(store, project, &def.source_id)
+            .await?
+            .filter(|s| s.meta.deleted_at.is_none())
+            .ok_or_else(|| Fault::Permanent(format!("source {} was deleted", def.source_id)))?;
+        Ok(Some(RunContext {
+            run,
+            mart,
+            def,
+            source,
+        }))
+    }
+
+    pub(crate) async fn source_config(&self, source: &Source) -> Result<Map<String, Value>, Fault> {
+        source_config(&self.deps, source).await
+    }
+
+    /// The compiled mapping of a run's stream (compiled once per run and process).
+    pub(crate) fn mapping(
+        &self,
+        run: &Id,
+        stream: u32,
+        def: &ConnectorDefinition,
+    ) -> Result<Arc<CompiledMapping>, Fault> {
+        let mut cache = self.mappings.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = cache.get(&(run.clone(), stream)) {
+            return Ok(m.clone());
+        }
+        let selection = def.streams.get(stream as usize).ok_or_else(|| {
+            Fault::Permanent(format!("the definition no longer has stream {stream}"))
+        })?;
+        let base = sluice_domain::Field::new("definition.streams")
+            .index(stream as usize)
+            .join("mapping");
+        let compiled = Arc::new(
+            CompiledMapping::compile(&selection.mapping, &base)
+                .map_err(|e| Fault::Permanent(e.to_string()))?,
+        );
+        if cache.len() > 64 {
+            cache.clear();
+        }
+        cache.insert((run.clone(), stream), compiled.clone());
+        Ok(compiled)
+    }
+}
+
+pub(crate) struct RunContext {
+    pub run: Run,
+    pub mart: DataMart,
+    pub def: ConnectorDefinition,
+    pub source: Source,
+}
+
+/// The source's config with its secret fields filled in (kept in memory only).
+pub(crate) async fn source_config(
+    deps: &Deps,
+    source: &Source,
+) -> Result<Map<String, Value>, Fault> {
+    let mut config = source.settings.config.clone();
+    if let Some(name) = &source.settings.secret_ref {
+        let secret = deps
+            .secrets
+            .get(name)
+            .await
+            .map_err(|e| Fault::Transient(format!("secrets: {e}")))?
+            .ok_or_else(|| {
+                Fault::Permanent(format!(
+                    "the secret fields of source {} are missing; set them again",
+                    source.meta.id
+                ))
+            })?;
+        let fields: Map<String, Value> = serde_json::from_str(secret.expose()).map_err(|_| {
+            Fault::Permanent(format!(
+                "the secret fields of source {} do not parse",
+                source.meta.id
+            ))
+        })?;
+        config.extend(fields);
+    }
+    Ok(config)
+}
+
+pub(crate) use finalize::type_name as finalize_type_name;

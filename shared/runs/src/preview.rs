@@ -1,0 +1,195 @@
+//! Previews: a few rows of a stream before and after the mapping, side by side,
+//! with the warnings they raise. Reads one small step from the source and writes
+//! nothing.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sluice_app::error::{ApiError, ApiResult};
+use sluice_app::services::runs::{Preview, PreviewRequest, PreviewWarning, QueryResult};
+use sluice_app::{Deps, Previewer, records};
+use sluice_connectors::{Budget, ConnectorError, StreamRequest};
+use sluice_domain::entities::{DataMart, Definition, Source};
+use sluice_domain::ports::ColumnInfo;
+use sluice_engine::datafusion::arrow::array::RecordBatch;
+use sluice_engine::transform::{CompiledMapping, decode};
+
+/// The previewer backed by the embedded engine and the connectors of this build.
+pub struct EnginePreviewer;
+
+fn result(batch: &RecordBatch) -> ApiResult<QueryResult> {
+    let columns = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| ColumnInfo {
+            name: f.name().clone(),
+            kind: f.data_type().to_string(),
+        })
+        .collect();
+    let rows = sluice_engine::to_rows(std::slice::from_ref(batch))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(QueryResult {
+        columns,
+        rows,
+        next_page: None,
+    })
+}
+
+#[async_trait]
+impl Previewer for EnginePreviewer {
+    async fn preview(
+        &self,
+        deps: &Deps,
+        mart: &DataMart,
+        definition: Definition,
+        req: &PreviewRequest,
+    ) -> ApiResult<Preview> {
+        let Definition::Connector(def) = definition else {
+            return Err(ApiError::invalid(
+                "definition.kind",
+                "previews are for connector definitions",
+            ));
+        };
+        let index = req.stream.unwrap_or(0) as usize;
+        let selection = def.streams.get(index).ok_or_else(|| {
+            ApiError::invalid(
+                "stream",
+                format!(
+                    "the definition has {} stream(s); there is no stream {index}",
+                    def.streams.len()
+                ),
+            )
+        })?;
+        let base = sluice_domain::Field::new("definition.streams")
+            .index(index)
+            .join("mapping");
+        // A mapping that cannot compile is refused before the source is called.
+        let mapping = CompiledMapping::compile(&selection.mapping, &base)?;
+        let project = &mart.meta.project_id;
+        let source = records::get::<Source>(deps.store.as_ref(), project, &def.source_id)
+            .await?
+            .filter(|s| s.meta.deleted_at.is_none())
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "definition.source_id",
+                    format!("source {} not found in this project", def.source_id),
+                )
+            })?;
+        let extractor = sluice_connectors::extractor(&source.connector).ok_or_else(|| {
+            ApiError::Unavailable(format!(
+                "connector `{}` cannot be previewed in this build",
+                source.connector
+            ))
+        })?;
+        let config = crate::source_config(deps, &source)
+            .await
+            .map_err(|f| match f {
+                crate::Fault::Permanent(m) => ApiError::Conflict(m),
+                crate::Fault::Transient(m) => ApiError::Internal(m),
+            })?;
+        let limit = req.limit.unwrap_or(20) as usize;
+        let stream_req = StreamRequest {
+            stream: &selection.name,
+            config: &config,
+            cursor: None,
+            lookback: Duration::ZERO,
+            window: None,
+            batch_size: limit,
+        };
+        let step = extractor
+            .step(&stream_req, None, Budget::new(1, Duration::from_secs(30)))
+            .await
+            .map_err(|e| match e {
+                ConnectorError::Config { field, reason } => {
+                    ApiError::invalid(format!("source.config.{field}"), reason)
+                }
+                ConnectorError::Upstream { reason, .. } => ApiError::Unavailable(format!(
+                    "the source did not answer the preview: {reason}"
+                )),
+            })?;
+        let mut warnings = vec![];
+        let Some(chunk) = step.chunks.into_iter().next() else {
+            let empty = QueryResult {
+                columns: vec![],
+                rows: vec![],
+                next_page: None,
+            };
+            return Ok(Preview {
+                stream: selection.name.clone(),
+                before: empty,
+                after: QueryResult {
+                    columns: vec![],
+                    rows: vec![],
+                    next_page: None,
+                },
+                warnings,
+            });
+        };
+        for e in &chunk.errors {
+            warnings.push(PreviewWarning {
+                row: Some(e.row),
+                column: None,
+                kind: "bad_row".into(),
+                reason: e.reason.clone(),
+            });
+        }
+        let decoded = decode(chunk.format, &chunk.bytes, None)?;
+        for (row, reason) in &decoded.rejected {
+            warnings.push(PreviewWarning {
+                row: Some(*row),
+                column: None,
+                kind: "bad_row".into(),
+                reason: reason.clone(),
+            });
+        }
+        let bound = mapping.bind(decoded.batch.schema_ref())?;
+        let applied = bound.apply(&decoded.batch)?;
+        let row_of = |i: usize| decoded.row_numbers.as_ref().map_or(i as u64 + 1, |n| n[i]);
+        for issue in &applied.issues {
+            warnings.push(PreviewWarning {
+                row: Some(row_of(issue.row)),
+                column: Some(issue.column.clone()),
+                kind: issue.kind.into(),
+                reason: issue.reason.clone(),
+            });
+        }
+        // Against the table the last run landed.
+        if !mart.schema.is_empty() {
+            for f in bound.output_schema().fields() {
+                let kind = crate::finalize_type_name(f.data_type());
+                match mart.schema.iter().find(|s| &s.name == f.name()) {
+                    Some(s) if s.kind != kind => warnings.push(PreviewWarning {
+                        row: None,
+                        column: Some(f.name().clone()),
+                        kind: "schema_mismatch".into(),
+                        reason: format!("is {} in the table and {kind} in this mapping", s.kind),
+                    }),
+                    Some(_) => {}
+                    None => warnings.push(PreviewWarning {
+                        row: None,
+                        column: Some(f.name().clone()),
+                        kind: "schema_mismatch".into(),
+                        reason: "is not in the table yet; the next run adds it".into(),
+                    }),
+                }
+            }
+            for s in &mart.schema {
+                if bound.output_schema().field_with_name(&s.name).is_err() {
+                    warnings.push(PreviewWarning {
+                        row: None,
+                        column: Some(s.name.clone()),
+                        kind: "schema_mismatch".into(),
+                        reason: "is in the table but this mapping does not produce it".into(),
+                    });
+                }
+            }
+        }
+        Ok(Preview {
+            stream: selection.name.clone(),
+            before: result(&decoded.batch)?,
+            after: result(&applied.batch)?,
+            warnings,
+        })
+    }
+}
