@@ -41,19 +41,26 @@ pub fn temp_dir(label: &str) -> PathBuf {
     d
 }
 
-/// The local server on its embedded default (SQLite, encrypted file secrets).
+/// The local server on its embedded default (SQLite, encrypted file secrets, the
+/// local queue, object directory and DataFusion), with its stage workers.
 pub async fn spawn_app() -> TestApp {
-    let data_dir = temp_dir("app");
-    let dir = DataDir::open(&data_dir).expect("open data dir");
-    let deps = dir.deps(2).expect("deps");
-    let project = dir.default_project(&deps).await.expect("default project");
-    let mut app = spawn_app_on(deps, project, data_dir, None).await;
+    let mut app = spawn_app_without_workers().await;
     app.engine = Some(
         sluice::Engine::start(&app.deps, &app.project)
             .await
             .expect("engine starts"),
     );
     app
+}
+
+/// As [`spawn_app`], but nothing consumes the stage queues: the test moves runs
+/// itself (through the Lambda glue, or message by message).
+pub async fn spawn_app_without_workers() -> TestApp {
+    let data_dir = temp_dir("app");
+    let dir = DataDir::open(&data_dir).expect("open data dir");
+    let deps = dir.deps(2).expect("deps");
+    let project = dir.default_project(&deps).await.expect("default project");
+    spawn_app_on(deps, project, data_dir, None).await
 }
 
 /// The local server over the AWS adapters (DynamoDB, Secrets Manager) on a fresh

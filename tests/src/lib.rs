@@ -6,3 +6,4 @@ pub mod api_suite;
 pub mod app;
 pub mod contract;
 pub mod moto;
+pub mod runs;

@@ -38,6 +38,32 @@ fn every_function_folder_is_in_the_template_and_nothing_else_is() {
             Some(format!("../target/lambda/{name}/").as_str()),
             "{name}'s code"
         );
+        assert!(in_template.insert(name.clone()), "{name} appears twice");
+        if let Some(queue) = stage_queue(&name) {
+            // A stage function: fed by its queue, reporting failures per message.
+            let event = &r["Properties"]["Events"]["Stage"];
+            assert_eq!(event["Type"].as_str(), Some("SQS"), "{name}'s event");
+            let logical = event["Properties"]["Queue"]["Fn::GetAtt"][0]
+                .as_str()
+                .or_else(|| {
+                    event["Properties"]["Queue"]
+                        .as_str()
+                        .and_then(|q| q.strip_suffix(".Arn"))
+                })
+                .unwrap_or_else(|| panic!("{name}'s event names its queue"))
+                .to_string();
+            let q = &t["Resources"][logical.as_str()]["Properties"];
+            let physical = serde_yaml::to_string(&q["QueueName"]).expect("yaml");
+            assert!(
+                physical.contains(&format!("-{queue}")),
+                "{name} reads {queue}"
+            );
+            assert_eq!(q["RedrivePolicy"]["maxReceiveCount"].as_u64(), Some(5));
+            let types =
+                serde_yaml::to_string(&event["Properties"]["FunctionResponseTypes"]).expect("yaml");
+            assert!(types.contains("ReportBatchItemFailures"), "{name}");
+            continue;
+        }
         let route = routes::by_name(&name).unwrap_or_else(|| panic!("{name} serves no route"));
         let event = &r["Properties"]["Events"]["Route"]["Properties"];
         assert_eq!(
@@ -46,14 +72,37 @@ fn every_function_folder_is_in_the_template_and_nothing_else_is() {
             "{name}'s method"
         );
         assert_eq!(event["Path"].as_str(), Some(route.path), "{name}'s path");
-        assert!(in_template.insert(name.clone()), "{name} appears twice");
     }
     assert_eq!(
         in_template, folders,
         "functions/ and the template list the same functions"
     );
-    let routes: BTreeSet<String> = routes::all().iter().map(|r| r.name.to_string()).collect();
-    assert_eq!(routes, folders, "every route has its function");
+    let mut expected: BTreeSet<String> = routes::all().iter().map(|r| r.name.to_string()).collect();
+    expected.extend(STAGES.iter().map(|(f, _)| f.to_string()));
+    assert_eq!(
+        expected, folders,
+        "every route and every stage queue has its function"
+    );
+}
+
+/// Stage functions and the queue each consumes.
+const STAGES: &[(&str, &str)] = &[
+    ("extract-files", "sluice-extract-files"),
+    ("extract-http-json", "sluice-extract-http-json"),
+    ("transform-batch", "sluice-transform"),
+    ("load-finalize", "sluice-finalize"),
+];
+
+fn stage_queue(function: &str) -> Option<&'static str> {
+    STAGES.iter().find(|(f, _)| *f == function).map(|(_, q)| *q)
+}
+
+#[test]
+fn every_stage_queue_has_its_function() {
+    let consumed: BTreeSet<&str> = STAGES.iter().map(|(_, q)| *q).collect();
+    let queues = sluice_domain::pipeline::stage_queues();
+    let all: BTreeSet<&str> = queues.iter().map(String::as_str).collect();
+    assert_eq!(consumed, all);
 }
 
 #[test]
@@ -63,8 +112,12 @@ fn read_only_routes_cannot_write_the_table() {
         let Some(name) = r["Metadata"]["SluiceFunction"].as_str() else {
             continue;
         };
-        let route = routes::by_name(name).expect("route");
         let policy = serde_yaml::to_string(&r["Properties"]["Policies"]).expect("yaml");
+        let Some(route) = routes::by_name(name) else {
+            assert!(stage_queue(name).is_some(), "{name} is a route or a stage");
+            assert!(!policy.contains("dynamodb:*") && !policy.contains("Scan"));
+            continue;
+        };
         if route.method == http::Method::GET {
             assert!(!policy.contains("PutItem"), "{name} is read-only");
         }

@@ -21,6 +21,19 @@ pub const TRANSFORM_QUEUE: &str = "sluice-transform";
 pub const FINALIZE_QUEUE: &str = "sluice-finalize";
 /// Receives before a message goes to its queue's DLQ.
 pub const MAX_RECEIVES: u32 = 5;
+/// Connectors with an extraction function (and so a queue) of their own.
+pub const EXTRACTING_CONNECTORS: &[&str] = &["files", "http_json"];
+
+/// Every stage queue: one per extracting connector, then transform and finalize.
+pub fn stage_queues() -> Vec<String> {
+    let mut q: Vec<String> = EXTRACTING_CONNECTORS
+        .iter()
+        .map(|c| extract_queue(c))
+        .collect();
+    q.push(TRANSFORM_QUEUE.to_string());
+    q.push(FINALIZE_QUEUE.to_string());
+    q
+}
 
 /// A claim check: what to do next, never the rows themselves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

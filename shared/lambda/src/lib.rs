@@ -1,6 +1,11 @@
-//! The shared body of every API Lambda function: read the config once at cold start,
-//! build the AWS adapters once, then hand each API Gateway event to the same handler
-//! the local server runs.
+//! The shared body of every Lambda function: read the config once at cold start,
+//! build the AWS adapters once, then hand each event to the same handler the local
+//! server runs — an API Gateway request to the API handler ([`run_api`]), an SQS
+//! batch of stage messages to the run machine ([`stage::run_stage`], feature
+//! `stage`).
+
+#[cfg(feature = "stage")]
+pub mod stage;
 
 use std::sync::Arc;
 
@@ -8,7 +13,8 @@ use lambda_http::{Body, Request, RequestExt as _, Response, service_fn};
 use sluice_app::api::{self, ApiRequest, ApiResponse};
 use sluice_app::auth::TokenKeys;
 use sluice_app::{Deps, routes};
-use sluice_aws::{DynamoStore, SecretsManagerSecrets};
+use sluice_aws::{DynamoStore, EventBridgeBus, S3Objects, SecretsManagerSecrets, SqsQueue};
+use sluice_domain::pipeline::stage_queues;
 use sluice_domain::ports::{Secrets as _, SystemClock};
 
 pub use lambda_http::Error;
@@ -24,16 +30,40 @@ pub struct Config {
 
 impl Config {
     pub fn from_env() -> Result<Config, String> {
-        let var = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| format!("set the environment variable {name}"))
-        };
         Ok(Config {
-            table: var("SLUICE_TABLE")?,
-            token_key_secret: var("SLUICE_TOKEN_KEY_SECRET")?,
+            table: required("SLUICE_TABLE")?,
+            token_key_secret: required("SLUICE_TOKEN_KEY_SECRET")?,
         })
+    }
+}
+
+fn optional(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn required(name: &str) -> Result<String, String> {
+    optional(name).ok_or_else(|| format!("set the environment variable {name}"))
+}
+
+/// The run machinery's parts, each there when its variable is set (a function
+/// gets only the variables of what it uses):
+/// - `SLUICE_BUCKET`: the S3 bucket of run objects and warehouse files;
+/// - `SLUICE_QUEUE_URL_PREFIX`: stage queue `name` is at `{prefix}{name}`
+///   (for example `https://sqs.eu-west-1.amazonaws.com/123456789012/prod-`);
+/// - `SLUICE_EVENT_BUS`: the EventBridge bus run events go to.
+pub fn attach_run_parts(deps: &mut Deps, sdk: &aws_config::SdkConfig) {
+    if let Some(bucket) = optional("SLUICE_BUCKET") {
+        deps.objects = Some(Arc::new(S3Objects::from_sdk_config(sdk, bucket)));
+    }
+    if let Some(prefix) = optional("SLUICE_QUEUE_URL_PREFIX") {
+        let queues = stage_queues().into_iter().map(|q| {
+            let url = format!("{prefix}{q}");
+            (q, url)
+        });
+        deps.queue = Some(Arc::new(SqsQueue::from_sdk_config(sdk, queues)));
+    }
+    if let Some(bus) = optional("SLUICE_EVENT_BUS") {
+        deps.bus = Some(Arc::new(EventBridgeBus::from_sdk_config(sdk, bus)));
     }
 }
 
@@ -53,16 +83,18 @@ pub async fn aws_deps(config: &Config) -> Result<Deps, lambda_http::Error> {
         })?;
     let auth = TokenKeys::new(key.expose().trim().as_bytes())
         .map_err(|e| format!("secret {}: {e}", config.token_key_secret))?;
-    Ok(Deps::new(
+    let mut deps = Deps::new(
         Arc::new(DynamoStore::from_sdk_config(&sdk, &config.table)),
         Arc::new(secrets),
         Arc::new(SystemClock),
         Arc::new(auth),
-    ))
+    );
+    attach_run_parts(&mut deps, &sdk);
+    Ok(deps)
 }
 
-/// The whole `main` of an API function serving route `name`.
-pub async fn run_api(name: &'static str) -> Result<(), lambda_http::Error> {
+/// JSON log lines, as CloudWatch Logs Insights reads them.
+pub fn init_tracing() {
     tracing_subscriber::fmt()
         .json()
         .with_env_filter(
@@ -70,8 +102,22 @@ pub async fn run_api(name: &'static str) -> Result<(), lambda_http::Error> {
         )
         .with_current_span(false)
         .init();
+}
+
+/// The whole `main` of an API function serving route `name`.
+pub async fn run_api(name: &'static str) -> Result<(), lambda_http::Error> {
+    run_api_with(name, |deps| deps).await
+}
+
+/// As [`run_api`], with `extend` adding what this route needs beyond the common
+/// parts (the preview route adds the transform engine's previewer).
+pub async fn run_api_with(
+    name: &'static str,
+    extend: impl FnOnce(Deps) -> Deps,
+) -> Result<(), lambda_http::Error> {
+    init_tracing();
     let deps = match init(name).await {
-        Ok(d) => d,
+        Ok((route, deps)) => (route, extend(deps)),
         Err(e) => {
             report_init_error(&e.to_string());
             return Err(e);
@@ -95,7 +141,7 @@ async fn init(name: &str) -> Result<(&'static routes::RouteSpec, Deps), lambda_h
 /// Tells the Lambda Runtime API why the function could not start, so the pending
 /// invocation fails with that message instead of waiting for a timeout (Lambda
 /// reports it as `Runtime.InitError`; `cargo lambda watch` otherwise hangs).
-fn report_init_error(message: &str) {
+pub fn report_init_error(message: &str) {
     use std::io::Write as _;
     tracing::error!(error = %message, "Function could not start.");
     let Ok(api) = std::env::var("AWS_LAMBDA_RUNTIME_API") else {

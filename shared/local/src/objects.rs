@@ -31,6 +31,10 @@ fn backend(e: std::io::Error) -> ObjectError {
 
 const TMP_PREFIX: &str = ".tmp-";
 
+/// Makes temporary names unique within the process: two puts of one key at once
+/// must not write (and rename away) the same temporary file.
+static TMP_SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 #[async_trait]
 impl ObjectStore for DirObjectStore {
     async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), ObjectError> {
@@ -42,7 +46,8 @@ impl ObjectStore for DirObjectStore {
                 .file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or("object");
-            let tmp = dir.join(format!("{TMP_PREFIX}{name}-{}", std::process::id()));
+            let seq = TMP_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let tmp = dir.join(format!("{TMP_PREFIX}{name}-{}-{seq}", std::process::id()));
             std::fs::write(&tmp, &bytes)?;
             std::fs::File::open(&tmp)?.sync_all()?;
             std::fs::rename(&tmp, &path)

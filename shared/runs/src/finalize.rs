@@ -76,7 +76,8 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
             failed.len(),
             first.label()
         );
-        m.fail_run(project, run_id, &reason, Some(log)).await;
+        m.fail_run_counted(project, run_id, &reason, Some(log), Some(counters))
+            .await;
         return Ok(());
     }
     if ctx.def.pipeline.error_policy == ErrorPolicy::Continue && counters.rows_failed > 0 {
@@ -84,7 +85,8 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
             "{} row(s) failed validation (error policy `continue`: all rows were checked, nothing was committed); see the error log",
             counters.rows_failed
         );
-        m.fail_run(project, run_id, &reason, Some(log)).await;
+        m.fail_run_counted(project, run_id, &reason, Some(log), Some(counters))
+            .await;
         return Ok(());
     }
 

@@ -23,8 +23,8 @@ use sluice_app::Deps;
 use sluice_app::records;
 use sluice_domain::Id;
 use sluice_domain::entities::{
-    ConnectorDefinition, DataMart, Definition, MAX_ERROR_LOG, RowError, Run, RunStatus, Source,
-    StageState,
+    ConnectorDefinition, DataMart, Definition, MAX_ERROR_LOG, RowError, Run, RunCounters,
+    RunStatus, Source, StageState,
 };
 use sluice_domain::pipeline::Message;
 use sluice_domain::ports::{ObjectStore, Queue, QueueMessage, RunEventKind, StoreError};
@@ -108,7 +108,7 @@ impl Machine {
         })
     }
 
-    pub(crate) fn queue(&self) -> &Arc<dyn Queue> {
+    pub fn queue(&self) -> &Arc<dyn Queue> {
         self.deps.queue.as_ref().expect("checked in Machine::new")
     }
     pub(crate) fn objects(&self) -> &Arc<dyn ObjectStore> {
@@ -168,6 +168,19 @@ impl Machine {
         reason: &str,
         log: Option<Vec<RowError>>,
     ) {
+        self.fail_run_counted(project, run, reason, log, None).await
+    }
+
+    /// As [`Machine::fail_run`], recording the counters the run reached (rows
+    /// read, failed, skipped; nothing was written).
+    pub(crate) async fn fail_run_counted(
+        &self,
+        project: &Id,
+        run: &Id,
+        reason: &str,
+        log: Option<Vec<RowError>>,
+        counters: Option<RunCounters>,
+    ) {
         let now = self.now();
         let res = records::update::<Run>(self.deps.store.as_ref(), project, run, now, |r| {
             if r.status.is_final() {
@@ -178,6 +191,12 @@ impl Machine {
             r.finished_at = Some(now);
             if let Some(log) = &log {
                 r.error_log = log.iter().take(MAX_ERROR_LOG).cloned().collect();
+            }
+            if let Some(c) = counters {
+                r.counters = RunCounters {
+                    rows_written: 0,
+                    ..c
+                };
             }
             for s in [
                 &mut r.stages.extract,

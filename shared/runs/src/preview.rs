@@ -97,19 +97,38 @@ impl Previewer for EnginePreviewer {
             window: None,
             batch_size: limit,
         };
-        let step = extractor
-            .step(&stream_req, None, Budget::new(1, Duration::from_secs(30)))
-            .await
-            .map_err(|e| match e {
-                ConnectorError::Config { field, reason } => {
-                    ApiError::invalid(format!("source.config.{field}"), reason)
-                }
-                ConnectorError::Upstream { reason, .. } => ApiError::Unavailable(format!(
-                    "the source did not answer the preview: {reason}"
-                )),
-            })?;
+        // Sample up to `limit` rows from the start of the stream; a connector may
+        // end a chunk early (at a file's end), so take a few steps if needed.
+        let mut chunks = vec![];
+        let mut position = None;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        for _ in 0..10 {
+            let budget = Budget::new(
+                1,
+                deadline.saturating_duration_since(std::time::Instant::now()),
+            );
+            let step = extractor
+                .step(&stream_req, position.as_ref(), budget)
+                .await
+                .map_err(|e| match e {
+                    ConnectorError::Config { field, reason } => {
+                        ApiError::invalid(format!("source.config.{field}"), reason)
+                    }
+                    ConnectorError::Upstream { reason, .. } => ApiError::Unavailable(format!(
+                        "the source did not answer the preview: {reason}"
+                    )),
+                })?;
+            chunks.extend(step.chunks);
+            let rows: u64 = chunks.iter().map(|c| c.rows).sum();
+            position = step.next;
+            if position.is_none() || rows as usize >= limit || std::time::Instant::now() >= deadline
+            {
+                break;
+            }
+        }
+        let chunk = join_chunks(chunks, limit);
         let mut warnings = vec![];
-        let Some(chunk) = step.chunks.into_iter().next() else {
+        let Some(chunk) = chunk else {
             let empty = QueryResult {
                 columns: vec![],
                 rows: vec![],
@@ -192,4 +211,41 @@ impl Previewer for EnginePreviewer {
             warnings,
         })
     }
+}
+
+/// One chunk of at most about `limit` rows from the first chunks of a stream:
+/// NDJSON lines are joined, CSV chunks keep the first header only, Parquet (which
+/// cannot be joined byte-wise) keeps its first chunk.
+fn join_chunks(
+    chunks: Vec<sluice_connectors::RawChunk>,
+    limit: usize,
+) -> Option<sluice_connectors::RawChunk> {
+    use sluice_domain::pipeline::ChunkFormat;
+    let mut it = chunks.into_iter();
+    let mut first = it.next()?;
+    if matches!(first.format, ChunkFormat::Parquet) {
+        return Some(first);
+    }
+    for next in it {
+        if first.rows as usize >= limit || next.format != first.format {
+            break;
+        }
+        let body: &[u8] = match next.format {
+            ChunkFormat::Csv { .. } => match next.bytes.iter().position(|b| *b == b'\n') {
+                Some(i) => &next.bytes[i + 1..],
+                None => &[],
+            },
+            _ => &next.bytes,
+        };
+        if !first.bytes.ends_with(b"\n") && !first.bytes.is_empty() {
+            first.bytes.push(b'\n');
+        }
+        first.bytes.extend_from_slice(body);
+        first.errors.extend(next.errors.into_iter().map(|mut e| {
+            e.row += first.rows;
+            e
+        }));
+        first.rows += next.rows;
+    }
+    Some(first)
 }

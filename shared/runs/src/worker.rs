@@ -9,7 +9,10 @@ use sluice_app::records;
 use sluice_domain::Id;
 use sluice_domain::Kind;
 use sluice_domain::entities::{Run, RunStatus};
-use sluice_domain::pipeline::{FINALIZE_QUEUE, MAX_RECEIVES, TRANSFORM_QUEUE, extract_queue};
+use sluice_domain::pipeline::{
+    EXTRACTING_CONNECTORS, FINALIZE_QUEUE, MAX_RECEIVES, TRANSFORM_QUEUE, extract_queue,
+    stage_queues,
+};
 use sluice_domain::ports::{ListQuery, Queue};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -19,18 +22,12 @@ use crate::{Machine, Outcome};
 /// How long a received message stays hidden while a worker handles it.
 pub const VISIBILITY: Duration = Duration::from_secs(60);
 
-/// Connectors this build can extract.
-pub const CONNECTORS: &[&str] = &["files", "http_json"];
-
 /// Every stage queue with its receive limit, for opening a local queue store.
 pub fn queues() -> Vec<(String, u32)> {
-    let mut q: Vec<(String, u32)> = CONNECTORS
-        .iter()
-        .map(|c| (extract_queue(c), MAX_RECEIVES))
-        .collect();
-    q.push((TRANSFORM_QUEUE.to_string(), MAX_RECEIVES));
-    q.push((FINALIZE_QUEUE.to_string(), MAX_RECEIVES));
-    q
+    stage_queues()
+        .into_iter()
+        .map(|q| (q, MAX_RECEIVES))
+        .collect()
 }
 
 /// Running poll loops; [`Workers::stop`] ends them after their current messages.
@@ -44,7 +41,7 @@ impl Workers {
     pub fn spawn(machine: Arc<Machine>, transforms: usize) -> Workers {
         let (stop, rx) = watch::channel(false);
         let mut tasks = JoinSet::new();
-        for c in CONNECTORS {
+        for c in EXTRACTING_CONNECTORS {
             tasks.spawn(poll(machine.clone(), extract_queue(c), 2, rx.clone()));
         }
         tasks.spawn(poll(

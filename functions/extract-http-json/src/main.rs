@@ -1,0 +1,10 @@
+//! `extract-http-json`: extracts steps of `http_json` streams into raw chunks; fed by its SQS queue.
+
+#[tokio::main]
+async fn main() -> Result<(), sluice_lambda::Error> {
+    sluice_lambda::stage::run_stage(
+        "extract-http-json",
+        sluice_domain::pipeline::extract_queue("http_json"),
+    )
+    .await
+}

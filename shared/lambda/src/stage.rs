@@ -1,0 +1,131 @@
+//! The shared body of the stage functions (`extract-*`, `transform-batch`,
+//! `load-finalize`): each is fed by its SQS queue and hands every message to
+//! [`Machine::handle`], the same code the local workers run. Failures are reported
+//! per message (`ReportBatchItemFailures`), so one bad message never makes SQS
+//! redeliver the rest of its batch; a message to retry gets a backoff first.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use lambda_http::{LambdaEvent, service_fn};
+use sluice_app::Deps;
+use sluice_app::auth::TokenKeys;
+use sluice_aws::{DynamoStore, SecretsManagerSecrets};
+use sluice_domain::ports::{QueueMessage, SystemClock};
+use sluice_runs::{Limits, Machine, Outcome};
+use tokio::task::JoinSet;
+
+/// The whole `main` of the stage function `name`, consuming `queue`.
+pub async fn run_stage(name: &'static str, queue: String) -> Result<(), lambda_http::Error> {
+    crate::init_tracing();
+    let machine = match init().await {
+        Ok(m) => Arc::new(m),
+        Err(e) => {
+            crate::report_init_error(&format!("{name}: {e}"));
+            return Err(e.into());
+        }
+    };
+    let queue = queue.as_str();
+    lambda_http::lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
+        let machine = machine.clone();
+        async move { Ok::<_, lambda_http::Error>(handle_batch(&machine, queue, event.payload).await) }
+    }))
+    .await
+}
+
+/// The run machine over the AWS adapters: `SLUICE_TABLE`, and the run parts of
+/// [`crate::attach_run_parts`] (a stage function needs the bucket and the queues).
+pub async fn init() -> Result<Machine, String> {
+    let table = crate::required("SLUICE_TABLE")?;
+    let sdk = sluice_aws::sdk_config().await;
+    let mut deps = Deps::new(
+        Arc::new(DynamoStore::from_sdk_config(&sdk, &table)),
+        Arc::new(SecretsManagerSecrets::from_sdk_config(&sdk)),
+        Arc::new(SystemClock),
+        Arc::new(sealed_token_keys()),
+    );
+    crate::attach_run_parts(&mut deps, &sdk);
+    if deps.objects.is_none() || deps.queue.is_none() {
+        return Err("set SLUICE_BUCKET and SLUICE_QUEUE_URL_PREFIX".into());
+    }
+    Machine::new(deps, Limits::default())
+}
+
+/// Stage functions verify no tokens; their key is random and never leaves the
+/// process, so nothing they could be handed verifies against it.
+fn sealed_token_keys() -> TokenKeys {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    let mut key = Vec::with_capacity(32);
+    for i in 0..4u64 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(i);
+        key.extend_from_slice(&h.finish().to_le_bytes());
+    }
+    TokenKeys::new(&key).unwrap_or_else(|_| unreachable!("the key is 32 bytes"))
+}
+
+/// Handles a batch, its messages at once; answers which ones to redeliver.
+pub async fn handle_batch(
+    machine: &Arc<Machine>,
+    queue: &str,
+    event: SqsEvent,
+) -> SqsBatchResponse {
+    let mut failures = vec![];
+    let mut tasks = JoinSet::new();
+    for record in event.records {
+        let id = record.message_id.clone().unwrap_or_default();
+        let msg = match to_queue_message(record) {
+            Ok(m) => m,
+            Err(why) => {
+                // Nothing can handle it; redelivering would only fill the DLQ later.
+                tracing::error!(message_id = %id, reason = %why, "Unreadable SQS record dropped.");
+                continue;
+            }
+        };
+        let (machine, queue) = (machine.clone(), queue.to_string());
+        tasks.spawn(async move {
+            let outcome = machine.handle(&msg).await;
+            if let Outcome::Retry(reason) = outcome {
+                tracing::warn!(message_id = %msg.id, receive = msg.receive_count, reason = %reason, "Message left for redelivery.");
+                // 1 s, 2 s, 4 s, … instead of the queue's whole visibility timeout.
+                let wait = Duration::from_secs(1 << msg.receive_count.clamp(1, 6).saturating_sub(1));
+                if let Err(e) = machine.queue().set_visibility(&queue, &msg.receipt, wait).await {
+                    tracing::warn!(error = %e, "Could not set the retry backoff.");
+                }
+                return Some(msg.id);
+            }
+            None
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok(Some(id)) => failures.push(id),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "A message handler panicked."),
+        }
+    }
+    failures.sort();
+    let mut response = SqsBatchResponse::default();
+    for id in failures {
+        let mut failure = BatchItemFailure::default();
+        failure.item_identifier = id;
+        response.batch_item_failures.push(failure);
+    }
+    response
+}
+
+/// An SQS record as the queue port's message.
+pub fn to_queue_message(m: SqsMessage) -> Result<QueueMessage, String> {
+    let receive_count = m
+        .attributes
+        .get("ApproximateReceiveCount")
+        .and_then(|n| n.parse::<u32>().ok())
+        .ok_or("no numeric ApproximateReceiveCount attribute")?;
+    Ok(QueueMessage {
+        id: m.message_id.ok_or("no messageId")?,
+        receipt: m.receipt_handle.ok_or("no receiptHandle")?,
+        body: m.body.ok_or("no body")?,
+        receive_count,
+    })
+}

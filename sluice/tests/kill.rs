@@ -1,0 +1,245 @@
+//! Kill -9 the `sluice` process at random points of a run, start it again over the
+//! same data directory, repeatedly: the run finishes, every source row lands
+//! exactly once (count, distinct keys and a checksum), and no run stays `running`.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+struct Sluice {
+    child: Child,
+    base: String,
+    token: String,
+}
+
+impl Drop for Sluice {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `sluice serve` on a free port over `data`; returns once it printed its address.
+fn start(data: &Path) -> Sluice {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args([
+            "--data-dir",
+            &data.display().to_string(),
+            "serve",
+            "--port",
+            "0",
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sluice starts");
+    let out = child.stdout.take().expect("stdout");
+    let (mut base, mut token) = (String::new(), String::new());
+    let mut lines = BufReader::new(out).lines();
+    for line in lines.by_ref() {
+        let line = line.expect("line");
+        if let Some(url) = line.strip_prefix("Sluice is listening on ") {
+            base = url.trim().to_string();
+        }
+        if let Some(t) = line.strip_prefix("export TOKEN=") {
+            token = t.trim().to_string();
+            break;
+        }
+    }
+    assert!(
+        !base.is_empty() && !token.is_empty(),
+        "sluice printed its address and token"
+    );
+    // Keep reading: a closed pipe would fail the server's next print.
+    std::thread::spawn(move || for _ in lines {});
+    Sluice { child, base, token }
+}
+
+async fn call(
+    s: &Sluice,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let mut rb = client
+        .request(method, format!("{}{path}", s.base))
+        .bearer_auth(&s.token);
+    if let Some(b) = body {
+        rb = rb.json(&b);
+    }
+    let r = rb.send().await.expect("the server answers");
+    let status = r.status().as_u16();
+    let text = r.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn ok(
+    s: &Sluice,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+    want: u16,
+) -> Value {
+    let (status, v) = call(s, method, path, body).await;
+    assert_eq!(status, want, "{path}: {v}");
+    v
+}
+
+fn temp(label: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "sluice-{label}-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+/// 60 files of 1,000 orders; returns the sum of `amount`.
+fn write_orders(dir: &Path) -> f64 {
+    let mut total = 0.0;
+    let mut id = 0u64;
+    for f in 0..60 {
+        let mut text = String::new();
+        for _ in 0..1000 {
+            id += 1;
+            let amount = (id % 997) as f64 / 4.0;
+            total += amount;
+            text.push_str(&format!("{{\"id\": \"{id}\", \"amount\": \"{amount}\"}}\n"));
+        }
+        std::fs::write(dir.join(format!("part-{f:03}.ndjson")), text).expect("file");
+    }
+    total
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_survives_repeated_kill_9_with_every_row_exactly_once() {
+    use reqwest::Method;
+    let data = temp("kill-data");
+    let files = temp("kill-files");
+    let total = write_orders(&files);
+    let mut s = start(&data);
+    let storage = ok(
+        &s,
+        Method::POST,
+        "/v1/storages",
+        Some(json!({"title": "Lake", "kind": "local"})),
+        201,
+    )
+    .await;
+    let source = ok(&s, Method::POST, "/v1/sources", Some(json!({"title": "Orders", "connector": "files", "config": {"location": files.display().to_string(), "format": "ndjson"}})), 201).await;
+    let mart = ok(
+        &s,
+        Method::POST,
+        "/v1/data-marts",
+        Some(json!({"title": "Orders", "storage_id": storage["id"]})),
+        201,
+    )
+    .await;
+    let mart = mart["id"].as_str().expect("id").to_string();
+    ok(
+        &s,
+        Method::PUT,
+        &format!("/v1/data-marts/{mart}/definition"),
+        Some(json!({
+            "kind": "connector",
+            "source_id": source["id"],
+            "streams": [{"name": "*.ndjson", "mapping": {"columns": [
+                {"target": "id", "source": "id", "cast": "int"},
+                {"target": "amount", "source": "amount", "cast": "float"}
+            ]}}],
+            "pipeline": {"batch_size": 500}
+        })),
+        200,
+    )
+    .await;
+    ok(
+        &s,
+        Method::POST,
+        &format!("/v1/data-marts/{mart}/publish"),
+        None,
+        200,
+    )
+    .await;
+    let run = ok(
+        &s,
+        Method::POST,
+        &format!("/v1/data-marts/{mart}/runs"),
+        Some(json!({})),
+        201,
+    )
+    .await;
+    let run = run["id"].as_str().expect("run id").to_string();
+
+    // Kill at pseudo-random points (a fixed sequence, so a failure can be replayed).
+    let mut seed: u64 = 0x5eed_1234;
+    let mut kills = 0;
+    let mut seen = vec![];
+    for _ in 0..8 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let wait = 20 + (seed >> 33) % 250;
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        let (_, r) = call(&s, Method::GET, &format!("/v1/runs/{run}"), None).await;
+        let status = r["status"].as_str().unwrap_or_default().to_string();
+        seen.push(format!("{status}@{}", r["progress"]["chunks_done"]));
+        if status == "succeeded" {
+            break;
+        }
+        s.child.kill().expect("kill -9");
+        s.child.wait().expect("reaped");
+        kills += 1;
+        drop(s);
+        s = start(&data);
+    }
+    let start_wait = Instant::now();
+    let last = loop {
+        let (_, r) = call(&s, Method::GET, &format!("/v1/runs/{run}"), None).await;
+        let status = r["status"].as_str().unwrap_or_default();
+        if matches!(status, "succeeded" | "failed" | "cancelled") {
+            break r;
+        }
+        assert!(
+            start_wait.elapsed() < Duration::from_secs(120),
+            "run stuck after {kills} kills: {r}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        last["status"], "succeeded",
+        "after {kills} kills ({seen:?}): {last}"
+    );
+    eprintln!(
+        "killed {kills} times: {seen:?}; interruptions {}",
+        last["interruptions"]
+    );
+    assert!(
+        kills >= 3,
+        "the run was killed mid-way at least three times ({seen:?})"
+    );
+    assert_eq!(last["counters"]["rows_written"], 60_000, "{last}");
+    let q = ok(&s, Method::POST, &format!("/v1/data-marts/{mart}/query"), Some(json!({
+        "sql": "SELECT count(*), count(DISTINCT id), sum(amount), min(id), max(id) FROM ${DATA_MART_TABLE}"
+    })), 200).await;
+    let row = &q["rows"][0];
+    assert_eq!(row[0], 60_000, "{q}");
+    assert_eq!(row[1], 60_000, "{q}");
+    assert!((row[2].as_f64().expect("sum") - total).abs() < 1e-6, "{q}");
+    assert_eq!((row[3].as_i64(), row[4].as_i64()), (Some(1), Some(60_000)));
+    let runs = ok(&s, Method::GET, "/v1/runs", None, 200).await;
+    for r in runs["items"].as_array().into_iter().flatten() {
+        assert_ne!(r["status"], "running", "no run is left running: {r}");
+    }
+    drop(s);
+    let _ = std::fs::remove_dir_all(&data);
+    let _ = std::fs::remove_dir_all(&files);
+}

@@ -1,0 +1,170 @@
+//! The stage functions' glue (`sluice_lambda::stage`): the sample SQS events in
+//! `events/` are stage messages of their function's queue, and a whole run moves
+//! through `handle_batch` alone — fed the way the SQS poller feeds the functions,
+//! with every batch delivered twice — and lands each row exactly once.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_lambda_events::event::sqs::SqsEvent;
+use serde_json::json;
+use sluice_domain::pipeline::{Message, stage_queues};
+use sluice_domain::ports::QueueMessage;
+use sluice_lambda::stage::{handle_batch, to_queue_message};
+use sluice_runs::{Limits, Machine};
+use sluice_tests::app::{spawn_app_without_workers, temp_dir};
+use sluice_tests::runs::{files_mart, table_totals, write_orders};
+
+const STAGES: &[(&str, &str)] = &[
+    ("extract-files", "sluice-extract-files"),
+    ("extract-http-json", "sluice-extract-http-json"),
+    ("transform-batch", "sluice-transform"),
+    ("load-finalize", "sluice-finalize"),
+];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+#[test]
+fn sample_events_are_stage_messages_of_their_queue() {
+    for (function, queue) in STAGES {
+        let path = root().join("events").join(function).join("ok.json");
+        let text = std::fs::read_to_string(&path).expect("sample event");
+        let event: SqsEvent = serde_json::from_str(&text).expect("an SQS event");
+        assert!(!event.records.is_empty(), "{function}");
+        for record in event.records {
+            let arn = record.event_source_arn.clone().unwrap_or_default();
+            assert!(arn.ends_with(queue), "{function}: {arn}");
+            let msg = to_queue_message(record).expect("a queue message");
+            assert_eq!(msg.receive_count, 1);
+            let parsed: Message = serde_json::from_str(&msg.body).expect("a stage message");
+            let expected = match *queue {
+                "sluice-transform" => "transform",
+                "sluice-finalize" => "finalize",
+                _ => "extract",
+            };
+            let tag = serde_json::to_value(&parsed).expect("json")["type"].clone();
+            assert_eq!(tag, json!(expected), "{function}");
+        }
+    }
+    let queues: BTreeSet<String> = stage_queues().into_iter().collect();
+    let covered: BTreeSet<String> = STAGES.iter().map(|(_, q)| q.to_string()).collect();
+    assert_eq!(queues, covered);
+}
+
+#[test]
+fn a_record_without_a_receive_count_is_refused() {
+    let event: SqsEvent = serde_json::from_value(json!({"Records": [{
+        "messageId": "m1", "receiptHandle": "r1", "body": "{}", "attributes": {}
+    }]}))
+    .expect("event");
+    let record = event.records.into_iter().next().expect("record");
+    assert!(to_queue_message(record).is_err());
+}
+
+/// What the SQS poller hands a function: the messages as records of one event.
+fn as_sqs_event(queue: &str, messages: &[QueueMessage]) -> SqsEvent {
+    let records: Vec<_> = messages
+        .iter()
+        .map(|m| {
+            json!({
+                "messageId": m.id,
+                "receiptHandle": m.receipt,
+                "body": m.body,
+                "attributes": {"ApproximateReceiveCount": m.receive_count.to_string()},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": format!("arn:aws:sqs:us-east-1:123456789012:test-{queue}"),
+                "awsRegion": "us-east-1"
+            })
+        })
+        .collect();
+    serde_json::from_value(json!({ "Records": records })).expect("SQS event")
+}
+
+#[tokio::test]
+async fn a_run_moves_through_the_stage_functions_with_every_batch_delivered_twice() {
+    let app = spawn_app_without_workers().await;
+    let dir = temp_dir("stage-orders");
+    let total = write_orders(&dir, 3, 400);
+    let mart = files_mart(&app, &dir, json!({"batch_size": 150})).await;
+    let run = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/runs"),
+            Some(&json!({"kind": "incremental"})),
+            201,
+        )
+        .await;
+    let run_id = run["id"].as_str().expect("id").to_string();
+    let machine = Arc::new(
+        Machine::new(
+            app.deps.clone(),
+            Limits {
+                step_chunks: 2,
+                finalize_poll: Duration::from_millis(20),
+                ..Limits::default()
+            },
+        )
+        .expect("machine"),
+    );
+    let queue = app.deps.queue.clone().expect("queue");
+    let start = Instant::now();
+    let mut batches = 0;
+    let status = loop {
+        let mut moved = false;
+        for name in stage_queues() {
+            let msgs = queue
+                .receive(&name, 10, Duration::from_secs(30))
+                .await
+                .expect("receive");
+            if msgs.is_empty() {
+                continue;
+            }
+            moved = true;
+            batches += 1;
+            let event = as_sqs_event(&name, &msgs);
+            // The poller may deliver a batch again (a timeout, a lost delete).
+            let first = handle_batch(&machine, &name, event.clone()).await;
+            let second = handle_batch(&machine, &name, event).await;
+            let failed: BTreeSet<String> = first
+                .batch_item_failures
+                .iter()
+                .chain(&second.batch_item_failures)
+                .map(|f| f.item_identifier.clone())
+                .collect();
+            if !failed.is_empty() {
+                let mut why = vec![];
+                for m in msgs.iter().filter(|m| failed.contains(&m.id)) {
+                    why.push(format!("{}: {:?}", m.body, machine.handle(m).await));
+                }
+                panic!("no stage should fail here ({name}): {why:#?}");
+            }
+            for m in &msgs {
+                queue.ack(&name, &m.receipt).await.expect("delete");
+            }
+        }
+        let r = app
+            .owner("GET", &format!("/v1/runs/{run_id}"), None, 200)
+            .await;
+        let status = r["status"].as_str().unwrap_or_default().to_string();
+        if status != "running" && status != "queued" {
+            break r;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "run stuck: {r}");
+        if !moved {
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    };
+    assert_eq!(status["status"], "succeeded", "{status}");
+    assert!(batches > 6, "the run took several batches ({batches})");
+    assert_eq!(status["counters"]["rows_written"], 1200);
+    let (n, ids, sum) = table_totals(&app, &mart).await;
+    assert_eq!((n, ids), (1200, 1200));
+    assert!((sum - total).abs() < 1e-6, "{sum} vs {total}");
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

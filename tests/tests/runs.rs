@@ -1,0 +1,717 @@
+//! Runs through the API on the embedded stack, with its stage workers: a `files`
+//! data mart runs, lands in the warehouse and is queried; incremental runs resume
+//! from the saved cursor; previews show rows before and after the mapping; bad
+//! rows follow the error policy; pause, resume, cancel; merge and replace; and a
+//! poison chunk goes to the DLQ, fails the run with its reason, and a retry after
+//! the fix completes it with every row exactly once.
+
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sluice_runs::{Limits, Machine, Outcome};
+use sluice_tests::app::{spawn_app, spawn_app_without_workers, temp_dir};
+use sluice_tests::runs::{
+    files_mart, files_mart_with, orders_mapping, table_totals, wait_final, write_orders,
+};
+
+const LONG: Duration = Duration::from_secs(60);
+
+async fn start_run(app: &sluice_tests::app::TestApp, mart: &str, body: Value) -> String {
+    let run = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/runs"),
+            Some(&body),
+            201,
+        )
+        .await;
+    assert_eq!(run["status"], "queued", "{run}");
+    run["id"].as_str().expect("id").to_string()
+}
+
+#[tokio::test]
+async fn a_files_run_lands_every_row_once_and_the_mart_can_be_queried() {
+    let app = spawn_app().await;
+    let dir = temp_dir("orders");
+    let total = write_orders(&dir, 3, 500);
+    let mart = files_mart(&app, &dir, json!({"batch_size": 200, "parallelism": 4})).await;
+    let run = start_run(&app, &mart, json!({"kind": "incremental"})).await;
+    let done = wait_final(&app, &run, LONG).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["counters"]["rows_read"], 1500);
+    assert_eq!(done["counters"]["rows_written"], 1500);
+    assert_eq!(done["counters"]["rows_failed"], 0);
+    for stage in ["extract", "transform", "load", "finalize"] {
+        assert_eq!(
+            done["stages"][stage]["state"], "succeeded",
+            "{stage}: {done}"
+        );
+        assert!(done["stages"][stage]["finished_at"].is_string(), "{stage}");
+    }
+    assert_eq!(done["progress"]["fraction"], 1.0);
+    assert!(done["progress"]["rows_per_second"].as_f64().expect("rate") > 0.0);
+    assert!(done["progress"]["chunks_total"].as_u64().expect("chunks") >= 8);
+
+    let (n, ids, sum) = table_totals(&app, &mart).await;
+    assert_eq!((n, ids), (1500, 1500));
+    assert!((sum - total).abs() < 1e-6, "{sum} vs {total}");
+
+    // Mapping results: trimmed and upper-cased, cast, computed.
+    let q = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/query"),
+            Some(&json!({"sql": "SELECT id, customer, quantity, amount, day FROM ${DATA_MART_TABLE} WHERE id = 3"})),
+            200,
+        )
+        .await;
+    assert_eq!(
+        q["rows"][0],
+        json!([3, "CUST 3", 4, 8.44, "2026-11-04"]),
+        "{q}"
+    );
+    let types: Vec<(String, String)> = q["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap_or_default().into(),
+                c["type"].as_str().unwrap_or_default().into(),
+            )
+        })
+        .collect();
+    assert_eq!(types[0], ("id".into(), "Int64".into()), "{types:?}");
+
+    // Pages: 1,500 ids in pages of 400, each id once.
+    let mut seen = BTreeSet::new();
+    let mut page: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut body =
+            json!({"sql": "SELECT id FROM ${DATA_MART_TABLE} ORDER BY id", "page_size": 400});
+        if let Some(p) = &page {
+            body["page"] = json!(p);
+        }
+        let r = app
+            .owner(
+                "POST",
+                &format!("/v1/data-marts/{mart}/query"),
+                Some(&body),
+                200,
+            )
+            .await;
+        pages += 1;
+        for row in r["rows"].as_array().expect("rows") {
+            assert!(seen.insert(row[0].as_i64().expect("id")));
+        }
+        match r["next_page"].as_str() {
+            Some(p) => page = Some(p.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!((pages, seen.len()), (4, 1500));
+    let r = app
+        .send(
+            "POST",
+            &format!("/v1/data-marts/{mart}/query"),
+            app.token(sluice_domain::Role::Owner),
+            Some(&json!({"sql": "SELECT * FROM ${DATA_MART_TABLE}", "page": "not-a-token"})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.field()),
+        (422, "page".to_string()),
+        "{}",
+        r.text
+    );
+
+    // The schema is actualized from the landed table.
+    let dm = app
+        .owner("GET", &format!("/v1/data-marts/{mart}"), None, 200)
+        .await;
+    let fields: Vec<&str> = dm["schema"]
+        .as_array()
+        .expect("schema")
+        .iter()
+        .map(|f| f["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        fields,
+        ["id", "customer", "quantity", "unit_price", "amount", "day"]
+    );
+    assert!(
+        dm["schema"]
+            .as_array()
+            .expect("schema")
+            .iter()
+            .all(|f| f["status"] == "new")
+    );
+
+    // Incremental: nothing new → nothing read; a new file → only its rows.
+    let again = start_run(&app, &mart, json!({})).await;
+    let again = wait_final(&app, &again, LONG).await;
+    assert_eq!(again["status"], "succeeded", "{again}");
+    assert_eq!(again["counters"]["rows_read"], 0, "{again}");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    std::fs::write(
+        dir.join("late.ndjson"),
+        "{\"order_id\": \"5001\", \"customer\": \"x\", \"quantity\": \"2\", \"unit_price\": \"1.50\", \"day\": \"2026-11-30\"}\n",
+    )
+    .expect("late file");
+    let third = start_run(&app, &mart, json!({})).await;
+    let third = wait_final(&app, &third, LONG).await;
+    assert_eq!(third["counters"]["rows_written"], 1, "{third}");
+    let (n, _, sum) = table_totals(&app, &mart).await;
+    assert_eq!(n, 1501);
+    assert!((sum - total - 3.0).abs() < 1e-6);
+    // The second run found every field it landed already connected.
+    let dm = app
+        .owner("GET", &format!("/v1/data-marts/{mart}"), None, 200)
+        .await;
+    assert!(
+        dm["schema"]
+            .as_array()
+            .expect("schema")
+            .iter()
+            .all(|f| f["status"] == "connected"),
+        "{dm}"
+    );
+
+    // A backfill needs its window, and a window in order.
+    for (body, field) in [
+        (json!({"kind": "backfill"}), "from"),
+        (
+            json!({"kind": "backfill", "from": "2026-11-10", "to": "2026-11-01"}),
+            "to",
+        ),
+    ] {
+        let r = app
+            .send(
+                "POST",
+                &format!("/v1/data-marts/{mart}/runs"),
+                app.token(sluice_domain::Role::Owner),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.field()),
+            (422, field.to_string()),
+            "{}",
+            r.text
+        );
+    }
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn preview_shows_rows_before_and_after_the_mapping_and_names_bad_fields() {
+    let app = spawn_app().await;
+    let dir = temp_dir("preview");
+    write_orders(&dir, 1, 30);
+    std::fs::write(
+        dir.join("zz-bad.ndjson"),
+        "{\"order_id\": \"1\", \"customer\": \"dup\", \"quantity\": \"lots\", \"unit_price\": \"1\", \"day\": \"2026-11-01\"}\n",
+    )
+    .expect("file");
+    let mart = files_mart(&app, &dir, json!({})).await;
+    let p = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/preview"),
+            Some(&json!({"limit": 50})),
+            200,
+        )
+        .await;
+    assert_eq!(
+        p["before"]["rows"].as_array().expect("before").len(),
+        31,
+        "{p}"
+    );
+    assert_eq!(p["after"]["columns"][0]["name"], "id");
+    assert_eq!(p["after"]["rows"][0][1], "CUST 1", "{p}");
+    let kinds: BTreeSet<&str> = p["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .map(|w| w["kind"].as_str().unwrap_or_default())
+        .collect();
+    assert!(kinds.contains("type_mismatch"), "{p}");
+    assert!(kinds.contains("duplicate_key"), "{p}");
+
+    let mut bad = orders_mapping();
+    bad["columns"][1]["source"] = json!("no_such_column");
+    let source = {
+        let dm = app
+            .owner("GET", &format!("/v1/data-marts/{mart}"), None, 200)
+            .await;
+        dm["definition"]["source_id"].clone()
+    };
+    let definition = json!({"kind": "connector", "source_id": source, "streams": [{"name": "*.ndjson", "mapping": bad}]});
+    let r = app
+        .send(
+            "POST",
+            &format!("/v1/data-marts/{mart}/preview"),
+            app.token(sluice_domain::Role::Owner),
+            Some(&json!({"definition": definition})),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.field(), "definition.streams[0].mapping.columns[1].source");
+    let mut bad_expr = orders_mapping();
+    bad_expr["columns"][4]["expression"] = json!("quantity * * 2");
+    let r = app
+        .send(
+            "POST",
+            &format!("/v1/data-marts/{mart}/preview"),
+            app.token(sluice_domain::Role::Owner),
+            Some(&json!({"definition": {"kind": "connector", "source_id": source, "streams": [{"name": "*.ndjson", "mapping": bad_expr}]}})),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(
+        r.field(),
+        "definition.streams[0].mapping.columns[4].expression"
+    );
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// 10 good rows, then a bad JSON line, a row whose quantity is not a number, a
+/// line over the 16 MiB limit, and a gzip file cut in half.
+fn write_bad_orders(dir: &std::path::Path) {
+    write_orders(dir, 1, 10);
+    let mut f = std::fs::File::create(dir.join("orders-900.ndjson")).expect("file");
+    writeln!(f, "{{\"order_id\": \"11\", \"customer\": \"ok\", \"quantity\": \"1\", \"unit_price\": \"2\", \"day\": \"2026-11-01\"}}").expect("w");
+    writeln!(f, "{{\"order_id\": \"12\", \"customer\": broken").expect("w");
+    writeln!(f, "{{\"order_id\": \"13\", \"customer\": \"x\", \"quantity\": \"lots\", \"unit_price\": \"2\", \"day\": \"2026-11-01\"}}").expect("w");
+    f.write_all(b"{\"order_id\": \"14\", \"note\": \"")
+        .expect("w");
+    f.write_all(&vec![b'x'; 17 << 20]).expect("w");
+    f.write_all(b"\"}\n").expect("w");
+    drop(f);
+    let mut gz = flate2_encoder();
+    for i in 0..2000 {
+        writeln!(gz, "{{\"order_id\": \"{}\", \"customer\": \"g\", \"quantity\": \"1\", \"unit_price\": \"1\", \"day\": \"2026-11-02\"}}", 10_000 + i).expect("w");
+    }
+    let bytes = gz.finish().expect("gzip");
+    std::fs::write(dir.join("orders-901.ndjson.gz"), &bytes[..bytes.len() / 2]).expect("cut gzip");
+}
+
+fn flate2_encoder() -> flate2::write::GzEncoder<Vec<u8>> {
+    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default())
+}
+
+#[tokio::test]
+async fn bad_rows_follow_the_error_policy_with_their_reasons() {
+    let app = spawn_app().await;
+    let dir = temp_dir("bad-rows");
+    write_bad_orders(&dir);
+    let mut mapping = orders_mapping();
+    mapping["rules"] = json!([{"rule": "not_null", "column": "id"}]);
+    let pattern = json!({"batch_size": 5000});
+
+    // skip_and_log: the good rows land, each bad one is logged with its reason.
+    let mut skip = pattern.clone();
+    skip["error_policy"] = json!("skip_and_log");
+    let mart = files_mart_with(&app, &dir, mapping.clone(), skip).await;
+    let run = start_run(&app, &mart, json!({})).await;
+    let done = wait_final(&app, &run, LONG).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let written = done["counters"]["rows_written"].as_u64().expect("written");
+    let skipped = done["counters"]["rows_skipped"].as_u64().expect("skipped");
+    assert!(written >= 11, "{done}");
+    assert!(
+        skipped >= 4,
+        "bad JSON, bad type, long line, truncated gzip: {done}"
+    );
+    let reasons: Vec<String> = done["error_log"]
+        .as_array()
+        .expect("log")
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap_or_default().to_lowercase())
+        .collect();
+    let all = reasons.join(" | ");
+    assert!(reasons.iter().any(|r| r.contains("json")), "{all}");
+    assert!(reasons.iter().any(|r| r.contains("lots")), "{all}");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("16 mib") || r.contains("longer")),
+        "{all}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("gzip") || r.contains("truncat") || r.contains("eof")),
+        "{all}"
+    );
+    let (n, _, _) = table_totals(&app, &mart).await;
+    assert_eq!(n as u64, written);
+
+    // fail_fast: the run fails, naming a bad row; nothing is committed.
+    let mut fail = pattern.clone();
+    fail["error_policy"] = json!("fail_fast");
+    let mart = files_mart_with(&app, &dir, mapping.clone(), fail).await;
+    let run = start_run(&app, &mart, json!({})).await;
+    let done = wait_final(&app, &run, LONG).await;
+    assert_eq!(done["status"], "failed", "{done}");
+    assert!(
+        done["error"].as_str().unwrap_or_default().len() > 10,
+        "{done}"
+    );
+    let r = app
+        .send(
+            "POST",
+            &format!("/v1/data-marts/{mart}/query"),
+            app.token(sluice_domain::Role::Owner),
+            Some(&json!({"sql": "SELECT 1"})),
+        )
+        .await;
+    assert_eq!(r.status, 409, "nothing landed: {}", r.text);
+
+    // continue: every chunk is transformed, the errors are reported at the end,
+    // and the run fails without committing.
+    let mut cont = pattern;
+    cont["error_policy"] = json!("continue");
+    let mart = files_mart_with(&app, &dir, mapping, cont).await;
+    let run = start_run(&app, &mart, json!({})).await;
+    let done = wait_final(&app, &run, LONG).await;
+    assert_eq!(done["status"], "failed", "{done}");
+    assert!(
+        done["counters"]["rows_failed"].as_u64().expect("failed") >= 4,
+        "{done}"
+    );
+    assert!(
+        done["error_log"].as_array().expect("log").len() >= 4,
+        "{done}"
+    );
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn pause_resume_and_cancel() {
+    // Without workers the run waits where the test leaves it.
+    let app = spawn_app_without_workers().await;
+    let dir = temp_dir("pause");
+    let total = write_orders(&dir, 2, 300);
+    let mart = files_mart(&app, &dir, json!({"batch_size": 100})).await;
+    let run = start_run(&app, &mart, json!({})).await;
+    let paused = app
+        .owner("POST", &format!("/v1/runs/{run}/pause"), None, 200)
+        .await;
+    assert_eq!(paused["status"], "paused");
+    let r = app
+        .send(
+            "POST",
+            &format!("/v1/runs/{run}/pause"),
+            app.token(sluice_domain::Role::Owner),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (409, "conflict".to_string()),
+        "{}",
+        r.text
+    );
+    // A paused run's messages are taken and dropped; resume enqueues its work again.
+    let machine = Machine::new(app.deps.clone(), Limits::default()).expect("machine");
+    drain(&app, &machine, 50).await;
+    let still = app
+        .owner("GET", &format!("/v1/runs/{run}"), None, 200)
+        .await;
+    assert_eq!(still["status"], "paused", "{still}");
+    let resumed = app
+        .owner("POST", &format!("/v1/runs/{run}/resume"), None, 200)
+        .await;
+    assert_eq!(resumed["status"], "queued");
+    drain(&app, &machine, 10_000).await;
+    let done = app
+        .owner("GET", &format!("/v1/runs/{run}"), None, 200)
+        .await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let (n, _, sum) = table_totals(&app, &mart).await;
+    assert_eq!(n, 600);
+    assert!((sum - total).abs() < 1e-6);
+
+    // Cancel: nothing more is committed.
+    let other = files_mart(&app, &dir, json!({"batch_size": 100})).await;
+    let run = start_run(&app, &other, json!({})).await;
+    drain(&app, &machine, 3).await;
+    let cancelled = app
+        .owner("POST", &format!("/v1/runs/{run}/cancel"), None, 200)
+        .await;
+    assert_eq!(cancelled["status"], "cancelled");
+    drain(&app, &machine, 10_000).await;
+    let after = app
+        .owner("GET", &format!("/v1/runs/{run}"), None, 200)
+        .await;
+    assert_eq!(after["status"], "cancelled", "{after}");
+    let r = app
+        .send(
+            "POST",
+            &format!("/v1/data-marts/{other}/query"),
+            app.token(sluice_domain::Role::Owner),
+            Some(&json!({"sql": "SELECT 1"})),
+        )
+        .await;
+    assert_eq!(r.status, 409, "a cancelled run commits nothing: {}", r.text);
+    let r = app
+        .send(
+            "POST",
+            &format!("/v1/runs/{run}/resume"),
+            app.token(sluice_domain::Role::Owner),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Handles up to `max` messages from the stage queues, one at a time, retrying at
+/// once; returns how many it handled.
+async fn drain(app: &sluice_tests::app::TestApp, machine: &Machine, max: usize) -> usize {
+    let queue = app.deps.queue.clone().expect("queue");
+    let mut handled = 0;
+    let mut idle = 0;
+    while handled < max && idle < 40 {
+        let mut got = false;
+        for name in sluice_domain::pipeline::stage_queues() {
+            for m in queue
+                .receive(&name, 1, Duration::from_secs(30))
+                .await
+                .expect("receive")
+            {
+                got = true;
+                handled += 1;
+                match machine.handle(&m).await {
+                    Outcome::Done => queue.ack(&name, &m.receipt).await.expect("ack"),
+                    Outcome::Retry(_) => queue
+                        .set_visibility(&name, &m.receipt, Duration::ZERO)
+                        .await
+                        .expect("visibility"),
+                }
+            }
+        }
+        if got {
+            idle = 0;
+        } else {
+            idle += 1;
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+    handled
+}
+
+#[tokio::test]
+async fn merge_updates_by_key_and_replace_swaps_the_table() {
+    let app = spawn_app().await;
+    let dir = temp_dir("merge");
+    let rows = |from: u64, to: u64, price: &str| -> String {
+        (from..=to)
+            .map(|i| format!("{{\"order_id\": \"{i}\", \"customer\": \"c\", \"quantity\": \"1\", \"unit_price\": \"{price}\", \"day\": \"2026-11-01\"}}\n"))
+            .collect()
+    };
+    std::fs::write(dir.join("a.ndjson"), rows(1, 300, "1.00")).expect("file");
+    let merge = files_mart(
+        &app,
+        &dir,
+        json!({"write_mode": "merge", "batch_size": 100}),
+    )
+    .await;
+    let replace = files_mart(
+        &app,
+        &dir,
+        json!({"write_mode": "replace", "batch_size": 100}),
+    )
+    .await;
+    for mart in [&merge, &replace] {
+        let run = start_run(&app, mart, json!({})).await;
+        assert_eq!(wait_final(&app, &run, LONG).await["status"], "succeeded");
+    }
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    std::fs::write(dir.join("b.ndjson"), rows(151, 450, "2.00")).expect("file");
+    for mart in [&merge, &replace] {
+        let run = start_run(&app, mart, json!({})).await;
+        let done = wait_final(&app, &run, LONG).await;
+        assert_eq!(done["status"], "succeeded", "{done}");
+        assert_eq!(done["counters"]["rows_written"], 300);
+    }
+    // merge: 1-150 at 1.00, 151-450 at 2.00 (the run's rows win).
+    let (n, ids, sum) = table_totals(&app, &merge).await;
+    assert_eq!((n, ids), (450, 450));
+    assert!((sum - (150.0 + 600.0)).abs() < 1e-6, "{sum}");
+    // replace: the table is the last run's rows.
+    let (n, ids, sum) = table_totals(&app, &replace).await;
+    assert_eq!((n, ids), (300, 300));
+    assert!((sum - 600.0).abs() < 1e-6, "{sum}");
+    // A merge over a mapping without a unique key is refused when saved.
+    let mut keyless = orders_mapping();
+    keyless["rules"] = json!([]);
+    let dm = app
+        .owner("GET", &format!("/v1/data-marts/{merge}"), None, 200)
+        .await;
+    let r = app
+        .send(
+            "POST",
+            &format!("/v1/data-marts/{merge}/definition/validate"),
+            app.token(sluice_domain::Role::Owner),
+            Some(&json!({"kind": "connector", "source_id": dm["definition"]["source_id"], "streams": [{"name": "*.ndjson", "mapping": keyless}], "pipeline": {"write_mode": "merge"}})),
+        )
+        .await;
+    assert!(r.text.contains("unique_key"), "{} {}", r.status, r.text);
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn a_poison_chunk_goes_to_the_dlq_and_a_retry_after_the_fix_completes_the_run() {
+    let app = spawn_app_without_workers().await;
+    let dir = temp_dir("poison");
+    let total = write_orders(&dir, 2, 250);
+    let mart = files_mart(&app, &dir, json!({"batch_size": 100})).await;
+    let run = start_run(&app, &mart, json!({})).await;
+    let machine = Machine::new(app.deps.clone(), Limits::default()).expect("machine");
+    let queue = app.deps.queue.clone().expect("queue");
+    let objects = app.deps.objects.clone().expect("objects");
+    // Extract everything, leaving the transforms queued.
+    let extract = sluice_domain::pipeline::extract_queue("files");
+    loop {
+        let msgs = queue
+            .receive(&extract, 10, Duration::from_secs(30))
+            .await
+            .expect("receive");
+        if msgs.is_empty() {
+            break;
+        }
+        for m in msgs {
+            assert!(matches!(machine.handle(&m).await, Outcome::Done));
+            queue.ack(&extract, &m.receipt).await.expect("ack");
+        }
+    }
+    // The cause: one raw chunk's object is gone.
+    let raw: Vec<String> = objects
+        .list(&format!("runs/{}/{run}/", app.project))
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|o| o.key)
+        .filter(|k| k.contains("raw"))
+        .collect();
+    assert_eq!(raw.len(), 6, "two files of 100 + 100 + 50 rows: {raw:?}");
+    let victim = raw[2].clone();
+    let saved = objects.get(&victim).await.expect("get").expect("raw chunk");
+    objects.delete(&victim).await.expect("delete");
+
+    drain(&app, &machine, 10_000).await;
+    let failed = app
+        .owner("GET", &format!("/v1/runs/{run}"), None, 200)
+        .await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let reason = failed["error"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("dead-letter") || reason.contains("missing"),
+        "{reason}"
+    );
+    let dlq = format!(
+        "{}{}",
+        sluice_domain::pipeline::TRANSFORM_QUEUE,
+        sluice_local::DLQ_SUFFIX
+    );
+    let dead = queue
+        .receive(&dlq, 10, Duration::from_secs(30))
+        .await
+        .expect("dlq");
+    assert_eq!(dead.len(), 1, "the poison message is in the DLQ");
+    assert!(dead[0].receive_count >= 1);
+
+    // Fix the cause, retry: only the failed chunk runs again.
+    objects.put(&victim, saved).await.expect("restore");
+    let retried = app
+        .owner("POST", &format!("/v1/runs/{run}/retry"), None, 200)
+        .await;
+    assert_eq!(
+        (retried["status"].as_str(), retried["attempt"].as_u64()),
+        (Some("running"), Some(2))
+    );
+    drain(&app, &machine, 10_000).await;
+    let done = app
+        .owner("GET", &format!("/v1/runs/{run}"), None, 200)
+        .await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let (n, ids, sum) = table_totals(&app, &mart).await;
+    assert_eq!((n, ids), (500, 500));
+    assert!((sum - total).abs() < 1e-6);
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn every_message_delivered_twice_still_lands_each_row_once() {
+    let app = spawn_app_without_workers().await;
+    let dir = temp_dir("twice");
+    let total = write_orders(&dir, 3, 250);
+    let mart = files_mart(&app, &dir, json!({"batch_size": 100})).await;
+    let run = start_run(&app, &mart, json!({})).await;
+    let machine = Machine::new(
+        app.deps.clone(),
+        Limits {
+            step_chunks: 1,
+            ..Limits::default()
+        },
+    )
+    .expect("machine");
+    let queue = app.deps.queue.clone().expect("queue");
+    let mut idle = 0;
+    let mut handled = 0;
+    while idle < 40 {
+        let mut got = false;
+        for name in sluice_domain::pipeline::stage_queues() {
+            for m in queue
+                .receive(&name, 5, Duration::from_secs(30))
+                .await
+                .expect("receive")
+            {
+                got = true;
+                handled += 1;
+                // Handle, "crash" before the delete, get it again, handle again.
+                let _ = machine.handle(&m).await;
+                queue
+                    .set_visibility(&name, &m.receipt, Duration::ZERO)
+                    .await
+                    .expect("visible");
+                let again = queue
+                    .receive(&name, 10, Duration::from_secs(30))
+                    .await
+                    .expect("receive");
+                for a in again {
+                    let _ = machine.handle(&a).await;
+                    queue.ack(&name, &a.receipt).await.expect("ack");
+                }
+            }
+        }
+        if got {
+            idle = 0;
+        } else {
+            idle += 1;
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+    let done = app
+        .owner("GET", &format!("/v1/runs/{run}"), None, 200)
+        .await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert!(handled >= 10, "{handled}");
+    assert_eq!(done["counters"]["rows_written"], 750, "{done}");
+    let (n, ids, sum) = table_totals(&app, &mart).await;
+    assert_eq!((n, ids), (750, 750));
+    assert!((sum - total).abs() < 1e-6);
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
