@@ -19,6 +19,12 @@ struct Fixture {
     report: String,
     trigger: String,
     run: String,
+    /// A published `files` data mart with data in its table.
+    files_mart: String,
+    /// Runs of `files_mart`: running, paused, failed.
+    running: String,
+    paused: String,
+    failed: String,
 }
 
 fn id(v: &Value) -> String {
@@ -84,17 +90,23 @@ async fn seed(app: &TestApp) -> Fixture {
             RunKind::Incremental,
         )
     };
-    let record = sluice_domain::ports::Record {
-        project: app.project.clone(),
-        kind: Kind::Run,
-        id: run.meta.id.clone(),
-        parent: Some(run.data_mart_id.clone()),
-        version: 1,
-        deleted: false,
-        due_at: None,
-        body: serde_json::to_string(&run).expect("json"),
-    };
-    app.deps.store.insert(&record).await.expect("seed a run");
+    insert_run(app, &run).await;
+    let files_mart = published_files_mart(app, &storage).await;
+    let mart_id = Id::parse(Kind::DataMart, &files_mart).expect("id");
+    let mut states = vec![];
+    for status in [RunStatus::Running, RunStatus::Paused, RunStatus::Failed] {
+        let r = Run {
+            status,
+            started_at: Some(now),
+            ..Run::queued(
+                Meta::new(Kind::Run, &app.project, "test", now),
+                mart_id.clone(),
+                RunKind::Incremental,
+            )
+        };
+        insert_run(app, &r).await;
+        states.push(r.meta.id.to_string());
+    }
     Fixture {
         storage,
         empty_storage,
@@ -104,7 +116,90 @@ async fn seed(app: &TestApp) -> Fixture {
         report,
         trigger,
         run: run.meta.id.to_string(),
+        files_mart,
+        running: states[0].clone(),
+        paused: states[1].clone(),
+        failed: states[2].clone(),
     }
+}
+
+async fn insert_run(app: &TestApp, run: &Run) {
+    let record = sluice_domain::ports::Record {
+        project: app.project.clone(),
+        kind: Kind::Run,
+        id: run.meta.id.clone(),
+        parent: Some(run.data_mart_id.clone()),
+        version: 1,
+        deleted: false,
+        due_at: None,
+        body: serde_json::to_string(run).expect("json"),
+    };
+    app.deps.store.insert(&record).await.expect("seed a run");
+}
+
+/// A `files` source over a directory of two NDJSON rows, a data mart over it,
+/// published, and a Parquet file of the same rows in its table.
+async fn published_files_mart(app: &TestApp, storage: &str) -> String {
+    let dir = crate::app::temp_dir("suite-files");
+    std::fs::write(
+        dir.join("a.ndjson"),
+        "{\"id\": \"1\", \"amount\": \"2.5\"}\n{\"id\": \"2\", \"amount\": \"4\"}\n",
+    )
+    .expect("file");
+    let source = id(&app.owner("POST", "/v1/sources", Some(&json!({"title": "Files", "connector": "files", "config": {"location": dir.display().to_string(), "format": "ndjson"}})), 201).await);
+    let mart = id(&app
+        .owner(
+            "POST",
+            "/v1/data-marts",
+            Some(&json!({"title": "Orders", "storage_id": storage})),
+            201,
+        )
+        .await);
+    app.owner(
+        "PUT",
+        &format!("/v1/data-marts/{mart}/definition"),
+        Some(&json!({"kind": "connector", "source_id": source, "streams": [{"name": "*.ndjson", "mapping": {"columns": [{"target": "id", "source": "id", "cast": "int"}, {"target": "amount", "source": "amount", "cast": "float"}]}}], "pipeline": {"max_active_runs": 10}})),
+        200,
+    )
+    .await;
+    app.owner("POST", &format!("/v1/data-marts/{mart}/publish"), None, 200)
+        .await;
+    let decoded = sluice_engine::transform::decode(
+        sluice_domain::pipeline::ChunkFormat::Ndjson,
+        b"{\"id\": 1, \"amount\": 2.5}\n{\"id\": 2, \"amount\": 4.0}\n",
+        None,
+    )
+    .expect("rows");
+    let parquet = sluice_engine::transform::write_parquet(&decoded.batch).expect("parquet");
+    let mart_id = Id::parse(Kind::DataMart, &mart).expect("id");
+    let key = sluice_domain::pipeline::objects::table_file(
+        &app.project,
+        &mart_id,
+        &Id::generate(Kind::Run, 1),
+        "seed",
+    );
+    if let Some(objects) = &app.deps.objects {
+        objects.put(&key, parquet).await.expect("table file");
+    }
+    // As a run's finalize would: the schema of what landed.
+    let schema: Vec<sluice_domain::entities::SchemaField> = serde_json::from_value(json!([
+        {"name": "id", "type": "Int64", "status": "new"},
+        {"name": "amount", "type": "Float64", "status": "new"}
+    ]))
+    .expect("schema");
+    sluice_app::records::update::<sluice_domain::entities::DataMart>(
+        app.deps.store.as_ref(),
+        &app.project,
+        &mart_id,
+        chrono::Utc::now(),
+        |d| {
+            d.schema = schema.clone();
+            true
+        },
+    )
+    .await
+    .expect("schema saved");
+    mart
 }
 
 /// A request that succeeds on `route` for a role allowed to call it.
@@ -202,6 +297,22 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
         "api-delete-trigger" => (format!("/v1/triggers/{}", f.trigger), None),
         "api-list-runs" => (p("/v1/runs"), None),
         "api-get-run" => (format!("/v1/runs/{}", f.run), None),
+        "api-start-run" => (
+            format!("/v1/data-marts/{}/runs", f.files_mart),
+            Some(json!({"kind": "incremental"})),
+        ),
+        "api-pause-run" => (format!("/v1/runs/{}/pause", f.running), None),
+        "api-resume-run" => (format!("/v1/runs/{}/resume", f.paused), None),
+        "api-cancel-run" => (format!("/v1/runs/{}/cancel", f.running), None),
+        "api-retry-run" => (format!("/v1/runs/{}/retry", f.failed), None),
+        "api-preview-data-mart" => (
+            format!("/v1/data-marts/{}/preview", f.files_mart),
+            Some(json!({"limit": 5})),
+        ),
+        "api-query-data-mart" => (
+            format!("/v1/data-marts/{}/query", f.files_mart),
+            Some(json!({"sql": "SELECT id, amount FROM ${DATA_MART_TABLE} ORDER BY id"})),
+        ),
         other => panic!("no request written for route {other}; add one"),
     }
 }
@@ -501,7 +612,7 @@ pub async fn data_mart_lifecycle_refuses_invalid_state_changes(app: TestApp) {
         report["problems"][0]["field"],
         json!("definition.streams[0].mapping.columns[0].source")
     );
-    let good = json!({"kind": "connector", "source_id": f.source, "streams": [{"name": "issues", "mapping": {"columns": [{"target": "title", "source": "title", "ops": [{"op": "trim"}]}]}}], "pipeline": {"write_mode": "merge"}});
+    let good = json!({"kind": "connector", "source_id": f.source, "streams": [{"name": "issues", "mapping": {"columns": [{"target": "title", "source": "title", "ops": [{"op": "trim"}]}], "rules": [{"rule": "unique_key", "columns": ["title"]}]}}], "pipeline": {"write_mode": "merge"}});
     let dm = app
         .owner(
             "PUT",

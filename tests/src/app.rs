@@ -73,14 +73,64 @@ pub async fn spawn_app_on_moto() -> TestApp {
     sluice_aws::create_table(&client, &table)
         .await
         .expect("create table");
-    let deps = Deps::new(
+    let mut deps = Deps::new(
         std::sync::Arc::new(sluice_aws::DynamoStore::new(client, table)),
         std::sync::Arc::new(sluice_aws::SecretsManagerSecrets::from_sdk_config(&sdk)),
         std::sync::Arc::new(sluice_domain::ports::SystemClock),
         std::sync::Arc::new(sluice_app::auth::TokenKeys::new(&[42u8; 32]).expect("key")),
     );
+    attach_aws_run_parts(&mut deps, &sdk).await;
     let project = Id::generate(Kind::Project, now_ms());
     spawn_app_on(deps, project, PathBuf::new(), Some(Box::new(moto))).await
+}
+
+/// The run machinery's AWS parts on moto, as a stack deploys them: the stage
+/// queues with their DLQs, the run bucket, the run-event bus, Athena; and the
+/// transform engine's previewer.
+pub async fn attach_aws_run_parts(deps: &mut Deps, sdk: &aws_config::SdkConfig) {
+    use std::sync::Arc;
+    let suffix = now_ms();
+    let sqs = aws_sdk_sqs::Client::new(sdk);
+    let mut urls = vec![];
+    for q in sluice_domain::pipeline::stage_queues() {
+        let (url, dlq) = sluice_aws::create_queue_with_dlq(
+            &sqs,
+            &format!("{q}-{suffix}"),
+            sluice_domain::pipeline::MAX_RECEIVES,
+        )
+        .await
+        .expect("create a stage queue");
+        urls.push((format!("{q}{}", sluice_aws::DLQ_SUFFIX), dlq));
+        urls.push((q, url));
+    }
+    deps.queue = Some(Arc::new(sluice_aws::SqsQueue::new(sqs, urls)));
+    let bucket = format!("sluice-runs-{suffix}");
+    let s3 = aws_sdk_s3::Client::from_conf(sluice_aws::s3_config_from(sdk));
+    sluice_aws::create_bucket(&s3, &bucket)
+        .await
+        .expect("create the bucket");
+    deps.objects = Some(Arc::new(sluice_aws::S3Objects::new(s3, &bucket)));
+    let bus = format!("sluice-runs-{suffix}");
+    aws_sdk_eventbridge::Client::new(sdk)
+        .create_event_bus()
+        .name(&bus)
+        .send()
+        .await
+        .expect("create the bus");
+    deps.bus = Some(Arc::new(sluice_aws::EventBridgeBus::from_sdk_config(
+        sdk, bus,
+    )));
+    deps.warehouse = Some(Arc::new(sluice_aws::AthenaWarehouse::from_sdk_config(
+        sdk,
+        sluice_aws::AthenaSettings {
+            database: "sluice".into(),
+            workgroup: "primary".into(),
+            output_location: format!("s3://{bucket}/athena-results/"),
+            bucket,
+            timeout: std::time::Duration::from_secs(10),
+        },
+    )));
+    deps.previewer = Some(Arc::new(sluice_runs::EnginePreviewer));
 }
 
 fn now_ms() -> u64 {

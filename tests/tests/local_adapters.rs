@@ -125,6 +125,7 @@ async fn the_embedded_warehouse_queries_parquet_tables_a_page_at_a_time() {
     let orders = [TableRef {
         name: "orders".into(),
         location: "marts/dm_1".into(),
+        columns: vec![],
     }];
 
     let all = w
@@ -205,6 +206,7 @@ async fn the_embedded_warehouse_queries_parquet_tables_a_page_at_a_time() {
     let bad_name = [TableRef {
         name: "bad name".into(),
         location: "marts/dm_1".into(),
+        columns: vec![],
     }];
     assert!(matches!(
         w.query(&bad_name, "select 1", 1, None).await,
@@ -213,6 +215,7 @@ async fn the_embedded_warehouse_queries_parquet_tables_a_page_at_a_time() {
     let escape = [TableRef {
         name: "t".into(),
         location: "../etc".into(),
+        columns: vec![],
     }];
     assert!(matches!(
         w.query(&escape, "select 1", 1, None).await,

@@ -7,6 +7,7 @@
 //! credentials come from the SDK's standard sources (`AWS_ENDPOINT_URL`, `AWS_REGION`,
 //! the Lambda role…), so pointing them at an emulator needs no flag of ours.
 
+mod athena;
 mod dynamodb;
 mod error;
 mod eventbridge;
@@ -14,6 +15,7 @@ mod s3;
 mod secrets_manager;
 mod sqs;
 
+pub use athena::{AthenaSettings, AthenaWarehouse, check_read_only, hive_type};
 pub use dynamodb::{DynamoStore, INDEXES, KEY_ATTRIBUTES, create_table};
 pub use error::Error;
 pub use eventbridge::{EVENT_SOURCE, EventBridgeBus};

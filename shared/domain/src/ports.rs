@@ -346,6 +346,10 @@ pub enum WarehouseError {
 pub struct TableRef {
     pub name: String,
     pub location: String,
+    /// The columns the table is known to have (the data mart's actualized schema,
+    /// Arrow type names). Engines that read the Parquet files' own schema ignore
+    /// it; Athena declares its external table with it.
+    pub columns: Vec<ColumnInfo>,
 }
 
 /// The SQL engine over a storage's Parquet tables: Athena in AWS, an embedded engine

@@ -13,7 +13,10 @@ use lambda_http::{Body, Request, RequestExt as _, Response, service_fn};
 use sluice_app::api::{self, ApiRequest, ApiResponse};
 use sluice_app::auth::TokenKeys;
 use sluice_app::{Deps, routes};
-use sluice_aws::{DynamoStore, EventBridgeBus, S3Objects, SecretsManagerSecrets, SqsQueue};
+use sluice_aws::{
+    AthenaSettings, AthenaWarehouse, DynamoStore, EventBridgeBus, S3Objects, SecretsManagerSecrets,
+    SqsQueue,
+};
 use sluice_domain::pipeline::stage_queues;
 use sluice_domain::ports::{Secrets as _, SystemClock};
 
@@ -50,10 +53,25 @@ fn required(name: &str) -> Result<String, String> {
 /// - `SLUICE_BUCKET`: the S3 bucket of run objects and warehouse files;
 /// - `SLUICE_QUEUE_URL_PREFIX`: stage queue `name` is at `{prefix}{name}`
 ///   (for example `https://sqs.eu-west-1.amazonaws.com/123456789012/prod-`);
-/// - `SLUICE_EVENT_BUS`: the EventBridge bus run events go to.
+/// - `SLUICE_EVENT_BUS`: the EventBridge bus run events go to;
+/// - `SLUICE_ATHENA_DATABASE` and `SLUICE_ATHENA_OUTPUT` (with the bucket; and
+///   `SLUICE_ATHENA_WORKGROUP`, default `primary`): the warehouse.
 pub fn attach_run_parts(deps: &mut Deps, sdk: &aws_config::SdkConfig) {
     if let Some(bucket) = optional("SLUICE_BUCKET") {
-        deps.objects = Some(Arc::new(S3Objects::from_sdk_config(sdk, bucket)));
+        deps.objects = Some(Arc::new(S3Objects::from_sdk_config(sdk, &bucket)));
+        if let (Some(database), Some(output_location)) = (
+            optional("SLUICE_ATHENA_DATABASE"),
+            optional("SLUICE_ATHENA_OUTPUT"),
+        ) {
+            let settings = AthenaSettings {
+                database,
+                workgroup: optional("SLUICE_ATHENA_WORKGROUP").unwrap_or_else(|| "primary".into()),
+                output_location,
+                bucket,
+                timeout: std::time::Duration::from_secs(25),
+            };
+            deps.warehouse = Some(Arc::new(AthenaWarehouse::from_sdk_config(sdk, settings)));
+        }
     }
     if let Some(prefix) = optional("SLUICE_QUEUE_URL_PREFIX") {
         let queues = stage_queues().into_iter().map(|q| {

@@ -510,6 +510,14 @@ pub async fn query(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<
     let table = TableRef {
         name: objects::table_name(&mart.meta.id),
         location,
+        columns: mart
+            .schema
+            .iter()
+            .map(|f| sluice_domain::ports::ColumnInfo {
+                name: f.name.clone(),
+                kind: f.kind.clone(),
+            })
+            .collect(),
     };
     let sql = body.sql.replace(TABLE_MACRO, &table.name);
     let page = warehouse
