@@ -715,3 +715,203 @@ async fn every_message_delivered_twice_still_lands_each_row_once() {
     app.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A paginated JSON API on a free loopback port: `GET /orders?since=S&page=N&per_page=M`
+/// answers `{"data": [...]}` with the orders updated after `S`, a page at a time;
+/// it wants `Authorization: Bearer s3cret-token`, and throttles (429, Retry-After: 0)
+/// the first request of every page 2. Returns its base URL and the request count.
+async fn orders_api(
+    orders: usize,
+) -> (
+    String,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    tokio::task::JoinHandle<()>,
+) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let count = Arc::new(AtomicUsize::new(0));
+    let throttled = Arc::new(std::sync::Mutex::new(BTreeSet::<String>::new()));
+    let seen = count.clone();
+    let task = tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let (seen, throttled) = (seen.clone(), throttled.clone());
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 16384];
+                let mut head = vec![];
+                while !String::from_utf8_lossy(&head).contains("\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                seen.fetch_add(1, Ordering::SeqCst);
+                let text = String::from_utf8_lossy(&head).to_string();
+                let target = text.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let authorized = text
+                    .lines()
+                    .any(|l| l.eq_ignore_ascii_case("authorization: Bearer s3cret-token"));
+                let param = |name: &str| -> Option<String> {
+                    target.split_once('?')?.1.split('&').find_map(|kv| {
+                        let (k, v) = kv.split_once('=')?;
+                        (k == name).then(|| v.to_string())
+                    })
+                };
+                let (status, body) = if !authorized {
+                    (
+                        "401 Unauthorized",
+                        r#"{"message":"bad credentials"}"#.to_string(),
+                    )
+                } else if param("page").as_deref() == Some("2")
+                    && throttled.lock().expect("lock").insert(target.clone())
+                {
+                    (
+                        "429 Too Many Requests",
+                        r#"{"message":"slow down"}"#.to_string(),
+                    )
+                } else {
+                    let since: u64 = param("since").and_then(|s| s.parse().ok()).unwrap_or(0);
+                    let page: usize = param("page").and_then(|s| s.parse().ok()).unwrap_or(1);
+                    let per: usize = param("per_page")
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(100);
+                    let matching: Vec<Value> = (1..=orders as u64)
+                        .filter(|i| 1000 + i > since)
+                        .map(|i| json!({"id": i, "amount": format!("{}.25", i % 50), "updated": 1000 + i}))
+                        .collect();
+                    let slice: Vec<Value> = matching
+                        .into_iter()
+                        .skip((page - 1) * per)
+                        .take(per)
+                        .collect();
+                    ("200 OK", json!({"data": slice}).to_string())
+                };
+                let extra = if status.starts_with("429") {
+                    "retry-after: 0\r\n"
+                } else {
+                    ""
+                };
+                let reply = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{extra}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(reply.as_bytes()).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    (format!("http://{addr}"), count, task)
+}
+
+#[tokio::test]
+async fn an_http_json_source_runs_through_pages_and_throttling_and_resumes_from_its_cursor() {
+    let app = spawn_app().await;
+    let (base, requests, server) = orders_api(250).await;
+    let storage = app
+        .owner(
+            "POST",
+            "/v1/storages",
+            Some(&json!({"title": "Lake", "kind": "local"})),
+            201,
+        )
+        .await;
+    let source = app
+        .owner(
+            "POST",
+            "/v1/sources",
+            Some(
+                &json!({"title": "Orders API", "connector": "http_json", "config": {
+                    "base_url": base, "auth_value": "Bearer s3cret-token", "pagination": "page",
+                    "page_size": 100, "records_path": "$.data", "cursor_field": "updated"
+                }}),
+            ),
+            201,
+        )
+        .await;
+    assert!(!source.to_string().contains("s3cret"), "{source}");
+    let mart = app
+        .owner(
+            "POST",
+            "/v1/data-marts",
+            Some(&json!({"title": "Orders", "storage_id": storage["id"]})),
+            201,
+        )
+        .await;
+    let mart = mart["id"].as_str().expect("id").to_string();
+    app.owner(
+        "PUT",
+        &format!("/v1/data-marts/{mart}/definition"),
+        Some(&json!({
+            "kind": "connector",
+            "source_id": source["id"],
+            "streams": [{"name": "/orders?since={cursor}", "mapping": {"columns": [
+                {"target": "id", "source": "id", "cast": "int"},
+                {"target": "amount", "source": "amount", "cast": "float"},
+                {"target": "updated", "source": "updated", "cast": "int"}
+            ], "rules": [{"rule": "unique_key", "columns": ["id"]}]}}],
+            "pipeline": {"batch_size": 100, "write_mode": "merge"}
+        })),
+        200,
+    )
+    .await;
+    app.owner("POST", &format!("/v1/data-marts/{mart}/publish"), None, 200)
+        .await;
+    let run = start_run(&app, &mart, json!({})).await;
+    let done = wait_final(&app, &run, LONG).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert!(!done.to_string().contains("s3cret"), "{done}");
+    let q = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/query"),
+            Some(&json!({"sql": "SELECT count(*), count(DISTINCT id), sum(amount), max(updated) FROM ${DATA_MART_TABLE}"})),
+            200,
+        )
+        .await;
+    let expected: f64 = (1..=250u64).map(|i| (i % 50) as f64 + 0.25).sum();
+    assert_eq!(
+        (q["rows"][0][0].as_i64(), q["rows"][0][1].as_i64()),
+        (Some(250), Some(250)),
+        "{q}"
+    );
+    assert!(
+        (q["rows"][0][2].as_f64().expect("sum") - expected).abs() < 1e-6,
+        "{q}"
+    );
+    assert_eq!(q["rows"][0][3], 1250);
+    // Three pages (the short third one ends the stream), and page 2 asked twice:
+    // once throttled, once after the Retry-After.
+    assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), 4);
+
+    // Incremental: the saved cursor (max `updated`) goes into `{cursor}`.
+    let again = start_run(&app, &mart, json!({})).await;
+    let again = wait_final(&app, &again, LONG).await;
+    assert_eq!(again["status"], "succeeded", "{again}");
+    assert_eq!(again["counters"]["rows_read"], 0, "{again}");
+
+    // A wrong secret: the run fails with the API's refusal, and never shows the secret.
+    app.owner(
+        "PATCH",
+        &format!("/v1/sources/{}", source["id"].as_str().expect("id")),
+        Some(&json!({"config": {"auth_value": "Bearer wrong-one"}})),
+        200,
+    )
+    .await;
+    let bad = start_run(
+        &app,
+        &mart,
+        json!({"kind": "backfill", "from": "2026-11-01", "to": "2026-11-02"}),
+    )
+    .await;
+    let bad = wait_final(&app, &bad, LONG).await;
+    assert_eq!(bad["status"], "failed", "{bad}");
+    let why = bad["error"].as_str().unwrap_or_default();
+    assert!(why.contains("401"), "{why}");
+    assert!(!bad.to_string().contains("wrong-one"), "{bad}");
+    server.abort();
+    app.stop().await;
+}
