@@ -44,6 +44,9 @@ struct Position {
     file: usize,
     /// Byte offset (of the decompressed text) or, for Parquet, row offset.
     offset: u64,
+    /// With `incremental_by: cursor_column`: the largest cursor value read so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cursor_max: Option<Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -57,6 +60,8 @@ struct Settings {
     root: PathBuf,
     format: Format,
     compression: String,
+    /// With `incremental_by: cursor_column`: the column rows resume by.
+    cursor_column: Option<String>,
 }
 
 fn settings(config: &Map<String, Value>) -> Result<Settings, ConnectorError> {
@@ -112,10 +117,45 @@ fn settings(config: &Map<String, Value>) -> Result<Settings, ConnectorError> {
             "zstd files are not supported yet; use gzip or none",
         ));
     }
+    let cursor_column = match config_str(config, "incremental_by", "modified_time") {
+        "cursor_column" => {
+            let column = config_str(config, "cursor_column", "").trim();
+            if column.is_empty() {
+                return Err(ConnectorError::config(
+                    "cursor_column",
+                    "is required when `incremental_by` is `cursor_column`",
+                ));
+            }
+            match format {
+                Format::Parquet => {
+                    return Err(ConnectorError::config(
+                        "incremental_by",
+                        "`cursor_column` works with csv and ndjson files; use `modified_time` for parquet",
+                    ));
+                }
+                Format::Csv { header: false, .. } => {
+                    return Err(ConnectorError::config(
+                        "cursor_column",
+                        "needs CSV files with a header row (`csv_header: true`)",
+                    ));
+                }
+                _ => {}
+            }
+            Some(column.to_string())
+        }
+        "modified_time" | "none" => None,
+        other => {
+            return Err(ConnectorError::config(
+                "incremental_by",
+                format!("`{other}` is not one of modified_time, cursor_column, none"),
+            ));
+        }
+    };
     Ok(Settings {
         root,
         format,
         compression,
+        cursor_column,
     })
 }
 
@@ -135,14 +175,30 @@ impl Extractor for Files {
         };
         let incremental = config_str(req.config, "incremental_by", "modified_time").to_string();
         let batch = req.batch_size.max(1);
+        // Rows at or below this cursor value were landed by an earlier run.
+        let since = match (&settings.cursor_column, req.window, req.cursor) {
+            (Some(_), None, Some(c)) => Some(cursor_minus(c, req.lookback)),
+            _ => None,
+        };
+        let saved = req.cursor.cloned();
         // File reading is blocking I/O: keep it off the async workers.
         tokio::task::spawn_blocking(move || {
-            let cursor = (incremental == "modified_time")
+            let mtime_cursor = (incremental == "modified_time")
                 .then(|| position.files.iter().map(|f| f.mtime_ms).max())
                 .flatten()
                 .map(Value::from);
-            let mut out = read_step(&settings, position, batch, budget)?;
-            out.cursor = cursor;
+            let column_cursor = settings.cursor_column.is_some();
+            let mut out = read_step(&settings, position, batch, budget, since.as_ref())?;
+            out.cursor = if column_cursor {
+                // The largest value seen, or the saved one when nothing newer came.
+                let seen = out.cursor.take();
+                match (seen, saved) {
+                    (Some(a), Some(b)) => Some(if cursor_gt(&a, &b) { a } else { b }),
+                    (a, b) => a.or(b),
+                }
+            } else {
+                mtime_cursor
+            };
             Ok(out)
         })
         .await
@@ -176,6 +232,7 @@ fn first_position(s: &Settings, req: &StreamRequest<'_>) -> Result<Position, Con
         files,
         file: 0,
         offset: 0,
+        cursor_max: None,
     })
 }
 
@@ -235,6 +292,7 @@ fn read_step(
     mut pos: Position,
     batch: usize,
     budget: Budget,
+    since: Option<&Value>,
 ) -> Result<StepOutput, ConnectorError> {
     let mut chunks = vec![];
     while pos.file < pos.files.len() && !budget.spent(chunks.len()) {
@@ -253,18 +311,155 @@ fn read_step(
                 pos.offset = 0;
             }
         }
+        let chunk = match (chunk, &s.cursor_column) {
+            (Some(c), Some(column)) => {
+                filter_by_cursor(c, s.format, column, since, &mut pos.cursor_max)
+            }
+            (c, _) => c,
+        };
         if let Some(chunk) = chunk {
             chunks.push(chunk);
         }
     }
+    let cursor = pos.cursor_max.clone();
     let next = (pos.file < pos.files.len())
         .then(|| serde_json::to_value(&pos).ok())
         .flatten();
     Ok(StepOutput {
         chunks,
         next,
-        cursor: None,
+        cursor,
     })
+}
+
+/// Whether cursor value `a` is after `b`: numbers by value, strings (ISO dates and
+/// timestamps) by text; values of different kinds never are.
+fn cursor_gt(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            x.as_f64().unwrap_or(f64::MIN) > y.as_f64().unwrap_or(f64::MAX)
+        }
+        (Value::String(x), Value::String(y)) => x > y,
+        _ => false,
+    }
+}
+
+/// The saved cursor moved back by the look-back window, where it is a date or an
+/// RFC 3339 timestamp (numbers have no known unit and stay as they are).
+fn cursor_minus(c: &Value, lookback: std::time::Duration) -> Value {
+    let Some(text) = c.as_str() else {
+        return c.clone();
+    };
+    if lookback.is_zero() {
+        return c.clone();
+    }
+    let back = chrono::Duration::from_std(lookback).unwrap_or_default();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Value::String(
+            (t - back)
+                .with_timezone(&chrono::Utc)
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        );
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Value::String((d - back).format("%Y-%m-%d").to_string());
+    }
+    c.clone()
+}
+
+/// Keeps the rows of `chunk` whose `column` is after `since`, and raises `max` to
+/// the largest value seen. Rows the connector already marked bad are kept (their
+/// reason reaches the error log) and renumbered with the rest; a row without the
+/// column is kept too, so the mapping's rules judge it.
+fn filter_by_cursor(
+    chunk: RawChunk,
+    format: Format,
+    column: &str,
+    since: Option<&Value>,
+    max: &mut Option<Value>,
+) -> Option<RawChunk> {
+    let bad: std::collections::HashMap<u64, RawRowError> =
+        chunk.errors.into_iter().map(|e| (e.row, e)).collect();
+    let text = String::from_utf8_lossy(&chunk.bytes);
+    let mut lines = text.lines();
+    let mut out = String::with_capacity(chunk.bytes.len());
+    let (delimiter, index) = match format {
+        Format::Csv { delimiter, .. } => {
+            let header = lines.next().unwrap_or_default();
+            out.push_str(header);
+            out.push('\n');
+            let index = split_csv(header, delimiter as char)
+                .iter()
+                .position(|h| h.trim() == column);
+            (delimiter as char, index)
+        }
+        _ => (',', None),
+    };
+    let (mut rows, mut errors) = (0u64, vec![]);
+    for (i, line) in lines.enumerate() {
+        let row = i as u64 + 1;
+        let value = if bad.contains_key(&row) {
+            None
+        } else {
+            match format {
+                Format::Csv { .. } => index.and_then(|k| {
+                    split_csv(line, delimiter)
+                        .get(k)
+                        .map(|v| match v.trim().parse::<f64>() {
+                            Ok(n) => {
+                                serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+                            }
+                            Err(_) => Value::String(v.trim().to_string()),
+                        })
+                }),
+                _ => serde_json::from_str::<Value>(line)
+                    .ok()
+                    .and_then(|mut v| v.get_mut(column).map(Value::take)),
+            }
+        };
+        if let Some(v) = &value {
+            if since.is_some_and(|s| !cursor_gt(v, s)) {
+                continue;
+            }
+            if max.as_ref().is_none_or(|m| cursor_gt(v, m)) {
+                *max = Some(v.clone());
+            }
+        }
+        rows += 1;
+        if let Some(mut e) = bad.get(&row).cloned() {
+            e.row = rows;
+            errors.push(e);
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    (rows > 0).then(|| RawChunk {
+        format: chunk.format,
+        bytes: out.into_bytes(),
+        rows,
+        errors,
+    })
+}
+
+/// Fields of one CSV line, honouring double quotes.
+fn split_csv(line: &str, delimiter: char) -> Vec<String> {
+    let mut fields = vec![];
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            c if c == delimiter && !quoted => fields.push(std::mem::take(&mut field)),
+            c => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
 }
 
 enum Line {
@@ -531,6 +726,134 @@ mod tests {
                 None => return out,
             }
         }
+    }
+
+    /// Every chunk and the final cursor of a whole stream read from `cursor`.
+    async fn read_from(
+        config: &Map<String, Value>,
+        stream: &str,
+        cursor: Option<&Value>,
+        lookback: Duration,
+    ) -> (Vec<RawChunk>, Option<Value>) {
+        let req = StreamRequest {
+            stream,
+            config,
+            cursor,
+            lookback,
+            window: None,
+            batch_size: 3,
+        };
+        let (mut out, mut pos) = (vec![], None);
+        loop {
+            let step = Files
+                .step(&req, pos.as_ref(), Budget::new(1, Duration::from_secs(60)))
+                .await
+                .expect("valid in this test");
+            out.extend(step.chunks);
+            match step.next {
+                Some(n) => pos = Some(n),
+                None => return (out, step.cursor),
+            }
+        }
+    }
+
+    fn lines(chunks: &[RawChunk]) -> Vec<String> {
+        chunks
+            .iter()
+            .flat_map(|c| {
+                String::from_utf8_lossy(&c.bytes)
+                    .lines()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_cursor_column_resumes_after_the_largest_value_landed() {
+        let dir = tempfile::tempdir().expect("valid in this test");
+        std::fs::write(
+            dir.path().join("a.ndjson"),
+            "{\"id\": 1, \"updated\": \"2026-11-01T10:00:00Z\"}\n{\"id\": 2, \"updated\": \"2026-11-03T10:00:00Z\"}\n",
+        )
+        .expect("valid in this test");
+        std::fs::write(
+            dir.path().join("b.ndjson"),
+            "{\"id\": 3, \"updated\": \"2026-11-02T10:00:00Z\"}\nnot json\n{\"id\": 4, \"updated\": \"2026-11-05T00:00:00Z\"}\n{\"id\": 5, \"updated\": \"2026-11-04T00:00:00Z\"}\n",
+        )
+        .expect("valid in this test");
+        let mut c = config(dir.path(), "ndjson");
+        c.insert("incremental_by".into(), "cursor_column".into());
+        c.insert("cursor_column".into(), "updated".into());
+        let (chunks, cursor) = read_from(&c, "*.ndjson", None, Duration::ZERO).await;
+        assert_eq!(lines(&chunks).len(), 6, "everything on the first run");
+        assert_eq!(cursor, Some(Value::from("2026-11-05T00:00:00Z")));
+
+        let saved = Value::from("2026-11-03T10:00:00Z");
+        let (chunks, cursor) = read_from(&c, "*.ndjson", Some(&saved), Duration::ZERO).await;
+        let got = lines(&chunks);
+        // Newer rows only; the unreadable line is kept for the error policy to judge.
+        assert_eq!(
+            got,
+            [
+                "not json",
+                r#"{"id": 4, "updated": "2026-11-05T00:00:00Z"}"#,
+                r#"{"id": 5, "updated": "2026-11-04T00:00:00Z"}"#
+            ]
+        );
+        assert_eq!(cursor, Some(Value::from("2026-11-05T00:00:00Z")));
+
+        // Two days of look-back read the late rows again (after 2026-11-01T10:00Z).
+        let (chunks, _) = read_from(
+            &c,
+            "*.ndjson",
+            Some(&saved),
+            Duration::from_secs(2 * 86_400),
+        )
+        .await;
+        assert_eq!(lines(&chunks).len(), 5);
+
+        // Nothing newer: the saved cursor stays. An unreadable line has no cursor
+        // value, so it is never dropped silently: each run reports it until fixed.
+        let last = Value::from("2026-11-09T00:00:00Z");
+        let (chunks, cursor) = read_from(&c, "*.ndjson", Some(&last), Duration::ZERO).await;
+        assert_eq!(lines(&chunks), ["not json"]);
+        assert_eq!(cursor, Some(last));
+    }
+
+    #[tokio::test]
+    async fn a_csv_cursor_column_compares_numbers_as_numbers() {
+        let dir = tempfile::tempdir().expect("valid in this test");
+        std::fs::write(
+            dir.path().join("a.csv"),
+            "id,name,seq\n1,\"a, b\",9\n2,c,10\n3,d,11\n",
+        )
+        .expect("valid in this test");
+        let mut c = config(dir.path(), "csv");
+        c.insert("incremental_by".into(), "cursor_column".into());
+        c.insert("cursor_column".into(), "seq".into());
+        let (chunks, cursor) =
+            read_from(&c, "*.csv", Some(&Value::from(9.0)), Duration::ZERO).await;
+        let got = lines(&chunks);
+        assert_eq!(got, ["id,name,seq", "2,c,10", "3,d,11"]);
+        assert_eq!(cursor.and_then(|v| v.as_f64()), Some(11.0));
+        c.insert("format".into(), "parquet".into());
+        let err = Files
+            .step(
+                &StreamRequest {
+                    stream: "*",
+                    config: &c,
+                    cursor: None,
+                    lookback: Duration::ZERO,
+                    window: None,
+                    batch_size: 10,
+                },
+                None,
+                Budget::new(1, Duration::from_secs(5)),
+            )
+            .await
+            .expect_err("parquet has no cursor column support");
+        assert!(err.to_string().contains("incremental_by"), "{err}");
     }
 
     #[test]

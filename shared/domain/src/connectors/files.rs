@@ -6,12 +6,12 @@ pub fn spec() -> ConnectorSpec {
     ConnectorSpec {
         name: "files",
         title: "Files (CSV, NDJSON, Parquet)",
-        description: "Reads files from a local directory or an object store prefix; incremental by file modification time or a cursor column.",
+        description: "Reads CSV, NDJSON and Parquet files (plain or gzip) from a local directory; incremental by file modification time or a cursor column.",
         config: vec![
             FieldSpec::new(
                 "location",
                 T::String,
-                "Directory path or `s3://bucket/prefix` to read from.",
+                "Directory path to read from (object store prefixes are not supported yet).",
             )
             .required(),
             FieldSpec::new("format", T::String, "File format.")
@@ -27,7 +27,7 @@ pub fn spec() -> ConnectorSpec {
             .default(true),
             FieldSpec::new("compression", T::String, "Compression of the files.")
                 .default("auto")
-                .one_of(&["auto", "none", "gzip", "zstd"]),
+                .one_of(&["auto", "none", "gzip"]),
             FieldSpec::new(
                 "incremental_by",
                 T::String,
@@ -38,19 +38,8 @@ pub fn spec() -> ConnectorSpec {
             FieldSpec::new(
                 "cursor_column",
                 T::String,
-                "Column to resume from when `incremental_by` is `cursor_column`.",
+                "Column to resume from when `incremental_by` is `cursor_column` (csv with a header, ndjson): rows with a larger value than the saved one are read; dates and RFC 3339 timestamps honour the look-back window.",
             ),
-            FieldSpec::new(
-                "aws_access_key_id",
-                T::String,
-                "Access key for an S3 location outside this account (leave empty to use the role).",
-            ),
-            FieldSpec::new(
-                "aws_secret_access_key",
-                T::String,
-                "Secret key paired with `aws_access_key_id`.",
-            )
-            .secret(),
         ],
         streams: vec![StreamSpec::user_defined(
             "*",
