@@ -74,13 +74,19 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
+    let cli = Cli::parse();
+    // `run` draws a progress bar on stderr: only warnings and errors go beside it.
+    let default_level = match cli.command {
+        Command::Run { .. } => "warn",
+        _ => "info",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| default_level.into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     let dir = DataDir::open(&cli.data_dir)?;
     match cli.command {
         Command::Serve { port, host } => {

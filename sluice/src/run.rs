@@ -85,6 +85,14 @@ pub async fn run_to_completion(
         }
         let p = &run["progress"];
         let c = &run["counters"];
+        // The stage at work: the last one running.
+        let stage = ["finalize", "load", "transform", "extract"]
+            .into_iter()
+            .find(|s| run["stages"][*s]["state"] == "running");
+        let status = match (run["status"].as_str().unwrap_or("?"), stage) {
+            ("running", Some(s)) => format!("running: {s}"),
+            (other, _) => other.to_string(),
+        };
         eprint!(
             "\r{} {:>5.1}%  {} rows written  {} failed  {} skipped  {:>9} rows/s  {}   ",
             bar(p["fraction"].as_f64().unwrap_or(0.0)),
@@ -93,7 +101,7 @@ pub async fn run_to_completion(
             c["rows_failed"],
             c["rows_skipped"],
             p["rows_per_second"],
-            run["status"].as_str().unwrap_or("?"),
+            status,
         );
         let _ = std::io::stderr().flush();
         let status = run["status"].as_str().unwrap_or_default().to_string();
