@@ -915,3 +915,83 @@ async fn an_http_json_source_runs_through_pages_and_throttling_and_resumes_from_
     server.abort();
     app.stop().await;
 }
+
+/// An object store that takes 40 ms per raw-chunk read and records how many such
+/// reads (one per transform) were in flight at most.
+struct SlowRawReads {
+    inner: std::sync::Arc<dyn sluice_domain::ports::ObjectStore>,
+    now: std::sync::atomic::AtomicUsize,
+    max: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl sluice_domain::ports::ObjectStore for SlowRawReads {
+    async fn put(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), sluice_domain::ports::ObjectError> {
+        self.inner.put(key, bytes).await
+    }
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, sluice_domain::ports::ObjectError> {
+        use std::sync::atomic::Ordering;
+        if !key.contains("/raw/") {
+            return self.inner.get(key).await;
+        }
+        let n = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max.fetch_max(n, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        let r = self.inner.get(key).await;
+        self.now.fetch_sub(1, Ordering::SeqCst);
+        r
+    }
+    async fn list(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<sluice_domain::ports::ObjectInfo>, sluice_domain::ports::ObjectError> {
+        self.inner.list(prefix).await
+    }
+    async fn delete(&self, key: &str) -> Result<(), sluice_domain::ports::ObjectError> {
+        self.inner.delete(key).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_keeps_at_most_its_parallelism_of_chunks_in_flight() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let app = spawn_app_without_workers().await;
+    let dir = temp_dir("parallel");
+    write_orders(&dir, 4, 300);
+    let mut in_flight = vec![];
+    for parallelism in [2u32, 6] {
+        let slow = Arc::new(SlowRawReads {
+            inner: app.deps.objects.clone().expect("objects"),
+            now: AtomicUsize::new(0),
+            max: AtomicUsize::new(0),
+        });
+        let mut deps = app.deps.clone();
+        deps.objects = Some(slow.clone());
+        let machine = Arc::new(Machine::new(deps, Limits::default()).expect("machine"));
+        let workers = sluice_runs::worker::Workers::spawn(machine, 8);
+        let mart = files_mart(
+            &app,
+            &dir,
+            json!({"batch_size": 100, "parallelism": parallelism}),
+        )
+        .await;
+        let run = start_run(&app, &mart, json!({})).await;
+        let done = wait_final(&app, &run, LONG).await;
+        workers.stop().await;
+        assert_eq!(done["status"], "succeeded", "{done}");
+        assert_eq!(done["counters"]["rows_written"], 1200);
+        in_flight.push(slow.max.load(Ordering::SeqCst));
+    }
+    assert!(in_flight[0] <= 2, "parallelism 2: {in_flight:?}");
+    assert!(
+        in_flight[1] > 2,
+        "parallelism 6 runs more at once: {in_flight:?}"
+    );
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -93,6 +93,9 @@ pub struct Machine {
     pub deps: Deps,
     pub limits: Limits,
     mappings: Mutex<HashMap<(Id, u32), Arc<CompiledMapping>>>,
+    /// Per run, the transforms it may have in flight in this process (the data
+    /// mart's `parallelism`).
+    slots: Mutex<HashMap<Id, Arc<tokio::sync::Semaphore>>>,
 }
 
 impl Machine {
@@ -105,6 +108,7 @@ impl Machine {
             deps,
             limits,
             mappings: Mutex::new(HashMap::new()),
+            slots: Mutex::new(HashMap::new()),
         })
     }
 
@@ -114,6 +118,23 @@ impl Machine {
     pub(crate) fn objects(&self) -> &Arc<dyn ObjectStore> {
         self.deps.objects.as_ref().expect("checked in Machine::new")
     }
+    /// The semaphore that holds run `run` to `parallelism` transforms at once here.
+    pub(crate) fn slots(&self, run: &Id, parallelism: u32) -> Arc<tokio::sync::Semaphore> {
+        let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        if slots.len() > 1_000 {
+            // Finished runs' semaphores: nobody waits on one that is free.
+            slots.retain(|_, s| Arc::strong_count(s) > 1);
+        }
+        slots
+            .entry(run.clone())
+            .or_insert_with(|| {
+                Arc::new(tokio::sync::Semaphore::new(
+                    parallelism.clamp(1, 16) as usize
+                ))
+            })
+            .clone()
+    }
+
     pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.deps.clock.now()
     }

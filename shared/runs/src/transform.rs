@@ -34,6 +34,12 @@ pub(crate) async fn handle(
         return Ok(());
     }
     let policy = ctx.def.pipeline.error_policy;
+    // At most `parallelism` chunks of this run in flight here.
+    let slots = m.slots(run_id, ctx.def.pipeline.parallelism);
+    let _slot = slots
+        .acquire()
+        .await
+        .map_err(|_| Fault::Transient("the transform slots were closed".into()))?;
     let result = transform(m, &ctx, &chunk).await;
     let now = m.now();
     match result {
