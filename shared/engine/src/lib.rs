@@ -2,6 +2,7 @@
 //! (a table is the Parquet files under an object-store prefix). Pure Rust and
 //! Arrow-native, like the transform path.
 
+mod flat_json;
 pub mod mapping;
 pub mod transform;
 

@@ -103,6 +103,13 @@ fn decode_ndjson(bytes: &[u8], columns: Option<&[String]>) -> Result<Decoded, Do
         None => ndjson_columns(bytes),
     };
     let schema = utf8_schema(&columns);
+    if let Some(batch) = crate::flat_json::decode(bytes, &schema) {
+        return Ok(Decoded {
+            batch,
+            row_numbers: None,
+            rejected: vec![],
+        });
+    }
     let lines = bytes.iter().filter(|&&b| b == b'\n').count()
         + usize::from(!bytes.ends_with(b"\n") && !bytes.is_empty());
     let fast = (|| {
