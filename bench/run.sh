@@ -32,18 +32,7 @@ source = call("POST", "/v1/sources", {"title": "orders", "connector": "files",
 mart = call("POST", "/v1/data-marts", {"title": "orders", "storage_id": storage})["id"]
 call("PUT", f"/v1/data-marts/{mart}/definition", {
     "kind": "connector", "source_id": source,
-    "streams": [{"name": "*.ndjson", "mapping": {"columns": [
-        {"target": "id", "source": "order_id"},
-        {"target": "customer", "source": "customer", "ops": [{"op": "trim"}, {"op": "upper"}]},
-        {"target": "country", "source": "country", "ops": [{"op": "upper"}]},
-        {"target": "quantity", "source": "quantity", "cast": "int"},
-        {"target": "unit_price", "source": "unit_price", "cast": "decimal"},
-        {"target": "amount", "expression": "CAST(quantity AS BIGINT) * CAST(unit_price AS DECIMAL(12,2))", "cast": "decimal"},
-        {"target": "discount", "source": "discount", "cast": "float", "default": 0},
-        {"target": "is_member", "source": "is_member", "cast": "bool"},
-        {"target": "order_date", "source": "order_date", "cast": "date"},
-        {"target": "updated_at", "source": "updated_at", "cast": "timestamp"},
-        {"target": "note", "source": "note", "exclude": True}]}}],
+    "streams": [{"name": "*.ndjson", "mapping": json.load(open("bench/orders-mapping.json"))}],
     "pipeline": {"batch_size": 10000, "parallelism": 16}})
 call("POST", f"/v1/data-marts/{mart}/publish")
 print(mart)

@@ -243,6 +243,21 @@ pub mod objects {
     pub fn table_name(data_mart: &Id) -> String {
         data_mart.as_str().to_ascii_lowercase()
     }
+    /// The warehouse's view of a data mart's table: name, prefix, known columns.
+    pub fn table_ref(mart: &crate::entities::DataMart) -> crate::ports::TableRef {
+        crate::ports::TableRef {
+            name: table_name(&mart.meta.id),
+            location: table(&mart.meta.project_id, &mart.meta.id),
+            columns: mart
+                .schema
+                .iter()
+                .map(|f| crate::ports::ColumnInfo {
+                    name: f.name.clone(),
+                    kind: f.kind.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[cfg(test)]

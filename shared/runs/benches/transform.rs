@@ -15,24 +15,11 @@ use sluice_domain::Field;
 use sluice_domain::entities::{ErrorPolicy, Mapping};
 use sluice_engine::transform::{CompiledMapping, transform_chunk};
 
-/// The mapping dlt's peer script applies too (bench/dlt_peer.py).
+/// The mapping dlt's peer script applies too (bench/dlt_peer.py); bench/run.sh
+/// runs it through the queues.
 fn mapping() -> Mapping {
-    serde_json::from_value(json!({
-        "columns": [
-            {"target": "id", "source": "order_id"},
-            {"target": "customer", "source": "customer", "ops": [{"op": "trim"}, {"op": "upper"}]},
-            {"target": "country", "source": "country", "ops": [{"op": "upper"}]},
-            {"target": "quantity", "source": "quantity", "cast": "int"},
-            {"target": "unit_price", "source": "unit_price", "cast": "decimal"},
-            {"target": "amount", "expression": "CAST(quantity AS BIGINT) * CAST(unit_price AS DECIMAL(12,2))", "cast": "decimal"},
-            {"target": "discount", "source": "discount", "cast": "float", "default": 0},
-            {"target": "is_member", "source": "is_member", "cast": "bool"},
-            {"target": "order_date", "source": "order_date", "cast": "date"},
-            {"target": "updated_at", "source": "updated_at", "cast": "timestamp"},
-            {"target": "note", "source": "note", "exclude": true}
-        ]
-    }))
-    .expect("the bench mapping is valid")
+    serde_json::from_str(include_str!("../../../bench/orders-mapping.json"))
+        .expect("the bench mapping is valid")
 }
 
 /// (user + system CPU seconds, peak RSS in MiB) of this process, from /proc.

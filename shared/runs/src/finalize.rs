@@ -103,19 +103,7 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
     })
     .await?;
     let load_started = Instant::now();
-    let table = TableRef {
-        name: objects::table_name(&ctx.mart.meta.id),
-        location: objects::table(project, &ctx.mart.meta.id),
-        columns: ctx
-            .mart
-            .schema
-            .iter()
-            .map(|f| sluice_domain::ports::ColumnInfo {
-                name: f.name.clone(),
-                kind: f.kind.clone(),
-            })
-            .collect(),
-    };
+    let table = objects::table_ref(&ctx.mart);
     hooks(m, &table, &ctx.def.pipeline.pre_sql, "pre_sql").await?;
     let landed = commit(m, &ctx.def, &ctx.mart.meta.id, run_id, &table, &chunks).await?;
     hooks(m, &table, &ctx.def.pipeline.post_sql, "post_sql").await?;

@@ -16,7 +16,7 @@ use sluice_domain::pipeline::{
     Chunk, ChunkStatus, ConnectorState, FINALIZE_QUEUE, Message, Step, TRANSFORM_QUEUE,
     extract_queue, objects,
 };
-use sluice_domain::ports::{ColumnInfo, RunEvent, RunEventKind, TableRef};
+use sluice_domain::ports::{ColumnInfo, RunEvent, RunEventKind};
 use sluice_domain::{Id, Kind};
 
 use super::{Ctx, List, created, list_page, load, ok};
@@ -507,18 +507,7 @@ pub async fn query(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<
             mart.meta.id
         )));
     }
-    let table = TableRef {
-        name: objects::table_name(&mart.meta.id),
-        location,
-        columns: mart
-            .schema
-            .iter()
-            .map(|f| sluice_domain::ports::ColumnInfo {
-                name: f.name.clone(),
-                kind: f.kind.clone(),
-            })
-            .collect(),
-    };
+    let table = objects::table_ref(&mart);
     let sql = body.sql.replace(TABLE_MACRO, &table.name);
     let page = warehouse
         .query(&[table], &sql, page_size, body.page.as_deref())
