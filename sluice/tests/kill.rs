@@ -103,11 +103,11 @@ fn temp(label: &str) -> PathBuf {
     d
 }
 
-/// 60 files of 1,000 orders; returns the sum of `amount`.
+/// 150 files of 1,000 orders; returns the sum of `amount`.
 fn write_orders(dir: &Path) -> f64 {
     let mut total = 0.0;
     let mut id = 0u64;
-    for f in 0..60 {
+    for f in 0..150 {
         let mut text = String::new();
         for _ in 0..1000 {
             id += 1;
@@ -183,7 +183,7 @@ async fn a_run_survives_repeated_kill_9_with_every_row_exactly_once() {
     let mut seed: u64 = 0x5eed_1234;
     let mut kills = 0;
     let mut seen = vec![];
-    for _ in 0..8 {
+    for _ in 0..12 {
         seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
@@ -226,15 +226,15 @@ async fn a_run_survives_repeated_kill_9_with_every_row_exactly_once() {
         kills >= 3,
         "the run was killed mid-way at least three times ({seen:?})"
     );
-    assert_eq!(last["counters"]["rows_written"], 60_000, "{last}");
+    assert_eq!(last["counters"]["rows_written"], 150_000, "{last}");
     let q = ok(&s, Method::POST, &format!("/v1/data-marts/{mart}/query"), Some(json!({
         "sql": "SELECT count(*), count(DISTINCT id), sum(amount), min(id), max(id) FROM ${DATA_MART_TABLE}"
     })), 200).await;
     let row = &q["rows"][0];
-    assert_eq!(row[0], 60_000, "{q}");
-    assert_eq!(row[1], 60_000, "{q}");
+    assert_eq!(row[0], 150_000, "{q}");
+    assert_eq!(row[1], 150_000, "{q}");
     assert!((row[2].as_f64().expect("sum") - total).abs() < 1e-6, "{q}");
-    assert_eq!((row[3].as_i64(), row[4].as_i64()), (Some(1), Some(60_000)));
+    assert_eq!((row[3].as_i64(), row[4].as_i64()), (Some(1), Some(150_000)));
     let runs = ok(&s, Method::GET, "/v1/runs", None, 200).await;
     for r in runs["items"].as_array().into_iter().flatten() {
         assert_ne!(r["status"], "running", "no run is left running: {r}");
