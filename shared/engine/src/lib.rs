@@ -40,6 +40,17 @@ fn backend(e: impl std::error::Error + Send + Sync + 'static) -> WarehouseError 
     WarehouseError::Backend(Box::new(e))
 }
 
+/// Name and Arrow type name of each field, as query results describe columns.
+pub fn column_infos(fields: &datafusion::arrow::datatypes::Fields) -> Vec<ColumnInfo> {
+    fields
+        .iter()
+        .map(|f| ColumnInfo {
+            name: f.name().clone(),
+            kind: f.data_type().to_string(),
+        })
+        .collect()
+}
+
 /// Rows of `batches` as JSON values, column by column in schema order.
 pub fn to_rows(batches: &[RecordBatch]) -> Result<Vec<Vec<Value>>, WarehouseError> {
     let mut writer = ArrayWriter::new(Vec::new());
@@ -116,15 +127,7 @@ impl Warehouse for DataFusionWarehouse {
             .sql_with_options(sql, options)
             .await
             .map_err(|e| WarehouseError::Query(e.to_string()))?;
-        let columns = df
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| ColumnInfo {
-                name: f.name().clone(),
-                kind: f.data_type().to_string(),
-            })
-            .collect();
+        let columns = column_infos(df.schema().fields());
         let batches = df
             .limit(offset, Some(size + 1))
             .map_err(|e| WarehouseError::Query(e.to_string()))?

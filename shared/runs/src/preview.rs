@@ -10,7 +10,6 @@ use sluice_app::services::runs::{Preview, PreviewRequest, PreviewWarning, QueryR
 use sluice_app::{Deps, Previewer, records};
 use sluice_connectors::{Budget, ConnectorError, StreamRequest};
 use sluice_domain::entities::{DataMart, Definition, Source};
-use sluice_domain::ports::ColumnInfo;
 use sluice_engine::datafusion::arrow::array::RecordBatch;
 use sluice_engine::transform::{CompiledMapping, decode};
 
@@ -18,15 +17,7 @@ use sluice_engine::transform::{CompiledMapping, decode};
 pub struct EnginePreviewer;
 
 fn result(batch: &RecordBatch) -> ApiResult<QueryResult> {
-    let columns = batch
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| ColumnInfo {
-            name: f.name().clone(),
-            kind: f.data_type().to_string(),
-        })
-        .collect();
+    let columns = sluice_engine::column_infos(batch.schema().fields());
     let rows = sluice_engine::to_rows(std::slice::from_ref(batch))
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(QueryResult {

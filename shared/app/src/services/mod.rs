@@ -150,19 +150,8 @@ pub async fn dispatch(
 // ---- record plumbing shared by the services ----
 
 pub(crate) fn to_record<T: Entity>(e: &T) -> ApiResult<Record> {
-    let m = e.meta();
-    Ok(Record {
-        project: m.project_id.clone(),
-        kind: T::KIND,
-        id: m.id.clone(),
-        parent: e.parent(),
-        version: m.version,
-        deleted: m.deleted_at.is_some(),
-        due_at: e.due_at(),
-        body: serde_json::to_string(e).map_err(|err| {
-            ApiError::Internal(format!("serializing a {}: {err}", T::KIND.noun()))
-        })?,
-    })
+    crate::records::to_record(e)
+        .map_err(|err| ApiError::Internal(format!("serializing a {}: {err}", T::KIND.noun())))
 }
 
 /// The record `raw_id` names in this project, deleted or not.
