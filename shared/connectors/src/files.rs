@@ -193,7 +193,7 @@ impl Extractor for Files {
                 // The largest value seen, or the saved one when nothing newer came.
                 let seen = out.cursor.take();
                 match (seen, saved) {
-                    (Some(a), Some(b)) => Some(if cursor_gt(&a, &b) { a } else { b }),
+                    (Some(a), Some(b)) => Some(if crate::newer(&b, &a) { a } else { b }),
                     (a, b) => a.or(b),
                 }
             } else {
@@ -332,18 +332,6 @@ fn read_step(
     })
 }
 
-/// Whether cursor value `a` is after `b`: numbers by value, strings (ISO dates and
-/// timestamps) by text; values of different kinds never are.
-fn cursor_gt(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            x.as_f64().unwrap_or(f64::MIN) > y.as_f64().unwrap_or(f64::MAX)
-        }
-        (Value::String(x), Value::String(y)) => x > y,
-        _ => false,
-    }
-}
-
 /// The saved cursor moved back by the look-back window, where it is a date or an
 /// RFC 3339 timestamp (numbers have no known unit and stay as they are).
 fn cursor_minus(c: &Value, lookback: std::time::Duration) -> Value {
@@ -418,10 +406,10 @@ fn filter_by_cursor(
             }
         };
         if let Some(v) = &value {
-            if since.is_some_and(|s| !cursor_gt(v, s)) {
+            if since.is_some_and(|s| !crate::newer(s, v)) {
                 continue;
             }
-            if max.as_ref().is_none_or(|m| cursor_gt(v, m)) {
+            if max.as_ref().is_none_or(|m| crate::newer(m, v)) {
                 *max = Some(v.clone());
             }
         }

@@ -781,21 +781,6 @@ impl HttpJson {
     }
 }
 
-/// `b` is newer than `a`: numbers by value, strings (ISO timestamps) by text.
-fn newer(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
-                (Some(x), Some(y), _, _) => y > x,
-                (_, _, Some(x), Some(y)) => y > x,
-                _ => y.as_f64().unwrap_or(f64::NAN) > x.as_f64().unwrap_or(f64::NAN),
-            }
-        }
-        (Value::String(x), Value::String(y)) => y > x,
-        _ => false,
-    }
-}
-
 /// A step's output; `next` is `None` at the end of the stream.
 fn output(chunks: Vec<RawChunk>, pos: Position, next: bool) -> StepOutput {
     StepOutput {
@@ -894,7 +879,7 @@ impl Extractor for HttpJson {
             for (i, record) in records.iter().enumerate().skip(pos.skip) {
                 if let Some(value) = s.cursor_field.as_ref().and_then(|f| f.select(record))
                     && !value.is_null()
-                    && pos.max.as_ref().is_none_or(|m| newer(m, value))
+                    && pos.max.as_ref().is_none_or(|m| crate::newer(m, value))
                 {
                     pos.max = Some(value.clone());
                 }
@@ -1000,14 +985,14 @@ mod tests {
     #[test]
     fn numbers_compare_by_value_and_strings_by_text() {
         use serde_json::json;
-        assert!(newer(&json!(9), &json!(10)));
-        assert!(newer(&json!(1.5), &json!(2)));
-        assert!(!newer(&json!("2024-02-01"), &json!("2024-01-31")));
-        assert!(newer(
+        assert!(crate::newer(&json!(9), &json!(10)));
+        assert!(crate::newer(&json!(1.5), &json!(2)));
+        assert!(!crate::newer(&json!("2024-02-01"), &json!("2024-01-31")));
+        assert!(crate::newer(
             &json!("2024-01-31T23:00:00Z"),
             &json!("2024-02-01T00:00:00Z")
         ));
-        assert!(!newer(&json!("10"), &json!(11)));
+        assert!(!crate::newer(&json!("10"), &json!(11)));
     }
 
     #[test]

@@ -158,3 +158,20 @@ pub fn extractor(name: &str) -> Option<Box<dyn Extractor>> {
 pub fn config_str<'a>(config: &'a Map<String, Value>, key: &str, default: &'a str) -> &'a str {
     config.get(key).and_then(Value::as_str).unwrap_or(default)
 }
+
+/// Whether cursor value `b` comes after `a` (the incremental cursor of both
+/// connectors): integers exactly, other numbers by value, strings (ISO dates and
+/// timestamps) by text; values of different kinds never do.
+pub fn newer(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
+                (Some(x), Some(y), _, _) => y > x,
+                (_, _, Some(x), Some(y)) => y > x,
+                _ => y.as_f64().unwrap_or(f64::NAN) > x.as_f64().unwrap_or(f64::NAN),
+            }
+        }
+        (Value::String(x), Value::String(y)) => y > x,
+        _ => false,
+    }
+}
