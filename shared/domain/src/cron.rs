@@ -245,10 +245,9 @@ fn parse_field(field: &str, what: &str, min: u32, max: u32, names: &[&str]) -> R
         if range.is_empty() {
             return Err(format!("{what}: empty value"));
         }
-        let mut v = lo;
-        while v <= hi {
+        // `step_by`, not `v += step`: a step near u32::MAX would overflow.
+        for v in (lo..=hi).step_by(step as usize) {
             bits |= 1 << v;
-            v += step;
         }
     }
     Ok(bits)
@@ -394,6 +393,16 @@ mod tests {
             let err = CronSchedule::parse(expr).expect_err(expr);
             assert!(err.contains(want), "{expr}: {err}");
         }
+    }
+
+    #[test]
+    fn a_step_beyond_the_range_selects_only_the_start() {
+        // `1/4294967295` once overflowed while stepping past the end of the range.
+        let c = CronSchedule::parse("1/4294967295 * * * *").expect("valid");
+        assert_eq!(
+            c.upcoming(Tz::UTC, utc("2026-01-01T10:07:30Z"), 2),
+            vec![utc("2026-01-01T11:01:00Z"), utc("2026-01-01T12:01:00Z")]
+        );
     }
 
     #[test]
