@@ -1,16 +1,19 @@
 //! The deployment template matches the code: one function resource per folder in
-//! `functions/`, each wired to its route, and nothing else; and cfn-lint accepts it.
+//! `functions/`, each wired to its route, its stage queue or its scheduler rule, and
+//! nothing else; each allowed no more than its role needs; and cfn-lint accepts it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use serde_yaml::Value;
 use sluice_app::routes;
+use sluice_domain::ports::RunEventKind;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn template() -> serde_yaml::Value {
+fn template() -> Value {
     let text =
         std::fs::read_to_string(root().join("infra/template.yaml")).expect("infra/template.yaml");
     serde_yaml::from_str(&text).expect("the template is YAML")
@@ -39,6 +42,24 @@ fn every_function_folder_is_in_the_template_and_nothing_else_is() {
             "{name}'s code"
         );
         assert!(in_template.insert(name.clone()), "{name} appears twice");
+        let events = r["Properties"]["Events"].as_mapping();
+        if SCHEDULER.contains(&name.as_str()) {
+            // Invoked by EventBridge rules only, SAM events or rule resources (checked
+            // by the scheduler tests below).
+            for (id, event) in events.into_iter().flatten() {
+                let kind = event["Type"].as_str().unwrap_or_default();
+                assert!(
+                    RULE_EVENTS.contains(&kind),
+                    "{name}'s event {id:?} is a {kind}, not a rule"
+                );
+            }
+            continue;
+        }
+        assert_eq!(
+            events.map_or(0, |e| e.len()),
+            1,
+            "{name} has one event: its route or its queue"
+        );
         if let Some(queue) = stage_queue(&name) {
             // A stage function: fed by its queue, reporting failures per message.
             let event = &r["Properties"]["Events"]["Stage"];
@@ -79,9 +100,10 @@ fn every_function_folder_is_in_the_template_and_nothing_else_is() {
     );
     let mut expected: BTreeSet<String> = routes::all().iter().map(|r| r.name.to_string()).collect();
     expected.extend(STAGES.iter().map(|(f, _)| f.to_string()));
+    expected.extend(SCHEDULER.iter().map(|f| f.to_string()));
     assert_eq!(
         expected, folders,
-        "every route and every stage queue has its function"
+        "every route, every stage queue and the scheduler have their function"
     );
 }
 
@@ -97,6 +119,284 @@ fn stage_queue(function: &str) -> Option<&'static str> {
     STAGES.iter().find(|(f, _)| *f == function).map(|(_, q)| *q)
 }
 
+/// The scheduler's functions, each invoked by EventBridge rules.
+const SCHEDULER: &[&str] = &["scheduler-tick", "scheduler-react"];
+
+/// SAM event types that are EventBridge rules (or schedules).
+const RULE_EVENTS: &[&str] = &[
+    "Schedule",
+    "ScheduleV2",
+    "EventBridgeRule",
+    "CloudWatchEvent",
+];
+
+/// An EventBridge rule that invokes a function: a SAM rule event of the function, or
+/// an `AWS::Events::Rule` resource with the function as a target.
+#[derive(Debug)]
+struct Rule {
+    /// Where it is: the event or the resource.
+    at: String,
+    /// `ScheduleExpression` of a schedule rule.
+    schedule: Option<String>,
+    /// `EventPattern` of a pattern rule.
+    pattern: Value,
+    /// `EventBusName`; null for the default bus.
+    bus: Value,
+    /// The target's `DeadLetterConfig`: where EventBridge puts what it cannot deliver.
+    dead_letter: Value,
+    /// Not switched off (`Enabled: false`, `State: DISABLED`).
+    enabled: bool,
+}
+
+/// Whether a rule's properties leave it on.
+fn enabled(p: &Value) -> bool {
+    p["Enabled"].as_bool() != Some(false) && p["State"].as_str() != Some("DISABLED")
+}
+
+/// Whether `v` (a `!Ref`, a `!GetAtt`, a `!Sub`, or their long forms) names the
+/// resource `logical_id`.
+fn names(v: &Value, logical_id: &str) -> bool {
+    let text = serde_yaml::to_string(v).expect("yaml");
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| word == logical_id)
+}
+
+/// The logical id and the resource of function `name`.
+fn function<'t>(t: &'t Value, name: &str) -> (String, &'t Value) {
+    t["Resources"]
+        .as_mapping()
+        .expect("Resources")
+        .iter()
+        .find(|(_, r)| r["Metadata"]["SluiceFunction"].as_str() == Some(name))
+        .map(|(id, r)| (id.as_str().expect("logical id").to_string(), r))
+        .unwrap_or_else(|| panic!("{name} is not in the template"))
+}
+
+/// Every rule that invokes function `name`.
+fn rules_invoking(t: &Value, name: &str) -> Vec<Rule> {
+    let (logical_id, f) = function(t, name);
+    let mut rules = vec![];
+    for (id, event) in f["Properties"]["Events"].as_mapping().into_iter().flatten() {
+        let p = &event["Properties"];
+        let at = format!("{logical_id}.Events.{}", id.as_str().unwrap_or_default());
+        match event["Type"].as_str() {
+            Some("Schedule") => rules.push(Rule {
+                at,
+                schedule: p["Schedule"].as_str().map(str::to_string),
+                pattern: Value::Null,
+                bus: Value::Null,
+                dead_letter: p["DeadLetterConfig"].clone(),
+                enabled: enabled(p),
+            }),
+            Some("ScheduleV2") => rules.push(Rule {
+                at,
+                schedule: p["ScheduleExpression"].as_str().map(str::to_string),
+                pattern: Value::Null,
+                bus: Value::Null,
+                dead_letter: p["DeadLetterConfig"].clone(),
+                enabled: enabled(p),
+            }),
+            Some("EventBridgeRule" | "CloudWatchEvent") => rules.push(Rule {
+                at,
+                schedule: None,
+                pattern: p["Pattern"].clone(),
+                bus: p["EventBusName"].clone(),
+                dead_letter: p["DeadLetterConfig"].clone(),
+                enabled: enabled(p),
+            }),
+            _ => {}
+        }
+    }
+    let resources = t["Resources"].as_mapping().expect("Resources");
+    for (id, r) in resources {
+        if r["Type"].as_str() != Some("AWS::Events::Rule") {
+            continue;
+        }
+        let rule_id = id.as_str().expect("logical id");
+        for target in r["Properties"]["Targets"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+        {
+            if !names(&target["Arn"], &logical_id) {
+                continue;
+            }
+            // A rule resource needs its own permission to invoke the function.
+            let permitted = resources.values().any(|p| {
+                p["Type"].as_str() == Some("AWS::Lambda::Permission")
+                    && names(&p["Properties"]["FunctionName"], &logical_id)
+                    && names(&p["Properties"]["SourceArn"], rule_id)
+                    && p["Properties"]["Principal"].as_str() == Some("events.amazonaws.com")
+            });
+            assert!(
+                permitted,
+                "{rule_id} may not invoke {name}: add an AWS::Lambda::Permission"
+            );
+            let p = &r["Properties"];
+            rules.push(Rule {
+                at: rule_id.to_string(),
+                schedule: p["ScheduleExpression"].as_str().map(str::to_string),
+                pattern: p["EventPattern"].clone(),
+                bus: p["EventBusName"].clone(),
+                dead_letter: target["DeadLetterConfig"].clone(),
+                enabled: enabled(p),
+            });
+        }
+    }
+    rules
+}
+
+/// The SQS queue (logical id) `arn` points at, if it is one of the template's.
+fn queue_named(t: &Value, arn: &Value) -> Option<String> {
+    t["Resources"]
+        .as_mapping()
+        .expect("Resources")
+        .iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::SQS::Queue"))
+        .map(|(id, _)| id.as_str().expect("logical id").to_string())
+        .find(|id| names(arn, id))
+}
+
+/// Checks the variables the scheduler's `init` needs to start runs and announce them.
+fn assert_starts_runs(t: &Value, name: &str) {
+    let (_, f) = function(t, name);
+    let vars = &f["Properties"]["Environment"]["Variables"];
+    for var in ["SLUICE_QUEUE_URL_PREFIX", "SLUICE_EVENT_BUS"] {
+        assert!(!vars[var].is_null(), "{name} needs {var}");
+    }
+    assert!(
+        names(&vars["SLUICE_EVENT_BUS"], "RunEventBus"),
+        "{name}'s bus"
+    );
+}
+
+#[test]
+fn scheduler_tick_runs_on_exactly_one_rule_every_minute() {
+    let t = template();
+    let rules = rules_invoking(&t, "scheduler-tick");
+    assert_eq!(rules.len(), 1, "one rule drives the tick: {rules:?}");
+    let rule = &rules[0];
+    assert!(rule.enabled, "{}: the tick's rule is on", rule.at);
+    let schedule = rule.schedule.as_deref().unwrap_or_default();
+    assert!(
+        ["rate(1 minute)", "cron(* * * * ? *)"].contains(&schedule),
+        "{}: the tick runs every minute, not on `{schedule}`",
+        rule.at
+    );
+    assert!(
+        rule.pattern.is_null(),
+        "{}: a schedule, not a pattern",
+        rule.at
+    );
+    assert!(
+        rule.bus.is_null(),
+        "{}: schedules run on the default bus",
+        rule.at
+    );
+    assert_starts_runs(&t, "scheduler-tick");
+}
+
+#[test]
+fn scheduler_react_runs_on_the_run_event_bus_when_a_run_ends() {
+    let t = template();
+    let rules = rules_invoking(&t, "scheduler-react");
+    assert_eq!(rules.len(), 1, "one rule drives the reaction: {rules:?}");
+    let rule = &rules[0];
+    assert!(rule.enabled, "{}: the reaction's rule is on", rule.at);
+    assert!(
+        rule.schedule.is_none(),
+        "{}: a pattern, not a schedule",
+        rule.at
+    );
+    assert!(
+        names(&rule.bus, "RunEventBus"),
+        "{}: the rule is on the run-event bus, not {:?}",
+        rule.at,
+        rule.bus
+    );
+    let pattern = rule.pattern.as_mapping().expect("an event pattern");
+    let keys: BTreeSet<&str> = pattern.keys().filter_map(Value::as_str).collect();
+    assert_eq!(
+        keys,
+        BTreeSet::from(["source", "detail-type"]),
+        "{}: matches every project's run events",
+        rule.at
+    );
+    let strings = |v: &Value| -> BTreeSet<String> {
+        v.as_sequence()
+            .expect("a list")
+            .iter()
+            .map(|s| s.as_str().expect("a string").to_string())
+            .collect()
+    };
+    assert_eq!(
+        strings(&rule.pattern["source"]),
+        BTreeSet::from([sluice_aws::EVENT_SOURCE.to_string()])
+    );
+    assert_eq!(
+        strings(&rule.pattern["detail-type"]),
+        BTreeSet::from([
+            RunEventKind::RunSucceeded.as_str().to_string(),
+            RunEventKind::RunFailed.as_str().to_string(),
+        ]),
+        "{}: the run ends the reaction waits for",
+        rule.at
+    );
+    assert_starts_runs(&t, "scheduler-react");
+}
+
+#[test]
+fn a_reaction_that_keeps_failing_lands_in_a_queue() {
+    let t = template();
+    let (_, f) = function(&t, "scheduler-react");
+    let p = &f["Properties"];
+    // Lambda's own retries of an asynchronous invocation, then: an on-failure
+    // destination, or the older dead-letter queue.
+    let on_failure = &p["EventInvokeConfig"]["DestinationConfig"]["OnFailure"];
+    let (kind, arn) = if on_failure.is_null() {
+        (
+            &p["DeadLetterQueue"]["Type"],
+            &p["DeadLetterQueue"]["TargetArn"],
+        )
+    } else {
+        (&on_failure["Type"], &on_failure["Destination"])
+    };
+    assert_eq!(
+        kind.as_str(),
+        Some("SQS"),
+        "scheduler-react's failed invocations"
+    );
+    let queue = queue_named(&t, arn).expect("a queue of this template");
+    let retention = t["Resources"][queue.as_str()]["Properties"]["MessageRetentionPeriod"]
+        .as_u64()
+        .unwrap_or(345_600);
+    assert!(
+        retention >= 7 * 86_400,
+        "{queue} keeps a failed reaction a week or more"
+    );
+    // EventBridge's own dead letters (the function could not be invoked at all) need a
+    // queue policy that lets the rule send.
+    for rule in rules_invoking(&t, "scheduler-react") {
+        if rule.dead_letter.is_null() {
+            continue;
+        }
+        let dlq = queue_named(&t, &rule.dead_letter["Arn"])
+            .unwrap_or_else(|| panic!("{}: a dead-letter queue of this template", rule.at));
+        let allowed = t["Resources"]
+            .as_mapping()
+            .expect("Resources")
+            .values()
+            .any(|r| {
+                let doc = serde_yaml::to_string(&r["Properties"]["PolicyDocument"]).expect("yaml");
+                r["Type"].as_str() == Some("AWS::SQS::QueuePolicy")
+                    && names(&r["Properties"]["Queues"], &dlq)
+                    && doc.contains("events.amazonaws.com")
+                    && doc.contains("sqs:SendMessage")
+            });
+        assert!(allowed, "{}: EventBridge may not send to {dlq}", rule.at);
+    }
+}
+
 #[test]
 fn every_stage_queue_has_its_function() {
     let consumed: BTreeSet<&str> = STAGES.iter().map(|(_, q)| *q).collect();
@@ -105,27 +405,77 @@ fn every_stage_queue_has_its_function() {
     assert_eq!(consumed, all);
 }
 
+/// DynamoDB actions that write nothing.
+const TABLE_READS: &[&str] = &[
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:DescribeTable",
+];
+
+/// The actions a function's policies allow, which must all be inline statements
+/// (a SAM policy template or a managed policy would hide what it allows).
+fn allowed_actions(name: &str, policies: &Value) -> Vec<String> {
+    let mut actions = vec![];
+    for policy in policies.as_sequence().into_iter().flatten() {
+        let statements = policy["Statement"]
+            .as_sequence()
+            .unwrap_or_else(|| panic!("{name}: write policies as inline statements"));
+        for s in statements {
+            if s["Effect"].as_str() != Some("Allow") {
+                continue;
+            }
+            match &s["Action"] {
+                Value::String(a) => actions.push(a.clone()),
+                Value::Sequence(list) => actions.extend(
+                    list.iter()
+                        .map(|a| a.as_str().expect("an action").to_string()),
+                ),
+                other => panic!("{name}: an action list, not {other:?}"),
+            }
+        }
+    }
+    actions
+}
+
 #[test]
 fn read_only_routes_cannot_write_the_table() {
     let t = template();
+    let mut gets_checked = BTreeSet::new();
     for (_, r) in t["Resources"].as_mapping().expect("Resources") {
         let Some(name) = r["Metadata"]["SluiceFunction"].as_str() else {
             continue;
         };
-        let policy = serde_yaml::to_string(&r["Properties"]["Policies"]).expect("yaml");
+        let actions = allowed_actions(name, &r["Properties"]["Policies"]);
+        for a in &actions {
+            assert!(
+                !a.contains('*') && !a.contains("Scan"),
+                "{name}: no scans, no wildcards ({a})"
+            );
+        }
         let Some(route) = routes::by_name(name) else {
-            assert!(stage_queue(name).is_some(), "{name} is a route or a stage");
-            assert!(!policy.contains("dynamodb:*") && !policy.contains("Scan"));
+            assert!(
+                stage_queue(name).is_some() || SCHEDULER.contains(&name),
+                "{name} is a route, a stage or the scheduler"
+            );
             continue;
         };
         if route.method == http::Method::GET {
-            assert!(!policy.contains("PutItem"), "{name} is read-only");
+            for a in actions.iter().filter(|a| a.starts_with("dynamodb:")) {
+                assert!(
+                    TABLE_READS.contains(&a.as_str()),
+                    "{name} serves a GET, so it only reads the table: not {a}"
+                );
+            }
+            gets_checked.insert(name);
         }
-        assert!(
-            !policy.contains("Scan") && !policy.contains("dynamodb:*"),
-            "{name}: no scans, no wildcards"
-        );
     }
+    let gets: BTreeSet<&str> = routes::all()
+        .iter()
+        .filter(|r| r.method == http::Method::GET)
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(gets_checked, gets, "every GET route is checked");
 }
 
 #[test]

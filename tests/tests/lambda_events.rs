@@ -2,8 +2,10 @@
 //! handler answers as the file name says: `ok.json` with the route's success status,
 //! `NNN-….json` with status NNN. The events run through the same glue the Lambda
 //! functions use (`sluice_lambda::from_lambda` / `to_lambda`) over embedded adapters
-//! seeded with the records the events name.
+//! seeded with the records the events name. The scheduler functions' events are
+//! EventBridge events, handled here by the services their functions call.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -11,11 +13,12 @@ use chrono::Utc;
 use serde_json::json;
 use sluice_app::api::{ApiRequest, handle_route};
 use sluice_app::auth::TokenKeys;
+use sluice_app::services::scheduler;
 use sluice_app::{Deps, routes};
 use sluice_domain::entities::*;
 use sluice_domain::pipeline::{ChunkFormat, objects};
 use sluice_domain::ports::ObjectStore;
-use sluice_domain::ports::{Record, SecretValue, SystemClock};
+use sluice_domain::ports::{Record, RunEvent, RunEventKind, SecretValue, SystemClock};
 use sluice_domain::{Id, Kind};
 use sluice_engine::DataFusionWarehouse;
 use sluice_local::{DirObjectStore, FileSecrets, LocalBus, SqliteQueue, SqliteStore};
@@ -31,6 +34,10 @@ const STAGE_FUNCTIONS: &[&str] = &[
     "transform-batch",
     "load-finalize",
 ];
+
+/// Scheduler functions; their sample events are EventBridge events: a scheduled
+/// event for the tick, run events from the run-event bus for the reaction.
+const SCHEDULER_FUNCTIONS: &[&str] = &["scheduler-tick", "scheduler-react"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -168,7 +175,8 @@ async fn seeded_deps() -> (Deps, PathBuf) {
     let trigger = CreateTrigger {
         target_kind: TargetKind::DataMart,
         target_id: fixed(Kind::DataMart, "4").to_string(),
-        cron: "@daily".into(),
+        cron: Some("@daily".into()),
+        upstream: None,
         timezone: "UTC".into(),
         enabled: true,
         retry: RetryPolicy::default(),
@@ -182,6 +190,30 @@ async fn seeded_deps() -> (Deps, PathBuf) {
         &trigger
             .into_trigger(meta(Kind::Trigger, "7"))
             .expect("trigger"),
+    )
+    .await;
+    // Data mart 4 runs after data mart 24 (a lineage link; a reaction to 24's runs).
+    let downstream = CreateTrigger {
+        target_kind: TargetKind::DataMart,
+        target_id: fixed(Kind::DataMart, "4").to_string(),
+        cron: None,
+        upstream: Some(UpstreamRequest {
+            data_mart_ids: vec![fixed(Kind::DataMart, "24").to_string()],
+            mode: UpstreamMode::All,
+        }),
+        timezone: "UTC".into(),
+        enabled: true,
+        retry: RetryPolicy::default(),
+        sla_seconds: None,
+        catch_up: CatchUp::Skip,
+        catch_up_cap: 10,
+        when_busy: WhenBusy::Wait,
+    };
+    put(
+        &deps,
+        &downstream
+            .into_trigger(meta(Kind::Trigger, "9"))
+            .expect("upstream trigger"),
     )
     .await;
     put(
@@ -201,8 +233,9 @@ async fn seeded_deps() -> (Deps, PathBuf) {
 }
 
 /// A published `files` data mart (24) over a directory of NDJSON orders (source
-/// 23), with data in its table, and runs of it in every state a run route acts on:
-/// running (18), paused (19), failed (20).
+/// 23), with data in its table, runs of it in every state a run route acts on:
+/// running (18), paused (19), failed (20), succeeded (21), and backfills of it:
+/// running (25, no window started yet) and succeeded (26).
 async fn seed_runs(
     deps: &Deps,
     dir: &Path,
@@ -270,6 +303,7 @@ async fn seed_runs(
         ("18", RunStatus::Running),
         ("19", RunStatus::Paused),
         ("20", RunStatus::Failed),
+        ("21", RunStatus::Succeeded),
     ] {
         put(
             deps,
@@ -281,6 +315,31 @@ async fn seed_runs(
                     mart.meta.id.clone(),
                     RunKind::Incremental,
                 )
+            },
+        )
+        .await;
+    }
+    let range = CreateBackfill {
+        from: "2026-10-01".parse().expect("date"),
+        to: "2026-10-04".parse().expect("date"),
+        window: WindowSize::Day,
+    };
+    for (n, status) in [
+        ("25", BackfillStatus::Running),
+        ("26", BackfillStatus::Succeeded),
+    ] {
+        put(
+            deps,
+            &Backfill {
+                meta: meta(Kind::Backfill, n),
+                data_mart_id: mart.meta.id.clone(),
+                from: range.from,
+                to: range.to,
+                window: range.window,
+                status,
+                windows: range.windows().expect("windows"),
+                finished_at: (status != BackfillStatus::Running).then(Utc::now),
+                wake_at: None,
             },
         )
         .await;
@@ -349,17 +408,142 @@ async fn every_sample_event_gets_the_status_its_name_promises() {
             checked += 1;
         }
     }
-    let folders = std::fs::read_dir(&events)
-        .expect("events")
-        .filter(|e| {
-            let name = e.as_ref().expect("entry").file_name();
-            !STAGE_FUNCTIONS.contains(&name.to_string_lossy().as_ref())
+    let folders = folder_names("events")
+        .into_iter()
+        .filter(|name| {
+            !STAGE_FUNCTIONS.contains(&name.as_str())
+                && !SCHEDULER_FUNCTIONS.contains(&name.as_str())
         })
         .count();
     assert_eq!(
         folders,
         routes::all().len(),
-        "every folder in events/ belongs to a route or a stage function"
+        "every folder in events/ belongs to a route, a stage or a scheduler function"
     );
     assert!(checked >= routes::all().len());
+}
+
+fn folder_names(dir: &str) -> BTreeSet<String> {
+    std::fs::read_dir(root().join(dir))
+        .unwrap_or_else(|e| panic!("{dir}/: {e}"))
+        .map(|e| e.expect("entry"))
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn every_function_has_sample_events_and_every_sample_event_a_function() {
+    assert_eq!(folder_names("events"), folder_names("functions"));
+    for name in folder_names("events") {
+        assert!(
+            root().join("events").join(&name).join("ok.json").is_file(),
+            "events/{name}/ok.json is missing"
+        );
+    }
+}
+
+/// The sample events of `function`, by file name.
+fn sample_events(function: &str) -> Vec<(String, serde_json::Value)> {
+    let folder = root().join("events").join(function);
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .expect("events folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    cases.sort();
+    cases
+        .into_iter()
+        .map(|case| {
+            let name = format!(
+                "events/{function}/{}",
+                case.file_name().expect("name").display()
+            );
+            let text = std::fs::read_to_string(&case).expect("read event");
+            let event = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            (name, event)
+        })
+        .collect()
+}
+
+/// The envelope EventBridge wraps every event in, as a Lambda target receives it.
+fn assert_eventbridge_envelope(name: &str, event: &serde_json::Value) {
+    for key in [
+        "version",
+        "id",
+        "detail-type",
+        "source",
+        "account",
+        "time",
+        "region",
+        "resources",
+        "detail",
+    ] {
+        assert!(event.get(key).is_some(), "{name}: no `{key}`");
+    }
+    assert_eq!(event["version"], "0", "{name}");
+    let time = event["time"].as_str().unwrap_or_default();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(time).is_ok(),
+        "{name}: `time` is not RFC 3339: {time}"
+    );
+    assert!(event["resources"].is_array(), "{name}: `resources`");
+    assert!(event["detail"].is_object(), "{name}: `detail`");
+}
+
+#[tokio::test]
+async fn the_scheduler_tick_events_are_scheduled_events_and_a_tick_handles_what_is_due() {
+    for (name, event) in sample_events("scheduler-tick") {
+        assert_eventbridge_envelope(&name, &event);
+        assert_eq!(event["source"], "aws.events", "{name}");
+        assert_eq!(event["detail-type"], "Scheduled Event", "{name}");
+        let rule = event["resources"][0].as_str().unwrap_or_default();
+        assert!(
+            rule.starts_with("arn:aws:events:") && rule.contains(":rule/"),
+            "{name}: {rule}"
+        );
+        // scheduler-tick ignores the event's content: each one is a tick at the clock's now.
+        let (deps, dir) = seeded_deps().await;
+        let report = scheduler::tick(&deps, Utc::now()).await;
+        assert_eq!(report.errors, 0, "{name}: {report:?}");
+        assert_eq!(
+            report.backfills, 1,
+            "{name}: the running backfill is due: {report:?}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+#[tokio::test]
+async fn the_scheduler_react_events_are_run_events_it_reacts_to() {
+    for (name, event) in sample_events("scheduler-react") {
+        assert_eventbridge_envelope(&name, &event);
+        assert_eq!(event["source"], sluice_aws::EVENT_SOURCE, "{name}");
+        // What sluice_lambda::scheduler::react reads: the detail, as a run event.
+        let run_event: RunEvent = serde_json::from_value(event["detail"].clone())
+            .unwrap_or_else(|e| panic!("{name}: `detail` is not a run event: {e}"));
+        assert_eq!(event["detail-type"], run_event.kind.as_str(), "{name}");
+        assert!(
+            matches!(
+                run_event.kind,
+                RunEventKind::RunSucceeded | RunEventKind::RunFailed
+            ),
+            "{name}: the rule delivers only RunSucceeded and RunFailed"
+        );
+        let (deps, dir) = seeded_deps().await;
+        let report = scheduler::on_event(&deps, &run_event)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            report.backfills, 1,
+            "{name}: the data mart's running backfill moves on: {report:?}"
+        );
+        if run_event.kind == RunEventKind::RunSucceeded {
+            // Data mart 4 runs after 24, but is no connector data mart: not runnable.
+            assert_eq!(
+                report.skipped, 1,
+                "{name}: the downstream trigger fired: {report:?}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
