@@ -45,6 +45,18 @@ pub fn arrow_type(cast: CastType) -> DataType {
     }
 }
 
+/// How the NDJSON fast path reads a source column (other decoders read text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceRead {
+    Text,
+    /// Parsed straight into the type of the cast every plain use of the column
+    /// makes (the type expressions see it with too), so the cast is a no-op.
+    Typed(CastType),
+    /// Only excluded columns that cannot fail read it: its value is never seen,
+    /// and it decodes as nulls.
+    Unused,
+}
+
 /// A row that broke the mapping or a rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowIssue {
@@ -100,6 +112,8 @@ pub struct MappingPlan {
     mapping: Mapping,
     /// Source columns the plan reads.
     sources: Vec<String>,
+    /// How the fast path reads each of `sources`.
+    reads: Vec<SourceRead>,
     ctx: SessionContext,
 }
 
@@ -238,6 +252,7 @@ impl MappingPlan {
         Ok(MappingPlan {
             base: base.clone(),
             mapping: mapping.clone(),
+            reads: source_reads(mapping, &sources),
             sources,
             ctx: SessionContext::new_with_config(config),
         })
@@ -246,6 +261,11 @@ impl MappingPlan {
     /// Source columns the plan reads (empty: every column passes through).
     pub fn sources(&self) -> &[String] {
         &self.sources
+    }
+
+    /// How the NDJSON fast path may read each of [`sources`](Self::sources).
+    pub fn reads(&self) -> &[SourceRead] {
+        &self.reads
     }
 
     pub fn passes_through(&self) -> bool {
@@ -369,6 +389,53 @@ impl MappingPlan {
             expr_schema,
         })
     }
+}
+
+/// A source column can be decoded as the type `T` when the view expressions see
+/// (the cast of its first plain use) is `T` and every plain use casts it to `T`:
+/// then reading it typed changes no value and no issue. A value that does not
+/// parse makes the decoder read the column as text again, so the cast names it.
+fn source_reads(mapping: &Mapping, sources: &[String]) -> Vec<SourceRead> {
+    let mut in_exprs: HashSet<String> = HashSet::new();
+    for c in &mapping.columns {
+        if let Some(e) = &c.expression
+            && let Ok(parsed) = parse_sql(e)
+        {
+            in_exprs.extend(column_refs(&parsed));
+        }
+        for op in &c.ops {
+            if let StringOp::Concat { with, .. } = op {
+                in_exprs.extend(with.iter().cloned());
+            }
+        }
+    }
+    sources
+        .iter()
+        .map(|s| {
+            let uses: Vec<&ColumnMapping> = mapping
+                .columns
+                .iter()
+                .filter(|c| c.source.as_deref() == Some(s.as_str()))
+                .collect();
+            let view = uses
+                .iter()
+                .find_map(|c| c.ops.is_empty().then_some(c.cast).flatten());
+            let plain_uses_agree = uses
+                .iter()
+                .filter(|c| c.ops.is_empty())
+                .all(|c| c.cast == view);
+            let cannot_fail = |c: &&ColumnMapping| {
+                c.exclude && matches!(c.cast, None | Some(CastType::String | CastType::Json))
+            };
+            match view {
+                Some(t) if plain_uses_agree && !matches!(t, CastType::String | CastType::Json) => {
+                    SourceRead::Typed(t)
+                }
+                _ if !in_exprs.contains(s) && uses.iter().all(cannot_fail) => SourceRead::Unused,
+                _ => SourceRead::Text,
+            }
+        })
+        .collect()
 }
 
 /// DataFusion's messages carry a prefix and sometimes a backtrace hint; keep the

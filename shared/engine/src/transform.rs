@@ -22,7 +22,7 @@ use sluice_domain::entities::{ErrorPolicy, Mapping};
 use sluice_domain::error::{DomainError, Field as FieldPath};
 use sluice_domain::pipeline::ChunkFormat;
 
-use crate::mapping::{BoundPlan, MappingPlan, RowIssue};
+use crate::mapping::{BoundPlan, MappingPlan, RowIssue, SourceRead};
 
 fn bad(e: impl std::fmt::Display) -> DomainError {
     DomainError::invalid("chunk", e.to_string())
@@ -102,14 +102,23 @@ fn decode_ndjson(bytes: &[u8], columns: Option<&[String]>) -> Result<Decoded, Do
         Some(c) => c.to_vec(),
         None => ndjson_columns(bytes),
     };
-    let schema = utf8_schema(&columns);
-    if let Some(batch) = crate::flat_json::decode(bytes, &schema) {
+    let reads: Vec<(&str, SourceRead)> = columns
+        .iter()
+        .map(|c| (c.as_str(), SourceRead::Text))
+        .collect();
+    if let Some(batch) = crate::flat_json::decode(bytes, &reads) {
         return Ok(Decoded {
             batch,
             row_numbers: None,
             rejected: vec![],
         });
     }
+    decode_ndjson_generally(bytes, &columns)
+}
+
+/// Arrow's JSON decoder (string columns), or line by line when it refuses.
+fn decode_ndjson_generally(bytes: &[u8], columns: &[String]) -> Result<Decoded, DomainError> {
+    let schema = utf8_schema(columns);
     let lines = bytes.iter().filter(|&&b| b == b'\n').count()
         + usize::from(!bytes.ends_with(b"\n") && !bytes.is_empty());
     let fast = (|| {
@@ -138,7 +147,7 @@ fn decode_ndjson(bytes: &[u8], columns: Option<&[String]>) -> Result<Decoded, Do
             row_numbers: None,
             rejected: vec![],
         }),
-        _ => decode_ndjson_slowly(bytes, &columns, schema),
+        _ => decode_ndjson_slowly(bytes, columns, schema),
     }
 }
 
@@ -311,6 +320,29 @@ impl CompiledMapping {
     pub fn columns(&self) -> Option<&[String]> {
         (!self.plan.passes_through()).then(|| self.plan.sources())
     }
+    /// Decodes a raw chunk for this mapping: like [`decode`] of its columns, with
+    /// flat NDJSON columns the mapping casts parsed straight into their types.
+    pub fn decode(&self, format: ChunkFormat, bytes: &[u8]) -> Result<Decoded, DomainError> {
+        let Some(columns) = self.columns() else {
+            return decode(format, bytes, None);
+        };
+        if format != ChunkFormat::Ndjson {
+            return decode(format, bytes, Some(columns));
+        }
+        let reads: Vec<(&str, SourceRead)> = columns
+            .iter()
+            .map(String::as_str)
+            .zip(self.plan.reads().iter().copied())
+            .collect();
+        match crate::flat_json::decode(bytes, &reads) {
+            Some(batch) => Ok(Decoded {
+                batch,
+                row_numbers: None,
+                rejected: vec![],
+            }),
+            None => decode_ndjson_generally(bytes, columns),
+        }
+    }
 }
 
 /// A failed or skipped row: chunk row number (from 1), column, reason.
@@ -343,7 +375,7 @@ pub fn transform_chunk(
     extract_errors: &[(u64, String)],
     policy: ErrorPolicy,
 ) -> Result<ChunkOutput, DomainError> {
-    let decoded = decode(format, bytes, mapping.columns())?;
+    let decoded = mapping.decode(format, bytes)?;
     let bound = mapping.bind(decoded.batch.schema_ref())?;
     let applied = bound.apply(&decoded.batch)?;
     let mut failures: Vec<RowFailure> = extract_errors

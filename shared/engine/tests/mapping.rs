@@ -276,3 +276,66 @@ fn parquet_of_ids() -> Vec<u8> {
     .expect("valid in this test");
     sluice_engine::transform::write_parquet(&batch).expect("valid in this test")
 }
+
+/// Maps `data` after the text decoder and after the mapping's own decoder (which
+/// parses cast columns as it scans): the rows and the issues are the same.
+fn same_as_text_decoding(m: &CompiledMapping, data: &[u8]) -> RecordBatch {
+    let apply = |decoded: sluice_engine::transform::Decoded| {
+        let bound = m
+            .bind(decoded.batch.schema_ref())
+            .expect("valid in this test");
+        bound.apply(&decoded.batch).expect("valid in this test")
+    };
+    let text = apply(decode(ChunkFormat::Ndjson, data, m.columns()).expect("valid in this test"));
+    let typed_input = m
+        .decode(ChunkFormat::Ndjson, data)
+        .expect("valid in this test");
+    let input = typed_input.batch.clone();
+    let typed = apply(typed_input);
+    assert_eq!(typed.batch, text.batch);
+    assert_eq!(typed.issues, text.issues);
+    input
+}
+
+#[test]
+fn columns_parsed_while_decoding_map_as_text_columns_do() {
+    let bench: Mapping =
+        serde_json::from_str(include_str!("../../../bench/orders-mapping.json")).expect("valid");
+    let bench = CompiledMapping::compile(&bench, &Field::new("mapping")).expect("valid");
+    let good = br#"{"order_id":"ORD-1","customer":"  carol jones","country":"de","quantity":"6","unit_price":"442.75","discount":0.243,"is_member":"false","order_date":"2026-12-09","updated_at":"2026-12-09T14:58:42Z","note":null}
+{"order_id":"ORD-2","customer":"sybil ","country":"jp","quantity":3,"unit_price":"365.3","discount":null,"is_member":true,"order_date":"2026-10-11","updated_at":"2026-10-11 01:32:30.25","note":"fragile: \"glass\""}
+"#;
+    let input = same_as_text_decoding(&bench, good);
+    let typed = |name: &str| {
+        input
+            .schema()
+            .field_with_name(name)
+            .map(|f| f.data_type().clone())
+    };
+    assert_eq!(typed("quantity").ok(), Some(DataType::Int64));
+    assert_eq!(typed("unit_price").ok(), Some(DataType::Decimal128(38, 9)));
+    assert_eq!(
+        input.column_by_name("note").map(|c| c.null_count()),
+        Some(2)
+    );
+
+    let bad = br#"{"order_id":"ORD-1","quantity":"six","unit_price":"1e2","discount":"x","is_member":"maybe","order_date":"2026-02-30","updated_at":"noon"}
+{"order_id":"ORD-2","quantity":" 7","unit_price":".5","discount":"1","is_member":"YES","order_date":"2026-02-28","updated_at":"2026-02-28T10:00:00+01:00"}
+"#;
+    same_as_text_decoding(&bench, bad);
+
+    // One source read several ways: as an int and a float, trimmed, in a
+    // concatenation and an expression.
+    let mixed = compiled(json!({"columns": [
+        {"target": "a", "source": "n", "cast": "int"},
+        {"target": "b", "source": "n", "cast": "float"},
+        {"target": "c", "source": "n", "ops": [{"op": "trim"}], "cast": "int"},
+        {"target": "d", "source": "m", "cast": "int"},
+        {"target": "e", "source": "m", "ops": [{"op": "concat", "with": ["n"], "separator": "-"}]},
+        {"target": "f", "expression": "m * 2", "cast": "float"},
+        {"target": "g", "source": "k", "exclude": true},
+        {"target": "h", "source": "k", "cast": "date", "exclude": true}
+    ]}));
+    let data = b"{\"n\": \"1\", \"m\": 2, \"k\": \"2026-01-01\"}\n{\"n\": \" 3\", \"m\": \"4\", \"k\": \"soon\"}\n";
+    same_as_text_decoding(&mixed, data);
+}

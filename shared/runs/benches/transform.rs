@@ -128,12 +128,7 @@ async fn main() {
                 .collect();
             if phases {
                 let t = Instant::now();
-                let decoded = sluice_engine::transform::decode(
-                    chunk.format,
-                    &chunk.bytes,
-                    compiled.columns(),
-                )
-                .expect("decode");
+                let decoded = compiled.decode(chunk.format, &chunk.bytes).expect("decode");
                 decode_s += t.elapsed().as_secs_f64();
                 let t = Instant::now();
                 let bound = compiled.bind(decoded.batch.schema_ref()).expect("bind");
