@@ -107,6 +107,7 @@ impl DataDir {
                 ..meta
             },
             name: "Default project".into(),
+            webhook: None,
         };
         let record = Record {
             project: id.clone(),

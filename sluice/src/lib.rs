@@ -5,24 +5,88 @@ pub mod data_dir;
 pub mod server;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 pub use data_dir::DataDir;
 pub use server::{Server, serve};
 use sluice_app::Deps;
+use sluice_app::services::scheduler;
 use sluice_domain::Id;
+use sluice_domain::ports::{EventBus, EventBusError, RunEvent};
 use sluice_runs::worker::Workers;
 use sluice_runs::{Limits, Machine};
+use tokio::sync::mpsc;
 
-/// The run machinery of a local process: the stage workers polling the queues.
+/// How often the local scheduler ticks (the cloud's cron rule ticks every minute);
+/// `SLUICE_TICK_SECONDS` changes it.
+const TICK: Duration = Duration::from_secs(10);
+
+/// The run machinery of a local process: the stage workers polling the queues, and
+/// the scheduler (a tick on a timer, reactions to run events).
 pub struct Engine {
     pub machine: Arc<Machine>,
     workers: Workers,
+    scheduler: tokio::task::JoinHandle<()>,
+}
+
+/// The bus the engine publishes on: every event goes to the process's bus and to
+/// the scheduler's reactions (what EventBridge rules do in the cloud).
+struct ReactingBus {
+    inner: Option<Arc<dyn EventBus>>,
+    reactions: mpsc::UnboundedSender<RunEvent>,
+}
+
+#[async_trait::async_trait]
+impl EventBus for ReactingBus {
+    async fn publish(&self, event: &RunEvent) -> Result<(), EventBusError> {
+        let _ = self.reactions.send(event.clone());
+        match &self.inner {
+            Some(bus) => bus.publish(event).await,
+            None => Ok(()),
+        }
+    }
 }
 
 impl Engine {
-    /// Starts the workers, then resumes the runs of `project` a previous process
-    /// left queued or running.
+    /// Starts the workers and the scheduler, then resumes the runs of `project` a
+    /// previous process left queued or running.
     pub async fn start(deps: &Deps, project: &Id) -> anyhow::Result<Engine> {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut deps = deps.clone();
+        deps.bus = Some(Arc::new(ReactingBus {
+            inner: deps.bus.clone(),
+            reactions: tx,
+        }));
+        if deps.notifier.is_none() {
+            deps.notifier = Some(Arc::new(sluice_connectors::webhook::WebhookNotifier::new()));
+        }
+        let tick_every = std::env::var("SLUICE_TICK_SECONDS")
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+            .filter(|s| *s > 0)
+            .map_or(TICK, Duration::from_secs);
+        let scheduler_deps = deps.clone();
+        let scheduler = tokio::spawn(async move {
+            let deps = scheduler_deps;
+            let mut timer = tokio::time::interval(tick_every);
+            timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = timer.tick() => {
+                        let report = scheduler::tick(&deps, deps.clock.now()).await;
+                        if report.due > 0 {
+                            tracing::debug!(?report, "Scheduler tick.");
+                        }
+                    }
+                    Some(event) = rx.recv() => {
+                        if let Err(e) = scheduler::on_event(&deps, &event).await {
+                            tracing::warn!(run_id = %event.run_id, error = %e, "Reaction to a run event failed; the next tick picks it up.");
+                        }
+                    }
+                }
+            }
+        });
+        let deps = &deps;
         let machine =
             Arc::new(Machine::new(deps.clone(), Limits::default()).map_err(anyhow::Error::msg)?);
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -34,10 +98,15 @@ impl Engine {
                 "Resumed runs interrupted by the last stop."
             );
         }
-        Ok(Engine { machine, workers })
+        Ok(Engine {
+            machine,
+            workers,
+            scheduler,
+        })
     }
 
     pub async fn stop(self) {
+        self.scheduler.abort();
         self.workers.stop().await;
     }
 }

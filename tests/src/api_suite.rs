@@ -25,6 +25,7 @@ struct Fixture {
     running: String,
     paused: String,
     failed: String,
+    backfill: String,
 }
 
 fn id(v: &Value) -> String {
@@ -107,7 +108,16 @@ async fn seed(app: &TestApp) -> Fixture {
         insert_run(app, &r).await;
         states.push(r.meta.id.to_string());
     }
+    let backfill = id(&app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{files_mart}/backfills"),
+            Some(&json!({"from": "2026-01-01", "to": "2026-01-03", "window": "day"})),
+            201,
+        )
+        .await);
     Fixture {
+        backfill,
         storage,
         empty_storage,
         source,
@@ -312,6 +322,19 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
         "api-query-data-mart" => (
             format!("/v1/data-marts/{}/query", f.files_mart),
             Some(json!({"sql": "SELECT id, amount FROM ${DATA_MART_TABLE} ORDER BY id"})),
+        ),
+        "api-create-backfill" => (
+            format!("/v1/data-marts/{}/backfills", f.files_mart),
+            Some(json!({"from": "2026-02-01", "to": "2026-02-15", "window": "week"})),
+        ),
+        "api-list-backfills" => (p("/v1/backfills"), None),
+        "api-get-backfill" => (format!("/v1/backfills/{}", f.backfill), None),
+        "api-cancel-backfill" => (format!("/v1/backfills/{}/cancel", f.backfill), None),
+        "api-get-data-mart-lineage" => (format!("/v1/data-marts/{}/lineage", f.data_mart), None),
+        "api-get-project" => ("/v1/project".into(), None),
+        "api-update-project" => (
+            "/v1/project".into(),
+            Some(json!({"webhook_url": "https://hooks.example.com/services/T0/B0/s3cr3t-path"})),
         ),
         other => panic!("no request written for route {other}; add one"),
     }

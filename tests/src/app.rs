@@ -53,6 +53,19 @@ pub async fn spawn_app() -> TestApp {
     app
 }
 
+impl TestApp {
+    /// Starts the stage workers and the scheduler of an app spawned without them.
+    pub async fn start_engine(&mut self) {
+        if self.engine.is_none() {
+            self.engine = Some(
+                sluice::Engine::start(&self.deps, &self.project)
+                    .await
+                    .expect("engine starts"),
+            );
+        }
+    }
+}
+
 /// As [`spawn_app`], but nothing consumes the stage queues: the test moves runs
 /// itself (through the Lambda glue, or message by message).
 pub async fn spawn_app_without_workers() -> TestApp {

@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use sluice_domain::ports::{ListQuery, MetadataStore, Record, SecretValue, Secrets, StoreError};
+use sluice_domain::ports::{
+    DueCursor, DueQuery, ListQuery, MetadataStore, Record, SecretValue, Secrets, StoreError,
+};
 use sluice_domain::{Id, Kind};
 
 fn now_ms() -> u64 {
@@ -224,6 +226,114 @@ pub async fn metadata_store(store: Arc<dyn MetadataStore>) {
         .await
         .expect("list empty");
     assert!(empty.records.is_empty() && empty.next.is_none());
+
+    due_index(store.as_ref(), &p, &other).await;
+}
+
+/// The due index: every project and kind, earliest first, paged by a cursor,
+/// following writes that move or clear `due_at`.
+async fn due_index(store: &dyn MetadataStore, p: &Id, other: &Id) {
+    // Instants no other suite uses (1970), offset per call so calls sharing a
+    // store stay apart.
+    let base = (now_ms() % 1_000_000) as i64 * 1_000;
+    let mut made = vec![];
+    for (project, kind, due) in [
+        (p, Kind::Trigger, Some(30)),
+        (other, Kind::Run, Some(10)),
+        (p, Kind::Backfill, Some(20)),
+        (p, Kind::Trigger, Some(10)),
+        (other, Kind::Trigger, Some(40)),
+        (p, Kind::Trigger, None),
+    ] {
+        let mut r = record(project, kind, None, "{}");
+        r.due_at = due.map(|d| base + d);
+        store.insert(&r).await.expect("insert a due record");
+        made.push(r);
+    }
+    let ours = |rs: Vec<Record>| -> Vec<Record> {
+        rs.into_iter()
+            .filter(|r| made.iter().any(|m| m.id == r.id))
+            .collect()
+    };
+    let all = ours(
+        store
+            .due(&DueQuery {
+                until: base + 30,
+                after: Some(DueCursor {
+                    due_at: base,
+                    project: p.clone(),
+                    kind: Kind::Trigger,
+                    id: made[0].id.clone(),
+                }),
+                limit: 1000,
+            })
+            .await
+            .expect("due"),
+    );
+    let dues: Vec<i64> = all.iter().map(|r| r.due_at.expect("due") - base).collect();
+    assert_eq!(
+        dues,
+        vec![10, 10, 20, 30],
+        "earliest first, none later than `until`"
+    );
+    for r in &all {
+        let m = made.iter().find(|m| m.id == r.id).expect("one of ours");
+        assert_eq!((&r.project, r.kind, &r.body), (&m.project, m.kind, &m.body));
+    }
+    // Page by page (a page of one), each page continuing after the last record.
+    let mut paged = vec![];
+    let mut after = Some(DueCursor {
+        due_at: base,
+        project: p.clone(),
+        kind: Kind::Trigger,
+        id: made[0].id.clone(),
+    });
+    loop {
+        let page = store
+            .due(&DueQuery {
+                until: base + 30,
+                after: after.clone(),
+                limit: 1,
+            })
+            .await
+            .expect("due page");
+        let Some(last) = page.last() else { break };
+        after = DueCursor::of(last);
+        paged.extend(ours(page));
+    }
+    assert_eq!(
+        paged.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        all.iter().map(|r| &r.id).collect::<Vec<_>>()
+    );
+    // Moving a record's due time later, or clearing it, takes it out.
+    let mut moved = made[3].clone();
+    moved.version = 2;
+    moved.due_at = Some(base + 1_000);
+    store.replace(&moved).await.expect("move");
+    let mut cleared = made[1].clone();
+    cleared.version = 2;
+    cleared.due_at = None;
+    store.replace(&cleared).await.expect("clear");
+    let after_writes = ours(
+        store
+            .due(&DueQuery {
+                until: base + 30,
+                after: Some(DueCursor {
+                    due_at: base,
+                    project: p.clone(),
+                    kind: Kind::Trigger,
+                    id: made[0].id.clone(),
+                }),
+                limit: 1000,
+            })
+            .await
+            .expect("due after writes"),
+    );
+    let dues: Vec<i64> = after_writes
+        .iter()
+        .map(|r| r.due_at.expect("due") - base)
+        .collect();
+    assert_eq!(dues, vec![20, 30]);
 }
 
 /// Every behaviour the services rely on, for one secret store.

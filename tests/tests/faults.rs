@@ -11,8 +11,8 @@ use sluice_app::Deps;
 use sluice_app::api::{ApiRequest, handle};
 use sluice_app::auth::{Principal, TokenKeys};
 use sluice_domain::ports::{
-    ListQuery, Page, Record, RecordGet, RecordList, RecordPut, SecretValue, Secrets, SecretsError,
-    StoreError, SystemClock,
+    DueQuery, ListQuery, Page, Record, RecordDue, RecordGet, RecordList, RecordPut, SecretValue,
+    Secrets, SecretsError, StoreError, SystemClock,
 };
 use sluice_domain::{Id, Kind, Role};
 use sluice_local::{FileSecrets, SqliteStore};
@@ -56,6 +56,13 @@ impl RecordPut for FlakyStore {
 impl RecordList for FlakyStore {
     async fn list(&self, q: &ListQuery) -> Result<Page, StoreError> {
         self.inner.list(q).await
+    }
+}
+
+#[async_trait]
+impl RecordDue for FlakyStore {
+    async fn due(&self, q: &DueQuery) -> Result<Vec<Record>, StoreError> {
+        self.inner.due(q).await
     }
 }
 

@@ -16,7 +16,7 @@ pub mod services;
 use std::sync::Arc;
 
 use sluice_domain::ports::{
-    Clock, EventBus, MetadataStore, ObjectStore, Queue, Secrets, Warehouse,
+    Clock, EventBus, MetadataStore, Notifier, ObjectStore, Queue, Secrets, Warehouse,
 };
 
 pub use services::runs::{Preview, PreviewRequest, Previewer};
@@ -35,6 +35,8 @@ pub struct Deps {
     pub warehouse: Option<Arc<dyn Warehouse>>,
     pub bus: Option<Arc<dyn EventBus>>,
     pub previewer: Option<Arc<dyn Previewer>>,
+    /// Sends SLA notifications to the project's webhook (the scheduler's).
+    pub notifier: Option<Arc<dyn Notifier>>,
 }
 
 impl Deps {
@@ -54,6 +56,7 @@ impl Deps {
             warehouse: None,
             bus: None,
             previewer: None,
+            notifier: None,
         }
     }
 

@@ -595,6 +595,84 @@ pub fn all() -> &'static [RouteSpec] {
                 status = 200,
                 query = &[]
             ),
+            // scheduling
+            route!(
+                "api-create-backfill",
+                POST,
+                "/v1/data-marts/{id}/backfills",
+                ED,
+                "Backfill a date range: one backfill run per window (day, week or month), at most the data mart's max active runs at once.",
+                req = Some(schema::<e::CreateBackfill>),
+                res = Some(schema::<e::Backfill>),
+                status = 201,
+                query = &[]
+            ),
+            route!(
+                "api-list-backfills",
+                GET,
+                "/v1/backfills",
+                V,
+                "List backfills, newest first.",
+                req = None,
+                res = Some(schema::<List<e::Backfill>>),
+                status = 200,
+                query = PAGE_BY_DATA_MART
+            ),
+            route!(
+                "api-get-backfill",
+                GET,
+                "/v1/backfills/{id}",
+                V,
+                "Get a backfill: its windows, each with its run and status.",
+                req = None,
+                res = Some(schema::<e::Backfill>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-cancel-backfill",
+                POST,
+                "/v1/backfills/{id}/cancel",
+                ED,
+                "Cancel a backfill: no more windows start, its runs in flight are cancelled.",
+                req = None,
+                res = Some(schema::<e::Backfill>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-get-data-mart-lineage",
+                GET,
+                "/v1/data-marts/{id}/lineage",
+                V,
+                "The data marts this one runs after, and those that run after it (upstream triggers, transitively).",
+                req = None,
+                res = Some(schema::<e::Lineage>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-get-project",
+                GET,
+                "/v1/project",
+                V,
+                "The project of the credential: its name and where notifications go.",
+                req = None,
+                res = Some(schema::<e::Project>),
+                status = 200,
+                query = &[]
+            ),
+            route!(
+                "api-update-project",
+                PATCH,
+                "/v1/project",
+                AD,
+                "Rename the project, or set the webhook URL SLA misses are POSTed to (write-only: only its origin is shown).",
+                req = Some(schema::<e::UpdateProject>),
+                res = Some(schema::<e::Project>),
+                status = 200,
+                query = &[]
+            ),
         ]
     })
 }

@@ -24,7 +24,7 @@
 //! | replace if unchanged | PutItem (whole item), condition `version = :old` → `VersionConflict` |
 //! | list a kind's live records, newest first | Query table: `pk = P#{project} AND sk BETWEEN {KIND}# AND {KIND}$` (upper bound: the cursor's `sk`, itself skipped), descending, filter `deleted = false`, consistent read |
 //! | list a parent's live records of a kind, newest first | Query `gsi1`: `gsi1pk = P#{project}#{KIND}#{parent}` (`AND gsi1sk < {KIND}#{after}` after a cursor), descending, filter `deleted = false`; eventually consistent, as every GSI |
-//! | find what is due (scheduler) | Query `gsi2`: `gsi2pk = DUE AND due_at <= :now` |
+//! | find what is due (scheduler), all projects, earliest first | Query `gsi2`: `gsi2pk = DUE AND due_at <= :now`, ascending, from the cursor's `(gsi2pk, due_at, pk, sk)`; eventually consistent (the scheduler reads each found record again) |
 //!
 //! Ids are time-sortable, so descending sort keys are newest first. The `deleted`
 //! filter runs after the read: listing keeps querying until it holds one live record
@@ -42,7 +42,9 @@ use aws_sdk_dynamodb::types::{
     KeyType, Projection, ProjectionType, ScalarAttributeType,
 };
 use sluice_domain::ports::keys::{parent as parent_key, partition as pk, sort as sk};
-use sluice_domain::ports::{ListQuery, Page, Record, RecordGet, RecordList, RecordPut, StoreError};
+use sluice_domain::ports::{
+    DueQuery, ListQuery, Page, Record, RecordDue, RecordGet, RecordList, RecordPut, StoreError,
+};
 use sluice_domain::{Id, Kind};
 use tracing::instrument;
 
@@ -351,6 +353,59 @@ impl RecordList for DynamoStore {
             None
         };
         Ok(Page { records, next })
+    }
+}
+
+#[async_trait]
+impl RecordDue for DynamoStore {
+    async fn due(&self, q: &DueQuery) -> Result<Vec<Record>, StoreError> {
+        let limit = q.limit.clamp(1, 1000) as usize;
+        let mut start_key = q.after.as_ref().map(|c| {
+            HashMap::from([
+                ("gsi2pk".to_string(), s(DUE_PARTITION)),
+                (
+                    "due_at".to_string(),
+                    AttributeValue::N(c.due_at.to_string()),
+                ),
+                ("pk".to_string(), s(pk(&c.project))),
+                ("sk".to_string(), s(sk(c.kind, &c.id))),
+            ])
+        });
+        let mut records = Vec::with_capacity(limit);
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(DUE_INDEX)
+                .key_condition_expression("gsi2pk = :due AND due_at <= :until")
+                .expression_attribute_values(":due", s(DUE_PARTITION))
+                .expression_attribute_values(":until", AttributeValue::N(q.until.to_string()))
+                .scan_index_forward(true)
+                .set_exclusive_start_key(start_key.take())
+                .limit((limit - records.len()) as i32)
+                .send()
+                .await
+                .map_err(|e| backend("Query", &self.table, e))?;
+            for item in out.items() {
+                let key = |name: &str| item.get(name).and_then(|v| v.as_s().ok());
+                let project = key("pk")
+                    .and_then(|p| p.strip_prefix("P#"))
+                    .and_then(|p| Id::parse(Kind::Project, p));
+                let kind = key("sk")
+                    .and_then(|k| k.split_once('#'))
+                    .and_then(|(k, _)| Kind::from_key_prefix(k));
+                match (project, kind) {
+                    (Some(project), Some(kind)) => records.push(from_item(&project, kind, item)?),
+                    _ => return Err(malformed(item, "`pk` or `sk` is not a Sluice key")),
+                }
+            }
+            match out.last_evaluated_key {
+                Some(key) if records.len() < limit => start_key = Some(key),
+                _ => break,
+            }
+        }
+        Ok(records)
     }
 }
 

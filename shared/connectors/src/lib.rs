@@ -11,6 +11,8 @@
 pub mod files;
 #[cfg(feature = "http_json")]
 pub mod http_json;
+#[cfg(feature = "webhook")]
+pub mod webhook;
 
 use std::time::{Duration, Instant};
 

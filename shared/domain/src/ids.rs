@@ -25,10 +25,14 @@ pub enum Kind {
     Chunk,
     /// The connector state (cursors) of a data mart.
     State,
+    /// A backfill: a date range cut into windows, one run per window.
+    Backfill,
+    /// The run slots of a data mart: which runs hold its `max_active_runs`.
+    Slots,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Project,
         Kind::Storage,
         Kind::Source,
@@ -40,6 +44,8 @@ impl Kind {
         Kind::Step,
         Kind::Chunk,
         Kind::State,
+        Kind::Backfill,
+        Kind::Slots,
     ];
 
     /// Prefix of the id, before the underscore.
@@ -56,6 +62,8 @@ impl Kind {
             Kind::Step => "stp",
             Kind::Chunk => "chk",
             Kind::State => "cst",
+            Kind::Backfill => "bf",
+            Kind::Slots => "slt",
         }
     }
 
@@ -73,6 +81,8 @@ impl Kind {
             Kind::Step => "STP",
             Kind::Chunk => "CHK",
             Kind::State => "CST",
+            Kind::Backfill => "BF",
+            Kind::Slots => "SLT",
         }
     }
 
@@ -90,12 +100,26 @@ impl Kind {
             Kind::Step => "extraction step",
             Kind::Chunk => "chunk",
             Kind::State => "connector state",
+            Kind::Backfill => "backfill",
+            Kind::Slots => "run slots",
         }
     }
 
     pub fn from_key_prefix(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.key_prefix() == s)
     }
+}
+
+/// 128-bit FNV-1a over `parts`, each followed by a separator byte.
+fn fnv(parts: &[&str]) -> u128 {
+    let mut h: u128 = 0x6c62272e07bb014262b821756295c58d;
+    for part in parts {
+        for b in part.bytes().chain(std::iter::once(0x1f)) {
+            h ^= u128::from(b);
+            h = h.wrapping_mul(0x0000000001000000000000000000013B);
+        }
+    }
+    h
 }
 
 /// An id of some kind. Parsing checks prefix, length and alphabet.
@@ -137,20 +161,22 @@ impl Id {
     /// The same id every time for the same `kind` and `parts`: records a retried or
     /// redelivered step writes again land on one key (a 128-bit FNV-1a hash).
     pub fn derived(kind: Kind, parts: &[&str]) -> Id {
-        let mut h: u128 = 0x6c62272e07bb014262b821756295c58d;
-        for part in parts {
-            for b in part.bytes().chain(std::iter::once(0x1f)) {
-                h ^= u128::from(b);
-                h = h.wrapping_mul(0x0000000001000000000000000000013B);
-            }
-        }
         // Top bit clear: a ULID's first character is at most `7`.
-        let value = h >> 1;
+        let value = fnv(parts) >> 1;
         Id::encode(kind, (value >> 80) as u64, value & ((1u128 << 80) - 1))
     }
 
+    /// The same id every time for the same `kind`, `unix_ms` and `parts`, sorting by
+    /// `unix_ms` like a generated one: a scheduled run started twice by two ticks
+    /// lands on one key, and still lists in time order.
+    pub fn derived_at(kind: Kind, unix_ms: u64, parts: &[&str]) -> Id {
+        Id::encode(kind, unix_ms, fnv(parts) & ((1u128 << 80) - 1))
+    }
+
     fn encode(kind: Kind, ms: u64, random: u128) -> Id {
-        let value: u128 = (u128::from(ms & ((1 << 48) - 1)) << 80) | random;
+        // 47 bits of milliseconds (until the year 6429): the first character stays
+        // at most `7`, as `parse` requires.
+        let value: u128 = (u128::from(ms & ((1 << 47) - 1)) << 80) | random;
         let mut out = String::with_capacity(kind.id_prefix().len() + 1 + ULID_LEN);
         out.push_str(kind.id_prefix());
         out.push('_');

@@ -221,6 +221,32 @@ impl ConnectorState {
     }
 }
 
+/// The runs holding a data mart's `max_active_runs`. Starting a run takes a slot
+/// here with a conditional write, so two starters at once (two ticks, a tick and
+/// an API call) can never both pass the limit. Slots of runs that are over are
+/// taken back when the slots are full.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RunSlots {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub data_mart_id: Id,
+    pub held: Vec<Slot>,
+}
+entity!(RunSlots, Kind::Slots);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Slot {
+    pub run_id: Id,
+    /// When it was taken: a slot whose run is not written yet is kept this long.
+    pub since: chrono::DateTime<chrono::Utc>,
+}
+
+impl RunSlots {
+    pub fn id_for(data_mart: &Id) -> Id {
+        Id::derived(Kind::Slots, &[data_mart.as_str()])
+    }
+}
+
 /// Object keys of a run's data.
 pub mod objects {
     use crate::ids::Id;

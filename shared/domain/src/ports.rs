@@ -88,9 +88,48 @@ pub trait RecordList: Send + Sync {
     async fn list(&self, query: &ListQuery) -> Result<Page, StoreError>;
 }
 
+/// A request for due records, all projects and kinds, earliest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueQuery {
+    /// Records due at or before this instant (unix milliseconds).
+    pub until: i64,
+    /// Continue after this record: the last one of the previous page.
+    pub after: Option<DueCursor>,
+    pub limit: u32,
+}
+
+/// Where a due listing stopped: a record's due time and keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueCursor {
+    pub due_at: i64,
+    pub project: Id,
+    pub kind: Kind,
+    pub id: Id,
+}
+
+impl DueCursor {
+    pub fn of(r: &Record) -> Option<DueCursor> {
+        Some(DueCursor {
+            due_at: r.due_at?,
+            project: r.project.clone(),
+            kind: r.kind,
+            id: r.id.clone(),
+        })
+    }
+}
+
+/// Finds what is due, through the due index: costs what is due, not what exists.
+#[async_trait]
+pub trait RecordDue: Send + Sync {
+    /// Up to `limit` records with `due_at <= until`, ordered by `due_at` then key.
+    /// The index may lag a write (DynamoDB's GSIs are eventually consistent):
+    /// callers read a found record again before acting on it.
+    async fn due(&self, query: &DueQuery) -> Result<Vec<Record>, StoreError>;
+}
+
 /// The metadata store: every role together.
-pub trait MetadataStore: RecordGet + RecordPut + RecordList {}
-impl<T: RecordGet + RecordPut + RecordList> MetadataStore for T {}
+pub trait MetadataStore: RecordGet + RecordPut + RecordList + RecordDue {}
+impl<T: RecordGet + RecordPut + RecordList + RecordDue> MetadataStore for T {}
 
 /// A secret's value: a JSON object of secret fields. Never printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -309,6 +348,14 @@ pub enum EventBusError {
 #[async_trait]
 pub trait EventBus: Send + Sync {
     async fn publish(&self, event: &RunEvent) -> Result<(), EventBusError>;
+}
+
+/// Sends a notification (an SLA miss) to a webhook URL: a JSON POST.
+#[async_trait]
+pub trait Notifier: Send + Sync {
+    /// Delivers `payload` to `url`; the error never contains the URL (it may carry
+    /// a token in its path).
+    async fn notify(&self, url: &str, payload: &serde_json::Value) -> Result<(), String>;
 }
 
 /// A column of a query result.

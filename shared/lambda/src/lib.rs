@@ -4,6 +4,8 @@
 //! batch of stage messages to the run machine ([`stage::run_stage`], feature
 //! `stage`).
 
+#[cfg(feature = "scheduler")]
+pub mod scheduler;
 #[cfg(feature = "stage")]
 pub mod stage;
 
@@ -109,6 +111,19 @@ pub async fn aws_deps(config: &Config) -> Result<Deps, lambda_http::Error> {
     );
     attach_run_parts(&mut deps, &sdk);
     Ok(deps)
+}
+
+/// Stage and scheduler functions verify no tokens; their key is random and never leaves the
+/// process, so nothing they could be handed verifies against it.
+pub(crate) fn sealed_token_keys() -> TokenKeys {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    let mut key = Vec::with_capacity(32);
+    for i in 0..4u64 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(i);
+        key.extend_from_slice(&h.finish().to_le_bytes());
+    }
+    TokenKeys::new(&key).unwrap_or_else(|_| unreachable!("the key is 32 bytes"))
 }
 
 /// JSON log lines, as CloudWatch Logs Insights reads them.

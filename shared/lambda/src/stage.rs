@@ -10,7 +10,6 @@ use std::time::Duration;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use lambda_http::{LambdaEvent, service_fn};
 use sluice_app::Deps;
-use sluice_app::auth::TokenKeys;
 use sluice_aws::{DynamoStore, SecretsManagerSecrets};
 use sluice_domain::ports::{QueueMessage, SystemClock};
 use sluice_runs::{Limits, Machine, Outcome};
@@ -43,26 +42,13 @@ pub async fn init() -> Result<Machine, String> {
         Arc::new(DynamoStore::from_sdk_config(&sdk, &table)),
         Arc::new(SecretsManagerSecrets::from_sdk_config(&sdk)),
         Arc::new(SystemClock),
-        Arc::new(sealed_token_keys()),
+        Arc::new(crate::sealed_token_keys()),
     );
     crate::attach_run_parts(&mut deps, &sdk);
     if deps.objects.is_none() || deps.queue.is_none() {
         return Err("set SLUICE_BUCKET and SLUICE_QUEUE_URL_PREFIX".into());
     }
     Machine::new(deps, Limits::default())
-}
-
-/// Stage functions verify no tokens; their key is random and never leaves the
-/// process, so nothing they could be handed verifies against it.
-fn sealed_token_keys() -> TokenKeys {
-    use std::hash::{BuildHasher as _, Hasher as _};
-    let mut key = Vec::with_capacity(32);
-    for i in 0..4u64 {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u64(i);
-        key.extend_from_slice(&h.finish().to_le_bytes());
-    }
-    TokenKeys::new(&key).unwrap_or_else(|_| unreachable!("the key is 32 bytes"))
 }
 
 /// Handles a batch, its messages at once; answers which ones to redeliver.

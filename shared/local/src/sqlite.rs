@@ -8,7 +8,7 @@
 //! | replace if unchanged | `UPDATE … WHERE pk, sk AND version = old` |
 //! | list a kind's live records, newest first | primary key range `sk` between `{KIND}#` and `{KIND}$`, descending |
 //! | list a parent's live records of a kind, newest first | index `records_parent (parent = P#{project}#{KIND}#{parent}, sk)` |
-//! | find what is due (scheduler) | partial index `records_due (due_at)` |
+//! | find what is due (scheduler), all projects, earliest first | partial index `records_due_key (due_at, pk, sk)`, continuing after a `(due_at, pk, sk)` cursor |
 //!
 //! Connections are few and held briefly: one writer connection serializes writes in
 //! this process (so its own writers never wait on SQLite's busy lock), and reads take
@@ -23,7 +23,9 @@ use anyhow::Context as _;
 use async_trait::async_trait;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use sluice_domain::ports::keys::{parent as parent_key, partition as pk, sort as sk};
-use sluice_domain::ports::{ListQuery, Page, Record, RecordGet, RecordList, RecordPut, StoreError};
+use sluice_domain::ports::{
+    DueQuery, ListQuery, Page, Record, RecordDue, RecordGet, RecordList, RecordPut, StoreError,
+};
 use sluice_domain::{Id, Kind};
 
 const SCHEMA: &str = "
@@ -38,7 +40,8 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (pk, sk)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS records_parent ON records (parent, sk) WHERE parent IS NOT NULL;
-CREATE INDEX IF NOT EXISTS records_due ON records (due_at) WHERE due_at IS NOT NULL;
+DROP INDEX IF EXISTS records_due;
+CREATE INDEX IF NOT EXISTS records_due_key ON records (due_at, pk, sk) WHERE due_at IS NOT NULL;
 ";
 
 pub struct SqliteStore {
@@ -205,6 +208,51 @@ impl RecordList for SqliteStore {
             records.truncate(limit as usize);
             let next = if more { records.last().map(|r| r.id.clone()) } else { None };
             Ok(Page { records, next })
+        })
+    }
+}
+
+#[async_trait]
+impl RecordDue for SqliteStore {
+    async fn due(&self, q: &DueQuery) -> Result<Vec<Record>, StoreError> {
+        let limit = q.limit.clamp(1, 1000) as i64;
+        // No cursor: before every key.
+        let (after_due, after_pk, after_sk) = match &q.after {
+            Some(c) => (c.due_at, pk(&c.project), sk(c.kind, &c.id)),
+            None => (i64::MIN, String::new(), String::new()),
+        };
+        self.read(|c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT sk, parent, version, deleted, due_at, body, pk FROM records \
+                     WHERE due_at IS NOT NULL AND due_at <= ?1 AND (due_at, pk, sk) > (?2, ?3, ?4) \
+                     ORDER BY due_at, pk, sk LIMIT ?5",
+                )
+                .map_err(backend)?;
+            let rows = stmt
+                .query_map(
+                    params![q.until, after_due, after_pk, after_sk, limit],
+                    |r| {
+                        let pk: String = r.get(6)?;
+                        let sk: String = r.get(0)?;
+                        let project = pk
+                            .strip_prefix("P#")
+                            .and_then(|p| Id::parse(Kind::Project, p));
+                        let kind = sk
+                            .split_once('#')
+                            .and_then(|(k, _)| Kind::from_key_prefix(k));
+                        match (project, kind) {
+                            (Some(project), Some(kind)) => row_to_record(&project, kind, r),
+                            _ => Ok(Err(StoreError::backend(format!(
+                                "malformed key `{pk}` / `{sk}` in the metadata store"
+                            )))),
+                        }
+                    },
+                )
+                .map_err(backend)?;
+            let records: Vec<Result<Record, StoreError>> =
+                rows.collect::<Result<_, _>>().map_err(backend)?;
+            records.into_iter().collect()
         })
     }
 }

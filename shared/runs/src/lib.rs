@@ -96,6 +96,8 @@ pub struct Machine {
     /// Per run, the transforms it may have in flight in this process (the data
     /// mart's `parallelism`).
     slots: Mutex<HashMap<Id, Arc<tokio::sync::Semaphore>>>,
+    /// When this process last wrote each run's heartbeat.
+    beats: Mutex<HashMap<Id, std::time::Instant>>,
 }
 
 impl Machine {
@@ -109,6 +111,7 @@ impl Machine {
             limits,
             mappings: Mutex::new(HashMap::new()),
             slots: Mutex::new(HashMap::new()),
+            beats: Mutex::new(HashMap::new()),
         })
     }
 
@@ -150,6 +153,7 @@ impl Machine {
             }
         };
         let last_try = msg.receive_count >= self.limits.max_receives;
+        self.heartbeat(message.project(), message.run()).await;
         let result = match &message {
             Message::Extract { .. } => extract::handle(self, &message).await,
             Message::Transform {
@@ -178,6 +182,40 @@ impl Machine {
                 }
                 Outcome::Retry(reason)
             }
+        }
+    }
+
+    /// Refreshes a live run's heartbeat when it is older than
+    /// `HEARTBEAT_EVERY_SECONDS` (checked in memory first, so most messages cost
+    /// nothing): a run whose heartbeat stops is found stuck by the scheduler.
+    async fn heartbeat(&self, project: &Id, run: &Id) {
+        let every =
+            std::time::Duration::from_secs(sluice_domain::entities::HEARTBEAT_EVERY_SECONDS as u64);
+        {
+            let mut beats = self.beats.lock().unwrap_or_else(|p| p.into_inner());
+            if beats.len() > 10_000 {
+                beats.clear();
+            }
+            match beats.get(run) {
+                Some(at) if at.elapsed() < every => return,
+                _ => {
+                    beats.insert(run.clone(), std::time::Instant::now());
+                }
+            }
+        }
+        let now = self.now();
+        let fresh = chrono::Duration::seconds(sluice_domain::entities::HEARTBEAT_EVERY_SECONDS);
+        let res = records::update::<Run>(self.deps.store.as_ref(), project, run, now, |r| {
+            if !r.is_live() || r.heartbeat_at.is_some_and(|h| now - h < fresh) {
+                return false;
+            }
+            r.heartbeat_at = Some(now);
+            r.stalls = 0;
+            true
+        })
+        .await;
+        if let Err(e) = res {
+            tracing::warn!(run_id = %run, error = %e, "Heartbeat not written.");
         }
     }
 
@@ -210,6 +248,8 @@ impl Machine {
             r.status = RunStatus::Failed;
             r.error = Some(reason.to_string());
             r.finished_at = Some(now);
+            // A trigger's retry policy may give it another attempt: not final yet.
+            r.schedule_retry(now);
             if let Some(log) = &log {
                 r.error_log = log.iter().take(MAX_ERROR_LOG).cloned().collect();
             }
@@ -234,8 +274,20 @@ impl Machine {
         .await;
         match res {
             Ok(Some(r)) if r.status == RunStatus::Failed && r.error.as_deref() == Some(reason) => {
-                tracing::warn!(run_id = %run, reason = %reason, "Run failed.");
-                sluice_app::services::runs::publish(&self.deps, RunEventKind::RunFailed, &r).await;
+                match r.next_retry_at {
+                    Some(at) => {
+                        tracing::warn!(run_id = %run, reason = %reason, attempt = r.attempt, retry_at = %at, "Run attempt failed; it will be retried.");
+                    }
+                    None => {
+                        tracing::warn!(run_id = %run, reason = %reason, "Run failed.");
+                        sluice_app::services::runs::publish(
+                            &self.deps,
+                            RunEventKind::RunFailed,
+                            &r,
+                        )
+                        .await;
+                    }
+                }
             }
             Ok(_) => {}
             Err(e) => tracing::error!(run_id = %run, error = %e, "Could not mark the run failed."),

@@ -166,6 +166,7 @@ pub async fn recover(machine: &Machine, project: &Id) -> Vec<Id> {
             } else {
                 RunStatus::Queued
             };
+            r.heartbeat_at = Some(now);
             true
         })
         .await;

@@ -1,10 +1,14 @@
 //! Use cases behind the routes, and the generic record plumbing they share.
 
+mod backfills;
 mod catalog;
 mod configured;
 mod data_marts;
+mod project;
 mod reports;
 pub mod runs;
+pub mod scheduler;
+mod slots;
 mod storages;
 mod triggers;
 
@@ -142,6 +146,13 @@ pub async fn dispatch(
         "api-cancel-run" => runs::cancel(&ctx, id).await,
         "api-retry-run" => runs::retry(&ctx, id).await,
         "api-preview-data-mart" => runs::preview(&ctx, id, &req).await,
+        "api-create-backfill" => backfills::create(&ctx, id, &req).await,
+        "api-list-backfills" => backfills::list(&ctx, &req).await,
+        "api-get-backfill" => backfills::get(&ctx, id).await,
+        "api-cancel-backfill" => backfills::cancel(&ctx, id).await,
+        "api-get-data-mart-lineage" => triggers::lineage_of(&ctx, id).await,
+        "api-get-project" => project::get(&ctx).await,
+        "api-update-project" => project::update(&ctx, &req).await,
         "api-query-data-mart" => runs::query(&ctx, id, &req).await,
         other => Err(ApiError::Internal(format!("route {other} has no service"))),
     }

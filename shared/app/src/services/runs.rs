@@ -99,6 +99,70 @@ pub async fn start(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<
     let (kind, window) = body.validate()?;
     let mart = load::<DataMart>(ctx, mart_id).await?;
     mart.ensure_live()?;
+    let spec = Launch {
+        run_id: Id::generate(Kind::Run, ctx.now.timestamp_millis().max(0) as u64),
+        kind,
+        window,
+        created_by: ctx.principal.subject.clone(),
+        trigger: None,
+        backfill_id: None,
+        retry_policy: None,
+        sla_seconds: None,
+    };
+    match launch(ctx.deps, &mart, spec, ctx.now).await? {
+        Launched::Started(run) => created(&run, format!("/v1/runs/{}", run.meta.id)),
+        Launched::Busy(holder) => Err(ApiError::Conflict(format!(
+            "data mart {} already runs its limit of {} run(s) (run {holder}); wait for it, or cancel it",
+            mart.meta.id,
+            max_active_runs(&mart)
+        ))),
+        Launched::Exists(id) => Err(ApiError::Conflict(format!("run {id} exists already"))),
+    }
+}
+
+/// What starts a run: the API, a trigger fire, a backfill window.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    /// Derived from the fire or window for scheduled runs, so a second start of the
+    /// same fire finds the first.
+    pub run_id: Id,
+    pub kind: RunKind,
+    pub window: Option<sluice_domain::entities::RunWindow>,
+    pub created_by: String,
+    /// The trigger and the fire time.
+    pub trigger: Option<(Id, chrono::DateTime<chrono::Utc>)>,
+    pub backfill_id: Option<Id>,
+    pub retry_policy: Option<sluice_domain::entities::RetryPolicy>,
+    pub sla_seconds: Option<u32>,
+}
+
+#[derive(Debug)]
+pub enum Launched {
+    Started(Box<Run>),
+    /// The data mart runs its `max_active_runs`; this run holds one of them.
+    Busy(Id),
+    /// A run with this id was started before (by another tick).
+    Exists(Id),
+}
+
+pub fn max_active_runs(mart: &DataMart) -> u32 {
+    match &mart.definition {
+        Some(Definition::Connector(def)) => def.pipeline.max_active_runs.max(1),
+        _ => 1,
+    }
+}
+
+/// Starts a run of `mart`: takes one of its run slots, writes the run, queues its
+/// first extraction and announces it. A conflict (no connector definition, a
+/// draft, a deleted source) says why the mart cannot run.
+pub async fn launch(
+    deps: &Deps,
+    mart: &DataMart,
+    spec: Launch,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<Launched> {
+    let project = &mart.meta.project_id;
+    let store = deps.store.as_ref();
     let Some(Definition::Connector(def)) = &mart.definition else {
         return Err(ApiError::Conflict(format!(
             "data mart {} has no connector definition; only connector data marts run",
@@ -111,62 +175,41 @@ pub async fn start(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<
             mart.meta.id
         )));
     }
-    let queue = ctx.deps.queue()?;
-    let connector = connector_of(ctx, &def.source_id).await?;
-    // Max active runs: never a second overlapping run by accident.
-    let recent = ctx
-        .deps
-        .store
-        .list(&sluice_domain::ports::ListQuery {
-            project: ctx.project().clone(),
-            kind: Kind::Run,
-            parent: Some(mart.meta.id.clone()),
-            after: None,
-            limit: 100,
-        })
-        .await?;
-    let active: Vec<Run> = recent
-        .records
-        .iter()
-        .filter_map(|r| records::from_record::<Run>(r).ok())
-        .filter(|r| !r.status.is_final())
-        .collect();
-    if active.len() as u32 >= def.pipeline.max_active_runs {
-        return Err(ApiError::Conflict(format!(
-            "data mart {} already has {} active run(s) (run {}), its limit; wait for it, or cancel it",
-            mart.meta.id,
-            active.len(),
-            active[0].meta.id
-        )));
+    if store.get(project, Kind::Run, &spec.run_id).await?.is_some() {
+        return Ok(Launched::Exists(spec.run_id));
     }
-    let start_state = match kind {
-        RunKind::Incremental => records::get::<ConnectorState>(
-            ctx.deps.store.as_ref(),
-            ctx.project(),
-            &ConnectorState::id_for(&mart.meta.id),
-        )
-        .await?
-        .map(|s| s.cursors)
-        .unwrap_or_default(),
+    let queue = deps.queue()?;
+    let connector = connector_of(deps, project, &def.source_id).await?;
+    if let Some(holder) = super::slots::take(deps, mart, &spec.run_id, now).await? {
+        return Ok(Launched::Busy(holder));
+    }
+    let start_state = match spec.kind {
+        RunKind::Incremental => {
+            records::get::<ConnectorState>(store, project, &ConnectorState::id_for(&mart.meta.id))
+                .await?
+                .map(|s| s.cursors)
+                .unwrap_or_default()
+        }
         RunKind::Backfill => Default::default(),
     };
+    let mut meta = sluice_domain::entities::Meta::new(Kind::Run, project, &spec.created_by, now);
+    meta.id = spec.run_id.clone();
     let run = Run {
-        window,
+        window: spec.window,
         start_state,
-        ..Run::queued(
-            sluice_domain::entities::Meta::new(
-                Kind::Run,
-                ctx.project(),
-                &ctx.principal.subject,
-                ctx.now,
-            ),
-            mart.meta.id.clone(),
-            kind,
-        )
+        trigger_id: spec.trigger.as_ref().map(|(t, _)| t.clone()),
+        scheduled_for: spec.trigger.map(|(_, at)| at),
+        backfill_id: spec.backfill_id,
+        retry_policy: spec.retry_policy,
+        sla_seconds: spec.sla_seconds,
+        heartbeat_at: Some(now),
+        ..Run::queued(meta, mart.meta.id.clone(), spec.kind)
     };
-    super::insert(ctx, &run).await?;
+    if !records::insert_once(store, &run).await? {
+        return Ok(Launched::Exists(run.meta.id));
+    }
     let first = Message::Extract {
-        project: ctx.project().clone(),
+        project: project.clone(),
         run: run.meta.id.clone(),
         stream: 0,
         step: 0,
@@ -180,8 +223,8 @@ pub async fn start(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<
             std::time::Duration::ZERO,
         )
         .await?;
-    publish(ctx.deps, RunEventKind::RunQueued, &run).await;
-    created(&run, format!("/v1/runs/{}", run.meta.id))
+    publish(deps, RunEventKind::RunQueued, &run).await;
+    Ok(Launched::Started(Box::new(run)))
 }
 
 /// Publishes a run event; a bus outage never fails the run.
@@ -215,7 +258,10 @@ async fn change_status(
         &run.meta.id,
         ctx.now,
         |r| {
-            if !allowed.contains(&r.status) {
+            // A failed run waiting for its retry may still be cancelled.
+            let waiting = r.status == RunStatus::Failed && r.next_retry_at.is_some();
+            let cancel_waiting = waiting && verb == "cancelled";
+            if !(allowed.contains(&r.status) || cancel_waiting) {
                 refused = Some(r.status);
                 return false;
             }
@@ -227,12 +273,9 @@ async fn change_status(
     .await?
     .ok_or_else(|| ApiError::not_found(Kind::Run, id))?;
     if let Some(status) = refused {
-        let status = serde_json::to_value(status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
         return Err(ApiError::Conflict(format!(
-            "run {id} is {status}; it cannot be {verb}"
+            "run {id} is {}; it cannot be {verb}",
+            status_name(status)
         )));
     }
     Ok(updated)
@@ -288,6 +331,7 @@ pub async fn cancel(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
         ],
         |r, now| {
             r.status = RunStatus::Cancelled;
+            r.next_retry_at = None;
             r.finished_at = Some(now);
             for s in [
                 &mut r.stages.extract,
@@ -309,48 +353,76 @@ pub async fn cancel(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
 /// `POST /v1/runs/{id}/retry`: a failed run starts again from its failed chunks
 /// (and from where extraction stopped), keeping what already succeeded.
 pub async fn retry(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
-    let queue = ctx.deps.queue()?.clone();
     let run = load::<Run>(ctx, id).await?;
+    let run = retry_failed(ctx.deps, &run, ctx.now).await?;
+    ok(200, &run)
+}
+
+/// Starts the next attempt of a failed run: its failed chunks go back to the
+/// transform, the attempt that failed is filed in `attempts`. The API's retry
+/// and the scheduler's (a trigger's retry policy) both come here.
+pub async fn retry_failed(
+    deps: &Deps,
+    run: &Run,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<Run> {
+    let id = &run.meta.id;
+    let project = &run.meta.project_id;
+    let store = deps.store.as_ref();
+    let queue = deps.queue()?.clone();
     if run.status != RunStatus::Failed {
-        let status = serde_json::to_value(run.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
         return Err(ApiError::Conflict(format!(
-            "run {id} is {status}; only a failed run can be retried"
+            "run {id} is {}; only a failed run can be retried",
+            status_name(run.status)
         )));
     }
+    // A run whose retry is not pending gave its slot back: take one again.
+    if run.next_retry_at.is_none() {
+        let mart = records::get::<DataMart>(store, project, &run.data_mart_id)
+            .await?
+            .ok_or_else(|| ApiError::Conflict(format!("data mart {} is gone", run.data_mart_id)))?;
+        if let Some(holder) = super::slots::take(deps, &mart, id, now).await? {
+            return Err(ApiError::Conflict(format!(
+                "data mart {} already runs its limit of {} run(s) (run {holder}); retry when it is done",
+                mart.meta.id,
+                max_active_runs(&mart)
+            )));
+        }
+    }
     // Failed chunks go back to the transform, as they were extracted.
-    let chunks: Vec<Chunk> =
-        records::list_all(ctx.deps.store.as_ref(), ctx.project(), &run.meta.id).await?;
+    let chunks: Vec<Chunk> = records::list_all(store, project, id).await?;
     for c in chunks.iter().filter(|c| c.status == ChunkStatus::Failed) {
-        records::update::<Chunk>(
-            ctx.deps.store.as_ref(),
-            ctx.project(),
-            &c.meta.id,
-            ctx.now,
-            |c| {
-                if c.status != ChunkStatus::Failed {
-                    return false;
-                }
-                c.status = ChunkStatus::Extracted;
-                c.attempts = 0;
-                c.last_error = None;
-                c.errors.clear();
-                c.rows_failed = 0;
-                c.rows_skipped = 0;
-                c.rows_written = 0;
-                true
-            },
-        )
+        records::update::<Chunk>(store, project, &c.meta.id, now, |c| {
+            if c.status != ChunkStatus::Failed {
+                return false;
+            }
+            c.status = ChunkStatus::Extracted;
+            c.attempts = 0;
+            c.last_error = None;
+            c.errors.clear();
+            c.rows_failed = 0;
+            c.rows_skipped = 0;
+            c.rows_written = 0;
+            true
+        })
         .await?;
     }
-    let run = change_status(ctx, id, "retried", &[RunStatus::Failed], |r, now| {
+    let mut refused = None;
+    let run = records::update::<Run>(store, project, id, now, |r| {
+        if r.status != RunStatus::Failed {
+            refused = Some(r.status);
+            return false;
+        }
+        refused = None;
+        r.file_attempt();
         r.status = RunStatus::Running;
         r.attempt += 1;
+        r.next_retry_at = None;
         r.error = None;
         r.error_log.clear();
         r.finished_at = None;
+        r.heartbeat_at = Some(now);
+        r.stalls = 0;
         r.counters = RunCounters::default();
         for s in [
             &mut r.stages.extract,
@@ -366,11 +438,26 @@ pub async fn retry(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
         if r.stages.extract.state != StageState::Succeeded {
             r.stages.extract.start(now);
         }
+        true
     })
-    .await?;
-    reconcile(ctx.deps, &queue, &run).await?;
-    publish(ctx.deps, RunEventKind::RunStarted, &run).await;
-    ok(200, &run)
+    .await?
+    .ok_or_else(|| ApiError::not_found(Kind::Run, id.as_str()))?;
+    if let Some(status) = refused {
+        return Err(ApiError::Conflict(format!(
+            "run {id} is {}; only a failed run can be retried",
+            status_name(status)
+        )));
+    }
+    reconcile(deps, &queue, &run).await?;
+    publish(deps, RunEventKind::RunStarted, &run).await;
+    Ok(run)
+}
+
+fn status_name(status: RunStatus) -> String {
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// Enqueues every piece of outstanding work of a run from its durable records:
@@ -613,14 +700,10 @@ pub async fn preview(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResul
     )
 }
 
-async fn connector_of(ctx: &Ctx<'_>, source_id: &Id) -> ApiResult<String> {
-    records::get::<sluice_domain::entities::Source>(
-        ctx.deps.store.as_ref(),
-        ctx.project(),
-        source_id,
-    )
-    .await?
-    .filter(|s| s.meta.deleted_at.is_none())
-    .map(|s| s.connector)
-    .ok_or_else(|| ApiError::Conflict(format!("source {source_id} of this data mart is gone")))
+async fn connector_of(deps: &Deps, project: &Id, source_id: &Id) -> ApiResult<String> {
+    records::get::<sluice_domain::entities::Source>(deps.store.as_ref(), project, source_id)
+        .await?
+        .filter(|s| s.meta.deleted_at.is_none())
+        .map(|s| s.connector)
+        .ok_or_else(|| ApiError::Conflict(format!("source {source_id} of this data mart is gone")))
 }

@@ -1,6 +1,7 @@
 //! The entities of a project, the requests that create and change them, and the
 //! rules those requests must follow. Request types reject unknown fields.
 
+mod backfill;
 mod data_mart;
 mod delivery;
 mod run;
@@ -8,6 +9,7 @@ mod source;
 mod storage;
 mod trigger;
 
+pub use backfill::*;
 pub use data_mart::*;
 pub use delivery::*;
 pub use run::*;
@@ -109,6 +111,63 @@ pub struct Project {
     #[serde(flatten)]
     pub meta: Meta,
     pub name: String,
+    /// Where notifications (SLA misses) go. The URL itself is a secret (it often
+    /// carries a token): only its host is shown.
+    #[serde(default)]
+    pub webhook: Option<WebhookInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct WebhookInfo {
+    /// The URL's scheme and host, e.g. `https://hooks.example.com`.
+    pub origin: String,
+    /// The secret holding the URL.
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    #[schemars(skip)]
+    pub secret_ref: String,
+}
+
+/// `PATCH /v1/project`
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProject {
+    pub name: Option<String>,
+    /// An `https://` (or `http://`) URL notifications are POSTed to; `null` removes it.
+    #[serde(default, deserialize_with = "double_option_string")]
+    #[schemars(with = "Option<String>")]
+    pub webhook_url: Option<Option<String>>,
+}
+
+fn double_option_string<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(Option::deserialize(d)?))
+}
+
+/// Checks a webhook URL; returns its origin (scheme and host) for display.
+pub fn webhook_origin(url: &str) -> Result<String, DomainError> {
+    let field = "webhook_url";
+    if url.len() > 2048 {
+        return Err(DomainError::invalid(
+            field,
+            "must be at most 2048 characters",
+        ));
+    }
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| DomainError::invalid(field, "must be an http(s) URL"))?;
+    if scheme != "https" && scheme != "http" {
+        return Err(DomainError::invalid(
+            field,
+            "must start with https:// or http://",
+        ));
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit('@').next().unwrap_or_default();
+    if host.is_empty() || host.chars().any(|c| c.is_whitespace()) {
+        return Err(DomainError::invalid(field, "has no host"));
+    }
+    Ok(format!("{scheme}://{host}"))
 }
 entity!(Project, Kind::Project);
 

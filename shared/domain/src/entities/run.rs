@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Meta, entity};
+use super::{Meta, RetryPolicy, entity};
 use crate::ids::{Id, Kind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -174,7 +174,61 @@ pub struct Run {
     /// Times the run was interrupted (the process stopped) and resumed.
     #[serde(default)]
     pub interruptions: u32,
+    /// The trigger fire that started it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_for: Option<DateTime<Utc>>,
+    /// The backfill it is a window of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backfill_id: Option<Id>,
+    /// Retries after a failure (from its trigger).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_policy: Option<RetryPolicy>,
+    /// When the failed run is retried; while set, the failure is not final.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_retry_at: Option<DateTime<Utc>>,
+    /// Earlier attempts, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<Attempt>,
+    /// Last sign of life from a worker; a live run older than its lease is stuck.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heartbeat_at: Option<DateTime<Utc>>,
+    /// Leases that ran out in a row without progress.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub stalls: u32,
+    /// Longest the run may take (from its trigger).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla_seconds: Option<u32>,
+    /// When `RunSlaMissed` was raised (once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla_missed_at: Option<DateTime<Utc>>,
 }
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// One finished attempt of a run that was retried.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Attempt {
+    pub attempt: u32,
+    #[serde(default)]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub finished_at: Option<DateTime<Utc>>,
+    pub status: RunStatus,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// A live run whose heartbeat is older than this is stuck: it is marked
+/// interrupted and resumed from its records.
+pub const RUN_LEASE_SECONDS: i64 = 600;
+/// Workers refresh the heartbeat when it is older than this.
+pub const HEARTBEAT_EVERY_SECONDS: i64 = 60;
+/// Leases that may run out in a row, without progress, before the run fails.
+pub const MAX_STALLS: u32 = 3;
+/// Longest wait between two retries.
+const MAX_BACKOFF_SECONDS: i64 = 86_400;
 
 fn one() -> u32 {
     1
@@ -201,7 +255,104 @@ impl Run {
             start_state: Default::default(),
             chunks_total: None,
             interruptions: 0,
+            scheduled_for: None,
+            backfill_id: None,
+            retry_policy: None,
+            next_retry_at: None,
+            attempts: vec![],
+            heartbeat_at: None,
+            stalls: 0,
+            sla_seconds: None,
+            sla_missed_at: None,
         }
+    }
+
+    /// Holds one of its data mart's `max_active_runs`: not final, or failed with a
+    /// retry to come.
+    pub fn holds_slot(&self) -> bool {
+        !self.status.is_final() || self.next_retry_at.is_some()
+    }
+
+    /// Live: a worker should be moving it (its heartbeat counts).
+    pub fn is_live(&self) -> bool {
+        matches!(
+            self.status,
+            RunStatus::Queued | RunStatus::Running | RunStatus::Interrupted
+        )
+    }
+
+    /// When the SLA runs out, if the run has one.
+    pub fn sla_deadline(&self) -> Option<DateTime<Utc>> {
+        let sla = self.sla_seconds?;
+        Some(
+            self.started_at.unwrap_or(self.meta.created_at)
+                + chrono::Duration::seconds(i64::from(sla)),
+        )
+    }
+
+    /// When the lease of a live run runs out.
+    pub fn lease_expires(&self) -> Option<DateTime<Utc>> {
+        self.is_live().then(|| {
+            self.heartbeat_at.unwrap_or(self.meta.created_at)
+                + chrono::Duration::seconds(RUN_LEASE_SECONDS)
+        })
+    }
+
+    /// When the scheduler must look at this run: a retry, a lease, an SLA.
+    pub fn due(&self) -> Option<DateTime<Utc>> {
+        let retry = self
+            .next_retry_at
+            .filter(|_| self.status == RunStatus::Failed);
+        let sla = self.sla_deadline().filter(|deadline| {
+            self.sla_missed_at.is_none()
+                && (!self.status.is_final() || self.finished_at.is_some_and(|f| f > *deadline))
+        });
+        [retry, self.lease_expires(), sla]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// After a failure: schedules the next attempt if the retry policy allows one
+    /// (exponential backoff from `backoff_seconds`, with jitter: a point in the
+    /// upper half of the step, drawn from the run id and attempt so runs failing
+    /// together spread out). `true` when one is scheduled.
+    pub fn schedule_retry(&mut self, now: DateTime<Utc>) -> bool {
+        let draw = Id::derived(
+            Kind::Run,
+            &[self.meta.id.as_str(), &self.attempt.to_string()],
+        );
+        let jitter = draw
+            .as_str()
+            .bytes()
+            .rev()
+            .take(4)
+            .fold(0u32, |acc, b| acc * 32 + u32::from(b % 32)) as f64
+            / f64::from(32u32.pow(4));
+        let Some(policy) = &self.retry_policy else {
+            return false;
+        };
+        if self.attempt > policy.max_retries {
+            self.next_retry_at = None;
+            return false;
+        }
+        let step = (i64::from(policy.backoff_seconds) * 1000)
+            .saturating_mul(1 << (self.attempt - 1).min(20))
+            .min(MAX_BACKOFF_SECONDS * 1000);
+        let wait = step / 2 + ((step / 2) as f64 * jitter.clamp(0.0, 1.0)) as i64;
+        self.next_retry_at = Some(now + chrono::Duration::milliseconds(wait));
+        true
+    }
+
+    /// Files the current attempt in `attempts` before a retry starts the next.
+    pub fn file_attempt(&mut self) {
+        self.attempts.push(Attempt {
+            attempt: self.attempt,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            status: self.status,
+            error: self.error.clone(),
+        });
     }
 }
 
@@ -248,4 +399,9 @@ impl StartRun {
         }
     }
 }
-entity!(Run, Kind::Run, parent = |r| Some(r.data_mart_id.clone()));
+entity!(
+    Run,
+    Kind::Run,
+    parent = |r| Some(r.data_mart_id.clone()),
+    due = |r| r.due().map(|d| d.timestamp_millis())
+);

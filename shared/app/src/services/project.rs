@@ -1,0 +1,79 @@
+//! The project's own settings: its name and the webhook notifications go to.
+
+use sluice_domain::Kind;
+use sluice_domain::entities::{Meta, Project, UpdateProject, WebhookInfo, webhook_origin};
+use sluice_domain::ports::SecretValue;
+
+use super::{Ctx, ok, to_record};
+use crate::api::{ApiRequest, ApiResponse, parse_body};
+use crate::error::{ApiError, ApiResult};
+use crate::records;
+
+/// The project record; a deployment that never wrote one (projects come from the
+/// credential) gets a fresh one, written on the first change.
+async fn current(ctx: &Ctx<'_>) -> ApiResult<(Project, bool)> {
+    let p = ctx.project();
+    match records::get::<Project>(ctx.deps.store.as_ref(), p, p).await? {
+        Some(project) => Ok((project, true)),
+        None => {
+            let mut meta = Meta::new(Kind::Project, p, &ctx.principal.subject, ctx.now);
+            meta.id = p.clone();
+            Ok((
+                Project {
+                    meta,
+                    name: p.to_string(),
+                    webhook: None,
+                },
+                false,
+            ))
+        }
+    }
+}
+
+pub async fn get(ctx: &Ctx<'_>) -> ApiResult<ApiResponse> {
+    ok(200, &current(ctx).await?.0)
+}
+
+/// `PATCH /v1/project`
+pub async fn update(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
+    let body: UpdateProject = parse_body(req)?;
+    let (mut project, stored) = current(ctx).await?;
+    if let Some(name) = &body.name {
+        project.name = sluice_domain::entities::validate_title("name", name)?;
+    }
+    let secret_name = format!("sluice/{}/webhook", ctx.project());
+    match &body.webhook_url {
+        Some(Some(url)) => {
+            let origin = webhook_origin(url)?;
+            let value = serde_json::json!({ "url": url }).to_string();
+            ctx.deps
+                .secrets
+                .put(&secret_name, &SecretValue::new(value))
+                .await?;
+            project.webhook = Some(WebhookInfo {
+                origin,
+                secret_ref: secret_name.clone(),
+            });
+        }
+        Some(None) => project.webhook = None,
+        None => {}
+    }
+    if stored {
+        project.meta.version += 1;
+        project.meta.updated_at = ctx.now;
+        ctx.deps.store.replace(&to_record(&project)?).await?;
+    } else {
+        match ctx.deps.store.insert(&to_record(&project)?).await {
+            Err(sluice_domain::ports::StoreError::AlreadyExists) => {
+                return Err(ApiError::Conflict(
+                    "the project changed at the same time; send the change again".into(),
+                ));
+            }
+            other => other?,
+        }
+    }
+    if matches!(body.webhook_url, Some(None)) {
+        ctx.deps.secrets.delete(&secret_name).await?;
+    }
+    ok(200, &project)
+}

@@ -1,0 +1,74 @@
+//! Outbound notifications: a JSON POST to a webhook URL, retried a few times on a
+//! network error, a 429 or a 5xx. The URL never appears in an error (webhook URLs
+//! often carry a token in their path).
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sluice_domain::ports::Notifier;
+
+const ATTEMPTS: u32 = 3;
+
+pub struct WebhookNotifier {
+    client: reqwest::Client,
+    /// First wait between attempts; doubles.
+    backoff: Duration,
+}
+
+impl WebhookNotifier {
+    pub fn new() -> WebhookNotifier {
+        WebhookNotifier::with_backoff(Duration::from_millis(500))
+    }
+
+    pub fn with_backoff(backoff: Duration) -> WebhookNotifier {
+        WebhookNotifier {
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .connect_timeout(Duration::from_secs(5))
+                .user_agent(concat!("sluice/", env!("CARGO_PKG_VERSION")))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("an HTTP client with static settings builds"),
+            backoff,
+        }
+    }
+}
+
+impl Default for WebhookNotifier {
+    fn default() -> Self {
+        WebhookNotifier::new()
+    }
+}
+
+#[async_trait]
+impl Notifier for WebhookNotifier {
+    async fn notify(&self, url: &str, payload: &serde_json::Value) -> Result<(), String> {
+        let mut last = String::new();
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(self.backoff * (1 << (attempt - 1))).await;
+            }
+            match self.client.post(url).json(payload).send().await {
+                Ok(r) if r.status().is_success() => return Ok(()),
+                Ok(r) => {
+                    last = format!("the webhook answered {}", r.status());
+                    let s = r.status();
+                    if !(s.is_server_error() || s.as_u16() == 429 || s.as_u16() == 408) {
+                        return Err(last);
+                    }
+                }
+                // reqwest's errors name the URL: say what happened without it.
+                Err(e) => {
+                    last = if e.is_timeout() {
+                        "the webhook timed out".into()
+                    } else if e.is_connect() {
+                        "could not connect to the webhook".into()
+                    } else {
+                        "the webhook request failed".into()
+                    };
+                }
+            }
+        }
+        Err(format!("{last} ({ATTEMPTS} attempts)"))
+    }
+}
