@@ -12,7 +12,7 @@ use aws_lambda_events::event::sqs::SqsEvent;
 use serde_json::json;
 use sluice_domain::pipeline::{Message, stage_queues};
 use sluice_domain::ports::QueueMessage;
-use sluice_lambda::stage::{handle_batch, to_queue_message};
+use sluice_lambda::stage::{Extract, Finalize, Transform, handle_batch, to_queue_message};
 use sluice_runs::{Limits, Machine};
 use sluice_tests::app::{spawn_app_without_workers, temp_dir};
 use sluice_tests::runs::{files_mart, table_totals, write_orders};
@@ -128,8 +128,23 @@ async fn a_run_moves_through_the_stage_functions_with_every_batch_delivered_twic
             batches += 1;
             let event = as_sqs_event(&name, &msgs);
             // The poller may deliver a batch again (a timeout, a lost delete).
-            let first = handle_batch(&machine, &name, event.clone()).await;
-            let second = handle_batch(&machine, &name, event).await;
+            // Each queue's function serves its own stage only, as deployed.
+            let (first, second) = if name.starts_with("sluice-extract-") {
+                (
+                    handle_batch::<Extract>(&machine, &name, event.clone()).await,
+                    handle_batch::<Extract>(&machine, &name, event).await,
+                )
+            } else if name == sluice_domain::pipeline::TRANSFORM_QUEUE {
+                (
+                    handle_batch::<Transform>(&machine, &name, event.clone()).await,
+                    handle_batch::<Transform>(&machine, &name, event).await,
+                )
+            } else {
+                (
+                    handle_batch::<Finalize>(&machine, &name, event.clone()).await,
+                    handle_batch::<Finalize>(&machine, &name, event).await,
+                )
+            };
             let failed: BTreeSet<String> = first
                 .batch_item_failures
                 .iter()

@@ -2,7 +2,7 @@
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::stage::run_stage(
+    sluice_lambda::stage::run_stage::<sluice_lambda::stage::Finalize>(
         "load-finalize",
         sluice_domain::pipeline::FINALIZE_QUEUE.to_string(),
     )

@@ -12,11 +12,17 @@ use lambda_http::{LambdaEvent, service_fn};
 use sluice_app::Deps;
 use sluice_aws::{DynamoStore, SecretsManagerSecrets};
 use sluice_domain::ports::{QueueMessage, SystemClock};
-use sluice_runs::{Limits, Machine, Outcome};
+use sluice_runs::{Limits, Machine, Outcome, Stage};
 use tokio::task::JoinSet;
 
-/// The whole `main` of the stage function `name`, consuming `queue`.
-pub async fn run_stage(name: &'static str, queue: String) -> Result<(), lambda_http::Error> {
+pub use sluice_runs::{AnyStage, Extract, Finalize, Transform};
+
+/// The whole `main` of the stage function `name`, consuming `queue`, serving stage
+/// `S` (its binary links that stage's code only).
+pub async fn run_stage<S: Stage>(
+    name: &'static str,
+    queue: String,
+) -> Result<(), lambda_http::Error> {
     crate::init_tracing();
     let machine = match init().await {
         Ok(m) => Arc::new(m),
@@ -28,7 +34,9 @@ pub async fn run_stage(name: &'static str, queue: String) -> Result<(), lambda_h
     let queue = queue.as_str();
     lambda_http::lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
         let machine = machine.clone();
-        async move { Ok::<_, lambda_http::Error>(handle_batch(&machine, queue, event.payload).await) }
+        async move {
+            Ok::<_, lambda_http::Error>(handle_batch::<S>(&machine, queue, event.payload).await)
+        }
     }))
     .await
 }
@@ -52,7 +60,7 @@ pub async fn init() -> Result<Machine, String> {
 }
 
 /// Handles a batch, its messages at once; answers which ones to redeliver.
-pub async fn handle_batch(
+pub async fn handle_batch<S: Stage>(
     machine: &Arc<Machine>,
     queue: &str,
     event: SqsEvent,
@@ -71,7 +79,7 @@ pub async fn handle_batch(
         };
         let (machine, queue) = (machine.clone(), queue.to_string());
         tasks.spawn(async move {
-            let outcome = machine.handle(&msg).await;
+            let outcome = machine.handle_in::<S>(&msg).await;
             if let Outcome::Retry(reason) = outcome {
                 tracing::warn!(message_id = %msg.id, receive = msg.receive_count, reason = %reason, "Message left for redelivery.");
                 // 1 s, 2 s, 4 s, … instead of the queue's whole visibility timeout.

@@ -32,6 +32,78 @@ use sluice_engine::transform::CompiledMapping;
 
 pub use preview::EnginePreviewer;
 
+type Handled<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Fault>> + Send + 'a>>;
+
+/// A stage a queue feeds. Static dispatch: whatever a stage does not call is not
+/// linked into a function that serves only that stage.
+pub trait Stage: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn dispatch<'a>(m: &'a Machine, message: &'a Message, last_try: bool) -> Handled<'a>;
+}
+
+/// Extraction (the `extract-*` queues).
+pub struct Extract;
+/// Transform (the transform queue): links the mapping engine.
+pub struct Transform;
+/// Load and finalize (the finalize queue).
+pub struct Finalize;
+/// Every stage: the local workers, which poll every queue.
+pub struct AnyStage;
+
+fn misrouted<'a>(message: &Message, stage: &str) -> Handled<'a> {
+    let reason = format!(
+        "a {} message reached the {stage} queue; stage queues carry their own messages only",
+        match message {
+            Message::Extract { .. } => "extract",
+            Message::Transform { .. } => "transform",
+            Message::Finalize { .. } => "finalize",
+        }
+    );
+    Box::pin(async move { Err(Fault::Permanent(reason)) })
+}
+
+impl Stage for Extract {
+    fn dispatch<'a>(m: &'a Machine, message: &'a Message, _: bool) -> Handled<'a> {
+        match message {
+            Message::Extract { .. } => Box::pin(extract::handle(m, message)),
+            other => misrouted(other, "extract"),
+        }
+    }
+}
+
+impl Stage for Transform {
+    fn dispatch<'a>(m: &'a Machine, message: &'a Message, last_try: bool) -> Handled<'a> {
+        match message {
+            Message::Transform {
+                project,
+                run,
+                chunk,
+            } => Box::pin(transform::handle(m, project, run, chunk, last_try)),
+            other => misrouted(other, "transform"),
+        }
+    }
+}
+
+impl Stage for Finalize {
+    fn dispatch<'a>(m: &'a Machine, message: &'a Message, _: bool) -> Handled<'a> {
+        match message {
+            Message::Finalize { project, run } => Box::pin(finalize::handle(m, project, run)),
+            other => misrouted(other, "finalize"),
+        }
+    }
+}
+
+impl Stage for AnyStage {
+    fn dispatch<'a>(m: &'a Machine, message: &'a Message, last_try: bool) -> Handled<'a> {
+        match message {
+            Message::Extract { .. } => Extract::dispatch(m, message, last_try),
+            Message::Transform { .. } => Transform::dispatch(m, message, last_try),
+            Message::Finalize { .. } => Finalize::dispatch(m, message, last_try),
+        }
+    }
+}
+
 /// What became of a message.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -44,7 +116,7 @@ pub enum Outcome {
 
 /// A failure inside a handler.
 #[derive(Debug)]
-pub(crate) enum Fault {
+pub enum Fault {
     /// May pass on a later try (an outage, a throttled API, a missing object).
     Transient(String),
     /// Will not pass by retrying (bad config, bad data under fail-fast).
@@ -142,8 +214,15 @@ impl Machine {
         self.deps.clock.now()
     }
 
-    /// Handles one message of any stage queue.
+    /// Handles one message of any stage queue (the local workers).
     pub async fn handle(&self, msg: &QueueMessage) -> Outcome {
+        self.handle_in::<AnyStage>(msg).await
+    }
+
+    /// Handles one message of stage `S`'s queue. A stage function calls it with
+    /// its own stage only, so its binary links that stage's code alone: the
+    /// extraction functions carry no transform engine.
+    pub async fn handle_in<S: Stage>(&self, msg: &QueueMessage) -> Outcome {
         let message: Message = match serde_json::from_str(&msg.body) {
             Ok(m) => m,
             Err(e) => {
@@ -154,15 +233,7 @@ impl Machine {
         };
         let last_try = msg.receive_count >= self.limits.max_receives;
         self.heartbeat(message.project(), message.run()).await;
-        let result = match &message {
-            Message::Extract { .. } => extract::handle(self, &message).await,
-            Message::Transform {
-                project,
-                run,
-                chunk,
-            } => transform::handle(self, project, run, chunk, last_try).await,
-            Message::Finalize { project, run } => finalize::handle(self, project, run).await,
-        };
+        let result = S::dispatch(self, &message, last_try).await;
         match result {
             Ok(()) => Outcome::Done,
             Err(Fault::Permanent(reason)) => {

@@ -175,9 +175,6 @@ pub async fn launch(
             mart.meta.id
         )));
     }
-    if store.get(project, Kind::Run, &spec.run_id).await?.is_some() {
-        return Ok(Launched::Exists(spec.run_id));
-    }
     let queue = deps.queue()?;
     let connector = connector_of(deps, project, &def.source_id).await?;
     if let Some(holder) = super::slots::take(deps, mart, &spec.run_id, now).await? {

@@ -202,30 +202,36 @@ async fn start_pending(
             },
         ));
     }
-    records::update::<Trigger>(
-        deps.store.as_ref(),
-        &t.meta.project_id,
-        &t.meta.id,
-        now,
-        |t| {
-            let mut changed = false;
-            for (key, fire) in &handled {
-                // Recorded once: a second tick that started the same fire finds it gone.
-                if let Some(i) = t.pending.iter().position(|p| &p.key == key) {
-                    t.pending.remove(i);
-                    t.record(fire.clone());
-                    changed = true;
-                }
-            }
-            let wake = (!t.pending.is_empty()).then(|| now + Duration::seconds(RECHECK_SECONDS));
-            if wake != t.wake_at {
-                t.wake_at = wake;
+    let apply = |t: &mut Trigger| {
+        let mut changed = false;
+        for (key, fire) in &handled {
+            // Recorded once: a second tick that started the same fire finds it gone.
+            if let Some(i) = t.pending.iter().position(|p| &p.key == key) {
+                t.pending.remove(i);
+                t.record(fire.clone());
                 changed = true;
             }
-            changed
-        },
-    )
-    .await?;
+        }
+        let wake = (!t.pending.is_empty()).then(|| now + Duration::seconds(RECHECK_SECONDS));
+        if wake != t.wake_at {
+            t.wake_at = wake;
+            changed = true;
+        }
+        changed
+    };
+    // The trigger as read is usually still current: write it without reading again.
+    let mut current = t;
+    if !apply(&mut current) {
+        return Ok(());
+    }
+    match records::replace(deps.store.as_ref(), &mut current, now).await {
+        Ok(()) => {}
+        Err(sluice_domain::ports::StoreError::VersionConflict) => {
+            let (project, id) = (current.meta.project_id.clone(), current.meta.id.clone());
+            records::update::<Trigger>(deps.store.as_ref(), &project, &id, now, apply).await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
     Ok(())
 }
 
