@@ -56,12 +56,15 @@ enum Scan {
 
 fn scan(text: &str, names: &[&str], reads: &[SourceRead]) -> Option<Scan> {
     let b = text.as_bytes();
-    let lines = memchr::memchr_iter(b'\n', b).count() + 1;
+    // Room for as many rows as lines as long as the first one fit.
+    let first = memchr::memchr(b'\n', b).unwrap_or(b.len()) + 1;
+    let lines = b.len() / first + b.len() / first / 8 + 1;
     let mut columns: Vec<Column> = reads.iter().map(|r| Column::new(*r, lines)).collect();
     // The row (from 1) each column was last set in; unset ones become null.
     let mut set_in = vec![0usize; names.len()];
-    // The column of the k-th key of the last row: rows mostly repeat their keys
-    // in order, so one comparison usually finds the column.
+    // The k-th key of the last row, from its opening quote to its colon, and its
+    // column: rows mostly repeat their keys in order, so one comparison usually
+    // reads the key and finds the column.
     let mut slots: Vec<(&[u8], Option<usize>)> = vec![];
     let mut scratch = String::new();
     let tz: Tz = "UTC".parse().ok()?;
@@ -78,23 +81,29 @@ fn scan(text: &str, names: &[&str], reads: &[SourceRead]) -> Option<Scan> {
             let mut k = 0;
             loop {
                 p.ws();
-                let (start, end, escaped) = p.string_raw()?;
-                if escaped {
-                    return None;
-                }
-                let key = &b[start..end];
-                p.ws();
-                p.expect(b':')?;
-                p.ws();
                 let column = match slots.get(k) {
-                    Some((known, c)) if *known == key => *c,
+                    Some((known, c))
+                        if b.get(p.i..p.i + known.len())
+                            .is_some_and(|s| same(s, known)) =>
+                    {
+                        p.i += known.len();
+                        *c
+                    }
                     _ => {
-                        let c = names.iter().position(|n| n.as_bytes() == key);
+                        let from = p.i;
+                        let (start, end, escaped) = p.string_raw()?;
+                        if escaped {
+                            return None;
+                        }
+                        p.ws();
+                        p.expect(b':')?;
+                        let c = names.iter().position(|n| n.as_bytes() == &b[start..end]);
                         slots.truncate(k);
-                        slots.push((key, c));
+                        slots.push((&b[from..p.i], c));
                         c
                     }
                 };
+                p.ws();
                 k += 1;
                 match p.peek()? {
                     b'"' => {
@@ -473,6 +482,24 @@ impl Parser<'_> {
         // A scalar ends at an ASCII byte, so its end is a character boundary.
         (ok && self.s.is_char_boundary(self.i)).then_some((start, self.i))
     }
+}
+
+/// Equal byte strings, compared a word at a time (keys are short; a `memcmp`
+/// call costs more than the comparison).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut a, mut b) = (a, b);
+    while let (Some((x, rest_a)), Some((y, rest_b))) =
+        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
+    {
+        if u64::from_ne_bytes(*x) != u64::from_ne_bytes(*y) {
+            return false;
+        }
+        (a, b) = (rest_a, rest_b);
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
