@@ -5,7 +5,8 @@
 //! columns the mapping reads. Only a chunk the fast decoder rejects (a bad line, a
 //! nested value) takes the slow path, line by line, which names the bad lines.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::RandomState;
 use std::io::Cursor;
 use std::sync::{Arc, Mutex};
 
@@ -13,6 +14,7 @@ use datafusion::arrow::array::{ArrayRef, RecordBatch, StringBuilder};
 use datafusion::arrow::compute::concat_batches;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::json::ReaderBuilder as JsonReader;
+use datafusion::common::hash_utils::create_hashes_with_hasher;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::basic::Compression;
@@ -387,7 +389,7 @@ pub fn transform_chunk(
             reason: reason.clone(),
         })
         .collect();
-    let extract_rows: std::collections::HashSet<u64> = extract_errors.iter().map(|e| e.0).collect();
+    let extract_rows: HashSet<u64> = extract_errors.iter().map(|e| e.0).collect();
     // Rows the connector rejected decode as empty objects; only their reason counts.
     let mut issues: Vec<RowIssue> = applied.issues.clone();
     issues.retain(|i| !extract_rows.contains(&decoded.row_number(i.row)));
@@ -435,13 +437,40 @@ pub fn transform_chunk(
 
 /// Parquet bytes of one batch (Snappy: cheap to write, cheap to scan).
 pub fn write_parquet(batch: &RecordBatch) -> Result<Vec<u8>, DomainError> {
-    let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(1 << 20))
-        .build();
+    let props = writer_properties(batch);
     let mut out = Vec::with_capacity(batch.get_array_memory_size() / 2);
     let mut w = ArrowWriter::try_new(&mut out, batch.schema(), Some(props)).map_err(bad)?;
     w.write(batch).map_err(bad)?;
     w.close().map_err(bad)?;
     Ok(out)
+}
+
+/// One row group, Snappy, and a dictionary only where it pays: a column whose
+/// first values are mostly distinct (ids, timestamps, prices) is written plain
+/// rather than filling a dictionary that ends up as large as the data.
+fn writer_properties(batch: &RecordBatch) -> WriterProperties {
+    let mut props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(1 << 20));
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        if mostly_distinct(column) {
+            props = props.set_column_dictionary_enabled(field.name().as_str().into(), false);
+        }
+    }
+    props.build()
+}
+
+/// Whether more than half of the first 1,024 values differ (by hash).
+fn mostly_distinct(column: &ArrayRef) -> bool {
+    let n = column.len().min(1024);
+    if n < 64 || column.data_type().is_nested() {
+        return false;
+    }
+    let sample = column.slice(0, n);
+    let mut hashes = vec![0u64; n];
+    let Ok(hashes) = create_hashes_with_hasher([&sample], &RandomState::new(), &mut hashes) else {
+        return false;
+    };
+    let distinct: HashSet<u64> = hashes.iter().copied().collect();
+    distinct.len() * 2 > n
 }
