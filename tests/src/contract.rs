@@ -553,6 +553,36 @@ pub async fn object_store(s: Arc<dyn sluice_domain::ports::ObjectStore>) {
         Some(bytes.clone()),
         "binary round trip"
     );
+    // Ranges: inside, across the end, past the end; a missing key.
+    let k = key("raw/chunk-000001.ndjson.zst");
+    assert_eq!(
+        s.get_range(&k, 1000, 300).await.expect("range"),
+        Some(bytes[1000..1300].to_vec())
+    );
+    assert_eq!(
+        s.get_range(&k, 69_990, 100)
+            .await
+            .expect("range at the end"),
+        Some(bytes[69_990..].to_vec())
+    );
+    assert_eq!(
+        s.get_range(&k, 70_000, 10)
+            .await
+            .expect("range past the end"),
+        Some(vec![])
+    );
+    assert_eq!(
+        s.get_range(&key("missing"), 0, 10)
+            .await
+            .expect("range of nothing"),
+        None
+    );
+    let info = s.list(&k).await.expect("list one");
+    let since_2020 = 1_577_836_800_000;
+    assert!(
+        info.len() == 1 && info[0].modified_ms > since_2020,
+        "listing says when an object changed: {info:?}"
+    );
     s.put(&key("raw/chunk-000001.ndjson.zst"), b"again".to_vec())
         .await
         .expect("overwrite");

@@ -124,6 +124,50 @@ impl ObjectStore for S3Objects {
         Ok(Some(body.into_bytes().to_vec()))
     }
 
+    #[instrument(level = "debug", skip_all, fields(bucket = %self.bucket, key = %key))]
+    async fn get_range(
+        &self,
+        key: &str,
+        start: u64,
+        len: u64,
+    ) -> Result<Option<Vec<u8>>, ObjectError> {
+        let s3_key = self.s3_key(key)?;
+        if len == 0 {
+            return Ok(Some(vec![]));
+        }
+        let out = match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(&s3_key)
+            .range(format!("bytes={start}-{}", start + len - 1))
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => {
+                return Ok(None);
+            }
+            // 416: the range starts at or past the end.
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 416) => {
+                return Ok(Some(vec![]));
+            }
+            Err(e) => return Err(self.backend("GetObject (range)", &s3_key, e)),
+        };
+        let body = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| self.backend("GetObject (reading the range)", &s3_key, e))?;
+        let mut bytes = body.into_bytes().to_vec();
+        // A server that ignores the range sends the whole object.
+        if bytes.len() as u64 > len {
+            let from = (start as usize).min(bytes.len());
+            bytes = bytes[from..].iter().take(len as usize).copied().collect();
+        }
+        Ok(Some(bytes))
+    }
+
     #[instrument(level = "debug", skip_all, fields(bucket = %self.bucket, prefix = %prefix))]
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, ObjectError> {
         let s3_prefix = format!("{}{prefix}", self.prefix);
@@ -149,6 +193,10 @@ impl ObjectStore for S3Objects {
                 out.push(ObjectInfo {
                     key: key.to_string(),
                     size: object.size.unwrap_or(0).max(0) as u64,
+                    modified_ms: object
+                        .last_modified
+                        .and_then(|t| t.to_millis().ok())
+                        .unwrap_or(0),
                 });
             }
         }

@@ -1,4 +1,6 @@
-//! `files`: CSV, NDJSON and Parquet files under a local directory.
+//! `files`: CSV, NDJSON and Parquet files under a local directory, or under a
+//! prefix of the platform's object store (`store://landing/orders/`: the data
+//! directory's `objects/` locally, the run bucket on AWS), read a range at a time.
 //!
 //! A stream is a glob under `location`. The first step lists the matching files
 //! (newer than the saved cursor, for incremental runs by modification time; inside
@@ -14,7 +16,10 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
+
+use sluice_domain::ports::ObjectStore;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -56,32 +61,68 @@ enum Format {
     Parquet,
 }
 
+/// Where the files are.
+#[derive(Clone)]
+enum Root {
+    Dir(PathBuf),
+    /// Objects whose keys start with `prefix` (ends with `/`, or is empty).
+    Store {
+        store: Arc<dyn ObjectStore>,
+        prefix: String,
+    },
+}
+
+/// The location scheme of the platform's object store.
+const STORE_SCHEME: &str = "store://";
+
 struct Settings {
-    root: PathBuf,
+    root: Root,
     format: Format,
     compression: String,
     /// With `incremental_by: cursor_column`: the column rows resume by.
     cursor_column: Option<String>,
 }
 
-fn settings(config: &Map<String, Value>) -> Result<Settings, ConnectorError> {
+fn settings(
+    config: &Map<String, Value>,
+    objects: Option<&Arc<dyn ObjectStore>>,
+) -> Result<Settings, ConnectorError> {
     let location = config_str(config, "location", "");
     if location.is_empty() {
         return Err(ConnectorError::config("location", "is required"));
     }
-    if location.contains("://") {
+    let root = if let Some(prefix) = location.strip_prefix(STORE_SCHEME) {
+        let Some(store) = objects else {
+            return Err(ConnectorError::config(
+                "location",
+                "this runtime has no object store to read `store://` from",
+            ));
+        };
+        let prefix = prefix.trim_start_matches('/');
+        let prefix = if prefix.is_empty() || prefix.ends_with('/') {
+            prefix.to_string()
+        } else {
+            format!("{prefix}/")
+        };
+        Root::Store {
+            store: store.clone(),
+            prefix,
+        }
+    } else if location.contains("://") {
         return Err(ConnectorError::config(
             "location",
-            "object store locations (s3://) are not supported by this build; use a local directory",
+            "use a local directory, or `store://<prefix>` for the platform's object store (other URLs are not supported)",
         ));
-    }
-    let root = PathBuf::from(location);
-    if !root.is_dir() {
-        return Err(ConnectorError::config(
-            "location",
-            format!("`{location}` is not a readable directory"),
-        ));
-    }
+    } else {
+        let root = PathBuf::from(location);
+        if !root.is_dir() {
+            return Err(ConnectorError::config(
+                "location",
+                format!("`{location}` is not a readable directory"),
+            ));
+        }
+        Root::Dir(root)
+    };
     let format = match config_str(config, "format", "") {
         "ndjson" => Format::Ndjson,
         "parquet" => Format::Parquet,
@@ -167,11 +208,11 @@ impl Extractor for Files {
         position: Option<&Value>,
         budget: Budget,
     ) -> Result<StepOutput, ConnectorError> {
-        let settings = settings(req.config)?;
+        let settings = settings(req.config, req.objects.as_ref())?;
         let position = match position {
             Some(p) => serde_json::from_value::<Position>(p.clone())
                 .map_err(|e| ConnectorError::upstream(format!("bad continuation: {e}"), false))?,
-            None => first_position(&settings, req)?,
+            None => first_position(&settings, req).await?,
         };
         let incremental = config_str(req.config, "incremental_by", "modified_time").to_string();
         let batch = req.batch_size.max(1);
@@ -206,10 +247,28 @@ impl Extractor for Files {
     }
 }
 
-fn first_position(s: &Settings, req: &StreamRequest<'_>) -> Result<Position, ConnectorError> {
+async fn first_position(s: &Settings, req: &StreamRequest<'_>) -> Result<Position, ConnectorError> {
     let mut files = vec![];
-    list_files(&s.root, &s.root, req.stream, &mut files)
-        .map_err(|e| ConnectorError::upstream(format!("cannot list files: {e}"), true))?;
+    match &s.root {
+        Root::Dir(root) => list_files(root, root, req.stream, &mut files)
+            .map_err(|e| ConnectorError::upstream(format!("cannot list files: {e}"), true))?,
+        Root::Store { store, prefix } => {
+            let listed = store.list(prefix).await.map_err(|e| {
+                ConnectorError::upstream(format!("cannot list `{prefix}`: {e}"), true)
+            })?;
+            for o in listed {
+                let rel = o.key[prefix.len()..].to_string();
+                if rel.split('/').any(|p| p.starts_with('.')) || !glob_match(req.stream, &rel) {
+                    continue;
+                }
+                files.push(FileEntry {
+                    path: rel,
+                    size: o.size,
+                    mtime_ms: o.modified_ms,
+                });
+            }
+        }
+    }
     let incremental = config_str(req.config, "incremental_by", "modified_time");
     if let Some(window) = req.window {
         let from = window
@@ -297,12 +356,9 @@ fn read_step(
     let mut chunks = vec![];
     while pos.file < pos.files.len() && !budget.spent(chunks.len()) {
         let entry = pos.files[pos.file].clone();
-        let path = s.root.join(&entry.path);
         let (chunk, next_offset) = match s.format {
-            Format::Parquet => parquet_chunk(&path, &entry.path, pos.offset, batch)?,
-            Format::Ndjson | Format::Csv { .. } => {
-                text_chunk(s, &path, &entry.path, pos.offset, batch)?
-            }
+            Format::Parquet => parquet_chunk(&s.root, &entry, pos.offset, batch)?,
+            Format::Ndjson | Format::Csv { .. } => text_chunk(s, &entry, pos.offset, batch)?,
         };
         match next_offset {
             Some(offset) => pos.offset = offset,
@@ -503,13 +559,143 @@ fn read_line_bounded(
     }
 }
 
-fn open_text(s: &Settings, path: &Path, offset: u64) -> io::Result<Box<dyn BufRead>> {
+/// A file to read and seek, wherever it is.
+trait Blob: Read + Seek + Send {}
+impl<T: Read + Seek + Send> Blob for T {}
+
+fn open_blob(root: &Root, entry: &FileEntry, at: u64) -> io::Result<Box<dyn Blob>> {
+    match root {
+        Root::Dir(dir) => {
+            let mut f = File::open(dir.join(&entry.path))?;
+            f.seek(SeekFrom::Start(at))?;
+            Ok(Box::new(f))
+        }
+        Root::Store { store, prefix } => Ok(Box::new(ObjectReader::new(
+            store.clone(),
+            format!("{prefix}{}", entry.path),
+            entry.size,
+            at,
+        )?)),
+    }
+}
+
+/// Bytes read from the object store per range request.
+const RANGE_BYTES: u64 = 8 << 20;
+
+/// An object read a range at a time (`Read + Seek`), from blocking code: each
+/// range is one `get_range` run on the runtime the step was called from.
+struct ObjectReader {
+    store: Arc<dyn ObjectStore>,
+    key: String,
+    size: u64,
+    pos: u64,
+    buf: Vec<u8>,
+    buf_start: u64,
+    runtime: tokio::runtime::Handle,
+}
+
+impl ObjectReader {
+    fn new(store: Arc<dyn ObjectStore>, key: String, size: u64, pos: u64) -> io::Result<Self> {
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|e| io::Error::other(format!("no runtime to read objects on: {e}")))?;
+        Ok(ObjectReader {
+            store,
+            key,
+            size,
+            pos,
+            buf: vec![],
+            buf_start: 0,
+            runtime,
+        })
+    }
+
+    fn range(&self, start: u64, len: u64) -> io::Result<Vec<u8>> {
+        self.runtime
+            .block_on(self.store.get_range(&self.key, start, len))
+            .map_err(io::Error::other)?
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("{} is gone from the object store", self.key),
+                )
+            })
+    }
+}
+
+impl Read for ObjectReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.pos >= self.size || out.is_empty() {
+            return Ok(0);
+        }
+        let end = self.buf_start + self.buf.len() as u64;
+        if self.pos < self.buf_start || self.pos >= end {
+            self.buf = self.range(self.pos, RANGE_BYTES.max(out.len() as u64))?;
+            self.buf_start = self.pos;
+            if self.buf.is_empty() {
+                // Shorter than listed: it changed under us; read what is there.
+                self.size = self.pos;
+                return Ok(0);
+            }
+        }
+        let from = (self.pos - self.buf_start) as usize;
+        let n = out.len().min(self.buf.len() - from);
+        out[..n].copy_from_slice(&self.buf[from..from + n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for ObjectReader {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let next = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.size.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = next
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
+        Ok(self.pos)
+    }
+}
+
+/// Parquet reads footers and column chunks by range: from an object, each is one
+/// range request.
+struct ObjectChunks {
+    store: Arc<dyn ObjectStore>,
+    key: String,
+    size: u64,
+}
+
+impl parquet::file::reader::Length for ObjectChunks {
+    fn len(&self) -> u64 {
+        self.size
+    }
+}
+
+impl parquet::file::reader::ChunkReader for ObjectChunks {
+    type T = ObjectReader;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<ObjectReader> {
+        ObjectReader::new(self.store.clone(), self.key.clone(), self.size, start)
+            .map_err(|e| parquet::errors::ParquetError::External(Box::new(e)))
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
+        let reader = self.get_read(start)?;
+        reader
+            .range(start, length as u64)
+            .map(bytes::Bytes::from)
+            .map_err(|e| parquet::errors::ParquetError::External(Box::new(e)))
+    }
+}
+
+fn open_text(s: &Settings, entry: &FileEntry, offset: u64) -> io::Result<Box<dyn BufRead>> {
     let gz = match s.compression.as_str() {
         "gzip" => true,
         "none" => false,
-        _ => path.extension().is_some_and(|e| e == "gz"),
+        _ => entry.path.ends_with(".gz"),
     };
-    let mut file = File::open(path)?;
+    let file = open_blob(&s.root, entry, 0)?;
     if gz {
         let mut r: Box<dyn BufRead> = Box::new(BufReader::with_capacity(
             1 << 20,
@@ -518,6 +704,7 @@ fn open_text(s: &Settings, path: &Path, offset: u64) -> io::Result<Box<dyn BufRe
         io::copy(&mut (&mut r).take(offset), &mut io::sink())?;
         Ok(r)
     } else {
+        let mut file = file;
         file.seek(SeekFrom::Start(offset))?;
         Ok(Box::new(BufReader::with_capacity(1 << 20, file)))
     }
@@ -527,16 +714,16 @@ fn open_text(s: &Settings, path: &Path, offset: u64) -> io::Result<Box<dyn BufRe
 /// of the file.
 fn text_chunk(
     s: &Settings,
-    path: &Path,
-    name: &str,
+    entry: &FileEntry,
     offset: u64,
     batch: usize,
 ) -> Result<(Option<RawChunk>, Option<u64>), ConnectorError> {
+    let name = entry.path.as_str();
     let open_err =
         |e: io::Error| ConnectorError::upstream(format!("cannot read {name}: {e}"), true);
     let (format, mut bytes, mut offset) = match s.format {
         Format::Csv { delimiter, header } => {
-            let mut r = open_text(s, path, 0).map_err(open_err)?;
+            let mut r = open_text(s, entry, 0).map_err(open_err)?;
             let mut first = vec![];
             let (line, used) =
                 read_line_bounded(&mut r, &mut first, MAX_LINE_BYTES).map_err(open_err)?;
@@ -572,7 +759,7 @@ fn text_chunk(
         _ => (ChunkFormat::Ndjson, vec![], offset),
     };
     let header_len = bytes.len();
-    let mut r = open_text(s, path, offset).map_err(open_err)?;
+    let mut r = open_text(s, entry, offset).map_err(open_err)?;
     let mut rows = 0u64;
     let mut errors = vec![];
     let mut line = Vec::new();
@@ -636,7 +823,31 @@ fn text_chunk(
 }
 
 fn parquet_chunk(
-    path: &Path,
+    root: &Root,
+    entry: &FileEntry,
+    offset: u64,
+    batch: usize,
+) -> Result<(Option<RawChunk>, Option<u64>), ConnectorError> {
+    let name = entry.path.as_str();
+    match root {
+        Root::Dir(dir) => {
+            let file = File::open(dir.join(&entry.path))
+                .map_err(|e| ConnectorError::upstream(format!("cannot read {name}: {e}"), true))?;
+            parquet_slice(file, name, offset, batch)
+        }
+        Root::Store { store, prefix } => {
+            let chunks = ObjectChunks {
+                store: store.clone(),
+                key: format!("{prefix}{}", entry.path),
+                size: entry.size,
+            };
+            parquet_slice(chunks, name, offset, batch)
+        }
+    }
+}
+
+fn parquet_slice<R: parquet::file::reader::ChunkReader + 'static>(
+    source: R,
     name: &str,
     offset: u64,
     batch: usize,
@@ -645,9 +856,8 @@ fn parquet_chunk(
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
     let bad = |e: String| ConnectorError::upstream(format!("{name}: {e}"), false);
-    let file = File::open(path)
-        .map_err(|e| ConnectorError::upstream(format!("cannot read {name}: {e}"), true))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad(e.to_string()))?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(source).map_err(|e| bad(e.to_string()))?;
     let total = builder.metadata().file_metadata().num_rows().max(0) as u64;
     if offset >= total {
         return Ok((None, None));
@@ -700,6 +910,7 @@ mod tests {
             lookback: Duration::ZERO,
             window: None,
             batch_size: batch,
+            objects: None,
         };
         let mut out = vec![];
         let mut pos = None;
@@ -730,6 +941,7 @@ mod tests {
             lookback,
             window: None,
             batch_size: 3,
+            objects: None,
         };
         let (mut out, mut pos) = (vec![], None);
         loop {
@@ -835,6 +1047,7 @@ mod tests {
                     lookback: Duration::ZERO,
                     window: None,
                     batch_size: 10,
+                    objects: None,
                 },
                 None,
                 Budget::new(1, Duration::from_secs(5)),
@@ -938,6 +1151,7 @@ mod tests {
             lookback: Duration::ZERO,
             window: None,
             batch_size: 10,
+            objects: None,
         };
         let first = Files
             .step(&req, None, Budget::new(10, Duration::from_secs(9)))

@@ -253,6 +253,8 @@ pub trait Queue: Send + Sync {
 pub struct ObjectInfo {
     pub key: String,
     pub size: u64,
+    /// Last modified, unix milliseconds.
+    pub modified_ms: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -296,6 +298,15 @@ pub trait ObjectStore: Send + Sync {
     async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), ObjectError>;
     /// The object's bytes; `None` when there is no such key.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ObjectError>;
+    /// Up to `len` bytes of the object from byte `start` (fewer at its end, none
+    /// past it); `None` when there is no such key. Readers of large objects read
+    /// them a range at a time, so memory follows the range, not the object.
+    async fn get_range(
+        &self,
+        key: &str,
+        start: u64,
+        len: u64,
+    ) -> Result<Option<Vec<u8>>, ObjectError>;
     /// Every object whose key starts with `prefix`, in key order.
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, ObjectError>;
     /// Removes the object; a missing key is not an error.

@@ -66,6 +66,30 @@ impl ObjectStore for DirObjectStore {
         }
     }
 
+    async fn get_range(
+        &self,
+        key: &str,
+        start: u64,
+        len: u64,
+    ) -> Result<Option<Vec<u8>>, ObjectError> {
+        use std::io::{Read, Seek, SeekFrom};
+        let path = self.path(key)?;
+        tokio::task::spawn_blocking(move || {
+            let mut file = match std::fs::File::open(&path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            file.seek(SeekFrom::Start(start))?;
+            let mut out = Vec::with_capacity(len.min(64 << 20) as usize);
+            file.take(len).read_to_end(&mut out)?;
+            Ok(Some(out))
+        })
+        .await
+        .map_err(ObjectError::backend)?
+        .map_err(backend)
+    }
+
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, ObjectError> {
         let root = self.root.clone();
         let prefix = prefix.to_string();
@@ -95,9 +119,15 @@ impl ObjectStore for DirObjectStore {
                     };
                     let key = rel.to_string_lossy().replace('\\', "/");
                     if key.starts_with(&prefix) {
+                        let modified_ms = meta
+                            .modified()
+                            .ok()
+                            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                            .map_or(0, |d| d.as_millis() as i64);
                         out.push(ObjectInfo {
                             key,
                             size: meta.len(),
+                            modified_ms,
                         });
                     }
                 }

@@ -102,6 +102,7 @@ async fn main() {
         lookback: Duration::ZERO,
         window: None,
         batch_size,
+        objects: None,
     };
     let started = Instant::now();
     let (mut rows, mut written, mut failed, mut chunks, mut bytes_out) =

@@ -87,6 +87,7 @@ impl Previewer for EnginePreviewer {
             lookback: Duration::ZERO,
             window: None,
             batch_size: limit,
+            objects: deps.objects.clone(),
         };
         // Sample up to `limit` rows from the start of the stream; a connector may
         // end a chunk early (at a file's end), so take a few steps if needed.

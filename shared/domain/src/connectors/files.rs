@@ -6,12 +6,12 @@ pub fn spec() -> ConnectorSpec {
     ConnectorSpec {
         name: "files",
         title: "Files (CSV, NDJSON, Parquet)",
-        description: "Reads CSV, NDJSON and Parquet files (plain or gzip) from a local directory; incremental by file modification time or a cursor column.",
+        description: "Reads CSV, NDJSON and Parquet files (plain or gzip) from a local directory or the platform's object store (`store://<prefix>`: the run bucket on AWS, the data directory's objects/ locally), a range at a time; incremental by file modification time or a cursor column.",
         config: vec![
             FieldSpec::new(
                 "location",
                 T::String,
-                "Directory path to read from (object store prefixes are not supported yet).",
+                "A local directory, or `store://<prefix>` for objects under that prefix of the platform's object store.",
             )
             .required(),
             FieldSpec::new("format", T::String, "File format.")
