@@ -234,6 +234,7 @@ impl Column {
 
     /// Appends a value's text, parsed for a typed column; a value that does not
     /// parse fails the column.
+    #[inline]
     fn put(&mut self, v: &str, tz: &Tz) {
         let parsed = match self {
             Column::Text(b) => {
@@ -426,8 +427,9 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    #[inline]
     fn ws(&mut self) {
-        while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\r') {
+        while let Some(b' ' | b'\t' | b'\r') = self.b.get(self.i) {
             self.i += 1;
         }
     }
@@ -444,6 +446,7 @@ impl Parser<'_> {
     }
     /// Where the text between the quotes of a string is (escapes left as they
     /// are), and whether it has escapes.
+    #[inline]
     fn string_raw(&mut self) -> Option<(usize, usize, bool)> {
         self.expect(b'"')?;
         let start = self.i;
