@@ -452,6 +452,18 @@ async fn pause_resume_and_cancel() {
         .owner("GET", &format!("/v1/runs/{run}"), None, 200)
         .await;
     assert_eq!(after["status"], "cancelled", "{after}");
+    let left = app
+        .deps
+        .objects
+        .as_ref()
+        .expect("objects")
+        .list(&format!("runs/{}/{run}/", app.project))
+        .await
+        .expect("list");
+    assert!(
+        left.is_empty(),
+        "a cancelled run's chunks are removed: {left:?}"
+    );
     let r = app
         .send(
             "POST",

@@ -251,6 +251,10 @@ impl RunSlots {
 pub mod objects {
     use crate::ids::Id;
 
+    /// Everything a run keeps while it runs (raw and staged chunks).
+    pub fn run(project: &Id, run: &Id) -> String {
+        format!("runs/{project}/{run}/")
+    }
     pub fn raw_chunk(project: &Id, run: &Id, chunk: &Id, ext: &str) -> String {
         format!("runs/{project}/{run}/raw/{chunk}.{ext}")
     }

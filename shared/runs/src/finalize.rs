@@ -151,10 +151,7 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
         tracing::info!(run_id = %run_id, rows = counters.rows_written, "Run succeeded.");
         sluice_app::services::runs::publish(&m.deps, RunEventKind::RunSucceeded, &r).await;
         // The run's raw and staged objects are no longer needed.
-        let prefix = format!("runs/{project}/{run_id}/");
-        for o in m.objects().list(&prefix).await.unwrap_or_default() {
-            let _ = m.objects().delete(&o.key).await;
-        }
+        sluice_app::services::runs::drop_run_objects(&m.deps, project, run_id).await;
     }
     Ok(())
 }

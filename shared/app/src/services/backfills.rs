@@ -86,7 +86,7 @@ pub async fn cancel(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
         )));
     }
     for run_id in b.windows.iter().filter_map(|w| w.run_id.as_ref()) {
-        records::update::<sluice_domain::entities::Run>(
+        let cancelled = records::update::<sluice_domain::entities::Run>(
             store,
             ctx.project(),
             run_id,
@@ -101,6 +101,9 @@ pub async fn cancel(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
             },
         )
         .await?;
+        if cancelled.is_some_and(|r| r.status == RunStatus::Cancelled) {
+            super::runs::drop_run_objects(ctx.deps, ctx.project(), run_id).await;
+        }
     }
     ok(200, &b)
 }

@@ -343,8 +343,27 @@ pub async fn cancel(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
         },
     )
     .await?;
+    drop_run_objects(ctx.deps, ctx.project(), &run.meta.id).await;
     publish(ctx.deps, RunEventKind::RunFailed, &run).await;
     ok(200, &run)
+}
+
+/// Removes a run's raw and staged chunks (after it succeeded, or was cancelled).
+/// Best effort: in AWS the bucket's lifecycle rule removes what is left after 14
+/// days; a stage still in flight for a cancelled run may write one more object.
+pub async fn drop_run_objects(deps: &Deps, project: &Id, run: &Id) {
+    let Some(objects) = &deps.objects else { return };
+    let prefix = objects::run(project, run);
+    match objects.list(&prefix).await {
+        Ok(list) => {
+            for o in list {
+                if let Err(e) = objects.delete(&o.key).await {
+                    tracing::warn!(run_id = %run, error = %e, "A run object was not removed.");
+                }
+            }
+        }
+        Err(e) => tracing::warn!(run_id = %run, error = %e, "Run objects not listed for removal."),
+    }
 }
 
 /// `POST /v1/runs/{id}/retry`: a failed run starts again from its failed chunks
