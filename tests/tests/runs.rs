@@ -1110,3 +1110,74 @@ async fn a_files_source_reads_s3_objects_on_the_aws_stack() {
     assert_eq!(r["counters"]["rows_written"], json!(1500));
     app.stop().await;
 }
+
+/// CSV records whose quoted fields hold newlines, from a zstd file, land whole.
+#[tokio::test]
+async fn csv_records_with_newlines_in_quotes_and_zstd_files_land_whole() {
+    let app = spawn_app().await;
+    let dir = temp_dir("csv-zstd");
+    let mut text = String::from("id,note\n");
+    for i in 1..=300 {
+        if i % 3 == 0 {
+            text.push_str(&format!("{i},\"line one\nline \"\"two\"\", {i}\"\n"));
+        } else {
+            text.push_str(&format!("{i},plain {i}\n"));
+        }
+    }
+    let packed = zstd_pack(text.as_bytes());
+    std::fs::write(dir.join("notes.csv.zst"), packed).expect("file");
+    let storage = app
+        .owner(
+            "POST",
+            "/v1/storages",
+            Some(&json!({"title": "L", "kind": "local"})),
+            201,
+        )
+        .await;
+    let source = app
+        .owner(
+            "POST",
+            "/v1/sources",
+            Some(&json!({"title": "Notes", "connector": "files", "config": {"location": dir.display().to_string(), "format": "csv"}})),
+            201,
+        )
+        .await;
+    let mart = app
+        .owner(
+            "POST",
+            "/v1/data-marts",
+            Some(&json!({"title": "Notes", "storage_id": storage["id"]})),
+            201,
+        )
+        .await;
+    let mart = mart["id"].as_str().expect("id").to_string();
+    app.owner(
+        "PUT",
+        &format!("/v1/data-marts/{mart}/definition"),
+        Some(&json!({"kind": "connector", "source_id": source["id"], "streams": [{"name": "*.csv.zst", "mapping": {"columns": [
+            {"target": "id", "source": "id", "cast": "int"}, {"target": "note", "source": "note"}]}}],
+            "pipeline": {"batch_size": 100}})),
+        200,
+    )
+    .await;
+    app.owner("POST", &format!("/v1/data-marts/{mart}/publish"), None, 200)
+        .await;
+    let run = start_run(&app, &mart, json!({})).await;
+    let r = wait_final(&app, &run, LONG).await;
+    assert_eq!(r["status"], json!("succeeded"), "{r}");
+    assert_eq!(r["counters"]["rows_written"], json!(300));
+    let q = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/query"),
+            Some(&json!({"sql": "SELECT note FROM ${DATA_MART_TABLE} WHERE id = 150"})),
+            200,
+        )
+        .await;
+    assert_eq!(q["rows"][0][0], json!("line one\nline \"two\", 150"));
+    app.stop().await;
+}
+
+fn zstd_pack(bytes: &[u8]) -> Vec<u8> {
+    zstd::stream::encode_all(bytes, 3).expect("zstd")
+}

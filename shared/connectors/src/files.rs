@@ -152,10 +152,10 @@ fn settings(
         }
     };
     let compression = config_str(config, "compression", "auto").to_string();
-    if compression == "zstd" {
+    if !matches!(compression.as_str(), "auto" | "none" | "gzip" | "zstd") {
         return Err(ConnectorError::config(
             "compression",
-            "zstd files are not supported yet; use gzip or none",
+            format!("`{compression}` is not one of auto, none, gzip, zstd"),
         ));
     }
     let cursor_column = match config_str(config, "incremental_by", "modified_time") {
@@ -425,7 +425,11 @@ fn filter_by_cursor(
     let bad: std::collections::HashMap<u64, RawRowError> =
         chunk.errors.into_iter().map(|e| (e.row, e)).collect();
     let text = String::from_utf8_lossy(&chunk.bytes);
-    let mut lines = text.lines();
+    let records = match format {
+        Format::Csv { .. } => csv_records(&text),
+        _ => text.lines().collect(),
+    };
+    let mut lines = records.into_iter();
     let mut out = String::with_capacity(chunk.bytes.len());
     let (delimiter, index) = match format {
         Format::Csv { delimiter, .. } => {
@@ -559,6 +563,56 @@ fn read_line_bounded(
     }
 }
 
+/// A CSV record may span lines (a quoted field holding newlines): while `record`
+/// has an open quote, reads the next lines into it. `Some(why)` when it cannot be
+/// closed (the file ends, or the record passes the line limit); the lines read
+/// are consumed either way.
+fn csv_record_rest(r: &mut impl BufRead, record: &mut Vec<u8>, offset: &mut u64) -> Option<String> {
+    let quotes = |b: &[u8]| b.iter().filter(|&&c| c == b'"').count();
+    let mut open = quotes(record) % 2 == 1;
+    let mut more = Vec::new();
+    while open {
+        let room = MAX_LINE_BYTES.saturating_sub(record.len() + 1);
+        match read_line_bounded(r, &mut more, room) {
+            Ok((Line::Whole, used)) => {
+                *offset += used;
+                open ^= quotes(&more) % 2 == 1;
+                record.push(b'\n');
+                record.extend_from_slice(&more);
+            }
+            Ok((Line::Eof, _)) => return Some("ends inside a quoted field".into()),
+            Ok((Line::TooLong(used), _)) => {
+                *offset += used;
+                return Some(format!(
+                    "is longer than the {MAX_LINE_BYTES}-byte limit (a quoted field never closes?); skipped"
+                ));
+            }
+            Err(e) => return Some(format!("cannot be read: {e}")),
+        }
+    }
+    None
+}
+
+/// Records of CSV text: lines, except where a quoted field holds a newline.
+fn csv_records(text: &str) -> Vec<&str> {
+    let mut out = vec![];
+    let (mut start, mut quoted) = (0, false);
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => {
+                out.push(text[start..i].trim_end_matches('\r'));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
 /// A file to read and seek, wherever it is.
 trait Blob: Read + Seek + Send {}
 impl<T: Read + Seek + Send> Blob for T {}
@@ -690,13 +744,22 @@ impl parquet::file::reader::ChunkReader for ObjectChunks {
 }
 
 fn open_text(s: &Settings, entry: &FileEntry, offset: u64) -> io::Result<Box<dyn BufRead>> {
-    let gz = match s.compression.as_str() {
-        "gzip" => true,
-        "none" => false,
-        _ => entry.path.ends_with(".gz"),
+    let codec = match s.compression.as_str() {
+        "auto" if entry.path.ends_with(".gz") => "gzip",
+        "auto" if entry.path.ends_with(".zst") => "zstd",
+        "auto" => "none",
+        other => other,
     };
     let file = open_blob(&s.root, entry, 0)?;
-    if gz {
+    if codec == "zstd" {
+        let mut r: Box<dyn BufRead> = Box::new(BufReader::with_capacity(
+            1 << 20,
+            zstd::stream::read::Decoder::new(file)?,
+        ));
+        io::copy(&mut (&mut r).take(offset), &mut io::sink())?;
+        return Ok(r);
+    }
+    if codec == "gzip" {
         let mut r: Box<dyn BufRead> = Box::new(BufReader::with_capacity(
             1 << 20,
             flate2::read::MultiGzDecoder::new(BufReader::new(file)),
@@ -776,6 +839,16 @@ fn text_chunk(
                     continue;
                 }
                 rows += 1;
+                if matches!(format, ChunkFormat::Csv { .. })
+                    && let Some(why) = csv_record_rest(&mut r, &mut line, &mut offset)
+                {
+                    errors.push(RawRowError {
+                        row: rows,
+                        reason: format!("{name}: a record after byte {offset} {why}"),
+                    });
+                    bytes.push(b'\n');
+                    continue;
+                }
                 bytes.extend_from_slice(&line);
                 bytes.push(b'\n');
             }
@@ -1099,6 +1172,82 @@ mod tests {
         assert_eq!(chunks[0].bytes, b"id;name\n1;x\n2;y\n");
         assert_eq!(chunks[1].bytes, b"id;name\n3;z\n");
         assert_eq!(chunks[1].format, ChunkFormat::Csv { delimiter: ';' });
+    }
+
+    #[tokio::test]
+    async fn a_quoted_csv_field_may_hold_newlines_across_chunk_and_step_boundaries() {
+        let dir = tempfile::tempdir().expect("valid in this test");
+        std::fs::write(
+            dir.path().join("notes.csv"),
+            "id,note,day\r\n1,\"two\nlines\",2026-01-01\r\n2,plain,2026-01-02\n3,\"say \"\"hi\"\"\nand\n\nbye\",2026-01-03\n4,\"never closed\n",
+        )
+        .expect("valid in this test");
+        let chunks = all_chunks(&config(dir.path(), "csv"), "*.csv", 2).await;
+        let rows: u64 = chunks.iter().map(|c| c.rows).sum();
+        assert_eq!(rows, 4, "{chunks:?}");
+        assert_eq!(
+            String::from_utf8(chunks[0].bytes.clone()).expect("utf-8"),
+            "id,note,day\n1,\"two\nlines\",2026-01-01\r\n2,plain,2026-01-02\n"
+        );
+        let second = String::from_utf8(chunks[1].bytes.clone()).expect("utf-8");
+        assert!(
+            second.contains("3,\"say \"\"hi\"\"\nand\n\nbye\",2026-01-03\n"),
+            "{second}"
+        );
+        let errors: Vec<_> = chunks.iter().flat_map(|c| c.errors.clone()).collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].reason.contains("ends inside a quoted field"),
+            "{errors:?}"
+        );
+        // By cursor column: records, not lines, are compared and kept.
+        let mut c = config(dir.path(), "csv");
+        c.insert("incremental_by".into(), "cursor_column".into());
+        c.insert("cursor_column".into(), "day".into());
+        let out = Files
+            .step(
+                &StreamRequest {
+                    stream: "*.csv",
+                    config: &c,
+                    cursor: Some(&Value::from("2026-01-01")),
+                    lookback: Duration::ZERO,
+                    window: None,
+                    batch_size: 100,
+                    objects: None,
+                },
+                None,
+                Budget::new(10, Duration::from_secs(30)),
+            )
+            .await
+            .expect("step");
+        let kept: String = out
+            .chunks
+            .iter()
+            .map(|c| String::from_utf8(c.bytes.clone()).expect("utf-8"))
+            .collect();
+        assert!(
+            !kept.contains("two\nlines") && kept.contains("bye\",2026-01-03"),
+            "{kept}"
+        );
+        assert_eq!(out.cursor, Some(Value::from("2026-01-03")));
+    }
+
+    #[tokio::test]
+    async fn zstd_files_are_read_like_gzip_ones() {
+        let dir = tempfile::tempdir().expect("valid in this test");
+        let mut text = String::new();
+        for i in 0..500 {
+            text.push_str(&format!("{{\"id\": {i}}}\n"));
+        }
+        let packed = zstd::stream::encode_all(text.as_bytes(), 3).expect("valid in this test");
+        std::fs::write(dir.path().join("part.ndjson.zst"), packed).expect("valid in this test");
+        let chunks = all_chunks(&config(dir.path(), "ndjson"), "*.zst", 200).await;
+        let got: String = chunks
+            .iter()
+            .map(|c| String::from_utf8(c.bytes.clone()).expect("utf-8"))
+            .collect();
+        assert_eq!(got, text);
+        assert_eq!(chunks.len(), 3, "cut at the batch size over steps");
     }
 
     #[tokio::test]

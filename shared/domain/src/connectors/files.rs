@@ -6,7 +6,7 @@ pub fn spec() -> ConnectorSpec {
     ConnectorSpec {
         name: "files",
         title: "Files (CSV, NDJSON, Parquet)",
-        description: "Reads CSV, NDJSON and Parquet files (plain or gzip) from a local directory or the platform's object store (`store://<prefix>`: the run bucket on AWS, the data directory's objects/ locally), a range at a time; incremental by file modification time or a cursor column.",
+        description: "Reads CSV, NDJSON and Parquet files (plain, gzip or zstd) from a local directory or the platform's object store (`store://<prefix>`: the run bucket on AWS, the data directory's objects/ locally), a range at a time; incremental by file modification time or a cursor column.",
         config: vec![
             FieldSpec::new(
                 "location",
@@ -27,7 +27,7 @@ pub fn spec() -> ConnectorSpec {
             .default(true),
             FieldSpec::new("compression", T::String, "Compression of the files.")
                 .default("auto")
-                .one_of(&["auto", "none", "gzip"]),
+                .one_of(&["auto", "none", "gzip", "zstd"]),
             FieldSpec::new(
                 "incremental_by",
                 T::String,
