@@ -18,7 +18,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, BooleanArray, BooleanBufferBuilder, RecordBatch, StringArray, new_null_array,
+    Array, ArrayRef, AsArray, BooleanArray, BooleanBufferBuilder, RecordBatch, StringArray,
+    StringBuilder, new_null_array,
 };
 use datafusion::arrow::compute::{CastOptions, cast_with_options, filter_record_batch, is_null};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
@@ -331,6 +332,28 @@ impl MappingPlan {
                 (Some(s), true) => Some(input.index_of(s).map_err(internal)?),
                 _ => None,
             };
+            // Trim and case ops on a text column run here, on the column itself:
+            // the same results as DataFusion's btrim/upper/lower, without turning
+            // the column into string views and back.
+            let text_ops = match &c.source {
+                Some(s)
+                    if !c.ops.is_empty()
+                        && c.ops.iter().all(|op| {
+                            matches!(op, StringOp::Trim | StringOp::Lower | StringOp::Upper)
+                        })
+                        && matches!(c.cast, None | Some(CastType::String))
+                        && input.field_with_name(s).map_err(internal)?.data_type()
+                            == &DataType::Utf8
+                        && expr_schema
+                            .field_with_name(s)
+                            .map_err(internal)?
+                            .data_type()
+                            == &DataType::Utf8 =>
+                {
+                    Some(input.index_of(s).map_err(internal)?)
+                }
+                _ => None,
+            };
             let (sql, field) = value_sql(c, i);
             let expr = self.ctx.parse_sql_expr(&sql, &df_schema).map_err(|e| {
                 DomainError::invalid_at(&at(i, field), clean_df_error(&e.to_string()))
@@ -374,6 +397,8 @@ impl MappingPlan {
             columns.push(BoundColumn {
                 target: c.target.clone(),
                 raw_source,
+                text_ops,
+                ops: c.ops.clone(),
                 value: physical,
                 cast: c.cast,
                 out_type,
@@ -514,6 +539,9 @@ struct BoundColumn {
     target: String,
     /// The input column itself, when the value is a plain source column.
     raw_source: Option<usize>,
+    /// The input text column `ops` (trim, lower, upper only) apply to directly.
+    text_ops: Option<usize>,
+    ops: Vec<StringOp>,
     value: Arc<dyn PhysicalExpr>,
     cast: Option<CastType>,
     out_type: DataType,
@@ -586,7 +614,10 @@ impl BoundPlan {
             // Expressions read typed source columns (built only when some column
             // is computed rather than read as is).
             let mut typed = Vec::with_capacity(self.typed_sources.len());
-            let needs_view = self.columns.iter().any(|c| c.raw_source.is_none());
+            let needs_view = self
+                .columns
+                .iter()
+                .any(|c| c.raw_source.is_none() && c.text_ops.is_none());
             for (idx, ty) in self.typed_sources.iter().filter(|_| needs_view) {
                 let col = input.column(*idx);
                 typed.push(match ty {
@@ -603,9 +634,10 @@ impl BoundPlan {
             for c in &self.columns {
                 // A plain source column is read raw (not through the typed view),
                 // so a failed cast is reported on this column.
-                let raw_value = match c.raw_source {
-                    Some(idx) => input.column(idx).clone(),
-                    None => c
+                let raw_value = match (c.raw_source, c.text_ops) {
+                    (Some(idx), _) => input.column(idx).clone(),
+                    (None, Some(idx)) => text_ops(input.column(idx), &c.ops)?,
+                    (None, None) => c
                         .value
                         .evaluate(&expr_batch)
                         .and_then(|v| v.into_array(rows))
@@ -752,6 +784,41 @@ impl BoundPlan {
         }
         Ok(())
     }
+}
+
+/// `btrim` (spaces only), `lower` and `upper` as DataFusion computes them: ASCII
+/// text byte by byte, other text by Unicode's mappings.
+fn text_ops(array: &ArrayRef, ops: &[StringOp]) -> Result<ArrayRef, DomainError> {
+    let strings = array
+        .as_string_opt::<i32>()
+        .ok_or_else(|| internal("string ops need a text column"))?;
+    let mut out = StringBuilder::with_capacity(strings.len(), strings.value_data().len());
+    let mut value = String::new();
+    for v in strings.iter() {
+        let Some(v) = v else {
+            out.append_null();
+            continue;
+        };
+        value.clear();
+        value.push_str(v);
+        for op in ops {
+            match op {
+                StringOp::Trim => {
+                    let end = value.trim_end_matches(' ').len();
+                    value.truncate(end);
+                    let start = end - value.trim_start_matches(' ').len();
+                    value.drain(..start);
+                }
+                StringOp::Upper if value.is_ascii() => value.make_ascii_uppercase(),
+                StringOp::Upper => value = value.to_uppercase(),
+                StringOp::Lower if value.is_ascii() => value.make_ascii_lowercase(),
+                StringOp::Lower => value = value.to_lowercase(),
+                _ => return Err(internal("only trim, lower and upper run on text directly")),
+            }
+        }
+        out.append_value(&value);
+    }
+    Ok(Arc::new(out.finish()))
 }
 
 fn missing(batch: &RecordBatch, column: &str, issues: &mut Vec<RowIssue>) {

@@ -339,3 +339,29 @@ fn columns_parsed_while_decoding_map_as_text_columns_do() {
     let data = b"{\"n\": \"1\", \"m\": 2, \"k\": \"2026-01-01\"}\n{\"n\": \" 3\", \"m\": \"4\", \"k\": \"soon\"}\n";
     same_as_text_decoding(&mixed, data);
 }
+
+#[test]
+fn trim_and_case_ops_give_what_datafusion_gives() {
+    let m = compiled(json!({"columns": [
+        {"target": "a", "source": "s", "ops": [{"op": "trim"}, {"op": "upper"}]},
+        {"target": "b", "expression": "upper(btrim(CAST(s AS VARCHAR)))"},
+        {"target": "c", "source": "s", "ops": [{"op": "lower"}, {"op": "trim"}], "cast": "string"},
+        {"target": "d", "expression": "btrim(lower(CAST(s AS VARCHAR)))"},
+        {"target": "e", "source": "s", "ops": [{"op": "trim"}]},
+        {"target": "f", "expression": "btrim(CAST(s AS VARCHAR))"}
+    ]}));
+    let data = "{\"s\": \"  müller Straße \"}\n{\"s\": \"\\tTab \"}\n{\"s\": null}\n{\"s\": \"   \"}\n{\"s\": \"ΟΔΟΣ ΣΑΣ\"}\n{\"s\": \"plain\"}\n{}\n";
+    let (batch, out) = run(&m, data.as_bytes(), ErrorPolicy::FailFast);
+    assert!(out.failures.is_empty(), "{:?}", out.failures);
+    let col = |i: usize| {
+        let c = batch.column(i).as_string::<i32>();
+        (0..c.len())
+            .map(|r| c.is_valid(r).then(|| c.value(r).to_string()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(col(0), col(1));
+    assert_eq!(col(2), col(3));
+    assert_eq!(col(4), col(5));
+    assert_eq!(col(0)[0].as_deref(), Some("MÜLLER STRASSE"));
+    assert_eq!(col(2)[4].as_deref(), Some("οδος σας"));
+}
