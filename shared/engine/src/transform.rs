@@ -6,7 +6,6 @@
 //! nested value) takes the slow path, line by line, which names the bad lines.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::RandomState;
 use std::io::Cursor;
 use std::sync::{Arc, Mutex};
 
@@ -14,7 +13,7 @@ use datafusion::arrow::array::{ArrayRef, RecordBatch, StringBuilder};
 use datafusion::arrow::compute::concat_batches;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::json::ReaderBuilder as JsonReader;
-use datafusion::common::hash_utils::create_hashes_with_hasher;
+use datafusion::common::hash_utils::{RandomState, create_hashes};
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::basic::Compression;
@@ -468,9 +467,28 @@ fn mostly_distinct(column: &ArrayRef) -> bool {
     }
     let sample = column.slice(0, n);
     let mut hashes = vec![0u64; n];
-    let Ok(hashes) = create_hashes_with_hasher([&sample], &RandomState::new(), &mut hashes) else {
+    if create_hashes([&sample], &RandomState::default(), &mut hashes).is_err() {
         return false;
-    };
-    let distinct: HashSet<u64> = hashes.iter().copied().collect();
-    distinct.len() * 2 > n
+    }
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes.len() * 2 > n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::{Int64Array, StringArray};
+
+    #[test]
+    fn only_mostly_distinct_columns_go_without_a_dictionary() {
+        let ids: ArrayRef = Arc::new(Int64Array::from_iter_values(0..2_000));
+        let days: ArrayRef = Arc::new(StringArray::from_iter_values(
+            (0..2_000).map(|i| format!("2026-01-{:02}", i % 31 + 1)),
+        ));
+        let few: ArrayRef = Arc::new(Int64Array::from_iter_values(0..10));
+        assert!(mostly_distinct(&ids));
+        assert!(!mostly_distinct(&days));
+        assert!(!mostly_distinct(&few));
+    }
 }
