@@ -1,9 +1,10 @@
 //! The transform of one chunk: decode raw rows (NDJSON, CSV or Parquet) into Arrow
 //! columns, apply the bound mapping, apply the error policy, encode Parquet.
 //!
-//! NDJSON is decoded by Arrow's JSON decoder straight into string columns of the
-//! columns the mapping reads. Only a chunk the fast decoder rejects (a bad line, a
-//! nested value) takes the slow path, line by line, which names the bad lines.
+//! NDJSON of flat objects is scanned straight into the columns the mapping reads,
+//! the ones it casts already in their types (`flat_json`). Other NDJSON goes to
+//! Arrow's JSON decoder (string columns), and only a chunk that one rejects (a bad
+//! line) takes the slow path, line by line, which names the bad lines.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
