@@ -525,6 +525,14 @@ fn read_line_bounded(
     max: usize,
 ) -> io::Result<(Line, u64)> {
     buf.clear();
+    read_line_into(r, buf, max)
+}
+
+/// Appends one line (without its newline) to `out`; a line longer than `max` is
+/// skipped and leaves `out` as it was. Newlines are found with `memchr`, and the
+/// line is copied once, from the reader's buffer to `out`.
+fn read_line_into(r: &mut impl BufRead, out: &mut Vec<u8>, max: usize) -> io::Result<(Line, u64)> {
+    let start = out.len();
     let mut consumed = 0u64;
     let mut too_long = false;
     loop {
@@ -537,17 +545,17 @@ fn read_line_bounded(
             };
             return Ok((line, consumed));
         }
-        let (take, done) = match available.iter().position(|&b| b == b'\n') {
+        let (take, done) = match memchr::memchr(b'\n', available) {
             Some(i) => (i + 1, true),
             None => (available.len(), false),
         };
         if !too_long {
             let body = &available[..if done { take - 1 } else { take }];
-            if buf.len() + body.len() > max {
+            if out.len() - start + body.len() > max {
                 too_long = true;
-                buf.clear();
+                out.truncate(start);
             } else {
-                buf.extend_from_slice(body);
+                out.extend_from_slice(body);
             }
         }
         r.consume(take);
@@ -563,22 +571,26 @@ fn read_line_bounded(
     }
 }
 
-/// A CSV record may span lines (a quoted field holding newlines): while `record`
-/// has an open quote, reads the next lines into it. `Some(why)` when it cannot be
-/// closed (the file ends, or the record passes the line limit); the lines read
-/// are consumed either way.
-fn csv_record_rest(r: &mut impl BufRead, record: &mut Vec<u8>, offset: &mut u64) -> Option<String> {
-    let quotes = |b: &[u8]| b.iter().filter(|&&c| c == b'"').count();
-    let mut open = quotes(record) % 2 == 1;
-    let mut more = Vec::new();
+/// A CSV record may span lines (a quoted field holding newlines): while the record
+/// at `out[start..]` has an open quote, reads the next lines into it. `Some(why)`
+/// when it cannot be closed (the file ends, or the record passes the line limit);
+/// the lines read are consumed either way.
+fn csv_record_rest(
+    r: &mut impl BufRead,
+    out: &mut Vec<u8>,
+    start: usize,
+    offset: &mut u64,
+) -> Option<String> {
+    let quotes = |b: &[u8]| memchr::memchr_iter(b'"', b).count();
+    let mut open = quotes(&out[start..]) % 2 == 1;
     while open {
-        let room = MAX_LINE_BYTES.saturating_sub(record.len() + 1);
-        match read_line_bounded(r, &mut more, room) {
+        let room = MAX_LINE_BYTES.saturating_sub(out.len() - start + 1);
+        out.push(b'\n');
+        let from = out.len();
+        match read_line_into(r, out, room) {
             Ok((Line::Whole, used)) => {
                 *offset += used;
-                open ^= quotes(&more) % 2 == 1;
-                record.push(b'\n');
-                record.extend_from_slice(&more);
+                open ^= quotes(&out[from..]) % 2 == 1;
             }
             Ok((Line::Eof, _)) => return Some("ends inside a quoted field".into()),
             Ok((Line::TooLong(used), _)) => {
@@ -825,23 +837,29 @@ fn text_chunk(
     let mut r = open_text(s, entry, offset).map_err(open_err)?;
     let mut rows = 0u64;
     let mut errors = vec![];
-    let mut line = Vec::new();
     let mut at_end = false;
     while (rows as usize) < batch {
-        match read_line_bounded(&mut r, &mut line, MAX_LINE_BYTES) {
+        // Lines are read straight into the chunk; what is not kept is cut off again.
+        let line_start = bytes.len();
+        match read_line_into(&mut r, &mut bytes, MAX_LINE_BYTES) {
             Ok((Line::Eof, _)) => {
                 at_end = true;
                 break;
             }
             Ok((Line::Whole, used)) => {
                 offset += used;
-                if line.iter().all(u8::is_ascii_whitespace) {
+                let line = &bytes[line_start..];
+                if line.first().is_none_or(u8::is_ascii_whitespace)
+                    && line.iter().all(u8::is_ascii_whitespace)
+                {
+                    bytes.truncate(line_start);
                     continue;
                 }
                 rows += 1;
                 if matches!(format, ChunkFormat::Csv { .. })
-                    && let Some(why) = csv_record_rest(&mut r, &mut line, &mut offset)
+                    && let Some(why) = csv_record_rest(&mut r, &mut bytes, line_start, &mut offset)
                 {
+                    bytes.truncate(line_start);
                     errors.push(RawRowError {
                         row: rows,
                         reason: format!("{name}: a record after byte {offset} {why}"),
@@ -849,8 +867,12 @@ fn text_chunk(
                     bytes.push(b'\n');
                     continue;
                 }
-                bytes.extend_from_slice(&line);
                 bytes.push(b'\n');
+                if rows == 1 {
+                    // Room for the batch at this line's length: one allocation.
+                    let per_line = bytes.len() - line_start;
+                    bytes.reserve((per_line * batch).min(256 << 20));
+                }
             }
             Ok((Line::TooLong(used), _)) => {
                 offset += used;
@@ -868,6 +890,7 @@ fn text_chunk(
                 });
             }
             Err(e) => {
+                bytes.truncate(line_start);
                 rows += 1;
                 errors.push(RawRowError {
                     row: rows,
