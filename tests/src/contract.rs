@@ -577,6 +577,17 @@ pub async fn object_store(s: Arc<dyn sluice_domain::ports::ObjectStore>) {
             .expect("range of nothing"),
         None
     );
+    // A prefix cannot reach outside the store.
+    for outside in ["../", "../../etc/", "contract/../../"] {
+        match s.list(outside).await {
+            Ok(found) => assert!(
+                found.iter().all(|o| !o.key.contains("..")),
+                "{outside}: {found:?}"
+            ),
+            Err(ObjectError::BadKey(_)) => {}
+            Err(e) => panic!("{outside}: {e}"),
+        }
+    }
     let info = s.list(&k).await.expect("list one");
     let since_2020 = 1_577_836_800_000;
     assert!(

@@ -99,6 +99,13 @@ fn settings(
             ));
         };
         let prefix = prefix.trim_start_matches('/');
+        let dir = prefix.trim_end_matches('/');
+        if !dir.is_empty() && sluice_domain::ports::check_object_key(dir).is_err() {
+            return Err(ConnectorError::config(
+                "location",
+                "a `store://` prefix is made of path segments of letters, digits and `_.=-` (no `..`)",
+            ));
+        }
         let prefix = if prefix.is_empty() || prefix.ends_with('/') {
             prefix.to_string()
         } else {

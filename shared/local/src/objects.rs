@@ -92,20 +92,40 @@ impl ObjectStore for DirObjectStore {
 
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, ObjectError> {
         let root = self.root.clone();
+        // Walk from the prefix's directory, not the whole store; a directory part
+        // must be a valid key (no `..`, nothing absolute): listing stays inside.
+        let start = match prefix.rfind('/') {
+            Some(i) => {
+                check_object_key(&prefix[..i])?;
+                root.join(&prefix[..i])
+            }
+            None => root.clone(),
+        };
         let prefix = prefix.to_string();
         tokio::task::spawn_blocking(move || {
             let mut out = vec![];
-            let mut stack = vec![root.clone()];
+            // An entry removed while we walk (a run cleaning up beside a query) is
+            // simply not listed.
+            let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+            let mut stack = vec![start];
             while let Some(dir) = stack.pop() {
                 let entries = match std::fs::read_dir(&dir) {
                     Ok(e) => e,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) if gone(&e) => continue,
                     Err(e) => return Err(e),
                 };
                 for entry in entries {
-                    let entry = entry?;
+                    let entry = match entry {
+                        Ok(e) => e,
+                        Err(e) if gone(&e) => continue,
+                        Err(e) => return Err(e),
+                    };
                     let path = entry.path();
-                    let meta = entry.metadata()?;
+                    let meta = match entry.metadata() {
+                        Ok(m) => m,
+                        Err(e) if gone(&e) => continue,
+                        Err(e) => return Err(e),
+                    };
                     if meta.is_dir() {
                         stack.push(path);
                         continue;
