@@ -250,6 +250,15 @@ async fn due_index(store: &dyn MetadataStore, p: &Id, other: &Id) {
         store.insert(&r).await.expect("insert a due record");
         made.push(r);
     }
+    // Just before our earliest record (due times are `base + n`, n ≥ 10).
+    let before_ours = || {
+        Some(DueCursor {
+            due_at: base,
+            project: p.clone(),
+            kind: Kind::Trigger,
+            id: made[0].id.clone(),
+        })
+    };
     let ours = |rs: Vec<Record>| -> Vec<Record> {
         rs.into_iter()
             .filter(|r| made.iter().any(|m| m.id == r.id))
@@ -259,12 +268,7 @@ async fn due_index(store: &dyn MetadataStore, p: &Id, other: &Id) {
         store
             .due(&DueQuery {
                 until: base + 30,
-                after: Some(DueCursor {
-                    due_at: base,
-                    project: p.clone(),
-                    kind: Kind::Trigger,
-                    id: made[0].id.clone(),
-                }),
+                after: before_ours(),
                 limit: 1000,
             })
             .await
@@ -282,12 +286,7 @@ async fn due_index(store: &dyn MetadataStore, p: &Id, other: &Id) {
     }
     // Page by page (a page of one), each page continuing after the last record.
     let mut paged = vec![];
-    let mut after = Some(DueCursor {
-        due_at: base,
-        project: p.clone(),
-        kind: Kind::Trigger,
-        id: made[0].id.clone(),
-    });
+    let mut after = before_ours();
     loop {
         let page = store
             .due(&DueQuery {
@@ -318,12 +317,7 @@ async fn due_index(store: &dyn MetadataStore, p: &Id, other: &Id) {
         store
             .due(&DueQuery {
                 until: base + 30,
-                after: Some(DueCursor {
-                    due_at: base,
-                    project: p.clone(),
-                    kind: Kind::Trigger,
-                    id: made[0].id.clone(),
-                }),
+                after: before_ours(),
                 limit: 1000,
             })
             .await

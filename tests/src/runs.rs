@@ -57,6 +57,25 @@ pub async fn files_mart(app: &TestApp, dir: &Path, pipeline: Value) -> String {
 }
 
 pub async fn files_mart_with(app: &TestApp, dir: &Path, mapping: Value, pipeline: Value) -> String {
+    files_mart_of(
+        app,
+        json!({"location": dir.display().to_string(), "format": "ndjson"}),
+        "*.ndjson*",
+        mapping,
+        pipeline,
+    )
+    .await
+}
+
+/// A storage, a `files` source with `config`, and a published data mart reading
+/// `stream` with `mapping` and `pipeline`; returns the data mart's id.
+pub async fn files_mart_of(
+    app: &TestApp,
+    config: Value,
+    stream: &str,
+    mapping: Value,
+    pipeline: Value,
+) -> String {
     let storage = app
         .owner(
             "POST",
@@ -69,7 +88,7 @@ pub async fn files_mart_with(app: &TestApp, dir: &Path, mapping: Value, pipeline
         .owner(
             "POST",
             "/v1/sources",
-            Some(&json!({"title": "Orders", "connector": "files", "config": {"location": dir.display().to_string(), "format": "ndjson"}})),
+            Some(&json!({"title": "Orders", "connector": "files", "config": config})),
             201,
         )
         .await;
@@ -88,7 +107,7 @@ pub async fn files_mart_with(app: &TestApp, dir: &Path, mapping: Value, pipeline
         Some(&json!({
             "kind": "connector",
             "source_id": source["id"],
-            "streams": [{"name": "*.ndjson*", "mapping": mapping}],
+            "streams": [{"name": stream, "mapping": mapping}],
             "pipeline": pipeline
         })),
         200,

@@ -1126,42 +1126,14 @@ async fn csv_records_with_newlines_in_quotes_and_zstd_files_land_whole() {
     }
     let packed = zstd_pack(text.as_bytes());
     std::fs::write(dir.join("notes.csv.zst"), packed).expect("file");
-    let storage = app
-        .owner(
-            "POST",
-            "/v1/storages",
-            Some(&json!({"title": "L", "kind": "local"})),
-            201,
-        )
-        .await;
-    let source = app
-        .owner(
-            "POST",
-            "/v1/sources",
-            Some(&json!({"title": "Notes", "connector": "files", "config": {"location": dir.display().to_string(), "format": "csv"}})),
-            201,
-        )
-        .await;
-    let mart = app
-        .owner(
-            "POST",
-            "/v1/data-marts",
-            Some(&json!({"title": "Notes", "storage_id": storage["id"]})),
-            201,
-        )
-        .await;
-    let mart = mart["id"].as_str().expect("id").to_string();
-    app.owner(
-        "PUT",
-        &format!("/v1/data-marts/{mart}/definition"),
-        Some(&json!({"kind": "connector", "source_id": source["id"], "streams": [{"name": "*.csv.zst", "mapping": {"columns": [
-            {"target": "id", "source": "id", "cast": "int"}, {"target": "note", "source": "note"}]}}],
-            "pipeline": {"batch_size": 100}})),
-        200,
+    let mart = sluice_tests::runs::files_mart_of(
+        &app,
+        json!({"location": dir.display().to_string(), "format": "csv"}),
+        "*.csv.zst",
+        json!({"columns": [{"target": "id", "source": "id", "cast": "int"}, {"target": "note", "source": "note"}]}),
+        json!({"batch_size": 100}),
     )
     .await;
-    app.owner("POST", &format!("/v1/data-marts/{mart}/publish"), None, 200)
-        .await;
     let run = start_run(&app, &mart, json!({})).await;
     let r = wait_final(&app, &run, LONG).await;
     assert_eq!(r["status"], json!("succeeded"), "{r}");

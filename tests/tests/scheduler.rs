@@ -55,6 +55,18 @@ async fn trigger(app: &TestApp, body: Value) -> Value {
     app.owner("POST", "/v1/triggers", Some(&body), 201).await
 }
 
+/// Runs not over yet.
+fn active(runs: &[Value]) -> usize {
+    runs.iter()
+        .filter(|r| {
+            !matches!(
+                r["status"].as_str(),
+                Some("succeeded" | "failed" | "cancelled")
+            )
+        })
+        .count()
+}
+
 fn id(v: &Value) -> String {
     v["id"].as_str().expect("an id").to_string()
 }
@@ -390,16 +402,7 @@ async fn a_busy_data_mart_makes_fires_wait_or_skip_and_never_overlap() {
     assert_eq!(w["recent_fires"][0]["outcome"], json!("started"));
     assert_eq!(at(&w["recent_fires"][0]["scheduled_for"]), t0);
     let runs = runs_of(&app, &m).await;
-    let active = runs
-        .iter()
-        .filter(|r| {
-            !matches!(
-                r["status"].as_str(),
-                Some("succeeded" | "failed" | "cancelled")
-            )
-        })
-        .count();
-    assert_eq!((runs.len(), active), (2, 1));
+    assert_eq!((runs.len(), active(&runs)), (2, 1));
     app.stop().await;
 }
 
@@ -688,16 +691,7 @@ async fn a_backfill_runs_one_window_per_run_never_more_at_once_than_allowed() {
     let mut most = 0;
     loop {
         let runs = runs_of(&app, &m).await;
-        let active = runs
-            .iter()
-            .filter(|r| {
-                !matches!(
-                    r["status"].as_str(),
-                    Some("succeeded" | "failed" | "cancelled")
-                )
-            })
-            .count();
-        most = most.max(active);
+        most = most.max(active(&runs));
         let b = get(&app, &format!("/v1/backfills/{bid}")).await;
         if b["status"] != json!("running") {
             assert_eq!(b["status"], json!("succeeded"), "{b}");

@@ -113,8 +113,26 @@ pub async fn aws_deps(config: &Config) -> Result<Deps, lambda_http::Error> {
     Ok(deps)
 }
 
+/// The dependencies of a function no request reaches (a stage, the scheduler):
+/// the table (`SLUICE_TABLE`), secrets, the run parts of [`attach_run_parts`], and
+/// a sealed token key.
+#[cfg(any(feature = "stage", feature = "scheduler"))]
+pub(crate) async fn worker_deps() -> Result<Deps, String> {
+    let table = required("SLUICE_TABLE")?;
+    let sdk = sluice_aws::sdk_config().await;
+    let mut deps = Deps::new(
+        Arc::new(DynamoStore::from_sdk_config(&sdk, &table)),
+        Arc::new(SecretsManagerSecrets::from_sdk_config(&sdk)),
+        Arc::new(SystemClock),
+        Arc::new(sealed_token_keys()),
+    );
+    attach_run_parts(&mut deps, &sdk);
+    Ok(deps)
+}
+
 /// Stage and scheduler functions verify no tokens; their key is random and never leaves the
 /// process, so nothing they could be handed verifies against it.
+#[cfg(any(feature = "stage", feature = "scheduler"))]
 pub(crate) fn sealed_token_keys() -> TokenKeys {
     use std::hash::{BuildHasher as _, Hasher as _};
     let mut key = Vec::with_capacity(32);

@@ -9,21 +9,12 @@ use lambda_http::{LambdaEvent, service_fn};
 use serde_json::Value;
 use sluice_app::Deps;
 use sluice_app::services::scheduler::{self, TickReport};
-use sluice_aws::{DynamoStore, SecretsManagerSecrets};
-use sluice_domain::ports::{RunEvent, SystemClock};
+use sluice_domain::ports::RunEvent;
 
 /// The scheduler's dependencies: `SLUICE_TABLE`, the queues (to start runs) and
 /// the bus (to announce them), a webhook notifier for SLA misses.
 pub async fn init() -> Result<Deps, String> {
-    let table = crate::required("SLUICE_TABLE")?;
-    let sdk = sluice_aws::sdk_config().await;
-    let mut deps = Deps::new(
-        Arc::new(DynamoStore::from_sdk_config(&sdk, &table)),
-        Arc::new(SecretsManagerSecrets::from_sdk_config(&sdk)),
-        Arc::new(SystemClock),
-        Arc::new(crate::sealed_token_keys()),
-    );
-    crate::attach_run_parts(&mut deps, &sdk);
+    let mut deps = crate::worker_deps().await?;
     if deps.queue.is_none() {
         return Err("set SLUICE_QUEUE_URL_PREFIX".into());
     }

@@ -9,9 +9,7 @@ use std::time::Duration;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use lambda_http::{LambdaEvent, service_fn};
-use sluice_app::Deps;
-use sluice_aws::{DynamoStore, SecretsManagerSecrets};
-use sluice_domain::ports::{QueueMessage, SystemClock};
+use sluice_domain::ports::QueueMessage;
 use sluice_runs::{Limits, Machine, Outcome, Stage};
 use tokio::task::JoinSet;
 
@@ -44,15 +42,7 @@ pub async fn run_stage<S: Stage>(
 /// The run machine over the AWS adapters: `SLUICE_TABLE`, and the run parts of
 /// [`crate::attach_run_parts`] (a stage function needs the bucket and the queues).
 pub async fn init() -> Result<Machine, String> {
-    let table = crate::required("SLUICE_TABLE")?;
-    let sdk = sluice_aws::sdk_config().await;
-    let mut deps = Deps::new(
-        Arc::new(DynamoStore::from_sdk_config(&sdk, &table)),
-        Arc::new(SecretsManagerSecrets::from_sdk_config(&sdk)),
-        Arc::new(SystemClock),
-        Arc::new(crate::sealed_token_keys()),
-    );
-    crate::attach_run_parts(&mut deps, &sdk);
+    let deps = crate::worker_deps().await?;
     if deps.objects.is_none() || deps.queue.is_none() {
         return Err("set SLUICE_BUCKET and SLUICE_QUEUE_URL_PREFIX".into());
     }
