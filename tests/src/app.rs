@@ -283,6 +283,20 @@ impl TestApp {
         }
     }
 
+    /// As the owner; panics unless the answer is a 422 naming `field`.
+    pub async fn refused(&self, method: &str, path: &str, body: &Value, field: &str) -> Reply {
+        let r = self
+            .send(method, path, self.token(Role::Owner), Some(body))
+            .await;
+        assert_eq!(
+            (r.status, r.field()),
+            (422, field.to_string()),
+            "{method} {path} {body}: {}",
+            r.text
+        );
+        r
+    }
+
     pub async fn stop(mut self) {
         if let Some(s) = self.server.take() {
             s.stop().await;

@@ -264,16 +264,20 @@ async fn due_index(store: &dyn MetadataStore, p: &Id, other: &Id) {
             .filter(|r| made.iter().any(|m| m.id == r.id))
             .collect()
     };
-    let all = ours(
-        store
-            .due(&DueQuery {
-                until: base + 30,
-                after: before_ours(),
-                limit: 1000,
-            })
-            .await
-            .expect("due"),
-    );
+    // Ours that are due by `base + 30`, in one page.
+    let due_ours = || async {
+        ours(
+            store
+                .due(&DueQuery {
+                    until: base + 30,
+                    after: before_ours(),
+                    limit: 1000,
+                })
+                .await
+                .expect("due"),
+        )
+    };
+    let all = due_ours().await;
     let dues: Vec<i64> = all.iter().map(|r| r.due_at.expect("due") - base).collect();
     assert_eq!(
         dues,
@@ -313,16 +317,7 @@ async fn due_index(store: &dyn MetadataStore, p: &Id, other: &Id) {
     cleared.version = 2;
     cleared.due_at = None;
     store.replace(&cleared).await.expect("clear");
-    let after_writes = ours(
-        store
-            .due(&DueQuery {
-                until: base + 30,
-                after: before_ours(),
-                limit: 1000,
-            })
-            .await
-            .expect("due after writes"),
-    );
+    let after_writes = due_ours().await;
     let dues: Vec<i64> = after_writes
         .iter()
         .map(|r| r.due_at.expect("due") - base)

@@ -662,20 +662,13 @@ async fn a_backfill_runs_one_window_per_run_never_more_at_once_than_allowed() {
             "window",
         ),
     ] {
-        let r = app
-            .send(
-                "POST",
-                &format!("/v1/data-marts/{m}/backfills"),
-                app.token(sluice_domain::Role::Editor),
-                Some(&body),
-            )
-            .await;
-        assert_eq!(
-            (r.status, r.field()),
-            (422, field.to_string()),
-            "{}",
-            r.text
-        );
+        app.refused(
+            "POST",
+            &format!("/v1/data-marts/{m}/backfills"),
+            &body,
+            field,
+        )
+        .await;
     }
     let b = app
         .owner(
@@ -784,20 +777,7 @@ async fn upstream_triggers_form_a_dag_fire_once_per_success_and_refuse_cycles() 
         ),
     ];
     for (body, field, says) in cases {
-        let r = app
-            .send(
-                "POST",
-                "/v1/triggers",
-                app.token(sluice_domain::Role::Editor),
-                Some(&body),
-            )
-            .await;
-        assert_eq!(
-            (r.status, r.field()),
-            (422, field.to_string()),
-            "{}",
-            r.text
-        );
+        let r = app.refused("POST", "/v1/triggers", &body, field).await;
         assert!(r.text.contains(says), "{}", r.text);
     }
     let r = app.send("POST", "/v1/triggers", app.token(sluice_domain::Role::Editor), Some(&json!({"target_kind": "data_mart", "target_id": a, "upstream": {"data_mart_ids": [c]}}))).await;

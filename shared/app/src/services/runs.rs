@@ -240,35 +240,29 @@ pub async fn publish(deps: &Deps, kind: RunEventKind, run: &Run) {
     }
 }
 
+/// Changes a run's status if `allowed` says its current state allows it (checked
+/// again on every compare-and-swap try); a 409 naming the state otherwise.
 async fn change_status(
-    ctx: &Ctx<'_>,
-    id: &str,
+    deps: &Deps,
+    run: &Run,
     verb: &str,
-    allowed: &[RunStatus],
+    allowed: impl Fn(&Run) -> bool,
+    now: chrono::DateTime<chrono::Utc>,
     apply: impl Fn(&mut Run, chrono::DateTime<chrono::Utc>),
 ) -> ApiResult<Run> {
-    let run = load::<Run>(ctx, id).await?;
+    let id = &run.meta.id;
     let mut refused = None;
-    let updated = records::update::<Run>(
-        ctx.deps.store.as_ref(),
-        ctx.project(),
-        &run.meta.id,
-        ctx.now,
-        |r| {
-            // A failed run waiting for its retry may still be cancelled.
-            let waiting = r.status == RunStatus::Failed && r.next_retry_at.is_some();
-            let cancel_waiting = waiting && verb == "cancelled";
-            if !(allowed.contains(&r.status) || cancel_waiting) {
-                refused = Some(r.status);
-                return false;
-            }
-            refused = None;
-            apply(r, ctx.now);
-            true
-        },
-    )
+    let updated = records::update::<Run>(deps.store.as_ref(), &run.meta.project_id, id, now, |r| {
+        if !allowed(r) {
+            refused = Some(r.status);
+            return false;
+        }
+        refused = None;
+        apply(r, now);
+        true
+    })
     .await?
-    .ok_or_else(|| ApiError::not_found(Kind::Run, id))?;
+    .ok_or_else(|| ApiError::not_found(Kind::Run, id.as_str()))?;
     if let Some(status) = refused {
         return Err(ApiError::Conflict(format!(
             "run {id} is {}; it cannot be {verb}",
@@ -278,13 +272,20 @@ async fn change_status(
     Ok(updated)
 }
 
+/// One of `statuses`.
+fn in_status(statuses: &[RunStatus]) -> impl Fn(&Run) -> bool + '_ {
+    move |r| statuses.contains(&r.status)
+}
+
 /// `POST /v1/runs/{id}/pause`: workers stop taking its chunks; resume continues.
 pub async fn pause(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+    let run = load::<Run>(ctx, id).await?;
     let run = change_status(
-        ctx,
-        id,
+        ctx.deps,
+        &run,
         "paused",
-        &[RunStatus::Queued, RunStatus::Running],
+        in_status(&[RunStatus::Queued, RunStatus::Running]),
+        ctx.now,
         |r, _| {
             r.status = RunStatus::Paused;
         },
@@ -296,11 +297,13 @@ pub async fn pause(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
 /// `POST /v1/runs/{id}/resume`
 pub async fn resume(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
     let queue = ctx.deps.queue()?.clone();
+    let run = load::<Run>(ctx, id).await?;
     let run = change_status(
-        ctx,
-        id,
+        ctx.deps,
+        &run,
         "resumed",
-        &[RunStatus::Paused, RunStatus::Interrupted],
+        in_status(&[RunStatus::Paused, RunStatus::Interrupted]),
+        ctx.now,
         |r, _| {
             r.status = if r.started_at.is_some() {
                 RunStatus::Running
@@ -316,16 +319,14 @@ pub async fn resume(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
 
 /// `POST /v1/runs/{id}/cancel`: nothing more is committed; staged data is dropped.
 pub async fn cancel(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+    let run = load::<Run>(ctx, id).await?;
     let run = change_status(
-        ctx,
-        id,
+        ctx.deps,
+        &run,
         "cancelled",
-        &[
-            RunStatus::Queued,
-            RunStatus::Running,
-            RunStatus::Paused,
-            RunStatus::Interrupted,
-        ],
+        // Not over yet; a failed run waiting for its retry counts as not over.
+        Run::holds_slot,
+        ctx.now,
         |r, now| {
             r.status = RunStatus::Cancelled;
             r.next_retry_at = None;
@@ -423,47 +424,40 @@ pub async fn retry_failed(
         })
         .await?;
     }
-    let mut refused = None;
-    let run = records::update::<Run>(store, project, id, now, |r| {
-        if r.status != RunStatus::Failed {
-            refused = Some(r.status);
-            return false;
-        }
-        refused = None;
-        r.file_attempt();
-        r.status = RunStatus::Running;
-        r.attempt += 1;
-        r.next_retry_at = None;
-        r.error = None;
-        r.error_log.clear();
-        r.finished_at = None;
-        r.heartbeat_at = Some(now);
-        r.stalls = 0;
-        r.counters = RunCounters::default();
-        for s in [
-            &mut r.stages.extract,
-            &mut r.stages.transform,
-            &mut r.stages.load,
-            &mut r.stages.finalize,
-        ] {
-            if s.state == StageState::Failed || s.state == StageState::Skipped {
-                s.state = StageState::Pending;
-                s.finished_at = None;
+    let run = change_status(
+        deps,
+        run,
+        "retried",
+        |r| r.status == RunStatus::Failed,
+        now,
+        |r, now| {
+            r.file_attempt();
+            r.status = RunStatus::Running;
+            r.attempt += 1;
+            r.next_retry_at = None;
+            r.error = None;
+            r.error_log.clear();
+            r.finished_at = None;
+            r.heartbeat_at = Some(now);
+            r.stalls = 0;
+            r.counters = RunCounters::default();
+            for s in [
+                &mut r.stages.extract,
+                &mut r.stages.transform,
+                &mut r.stages.load,
+                &mut r.stages.finalize,
+            ] {
+                if s.state == StageState::Failed || s.state == StageState::Skipped {
+                    s.state = StageState::Pending;
+                    s.finished_at = None;
+                }
             }
-        }
-        if r.stages.extract.state != StageState::Succeeded {
-            r.stages.extract.start(now);
-        }
-        true
-    })
-    .await?
-    .ok_or_else(|| ApiError::not_found(Kind::Run, id.as_str()))?;
-    if let Some(status) = refused {
-        return Err(ApiError::Conflict(format!(
-            "run {id} is {}; only a failed run can be retried",
-            status_name(status)
-        )));
-    }
+            if r.stages.extract.state != StageState::Succeeded {
+                r.stages.extract.start(now);
+            }
+        },
+    )
+    .await?;
     reconcile(deps, &queue, &run).await?;
     publish(deps, RunEventKind::RunStarted, &run).await;
     Ok(run)

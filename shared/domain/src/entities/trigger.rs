@@ -221,21 +221,10 @@ impl Trigger {
         if !self.enabled || self.meta.deleted_at.is_some() {
             return None;
         }
-        let pending = if self.pending.is_empty() {
-            None
-        } else {
-            Some(self.wake_at.unwrap_or_else(|| {
-                self.pending
-                    .iter()
-                    .map(|p| p.scheduled_for)
-                    .min()
-                    .unwrap_or(self.meta.updated_at)
-            }))
-        };
-        match (self.next_fire_at, pending) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        // Pending fires are looked at again at `wake_at`, or at once.
+        let earliest = self.pending.iter().map(|p| p.scheduled_for).min();
+        let pending = earliest.map(|at| self.wake_at.unwrap_or(at));
+        [self.next_fire_at, pending].into_iter().flatten().min()
     }
 
     /// Recomputes `next_fire_at` from `now` (none while disabled).
