@@ -6,7 +6,10 @@
 use crate::app::TestApp;
 use serde_json::{Value, json};
 use sluice_app::routes;
-use sluice_domain::entities::{Meta, Run, RunCounters, RunKind, RunStatus};
+use sluice_domain::entities::{
+    Backfill, BackfillStatus, BackfillWindow, Meta, Run, RunCounters, RunKind, RunStatus,
+    WindowSize,
+};
 use sluice_domain::{Id, Kind, Role};
 
 /// Fresh records of every kind, made by the owner.
@@ -108,14 +111,31 @@ async fn seed(app: &TestApp) -> Fixture {
         insert_run(app, &r).await;
         states.push(r.meta.id.to_string());
     }
-    let backfill = id(&app
-        .owner(
-            "POST",
-            &format!("/v1/data-marts/{files_mart}/backfills"),
-            Some(&json!({"from": "2026-01-01", "to": "2026-01-03", "window": "day"})),
-            201,
-        )
-        .await);
+    // A backfill still running: its one window is the running run above, which
+    // nothing moves, so the backfill is running whenever a route meets it.
+    let window = |d: &str| d.parse::<chrono::NaiveDate>().expect("date");
+    let backfill = Backfill {
+        meta: Meta::new(Kind::Backfill, &app.project, "test", now),
+        data_mart_id: mart_id.clone(),
+        from: window("2026-01-01"),
+        to: window("2026-01-02"),
+        window: WindowSize::Day,
+        status: BackfillStatus::Running,
+        windows: vec![BackfillWindow {
+            from: window("2026-01-01"),
+            to: window("2026-01-02"),
+            run_id: Some(Id::parse(Kind::Run, &states[0]).expect("run id")),
+            status: Some(RunStatus::Running),
+        }],
+        finished_at: None,
+        wake_at: None,
+    };
+    app.deps
+        .store
+        .insert(&sluice_app::records::to_record(&backfill).expect("record"))
+        .await
+        .expect("seed a backfill");
+    let backfill = backfill.meta.id.to_string();
     Fixture {
         backfill,
         storage,
