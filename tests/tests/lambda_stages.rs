@@ -183,3 +183,182 @@ async fn a_run_moves_through_the_stage_functions_with_every_batch_delivered_twic
     app.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A transform whose run has no chunk lease free (another instance holds the
+/// only one, `parallelism: 1`) is put back on the queue as a new message and
+/// reported handled, so its waits never count towards the DLQ; once the lease is
+/// given back it runs, and the run lands every row once.
+#[tokio::test]
+async fn a_transform_waiting_for_a_lease_goes_back_on_the_queue_uncounted() {
+    use sluice_domain::pipeline::{ChunkLease, ChunkLeases, TRANSFORM_QUEUE};
+    let app = spawn_app_without_workers().await;
+    let dir = temp_dir("stage-leases");
+    let total = write_orders(&dir, 2, 100);
+    let mart = files_mart(&app, &dir, json!({"batch_size": 100, "parallelism": 1})).await;
+    let run = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/runs"),
+            Some(&json!({"kind": "incremental"})),
+            201,
+        )
+        .await;
+    let run_id =
+        sluice_domain::Id::parse(sluice_domain::Kind::Run, run["id"].as_str().expect("id"))
+            .expect("run id");
+    let machine = Arc::new(Machine::new(app.deps.clone(), Limits::default()).expect("machine"));
+    let queue = app.deps.queue.clone().expect("queue");
+    let receive = |name: &'static str| {
+        let queue = queue.clone();
+        async move {
+            queue
+                .receive(name, 10, Duration::from_secs(30))
+                .await
+                .expect("receive")
+        }
+    };
+    // Extract until both chunks wait for their transform.
+    loop {
+        let msgs = receive("sluice-extract-files").await;
+        if msgs.is_empty() {
+            break;
+        }
+        let r = handle_batch::<Extract>(
+            &machine,
+            "sluice-extract-files",
+            as_sqs_event("sluice-extract-files", &msgs),
+        )
+        .await;
+        assert!(r.batch_item_failures.is_empty());
+        for m in &msgs {
+            queue
+                .ack("sluice-extract-files", &m.receipt)
+                .await
+                .expect("ack");
+        }
+    }
+    let chunk_of = |m: &QueueMessage| match serde_json::from_str::<Message>(&m.body) {
+        Ok(Message::Transform { chunk, .. }) => chunk,
+        other => panic!("not a transform message: {other:?}"),
+    };
+    let msgs = receive(TRANSFORM_QUEUE).await;
+    assert_eq!(msgs.len(), 2, "{msgs:?}");
+    let (first, second) = (&msgs[0], &msgs[1]);
+    // Another instance holds the run's only lease, for the first chunk.
+    let project = app.project.clone();
+    let now = chrono::Utc::now();
+    let mut meta =
+        sluice_domain::entities::Meta::new(sluice_domain::Kind::Leases, &project, "test", now);
+    meta.id = ChunkLeases::id_for(&run_id);
+    let held = ChunkLeases {
+        meta,
+        run_id: run_id.clone(),
+        held: vec![ChunkLease {
+            chunk_id: chunk_of(first),
+            since: now,
+        }],
+    };
+    app.deps
+        .store
+        .insert(&sluice_app::records::to_record(&held).expect("record"))
+        .await
+        .expect("lease held");
+    let r = handle_batch::<Transform>(
+        &machine,
+        TRANSFORM_QUEUE,
+        as_sqs_event(TRANSFORM_QUEUE, std::slice::from_ref(second)),
+    )
+    .await;
+    assert!(r.batch_item_failures.is_empty(), "a wait is no failure");
+    queue
+        .ack(TRANSFORM_QUEUE, &second.receipt)
+        .await
+        .expect("ack");
+    let chunk = sluice_app::records::get::<sluice_domain::pipeline::Chunk>(
+        app.deps.store.as_ref(),
+        &project,
+        &chunk_of(second),
+    )
+    .await
+    .expect("chunk")
+    .expect("chunk exists");
+    assert_eq!(
+        chunk.status,
+        sluice_domain::pipeline::ChunkStatus::Extracted,
+        "it waited"
+    );
+    // The holder finishes and gives the lease back; the put-back copy then runs.
+    let r = handle_batch::<Transform>(
+        &machine,
+        TRANSFORM_QUEUE,
+        as_sqs_event(TRANSFORM_QUEUE, std::slice::from_ref(first)),
+    )
+    .await;
+    assert!(r.batch_item_failures.is_empty());
+    queue
+        .ack(TRANSFORM_QUEUE, &first.receipt)
+        .await
+        .expect("ack");
+    let start = Instant::now();
+    let again = loop {
+        let msgs = receive(TRANSFORM_QUEUE).await;
+        if !msgs.is_empty() {
+            break msgs;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the waiting chunk never came back"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(again.len(), 1);
+    assert_eq!(chunk_of(&again[0]), chunk_of(second));
+    assert_eq!(
+        again[0].receive_count, 1,
+        "a put-back message starts its count again"
+    );
+    let r = handle_batch::<Transform>(
+        &machine,
+        TRANSFORM_QUEUE,
+        as_sqs_event(TRANSFORM_QUEUE, &again),
+    )
+    .await;
+    assert!(r.batch_item_failures.is_empty());
+    queue
+        .ack(TRANSFORM_QUEUE, &again[0].receipt)
+        .await
+        .expect("ack");
+    let fin = sluice_domain::pipeline::FINALIZE_QUEUE;
+    let start = Instant::now();
+    let status = loop {
+        for m in queue
+            .receive(fin, 10, Duration::from_secs(30))
+            .await
+            .expect("receive")
+        {
+            let r = handle_batch::<Finalize>(
+                &machine,
+                fin,
+                as_sqs_event(fin, std::slice::from_ref(&m)),
+            )
+            .await;
+            if r.batch_item_failures.is_empty() {
+                queue.ack(fin, &m.receipt).await.expect("ack");
+            }
+        }
+        let s = app
+            .owner("GET", &format!("/v1/runs/{run_id}"), None, 200)
+            .await;
+        if s["status"] != "running" {
+            break s;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "run stuck: {s}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(status["status"], "succeeded", "{status}");
+    let (n, ids, sum) = table_totals(&app, &mart).await;
+    assert_eq!((n, ids), (200, 200));
+    assert!((sum - total).abs() < 1e-6, "{sum} vs {total}");
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

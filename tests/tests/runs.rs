@@ -496,6 +496,13 @@ async fn drain(app: &sluice_tests::app::TestApp, machine: &Machine, max: usize) 
                         .set_visibility(&name, &m.receipt, Duration::ZERO)
                         .await
                         .expect("visibility"),
+                    Outcome::Later(_) => {
+                        machine
+                            .put_back(&name, &m, Duration::ZERO)
+                            .await
+                            .expect("put back");
+                        queue.ack(&name, &m.receipt).await.expect("ack");
+                    }
                 }
             }
         }
@@ -964,8 +971,11 @@ impl sluice_domain::ports::ObjectStore for SlowRawReads {
     }
 }
 
+/// Two processes (two machines with their own workers over one database, queue
+/// and object store), each free to run 8 transforms at once: the run's
+/// `parallelism` holds across both, and a waiting chunk never reaches the DLQ.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_run_keeps_at_most_its_parallelism_of_chunks_in_flight() {
+async fn a_run_keeps_at_most_its_parallelism_of_chunks_in_flight_across_processes() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let app = spawn_app_without_workers().await;
@@ -980,8 +990,13 @@ async fn a_run_keeps_at_most_its_parallelism_of_chunks_in_flight() {
         });
         let mut deps = app.deps.clone();
         deps.objects = Some(slow.clone());
-        let machine = Arc::new(Machine::new(deps, Limits::default()).expect("machine"));
-        let workers = sluice_runs::worker::Workers::spawn(machine, 8);
+        let processes: Vec<_> = (0..2)
+            .map(|_| {
+                let machine =
+                    Arc::new(Machine::new(deps.clone(), Limits::default()).expect("machine"));
+                sluice_runs::worker::Workers::spawn(machine, 8)
+            })
+            .collect();
         let mart = files_mart(
             &app,
             &dir,
@@ -990,11 +1005,24 @@ async fn a_run_keeps_at_most_its_parallelism_of_chunks_in_flight() {
         .await;
         let run = start_run(&app, &mart, json!({})).await;
         let done = wait_final(&app, &run, LONG).await;
-        workers.stop().await;
+        for workers in processes {
+            workers.stop().await;
+        }
         assert_eq!(done["status"], "succeeded", "{done}");
         assert_eq!(done["counters"]["rows_written"], 1200);
+        assert_eq!(done["counters"]["rows_failed"], 0);
         in_flight.push(slow.max.load(Ordering::SeqCst));
     }
+    let queue = app.deps.queue.clone().expect("queue");
+    let dead = queue
+        .receive(
+            &format!("{}-dlq", sluice_domain::pipeline::TRANSFORM_QUEUE),
+            10,
+            Duration::from_secs(1),
+        )
+        .await
+        .expect("dlq");
+    assert!(dead.is_empty(), "waiting chunks went to the DLQ: {dead:?}");
     assert!(in_flight[0] <= 2, "parallelism 2: {in_flight:?}");
     assert!(
         in_flight[1] > 2,

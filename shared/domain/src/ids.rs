@@ -29,10 +29,12 @@ pub enum Kind {
     Backfill,
     /// The run slots of a data mart: which runs hold its `max_active_runs`.
     Slots,
+    /// The chunk leases of a run: which chunks hold its `parallelism`.
+    Leases,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Project,
         Kind::Storage,
         Kind::Source,
@@ -46,6 +48,7 @@ impl Kind {
         Kind::State,
         Kind::Backfill,
         Kind::Slots,
+        Kind::Leases,
     ];
 
     /// Prefix of the id, before the underscore.
@@ -64,6 +67,7 @@ impl Kind {
             Kind::State => "cst",
             Kind::Backfill => "bf",
             Kind::Slots => "slt",
+            Kind::Leases => "lse",
         }
     }
 
@@ -83,6 +87,7 @@ impl Kind {
             Kind::State => "CST",
             Kind::Backfill => "BF",
             Kind::Slots => "SLT",
+            Kind::Leases => "LSE",
         }
     }
 
@@ -102,6 +107,7 @@ impl Kind {
             Kind::State => "connector state",
             Kind::Backfill => "backfill",
             Kind::Slots => "run slots",
+            Kind::Leases => "chunk leases",
         }
     }
 

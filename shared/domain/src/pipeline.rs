@@ -247,6 +247,36 @@ impl RunSlots {
     }
 }
 
+/// The chunks of a run being transformed now, at most its `parallelism`, across
+/// every process (Lambda instances, two local servers). Taking a lease is a
+/// conditional write here; a chunk that is no longer waiting for its transform
+/// gives its lease back when the leases are full, and a lease expires after
+/// [`ChunkLeases::EXPIRES_SECONDS`] in any case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ChunkLeases {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub run_id: Id,
+    pub held: Vec<ChunkLease>,
+}
+entity!(ChunkLeases, Kind::Leases);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ChunkLease {
+    pub chunk_id: Id,
+    pub since: chrono::DateTime<chrono::Utc>,
+}
+
+impl ChunkLeases {
+    /// Longer than any transform of one chunk takes (the transform function's
+    /// timeout is 30 s): a lease outlives its holder only when the holder died.
+    pub const EXPIRES_SECONDS: i64 = 900;
+
+    pub fn id_for(run: &Id) -> Id {
+        Id::derived(Kind::Leases, &[run.as_str()])
+    }
+}
+
 /// Object keys of a run's data.
 pub mod objects {
     use crate::ids::Id;

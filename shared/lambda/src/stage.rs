@@ -70,6 +70,17 @@ pub async fn handle_batch<S: Stage>(
         let (machine, queue) = (machine.clone(), queue.to_string());
         tasks.spawn(async move {
             let outcome = machine.handle_in::<S>(&msg).await;
+            if let Outcome::Later(wait) = outcome {
+                // Back on the queue as a new message; this one is then deleted.
+                match machine.put_back(&queue, &msg, wait).await {
+                    Ok(()) => return None,
+                    Err(e) => {
+                        tracing::warn!(message_id = %msg.id, error = %e, "Could not put a waiting message back; it comes again.");
+                        let _ = machine.queue().set_visibility(&queue, &msg.receipt, wait).await;
+                        return Some(msg.id);
+                    }
+                }
+            }
             if let Outcome::Retry(reason) = outcome {
                 tracing::warn!(message_id = %msg.id, receive = msg.receive_count, reason = %reason, "Message left for redelivery.");
                 // 1 s, 2 s, 4 s, … instead of the queue's whole visibility timeout.

@@ -10,6 +10,7 @@
 
 mod extract;
 mod finalize;
+mod leases;
 mod preview;
 mod transform;
 pub mod worker;
@@ -112,6 +113,9 @@ pub enum Outcome {
     /// A failure that may pass: leave the message for redelivery. On its last
     /// receive the handler has already recorded the failure on the run.
     Retry(String),
+    /// Not now (the run's chunk leases are all taken): put the message back to
+    /// come again after this long, without counting a receive ([`Machine::put_back`]).
+    Later(Duration),
 }
 
 /// A failure inside a handler.
@@ -121,6 +125,8 @@ pub enum Fault {
     Transient(String),
     /// Will not pass by retrying (bad config, bad data under fail-fast).
     Permanent(String),
+    /// Nothing went wrong, but the work must wait this long (no lease free).
+    Later(Duration),
 }
 
 impl From<StoreError> for Fault {
@@ -210,6 +216,19 @@ impl Machine {
             .clone()
     }
 
+    /// Puts a message that must wait ([`Outcome::Later`]) back on `queue` as a
+    /// new message, visible after `wait`; the caller then deletes the delivered
+    /// one. A new message starts its receive count again, where leaving the old
+    /// one hidden would count each wait towards the dead-letter queue.
+    pub async fn put_back(
+        &self,
+        queue: &str,
+        msg: &QueueMessage,
+        wait: Duration,
+    ) -> Result<(), sluice_domain::ports::QueueError> {
+        self.queue().send(queue, &msg.body, wait).await
+    }
+
     pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.deps.clock.now()
     }
@@ -236,6 +255,7 @@ impl Machine {
         let result = S::dispatch(self, &message, last_try).await;
         match result {
             Ok(()) => Outcome::Done,
+            Err(Fault::Later(wait)) => Outcome::Later(wait),
             Err(Fault::Permanent(reason)) => {
                 self.fail_run(message.project(), message.run(), &reason, None)
                     .await;

@@ -78,6 +78,7 @@ impl Previewer for EnginePreviewer {
             .map_err(|f| match f {
                 crate::Fault::Permanent(m) => ApiError::Conflict(m),
                 crate::Fault::Transient(m) => ApiError::Internal(m),
+                crate::Fault::Later(_) => ApiError::Unavailable("try again shortly".into()),
             })?;
         let limit = req.limit.unwrap_or(20) as usize;
         let stream_req = StreamRequest {

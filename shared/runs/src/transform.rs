@@ -10,7 +10,7 @@ use sluice_domain::Id;
 use sluice_domain::entities::{ErrorPolicy, MAX_ERROR_LOG, RowError, RunStatus};
 use sluice_domain::pipeline::{Chunk, ChunkStatus, objects};
 
-use crate::{Fault, Machine};
+use crate::{Fault, Machine, leases};
 
 pub(crate) async fn handle(
     m: &Machine,
@@ -34,13 +34,35 @@ pub(crate) async fn handle(
         return Ok(());
     }
     let policy = ctx.def.pipeline.error_policy;
-    // At most `parallelism` chunks of this run in flight here.
-    let slots = m.slots(run_id, ctx.def.pipeline.parallelism);
+    // At most `parallelism` chunks of this run in flight: waiting in this process
+    // first, then a lease counted across every process.
+    let parallelism = ctx.def.pipeline.parallelism;
+    let slots = m.slots(run_id, parallelism);
     let _slot = slots
         .acquire()
         .await
         .map_err(|_| Fault::Transient("the transform slots were closed".into()))?;
+    if !leases::take(m, project, run_id, chunk_id, parallelism).await? {
+        return Err(Fault::Later(leases::wait_for(chunk_id)));
+    }
     let result = transform(m, &ctx, &chunk).await;
+    let result = finish(m, project, run_id, &chunk, policy, last_try, result).await;
+    leases::release(m, project, run_id, chunk_id).await;
+    result
+}
+
+/// Records what the transform of `chunk` came to.
+async fn finish(
+    m: &Machine,
+    project: &Id,
+    run_id: &Id,
+    chunk: &Chunk,
+    policy: ErrorPolicy,
+    last_try: bool,
+    result: Result<Done, Fault>,
+) -> Result<(), Fault> {
+    let store = m.deps.store.as_ref();
+    let chunk_id = &chunk.meta.id;
     let now = m.now();
     match result {
         Ok(done) => {
