@@ -542,6 +542,24 @@ async fn merge_updates_by_key_and_replace_swaps_the_table() {
         let run = start_run(&app, mart, json!({})).await;
         assert_eq!(wait_final(&app, &run, LONG).await["status"], "succeeded");
     }
+    let merge_files = || async {
+        let location = sluice_domain::pipeline::objects::table(
+            &app.project,
+            &sluice_domain::Id::parse(sluice_domain::Kind::DataMart, &merge).expect("id"),
+        );
+        let objects = app.deps.objects.as_ref().expect("objects");
+        let mut keys: Vec<String> = objects
+            .list(&location)
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|o| o.key)
+            .collect();
+        keys.sort();
+        keys
+    };
+    let before = merge_files().await;
+    assert_eq!(before.len(), 3, "{before:?}");
     tokio::time::sleep(Duration::from_millis(20)).await;
     std::fs::write(dir.join("b.ndjson"), rows(151, 450, "2.00")).expect("file");
     for mart in [&merge, &replace] {
@@ -554,6 +572,18 @@ async fn merge_updates_by_key_and_replace_swaps_the_table() {
     let (n, ids, sum) = table_totals(&app, &merge).await;
     assert_eq!((n, ids), (450, 450));
     assert!((sum - (150.0 + 600.0)).abs() < 1e-6, "{sum}");
+    // Only the old files holding keys of the run were rewritten: the first one
+    // (ids 1-100) stands as it was, 101-200 and 201-300 lost rows (one of them
+    // all of its rows, so only one base file is left of the two).
+    let after = merge_files().await;
+    let untouched = before.iter().filter(|k| after.contains(k)).count();
+    assert_eq!(untouched, 1, "{before:?} → {after:?}");
+    assert_eq!(
+        after.iter().filter(|k| k.contains("-base-")).count(),
+        1,
+        "{after:?}"
+    );
+    assert_eq!(after.len(), 5, "one old, one base, three new: {after:?}");
     // replace: the table is the last run's rows.
     let (n, ids, sum) = table_totals(&app, &replace).await;
     assert_eq!((n, ids), (300, 300));

@@ -307,9 +307,11 @@ struct Target<'a> {
 }
 
 /// Merge on `key`: the run's rows win (the last of equal keys within the run);
-/// every older row whose key the run brings is dropped. Old files are rewritten
-/// as `{run}-base-{name}` before any is deleted, so a repeat finds either the old
-/// file (and rewrites the same base) or only the base.
+/// every older row whose key the run brings is dropped. One chunk or table file
+/// is in memory at a time, besides the run's keys. Old files holding none of the
+/// run's keys stay as they are; the others are rewritten as `{run}-base-{name}`
+/// before any is deleted, so a repeat finds either the old file (and rewrites
+/// the same base) or only the base.
 async fn merge(
     m: &Machine,
     target: &Target<'_>,
@@ -323,43 +325,43 @@ async fn merge(
         table,
         mine,
     } = *target;
-    let mut batches = vec![];
-    for c in staged {
+    let parquet = |bytes: &[u8]| {
+        decode(sluice_domain::pipeline::ChunkFormat::Parquet, bytes, None)
+            .map(|d| d.batch)
+            .map_err(|e| Fault::Permanent(e.to_string()))
+    };
+    // Newest chunk first: keep the first time each key is seen.
+    let mut seen: HashSet<OwnedRow> = HashSet::new();
+    let mut schema = None;
+    for c in staged.iter().rev() {
         let bytes = m
             .objects()
             .get(c.staged_key.as_deref().unwrap_or_default())
             .await?
             .ok_or_else(|| Fault::Transient(format!("staged chunk {} is missing", c.label())))?;
-        let b = decode(sluice_domain::pipeline::ChunkFormat::Parquet, &bytes, None)
-            .map_err(|e| Fault::Permanent(e.to_string()))?
-            .batch;
-        batches.push(((*c).clone(), b));
-    }
-    // Newest first: keep the first time each key is seen.
-    let mut seen: HashSet<OwnedRow> = HashSet::new();
-    let mut schema = None;
-    for (c, batch) in batches.iter().rev() {
-        let rows = key_rows(batch, key)?;
+        let batch = parquet(&bytes)?;
+        let rows = key_rows(&batch, key)?;
         let keep: Vec<bool> = rows.into_iter().map(|r| seen.insert(r)).collect();
-        let kept = filter_record_batch(batch, &BooleanArray::from(keep))
-            .map_err(|e| Fault::Permanent(e.to_string()))?;
         if schema.is_none() {
             schema = Some(
-                kept.schema()
+                batch
+                    .schema()
                     .fields()
                     .iter()
                     .map(|f| (f.name().clone(), type_name(f.data_type())))
                     .collect::<Vec<_>>(),
             );
         }
+        let out = objects::table_file(project, mart, run_id, c.meta.id.as_str());
+        if keep.iter().all(|k| *k) {
+            m.objects().put(&out, bytes).await?;
+            continue;
+        }
+        let kept = filter_record_batch(&batch, &BooleanArray::from(keep))
+            .map_err(|e| Fault::Permanent(e.to_string()))?;
         if kept.num_rows() > 0 {
             let bytes = write_parquet(&kept).map_err(|e| Fault::Permanent(e.to_string()))?;
-            m.objects()
-                .put(
-                    &objects::table_file(project, mart, run_id, c.meta.id.as_str()),
-                    bytes,
-                )
-                .await?;
+            m.objects().put(&out, bytes).await?;
         }
     }
     let old: Vec<String> = m
@@ -370,15 +372,18 @@ async fn merge(
         .map(|o| o.key)
         .filter(|k| !k.starts_with(mine))
         .collect();
+    let mut replaced = vec![];
     for key_name in &old {
         let Some(bytes) = m.objects().get(key_name).await? else {
             continue;
         };
-        let batch = decode(sluice_domain::pipeline::ChunkFormat::Parquet, &bytes, None)
-            .map_err(|e| Fault::Permanent(e.to_string()))?
-            .batch;
+        let batch = parquet(&bytes)?;
         let rows = key_rows(&batch, key)?;
         let keep: Vec<bool> = rows.iter().map(|r| !seen.contains(r)).collect();
+        if keep.iter().all(|k| *k) {
+            // None of the run's keys: the file stands as it is.
+            continue;
+        }
         let kept = filter_record_batch(&batch, &BooleanArray::from(keep))
             .map_err(|e| Fault::Permanent(e.to_string()))?;
         if kept.num_rows() > 0 {
@@ -395,8 +400,9 @@ async fn merge(
                 )
                 .await?;
         }
+        replaced.push(key_name);
     }
-    for key_name in &old {
+    for key_name in replaced {
         m.objects().delete(key_name).await?;
     }
     Ok(schema)
