@@ -27,6 +27,7 @@ fn settings(bucket: &str) -> AthenaSettings {
 
 fn orders() -> Vec<TableRef> {
     vec![TableRef {
+        storage: None,
         name: MART.into(),
         location: format!("warehouse/prj_1/{MART}/"),
         columns: vec![
@@ -215,9 +216,20 @@ async fn scripted_athena(script: Arc<Script>) -> String {
                         })
                         .unwrap_or_default();
                     let op = target.rsplit('.').next().unwrap_or_default().to_string();
-                    let body: Value =
+                    let mut body: Value =
                         serde_json::from_slice(&request[head_end + 4..head_end + 4 + length])
                             .unwrap_or(Value::Null);
+                    // The region the request was signed for, from the credential
+                    // scope (`Credential=key/date/region/athena/aws4_request`).
+                    let region = head
+                        .split("Credential=")
+                        .nth(1)
+                        .and_then(|c| c.split('/').nth(2))
+                        .unwrap_or_default()
+                        .to_string();
+                    if let Some(o) = body.as_object_mut() {
+                        o.insert("_signed_region".into(), Value::String(region));
+                    }
                     let n = {
                         let mut c = calls.lock().expect("calls");
                         let e = c.entry(op.clone()).or_insert(0);
@@ -338,4 +350,97 @@ async fn a_failed_query_is_a_query_error_with_athenas_reason() {
         reason.contains("Column 'nope' cannot be resolved"),
         "{reason}"
     );
+}
+
+/// A data mart's storage decides where its queries run: the storage's region
+/// (the request is signed for it), database, workgroup and result location,
+/// for the table's declaration and the query alike, and for its later pages.
+#[tokio::test]
+async fn queries_run_in_the_place_the_marts_storage_names() {
+    use sluice_domain::entities::{AthenaConfig, StorageConfig};
+    let starts: Arc<std::sync::Mutex<Vec<Value>>> = Arc::default();
+    let pages: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let (seen_starts, seen_pages) = (starts.clone(), pages.clone());
+    let endpoint = scripted_athena(Arc::new(move |op: &str, body: &Value, n| match op {
+        "StartQueryExecution" => {
+            seen_starts.lock().expect("starts").push(body.clone());
+            json!({"QueryExecutionId": format!("q{n}")}).to_string()
+        }
+        "GetQueryExecution" => state("SUCCEEDED", None),
+        "GetQueryResults" => {
+            seen_pages.lock().expect("pages").push(
+                body["_signed_region"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            );
+            let meta = json!({"ColumnInfo": [{"Name": "n", "Type": "bigint"}]});
+            json!({"ResultSet": {"ResultSetMetadata": meta, "Rows": [
+                {"Data": [{"VarCharValue": "n"}]}, {"Data": [{"VarCharValue": "7"}]}
+            ]}, "NextToken": "more"})
+            .to_string()
+        }
+        other => panic!("unexpected {other}"),
+    }))
+    .await;
+    let w = AthenaWarehouse::new(client(endpoint), settings("lake"));
+    let mut tables = orders();
+    tables[0].storage = Some(StorageConfig::Athena(AthenaConfig {
+        region: "eu-west-1".into(),
+        database: "marketing_marts".into(),
+        output_location: "s3://team-results/athena/".into(),
+        workgroup: "analysts".into(),
+    }));
+    let page = w
+        .query(
+            &tables,
+            &format!("SELECT count(*) AS n FROM {MART}"),
+            10,
+            None,
+        )
+        .await
+        .expect("query");
+    assert_eq!(page.rows, vec![vec![json!(7)]]);
+    w.query(&tables, "next page", 10, page.next_page.as_deref())
+        .await
+        .expect("next page");
+    let w_starts = starts.clone();
+    let starts = starts.lock().expect("starts").clone();
+    assert_eq!(
+        starts.len(),
+        2,
+        "the declaration, then the query: {starts:?}"
+    );
+    for s in &starts {
+        assert_eq!(s["WorkGroup"], "analysts", "{s}");
+        assert_eq!(
+            s["QueryExecutionContext"]["Database"], "marketing_marts",
+            "{s}"
+        );
+        assert_eq!(
+            s["ResultConfiguration"]["OutputLocation"], "s3://team-results/athena/",
+            "{s}"
+        );
+        assert_eq!(s["_signed_region"], "eu-west-1", "{s}");
+    }
+    assert_eq!(
+        *pages.lock().expect("pages"),
+        vec!["eu-west-1", "eu-west-1"]
+    );
+    // Without a storage of its own, a table queries in the adapter's settings.
+    w.query(
+        &orders(),
+        &format!("SELECT count(*) AS n FROM {MART}"),
+        10,
+        None,
+    )
+    .await
+    .expect("query");
+    let last: Vec<Value> = w_starts.lock().expect("starts")[2..].to_vec();
+    assert_eq!(last.len(), 2, "{last:?}");
+    for s in &last {
+        assert_eq!(s["WorkGroup"], "primary", "{s}");
+        assert_eq!(s["QueryExecutionContext"]["Database"], "sluice", "{s}");
+        assert_eq!(s["_signed_region"], "us-east-1", "{s}");
+    }
 }

@@ -123,6 +123,7 @@ async fn the_embedded_warehouse_queries_parquet_tables_a_page_at_a_time() {
         .expect("put");
     let w = DataFusionWarehouse::new(&dir.join("objects"));
     let orders = [TableRef {
+        storage: None,
         name: "orders".into(),
         location: "marts/dm_1".into(),
         columns: vec![],
@@ -204,6 +205,7 @@ async fn the_embedded_warehouse_queries_parquet_tables_a_page_at_a_time() {
         Err(WarehouseError::BadPageToken(_))
     ));
     let bad_name = [TableRef {
+        storage: None,
         name: "bad name".into(),
         location: "marts/dm_1".into(),
         columns: vec![],
@@ -213,6 +215,7 @@ async fn the_embedded_warehouse_queries_parquet_tables_a_page_at_a_time() {
         Err(WarehouseError::Query(_))
     ));
     let escape = [TableRef {
+        storage: None,
         name: "t".into(),
         location: "../etc".into(),
         columns: vec![],

@@ -15,6 +15,7 @@ use aws_sdk_athena::types::{
     QueryExecutionContext, QueryExecutionState, ResultConfiguration, ResultSet,
 };
 use serde_json::Value;
+use sluice_domain::entities::StorageConfig;
 use sluice_domain::ports::{ColumnInfo, QueryPage, TableRef, Warehouse, WarehouseError};
 
 /// Where Athena runs: the Glue database tables are declared in, the workgroup,
@@ -120,23 +121,69 @@ pub fn check_read_only(sql: &str, allowed: &[&str]) -> Result<(), WarehouseError
     Ok(())
 }
 
+/// Where a query runs: the client of a region, a database, a workgroup and
+/// where results go.
+struct Place {
+    client: Client,
+    database: String,
+    workgroup: String,
+    output_location: String,
+}
+
 impl AthenaWarehouse {
-    /// Runs `sql` to its end; returns the execution id.
-    async fn run(&self, sql: &str) -> Result<String, WarehouseError> {
+    /// The place of the storage the tables name (the first Athena storage among
+    /// them), else this adapter's settings.
+    fn place(&self, tables: &[TableRef]) -> Place {
         let s = &self.settings;
-        let started = self
+        let storage = tables.iter().find_map(|t| match &t.storage {
+            Some(StorageConfig::Athena(c)) => Some(c),
+            _ => None,
+        });
+        match storage {
+            Some(c) => Place {
+                client: self.client_in(&c.region),
+                database: c.database.clone(),
+                workgroup: c.workgroup.clone(),
+                output_location: c.output_location.clone(),
+            },
+            None => Place {
+                client: self.client.clone(),
+                database: s.database.clone(),
+                workgroup: s.workgroup.clone(),
+                output_location: s.output_location.clone(),
+            },
+        }
+    }
+
+    /// This adapter's client, moved to `region` when it is another one.
+    fn client_in(&self, region: &str) -> Client {
+        let config = self.client.config();
+        if config.region().is_some_and(|r| r.as_ref() == region) {
+            return self.client.clone();
+        }
+        let moved = config
+            .to_builder()
+            .region(aws_sdk_athena::config::Region::new(region.to_string()))
+            .build();
+        Client::from_conf(moved)
+    }
+
+    /// Runs `sql` to its end; returns the execution id.
+    async fn run(&self, place: &Place, sql: &str) -> Result<String, WarehouseError> {
+        let s = &self.settings;
+        let started = place
             .client
             .start_query_execution()
             .query_string(sql)
-            .work_group(&s.workgroup)
+            .work_group(&place.workgroup)
             .query_execution_context(
                 QueryExecutionContext::builder()
-                    .database(&s.database)
+                    .database(&place.database)
                     .build(),
             )
             .result_configuration(
                 ResultConfiguration::builder()
-                    .output_location(&s.output_location)
+                    .output_location(&place.output_location)
                     .build(),
             )
             .send()
@@ -149,7 +196,7 @@ impl AthenaWarehouse {
         let deadline = tokio::time::Instant::now() + s.timeout;
         let mut wait = Duration::from_millis(100);
         loop {
-            let got = self
+            let got = place
                 .client
                 .get_query_execution()
                 .query_execution_id(&id)
@@ -173,7 +220,7 @@ impl AthenaWarehouse {
                 _ => {}
             }
             if tokio::time::Instant::now() >= deadline {
-                let _ = self
+                let _ = place
                     .client
                     .stop_query_execution()
                     .query_execution_id(&id)
@@ -193,7 +240,7 @@ impl AthenaWarehouse {
     }
 
     /// Declares `table` (under its schema-tagged name) when it is not yet.
-    async fn declare(&self, table: &TableRef) -> Result<String, WarehouseError> {
+    async fn declare(&self, place: &Place, table: &TableRef) -> Result<String, WarehouseError> {
         let name = format!("{}_{}", table.name, schema_tag(&table.columns));
         if table.columns.is_empty() {
             return Err(WarehouseError::Query(format!(
@@ -212,17 +259,18 @@ impl AthenaWarehouse {
             self.settings.bucket,
             table.location.trim_end_matches('/')
         );
-        self.run(&ddl).await?;
+        self.run(place, &ddl).await?;
         Ok(name)
     }
 
     async fn page(
         &self,
+        place: &Place,
         id: &str,
         token: Option<&str>,
         size: u32,
     ) -> Result<QueryPage, WarehouseError> {
-        let mut req = self
+        let mut req = place
             .client
             .get_query_results()
             .query_execution_id(id)
@@ -325,22 +373,23 @@ impl Warehouse for AthenaWarehouse {
         page: Option<&str>,
     ) -> Result<QueryPage, WarehouseError> {
         let size = page_size.clamp(1, 1000);
+        let place = self.place(tables);
         if let Some(p) = page {
             let (id, token) = p
                 .split_once(':')
                 .filter(|(id, t)| !id.is_empty() && !t.is_empty())
                 .ok_or_else(|| WarehouseError::BadPageToken(p.to_string()))?;
-            return self.page(id, Some(token), size).await;
+            return self.page(&place, id, Some(token), size).await;
         }
         let allowed: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
         check_read_only(sql, &allowed)?;
         let mut sql = sql.to_string();
         for t in tables {
-            let declared = self.declare(t).await?;
+            let declared = self.declare(&place, t).await?;
             sql = replace_identifier(&sql, &t.name, &declared);
         }
-        let id = self.run(&sql).await?;
-        self.page(&id, None, size).await
+        let id = self.run(&place, &sql).await?;
+        self.page(&place, &id, None, size).await
     }
 }
 

@@ -304,6 +304,8 @@ pub mod objects {
         data_mart.as_str().to_ascii_lowercase()
     }
     /// The warehouse's view of a data mart's table: name, prefix, known columns.
+    /// The data mart's table, without its storage's settings (see
+    /// `sluice_app::services::runs::table_of` for the table with them).
     pub fn table_ref(mart: &crate::entities::DataMart) -> crate::ports::TableRef {
         crate::ports::TableRef {
             name: table_name(&mart.meta.id),
@@ -316,6 +318,7 @@ pub mod objects {
                     kind: f.kind.clone(),
                 })
                 .collect(),
+            storage: None,
         }
     }
 }

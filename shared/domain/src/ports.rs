@@ -400,7 +400,7 @@ pub enum WarehouseError {
 
 /// A table a query may read: a name and the object-store prefix of its Parquet
 /// files.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TableRef {
     pub name: String,
     pub location: String,
@@ -408,6 +408,10 @@ pub struct TableRef {
     /// Arrow type names). Engines that read the Parquet files' own schema ignore
     /// it; Athena declares its external table with it.
     pub columns: Vec<ColumnInfo>,
+    /// The settings of the storage the data mart names: Athena takes its region,
+    /// database, workgroup and result location from them. `None`, or a storage of
+    /// another kind, leaves the engine on its own defaults.
+    pub storage: Option<crate::entities::StorageConfig>,
 }
 
 /// The SQL engine over a storage's Parquet tables: Athena in AWS, an embedded engine

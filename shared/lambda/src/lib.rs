@@ -57,7 +57,9 @@ fn required(name: &str) -> Result<String, String> {
 ///   (for example `https://sqs.eu-west-1.amazonaws.com/123456789012/prod-`);
 /// - `SLUICE_EVENT_BUS`: the EventBridge bus run events go to;
 /// - `SLUICE_ATHENA_DATABASE` and `SLUICE_ATHENA_OUTPUT` (with the bucket; and
-///   `SLUICE_ATHENA_WORKGROUP`, default `primary`): the warehouse.
+///   `SLUICE_ATHENA_WORKGROUP`, default `primary`): the warehouse, and where it
+///   queries for a data mart whose storage is not an Athena one (an Athena
+///   storage's region, database, workgroup and output location win).
 pub fn attach_run_parts(deps: &mut Deps, sdk: &aws_config::SdkConfig) {
     if let Some(bucket) = optional("SLUICE_BUCKET") {
         deps.objects = Some(Arc::new(S3Objects::from_sdk_config(sdk, &bucket)));

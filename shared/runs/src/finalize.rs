@@ -103,7 +103,7 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
     })
     .await?;
     let load_started = Instant::now();
-    let table = objects::table_ref(&ctx.mart);
+    let table = sluice_app::services::runs::table_of(&m.deps, &ctx.mart).await?;
     hooks(m, &table, &ctx.def.pipeline.pre_sql, "pre_sql").await?;
     let landed = commit(m, &ctx.def, &ctx.mart.meta.id, run_id, &table, &chunks).await?;
     hooks(m, &table, &ctx.def.pipeline.post_sql, "post_sql").await?;

@@ -10,13 +10,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sluice_domain::entities::{
     DataMart, DataMartStatus, Definition, Run, RunCounters, RunKind, RunProgress, RunStatus,
-    StageState, StartRun,
+    StageState, StartRun, Storage,
 };
 use sluice_domain::pipeline::{
     Chunk, ChunkStatus, ConnectorState, FINALIZE_QUEUE, Message, Step, TRANSFORM_QUEUE,
     extract_queue, objects,
 };
-use sluice_domain::ports::{ColumnInfo, RunEvent, RunEventKind};
+use sluice_domain::ports::{ColumnInfo, RunEvent, RunEventKind, StoreError, TableRef};
 use sluice_domain::{Id, Kind};
 
 use super::{Ctx, List, created, list_page, load, ok};
@@ -574,6 +574,18 @@ pub struct QueryResult {
 
 pub const TABLE_MACRO: &str = "${DATA_MART_TABLE}";
 
+/// The data mart's table with the settings of the storage it names, so the
+/// warehouse works in that storage's place (Athena: its region, database,
+/// workgroup and result location).
+pub async fn table_of(deps: &Deps, mart: &DataMart) -> Result<TableRef, StoreError> {
+    let mut table = objects::table_ref(mart);
+    let storage =
+        records::get::<Storage>(deps.store.as_ref(), &mart.meta.project_id, &mart.storage_id)
+            .await?;
+    table.storage = storage.map(|s| s.config);
+    Ok(table)
+}
+
 pub async fn query(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
     let body: QueryRequest = parse_body(req)?;
     let mart = load::<DataMart>(ctx, mart_id).await?;
@@ -604,7 +616,7 @@ pub async fn query(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<
             mart.meta.id
         )));
     }
-    let table = objects::table_ref(&mart);
+    let table = table_of(ctx.deps, &mart).await?;
     let sql = body.sql.replace(TABLE_MACRO, &table.name);
     let page = warehouse
         .query(&[table], &sql, page_size, body.page.as_deref())
