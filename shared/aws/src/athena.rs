@@ -51,6 +51,19 @@ fn backend(operation: &str, e: impl std::error::Error) -> WarehouseError {
 /// Hive DDL type of an Arrow type name as the schema records it.
 pub fn hive_type(arrow: &str) -> String {
     let t = arrow.trim();
+    // A data mart's schema names its types in the mapping's words.
+    if let Ok(cast) = sluice_domain::entities::CastType::parse(t) {
+        use sluice_domain::entities::CastType;
+        return match cast {
+            CastType::String | CastType::Json => "string".into(),
+            CastType::Int => "bigint".into(),
+            CastType::Float => "double".into(),
+            CastType::Decimal { precision, scale } => format!("decimal({precision},{scale})"),
+            CastType::Bool => "boolean".into(),
+            CastType::Date => "date".into(),
+            CastType::Timestamp => "timestamp".into(),
+        };
+    }
     match t {
         "Int8" | "Int16" | "Int32" | "UInt8" | "UInt16" => "int".into(),
         "Int64" | "UInt32" | "UInt64" => "bigint".into(),
@@ -438,6 +451,20 @@ mod tests {
     fn arrow_types_become_hive_types() {
         assert_eq!(hive_type("Int64"), "bigint");
         assert_eq!(hive_type("Decimal128(38, 9)"), "decimal(38,9)");
+        // The mapping's words, as a data mart's schema keeps them.
+        for (word, hive) in [
+            ("string", "string"),
+            ("int", "bigint"),
+            ("float", "double"),
+            ("decimal", "decimal(38,9)"),
+            ("decimal(12,2)", "decimal(12,2)"),
+            ("bool", "boolean"),
+            ("date", "date"),
+            ("timestamp", "timestamp"),
+            ("json", "string"),
+        ] {
+            assert_eq!(hive_type(word), hive, "{word}");
+        }
         assert_eq!(
             hive_type("Timestamp(Microsecond, Some(\"UTC\"))"),
             "timestamp"

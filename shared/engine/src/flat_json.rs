@@ -187,7 +187,8 @@ enum Column {
     Text(StringBuilder),
     Int(Int64Builder),
     Float(Float64Builder),
-    Decimal(Decimal128Builder),
+    /// With the type's precision and scale.
+    Decimal(Decimal128Builder, u8, u8),
     Bool(BooleanBuilder),
     Date(Date32Builder),
     Timestamp(TimestampMicrosecondBuilder),
@@ -204,8 +205,10 @@ impl Column {
             SourceRead::Typed(t) => match t {
                 CastType::Int => Column::Int(Int64Builder::with_capacity(rows)),
                 CastType::Float => Column::Float(Float64Builder::with_capacity(rows)),
-                CastType::Decimal => Column::Decimal(
+                CastType::Decimal { precision, scale } => Column::Decimal(
                     Decimal128Builder::with_capacity(rows).with_data_type(arrow_type(t)),
+                    precision,
+                    scale,
                 ),
                 CastType::Bool => Column::Bool(BooleanBuilder::with_capacity(rows)),
                 CastType::Date => Column::Date(Date32Builder::with_capacity(rows)),
@@ -224,7 +227,7 @@ impl Column {
             Column::Text(b) => b.append_null(),
             Column::Int(b) => b.append_null(),
             Column::Float(b) => b.append_null(),
-            Column::Decimal(b) => b.append_null(),
+            Column::Decimal(b, ..) => b.append_null(),
             Column::Bool(b) => b.append_null(),
             Column::Date(b) => b.append_null(),
             Column::Timestamp(b) => b.append_null(),
@@ -243,7 +246,7 @@ impl Column {
             }
             Column::Int(b) => Int64Type::parse(v).map(|x| b.append_value(x)).is_some(),
             Column::Float(b) => Float64Type::parse(v).map(|x| b.append_value(x)).is_some(),
-            Column::Decimal(b) => decimal(v).map(|x| b.append_value(x)).is_some(),
+            Column::Decimal(b, p, s) => decimal(v, *p, *s).map(|x| b.append_value(x)).is_some(),
             Column::Bool(b) => boolean(v).map(|x| b.append_value(x)).is_some(),
             Column::Date(b) => date(v).map(|x| b.append_value(x)).is_some(),
             Column::Timestamp(b) => timestamp(v, tz).map(|x| b.append_value(x)).is_some(),
@@ -259,7 +262,7 @@ impl Column {
             Column::Text(mut b) => Arc::new(b.finish()),
             Column::Int(mut b) => Arc::new(b.finish()),
             Column::Float(mut b) => Arc::new(b.finish()),
-            Column::Decimal(mut b) => Arc::new(b.finish()),
+            Column::Decimal(mut b, ..) => Arc::new(b.finish()),
             Column::Bool(mut b) => Arc::new(b.finish()),
             Column::Date(mut b) => Arc::new(b.finish()),
             Column::Timestamp(mut b) => Arc::new(b.finish()),
@@ -268,10 +271,10 @@ impl Column {
     }
 }
 
-/// Arrow's cast to `Decimal128(38, 9)`; plain `-12.34` shapes without its
-/// string building.
-fn decimal(v: &str) -> Option<i128> {
-    const SCALE: usize = 9;
+/// Arrow's cast to `Decimal128(precision, scale)`; plain `-12.34` shapes
+/// without its string building.
+fn decimal(v: &str, precision: u8, scale: u8) -> Option<i128> {
+    let (precision, scale) = (usize::from(precision), usize::from(scale));
     let b = v.as_bytes();
     let (negative, digits) = match b.split_first() {
         Some((b'-', rest)) => (true, rest),
@@ -282,20 +285,20 @@ fn decimal(v: &str) -> Option<i128> {
         None => (digits, None),
     };
     let frac_digits = frac.unwrap_or_default();
-    // At most 29 integer digits: with 9 decimals, always within precision 38.
-    let plain = (1..=29).contains(&int.len())
-        && frac.is_none_or(|f| (1..=SCALE).contains(&f.len()))
+    // At most precision - scale integer digits: always within the precision.
+    let plain = (1..=precision - scale).contains(&int.len())
+        && frac.is_none_or(|f| (1..=scale).contains(&f.len()))
         && int.iter().chain(frac_digits).all(u8::is_ascii_digit);
     if plain {
         let n = int
             .iter()
             .chain(frac_digits)
             .fold(0i128, |n, c| n * 10 + i128::from(c - b'0'));
-        let n = n * 10i128.pow((SCALE - frac_digits.len()) as u32);
+        let n = n * 10i128.pow((scale - frac_digits.len()) as u32);
         return Some(if negative { -n } else { n });
     }
-    let n = parse_string_to_decimal_native::<Decimal128Type>(v, SCALE).ok()?;
-    Decimal128Type::is_valid_decimal_precision(n, 38).then_some(n)
+    let n = parse_string_to_decimal_native::<Decimal128Type>(v, scale).ok()?;
+    Decimal128Type::is_valid_decimal_precision(n, precision as u8).then_some(n)
 }
 
 /// Arrow's cast to boolean, without its lower-casing copy for the usual words.
@@ -669,30 +672,53 @@ mod tests {
                 "0.243", "-1", "1e3", "1.5E-3", " 2.5", "NaN", "inf", "x", "",
             ],
         );
-        agrees_with_the_cast(
-            CastType::Decimal,
-            &[
-                "442.75",
-                "-0.5",
-                "-0",
-                "007",
-                "12.123456789",
-                "12.1234567891",
-                "12.1234567895",
-                "-12.1234567895",
-                ".5",
-                "5.",
-                "+5",
-                " 5 ",
-                "1e3",
-                "1.2.3",
-                "-",
-                "",
-                "99999999999999999999999999999.999999999",
-                "999999999999999999999999999999",
-                "x",
-            ],
-        );
+        let decimals: &[&str] = &[
+            "442.75",
+            "-0.5",
+            "-0",
+            "007",
+            "12.123456789",
+            "12.1234567891",
+            "12.1234567895",
+            "-12.1234567895",
+            ".5",
+            "5.",
+            "+5",
+            " 5 ",
+            "1e3",
+            "1.2.3",
+            "-",
+            "",
+            "99999999999999999999999999999.999999999",
+            "999999999999999999999999999999",
+            "x",
+        ];
+        for kind in [
+            CastType::DECIMAL,
+            CastType::Decimal {
+                precision: 12,
+                scale: 2,
+            },
+            CastType::Decimal {
+                precision: 5,
+                scale: 0,
+            },
+        ] {
+            agrees_with_the_cast(
+                kind,
+                &[
+                    decimals,
+                    &[
+                        "9999999999.99",
+                        "10000000000.00",
+                        "-9999999999.995",
+                        "99999",
+                        "100000",
+                    ],
+                ]
+                .concat(),
+            );
+        }
         agrees_with_the_cast(
             CastType::Bool,
             &["true", "false", "TRUE", " yes", "0", "1", "on", "nope", ""],

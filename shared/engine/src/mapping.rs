@@ -39,7 +39,7 @@ pub fn arrow_type(cast: CastType) -> DataType {
         CastType::String | CastType::Json => DataType::Utf8,
         CastType::Int => DataType::Int64,
         CastType::Float => DataType::Float64,
-        CastType::Decimal => DataType::Decimal128(38, 9),
+        CastType::Decimal { precision, scale } => DataType::Decimal128(precision, scale as i8),
         CastType::Bool => DataType::Boolean,
         CastType::Date => DataType::Date32,
         CastType::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),

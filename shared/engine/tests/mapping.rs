@@ -313,7 +313,7 @@ fn columns_parsed_while_decoding_map_as_text_columns_do() {
             .map(|f| f.data_type().clone())
     };
     assert_eq!(typed("quantity").ok(), Some(DataType::Int64));
-    assert_eq!(typed("unit_price").ok(), Some(DataType::Decimal128(38, 9)));
+    assert_eq!(typed("unit_price").ok(), Some(DataType::Decimal128(12, 2)));
     assert_eq!(
         input.column_by_name("note").map(|c| c.null_count()),
         Some(2)

@@ -267,7 +267,14 @@ pub(crate) fn type_name(t: &DataType) -> String {
         | DataType::UInt32
         | DataType::UInt64 => "int".into(),
         DataType::Float16 | DataType::Float32 | DataType::Float64 => "float".into(),
-        DataType::Decimal128(..) | DataType::Decimal256(..) => "decimal".into(),
+        DataType::Decimal128(p, s) | DataType::Decimal256(p, s) => match u8::try_from(*s) {
+            Ok(scale) => sluice_domain::entities::CastType::Decimal {
+                precision: *p,
+                scale,
+            }
+            .to_string(),
+            Err(_) => format!("decimal({p},{s})"),
+        },
         DataType::Boolean => "bool".into(),
         DataType::Date32 | DataType::Date64 => "date".into(),
         DataType::Timestamp(..) => "timestamp".into(),

@@ -225,17 +225,108 @@ pub struct ColumnMapping {
     pub exclude: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
+/// A column's type after the mapping: `string`, `int`, `float`, `decimal` (38
+/// digits, 9 after the point) or `decimal(p,s)` (precision 1-38, scale 0-p),
+/// `bool`, `date`, `timestamp`, `json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CastType {
     String,
     Int,
     Float,
-    Decimal,
+    Decimal { precision: u8, scale: u8 },
     Bool,
     Date,
     Timestamp,
     Json,
+}
+
+impl CastType {
+    /// `decimal` alone: BigQuery's NUMERIC, wide enough for any money.
+    pub const DECIMAL: CastType = CastType::Decimal {
+        precision: 38,
+        scale: 9,
+    };
+
+    pub fn parse(s: &str) -> Result<CastType, String> {
+        let t = s.trim();
+        Ok(match t {
+            "string" => CastType::String,
+            "int" => CastType::Int,
+            "float" => CastType::Float,
+            "decimal" => CastType::DECIMAL,
+            "bool" => CastType::Bool,
+            "date" => CastType::Date,
+            "timestamp" => CastType::Timestamp,
+            "json" => CastType::Json,
+            _ => {
+                let inner = t
+                    .strip_prefix("decimal(")
+                    .and_then(|r| r.strip_suffix(')'))
+                    .ok_or_else(|| {
+                        format!(
+                            "unknown type `{t}`: use string, int, float, decimal, decimal(p,s), bool, date, timestamp or json"
+                        )
+                    })?;
+                let mut parts = inner.split(',').map(str::trim);
+                let number = |p: Option<&str>| p.and_then(|v| v.parse::<u8>().ok());
+                let precision = number(parts.next())
+                    .filter(|p| (1..=38).contains(p))
+                    .ok_or_else(|| format!("`{t}`: the precision must be from 1 to 38"))?;
+                let scale = match parts.next() {
+                    None => 0,
+                    v => number(v).filter(|s| *s <= precision).ok_or_else(|| {
+                        format!("`{t}`: the scale must be from 0 to the precision ({precision})")
+                    })?,
+                };
+                if parts.next().is_some() {
+                    return Err(format!("`{t}`: write decimal(precision, scale)"));
+                }
+                CastType::Decimal { precision, scale }
+            }
+        })
+    }
+}
+
+impl std::fmt::Display for CastType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CastType::String => f.write_str("string"),
+            CastType::Int => f.write_str("int"),
+            CastType::Float => f.write_str("float"),
+            &CastType::DECIMAL => f.write_str("decimal"),
+            CastType::Decimal { precision, scale } => write!(f, "decimal({precision},{scale})"),
+            CastType::Bool => f.write_str("bool"),
+            CastType::Date => f.write_str("date"),
+            CastType::Timestamp => f.write_str("timestamp"),
+            CastType::Json => f.write_str("json"),
+        }
+    }
+}
+
+impl Serialize for CastType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for CastType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<CastType, D::Error> {
+        let s = String::deserialize(d)?;
+        CastType::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for CastType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CastType".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "string, int, float, decimal (38 digits, 9 after the point), decimal(p,s) (precision 1-38, scale 0-p), bool, date, timestamp or json.",
+            "pattern": "^(string|int|float|decimal|bool|date|timestamp|json|decimal\\(\\s*[0-9]{1,2}\\s*(,\\s*[0-9]{1,2}\\s*)?\\))$"
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -723,6 +814,72 @@ mod tests {
         let mut dm = draft(None);
         let err = dm.publish(Utc::now()).expect_err("no definition");
         assert!(matches!(err, DomainError::Validation { field, .. } if field.0 == "definition"));
+    }
+
+    #[test]
+    fn decimal_casts_take_a_precision_and_scale() {
+        for (word, cast) in [
+            ("decimal", CastType::DECIMAL),
+            (
+                "decimal(12,2)",
+                CastType::Decimal {
+                    precision: 12,
+                    scale: 2,
+                },
+            ),
+            (
+                "decimal( 18 , 0 )",
+                CastType::Decimal {
+                    precision: 18,
+                    scale: 0,
+                },
+            ),
+            (
+                "decimal(5)",
+                CastType::Decimal {
+                    precision: 5,
+                    scale: 0,
+                },
+            ),
+            ("int", CastType::Int),
+        ] {
+            assert_eq!(CastType::parse(word), Ok(cast), "{word}");
+            let back: CastType =
+                serde_json::from_value(serde_json::to_value(cast).expect("to json"))
+                    .expect("from json");
+            assert_eq!(back, cast);
+        }
+        assert_eq!(CastType::DECIMAL.to_string(), "decimal");
+        assert_eq!(
+            CastType::parse("decimal(12,2)").map(|c| c.to_string()),
+            Ok("decimal(12,2)".into())
+        );
+        for bad in [
+            "decimal(0,0)",
+            "decimal(39,2)",
+            "decimal(5,6)",
+            "decimal(1,2,3)",
+            "decimal(x)",
+            "number",
+        ] {
+            assert!(CastType::parse(bad).is_err(), "{bad}");
+        }
+        // A bad one is an error at its field.
+        let err = Definition::from_json(
+            json!({"kind": "connector", "source_id": Id::generate(Kind::Source, 1), "streams": [
+                {"name": "s", "mapping": {"columns": [
+                    {"target": "a", "source": "a", "cast": "decimal(12,2)"},
+                    {"target": "b", "source": "b", "cast": "decimal(40,2)"}
+                ]}}
+            ]}),
+        )
+        .expect_err("refused");
+        let text = format!("{err:?}");
+        assert!(
+            text.contains("definition.streams[0].mapping.columns[1].cast"),
+            "{text}"
+        );
+        assert!(text.contains("precision must be from 1 to 38"), "{text}");
     }
 
     #[test]
