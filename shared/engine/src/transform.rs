@@ -259,12 +259,7 @@ fn decode_csv(
             let mut row_numbers = vec![];
             let mut rejected = vec![];
             let body = &bytes[(header_end + 1).min(bytes.len())..];
-            for (i, line) in body
-                .strip_suffix(b"\n")
-                .unwrap_or(body)
-                .split(|&b| b == b'\n')
-                .enumerate()
-            {
+            for (i, line) in csv_records(body.strip_suffix(b"\n").unwrap_or(body)).enumerate() {
                 let mut one = bytes[..=header_end.min(bytes.len() - 1)].to_vec();
                 one.extend_from_slice(line);
                 one.push(b'\n');
@@ -285,6 +280,33 @@ fn decode_csv(
             })
         }
     }
+}
+
+/// The records of CSV text: split at line breaks outside quotes, so a quoted
+/// field holding line breaks stays in its record (a doubled quote inside a
+/// quoted field flips twice, and so changes nothing).
+fn csv_records(body: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = body;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let mut quoted = false;
+        for (i, &b) in rest.iter().enumerate() {
+            match b {
+                b'"' => quoted = !quoted,
+                b'\n' if !quoted => {
+                    let record = &rest[..i];
+                    rest = &rest[i + 1..];
+                    return Some(record);
+                }
+                _ => {}
+            }
+        }
+        done = true;
+        Some(rest)
+    })
 }
 
 /// A mapping compiled once per run, bound once per input schema.
@@ -480,6 +502,25 @@ fn mostly_distinct(column: &ArrayRef) -> bool {
 mod tests {
     use super::*;
     use datafusion::arrow::array::{Int64Array, StringArray};
+
+    #[test]
+    fn a_bad_csv_row_is_named_and_quoted_line_breaks_stay_in_their_record() {
+        let chunk =
+            b"id,note\n1,plain\n2,\"two\nlines, and \"\"quotes\"\"\"\n3,x,extra\n4,\"last\"\n";
+        let decoded = decode(ChunkFormat::Csv { delimiter: ',' }, chunk, None).expect("decodes");
+        assert_eq!(decoded.row_numbers, Some(vec![1, 2, 4]));
+        assert_eq!(decoded.rejected.len(), 1, "{:?}", decoded.rejected);
+        assert_eq!(decoded.rejected[0].0, 3);
+        let notes = decoded
+            .batch
+            .column_by_name("note")
+            .and_then(|c| c.as_any().downcast_ref::<StringArray>().cloned())
+            .expect("a text column");
+        assert_eq!(notes.value(1), "two\nlines, and \"quotes\"");
+        assert_eq!(notes.value(2), "last");
+        let records: Vec<&[u8]> = csv_records(b"a\n\"b\nc\"\nd").collect();
+        assert_eq!(records, vec![&b"a"[..], &b"\"b\nc\""[..], &b"d"[..]]);
+    }
 
     #[test]
     fn only_mostly_distinct_columns_go_without_a_dictionary() {
