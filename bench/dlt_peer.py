@@ -107,7 +107,11 @@ def main():
             "updated_at": datetime.fromisoformat(r["updated_at"]),  # 3.11+: parses the trailing Z as UTC
         }
 
-    t0 = time.perf_counter()
+    def cpu_seconds():
+        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    t0, cpu0 = time.perf_counter(), cpu_seconds()
     pipeline = dlt.pipeline(
         pipeline_name="sluice_bench_dlt_peer",
         pipelines_dir=pipelines_dir,
@@ -115,7 +119,7 @@ def main():
         dataset_name="bench",
     )
     info = pipeline.run(orders().add_map(transform), loader_file_format="parquet")
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
     info.raise_on_failed_jobs()
 
     files = sorted(glob.glob(os.path.join(out_dir, "bench", TABLE, "**", "*.parquet"), recursive=True))
@@ -137,6 +141,10 @@ def main():
         "rows": rows,
         "seconds": round(seconds, 3),
         "rows_per_second": round(rows / seconds) if seconds else None,
+        # CPU seconds of the job (this process and any worker it reaped), for a
+        # per-core figure beside Sluice's.
+        "cpu_seconds": round(cpu, 2),
+        "rows_per_cpu_second": round(rows / cpu) if cpu else None,
         "peak_rss_mb": round(peak_kb / 1024, 1),
         "import_seconds": round(import_seconds, 3),
         "parquet_files": len(files),

@@ -44,18 +44,21 @@ for r in rows:
     by.setdefault((r["size"], r["result"]["tool"]), []).append(r["result"])
 print()
 print(f"{'size':<5} {'tool':<7} {'runs':>4} {'rows/s (median)':>16} {'rows/cpu-s':>11} {'peak RSS MB':>12}")
-med = {}
+med, cpu_med = {}, {}
 for (size, tool), rs in sorted(by.items()):
     rps = statistics.median(r["rows_per_second"] for r in rs)
     cpu = statistics.median(r.get("rows_per_cpu_second", r["rows_per_second"]) for r in rs)
     rss = statistics.median(r["peak_rss_mb"] for r in rs)
     med[(size, tool)] = (rps, rss)
+    cpu_med[(size, tool)] = cpu
     print(f"{size:<5} {tool:<7} {len(rs):>4} {rps:>16,.0f} {cpu:>11,.0f} {rss:>12.1f}")
 print()
 for size in ("1m", "10m"):
     if (size, "sluice") in med and (size, "dlt") in med:
         (s, sm), (d, dm) = med[(size, "sluice")], med[(size, "dlt")]
         print(f"{size}: Sluice/dlt rows/s = {s / d:.1f}x; peak memory Sluice/dlt = {sm / dm:.2f}")
+        if (size, "sluice") in cpu_med and (size, "dlt") in cpu_med:
+            print(f"{size}: Sluice/dlt rows per CPU second = {cpu_med[(size, 'sluice')] / cpu_med[(size, 'dlt')]:.1f}x")
 if ("1m", "sluice") in med and ("10m", "sluice") in med:
     print(f"Sluice peak memory 10M/1M = {med[('10m', 'sluice')][1] / med[('1m', 'sluice')][1]:.2f} (flat is 1.0)")
 PY
