@@ -57,6 +57,21 @@ async fn a_files_run_lands_every_row_once_and_the_mart_can_be_queried() {
     let (n, ids, sum) = table_totals(&app, &mart).await;
     assert_eq!((n, ids), (1500, 1500));
     assert!((sum - total).abs() < 1e-6, "{sum} vs {total}");
+    // The chunks landed joined: one table file, a row group per chunk.
+    let location = sluice_domain::pipeline::objects::table(
+        &app.project,
+        &sluice_domain::Id::parse(sluice_domain::Kind::DataMart, &mart).expect("id"),
+    );
+    let files = app
+        .deps
+        .objects
+        .as_ref()
+        .expect("objects")
+        .list(&location)
+        .await
+        .expect("list");
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(files[0].key.ends_with("-part-00000.parquet"), "{files:?}");
 
     // Mapping results: trimmed and upper-cased, cast, computed.
     let q = app
@@ -700,6 +715,8 @@ async fn every_message_delivered_twice_still_lands_each_row_once() {
         app.deps.clone(),
         Limits {
             step_chunks: 1,
+            // A table file per chunk: a repeated commit must write the same parts.
+            part_bytes: 1,
             ..Limits::default()
         },
     )
@@ -749,6 +766,23 @@ async fn every_message_delivered_twice_still_lands_each_row_once() {
     let (n, ids, sum) = table_totals(&app, &mart).await;
     assert_eq!((n, ids), (750, 750));
     assert!((sum - total).abs() < 1e-6);
+    let location = sluice_domain::pipeline::objects::table(
+        &app.project,
+        &sluice_domain::Id::parse(sluice_domain::Kind::DataMart, &mart).expect("id"),
+    );
+    let parts = app
+        .deps
+        .objects
+        .as_ref()
+        .expect("objects")
+        .list(&location)
+        .await
+        .expect("list");
+    assert_eq!(
+        parts.len() as u64,
+        done["progress"]["chunks_total"].as_u64().expect("chunks"),
+        "a part per chunk: {parts:?}"
+    );
     app.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }

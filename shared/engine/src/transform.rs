@@ -18,7 +18,11 @@ use datafusion::common::hash_utils::{RandomState, create_hashes};
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::basic::Compression;
+use datafusion::parquet::column::writer::ColumnCloseResult;
+use datafusion::parquet::file::metadata::ParquetMetaDataReader;
 use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::parquet::file::writer::SerializedFileWriter;
+use datafusion::parquet::schema::types::SchemaDescPtr;
 use serde_json::Value;
 use sluice_domain::entities::{ErrorPolicy, Mapping};
 use sluice_domain::error::{DomainError, Field as FieldPath};
@@ -467,6 +471,94 @@ pub fn write_parquet(batch: &RecordBatch) -> Result<Vec<u8>, DomainError> {
     Ok(out)
 }
 
+/// Parquet files of one schema joined into one, their row groups copied as they
+/// are: no value is decoded or encoded again, and each row group keeps its
+/// statistics. A table made of a run's chunks thus lands as a few large files
+/// rather than one small file per chunk (Athena reads large files much faster).
+#[derive(Default)]
+pub struct ParquetJoin {
+    writer: Option<SerializedFileWriter<Vec<u8>>>,
+    schema: Option<SchemaDescPtr>,
+    bytes: usize,
+    rows: u64,
+}
+
+impl ParquetJoin {
+    /// Appends the row groups of `file`. When its schema is not the one of the
+    /// files before it, nothing is appended and the file comes back.
+    pub fn push(&mut self, file: Vec<u8>) -> Result<Option<Vec<u8>>, DomainError> {
+        let file = bytes::Bytes::from(file);
+        let metadata = ParquetMetaDataReader::new()
+            .parse_and_finish(&file)
+            .map_err(bad)?;
+        let schema = metadata.file_metadata().schema_descr_ptr();
+        match &self.schema {
+            Some(known) if known.root_schema() != schema.root_schema() => {
+                drop(metadata);
+                return Ok(Some(Vec::from(file)));
+            }
+            Some(_) => {}
+            None => {
+                let props = WriterProperties::builder()
+                    .set_key_value_metadata(metadata.file_metadata().key_value_metadata().cloned())
+                    .build();
+                let writer = SerializedFileWriter::new(
+                    Vec::with_capacity(file.len()),
+                    schema.root_schema_ptr(),
+                    Arc::new(props),
+                )
+                .map_err(bad)?;
+                self.writer = Some(writer);
+                self.schema = Some(schema);
+            }
+        }
+        let writer = self
+            .writer
+            .as_mut()
+            .ok_or_else(|| DomainError::invalid("chunk", "the joined file is closed"))?;
+        for group in metadata.row_groups() {
+            let mut out = writer.next_row_group().map_err(bad)?;
+            for column in group.columns() {
+                let copied = ColumnCloseResult {
+                    bytes_written: column.compressed_size() as u64,
+                    rows_written: group.num_rows() as u64,
+                    metadata: column.clone(),
+                    bloom_filter: None,
+                    column_index: None,
+                    offset_index: None,
+                };
+                out.append_column(&file, copied).map_err(bad)?;
+            }
+            out.close().map_err(bad)?;
+            self.rows += group.num_rows() as u64;
+        }
+        self.bytes += file.len();
+        Ok(None)
+    }
+
+    /// Bytes of the files appended so far.
+    pub fn len(&self) -> usize {
+        self.bytes
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.writer.is_none()
+    }
+
+    /// Rows of the files appended so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The joined file; `None` when nothing was appended.
+    pub fn finish(self) -> Result<Option<Vec<u8>>, DomainError> {
+        match self.writer {
+            None => Ok(None),
+            Some(w) => w.into_inner().map(Some).map_err(bad),
+        }
+    }
+}
+
 /// One row group, Snappy, and a dictionary only where it pays: a column whose
 /// first values are mostly distinct (ids, timestamps, prices) is written plain
 /// rather than filling a dictionary that ends up as large as the data.
@@ -520,6 +612,90 @@ mod tests {
         assert_eq!(notes.value(2), "last");
         let records: Vec<&[u8]> = csv_records(b"a\n\"b\nc\"\nd").collect();
         assert_eq!(records, vec![&b"a"[..], &b"\"b\nc\""[..], &b"d"[..]]);
+    }
+
+    #[test]
+    fn joined_parquet_files_keep_every_row_type_and_statistic() {
+        use datafusion::arrow::array::{Int64Array, TimestampMicrosecondArray};
+        let part = |from: i64| {
+            let schema = Arc::new(Schema::new(vec![
+                Field::new("id", DataType::Int64, false),
+                Field::new("name", DataType::Utf8, true),
+                Field::new(
+                    "at",
+                    DataType::Timestamp(
+                        datafusion::arrow::datatypes::TimeUnit::Microsecond,
+                        Some("UTC".into()),
+                    ),
+                    true,
+                ),
+            ]));
+            let batch = RecordBatch::try_new(
+                schema,
+                vec![
+                    Arc::new(Int64Array::from_iter_values(from..from + 100)),
+                    Arc::new(StringArray::from_iter_values(
+                        (from..from + 100).map(|i| format!("n{i}")),
+                    )),
+                    Arc::new(
+                        TimestampMicrosecondArray::from_iter_values(from..from + 100)
+                            .with_timezone("UTC"),
+                    ),
+                ],
+            )
+            .expect("batch");
+            write_parquet(&batch).expect("parquet")
+        };
+        let mut join = ParquetJoin::default();
+        assert!(join.is_empty());
+        for from in [0, 100, 200] {
+            assert!(join.push(part(from)).expect("joins").is_none());
+        }
+        // Another schema is refused, and nothing of it is appended.
+        let other = RecordBatch::try_new(
+            Arc::new(Schema::new(vec![Field::new("x", DataType::Utf8, true)])),
+            vec![Arc::new(StringArray::from(vec!["a"]))],
+        )
+        .expect("batch");
+        let refused = join
+            .push(write_parquet(&other).expect("parquet"))
+            .expect("checked");
+        assert!(refused.is_some_and(|f| f.starts_with(b"PAR1")));
+        assert_eq!(join.rows(), 300);
+        let joined = join.finish().expect("finish").expect("a file");
+        let decoded = decode(ChunkFormat::Parquet, &joined, None).expect("reads back");
+        assert_eq!(decoded.batch.num_rows(), 300);
+        assert_eq!(
+            decoded.batch.schema().field(2).data_type(),
+            &DataType::Timestamp(
+                datafusion::arrow::datatypes::TimeUnit::Microsecond,
+                Some("UTC".into())
+            ),
+            "the Arrow schema travels with the file"
+        );
+        let ids = decoded
+            .batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .cloned()
+            .expect("ids");
+        assert_eq!(ids.iter().flatten().sum::<i64>(), (0..300).sum::<i64>());
+        let meta = ParquetMetaDataReader::new()
+            .parse_and_finish(&bytes::Bytes::from(joined))
+            .expect("metadata");
+        assert_eq!(meta.num_row_groups(), 3);
+        let stats = meta
+            .row_group(1)
+            .column(0)
+            .statistics()
+            .expect("statistics kept");
+        assert_eq!(
+            stats
+                .min_bytes_opt()
+                .map(|b| i64::from_le_bytes(b.try_into().unwrap_or_default())),
+            Some(100)
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@ use sluice_engine::datafusion::arrow::array::{ArrayRef, BooleanArray, RecordBatc
 use sluice_engine::datafusion::arrow::compute::filter_record_batch;
 use sluice_engine::datafusion::arrow::datatypes::DataType;
 use sluice_engine::datafusion::arrow::row::{OwnedRow, RowConverter, SortField};
-use sluice_engine::transform::{decode, write_parquet};
+use sluice_engine::transform::{ParquetJoin, decode, write_parquet};
 
 use crate::{Fault, Machine};
 
@@ -206,6 +206,10 @@ async fn commit(
     });
     match def.pipeline.write_mode {
         WriteMode::Append | WriteMode::Replace => {
+            // The chunks, in their order, joined into parts of up to
+            // `part_bytes`: the same parts (names, bytes) every time it is done.
+            let mut part = ParquetJoin::default();
+            let mut parts = 0usize;
             for c in &staged {
                 let from = c.staged_key.as_deref().unwrap_or_default();
                 let bytes = m.objects().get(from).await?.ok_or_else(|| {
@@ -214,9 +218,23 @@ async fn commit(
                 if schema.is_none() {
                     schema = Some(columns_of(&bytes)?);
                 }
-                let to = objects::table_file(&project, mart, run_id, c.meta.id.as_str());
-                m.objects().put(&to, bytes).await?;
+                if part.len() + bytes.len() > m.limits.part_bytes && !part.is_empty() {
+                    let full = std::mem::take(&mut part);
+                    write_part(m, &project, mart, run_id, &mut parts, full).await?;
+                }
+                let refused = part
+                    .push(bytes)
+                    .map_err(|e| Fault::Permanent(e.to_string()))?;
+                if let Some(bytes) = refused {
+                    // Another schema (a column the mapping leaves untyped came
+                    // out differently): a part of its own.
+                    let full = std::mem::take(&mut part);
+                    write_part(m, &project, mart, run_id, &mut parts, full).await?;
+                    part.push(bytes)
+                        .map_err(|e| Fault::Permanent(e.to_string()))?;
+                }
             }
+            write_part(m, &project, mart, run_id, &mut parts, part).await?;
             if def.pipeline.write_mode == WriteMode::Replace {
                 for o in m.objects().list(&table.location).await? {
                     if !o.key.starts_with(&mine) {
@@ -240,6 +258,24 @@ async fn commit(
         }
     }
     Ok(schema)
+}
+
+/// Writes the `parts`-th part of the run's table files, when it holds anything.
+async fn write_part(
+    m: &Machine,
+    project: &Id,
+    mart: &Id,
+    run_id: &Id,
+    parts: &mut usize,
+    part: ParquetJoin,
+) -> Result<(), Fault> {
+    let Some(bytes) = part.finish().map_err(|e| Fault::Permanent(e.to_string()))? else {
+        return Ok(());
+    };
+    let to = objects::table_file(project, mart, run_id, &format!("part-{:05}", *parts));
+    m.objects().put(&to, bytes).await?;
+    *parts += 1;
+    Ok(())
 }
 
 fn columns_of(parquet: &[u8]) -> Result<Vec<(String, String)>, Fault> {

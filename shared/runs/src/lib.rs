@@ -153,6 +153,9 @@ pub struct Limits {
     /// How long the finalize waits before looking at the chunks again.
     pub finalize_poll: Duration,
     pub max_receives: u32,
+    /// The largest table file the commit joins a run's chunks into (Athena reads
+    /// files of tens of megabytes far faster than many small ones).
+    pub part_bytes: usize,
 }
 
 impl Default for Limits {
@@ -162,6 +165,7 @@ impl Default for Limits {
             step_time: Duration::from_secs(60),
             finalize_poll: Duration::from_millis(500),
             max_receives: sluice_domain::pipeline::MAX_RECEIVES,
+            part_bytes: 64 << 20,
         }
     }
 }
