@@ -361,11 +361,15 @@ fn read_step(
     since: Option<&Value>,
 ) -> Result<StepOutput, ConnectorError> {
     let mut chunks = vec![];
+    // The text file being read, kept open from one chunk to the next.
+    let mut open = None;
     while pos.file < pos.files.len() && !budget.spent(chunks.len()) {
         let entry = pos.files[pos.file].clone();
         let (chunk, next_offset) = match s.format {
             Format::Parquet => parquet_chunk(&s.root, &entry, pos.offset, batch)?,
-            Format::Ndjson | Format::Csv { .. } => text_chunk(s, &entry, pos.offset, batch)?,
+            Format::Ndjson | Format::Csv { .. } => {
+                text_chunk(s, &entry, pos.file, pos.offset, batch, &mut open)?
+            }
         };
         match next_offset {
             Some(offset) => pos.offset = offset,
@@ -792,18 +796,50 @@ fn open_text(s: &Settings, entry: &FileEntry, offset: u64) -> io::Result<Box<dyn
     }
 }
 
+/// A text file open where the last chunk ended, kept for the next chunk of the
+/// same step: no second open, seek or buffer, and a compressed file is not
+/// decompressed again from its start for every chunk.
+struct OpenText {
+    /// Index of the file in the step's list.
+    file: usize,
+    offset: u64,
+    reader: Box<dyn BufRead>,
+    /// CSV: the header line a chunk starts with, and where the rows start.
+    csv_head: Option<(Vec<u8>, u64)>,
+}
+
 /// Up to `batch` lines from `offset`; the offset after them, or `None` at the end
-/// of the file.
+/// of the file. Reads on from `open` when it is where this chunk starts, and
+/// leaves the reader there for the next chunk.
 fn text_chunk(
     s: &Settings,
     entry: &FileEntry,
+    file: usize,
     offset: u64,
     batch: usize,
+    open: &mut Option<OpenText>,
 ) -> Result<(Option<RawChunk>, Option<u64>), ConnectorError> {
     let name = entry.path.as_str();
     let open_err =
         |e: io::Error| ConnectorError::upstream(format!("cannot read {name}: {e}"), true);
+    let kept = open.take().filter(|o| o.file == file && o.offset == offset);
+    let (kept_reader, kept_head) = match kept {
+        Some(o) => (Some(o.reader), o.csv_head),
+        None => (None, None),
+    };
+    let mut csv_head = None;
     let (format, mut bytes, mut offset) = match s.format {
+        Format::Csv { delimiter, .. } if kept_head.is_some() => {
+            let (head, start) = kept_head.unwrap_or_default();
+            csv_head = Some((head.clone(), start));
+            (
+                ChunkFormat::Csv {
+                    delimiter: char::from(delimiter),
+                },
+                head,
+                offset.max(start),
+            )
+        }
         Format::Csv { delimiter, header } => {
             let mut r = open_text(s, entry, 0).map_err(open_err)?;
             let mut first = vec![];
@@ -829,19 +865,24 @@ fn text_chunk(
                     .into_bytes()
             };
             head.push(b'\n');
-            let start = if header { offset.max(used) } else { offset };
+            let rows_from = if header { used } else { 0 };
+            csv_head = Some((head.clone(), rows_from));
             (
                 ChunkFormat::Csv {
                     delimiter: char::from(delimiter),
                 },
                 head,
-                start,
+                offset.max(rows_from),
             )
         }
         _ => (ChunkFormat::Ndjson, vec![], offset),
     };
     let header_len = bytes.len();
-    let mut r = open_text(s, entry, offset).map_err(open_err)?;
+    // A kept reader stands at `offset` (the rows never start before it).
+    let mut r = match kept_reader {
+        Some(r) => r,
+        None => open_text(s, entry, offset).map_err(open_err)?,
+    };
     let mut rows = 0u64;
     let mut errors = vec![];
     let mut at_end = false;
@@ -915,6 +956,14 @@ fn text_chunk(
     if !at_end {
         // Peek: a file that ends exactly here is done now, not one step later.
         at_end = r.fill_buf().map(|b| b.is_empty()).unwrap_or(false);
+    }
+    if !at_end {
+        *open = Some(OpenText {
+            file,
+            offset,
+            reader: r,
+            csv_head,
+        });
     }
     let chunk = (bytes.len() > header_len || !errors.is_empty()).then_some(RawChunk {
         format,
@@ -1070,6 +1119,81 @@ mod tests {
                     .collect::<Vec<_>>()
             })
             .collect()
+    }
+
+    /// Every chunk of a stream, `per_step` chunks to a step, 3 rows to a chunk.
+    async fn chunks_by_step(
+        config: &Map<String, Value>,
+        stream: &str,
+        per_step: usize,
+    ) -> Vec<RawChunk> {
+        let req = StreamRequest {
+            stream,
+            config,
+            cursor: None,
+            lookback: Duration::ZERO,
+            window: None,
+            batch_size: 3,
+            objects: None,
+        };
+        let (mut out, mut pos) = (vec![], None);
+        loop {
+            let step = Files
+                .step(
+                    &req,
+                    pos.as_ref(),
+                    Budget::new(per_step, Duration::from_secs(60)),
+                )
+                .await
+                .expect("valid in this test");
+            out.extend(step.chunks);
+            match step.next {
+                Some(n) => pos = Some(n),
+                None => return out,
+            }
+        }
+    }
+
+    /// A step reads its chunks on from one open reader (a compressed file is not
+    /// decompressed from its start for each chunk); the chunks are the ones a
+    /// step per chunk cuts, CSV header, quoted line breaks and bad lines included.
+    #[tokio::test]
+    async fn chunks_read_on_from_one_reader_are_the_chunks_of_fresh_reads() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().expect("valid in this test");
+        let mut csv = String::from("id,note\n");
+        let mut ndjson = String::new();
+        for i in 0..40 {
+            if i % 7 == 3 {
+                csv.push_str(&format!("{i},\"two\nlines {i}\"\n"));
+                ndjson.push_str("not json\n");
+            } else {
+                csv.push_str(&format!("{i},n{i}\n"));
+                ndjson.push_str(&format!("{{\"id\": {i}}}\n"));
+            }
+        }
+        for (name, text) in [("a.csv.gz", &csv), ("b.ndjson.gz", &ndjson)] {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            enc.write_all(text.as_bytes()).expect("valid in this test");
+            std::fs::write(
+                dir.path().join(name),
+                enc.finish().expect("valid in this test"),
+            )
+            .expect("valid in this test");
+        }
+        for (format, stream) in [("csv", "*.csv.gz"), ("ndjson", "*.ndjson.gz")] {
+            let c = config(dir.path(), format);
+            let one = chunks_by_step(&c, stream, 1).await;
+            let many = chunks_by_step(&c, stream, 5).await;
+            assert_eq!(one.len(), 14, "{format}");
+            let shape = |chunks: &[RawChunk]| {
+                chunks
+                    .iter()
+                    .map(|c| (c.bytes.clone(), c.rows, c.errors.len()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(shape(&one), shape(&many), "{format}");
+        }
     }
 
     #[tokio::test]
