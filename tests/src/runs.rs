@@ -137,6 +137,36 @@ pub async fn wait_final(app: &TestApp, run: &str, timeout: Duration) -> Value {
     }
 }
 
+/// Starts a run of `mart` with `body` (`{}`: incremental); its id.
+pub async fn start_run(app: &TestApp, mart: &str, body: Value) -> String {
+    let run = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/runs"),
+            Some(&body),
+            201,
+        )
+        .await;
+    assert_eq!(run["status"], "queued", "{run}");
+    run["id"].as_str().expect("id").to_string()
+}
+
+/// The object keys of the mart's table files, sorted.
+pub async fn table_files(app: &TestApp, mart: &str) -> Vec<String> {
+    let mart = sluice_domain::Id::parse(sluice_domain::Kind::DataMart, mart).expect("a mart id");
+    let location = sluice_domain::pipeline::objects::table(&app.project, &mart);
+    let objects = app.deps.objects.as_ref().expect("an object store");
+    let mut keys: Vec<String> = objects
+        .list(&location)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|o| o.key)
+        .collect();
+    keys.sort();
+    keys
+}
+
 /// `count(*)`, `count(distinct id)` and `sum(amount)` of the mart's table.
 pub async fn table_totals(app: &TestApp, mart: &str) -> (i64, i64, f64) {
     let r = app

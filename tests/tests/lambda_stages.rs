@@ -15,7 +15,7 @@ use sluice_domain::ports::QueueMessage;
 use sluice_lambda::stage::{Extract, Finalize, Transform, handle_batch, to_queue_message};
 use sluice_runs::{Limits, Machine};
 use sluice_tests::app::{spawn_app_without_workers, temp_dir};
-use sluice_tests::runs::{files_mart, table_totals, write_orders};
+use sluice_tests::runs::{files_mart, start_run, table_totals, write_orders};
 
 const STAGES: &[(&str, &str)] = &[
     ("extract-files", "sluice-extract-files"),
@@ -91,15 +91,7 @@ async fn a_run_moves_through_the_stage_functions_with_every_batch_delivered_twic
     let dir = temp_dir("stage-orders");
     let total = write_orders(&dir, 3, 400);
     let mart = files_mart(&app, &dir, json!({"batch_size": 150})).await;
-    let run = app
-        .owner(
-            "POST",
-            &format!("/v1/data-marts/{mart}/runs"),
-            Some(&json!({"kind": "incremental"})),
-            201,
-        )
-        .await;
-    let run_id = run["id"].as_str().expect("id").to_string();
+    let run_id = start_run(&app, &mart, json!({"kind": "incremental"})).await;
     let machine = Arc::new(
         Machine::new(
             app.deps.clone(),
@@ -195,17 +187,8 @@ async fn a_transform_waiting_for_a_lease_goes_back_on_the_queue_uncounted() {
     let dir = temp_dir("stage-leases");
     let total = write_orders(&dir, 2, 100);
     let mart = files_mart(&app, &dir, json!({"batch_size": 100, "parallelism": 1})).await;
-    let run = app
-        .owner(
-            "POST",
-            &format!("/v1/data-marts/{mart}/runs"),
-            Some(&json!({"kind": "incremental"})),
-            201,
-        )
-        .await;
-    let run_id =
-        sluice_domain::Id::parse(sluice_domain::Kind::Run, run["id"].as_str().expect("id"))
-            .expect("run id");
+    let run = start_run(&app, &mart, json!({"kind": "incremental"})).await;
+    let run_id = sluice_domain::Id::parse(sluice_domain::Kind::Run, &run).expect("run id");
     let machine = Arc::new(Machine::new(app.deps.clone(), Limits::default()).expect("machine"));
     let queue = app.deps.queue.clone().expect("queue");
     let receive = |name: &'static str| {

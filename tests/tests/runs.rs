@@ -13,23 +13,11 @@ use serde_json::{Value, json};
 use sluice_runs::{Limits, Machine, Outcome};
 use sluice_tests::app::{spawn_app, spawn_app_without_workers, temp_dir};
 use sluice_tests::runs::{
-    files_mart, files_mart_with, orders_mapping, table_totals, wait_final, write_orders,
+    files_mart, files_mart_with, orders_mapping, start_run, table_files, table_totals, wait_final,
+    write_orders,
 };
 
 const LONG: Duration = Duration::from_secs(60);
-
-async fn start_run(app: &sluice_tests::app::TestApp, mart: &str, body: Value) -> String {
-    let run = app
-        .owner(
-            "POST",
-            &format!("/v1/data-marts/{mart}/runs"),
-            Some(&body),
-            201,
-        )
-        .await;
-    assert_eq!(run["status"], "queued", "{run}");
-    run["id"].as_str().expect("id").to_string()
-}
 
 #[tokio::test]
 async fn a_files_run_lands_every_row_once_and_the_mart_can_be_queried() {
@@ -58,20 +46,9 @@ async fn a_files_run_lands_every_row_once_and_the_mart_can_be_queried() {
     assert_eq!((n, ids), (1500, 1500));
     assert!((sum - total).abs() < 1e-6, "{sum} vs {total}");
     // The chunks landed joined: one table file, a row group per chunk.
-    let location = sluice_domain::pipeline::objects::table(
-        &app.project,
-        &sluice_domain::Id::parse(sluice_domain::Kind::DataMart, &mart).expect("id"),
-    );
-    let files = app
-        .deps
-        .objects
-        .as_ref()
-        .expect("objects")
-        .list(&location)
-        .await
-        .expect("list");
+    let files = table_files(&app, &mart).await;
     assert_eq!(files.len(), 1, "{files:?}");
-    assert!(files[0].key.ends_with("-part-00000.parquet"), "{files:?}");
+    assert!(files[0].ends_with("-part-00000.parquet"), "{files:?}");
 
     // Mapping results: trimmed and upper-cased, cast, computed.
     let q = app
@@ -557,23 +534,7 @@ async fn merge_updates_by_key_and_replace_swaps_the_table() {
         let run = start_run(&app, mart, json!({})).await;
         assert_eq!(wait_final(&app, &run, LONG).await["status"], "succeeded");
     }
-    let merge_files = || async {
-        let location = sluice_domain::pipeline::objects::table(
-            &app.project,
-            &sluice_domain::Id::parse(sluice_domain::Kind::DataMart, &merge).expect("id"),
-        );
-        let objects = app.deps.objects.as_ref().expect("objects");
-        let mut keys: Vec<String> = objects
-            .list(&location)
-            .await
-            .expect("list")
-            .into_iter()
-            .map(|o| o.key)
-            .collect();
-        keys.sort();
-        keys
-    };
-    let before = merge_files().await;
+    let before = table_files(&app, &merge).await;
     assert_eq!(before.len(), 3, "{before:?}");
     tokio::time::sleep(Duration::from_millis(20)).await;
     std::fs::write(dir.join("b.ndjson"), rows(151, 450, "2.00")).expect("file");
@@ -590,7 +551,7 @@ async fn merge_updates_by_key_and_replace_swaps_the_table() {
     // Only the old files holding keys of the run were rewritten: the first one
     // (ids 1-100) stands as it was, 101-200 and 201-300 lost rows (one of them
     // all of its rows, so only one base file is left of the two).
-    let after = merge_files().await;
+    let after = table_files(&app, &merge).await;
     let untouched = before.iter().filter(|k| after.contains(k)).count();
     assert_eq!(untouched, 1, "{before:?} → {after:?}");
     assert_eq!(
@@ -766,18 +727,7 @@ async fn every_message_delivered_twice_still_lands_each_row_once() {
     let (n, ids, sum) = table_totals(&app, &mart).await;
     assert_eq!((n, ids), (750, 750));
     assert!((sum - total).abs() < 1e-6);
-    let location = sluice_domain::pipeline::objects::table(
-        &app.project,
-        &sluice_domain::Id::parse(sluice_domain::Kind::DataMart, &mart).expect("id"),
-    );
-    let parts = app
-        .deps
-        .objects
-        .as_ref()
-        .expect("objects")
-        .list(&location)
-        .await
-        .expect("list");
+    let parts = table_files(&app, &mart).await;
     assert_eq!(
         parts.len() as u64,
         done["progress"]["chunks_total"].as_u64().expect("chunks"),

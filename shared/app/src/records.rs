@@ -69,6 +69,24 @@ pub async fn replace<T: Entity>(
     r
 }
 
+/// Writes `e` as read: replaced when it `existed` (and nobody changed it since),
+/// inserted when it did not (and nobody inserted it since). Losing either race
+/// is a `VersionConflict`: read again and retry.
+pub async fn write<T: Entity>(
+    store: &dyn MetadataStore,
+    e: &mut T,
+    existed: bool,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if existed {
+        return replace(store, e, now).await;
+    }
+    match store.insert(&to_record(e)?).await {
+        Err(StoreError::AlreadyExists) => Err(StoreError::VersionConflict),
+        other => other,
+    }
+}
+
 /// Reads, changes and writes one record, again and again while others change it
 /// under us. `change` returns `false` to leave the record as it is. `None` when
 /// the record does not exist.

@@ -1079,12 +1079,25 @@ mod tests {
         }
     }
 
-    /// Every chunk and the final cursor of a whole stream read from `cursor`.
+    /// Every chunk and the final cursor of a whole stream read from `cursor`, a
+    /// chunk to a step.
     async fn read_from(
         config: &Map<String, Value>,
         stream: &str,
         cursor: Option<&Value>,
         lookback: Duration,
+    ) -> (Vec<RawChunk>, Option<Value>) {
+        read_steps(config, stream, cursor, lookback, 1).await
+    }
+
+    /// Every chunk and the final cursor of a whole stream, `per_step` chunks to a
+    /// step, 3 rows to a chunk.
+    async fn read_steps(
+        config: &Map<String, Value>,
+        stream: &str,
+        cursor: Option<&Value>,
+        lookback: Duration,
+        per_step: usize,
     ) -> (Vec<RawChunk>, Option<Value>) {
         let req = StreamRequest {
             stream,
@@ -1098,7 +1111,11 @@ mod tests {
         let (mut out, mut pos) = (vec![], None);
         loop {
             let step = Files
-                .step(&req, pos.as_ref(), Budget::new(1, Duration::from_secs(60)))
+                .step(
+                    &req,
+                    pos.as_ref(),
+                    Budget::new(per_step, Duration::from_secs(60)),
+                )
                 .await
                 .expect("valid in this test");
             out.extend(step.chunks);
@@ -1119,39 +1136,6 @@ mod tests {
                     .collect::<Vec<_>>()
             })
             .collect()
-    }
-
-    /// Every chunk of a stream, `per_step` chunks to a step, 3 rows to a chunk.
-    async fn chunks_by_step(
-        config: &Map<String, Value>,
-        stream: &str,
-        per_step: usize,
-    ) -> Vec<RawChunk> {
-        let req = StreamRequest {
-            stream,
-            config,
-            cursor: None,
-            lookback: Duration::ZERO,
-            window: None,
-            batch_size: 3,
-            objects: None,
-        };
-        let (mut out, mut pos) = (vec![], None);
-        loop {
-            let step = Files
-                .step(
-                    &req,
-                    pos.as_ref(),
-                    Budget::new(per_step, Duration::from_secs(60)),
-                )
-                .await
-                .expect("valid in this test");
-            out.extend(step.chunks);
-            match step.next {
-                Some(n) => pos = Some(n),
-                None => return out,
-            }
-        }
     }
 
     /// A step reads its chunks on from one open reader (a compressed file is not
@@ -1183,8 +1167,8 @@ mod tests {
         }
         for (format, stream) in [("csv", "*.csv.gz"), ("ndjson", "*.ndjson.gz")] {
             let c = config(dir.path(), format);
-            let one = chunks_by_step(&c, stream, 1).await;
-            let many = chunks_by_step(&c, stream, 5).await;
+            let (one, _) = read_steps(&c, stream, None, Duration::ZERO, 1).await;
+            let (many, _) = read_steps(&c, stream, None, Duration::ZERO, 5).await;
             assert_eq!(one.len(), 14, "{format}");
             let shape = |chunks: &[RawChunk]| {
                 chunks

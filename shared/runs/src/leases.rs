@@ -68,15 +68,7 @@ pub(crate) async fn take(
             chunk_id: chunk.clone(),
             since: now,
         });
-        let written = if existing.is_some() {
-            records::replace(store, &mut leases, now).await
-        } else {
-            match store.insert(&records::to_record(&leases)?).await {
-                Err(StoreError::AlreadyExists) => Err(StoreError::VersionConflict),
-                other => other,
-            }
-        };
-        match written {
+        match records::write(store, &mut leases, existing.is_some(), now).await {
             Ok(()) => return Ok(true),
             Err(StoreError::VersionConflict) => continue,
             Err(e) => return Err(e.into()),

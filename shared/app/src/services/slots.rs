@@ -64,15 +64,7 @@ pub async fn take(
             run_id: run.clone(),
             since: now,
         });
-        let written = if existing.is_some() {
-            records::replace(store, &mut slots, now).await
-        } else {
-            match store.insert(&records::to_record(&slots)?).await {
-                Err(StoreError::AlreadyExists) => Err(StoreError::VersionConflict),
-                other => other,
-            }
-        };
-        match written {
+        match records::write(store, &mut slots, existing.is_some(), now).await {
             Ok(()) => return Ok(None),
             Err(StoreError::VersionConflict) => continue,
             Err(e) => return Err(e.into()),
