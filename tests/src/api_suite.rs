@@ -130,11 +130,7 @@ async fn seed(app: &TestApp) -> Fixture {
         finished_at: None,
         wake_at: None,
     };
-    app.deps
-        .store
-        .insert(&sluice_app::records::to_record(&backfill).expect("record"))
-        .await
-        .expect("seed a backfill");
+    app.seed(&backfill).await;
     let backfill = backfill.meta.id.to_string();
     Fixture {
         backfill,

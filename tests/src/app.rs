@@ -283,6 +283,13 @@ impl TestApp {
         }
     }
 
+    /// Writes `record` straight into the metadata store (state the API cannot
+    /// make, such as a run half-way through).
+    pub async fn seed<T: sluice_domain::entities::Entity>(&self, record: &T) {
+        let r = sluice_app::records::to_record(record).expect("a storable record");
+        self.deps.store.insert(&r).await.expect("seeded");
+    }
+
     /// As the owner; panics unless the answer is a 422 naming `field`.
     pub async fn refused(&self, method: &str, path: &str, body: &Value, field: &str) -> Reply {
         let r = self

@@ -241,11 +241,7 @@ async fn a_transform_waiting_for_a_lease_goes_back_on_the_queue_uncounted() {
             since: now,
         }],
     };
-    app.deps
-        .store
-        .insert(&sluice_app::records::to_record(&held).expect("record"))
-        .await
-        .expect("lease held");
+    app.seed(&held).await;
     let r = handle_batch::<Transform>(
         &machine,
         TRANSFORM_QUEUE,

@@ -489,10 +489,10 @@ async fn drain(app: &sluice_tests::app::TestApp, machine: &Machine, max: usize) 
                         .await
                         .expect("visibility"),
                     Outcome::Later(_) => {
-                        machine
-                            .put_back(&name, &m, Duration::ZERO)
-                            .await
-                            .expect("put back");
+                        assert!(
+                            machine.put_back(&name, &m, Duration::ZERO).await,
+                            "put back"
+                        );
                         queue.ack(&name, &m.receipt).await.expect("ack");
                     }
                 }

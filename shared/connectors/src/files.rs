@@ -796,6 +796,38 @@ fn open_text(s: &Settings, entry: &FileEntry, offset: u64) -> io::Result<Box<dyn
     }
 }
 
+/// The line every CSV chunk starts with (the file's header, or `column_1,…`
+/// named after the first line), with its newline, and the offset where the
+/// rows start; `None` when the file has no whole first line.
+fn csv_header(
+    s: &Settings,
+    entry: &FileEntry,
+    delimiter: u8,
+    header: bool,
+) -> io::Result<Option<(Vec<u8>, u64)>> {
+    let mut r = open_text(s, entry, 0)?;
+    let mut first = vec![];
+    let (line, used) = read_line_bounded(&mut r, &mut first, MAX_LINE_BYTES)?;
+    if !matches!(line, Line::Whole) {
+        return Ok(None);
+    }
+    if first.last() == Some(&b'\r') {
+        first.pop();
+    }
+    let mut head = if header {
+        first
+    } else {
+        let n = first.iter().filter(|&&b| b == delimiter).count() + 1;
+        (1..=n)
+            .map(|i| format!("column_{i}"))
+            .collect::<Vec<_>>()
+            .join(&char::from(delimiter).to_string())
+            .into_bytes()
+    };
+    head.push(b'\n');
+    Ok(Some((head, if header { used } else { 0 })))
+}
+
 /// A text file open where the last chunk ended, kept for the next chunk of the
 /// same step: no second open, seek or buffer, and a compressed file is not
 /// decompressed again from its start for every chunk.
@@ -827,54 +859,25 @@ fn text_chunk(
         Some(o) => (Some(o.reader), o.csv_head),
         None => (None, None),
     };
-    let mut csv_head = None;
-    let (format, mut bytes, mut offset) = match s.format {
-        Format::Csv { delimiter, .. } if kept_head.is_some() => {
-            let (head, start) = kept_head.unwrap_or_default();
-            csv_head = Some((head.clone(), start));
-            (
-                ChunkFormat::Csv {
-                    delimiter: char::from(delimiter),
-                },
-                head,
-                offset.max(start),
-            )
-        }
-        Format::Csv { delimiter, header } => {
-            let mut r = open_text(s, entry, 0).map_err(open_err)?;
-            let mut first = vec![];
-            let (line, used) =
-                read_line_bounded(&mut r, &mut first, MAX_LINE_BYTES).map_err(open_err)?;
-            if !matches!(line, Line::Whole) {
-                return Ok((None, None));
+    let csv_head = match (s.format, kept_head) {
+        (Format::Csv { .. }, Some(head)) => Some(head),
+        (Format::Csv { delimiter, header }, None) => {
+            match csv_header(s, entry, delimiter, header).map_err(open_err)? {
+                Some(head) => Some(head),
+                // Not even a whole first line: nothing to read.
+                None => return Ok((None, None)),
             }
-            let trim_cr = |v: &mut Vec<u8>| {
-                if v.last() == Some(&b'\r') {
-                    v.pop();
-                }
-            };
-            trim_cr(&mut first);
-            let mut head = if header {
-                first
-            } else {
-                let n = first.iter().filter(|&&b| b == delimiter).count() + 1;
-                (1..=n)
-                    .map(|i| format!("column_{i}"))
-                    .collect::<Vec<_>>()
-                    .join(&char::from(delimiter).to_string())
-                    .into_bytes()
-            };
-            head.push(b'\n');
-            let rows_from = if header { used } else { 0 };
-            csv_head = Some((head.clone(), rows_from));
-            (
-                ChunkFormat::Csv {
-                    delimiter: char::from(delimiter),
-                },
-                head,
-                offset.max(rows_from),
-            )
         }
+        _ => None,
+    };
+    let (format, mut bytes, mut offset) = match (s.format, &csv_head) {
+        (Format::Csv { delimiter, .. }, Some((head, rows_from))) => (
+            ChunkFormat::Csv {
+                delimiter: char::from(delimiter),
+            },
+            head.clone(),
+            offset.max(*rows_from),
+        ),
         _ => (ChunkFormat::Ndjson, vec![], offset),
     };
     let header_len = bytes.len();

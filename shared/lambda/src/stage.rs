@@ -71,15 +71,10 @@ pub async fn handle_batch<S: Stage>(
         tasks.spawn(async move {
             let outcome = machine.handle_in::<S>(&msg).await;
             if let Outcome::Later(wait) = outcome {
-                // Back on the queue as a new message; this one is then deleted.
-                match machine.put_back(&queue, &msg, wait).await {
-                    Ok(()) => return None,
-                    Err(e) => {
-                        tracing::warn!(message_id = %msg.id, error = %e, "Could not put a waiting message back; it comes again.");
-                        let _ = machine.queue().set_visibility(&queue, &msg.receipt, wait).await;
-                        return Some(msg.id);
-                    }
-                }
+                // Back on the queue as a new message, and this one deleted (not
+                // reported); else this one comes again (reported).
+                let put_back = machine.put_back(&queue, &msg, wait).await;
+                return (!put_back).then_some(msg.id);
             }
             if let Outcome::Retry(reason) = outcome {
                 tracing::warn!(message_id = %msg.id, receive = msg.receive_count, reason = %reason, "Message left for redelivery.");

@@ -221,16 +221,20 @@ impl Machine {
     }
 
     /// Puts a message that must wait ([`Outcome::Later`]) back on `queue` as a
-    /// new message, visible after `wait`; the caller then deletes the delivered
-    /// one. A new message starts its receive count again, where leaving the old
-    /// one hidden would count each wait towards the dead-letter queue.
-    pub async fn put_back(
-        &self,
-        queue: &str,
-        msg: &QueueMessage,
-        wait: Duration,
-    ) -> Result<(), sluice_domain::ports::QueueError> {
-        self.queue().send(queue, &msg.body, wait).await
+    /// new message, visible after `wait`: `true`, and the caller deletes the
+    /// delivered one. A new message starts its receive count again, where
+    /// leaving the old one hidden would count each wait towards the dead-letter
+    /// queue; only when the send fails is the delivered one hidden for `wait`
+    /// instead (`false`: keep it).
+    pub async fn put_back(&self, queue: &str, msg: &QueueMessage, wait: Duration) -> bool {
+        match self.queue().send(queue, &msg.body, wait).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(queue = %queue, message_id = %msg.id, error = %e, "Could not put a waiting message back; it comes again.");
+                let _ = self.queue().set_visibility(queue, &msg.receipt, wait).await;
+                false
+            }
+        }
     }
 
     pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {

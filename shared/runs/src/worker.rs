@@ -103,15 +103,11 @@ async fn poll(
                         let wait = Duration::from_secs(1 << msg.receive_count.min(5).saturating_sub(1));
                         let _ = q.set_visibility(&queue, &msg.receipt, wait).await;
                     }
-                    Outcome::Later(wait) => match machine.put_back(&queue, &msg, wait).await {
-                        Ok(()) => {
+                    Outcome::Later(wait) => {
+                        if machine.put_back(&queue, &msg, wait).await {
                             let _ = q.ack(&queue, &msg.receipt).await;
                         }
-                        Err(e) => {
-                            tracing::warn!(queue = %queue, error = %e, "Could not put a waiting message back; it comes again.");
-                            let _ = q.set_visibility(&queue, &msg.receipt, wait).await;
-                        }
-                    },
+                    }
                 }
             });
         }
