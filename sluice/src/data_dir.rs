@@ -10,6 +10,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use sluice_app::Deps;
 use sluice_app::auth::{Principal, TokenKeys};
 use sluice_domain::entities::{Meta, Project};
+use sluice_domain::files::ImportRoots;
 use sluice_domain::ports::{Clock, Record, StoreError, SystemClock};
 use sluice_domain::{Id, Kind, Role};
 use sluice_engine::DataFusionWarehouse;
@@ -17,6 +18,12 @@ use sluice_local::{DirObjectStore, FileSecrets, LocalBus, SqliteQueue, SqliteSto
 
 pub struct DataDir {
     root: PathBuf,
+    /// Local directories `files` sources may read; none by default.
+    import_roots: Vec<PathBuf>,
+    /// The secrets' master key file the operator names, instead of the generated
+    /// `secrets.key` (`SLUICE_SECRETS_KEY` overrides both).
+    secrets_key_file: Option<PathBuf>,
+    max_upload_bytes: u64,
 }
 
 impl DataDir {
@@ -32,7 +39,29 @@ impl DataDir {
         }
         Ok(DataDir {
             root: root.to_path_buf(),
+            import_roots: vec![],
+            secrets_key_file: None,
+            max_upload_bytes: sluice_app::DEFAULT_MAX_UPLOAD_BYTES,
         })
+    }
+
+    /// Lets `files` sources read local directories under `roots` (never the data
+    /// directory itself, even when a root contains it).
+    pub fn with_import_roots(mut self, roots: Vec<PathBuf>) -> DataDir {
+        self.import_roots = roots;
+        self
+    }
+
+    /// Takes the secrets' master key from `path` (32 bytes, base64) when given.
+    pub fn with_secrets_key_file(mut self, path: Option<PathBuf>) -> DataDir {
+        self.secrets_key_file = path;
+        self
+    }
+
+    /// Accepts uploads up to `bytes`.
+    pub fn with_max_upload_bytes(mut self, bytes: u64) -> DataDir {
+        self.max_upload_bytes = bytes;
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -61,10 +90,11 @@ impl DataDir {
     /// Everything the handlers need, over the embedded adapters.
     pub fn deps(&self, readers: usize) -> anyhow::Result<Deps> {
         let store = SqliteStore::open(&self.root.join("metadata.db"), readers)?;
-        let secrets = FileSecrets::open(
-            &self.root.join("secrets.json"),
-            &self.root.join("secrets.key"),
-        )?;
+        let key_file = self
+            .secrets_key_file
+            .clone()
+            .unwrap_or_else(|| self.root.join("secrets.key"));
+        let secrets = FileSecrets::open(&self.root.join("secrets.json"), &key_file)?;
         let queue_names = sluice_runs::worker::queues();
         let queue_refs: Vec<(&str, u32)> =
             queue_names.iter().map(|(n, m)| (n.as_str(), *m)).collect();
@@ -83,7 +113,34 @@ impl DataDir {
         deps.warehouse = Some(Arc::new(DataFusionWarehouse::new(&objects_root)));
         deps.bus = Some(Arc::new(LocalBus::new(1024)));
         deps.previewer = Some(Arc::new(sluice_runs::EnginePreviewer));
+        deps.import_roots = Arc::new(
+            ImportRoots::new(&self.import_roots, std::slice::from_ref(&self.root))
+                .map_err(anyhow::Error::msg)?,
+        );
+        deps.max_upload_bytes = self.max_upload_bytes;
         Ok(deps)
+    }
+
+    /// Moves config values that are secret by their spec but were stored in plain
+    /// config (by an earlier version) into the secrets file, and leaves no copy of
+    /// them in the metadata file. Returns how many records moved.
+    pub async fn migrate_plain_secrets(&self, deps: &Deps) -> anyhow::Result<usize> {
+        let store = SqliteStore::open(&self.root.join("metadata.db"), 1)?;
+        let mut moved = 0;
+        for kind in [Kind::Source, Kind::Destination] {
+            for record in store.all_of_kind(kind)? {
+                if sluice_app::services::configured::migrate_plain_secrets(deps, &record)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("moving a {}'s secrets: {e}", kind.noun()))?
+                {
+                    moved += 1;
+                }
+            }
+        }
+        if moved > 0 {
+            store.checkpoint()?;
+        }
+        Ok(moved)
     }
 
     /// The default project, created on first start.

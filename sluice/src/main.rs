@@ -26,6 +26,21 @@ struct Cli {
         env = "SLUICE_DATA_DIR"
     )]
     data_dir: PathBuf,
+    /// A local directory `files` sources may read (repeat for more; the
+    /// data directory stays out of reach). Without one, sources read only files
+    /// uploaded to their project (`store://`).
+    #[arg(
+        long = "import-root",
+        global = true,
+        env = "SLUICE_IMPORT_ROOTS",
+        value_delimiter = ':'
+    )]
+    import_roots: Vec<PathBuf>,
+    /// The secrets' master key file (base64 of 32 bytes, owner-only), instead of
+    /// the data directory's generated `secrets.key`; `SLUICE_SECRETS_KEY` (the key
+    /// itself) overrides both.
+    #[arg(long, global = true, env = "SLUICE_SECRETS_KEY_FILE")]
+    secrets_key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -38,6 +53,9 @@ enum Command {
         port: u16,
         #[arg(long, default_value = "127.0.0.1")]
         host: IpAddr,
+        /// Largest file upload accepted, in MiB.
+        #[arg(long, default_value_t = 1024, env = "SLUICE_MAX_UPLOAD_MB")]
+        max_upload_mb: u64,
     },
     /// Run a data mart to completion here: a progress bar, then a summary.
     Run {
@@ -87,17 +105,45 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let dir = DataDir::open(&cli.data_dir)?;
+    let max_upload_mb = match cli.command {
+        Command::Serve { max_upload_mb, .. } => max_upload_mb,
+        _ => 1024,
+    };
+    let dir = DataDir::open(&cli.data_dir)?
+        .with_import_roots(cli.import_roots)
+        .with_secrets_key_file(cli.secrets_key_file)
+        .with_max_upload_bytes(max_upload_mb.saturating_mul(1 << 20));
     match cli.command {
-        Command::Serve { port, host } => {
+        Command::Serve { port, host, .. } => {
             let deps = dir.deps(4)?;
+            let moved = dir.migrate_plain_secrets(&deps).await?;
+            if moved > 0 {
+                tracing::info!(
+                    records = moved,
+                    "Moved secret config values into the secret store."
+                );
+            }
             let project = dir.default_project(&deps).await?;
             let engine = Engine::start(&deps, &project).await?;
+            let roots = deps.import_roots.clone();
             let server = serve(deps, SocketAddr::new(host, port)).await?;
             let token = dir.mint(&project, Role::Admin, "local-admin", 30 * 86_400)?;
             let url = format!("http://{}", server.addr);
             println!("Sluice is listening on {url}");
             println!("data directory: {}", dir.path().display());
+            match roots.roots() {
+                [] => println!(
+                    "files:          upload with PUT {url}/v1/files/<path>, read as store://… (no --import-root: local directories are not readable)"
+                ),
+                roots => println!(
+                    "import roots:   {} (files sources may read local directories under these)",
+                    roots
+                        .iter()
+                        .map(|r| r.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }
             println!("project:        {project}");
             println!("admin token, valid 30 days (mint others with `sluice token --role viewer`):");
             println!("export TOKEN={token}");

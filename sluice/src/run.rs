@@ -31,6 +31,7 @@ async fn call(
         query: None,
         headers,
         body: body.map(|b| Bytes::from(b.to_string())).unwrap_or_default(),
+        spooled: None,
     };
     let res = handle(deps, req).await;
     (

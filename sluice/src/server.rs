@@ -3,6 +3,8 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full, Limited};
@@ -11,8 +13,9 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use sluice_app::Deps;
-use sluice_app::api::{self, ApiRequest, ApiResponse, MAX_BODY_BYTES};
+use sluice_app::api::{self, ApiRequest, ApiResponse, MAX_BODY_BYTES, SpooledBody};
 use sluice_app::error::ApiError;
+use sluice_app::routes::{self, Matched};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -82,22 +85,76 @@ pub async fn serve(deps: Deps, addr: SocketAddr) -> anyhow::Result<Server> {
 
 async fn respond(deps: &Deps, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
-    let response = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => {
-            let request = ApiRequest {
-                method: parts.method,
-                path: parts.uri.path().to_string(),
-                query: parts.uri.query().map(str::to_string),
-                headers: parts.headers,
-                body: collected.to_bytes(),
-            };
-            api::handle(deps, request).await
-        }
-        Err(_) => ApiResponse::error(&ApiError::PayloadTooLarge(MAX_BODY_BYTES)),
+    let upload = match routes::find(&parts.method, parts.uri.path()) {
+        Matched::Route(route, _) if route.upload => Some(route),
+        _ => None,
+    };
+    let mut request = ApiRequest {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        headers: parts.headers,
+        body: Bytes::new(),
+        spooled: None,
+    };
+    let response = match upload {
+        // An upload streams to a temporary file, never whole in memory; who asks
+        // and the declared length are checked before a byte is written.
+        Some(route) => match api::precheck_upload(deps, route, &request) {
+            Err(e) => ApiResponse::error(&e),
+            Ok(()) => match spool(body, deps.max_upload_bytes).await {
+                Ok(spooled) => {
+                    request.spooled = Some(Arc::new(spooled));
+                    api::handle(deps, request).await
+                }
+                Err(e) => ApiResponse::error(&e),
+            },
+        },
+        None => match Limited::new(body, MAX_BODY_BYTES).collect().await {
+            Ok(collected) => {
+                request.body = collected.to_bytes();
+                api::handle(deps, request).await
+            }
+            Err(_) => ApiResponse::error(&ApiError::PayloadTooLarge(MAX_BODY_BYTES)),
+        },
     };
     let mut builder = Response::builder().status(response.status);
     for (k, v) in &response.headers {
         builder = builder.header(*k, v);
     }
     builder.body(Full::new(response.body)).unwrap_or_else(|_| Response::new(Full::new(Bytes::from_static(b"{\"error\":{\"code\":\"internal\",\"message\":\"bad response header\",\"details\":{}}}"))))
+}
+
+/// Names temporary upload files uniquely within the process.
+static SPOOL_SEQ: AtomicU64 = AtomicU64::new(0);
+
+/// Writes a request body to an owner-only temporary file as its frames arrive,
+/// refusing it once it passes `limit` bytes (the file is then removed).
+async fn spool(mut body: Incoming, limit: u64) -> Result<SpooledBody, ApiError> {
+    use tokio::io::AsyncWriteExt as _;
+    let seq = SPOOL_SEQ.fetch_add(1, Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("sluice-upload-{}-{seq}", std::process::id()));
+    let internal = |e: std::io::Error| ApiError::Internal(format!("spooling an upload: {e}"));
+    let mut opts = tokio::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    opts.mode(0o600);
+    let mut file = opts.open(&path).await.map_err(internal)?;
+    // From here the file is removed however this ends.
+    let mut spooled = SpooledBody { path, len: 0 };
+    while let Some(frame) = body.frame().await {
+        let frame =
+            frame.map_err(|e| ApiError::bad_request(format!("the upload broke off: {e}")))?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        spooled.len += data.len() as u64;
+        if spooled.len > limit {
+            return Err(ApiError::PayloadTooLarge(limit as usize));
+        }
+        file.write_all(&data).await.map_err(internal)?;
+    }
+    file.flush().await.map_err(internal)?;
+    file.sync_all().await.map_err(internal)?;
+    Ok(spooled)
 }

@@ -28,6 +28,8 @@ fn start(data: &Path) -> Sluice {
         .args([
             "--data-dir",
             &data.display().to_string(),
+            "--import-root",
+            &std::env::temp_dir().display().to_string(),
             "serve",
             "--port",
             "0",

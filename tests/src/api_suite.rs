@@ -29,6 +29,8 @@ struct Fixture {
     paused: String,
     failed: String,
     backfill: String,
+    /// A file of the project's landing area.
+    file: String,
 }
 
 fn id(v: &Value) -> String {
@@ -132,7 +134,19 @@ async fn seed(app: &TestApp) -> Fixture {
     };
     app.seed(&backfill).await;
     let backfill = backfill.meta.id.to_string();
+    let file = format!("fixture/{}.csv", backfill.to_lowercase());
+    let up = app
+        .send_raw(
+            "PUT",
+            &format!("/v1/files/{file}"),
+            app.token(Role::Owner),
+            Some("id,amount\n1,2.5\n".into()),
+            Some("text/csv"),
+        )
+        .await;
+    assert_eq!(up.status, 201, "{}", up.text);
     Fixture {
+        file,
         backfill,
         storage,
         empty_storage,
@@ -352,6 +366,12 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
             "/v1/project".into(),
             Some(json!({"webhook_url": "https://hooks.example.com/services/T0/B0/s3cr3t-path"})),
         ),
+        "api-upload-file" => (
+            "/v1/files/uploads/orders.csv".into(),
+            Some(json!("order,amount\n1,12.50\n")),
+        ),
+        "api-list-files" => ("/v1/files?prefix=fixture/".into(), None),
+        "api-delete-file" => (format!("/v1/files/{}", f.file), None),
         other => panic!("no request written for route {other}; add one"),
     }
 }
@@ -407,7 +427,7 @@ pub async fn another_projects_token_sees_nothing_and_changes_nothing(app: TestAp
                 role.as_str(),
                 r.text
             );
-            let names_a_record = route.path.contains("{id}");
+            let names_a_record = route.path.contains("{id}") || route.name == "api-delete-file";
             let refers_to_records = body.as_ref().is_some_and(|b| b.to_string().contains("_id"));
             if !route.role.is_none_or(|need| role.allows(need)) {
                 assert_eq!(r.status, 403, "{what}");
@@ -421,9 +441,19 @@ pub async fn another_projects_token_sees_nothing_and_changes_nothing(app: TestAp
                     let items = r.json()["items"].as_array().cloned().unwrap_or_default();
                     let ours = json!(app.project.to_string());
                     assert!(items.iter().all(|i| i["project_id"] != ours), "{what}");
+                    assert!(items.iter().all(|i| i["path"] != json!(f.file)), "{what}");
                 }
             }
-            // The owner still sees the fixture unchanged.
+            // The owner still sees the fixture unchanged, its file included.
+            let files = app
+                .owner("GET", &format!("/v1/files?prefix={}", f.file), None, 200)
+                .await;
+            assert!(
+                files["items"]
+                    .as_array()
+                    .is_some_and(|i| i.iter().any(|x| x["path"] == json!(f.file))),
+                "{what}: removed another project's file"
+            );
             let dm = app
                 .owner("GET", &format!("/v1/data-marts/{}", f.data_mart), None, 200)
                 .await;
@@ -439,7 +469,11 @@ pub async fn another_projects_token_sees_nothing_and_changes_nothing(app: TestAp
 
 pub async fn missing_malformed_and_expired_credentials_are_401_with_json(app: TestApp) {
     for route in routes::all().iter().filter(|r| r.role.is_some()) {
-        let path = route.path.replace("{id}", "x").replace("{name}", "github");
+        let path = route
+            .path
+            .replace("{id}", "x")
+            .replace("{name}", "github")
+            .replace("{path+}", "a/b.csv");
         for token in ["", "not-a-jwt", "a.b.c"] {
             let r = app.send(route.method.as_str(), &path, token, None).await;
             assert_eq!(
@@ -919,7 +953,8 @@ pub async fn the_openapi_document_describes_every_route(app: TestApp) {
     let doc = app.send("GET", "/openapi.json", "", None).await.json();
     assert_eq!(doc["openapi"], json!("3.1.0"));
     for r in routes::all() {
-        let op = &doc["paths"][r.path][r.method.as_str().to_lowercase()];
+        let op =
+            &doc["paths"][r.path.replace("+}", "}").as_str()][r.method.as_str().to_lowercase()];
         assert_eq!(op["operationId"], json!(r.name));
         assert!(
             op["responses"][r.status.to_string()].is_object(),

@@ -70,7 +70,11 @@ impl TestApp {
 /// itself (through the Lambda glue, or message by message).
 pub async fn spawn_app_without_workers() -> TestApp {
     let data_dir = temp_dir("app");
-    let dir = DataDir::open(&data_dir).expect("open data dir");
+    // Tests write their source files under the system temp dir: it is the import
+    // root (the data directory, inside it too, stays out of reach).
+    let dir = DataDir::open(&data_dir)
+        .expect("open data dir")
+        .with_import_roots(vec![std::env::temp_dir()]);
     let deps = dir.deps(2).expect("deps");
     let project = dir.default_project(&deps).await.expect("default project");
     spawn_app_on(deps, project, data_dir, None).await
@@ -93,6 +97,10 @@ pub async fn spawn_app_on_moto() -> TestApp {
         std::sync::Arc::new(sluice_app::auth::TokenKeys::new(&[42u8; 32]).expect("key")),
     );
     attach_aws_run_parts(&mut deps, &sdk).await;
+    deps.import_roots = std::sync::Arc::new(
+        sluice_domain::files::ImportRoots::new(&[std::env::temp_dir()], &[])
+            .expect("the temp dir exists"),
+    );
     let project = Id::generate(Kind::Project, now_ms());
     spawn_app_on(deps, project, PathBuf::new(), Some(Box::new(moto))).await
 }
@@ -251,6 +259,27 @@ impl TestApp {
                 .body(b);
         }
         let resp = rb.send().await.expect("request reaches the server");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.expect("body");
+        Reply {
+            status,
+            headers,
+            text,
+        }
+    }
+
+    /// Uploads `bytes` as the project's file `path` (as the owner).
+    pub async fn upload(&self, path: &str, bytes: Vec<u8>) -> Reply {
+        let resp = self
+            .client
+            .put(format!("{}/v1/files/{path}", self.base))
+            .bearer_auth(self.token(Role::Owner))
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await
+            .expect("request reaches the server");
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let text = resp.text().await.expect("body");

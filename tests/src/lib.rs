@@ -5,5 +5,6 @@
 pub mod api_suite;
 pub mod app;
 pub mod contract;
+pub mod isolation;
 pub mod moto;
 pub mod runs;

@@ -2,3 +2,6 @@
 //! encrypted secrets file, through the local server over HTTP.
 
 sluice_tests::api_suite_tests!(sluice_tests::app::spawn_app);
+
+// The isolation suite (tests/src/isolation.rs) on the same stack.
+sluice_tests::isolation_tests!(sluice_tests::app::spawn_app);

@@ -150,6 +150,7 @@ impl Harness {
             query: None,
             headers,
             body: body.map(|b| b.to_string().into()).unwrap_or_default(),
+            spooled: None,
         };
         let r = handle(&self.deps, req).await;
         let v = if r.body.is_empty() {

@@ -84,6 +84,13 @@ async fn seeded_deps() -> (Deps, PathBuf) {
     deps.warehouse = Some(Arc::new(DataFusionWarehouse::new(&objects_root)));
     deps.bus = Some(Arc::new(LocalBus::new(16)));
     deps.previewer = Some(Arc::new(sluice_runs::EnginePreviewer));
+    deps.import_roots = Arc::new(
+        sluice_domain::files::ImportRoots::new(
+            &[std::env::temp_dir()],
+            std::slice::from_ref(&objects_root),
+        )
+        .expect("the temp dir exists"),
+    );
     let project = fixed(Kind::Project, "1");
     let now = Utc::now();
     let meta = |kind: Kind, n: &str| Meta {
@@ -299,6 +306,17 @@ async fn seed_runs(
         "seed",
     );
     objects.put(&key, parquet).await.expect("table file");
+    // A file in the project's landing area (the delete-file event removes it).
+    objects
+        .put(
+            &format!(
+                "{}seed/orders.csv",
+                sluice_domain::files::landing_prefix(&mart.meta.project_id)
+            ),
+            b"order_id,amount\n1,12.50\n".to_vec(),
+        )
+        .await
+        .expect("landing file");
     for (n, status) in [
         ("18", RunStatus::Running),
         ("19", RunStatus::Paused),

@@ -1047,9 +1047,9 @@ async fn a_run_keeps_at_most_its_parallelism_of_chunks_in_flight_across_processe
 }
 
 /// Puts the order files of `dir` under `prefix` in the app's object store, the
-/// second one gzipped; one more object outside the prefix must not be read.
+/// second one gzipped; one more file outside the prefix must not be read. Uploaded
+/// through the API into the project's landing area.
 async fn upload_orders(app: &sluice_tests::app::TestApp, dir: &std::path::Path, prefix: &str) {
-    let objects = app.deps.objects.as_ref().expect("an object store");
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .expect("dir")
         .map(|e| e.expect("entry").path())
@@ -1069,15 +1069,18 @@ async fn upload_orders(app: &sluice_tests::app::TestApp, dir: &std::path::Path, 
         } else {
             (format!("{prefix}{name}"), bytes)
         };
-        objects.put(&key, body).await.expect("put");
+        let size = body.len() as u64;
+        let r = app.upload(&key, body).await;
+        assert_eq!(r.status, 201, "{key}: {}", r.text);
+        assert_eq!(r.json()["size"], json!(size));
     }
-    objects
-        .put(
-            "landing/elsewhere/orders-999.ndjson",
+    let r = app
+        .upload(
+            "elsewhere/orders-999.ndjson",
             b"{\"order_id\": \"999999\"}\n".to_vec(),
         )
-        .await
-        .expect("put");
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
 }
 
 /// `files` over `store://…`: objects bigger than one range read (8 MiB), plain and
@@ -1094,10 +1097,10 @@ async fn a_files_source_reads_the_object_store_a_range_at_a_time() {
             > 8 << 20,
         "the plain object spans more than one range"
     );
-    upload_orders(&app, &dir, "landing/orders/").await;
+    upload_orders(&app, &dir, "orders/").await;
     let mart = files_mart(
         &app,
-        std::path::Path::new("store://landing/orders"),
+        std::path::Path::new("store://orders"),
         json!({"batch_size": 10000, "parallelism": 4}),
     )
     .await;
@@ -1107,15 +1110,16 @@ async fn a_files_source_reads_the_object_store_a_range_at_a_time() {
     let (count, ids, sum) = table_totals(&app, &mart).await;
     assert_eq!((count, ids), (200_000, 200_000));
     assert!((sum - total).abs() < 0.01, "{sum} vs {total}");
-    // A location the runtime cannot read is a clear failure, not a crash.
-    let bad = files_mart(&app, std::path::Path::new("s3://bucket/x"), json!({})).await;
-    let run = start_run(&app, &bad, json!({})).await;
-    let r = wait_final(&app, &run, LONG).await;
-    assert_eq!(r["status"], json!("failed"));
-    assert!(
-        r["error"].as_str().expect("error").contains("store://"),
-        "{r}"
-    );
+    // A location no source may read is refused when saved, naming the field.
+    let r = app
+        .refused(
+            "POST",
+            "/v1/sources",
+            &json!({"title": "S3", "connector": "files", "config": {"location": "s3://bucket/x", "format": "ndjson"}}),
+            "config.location",
+        )
+        .await;
+    assert!(r.text.contains("store://"), "{}", r.text);
     app.stop().await;
 }
 
@@ -1126,10 +1130,10 @@ async fn a_files_source_reads_s3_objects_on_the_aws_stack() {
     app.start_engine().await;
     let dir = temp_dir("s3-orders");
     write_orders(&dir, 3, 500);
-    upload_orders(&app, &dir, "landing/orders/").await;
+    upload_orders(&app, &dir, "orders/").await;
     let mart = files_mart(
         &app,
-        std::path::Path::new("store://landing/orders/"),
+        std::path::Path::new("store://orders/"),
         json!({"batch_size": 200}),
     )
     .await;

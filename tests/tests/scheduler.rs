@@ -410,9 +410,12 @@ async fn a_busy_data_mart_makes_fires_wait_or_skip_and_never_overlap() {
 async fn a_failed_run_is_retried_with_backoff_and_every_attempt_is_kept() {
     let app = spawn_app().await;
     let dir = temp_dir("sched-retry");
-    // No data yet: the source directory is missing, so extraction fails.
+    // No data yet: the source directory is gone after the source was saved, so
+    // extraction fails.
     let missing = dir.join("later");
+    std::fs::create_dir_all(&missing).expect("dir");
     let m = files_mart(&app, &missing, json!({})).await;
+    std::fs::remove_dir(&missing).expect("remove");
     let t = trigger(&app, json!({"target_kind": "data_mart", "target_id": m, "cron": "0 3 * * *", "retry": {"max_retries": 2, "backoff_seconds": 60}})).await;
     let due = at(&t["next_fire_at"]);
     tick(&app, due).await;

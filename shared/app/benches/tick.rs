@@ -93,6 +93,7 @@ impl Bench {
                 query: None,
                 headers,
                 body: Bytes::from(body.to_string()),
+                spooled: None,
             },
         )
         .await;

@@ -1,6 +1,7 @@
 //! The HTTP edge shared by the local server and every Lambda function: route,
 //! authenticate, authorize, parse, call the service, and shape the response.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -23,6 +24,22 @@ pub struct ApiRequest {
     pub query: Option<String>,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// An upload's body, spooled to a file as it arrived (the local server does
+    /// this for upload routes); `body` is then empty.
+    pub spooled: Option<Arc<SpooledBody>>,
+}
+
+/// A request body written to a temporary file, removed when dropped.
+#[derive(Debug)]
+pub struct SpooledBody {
+    pub path: std::path::PathBuf,
+    pub len: u64,
+}
+
+impl Drop for SpooledBody {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 /// A response, for whichever runtime sends it.
@@ -123,6 +140,23 @@ async fn serve(
         "Request served."
     );
     response
+}
+
+/// What is checked of an upload before its body is read: the credential and role,
+/// and a declared length over the deployment's limit.
+pub fn precheck_upload(deps: &Deps, route: &RouteSpec, req: &ApiRequest) -> ApiResult<()> {
+    authorize(deps, route, req)?;
+    let declared = req
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(n) if n > deps.max_upload_bytes => {
+            Err(ApiError::PayloadTooLarge(deps.max_upload_bytes as usize))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn authorize(

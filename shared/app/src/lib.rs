@@ -21,6 +21,9 @@ use sluice_domain::ports::{
 
 pub use services::runs::{Preview, PreviewRequest, Previewer};
 
+/// Largest upload by default: 1 GiB.
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 1 << 30;
+
 /// Everything a handler needs, built once per process (per Lambda cold start).
 /// The optional parts are there only where a function uses them: a route that
 /// needs one it was not given answers 503.
@@ -37,6 +40,10 @@ pub struct Deps {
     pub previewer: Option<Arc<dyn Previewer>>,
     /// Sends SLA notifications to the project's webhook (the scheduler's).
     pub notifier: Option<Arc<dyn Notifier>>,
+    /// Local directories `files` sources may read (none on Lambda).
+    pub import_roots: Arc<sluice_domain::files::ImportRoots>,
+    /// Largest upload accepted, in bytes.
+    pub max_upload_bytes: u64,
 }
 
 impl Deps {
@@ -57,6 +64,8 @@ impl Deps {
             bus: None,
             previewer: None,
             notifier: None,
+            import_roots: Arc::default(),
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
         }
     }
 

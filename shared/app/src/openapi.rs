@@ -31,11 +31,17 @@ fn build() -> Value {
             .path
             .split('/')
             .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .map(|name| match name.strip_suffix('+') {
+                Some(name) => json!({"name": name, "in": "path", "required": true, "description": "May hold `/`: the rest of the path.", "schema": {"type": "string"}}),
+                None => json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}),
+            })
             .collect();
         params.extend(r.query.iter().map(|(name, d)| json!({"name": name, "in": "query", "required": false, "description": d, "schema": {"type": "string"}})));
         if !params.is_empty() {
             op.insert("parameters".into(), Value::Array(params));
+        }
+        if r.upload {
+            op.insert("requestBody".into(), json!({"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}));
         }
         if let Some(req) = r.request {
             let schema = req(&mut generator);
@@ -68,6 +74,16 @@ fn build() -> Value {
                 error_response("No such record in the token's project."),
             );
         }
+        if r.upload {
+            responses.insert(
+                "413".into(),
+                error_response("Body over the deployment's upload limit."),
+            );
+            responses.insert(
+                "422".into(),
+                error_response("A path that is not a file name of the landing area; `details.field` is `path`."),
+            );
+        }
         if r.request.is_some() {
             responses.insert("400".into(), error_response("Malformed JSON."));
             responses.insert(
@@ -85,7 +101,9 @@ fn build() -> Value {
             op.insert("security".into(), json!([{"bearer": []}]));
             op.insert("x-required-role".into(), json!(r.role.map(|x| x.as_str())));
         }
-        let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
+        let entry = paths
+            .entry(r.path.replace("+}", "}"))
+            .or_insert_with(|| json!({}));
         if let Value::Object(m) = entry {
             m.insert(r.method.as_str().to_lowercase(), Value::Object(op));
         }
@@ -123,7 +141,8 @@ mod tests {
         let doc = document();
         for r in routes::all() {
             assert!(
-                doc["paths"][r.path][r.method.as_str().to_lowercase()].is_object(),
+                doc["paths"][r.path.replace("+}", "}").as_str()][r.method.as_str().to_lowercase()]
+                    .is_object(),
                 "{} {}",
                 r.method,
                 r.path

@@ -30,12 +30,15 @@ pub struct RouteSpec {
     pub status: u16,
     /// Query parameters: (name, description).
     pub query: &'static [(&'static str, &'static str)],
+    /// The body is a file's raw bytes, up to the deployment's upload limit (the
+    /// local server streams it to disk), not a JSON document.
+    pub upload: bool,
 }
 
 use sluice_domain::connectors::ConnectorSpec;
 use sluice_domain::entities as e;
 
-use crate::services::{HealthView, List, ValidationReport, runs};
+use crate::services::{FileView, HealthView, List, ValidationReport, runs};
 
 const PAGE: &[(&str, &str)] = &[
     ("limit", "Items per page, 1-200 (default 50)."),
@@ -50,6 +53,11 @@ const PAGE_BY_DATA_MART: &[(&str, &str)] = &[
     ("limit", "Items per page, 1-200 (default 50)."),
     ("cursor", "`next_cursor` of the previous page."),
     ("data_mart_id", "Only those of this data mart."),
+];
+const FILES_PAGE: &[(&str, &str)] = &[
+    ("prefix", "Only files whose path starts with this."),
+    ("limit", "Items per page, 1-1000 (default 100)."),
+    ("cursor", "`next_cursor` of the previous page."),
 ];
 const PAGE_BY_TARGET: &[(&str, &str)] = &[
     ("limit", "Items per page, 1-200 (default 50)."),
@@ -69,6 +77,7 @@ macro_rules! route {
             response: $res,
             status: $status,
             query: $q,
+            upload: false,
         }
     };
 }
@@ -673,6 +682,43 @@ pub fn all() -> &'static [RouteSpec] {
                 status = 200,
                 query = &[]
             ),
+            // a project's landing area: uploaded files, read as `store://…`
+            RouteSpec {
+                upload: true,
+                ..route!(
+                    "api-upload-file",
+                    PUT,
+                    "/v1/files/{path+}",
+                    ED,
+                    "Upload a file into the project's landing area (the raw body; `curl -T`). `files` sources read it with `store://`; the same path replaces it.",
+                    req = None,
+                    res = Some(schema::<FileView>),
+                    status = 201,
+                    query = &[]
+                )
+            },
+            route!(
+                "api-list-files",
+                GET,
+                "/v1/files",
+                V,
+                "The files in the project's landing area, in path order.",
+                req = None,
+                res = Some(schema::<List<FileView>>),
+                status = 200,
+                query = FILES_PAGE
+            ),
+            route!(
+                "api-delete-file",
+                DELETE,
+                "/v1/files/{path+}",
+                ED,
+                "Delete a file from the project's landing area.",
+                req = None,
+                res = None,
+                status = 204,
+                query = &[]
+            ),
         ]
     })
 }
@@ -703,6 +749,15 @@ impl RouteSpec {
         let mut given = path.trim_end_matches('/').split('/');
         for part in self.path.split('/') {
             let seg = given.next()?;
+            // `{name+}` takes the rest of the path, `/`s included.
+            if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix("+}")) {
+                let rest: Vec<&str> = std::iter::once(seg).chain(given.by_ref()).collect();
+                if rest.iter().any(|s| s.is_empty()) {
+                    return None;
+                }
+                params.0.push((name, rest.join("/")));
+                return Some(params);
+            }
             if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
                 if seg.is_empty() {
                     return None;

@@ -99,6 +99,29 @@ impl ObjectStore for S3Objects {
         Ok(())
     }
 
+    /// Streams the file from disk (up to PutObject's 5 GiB, which caps uploads).
+    #[instrument(level = "debug", skip_all, fields(bucket = %self.bucket, key = %key))]
+    async fn put_file(&self, key: &str, path: &std::path::Path) -> Result<u64, ObjectError> {
+        let s3_key = self.s3_key(key)?;
+        let len = tokio::fs::metadata(path)
+            .await
+            .map_err(ObjectError::backend)?
+            .len();
+        let body = ByteStream::from_path(path)
+            .await
+            .map_err(ObjectError::backend)?;
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(&s3_key)
+            .content_length(len as i64)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.backend("PutObject", &s3_key, e))?;
+        Ok(len)
+    }
+
     #[instrument(level = "debug", skip_all, fields(bucket = %self.bucket, key = %key))]
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ObjectError> {
         let s3_key = self.s3_key(key)?;

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
+use sluice_domain::files::{FileAccess, ImportRoots, Location, check_glob, parse_location};
 use sluice_domain::ports::ObjectStore;
 
 use async_trait::async_trait;
@@ -64,16 +65,16 @@ enum Format {
 /// Where the files are.
 #[derive(Clone)]
 enum Root {
-    Dir(PathBuf),
-    /// Objects whose keys start with `prefix` (ends with `/`, or is empty).
+    /// A canonical local directory under an import root; every file is checked
+    /// again against the roots when it is opened.
+    Dir(PathBuf, Arc<ImportRoots>),
+    /// Objects of the project's landing area whose keys start with `prefix` (ends
+    /// with `/`, or is empty).
     Store {
         store: Arc<dyn ObjectStore>,
         prefix: String,
     },
 }
-
-/// The location scheme of the platform's object store.
-const STORE_SCHEME: &str = "store://";
 
 struct Settings {
     root: Root,
@@ -83,53 +84,30 @@ struct Settings {
     cursor_column: Option<String>,
 }
 
-fn settings(
-    config: &Map<String, Value>,
-    objects: Option<&Arc<dyn ObjectStore>>,
-) -> Result<Settings, ConnectorError> {
+fn settings(config: &Map<String, Value>, files: &FileAccess) -> Result<Settings, ConnectorError> {
     let location = config_str(config, "location", "");
-    if location.is_empty() {
-        return Err(ConnectorError::config("location", "is required"));
-    }
-    let root = if let Some(prefix) = location.strip_prefix(STORE_SCHEME) {
-        let Some(store) = objects else {
-            return Err(ConnectorError::config(
-                "location",
-                "this runtime has no object store to read `store://` from",
-            ));
+    let root =
+        match parse_location(location).map_err(|e| ConnectorError::config("location", e.0))? {
+            Location::Store(prefix) => {
+                let Some(store) = &files.landing else {
+                    return Err(ConnectorError::config(
+                        "location",
+                        "this runtime has no object store to read `store://` from",
+                    ));
+                };
+                Root::Store {
+                    store: store.clone(),
+                    prefix,
+                }
+            }
+            Location::Local(dir) => {
+                let dir = files
+                    .roots
+                    .resolve_dir(&dir)
+                    .map_err(|e| ConnectorError::config("location", e.0))?;
+                Root::Dir(dir, files.roots.clone())
+            }
         };
-        let prefix = prefix.trim_start_matches('/');
-        let dir = prefix.trim_end_matches('/');
-        if !dir.is_empty() && sluice_domain::ports::check_object_key(dir).is_err() {
-            return Err(ConnectorError::config(
-                "location",
-                "a `store://` prefix is made of path segments of letters, digits and `_.=-` (no `..`)",
-            ));
-        }
-        let prefix = if prefix.is_empty() || prefix.ends_with('/') {
-            prefix.to_string()
-        } else {
-            format!("{prefix}/")
-        };
-        Root::Store {
-            store: store.clone(),
-            prefix,
-        }
-    } else if location.contains("://") {
-        return Err(ConnectorError::config(
-            "location",
-            "use a local directory, or `store://<prefix>` for the platform's object store (other URLs are not supported)",
-        ));
-    } else {
-        let root = PathBuf::from(location);
-        if !root.is_dir() {
-            return Err(ConnectorError::config(
-                "location",
-                format!("`{location}` is not a readable directory"),
-            ));
-        }
-        Root::Dir(root)
-    };
     let format = match config_str(config, "format", "") {
         "ndjson" => Format::Ndjson,
         "parquet" => Format::Parquet,
@@ -215,7 +193,7 @@ impl Extractor for Files {
         position: Option<&Value>,
         budget: Budget,
     ) -> Result<StepOutput, ConnectorError> {
-        let settings = settings(req.config, req.objects.as_ref())?;
+        let settings = settings(req.config, &req.files)?;
         let position = match position {
             Some(p) => serde_json::from_value::<Position>(p.clone())
                 .map_err(|e| ConnectorError::upstream(format!("bad continuation: {e}"), false))?,
@@ -255,9 +233,10 @@ impl Extractor for Files {
 }
 
 async fn first_position(s: &Settings, req: &StreamRequest<'_>) -> Result<Position, ConnectorError> {
+    check_glob(req.stream).map_err(|e| ConnectorError::config("stream", e.0))?;
     let mut files = vec![];
     match &s.root {
-        Root::Dir(root) => list_files(root, root, req.stream, &mut files)
+        Root::Dir(root, roots) => list_files(roots, root, root, req.stream, 0, &mut files)
             .map_err(|e| ConnectorError::upstream(format!("cannot list files: {e}"), true))?,
         Root::Store { store, prefix } => {
             let listed = store.list(prefix).await.map_err(|e| {
@@ -302,21 +281,50 @@ async fn first_position(s: &Settings, req: &StreamRequest<'_>) -> Result<Positio
     })
 }
 
-fn list_files(root: &Path, dir: &Path, glob: &str, out: &mut Vec<FileEntry>) -> io::Result<()> {
+/// Directories deeper than this are not walked (a symlink loop ends here too).
+const MAX_DEPTH: usize = 32;
+
+/// Files under `dir` matching `glob`. A symlink is followed only where it still
+/// leads inside `root` (and outside every private directory); one leading out is
+/// not listed, so its name and size never show.
+fn list_files(
+    roots: &ImportRoots,
+    root: &Path,
+    dir: &Path,
+    glob: &str,
+    depth: usize,
+    out: &mut Vec<FileEntry>,
+) -> io::Result<()> {
+    if depth > MAX_DEPTH {
+        return Ok(());
+    }
     let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
-        let meta = entry.metadata()?;
-        if meta.is_dir() {
-            list_files(root, &path, glob, out)?;
-            continue;
-        }
         let Ok(rel) = path.strip_prefix(root) else {
             continue;
         };
         let rel = rel.to_string_lossy().replace('\\', "/");
-        if rel.split('/').any(|p| p.starts_with('.')) || !glob_match(glob, &rel) {
+        if rel.split('/').any(|p| p.starts_with('.')) {
+            continue;
+        }
+        let meta = if entry.file_type()?.is_symlink() {
+            if roots.check_file(root, &rel).is_err() {
+                continue;
+            }
+            match std::fs::metadata(&path) {
+                Ok(m) => m,
+                Err(_) => continue,
+            }
+        } else {
+            entry.metadata()?
+        };
+        if meta.is_dir() {
+            list_files(roots, root, &path, glob, depth + 1, out)?;
+            continue;
+        }
+        if !meta.is_file() || !glob_match(glob, &rel) {
             continue;
         }
         let mtime_ms = meta
@@ -636,14 +644,23 @@ fn csv_records(text: &str) -> Vec<&str> {
     out
 }
 
+/// Opens a listed local file, checked again at open: the listing may come from
+/// another process, and the tree may have changed since (a symlink put in place).
+fn open_local(dir: &Path, roots: &ImportRoots, entry: &FileEntry) -> io::Result<File> {
+    let path = roots
+        .check_file(dir, &entry.path)
+        .map_err(|e| io::Error::new(io::ErrorKind::PermissionDenied, e.0))?;
+    File::open(path)
+}
+
 /// A file to read and seek, wherever it is.
 trait Blob: Read + Seek + Send {}
 impl<T: Read + Seek + Send> Blob for T {}
 
 fn open_blob(root: &Root, entry: &FileEntry, at: u64) -> io::Result<Box<dyn Blob>> {
     match root {
-        Root::Dir(dir) => {
-            let mut f = File::open(dir.join(&entry.path))?;
+        Root::Dir(dir, roots) => {
+            let mut f = open_local(dir, roots, entry)?;
             f.seek(SeekFrom::Start(at))?;
             Ok(Box::new(f))
         }
@@ -985,8 +1002,8 @@ fn parquet_chunk(
 ) -> Result<(Option<RawChunk>, Option<u64>), ConnectorError> {
     let name = entry.path.as_str();
     match root {
-        Root::Dir(dir) => {
-            let file = File::open(dir.join(&entry.path))
+        Root::Dir(dir, roots) => {
+            let file = open_local(dir, roots, entry)
                 .map_err(|e| ConnectorError::upstream(format!("cannot read {name}: {e}"), true))?;
             parquet_slice(file, name, offset, batch)
         }
@@ -1050,6 +1067,16 @@ mod tests {
     use std::io::Write;
     use std::time::Duration;
 
+    /// Reads under the system's temporary directory, where every test's files are.
+    fn test_access() -> FileAccess {
+        FileAccess {
+            landing: None,
+            roots: Arc::new(
+                ImportRoots::new(&[std::env::temp_dir()], &[]).expect("the temp dir exists"),
+            ),
+        }
+    }
+
     fn config(dir: &Path, format: &str) -> Map<String, Value> {
         let mut m = Map::new();
         m.insert("location".into(), dir.display().to_string().into());
@@ -1065,7 +1092,7 @@ mod tests {
             lookback: Duration::ZERO,
             window: None,
             batch_size: batch,
-            objects: None,
+            files: test_access(),
         };
         let mut out = vec![];
         let mut pos = None;
@@ -1109,7 +1136,7 @@ mod tests {
             lookback,
             window: None,
             batch_size: 3,
-            objects: None,
+            files: test_access(),
         };
         let (mut out, mut pos) = (vec![], None);
         loop {
@@ -1261,7 +1288,7 @@ mod tests {
                     lookback: Duration::ZERO,
                     window: None,
                     batch_size: 10,
-                    objects: None,
+                    files: test_access(),
                 },
                 None,
                 Budget::new(1, Duration::from_secs(5)),
@@ -1354,7 +1381,7 @@ mod tests {
                     lookback: Duration::ZERO,
                     window: None,
                     batch_size: 100,
-                    objects: None,
+                    files: test_access(),
                 },
                 None,
                 Budget::new(10, Duration::from_secs(30)),
@@ -1441,7 +1468,7 @@ mod tests {
             lookback: Duration::ZERO,
             window: None,
             batch_size: 10,
-            objects: None,
+            files: test_access(),
         };
         let first = Files
             .step(&req, None, Budget::new(10, Duration::from_secs(9)))

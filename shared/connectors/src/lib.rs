@@ -37,9 +37,9 @@ pub struct StreamRequest<'a> {
     pub window: Option<RunWindow>,
     /// Rows per chunk.
     pub batch_size: usize,
-    /// The platform's object store, for sources that read from it (`files` with a
-    /// `store://` location).
-    pub objects: Option<std::sync::Arc<dyn sluice_domain::ports::ObjectStore>>,
+    /// Where a `files` source may read: the project's landing area (`store://`)
+    /// and the operator's import roots.
+    pub files: sluice_domain::files::FileAccess,
 }
 
 impl std::fmt::Debug for StreamRequest<'_> {

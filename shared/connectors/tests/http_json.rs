@@ -178,7 +178,7 @@ fn request<'a>(stream: &'a str, config: &'a Map<String, Value>, batch: usize) ->
         lookback: Duration::ZERO,
         window: None,
         batch_size: batch,
-        objects: None,
+        files: Default::default(),
     }
 }
 

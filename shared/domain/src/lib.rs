@@ -6,6 +6,7 @@ pub mod connectors;
 pub mod cron;
 pub mod entities;
 pub mod error;
+pub mod files;
 pub mod ids;
 pub mod pipeline;
 pub mod ports;

@@ -259,7 +259,8 @@ pub struct ObjectInfo {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ObjectError {
-    #[error("`{0}` is not an object key: use letters, digits and `/_.=-`, no `..`, no leading `/`")]
+    /// The key, quoted and cut short.
+    #[error("{0} is not an object key: use letters, digits and `/_.=-`, no `..`, no leading `/`")]
     BadKey(String),
     #[error("object store unavailable: {0:#}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -286,7 +287,7 @@ pub fn check_object_key(key: &str) -> Result<(), ObjectError> {
     if ok {
         Ok(())
     } else {
-        Err(ObjectError::BadKey(key.to_string()))
+        Err(ObjectError::BadKey(crate::files::quote(key)))
     }
 }
 
@@ -296,6 +297,14 @@ pub fn check_object_key(key: &str) -> Result<(), ObjectError> {
 #[async_trait]
 pub trait ObjectStore: Send + Sync {
     async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), ObjectError>;
+    /// Writes the object from a local file (an upload spooled to disk), atomically
+    /// like `put`; returns its size. Adapters stream it; this default reads it whole.
+    async fn put_file(&self, key: &str, path: &std::path::Path) -> Result<u64, ObjectError> {
+        let bytes = std::fs::read(path).map_err(ObjectError::backend)?;
+        let len = bytes.len() as u64;
+        self.put(key, bytes).await?;
+        Ok(len)
+    }
     /// The object's bytes; `None` when there is no such key.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ObjectError>;
     /// Up to `len` bytes of the object from byte `start` (fewer at its end, none

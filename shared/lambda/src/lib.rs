@@ -240,6 +240,7 @@ pub fn from_lambda(req: Request) -> ApiRequest {
         query,
         headers: parts.headers,
         body,
+        spooled: None,
     }
 }
 

@@ -57,6 +57,26 @@ impl ObjectStore for DirObjectStore {
         .map_err(backend)
     }
 
+    /// Copies the file into a temporary name beside the object (the kernel copies,
+    /// nothing passes through memory), then renames it into place.
+    async fn put_file(&self, key: &str, source: &Path) -> Result<u64, ObjectError> {
+        let path = self.path(key)?;
+        let source = source.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir)?;
+            let seq = TMP_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let tmp = dir.join(format!("{TMP_PREFIX}upload-{}-{seq}", std::process::id()));
+            let len = std::fs::copy(&source, &tmp)?;
+            std::fs::File::open(&tmp)?.sync_all()?;
+            std::fs::rename(&tmp, &path)?;
+            Ok(len)
+        })
+        .await
+        .map_err(ObjectError::backend)?
+        .map_err(backend)
+    }
+
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ObjectError> {
         let path = self.path(key)?;
         match tokio::fs::read(&path).await {

@@ -69,6 +69,9 @@ impl SqliteStore {
             // mapping is address space; the OS pages it in and out).
             conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
             conn.pragma_update(None, "cache_size", -8_192)?;
+            // A replaced record's old text (a value since moved to Secrets) is
+            // overwritten, not left in free pages of the file.
+            conn.pragma_update(None, "secure_delete", "ON")?;
             Ok(conn)
         };
         let writer = connect()?;
@@ -82,6 +85,41 @@ impl SqliteStore {
             writer: Mutex::new(writer),
             readers,
             next: AtomicUsize::new(0),
+        })
+    }
+
+    /// Every record of `kind`, in every project, live or deleted: for one-off
+    /// maintenance at start (moving plain values to Secrets), never for a request.
+    pub fn all_of_kind(&self, kind: Kind) -> Result<Vec<Record>, StoreError> {
+        let like = format!("{}#%", kind.key_prefix());
+        self.read(|c| {
+            let mut stmt = c
+                .prepare("SELECT pk, sk, parent, version, deleted, due_at, body FROM records WHERE sk LIKE ?1")
+                .map_err(backend)?;
+            let rows = stmt
+                .query_map(params![like], |r| {
+                    let pk: String = r.get(0)?;
+                    let project = pk
+                        .strip_prefix("P#")
+                        .and_then(|p| Id::parse(Kind::Project, p));
+                    let Some(project) = project else {
+                        return Ok(Err(StoreError::backend(format!(
+                            "malformed partition key `{pk}` in the metadata store"
+                        ))));
+                    };
+                    row_to_record_at(&project, kind, r, 1)
+                })
+                .map_err(backend)?;
+            rows.map(|r| r.map_err(backend)?).collect()
+        })
+    }
+
+    /// Folds the write-ahead log into the file and empties it, so no old page
+    /// version lingers there.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.write(|c| {
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .map_err(backend)
         })
     }
 
@@ -112,12 +150,23 @@ fn row_to_record(
     kind: Kind,
     row: &rusqlite::Row<'_>,
 ) -> rusqlite::Result<Result<Record, StoreError>> {
-    let sk: String = row.get(0)?;
-    let parent: Option<String> = row.get(1)?;
-    let version: i64 = row.get(2)?;
-    let deleted: i64 = row.get(3)?;
-    let due_at: Option<i64> = row.get(4)?;
-    let body: String = row.get(5)?;
+    row_to_record_at(project, kind, row, 0)
+}
+
+/// A record from a row whose columns from `at` are sk, parent, version, deleted,
+/// due_at, body.
+fn row_to_record_at(
+    project: &Id,
+    kind: Kind,
+    row: &rusqlite::Row<'_>,
+    at: usize,
+) -> rusqlite::Result<Result<Record, StoreError>> {
+    let sk: String = row.get(at)?;
+    let parent: Option<String> = row.get(at + 1)?;
+    let version: i64 = row.get(at + 2)?;
+    let deleted: i64 = row.get(at + 3)?;
+    let due_at: Option<i64> = row.get(at + 4)?;
+    let body: String = row.get(at + 5)?;
     let id = sk.split_once('#').and_then(|(_, id)| Id::parse(kind, id));
     let parent = parent.and_then(|p| {
         p.rsplit('#')

@@ -75,12 +75,9 @@ async fn main() {
         );
         std::process::exit(2);
     };
-    let input = std::path::PathBuf::from(input);
-    let dir = input
-        .parent()
-        .expect("the file's directory")
-        .display()
-        .to_string();
+    let input = std::fs::canonicalize(&input).expect("the input file exists");
+    let parent = input.parent().expect("the file's directory").to_path_buf();
+    let dir = parent.display().to_string();
     let name = input
         .file_name()
         .expect("a file name")
@@ -102,7 +99,12 @@ async fn main() {
         lookback: Duration::ZERO,
         window: None,
         batch_size,
-        objects: None,
+        files: sluice_domain::files::FileAccess {
+            landing: None,
+            roots: std::sync::Arc::new(
+                sluice_domain::files::ImportRoots::new(&[parent], &[]).expect("an import root"),
+            ),
+        },
     };
     let started = Instant::now();
     let (mut rows, mut written, mut failed, mut chunks, mut bytes_out) =

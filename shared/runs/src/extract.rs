@@ -159,7 +159,11 @@ async fn extract_step(
         lookback: Duration::from_secs(u64::from(ctx.def.pipeline.lookback_days) * 86_400),
         window: run.window,
         batch_size: ctx.def.pipeline.batch_size as usize,
-        objects: m.deps.objects.clone(),
+        files: sluice_domain::files::FileAccess::of(
+            project,
+            m.deps.objects.as_ref(),
+            m.deps.import_roots.clone(),
+        ),
     };
     let budget = Budget::new(m.limits.step_chunks, m.limits.step_time);
     let out = extractor.step(&req, position, budget).await.map_err(|e| {

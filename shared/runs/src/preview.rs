@@ -88,7 +88,11 @@ impl Previewer for EnginePreviewer {
             lookback: Duration::ZERO,
             window: None,
             batch_size: limit,
-            objects: deps.objects.clone(),
+            files: sluice_domain::files::FileAccess::of(
+                project,
+                deps.objects.as_ref(),
+                deps.import_roots.clone(),
+            ),
         };
         // Sample up to `limit` rows from the start of the stream; a connector may
         // end a chunk early (at a file's end), so take a few steps if needed.
@@ -104,6 +108,10 @@ impl Previewer for EnginePreviewer {
                 .step(&stream_req, position.as_ref(), budget)
                 .await
                 .map_err(|e| match e {
+                    // The stream's name (a glob) is the definition's, not the source's.
+                    ConnectorError::Config { field, reason } if field == "stream" => {
+                        ApiError::invalid(format!("definition.streams[{index}].name"), reason)
+                    }
                     ConnectorError::Config { field, reason } => {
                         ApiError::invalid(format!("source.config.{field}"), reason)
                     }

@@ -11,14 +11,17 @@ use sluice_domain::entities::{
     Settings, Source, SourceView, UpdateDestination, UpdateSource, ValidatedSettings,
     check_destination_values, destination_fields, merge_settings, validate_title,
 };
-use sluice_domain::ports::SecretValue;
-use sluice_domain::{DomainError, Id, Kind};
+use sluice_domain::files::{Location, PathRefused, parse_location};
+use sluice_domain::ports::{Record, SecretValue};
+use sluice_domain::{Id, Kind};
 
 use super::{
     Ctx, check_version, created, list_page, load, map_list, no_content, ok, save, soft_delete,
+    to_record,
 };
 use crate::api::{ApiRequest, ApiResponse, parse_body};
 use crate::error::{ApiError, ApiResult};
+use crate::records::from_record;
 
 fn secret_name(project: &Id, id: &Id) -> String {
     format!("sluice/{project}/{id}")
@@ -140,6 +143,7 @@ fn connector_fields(name: &str) -> ApiResult<Vec<FieldSpec>> {
 pub async fn create_source(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
     let body: CreateSource = parse_body(req)?;
     let (title, validated) = body.validate()?;
+    check_source_values(ctx, &body.connector, &validated.config)?;
     let meta = Meta::new(Kind::Source, ctx.project(), &ctx.principal.subject, ctx.now);
     let settings = store_new(ctx, &meta.id, validated).await?;
     let source = Source {
@@ -172,6 +176,7 @@ pub async fn update_source(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResu
     let body: UpdateSource = parse_body(req)?;
     let mut s: Source = load(ctx, id).await?;
     let spec = connector_fields(&s.connector)?;
+    let connector = s.connector.clone();
     update_configured(
         ctx,
         &mut s,
@@ -179,20 +184,42 @@ pub async fn update_source(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResu
         body.config,
         body.version,
         &spec,
-        |_| Ok(()),
+        |merged| check_source_values(ctx, &connector, merged),
     )
     .await?;
     ok(200, &SourceView::from(&s))
 }
 
+/// Checks what a source's field types cannot: a `files` location must be the
+/// project's landing area or a directory under an import root of this server
+/// (checked again when each file is opened).
+fn check_source_values(ctx: &Ctx<'_>, connector: &str, config: &ConfigMap) -> ApiResult<()> {
+    if connector != "files" {
+        return Ok(());
+    }
+    let Some(location) = config.get("location").and_then(Value::as_str) else {
+        return Ok(());
+    };
+    let refused = |e: PathRefused| ApiError::invalid("config.location", e.0);
+    if let Location::Local(dir) = parse_location(location).map_err(refused)? {
+        ctx.deps.import_roots.resolve_dir(&dir).map_err(refused)?;
+    }
+    Ok(())
+}
+
 /// A record whose config is checked against a spec, with secrets kept apart.
 trait Configured: Entity {
     fn parts(&mut self) -> (&mut String, &mut Settings);
+    /// The config fields of its connector or destination kind.
+    fn spec(&self) -> Vec<FieldSpec>;
 }
 
 impl Configured for Source {
     fn parts(&mut self) -> (&mut String, &mut Settings) {
         (&mut self.title, &mut self.settings)
+    }
+    fn spec(&self) -> Vec<FieldSpec> {
+        connectors::connector(&self.connector).map_or(vec![], |c| c.config)
     }
 }
 
@@ -200,6 +227,54 @@ impl Configured for Destination {
     fn parts(&mut self) -> (&mut String, &mut Settings) {
         (&mut self.title, &mut self.settings)
     }
+    fn spec(&self) -> Vec<FieldSpec> {
+        destination_fields(&self.kind).unwrap_or_default()
+    }
+}
+
+/// Moves the config fields its spec marks secret out of a stored source's or
+/// destination's plain config into Secrets (records written before the field was
+/// marked: `http_json` headers, a webhook's URL). Returns whether it moved any.
+/// The secret is stored before the record drops the plain value, so a crash
+/// between the two leaves the value in both places and the next start finishes.
+pub async fn migrate_plain_secrets(deps: &crate::Deps, record: &Record) -> ApiResult<bool> {
+    match record.kind {
+        Kind::Source => migrate::<Source>(deps, record).await,
+        Kind::Destination => migrate::<Destination>(deps, record).await,
+        _ => Ok(false),
+    }
+}
+
+async fn migrate<T: Configured>(deps: &crate::Deps, record: &Record) -> ApiResult<bool> {
+    let mut e: T = from_record(record)?;
+    let spec = e.spec();
+    let id = e.meta().id.clone();
+    let project = e.meta().project_id.clone();
+    let (_, settings) = e.parts();
+    let plain = settings.plain_secrets(&spec);
+    if plain.is_empty() {
+        return Ok(false);
+    }
+    let name = settings
+        .secret_ref
+        .clone()
+        .unwrap_or_else(|| secret_name(&project, &id));
+    let mut current: Map<String, Value> = match deps.secrets.get(&name).await? {
+        Some(v) => serde_json::from_str(v.expose()).map_err(|_| {
+            ApiError::Internal(format!("secret {name} does not hold a JSON object"))
+        })?,
+        None => Map::new(),
+    };
+    for (k, v) in plain {
+        settings.config.remove(&k);
+        current.entry(k).or_insert(v);
+    }
+    deps.secrets.put(&name, &secret_value(&current)).await?;
+    settings.secret_fields = current.keys().cloned().collect();
+    settings.secret_ref = Some(name);
+    e.meta_mut().version += 1;
+    deps.store.replace(&to_record(&e)?).await?;
+    Ok(true)
 }
 
 /// The PATCH of a source or destination: title, config fields (secrets to Secrets,
@@ -211,7 +286,7 @@ async fn update_configured<T: Configured>(
     config: Option<ConfigMap>,
     version: Option<u64>,
     spec: &[FieldSpec],
-    check: impl Fn(&ConfigMap) -> Result<(), DomainError>,
+    check: impl Fn(&ConfigMap) -> ApiResult<()>,
 ) -> ApiResult<()> {
     // Checked before any secret changes, not only at the final conditional write.
     check_version(e, version)?;
@@ -223,7 +298,16 @@ async fn update_configured<T: Configured>(
     let mut previous = None;
     if let Some(patch) = &config {
         let merged = merge_settings(spec, settings, patch)?;
-        check(&merged.0)?;
+        // The changed secret values are checked too (a webhook's URL).
+        let mut given = merged.0.clone();
+        given.extend(
+            merged
+                .1
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
+        check(&given)?;
         previous = apply_patch(ctx, &id, settings, merged).await?;
     }
     let secret_ref = settings.secret_ref.clone();
@@ -294,7 +378,7 @@ pub async fn update_destination(
         body.config,
         body.version,
         &spec,
-        |merged| check_destination_values(&kind, merged),
+        |merged| check_destination_values(&kind, merged).map_err(Into::into),
     )
     .await?;
     ok(200, &DestinationView::from(&d))

@@ -2,8 +2,9 @@
 
 mod backfills;
 mod catalog;
-mod configured;
+pub mod configured;
 mod data_marts;
+mod files;
 mod project;
 mod reports;
 pub mod runs;
@@ -20,6 +21,7 @@ use sluice_domain::ports::{ListQuery, Record};
 use sluice_domain::{Id, Kind};
 
 pub use data_marts::ValidationReport;
+pub use files::FileView;
 
 use crate::api::{ApiRequest, ApiResponse, query_params};
 use crate::auth::Principal;
@@ -154,6 +156,9 @@ pub async fn dispatch(
         "api-get-project" => project::get(&ctx).await,
         "api-update-project" => project::update(&ctx, &req).await,
         "api-query-data-mart" => runs::query(&ctx, id, &req).await,
+        "api-upload-file" => files::upload(&ctx, params.get("path"), &req).await,
+        "api-list-files" => files::list(&ctx, &req).await,
+        "api-delete-file" => files::delete(&ctx, params.get("path")).await,
         other => Err(ApiError::Internal(format!("route {other} has no service"))),
     }
 }

@@ -35,9 +35,10 @@ pub fn destination_spec(kind: &str) -> Option<Vec<FieldSpec>> {
             FieldSpec::new(
                 "url",
                 T::String,
-                "Endpoint that receives the report (HTTPS).",
+                "Endpoint that receives the report (HTTPS). Write-only: its query string often carries a token.",
             )
-            .required(),
+            .required()
+            .secret(),
             FieldSpec::new("method", T::String, "HTTP method.")
                 .default("POST")
                 .one_of(&["POST", "PUT"]),

@@ -11,7 +11,7 @@ pub fn spec() -> ConnectorSpec {
             FieldSpec::new(
                 "base_url",
                 T::String,
-                "Base URL, e.g. `https://api.example.com/v2`.",
+                "Base URL, e.g. `https://api.example.com/v2`: no user name, password or query string (credentials go in `auth_value` or `headers`, parameters in the stream path).",
             )
             .required(),
             FieldSpec::new("auth_header", T::String, "Header carrying the credential.")
@@ -25,8 +25,9 @@ pub fn spec() -> ConnectorSpec {
             FieldSpec::new(
                 "headers",
                 T::StringMap,
-                "Extra request headers (not secret).",
-            ),
+                "Extra request headers. Write-only, like every value that can carry a key (`X-Api-Key`, …).",
+            )
+            .secret(),
             FieldSpec::new("pagination", T::String, "Pagination style.")
                 .default("none")
                 .one_of(&["none", "page", "offset", "cursor", "link_header"]),

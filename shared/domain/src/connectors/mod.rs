@@ -202,6 +202,16 @@ impl ConnectorSpec {
     }
 }
 
+/// Whether a value of a field that is shown (not secret) looks like a URL that can
+/// carry a credential: user info before the host, or a query string.
+pub fn carries_credential(text: &str) -> bool {
+    let Some((_, rest)) = text.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    authority.contains('@') || rest.contains('?')
+}
+
 /// A config split by the spec into what is stored with the record and what goes to
 /// Secrets.
 #[derive(Debug, Default, PartialEq)]
@@ -258,6 +268,15 @@ pub fn validate_config(
         {
             return Err(DomainError::invalid_at(&f, "must not be empty"));
         }
+        if !spec.secret
+            && let Some(text) = value.as_str()
+            && carries_credential(text)
+        {
+            return Err(DomainError::invalid_at(
+                &f,
+                "is shown to every member, so it must not carry a credential: no `user:password@` and no query string in a URL here; put keys in a write-only field",
+            ));
+        }
         let target = if spec.secret {
             &mut out.secret
         } else {
@@ -308,6 +327,77 @@ mod tests {
             );
             assert!(!c.streams.is_empty(), "{} has no stream", c.name);
         }
+    }
+
+    /// Fields whose name says they hold a credential, or that can carry one
+    /// (headers, a webhook's URL, a connection URL), are write-only everywhere.
+    #[test]
+    fn every_field_that_can_carry_a_credential_is_secret() {
+        let credential = |name: &str| {
+            [
+                "token",
+                "password",
+                "secret",
+                "auth_value",
+                "credential",
+                "headers",
+                "service_account",
+                "api_key",
+            ]
+            .iter()
+            .any(|w| name.contains(w))
+        };
+        let mut fields: Vec<(String, FieldSpec)> = catalog()
+            .into_iter()
+            .flat_map(|c| c.config.into_iter().map(move |f| (c.name.to_string(), f)))
+            .collect();
+        for kind in DESTINATION_KINDS {
+            for f in destination_spec(kind).unwrap_or_default() {
+                fields.push((kind.to_string(), f));
+            }
+        }
+        for (owner, f) in &fields {
+            if credential(f.name) || f.kind == FieldType::StringMap {
+                assert!(f.secret, "{owner}.{} can carry a credential", f.name);
+            }
+        }
+        let webhook = destination_spec("webhook").unwrap_or_default();
+        assert!(webhook.iter().any(|f| f.name == "url" && f.secret));
+    }
+
+    #[test]
+    fn shown_fields_refuse_urls_that_carry_credentials() {
+        let spec = connector("http_json").expect("http_json ships");
+        let at = Field::new("config");
+        for bad in [
+            "https://user:pw@api.example.com",
+            "https://api.example.com/v2?api_key=abc",
+            "https://tok@api.example.com/",
+        ] {
+            let err = validate_config(
+                &spec.config,
+                &obj(json!({"base_url": bad})),
+                &at,
+                &[],
+                false,
+            )
+            .expect_err("a credential in a shown field");
+            assert!(
+                matches!(&err, DomainError::Validation { field, .. } if field.0 == "config.base_url"),
+                "{err}"
+            );
+            assert!(!err.to_string().contains(bad), "the value is echoed: {err}");
+        }
+        let split = validate_config(
+            &spec.config,
+            &obj(json!({"base_url": "https://api.example.com/v2", "headers": {"X-Api-Key": "k"}})),
+            &at,
+            &[],
+            false,
+        )
+        .expect("valid");
+        assert!(split.secret.contains_key("headers"));
+        assert!(!split.public.contains_key("headers"));
     }
 
     #[test]

@@ -728,6 +728,15 @@ impl ConnectorDefinition {
         let mut out = vec![];
         for (i, s) in self.streams.iter().enumerate() {
             let sf = Field::new("definition.streams").index(i);
+            if spec.name == "files"
+                && let Err(e) = crate::files::check_glob(&s.name)
+            {
+                out.push(Problem {
+                    field: sf.join("name").0,
+                    reason: e.0,
+                });
+                continue;
+            }
             let stream = spec.stream(&s.name);
             if stream.is_none() && !spec.accepts_any_stream() {
                 let names: Vec<&str> = spec.streams.iter().map(|s| s.name).collect();

@@ -39,7 +39,9 @@ impl From<&Destination> for DestinationView {
             meta: d.meta.clone(),
             title: d.title.clone(),
             kind: d.kind.clone(),
-            config: d.settings.masked(),
+            config: d
+                .settings
+                .masked_for(&destination_spec(&d.kind).unwrap_or_default()),
         }
     }
 }
@@ -82,23 +84,25 @@ impl CreateDestination {
         let title = validate_title("title", &self.title)?;
         let spec = destination_fields(&self.kind)?;
         let settings = super::validate_new_settings(&spec, &self.config)?;
-        check_destination_values(&self.kind, &settings.config)?;
+        // Secret fields (a webhook's URL) are checked too, before they are stored.
+        let mut all = settings.config.clone();
+        all.extend(settings.secret.clone());
+        check_destination_values(&self.kind, &all)?;
         Ok((title, settings))
     }
 }
 
-/// Checks values the field types cannot (URL schemes, e-mail shapes).
+/// Checks values the field types cannot (URL schemes, e-mail shapes), of the
+/// fields `config` holds (a PATCH checks only the fields it changes).
 pub fn check_destination_values(
     kind: &str,
     config: &Map<String, Value>,
 ) -> Result<(), DomainError> {
     match kind {
         "webhook" => {
-            let url = config
-                .get("url")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
+            if let Some(url) = config.get("url").and_then(Value::as_str)
+                && !(url.starts_with("https://") || url.starts_with("http://"))
+            {
                 return Err(DomainError::invalid("config.url", "must be an http(s) URL"));
             }
         }

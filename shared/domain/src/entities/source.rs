@@ -49,6 +49,27 @@ impl Settings {
         }
         out
     }
+
+    /// [`Settings::masked`], and a field `spec` marks secret is masked even where
+    /// a record written before it was marked still holds it in plain config.
+    pub fn masked_for(&self, spec: &[FieldSpec]) -> Map<String, Value> {
+        let mut out = self.masked();
+        for f in spec.iter().filter(|f| f.secret) {
+            if let Some(v) = out.get_mut(f.name) {
+                *v = Value::String(MASK.into());
+            }
+        }
+        out
+    }
+
+    /// Fields `spec` marks secret that this record still holds in plain config
+    /// (written before the field was marked): they move to Secrets.
+    pub fn plain_secrets(&self, spec: &[FieldSpec]) -> Map<String, Value> {
+        spec.iter()
+            .filter(|f| f.secret)
+            .filter_map(|f| Some((f.name.to_string(), self.config.get(f.name)?.clone())))
+            .collect()
+    }
 }
 
 /// Response shape of a source (or destination): settings with secrets masked.
@@ -68,7 +89,9 @@ impl From<&Source> for SourceView {
             meta: s.meta.clone(),
             title: s.title.clone(),
             connector: s.connector.clone(),
-            config: s.settings.masked(),
+            config: s
+                .settings
+                .masked_for(&connectors::connector(&s.connector).map_or(vec![], |c| c.config)),
         }
     }
 }

@@ -1,0 +1,6 @@
+//! `api-delete-file`: DELETE /v1/files/{path+}
+
+#[tokio::main]
+async fn main() -> Result<(), sluice_lambda::Error> {
+    sluice_lambda::run_api("api-delete-file").await
+}
