@@ -1,6 +1,7 @@
 //! Kill -9 the `sluice` process at random points of a run, start it again over the
 //! same data directory, repeatedly: the run finishes, every source row lands
 //! exactly once (count, distinct keys and a checksum), and no run stays `running`.
+//! And, from the outside too: no credential reaches the process's log.
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
@@ -24,6 +25,16 @@ impl Drop for Sluice {
 
 /// `sluice serve` on a free port over `data`; returns once it printed its address.
 fn start(data: &Path) -> Sluice {
+    start_logging(data, None)
+}
+
+/// As [`start`], its log (at debug level) written to `log` when given.
+fn start_logging(data: &Path, log: Option<&Path>) -> Sluice {
+    let stderr = match log {
+        Some(path) => Stdio::from(std::fs::File::create(path).expect("log file")),
+        None => Stdio::null(),
+    };
+    let level = if log.is_some() { "debug" } else { "warn" };
     let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
         .args([
             "--data-dir",
@@ -34,9 +45,9 @@ fn start(data: &Path) -> Sluice {
             "--port",
             "0",
         ])
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", level)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("sluice starts");
     let out = child.stdout.take().expect("stdout");
@@ -244,4 +255,117 @@ async fn a_run_survives_repeated_kill_9_with_every_row_exactly_once() {
     drop(s);
     let _ = std::fs::remove_dir_all(&data);
     let _ = std::fs::remove_dir_all(&files);
+}
+
+/// Every value that can carry a credential, sent through the API of a running
+/// `sluice` (creates, patches, refusals, a preview that fails upstream), appears in
+/// none of its answers, nowhere in its debug log, nowhere in its data directory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_credential_reaches_a_response_the_log_or_the_data_directory() {
+    let data = temp("secrets-data");
+    let log = temp("secrets-log").join("sluice.log");
+    let s = start_logging(&data, Some(&log));
+    let secrets = [
+        "hdr-LOGSECRET-1",
+        "tok-LOGSECRET-2",
+        "wh-LOGSECRET-3",
+        "qs-LOGSECRET-4",
+        "prj-LOGSECRET-5",
+    ];
+    let mut answers = String::new();
+    let storage = ok(
+        &s,
+        reqwest::Method::POST,
+        "/v1/storages",
+        Some(json!({"title": "Lake", "kind": "local"})),
+        201,
+    )
+    .await;
+    let source = ok(
+        &s,
+        reqwest::Method::POST,
+        "/v1/sources",
+        Some(json!({"title": "API", "connector": "http_json", "config": {
+        // Nothing listens on port 9: the preview fails upstream, with the request
+        // (and its headers) in hand.
+        "base_url": "http://127.0.0.1:9/v1",
+        "auth_value": format!("Bearer {}", secrets[1]),
+        "headers": {"X-Api-Key": secrets[0]},
+        "max_retries": 0}})),
+        201,
+    )
+    .await;
+    answers.push_str(&source.to_string());
+    let mart = ok(
+        &s,
+        reqwest::Method::POST,
+        "/v1/data-marts",
+        Some(json!({"title": "M", "storage_id": storage["id"]})),
+        201,
+    )
+    .await;
+    let (_, preview) = call(&s, reqwest::Method::POST, &format!("/v1/data-marts/{}/preview", mart["id"].as_str().expect("id")),
+        Some(json!({"definition": {"kind": "connector", "source_id": source["id"], "streams": [{"name": "/orders"}]}}))).await;
+    answers.push_str(&preview.to_string());
+    let hook = ok(
+        &s,
+        reqwest::Method::POST,
+        "/v1/destinations",
+        Some(json!({"title": "Hook", "kind": "webhook",
+        "config": {"url": format!("https://hooks.example.com/in?token={}", secrets[2])}})),
+        201,
+    )
+    .await;
+    answers.push_str(&hook.to_string());
+    let (status, refused) = call(
+        &s,
+        reqwest::Method::POST,
+        "/v1/sources",
+        Some(json!({"title": "API", "connector": "http_json",
+        "config": {"base_url": format!("https://api.example.com/?api_key={}", secrets[3])}})),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    answers.push_str(&refused.to_string());
+    let project = ok(
+        &s,
+        reqwest::Method::PATCH,
+        "/v1/project",
+        Some(json!({"webhook_url": format!("https://hooks.example.com/p/{}", secrets[4])})),
+        200,
+    )
+    .await;
+    answers.push_str(&project.to_string());
+    for path in ["/v1/sources", "/v1/destinations", "/v1/project"] {
+        answers.push_str(
+            &ok(&s, reqwest::Method::GET, path, None, 200)
+                .await
+                .to_string(),
+        );
+    }
+    drop(s);
+    let log_text = std::fs::read_to_string(&log).expect("the log");
+    assert!(log_text.contains("DEBUG"), "the log is at debug level");
+    let mut files = vec![log.clone()];
+    let mut stack = vec![data.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("dir").flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else {
+                files.push(e.path());
+            }
+        }
+    }
+    for secret in secrets {
+        assert!(!answers.contains(secret), "{secret} in an answer");
+        for f in &files {
+            let bytes = std::fs::read(f).unwrap_or_default();
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} in {}",
+                f.display()
+            );
+        }
+    }
 }

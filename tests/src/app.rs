@@ -69,12 +69,18 @@ impl TestApp {
 /// As [`spawn_app`], but nothing consumes the stage queues: the test moves runs
 /// itself (through the Lambda glue, or message by message).
 pub async fn spawn_app_without_workers() -> TestApp {
+    spawn_app_with_upload_limit(sluice_app::DEFAULT_MAX_UPLOAD_BYTES).await
+}
+
+/// As [`spawn_app_without_workers`], accepting uploads up to `bytes`.
+pub async fn spawn_app_with_upload_limit(bytes: u64) -> TestApp {
     let data_dir = temp_dir("app");
     // Tests write their source files under the system temp dir: it is the import
     // root (the data directory, inside it too, stays out of reach).
     let dir = DataDir::open(&data_dir)
         .expect("open data dir")
-        .with_import_roots(vec![std::env::temp_dir()]);
+        .with_import_roots(vec![std::env::temp_dir()])
+        .with_max_upload_bytes(bytes);
     let deps = dir.deps(2).expect("deps");
     let project = dir.default_project(&deps).await.expect("default project");
     spawn_app_on(deps, project, data_dir, None).await

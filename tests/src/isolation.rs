@@ -317,19 +317,24 @@ pub async fn symlinks_inside_an_allowed_directory_are_not_followed_out(app: Test
 
 /// A raw request line, sent as written (an HTTP client would resolve `..`).
 async fn raw(app: &TestApp, method: &str, target: &str, token: &str, body: &str) -> (u16, String) {
-    use std::io::{Read as _, Write as _};
     let req = format!(
         "{method} {target} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         app.addr,
         body.len()
     );
-    let addr = app.addr;
+    raw_bytes(app.addr, req.into_bytes()).await
+}
+
+/// Sends `request` as it is and reads the whole answer: its status and text.
+pub async fn raw_bytes(addr: std::net::SocketAddr, request: Vec<u8>) -> (u16, String) {
+    use std::io::{Read as _, Write as _};
     let out = tokio::task::spawn_blocking(move || {
         let mut s = std::net::TcpStream::connect(addr).expect("connect");
-        s.write_all(req.as_bytes()).expect("write");
-        let mut out = String::new();
-        s.read_to_string(&mut out).expect("read");
-        out
+        // The server may answer (413) before reading all of a large body.
+        let _ = s.write_all(&request);
+        let mut out = vec![];
+        let _ = s.read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
     })
     .await
     .expect("the request ran");
@@ -339,6 +344,71 @@ async fn raw(app: &TestApp, method: &str, target: &str, token: &str, body: &str)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
     (status, out)
+}
+
+/// Temporary upload files of this process still on disk.
+fn spooled_files() -> usize {
+    let prefix = format!("sluice-upload-{}-", std::process::id());
+    std::fs::read_dir(std::env::temp_dir())
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// Uploads over the limit are refused (declared or streamed in chunks), leave no
+/// file and no temporary file; a file at the limit lands whole. Embedded stack.
+pub async fn uploads_over_the_limit_are_refused_and_leave_nothing() {
+    let app = crate::app::spawn_app_with_upload_limit(4096).await;
+    let token = app.token(Role::Editor).to_string();
+    let big = "x".repeat(10_000);
+    // Declared too long: refused before a byte is read.
+    let (status, text) = raw(&app, "PUT", "/v1/files/big/declared.csv", &token, &big).await;
+    assert_eq!(status, 413, "{text}");
+    assert!(text.contains("payload_too_large"), "{text}");
+    // Chunked, no length: refused once the limit is passed.
+    let mut req = format!(
+        "PUT /v1/files/big/chunked.csv HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        app.addr
+    )
+    .into_bytes();
+    for _ in 0..10 {
+        req.extend_from_slice(format!("{:x}\r\n{}\r\n", 1000, &big[..1000]).as_bytes());
+    }
+    req.extend_from_slice(b"0\r\n\r\n");
+    let (status, text) = raw_bytes(app.addr, req).await;
+    assert_eq!(status, 413, "{text}");
+    // Without a token: 401 before anything is read.
+    let (status, _) = raw(&app, "PUT", "/v1/files/big/anon.csv", "", "a").await;
+    assert_eq!(status, 401);
+    let listed = app.owner("GET", "/v1/files?prefix=big/", None, 200).await;
+    assert_eq!(listed["items"], json!([]), "nothing was written");
+    assert_eq!(spooled_files(), 0, "no temporary upload is left behind");
+    // At the limit: lands whole.
+    let exact = "y".repeat(4096);
+    let r = app
+        .upload("big/exact.csv", exact.clone().into_bytes())
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json()["size"], json!(4096));
+    let objects = app.deps.objects.as_ref().expect("objects");
+    let key = format!(
+        "{}big/exact.csv",
+        sluice_domain::files::landing_prefix(&app.project)
+    );
+    let stored = objects.get(&key).await.expect("get").expect("stored");
+    assert_eq!(stored, exact.as_bytes());
+    assert_eq!(spooled_files(), 0);
+    // The key files stay owner-only, in an owner-only directory.
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode(&app.data_dir), 0o700);
+    for key in ["signing.key", "secrets.key"] {
+        assert_eq!(mode(&app.data_dir.join(key)), 0o600, "{key}");
+    }
+    app.stop().await;
 }
 
 pub async fn uploads_land_in_the_projects_own_area_only(app: TestApp) {
