@@ -654,6 +654,33 @@ pub async fn plain_values_of_secret_fields_move_to_the_secret_store_on_start(app
         },
     };
     app.seed(&source).await;
+    // A second one is changed through the API before any start: the change moves
+    // its plain value too (the AWS stack's path).
+    let mut patched = source.clone();
+    patched.meta = Meta::new(
+        Kind::Source,
+        &app.project,
+        "old-version",
+        chrono::Utc::now(),
+    );
+    app.seed(&patched).await;
+    let r = app
+        .owner(
+            "PATCH",
+            &format!("/v1/sources/{}", patched.meta.id),
+            Some(&json!({"config": {"page_size": 10}})),
+            200,
+        )
+        .await;
+    assert_eq!(r["config"]["headers"], json!("********"));
+    let moved = app
+        .deps
+        .secrets
+        .get(&format!("sluice/{}/{}", app.project, patched.meta.id))
+        .await
+        .expect("secrets")
+        .expect("moved by the change");
+    assert!(moved.expose().contains(value));
     let id: &Id = &source.meta.id;
     // Even before it moves, no response shows it.
     let got = app

@@ -152,6 +152,8 @@ pub fn check_glob(glob: &str) -> Result<(), PathRefused> {
 pub struct ImportRoots {
     roots: Vec<PathBuf>,
     private: Vec<PathBuf>,
+    /// An operator may add roots here (a local server), so refusals say how.
+    configurable: bool,
 }
 
 impl ImportRoots {
@@ -185,6 +187,7 @@ impl ImportRoots {
         Ok(ImportRoots {
             roots: out,
             private,
+            configurable: true,
         })
     }
 
@@ -205,9 +208,11 @@ impl ImportRoots {
     /// import root and outside every private directory. Returns the canonical path.
     pub fn resolve_dir(&self, dir: &Path) -> Result<PathBuf, PathRefused> {
         if self.roots.is_empty() {
-            return Err(refuse(
-                "local directories are not readable on this deployment: upload files with `PUT /v1/files/<name>` and read them with `store://`",
-            ));
+            return Err(refuse(if self.configurable {
+                "no local directory is readable: upload files with `PUT /v1/files/<path>` and read them with `store://`, or have the operator start sluice with `--import-root <dir>`"
+            } else {
+                "local directories are not readable on this deployment: upload files with `PUT /v1/files/<path>` and read them with `store://`"
+            }));
         }
         let refused = || {
             refuse(format!(

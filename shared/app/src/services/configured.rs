@@ -296,6 +296,20 @@ async fn update_configured<T: Configured>(
         *t = validate_title("title", title)?;
     }
     let mut previous = None;
+    // Values a spec now marks secret but the record still holds in plain config
+    // (written by an earlier version) move to Secrets with any config change.
+    let plain = settings.plain_secrets(spec);
+    let config = match (config, plain.is_empty()) {
+        (Some(patch), false) => {
+            let mut moved = plain;
+            for k in moved.keys() {
+                settings.config.remove(k);
+            }
+            moved.extend(patch);
+            Some(moved)
+        }
+        (config, _) => config,
+    };
     if let Some(patch) = &config {
         let merged = merge_settings(spec, settings, patch)?;
         // The changed secret values are checked too (a webhook's URL).
