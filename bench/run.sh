@@ -9,13 +9,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 rows="${1:-1000000}"
 data="${BENCH_DIR:-/tmp/sluice-bench}/run-$rows"
 mkdir -p "$data/files"
+data=$(cd "$data" && pwd)   # a source location is an absolute path under an import root
 [ -s "$data/files/orders.ndjson" ] || python3 bench/gen_ndjson.py --rows "$rows" --out "$data/files/orders.ndjson"
 echo "building the release binary…" >&2
 cargo build --release --quiet -p sluice
 bin=target/release/sluice
 state=$(mktemp -d /tmp/sluice-run-bench-XXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-RUST_LOG=warn "$bin" --data-dir "$state" serve --port "$port" > "$state/out" 2>&1 &
+RUST_LOG=warn "$bin" --data-dir "$state" --import-root "$data/files" serve --port "$port" > "$state/out" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$state"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.05; done
@@ -41,7 +42,7 @@ PY
 kill $pid; wait $pid 2>/dev/null || true
 echo "sluice run $mart ($rows rows)" >&2
 start=$(date +%s.%N)
-out=$(RUST_LOG=warn /usr/bin/time -f "peak_rss_kb=%M" "$bin" --data-dir "$state" run "$mart" 2>"$state/err")
+out=$(RUST_LOG=warn /usr/bin/time -f "peak_rss_kb=%M" "$bin" --data-dir "$state" --import-root "$data/files" run "$mart" 2>"$state/err")
 end=$(date +%s.%N)
 echo "$out"
 grep peak_rss_kb "$state/err" || true
