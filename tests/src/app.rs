@@ -217,6 +217,18 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Reads a response whole.
+    pub async fn read(resp: reqwest::Response) -> Reply {
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.expect("body");
+        Reply {
+            status,
+            headers,
+            text,
+        }
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or_else(|e| {
             panic!(
@@ -264,15 +276,7 @@ impl TestApp {
                 .header("content-type", content_type.unwrap_or("application/json"))
                 .body(b);
         }
-        let resp = rb.send().await.expect("request reaches the server");
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.expect("body");
-        Reply {
-            status,
-            headers,
-            text,
-        }
+        Reply::read(rb.send().await.expect("request reaches the server")).await
     }
 
     /// Uploads `bytes` as the project's file `path` (as the owner).
@@ -286,14 +290,7 @@ impl TestApp {
             .send()
             .await
             .expect("request reaches the server");
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.expect("body");
-        Reply {
-            status,
-            headers,
-            text,
-        }
+        Reply::read(resp).await
     }
 
     pub async fn send(&self, method: &str, path: &str, token: &str, body: Option<&Value>) -> Reply {

@@ -151,20 +151,13 @@ pub async fn files_locations_outside_the_project_are_refused_when_saved(app: Tes
         );
         assert!(r.text.len() < 2_000, "the refusal stays short: {}", r.text);
         let patch = json!({"config": {"location": location}});
-        let r = app
-            .send(
-                "PATCH",
-                &format!("/v1/sources/{good}"),
-                &owner,
-                Some(&patch),
-            )
-            .await;
-        assert_eq!(
-            (r.status, r.field()),
-            (422, "config.location".to_string()),
-            "PATCH {location}: {}",
-            r.text
-        );
+        app.refused(
+            "PATCH",
+            &format!("/v1/sources/{good}"),
+            &patch,
+            "config.location",
+        )
+        .await;
     }
     // Nothing was half-written: the good source still reads its own directory.
     let got = app
@@ -196,20 +189,13 @@ pub async fn stream_globs_that_leave_the_location_are_refused_when_saved_and_pre
         "./../x",
     ] {
         let def = json!({"kind": "connector", "source_id": source, "streams": [{"name": glob}]});
-        let r = app
-            .send(
-                "PUT",
-                &format!("/v1/data-marts/{mart}/definition"),
-                &owner,
-                Some(&def),
-            )
-            .await;
-        assert_eq!(
-            (r.status, r.field()),
-            (422, "definition.streams[0].name".to_string()),
-            "PUT {glob}: {}",
-            r.text
-        );
+        app.refused(
+            "PUT",
+            &format!("/v1/data-marts/{mart}/definition"),
+            &def,
+            "definition.streams[0].name",
+        )
+        .await;
         // A preview of an unsaved definition is checked where the files open.
         let r = preview(&app, &owner, &mart, &source, glob).await;
         assert_eq!(
