@@ -559,3 +559,48 @@ fn the_metadata_table_has_the_keys_and_indexes_the_store_uses() {
         .collect();
     assert_eq!(indexes, expected, "indexes");
 }
+
+/// The functions that serve a project's files (uploads, their listing and
+/// deletion, previews of `store://` sources) reach the bucket only under the
+/// landing areas: never the warehouse, run objects or anything else.
+#[test]
+fn file_routes_reach_only_the_landing_areas_of_the_bucket() {
+    let t = template();
+    for name in [
+        "api-upload-file",
+        "api-list-files",
+        "api-delete-file",
+        "api-preview-data-mart",
+    ] {
+        let (_, r) = function(&t, name);
+        let mut s3 = 0;
+        for policy in r["Properties"]["Policies"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+        {
+            for s in policy["Statement"].as_sequence().into_iter().flatten() {
+                let actions = serde_yaml::to_string(&s["Action"]).expect("yaml");
+                if !actions.contains("s3:") {
+                    continue;
+                }
+                s3 += 1;
+                let resource = serde_yaml::to_string(&s["Resource"]).expect("yaml");
+                if actions.contains("s3:ListBucket") {
+                    let prefix = serde_yaml::to_string(&s["Condition"]["StringLike"]["s3:prefix"])
+                        .expect("yaml");
+                    assert!(
+                        prefix.contains("projects/*/landing/*"),
+                        "{name} lists beyond the landing areas: {prefix}"
+                    );
+                } else {
+                    assert!(
+                        resource.contains("/projects/*/landing/*"),
+                        "{name} reaches objects beyond the landing areas: {resource}"
+                    );
+                }
+            }
+        }
+        assert!(s3 > 0, "{name} has its S3 statements");
+    }
+}
