@@ -1,5 +1,9 @@
 //! The API's one error type and its mapping to HTTP: `{"error": {"code", "message",
-//! "details"}}`. A 500 says nothing internal; the log says everything.
+//! "details"}}`. A 500 says nothing internal; the log says everything. A response
+//! quotes what the caller sent only up to a bounded length, so 10 KB in is never
+//! 10 KB out.
+
+use std::borrow::Cow;
 
 use serde_json::{Value, json};
 use sluice_domain::DomainError;
@@ -81,7 +85,11 @@ impl ApiError {
             ApiError::Validation { details, .. } => (self.to_string(), details.clone()),
             other => (other.to_string(), json!({})),
         };
-        json!({"error": {"code": self.code(), "message": message, "details": details}})
+        json!({"error": {
+            "code": self.code(),
+            "message": bounded(&message),
+            "details": bounded_strings(details),
+        }})
     }
 
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> ApiError {
@@ -101,8 +109,92 @@ impl ApiError {
         }
     }
 
+    /// A 404 for the `kind` record `id` names. An id of the wrong shape is not
+    /// echoed: it names nothing, and may be anything the caller sent.
     pub fn not_found(kind: sluice_domain::Kind, id: &str) -> ApiError {
-        ApiError::NotFound(format!("{} {id} not found", kind.noun()))
+        match sluice_domain::Id::parse(kind, id) {
+            Some(id) => ApiError::NotFound(format!("{} {id} not found", kind.noun())),
+            None => ApiError::NotFound(format!(
+                "{} not found: that is not a {} id",
+                kind.noun(),
+                kind.noun()
+            )),
+        }
+    }
+}
+
+/// Most characters of one id, name or path an error message quotes.
+pub const QUOTE_MAX_CHARS: usize = 64;
+/// Most characters of an error message (or a string of its details).
+pub const MESSAGE_MAX_CHARS: usize = 1024;
+
+/// `s`, cut to [`QUOTE_MAX_CHARS`] characters and `…` when it is longer: how an
+/// error message quotes something the caller sent.
+pub fn clip(s: &str) -> Cow<'_, str> {
+    clip_to(s, QUOTE_MAX_CHARS)
+}
+
+fn clip_to(s: &str, max: usize) -> Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => Cow::Borrowed(s),
+        Some((end, _)) => Cow::Owned(format!("{}…", &s[..end])),
+    }
+}
+
+/// A message as a response carries it, whoever wrote it (a service, the domain,
+/// an engine quoting a table name): each `quoted` span and each run of
+/// characters without a space cut to [`QUOTE_MAX_CHARS`], the whole to
+/// [`MESSAGE_MAX_CHARS`].
+pub fn bounded(message: &str) -> String {
+    let mut quoted = String::with_capacity(message.len().min(4 * MESSAGE_MAX_CHARS));
+    for (i, part) in message.split('`').enumerate() {
+        if i > 0 {
+            quoted.push('`');
+        }
+        // Odd parts are inside backticks.
+        quoted.push_str(
+            if i % 2 == 1 {
+                clip(part)
+            } else {
+                Cow::Borrowed(part)
+            }
+            .as_ref(),
+        );
+    }
+    let mut out = String::with_capacity(quoted.len());
+    let mut run = 0usize;
+    for c in quoted.chars() {
+        if c.is_whitespace() {
+            run = 0;
+            out.push(c);
+            continue;
+        }
+        // Quotes stay, so a cut name is still quoted.
+        if c == '`' {
+            out.push(c);
+            continue;
+        }
+        run += 1;
+        if run <= QUOTE_MAX_CHARS {
+            out.push(c);
+        } else if run == QUOTE_MAX_CHARS + 1 {
+            out.push('…');
+        }
+    }
+    clip_to(&out, MESSAGE_MAX_CHARS).into_owned()
+}
+
+/// `details` with every string in it [`bounded`].
+fn bounded_strings(details: Value) -> Value {
+    match details {
+        Value::String(s) => Value::String(bounded(&s)),
+        Value::Array(items) => Value::Array(items.into_iter().map(bounded_strings).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (clip(&k).into_owned(), bounded_strings(v)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 
@@ -161,3 +253,61 @@ impl From<WarehouseError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sluice_domain::{Id, Kind};
+
+    #[test]
+    fn an_id_of_the_wrong_shape_is_not_found_without_being_echoed() {
+        let sent = "x".repeat(10_000);
+        let body = ApiError::not_found(Kind::DataMart, &sent)
+            .body()
+            .to_string();
+        assert!(!body.contains("xxxx"), "{body}");
+        assert!(body.len() < 200, "{body}");
+        let id = Id::generate(Kind::DataMart, 1_700_000_000_000);
+        let body = ApiError::not_found(Kind::DataMart, id.as_str()).body();
+        assert_eq!(
+            body["error"]["message"],
+            format!("data mart {id} not found")
+        );
+    }
+
+    #[test]
+    fn quoted_names_and_long_words_are_cut_to_a_bounded_length() {
+        let long = "n".repeat(5_000);
+        let shown = bounded(&format!(
+            "`{long}` is not a column name (letters, digits, `_`)"
+        ));
+        assert_eq!(
+            shown,
+            format!(
+                "`{}…` is not a column name (letters, digits, `_`)",
+                "n".repeat(QUOTE_MAX_CHARS)
+            )
+        );
+        let shown = bounded(&format!("no route GET /v1/{long}"));
+        assert!(shown.starts_with("no route GET /v1/nnn"), "{shown}");
+        assert!(shown.chars().count() <= "no route GET ".len() + QUOTE_MAX_CHARS + 1);
+        let spaced = "word ".repeat(2_000);
+        assert_eq!(bounded(&spaced).chars().count(), MESSAGE_MAX_CHARS + 1);
+        // Short messages are left as they are.
+        let plain = "data mart dm_01JD3Z6Q8H4W9V2C5N7R0T1B3K not found";
+        assert_eq!(bounded(plain), plain);
+    }
+
+    #[test]
+    fn every_string_of_the_details_is_bounded_too() {
+        let long = "f".repeat(3_000);
+        let body = ApiError::invalid(long.clone(), format!("`{long}` is unknown")).body();
+        let text = body.to_string();
+        assert!(text.len() < 600, "{text}");
+        assert!(
+            body["error"]["details"]["field"]
+                .as_str()
+                .is_some_and(|f| f.ends_with('…'))
+        );
+    }
+}
