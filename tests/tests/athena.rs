@@ -11,9 +11,15 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use sluice_aws::{AthenaSettings, AthenaWarehouse};
 use sluice_domain::ports::{ColumnInfo, TableRef, Warehouse, WarehouseError};
+use sluice_domain::{Id, Kind};
 use sluice_tests::moto::Moto;
 
 const MART: &str = "dm_01jd0000000000000000000024";
+const PROJECT: &str = "prj_01JD0000000000000000000001";
+
+fn project() -> Id {
+    Id::parse(Kind::Project, PROJECT).expect("a project id")
+}
 
 fn settings(bucket: &str) -> AthenaSettings {
     AthenaSettings {
@@ -29,7 +35,7 @@ fn orders() -> Vec<TableRef> {
     vec![TableRef {
         storage: None,
         name: MART.into(),
-        location: format!("warehouse/prj_1/{MART}/"),
+        location: format!("warehouse/{PROJECT}/{MART}/"),
         columns: vec![
             ColumnInfo {
                 name: "id".into(),
@@ -83,6 +89,7 @@ async fn a_query_declares_its_table_runs_and_reads_typed_rows_on_moto() {
     let w = AthenaWarehouse::new(athena.clone(), settings("lake"));
     let page = w
         .query(
+            &project(),
             &orders(),
             &format!("SELECT id, amount AS total, member FROM {MART}"),
             100,
@@ -129,7 +136,7 @@ async fn a_query_declares_its_table_runs_and_reads_typed_rows_on_moto() {
         .find(|q| q.starts_with("CREATE EXTERNAL TABLE"))
         .expect("a declaration");
     assert!(
-        ddl.contains(&format!("LOCATION 's3://lake/warehouse/prj_1/{MART}/'")),
+        ddl.contains(&format!("LOCATION 's3://lake/warehouse/{PROJECT}/{MART}/'")),
         "{ddl}"
     );
     assert!(
@@ -154,15 +161,16 @@ async fn a_query_declares_its_table_runs_and_reads_typed_rows_on_moto() {
     ] {
         assert!(
             matches!(
-                w.query(&orders(), bad, 10, None).await,
+                w.query(&project(), &orders(), bad, 10, None).await,
                 Err(WarehouseError::Query(_))
             ),
             "{bad}"
         );
     }
     assert!(matches!(
-        w.query(&orders(), "SELECT 1", 10, Some("no-colon")).await,
-        Err(WarehouseError::BadPageToken(_))
+        w.query(&project(), &orders(), "SELECT 1", 10, Some("no-colon"))
+            .await,
+        Err(WarehouseError::BadPageToken)
     ));
 }
 
@@ -300,6 +308,7 @@ async fn a_running_query_is_polled_and_its_result_read_page_by_page() {
     let w = AthenaWarehouse::new(client(endpoint), settings("lake"));
     let first = w
         .query(
+            &project(),
             &orders(),
             &format!("SELECT id FROM {MART} ORDER BY id"),
             2,
@@ -315,6 +324,7 @@ async fn a_running_query_is_polled_and_its_result_read_page_by_page() {
     );
     let second = w
         .query(
+            &project(),
             &orders(),
             "ignored for a next page",
             2,
@@ -340,7 +350,13 @@ async fn a_failed_query_is_a_query_error_with_athenas_reason() {
     .await;
     let w = AthenaWarehouse::new(client(endpoint), settings("lake"));
     let err = w
-        .query(&orders(), &format!("SELECT nope FROM {MART}"), 10, None)
+        .query(
+            &project(),
+            &orders(),
+            &format!("SELECT nope FROM {MART}"),
+            10,
+            None,
+        )
         .await
         .expect_err("fails");
     let WarehouseError::Query(reason) = err else {
@@ -393,6 +409,7 @@ async fn queries_run_in_the_place_the_marts_storage_names() {
     }));
     let page = w
         .query(
+            &project(),
             &tables,
             &format!("SELECT count(*) AS n FROM {MART}"),
             10,
@@ -401,9 +418,15 @@ async fn queries_run_in_the_place_the_marts_storage_names() {
         .await
         .expect("query");
     assert_eq!(page.rows, vec![vec![json!(7)]]);
-    w.query(&tables, "next page", 10, page.next_page.as_deref())
-        .await
-        .expect("next page");
+    w.query(
+        &project(),
+        &tables,
+        "next page",
+        10,
+        page.next_page.as_deref(),
+    )
+    .await
+    .expect("next page");
     let w_starts = starts.clone();
     let starts = starts.lock().expect("starts").clone();
     assert_eq!(
@@ -429,6 +452,7 @@ async fn queries_run_in_the_place_the_marts_storage_names() {
     );
     // Without a storage of its own, a table queries in the adapter's settings.
     w.query(
+        &project(),
         &orders(),
         &format!("SELECT count(*) AS n FROM {MART}"),
         10,

@@ -7,7 +7,9 @@ use std::borrow::Cow;
 
 use serde_json::{Value, json};
 use sluice_domain::DomainError;
-use sluice_domain::ports::{ObjectError, QueueError, SecretsError, StoreError, WarehouseError};
+use sluice_domain::ports::{
+    ObjectError, QueryLimit, QueueError, SecretsError, StoreError, WarehouseError,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -27,6 +29,10 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// A query went over a limit of the deployment (time, memory, data scanned):
+    /// the request was well formed, and a narrower one may pass.
+    #[error("sql: {0}")]
+    QueryLimit(QueryLimit),
     #[error("{0}")]
     Conflict(String),
     #[error("request body is larger than {0} bytes")]
@@ -52,7 +58,7 @@ impl ApiError {
             ApiError::Conflict(_) => 409,
             ApiError::PayloadTooLarge(_) => 413,
             ApiError::UnsupportedMediaType(_) => 415,
-            ApiError::Validation { .. } => 422,
+            ApiError::Validation { .. } | ApiError::QueryLimit(_) => 422,
             ApiError::Internal(_) => 500,
             ApiError::Unavailable(_) => 503,
         }
@@ -69,6 +75,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation { .. } => "validation_failed",
+            ApiError::QueryLimit(_) => "query_limit_exceeded",
             ApiError::Internal(_) => "internal",
             ApiError::Unavailable(_) => "unavailable",
         }
@@ -83,6 +90,16 @@ impl ApiError {
             ),
             ApiError::BadRequest { message, details } => (message.clone(), details.clone()),
             ApiError::Validation { details, .. } => (self.to_string(), details.clone()),
+            ApiError::QueryLimit(limit) => {
+                let reason = WarehouseError::LimitExceeded(*limit).to_string();
+                let mut details = json!({"field": "sql", "reason": reason, "limit": limit.name()});
+                match limit {
+                    QueryLimit::Time { seconds } => details["seconds"] = json!(seconds),
+                    QueryLimit::Memory { megabytes } => details["megabytes"] = json!(megabytes),
+                    QueryLimit::Scan => {}
+                }
+                (format!("sql: {reason}"), details)
+            }
             other => (other.to_string(), json!({})),
         };
         json!({"error": {
@@ -244,9 +261,10 @@ impl From<WarehouseError> for ApiError {
     fn from(e: WarehouseError) -> Self {
         match e {
             WarehouseError::Query(m) => ApiError::invalid("sql", m),
-            WarehouseError::BadPageToken(_) => {
+            WarehouseError::BadPageToken => {
                 ApiError::invalid("page", "is not a page token this query returned")
             }
+            WarehouseError::LimitExceeded(limit) => ApiError::QueryLimit(limit),
             other => ApiError::Internal(format!("{other:#}")),
         }
     }
@@ -296,6 +314,24 @@ mod tests {
         // Short messages are left as they are.
         let plain = "data mart dm_01JD3Z6Q8H4W9V2C5N7R0T1B3K not found";
         assert_eq!(bounded(plain), plain);
+    }
+
+    #[test]
+    fn a_query_over_a_limit_is_a_422_on_sql_naming_the_limit_and_its_value() {
+        let e = ApiError::from(WarehouseError::LimitExceeded(QueryLimit::Time {
+            seconds: 30,
+        }));
+        assert_eq!((e.status(), e.code()), (422, "query_limit_exceeded"));
+        let body = e.body();
+        assert_eq!(body["error"]["details"]["field"], "sql");
+        assert_eq!(body["error"]["details"]["limit"], "time");
+        assert_eq!(body["error"]["details"]["seconds"], 30);
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("time limit of 30 s"), "{message}");
+        let e = ApiError::from(WarehouseError::LimitExceeded(QueryLimit::Memory {
+            megabytes: 64,
+        }));
+        assert_eq!(e.body()["error"]["details"]["megabytes"], 64);
     }
 
     #[test]

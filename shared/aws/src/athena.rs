@@ -15,8 +15,11 @@ use aws_sdk_athena::types::{
     QueryExecutionContext, QueryExecutionState, ResultConfiguration, ResultSet,
 };
 use serde_json::Value;
+use sluice_domain::Id;
 use sluice_domain::entities::StorageConfig;
-use sluice_domain::ports::{ColumnInfo, QueryPage, TableRef, Warehouse, WarehouseError};
+use sluice_domain::ports::{
+    ColumnInfo, QueryLimit, QueryPage, TableRef, Warehouse, WarehouseError, check_tables_of,
+};
 
 /// Where Athena runs: the Glue database tables are declared in, the workgroup,
 /// the S3 location of query results, and the bucket table locations are under.
@@ -26,7 +29,8 @@ pub struct AthenaSettings {
     pub workgroup: String,
     pub output_location: String,
     pub bucket: String,
-    /// How long a query may run before the adapter gives up on it.
+    /// How long a query may run before the adapter stops it (the deployment's
+    /// time limit).
     pub timeout: Duration,
 }
 
@@ -223,6 +227,11 @@ impl AthenaWarehouse {
                     let why = status
                         .and_then(|s| s.state_change_reason())
                         .unwrap_or("the query failed");
+                    // The workgroup's per-query cutoff stops a query with
+                    // "Bytes scanned limit was exceeded".
+                    if why.to_ascii_lowercase().contains("bytes scanned limit") {
+                        return Err(WarehouseError::LimitExceeded(QueryLimit::Scan));
+                    }
                     return Err(WarehouseError::Query(why.to_string()));
                 }
                 Some(QueryExecutionState::Cancelled) => {
@@ -239,13 +248,10 @@ impl AthenaWarehouse {
                     .query_execution_id(&id)
                     .send()
                     .await;
-                return Err(WarehouseError::Backend(
-                    format!(
-                        "Athena query {id} did not finish in {:?}; it was stopped",
-                        s.timeout
-                    )
-                    .into(),
-                ));
+                tracing::info!(query_execution_id = %id, "Query stopped at the time limit.");
+                return Err(WarehouseError::LimitExceeded(QueryLimit::Time {
+                    seconds: s.timeout.as_secs(),
+                }));
             }
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(Duration::from_secs(2));
@@ -298,7 +304,7 @@ impl AthenaWarehouse {
         }
         let out = req.send().await.map_err(|e| {
             if token.is_some() {
-                WarehouseError::BadPageToken(format!("{id}:{}", token.unwrap_or_default()))
+                WarehouseError::BadPageToken
             } else {
                 backend("GetQueryResults", e)
             }
@@ -380,18 +386,20 @@ fn typed(v: Option<&str>, kind: Option<&str>) -> Value {
 impl Warehouse for AthenaWarehouse {
     async fn query(
         &self,
+        project: &Id,
         tables: &[TableRef],
         sql: &str,
         page_size: u32,
         page: Option<&str>,
     ) -> Result<QueryPage, WarehouseError> {
+        check_tables_of(project, tables)?;
         let size = page_size.clamp(1, 1000);
         let place = self.place(tables);
         if let Some(p) = page {
             let (id, token) = p
                 .split_once(':')
                 .filter(|(id, t)| !id.is_empty() && !t.is_empty())
-                .ok_or_else(|| WarehouseError::BadPageToken(p.to_string()))?;
+                .ok_or(WarehouseError::BadPageToken)?;
             return self.page(&place, id, Some(token), size).await;
         }
         let allowed: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
