@@ -59,7 +59,11 @@ fn required(name: &str) -> Result<String, String> {
 /// - `SLUICE_ATHENA_DATABASE` and `SLUICE_ATHENA_OUTPUT` (with the bucket; and
 ///   `SLUICE_ATHENA_WORKGROUP`, default `primary`): the warehouse, and where it
 ///   queries for a data mart whose storage is not an Athena one (an Athena
-///   storage's region, database, workgroup and output location win);
+///   storage's region, database, workgroup and output location win); a
+///   project's tables are in the database `{database}_{project}`, its results
+///   under `{output}{project}/`;
+/// - `SLUICE_WAREHOUSE_QUERY_ROLE_ARN`: the role queries run as, narrowed per
+///   project by a session policy (unset: the function's own credentials);
 /// - `SLUICE_QUERY_TIMEOUT_SECONDS`: when a query is stopped (default 30).
 pub fn attach_run_parts(deps: &mut Deps, sdk: &aws_config::SdkConfig) -> Result<(), String> {
     if let Some(bucket) = optional("SLUICE_BUCKET") {
@@ -76,7 +80,11 @@ pub fn attach_run_parts(deps: &mut Deps, sdk: &aws_config::SdkConfig) -> Result<
                 bucket,
                 timeout: limits.timeout,
             };
-            deps.warehouse = Some(Arc::new(AthenaWarehouse::from_sdk_config(sdk, settings)));
+            let mut warehouse = AthenaWarehouse::from_sdk_config(sdk, settings);
+            if let Some(role) = optional("SLUICE_WAREHOUSE_QUERY_ROLE_ARN") {
+                warehouse = warehouse.with_query_role_from(sdk, role);
+            }
+            deps.warehouse = Some(Arc::new(warehouse));
         }
     }
     if let Some(prefix) = optional("SLUICE_QUEUE_URL_PREFIX") {
