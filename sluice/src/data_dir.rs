@@ -11,7 +11,7 @@ use sluice_app::Deps;
 use sluice_app::auth::{Principal, TokenKeys};
 use sluice_domain::entities::{Meta, Project};
 use sluice_domain::files::ImportRoots;
-use sluice_domain::ports::{Clock, Record, StoreError, SystemClock};
+use sluice_domain::ports::{Clock, QueryLimits, Record, StoreError, SystemClock};
 use sluice_domain::{Id, Kind, Role};
 use sluice_engine::DataFusionWarehouse;
 use sluice_local::{DirObjectStore, FileSecrets, LocalBus, SqliteQueue, SqliteStore};
@@ -110,7 +110,11 @@ impl DataDir {
         );
         deps.queue = Some(Arc::new(queue));
         deps.objects = Some(Arc::new(objects));
-        deps.warehouse = Some(Arc::new(DataFusionWarehouse::new(&objects_root)));
+        let limits = QueryLimits::from_variables(|name| std::env::var(name).ok())?;
+        deps.warehouse = Some(Arc::new(DataFusionWarehouse::with_limits(
+            &objects_root,
+            limits,
+        )));
         deps.bus = Some(Arc::new(LocalBus::new(1024)));
         deps.previewer = Some(Arc::new(sluice_runs::EnginePreviewer));
         deps.import_roots = Arc::new(

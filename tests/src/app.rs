@@ -86,6 +86,21 @@ pub async fn spawn_app_with_upload_limit(bytes: u64) -> TestApp {
     spawn_app_on(deps, project, data_dir, None).await
 }
 
+/// As [`spawn_app_without_workers`], its warehouse holding each query to `limits`
+/// (as `SLUICE_QUERY_TIMEOUT_SECONDS` and `SLUICE_QUERY_MEMORY_MB` set them).
+pub async fn spawn_app_with_limits(limits: sluice_domain::ports::QueryLimits) -> TestApp {
+    let data_dir = temp_dir("app");
+    let dir = DataDir::open(&data_dir)
+        .expect("open data dir")
+        .with_import_roots(vec![std::env::temp_dir()]);
+    let mut deps = dir.deps(2).expect("deps");
+    deps.warehouse = Some(std::sync::Arc::new(
+        sluice_engine::DataFusionWarehouse::with_limits(&data_dir.join("objects"), limits),
+    ));
+    let project = dir.default_project(&deps).await.expect("default project");
+    spawn_app_on(deps, project, data_dir, None).await
+}
+
 /// The local server over the AWS adapters (DynamoDB, Secrets Manager) on a fresh
 /// moto server and table.
 pub async fn spawn_app_on_moto() -> TestApp {

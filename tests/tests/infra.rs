@@ -604,3 +604,145 @@ fn file_routes_reach_only_the_landing_areas_of_the_bucket() {
         assert!(s3 > 0, "{name} has its S3 statements");
     }
 }
+
+/// The yaml of `v` as one line, for matching resource patterns.
+fn yaml_text(v: &Value) -> String {
+    serde_yaml::to_string(v).expect("yaml").trim().to_string()
+}
+
+/// Each resource of a statement (one or a list), as yaml text.
+fn resources_of(statement: &Value) -> Vec<String> {
+    match &statement["Resource"] {
+        Value::Sequence(list) => list.iter().map(yaml_text).collect(),
+        one => vec![yaml_text(one)],
+    }
+}
+
+#[test]
+fn warehouse_queries_run_as_a_role_that_reaches_only_project_databases_and_prefixes() {
+    let t = template();
+    let resources = t["Resources"].as_mapping().expect("Resources");
+    let mut querying = BTreeSet::new();
+    for (id, r) in resources {
+        let Some(name) = r["Metadata"]["SluiceFunction"].as_str() else {
+            continue;
+        };
+        let vars = &r["Properties"]["Environment"]["Variables"];
+        let actions = allowed_actions(name, &r["Properties"]["Policies"]);
+        // No function reaches Athena or Glue on its own role.
+        for a in &actions {
+            assert!(
+                !a.starts_with("athena:") && !a.starts_with("glue:"),
+                "{name} reaches the warehouse only as the query role: {a}"
+            );
+        }
+        if vars["SLUICE_ATHENA_DATABASE"].is_null() {
+            assert!(
+                !actions.iter().any(|a| a == "sts:AssumeRole"),
+                "{name} does not query, so it assumes no role"
+            );
+            continue;
+        }
+        querying.insert(format!("{}Role", id.as_str().expect("logical id")));
+        for (variable, resource) in [
+            ("SLUICE_WAREHOUSE_QUERY_ROLE_ARN", "WarehouseQueryRole"),
+            ("SLUICE_ATHENA_WORKGROUP", "WarehouseWorkGroup"),
+            ("SLUICE_QUERY_TIMEOUT_SECONDS", "QueryTimeoutSeconds"),
+        ] {
+            assert!(names(&vars[variable], resource), "{name}'s {variable}");
+        }
+        let assume: Vec<&Value> = r["Properties"]["Policies"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten())
+            .filter(|s| yaml_text(&s["Action"]).contains("sts:AssumeRole"))
+            .collect();
+        assert_eq!(assume.len(), 1, "{name} assumes one role");
+        for r in resources_of(assume[0]) {
+            assert!(
+                r.contains("role/${AWS::StackName}/warehouse-query/*"),
+                "{name}: {r}"
+            );
+        }
+        // The query route answers before API Gateway's limit and its own.
+        let timeout = r["Properties"]["Timeout"].as_u64().unwrap_or(10);
+        let most = t["Parameters"]["QueryTimeoutSeconds"]["MaxValue"]
+            .as_u64()
+            .expect("a most");
+        assert!(
+            most < timeout,
+            "{name}: queries stop before the function does"
+        );
+    }
+    assert_eq!(
+        querying.len(),
+        2,
+        "the query route and finalize's hooks: {querying:?}"
+    );
+
+    let role = &t["Resources"]["WarehouseQueryRole"]["Properties"];
+    let trusted: Vec<String> = role["AssumeRolePolicyDocument"]["Statement"]
+        .as_sequence()
+        .expect("a trust policy")
+        .iter()
+        .flat_map(|s| {
+            assert_eq!(yaml_text(&s["Action"]), "sts:AssumeRole");
+            s["Principal"]["AWS"]
+                .as_sequence()
+                .expect("roles")
+                .iter()
+                .map(yaml_text)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(trusted.len(), querying.len(), "{trusted:?}");
+    for q in &querying {
+        assert!(
+            trusted.iter().any(|p| p.contains(&format!("{q}.Arn"))),
+            "{q} may assume the query role: {trusted:?}"
+        );
+    }
+    assert!(yaml_text(&role["Path"]).contains("/${AWS::StackName}/warehouse-query/"));
+    let policies = role["Policies"].as_sequence().expect("policies");
+    for p in policies {
+        for s in p["PolicyDocument"]["Statement"]
+            .as_sequence()
+            .expect("statements")
+        {
+            assert_eq!(s["Effect"].as_str(), Some("Allow"));
+            let actions = yaml_text(&s["Action"]);
+            assert!(!actions.contains('*'), "{actions}");
+            for r in resources_of(s) {
+                let ok = if actions.contains("athena:") {
+                    r.trim_end_matches(['\'', '"'])
+                        .ends_with(":workgroup/${WarehouseWorkGroup}")
+                } else if actions.contains("glue:") {
+                    r.contains(":catalog")
+                        || r.contains(":database/${WarehouseDatabaseName}_prj_*")
+                        || r.contains(":table/${WarehouseDatabaseName}_prj_*/*")
+                } else if actions.contains("s3:ListBucket") {
+                    let prefixes = yaml_text(&s["Condition"]["StringLike"]["s3:prefix"]);
+                    prefixes.contains("warehouse/prj_*")
+                        && prefixes.contains("athena-results/prj_*")
+                        && !prefixes.contains("- '*'")
+                } else if actions.contains("s3:GetBucketLocation") {
+                    r.contains("RunBucket")
+                } else {
+                    r.contains("${RunBucket.Arn}/warehouse/prj_*")
+                        || r.contains("${RunBucket.Arn}/athena-results/prj_*")
+                };
+                assert!(ok, "the query role reaches {r} with {actions}");
+            }
+        }
+    }
+
+    // The workgroup bounds what one query scans; its results go where each
+    // project's session says (its own prefix), so it does not override them.
+    let wg = &t["Resources"]["WarehouseWorkGroup"]["Properties"]["WorkGroupConfiguration"];
+    assert!(names(
+        &wg["BytesScannedCutoffPerQuery"],
+        "QueryBytesScannedCutoff"
+    ));
+    assert_eq!(wg["EnforceWorkGroupConfiguration"].as_bool(), Some(false));
+}

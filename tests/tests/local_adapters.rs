@@ -109,28 +109,35 @@ async fn the_embedded_warehouse_queries_parquet_tables_a_page_at_a_time() {
     use sluice_engine::DataFusionWarehouse;
 
     let dir = tempdir();
+    let project = sluice_domain::Id::generate(sluice_domain::Kind::Project, 1);
+    let mart = sluice_domain::Id::generate(sluice_domain::Kind::DataMart, 1);
+    let location = sluice_domain::pipeline::objects::table(&project, &mart);
     let objects = sluice_local::DirObjectStore::open(&dir.join("objects")).expect("objects");
     objects
         .put(
-            "marts/dm_1/part-0.parquet",
+            &format!("{location}part-0.parquet"),
             parquet(&[1, 2, 3], &["a", "b", "c"]),
         )
         .await
         .expect("put");
     objects
-        .put("marts/dm_1/part-1.parquet", parquet(&[4, 5], &["d", "e"]))
+        .put(
+            &format!("{location}part-1.parquet"),
+            parquet(&[4, 5], &["d", "e"]),
+        )
         .await
         .expect("put");
     let w = DataFusionWarehouse::new(&dir.join("objects"));
     let orders = [TableRef {
         storage: None,
         name: "orders".into(),
-        location: "marts/dm_1".into(),
+        location: location.clone(),
         columns: vec![],
     }];
 
     let all = w
         .query(
+            &project,
             &orders,
             "select count(*) as n, sum(id) as total from orders",
             10,
@@ -156,6 +163,7 @@ async fn the_embedded_warehouse_queries_parquet_tables_a_page_at_a_time() {
     loop {
         let p = w
             .query(
+                &project,
                 &orders,
                 "select id, name from orders order by id",
                 2,
@@ -174,11 +182,11 @@ async fn the_embedded_warehouse_queries_parquet_tables_a_page_at_a_time() {
 
     // New files are seen by the next query.
     objects
-        .put("marts/dm_1/part-2.parquet", parquet(&[6], &["f"]))
+        .put(&format!("{location}part-2.parquet"), parquet(&[6], &["f"]))
         .await
         .expect("put");
     let n = w
-        .query(&orders, "select count(*) from orders", 1, None)
+        .query(&project, &orders, "select count(*) from orders", 1, None)
         .await
         .expect("query");
     assert_eq!(n.rows[0][0], serde_json::json!(6));
@@ -194,43 +202,44 @@ async fn the_embedded_warehouse_queries_parquet_tables_a_page_at_a_time() {
     ] {
         assert!(
             matches!(
-                w.query(&orders, bad, 10, None).await,
+                w.query(&project, &orders, bad, 10, None).await,
                 Err(WarehouseError::Query(_))
             ),
             "{bad}"
         );
     }
     assert!(matches!(
-        w.query(&orders, "select 1", 10, Some("x")).await,
-        Err(WarehouseError::BadPageToken(_))
+        w.query(&project, &orders, "select 1", 10, Some("x")).await,
+        Err(WarehouseError::BadPageToken)
     ));
     let bad_name = [TableRef {
         storage: None,
         name: "bad name".into(),
-        location: "marts/dm_1".into(),
+        location: location.clone(),
         columns: vec![],
     }];
     assert!(matches!(
-        w.query(&bad_name, "select 1", 1, None).await,
+        w.query(&project, &bad_name, "select 1", 1, None).await,
         Err(WarehouseError::Query(_))
     ));
     let escape = [TableRef {
         storage: None,
         name: "t".into(),
-        location: "../etc".into(),
+        location: format!("{location}../../../etc"),
         columns: vec![],
     }];
     assert!(matches!(
-        w.query(&escape, "select 1", 1, None).await,
+        w.query(&project, &escape, "select 1", 1, None).await,
         Err(WarehouseError::Query(_))
     ));
     // A query sees only the tables it was given.
     assert!(matches!(
-        w.query(&[], "select count(*) from orders", 1, None).await,
+        w.query(&project, &[], "select count(*) from orders", 1, None)
+            .await,
         Err(WarehouseError::Query(_))
     ));
     let n = w
-        .query(&orders, "select count(*) from orders", 1, None)
+        .query(&project, &orders, "select count(*) from orders", 1, None)
         .await
         .expect("query");
     assert_eq!(

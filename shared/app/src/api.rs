@@ -9,7 +9,7 @@ use http::{HeaderMap, Method};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, clip};
 use crate::routes::{self, Matched, Params, RouteSpec};
 use crate::{Deps, services};
 
@@ -84,8 +84,8 @@ pub async fn handle(deps: &Deps, req: ApiRequest) -> ApiResponse {
             let list: Vec<&str> = allowed.iter().map(Method::as_str).collect();
             let mut r = ApiResponse::error(&ApiError::MethodNotAllowed(format!(
                 "{} is not allowed on {}; use {}",
-                req.method,
-                req.path,
+                clip(req.method.as_str()),
+                clip(&req.path),
                 list.join(", ")
             )));
             r.headers.push(("allow", list.join(", ")));
@@ -93,7 +93,8 @@ pub async fn handle(deps: &Deps, req: ApiRequest) -> ApiResponse {
         }
         Matched::None => ApiResponse::error(&ApiError::NotFound(format!(
             "no route {} {}",
-            req.method, req.path
+            clip(req.method.as_str()),
+            clip(&req.path)
         ))),
     }
 }
@@ -104,11 +105,14 @@ pub async fn handle_route(deps: &Deps, route: &'static RouteSpec, req: ApiReques
         Some(params) if route.method == req.method => serve(deps, route, params, req).await,
         Some(_) => ApiResponse::error(&ApiError::MethodNotAllowed(format!(
             "{} is not allowed here; use {}",
-            req.method, route.method
+            clip(req.method.as_str()),
+            route.method
         ))),
         None => ApiResponse::error(&ApiError::NotFound(format!(
             "no route {} {} in function {}",
-            req.method, req.path, route.name
+            clip(req.method.as_str()),
+            clip(&req.path),
+            route.name
         ))),
     }
 }

@@ -1,9 +1,15 @@
 //! The API's one error type and its mapping to HTTP: `{"error": {"code", "message",
-//! "details"}}`. A 500 says nothing internal; the log says everything.
+//! "details"}}`. A 500 says nothing internal; the log says everything. A response
+//! quotes what the caller sent only up to a bounded length, so 10 KB in is never
+//! 10 KB out.
+
+use std::borrow::Cow;
 
 use serde_json::{Value, json};
 use sluice_domain::DomainError;
-use sluice_domain::ports::{ObjectError, QueueError, SecretsError, StoreError, WarehouseError};
+use sluice_domain::ports::{
+    ObjectError, QueryLimit, QueueError, SecretsError, StoreError, WarehouseError,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -23,6 +29,10 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// A query went over a limit of the deployment (time, memory, data scanned):
+    /// the request was well formed, and a narrower one may pass.
+    #[error("sql: {0}")]
+    QueryLimit(QueryLimit),
     #[error("{0}")]
     Conflict(String),
     #[error("request body is larger than {0} bytes")]
@@ -48,7 +58,7 @@ impl ApiError {
             ApiError::Conflict(_) => 409,
             ApiError::PayloadTooLarge(_) => 413,
             ApiError::UnsupportedMediaType(_) => 415,
-            ApiError::Validation { .. } => 422,
+            ApiError::Validation { .. } | ApiError::QueryLimit(_) => 422,
             ApiError::Internal(_) => 500,
             ApiError::Unavailable(_) => 503,
         }
@@ -65,6 +75,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation { .. } => "validation_failed",
+            ApiError::QueryLimit(_) => "query_limit_exceeded",
             ApiError::Internal(_) => "internal",
             ApiError::Unavailable(_) => "unavailable",
         }
@@ -79,9 +90,23 @@ impl ApiError {
             ),
             ApiError::BadRequest { message, details } => (message.clone(), details.clone()),
             ApiError::Validation { details, .. } => (self.to_string(), details.clone()),
+            ApiError::QueryLimit(limit) => {
+                let reason = WarehouseError::LimitExceeded(*limit).to_string();
+                let mut details = json!({"field": "sql", "reason": reason, "limit": limit.name()});
+                match limit {
+                    QueryLimit::Time { seconds } => details["seconds"] = json!(seconds),
+                    QueryLimit::Memory { megabytes } => details["megabytes"] = json!(megabytes),
+                    QueryLimit::Scan => {}
+                }
+                (format!("sql: {reason}"), details)
+            }
             other => (other.to_string(), json!({})),
         };
-        json!({"error": {"code": self.code(), "message": message, "details": details}})
+        json!({"error": {
+            "code": self.code(),
+            "message": bounded(&message),
+            "details": bounded_strings(details),
+        }})
     }
 
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> ApiError {
@@ -101,8 +126,92 @@ impl ApiError {
         }
     }
 
+    /// A 404 for the `kind` record `id` names. An id of the wrong shape is not
+    /// echoed: it names nothing, and may be anything the caller sent.
     pub fn not_found(kind: sluice_domain::Kind, id: &str) -> ApiError {
-        ApiError::NotFound(format!("{} {id} not found", kind.noun()))
+        match sluice_domain::Id::parse(kind, id) {
+            Some(id) => ApiError::NotFound(format!("{} {id} not found", kind.noun())),
+            None => ApiError::NotFound(format!(
+                "{} not found: that is not a {} id",
+                kind.noun(),
+                kind.noun()
+            )),
+        }
+    }
+}
+
+/// Most characters of one id, name or path an error message quotes.
+pub const QUOTE_MAX_CHARS: usize = 64;
+/// Most characters of an error message (or a string of its details).
+pub const MESSAGE_MAX_CHARS: usize = 1024;
+
+/// `s`, cut to [`QUOTE_MAX_CHARS`] characters and `…` when it is longer: how an
+/// error message quotes something the caller sent.
+pub fn clip(s: &str) -> Cow<'_, str> {
+    clip_to(s, QUOTE_MAX_CHARS)
+}
+
+fn clip_to(s: &str, max: usize) -> Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => Cow::Borrowed(s),
+        Some((end, _)) => Cow::Owned(format!("{}…", &s[..end])),
+    }
+}
+
+/// A message as a response carries it, whoever wrote it (a service, the domain,
+/// an engine quoting a table name): each `quoted` span and each run of
+/// characters without a space cut to [`QUOTE_MAX_CHARS`], the whole to
+/// [`MESSAGE_MAX_CHARS`].
+pub fn bounded(message: &str) -> String {
+    let mut quoted = String::with_capacity(message.len().min(4 * MESSAGE_MAX_CHARS));
+    for (i, part) in message.split('`').enumerate() {
+        if i > 0 {
+            quoted.push('`');
+        }
+        // Odd parts are inside backticks.
+        quoted.push_str(
+            if i % 2 == 1 {
+                clip(part)
+            } else {
+                Cow::Borrowed(part)
+            }
+            .as_ref(),
+        );
+    }
+    let mut out = String::with_capacity(quoted.len());
+    let mut run = 0usize;
+    for c in quoted.chars() {
+        if c.is_whitespace() {
+            run = 0;
+            out.push(c);
+            continue;
+        }
+        // Quotes stay, so a cut name is still quoted.
+        if c == '`' {
+            out.push(c);
+            continue;
+        }
+        run += 1;
+        if run <= QUOTE_MAX_CHARS {
+            out.push(c);
+        } else if run == QUOTE_MAX_CHARS + 1 {
+            out.push('…');
+        }
+    }
+    clip_to(&out, MESSAGE_MAX_CHARS).into_owned()
+}
+
+/// `details` with every string in it [`bounded`].
+fn bounded_strings(details: Value) -> Value {
+    match details {
+        Value::String(s) => Value::String(bounded(&s)),
+        Value::Array(items) => Value::Array(items.into_iter().map(bounded_strings).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (clip(&k).into_owned(), bounded_strings(v)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 
@@ -152,12 +261,89 @@ impl From<WarehouseError> for ApiError {
     fn from(e: WarehouseError) -> Self {
         match e {
             WarehouseError::Query(m) => ApiError::invalid("sql", m),
-            WarehouseError::BadPageToken(_) => {
+            WarehouseError::BadPageToken => {
                 ApiError::invalid("page", "is not a page token this query returned")
             }
+            WarehouseError::LimitExceeded(limit) => ApiError::QueryLimit(limit),
             other => ApiError::Internal(format!("{other:#}")),
         }
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sluice_domain::{Id, Kind};
+
+    #[test]
+    fn an_id_of_the_wrong_shape_is_not_found_without_being_echoed() {
+        let sent = "x".repeat(10_000);
+        let body = ApiError::not_found(Kind::DataMart, &sent)
+            .body()
+            .to_string();
+        assert!(!body.contains("xxxx"), "{body}");
+        assert!(body.len() < 200, "{body}");
+        let id = Id::generate(Kind::DataMart, 1_700_000_000_000);
+        let body = ApiError::not_found(Kind::DataMart, id.as_str()).body();
+        assert_eq!(
+            body["error"]["message"],
+            format!("data mart {id} not found")
+        );
+    }
+
+    #[test]
+    fn quoted_names_and_long_words_are_cut_to_a_bounded_length() {
+        let long = "n".repeat(5_000);
+        let shown = bounded(&format!(
+            "`{long}` is not a column name (letters, digits, `_`)"
+        ));
+        assert_eq!(
+            shown,
+            format!(
+                "`{}…` is not a column name (letters, digits, `_`)",
+                "n".repeat(QUOTE_MAX_CHARS)
+            )
+        );
+        let shown = bounded(&format!("no route GET /v1/{long}"));
+        assert!(shown.starts_with("no route GET /v1/nnn"), "{shown}");
+        assert!(shown.chars().count() <= "no route GET ".len() + QUOTE_MAX_CHARS + 1);
+        let spaced = "word ".repeat(2_000);
+        assert_eq!(bounded(&spaced).chars().count(), MESSAGE_MAX_CHARS + 1);
+        // Short messages are left as they are.
+        let plain = "data mart dm_01JD3Z6Q8H4W9V2C5N7R0T1B3K not found";
+        assert_eq!(bounded(plain), plain);
+    }
+
+    #[test]
+    fn a_query_over_a_limit_is_a_422_on_sql_naming_the_limit_and_its_value() {
+        let e = ApiError::from(WarehouseError::LimitExceeded(QueryLimit::Time {
+            seconds: 30,
+        }));
+        assert_eq!((e.status(), e.code()), (422, "query_limit_exceeded"));
+        let body = e.body();
+        assert_eq!(body["error"]["details"]["field"], "sql");
+        assert_eq!(body["error"]["details"]["limit"], "time");
+        assert_eq!(body["error"]["details"]["seconds"], 30);
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("time limit of 30 s"), "{message}");
+        let e = ApiError::from(WarehouseError::LimitExceeded(QueryLimit::Memory {
+            megabytes: 64,
+        }));
+        assert_eq!(e.body()["error"]["details"]["megabytes"], 64);
+    }
+
+    #[test]
+    fn every_string_of_the_details_is_bounded_too() {
+        let long = "f".repeat(3_000);
+        let body = ApiError::invalid(long.clone(), format!("`{long}` is unknown")).body();
+        let text = body.to_string();
+        assert!(text.len() < 600, "{text}");
+        assert!(
+            body["error"]["details"]["field"]
+                .as_str()
+                .is_some_and(|f| f.ends_with('…'))
+        );
+    }
+}

@@ -3,44 +3,116 @@
 //! actualized columns; a query runs as one Athena query execution, polled until it
 //! ends, and its result is read a page at a time with Athena's own page tokens.
 //!
-//! Read-only and scoped: only a single `SELECT`/`WITH` statement runs, and it may
-//! name no data mart table but the ones it was given.
+//! The wall between projects is the cloud's, not the SQL's text: each project's
+//! tables live in a Glue database of its own (`{base}_{project id}`, created on
+//! first use), its results under a prefix of its own, and with a query role set,
+//! every call for a project runs on credentials of that role (STS AssumeRole)
+//! narrowed by a session policy to the project's database, tables, files and
+//! result prefix, and to the workgroup. The textual check stays as a second line:
+//! only a single `SELECT`/`WITH` statement runs, and it may name no data mart
+//! table but the ones it was given, and no information schema.
 
-use std::time::Duration;
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use aws_sdk_athena::Client;
+use aws_sdk_athena::config::{Credentials, Region};
 use aws_sdk_athena::error::DisplayErrorContext;
 use aws_sdk_athena::types::{
     QueryExecutionContext, QueryExecutionState, ResultConfiguration, ResultSet,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
+use sluice_domain::Id;
 use sluice_domain::entities::StorageConfig;
-use sluice_domain::ports::{ColumnInfo, QueryPage, TableRef, Warehouse, WarehouseError};
+use sluice_domain::pipeline::objects;
+use sluice_domain::ports::{
+    ColumnInfo, QueryLimit, QueryPage, TableRef, Warehouse, WarehouseError, check_tables_of,
+};
 
-/// Where Athena runs: the Glue database tables are declared in, the workgroup,
-/// the S3 location of query results, and the bucket table locations are under.
+/// Where Athena runs: the base of the projects' Glue databases, the workgroup,
+/// the S3 location under which each project's query results go, and the bucket
+/// table locations are under.
 #[derive(Debug, Clone)]
 pub struct AthenaSettings {
+    /// A project's tables are in the Glue database `{database}_{project id}`.
     pub database: String,
     pub workgroup: String,
+    /// `s3://bucket/prefix/`: a project's results go to `{output_location}{project}/`.
     pub output_location: String,
     pub bucket: String,
-    /// How long a query may run before the adapter gives up on it.
+    /// How long a query may run before the adapter stops it (the deployment's
+    /// time limit).
     pub timeout: Duration,
 }
+
+/// The role every query runs as, narrowed per project by a session policy.
+struct QueryRole {
+    sts: aws_sdk_sts::Client,
+    arn: String,
+}
+
+/// Credentials of an assumed role, until they expire.
+struct Session {
+    credentials: Credentials,
+    expires: SystemTime,
+}
+
+/// Assumed credentials are reused until this close to their expiry.
+const RENEW_BEFORE: Duration = Duration::from_secs(300);
+/// How long assumed credentials last (the role's default maximum session).
+const SESSION_SECONDS: i32 = 3600;
+/// The longest session policy STS takes (plain text).
+pub const SESSION_POLICY_MAX_CHARS: usize = 2048;
 
 pub struct AthenaWarehouse {
     client: Client,
     settings: AthenaSettings,
+    role: Option<QueryRole>,
+    /// Credentials by role, region and session policy.
+    sessions: Mutex<HashMap<String, Session>>,
+    /// Databases this process has created (or found), by region.
+    databases: Mutex<HashSet<String>>,
 }
 
 impl AthenaWarehouse {
+    /// Queries on `client`'s own credentials (still in each project's database
+    /// and result prefix).
     pub fn new(client: Client, settings: AthenaSettings) -> Self {
-        AthenaWarehouse { client, settings }
+        AthenaWarehouse {
+            client,
+            settings,
+            role: None,
+            sessions: Mutex::default(),
+            databases: Mutex::default(),
+        }
     }
     pub fn from_sdk_config(config: &aws_config::SdkConfig, settings: AthenaSettings) -> Self {
         AthenaWarehouse::new(Client::new(config), settings)
+    }
+
+    /// Runs every call for a project as `role_arn`, assumed through `sts` with a
+    /// session policy that allows only that project's part of the warehouse.
+    pub fn with_query_role(
+        mut self,
+        sts: aws_sdk_sts::Client,
+        role_arn: impl Into<String>,
+    ) -> Self {
+        self.role = Some(QueryRole {
+            sts,
+            arn: role_arn.into(),
+        });
+        self
+    }
+
+    /// As [`AthenaWarehouse::with_query_role`], with STS from `config`.
+    pub fn with_query_role_from(
+        self,
+        config: &aws_config::SdkConfig,
+        role_arn: impl Into<String>,
+    ) -> Self {
+        self.with_query_role(aws_sdk_sts::Client::new(config), role_arn)
     }
 }
 
@@ -113,6 +185,11 @@ pub fn check_read_only(sql: &str, allowed: &[&str]) -> Result<(), WarehouseError
         ));
     }
     let lower = body.to_ascii_lowercase();
+    if lower.contains("information_schema") {
+        return Err(WarehouseError::Query(
+            "the information schema is not readable here; query the data mart's table".into(),
+        ));
+    }
     let mut rest = lower.as_str();
     while let Some(i) = rest.find("dm_") {
         let name: String = rest[i..]
@@ -134,71 +211,268 @@ pub fn check_read_only(sql: &str, allowed: &[&str]) -> Result<(), WarehouseError
     Ok(())
 }
 
-/// Where a query runs: the client of a region, a database, a workgroup and
-/// where results go.
+/// The Glue database of `project`'s tables: `{base}_{project id}`, lowercase as
+/// Glue keeps names. The id's fixed length ends every name, so no base makes one
+/// project's database another's.
+pub fn project_database(base: &str, project: &Id) -> String {
+    format!("{base}_{}", project.as_str().to_ascii_lowercase())
+}
+
+/// Where `project`'s query results go under `output_location` (`s3://b/p/`).
+pub fn project_results(output_location: &str, project: &Id) -> String {
+    format!("{}/{project}/", output_location.trim_end_matches('/'))
+}
+
+/// The AWS partition of `region`, as ARNs name it.
+fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// `s3://bucket/key` as its bucket and key.
+fn split_s3(uri: &str) -> (&str, &str) {
+    let rest = uri.strip_prefix("s3://").unwrap_or(uri);
+    rest.split_once('/').unwrap_or((rest, ""))
+}
+
+/// Where a project's query runs: a region, its database, the workgroup, where its
+/// results go, and the client (on the project's credentials when a query role is
+/// set).
 struct Place {
     client: Client,
+    region: String,
     database: String,
     workgroup: String,
     output_location: String,
 }
 
+/// The session policy a project's queries run under: Athena in `workgroup`,
+/// the Glue catalog's `database` and its tables, the project's table files
+/// (read) in `bucket`, and its result prefix (read and write). Compact JSON,
+/// as STS counts its characters.
+pub fn session_policy(
+    region: &str,
+    workgroup: &str,
+    database: &str,
+    bucket: &str,
+    project: &Id,
+    results: &str,
+) -> String {
+    let arn = |service: &str, rest: &str| format!("arn:{}:{service}:{rest}", partition(region));
+    let tables = objects::tables_of(project);
+    let (results_bucket, results_prefix) = split_s3(results);
+    let mut buckets = vec![arn("s3", &format!("::{bucket}"))];
+    if results_bucket != bucket {
+        buckets.push(arn("s3", &format!("::{results_bucket}")));
+    }
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["athena:StartQueryExecution", "athena:GetQueryExecution",
+                    "athena:GetQueryResults", "athena:StopQueryExecution"],
+                "Resource": arn("athena", &format!("{region}:*:workgroup/{workgroup}")),
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["glue:GetDatabase", "glue:CreateDatabase", "glue:GetTable",
+                    "glue:GetTables", "glue:CreateTable", "glue:GetPartition", "glue:GetPartitions"],
+                "Resource": [
+                    arn("glue", &format!("{region}:*:catalog")),
+                    arn("glue", &format!("{region}:*:database/{database}")),
+                    arn("glue", &format!("{region}:*:table/{database}/*")),
+                ],
+            },
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": arn("s3", &format!("::{bucket}/{tables}*")),
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload",
+                    "s3:ListMultipartUploadParts"],
+                "Resource": arn("s3", &format!("::{results_bucket}/{results_prefix}*")),
+            },
+            {
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": buckets,
+                "Condition": {"StringLike": {"s3:prefix": [format!("{tables}*"), format!("{results_prefix}*")]}},
+            },
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetBucketLocation",
+                "Resource": buckets,
+            },
+        ],
+    })
+    .to_string()
+}
+
 impl AthenaWarehouse {
-    /// The place of the storage the tables name (the first Athena storage among
-    /// them), else this adapter's settings.
-    fn place(&self, tables: &[TableRef]) -> Place {
+    /// Where `project` queries `tables`: the storage the tables name (the first
+    /// Athena storage among them), else this adapter's settings; always in the
+    /// project's own database and result prefix.
+    async fn place(&self, project: &Id, tables: &[TableRef]) -> Result<Place, WarehouseError> {
         let s = &self.settings;
         let storage = tables.iter().find_map(|t| match &t.storage {
             Some(StorageConfig::Athena(c)) => Some(c),
             _ => None,
         });
-        match storage {
-            Some(c) => Place {
-                client: self.client_in(&c.region),
-                database: c.database.clone(),
-                workgroup: c.workgroup.clone(),
-                output_location: c.output_location.clone(),
-            },
-            None => Place {
-                client: self.client.clone(),
-                database: s.database.clone(),
-                workgroup: s.workgroup.clone(),
-                output_location: s.output_location.clone(),
-            },
+        let own_region = self
+            .client
+            .config()
+            .region()
+            .map(|r| r.as_ref().to_string());
+        let (region, base, workgroup, output) = match storage {
+            Some(c) => (
+                c.region.clone(),
+                c.database.as_str(),
+                c.workgroup.clone(),
+                c.output_location.as_str(),
+            ),
+            None => (
+                own_region.clone().unwrap_or_else(|| "us-east-1".into()),
+                s.database.as_str(),
+                s.workgroup.clone(),
+                s.output_location.as_str(),
+            ),
+        };
+        let database = project_database(base, project);
+        let output_location = project_results(output, project);
+        let mut config = self.client.config().to_builder();
+        if own_region.as_deref() != Some(region.as_str()) {
+            config = config.region(Region::new(region.clone()));
         }
+        if let Some(role) = &self.role {
+            let policy = session_policy(
+                &region,
+                &workgroup,
+                &database,
+                &s.bucket,
+                project,
+                &output_location,
+            );
+            config =
+                config.credentials_provider(self.assume(role, project, &region, policy).await?);
+        }
+        Ok(Place {
+            client: Client::from_conf(config.build()),
+            region,
+            database,
+            workgroup,
+            output_location,
+        })
     }
 
-    /// This adapter's client, moved to `region` when it is another one.
-    fn client_in(&self, region: &str) -> Client {
-        let config = self.client.config();
-        if config.region().is_some_and(|r| r.as_ref() == region) {
-            return self.client.clone();
+    /// Credentials of the query role narrowed by `policy`, cached until near
+    /// their expiry.
+    async fn assume(
+        &self,
+        role: &QueryRole,
+        project: &Id,
+        region: &str,
+        policy: String,
+    ) -> Result<Credentials, WarehouseError> {
+        let key = format!("{}\n{region}\n{policy}", role.arn);
+        let now = SystemTime::now();
+        if let Some(s) = self.sessions_lock().get(&key)
+            && s.expires > now + RENEW_BEFORE
+        {
+            return Ok(s.credentials.clone());
         }
-        let moved = config
-            .to_builder()
-            .region(aws_sdk_athena::config::Region::new(region.to_string()))
-            .build();
-        Client::from_conf(moved)
+        let out = role
+            .sts
+            .assume_role()
+            .role_arn(&role.arn)
+            .role_session_name(format!("sluice-{project}"))
+            .policy(policy)
+            .duration_seconds(SESSION_SECONDS)
+            .send()
+            .await
+            .map_err(|e| backend("STS AssumeRole", e))?;
+        let c = out.credentials().ok_or_else(|| {
+            WarehouseError::Backend("STS AssumeRole returned no credentials".into())
+        })?;
+        let expires = SystemTime::try_from(*c.expiration())
+            .unwrap_or_else(|_| now + Duration::from_secs(SESSION_SECONDS as u64 / 2));
+        let credentials = Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_string()),
+            Some(expires),
+            "sluice-query-role",
+        );
+        let mut sessions = self.sessions_lock();
+        if sessions.len() >= 1024 {
+            sessions.retain(|_, s| s.expires > now + RENEW_BEFORE);
+        }
+        sessions.insert(
+            key,
+            Session {
+                credentials: credentials.clone(),
+                expires,
+            },
+        );
+        Ok(credentials)
     }
 
-    /// Runs `sql` to its end; returns the execution id.
-    async fn run(&self, place: &Place, sql: &str) -> Result<String, WarehouseError> {
+    fn sessions_lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Creates the project's database once per process (`IF NOT EXISTS`: another
+    /// process may have made it).
+    async fn ensure_database(&self, place: &Place) -> Result<(), WarehouseError> {
+        let key = format!("{}/{}", place.region, place.database);
+        if self.databases_lock().contains(&key) {
+            return Ok(());
+        }
+        let ddl = format!("CREATE DATABASE IF NOT EXISTS `{}`", place.database);
+        // No database context: the one named does not exist yet.
+        self.run(place, &ddl, false).await?;
+        self.databases_lock().insert(key);
+        Ok(())
+    }
+
+    fn databases_lock(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.databases.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `sql` to its end (in the place's database when `in_database`);
+    /// returns the execution id.
+    async fn run(
+        &self,
+        place: &Place,
+        sql: &str,
+        in_database: bool,
+    ) -> Result<String, WarehouseError> {
         let s = &self.settings;
-        let started = place
+        let mut start = place
             .client
             .start_query_execution()
             .query_string(sql)
             .work_group(&place.workgroup)
-            .query_execution_context(
-                QueryExecutionContext::builder()
-                    .database(&place.database)
-                    .build(),
-            )
             .result_configuration(
                 ResultConfiguration::builder()
                     .output_location(&place.output_location)
                     .build(),
-            )
+            );
+        if in_database {
+            start = start.query_execution_context(
+                QueryExecutionContext::builder()
+                    .database(&place.database)
+                    .build(),
+            );
+        }
+        let started = start
             .send()
             .await
             .map_err(|e| backend("StartQueryExecution", e))?;
@@ -223,6 +497,11 @@ impl AthenaWarehouse {
                     let why = status
                         .and_then(|s| s.state_change_reason())
                         .unwrap_or("the query failed");
+                    // The workgroup's per-query cutoff stops a query with
+                    // "Bytes scanned limit was exceeded".
+                    if why.to_ascii_lowercase().contains("bytes scanned limit") {
+                        return Err(WarehouseError::LimitExceeded(QueryLimit::Scan));
+                    }
                     return Err(WarehouseError::Query(why.to_string()));
                 }
                 Some(QueryExecutionState::Cancelled) => {
@@ -239,13 +518,10 @@ impl AthenaWarehouse {
                     .query_execution_id(&id)
                     .send()
                     .await;
-                return Err(WarehouseError::Backend(
-                    format!(
-                        "Athena query {id} did not finish in {:?}; it was stopped",
-                        s.timeout
-                    )
-                    .into(),
-                ));
+                tracing::info!(query_execution_id = %id, "Query stopped at the time limit.");
+                return Err(WarehouseError::LimitExceeded(QueryLimit::Time {
+                    seconds: s.timeout.as_secs(),
+                }));
             }
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(Duration::from_secs(2));
@@ -267,12 +543,13 @@ impl AthenaWarehouse {
             .map(|c| format!("`{}` {}", c.name.replace('`', ""), hive_type(&c.kind)))
             .collect();
         let ddl = format!(
-            "CREATE EXTERNAL TABLE IF NOT EXISTS `{name}` ({}) STORED AS PARQUET LOCATION 's3://{}/{}/'",
+            "CREATE EXTERNAL TABLE IF NOT EXISTS `{}`.`{name}` ({}) STORED AS PARQUET LOCATION 's3://{}/{}/'",
+            place.database,
             columns.join(", "),
             self.settings.bucket,
             table.location.trim_end_matches('/')
         );
-        self.run(place, &ddl).await?;
+        self.run(place, &ddl, true).await?;
         Ok(name)
     }
 
@@ -298,7 +575,7 @@ impl AthenaWarehouse {
         }
         let out = req.send().await.map_err(|e| {
             if token.is_some() {
-                WarehouseError::BadPageToken(format!("{id}:{}", token.unwrap_or_default()))
+                WarehouseError::BadPageToken
             } else {
                 backend("GetQueryResults", e)
             }
@@ -376,32 +653,63 @@ fn typed(v: Option<&str>, kind: Option<&str>) -> Value {
     }
 }
 
+impl AthenaWarehouse {
+    /// Whether execution `id` ran in `place` (the project's database and result
+    /// prefix): a page token of another project's query reads nothing here,
+    /// whatever the credentials would allow.
+    async fn ran_in(&self, place: &Place, id: &str) -> bool {
+        let Ok(got) = place
+            .client
+            .get_query_execution()
+            .query_execution_id(id)
+            .send()
+            .await
+        else {
+            return false;
+        };
+        let Some(q) = got.query_execution() else {
+            return false;
+        };
+        let database = q.query_execution_context().and_then(|c| c.database());
+        let output = q.result_configuration().and_then(|r| r.output_location());
+        database == Some(place.database.as_str())
+            && output.is_some_and(|o| o.starts_with(&place.output_location))
+    }
+}
+
 #[async_trait]
 impl Warehouse for AthenaWarehouse {
     async fn query(
         &self,
+        project: &Id,
         tables: &[TableRef],
         sql: &str,
         page_size: u32,
         page: Option<&str>,
     ) -> Result<QueryPage, WarehouseError> {
+        check_tables_of(project, tables)?;
         let size = page_size.clamp(1, 1000);
-        let place = self.place(tables);
         if let Some(p) = page {
             let (id, token) = p
                 .split_once(':')
                 .filter(|(id, t)| !id.is_empty() && !t.is_empty())
-                .ok_or_else(|| WarehouseError::BadPageToken(p.to_string()))?;
+                .ok_or(WarehouseError::BadPageToken)?;
+            let place = self.place(project, tables).await?;
+            if !self.ran_in(&place, id).await {
+                return Err(WarehouseError::BadPageToken);
+            }
             return self.page(&place, id, Some(token), size).await;
         }
         let allowed: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
         check_read_only(sql, &allowed)?;
+        let place = self.place(project, tables).await?;
+        self.ensure_database(&place).await?;
         let mut sql = sql.to_string();
         for t in tables {
             let declared = self.declare(&place, t).await?;
             sql = replace_identifier(&sql, &t.name, &declared);
         }
-        let id = self.run(&place, &sql).await?;
+        let id = self.run(&place, &sql, true).await?;
         self.page(&place, &id, None, size).await
     }
 }
@@ -444,6 +752,59 @@ mod tests {
             "select * from dm_01jd0000000000000000000099",
         ] {
             assert!(check_read_only(bad, &[mine]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_information_schema_is_refused_as_a_second_line() {
+        for bad in [
+            "select * from information_schema.tables",
+            "SELECT table_name FROM INFORMATION_SCHEMA.COLUMNS",
+        ] {
+            assert!(check_read_only(bad, &[]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn each_project_has_its_own_database_and_result_prefix() {
+        let a = Id::generate(sluice_domain::Kind::Project, 1_700_000_000_000);
+        let b = Id::generate(sluice_domain::Kind::Project, 1_700_000_000_001);
+        let db = project_database("sluice", &a);
+        assert_eq!(db, format!("sluice_{}", a.as_str().to_ascii_lowercase()));
+        assert_ne!(db, project_database("sluice", &b));
+        assert!(
+            db.bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        );
+        assert_eq!(
+            project_results("s3://lake/athena-results/", &a),
+            format!("s3://lake/athena-results/{a}/")
+        );
+    }
+
+    #[test]
+    fn the_session_policy_allows_only_the_projects_part_and_fits_sts() {
+        let a = Id::generate(sluice_domain::Kind::Project, 1_700_000_000_000);
+        let db = project_database("sluice", &a);
+        let bucket = "a-bucket-name-of-sixty-three-characters-which-is-the-longest-xy";
+        let results = project_results(&format!("s3://{bucket}/athena-results/"), &a);
+        let policy = session_policy("cn-north-1", "sluice-queries", &db, bucket, &a, &results);
+        assert!(
+            policy.len() <= SESSION_POLICY_MAX_CHARS,
+            "{} chars",
+            policy.len()
+        );
+        let doc: Value = serde_json::from_str(&policy).expect("json");
+        let text = doc.to_string();
+        assert!(text.contains(&format!("arn:aws-cn:glue:cn-north-1:*:database/{db}")));
+        assert!(text.contains(&format!("arn:aws-cn:s3:::{bucket}/warehouse/{a}/*")));
+        assert!(text.contains(&format!("arn:aws-cn:s3:::{bucket}/athena-results/{a}/*")));
+        assert!(text.contains("workgroup/sluice-queries"));
+        // Nothing but the project's own: no wildcard database, no other prefix.
+        assert!(!text.contains("database/*"), "{text}");
+        assert!(!text.contains(&format!("{bucket}/*")), "{text}");
+        for s in doc["Statement"].as_array().expect("statements") {
+            assert_eq!(s["Effect"], "Allow");
         }
     }
 

@@ -15,7 +15,10 @@ mod s3;
 mod secrets_manager;
 mod sqs;
 
-pub use athena::{AthenaSettings, AthenaWarehouse, check_read_only, hive_type};
+pub use athena::{
+    AthenaSettings, AthenaWarehouse, SESSION_POLICY_MAX_CHARS, check_read_only, hive_type,
+    project_database, project_results, session_policy,
+};
 pub use dynamodb::{DynamoStore, INDEXES, KEY_ATTRIBUTES, create_table};
 pub use error::Error;
 pub use eventbridge::{EVENT_SOURCE, EventBridgeBus};

@@ -291,9 +291,13 @@ pub mod objects {
     pub fn staged_chunk(project: &Id, run: &Id, chunk: &Id) -> String {
         format!("runs/{project}/{run}/staged/{chunk}.parquet")
     }
+    /// Prefix of every table of a project: the project's part of the warehouse.
+    pub fn tables_of(project: &Id) -> String {
+        format!("warehouse/{project}/")
+    }
     /// Prefix of a data mart's table: the Parquet files the warehouse reads.
     pub fn table(project: &Id, data_mart: &Id) -> String {
-        format!("warehouse/{project}/{data_mart}/")
+        format!("{}{data_mart}/", tables_of(project))
     }
     /// A committed file of a run in the table.
     pub fn table_file(project: &Id, data_mart: &Id, run: &Id, chunk: &str) -> String {

@@ -401,10 +401,119 @@ pub enum WarehouseError {
     /// The SQL is wrong (syntax, unknown table or column): the caller can fix it.
     #[error("{0}")]
     Query(String),
-    #[error("`{0}` is not a page token this query returned")]
-    BadPageToken(String),
+    #[error("that is not a page token this query returned")]
+    BadPageToken,
+    /// The query went over a limit of this deployment; a narrower one may pass.
+    #[error(
+        "the query went over {0}; narrow it (filters, fewer joins, an aggregate, LIMIT) and try again"
+    )]
+    LimitExceeded(QueryLimit),
     #[error("warehouse unavailable: {0:#}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// A limit one query may go over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryLimit {
+    /// Wall-clock time.
+    Time { seconds: u64 },
+    /// The engine's memory for the query.
+    Memory { megabytes: u64 },
+    /// The data one query may scan (an Athena workgroup's cutoff).
+    Scan,
+}
+
+impl QueryLimit {
+    /// `time`, `memory` or `scan`, as error details name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            QueryLimit::Time { .. } => "time",
+            QueryLimit::Memory { .. } => "memory",
+            QueryLimit::Scan => "scan",
+        }
+    }
+}
+
+impl fmt::Display for QueryLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QueryLimit::Time { seconds } => write!(f, "the time limit of {seconds} s"),
+            QueryLimit::Memory { megabytes } => write!(f, "the memory limit of {megabytes} MB"),
+            QueryLimit::Scan => f.write_str("the workgroup's limit of data scanned per query"),
+        }
+    }
+}
+
+/// How long one query may run and how much memory it may hold, set per
+/// deployment (read once where the warehouse is built).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryLimits {
+    /// `SLUICE_QUERY_TIMEOUT_SECONDS`, 1-3600, default 30.
+    pub timeout: std::time::Duration,
+    /// `SLUICE_QUERY_MEMORY_MB`, 16-1048576, default 512 (the embedded engine's
+    /// memory pool; on Athena the workgroup's limits apply instead).
+    pub memory_mb: u64,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        QueryLimits {
+            timeout: std::time::Duration::from_secs(30),
+            memory_mb: 512,
+        }
+    }
+}
+
+/// A setting of the deployment that does not parse.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {reason}")]
+pub struct SettingError {
+    pub variable: &'static str,
+    pub reason: String,
+}
+
+impl QueryLimits {
+    pub const TIMEOUT_VARIABLE: &'static str = "SLUICE_QUERY_TIMEOUT_SECONDS";
+    pub const MEMORY_VARIABLE: &'static str = "SLUICE_QUERY_MEMORY_MB";
+
+    /// The limits the named variables set (`lookup` gives a variable's value),
+    /// the defaults for those unset or empty.
+    pub fn from_variables(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<QueryLimits, SettingError> {
+        let number = |variable: &'static str, range: std::ops::RangeInclusive<u64>| {
+            let Some(text) = lookup(variable).filter(|v| !v.trim().is_empty()) else {
+                return Ok(None);
+            };
+            text.trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .map(Some)
+                .ok_or_else(|| SettingError {
+                    variable,
+                    reason: format!(
+                        "must be a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                })
+        };
+        let defaults = QueryLimits::default();
+        Ok(QueryLimits {
+            timeout: number(Self::TIMEOUT_VARIABLE, 1..=3600)?
+                .map(std::time::Duration::from_secs)
+                .unwrap_or(defaults.timeout),
+            memory_mb: number(Self::MEMORY_VARIABLE, 16..=1_048_576)?.unwrap_or(defaults.memory_mb),
+        })
+    }
+
+    /// The time limit as a query error names it.
+    pub fn time_limit(&self) -> QueryLimit {
+        QueryLimit::Time {
+            seconds: self.timeout.as_secs(),
+        }
+    }
 }
 
 /// A table a query may read: a name and the object-store prefix of its Parquet
@@ -425,17 +534,39 @@ pub struct TableRef {
 
 /// The SQL engine over a storage's Parquet tables: Athena in AWS, an embedded engine
 /// locally. Tables are Parquet files under an object-store prefix.
+///
+/// Every query runs for one project, and the engine keeps it inside that
+/// project's wall: it sees the given tables of the project and nothing else (no
+/// table, schema listing or file of another project, whatever the SQL names).
 #[async_trait]
 pub trait Warehouse: Send + Sync {
-    /// Runs a read-only `sql` that may read exactly `tables` (nothing else is
-    /// visible to it), and returns up to `page_size` rows from `page`.
+    /// Runs a read-only `sql` for `project` that may read exactly `tables` (all
+    /// the project's; nothing else is visible to it), and returns up to
+    /// `page_size` rows from `page`.
     async fn query(
         &self,
+        project: &Id,
         tables: &[TableRef],
         sql: &str,
         page_size: u32,
         page: Option<&str>,
     ) -> Result<QueryPage, WarehouseError>;
+}
+
+/// Refuses `tables` unless each lies under `project`'s table prefix: whatever a
+/// caller hands an engine, a query never reaches another project's files.
+pub fn check_tables_of(project: &Id, tables: &[TableRef]) -> Result<(), WarehouseError> {
+    let root = crate::pipeline::objects::tables_of(project);
+    match tables.iter().find(|t| !t.location.starts_with(&root)) {
+        None => Ok(()),
+        Some(t) => Err(WarehouseError::Backend(
+            format!(
+                "table {} is not under {root}: a query reads only its project's tables",
+                t.name
+            )
+            .into(),
+        )),
+    }
 }
 
 /// The key design both metadata stores share (ARCHITECTURE.md §5): every key begins
@@ -456,5 +587,57 @@ pub mod keys {
     /// Parent index key: `P#{project}#{KIND}#{parent}`.
     pub fn parent(project: &Id, kind: Kind, parent: &Id) -> String {
         format!("P#{project}#{}#{parent}", kind.key_prefix())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_limits_default_when_unset_and_name_the_variable_when_wrong() {
+        let none = QueryLimits::from_variables(|_| None).expect("defaults");
+        assert_eq!(none, QueryLimits::default());
+        assert_eq!(none.timeout.as_secs(), 30);
+        let set = QueryLimits::from_variables(|v| match v {
+            "SLUICE_QUERY_TIMEOUT_SECONDS" => Some("5".into()),
+            "SLUICE_QUERY_MEMORY_MB" => Some(" 64 ".into()),
+            _ => None,
+        })
+        .expect("set");
+        assert_eq!((set.timeout.as_secs(), set.memory_mb), (5, 64));
+        for (variable, value) in [
+            ("SLUICE_QUERY_TIMEOUT_SECONDS", "0"),
+            ("SLUICE_QUERY_TIMEOUT_SECONDS", "ten"),
+            ("SLUICE_QUERY_MEMORY_MB", "8"),
+        ] {
+            let err = QueryLimits::from_variables(|v| (v == variable).then(|| value.into()))
+                .expect_err(value);
+            assert!(err.to_string().starts_with(variable), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_table_outside_the_projects_prefix_is_refused() {
+        let project = Id::generate(Kind::Project, 1_700_000_000_000);
+        let other = Id::generate(Kind::Project, 1_700_000_000_001);
+        let mart = Id::generate(Kind::DataMart, 1_700_000_000_000);
+        let table = |p: &Id| TableRef {
+            name: mart.as_str().to_ascii_lowercase(),
+            location: crate::pipeline::objects::table(p, &mart),
+            columns: vec![],
+            storage: None,
+        };
+        assert!(check_tables_of(&project, &[table(&project)]).is_ok());
+        assert!(check_tables_of(&project, &[table(&project), table(&other)]).is_err());
+        assert!(check_tables_of(&project, &[]).is_ok());
+    }
+
+    #[test]
+    fn a_limit_error_says_which_limit_and_its_value() {
+        let e = WarehouseError::LimitExceeded(QueryLimit::Time { seconds: 30 });
+        assert!(e.to_string().contains("time limit of 30 s"), "{e}");
+        let e = WarehouseError::LimitExceeded(QueryLimit::Memory { megabytes: 512 });
+        assert!(e.to_string().contains("memory limit of 512 MB"), "{e}");
     }
 }

@@ -20,7 +20,7 @@ use sluice_aws::{
     SqsQueue,
 };
 use sluice_domain::pipeline::stage_queues;
-use sluice_domain::ports::{Secrets as _, SystemClock};
+use sluice_domain::ports::{QueryLimits, Secrets as _, SystemClock};
 
 pub use lambda_http::Error;
 
@@ -59,22 +59,32 @@ fn required(name: &str) -> Result<String, String> {
 /// - `SLUICE_ATHENA_DATABASE` and `SLUICE_ATHENA_OUTPUT` (with the bucket; and
 ///   `SLUICE_ATHENA_WORKGROUP`, default `primary`): the warehouse, and where it
 ///   queries for a data mart whose storage is not an Athena one (an Athena
-///   storage's region, database, workgroup and output location win).
-pub fn attach_run_parts(deps: &mut Deps, sdk: &aws_config::SdkConfig) {
+///   storage's region, database, workgroup and output location win); a
+///   project's tables are in the database `{database}_{project}`, its results
+///   under `{output}{project}/`;
+/// - `SLUICE_WAREHOUSE_QUERY_ROLE_ARN`: the role queries run as, narrowed per
+///   project by a session policy (unset: the function's own credentials);
+/// - `SLUICE_QUERY_TIMEOUT_SECONDS`: when a query is stopped (default 30).
+pub fn attach_run_parts(deps: &mut Deps, sdk: &aws_config::SdkConfig) -> Result<(), String> {
     if let Some(bucket) = optional("SLUICE_BUCKET") {
         deps.objects = Some(Arc::new(S3Objects::from_sdk_config(sdk, &bucket)));
         if let (Some(database), Some(output_location)) = (
             optional("SLUICE_ATHENA_DATABASE"),
             optional("SLUICE_ATHENA_OUTPUT"),
         ) {
+            let limits = QueryLimits::from_variables(optional).map_err(|e| e.to_string())?;
             let settings = AthenaSettings {
                 database,
                 workgroup: optional("SLUICE_ATHENA_WORKGROUP").unwrap_or_else(|| "primary".into()),
                 output_location,
                 bucket,
-                timeout: std::time::Duration::from_secs(25),
+                timeout: limits.timeout,
             };
-            deps.warehouse = Some(Arc::new(AthenaWarehouse::from_sdk_config(sdk, settings)));
+            let mut warehouse = AthenaWarehouse::from_sdk_config(sdk, settings);
+            if let Some(role) = optional("SLUICE_WAREHOUSE_QUERY_ROLE_ARN") {
+                warehouse = warehouse.with_query_role_from(sdk, role);
+            }
+            deps.warehouse = Some(Arc::new(warehouse));
         }
     }
     if let Some(prefix) = optional("SLUICE_QUEUE_URL_PREFIX") {
@@ -87,6 +97,7 @@ pub fn attach_run_parts(deps: &mut Deps, sdk: &aws_config::SdkConfig) {
     if let Some(bus) = optional("SLUICE_EVENT_BUS") {
         deps.bus = Some(Arc::new(EventBridgeBus::from_sdk_config(sdk, bus)));
     }
+    Ok(())
 }
 
 /// Builds the AWS-backed dependencies; fails fast, naming what is wrong.
@@ -111,7 +122,7 @@ pub async fn aws_deps(config: &Config) -> Result<Deps, lambda_http::Error> {
         Arc::new(SystemClock),
         Arc::new(auth),
     );
-    attach_run_parts(&mut deps, &sdk);
+    attach_run_parts(&mut deps, &sdk)?;
     Ok(deps)
 }
 
@@ -128,7 +139,7 @@ pub(crate) async fn worker_deps() -> Result<Deps, String> {
         Arc::new(SystemClock),
         Arc::new(sealed_token_keys()),
     );
-    attach_run_parts(&mut deps, &sdk);
+    attach_run_parts(&mut deps, &sdk)?;
     Ok(deps)
 }
 

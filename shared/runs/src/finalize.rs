@@ -104,9 +104,9 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
     .await?;
     let load_started = Instant::now();
     let table = sluice_app::services::runs::table_of(&m.deps, &ctx.mart).await?;
-    hooks(m, &table, &ctx.def.pipeline.pre_sql, "pre_sql").await?;
+    hooks(m, project, &table, &ctx.def.pipeline.pre_sql, "pre_sql").await?;
     let landed = commit(m, &ctx.def, &ctx.mart.meta.id, run_id, &table, &chunks).await?;
-    hooks(m, &table, &ctx.def.pipeline.post_sql, "post_sql").await?;
+    hooks(m, project, &table, &ctx.def.pipeline.post_sql, "post_sql").await?;
     let load_ms = load_started.elapsed().as_millis() as u64;
 
     // Finalize: schema, connector state, the run.
@@ -156,7 +156,13 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
     Ok(())
 }
 
-async fn hooks(m: &Machine, table: &TableRef, hooks: &[String], name: &str) -> Result<(), Fault> {
+async fn hooks(
+    m: &Machine,
+    project: &Id,
+    table: &TableRef,
+    hooks: &[String],
+    name: &str,
+) -> Result<(), Fault> {
     if hooks.is_empty() {
         return Ok(());
     }
@@ -175,7 +181,7 @@ async fn hooks(m: &Machine, table: &TableRef, hooks: &[String], name: &str) -> R
     for (i, sql) in hooks.iter().enumerate() {
         let sql = sql.replace(sluice_app::services::runs::TABLE_MACRO, &table.name);
         warehouse
-            .query(&tables, &sql, 1, None)
+            .query(project, &tables, &sql, 1, None)
             .await
             .map_err(|e| Fault::Permanent(format!("pipeline.{name}[{i}] failed: {e}")))?;
     }

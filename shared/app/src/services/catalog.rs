@@ -4,7 +4,7 @@ use sluice_domain::connectors;
 
 use super::{List, ok};
 use crate::api::ApiResponse;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, clip};
 
 pub fn list() -> ApiResult<ApiResponse> {
     ok(
@@ -18,6 +18,6 @@ pub fn list() -> ApiResult<ApiResponse> {
 
 pub fn get(name: &str) -> ApiResult<ApiResponse> {
     let spec = connectors::connector(name)
-        .ok_or_else(|| ApiError::NotFound(format!("connector {name} not found")))?;
+        .ok_or_else(|| ApiError::NotFound(format!("connector `{}` not found", clip(name))))?;
     ok(200, &spec)
 }

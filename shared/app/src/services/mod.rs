@@ -172,14 +172,14 @@ pub(crate) fn to_record<T: Entity>(e: &T) -> ApiResult<Record> {
 
 /// The record `raw_id` names in this project, deleted or not.
 pub(crate) async fn load_any<T: Entity>(ctx: &Ctx<'_>, raw_id: &str) -> ApiResult<T> {
-    let not_found = || ApiError::not_found(T::KIND, raw_id);
-    let id = Id::parse(T::KIND, raw_id).ok_or_else(not_found)?;
+    // An id of the wrong shape names nothing: a 404 that does not echo it.
+    let id = Id::parse(T::KIND, raw_id).ok_or_else(|| ApiError::not_found(T::KIND, raw_id))?;
     let record = ctx
         .deps
         .store
         .get(ctx.project(), T::KIND, &id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| ApiError::not_found(T::KIND, id.as_str()))?;
     let mut entity: T = serde_json::from_str(&record.body).map_err(|e| {
         ApiError::Internal(format!(
             "stored {} {id} does not parse: {e}",

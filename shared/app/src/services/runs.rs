@@ -619,7 +619,13 @@ pub async fn query(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<
     let table = table_of(ctx.deps, &mart).await?;
     let sql = body.sql.replace(TABLE_MACRO, &table.name);
     let page = warehouse
-        .query(&[table], &sql, page_size, body.page.as_deref())
+        .query(
+            ctx.project(),
+            &[table],
+            &sql,
+            page_size,
+            body.page.as_deref(),
+        )
         .await?;
     ok(
         200,

@@ -66,7 +66,8 @@ impl StorageConfig {
 pub struct AthenaConfig {
     /// AWS region, e.g. `eu-west-1`.
     pub region: String,
-    /// Glue/Athena database the data marts' tables are created in.
+    /// Base of the Glue/Athena databases the data marts' tables are created in:
+    /// each project's are in `{database}_{project id}`.
     pub database: String,
     /// `s3://bucket/prefix/` where Athena writes query results.
     pub output_location: String,
@@ -100,15 +101,17 @@ impl AthenaConfig {
             ));
         }
         let db = &self.database;
+        // Each project's database adds `_` and its id to this base; Glue takes
+        // 255 characters.
         if db.is_empty()
-            || db.len() > 255
+            || db.len() > 200
             || !db
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         {
             return Err(DomainError::invalid(
                 "config.database",
-                "must be 1-255 lowercase letters, digits or underscores",
+                "must be 1-200 lowercase letters, digits or underscores",
             ));
         }
         let bucket = self
