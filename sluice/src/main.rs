@@ -89,8 +89,20 @@ enum Command {
     },
 }
 
+/// An error ends the process with its message and causes, on one line: it is the
+/// user's to read (a flag, a path, a port in use), never a stack trace.
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    match cli().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn cli() -> anyhow::Result<()> {
     let started = Instant::now();
     let cli = Cli::parse();
     // `run` draws a progress bar on stderr: only warnings and errors go beside it.

@@ -369,3 +369,40 @@ async fn no_credential_reaches_a_response_the_log_or_the_data_directory() {
         }
     }
 }
+
+/// A usage error is one line saying what is wrong, with no stack trace, even with
+/// `RUST_BACKTRACE` set: a wrong role, an import root that does not exist.
+#[test]
+fn usage_errors_are_one_line_without_a_stack_trace() {
+    let data = temp("usage");
+    for (args, says) in [
+        (vec!["token", "--role", "nobody"], "--role must be one of"),
+        (
+            vec![
+                "--import-root",
+                "/nonexistent/sluice-imports",
+                "serve",
+                "--port",
+                "0",
+            ],
+            "import root /nonexistent/sluice-imports cannot be read",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(&args)
+            .env("RUST_BACKTRACE", "1")
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("sluice runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            err.starts_with("error: ") && err.contains(says),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("backtrace"), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+    }
+}

@@ -15,7 +15,8 @@ use aws_sdk_dynamodb::config::{Credentials, SharedCredentialsProvider};
 /// Variable naming the `moto_server` executable to use.
 pub const SERVER_ENV: &str = "SLUICE_MOTO_SERVER";
 
-const READY_TIMEOUT: Duration = Duration::from_secs(20);
+/// Generous: a loaded 2-core machine can take many seconds to start Python.
+const READY_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A running `moto_server`.
 pub struct Moto {

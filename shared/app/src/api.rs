@@ -231,6 +231,10 @@ pub fn parse_body<T: DeserializeOwned>(req: &ApiRequest) -> ApiResult<T> {
     if req.body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request("a JSON request body is required"));
     }
+    // Every body is a JSON object (serde would also read a struct from an array).
+    if req.body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::invalid("body", "must be a JSON object"));
+    }
     let mut de = serde_json::Deserializer::from_slice(&req.body);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

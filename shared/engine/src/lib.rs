@@ -168,6 +168,15 @@ impl Job {
             .sql_with_options(&self.sql, options)
             .await
             .map_err(|e| self.error(e))?;
+        if matches!(
+            df.logical_plan(),
+            datafusion::logical_expr::LogicalPlan::Explain(_)
+                | datafusion::logical_expr::LogicalPlan::Analyze(_)
+        ) {
+            return Err(WarehouseError::Query(
+                "EXPLAIN is not available here; send the query itself".into(),
+            ));
+        }
         let columns = column_infos(df.schema().fields());
         let batches = df
             .limit(self.offset, Some(self.size + 1))
@@ -194,7 +203,7 @@ impl Job {
                     megabytes: self.memory_mb,
                 })
             }
-            _ => WarehouseError::Query(e.to_string()),
+            _ => WarehouseError::Query(mapping::clean_df_error(&e.to_string())),
         }
     }
 }
@@ -391,6 +400,43 @@ mod tests {
                 .await,
             Err(WarehouseError::Backend(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn explain_is_refused_in_words_and_engine_internals_never_ask_for_a_bug_report() {
+        let lake = lake(1, 3);
+        let (mine, table) = &lake.tables[0];
+        let w = DataFusionWarehouse::new(&lake.root);
+        let tables = std::slice::from_ref(table);
+        for sql in [
+            format!("explain select * from {}", table.name),
+            format!("explain analyze select * from {}", table.name),
+        ] {
+            match w.query(mine, tables, &sql, 10, None).await {
+                Err(WarehouseError::Query(m)) => {
+                    assert!(m.contains("EXPLAIN is not available"), "{sql}: {m}");
+                }
+                other => panic!("{sql}: {other:?}"),
+            }
+        }
+        let got = w
+            .query(
+                mine,
+                tables,
+                &format!(
+                    "select coalesce(id, 0) + 1 as n from {} order by n",
+                    table.name
+                ),
+                10,
+                None,
+            )
+            .await
+            .expect("coalesce runs");
+        assert_eq!(got.rows.len(), 3);
+        assert!(!mapping::clean_df_error(
+            "Internal error: x should have been simplified. This issue was likely caused by a bug in DataFusion's code. Please help us to resolve this by filing a bug report"
+        )
+        .contains("bug report"));
     }
 
     #[tokio::test]

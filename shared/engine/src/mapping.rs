@@ -25,6 +25,8 @@ use datafusion::arrow::compute::{CastOptions, cast_with_options, filter_record_b
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::row::{RowConverter, SortField};
 use datafusion::common::{DFSchema, ScalarValue};
+use datafusion::logical_expr::simplify::SimplifyContext;
+use datafusion::optimizer::simplify_expressions::ExprSimplifier;
 use datafusion::physical_expr::PhysicalExpr;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::sql::sqlparser::ast::{Expr as SqlExpr, visit_expressions};
@@ -327,6 +329,11 @@ impl MappingPlan {
         let df_schema = DFSchema::try_from(expr_schema.as_ref().clone()).map_err(internal)?;
         let mut columns = vec![];
         let mut out_fields = vec![];
+        let simplifier = ExprSimplifier::new(
+            SimplifyContext::builder()
+                .with_schema(Arc::new(df_schema.clone()))
+                .build(),
+        );
         for (i, c) in self.mapping.columns.iter().enumerate() {
             let raw_source = match (&c.source, c.ops.is_empty()) {
                 (Some(s), true) => Some(input.index_of(s).map_err(internal)?),
@@ -358,6 +365,15 @@ impl MappingPlan {
             let expr = self.ctx.parse_sql_expr(&sql, &df_schema).map_err(|e| {
                 DomainError::invalid_at(&at(i, field), clean_df_error(&e.to_string()))
             })?;
+            // Simplified as a query's plan would be: some functions (`coalesce`,
+            // `ifnull`, `nvl`) only run in their rewritten form, so what validates
+            // here runs too.
+            let expr = simplifier
+                .coerce(expr, &df_schema)
+                .and_then(|e| simplifier.simplify(e))
+                .map_err(|e| {
+                    DomainError::invalid_at(&at(i, field), clean_df_error(&e.to_string()))
+                })?;
             let physical = self
                 .ctx
                 .create_physical_expr(expr, &df_schema)
@@ -465,12 +481,18 @@ fn source_reads(mapping: &Mapping, sources: &[String]) -> Vec<SourceRead> {
 
 /// DataFusion's messages carry a prefix and sometimes a backtrace hint; keep the
 /// sentence a user can act on.
-fn clean_df_error(e: &str) -> String {
+pub fn clean_df_error(e: &str) -> String {
     let e = e.lines().next().unwrap_or(e);
+    // An engine-internal failure is the engine's to fix, not the user's to report.
+    let e = e
+        .split(" This issue was likely caused by a bug")
+        .next()
+        .unwrap_or(e);
     let e = e
         .trim_start_matches("Schema error: ")
         .trim_start_matches("Error during planning: ")
-        .trim_start_matches("SQL error: ");
+        .trim_start_matches("SQL error: ")
+        .trim_start_matches("Internal error: ");
     e.replace("No field named ", "no column named ")
 }
 

@@ -365,3 +365,31 @@ fn trim_and_case_ops_give_what_datafusion_gives() {
     assert_eq!(col(0)[0].as_deref(), Some("MÜLLER STRASSE"));
     assert_eq!(col(2)[4].as_deref(), Some("οδος σας"));
 }
+
+#[test]
+fn coalesce_ifnull_and_nvl_validate_and_run_alike() {
+    let m = compiled(json!({"columns": [
+        {"target": "id", "source": "id", "cast": "int"},
+        {"target": "delay", "expression": "coalesce(dep_delay, 0) + coalesce(arr_delay, 0)", "cast": "int"},
+        {"target": "dep", "expression": "ifnull(dep_delay, -1)", "cast": "int"},
+        {"target": "arr", "expression": "nvl(arr_delay, -2)", "cast": "int"}
+    ]}));
+    let data = br#"{"id": 1, "dep_delay": 5, "arr_delay": null}
+{"id": 2, "dep_delay": null, "arr_delay": 7}
+{"id": 3, "dep_delay": 1, "arr_delay": 2}
+"#;
+    let (batch, out) = run(&m, data, ErrorPolicy::FailFast);
+    assert_eq!(out.rows_failed, 0);
+    let col = |name: &str| -> Vec<Option<i64>> {
+        let a = batch
+            .column_by_name(name)
+            .expect("column")
+            .as_primitive::<Int64Type>();
+        (0..a.len())
+            .map(|i| (!a.is_null(i)).then(|| a.value(i)))
+            .collect()
+    };
+    assert_eq!(col("delay"), vec![Some(5), Some(7), Some(3)]);
+    assert_eq!(col("dep"), vec![Some(5), Some(-1), Some(1)]);
+    assert_eq!(col("arr"), vec![Some(-2), Some(7), Some(2)]);
+}
