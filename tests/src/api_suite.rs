@@ -1013,6 +1013,51 @@ pub async fn an_oversized_id_or_path_is_a_small_404_that_does_not_echo_it(app: T
     app.stop().await;
 }
 
+/// A data mart over a connector nothing extracts (it is in the catalog with a spec
+/// only) cannot start: a 409 saying so, and neither a run left queued nor a slot
+/// held, so a mart that can run is never blocked by it.
+pub async fn a_run_nothing_can_extract_is_refused_and_holds_nothing(app: TestApp) {
+    let f = seed(&app).await;
+    let mart = id(&app
+        .owner(
+            "POST",
+            "/v1/data-marts",
+            Some(&json!({"title": "Issues", "storage_id": f.storage})),
+            201,
+        )
+        .await);
+    app.owner(
+        "PUT",
+        &format!("/v1/data-marts/{mart}/definition"),
+        Some(&json!({"kind": "connector", "source_id": f.source, "streams": [{"name": "issues"}]})),
+        200,
+    )
+    .await;
+    app.owner("POST", &format!("/v1/data-marts/{mart}/publish"), None, 200)
+        .await;
+    for _ in 0..2 {
+        let r = app
+            .send(
+                "POST",
+                &format!("/v1/data-marts/{mart}/runs"),
+                app.token(Role::Owner),
+                Some(&json!({"kind": "incremental"})),
+            )
+            .await;
+        assert_eq!(r.status, 409, "{}", r.text);
+        assert!(r.text.contains("has no extraction"), "{}", r.text);
+    }
+    let runs = app
+        .owner("GET", &format!("/v1/runs?data_mart_id={mart}"), None, 200)
+        .await;
+    let items = runs["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 2, "{runs}");
+    for r in items {
+        assert_eq!(r["status"], json!("failed"), "{r}");
+    }
+    app.stop().await;
+}
+
 /// One `#[tokio::test]` per check of this suite, each on a fresh app from `$spawn`.
 #[macro_export]
 macro_rules! api_suite_tests {
@@ -1029,6 +1074,7 @@ macro_rules! api_suite_tests {
             the_openapi_document_describes_every_route,
             concurrent_updates_never_lose_a_write,
             an_oversized_id_or_path_is_a_small_404_that_does_not_echo_it,
+            a_run_nothing_can_extract_is_refused_and_holds_nothing,
         );
     };
     (@each $spawn:path; $($name:ident),* $(,)?) => {

@@ -341,12 +341,9 @@ impl Machine {
     ) {
         let now = self.now();
         let res = records::update::<Run>(self.deps.store.as_ref(), project, run, now, |r| {
-            if r.status.is_final() {
+            if !r.fail(reason, now) {
                 return false;
             }
-            r.status = RunStatus::Failed;
-            r.error = Some(reason.to_string());
-            r.finished_at = Some(now);
             // A trigger's retry policy may give it another attempt: not final yet.
             r.schedule_retry(now);
             if let Some(log) = &log {

@@ -16,7 +16,7 @@ use sluice_domain::pipeline::{
     Chunk, ChunkStatus, ConnectorState, FINALIZE_QUEUE, Message, Step, TRANSFORM_QUEUE,
     extract_queue, objects,
 };
-use sluice_domain::ports::{ColumnInfo, RunEvent, RunEventKind, StoreError, TableRef};
+use sluice_domain::ports::{ColumnInfo, QueueError, RunEvent, RunEventKind, StoreError, TableRef};
 use sluice_domain::{Id, Kind};
 
 use super::{Ctx, List, created, list_page, load, ok};
@@ -213,13 +213,31 @@ pub async fn launch(
         position: None,
         chunks_before: 0,
     };
-    queue
+    let sent = queue
         .send(
             &extract_queue(&connector),
             &first.to_json(),
             std::time::Duration::ZERO,
         )
-        .await?;
+        .await;
+    if let Err(e) = sent {
+        // Nothing will move the run: it ends failed, so it holds no slot and no
+        // one waits on it, and the caller hears why.
+        let (reason, err) = match e {
+            QueueError::NoSuchQueue(_) => {
+                let reason = format!(
+                    "connector `{connector}` has no extraction in this deployment; its data marts cannot run"
+                );
+                (reason.clone(), ApiError::Conflict(reason))
+            }
+            other => (
+                "the run could not be queued; start it again".to_string(),
+                ApiError::from(other),
+            ),
+        };
+        records::update::<Run>(store, project, &run.meta.id, now, |r| r.fail(&reason, now)).await?;
+        return Err(err);
+    }
     publish(deps, RunEventKind::RunQueued, &run).await;
     Ok(Launched::Started(Box::new(run)))
 }

@@ -352,9 +352,7 @@ async fn resume_stuck(deps: &Deps, run: &Run, now: DateTime<Utc>) -> ApiResult<(
         r.stalls += 1;
         r.heartbeat_at = Some(now);
         if r.stalls > MAX_STALLS {
-            r.status = RunStatus::Failed;
-            r.error = Some(reason.clone());
-            r.finished_at = Some(now);
+            r.fail(&reason, now);
             r.schedule_retry(now);
         } else {
             r.interruptions += 1;

@@ -313,6 +313,19 @@ impl Run {
             .min()
     }
 
+    /// Ends a run that is not over yet as failed, with `reason`; `false` (and no
+    /// change) when it is over already. Callers decide whether a retry follows
+    /// ([`Run::schedule_retry`]).
+    pub fn fail(&mut self, reason: &str, now: DateTime<Utc>) -> bool {
+        if self.status.is_final() {
+            return false;
+        }
+        self.status = RunStatus::Failed;
+        self.error = Some(reason.to_string());
+        self.finished_at = Some(now);
+        true
+    }
+
     /// After a failure: schedules the next attempt if the retry policy allows one
     /// (exponential backoff from `backoff_seconds`, with jitter: a point in the
     /// upper half of the step, drawn from the run id and attempt so runs failing
