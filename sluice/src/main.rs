@@ -59,8 +59,11 @@ enum Command {
     },
     /// Run a data mart to completion here: a progress bar, then a summary.
     Run {
-        /// The data mart (dm_…), in the default project.
+        /// The data mart (dm_…).
         data_mart: String,
+        /// The project it belongs to (prj_…); the default project if omitted.
+        #[arg(long)]
+        project: Option<String>,
         /// A backfill window start (YYYY-MM-DD); with --to, runs a backfill.
         #[arg(long, requires = "to")]
         from: Option<String>,
@@ -169,11 +172,15 @@ async fn cli() -> anyhow::Result<()> {
         }
         Command::Run {
             data_mart,
+            project,
             from,
             to,
         } => {
             let deps = dir.deps(2)?;
-            let project = dir.default_project(&deps).await?;
+            let project = match project {
+                Some(p) => parse_project(&p)?,
+                None => dir.default_project(&deps).await?,
+            };
             let engine = Engine::start(&deps, &project).await?;
             let token = dir.mint(&project, Role::Editor, "sluice-run", 3_600)?;
             let code = run::run_to_completion(&deps, &token, &data_mart, from, to).await;
@@ -194,9 +201,7 @@ async fn cli() -> anyhow::Result<()> {
                 anyhow::bail!("--ttl-days must be between 1 and 365");
             }
             let project = match project {
-                Some(p) => Id::parse(Kind::Project, &p).ok_or_else(|| {
-                    anyhow::anyhow!("--project `{p}` is not a project id (prj_…)")
-                })?,
+                Some(p) => parse_project(&p)?,
                 None if key_file.is_some() => {
                     anyhow::bail!("--key-file signs for a deployed stack: name the --project")
                 }
@@ -224,6 +229,11 @@ async fn cli() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn parse_project(p: &str) -> anyhow::Result<Id> {
+    Id::parse(Kind::Project, p)
+        .ok_or_else(|| anyhow::anyhow!("--project `{p}` is not a project id (prj_…)"))
 }
 
 async fn shutdown_signal() {

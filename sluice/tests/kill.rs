@@ -378,6 +378,10 @@ fn usage_errors_are_one_line_without_a_stack_trace() {
     for (args, says) in [
         (vec!["token", "--role", "nobody"], "--role must be one of"),
         (
+            vec!["run", "dm_x", "--project", "nope"],
+            "--project `nope` is not a project id",
+        ),
+        (
             vec![
                 "--import-root",
                 "/nonexistent/sluice-imports",

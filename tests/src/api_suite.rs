@@ -336,6 +336,7 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
         ),
         "api-delete-trigger" => (format!("/v1/triggers/{}", f.trigger), None),
         "api-list-runs" => (p("/v1/runs"), None),
+        "api-list-data-mart-runs" => (format!("/v1/data-marts/{}/runs", f.files_mart), None),
         "api-get-run" => (format!("/v1/runs/{}", f.run), None),
         "api-start-run" => (
             format!("/v1/data-marts/{}/runs", f.files_mart),
@@ -1052,6 +1053,17 @@ pub async fn a_run_nothing_can_extract_is_refused_and_holds_nothing(app: TestApp
         .await;
     let items = runs["items"].as_array().cloned().unwrap_or_default();
     assert_eq!(items.len(), 2, "{runs}");
+    let of_mart = app
+        .owner(
+            "GET",
+            &format!("/v1/data-marts/{mart}/runs?limit=1"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(of_mart["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(of_mart["items"][0]["id"], items[0]["id"]);
+    assert!(of_mart["next_cursor"].is_string(), "{of_mart}");
     for r in items {
         assert_eq!(r["status"], json!("failed"), "{r}");
     }

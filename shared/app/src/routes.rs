@@ -517,6 +517,17 @@ pub fn all() -> &'static [RouteSpec] {
                 query = PAGE_BY_DATA_MART
             ),
             route!(
+                "api-list-data-mart-runs",
+                GET,
+                "/v1/data-marts/{id}/runs",
+                V,
+                "List a data mart's runs, newest first (a deleted mart's too).",
+                req = None,
+                res = Some(schema::<List<e::Run>>),
+                status = 200,
+                query = PAGE
+            ),
+            route!(
                 "api-get-run",
                 GET,
                 "/v1/runs/{id}",

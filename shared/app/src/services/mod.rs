@@ -141,6 +141,7 @@ pub async fn dispatch(
         "api-delete-trigger" => triggers::delete(&ctx, id).await,
 
         "api-list-runs" => runs::list(&ctx, &req).await,
+        "api-list-data-mart-runs" => runs::list_of_data_mart(&ctx, id, &req).await,
         "api-get-run" => runs::get(&ctx, id).await,
         "api-start-run" => runs::start(&ctx, id, &req).await,
         "api-pause-run" => runs::pause(&ctx, id).await,
@@ -255,9 +256,19 @@ pub(crate) async fn list_page<T: Entity>(
     req: &ApiRequest,
     parent: Option<(&str, Kind)>,
 ) -> ApiResult<List<T>> {
+    list_page_under(ctx, req, parent, None).await
+}
+
+/// [`list_page`], of the children of `fixed` when given (a parent the path names).
+pub(crate) async fn list_page_under<T: Entity>(
+    ctx: &Ctx<'_>,
+    req: &ApiRequest,
+    parent: Option<(&str, Kind)>,
+    fixed: Option<Id>,
+) -> ApiResult<List<T>> {
     let mut limit = 50u32;
     let mut after = None;
-    let mut parent_id = None;
+    let mut parent_id = fixed;
     for (k, v) in query_params(req) {
         match (k.as_str(), parent) {
             ("limit", _) => {

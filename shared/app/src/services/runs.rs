@@ -19,7 +19,7 @@ use sluice_domain::pipeline::{
 use sluice_domain::ports::{ColumnInfo, QueueError, RunEvent, RunEventKind, StoreError, TableRef};
 use sluice_domain::{Id, Kind};
 
-use super::{Ctx, List, created, list_page, load, ok};
+use super::{Ctx, List, created, list_page, list_page_under, load, load_any, ok};
 use crate::Deps;
 use crate::api::{ApiRequest, ApiResponse, parse_body};
 use crate::error::{ApiError, ApiResult};
@@ -28,6 +28,17 @@ use crate::records;
 pub async fn list(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
     let page: List<Run> =
         list_page::<Run>(ctx, req, Some(("data_mart_id", Kind::DataMart))).await?;
+    ok(200, &page)
+}
+
+/// `GET /v1/data-marts/{id}/runs`: that data mart's runs, newest first.
+pub async fn list_of_data_mart(
+    ctx: &Ctx<'_>,
+    mart_id: &str,
+    req: &ApiRequest,
+) -> ApiResult<ApiResponse> {
+    let mart = load_any::<DataMart>(ctx, mart_id).await?;
+    let page: List<Run> = list_page_under::<Run>(ctx, req, None, Some(mart.meta.id)).await?;
     ok(200, &page)
 }
 
