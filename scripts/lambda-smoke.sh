@@ -160,7 +160,7 @@ invoke() {
 
 invoke api-health ok 200
 first_ms=$sum_ms sum_ms=0
-invoke api-list-connectors ok 200 '"github"'
+invoke api-list-connectors ok 200 '"http_json"'
 invoke api-create-storage ok 201 '"title":"Warehouse"'
 storage_id="$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/body")"
 invoke api-list-storages ok 200 "\"id\":\"$storage_id\""

@@ -122,6 +122,10 @@ impl DataDir {
                 .map_err(anyhow::Error::msg)?,
         );
         deps.max_upload_bytes = self.max_upload_bytes;
+        // Uploads spool inside the (owner-only) data directory, beside the objects.
+        deps.upload_spool = self.root.join("uploads");
+        std::fs::create_dir_all(&deps.upload_spool)
+            .with_context(|| format!("creating {}", deps.upload_spool.display()))?;
         Ok(deps)
     }
 

@@ -102,7 +102,7 @@ async fn respond(deps: &Deps, req: Request<Incoming>) -> Response<Full<Bytes>> {
         // and the declared length are checked before a byte is written.
         Some(route) => match api::precheck_upload(deps, route, &request) {
             Err(e) => ApiResponse::error(&e),
-            Ok(()) => match spool(body, deps.max_upload_bytes).await {
+            Ok(()) => match spool(body, &deps.upload_spool, deps.max_upload_bytes).await {
                 Ok(spooled) => {
                     request.spooled = Some(Arc::new(spooled));
                     api::handle(deps, request).await
@@ -130,10 +130,14 @@ static SPOOL_SEQ: AtomicU64 = AtomicU64::new(0);
 
 /// Writes a request body to an owner-only temporary file as its frames arrive,
 /// refusing it once it passes `limit` bytes (the file is then removed).
-async fn spool(mut body: Incoming, limit: u64) -> Result<SpooledBody, ApiError> {
+async fn spool(
+    mut body: Incoming,
+    dir: &std::path::Path,
+    limit: u64,
+) -> Result<SpooledBody, ApiError> {
     use tokio::io::AsyncWriteExt as _;
     let seq = SPOOL_SEQ.fetch_add(1, Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!("sluice-upload-{}-{seq}", std::process::id()));
+    let path = dir.join(format!("sluice-upload-{}-{seq}", std::process::id()));
     let internal = |e: std::io::Error| ApiError::Internal(format!("spooling an upload: {e}"));
     let mut opts = tokio::fs::OpenOptions::new();
     opts.write(true).create_new(true);

@@ -54,7 +54,7 @@ async fn seed(app: &TestApp) -> Fixture {
             201,
         )
         .await);
-    let source = id(&app.owner("POST", "/v1/sources", Some(&json!({"title": "GitHub", "connector": "github", "config": {"repository": "rust-lang/rust", "token": "ghp_fixture"}})), 201).await);
+    let source = id(&app.owner("POST", "/v1/sources", Some(&json!({"title": "Tracker", "connector": "http_json", "config": {"base_url": "https://tracker.example.com/v1", "auth_value": "Bearer fixture"}})), 201).await);
     let data_mart = id(&app
         .owner(
             "POST",
@@ -249,7 +249,7 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
         "api-health" => (p("/health"), None),
         "api-openapi" => (p("/openapi.json"), None),
         "api-list-connectors" => (p("/v1/connectors"), None),
-        "api-get-connector" => (p("/v1/connectors/postgres"), None),
+        "api-get-connector" => (p("/v1/connectors/http_json"), None),
         "api-create-storage" => (
             p("/v1/storages"),
             Some(
@@ -266,14 +266,14 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
         "api-create-source" => (
             p("/v1/sources"),
             Some(
-                json!({"title": "PG", "connector": "postgres", "config": {"host": "db", "database": "shop", "user": "etl", "password": "pw-1"}}),
+                json!({"title": "API", "connector": "http_json", "config": {"base_url": "https://api.example.com", "auth_value": "Bearer pw-1"}}),
             ),
         ),
         "api-list-sources" => (p("/v1/sources"), None),
         "api-get-source" => (format!("/v1/sources/{}", f.source), None),
         "api-update-source" => (
             format!("/v1/sources/{}", f.source),
-            Some(json!({"config": {"repository": "rust-lang/cargo"}})),
+            Some(json!({"config": {"base_url": "https://tracker.example.com/v2"}})),
         ),
         "api-delete-source" => (format!("/v1/sources/{}", f.source), None),
         "api-create-data-mart" => (
@@ -473,7 +473,7 @@ pub async fn missing_malformed_and_expired_credentials_are_401_with_json(app: Te
         let path = route
             .path
             .replace("{id}", "x")
-            .replace("{name}", "github")
+            .replace("{name}", "files")
             .replace("{path+}", "a/b.csv");
         for token in ["", "not-a-jwt", "a.b.c"] {
             let r = app.send(route.method.as_str(), &path, token, None).await;
@@ -578,13 +578,13 @@ pub async fn bad_bodies_get_a_precise_4xx_naming_the_field(app: TestApp) {
         ("POST", "/v1/storages".into(), r#"{"title":"  ","kind":"local"}"#, 422, "title"),
         ("POST", "/v1/storages".into(), r#"{"title":"x","kind":"athena","config":{"region":"mars","database":"d","output_location":"s3://bkt/"}}"#, 422, "config.region"),
         ("POST", "/v1/sources".into(), r#"{"title":"x","connector":"oracle"}"#, 422, "connector"),
-        ("POST", "/v1/sources".into(), r#"{"title":"x","connector":"github","config":{"token":"t"}}"#, 422, "config.repository"),
-        ("POST", "/v1/sources".into(), r#"{"title":"x","connector":"postgres","config":{"host":"h","database":"d","user":"u","password":"p","port":"5432"}}"#, 422, "config.port"),
+        ("POST", "/v1/sources".into(), r#"{"title":"x","connector":"http_json","config":{"auth_value":"t"}}"#, 422, "config.base_url"),
+        ("POST", "/v1/sources".into(), r#"{"title":"x","connector":"http_json","config":{"base_url":"https://a.example","page_size":"100"}}"#, 422, "config.page_size"),
         ("POST", "/v1/data-marts".into(), format!(r#"{{"title":"x","storage_id":"{}"}}"#, "sto_01JD0000000000000000000099").leak(), 422, "storage_id"),
         ("POST", "/v1/data-marts".into(), r#"{"title":"x","storage_id":"dm_123"}"#, 422, "storage_id"),
         ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), r#"{"kind":"sql","query":" "}"#, 422, "definition.query"),
         ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), r#"{"kind":"cube"}"#, 422, "definition.kind"),
-        ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), format!(r#"{{"kind":"connector","source_id":"{}","streams":[{{"name":"wiki"}}]}}"#, f.source).leak(), 422, "definition.streams[0].name"),
+        ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), format!(r#"{{"kind":"connector","source_id":"{}","streams":[{{"name":"issues","mapping":{{"columns":[{{"target":"x"}}]}}}}]}}"#, f.source).leak(), 422, "definition.streams[0].mapping.columns[0]"),
         ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), format!(r#"{{"kind":"connector","source_id":"{}","streams":[{{"name":"issues"}}],"pipeline":{{"batch_size":20000}}}}"#, f.source).leak(), 422, "definition.pipeline.batch_size"),
         ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), format!(r#"{{"kind":"connector","source_id":"{}","streams":[{{"name":"issues"}}],"pipeline":{{"batchsize":2000}}}}"#, f.source).leak(), 422, "definition.pipeline.batchsize"),
         ("POST", "/v1/triggers".into(), format!(r#"{{"target_kind":"data_mart","target_id":"{}","cron":"0 25 * * *"}}"#, f.data_mart).leak(), 422, "cron"),
@@ -676,7 +676,7 @@ pub async fn data_mart_lifecycle_refuses_invalid_state_changes(app: TestApp) {
         )
         .await;
     assert_eq!(report["valid"], json!(false));
-    let candidate = json!({"kind": "connector", "source_id": f.source, "streams": [{"name": "issues", "mapping": {"columns": [{"target": "t", "source": "titel"}]}}]});
+    let candidate = json!({"kind": "connector", "source_id": f.source, "streams": [{"name": "issues", "mapping": {"columns": [{"target": "t"}]}}]});
     let report = app
         .owner(
             "POST",
@@ -687,7 +687,7 @@ pub async fn data_mart_lifecycle_refuses_invalid_state_changes(app: TestApp) {
         .await;
     assert_eq!(
         report["problems"][0]["field"],
-        json!("definition.streams[0].mapping.columns[0].source")
+        json!("definition.streams[0].mapping.columns[0]")
     );
     let good = json!({"kind": "connector", "source_id": f.source, "streams": [{"name": "issues", "mapping": {"columns": [{"target": "title", "source": "title", "ops": [{"op": "trim"}]}], "rules": [{"rule": "unique_key", "columns": ["title"]}]}}], "pipeline": {"write_mode": "merge"}});
     let dm = app
@@ -786,9 +786,9 @@ pub async fn data_mart_lifecycle_refuses_invalid_state_changes(app: TestApp) {
 
 pub async fn secret_fields_are_write_only_and_never_leave_the_secret_store(app: TestApp) {
     let secret = "ghp_TOPSECRET_4f9a";
-    let created = app.owner("POST", "/v1/sources", Some(&json!({"title": "GH", "connector": "github", "config": {"repository": "a/b", "token": secret}})), 201).await;
+    let created = app.owner("POST", "/v1/sources", Some(&json!({"title": "API", "connector": "http_json", "config": {"base_url": "https://api.example.com", "auth_value": secret}})), 201).await;
     let sid = id(&created);
-    assert_eq!(created["config"]["token"], json!("********"));
+    assert_eq!(created["config"]["auth_value"], json!("********"));
     let got = app
         .owner("GET", &format!("/v1/sources/{sid}"), None, 200)
         .await;
@@ -797,7 +797,7 @@ pub async fn secret_fields_are_write_only_and_never_leave_the_secret_store(app: 
     app.owner(
         "PATCH",
         &format!("/v1/sources/{sid}"),
-        Some(&json!({"title": "GH2", "config": {"token": "********"}})),
+        Some(&json!({"title": "API 2", "config": {"auth_value": "********"}})),
         200,
     )
     .await;
@@ -816,7 +816,7 @@ pub async fn secret_fields_are_write_only_and_never_leave_the_secret_store(app: 
     app.owner(
         "PATCH",
         &format!("/v1/sources/{sid}"),
-        Some(&json!({"config": {"token": "ghp_rotated"}})),
+        Some(&json!({"config": {"auth_value": "ghp_rotated"}})),
         200,
     )
     .await;
@@ -829,17 +829,25 @@ pub async fn secret_fields_are_write_only_and_never_leave_the_secret_store(app: 
         .expect("stored");
     assert!(stored.expose().contains("ghp_rotated") && !stored.expose().contains(secret));
     // A required secret cannot be removed.
+    let hook = app
+        .owner(
+            "POST",
+            "/v1/destinations",
+            Some(&json!({"title": "Hook", "kind": "webhook", "config": {"url": "https://hooks.example.com/x"}})),
+            201,
+        )
+        .await;
     let r = app
         .send(
             "PATCH",
-            &format!("/v1/sources/{sid}"),
+            &format!("/v1/destinations/{}", id(&hook)),
             app.token(Role::Owner),
-            Some(&json!({"config": {"token": null}})),
+            Some(&json!({"config": {"url": null}})),
         )
         .await;
     assert_eq!(
         (r.status, r.field()),
-        (422, "config.token".into()),
+        (422, "config.url".into()),
         "{}",
         r.text
     );
@@ -1014,9 +1022,9 @@ pub async fn an_oversized_id_or_path_is_a_small_404_that_does_not_echo_it(app: T
     app.stop().await;
 }
 
-/// A data mart over a connector nothing extracts (it is in the catalog with a spec
-/// only) cannot start: a 409 saying so, and neither a run left queued nor a slot
-/// held, so a mart that can run is never blocked by it.
+/// A data mart over a connector nothing extracts (its source written by a version
+/// that listed it) cannot start: a 409 saying so, and neither a run left queued
+/// nor a slot held, so the mart is not blocked once its source is fixed.
 pub async fn a_run_nothing_can_extract_is_refused_and_holds_nothing(app: TestApp) {
     let f = seed(&app).await;
     let mart = id(&app
@@ -1036,6 +1044,20 @@ pub async fn a_run_nothing_can_extract_is_refused_and_holds_nothing(app: TestApp
     .await;
     app.owner("POST", &format!("/v1/data-marts/{mart}/publish"), None, 200)
         .await;
+    // Its source now names a connector this build does not extract.
+    let source_id = Id::parse(Kind::Source, &f.source).expect("a source id");
+    let mut record = app
+        .deps
+        .store
+        .get(&app.project, Kind::Source, &source_id)
+        .await
+        .expect("get")
+        .expect("the source");
+    let mut body: Value = serde_json::from_str(&record.body).expect("json");
+    body["connector"] = json!("github");
+    record.body = body.to_string();
+    record.version += 1;
+    app.deps.store.replace(&record).await.expect("replace");
     for _ in 0..2 {
         let r = app
             .send(

@@ -64,6 +64,7 @@ fn forbidden_locations(app: &TestApp) -> Vec<String> {
             format!("{d}/objects"),
             format!("{d}/objects/warehouse"),
             format!("{d}/objects/projects"),
+            format!("{d}/uploads"),
         ]);
     }
     out
@@ -332,16 +333,12 @@ pub async fn raw_bytes(addr: std::net::SocketAddr, request: Vec<u8>) -> (u16, St
     (status, out)
 }
 
-/// Temporary upload files of this process still on disk.
-fn spooled_files() -> usize {
-    let prefix = format!("sluice-upload-{}-", std::process::id());
-    std::fs::read_dir(std::env::temp_dir())
-        .map(|d| {
-            d.flatten()
-                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-                .count()
-        })
-        .unwrap_or(0)
+/// Temporary upload files of `app` still on disk (its server spools uploads in
+/// its data directory).
+fn spooled_files(app: &TestApp) -> usize {
+    std::fs::read_dir(app.data_dir.join("uploads"))
+        .map(|d| d.flatten().count())
+        .expect("the spool directory")
 }
 
 /// Uploads over the limit are refused (declared or streamed in chunks), leave no
@@ -371,7 +368,7 @@ pub async fn uploads_over_the_limit_are_refused_and_leave_nothing() {
     assert_eq!(status, 401);
     let listed = app.owner("GET", "/v1/files?prefix=big/", None, 200).await;
     assert_eq!(listed["items"], json!([]), "nothing was written");
-    assert_eq!(spooled_files(), 0, "no temporary upload is left behind");
+    assert_eq!(spooled_files(&app), 0, "no temporary upload is left behind");
     // At the limit: lands whole.
     let exact = "y".repeat(4096);
     let r = app
@@ -386,7 +383,7 @@ pub async fn uploads_over_the_limit_are_refused_and_leave_nothing() {
     );
     let stored = objects.get(&key).await.expect("get").expect("stored");
     assert_eq!(stored, exact.as_bytes());
-    assert_eq!(spooled_files(), 0);
+    assert_eq!(spooled_files(&app), 0);
     // The key files stay owner-only, in an owner-only directory.
     use std::os::unix::fs::PermissionsExt as _;
     let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;

@@ -169,14 +169,14 @@ impl Harness {
     }
 }
 
-const GITHUB: fn(&str) -> Value = |token| json!({"title": "GH", "connector": "github", "config": {"repository": "a/b", "token": token}});
+const SOURCE: fn(&str) -> Value = |token| json!({"title": "API", "connector": "http_json", "config": {"base_url": "https://api.example.com", "auth_value": token}});
 
 #[tokio::test]
 async fn a_failed_record_write_leaves_no_secret_behind() {
     let h = harness();
     h.store.fail_insert.store(true, Ordering::SeqCst);
     let (status, body) = h
-        .call("POST", "/v1/sources", Some(GITHUB("ghp_orphan")))
+        .call("POST", "/v1/sources", Some(SOURCE("ghp_orphan")))
         .await;
     assert_eq!(status, 500);
     assert_eq!(body["error"]["code"], json!("internal"));
@@ -198,7 +198,7 @@ async fn a_failed_record_write_leaves_no_secret_behind() {
 async fn a_failed_secret_write_writes_no_record() {
     let h = harness();
     h.secrets.fail_put.store(true, Ordering::SeqCst);
-    let (status, _) = h.call("POST", "/v1/sources", Some(GITHUB("ghp_x"))).await;
+    let (status, _) = h.call("POST", "/v1/sources", Some(SOURCE("ghp_x"))).await;
     assert_eq!(status, 500);
     assert_eq!(h.sources().await, 0);
 }
@@ -207,7 +207,7 @@ async fn a_failed_secret_write_writes_no_record() {
 async fn a_failed_update_puts_the_previous_secret_back() {
     let h = harness();
     let (status, created) = h
-        .call("POST", "/v1/sources", Some(GITHUB("ghp_before")))
+        .call("POST", "/v1/sources", Some(SOURCE("ghp_before")))
         .await;
     assert_eq!(status, 201);
     let id = created["id"].as_str().expect("id").to_string();
@@ -216,7 +216,7 @@ async fn a_failed_update_puts_the_previous_secret_back() {
         .call(
             "PATCH",
             &format!("/v1/sources/{id}"),
-            Some(json!({"config": {"token": "ghp_after"}})),
+            Some(json!({"config": {"auth_value": "ghp_after"}})),
         )
         .await;
     assert_eq!(status, 500);

@@ -114,21 +114,21 @@ async fn seeded_deps() -> (Deps, PathBuf) {
     deps.secrets
         .put(
             &secret_ref,
-            &SecretValue::new(r#"{"token":"ghp_seed"}"#.into()),
+            &SecretValue::new(r#"{"auth_value":"Bearer seed"}"#.into()),
         )
         .await
         .expect("secret");
     let mut config = serde_json::Map::new();
-    config.insert("repository".into(), json!("rust-lang/rust"));
+    config.insert("base_url".into(), json!("https://tracker.example.com/v1"));
     put(
         &deps,
         &Source {
             meta: meta(Kind::Source, "3"),
-            title: "GitHub".into(),
-            connector: "github".into(),
+            title: "Tracker".into(),
+            connector: "http_json".into(),
             settings: Settings {
                 config,
-                secret_fields: vec!["token".into()],
+                secret_fields: vec!["auth_value".into()],
                 secret_ref: Some(secret_ref),
             },
         },

@@ -44,6 +44,8 @@ pub struct Deps {
     pub import_roots: Arc<sluice_domain::files::ImportRoots>,
     /// Largest upload accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// Where the local server spools uploads as they arrive (owner-only).
+    pub upload_spool: std::path::PathBuf,
 }
 
 impl Deps {
@@ -66,6 +68,7 @@ impl Deps {
             notifier: None,
             import_roots: Arc::default(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            upload_spool: std::env::temp_dir(),
         }
     }
 

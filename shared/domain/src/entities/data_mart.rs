@@ -918,7 +918,21 @@ mod tests {
 
     #[test]
     fn unknown_streams_and_columns_are_named_against_the_connector() {
-        let spec = crate::connectors::connector("github").expect("github ships");
+        use crate::connectors::{ConnectorSpec, StreamSpec, field};
+        // A connector with fixed streams and columns (the shipped ones name theirs).
+        let spec = ConnectorSpec {
+            name: "tracker",
+            title: "Tracker",
+            description: "",
+            config: vec![],
+            streams: vec![StreamSpec::fixed(
+                "issues",
+                "",
+                vec![field("id", "int", ""), field("title", "string", "")],
+                &["id"],
+                None,
+            )],
+        };
         let Definition::Connector(c) = def(
             json!({"kind": "connector", "source_id": Id::generate(Kind::Source, 1), "streams": [
                 {"name": "issues", "mapping": {"columns": [{"target": "t", "source": "titel"}]}},
