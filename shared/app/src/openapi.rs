@@ -68,6 +68,22 @@ fn build() -> Value {
                 error_response("The token's role may not do this."),
             );
         }
+        if !r.query.is_empty() {
+            responses.insert(
+                "422".into(),
+                error_response("A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it."),
+            );
+        }
+        if (r.method == http::Method::DELETE && r.path.contains("{id}"))
+            || r.path.ends_with("/publish")
+        {
+            responses.insert(
+                "409".into(),
+                error_response(
+                    "The record's state forbids it (in use, deleted, published already).",
+                ),
+            );
+        }
         if r.path.contains("{") {
             responses.insert(
                 "404".into(),
@@ -148,6 +164,14 @@ mod tests {
                 r.path
             );
         }
+        // Statuses the server returns beyond success are documented: 422 on a
+        // list's query parameters, 409 on deleting or publishing.
+        let list = &doc["paths"]["/v1/storages"]["get"]["responses"];
+        assert!(list["422"].is_object(), "{list}");
+        let delete = &doc["paths"]["/v1/storages/{id}"]["delete"]["responses"];
+        assert!(delete["409"].is_object(), "{delete}");
+        let publish = &doc["paths"]["/v1/data-marts/{id}/publish"]["post"]["responses"];
+        assert!(publish["409"].is_object(), "{publish}");
         let text = doc.to_string();
         for piece in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
             let name = piece.split('"').next().unwrap_or_default();

@@ -77,8 +77,8 @@ pub struct FieldSpec {
     pub secret: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<Value>,
-    /// Allowed values, when the field is an enumeration.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Allowed values, when the field is an enumeration (empty otherwise; always
+    /// present, as the schema says).
     pub one_of: Vec<&'static str>,
     pub description: &'static str,
 }
@@ -388,6 +388,16 @@ mod tests {
         .expect("valid");
         assert!(split.secret.contains_key("headers"));
         assert!(!split.public.contains_key("headers"));
+    }
+
+    #[test]
+    fn every_field_shows_its_allowed_values_even_when_there_are_none() {
+        for c in catalog() {
+            let v = serde_json::to_value(&c).expect("json");
+            for f in v["config"].as_array().expect("config") {
+                assert!(f["one_of"].is_array(), "{}.{}", c.name, f["name"]);
+            }
+        }
     }
 
     #[test]
