@@ -140,22 +140,14 @@ impl ApiError {
     }
 }
 
-/// Most characters of one id, name or path an error message quotes.
-pub const QUOTE_MAX_CHARS: usize = 64;
+pub use sluice_domain::error::QUOTE_MAX_CHARS;
 /// Most characters of an error message (or a string of its details).
 pub const MESSAGE_MAX_CHARS: usize = 1024;
 
 /// `s`, cut to [`QUOTE_MAX_CHARS`] characters and `…` when it is longer: how an
 /// error message quotes something the caller sent.
 pub fn clip(s: &str) -> Cow<'_, str> {
-    clip_to(s, QUOTE_MAX_CHARS)
-}
-
-fn clip_to(s: &str, max: usize) -> Cow<'_, str> {
-    match s.char_indices().nth(max) {
-        None => Cow::Borrowed(s),
-        Some((end, _)) => Cow::Owned(format!("{}…", &s[..end])),
-    }
+    sluice_domain::error::clip(s, QUOTE_MAX_CHARS)
 }
 
 /// A message as a response carries it, whoever wrote it (a service, the domain,
@@ -198,7 +190,7 @@ pub fn bounded(message: &str) -> String {
             out.push('…');
         }
     }
-    clip_to(&out, MESSAGE_MAX_CHARS).into_owned()
+    sluice_domain::error::clip(&out, MESSAGE_MAX_CHARS).into_owned()
 }
 
 /// `details` with every string in it [`bounded`].

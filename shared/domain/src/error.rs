@@ -1,6 +1,24 @@
 //! Errors the domain raises when a value or a state change is not allowed.
 
+use std::borrow::Cow;
 use std::fmt;
+
+/// Most characters of one id, name or path an error message quotes.
+pub const QUOTE_MAX_CHARS: usize = 64;
+
+/// `s`, cut to `max` characters and `…` when it is longer: error messages never
+/// echo long input.
+pub fn clip(s: &str, max: usize) -> Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => Cow::Borrowed(s),
+        Some((end, _)) => Cow::Owned(format!("{}…", &s[..end])),
+    }
+}
+
+/// `s` in backquotes, cut to [`QUOTE_MAX_CHARS`] characters.
+pub fn quote(s: &str) -> String {
+    format!("`{}`", clip(s, QUOTE_MAX_CHARS))
+}
 
 /// Path of the offending input field, dotted (`definition.pipeline.batch_size`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,5 +72,18 @@ impl DomainError {
             field: field.clone(),
             reason: reason.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod quote_tests {
+    use super::*;
+
+    #[test]
+    fn quotes_are_bounded() {
+        let long = "x".repeat(10_000);
+        assert!(quote(&long).chars().count() < 70);
+        assert_eq!(quote("abc"), "`abc`");
+        assert_eq!(clip("abcdef", 3), "abc…");
     }
 }

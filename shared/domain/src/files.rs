@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::error::quote;
 use crate::ids::Id;
 use crate::ports::{ObjectError, ObjectInfo, ObjectStore, check_object_key};
 
@@ -40,15 +41,6 @@ pub struct PathRefused(pub String);
 
 fn refuse(reason: impl Into<String>) -> PathRefused {
     PathRefused(reason.into())
-}
-
-/// `s` in backquotes, cut to 64 characters: error messages never echo long input.
-pub fn quote(s: &str) -> String {
-    const MAX: usize = 64;
-    match s.char_indices().nth(MAX) {
-        Some((i, _)) => format!("`{}…`", &s[..i]),
-        None => format!("`{s}`"),
-    }
 }
 
 /// A `files` source's location, checked for its shape.
@@ -402,12 +394,5 @@ mod tests {
         ] {
             assert!(check_glob(bad).is_err(), "{bad:?} was accepted");
         }
-    }
-
-    #[test]
-    fn quotes_are_bounded() {
-        let long = "x".repeat(10_000);
-        assert!(quote(&long).chars().count() < 70);
-        assert_eq!(quote("abc"), "`abc`");
     }
 }

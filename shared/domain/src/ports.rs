@@ -287,7 +287,7 @@ pub fn check_object_key(key: &str) -> Result<(), ObjectError> {
     if ok {
         Ok(())
     } else {
-        Err(ObjectError::BadKey(crate::files::quote(key)))
+        Err(ObjectError::BadKey(crate::error::quote(key)))
     }
 }
 

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone as _, Utc};
 use serde::Serialize;
-use sluice_domain::files::{STORE_SCHEME, Scoped, landing_prefix, quote};
+use sluice_domain::error::quote;
+use sluice_domain::files::{STORE_SCHEME, Scoped, landing_prefix};
 use sluice_domain::ports::{ObjectInfo, ObjectStore, check_object_key};
 
 use super::{Ctx, List, created, no_content, ok};
