@@ -70,7 +70,8 @@ async fn insert_or_forget_secret<T: sluice_domain::entities::Entity>(
 /// changes (`null` removes one) to Secrets. Returns the previous secret, to restore
 /// if the record write then fails.
 async fn apply_patch(
-    ctx: &Ctx<'_>,
+    deps: &crate::Deps,
+    project: &Id,
     id: &Id,
     settings: &mut Settings,
     (config, secret_changes): (ConfigMap, ConfigMap),
@@ -82,8 +83,8 @@ async fn apply_patch(
     let name = settings
         .secret_ref
         .clone()
-        .unwrap_or_else(|| secret_name(ctx.project(), id));
-    let previous = ctx.deps.secrets.get(&name).await?;
+        .unwrap_or_else(|| secret_name(project, id));
+    let previous = deps.secrets.get(&name).await?;
     let mut current: Map<String, Value> = match &previous {
         Some(v) => serde_json::from_str(v.expose()).map_err(|_| {
             ApiError::Internal(format!("secret {name} does not hold a JSON object"))
@@ -97,7 +98,7 @@ async fn apply_patch(
             current.insert(k, v);
         }
     }
-    ctx.deps.secrets.put(&name, &secret_value(&current)).await?;
+    deps.secrets.put(&name, &secret_value(&current)).await?;
     settings.secret_fields = current.keys().cloned().collect();
     settings.secret_ref = Some(name);
     Ok(Some(previous))
@@ -255,23 +256,11 @@ async fn migrate<T: Configured>(deps: &crate::Deps, record: &Record) -> ApiResul
     if plain.is_empty() {
         return Ok(false);
     }
-    let name = settings
-        .secret_ref
-        .clone()
-        .unwrap_or_else(|| secret_name(&project, &id));
-    let mut current: Map<String, Value> = match deps.secrets.get(&name).await? {
-        Some(v) => serde_json::from_str(v.expose()).map_err(|_| {
-            ApiError::Internal(format!("secret {name} does not hold a JSON object"))
-        })?,
-        None => Map::new(),
-    };
-    for (k, v) in plain {
-        settings.config.remove(&k);
-        current.entry(k).or_insert(v);
+    let mut config = settings.config.clone();
+    for k in plain.keys() {
+        config.remove(k);
     }
-    deps.secrets.put(&name, &secret_value(&current)).await?;
-    settings.secret_fields = current.keys().cloned().collect();
-    settings.secret_ref = Some(name);
+    apply_patch(deps, &project, &id, settings, (config, plain)).await?;
     e.meta_mut().version += 1;
     deps.store.replace(&to_record(&e)?).await?;
     Ok(true)
@@ -322,7 +311,7 @@ async fn update_configured<T: Configured>(
                 .map(|(k, v)| (k.clone(), v.clone())),
         );
         check(&given)?;
-        previous = apply_patch(ctx, &id, settings, merged).await?;
+        previous = apply_patch(ctx.deps, ctx.project(), &id, settings, merged).await?;
     }
     let secret_ref = settings.secret_ref.clone();
     save_or_restore_secret(ctx, e, version, secret_ref.as_deref(), previous).await
