@@ -72,6 +72,16 @@ impl Deps {
         }
     }
 
+    /// What a `files` source of `project` may read: its landing area of the
+    /// object store and this process's import roots.
+    pub fn file_access(&self, project: &sluice_domain::Id) -> sluice_domain::files::FileAccess {
+        sluice_domain::files::FileAccess::of(
+            project,
+            self.objects.as_ref(),
+            self.import_roots.clone(),
+        )
+    }
+
     pub fn queue(&self) -> Result<&Arc<dyn Queue>, error::ApiError> {
         self.queue.as_ref().ok_or_else(|| {
             error::ApiError::Unavailable(

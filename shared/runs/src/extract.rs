@@ -159,11 +159,7 @@ async fn extract_step(
         lookback: Duration::from_secs(u64::from(ctx.def.pipeline.lookback_days) * 86_400),
         window: run.window,
         batch_size: ctx.def.pipeline.batch_size as usize,
-        files: sluice_domain::files::FileAccess::of(
-            project,
-            m.deps.objects.as_ref(),
-            m.deps.import_roots.clone(),
-        ),
+        files: m.deps.file_access(project),
     };
     let budget = Budget::new(m.limits.step_chunks, m.limits.step_time);
     let out = extractor.step(&req, position, budget).await.map_err(|e| {

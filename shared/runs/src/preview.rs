@@ -88,11 +88,7 @@ impl Previewer for EnginePreviewer {
             lookback: Duration::ZERO,
             window: None,
             batch_size: limit,
-            files: sluice_domain::files::FileAccess::of(
-                project,
-                deps.objects.as_ref(),
-                deps.import_roots.clone(),
-            ),
+            files: deps.file_access(project),
         };
         // Sample up to `limit` rows from the start of the stream; a connector may
         // end a chunk early (at a file's end), so take a few steps if needed.
