@@ -70,6 +70,22 @@ fn forbidden_locations(app: &TestApp) -> Vec<String> {
     out
 }
 
+/// Writes a source record straight to the store, past the API's checks (as an
+/// older version or a restore would have): `config` held in plain, no secret.
+async fn seed_source(app: &TestApp, connector: &str, config: Value) -> Id {
+    let source = Source {
+        meta: Meta::new(Kind::Source, &app.project, "seed", chrono::Utc::now()),
+        title: "Seeded".into(),
+        connector: connector.into(),
+        settings: Settings {
+            config: config.as_object().cloned().unwrap_or_default(),
+            ..Settings::default()
+        },
+    };
+    app.seed(&source).await;
+    source.meta.id
+}
+
 async fn storage(app: &TestApp, token: &str) -> String {
     let r = app
         .send(
@@ -216,21 +232,14 @@ pub async fn records_that_name_forbidden_places_are_refused_again_when_used(app:
     let owner = app.token(Role::Owner).to_string();
     let mart = mart(&app, &owner).await;
     for location in forbidden_locations(&app) {
-        let mut config = serde_json::Map::new();
-        config.insert("location".into(), json!(location));
-        config.insert("format".into(), json!("csv"));
-        let source = Source {
-            meta: Meta::new(Kind::Source, &app.project, "seed", chrono::Utc::now()),
-            title: "Seeded".into(),
-            connector: "files".into(),
-            settings: Settings {
-                config,
-                ..Settings::default()
-            },
-        };
-        app.seed(&source).await;
+        let source = seed_source(
+            &app,
+            "files",
+            json!({"location": location, "format": "csv"}),
+        )
+        .await;
         for glob in ["passwd", "signing.key", "environ", "**/*"] {
-            let r = preview(&app, &owner, &mart, source.meta.id.as_str(), glob).await;
+            let r = preview(&app, &owner, &mart, source.as_str(), glob).await;
             assert_eq!(
                 (r.status, r.field()),
                 (422, "source.config.location".to_string()),
@@ -619,38 +628,15 @@ pub async fn plain_values_of_secret_fields_move_to_the_secret_store_on_start(app
         return app.stop().await;
     }
     let value = "legacy-SECRET-0005";
-    let mut config = serde_json::Map::new();
-    config.insert("base_url".into(), json!("https://api.example.com"));
-    config.insert("headers".into(), json!({"X-Api-Key": value}));
-    let source = Source {
-        meta: Meta::new(
-            Kind::Source,
-            &app.project,
-            "old-version",
-            chrono::Utc::now(),
-        ),
-        title: "Legacy".into(),
-        connector: "http_json".into(),
-        settings: Settings {
-            config,
-            ..Settings::default()
-        },
-    };
-    app.seed(&source).await;
+    let legacy = json!({"base_url": "https://api.example.com", "headers": {"X-Api-Key": value}});
+    let id = seed_source(&app, "http_json", legacy.clone()).await;
     // A second one is changed through the API before any start: the change moves
     // its plain value too (the AWS stack's path).
-    let mut patched = source.clone();
-    patched.meta = Meta::new(
-        Kind::Source,
-        &app.project,
-        "old-version",
-        chrono::Utc::now(),
-    );
-    app.seed(&patched).await;
+    let patched = seed_source(&app, "http_json", legacy).await;
     let r = app
         .owner(
             "PATCH",
-            &format!("/v1/sources/{}", patched.meta.id),
+            &format!("/v1/sources/{patched}"),
             Some(&json!({"config": {"page_size": 10}})),
             200,
         )
@@ -659,12 +645,11 @@ pub async fn plain_values_of_secret_fields_move_to_the_secret_store_on_start(app
     let moved = app
         .deps
         .secrets
-        .get(&format!("sluice/{}/{}", app.project, patched.meta.id))
+        .get(&format!("sluice/{}/{patched}", app.project))
         .await
         .expect("secrets")
         .expect("moved by the change");
     assert!(moved.expose().contains(value));
-    let id: &Id = &source.meta.id;
     // Even before it moves, no response shows it.
     let got = app
         .owner("GET", &format!("/v1/sources/{id}"), None, 200)
