@@ -94,16 +94,12 @@ pub async fn upload(ctx: &Ctx<'_>, path: &str, req: &ApiRequest) -> ApiResult<Ap
             len
         }
     };
-    let info = area
-        .list(path)
-        .await?
-        .into_iter()
-        .find(|o| o.key == path)
-        .unwrap_or(ObjectInfo {
-            key: path.to_string(),
-            size,
-            modified_ms: ctx.now.timestamp_millis(),
-        });
+    // Not listed again: a listing walks the whole folder, once per upload.
+    let info = ObjectInfo {
+        key: path.to_string(),
+        size,
+        modified_ms: ctx.now.timestamp_millis(),
+    };
     tracing::info!(project = %ctx.project(), bytes = size, "File uploaded.");
     created(&FileView::of(&info), format!("/v1/files/{path}"))
 }
@@ -160,7 +156,8 @@ pub async fn delete(ctx: &Ctx<'_>, path: &str) -> ApiResult<ApiResponse> {
     let not_found = || ApiError::NotFound(format!("file {} not found", quote(path)));
     check_path("path", path).map_err(|_| not_found())?;
     let area = landing(ctx)?;
-    if !area.list(path).await?.iter().any(|o| o.key == path) {
+    // One byte read says whether it is there (a listing would walk its folder).
+    if area.get_range(path, 0, 1).await?.is_none() {
         return Err(not_found());
     }
     area.delete(path).await?;
