@@ -298,7 +298,8 @@ pub fn check_object_key(key: &str) -> Result<(), ObjectError> {
 pub trait ObjectStore: Send + Sync {
     async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), ObjectError>;
     /// Writes the object from a local file (an upload spooled to disk), atomically
-    /// like `put`; returns its size. Adapters stream it; this default reads it whole.
+    /// like `put`; returns its size. The caller gives the file up: an adapter may
+    /// move it into place. Adapters stream it; this default reads it whole.
     async fn put_file(&self, key: &str, path: &std::path::Path) -> Result<u64, ObjectError> {
         let bytes = std::fs::read(path).map_err(ObjectError::backend)?;
         let len = bytes.len() as u64;
