@@ -85,8 +85,9 @@ pub async fn serve(deps: Deps, addr: SocketAddr) -> anyhow::Result<Server> {
 
 async fn respond(deps: &Deps, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
-    let upload = match routes::find(&parts.method, parts.uri.path()) {
-        Matched::Route(route, _) if route.upload => Some(route),
+    // Routed once: the route decides how the body is read, then serves it.
+    let route = match routes::find(&parts.method, parts.uri.path()) {
+        Matched::Route(route, _) => Some(route),
         _ => None,
     };
     let mut request = ApiRequest {
@@ -97,26 +98,26 @@ async fn respond(deps: &Deps, req: Request<Incoming>) -> Response<Full<Bytes>> {
         body: Bytes::new(),
         spooled: None,
     };
-    let response = match upload {
+    let read = match route {
         // An upload streams to a temporary file, never whole in memory; who asks
         // and the declared length are checked before a byte is written.
-        Some(route) => match api::precheck_upload(deps, route, &request) {
-            Err(e) => ApiResponse::error(&e),
-            Ok(()) => match spool(body, &deps.upload_spool, deps.max_upload_bytes).await {
-                Ok(spooled) => {
-                    request.spooled = Some(Arc::new(spooled));
-                    api::handle(deps, request).await
-                }
-                Err(e) => ApiResponse::error(&e),
-            },
+        Some(route) if route.upload => match api::precheck_upload(deps, route, &request) {
+            Err(e) => Err(e),
+            Ok(()) => spool(body, &deps.upload_spool, deps.max_upload_bytes)
+                .await
+                .map(|spooled| request.spooled = Some(Arc::new(spooled))),
         },
-        None => match Limited::new(body, MAX_BODY_BYTES).collect().await {
-            Ok(collected) => {
-                request.body = collected.to_bytes();
-                api::handle(deps, request).await
-            }
-            Err(_) => ApiResponse::error(&ApiError::PayloadTooLarge(MAX_BODY_BYTES)),
-        },
+        _ => Limited::new(body, MAX_BODY_BYTES)
+            .collect()
+            .await
+            .map(|collected| request.body = collected.to_bytes())
+            .map_err(|_| ApiError::PayloadTooLarge(MAX_BODY_BYTES)),
+    };
+    let response = match (read, route) {
+        (Err(e), _) => ApiResponse::error(&e),
+        (Ok(()), Some(route)) => api::handle_route(deps, route, request).await,
+        // No route: the shared edge says which methods the path takes, if any.
+        (Ok(()), None) => api::handle(deps, request).await,
     };
     let mut builder = Response::builder().status(response.status);
     for (k, v) in &response.headers {
