@@ -87,8 +87,7 @@ impl Engine {
             }
         });
         let deps = &deps;
-        let machine =
-            Arc::new(Machine::new(deps.clone(), Limits::default()).map_err(anyhow::Error::msg)?);
+        let machine = Arc::new(Machine::new(deps.clone(), Limits::default())?);
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let workers = Workers::spawn(machine.clone(), cores * 2);
         let resumed = sluice_runs::worker::recover(&machine, project).await;

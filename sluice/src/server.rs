@@ -13,8 +13,8 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use sluice_app::Deps;
+use sluice_app::api::ApiError;
 use sluice_app::api::{self, ApiRequest, ApiResponse, MAX_BODY_BYTES, SpooledBody};
-use sluice_app::error::ApiError;
 use sluice_app::routes::{self, Matched};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -43,6 +43,11 @@ impl Drop for Server {
 
 /// Binds `addr` and serves the API until stopped.
 pub async fn serve(deps: Deps, addr: SocketAddr) -> anyhow::Result<Server> {
+    // The local server serves every route: it must have every part they call.
+    for route in sluice_app::routes::all() {
+        deps.check(route.needs)
+            .map_err(|missing| anyhow::anyhow!("cannot serve {}: {missing}", route.name))?;
+    }
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;

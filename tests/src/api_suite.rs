@@ -7,10 +7,10 @@ use crate::app::TestApp;
 use serde_json::{Value, json};
 use sluice_app::routes;
 use sluice_domain::entities::{
-    Backfill, BackfillStatus, BackfillWindow, Meta, Run, RunCounters, RunKind, RunStatus,
-    WindowSize,
+    Backfill, ChunkTally, CreateBackfill, DataMart, Meta, Run, RunCounters, RunKind, RunStatus,
+    StageState, WindowSize,
 };
-use sluice_domain::{Id, Kind, Role};
+use sluice_domain::{Id, IdOf, Kind, Role};
 
 /// Fresh records of every kind, made by the owner.
 struct Fixture {
@@ -81,57 +81,54 @@ async fn seed(app: &TestApp) -> Fixture {
         )
         .await);
     let now = chrono::Utc::now();
-    let run = Run {
-        status: RunStatus::Succeeded,
-        counters: RunCounters {
-            rows_read: 10,
-            rows_written: 10,
-            ..Default::default()
-        },
-        started_at: Some(now),
-        finished_at: Some(now),
-        ..Run::queued(
-            Meta::new(Kind::Run, &app.project, "test", now),
-            Id::parse(Kind::DataMart, &data_mart).expect("id"),
-            RunKind::Incremental,
-        )
+    let mut run = Run::queued(
+        Meta::new(Kind::Run, &app.project, "test", now),
+        IdOf::parse(&data_mart).expect("id"),
+        RunKind::Incremental,
+    );
+    run.start(now).expect("queued → running");
+    run.stages.extract.finish(StageState::Succeeded, now);
+    run.succeed(ChunkTally::default(), now)
+        .expect("running → succeeded");
+    run.counters = RunCounters {
+        rows_read: 10,
+        rows_written: 10,
+        ..Default::default()
     };
     insert_run(app, &run).await;
     let files_mart = published_files_mart(app, &storage).await;
-    let mart_id = Id::parse(Kind::DataMart, &files_mart).expect("id");
+    let mart_id: IdOf<DataMart> = IdOf::parse(&files_mart).expect("id");
     let mut states = vec![];
     for status in [RunStatus::Running, RunStatus::Paused, RunStatus::Failed] {
-        let r = Run {
-            status,
-            started_at: Some(now),
-            ..Run::queued(
-                Meta::new(Kind::Run, &app.project, "test", now),
-                mart_id.clone(),
-                RunKind::Incremental,
-            )
-        };
+        let mut r = Run::queued(
+            Meta::new(Kind::Run, &app.project, "test", now),
+            mart_id.clone(),
+            RunKind::Incremental,
+        );
+        r.start(now).expect("queued → running");
+        match status {
+            RunStatus::Paused => r.pause().expect("running → paused"),
+            RunStatus::Failed => r.fail("seeded", now).expect("running → failed"),
+            _ => {}
+        }
         insert_run(app, &r).await;
         states.push(r.meta.id.to_string());
     }
     // A backfill still running: its one window is the running run above, which
     // nothing moves, so the backfill is running whenever a route meets it.
     let window = |d: &str| d.parse::<chrono::NaiveDate>().expect("date");
-    let backfill = Backfill {
-        meta: Meta::new(Kind::Backfill, &app.project, "test", now),
-        data_mart_id: mart_id.clone(),
-        from: window("2026-01-01"),
-        to: window("2026-01-02"),
-        window: WindowSize::Day,
-        status: BackfillStatus::Running,
-        windows: vec![BackfillWindow {
+    let mut backfill = Backfill::running(
+        Meta::new(Kind::Backfill, &app.project, "test", now),
+        mart_id.clone(),
+        &CreateBackfill {
             from: window("2026-01-01"),
             to: window("2026-01-02"),
-            run_id: Some(Id::parse(Kind::Run, &states[0]).expect("run id")),
-            status: Some(RunStatus::Running),
-        }],
-        finished_at: None,
-        wake_at: None,
-    };
+            window: WindowSize::Day,
+        },
+    )
+    .expect("one window");
+    backfill.windows[0].run_id = Some(Id::parse(Kind::Run, &states[0]).expect("run id"));
+    backfill.windows[0].status = Some(RunStatus::Running);
     app.seed(&backfill).await;
     let backfill = backfill.meta.id.to_string();
     let file = format!("fixture/{}.csv", backfill.to_lowercase());
@@ -168,7 +165,7 @@ async fn insert_run(app: &TestApp, run: &Run) {
         project: app.project.clone(),
         kind: Kind::Run,
         id: run.meta.id.clone(),
-        parent: Some(run.data_mart_id.clone()),
+        parent: Some(run.data_mart_id.as_id().clone()),
         version: 1,
         deleted: false,
         due_at: None,
@@ -1092,6 +1089,96 @@ pub async fn a_run_nothing_can_extract_is_refused_and_holds_nothing(app: TestApp
     app.stop().await;
 }
 
+/// What validates runs: the `coalesce` family validates, saves, publishes and
+/// previews; an expression the engine cannot plan is refused at validation, at
+/// save and at publish, naming the field, with the engine's reason and no
+/// "internal error".
+pub async fn what_validates_runs_and_what_the_engine_refuses_is_refused_at_validation(
+    app: TestApp,
+) {
+    let storage = id(&app
+        .owner(
+            "POST",
+            "/v1/storages",
+            Some(&json!({"title": "W", "kind": "local"})),
+            201,
+        )
+        .await);
+    let mart = published_files_mart(&app, &storage).await;
+    let source = app
+        .owner("GET", &format!("/v1/data-marts/{mart}"), None, 200)
+        .await["definition"]["source_id"]
+        .clone();
+    let with = |expression: &str| {
+        json!({"kind": "connector", "source_id": source, "streams": [{"name": "*.ndjson", "mapping": {"columns": [
+            {"target": "id", "source": "id", "cast": "int"},
+            {"target": "total", "expression": expression, "cast": "float"}
+        ]}}]})
+    };
+    for good in [
+        "coalesce(amount, '0') || ''",
+        "ifnull(amount, '0')",
+        "nvl(amount, '0')",
+    ] {
+        let report = app
+            .owner(
+                "POST",
+                &format!("/v1/data-marts/{mart}/definition/validate"),
+                Some(&with(good)),
+                200,
+            )
+            .await;
+        assert_eq!(report["valid"], true, "{good}: {report}");
+        app.owner(
+            "PUT",
+            &format!("/v1/data-marts/{mart}/definition"),
+            Some(&with(good)),
+            200,
+        )
+        .await;
+        let preview = app
+            .owner(
+                "POST",
+                &format!("/v1/data-marts/{mart}/preview"),
+                Some(&json!({})),
+                200,
+            )
+            .await;
+        assert_eq!(
+            preview["after"]["rows"].as_array().map(Vec::len),
+            Some(2),
+            "{good}: {preview}"
+        );
+    }
+    let field = "definition.streams[0].mapping.columns[1].expression";
+    for bad in ["amount * * 2", "amount +", "(amount"] {
+        let report = app
+            .owner(
+                "POST",
+                &format!("/v1/data-marts/{mart}/definition/validate"),
+                Some(&with(bad)),
+                200,
+            )
+            .await;
+        assert_eq!(report["valid"], false, "{bad}: {report}");
+        assert_eq!(report["problems"][0]["field"], field, "{bad}: {report}");
+        let refused = app
+            .refused(
+                "PUT",
+                &format!("/v1/data-marts/{mart}/definition"),
+                &with(bad),
+                field,
+            )
+            .await;
+        assert!(
+            !refused.text.to_lowercase().contains("internal"),
+            "{bad}: {}",
+            refused.text
+        );
+    }
+    app.stop().await;
+}
+
 /// One `#[tokio::test]` per check of this suite, each on a fresh app from `$spawn`.
 #[macro_export]
 macro_rules! api_suite_tests {
@@ -1109,6 +1196,7 @@ macro_rules! api_suite_tests {
             concurrent_updates_never_lose_a_write,
             an_oversized_id_or_path_is_a_small_404_that_does_not_echo_it,
             a_run_nothing_can_extract_is_refused_and_holds_nothing,
+            what_validates_runs_and_what_the_engine_refuses_is_refused_at_validation,
         );
     };
     (@each $spawn:path; $($name:ident),* $(,)?) => {

@@ -4,7 +4,58 @@
 
 pub mod api_suite;
 pub mod app;
+pub mod connectors;
 pub mod contract;
 pub mod isolation;
 pub mod moto;
 pub mod runs;
+
+/// A run of `data_mart` brought to `status` through the run machine's own
+/// transitions, as a fixture to seed.
+pub fn run_in(
+    status: sluice_domain::entities::RunStatus,
+    meta: sluice_domain::entities::Meta,
+    data_mart: sluice_domain::Id,
+) -> sluice_domain::entities::Run {
+    use sluice_domain::entities::{ChunkTally, Run, RunKind, RunStatus, StageState};
+    let now = meta.created_at;
+    let data_mart = sluice_domain::IdOf::of(data_mart).expect("a data mart id");
+    let mut run = Run::queued(meta, data_mart, RunKind::Incremental);
+    let moved = match status {
+        RunStatus::Queued => Ok(()),
+        RunStatus::Running => run.start(now),
+        RunStatus::Paused => run.start(now).and_then(|()| run.pause()),
+        RunStatus::Failed => run.start(now).and_then(|()| run.fail("seeded", now)),
+        RunStatus::Cancelled => run.start(now).and_then(|()| run.cancel(now)),
+        RunStatus::Interrupted => run.start(now).and_then(|()| run.interrupt()),
+        RunStatus::Succeeded => run.start(now).and_then(|()| {
+            run.stages.extract.finish(StageState::Succeeded, now);
+            run.succeed(ChunkTally::default(), now)
+        }),
+    };
+    moved.unwrap_or_else(|e| panic!("a fresh run reaches {status:?}: {e}"));
+    run
+}
+
+/// What the SQS poller hands a function: the messages as records of one event.
+pub fn as_sqs_event(
+    queue: &str,
+    messages: &[sluice_domain::ports::QueueMessage],
+) -> aws_lambda_events::event::sqs::SqsEvent {
+    let records: Vec<_> = messages
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "messageId": m.id,
+                "receiptHandle": m.receipt,
+                "body": m.body,
+                "attributes": {"ApproximateReceiveCount": m.receive_count.to_string()},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": format!("arn:aws:sqs:us-east-1:123456789012:test-{queue}"),
+                "awsRegion": "us-east-1"
+            })
+        })
+        .collect();
+    serde_json::from_value(serde_json::json!({ "Records": records })).expect("SQS event")
+}

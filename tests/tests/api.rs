@@ -270,3 +270,6 @@ async fn a_query_over_the_memory_limit_is_a_422_naming_the_limit() {
     assert_eq!(details["megabytes"], 16);
     app.stop().await;
 }
+
+// Every catalog connector runs on this stack (tests/src/connectors.rs).
+sluice_tests::connector_tests!(sluice_tests::app::spawn_app_without_workers);

@@ -99,7 +99,7 @@ fn every_function_folder_is_in_the_template_and_nothing_else_is() {
         "functions/ and the template list the same functions"
     );
     let mut expected: BTreeSet<String> = routes::all().iter().map(|r| r.name.to_string()).collect();
-    expected.extend(STAGES.iter().map(|(f, _)| f.to_string()));
+    expected.extend(stages().into_iter().map(|(f, _)| f));
     expected.extend(SCHEDULER.iter().map(|f| f.to_string()));
     assert_eq!(
         expected, folders,
@@ -107,16 +107,23 @@ fn every_function_folder_is_in_the_template_and_nothing_else_is() {
     );
 }
 
-/// Stage functions and the queue each consumes.
-const STAGES: &[(&str, &str)] = &[
-    ("extract-files", "sluice-extract-files"),
-    ("extract-http-json", "sluice-extract-http-json"),
-    ("transform-batch", "sluice-transform"),
-    ("load-finalize", "sluice-finalize"),
-];
+/// Stage functions and the queue each consumes: each registered connector's
+/// extraction, then the transform and the finalize.
+fn stages() -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = sluice_domain::connectors::registry()
+        .iter()
+        .map(|c| (c.function(), c.queue()))
+        .collect();
+    all.push(("transform-batch".into(), "sluice-transform".into()));
+    all.push(("load-finalize".into(), "sluice-finalize".into()));
+    all
+}
 
-fn stage_queue(function: &str) -> Option<&'static str> {
-    STAGES.iter().find(|(f, _)| *f == function).map(|(_, q)| *q)
+fn stage_queue(function: &str) -> Option<String> {
+    stages()
+        .into_iter()
+        .find(|(f, _)| f == function)
+        .map(|(_, q)| q)
 }
 
 /// The scheduler's functions, each invoked by EventBridge rules.
@@ -399,9 +406,10 @@ fn a_reaction_that_keeps_failing_lands_in_a_queue() {
 
 #[test]
 fn every_stage_queue_has_its_function() {
-    let consumed: BTreeSet<&str> = STAGES.iter().map(|(_, q)| *q).collect();
-    let queues = sluice_domain::pipeline::stage_queues();
-    let all: BTreeSet<&str> = queues.iter().map(String::as_str).collect();
+    let consumed: BTreeSet<String> = stages().into_iter().map(|(_, q)| q).collect();
+    let all: BTreeSet<String> = sluice_domain::pipeline::stage_queues()
+        .into_iter()
+        .collect();
     assert_eq!(consumed, all);
 }
 
@@ -745,4 +753,63 @@ fn warehouse_queries_run_as_a_role_that_reaches_only_project_databases_and_prefi
         "QueryBytesScannedCutoff"
     ));
     assert_eq!(wg["EnforceWorkGroupConfiguration"].as_bool(), Some(false));
+}
+
+/// Each API function is given what its route's service calls (the route's
+/// `needs`): the variables of its parts in the template, and the engine linked
+/// into its binary. A function short of one would stop at cold start.
+#[test]
+fn every_api_function_is_given_the_parts_its_route_needs() {
+    use sluice_app::routes::Part;
+    let t = template();
+    for route in routes::all() {
+        let (_, f) = function(&t, route.name);
+        let vars = &f["Properties"]["Environment"]["Variables"];
+        let manifest =
+            std::fs::read_to_string(root().join("functions").join(route.name).join("Cargo.toml"))
+                .expect("the function's Cargo.toml");
+        let main = std::fs::read_to_string(
+            root()
+                .join("functions")
+                .join(route.name)
+                .join("src/main.rs"),
+        )
+        .expect("the function's main.rs");
+        for part in route.needs {
+            match part {
+                Part::Queue => assert!(
+                    !vars["SLUICE_QUEUE_URL_PREFIX"].is_null(),
+                    "{} needs its queues",
+                    route.name
+                ),
+                Part::Objects => assert!(
+                    !vars["SLUICE_BUCKET"].is_null(),
+                    "{} needs the bucket",
+                    route.name
+                ),
+                Part::Warehouse => {
+                    for var in [
+                        "SLUICE_BUCKET",
+                        "SLUICE_ATHENA_DATABASE",
+                        "SLUICE_ATHENA_OUTPUT",
+                    ] {
+                        assert!(!vars[var].is_null(), "{} needs {var}", route.name);
+                    }
+                }
+                Part::Engine => assert!(
+                    manifest.contains("sluice-runs") && main.contains("EnginePreviewer"),
+                    "{} links the engine",
+                    route.name
+                ),
+            }
+        }
+        // And nothing links the engine that does not call it.
+        if !route.needs.contains(&Part::Engine) {
+            assert!(
+                !manifest.contains("sluice-runs"),
+                "{} links an engine it never calls",
+                route.name
+            );
+        }
+    }
 }

@@ -225,14 +225,11 @@ async fn seeded_deps() -> (Deps, PathBuf) {
     .await;
     put(
         &deps,
-        &Run {
-            status: RunStatus::Succeeded,
-            ..Run::queued(
-                meta(Kind::Run, "8"),
-                fixed(Kind::DataMart, "4"),
-                RunKind::Incremental,
-            )
-        },
+        &sluice_tests::run_in(
+            RunStatus::Succeeded,
+            meta(Kind::Run, "8"),
+            fixed(Kind::DataMart, "4"),
+        ),
     )
     .await;
     seed_runs(&deps, &dir, &meta, objects.as_ref()).await;
@@ -325,15 +322,7 @@ async fn seed_runs(
     ] {
         put(
             deps,
-            &Run {
-                status,
-                started_at: Some(Utc::now()),
-                ..Run::queued(
-                    meta(Kind::Run, n),
-                    mart.meta.id.clone(),
-                    RunKind::Incremental,
-                )
-            },
+            &sluice_tests::run_in(status, meta(Kind::Run, n), mart.meta.id.clone()),
         )
         .await;
     }
@@ -346,20 +335,22 @@ async fn seed_runs(
         ("25", BackfillStatus::Running),
         ("26", BackfillStatus::Succeeded),
     ] {
-        put(
-            deps,
-            &Backfill {
-                meta: meta(Kind::Backfill, n),
-                data_mart_id: mart.meta.id.clone(),
-                from: range.from,
-                to: range.to,
-                window: range.window,
-                status,
-                windows: range.windows().expect("windows"),
-                finished_at: (status != BackfillStatus::Running).then(Utc::now),
-                wake_at: None,
-            },
-        )
+        put(deps, &{
+            let mut b = Backfill::running(
+                meta(Kind::Backfill, n),
+                sluice_domain::IdOf::of_record(&mart),
+                &range,
+            )
+            .expect("windows");
+            if status == BackfillStatus::Succeeded {
+                for w in &mut b.windows {
+                    w.status = Some(RunStatus::Succeeded);
+                }
+                b.settle(None, Utc::now());
+            }
+            assert_eq!(b.status(), status);
+            b
+        })
         .await;
     }
 }

@@ -15,6 +15,7 @@ use sluice_domain::ports::QueueMessage;
 use sluice_lambda::stage::{Extract, Finalize, Transform, handle_batch, to_queue_message};
 use sluice_runs::{Limits, Machine};
 use sluice_tests::app::{spawn_app_without_workers, temp_dir};
+use sluice_tests::as_sqs_event;
 use sluice_tests::runs::{files_mart, start_run, table_totals, write_orders};
 
 const STAGES: &[(&str, &str)] = &[
@@ -63,26 +64,6 @@ fn a_record_without_a_receive_count_is_refused() {
     .expect("event");
     let record = event.records.into_iter().next().expect("record");
     assert!(to_queue_message(record).is_err());
-}
-
-/// What the SQS poller hands a function: the messages as records of one event.
-fn as_sqs_event(queue: &str, messages: &[QueueMessage]) -> SqsEvent {
-    let records: Vec<_> = messages
-        .iter()
-        .map(|m| {
-            json!({
-                "messageId": m.id,
-                "receiptHandle": m.receipt,
-                "body": m.body,
-                "attributes": {"ApproximateReceiveCount": m.receive_count.to_string()},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "eventSourceARN": format!("arn:aws:sqs:us-east-1:123456789012:test-{queue}"),
-                "awsRegion": "us-east-1"
-            })
-        })
-        .collect();
-    serde_json::from_value(json!({ "Records": records })).expect("SQS event")
 }
 
 #[tokio::test]
@@ -182,7 +163,7 @@ async fn a_run_moves_through_the_stage_functions_with_every_batch_delivered_twic
 /// given back it runs, and the run lands every row once.
 #[tokio::test]
 async fn a_transform_waiting_for_a_lease_goes_back_on_the_queue_uncounted() {
-    use sluice_domain::pipeline::{ChunkLease, ChunkLeases, TRANSFORM_QUEUE};
+    use sluice_domain::pipeline::{ChunkLeases, HolderSet as _, TRANSFORM_QUEUE};
     let app = spawn_app_without_workers().await;
     let dir = temp_dir("stage-leases");
     let total = write_orders(&dir, 2, 100);
@@ -233,14 +214,10 @@ async fn a_transform_waiting_for_a_lease_goes_back_on_the_queue_uncounted() {
     let mut meta =
         sluice_domain::entities::Meta::new(sluice_domain::Kind::Leases, &project, "test", now);
     meta.id = ChunkLeases::id_for(&run_id);
-    let held = ChunkLeases {
-        meta,
-        run_id: run_id.clone(),
-        held: vec![ChunkLease {
-            chunk_id: chunk_of(first),
-            since: now,
-        }],
-    };
+    let mut held = ChunkLeases::empty(meta, &run_id);
+    held.held
+        .take(&chunk_of(first), 1, now)
+        .expect("an empty set has room");
     app.seed(&held).await;
     let r = handle_batch::<Transform>(
         &machine,

@@ -1,6 +1,13 @@
-//! `api-publish-data-mart`: POST /v1/data-marts/{id}/publish
+//! `api-publish-data-mart`: POST /v1/data-marts/{id}/publish. Links the transform
+//! engine: a definition is checked by planning its mappings as a run would.
+
+use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-publish-data-mart").await
+    sluice_lambda::run_api_with("api-publish-data-mart", |mut deps| {
+        deps.previewer = Some(Arc::new(sluice_runs::EnginePreviewer));
+        deps
+    })
+    .await
 }

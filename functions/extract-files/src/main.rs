@@ -2,9 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::stage::run_stage::<sluice_lambda::stage::Extract>(
-        "extract-files",
-        sluice_domain::pipeline::extract_queue("files"),
-    )
-    .await
+    sluice_lambda::stage::run_extract("files").await
 }

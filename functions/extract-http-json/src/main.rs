@@ -2,9 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::stage::run_stage::<sluice_lambda::stage::Extract>(
-        "extract-http-json",
-        sluice_domain::pipeline::extract_queue("http_json"),
-    )
-    .await
+    sluice_lambda::stage::run_extract("http_json").await
 }

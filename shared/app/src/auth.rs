@@ -8,8 +8,6 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use sluice_domain::{Id, Kind, Role};
 
-use crate::error::ApiError;
-
 type HmacSha256 = Hmac<Sha256>;
 
 /// Who is calling, and for which project.
@@ -39,6 +37,11 @@ impl std::fmt::Debug for TokenKeys {
         f.write_str("TokenKeys(********)")
     }
 }
+
+/// Why a bearer token was refused: what to do about it, never the token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Unauthorized(pub String);
 
 const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
@@ -77,8 +80,8 @@ impl TokenKeys {
 
     /// Checks signature, algorithm, expiry and claims. Every failure is a 401 whose
     /// message says what to do, never echoing the token.
-    pub fn verify(&self, token: &str, now: i64) -> Result<Principal, ApiError> {
-        let unauthorized = |m: &str| ApiError::Unauthorized(m.to_string());
+    pub fn verify(&self, token: &str, now: i64) -> Result<Principal, Unauthorized> {
+        let unauthorized = |m: &str| Unauthorized(m.to_string());
         let mut parts = token.split('.');
         let (Some(h), Some(p), Some(s), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())

@@ -1,7 +1,8 @@
-//! The API's one error type and its mapping to HTTP: `{"error": {"code", "message",
-//! "details"}}`. A 500 says nothing internal; the log says everything. A response
-//! quotes what the caller sent only up to a bounded length, so 10 KB in is never
-//! 10 KB out.
+//! What a use case fails with: a [`ServiceError`] names what went wrong in the
+//! domain's words (a field that is invalid, a record not found, a state that
+//! refuses a change), never an HTTP status; the HTTP edge ([`crate::api`]) maps
+//! it to a status and the JSON error envelope. Messages quote what the caller
+//! sent only up to a bounded length, so 10 KB in is never 10 KB out.
 
 use std::borrow::Cow;
 
@@ -12,9 +13,8 @@ use sluice_domain::ports::{
 };
 
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("{message}")]
-    BadRequest { message: String, details: Value },
+pub enum ServiceError {
+    /// The input breaks a rule; `field` names where.
     #[error("{field}: {reason}")]
     Validation {
         field: String,
@@ -22,24 +22,18 @@ pub enum ApiError {
         details: Value,
     },
     #[error("{0}")]
-    Unauthorized(String),
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
     NotFound(String),
-    #[error("{0}")]
-    MethodNotAllowed(String),
     /// A query went over a limit of the deployment (time, memory, data scanned):
     /// the request was well formed, and a narrower one may pass.
     #[error("sql: {0}")]
     QueryLimit(QueryLimit),
+    /// The record's state does not allow the change.
     #[error("{0}")]
     Conflict(String),
-    #[error("request body is larger than {0} bytes")]
-    PayloadTooLarge(usize),
-    #[error("{0}")]
-    UnsupportedMediaType(String),
-    /// A part this deployment does not have (a function without a queue, …).
+    /// More bytes than the deployment takes.
+    #[error("the body is larger than {0} bytes")]
+    TooLarge(u64),
+    /// A part this deployment does not have, or one busy for now.
     #[error("{0}")]
     Unavailable(String),
     /// Something failed that the caller cannot fix; logged, never shown.
@@ -47,91 +41,23 @@ pub enum ApiError {
     Internal(String),
 }
 
-impl ApiError {
-    pub fn status(&self) -> u16 {
-        match self {
-            ApiError::BadRequest { .. } => 400,
-            ApiError::Unauthorized(_) => 401,
-            ApiError::Forbidden(_) => 403,
-            ApiError::NotFound(_) => 404,
-            ApiError::MethodNotAllowed(_) => 405,
-            ApiError::Conflict(_) => 409,
-            ApiError::PayloadTooLarge(_) => 413,
-            ApiError::UnsupportedMediaType(_) => 415,
-            ApiError::Validation { .. } | ApiError::QueryLimit(_) => 422,
-            ApiError::Internal(_) => 500,
-            ApiError::Unavailable(_) => 503,
-        }
-    }
-
-    pub fn code(&self) -> &'static str {
-        match self {
-            ApiError::BadRequest { .. } => "bad_request",
-            ApiError::Unauthorized(_) => "unauthorized",
-            ApiError::Forbidden(_) => "forbidden",
-            ApiError::NotFound(_) => "not_found",
-            ApiError::MethodNotAllowed(_) => "method_not_allowed",
-            ApiError::Conflict(_) => "conflict",
-            ApiError::PayloadTooLarge(_) => "payload_too_large",
-            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
-            ApiError::Validation { .. } => "validation_failed",
-            ApiError::QueryLimit(_) => "query_limit_exceeded",
-            ApiError::Internal(_) => "internal",
-            ApiError::Unavailable(_) => "unavailable",
-        }
-    }
-
-    /// The JSON body of the response.
-    pub fn body(&self) -> Value {
-        let (message, details) = match self {
-            ApiError::Internal(_) => (
-                "internal error; the server log has the details".to_string(),
-                json!({}),
-            ),
-            ApiError::BadRequest { message, details } => (message.clone(), details.clone()),
-            ApiError::Validation { details, .. } => (self.to_string(), details.clone()),
-            ApiError::QueryLimit(limit) => {
-                let reason = WarehouseError::LimitExceeded(*limit).to_string();
-                let mut details = json!({"field": "sql", "reason": reason, "limit": limit.name()});
-                match limit {
-                    QueryLimit::Time { seconds } => details["seconds"] = json!(seconds),
-                    QueryLimit::Memory { megabytes } => details["megabytes"] = json!(megabytes),
-                    QueryLimit::Scan => {}
-                }
-                (format!("sql: {reason}"), details)
-            }
-            other => (other.to_string(), json!({})),
-        };
-        json!({"error": {
-            "code": self.code(),
-            "message": bounded(&message),
-            "details": bounded_strings(details),
-        }})
-    }
-
-    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> ApiError {
+impl ServiceError {
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> ServiceError {
         let (field, reason) = (field.into(), reason.into());
         let details = json!({"field": field, "reason": reason});
-        ApiError::Validation {
+        ServiceError::Validation {
             field,
             reason,
             details,
         }
     }
 
-    pub fn bad_request(message: impl Into<String>) -> ApiError {
-        ApiError::BadRequest {
-            message: message.into(),
-            details: json!({}),
-        }
-    }
-
-    /// A 404 for the `kind` record `id` names. An id of the wrong shape is not
+    /// The `kind` record `id` names was not found. An id of the wrong shape is not
     /// echoed: it names nothing, and may be anything the caller sent.
-    pub fn not_found(kind: sluice_domain::Kind, id: &str) -> ApiError {
+    pub fn not_found(kind: sluice_domain::Kind, id: &str) -> ServiceError {
         match sluice_domain::Id::parse(kind, id) {
-            Some(id) => ApiError::NotFound(format!("{} {id} not found", kind.noun())),
-            None => ApiError::NotFound(format!(
+            Some(id) => ServiceError::NotFound(format!("{} {id} not found", kind.noun())),
+            None => ServiceError::NotFound(format!(
                 "{} not found: that is not a {} id",
                 kind.noun(),
                 kind.noun()
@@ -139,6 +65,8 @@ impl ApiError {
         }
     }
 }
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
 
 pub use sluice_domain::error::QUOTE_MAX_CHARS;
 /// Most characters of an error message (or a string of its details).
@@ -194,7 +122,7 @@ pub fn bounded(message: &str) -> String {
 }
 
 /// `details` with every string in it [`bounded`].
-fn bounded_strings(details: Value) -> Value {
+pub(crate) fn bounded_strings(details: Value) -> Value {
     match details {
         Value::String(s) => Value::String(bounded(&s)),
         Value::Array(items) => Value::Array(items.into_iter().map(bounded_strings).collect()),
@@ -207,135 +135,57 @@ fn bounded_strings(details: Value) -> Value {
     }
 }
 
-impl From<DomainError> for ApiError {
+impl From<DomainError> for ServiceError {
     fn from(e: DomainError) -> Self {
         match e {
-            DomainError::Validation { field, reason } => ApiError::invalid(field.0, reason),
-            DomainError::Conflict(m) => ApiError::Conflict(m),
-            DomainError::NotFound { what } => ApiError::NotFound(format!("{what} not found")),
+            DomainError::Validation { field, reason } => ServiceError::invalid(field.0, reason),
+            DomainError::Conflict(m) => ServiceError::Conflict(m),
+            DomainError::NotFound { what } => ServiceError::NotFound(format!("{what} not found")),
         }
     }
 }
 
-impl From<StoreError> for ApiError {
+impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::AlreadyExists => {
-                ApiError::Conflict("a record with this id already exists".into())
+                ServiceError::Conflict("a record with this id already exists".into())
             }
-            StoreError::VersionConflict => ApiError::Conflict(
+            StoreError::VersionConflict => ServiceError::Conflict(
                 "the record was changed by someone else; read it again and retry".into(),
             ),
-            StoreError::Backend(_) => ApiError::Internal(format!("{e:#}")),
+            StoreError::Backend(_) => ServiceError::Internal(format!("{e:#}")),
         }
     }
 }
 
-impl From<SecretsError> for ApiError {
+impl From<SecretsError> for ServiceError {
     fn from(e: SecretsError) -> Self {
-        ApiError::Internal(format!("{e:#}"))
+        ServiceError::Internal(format!("{e:#}"))
     }
 }
 
-impl From<QueueError> for ApiError {
+impl From<QueueError> for ServiceError {
     fn from(e: QueueError) -> Self {
-        ApiError::Internal(format!("{e:#}"))
+        ServiceError::Internal(format!("{e:#}"))
     }
 }
 
-impl From<ObjectError> for ApiError {
+impl From<ObjectError> for ServiceError {
     fn from(e: ObjectError) -> Self {
-        ApiError::Internal(format!("{e:#}"))
+        ServiceError::Internal(format!("{e:#}"))
     }
 }
 
-impl From<WarehouseError> for ApiError {
+impl From<WarehouseError> for ServiceError {
     fn from(e: WarehouseError) -> Self {
         match e {
-            WarehouseError::Query(m) => ApiError::invalid("sql", m),
+            WarehouseError::Query(m) => ServiceError::invalid("sql", m),
             WarehouseError::BadPageToken => {
-                ApiError::invalid("page", "is not a page token this query returned")
+                ServiceError::invalid("page", "is not a page token this query returned")
             }
-            WarehouseError::LimitExceeded(limit) => ApiError::QueryLimit(limit),
-            other => ApiError::Internal(format!("{other:#}")),
+            WarehouseError::LimitExceeded(limit) => ServiceError::QueryLimit(limit),
+            other => ServiceError::Internal(format!("{other:#}")),
         }
-    }
-}
-
-pub type ApiResult<T> = Result<T, ApiError>;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use sluice_domain::{Id, Kind};
-
-    #[test]
-    fn an_id_of_the_wrong_shape_is_not_found_without_being_echoed() {
-        let sent = "x".repeat(10_000);
-        let body = ApiError::not_found(Kind::DataMart, &sent)
-            .body()
-            .to_string();
-        assert!(!body.contains("xxxx"), "{body}");
-        assert!(body.len() < 200, "{body}");
-        let id = Id::generate(Kind::DataMart, 1_700_000_000_000);
-        let body = ApiError::not_found(Kind::DataMart, id.as_str()).body();
-        assert_eq!(
-            body["error"]["message"],
-            format!("data mart {id} not found")
-        );
-    }
-
-    #[test]
-    fn quoted_names_and_long_words_are_cut_to_a_bounded_length() {
-        let long = "n".repeat(5_000);
-        let shown = bounded(&format!(
-            "`{long}` is not a column name (letters, digits, `_`)"
-        ));
-        assert_eq!(
-            shown,
-            format!(
-                "`{}…` is not a column name (letters, digits, `_`)",
-                "n".repeat(QUOTE_MAX_CHARS)
-            )
-        );
-        let shown = bounded(&format!("no route GET /v1/{long}"));
-        assert!(shown.starts_with("no route GET /v1/nnn"), "{shown}");
-        assert!(shown.chars().count() <= "no route GET ".len() + QUOTE_MAX_CHARS + 1);
-        let spaced = "word ".repeat(2_000);
-        assert_eq!(bounded(&spaced).chars().count(), MESSAGE_MAX_CHARS + 1);
-        // Short messages are left as they are.
-        let plain = "data mart dm_01JD3Z6Q8H4W9V2C5N7R0T1B3K not found";
-        assert_eq!(bounded(plain), plain);
-    }
-
-    #[test]
-    fn a_query_over_a_limit_is_a_422_on_sql_naming_the_limit_and_its_value() {
-        let e = ApiError::from(WarehouseError::LimitExceeded(QueryLimit::Time {
-            seconds: 30,
-        }));
-        assert_eq!((e.status(), e.code()), (422, "query_limit_exceeded"));
-        let body = e.body();
-        assert_eq!(body["error"]["details"]["field"], "sql");
-        assert_eq!(body["error"]["details"]["limit"], "time");
-        assert_eq!(body["error"]["details"]["seconds"], 30);
-        let message = body["error"]["message"].as_str().unwrap_or_default();
-        assert!(message.contains("time limit of 30 s"), "{message}");
-        let e = ApiError::from(WarehouseError::LimitExceeded(QueryLimit::Memory {
-            megabytes: 64,
-        }));
-        assert_eq!(e.body()["error"]["details"]["megabytes"], 64);
-    }
-
-    #[test]
-    fn every_string_of_the_details_is_bounded_too() {
-        let long = "f".repeat(3_000);
-        let body = ApiError::invalid(long.clone(), format!("`{long}` is unknown")).body();
-        let text = body.to_string();
-        assert!(text.len() < 600, "{text}");
-        assert!(
-            body["error"]["details"]["field"]
-                .as_str()
-                .is_some_and(|f| f.ends_with('…'))
-        );
     }
 }

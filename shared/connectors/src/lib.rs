@@ -180,3 +180,16 @@ pub fn newer(a: &Value, b: &Value) -> bool {
         _ => false,
     }
 }
+
+#[cfg(all(test, feature = "files", feature = "http_json"))]
+mod tests {
+    /// The registry and the extractors are one list: every registered connector
+    /// extracts, and nothing extracts unregistered.
+    #[test]
+    fn every_registered_connector_has_its_extractor() {
+        for c in sluice_domain::connectors::registry() {
+            assert!(super::extractor(c.name).is_some(), "{} extracts", c.name);
+        }
+        assert!(super::extractor("postgres").is_none());
+    }
+}

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sluice_domain::ports::Notifier;
+use sluice_domain::ports::{Notifier, NotifyError};
 
 const ATTEMPTS: u32 = 3;
 
@@ -42,8 +42,12 @@ impl Default for WebhookNotifier {
 
 #[async_trait]
 impl Notifier for WebhookNotifier {
-    async fn notify(&self, url: &str, payload: &serde_json::Value) -> Result<(), String> {
-        let mut last = String::new();
+    async fn notify(&self, url: &str, payload: &serde_json::Value) -> Result<(), NotifyError> {
+        let attempts = ATTEMPTS;
+        let mut last = NotifyError::Unreachable {
+            reason: "the webhook request failed",
+            attempts,
+        };
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {
                 tokio::time::sleep(self.backoff * (1 << (attempt - 1))).await;
@@ -51,24 +55,31 @@ impl Notifier for WebhookNotifier {
             match self.client.post(url).json(payload).send().await {
                 Ok(r) if r.status().is_success() => return Ok(()),
                 Ok(r) => {
-                    last = format!("the webhook answered {}", r.status());
                     let s = r.status();
+                    last = NotifyError::Refused {
+                        status: s.as_u16(),
+                        attempts: attempt + 1,
+                    };
                     if !(s.is_server_error() || s.as_u16() == 429 || s.as_u16() == 408) {
                         return Err(last);
                     }
                 }
                 // reqwest's errors name the URL: say what happened without it.
                 Err(e) => {
-                    last = if e.is_timeout() {
-                        "the webhook timed out".into()
+                    let reason = if e.is_timeout() {
+                        "the webhook timed out"
                     } else if e.is_connect() {
-                        "could not connect to the webhook".into()
+                        "could not connect to the webhook"
                     } else {
-                        "the webhook request failed".into()
+                        "the webhook request failed"
+                    };
+                    last = NotifyError::Unreachable {
+                        reason,
+                        attempts: attempt + 1,
                     };
                 }
             }
         }
-        Err(format!("{last} ({ATTEMPTS} attempts)"))
+        Err(last)
     }
 }

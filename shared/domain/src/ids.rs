@@ -233,6 +233,134 @@ impl schemars::JsonSchema for Id {
     }
 }
 
+/// An id of one type of record only (`IdOf<DataMart>`): passing a run's id
+/// where a data mart's is wanted does not compile. On the wire it is the same
+/// string as [`Id`]; reading one of another kind fails.
+///
+/// ```compile_fail
+/// use sluice_domain::{IdOf, entities::{DataMart, Run}};
+/// fn wants_a_mart(_: &IdOf<DataMart>) {}
+/// let run: IdOf<Run> = IdOf::parse("run_01JD3Z6Q8H4W9V2C5N7R0T1B3K").unwrap();
+/// wants_a_mart(&run);
+/// ```
+pub struct IdOf<E>(Id, std::marker::PhantomData<fn() -> E>);
+
+impl<E: crate::entities::Entity> IdOf<E> {
+    /// Parses an id of `E`'s kind; `None` for anything else.
+    pub fn parse(s: &str) -> Option<IdOf<E>> {
+        Id::parse(E::KIND, s).map(|id| IdOf(id, std::marker::PhantomData))
+    }
+
+    /// `id` as an id of `E`, if it is of `E`'s kind.
+    pub fn of(id: Id) -> Option<IdOf<E>> {
+        (Id::parse(E::KIND, id.as_str()).is_some()).then_some(IdOf(id, std::marker::PhantomData))
+    }
+
+    /// The id of a record of `E` (its `meta.id`).
+    pub fn of_record(e: &E) -> IdOf<E> {
+        IdOf(e.meta().id.clone(), std::marker::PhantomData)
+    }
+}
+
+impl<E> IdOf<E> {
+    pub fn as_id(&self) -> &Id {
+        &self.0
+    }
+
+    pub fn into_id(self) -> Id {
+        self.0
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl<E> std::ops::Deref for IdOf<E> {
+    type Target = Id;
+    fn deref(&self) -> &Id {
+        &self.0
+    }
+}
+
+impl<E> Clone for IdOf<E> {
+    fn clone(&self) -> Self {
+        IdOf(self.0.clone(), std::marker::PhantomData)
+    }
+}
+
+impl<E> PartialEq for IdOf<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<E> Eq for IdOf<E> {}
+
+impl<E> PartialEq<Id> for IdOf<E> {
+    fn eq(&self, other: &Id) -> bool {
+        &self.0 == other
+    }
+}
+
+impl<E> PartialEq<IdOf<E>> for Id {
+    fn eq(&self, other: &IdOf<E>) -> bool {
+        self == &other.0
+    }
+}
+
+impl<E> std::hash::Hash for IdOf<E> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state)
+    }
+}
+
+impl<E> fmt::Debug for IdOf<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl<E> fmt::Display for IdOf<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl<E> From<IdOf<E>> for Id {
+    fn from(id: IdOf<E>) -> Id {
+        id.0
+    }
+}
+
+impl<E> Serialize for IdOf<E> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de, E: crate::entities::Entity> Deserialize<'de> for IdOf<E> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        IdOf::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "{} is not a {} id",
+                crate::error::quote(&s),
+                E::KIND.noun()
+            ))
+        })
+    }
+}
+
+impl<E> schemars::JsonSchema for IdOf<E> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Id".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        Id::json_schema(g)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

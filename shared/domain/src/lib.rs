@@ -13,5 +13,5 @@ pub mod ports;
 pub mod role;
 
 pub use error::{DomainError, Field};
-pub use ids::{Id, Kind};
+pub use ids::{Id, IdOf, Kind};
 pub use role::Role;

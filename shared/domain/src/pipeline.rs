@@ -21,14 +21,11 @@ pub const TRANSFORM_QUEUE: &str = "sluice-transform";
 pub const FINALIZE_QUEUE: &str = "sluice-finalize";
 /// Receives before a message goes to its queue's DLQ.
 pub const MAX_RECEIVES: u32 = 5;
-/// Connectors with an extraction function (and so a queue) of their own.
-pub const EXTRACTING_CONNECTORS: &[&str] = &["files", "http_json"];
-
-/// Every stage queue: one per extracting connector, then transform and finalize.
+/// Every stage queue: one per registered connector, then transform and finalize.
 pub fn stage_queues() -> Vec<String> {
-    let mut q: Vec<String> = EXTRACTING_CONNECTORS
+    let mut q: Vec<String> = crate::connectors::registry()
         .iter()
-        .map(|c| extract_queue(c))
+        .map(|c| c.queue())
         .collect();
     q.push(TRANSFORM_QUEUE.to_string());
     q.push(FINALIZE_QUEUE.to_string());
@@ -221,59 +218,162 @@ impl ConnectorState {
     }
 }
 
+/// Bounded holders: at most `max` holders at once of one thing (a data mart's run
+/// slots, a run's chunk leases), across every process. The set is one record
+/// taken with a version-checked write; a holder that is done is taken back when
+/// the set is full (so no release step can be missed), and a hold may expire.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(transparent)]
+pub struct Holds(Vec<Hold>);
+
+/// One holder and since when it holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Hold {
+    /// The run holding a slot, the chunk holding a lease.
+    #[serde(alias = "run_id", alias = "chunk_id")]
+    pub holder: Id,
+    pub since: chrono::DateTime<chrono::Utc>,
+}
+
+/// Why a holder could not take a place: all `max` are held; the first holder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Full(pub Id);
+
+impl Holds {
+    pub fn iter(&self) -> impl Iterator<Item = &Hold> {
+        self.0.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn holds(&self, holder: &Id) -> bool {
+        self.0.iter().any(|h| &h.holder == holder)
+    }
+
+    /// Drops the holds taken `ttl` or longer before `now`.
+    pub fn expire(&mut self, ttl: chrono::Duration, now: chrono::DateTime<chrono::Utc>) {
+        self.0.retain(|h| now - h.since < ttl);
+    }
+
+    /// Keeps only the holds `still_holds` says are in use (the others' holders
+    /// are done).
+    pub fn keep(&mut self, still_holds: &[bool]) {
+        let mut flags = still_holds.iter();
+        self.0.retain(|_| flags.next().copied().unwrap_or(true));
+    }
+
+    /// Takes a place for `holder` (nothing to do when it holds one); the first
+    /// holder when all `max` are held.
+    pub fn take(
+        &mut self,
+        holder: &Id,
+        max: usize,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), Full> {
+        if self.holds(holder) {
+            return Ok(());
+        }
+        if self.0.len() >= max {
+            return Err(Full(self.0[0].holder.clone()));
+        }
+        self.0.push(Hold {
+            holder: holder.clone(),
+            since: now,
+        });
+        Ok(())
+    }
+
+    /// Gives `holder`'s place back; `false` when it held none.
+    pub fn release(&mut self, holder: &Id) -> bool {
+        let before = self.0.len();
+        self.0.retain(|h| &h.holder != holder);
+        self.0.len() != before
+    }
+}
+
+/// A record of [`Holds`]: one per bounded thing (its `owner`).
+pub trait HolderSet: crate::entities::Entity + Clone {
+    /// The record of `owner`'s holds, empty.
+    fn empty(meta: Meta, owner: &Id) -> Self;
+    /// The record id for `owner`.
+    fn id_for(owner: &Id) -> Id;
+    fn holds(&self) -> &Holds;
+    fn holds_mut(&mut self) -> &mut Holds;
+}
+
 /// The runs holding a data mart's `max_active_runs`. Starting a run takes a slot
-/// here with a conditional write, so two starters at once (two ticks, a tick and
-/// an API call) can never both pass the limit. Slots of runs that are over are
-/// taken back when the slots are full.
+/// here, so two starters at once (two ticks, a tick and an API call) can never
+/// both pass the limit. Slots of runs that are over are taken back when the slots
+/// are full.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RunSlots {
     #[serde(flatten)]
     pub meta: Meta,
     pub data_mart_id: Id,
-    pub held: Vec<Slot>,
+    pub held: Holds,
 }
 entity!(RunSlots, Kind::Slots);
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Slot {
-    pub run_id: Id,
-    /// When it was taken: a slot whose run is not written yet is kept this long.
-    pub since: chrono::DateTime<chrono::Utc>,
-}
-
-impl RunSlots {
-    pub fn id_for(data_mart: &Id) -> Id {
+impl HolderSet for RunSlots {
+    fn empty(meta: Meta, owner: &Id) -> Self {
+        RunSlots {
+            meta,
+            data_mart_id: owner.clone(),
+            held: Holds::default(),
+        }
+    }
+    fn id_for(data_mart: &Id) -> Id {
         Id::derived(Kind::Slots, &[data_mart.as_str()])
+    }
+    fn holds(&self) -> &Holds {
+        &self.held
+    }
+    fn holds_mut(&mut self) -> &mut Holds {
+        &mut self.held
     }
 }
 
 /// The chunks of a run being transformed now, at most its `parallelism`, across
-/// every process (Lambda instances, two local servers). Taking a lease is a
-/// conditional write here; a chunk that is no longer waiting for its transform
-/// gives its lease back when the leases are full, and a lease expires after
-/// [`ChunkLeases::EXPIRES_SECONDS`] in any case.
+/// every process (Lambda instances, two local servers). A chunk that is no longer
+/// waiting for its transform gives its lease back when the leases are full, and a
+/// lease expires after [`ChunkLeases::EXPIRES_SECONDS`] in any case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ChunkLeases {
     #[serde(flatten)]
     pub meta: Meta,
     pub run_id: Id,
-    pub held: Vec<ChunkLease>,
+    pub held: Holds,
 }
 entity!(ChunkLeases, Kind::Leases);
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct ChunkLease {
-    pub chunk_id: Id,
-    pub since: chrono::DateTime<chrono::Utc>,
-}
 
 impl ChunkLeases {
     /// Longer than any transform of one chunk takes (the transform function's
     /// timeout is 30 s): a lease outlives its holder only when the holder died.
     pub const EXPIRES_SECONDS: i64 = 900;
+}
 
-    pub fn id_for(run: &Id) -> Id {
+impl HolderSet for ChunkLeases {
+    fn empty(meta: Meta, owner: &Id) -> Self {
+        ChunkLeases {
+            meta,
+            run_id: owner.clone(),
+            held: Holds::default(),
+        }
+    }
+    fn id_for(run: &Id) -> Id {
         Id::derived(Kind::Leases, &[run.as_str()])
+    }
+    fn holds(&self) -> &Holds {
+        &self.held
+    }
+    fn holds_mut(&mut self) -> &mut Holds {
+        &mut self.held
     }
 }
 

@@ -376,7 +376,18 @@ pub trait EventBus: Send + Sync {
 pub trait Notifier: Send + Sync {
     /// Delivers `payload` to `url`; the error never contains the URL (it may carry
     /// a token in its path).
-    async fn notify(&self, url: &str, payload: &serde_json::Value) -> Result<(), String>;
+    async fn notify(&self, url: &str, payload: &serde_json::Value) -> Result<(), NotifyError>;
+}
+
+/// Why a notification was not delivered; never names the URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotifyError {
+    /// The webhook answered with this status (after retries, when it is one to retry).
+    #[error("the webhook answered {status} ({attempts} attempts)")]
+    Refused { status: u16, attempts: u32 },
+    /// The webhook could not be reached: timed out, refused the connection.
+    #[error("{reason} ({attempts} attempts)")]
+    Unreachable { reason: &'static str, attempts: u32 },
 }
 
 /// A column of a query result.

@@ -24,6 +24,19 @@ use sluice_domain::ports::{QueryLimits, Secrets as _, SystemClock};
 
 pub use lambda_http::Error;
 
+/// Why a function could not start: reported to the Lambda Runtime API as its
+/// init error, so the invocation fails with the reason instead of timing out.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error("set the environment variable {0}")]
+    Missing(&'static str),
+    #[error("{0}")]
+    Invalid(String),
+    /// A part the function's work calls is not configured.
+    #[error(transparent)]
+    Part(#[from] sluice_app::MissingPart),
+}
+
 /// Configuration of an API function, read once from named environment variables.
 pub struct Config {
     /// `SLUICE_TABLE`: the DynamoDB metadata table.
@@ -34,7 +47,7 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn from_env() -> Result<Config, String> {
+    pub fn from_env() -> Result<Config, InitError> {
         Ok(Config {
             table: required("SLUICE_TABLE")?,
             token_key_secret: required("SLUICE_TOKEN_KEY_SECRET")?,
@@ -46,8 +59,8 @@ fn optional(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-fn required(name: &str) -> Result<String, String> {
-    optional(name).ok_or_else(|| format!("set the environment variable {name}"))
+fn required(name: &'static str) -> Result<String, InitError> {
+    optional(name).ok_or(InitError::Missing(name))
 }
 
 /// The run machinery's parts, each there when its variable is set (a function
@@ -65,14 +78,15 @@ fn required(name: &str) -> Result<String, String> {
 /// - `SLUICE_WAREHOUSE_QUERY_ROLE_ARN`: the role queries run as, narrowed per
 ///   project by a session policy (unset: the function's own credentials);
 /// - `SLUICE_QUERY_TIMEOUT_SECONDS`: when a query is stopped (default 30).
-pub fn attach_run_parts(deps: &mut Deps, sdk: &aws_config::SdkConfig) -> Result<(), String> {
+pub fn attach_run_parts(deps: &mut Deps, sdk: &aws_config::SdkConfig) -> Result<(), InitError> {
     if let Some(bucket) = optional("SLUICE_BUCKET") {
         deps.objects = Some(Arc::new(S3Objects::from_sdk_config(sdk, &bucket)));
         if let (Some(database), Some(output_location)) = (
             optional("SLUICE_ATHENA_DATABASE"),
             optional("SLUICE_ATHENA_OUTPUT"),
         ) {
-            let limits = QueryLimits::from_variables(optional).map_err(|e| e.to_string())?;
+            let limits = QueryLimits::from_variables(optional)
+                .map_err(|e| InitError::Invalid(e.to_string()))?;
             let settings = AthenaSettings {
                 database,
                 workgroup: optional("SLUICE_ATHENA_WORKGROUP").unwrap_or_else(|| "primary".into()),
@@ -130,7 +144,7 @@ pub async fn aws_deps(config: &Config) -> Result<Deps, lambda_http::Error> {
 /// the table (`SLUICE_TABLE`), secrets, the run parts of [`attach_run_parts`], and
 /// a sealed token key.
 #[cfg(any(feature = "stage", feature = "scheduler"))]
-pub(crate) async fn worker_deps() -> Result<Deps, String> {
+pub(crate) async fn worker_deps() -> Result<Deps, InitError> {
     let table = required("SLUICE_TABLE")?;
     let sdk = sluice_aws::sdk_config().await;
     let mut deps = Deps::new(
@@ -157,14 +171,18 @@ pub(crate) fn sealed_token_keys() -> TokenKeys {
     TokenKeys::new(&key).unwrap_or_else(|_| unreachable!("the key is 32 bytes"))
 }
 
-/// JSON log lines, as CloudWatch Logs Insights reads them.
+/// JSON log lines, as CloudWatch Logs Insights reads them, each with its span's
+/// fields (`route`, `project`, `run_id`, `message_id`).
 pub fn init_tracing() {
     tracing_subscriber::fmt()
         .json()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
-        .with_current_span(false)
+        // Each line carries the fields of the span it was logged in: the route
+        // and project of a request, the run and message of a stage message.
+        .with_current_span(true)
+        .with_span_list(false)
         .init();
 }
 
@@ -181,7 +199,17 @@ pub async fn run_api_with(
 ) -> Result<(), lambda_http::Error> {
     init_tracing();
     let deps = match init(name).await {
-        Ok((route, deps)) => (route, extend(deps)),
+        Ok((route, deps)) => {
+            let deps = extend(deps);
+            // The parts the route's service calls: missing ones stop the function
+            // here, with their reason, never a request.
+            if let Err(missing) = deps.check(route.needs) {
+                let e = format!("{name}: {missing}");
+                report_init_error(&e);
+                return Err(e.into());
+            }
+            (route, deps)
+        }
         Err(e) => {
             report_init_error(&e.to_string());
             return Err(e);

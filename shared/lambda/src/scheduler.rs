@@ -13,11 +13,9 @@ use sluice_domain::ports::RunEvent;
 
 /// The scheduler's dependencies: `SLUICE_TABLE`, the queues (to start runs) and
 /// the bus (to announce them), a webhook notifier for SLA misses.
-pub async fn init() -> Result<Deps, String> {
+pub async fn init() -> Result<Deps, crate::InitError> {
     let mut deps = crate::worker_deps().await?;
-    if deps.queue.is_none() {
-        return Err("set SLUICE_QUEUE_URL_PREFIX".into());
-    }
+    deps.check(&[sluice_app::routes::Part::Queue])?;
     deps.notifier = Some(Arc::new(sluice_connectors::webhook::WebhookNotifier::new()));
     Ok(deps)
 }

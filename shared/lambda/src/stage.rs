@@ -17,10 +17,7 @@ pub use sluice_runs::{AnyStage, Extract, Finalize, Transform};
 
 /// The whole `main` of the stage function `name`, consuming `queue`, serving stage
 /// `S` (its binary links that stage's code only).
-pub async fn run_stage<S: Stage>(
-    name: &'static str,
-    queue: String,
-) -> Result<(), lambda_http::Error> {
+pub async fn run_stage<S: Stage>(name: &str, queue: String) -> Result<(), lambda_http::Error> {
     crate::init_tracing();
     let machine = match init().await {
         Ok(m) => Arc::new(m),
@@ -39,14 +36,23 @@ pub async fn run_stage<S: Stage>(
     .await
 }
 
+/// The whole `main` of the extraction function of the registered connector
+/// `connector`: its function name and queue come from the connector registry.
+pub async fn run_extract(connector: &'static str) -> Result<(), lambda_http::Error> {
+    let Some(c) = sluice_domain::connectors::registered(connector) else {
+        let e = format!("no connector `{connector}` is registered");
+        crate::init_tracing();
+        crate::report_init_error(&e);
+        return Err(e.into());
+    };
+    run_stage::<Extract>(&c.function(), c.queue()).await
+}
+
 /// The run machine over the AWS adapters: `SLUICE_TABLE`, and the run parts of
 /// [`crate::attach_run_parts`] (a stage function needs the bucket and the queues).
-pub async fn init() -> Result<Machine, String> {
+pub async fn init() -> Result<Machine, crate::InitError> {
     let deps = crate::worker_deps().await?;
-    if deps.objects.is_none() || deps.queue.is_none() {
-        return Err("set SLUICE_BUCKET and SLUICE_QUEUE_URL_PREFIX".into());
-    }
-    Machine::new(deps, Limits::default())
+    Ok(Machine::new(deps, Limits::default())?)
 }
 
 /// Handles a batch, its messages at once; answers which ones to redeliver.
@@ -106,16 +112,25 @@ pub async fn handle_batch<S: Stage>(
 }
 
 /// An SQS record as the queue port's message.
-pub fn to_queue_message(m: SqsMessage) -> Result<QueueMessage, String> {
+pub fn to_queue_message(m: SqsMessage) -> Result<QueueMessage, UnreadableRecord> {
     let receive_count = m
         .attributes
         .get("ApproximateReceiveCount")
         .and_then(|n| n.parse::<u32>().ok())
-        .ok_or("no numeric ApproximateReceiveCount attribute")?;
+        .ok_or(UnreadableRecord(
+            "a numeric ApproximateReceiveCount attribute",
+        ))?;
     Ok(QueueMessage {
-        id: m.message_id.ok_or("no messageId")?,
-        receipt: m.receipt_handle.ok_or("no receiptHandle")?,
-        body: m.body.ok_or("no body")?,
+        id: m.message_id.ok_or(UnreadableRecord("a messageId"))?,
+        receipt: m
+            .receipt_handle
+            .ok_or(UnreadableRecord("a receiptHandle"))?,
+        body: m.body.ok_or(UnreadableRecord("a body"))?,
         receive_count,
     })
 }
+
+/// An SQS record without what every message has (named).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the SQS record has no {0}")]
+pub struct UnreadableRecord(pub &'static str);

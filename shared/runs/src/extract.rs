@@ -36,7 +36,7 @@ pub(crate) async fn handle(m: &Machine, msg: &Message) -> Result<(), Fault> {
     let Some(ctx) = m.context(project, run_id).await? else {
         return Ok(());
     };
-    if !matches!(ctx.run.status, RunStatus::Queued | RunStatus::Running) {
+    if !matches!(ctx.run.status(), RunStatus::Queued | RunStatus::Running) {
         // Paused: resume enqueues this step again. Final: nothing to do.
         return Ok(());
     }
@@ -111,14 +111,8 @@ async fn start_run(m: &Machine, project: &Id, run_id: &Id) -> Result<(), Fault> 
     let now = m.now();
     let mut started = false;
     let run = records::update::<Run>(m.deps.store.as_ref(), project, run_id, now, |r| {
-        if r.status != RunStatus::Queued {
-            return false;
-        }
-        r.status = RunStatus::Running;
-        r.started_at = Some(now);
-        r.stages.extract.start(now);
-        started = true;
-        true
+        started = r.start(now).is_ok();
+        started
     })
     .await?;
     if let (true, Some(run)) = (started, run) {

@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use sluice_app::records;
 use sluice_domain::entities::{
-    ConnectorDefinition, DataMart, ErrorPolicy, MAX_ERROR_LOG, Meta, RowError, Run, RunCounters,
-    RunKind, RunStatus, StageState, ValidationRule, WriteMode, actualize_schema,
+    ChunkTally, ConnectorDefinition, DataMart, ErrorPolicy, MAX_ERROR_LOG, Meta, RowError, Run,
+    RunCounters, RunKind, RunStatus, StageState, ValidationRule, WriteMode, actualize_schema,
 };
 use sluice_domain::pipeline::{
     Chunk, ChunkStatus, ConnectorState, FINALIZE_QUEUE, Message, Step, objects,
@@ -34,7 +34,7 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
         return Ok(());
     };
     let run = &ctx.run;
-    if run.status != RunStatus::Running || run.stages.extract.state != StageState::Succeeded {
+    if run.status() != RunStatus::Running || run.stages.extract.state != StageState::Succeeded {
         // Paused: resume enqueues the finalize again. Final: done.
         return Ok(());
     }
@@ -51,6 +51,14 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
             .await?;
         return Ok(());
     }
+    let tally = ChunkTally {
+        total: chunks.len() as u64,
+        failed: chunks
+            .iter()
+            .filter(|c| c.status == ChunkStatus::Failed)
+            .count() as u64,
+        waiting: 0,
+    };
     let mut counters = RunCounters::default();
     let mut log: Vec<RowError> = vec![];
     for c in &chunks {
@@ -126,20 +134,15 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
         save_state(m, &ctx, run_id).await?;
     }
     let done = records::update::<Run>(store, project, run_id, now, |r| {
-        if r.status != RunStatus::Running {
+        if r.succeed(tally, now).is_err() {
             return false;
         }
-        r.status = RunStatus::Succeeded;
-        r.finished_at = Some(now);
         r.counters = counters;
         r.error_log = log.clone();
         r.stages.load.finish(StageState::Succeeded, now);
         r.stages.load.busy_ms = load_ms;
         r.stages.finalize.start(now);
         r.stages.finalize.finish(StageState::Succeeded, now);
-        r.progress.chunks_total = chunks.len() as u64;
-        r.progress.chunks_done = chunks.len() as u64;
-        r.progress.fraction = 1.0;
         if let Some(started) = r.started_at {
             let secs = (now - started).num_milliseconds().max(1) as f64 / 1000.0;
             r.progress.rows_per_second = (counters.rows_written as f64 / secs).round();
@@ -147,7 +150,7 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
         true
     })
     .await?;
-    if let Some(r) = done.filter(|r| r.status == RunStatus::Succeeded) {
+    if let Some(r) = done.filter(|r| r.status() == RunStatus::Succeeded) {
         tracing::info!(run_id = %run_id, rows = counters.rows_written, "Run succeeded.");
         sluice_app::services::runs::publish(&m.deps, RunEventKind::RunSucceeded, &r).await;
         // The run's raw and staged objects are no longer needed.

@@ -12,11 +12,10 @@
 
 use std::time::Duration;
 
+use sluice_app::holders::{self, Bound, HoldError};
 use sluice_app::records;
-use sluice_domain::entities::Meta;
-use sluice_domain::pipeline::{Chunk, ChunkLease, ChunkLeases, ChunkStatus};
-use sluice_domain::ports::StoreError;
-use sluice_domain::{Id, Kind};
+use sluice_domain::Id;
+use sluice_domain::pipeline::{Chunk, ChunkLeases, ChunkStatus};
 
 use crate::{Fault, Machine};
 
@@ -30,66 +29,40 @@ pub(crate) async fn take(
     parallelism: u32,
 ) -> Result<bool, Fault> {
     let store = m.deps.store.as_ref();
-    let id = ChunkLeases::id_for(run);
-    let max = parallelism.clamp(1, 16) as usize;
-    for _ in 0..100 {
-        let now = m.now();
-        let existing = records::get::<ChunkLeases>(store, project, &id).await?;
-        let mut leases = existing.clone().unwrap_or_else(|| {
-            let mut meta = Meta::new(Kind::Leases, project, "sluice", now);
-            meta.id = id.clone();
-            ChunkLeases {
-                meta,
-                run_id: run.clone(),
-                held: vec![],
-            }
-        });
-        if leases.held.iter().any(|l| &l.chunk_id == chunk) {
-            return Ok(true);
-        }
-        let expiry = chrono::Duration::seconds(ChunkLeases::EXPIRES_SECONDS);
-        leases.held.retain(|l| now - l.since < expiry);
-        if leases.held.len() >= max {
-            let mut keep = Vec::with_capacity(leases.held.len());
-            for l in leases.held.drain(..) {
-                let waiting = records::get::<Chunk>(store, project, &l.chunk_id)
-                    .await?
-                    .is_some_and(|c| c.status == ChunkStatus::Extracted);
-                if waiting {
-                    keep.push(l);
-                }
-            }
-            leases.held = keep;
-        }
-        if leases.held.len() >= max {
-            return Ok(false);
-        }
-        leases.held.push(ChunkLease {
-            chunk_id: chunk.clone(),
-            since: now,
-        });
-        match records::write(store, &mut leases, existing.is_some(), now).await {
-            Ok(()) => return Ok(true),
-            Err(StoreError::VersionConflict) => continue,
-            Err(e) => return Err(e.into()),
-        }
+    let bound = Bound {
+        max: parallelism.clamp(1, 16) as usize,
+        expires: Some(chrono::Duration::seconds(ChunkLeases::EXPIRES_SECONDS)),
+    };
+    let taken = holders::take::<ChunkLeases, _>(
+        store,
+        project,
+        run,
+        chunk,
+        bound,
+        m.now(),
+        move |h| async move {
+            // A chunk no longer waiting for its transform is done with its lease.
+            Ok(records::get::<Chunk>(store, project, &h.holder)
+                .await?
+                .is_some_and(|c| c.status == ChunkStatus::Extracted))
+        },
+    )
+    .await;
+    match taken {
+        Ok(()) => Ok(true),
+        Err(HoldError::Full(_)) => Ok(false),
+        Err(HoldError::Contended) => Err(Fault::Transient(format!(
+            "the chunk leases of run {run} are contended; the chunk will be tried again"
+        ))),
+        Err(HoldError::Store(e)) => Err(e.into()),
     }
-    Err(Fault::Transient(format!(
-        "the chunk leases of run {run} are contended; the chunk will be tried again"
-    )))
 }
 
 /// Gives `chunk`'s lease back. A lease left behind (this write failed, the
 /// process died) is taken back once the chunk is no longer waiting.
 pub(crate) async fn release(m: &Machine, project: &Id, run: &Id, chunk: &Id) {
-    let id = ChunkLeases::id_for(run);
     let released =
-        records::update::<ChunkLeases>(m.deps.store.as_ref(), project, &id, m.now(), |l| {
-            let before = l.held.len();
-            l.held.retain(|h| &h.chunk_id != chunk);
-            l.held.len() != before
-        })
-        .await;
+        holders::release::<ChunkLeases>(m.deps.store.as_ref(), project, run, chunk, m.now()).await;
     if let Err(e) = released {
         tracing::warn!(run_id = %run, chunk_id = %chunk, error = %e, "Could not give a chunk lease back; it is taken back later.");
     }

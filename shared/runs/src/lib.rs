@@ -25,7 +25,7 @@ use sluice_app::records;
 use sluice_domain::Id;
 use sluice_domain::entities::{
     ConnectorDefinition, DataMart, Definition, MAX_ERROR_LOG, RowError, Run, RunCounters,
-    RunStatus, Source, StageState,
+    RunStatus, Source,
 };
 use sluice_domain::pipeline::Message;
 use sluice_domain::ports::{ObjectStore, Queue, QueueMessage, RunEventKind, StoreError};
@@ -174,6 +174,10 @@ impl Default for Limits {
 pub struct Machine {
     pub deps: Deps,
     pub limits: Limits,
+    /// The stage queues and the object store, which every stage uses: taken out
+    /// of `deps` when the machine is built, so a machine without them cannot exist.
+    queue: Arc<dyn Queue>,
+    objects: Arc<dyn ObjectStore>,
     mappings: Mutex<HashMap<(Id, u32), Arc<CompiledMapping>>>,
     /// Per run, the transforms it may have in flight in this process (the data
     /// mart's `parallelism`).
@@ -184,13 +188,21 @@ pub struct Machine {
 
 impl Machine {
     /// `deps` must carry a queue and an object store.
-    pub fn new(deps: Deps, limits: Limits) -> Result<Machine, String> {
-        if deps.queue.is_none() || deps.objects.is_none() {
-            return Err("the run machinery needs a queue and an object store".into());
-        }
+    pub fn new(deps: Deps, limits: Limits) -> Result<Machine, sluice_app::MissingPart> {
+        use sluice_app::routes::Part;
+        let queue = deps
+            .queue
+            .clone()
+            .ok_or(sluice_app::MissingPart(Part::Queue))?;
+        let objects = deps
+            .objects
+            .clone()
+            .ok_or(sluice_app::MissingPart(Part::Objects))?;
         Ok(Machine {
             deps,
             limits,
+            queue,
+            objects,
             mappings: Mutex::new(HashMap::new()),
             slots: Mutex::new(HashMap::new()),
             beats: Mutex::new(HashMap::new()),
@@ -198,10 +210,10 @@ impl Machine {
     }
 
     pub fn queue(&self) -> &Arc<dyn Queue> {
-        self.deps.queue.as_ref().expect("checked in Machine::new")
+        &self.queue
     }
     pub(crate) fn objects(&self) -> &Arc<dyn ObjectStore> {
-        self.deps.objects.as_ref().expect("checked in Machine::new")
+        &self.objects
     }
     /// The semaphore that holds run `run` to `parallelism` transforms at once here.
     pub(crate) fn slots(&self, run: &Id, parallelism: u32) -> Arc<tokio::sync::Semaphore> {
@@ -258,6 +270,18 @@ impl Machine {
                 return Outcome::Done;
             }
         };
+        // Every line logged while the message is handled carries these.
+        let span = tracing::info_span!(
+            "message",
+            message_id = %msg.id,
+            project = %message.project(),
+            run_id = %message.run(),
+            receive = msg.receive_count,
+        );
+        tracing::Instrument::instrument(self.handle_message::<S>(msg, message), span).await
+    }
+
+    async fn handle_message<S: Stage>(&self, msg: &QueueMessage, message: Message) -> Outcome {
         let last_try = msg.receive_count >= self.limits.max_receives;
         self.heartbeat(message.project(), message.run()).await;
         let result = S::dispatch(self, &message, last_try).await;
@@ -341,7 +365,7 @@ impl Machine {
     ) {
         let now = self.now();
         let res = records::update::<Run>(self.deps.store.as_ref(), project, run, now, |r| {
-            if !r.fail(reason, now) {
+            if r.fail(reason, now).is_err() {
                 return false;
             }
             // A trigger's retry policy may give it another attempt: not final yet.
@@ -355,21 +379,13 @@ impl Machine {
                     ..c
                 };
             }
-            for s in [
-                &mut r.stages.extract,
-                &mut r.stages.transform,
-                &mut r.stages.load,
-                &mut r.stages.finalize,
-            ] {
-                if s.state == StageState::Running {
-                    s.finish(StageState::Failed, now);
-                }
-            }
             true
         })
         .await;
         match res {
-            Ok(Some(r)) if r.status == RunStatus::Failed && r.error.as_deref() == Some(reason) => {
+            Ok(Some(r))
+                if r.status() == RunStatus::Failed && r.error.as_deref() == Some(reason) =>
+            {
                 match r.next_retry_at {
                     Some(at) => {
                         tracing::warn!(run_id = %run, reason = %reason, attempt = r.attempt, retry_at = %at, "Run attempt failed; it will be retried.");

@@ -5,21 +5,21 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sluice_app::error::{ApiError, ApiResult};
-use sluice_app::services::runs::{Preview, PreviewRequest, PreviewWarning, QueryResult};
+use sluice_app::error::{ServiceError, ServiceResult};
+use sluice_app::ports::{Preview, PreviewRequest, PreviewWarning, QueryResult};
 use sluice_app::{Deps, Previewer, records};
 use sluice_connectors::{Budget, ConnectorError, StreamRequest};
-use sluice_domain::entities::{DataMart, Definition, Source};
+use sluice_domain::entities::{DataMart, Definition, Problem, Source};
 use sluice_engine::datafusion::arrow::array::RecordBatch;
 use sluice_engine::transform::{CompiledMapping, decode};
 
 /// The previewer backed by the embedded engine and the connectors of this build.
 pub struct EnginePreviewer;
 
-fn result(batch: &RecordBatch) -> ApiResult<QueryResult> {
+fn result(batch: &RecordBatch) -> ServiceResult<QueryResult> {
     let columns = sluice_engine::column_infos(batch.schema().fields());
     let rows = sluice_engine::to_rows(std::slice::from_ref(batch))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
     Ok(QueryResult {
         columns,
         rows,
@@ -29,22 +29,40 @@ fn result(batch: &RecordBatch) -> ApiResult<QueryResult> {
 
 #[async_trait]
 impl Previewer for EnginePreviewer {
+    fn plan(&self, definition: &Definition) -> Vec<Problem> {
+        let Definition::Connector(def) = definition else {
+            return vec![];
+        };
+        def.streams
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                let base = sluice_domain::Field::new("definition.streams")
+                    .index(i)
+                    .join("mapping");
+                CompiledMapping::compile(&s.mapping, &base)
+                    .err()
+                    .map(Problem::from)
+            })
+            .collect()
+    }
+
     async fn preview(
         &self,
         deps: &Deps,
         mart: &DataMart,
         definition: Definition,
         req: &PreviewRequest,
-    ) -> ApiResult<Preview> {
+    ) -> ServiceResult<Preview> {
         let Definition::Connector(def) = definition else {
-            return Err(ApiError::invalid(
+            return Err(ServiceError::invalid(
                 "definition.kind",
                 "previews are for connector definitions",
             ));
         };
         let index = req.stream.unwrap_or(0) as usize;
         let selection = def.streams.get(index).ok_or_else(|| {
-            ApiError::invalid(
+            ServiceError::invalid(
                 "stream",
                 format!(
                     "the definition has {} stream(s); there is no stream {index}",
@@ -62,13 +80,13 @@ impl Previewer for EnginePreviewer {
             .await?
             .filter(|s| s.meta.deleted_at.is_none())
             .ok_or_else(|| {
-                ApiError::invalid(
+                ServiceError::invalid(
                     "definition.source_id",
                     format!("source {} not found in this project", def.source_id),
                 )
             })?;
         let extractor = sluice_connectors::extractor(&source.connector).ok_or_else(|| {
-            ApiError::Unavailable(format!(
+            ServiceError::Unavailable(format!(
                 "connector `{}` cannot be previewed in this build",
                 source.connector
             ))
@@ -76,9 +94,9 @@ impl Previewer for EnginePreviewer {
         let config = crate::source_config(deps, &source)
             .await
             .map_err(|f| match f {
-                crate::Fault::Permanent(m) => ApiError::Conflict(m),
-                crate::Fault::Transient(m) => ApiError::Internal(m),
-                crate::Fault::Later(_) => ApiError::Unavailable("try again shortly".into()),
+                crate::Fault::Permanent(m) => ServiceError::Conflict(m),
+                crate::Fault::Transient(m) => ServiceError::Internal(m),
+                crate::Fault::Later(_) => ServiceError::Unavailable("try again shortly".into()),
             })?;
         let limit = req.limit.unwrap_or(20) as usize;
         let stream_req = StreamRequest {
@@ -106,12 +124,12 @@ impl Previewer for EnginePreviewer {
                 .map_err(|e| match e {
                     // The stream's name (a glob) is the definition's, not the source's.
                     ConnectorError::Config { field, reason } if field == "stream" => {
-                        ApiError::invalid(format!("definition.streams[{index}].name"), reason)
+                        ServiceError::invalid(format!("definition.streams[{index}].name"), reason)
                     }
                     ConnectorError::Config { field, reason } => {
-                        ApiError::invalid(format!("source.config.{field}"), reason)
+                        ServiceError::invalid(format!("source.config.{field}"), reason)
                     }
-                    ConnectorError::Upstream { reason, .. } => ApiError::Unavailable(format!(
+                    ConnectorError::Upstream { reason, .. } => ServiceError::Unavailable(format!(
                         "the source did not answer the preview: {reason}"
                     )),
                 })?;

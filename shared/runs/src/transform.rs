@@ -29,7 +29,7 @@ pub(crate) async fn handle(
     let Some(ctx) = m.context(project, run_id).await? else {
         return Ok(());
     };
-    if ctx.run.status != RunStatus::Running {
+    if ctx.run.status() != RunStatus::Running {
         // Paused: resume enqueues it again. Final: nothing to do.
         return Ok(());
     }

@@ -9,10 +9,7 @@ use sluice_app::records;
 use sluice_domain::Id;
 use sluice_domain::Kind;
 use sluice_domain::entities::{Run, RunStatus};
-use sluice_domain::pipeline::{
-    EXTRACTING_CONNECTORS, FINALIZE_QUEUE, MAX_RECEIVES, TRANSFORM_QUEUE, extract_queue,
-    stage_queues,
-};
+use sluice_domain::pipeline::{FINALIZE_QUEUE, MAX_RECEIVES, TRANSFORM_QUEUE, stage_queues};
 use sluice_domain::ports::{ListQuery, Queue};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -41,8 +38,8 @@ impl Workers {
     pub fn spawn(machine: Arc<Machine>, transforms: usize) -> Workers {
         let (stop, rx) = watch::channel(false);
         let mut tasks = JoinSet::new();
-        for c in EXTRACTING_CONNECTORS {
-            tasks.spawn(poll(machine.clone(), extract_queue(c), 2, rx.clone()));
+        for c in sluice_domain::connectors::registry() {
+            tasks.spawn(poll(machine.clone(), c.queue(), 2, rx.clone()));
         }
         tasks.spawn(poll(
             machine.clone(),
@@ -142,39 +139,22 @@ pub async fn recover(machine: &Machine, project: &Id) -> Vec<Id> {
             continue;
         };
         if !matches!(
-            run.status,
+            run.status(),
             RunStatus::Running | RunStatus::Queued | RunStatus::Interrupted
         ) {
             continue;
         }
         let now = machine.now();
         let marked = records::update::<Run>(store, project, &run.meta.id, now, |r| {
-            if !matches!(
-                r.status,
-                RunStatus::Running | RunStatus::Queued | RunStatus::Interrupted
-            ) {
-                return false;
-            }
-            r.interruptions += 1;
-            r.status = RunStatus::Interrupted;
-            true
+            // Interrupted already (a restart during the last restart) counts too.
+            r.status() == RunStatus::Interrupted || r.interrupt().is_ok()
         })
         .await;
         let Ok(Some(run)) = marked else { continue };
         tracing::info!(run_id = %run.meta.id, "Run interrupted by a restart; resuming.");
-        let back = records::update::<Run>(store, project, &run.meta.id, now, |r| {
-            if r.status != RunStatus::Interrupted {
-                return false;
-            }
-            r.status = if r.started_at.is_some() {
-                RunStatus::Running
-            } else {
-                RunStatus::Queued
-            };
-            r.heartbeat_at = Some(now);
-            true
-        })
-        .await;
+        let back =
+            records::update::<Run>(store, project, &run.meta.id, now, |r| r.resume(now).is_ok())
+                .await;
         if let Ok(Some(run)) = back
             && sluice_app::services::runs::reconcile(&machine.deps, machine.queue(), &run)
                 .await

@@ -1,23 +1,18 @@
 //! The connector catalog.
 
-use sluice_domain::connectors;
+use sluice_domain::connectors::{self, ConnectorSpec};
 
-use super::{List, ok};
-use crate::api::ApiResponse;
-use crate::error::{ApiError, ApiResult, clip};
+use super::List;
+use crate::error::{ServiceError, ServiceResult, clip};
 
-pub fn list() -> ApiResult<ApiResponse> {
-    ok(
-        200,
-        &List {
-            items: connectors::catalog(),
-            next_cursor: None,
-        },
-    )
+pub fn list() -> List<ConnectorSpec> {
+    List {
+        items: connectors::catalog(),
+        next_cursor: None,
+    }
 }
 
-pub fn get(name: &str) -> ApiResult<ApiResponse> {
-    let spec = connectors::connector(name)
-        .ok_or_else(|| ApiError::NotFound(format!("connector `{}` not found", clip(name))))?;
-    ok(200, &spec)
+pub fn get(name: &str) -> ServiceResult<ConnectorSpec> {
+    connectors::connector(name)
+        .ok_or_else(|| ServiceError::NotFound(format!("connector `{}` not found", clip(name))))
 }

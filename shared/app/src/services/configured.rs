@@ -13,14 +13,12 @@ use sluice_domain::entities::{
 };
 use sluice_domain::files::{Location, PathRefused, parse_location};
 use sluice_domain::ports::{Record, SecretValue};
-use sluice_domain::{Id, Kind};
+use sluice_domain::{Id, IdOf, Kind};
 
 use super::{
-    Ctx, check_version, created, list_page, load, map_list, no_content, ok, save, soft_delete,
-    to_record,
+    Ctx, List, Page, check_version, list_page, load, map_list, save, soft_delete, to_record,
 };
-use crate::api::{ApiRequest, ApiResponse, parse_body};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ServiceError, ServiceResult};
 use crate::records::from_record;
 
 fn secret_name(project: &Id, id: &Id) -> String {
@@ -32,7 +30,7 @@ fn secret_value(map: &Map<String, Value>) -> SecretValue {
 }
 
 /// Stores the secret part of a new record's config; returns the settings to keep.
-async fn store_new(ctx: &Ctx<'_>, id: &Id, v: ValidatedSettings) -> ApiResult<Settings> {
+async fn store_new(ctx: &Ctx<'_>, id: &Id, v: ValidatedSettings) -> ServiceResult<Settings> {
     let mut settings = Settings {
         config: v.config,
         secret_fields: v.secret.keys().cloned().collect(),
@@ -54,7 +52,7 @@ async fn insert_or_forget_secret<T: sluice_domain::entities::Entity>(
     ctx: &Ctx<'_>,
     e: &T,
     settings: &Settings,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     if let Err(err) = super::insert(ctx, e).await {
         if let Some(name) = &settings.secret_ref
             && let Err(cleanup) = ctx.deps.secrets.delete(name).await
@@ -75,7 +73,7 @@ async fn apply_patch(
     id: &Id,
     settings: &mut Settings,
     (config, secret_changes): (ConfigMap, ConfigMap),
-) -> ApiResult<Option<Option<SecretValue>>> {
+) -> ServiceResult<Option<Option<SecretValue>>> {
     settings.config = config;
     if secret_changes.is_empty() {
         return Ok(None);
@@ -87,7 +85,7 @@ async fn apply_patch(
     let previous = deps.secrets.get(&name).await?;
     let mut current: Map<String, Value> = match &previous {
         Some(v) => serde_json::from_str(v.expose()).map_err(|_| {
-            ApiError::Internal(format!("secret {name} does not hold a JSON object"))
+            ServiceError::Internal(format!("secret {name} does not hold a JSON object"))
         })?,
         None => Map::new(),
     };
@@ -111,7 +109,7 @@ async fn save_or_restore_secret<T: sluice_domain::entities::Entity>(
     version: Option<u64>,
     secret_ref: Option<&str>,
     previous: Option<Option<SecretValue>>,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     let result = save(ctx, e, version).await;
     if let (Err(_), Some(previous), Some(name)) = (&result, previous, secret_ref) {
         let restored = match previous {
@@ -135,14 +133,15 @@ async fn forget_secret(ctx: &Ctx<'_>, settings: &Settings) {
 
 // ---- sources ----
 
-fn connector_fields(name: &str) -> ApiResult<Vec<FieldSpec>> {
+fn connector_fields(name: &str) -> ServiceResult<Vec<FieldSpec>> {
     connectors::connector(name)
         .map(|c| c.config)
-        .ok_or_else(|| ApiError::Internal(format!("stored source uses unknown connector {name}")))
+        .ok_or_else(|| {
+            ServiceError::Internal(format!("stored source uses unknown connector {name}"))
+        })
 }
 
-pub async fn create_source(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let body: CreateSource = parse_body(req)?;
+pub async fn create_source(ctx: &Ctx<'_>, body: CreateSource) -> ServiceResult<SourceView> {
     let (title, validated) = body.validate()?;
     check_source_values(ctx, &body.connector, &validated.config)?;
     let meta = Meta::new(Kind::Source, ctx.project(), &ctx.principal.subject, ctx.now);
@@ -154,27 +153,24 @@ pub async fn create_source(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResp
         settings,
     };
     insert_or_forget_secret(ctx, &source, &source.settings).await?;
-    created(
-        &SourceView::from(&source),
-        format!("/v1/sources/{}", source.meta.id),
-    )
+    Ok(SourceView::from(&source))
 }
 
-pub async fn list_sources(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    ok(
-        200,
-        &map_list(list_page::<Source>(ctx, req, None).await?, |s| {
-            SourceView::from(s)
-        }),
-    )
+pub async fn list_sources(ctx: &Ctx<'_>, page: &Page) -> ServiceResult<List<SourceView>> {
+    Ok(map_list(list_page::<Source>(ctx, page).await?, |s| {
+        SourceView::from(s)
+    }))
 }
 
-pub async fn get_source(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
-    ok(200, &SourceView::from(&load::<Source>(ctx, id).await?))
+pub async fn get_source(ctx: &Ctx<'_>, id: &IdOf<Source>) -> ServiceResult<SourceView> {
+    Ok(SourceView::from(&load::<Source>(ctx, id).await?))
 }
 
-pub async fn update_source(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let body: UpdateSource = parse_body(req)?;
+pub async fn update_source(
+    ctx: &Ctx<'_>,
+    id: &IdOf<Source>,
+    body: UpdateSource,
+) -> ServiceResult<SourceView> {
     let mut s: Source = load(ctx, id).await?;
     let spec = connector_fields(&s.connector)?;
     let connector = s.connector.clone();
@@ -188,20 +184,20 @@ pub async fn update_source(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResu
         |merged| check_source_values(ctx, &connector, merged),
     )
     .await?;
-    ok(200, &SourceView::from(&s))
+    Ok(SourceView::from(&s))
 }
 
 /// Checks what a source's field types cannot: a `files` location must be the
 /// project's landing area or a directory under an import root of this server
 /// (checked again when each file is opened).
-fn check_source_values(ctx: &Ctx<'_>, connector: &str, config: &ConfigMap) -> ApiResult<()> {
+fn check_source_values(ctx: &Ctx<'_>, connector: &str, config: &ConfigMap) -> ServiceResult<()> {
     if connector != "files" {
         return Ok(());
     }
     let Some(location) = config.get("location").and_then(Value::as_str) else {
         return Ok(());
     };
-    let refused = |e: PathRefused| ApiError::invalid("config.location", e.0);
+    let refused = |e: PathRefused| ServiceError::invalid("config.location", e.0);
     if let Location::Local(dir) = parse_location(location).map_err(refused)? {
         ctx.deps.import_roots.resolve_dir(&dir).map_err(refused)?;
     }
@@ -238,7 +234,7 @@ impl Configured for Destination {
 /// marked: `http_json` headers, a webhook's URL). Returns whether it moved any.
 /// The secret is stored before the record drops the plain value, so a crash
 /// between the two leaves the value in both places and the next start finishes.
-pub async fn migrate_plain_secrets(deps: &crate::Deps, record: &Record) -> ApiResult<bool> {
+pub async fn migrate_plain_secrets(deps: &crate::Deps, record: &Record) -> ServiceResult<bool> {
     match record.kind {
         Kind::Source => migrate::<Source>(deps, record).await,
         Kind::Destination => migrate::<Destination>(deps, record).await,
@@ -246,7 +242,7 @@ pub async fn migrate_plain_secrets(deps: &crate::Deps, record: &Record) -> ApiRe
     }
 }
 
-async fn migrate<T: Configured>(deps: &crate::Deps, record: &Record) -> ApiResult<bool> {
+async fn migrate<T: Configured>(deps: &crate::Deps, record: &Record) -> ServiceResult<bool> {
     let mut e: T = from_record(record)?;
     let spec = e.spec();
     let id = e.meta().id.clone();
@@ -275,8 +271,8 @@ async fn update_configured<T: Configured>(
     config: Option<ConfigMap>,
     version: Option<u64>,
     spec: &[FieldSpec],
-    check: impl Fn(&ConfigMap) -> ApiResult<()>,
-) -> ApiResult<()> {
+    check: impl Fn(&ConfigMap) -> ServiceResult<()>,
+) -> ServiceResult<()> {
     // Checked before any secret changes, not only at the final conditional write.
     check_version(e, version)?;
     let id = e.meta().id.clone();
@@ -317,17 +313,19 @@ async fn update_configured<T: Configured>(
     save_or_restore_secret(ctx, e, version, secret_ref.as_deref(), previous).await
 }
 
-pub async fn delete_source(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+pub async fn delete_source(ctx: &Ctx<'_>, id: &IdOf<Source>) -> ServiceResult<()> {
     let mut s: Source = load(ctx, id).await?;
     soft_delete(ctx, &mut s).await?;
     forget_secret(ctx, &s.settings).await;
-    no_content()
+    Ok(())
 }
 
 // ---- destinations ----
 
-pub async fn create_destination(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let body: CreateDestination = parse_body(req)?;
+pub async fn create_destination(
+    ctx: &Ctx<'_>,
+    body: CreateDestination,
+) -> ServiceResult<DestinationView> {
     let (title, validated) = body.validate()?;
     let meta = Meta::new(
         Kind::Destination,
@@ -343,34 +341,27 @@ pub async fn create_destination(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<Ap
         settings,
     };
     insert_or_forget_secret(ctx, &d, &d.settings).await?;
-    created(
-        &DestinationView::from(&d),
-        format!("/v1/destinations/{}", d.meta.id),
-    )
+    Ok(DestinationView::from(&d))
 }
 
-pub async fn list_destinations(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    ok(
-        200,
-        &map_list(list_page::<Destination>(ctx, req, None).await?, |d| {
-            DestinationView::from(d)
-        }),
-    )
+pub async fn list_destinations(ctx: &Ctx<'_>, page: &Page) -> ServiceResult<List<DestinationView>> {
+    Ok(map_list(list_page::<Destination>(ctx, page).await?, |d| {
+        DestinationView::from(d)
+    }))
 }
 
-pub async fn get_destination(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
-    ok(
-        200,
-        &DestinationView::from(&load::<Destination>(ctx, id).await?),
-    )
+pub async fn get_destination(
+    ctx: &Ctx<'_>,
+    id: &IdOf<Destination>,
+) -> ServiceResult<DestinationView> {
+    Ok(DestinationView::from(&load::<Destination>(ctx, id).await?))
 }
 
 pub async fn update_destination(
     ctx: &Ctx<'_>,
-    id: &str,
-    req: &ApiRequest,
-) -> ApiResult<ApiResponse> {
-    let body: UpdateDestination = parse_body(req)?;
+    id: &IdOf<Destination>,
+    body: UpdateDestination,
+) -> ServiceResult<DestinationView> {
     let mut d: Destination = load(ctx, id).await?;
     let spec = destination_fields(&d.kind)?;
     let kind = d.kind.clone();
@@ -384,12 +375,12 @@ pub async fn update_destination(
         |merged| check_destination_values(&kind, merged).map_err(Into::into),
     )
     .await?;
-    ok(200, &DestinationView::from(&d))
+    Ok(DestinationView::from(&d))
 }
 
-pub async fn delete_destination(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+pub async fn delete_destination(ctx: &Ctx<'_>, id: &IdOf<Destination>) -> ServiceResult<()> {
     let mut d: Destination = load(ctx, id).await?;
     soft_delete(ctx, &mut d).await?;
     forget_secret(ctx, &d.settings).await;
-    no_content()
+    Ok(())
 }

@@ -1,18 +1,16 @@
 //! Data marts: drafts, definitions, validation, publishing.
 
 use serde::Serialize;
-use sluice_domain::Kind;
+use serde_json::Value;
 use sluice_domain::connectors;
 use sluice_domain::entities::{
     CreateDataMart, DataMart, DataMartStatus, Definition, Meta, Problem, Source, Storage,
     UpdateDataMart, validate_text, validate_title,
 };
+use sluice_domain::{IdOf, Kind};
 
-use super::{
-    Ctx, created, list_page, load, load_any, no_content, ok, require_ref, save, soft_delete,
-};
-use crate::api::{ApiRequest, ApiResponse, parse_body};
-use crate::error::{ApiError, ApiResult};
+use super::{Ctx, List, Page, list_page, load, load_any, require_ref, save, soft_delete};
+use crate::error::{ServiceError, ServiceResult};
 
 /// The outcome of validating a definition.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -21,8 +19,7 @@ pub struct ValidationReport {
     pub problems: Vec<Problem>,
 }
 
-pub async fn create(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let body: CreateDataMart = parse_body(req)?;
+pub async fn create(ctx: &Ctx<'_>, body: CreateDataMart) -> ServiceResult<DataMart> {
     let (title, storage_id, description) = body.validate()?;
     require_ref::<Storage>(ctx, "storage_id", &storage_id).await?;
     let dm = DataMart {
@@ -41,29 +38,30 @@ pub async fn create(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
         published_at: None,
     };
     super::insert(ctx, &dm).await?;
-    created(&dm, format!("/v1/data-marts/{}", dm.meta.id))
+    Ok(dm)
 }
 
-pub async fn list(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    ok(
-        200,
-        &list_page::<DataMart>(ctx, req, Some(("storage_id", Kind::Storage))).await?,
-    )
+/// `page.parent`: only the data marts of this storage.
+pub async fn list(ctx: &Ctx<'_>, page: &Page) -> ServiceResult<List<DataMart>> {
+    list_page::<DataMart>(ctx, page).await
 }
 
-pub async fn get(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
-    ok(200, &load::<DataMart>(ctx, id).await?)
+pub async fn get(ctx: &Ctx<'_>, id: &IdOf<DataMart>) -> ServiceResult<DataMart> {
+    load(ctx, id).await
 }
 
 /// A mart to change: deleted ones are a conflict, not a silent 404.
-async fn load_for_change(ctx: &Ctx<'_>, id: &str) -> ApiResult<DataMart> {
+async fn load_for_change(ctx: &Ctx<'_>, id: &IdOf<DataMart>) -> ServiceResult<DataMart> {
     let dm: DataMart = load_any(ctx, id).await?;
     dm.ensure_live()?;
     Ok(dm)
 }
 
-pub async fn update(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let body: UpdateDataMart = parse_body(req)?;
+pub async fn update(
+    ctx: &Ctx<'_>,
+    id: &IdOf<DataMart>,
+    body: UpdateDataMart,
+) -> ServiceResult<DataMart> {
     let mut dm = load_for_change(ctx, id).await?;
     if let Some(t) = &body.title {
         dm.title = validate_title("title", t)?;
@@ -75,18 +73,24 @@ pub async fn update(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResult<ApiR
         dm.description = d;
     }
     save(ctx, &mut dm, body.version).await?;
-    ok(200, &dm)
+    Ok(dm)
 }
 
-pub async fn delete(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+pub async fn delete(ctx: &Ctx<'_>, id: &IdOf<DataMart>) -> ServiceResult<()> {
     let mut dm: DataMart = load(ctx, id).await?;
-    soft_delete(ctx, &mut dm).await?;
-    no_content()
+    soft_delete(ctx, &mut dm).await
 }
 
-/// Every problem of `def`: its shape, then what its references reveal.
-async fn problems(ctx: &Ctx<'_>, def: &Definition) -> ApiResult<Vec<Problem>> {
+/// Every problem of `def`: its shape, what the engine that runs it says of its
+/// mappings, then what its references reveal.
+async fn problems(ctx: &Ctx<'_>, def: &Definition) -> ServiceResult<Vec<Problem>> {
     let mut out = def.problems();
+    if out.is_empty() {
+        let engine = ctx.deps.previewer.as_ref().ok_or_else(|| {
+            ServiceError::Unavailable("definitions cannot be checked here: no engine".into())
+        })?;
+        out.extend(engine.plan(def));
+    }
     if let Definition::Connector(c) = def {
         match require_ref::<Source>(ctx, "definition.source_id", &c.source_id).await {
             Ok(source) => match connectors::connector(&source.connector) {
@@ -96,25 +100,32 @@ async fn problems(ctx: &Ctx<'_>, def: &Definition) -> ApiResult<Vec<Problem>> {
                     reason: format!("source uses unknown connector `{}`", source.connector),
                 }),
             },
-            Err(ApiError::Validation { field, reason, .. }) => out.push(Problem { field, reason }),
+            Err(ServiceError::Validation { field, reason, .. }) => {
+                out.push(Problem { field, reason })
+            }
             Err(e) => return Err(e),
         }
     }
     Ok(out)
 }
 
-fn refuse(problems: Vec<Problem>) -> ApiError {
+fn refuse(problems: Vec<Problem>) -> ServiceError {
     let first = &problems[0];
     let (field, reason) = (first.field.clone(), first.reason.clone());
-    ApiError::Validation {
+    ServiceError::Validation {
         details: serde_json::json!({"field": field, "reason": reason, "problems": problems}),
         field,
         reason,
     }
 }
 
-pub async fn set_definition(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let def = Definition::from_json(parse_body(req)?)?;
+/// `PUT /v1/data-marts/{id}/definition`: `body` is the definition's JSON object.
+pub async fn set_definition(
+    ctx: &Ctx<'_>,
+    id: &IdOf<DataMart>,
+    body: Value,
+) -> ServiceResult<DataMart> {
+    let def = Definition::from_json(body)?;
     let mut dm = load_for_change(ctx, id).await?;
     let found = problems(ctx, &def).await?;
     if !found.is_empty() {
@@ -122,31 +133,28 @@ pub async fn set_definition(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiRes
     }
     dm.definition = Some(def);
     save(ctx, &mut dm, None).await?;
-    ok(200, &dm)
+    Ok(dm)
 }
 
+/// `POST /v1/data-marts/{id}/definition/validate`: the definition `given` (its
+/// JSON object), or the data mart's own when none is.
 pub async fn validate_definition(
     ctx: &Ctx<'_>,
-    id: &str,
-    req: &ApiRequest,
-) -> ApiResult<ApiResponse> {
+    id: &IdOf<DataMart>,
+    given: Option<Value>,
+) -> ServiceResult<ValidationReport> {
     let dm: DataMart = load(ctx, id).await?;
-    let given = !req.body.iter().all(u8::is_ascii_whitespace);
-    let def = if given {
-        match Definition::from_json(parse_body(req)?) {
+    let def = match given {
+        Some(body) => match Definition::from_json(body) {
             Ok(d) => Some(d),
             Err(e) => {
-                return ok(
-                    200,
-                    &ValidationReport {
-                        valid: false,
-                        problems: vec![Problem::from(e)],
-                    },
-                );
+                return Ok(ValidationReport {
+                    valid: false,
+                    problems: vec![Problem::from(e)],
+                });
             }
-        }
-    } else {
-        dm.definition
+        },
+        None => dm.definition,
     };
     let report = match def {
         None => ValidationReport {
@@ -164,10 +172,10 @@ pub async fn validate_definition(
             }
         }
     };
-    ok(200, &report)
+    Ok(report)
 }
 
-pub async fn publish(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+pub async fn publish(ctx: &Ctx<'_>, id: &IdOf<DataMart>) -> ServiceResult<DataMart> {
     let mut dm = load_for_change(ctx, id).await?;
     dm.ensure_publishable()?;
     if let Some(def) = &dm.definition {
@@ -178,5 +186,5 @@ pub async fn publish(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
     }
     dm.publish(ctx.now)?;
     save(ctx, &mut dm, None).await?;
-    ok(200, &dm)
+    Ok(dm)
 }

@@ -11,9 +11,8 @@ use sluice_domain::error::quote;
 use sluice_domain::files::{STORE_SCHEME, Scoped, landing_prefix};
 use sluice_domain::ports::{ObjectInfo, ObjectStore, check_object_key};
 
-use super::{Ctx, List, created, no_content, ok};
-use crate::api::{ApiRequest, query_params};
-use crate::error::{ApiError, ApiResult};
+use super::{Ctx, List};
+use crate::error::{ServiceError, ServiceResult};
 
 /// Longest file path accepted (the area's prefix and the path stay within the
 /// 1,024 bytes of an S3 key).
@@ -50,7 +49,7 @@ impl FileView {
 }
 
 /// The project's landing area.
-fn landing(ctx: &Ctx<'_>) -> ApiResult<Scoped> {
+fn landing(ctx: &Ctx<'_>) -> ServiceResult<Scoped> {
     Ok(Scoped::new(
         Arc::clone(ctx.deps.objects()?),
         landing_prefix(ctx.project()),
@@ -59,8 +58,8 @@ fn landing(ctx: &Ctx<'_>) -> ApiResult<Scoped> {
 
 /// A file path as the URL carries it: letters, digits and `/_.=-`, no `.` or
 /// `..` segment, no hidden file (`.name`, which listings skip).
-fn check_path(field: &str, path: &str) -> ApiResult<()> {
-    let bad = |reason: &str| ApiError::invalid(field, reason);
+fn check_path(field: &str, path: &str) -> ServiceResult<()> {
+    let bad = |reason: &str| ServiceError::invalid(field, reason);
     if path.len() > MAX_PATH {
         return Err(bad("must be at most 900 bytes"));
     }
@@ -77,20 +76,34 @@ fn check_path(field: &str, path: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// What an upload writes: bytes in memory, or a file they were spooled to.
+pub enum Upload<'a> {
+    Bytes(&'a [u8]),
+    File(&'a std::path::Path),
+}
+
+/// Which page of the landing area's files a caller asks for.
+#[derive(Debug, Clone)]
+pub struct FilesPage {
+    /// Only files whose path starts with this.
+    pub prefix: String,
+    pub limit: usize,
+    /// The last path of the previous page.
+    pub after: Option<String>,
+}
+
 /// `PUT /v1/files/{path+}`: the raw body becomes the file (replacing one there).
-pub async fn upload(ctx: &Ctx<'_>, path: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
+pub async fn upload(ctx: &Ctx<'_>, path: &str, body: Upload<'_>) -> ServiceResult<FileView> {
     check_path("path", path)?;
     let area = landing(ctx)?;
-    let size = match &req.spooled {
-        Some(file) => area.put_file(path, &file.path).await?,
-        None => {
-            let len = req.body.len() as u64;
+    let size = match body {
+        Upload::File(file) => area.put_file(path, file).await?,
+        Upload::Bytes(bytes) => {
+            let len = bytes.len() as u64;
             if len > ctx.deps.max_upload_bytes {
-                return Err(ApiError::PayloadTooLarge(
-                    ctx.deps.max_upload_bytes as usize,
-                ));
+                return Err(ServiceError::TooLarge(ctx.deps.max_upload_bytes));
             }
-            area.put(path, req.body.to_vec()).await?;
+            area.put(path, bytes.to_vec()).await?;
             len
         }
     };
@@ -101,46 +114,29 @@ pub async fn upload(ctx: &Ctx<'_>, path: &str, req: &ApiRequest) -> ApiResult<Ap
         modified_ms: ctx.now.timestamp_millis(),
     };
     tracing::info!(project = %ctx.project(), bytes = size, "File uploaded.");
-    created(&FileView::of(&info), format!("/v1/files/{path}"))
+    Ok(FileView::of(&info))
 }
 
 /// `GET /v1/files`: a page of files in path order.
-pub async fn list(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let (mut prefix, mut limit, mut after) = (String::new(), 100usize, None::<String>);
-    for (k, v) in query_params(req) {
-        match k.as_str() {
-            "prefix" => {
-                let dir = v.trim_end_matches('/');
-                if !dir.is_empty() {
-                    check_path("prefix", dir)?;
-                }
-                prefix = v;
-            }
-            "limit" => {
-                limit = v
-                    .parse()
-                    .ok()
-                    .filter(|l| (1..=1000).contains(l))
-                    .ok_or_else(|| ApiError::invalid("limit", "must be a number from 1 to 1000"))?;
-            }
-            "cursor" => {
-                check_path("cursor", &v).map_err(|_| {
-                    ApiError::invalid("cursor", "is not a cursor this list returned")
-                })?;
-                after = Some(v);
-            }
-            other => {
-                return Err(ApiError::invalid(
-                    other,
-                    "unknown query parameter; expected one of: prefix, limit, cursor",
-                ));
-            }
-        }
+pub async fn list(ctx: &Ctx<'_>, page: &FilesPage) -> ServiceResult<List<FileView>> {
+    let FilesPage {
+        prefix,
+        limit,
+        after,
+    } = page;
+    let dir = prefix.trim_end_matches('/');
+    if !dir.is_empty() {
+        check_path("prefix", dir)?;
     }
-    let listed = landing(ctx)?.list(&prefix).await?;
+    if let Some(a) = after {
+        check_path("cursor", a)
+            .map_err(|_| ServiceError::invalid("cursor", "is not a cursor this list returned"))?;
+    }
+    let (limit, after) = (*limit, after.as_ref());
+    let listed = landing(ctx)?.list(prefix).await?;
     let mut items: Vec<FileView> = listed
         .iter()
-        .filter(|o| after.as_ref().is_none_or(|a| o.key.as_str() > a.as_str()))
+        .filter(|o| after.is_none_or(|a| o.key.as_str() > a.as_str()))
         .filter(|o| !o.key.split('/').any(|s| s.starts_with('.')))
         .take(limit + 1)
         .map(FileView::of)
@@ -148,12 +144,12 @@ pub async fn list(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
     let more = items.len() > limit;
     items.truncate(limit);
     let next_cursor = more.then(|| items.last().map(|f| f.path.clone())).flatten();
-    ok(200, &List { items, next_cursor })
+    Ok(List { items, next_cursor })
 }
 
 /// `DELETE /v1/files/{path+}`
-pub async fn delete(ctx: &Ctx<'_>, path: &str) -> ApiResult<ApiResponse> {
-    let not_found = || ApiError::NotFound(format!("file {} not found", quote(path)));
+pub async fn delete(ctx: &Ctx<'_>, path: &str) -> ServiceResult<()> {
+    let not_found = || ServiceError::NotFound(format!("file {} not found", quote(path)));
     check_path("path", path).map_err(|_| not_found())?;
     let area = landing(ctx)?;
     // One byte read says whether it is there (a listing would walk its folder).
@@ -161,7 +157,5 @@ pub async fn delete(ctx: &Ctx<'_>, path: &str) -> ApiResult<ApiResponse> {
         return Err(not_found());
     }
     area.delete(path).await?;
-    no_content()
+    Ok(())
 }
-
-use crate::api::ApiResponse;

@@ -4,14 +4,13 @@ use sluice_domain::Kind;
 use sluice_domain::entities::{Meta, Project, UpdateProject, WebhookInfo, webhook_origin};
 use sluice_domain::ports::SecretValue;
 
-use super::{Ctx, ok, to_record};
-use crate::api::{ApiRequest, ApiResponse, parse_body};
-use crate::error::{ApiError, ApiResult};
+use super::{Ctx, to_record};
+use crate::error::{ServiceError, ServiceResult};
 use crate::records;
 
 /// The project record; a deployment that never wrote one (projects come from the
 /// credential) gets a fresh one, written on the first change.
-async fn current(ctx: &Ctx<'_>) -> ApiResult<(Project, bool)> {
+async fn current(ctx: &Ctx<'_>) -> ServiceResult<(Project, bool)> {
     let p = ctx.project();
     match records::get::<Project>(ctx.deps.store.as_ref(), p, p).await? {
         Some(project) => Ok((project, true)),
@@ -30,13 +29,12 @@ async fn current(ctx: &Ctx<'_>) -> ApiResult<(Project, bool)> {
     }
 }
 
-pub async fn get(ctx: &Ctx<'_>) -> ApiResult<ApiResponse> {
-    ok(200, &current(ctx).await?.0)
+pub async fn get(ctx: &Ctx<'_>) -> ServiceResult<Project> {
+    Ok(current(ctx).await?.0)
 }
 
 /// `PATCH /v1/project`
-pub async fn update(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let body: UpdateProject = parse_body(req)?;
+pub async fn update(ctx: &Ctx<'_>, body: UpdateProject) -> ServiceResult<Project> {
     let (mut project, stored) = current(ctx).await?;
     if let Some(name) = &body.name {
         project.name = sluice_domain::entities::validate_title("name", name)?;
@@ -65,7 +63,7 @@ pub async fn update(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
     } else {
         match ctx.deps.store.insert(&to_record(&project)?).await {
             Err(sluice_domain::ports::StoreError::AlreadyExists) => {
-                return Err(ApiError::Conflict(
+                return Err(ServiceError::Conflict(
                     "the project changed at the same time; send the change again".into(),
                 ));
             }
@@ -75,5 +73,5 @@ pub async fn update(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
     if matches!(body.webhook_url, Some(None)) {
         ctx.deps.secrets.delete(&secret_name).await?;
     }
-    ok(200, &project)
+    Ok(project)
 }

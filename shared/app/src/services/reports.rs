@@ -1,17 +1,15 @@
 //! Reports.
 
-use sluice_domain::Kind;
 use sluice_domain::entities::{
     CreateReport, DataMart, Destination, Meta, Report, UpdateReport, parse_ref,
     validate_report_fields, validate_title,
 };
+use sluice_domain::{IdOf, Kind};
 
-use super::{Ctx, created, list_page, load, no_content, ok, require_ref, save, soft_delete};
-use crate::api::{ApiRequest, ApiResponse, parse_body};
-use crate::error::ApiResult;
+use super::{Ctx, List, Page, list_page, load, require_ref, save, soft_delete};
+use crate::error::ServiceResult;
 
-pub async fn create(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let body: CreateReport = parse_body(req)?;
+pub async fn create(ctx: &Ctx<'_>, body: CreateReport) -> ServiceResult<Report> {
     let (title, data_mart_id, destination_id) = body.validate()?;
     require_ref::<DataMart>(ctx, "data_mart_id", &data_mart_id).await?;
     require_ref::<Destination>(ctx, "destination_id", &destination_id).await?;
@@ -24,22 +22,18 @@ pub async fn create(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
         cache_ttl_seconds: body.cache_ttl_seconds,
     };
     super::insert(ctx, &r).await?;
-    created(&r, format!("/v1/reports/{}", r.meta.id))
+    Ok(r)
 }
 
-pub async fn list(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    ok(
-        200,
-        &list_page::<Report>(ctx, req, Some(("data_mart_id", Kind::DataMart))).await?,
-    )
+pub async fn list(ctx: &Ctx<'_>, page: &Page) -> ServiceResult<List<Report>> {
+    list_page::<Report>(ctx, page).await
 }
 
-pub async fn get(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
-    ok(200, &load::<Report>(ctx, id).await?)
+pub async fn get(ctx: &Ctx<'_>, id: &IdOf<Report>) -> ServiceResult<Report> {
+    load(ctx, id).await
 }
 
-pub async fn update(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let body: UpdateReport = parse_body(req)?;
+pub async fn update(ctx: &Ctx<'_>, id: &IdOf<Report>, body: UpdateReport) -> ServiceResult<Report> {
     let mut r: Report = load(ctx, id).await?;
     if let Some(t) = &body.title {
         r.title = validate_title("title", t)?;
@@ -57,11 +51,10 @@ pub async fn update(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResult<ApiR
     }
     validate_report_fields(r.query.as_deref(), r.cache_ttl_seconds)?;
     save(ctx, &mut r, body.version).await?;
-    ok(200, &r)
+    Ok(r)
 }
 
-pub async fn delete(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+pub async fn delete(ctx: &Ctx<'_>, id: &IdOf<Report>) -> ServiceResult<()> {
     let mut r: Report = load(ctx, id).await?;
-    soft_delete(ctx, &mut r).await?;
-    no_content()
+    soft_delete(ctx, &mut r).await
 }

@@ -5,46 +5,47 @@
 
 use std::collections::BTreeMap;
 
-use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde::Deserialize;
 use sluice_domain::entities::{
-    DataMart, DataMartStatus, Definition, Run, RunCounters, RunKind, RunProgress, RunStatus,
-    StageState, StartRun, Storage,
+    DataMart, DataMartStatus, Definition, Run, RunCounters, RunKind, RunProgress, StageState,
+    StartRun, Storage,
 };
 use sluice_domain::pipeline::{
     Chunk, ChunkStatus, ConnectorState, FINALIZE_QUEUE, Message, Step, TRANSFORM_QUEUE,
     extract_queue, objects,
 };
-use sluice_domain::ports::{ColumnInfo, QueueError, RunEvent, RunEventKind, StoreError, TableRef};
-use sluice_domain::{Id, Kind};
+use sluice_domain::ports::{QueueError, RunEvent, RunEventKind, StoreError, TableRef};
+use sluice_domain::{Id, IdOf, Kind};
 
-use super::{Ctx, List, created, list_page, list_page_under, load, load_any, ok};
+use super::{Ctx, List, Page, list_page, load, load_any};
 use crate::Deps;
-use crate::api::{ApiRequest, ApiResponse, parse_body};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ServiceError, ServiceResult};
+use crate::ports::{Preview, PreviewRequest, QueryResult};
 use crate::records;
 
-pub async fn list(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let page: List<Run> =
-        list_page::<Run>(ctx, req, Some(("data_mart_id", Kind::DataMart))).await?;
-    ok(200, &page)
+/// `page.parent`: only the runs of this data mart.
+pub async fn list(ctx: &Ctx<'_>, page: &Page) -> ServiceResult<List<Run>> {
+    list_page::<Run>(ctx, page).await
 }
 
-/// `GET /v1/data-marts/{id}/runs`: that data mart's runs, newest first.
+/// `GET /v1/data-marts/{id}/runs`: that data mart's runs, newest first (a
+/// deleted data mart's too).
 pub async fn list_of_data_mart(
     ctx: &Ctx<'_>,
-    mart_id: &str,
-    req: &ApiRequest,
-) -> ApiResult<ApiResponse> {
+    mart_id: &IdOf<DataMart>,
+    page: Page,
+) -> ServiceResult<List<Run>> {
     let mart = load_any::<DataMart>(ctx, mart_id).await?;
-    let page: List<Run> = list_page_under::<Run>(ctx, req, None, Some(mart.meta.id)).await?;
-    ok(200, &page)
+    let page = Page {
+        parent: Some(mart.meta.id),
+        ..page
+    };
+    list_page::<Run>(ctx, &page).await
 }
 
-pub async fn get(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+pub async fn get(ctx: &Ctx<'_>, id: &IdOf<Run>) -> ServiceResult<Run> {
     let run = load::<Run>(ctx, id).await?;
-    ok(200, &with_progress(ctx.deps, run, ctx.now).await?)
+    with_progress(ctx.deps, run, ctx.now).await
 }
 
 /// The run with counters, progress and throughput computed from its chunks.
@@ -52,8 +53,8 @@ pub async fn with_progress(
     deps: &Deps,
     mut run: Run,
     now: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<Run> {
-    if run.status.is_final() && run.progress.chunks_total > 0 {
+) -> ServiceResult<Run> {
+    if run.status().is_final() && run.progress.chunks_total > 0 {
         return Ok(run);
     }
     let chunks: Vec<Chunk> =
@@ -93,7 +94,7 @@ pub async fn with_progress(
         let secs = (end - started).num_milliseconds().max(1) as f64 / 1000.0;
         progress.rows_per_second = (counters.rows_written as f64 / secs).round();
     }
-    if !run.status.is_final() {
+    if !run.status().is_final() {
         run.counters = counters;
         run.stages.transform.busy_ms = busy;
         if progress.chunks_done > 0 && run.stages.transform.state == StageState::Pending {
@@ -105,8 +106,7 @@ pub async fn with_progress(
 }
 
 /// `POST /v1/data-marts/{id}/runs`
-pub async fn start(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let body: StartRun = parse_body(req)?;
+pub async fn start(ctx: &Ctx<'_>, mart_id: &IdOf<DataMart>, body: StartRun) -> ServiceResult<Run> {
     let (kind, window) = body.validate()?;
     let mart = load::<DataMart>(ctx, mart_id).await?;
     mart.ensure_live()?;
@@ -121,13 +121,13 @@ pub async fn start(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<
         sla_seconds: None,
     };
     match launch(ctx.deps, &mart, spec, ctx.now).await? {
-        Launched::Started(run) => created(&run, format!("/v1/runs/{}", run.meta.id)),
-        Launched::Busy(holder) => Err(ApiError::Conflict(format!(
+        Launched::Started(run) => Ok(*run),
+        Launched::Busy(holder) => Err(ServiceError::Conflict(format!(
             "data mart {} already runs its limit of {} run(s) (run {holder}); wait for it, or cancel it",
             mart.meta.id,
             max_active_runs(&mart)
         ))),
-        Launched::Exists(id) => Err(ApiError::Conflict(format!("run {id} exists already"))),
+        Launched::Exists(id) => Err(ServiceError::Conflict(format!("run {id} exists already"))),
     }
 }
 
@@ -171,17 +171,17 @@ pub async fn launch(
     mart: &DataMart,
     spec: Launch,
     now: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<Launched> {
+) -> ServiceResult<Launched> {
     let project = &mart.meta.project_id;
     let store = deps.store.as_ref();
     let Some(Definition::Connector(def)) = &mart.definition else {
-        return Err(ApiError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "data mart {} has no connector definition; only connector data marts run",
             mart.meta.id
         )));
     };
     if mart.status != DataMartStatus::Published {
-        return Err(ApiError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "data mart {} is a draft; publish it before running it",
             mart.meta.id
         )));
@@ -202,17 +202,15 @@ pub async fn launch(
     };
     let mut meta = sluice_domain::entities::Meta::new(Kind::Run, project, &spec.created_by, now);
     meta.id = spec.run_id.clone();
-    let run = Run {
-        window: spec.window,
-        start_state,
-        trigger_id: spec.trigger.as_ref().map(|(t, _)| t.clone()),
-        scheduled_for: spec.trigger.map(|(_, at)| at),
-        backfill_id: spec.backfill_id,
-        retry_policy: spec.retry_policy,
-        sla_seconds: spec.sla_seconds,
-        heartbeat_at: Some(now),
-        ..Run::queued(meta, mart.meta.id.clone(), spec.kind)
-    };
+    let mut run = Run::queued(meta, IdOf::of_record(mart), spec.kind);
+    run.window = spec.window;
+    run.start_state = start_state;
+    run.trigger_id = spec.trigger.as_ref().map(|(t, _)| t.clone());
+    run.scheduled_for = spec.trigger.map(|(_, at)| at);
+    run.backfill_id = spec.backfill_id;
+    run.retry_policy = spec.retry_policy;
+    run.sla_seconds = spec.sla_seconds;
+    run.heartbeat_at = Some(now);
     if !records::insert_once(store, &run).await? {
         return Ok(Launched::Exists(run.meta.id));
     }
@@ -239,14 +237,17 @@ pub async fn launch(
                 let reason = format!(
                     "connector `{connector}` has no extraction in this deployment; its data marts cannot run"
                 );
-                (reason.clone(), ApiError::Conflict(reason))
+                (reason.clone(), ServiceError::Conflict(reason))
             }
             other => (
                 "the run could not be queued; start it again".to_string(),
-                ApiError::from(other),
+                ServiceError::from(other),
             ),
         };
-        records::update::<Run>(store, project, &run.meta.id, now, |r| r.fail(&reason, now)).await?;
+        records::update::<Run>(store, project, &run.meta.id, now, |r| {
+            r.fail(&reason, now).is_ok()
+        })
+        .await?;
         return Err(err);
     }
     publish(deps, RunEventKind::RunQueued, &run).await;
@@ -260,7 +261,7 @@ pub async fn publish(deps: &Deps, kind: RunEventKind, run: &Run) {
             kind,
             project_id: run.meta.project_id.clone(),
             run_id: run.meta.id.clone(),
-            data_mart_id: run.data_mart_id.clone(),
+            data_mart_id: run.data_mart_id.as_id().clone(),
             at: deps.clock.now(),
         };
         if let Err(e) = bus.publish(&event).await {
@@ -269,113 +270,60 @@ pub async fn publish(deps: &Deps, kind: RunEventKind, run: &Run) {
     }
 }
 
-/// Changes a run's status if `allowed` says its current state allows it (checked
-/// again on every compare-and-swap try); a 409 naming the state otherwise.
-async fn change_status(
+/// Applies one transition of the run machine to the stored run (again on every
+/// compare-and-swap try); a 409 saying why when its status refuses it.
+async fn transition(
     deps: &Deps,
     run: &Run,
-    verb: &str,
-    allowed: impl Fn(&Run) -> bool,
     now: chrono::DateTime<chrono::Utc>,
-    apply: impl Fn(&mut Run, chrono::DateTime<chrono::Utc>),
-) -> ApiResult<Run> {
+    apply: impl Fn(&mut Run) -> Result<(), sluice_domain::DomainError>,
+) -> ServiceResult<Run> {
     let id = &run.meta.id;
     let mut refused = None;
     let updated = records::update::<Run>(deps.store.as_ref(), &run.meta.project_id, id, now, |r| {
-        if !allowed(r) {
-            refused = Some(r.status);
-            return false;
-        }
-        refused = None;
-        apply(r, now);
-        true
+        refused = apply(r).err();
+        refused.is_none()
     })
     .await?
-    .ok_or_else(|| ApiError::not_found(Kind::Run, id.as_str()))?;
-    if let Some(status) = refused {
-        return Err(ApiError::Conflict(format!(
-            "run {id} is {}; it cannot be {verb}",
-            status_name(status)
-        )));
+    .ok_or_else(|| ServiceError::not_found(Kind::Run, id.as_str()))?;
+    match refused {
+        Some(e) => Err(e.into()),
+        None => Ok(updated),
     }
-    Ok(updated)
-}
-
-/// One of `statuses`.
-fn in_status(statuses: &[RunStatus]) -> impl Fn(&Run) -> bool + '_ {
-    move |r| statuses.contains(&r.status)
 }
 
 /// `POST /v1/runs/{id}/pause`: workers stop taking its chunks; resume continues.
-pub async fn pause(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+pub async fn pause(ctx: &Ctx<'_>, id: &IdOf<Run>) -> ServiceResult<Run> {
     let run = load::<Run>(ctx, id).await?;
-    let run = change_status(
-        ctx.deps,
-        &run,
-        "paused",
-        in_status(&[RunStatus::Queued, RunStatus::Running]),
-        ctx.now,
-        |r, _| {
-            r.status = RunStatus::Paused;
-        },
-    )
-    .await?;
-    ok(200, &run)
+    transition(ctx.deps, &run, ctx.now, Run::pause).await
 }
 
 /// `POST /v1/runs/{id}/resume`
-pub async fn resume(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+pub async fn resume(ctx: &Ctx<'_>, id: &IdOf<Run>) -> ServiceResult<Run> {
     let queue = ctx.deps.queue()?.clone();
     let run = load::<Run>(ctx, id).await?;
-    let run = change_status(
-        ctx.deps,
-        &run,
-        "resumed",
-        in_status(&[RunStatus::Paused, RunStatus::Interrupted]),
-        ctx.now,
-        |r, _| {
-            r.status = if r.started_at.is_some() {
-                RunStatus::Running
-            } else {
-                RunStatus::Queued
-            };
-        },
-    )
-    .await?;
+    let run = transition(ctx.deps, &run, ctx.now, |r| r.resume(ctx.now)).await?;
     reconcile(ctx.deps, &queue, &run).await?;
-    ok(200, &run)
+    Ok(run)
 }
 
 /// `POST /v1/runs/{id}/cancel`: nothing more is committed; staged data is dropped.
-pub async fn cancel(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+pub async fn cancel(ctx: &Ctx<'_>, id: &IdOf<Run>) -> ServiceResult<Run> {
     let run = load::<Run>(ctx, id).await?;
-    let run = change_status(
-        ctx.deps,
-        &run,
-        "cancelled",
-        // Not over yet; a failed run waiting for its retry counts as not over.
-        Run::holds_slot,
-        ctx.now,
-        |r, now| {
-            r.status = RunStatus::Cancelled;
-            r.next_retry_at = None;
-            r.finished_at = Some(now);
-            for s in [
-                &mut r.stages.extract,
-                &mut r.stages.transform,
-                &mut r.stages.load,
-                &mut r.stages.finalize,
-            ] {
-                if matches!(s.state, StageState::Pending | StageState::Running) {
-                    s.finish(StageState::Skipped, now);
-                }
-            }
-        },
-    )
-    .await?;
-    drop_run_objects(ctx.deps, ctx.project(), &run.meta.id).await;
-    publish(ctx.deps, RunEventKind::RunFailed, &run).await;
-    ok(200, &run)
+    cancel_run(ctx.deps, &run, ctx.now).await
+}
+
+/// Cancels a run that is not over (the API's cancel, a cancelled backfill's
+/// runs): its staged data is dropped and its end announced.
+pub async fn cancel_run(
+    deps: &Deps,
+    run: &Run,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ServiceResult<Run> {
+    let run = transition(deps, run, now, |r| r.cancel(now)).await?;
+    drop_run_objects(deps, &run.meta.project_id, &run.meta.id).await;
+    publish(deps, RunEventKind::RunFailed, &run).await;
+    Ok(run)
 }
 
 /// Removes a run's raw and staged chunks (after it succeeded, or was cancelled).
@@ -398,10 +346,9 @@ pub async fn drop_run_objects(deps: &Deps, project: &Id, run: &Id) {
 
 /// `POST /v1/runs/{id}/retry`: a failed run starts again from its failed chunks
 /// (and from where extraction stopped), keeping what already succeeded.
-pub async fn retry(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+pub async fn retry(ctx: &Ctx<'_>, id: &IdOf<Run>) -> ServiceResult<Run> {
     let run = load::<Run>(ctx, id).await?;
-    let run = retry_failed(ctx.deps, &run, ctx.now).await?;
-    ok(200, &run)
+    retry_failed(ctx.deps, &run, ctx.now).await
 }
 
 /// Starts the next attempt of a failed run: its failed chunks go back to the
@@ -411,24 +358,22 @@ pub async fn retry_failed(
     deps: &Deps,
     run: &Run,
     now: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<Run> {
+) -> ServiceResult<Run> {
     let id = &run.meta.id;
     let project = &run.meta.project_id;
     let store = deps.store.as_ref();
     let queue = deps.queue()?.clone();
-    if run.status != RunStatus::Failed {
-        return Err(ApiError::Conflict(format!(
-            "run {id} is {}; only a failed run can be retried",
-            status_name(run.status)
-        )));
-    }
+    // Refused here already, before a slot is taken or a chunk is touched.
+    run.clone().retry(now)?;
     // A run whose retry is not pending gave its slot back: take one again.
     if run.next_retry_at.is_none() {
         let mart = records::get::<DataMart>(store, project, &run.data_mart_id)
             .await?
-            .ok_or_else(|| ApiError::Conflict(format!("data mart {} is gone", run.data_mart_id)))?;
+            .ok_or_else(|| {
+                ServiceError::Conflict(format!("data mart {} is gone", run.data_mart_id))
+            })?;
         if let Some(holder) = super::slots::take(deps, &mart, id, now).await? {
-            return Err(ApiError::Conflict(format!(
+            return Err(ServiceError::Conflict(format!(
                 "data mart {} already runs its limit of {} run(s) (run {holder}); retry when it is done",
                 mart.meta.id,
                 max_active_runs(&mart)
@@ -453,50 +398,10 @@ pub async fn retry_failed(
         })
         .await?;
     }
-    let run = change_status(
-        deps,
-        run,
-        "retried",
-        |r| r.status == RunStatus::Failed,
-        now,
-        |r, now| {
-            r.file_attempt();
-            r.status = RunStatus::Running;
-            r.attempt += 1;
-            r.next_retry_at = None;
-            r.error = None;
-            r.error_log.clear();
-            r.finished_at = None;
-            r.heartbeat_at = Some(now);
-            r.stalls = 0;
-            r.counters = RunCounters::default();
-            for s in [
-                &mut r.stages.extract,
-                &mut r.stages.transform,
-                &mut r.stages.load,
-                &mut r.stages.finalize,
-            ] {
-                if s.state == StageState::Failed || s.state == StageState::Skipped {
-                    s.state = StageState::Pending;
-                    s.finished_at = None;
-                }
-            }
-            if r.stages.extract.state != StageState::Succeeded {
-                r.stages.extract.start(now);
-            }
-        },
-    )
-    .await?;
+    let run = transition(deps, run, now, |r| r.retry(now)).await?;
     reconcile(deps, &queue, &run).await?;
     publish(deps, RunEventKind::RunStarted, &run).await;
     Ok(run)
-}
-
-fn status_name(status: RunStatus) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 /// Enqueues every piece of outstanding work of a run from its durable records:
@@ -507,21 +412,21 @@ pub async fn reconcile(
     deps: &Deps,
     queue: &std::sync::Arc<dyn sluice_domain::ports::Queue>,
     run: &Run,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     let project = &run.meta.project_id;
     let store = deps.store.as_ref();
     let mart = records::get::<DataMart>(store, project, &run.data_mart_id)
         .await?
-        .ok_or_else(|| ApiError::Conflict(format!("data mart {} is gone", run.data_mart_id)))?;
+        .ok_or_else(|| ServiceError::Conflict(format!("data mart {} is gone", run.data_mart_id)))?;
     let Some(Definition::Connector(def)) = &mart.definition else {
-        return Err(ApiError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "data mart {} has no connector definition",
             mart.meta.id
         )));
     };
     let source = records::get::<sluice_domain::entities::Source>(store, project, &def.source_id)
         .await?
-        .ok_or_else(|| ApiError::Conflict(format!("source {} is gone", def.source_id)))?;
+        .ok_or_else(|| ServiceError::Conflict(format!("source {} is gone", def.source_id)))?;
     let steps: Vec<Step> = records::list_all(store, project, &run.meta.id).await?;
     let mut by_stream: BTreeMap<u32, Vec<&Step>> = BTreeMap::new();
     let mut chunks_before = 0;
@@ -594,13 +499,6 @@ pub struct QueryRequest {
     pub page: Option<String>,
 }
 
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct QueryResult {
-    pub columns: Vec<ColumnInfo>,
-    pub rows: Vec<Vec<Value>>,
-    pub next_page: Option<String>,
-}
-
 pub const TABLE_MACRO: &str = "${DATA_MART_TABLE}";
 
 /// The data mart's table with the settings of the storage it names, so the
@@ -615,21 +513,27 @@ pub async fn table_of(deps: &Deps, mart: &DataMart) -> Result<TableRef, StoreErr
     Ok(table)
 }
 
-pub async fn query(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let body: QueryRequest = parse_body(req)?;
+pub async fn query(
+    ctx: &Ctx<'_>,
+    mart_id: &IdOf<DataMart>,
+    body: QueryRequest,
+) -> ServiceResult<QueryResult> {
     let mart = load::<DataMart>(ctx, mart_id).await?;
     if body.sql.trim().is_empty() {
-        return Err(ApiError::invalid("sql", "must not be empty"));
+        return Err(ServiceError::invalid("sql", "must not be empty"));
     }
     if body.sql.len() > 100_000 {
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "sql",
             "must be at most 100000 characters",
         ));
     }
     let page_size = body.page_size.unwrap_or(100);
     if !(1..=10_000).contains(&page_size) {
-        return Err(ApiError::invalid("page_size", "must be from 1 to 10000"));
+        return Err(ServiceError::invalid(
+            "page_size",
+            "must be from 1 to 10000",
+        ));
     }
     let warehouse = ctx.deps.warehouse()?;
     let objects = ctx.deps.objects()?;
@@ -640,7 +544,7 @@ pub async fn query(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<
         .iter()
         .all(|o| !o.key.ends_with(".parquet"))
     {
-        return Err(ApiError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "data mart {} has no data yet; run it first",
             mart.meta.id
         )));
@@ -656,85 +560,36 @@ pub async fn query(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<
             body.page.as_deref(),
         )
         .await?;
-    ok(
-        200,
-        &QueryResult {
-            columns: page.columns,
-            rows: page.rows,
-            next_page: page.next_page,
-        },
-    )
+    Ok(QueryResult {
+        columns: page.columns,
+        rows: page.rows,
+        next_page: page.next_page,
+    })
 }
 
-/// `POST /v1/data-marts/{id}/preview`
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PreviewRequest {
-    /// Index of the stream in the definition (default 0).
-    #[serde(default)]
-    pub stream: Option<u32>,
-    /// Sample rows, 1-1,000 (default 20).
-    #[serde(default)]
-    pub limit: Option<u32>,
-    /// A definition to try instead of the saved one (nothing is saved).
-    #[serde(default)]
-    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
-    pub definition: Option<Value>,
-}
-
-/// A few source rows before and after the mapping, side by side, with the
-/// warnings they raise.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct Preview {
-    pub stream: String,
-    pub before: QueryResult,
-    pub after: QueryResult,
-    pub warnings: Vec<PreviewWarning>,
-}
-
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct PreviewWarning {
-    /// Sample row, from 1; absent for warnings about the whole table.
-    pub row: Option<u64>,
-    pub column: Option<String>,
-    /// `type_mismatch`, `null_in_not_null`, `not_allowed`, `duplicate_key`,
-    /// `bad_row`, `schema_mismatch`.
-    pub kind: String,
-    pub reason: String,
-}
-
-/// Builds previews; lives with the engine so API functions without one link none.
-#[async_trait]
-pub trait Previewer: Send + Sync {
-    async fn preview(
-        &self,
-        deps: &Deps,
-        mart: &DataMart,
-        definition: Definition,
-        req: &PreviewRequest,
-    ) -> ApiResult<Preview>;
-}
-
-pub async fn preview(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let body: PreviewRequest = parse_body(req)?;
+pub async fn preview(
+    ctx: &Ctx<'_>,
+    mart_id: &IdOf<DataMart>,
+    body: PreviewRequest,
+) -> ServiceResult<Preview> {
     let mart = load::<DataMart>(ctx, mart_id).await?;
     let definition = match &body.definition {
         Some(v) => {
             let d = Definition::from_json(v.clone())?;
             if let Some(p) = d.problems().into_iter().next() {
-                return Err(ApiError::invalid(p.field, p.reason));
+                return Err(ServiceError::invalid(p.field, p.reason));
             }
             d
         }
         None => mart.definition.clone().ok_or_else(|| {
-            ApiError::invalid(
+            ServiceError::invalid(
                 "definition",
                 "the data mart has no definition yet; send one to preview",
             )
         })?,
     };
     if !matches!(definition, Definition::Connector(_)) {
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "definition.kind",
             "previews are for connector definitions",
         ));
@@ -742,25 +597,22 @@ pub async fn preview(ctx: &Ctx<'_>, mart_id: &str, req: &ApiRequest) -> ApiResul
     if let Some(l) = body.limit
         && !(1..=1000).contains(&l)
     {
-        return Err(ApiError::invalid("limit", "must be from 1 to 1000"));
+        return Err(ServiceError::invalid("limit", "must be from 1 to 1000"));
     }
     let previewer = ctx
         .deps
         .previewer
         .as_ref()
-        .ok_or_else(|| ApiError::Unavailable("previews are not available here".into()))?;
-    ok(
-        200,
-        &previewer
-            .preview(ctx.deps, &mart, definition, &body)
-            .await?,
-    )
+        .ok_or_else(|| ServiceError::Unavailable("previews are not available here".into()))?;
+    previewer.preview(ctx.deps, &mart, definition, &body).await
 }
 
-async fn connector_of(deps: &Deps, project: &Id, source_id: &Id) -> ApiResult<String> {
+async fn connector_of(deps: &Deps, project: &Id, source_id: &Id) -> ServiceResult<String> {
     records::get::<sluice_domain::entities::Source>(deps.store.as_ref(), project, source_id)
         .await?
         .filter(|s| s.meta.deleted_at.is_none())
         .map(|s| s.connector)
-        .ok_or_else(|| ApiError::Conflict(format!("source {source_id} of this data mart is gone")))
+        .ok_or_else(|| {
+            ServiceError::Conflict(format!("source {source_id} of this data mart is gone"))
+        })
 }

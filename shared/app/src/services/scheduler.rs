@@ -12,14 +12,14 @@ use futures_util::StreamExt as _;
 use serde::Serialize;
 use sluice_domain::entities::{
     Backfill, BackfillStatus, DataMart, Fire, FireOutcome, PendingFire, Project, Run, RunKind,
-    RunStatus, RunWindow, TargetKind, Trigger, WhenBusy,
+    RunStatus, RunWindow, Stalled, TargetKind, Trigger, WhenBusy,
 };
 use sluice_domain::ports::{DueCursor, DueQuery, ListQuery, Record, RunEvent, RunEventKind};
 use sluice_domain::{Id, Kind};
 
 use super::runs::{Launch, Launched, launch, publish, reconcile, retry_failed};
 use crate::Deps;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ServiceError, ServiceResult};
 use crate::records;
 
 /// Records one tick handles at most; the rest wait for the next tick.
@@ -69,6 +69,11 @@ impl TickReport {
 
 /// One scheduler tick at `now`. Cheap when nothing is due: one index query.
 pub async fn tick(deps: &Deps, now: DateTime<Utc>) -> TickReport {
+    let span = tracing::info_span!("tick", at = %now.to_rfc3339());
+    tracing::Instrument::instrument(tick_now(deps, now), span).await
+}
+
+async fn tick_now(deps: &Deps, now: DateTime<Utc>) -> TickReport {
     let mut report = TickReport::default();
     let mut after: Option<DueCursor> = None;
     while report.due < MAX_PER_TICK {
@@ -135,7 +140,7 @@ async fn fire_trigger(
     id: &Id,
     now: DateTime<Utc>,
     report: &mut TickReport,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     let store = deps.store.as_ref();
     // The index may be stale: act on the trigger as it is now.
     let Some(mut t) = records::get::<Trigger>(store, project, id).await? else {
@@ -163,7 +168,7 @@ async fn start_pending(
     t: Trigger,
     now: DateTime<Utc>,
     report: &mut TickReport,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     let mut handled: Vec<(String, Fire)> = vec![];
     for fire in &t.pending {
         let (outcome, run_id, detail) = match start_fire(deps, &t, fire, now).await? {
@@ -247,7 +252,7 @@ async fn start_fire(
     t: &Trigger,
     fire: &PendingFire,
     now: DateTime<Utc>,
-) -> ApiResult<FireStart> {
+) -> ServiceResult<FireStart> {
     if t.target_kind == TargetKind::Report {
         return Ok(FireStart::NotRunnable(
             "report runs are not available yet: reports deliver through destinations, which come later".into(),
@@ -282,7 +287,7 @@ async fn start_fire(
         Ok(Launched::Started(run)) => Ok(FireStart::Started(run.meta.id)),
         Ok(Launched::Exists(id)) => Ok(FireStart::Exists(id)),
         Ok(Launched::Busy(holder)) => Ok(FireStart::Busy(holder)),
-        Err(ApiError::Conflict(why)) => Ok(FireStart::NotRunnable(why)),
+        Err(ServiceError::Conflict(why)) => Ok(FireStart::NotRunnable(why)),
         Err(e) => Err(e),
     }
 }
@@ -294,7 +299,7 @@ async fn check_run(
     id: &Id,
     now: DateTime<Utc>,
     report: &mut TickReport,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     let store = deps.store.as_ref();
     let Some(run) = records::get::<Run>(store, project, id).await? else {
         return Ok(());
@@ -305,7 +310,7 @@ async fn check_run(
     if run.sla_missed_at.is_none()
         && let Some(deadline) = run.sla_deadline()
         && now >= deadline
-        && (!run.status.is_final() || run.finished_at.is_some_and(|f| f > deadline))
+        && (!run.status().is_final() || run.finished_at.is_some_and(|f| f > deadline))
     {
         let mut won = false;
         let marked = records::update::<Run>(store, project, id, now, |r| {
@@ -322,7 +327,7 @@ async fn check_run(
             notify_sla(deps, &r, deadline).await;
         }
     }
-    if run.status == RunStatus::Failed && run.next_retry_at.is_some_and(|t| t <= now) {
+    if run.status() == RunStatus::Failed && run.next_retry_at.is_some_and(|t| t <= now) {
         retry_failed(deps, &run, now).await?;
         report.retried += 1;
         tracing::info!(run_id = %id, attempt = run.attempt + 1, "Run retried by its trigger's policy.");
@@ -337,7 +342,7 @@ async fn check_run(
 
 /// A live run nobody moved for a lease: resumed from its records, or failed after
 /// `MAX_STALLS` leases in a row without progress.
-async fn resume_stuck(deps: &Deps, run: &Run, now: DateTime<Utc>) -> ApiResult<()> {
+async fn resume_stuck(deps: &Deps, run: &Run, now: DateTime<Utc>) -> ServiceResult<()> {
     use sluice_domain::entities::{MAX_STALLS, RUN_LEASE_SECONDS};
     let store = deps.store.as_ref();
     let project = &run.meta.project_id;
@@ -345,33 +350,21 @@ async fn resume_stuck(deps: &Deps, run: &Run, now: DateTime<Utc>) -> ApiResult<(
         "no progress for {} minutes, {MAX_STALLS} times in a row: the run is stuck (its workers stopped, or its messages were lost)",
         RUN_LEASE_SECONDS / 60
     );
+    let mut stalled = None;
     let updated = records::update::<Run>(store, project, &run.meta.id, now, |r| {
-        if r.lease_expires().is_none_or(|l| l > now) {
-            return false;
-        }
-        r.stalls += 1;
-        r.heartbeat_at = Some(now);
-        if r.stalls > MAX_STALLS {
-            r.fail(&reason, now);
-            r.schedule_retry(now);
-        } else {
-            r.interruptions += 1;
-            r.status = if r.started_at.is_some() {
-                RunStatus::Running
-            } else {
-                RunStatus::Queued
-            };
-        }
-        true
+        stalled = r.stall(&reason, now).ok();
+        stalled.is_some()
     })
     .await?;
-    let Some(r) = updated else { return Ok(()) };
-    if r.status == RunStatus::Failed {
+    let (Some(r), Some(stalled)) = (updated, stalled) else {
+        return Ok(());
+    };
+    if stalled == Stalled::Failed {
         tracing::warn!(run_id = %r.meta.id, "Stuck run failed.");
         if r.next_retry_at.is_none() {
             publish(deps, RunEventKind::RunFailed, &r).await;
         }
-    } else if r.heartbeat_at == Some(now) {
+    } else {
         tracing::warn!(run_id = %r.meta.id, stalls = r.stalls, "Run made no progress for a lease; resuming it from its records.");
         reconcile(deps, deps.queue()?, &r).await?;
     }
@@ -408,7 +401,7 @@ async fn notify_sla(deps: &Deps, run: &Run, deadline: DateTime<Utc>) {
         "trigger_id": run.trigger_id,
         "sla_seconds": run.sla_seconds,
         "deadline": deadline,
-        "status": run.status,
+        "status": run.status(),
         "started_at": run.started_at,
     });
     if let Err(e) = notifier.notify(&url, &payload).await {
@@ -423,12 +416,12 @@ pub async fn advance_backfill(
     project: &Id,
     id: &Id,
     now: DateTime<Utc>,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     let store = deps.store.as_ref();
     let Some(mut b) = records::get::<Backfill>(store, project, id).await? else {
         return Ok(());
     };
-    if b.status != BackfillStatus::Running {
+    if b.status() != BackfillStatus::Running {
         return Ok(());
     }
     for w in b.windows.iter_mut() {
@@ -436,7 +429,7 @@ pub async fn advance_backfill(
             && !w.status.is_some_and(RunStatus::is_final)
             && let Some(run) = records::get::<Run>(store, project, run_id).await?
         {
-            w.status = Some(run.status);
+            w.status = Some(run.status());
         }
     }
     let mart = records::get::<DataMart>(store, project, &b.data_mart_id)
@@ -473,7 +466,7 @@ pub async fn advance_backfill(
                         b.windows[i].status.get_or_insert(RunStatus::Queued);
                     }
                     Ok(Launched::Busy(_)) => break,
-                    Err(ApiError::Conflict(why)) => {
+                    Err(ServiceError::Conflict(why)) => {
                         blocked = Some(why);
                         break;
                     }
@@ -482,29 +475,10 @@ pub async fn advance_backfill(
             }
         }
     }
-    let all_over = b
-        .windows
-        .iter()
-        .all(|w| w.status.is_some_and(RunStatus::is_final));
-    if all_over {
-        let ok = b
-            .windows
-            .iter()
-            .all(|w| w.status == Some(RunStatus::Succeeded));
-        b.status = if ok {
-            BackfillStatus::Succeeded
-        } else {
-            BackfillStatus::Failed
-        };
-        b.finished_at = Some(now);
-    } else if let Some(why) = blocked
-        && b.windows
-            .iter()
-            .all(|w| w.run_id.is_none() || w.status.is_some_and(RunStatus::is_final))
+    if b.settle(blocked.as_deref(), now) == BackfillStatus::Failed
+        && let Some(why) = &blocked
     {
         tracing::warn!(backfill_id = %b.meta.id, reason = %why, "Backfill cannot go on.");
-        b.status = BackfillStatus::Failed;
-        b.finished_at = Some(now);
     }
     b.wake_at = Some(now + Duration::seconds(RECHECK_SECONDS));
     match records::replace(store, &mut b, now).await {
@@ -517,7 +491,17 @@ pub async fn advance_backfill(
 /// Reacts to a run event: upstream success fires dependants; any end of a run
 /// moves its data mart's backfills and waiting fires on. Idempotent: an event
 /// delivered twice fires nothing twice.
-pub async fn on_event(deps: &Deps, event: &RunEvent) -> ApiResult<TickReport> {
+pub async fn on_event(deps: &Deps, event: &RunEvent) -> ServiceResult<TickReport> {
+    let span = tracing::info_span!(
+        "run_event",
+        kind = ?event.kind,
+        project = %event.project_id,
+        run_id = %event.run_id,
+    );
+    tracing::Instrument::instrument(react(deps, event), span).await
+}
+
+async fn react(deps: &Deps, event: &RunEvent) -> ServiceResult<TickReport> {
     let mut report = TickReport::default();
     let now = deps.clock.now();
     let store = deps.store.as_ref();
@@ -556,7 +540,7 @@ pub async fn on_event(deps: &Deps, event: &RunEvent) -> ApiResult<TickReport> {
     let backfills: Vec<Backfill> = records::list_all(store, project, &event.data_mart_id).await?;
     for b in backfills
         .iter()
-        .filter(|b| b.status == BackfillStatus::Running)
+        .filter(|b| b.status() == BackfillStatus::Running)
     {
         advance_backfill(deps, project, &b.meta.id, now).await?;
         report.backfills += 1;
@@ -569,7 +553,7 @@ pub async fn on_event(deps: &Deps, event: &RunEvent) -> ApiResult<TickReport> {
 }
 
 /// Every live trigger of a project (the dependency graph is made of them).
-pub async fn project_triggers(deps: &Deps, project: &Id) -> ApiResult<Vec<Trigger>> {
+pub async fn project_triggers(deps: &Deps, project: &Id) -> ServiceResult<Vec<Trigger>> {
     let mut out = vec![];
     let mut after = None;
     loop {

@@ -1,17 +1,15 @@
 //! Storages.
 
-use sluice_domain::Kind;
 use sluice_domain::entities::{
     CreateStorage, Meta, Storage, StorageConfig, UpdateStorage, validate_title,
 };
 use sluice_domain::ports::ListQuery;
+use sluice_domain::{IdOf, Kind};
 
-use super::{Ctx, created, list_page, load, no_content, ok, save, soft_delete};
-use crate::api::{ApiRequest, ApiResponse, parse_body};
-use crate::error::{ApiError, ApiResult};
+use super::{Ctx, List, Page, list_page, load, save, soft_delete};
+use crate::error::{ServiceError, ServiceResult};
 
-pub async fn create(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let body: CreateStorage = parse_body(req)?;
+pub async fn create(ctx: &Ctx<'_>, body: CreateStorage) -> ServiceResult<Storage> {
     let (title, config) = body.validate()?;
     let storage = Storage {
         meta: Meta::new(
@@ -24,19 +22,22 @@ pub async fn create(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
         config,
     };
     super::insert(ctx, &storage).await?;
-    created(&storage, format!("/v1/storages/{}", storage.meta.id))
+    Ok(storage)
 }
 
-pub async fn list(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    ok(200, &list_page::<Storage>(ctx, req, None).await?)
+pub async fn list(ctx: &Ctx<'_>, page: &Page) -> ServiceResult<List<Storage>> {
+    list_page::<Storage>(ctx, page).await
 }
 
-pub async fn get(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
-    ok(200, &load::<Storage>(ctx, id).await?)
+pub async fn get(ctx: &Ctx<'_>, id: &IdOf<Storage>) -> ServiceResult<Storage> {
+    load(ctx, id).await
 }
 
-pub async fn update(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResult<ApiResponse> {
-    let body: UpdateStorage = parse_body(req)?;
+pub async fn update(
+    ctx: &Ctx<'_>,
+    id: &IdOf<Storage>,
+    body: UpdateStorage,
+) -> ServiceResult<Storage> {
     let mut s: Storage = load(ctx, id).await?;
     if let Some(t) = &body.title {
         s.title = validate_title("title", t)?;
@@ -45,10 +46,10 @@ pub async fn update(ctx: &Ctx<'_>, id: &str, req: &ApiRequest) -> ApiResult<ApiR
         s.config = StorageConfig::parse(s.config.kind(), c)?;
     }
     save(ctx, &mut s, body.version).await?;
-    ok(200, &s)
+    Ok(s)
 }
 
-pub async fn delete(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
+pub async fn delete(ctx: &Ctx<'_>, id: &IdOf<Storage>) -> ServiceResult<()> {
     let mut s: Storage = load(ctx, id).await?;
     let users = ctx
         .deps
@@ -62,11 +63,10 @@ pub async fn delete(ctx: &Ctx<'_>, id: &str) -> ApiResult<ApiResponse> {
         })
         .await?;
     if let Some(r) = users.records.first() {
-        return Err(ApiError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "storage {} is used by data mart {}; delete or move its data marts first",
             s.meta.id, r.id
         )));
     }
-    soft_delete(ctx, &mut s).await?;
-    no_content()
+    soft_delete(ctx, &mut s).await
 }

@@ -13,15 +13,54 @@ use crate::error::{DomainError, Field};
 
 pub use destinations::{DESTINATION_KINDS, destination_spec};
 
-/// Every connector Sluice ships, in catalog order: only those that run (each has
-/// an extractor, a queue and a function). A connector that is only planned is not
-/// listed.
+/// A connector Sluice runs: its spec, and the names of its extraction queue and
+/// function, all from its name. Its extractor is `sluice_connectors::extractor`
+/// of the same name (a test holds the two lists equal).
+pub struct Connector {
+    pub name: &'static str,
+    pub spec: fn() -> ConnectorSpec,
+}
+
+impl Connector {
+    /// The queue its extraction steps wait on (`sluice-extract-files`).
+    pub fn queue(&self) -> String {
+        crate::pipeline::extract_queue(self.name)
+    }
+
+    /// The Lambda function that extracts it (`extract-files`), fed by [`Connector::queue`].
+    pub fn function(&self) -> String {
+        format!("extract-{}", self.name.replace('_', "-"))
+    }
+}
+
+/// Every connector Sluice runs, in catalog order: the one place a connector is
+/// registered. A connector that is only planned is not here.
+pub fn registry() -> &'static [Connector] {
+    const REGISTRY: &[Connector] = &[
+        Connector {
+            name: "files",
+            spec: files::spec,
+        },
+        Connector {
+            name: "http_json",
+            spec: http_json::spec,
+        },
+    ];
+    REGISTRY
+}
+
+/// The specs of the registry, as the catalog lists them.
 pub fn catalog() -> Vec<ConnectorSpec> {
-    vec![files::spec(), http_json::spec()]
+    registry().iter().map(|c| (c.spec)()).collect()
+}
+
+/// The registered connector `name`.
+pub fn registered(name: &str) -> Option<&'static Connector> {
+    registry().iter().find(|c| c.name == name)
 }
 
 pub fn connector(name: &str) -> Option<ConnectorSpec> {
-    catalog().into_iter().find(|c| c.name == name)
+    registered(name).map(|c| (c.spec)())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]

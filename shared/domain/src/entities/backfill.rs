@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Meta, RunStatus, entity};
 use crate::error::DomainError;
-use crate::ids::{Id, Kind};
+use crate::ids::{Id, IdOf, Kind};
 
 /// Most windows one backfill may have.
 pub const MAX_BACKFILL_WINDOWS: usize = 1_000;
@@ -30,6 +30,17 @@ pub enum BackfillStatus {
 }
 
 /// One window of a backfill: `[from, to)`, and its run once started.
+impl BackfillStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackfillStatus::Running => "running",
+            BackfillStatus::Succeeded => "succeeded",
+            BackfillStatus::Failed => "failed",
+            BackfillStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BackfillWindow {
     pub from: NaiveDate,
@@ -45,11 +56,12 @@ pub struct BackfillWindow {
 pub struct Backfill {
     #[serde(flatten)]
     pub meta: Meta,
-    pub data_mart_id: Id,
+    pub data_mart_id: IdOf<super::DataMart>,
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub window: WindowSize,
-    pub status: BackfillStatus,
+    /// Changed only by [`Backfill::cancel`] and [`Backfill::settle`].
+    status: BackfillStatus,
     pub windows: Vec<BackfillWindow>,
     #[serde(default)]
     pub finished_at: Option<DateTime<Utc>>,
@@ -60,7 +72,7 @@ pub struct Backfill {
 entity!(
     Backfill,
     Kind::Backfill,
-    parent = |b| Some(b.data_mart_id.clone()),
+    parent = |b| Some(b.data_mart_id.as_id().clone()),
     due = |b| if b.status == BackfillStatus::Running && b.meta.deleted_at.is_none() {
         Some(b.wake_at.unwrap_or(b.meta.updated_at).timestamp_millis())
     } else {
@@ -69,6 +81,70 @@ entity!(
 );
 
 impl Backfill {
+    /// A new backfill of `data_mart_id` over `range`, cut into its windows, running.
+    pub fn running(
+        meta: Meta,
+        data_mart_id: IdOf<super::DataMart>,
+        range: &CreateBackfill,
+    ) -> Result<Backfill, DomainError> {
+        Ok(Backfill {
+            meta,
+            data_mart_id,
+            from: range.from,
+            to: range.to,
+            window: range.window,
+            status: BackfillStatus::Running,
+            windows: range.windows()?,
+            finished_at: None,
+            wake_at: None,
+        })
+    }
+
+    pub fn status(&self) -> BackfillStatus {
+        self.status
+    }
+
+    /// running → cancelled: no more windows start.
+    pub fn cancel(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        if self.status != BackfillStatus::Running {
+            return Err(DomainError::Conflict(format!(
+                "backfill {} is {}; it cannot be cancelled",
+                self.meta.id,
+                self.status.as_str()
+            )));
+        }
+        self.status = BackfillStatus::Cancelled;
+        self.finished_at = Some(now);
+        Ok(())
+    }
+
+    /// Ends a running backfill when it is over: succeeded when every window's run
+    /// succeeded, failed when every window's run is over and one did not, or when
+    /// `blocked` says no more windows can start and none is in flight. The status
+    /// it is in afterwards.
+    pub fn settle(&mut self, blocked: Option<&str>, now: DateTime<Utc>) -> BackfillStatus {
+        if self.status != BackfillStatus::Running {
+            return self.status;
+        }
+        let over = |w: &BackfillWindow| w.status.is_some_and(RunStatus::is_final);
+        if self.windows.iter().all(over) {
+            let ok = self
+                .windows
+                .iter()
+                .all(|w| w.status == Some(RunStatus::Succeeded));
+            self.status = if ok {
+                BackfillStatus::Succeeded
+            } else {
+                BackfillStatus::Failed
+            };
+            self.finished_at = Some(now);
+        } else if blocked.is_some() && self.windows.iter().all(|w| w.run_id.is_none() || over(w)) {
+            self.status = BackfillStatus::Failed;
+            self.finished_at = Some(now);
+        }
+        self.status
+    }
+
     /// The run id of window `index`: the same on every try, sorted by window.
     pub fn run_id_for(&self, index: usize) -> Id {
         let ms = self.meta.created_at.timestamp_millis().max(0) as u64 + index as u64;

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Meta, RetryPolicy, entity};
-use crate::ids::{Id, Kind};
+use crate::error::DomainError;
+use crate::ids::{Id, IdOf, Kind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -38,6 +39,19 @@ pub struct RunCounters {
 }
 
 impl RunStatus {
+    /// The status as the API spells it (`queued`, `running`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Queued => "queued",
+            RunStatus::Running => "running",
+            RunStatus::Paused => "paused",
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+            RunStatus::Interrupted => "interrupted",
+        }
+    }
+
     /// Nothing more happens to a run in this status unless a user retries it.
     pub fn is_final(self) -> bool {
         matches!(
@@ -139,9 +153,11 @@ pub struct RunProgress {
 pub struct Run {
     #[serde(flatten)]
     pub meta: Meta,
-    pub data_mart_id: Id,
+    pub data_mart_id: IdOf<super::DataMart>,
     pub kind: RunKind,
-    pub status: RunStatus,
+    /// Changed only by the run's own transitions ([`Run::start`], [`Run::pause`],
+    /// …), each of which refuses a change its current status does not allow.
+    status: RunStatus,
     #[serde(default)]
     pub trigger_id: Option<Id>,
     #[serde(default)]
@@ -220,6 +236,26 @@ pub struct Attempt {
     pub error: Option<String>,
 }
 
+/// What a run's chunks are, as [`Run::succeed`] needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChunkTally {
+    /// Chunks extracted so far.
+    pub total: u64,
+    /// Chunks whose transform failed.
+    pub failed: u64,
+    /// Chunks still waiting for their transform.
+    pub waiting: u64,
+}
+
+/// What [`Run::stall`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stalled {
+    /// Live again; its outstanding work is to be enqueued from its records.
+    Resumed,
+    /// Out of leases: failed (perhaps with a retry scheduled).
+    Failed,
+}
+
 /// A live run whose heartbeat is older than this is stuck: it is marked
 /// interrupted and resumed from its records.
 pub const RUN_LEASE_SECONDS: i64 = 600;
@@ -236,7 +272,7 @@ fn one() -> u32 {
 
 impl Run {
     /// A new run of `data_mart_id`, queued, with nothing done yet.
-    pub fn queued(meta: Meta, data_mart_id: Id, kind: RunKind) -> Run {
+    pub fn queued(meta: Meta, data_mart_id: IdOf<super::DataMart>, kind: RunKind) -> Run {
         Run {
             meta,
             data_mart_id,
@@ -313,17 +349,198 @@ impl Run {
             .min()
     }
 
-    /// Ends a run that is not over yet as failed, with `reason`; `false` (and no
-    /// change) when it is over already. Callers decide whether a retry follows
-    /// ([`Run::schedule_retry`]).
-    pub fn fail(&mut self, reason: &str, now: DateTime<Utc>) -> bool {
+    pub fn status(&self) -> RunStatus {
+        self.status
+    }
+
+    fn refuse(&self, verb: &str) -> DomainError {
+        DomainError::Conflict(format!(
+            "run {} is {}; it cannot be {verb}",
+            self.meta.id,
+            self.status.as_str()
+        ))
+    }
+
+    fn each_stage(&mut self) -> [&mut Stage; 4] {
+        [
+            &mut self.stages.extract,
+            &mut self.stages.transform,
+            &mut self.stages.load,
+            &mut self.stages.finalize,
+        ]
+    }
+
+    /// queued → running: its first extraction step began.
+    pub fn start(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        if self.status != RunStatus::Queued {
+            return Err(self.refuse("started"));
+        }
+        self.status = RunStatus::Running;
+        self.started_at = Some(now);
+        self.stages.extract.start(now);
+        Ok(())
+    }
+
+    /// queued or running → paused: workers stop taking its work.
+    pub fn pause(&mut self) -> Result<(), DomainError> {
+        if !matches!(self.status, RunStatus::Queued | RunStatus::Running) {
+            return Err(self.refuse("paused"));
+        }
+        self.status = RunStatus::Paused;
+        Ok(())
+    }
+
+    /// paused or interrupted → running (queued when it never started): its
+    /// outstanding work is enqueued again from its records.
+    pub fn resume(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        if !matches!(self.status, RunStatus::Paused | RunStatus::Interrupted) {
+            return Err(self.refuse("resumed"));
+        }
+        self.status = self.live_status();
+        self.heartbeat_at = Some(now);
+        Ok(())
+    }
+
+    /// Running when it has started, queued when not.
+    fn live_status(&self) -> RunStatus {
+        if self.started_at.is_some() {
+            RunStatus::Running
+        } else {
+            RunStatus::Queued
+        }
+    }
+
+    /// Any run not over (a failed one with a retry to come counts as not over) →
+    /// cancelled: nothing more is committed, no retry follows, its pending stages
+    /// are skipped.
+    pub fn cancel(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        if !self.holds_slot() {
+            return Err(self.refuse("cancelled"));
+        }
+        self.status = RunStatus::Cancelled;
+        self.next_retry_at = None;
+        self.finished_at = Some(now);
+        for s in self.each_stage() {
+            if matches!(s.state, StageState::Pending | StageState::Running) {
+                s.finish(StageState::Skipped, now);
+            }
+        }
+        Ok(())
+    }
+
+    /// Any run not over → failed, with `reason`; the stages running then fail
+    /// with it. Whether a retry follows is [`Run::schedule_retry`]'s to say.
+    pub fn fail(&mut self, reason: &str, now: DateTime<Utc>) -> Result<(), DomainError> {
         if self.status.is_final() {
-            return false;
+            return Err(self.refuse("failed"));
         }
         self.status = RunStatus::Failed;
         self.error = Some(reason.to_string());
         self.finished_at = Some(now);
-        true
+        for s in self.each_stage() {
+            if s.state == StageState::Running {
+                s.finish(StageState::Failed, now);
+            }
+        }
+        Ok(())
+    }
+
+    /// running → succeeded, once extraction has finished and every chunk it
+    /// extracted was transformed: none failed, none waits.
+    pub fn succeed(&mut self, chunks: ChunkTally, now: DateTime<Utc>) -> Result<(), DomainError> {
+        if self.status != RunStatus::Running {
+            return Err(self.refuse("succeeded"));
+        }
+        if self.stages.extract.state != StageState::Succeeded {
+            return Err(DomainError::Conflict(format!(
+                "run {} is still extracting; it cannot be succeeded",
+                self.meta.id
+            )));
+        }
+        if chunks.failed > 0 || chunks.waiting > 0 || chunks.total < self.chunks_total.unwrap_or(0)
+        {
+            return Err(DomainError::Conflict(format!(
+                "run {} has {} failed and {} waiting chunk(s) of {}; it cannot be succeeded",
+                self.meta.id,
+                chunks.failed,
+                chunks.waiting + self.chunks_total.unwrap_or(0).saturating_sub(chunks.total),
+                chunks.total.max(self.chunks_total.unwrap_or(0))
+            )));
+        }
+        self.status = RunStatus::Succeeded;
+        self.finished_at = Some(now);
+        self.next_retry_at = None;
+        self.progress.chunks_total = chunks.total;
+        self.progress.chunks_done = chunks.total;
+        self.progress.chunks_failed = 0;
+        self.progress.fraction = 1.0;
+        Ok(())
+    }
+
+    /// A live run (queued, running) → interrupted: the process moving it stopped.
+    pub fn interrupt(&mut self) -> Result<(), DomainError> {
+        if !matches!(self.status, RunStatus::Queued | RunStatus::Running) {
+            return Err(self.refuse("interrupted"));
+        }
+        self.interruptions += 1;
+        self.status = RunStatus::Interrupted;
+        Ok(())
+    }
+
+    /// A live run whose lease ran out without progress: resumed from its records
+    /// (`Stalled::Resumed`), or failed with `reason` after [`MAX_STALLS`] leases
+    /// in a row (`Stalled::Failed`, with a retry scheduled if its policy allows).
+    pub fn stall(&mut self, reason: &str, now: DateTime<Utc>) -> Result<Stalled, DomainError> {
+        if self.lease_expires().is_none_or(|l| l > now) {
+            return Err(DomainError::Conflict(format!(
+                "run {} is {} and its lease has not run out",
+                self.meta.id,
+                self.status.as_str()
+            )));
+        }
+        self.stalls += 1;
+        self.heartbeat_at = Some(now);
+        if self.stalls > MAX_STALLS {
+            self.fail(reason, now)?;
+            self.schedule_retry(now);
+            return Ok(Stalled::Failed);
+        }
+        self.interruptions += 1;
+        self.status = self.live_status();
+        Ok(Stalled::Resumed)
+    }
+
+    /// failed → running, as the next attempt: the attempt that failed is filed in
+    /// `attempts`, the failed stages go back to pending.
+    pub fn retry(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        if self.status != RunStatus::Failed {
+            return Err(DomainError::Conflict(format!(
+                "run {} is {}; only a failed run can be retried",
+                self.meta.id,
+                self.status.as_str()
+            )));
+        }
+        self.file_attempt();
+        self.status = RunStatus::Running;
+        self.started_at.get_or_insert(now);
+        self.attempt += 1;
+        self.next_retry_at = None;
+        self.error = None;
+        self.error_log.clear();
+        self.finished_at = None;
+        self.heartbeat_at = Some(now);
+        self.stalls = 0;
+        self.counters = RunCounters::default();
+        for s in self.each_stage() {
+            if s.state == StageState::Failed || s.state == StageState::Skipped {
+                s.state = StageState::Pending;
+                s.finished_at = None;
+            }
+        }
+        if self.stages.extract.state != StageState::Succeeded {
+            self.stages.extract.start(now);
+        }
+        Ok(())
     }
 
     /// After a failure: schedules the next attempt if the retry policy allows one
@@ -358,7 +575,7 @@ impl Run {
     }
 
     /// Files the current attempt in `attempts` before a retry starts the next.
-    pub fn file_attempt(&mut self) {
+    fn file_attempt(&mut self) {
         self.attempts.push(Attempt {
             attempt: self.attempt,
             started_at: self.started_at,
@@ -415,6 +632,6 @@ impl StartRun {
 entity!(
     Run,
     Kind::Run,
-    parent = |r| Some(r.data_mart_id.clone()),
+    parent = |r| Some(r.data_mart_id.as_id().clone()),
     due = |r| r.due().map(|d| d.timestamp_millis())
 );

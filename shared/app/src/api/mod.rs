@@ -1,5 +1,14 @@
 //! The HTTP edge shared by the local server and every Lambda function: route,
-//! authenticate, authorize, parse, call the service, and shape the response.
+//! authenticate, authorize, then hand the request to its route's handler
+//! ([`handlers`]), which parses it, calls the service and shapes the response.
+//! Status codes and the error envelope live here and nowhere else.
+
+mod error;
+pub mod handlers;
+pub mod openapi;
+pub mod routes;
+
+pub use error::{ApiError, ApiResult};
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -9,9 +18,9 @@ use http::{HeaderMap, Method};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::error::{ApiError, ApiResult, clip};
-use crate::routes::{self, Matched, Params, RouteSpec};
-use crate::{Deps, services};
+use crate::Deps;
+use crate::error::clip;
+use routes::{Matched, Params, RouteSpec};
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -124,10 +133,31 @@ async fn serve(
     req: ApiRequest,
 ) -> ApiResponse {
     let started = Instant::now();
+    // Every line logged while the request is served carries these.
+    let span = tracing::info_span!(
+        "request",
+        route = route.name,
+        project = tracing::field::Empty,
+        subject = tracing::field::Empty,
+    );
     let result = match authorize(deps, route, &req) {
-        Ok(principal) => services::dispatch(deps, route, principal, params, req).await,
+        Ok(principal) => {
+            if let Some(p) = &principal {
+                span.record("project", tracing::field::display(&p.project));
+                span.record("subject", p.subject.as_str());
+            }
+            let call = handlers::Call {
+                deps,
+                route,
+                principal,
+                params,
+                req,
+            };
+            tracing::Instrument::instrument((route.handler)(call), span.clone()).await
+        }
         Err(e) => Err(e),
     };
+    let _in_span = span.enter();
     let response = match result {
         Ok(r) => r,
         Err(e) => {

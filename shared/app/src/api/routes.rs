@@ -33,11 +33,33 @@ pub struct RouteSpec {
     /// The body is a file's raw bytes, up to the deployment's upload limit (the
     /// local server streams it to disk), not a JSON document.
     pub upload: bool,
+    /// What serves it: reads the request into the service's input, calls the
+    /// service, shapes the response.
+    pub handler: Handler,
+    /// The parts of the deployment its service calls beyond the store, secrets,
+    /// clock and token keys every route has: a function serving it checks them
+    /// when it starts, so a missing one is an error at cold start, never at a
+    /// request.
+    pub needs: &'static [Part],
+}
+
+/// A part of the deployment a route may need (see [`RouteSpec::needs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The stage queues: the route starts or moves runs.
+    Queue,
+    /// The object store: files, tables.
+    Objects,
+    /// The warehouse: queries.
+    Warehouse,
+    /// The transform engine: previews, planning a definition's mappings.
+    Engine,
 }
 
 use sluice_domain::connectors::ConnectorSpec;
 use sluice_domain::entities as e;
 
+use crate::api::handlers::{self as h, Handler};
 use crate::services::{FileView, HealthView, List, ValidationReport, runs};
 
 const PAGE: &[(&str, &str)] = &[
@@ -66,7 +88,22 @@ const PAGE_BY_TARGET: &[(&str, &str)] = &[
 ];
 
 macro_rules! route {
-    ($name:literal, $method:ident, $path:literal, $role:expr, $summary:literal, req = $req:expr, res = $res:expr, status = $status:literal, query = $q:expr) => {
+    ($name:literal, $method:ident, $path:literal, $role:expr, $summary:literal, req = $req:expr, res = $res:expr, status = $status:literal, query = $q:expr, handler = $handler:expr) => {
+        route!(
+            $name,
+            $method,
+            $path,
+            $role,
+            $summary,
+            req = $req,
+            res = $res,
+            status = $status,
+            query = $q,
+            handler = $handler,
+            needs = &[]
+        )
+    };
+    ($name:literal, $method:ident, $path:literal, $role:expr, $summary:literal, req = $req:expr, res = $res:expr, status = $status:literal, query = $q:expr, handler = $handler:expr, needs = $needs:expr) => {
         RouteSpec {
             name: $name,
             method: Method::$method,
@@ -78,6 +115,8 @@ macro_rules! route {
             status: $status,
             query: $q,
             upload: false,
+            handler: $handler,
+            needs: $needs,
         }
     };
 }
@@ -100,7 +139,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<HealthView>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::health
             ),
             route!(
                 "api-openapi",
@@ -111,7 +151,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = None,
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::openapi
             ),
             route!(
                 "api-list-connectors",
@@ -122,7 +163,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<ConnectorSpec>>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::list_connectors
             ),
             route!(
                 "api-get-connector",
@@ -133,7 +175,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<ConnectorSpec>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::get_connector
             ),
             // storages
             route!(
@@ -145,7 +188,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::CreateStorage>),
                 res = Some(schema::<e::Storage>),
                 status = 201,
-                query = &[]
+                query = &[],
+                handler = h::create_storage
             ),
             route!(
                 "api-list-storages",
@@ -156,7 +200,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::Storage>>),
                 status = 200,
-                query = PAGE
+                query = PAGE,
+                handler = h::list_storages
             ),
             route!(
                 "api-get-storage",
@@ -167,7 +212,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<e::Storage>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::get_storage
             ),
             route!(
                 "api-update-storage",
@@ -178,7 +224,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::UpdateStorage>),
                 res = Some(schema::<e::Storage>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::update_storage
             ),
             route!(
                 "api-delete-storage",
@@ -189,7 +236,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = None,
                 status = 204,
-                query = &[]
+                query = &[],
+                handler = h::delete_storage
             ),
             // sources
             route!(
@@ -201,7 +249,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::CreateSource>),
                 res = Some(schema::<e::SourceView>),
                 status = 201,
-                query = &[]
+                query = &[],
+                handler = h::create_source
             ),
             route!(
                 "api-list-sources",
@@ -212,7 +261,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::SourceView>>),
                 status = 200,
-                query = PAGE
+                query = PAGE,
+                handler = h::list_sources
             ),
             route!(
                 "api-get-source",
@@ -223,7 +273,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<e::SourceView>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::get_source
             ),
             route!(
                 "api-update-source",
@@ -234,7 +285,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::UpdateSource>),
                 res = Some(schema::<e::SourceView>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::update_source
             ),
             route!(
                 "api-delete-source",
@@ -245,7 +297,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = None,
                 status = 204,
-                query = &[]
+                query = &[],
+                handler = h::delete_source
             ),
             // data marts
             route!(
@@ -257,7 +310,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::CreateDataMart>),
                 res = Some(schema::<e::DataMart>),
                 status = 201,
-                query = &[]
+                query = &[],
+                handler = h::create_data_mart
             ),
             route!(
                 "api-list-data-marts",
@@ -268,7 +322,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::DataMart>>),
                 status = 200,
-                query = PAGE_BY_STORAGE
+                query = PAGE_BY_STORAGE,
+                handler = h::list_data_marts
             ),
             route!(
                 "api-get-data-mart",
@@ -279,7 +334,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<e::DataMart>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::get_data_mart
             ),
             route!(
                 "api-update-data-mart",
@@ -290,7 +346,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::UpdateDataMart>),
                 res = Some(schema::<e::DataMart>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::update_data_mart
             ),
             route!(
                 "api-delete-data-mart",
@@ -301,7 +358,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = None,
                 status = 204,
-                query = &[]
+                query = &[],
+                handler = h::delete_data_mart
             ),
             route!(
                 "api-set-data-mart-definition",
@@ -312,7 +370,9 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::Definition>),
                 res = Some(schema::<e::DataMart>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::set_data_mart_definition,
+                needs = &[Part::Engine]
             ),
             route!(
                 "api-validate-data-mart-definition",
@@ -323,7 +383,9 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::Definition>),
                 res = Some(schema::<ValidationReport>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::validate_data_mart_definition,
+                needs = &[Part::Engine]
             ),
             route!(
                 "api-publish-data-mart",
@@ -334,7 +396,9 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<e::DataMart>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::publish_data_mart,
+                needs = &[Part::Engine]
             ),
             // destinations
             route!(
@@ -346,7 +410,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::CreateDestination>),
                 res = Some(schema::<e::DestinationView>),
                 status = 201,
-                query = &[]
+                query = &[],
+                handler = h::create_destination
             ),
             route!(
                 "api-list-destinations",
@@ -357,7 +422,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::DestinationView>>),
                 status = 200,
-                query = PAGE
+                query = PAGE,
+                handler = h::list_destinations
             ),
             route!(
                 "api-get-destination",
@@ -368,7 +434,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<e::DestinationView>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::get_destination
             ),
             route!(
                 "api-update-destination",
@@ -379,7 +446,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::UpdateDestination>),
                 res = Some(schema::<e::DestinationView>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::update_destination
             ),
             route!(
                 "api-delete-destination",
@@ -390,7 +458,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = None,
                 status = 204,
-                query = &[]
+                query = &[],
+                handler = h::delete_destination
             ),
             // reports
             route!(
@@ -402,7 +471,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::CreateReport>),
                 res = Some(schema::<e::Report>),
                 status = 201,
-                query = &[]
+                query = &[],
+                handler = h::create_report
             ),
             route!(
                 "api-list-reports",
@@ -413,7 +483,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::Report>>),
                 status = 200,
-                query = PAGE_BY_DATA_MART
+                query = PAGE_BY_DATA_MART,
+                handler = h::list_reports
             ),
             route!(
                 "api-get-report",
@@ -424,7 +495,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<e::Report>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::get_report
             ),
             route!(
                 "api-update-report",
@@ -435,7 +507,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::UpdateReport>),
                 res = Some(schema::<e::Report>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::update_report
             ),
             route!(
                 "api-delete-report",
@@ -446,7 +519,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = None,
                 status = 204,
-                query = &[]
+                query = &[],
+                handler = h::delete_report
             ),
             // triggers
             route!(
@@ -458,7 +532,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::CreateTrigger>),
                 res = Some(schema::<e::TriggerView>),
                 status = 201,
-                query = &[]
+                query = &[],
+                handler = h::create_trigger
             ),
             route!(
                 "api-list-triggers",
@@ -469,7 +544,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::TriggerView>>),
                 status = 200,
-                query = PAGE_BY_TARGET
+                query = PAGE_BY_TARGET,
+                handler = h::list_triggers
             ),
             route!(
                 "api-get-trigger",
@@ -480,7 +556,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<e::TriggerView>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::get_trigger
             ),
             route!(
                 "api-update-trigger",
@@ -491,7 +568,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::UpdateTrigger>),
                 res = Some(schema::<e::TriggerView>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::update_trigger
             ),
             route!(
                 "api-delete-trigger",
@@ -502,7 +580,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = None,
                 status = 204,
-                query = &[]
+                query = &[],
+                handler = h::delete_trigger
             ),
             // runs
             route!(
@@ -514,7 +593,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::Run>>),
                 status = 200,
-                query = PAGE_BY_DATA_MART
+                query = PAGE_BY_DATA_MART,
+                handler = h::list_runs
             ),
             route!(
                 "api-list-data-mart-runs",
@@ -525,7 +605,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::Run>>),
                 status = 200,
-                query = PAGE
+                query = PAGE,
+                handler = h::list_data_mart_runs
             ),
             route!(
                 "api-get-run",
@@ -536,7 +617,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<e::Run>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::get_run
             ),
             route!(
                 "api-start-run",
@@ -547,7 +629,9 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::StartRun>),
                 res = Some(schema::<e::Run>),
                 status = 201,
-                query = &[]
+                query = &[],
+                handler = h::start_run,
+                needs = &[Part::Queue]
             ),
             route!(
                 "api-pause-run",
@@ -558,7 +642,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<e::Run>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::pause_run
             ),
             route!(
                 "api-resume-run",
@@ -569,7 +654,9 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<e::Run>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::resume_run,
+                needs = &[Part::Queue]
             ),
             route!(
                 "api-cancel-run",
@@ -580,7 +667,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<e::Run>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::cancel_run
             ),
             route!(
                 "api-retry-run",
@@ -591,7 +679,9 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<e::Run>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::retry_run,
+                needs = &[Part::Queue]
             ),
             route!(
                 "api-preview-data-mart",
@@ -599,10 +689,12 @@ pub fn all() -> &'static [RouteSpec] {
                 "/v1/data-marts/{id}/preview",
                 ED,
                 "Sample source rows before and after the mapping, with the warnings they raise.",
-                req = Some(schema::<runs::PreviewRequest>),
-                res = Some(schema::<runs::Preview>),
+                req = Some(schema::<crate::ports::PreviewRequest>),
+                res = Some(schema::<crate::ports::Preview>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::preview_data_mart,
+                needs = &[Part::Engine]
             ),
             route!(
                 "api-query-data-mart",
@@ -611,9 +703,11 @@ pub fn all() -> &'static [RouteSpec] {
                 V,
                 "Query the data mart's table with read-only SQL; ${DATA_MART_TABLE} names it.",
                 req = Some(schema::<runs::QueryRequest>),
-                res = Some(schema::<runs::QueryResult>),
+                res = Some(schema::<crate::ports::QueryResult>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::query_data_mart,
+                needs = &[Part::Objects, Part::Warehouse]
             ),
             // scheduling
             route!(
@@ -625,7 +719,9 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::CreateBackfill>),
                 res = Some(schema::<e::Backfill>),
                 status = 201,
-                query = &[]
+                query = &[],
+                handler = h::create_backfill,
+                needs = &[Part::Queue]
             ),
             route!(
                 "api-list-backfills",
@@ -636,7 +732,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::Backfill>>),
                 status = 200,
-                query = PAGE_BY_DATA_MART
+                query = PAGE_BY_DATA_MART,
+                handler = h::list_backfills
             ),
             route!(
                 "api-get-backfill",
@@ -647,7 +744,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<e::Backfill>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::get_backfill
             ),
             route!(
                 "api-cancel-backfill",
@@ -658,7 +756,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<e::Backfill>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::cancel_backfill
             ),
             route!(
                 "api-get-data-mart-lineage",
@@ -669,7 +768,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<e::Lineage>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::get_data_mart_lineage
             ),
             route!(
                 "api-get-project",
@@ -680,7 +780,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<e::Project>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::get_project
             ),
             route!(
                 "api-update-project",
@@ -691,7 +792,8 @@ pub fn all() -> &'static [RouteSpec] {
                 req = Some(schema::<e::UpdateProject>),
                 res = Some(schema::<e::Project>),
                 status = 200,
-                query = &[]
+                query = &[],
+                handler = h::update_project
             ),
             // a project's landing area: uploaded files, read as `store://…`
             RouteSpec {
@@ -705,7 +807,9 @@ pub fn all() -> &'static [RouteSpec] {
                     req = None,
                     res = Some(schema::<FileView>),
                     status = 201,
-                    query = &[]
+                    query = &[],
+                    handler = h::upload_file,
+                    needs = &[Part::Objects]
                 )
             },
             route!(
@@ -717,7 +821,9 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<FileView>>),
                 status = 200,
-                query = FILES_PAGE
+                query = FILES_PAGE,
+                handler = h::list_files,
+                needs = &[Part::Objects]
             ),
             route!(
                 "api-delete-file",
@@ -728,7 +834,9 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = None,
                 status = 204,
-                query = &[]
+                query = &[],
+                handler = h::delete_file,
+                needs = &[Part::Objects]
             ),
         ]
     })

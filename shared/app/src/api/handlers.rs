@@ -1,0 +1,348 @@
+//! Each route's handler, the one place HTTP meets a use case: it reads the path,
+//! query and body into the service's typed input (ids of their kind, a parsed
+//! body, a page), calls the service, and answers with the route's status. The
+//! route table ([`crate::routes`]) carries each route's handler, so a route
+//! without one does not compile and nothing dispatches by name.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use sluice_domain::entities::{
+    Backfill, DataMart, Destination, Entity, Report, Run, Source, Storage, Trigger,
+};
+use sluice_domain::{Id, IdOf, Kind};
+
+use super::{ApiError, ApiRequest, ApiResponse, ApiResult, parse_body, query_params};
+use crate::Deps;
+use crate::auth::Principal;
+use crate::routes::{Params, RouteSpec};
+use crate::services::files::{FilesPage, Upload};
+use crate::services::{
+    Ctx, HealthView, Page, backfills, catalog, configured, data_marts, files, project, reports,
+    runs, storages, triggers,
+};
+
+/// A request on its way to its route's service.
+pub struct Call<'a> {
+    pub deps: &'a Deps,
+    pub route: &'static RouteSpec,
+    /// Who asks; `None` on the public routes only.
+    pub principal: Option<Principal>,
+    pub params: Params,
+    pub req: ApiRequest,
+}
+
+/// What a handler answers, in time.
+pub type Reply<'a> = Pin<Box<dyn Future<Output = ApiResult<ApiResponse>> + Send + 'a>>;
+
+/// A route's handler.
+pub type Handler = for<'a> fn(Call<'a>) -> Reply<'a>;
+
+/// Most items a list page holds.
+const MAX_PAGE: u32 = 200;
+const DEFAULT_PAGE: u32 = 50;
+
+impl<'a> Call<'a> {
+    /// The use case's context: who asks, for which project, at what time.
+    fn ctx(&self) -> ApiResult<Ctx<'a>> {
+        let principal = self.principal.clone().ok_or_else(|| {
+            ApiError::Internal(format!(
+                "route {} reached its service without a principal",
+                self.route.name
+            ))
+        })?;
+        Ok(Ctx {
+            deps: self.deps,
+            principal,
+            now: self.deps.clock.now(),
+        })
+    }
+
+    /// The path's `{id}`, an id of `E`: one of another kind or shape names
+    /// nothing here (a 404 that does not echo it).
+    fn id<E: Entity>(&self) -> ApiResult<IdOf<E>> {
+        let raw = self.params.get("id");
+        IdOf::parse(raw).ok_or_else(|| ApiError::not_found(E::KIND, raw))
+    }
+
+    fn body<T: DeserializeOwned>(&self) -> ApiResult<T> {
+        parse_body(&self.req)
+    }
+
+    /// The body's JSON object, or `None` when the body is empty.
+    fn optional_body(&self) -> ApiResult<Option<Value>> {
+        if self.req.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        self.body().map(Some)
+    }
+
+    /// The page a list asks for: `limit`, `cursor`, and `parent`, a query
+    /// parameter naming the record (of one of `kinds`) whose children to list.
+    fn page<E: Entity>(&self, parent: Option<(&str, &[Kind])>) -> ApiResult<Page> {
+        let mut page = Page {
+            limit: DEFAULT_PAGE,
+            ..Page::default()
+        };
+        for (k, v) in query_params(&self.req) {
+            match (k.as_str(), parent) {
+                ("limit", _) => {
+                    page.limit = v
+                        .parse()
+                        .ok()
+                        .filter(|l| (1..=MAX_PAGE).contains(l))
+                        .ok_or_else(|| {
+                            ApiError::invalid("limit", "must be a number from 1 to 200")
+                        })?;
+                }
+                ("cursor", _) => {
+                    page.after = Some(Id::parse(E::KIND, &v).ok_or_else(|| {
+                        ApiError::invalid("cursor", "is not a cursor this list returned")
+                    })?);
+                }
+                (name, Some((p, kinds))) if name == p => {
+                    let kind = Id::kind_of(&v).filter(|k| kinds.contains(k));
+                    page.parent = Some(kind.and_then(|k| Id::parse(k, &v)).ok_or_else(|| {
+                        let nouns: Vec<&str> = kinds.iter().map(|k| k.noun()).collect();
+                        ApiError::invalid(
+                            p,
+                            format!(
+                                "`{}` is not a {} id",
+                                crate::error::clip(&v),
+                                nouns.join(" or ")
+                            ),
+                        )
+                    })?);
+                }
+                (other, _) => {
+                    let known: Vec<&str> = ["limit", "cursor"]
+                        .into_iter()
+                        .chain(parent.map(|(p, _)| p))
+                        .collect();
+                    return Err(ApiError::invalid(
+                        other,
+                        format!(
+                            "unknown query parameter; expected one of: {}",
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(page)
+    }
+
+    /// The page of the landing area's files a list asks for.
+    fn files_page(&self) -> ApiResult<FilesPage> {
+        let mut page = FilesPage {
+            prefix: String::new(),
+            limit: 100,
+            after: None,
+        };
+        for (k, v) in query_params(&self.req) {
+            match k.as_str() {
+                "prefix" => page.prefix = v,
+                "limit" => {
+                    page.limit = v
+                        .parse()
+                        .ok()
+                        .filter(|l| (1..=1000).contains(l))
+                        .ok_or_else(|| {
+                            ApiError::invalid("limit", "must be a number from 1 to 1000")
+                        })?;
+                }
+                "cursor" => page.after = Some(v),
+                other => {
+                    return Err(ApiError::invalid(
+                        other,
+                        "unknown query parameter; expected one of: prefix, limit, cursor",
+                    ));
+                }
+            }
+        }
+        Ok(page)
+    }
+
+    /// `body` with the route's status.
+    fn reply<T: Serialize>(&self, body: &T) -> ApiResult<ApiResponse> {
+        let value = serde_json::to_value(body)
+            .map_err(|e| ApiError::Internal(format!("serializing a response: {e}")))?;
+        Ok(ApiResponse::json(self.route.status, &value))
+    }
+
+    /// `body` with the route's status and `location`, where it can be read.
+    fn created<T: Serialize>(&self, body: &T, location: String) -> ApiResult<ApiResponse> {
+        let mut r = self.reply(body)?;
+        r.headers.push(("location", location));
+        Ok(r)
+    }
+
+    /// The route's status, no body.
+    fn done(&self, (): ()) -> ApiResult<ApiResponse> {
+        Ok(ApiResponse::empty(self.route.status))
+    }
+}
+
+/// Where a new record is read: `/v1/{collection}/{id}`.
+fn at(collection: &str, id: &Id) -> String {
+    format!("/v1/{collection}/{id}")
+}
+
+/// Handlers: `name(call) { body }` becomes `fn name(call) -> Reply`.
+macro_rules! handlers {
+    ($($(#[$m:meta])* $name:ident($c:ident) $body:block)*) => {
+        $($(#[$m])* pub fn $name($c: Call<'_>) -> Reply<'_> {
+            Box::pin(async move $body)
+        })*
+    };
+}
+
+const STORAGE: &[Kind] = &[Kind::Storage];
+const DATA_MART: &[Kind] = &[Kind::DataMart];
+const TARGET: &[Kind] = &[Kind::DataMart, Kind::Report];
+
+handlers! {
+    health(c) {
+        c.reply(&HealthView {
+            status: "ok".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        })
+    }
+    openapi(c) {
+        Ok(ApiResponse::json(c.route.status, crate::openapi::document()))
+    }
+
+    list_connectors(c) { c.reply(&catalog::list()) }
+    get_connector(c) { c.reply(&catalog::get(c.params.get("name"))?) }
+
+    create_storage(c) {
+        let s = storages::create(&c.ctx()?, c.body()?).await?;
+        c.created(&s, at("storages", &s.meta.id))
+    }
+    list_storages(c) { c.reply(&storages::list(&c.ctx()?, &c.page::<Storage>(None)?).await?) }
+    get_storage(c) { c.reply(&storages::get(&c.ctx()?, &c.id()?).await?) }
+    update_storage(c) { c.reply(&storages::update(&c.ctx()?, &c.id()?, c.body()?).await?) }
+    delete_storage(c) { c.done(storages::delete(&c.ctx()?, &c.id()?).await?) }
+
+    create_source(c) {
+        let s = configured::create_source(&c.ctx()?, c.body()?).await?;
+        c.created(&s, at("sources", &s.meta.id))
+    }
+    list_sources(c) {
+        c.reply(&configured::list_sources(&c.ctx()?, &c.page::<Source>(None)?).await?)
+    }
+    get_source(c) { c.reply(&configured::get_source(&c.ctx()?, &c.id()?).await?) }
+    update_source(c) {
+        c.reply(&configured::update_source(&c.ctx()?, &c.id()?, c.body()?).await?)
+    }
+    delete_source(c) { c.done(configured::delete_source(&c.ctx()?, &c.id()?).await?) }
+
+    create_destination(c) {
+        let d = configured::create_destination(&c.ctx()?, c.body()?).await?;
+        c.created(&d, at("destinations", &d.meta.id))
+    }
+    list_destinations(c) {
+        c.reply(&configured::list_destinations(&c.ctx()?, &c.page::<Destination>(None)?).await?)
+    }
+    get_destination(c) { c.reply(&configured::get_destination(&c.ctx()?, &c.id()?).await?) }
+    update_destination(c) {
+        c.reply(&configured::update_destination(&c.ctx()?, &c.id()?, c.body()?).await?)
+    }
+    delete_destination(c) {
+        c.done(configured::delete_destination(&c.ctx()?, &c.id()?).await?)
+    }
+
+    create_data_mart(c) {
+        let dm = data_marts::create(&c.ctx()?, c.body()?).await?;
+        c.created(&dm, at("data-marts", &dm.meta.id))
+    }
+    list_data_marts(c) {
+        let page = c.page::<DataMart>(Some(("storage_id", STORAGE)))?;
+        c.reply(&data_marts::list(&c.ctx()?, &page).await?)
+    }
+    get_data_mart(c) { c.reply(&data_marts::get(&c.ctx()?, &c.id()?).await?) }
+    update_data_mart(c) { c.reply(&data_marts::update(&c.ctx()?, &c.id()?, c.body()?).await?) }
+    delete_data_mart(c) { c.done(data_marts::delete(&c.ctx()?, &c.id()?).await?) }
+    set_data_mart_definition(c) {
+        c.reply(&data_marts::set_definition(&c.ctx()?, &c.id()?, c.body()?).await?)
+    }
+    validate_data_mart_definition(c) {
+        let given = c.optional_body()?;
+        c.reply(&data_marts::validate_definition(&c.ctx()?, &c.id()?, given).await?)
+    }
+    publish_data_mart(c) { c.reply(&data_marts::publish(&c.ctx()?, &c.id()?).await?) }
+    get_data_mart_lineage(c) { c.reply(&triggers::lineage_of(&c.ctx()?, &c.id()?).await?) }
+    query_data_mart(c) { c.reply(&runs::query(&c.ctx()?, &c.id()?, c.body()?).await?) }
+    preview_data_mart(c) { c.reply(&runs::preview(&c.ctx()?, &c.id()?, c.body()?).await?) }
+
+    create_report(c) {
+        let r = reports::create(&c.ctx()?, c.body()?).await?;
+        c.created(&r, at("reports", &r.meta.id))
+    }
+    list_reports(c) {
+        let page = c.page::<Report>(Some(("data_mart_id", DATA_MART)))?;
+        c.reply(&reports::list(&c.ctx()?, &page).await?)
+    }
+    get_report(c) { c.reply(&reports::get(&c.ctx()?, &c.id()?).await?) }
+    update_report(c) { c.reply(&reports::update(&c.ctx()?, &c.id()?, c.body()?).await?) }
+    delete_report(c) { c.done(reports::delete(&c.ctx()?, &c.id()?).await?) }
+
+    create_trigger(c) {
+        let t = triggers::create(&c.ctx()?, c.body()?).await?;
+        c.created(&t, at("triggers", &t.trigger.meta.id))
+    }
+    list_triggers(c) {
+        let page = c.page::<Trigger>(Some(("target_id", TARGET)))?;
+        c.reply(&triggers::list(&c.ctx()?, &page).await?)
+    }
+    get_trigger(c) { c.reply(&triggers::get(&c.ctx()?, &c.id()?).await?) }
+    update_trigger(c) { c.reply(&triggers::update(&c.ctx()?, &c.id()?, c.body()?).await?) }
+    delete_trigger(c) { c.done(triggers::delete(&c.ctx()?, &c.id()?).await?) }
+
+    start_run(c) {
+        let run = runs::start(&c.ctx()?, &c.id()?, c.body()?).await?;
+        c.created(&run, at("runs", &run.meta.id))
+    }
+    list_runs(c) {
+        let page = c.page::<Run>(Some(("data_mart_id", DATA_MART)))?;
+        c.reply(&runs::list(&c.ctx()?, &page).await?)
+    }
+    list_data_mart_runs(c) {
+        let page = c.page::<Run>(None)?;
+        c.reply(&runs::list_of_data_mart(&c.ctx()?, &c.id()?, page).await?)
+    }
+    get_run(c) { c.reply(&runs::get(&c.ctx()?, &c.id()?).await?) }
+    pause_run(c) { c.reply(&runs::pause(&c.ctx()?, &c.id()?).await?) }
+    resume_run(c) { c.reply(&runs::resume(&c.ctx()?, &c.id()?).await?) }
+    cancel_run(c) { c.reply(&runs::cancel(&c.ctx()?, &c.id()?).await?) }
+    retry_run(c) { c.reply(&runs::retry(&c.ctx()?, &c.id()?).await?) }
+
+    create_backfill(c) {
+        let b = backfills::create(&c.ctx()?, &c.id()?, c.body()?).await?;
+        c.created(&b, at("backfills", &b.meta.id))
+    }
+    list_backfills(c) {
+        let page = c.page::<Backfill>(Some(("data_mart_id", DATA_MART)))?;
+        c.reply(&backfills::list(&c.ctx()?, &page).await?)
+    }
+    get_backfill(c) { c.reply(&backfills::get(&c.ctx()?, &c.id()?).await?) }
+    cancel_backfill(c) { c.reply(&backfills::cancel(&c.ctx()?, &c.id()?).await?) }
+
+    get_project(c) { c.reply(&project::get(&c.ctx()?).await?) }
+    update_project(c) { c.reply(&project::update(&c.ctx()?, c.body()?).await?) }
+
+    upload_file(c) {
+        let path = c.params.get("path");
+        let body = match &c.req.spooled {
+            Some(file) => Upload::File(&file.path),
+            None => Upload::Bytes(&c.req.body),
+        };
+        let f = files::upload(&c.ctx()?, path, body).await?;
+        c.created(&f, format!("/v1/files/{path}"))
+    }
+    list_files(c) { c.reply(&files::list(&c.ctx()?, &c.files_page()?).await?) }
+    delete_file(c) { c.done(files::delete(&c.ctx()?, c.params.get("path")).await?) }
+}

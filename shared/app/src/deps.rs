@@ -1,0 +1,120 @@
+//! What the handlers, stages and scheduler are given: the ports, built once per
+//! process (per Lambda cold start).
+
+use std::sync::Arc;
+
+use crate::ports::Previewer;
+use crate::{auth, error};
+use sluice_domain::ports::{
+    Clock, EventBus, MetadataStore, Notifier, ObjectStore, Queue, Secrets, Warehouse,
+};
+
+/// Largest upload by default: 1 GiB.
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 1 << 30;
+
+/// Everything a handler needs, built once per process (per Lambda cold start).
+/// The optional parts are there only where a function uses them; a function
+/// serving a route checks the parts its route needs when it starts
+/// ([`Deps::check`]), so a missing one stops it at cold start with its reason.
+#[derive(Clone)]
+pub struct Deps {
+    pub store: Arc<dyn MetadataStore>,
+    pub secrets: Arc<dyn Secrets>,
+    pub clock: Arc<dyn Clock>,
+    pub auth: Arc<auth::TokenKeys>,
+    pub queue: Option<Arc<dyn Queue>>,
+    pub objects: Option<Arc<dyn ObjectStore>>,
+    pub warehouse: Option<Arc<dyn Warehouse>>,
+    pub bus: Option<Arc<dyn EventBus>>,
+    pub previewer: Option<Arc<dyn Previewer>>,
+    /// Sends SLA notifications to the project's webhook (the scheduler's).
+    pub notifier: Option<Arc<dyn Notifier>>,
+    /// Local directories `files` sources may read (none on Lambda).
+    pub import_roots: Arc<sluice_domain::files::ImportRoots>,
+    /// Largest upload accepted, in bytes.
+    pub max_upload_bytes: u64,
+    /// Where the local server spools uploads as they arrive (owner-only).
+    pub upload_spool: std::path::PathBuf,
+}
+
+impl Deps {
+    pub fn new(
+        store: Arc<dyn MetadataStore>,
+        secrets: Arc<dyn Secrets>,
+        clock: Arc<dyn Clock>,
+        auth: Arc<auth::TokenKeys>,
+    ) -> Deps {
+        Deps {
+            store,
+            secrets,
+            clock,
+            auth,
+            queue: None,
+            objects: None,
+            warehouse: None,
+            bus: None,
+            previewer: None,
+            notifier: None,
+            import_roots: Arc::default(),
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            upload_spool: std::env::temp_dir(),
+        }
+    }
+
+    /// What a `files` source of `project` may read: its landing area of the
+    /// object store and this process's import roots.
+    pub fn file_access(&self, project: &sluice_domain::Id) -> sluice_domain::files::FileAccess {
+        sluice_domain::files::FileAccess::of(
+            project,
+            self.objects.as_ref(),
+            self.import_roots.clone(),
+        )
+    }
+
+    /// The first of `needs` this process lacks, with what provides it.
+    pub fn check(&self, needs: &[crate::routes::Part]) -> Result<(), MissingPart> {
+        use crate::routes::Part;
+        for part in needs {
+            let present = match part {
+                Part::Queue => self.queue.is_some(),
+                Part::Objects => self.objects.is_some(),
+                Part::Warehouse => self.warehouse.is_some(),
+                Part::Engine => self.previewer.is_some(),
+            };
+            if !present {
+                return Err(MissingPart(*part));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn queue(&self) -> Result<&Arc<dyn Queue>, error::ServiceError> {
+        self.queue.as_ref().ok_or_else(|| {
+            error::ServiceError::Unavailable(
+                "runs are not available here: no queue is configured".into(),
+            )
+        })
+    }
+    pub fn objects(&self) -> Result<&Arc<dyn ObjectStore>, error::ServiceError> {
+        self.objects.as_ref().ok_or_else(|| {
+            error::ServiceError::Unavailable("no object store is configured here".into())
+        })
+    }
+    pub fn warehouse(&self) -> Result<&Arc<dyn Warehouse>, error::ServiceError> {
+        self.warehouse.as_ref().ok_or_else(|| {
+            error::ServiceError::Unavailable(
+                "queries are not available here: no warehouse is configured".into(),
+            )
+        })
+    }
+}
+
+/// A part a route needs that this process was not given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}", match .0 {
+    crate::routes::Part::Queue => "no stage queues are configured (SLUICE_QUEUE_URL_PREFIX)",
+    crate::routes::Part::Objects => "no object store is configured (SLUICE_BUCKET)",
+    crate::routes::Part::Warehouse => "no warehouse is configured (SLUICE_ATHENA_DATABASE and SLUICE_ATHENA_OUTPUT, with SLUICE_BUCKET)",
+    crate::routes::Part::Engine => "the transform engine is not linked into this function",
+})]
+pub struct MissingPart(pub crate::routes::Part);

@@ -1,0 +1,499 @@
+//! The embedded warehouse: DataFusion reading the same Parquet layout Athena reads
+//! (a table is the Parquet files under an object-store prefix). Pure Rust and
+//! Arrow-native, like the transform path.
+//!
+//! Each query runs inside its project's wall and the deployment's limits: a session
+//! of its own that knows only the tables it was given (no information schema, no
+//! file paths as tables, no statements), a memory pool of its own (no spilling to
+//! disk), and a time limit. It runs on threads of its own, so a heavy query never
+//! starves the server's tasks, and a query past its time is dropped (DataFusion's
+//! operators yield, so it stops at its next batch).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use datafusion::arrow::json::ArrayWriter;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::error::DataFusionError;
+use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
+use datafusion::execution::options::ParquetReadOptions;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
+use serde_json::Value;
+use sluice_domain::Id;
+use sluice_domain::entities::is_identifier;
+use sluice_domain::ports::{
+    ColumnInfo, QueryLimit, QueryLimits, QueryPage, TableRef, Warehouse, WarehouseError,
+    check_object_key, check_tables_of,
+};
+use tokio::sync::{Semaphore, oneshot};
+
+/// The embedded warehouse over the object store's directory.
+pub struct DataFusionWarehouse {
+    root: PathBuf,
+    limits: QueryLimits,
+    /// Worker threads of one query (and DataFusion's partitions).
+    threads: usize,
+    /// Queries running at once; one waiting for a slot spends its own time.
+    slots: Arc<Semaphore>,
+}
+
+impl DataFusionWarehouse {
+    /// A warehouse whose table locations are prefixes under `root` (the object
+    /// store's directory), with the default limits.
+    pub fn new(root: &Path) -> DataFusionWarehouse {
+        DataFusionWarehouse::with_limits(root, QueryLimits::default())
+    }
+
+    /// As [`DataFusionWarehouse::new`], each query held to `limits`.
+    pub fn with_limits(root: &Path, limits: QueryLimits) -> DataFusionWarehouse {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        DataFusionWarehouse {
+            root: root.to_path_buf(),
+            limits,
+            threads: cores.clamp(1, 4),
+            slots: Arc::new(Semaphore::new((2 * cores).max(4))),
+        }
+    }
+}
+
+fn backend(e: impl std::error::Error + Send + Sync + 'static) -> WarehouseError {
+    WarehouseError::Backend(Box::new(e))
+}
+
+/// Name and Arrow type name of each field, as query results describe columns.
+pub fn column_infos(fields: &datafusion::arrow::datatypes::Fields) -> Vec<ColumnInfo> {
+    fields
+        .iter()
+        .map(|f| ColumnInfo {
+            name: f.name().clone(),
+            kind: f.data_type().to_string(),
+        })
+        .collect()
+}
+
+/// Rows of `batches` as JSON values, column by column in schema order.
+pub fn to_rows(batches: &[RecordBatch]) -> Result<Vec<Vec<Value>>, WarehouseError> {
+    let mut writer = ArrayWriter::new(Vec::new());
+    let refs: Vec<&RecordBatch> = batches.iter().collect();
+    writer.write_batches(&refs).map_err(backend)?;
+    writer.finish().map_err(backend)?;
+    let bytes = writer.into_inner();
+    let objects: Vec<serde_json::Map<String, Value>> = if bytes.is_empty() {
+        vec![]
+    } else {
+        serde_json::from_slice(&bytes).map_err(backend)?
+    };
+    let Some(schema) = batches.first().map(|b| b.schema()) else {
+        return Ok(vec![]);
+    };
+    Ok(objects
+        .into_iter()
+        .map(|mut o| {
+            schema
+                .fields()
+                .iter()
+                .map(|f| o.remove(f.name()).unwrap_or(Value::Null))
+                .collect()
+        })
+        .collect())
+}
+
+/// One query, with all it needs to run on threads of its own.
+struct Job {
+    root: PathBuf,
+    tables: Vec<TableRef>,
+    sql: String,
+    offset: usize,
+    size: usize,
+    memory_mb: u64,
+    threads: usize,
+}
+
+impl Job {
+    /// A session that sees exactly the job's tables, in a memory pool of its own:
+    /// one per query, so no query reads a table another one registered.
+    async fn session(&self) -> Result<SessionContext, WarehouseError> {
+        let bytes =
+            usize::try_from(self.memory_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX);
+        let runtime = RuntimeEnvBuilder::new()
+            .with_memory_limit(bytes, 1.0)
+            // Over the pool is an error, never spill files on the laptop's disk.
+            .with_disk_manager_builder(
+                DiskManagerBuilder::default().with_mode(DiskManagerMode::Disabled),
+            )
+            .build_arc()
+            .map_err(backend)?;
+        // No information schema (SHOW TABLES, information_schema.*) and no file
+        // paths as tables (URL tables stay off): the registered tables are all a
+        // query can name. The table functions left (generate_series, range)
+        // read nothing.
+        let config = SessionConfig::new()
+            .with_information_schema(false)
+            .with_target_partitions(self.threads);
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        for t in &self.tables {
+            if !is_identifier(&t.name) {
+                return Err(WarehouseError::Query(format!(
+                    "`{}` is not a table name",
+                    t.name
+                )));
+            }
+            let location = t.location.trim_end_matches('/');
+            check_object_key(location).map_err(|e| WarehouseError::Query(e.to_string()))?;
+            let path = format!("{}/", self.root.join(location).display());
+            ctx.register_parquet(&t.name, &path, ParquetReadOptions::default())
+                .await
+                .map_err(|e| self.error(e))?;
+        }
+        Ok(ctx)
+    }
+
+    async fn run(self) -> Result<QueryPage, WarehouseError> {
+        let ctx = self.session().await?;
+        // Read-only: no CREATE/DROP, no INSERT or COPY, no SET.
+        let options = SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
+        let df = ctx
+            .sql_with_options(&self.sql, options)
+            .await
+            .map_err(|e| self.error(e))?;
+        if matches!(
+            df.logical_plan(),
+            datafusion::logical_expr::LogicalPlan::Explain(_)
+                | datafusion::logical_expr::LogicalPlan::Analyze(_)
+        ) {
+            return Err(WarehouseError::Query(
+                "EXPLAIN is not available here; send the query itself".into(),
+            ));
+        }
+        let columns = column_infos(df.schema().fields());
+        let batches = df
+            .limit(self.offset, Some(self.size + 1))
+            .map_err(|e| self.error(e))?
+            .collect()
+            .await
+            .map_err(|e| self.error(e))?;
+        let mut rows = to_rows(&batches)?;
+        let more = rows.len() > self.size;
+        rows.truncate(self.size);
+        Ok(QueryPage {
+            columns,
+            rows,
+            next_page: more.then(|| (self.offset + self.size).to_string()),
+        })
+    }
+
+    /// A DataFusion error as the caller sees it: over the memory pool is the
+    /// memory limit, anything else a query error.
+    fn error(&self, e: DataFusionError) -> WarehouseError {
+        match e.find_root() {
+            DataFusionError::ResourcesExhausted(_) => {
+                WarehouseError::LimitExceeded(QueryLimit::Memory {
+                    megabytes: self.memory_mb,
+                })
+            }
+            _ => WarehouseError::Query(crate::mapping::clean_df_error(&e.to_string())),
+        }
+    }
+}
+
+/// Runs `job` on a runtime of its own (this thread and the job's workers) until
+/// it ends or `cancel` fires (or its sender is dropped: the caller gave up).
+fn run_on_own_runtime(
+    job: Job,
+    cancel: oneshot::Receiver<()>,
+) -> Result<QueryPage, WarehouseError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(job.threads)
+        .thread_name("sluice-query")
+        .enable_all()
+        .build()
+        .map_err(backend)?;
+    let mut task = runtime.spawn(job.run());
+    let result = runtime.block_on(async {
+        tokio::select! {
+            joined = &mut task => joined.unwrap_or_else(|e| {
+                Err(WarehouseError::Backend(format!("the query stopped: {e}").into()))
+            }),
+            _ = cancel => {
+                task.abort();
+                Err(WarehouseError::Backend("the query was cancelled".into()))
+            }
+        }
+    });
+    // Whatever still runs is dropped at its next yield; nothing waits for it.
+    runtime.shutdown_background();
+    result
+}
+
+#[async_trait]
+impl Warehouse for DataFusionWarehouse {
+    async fn query(
+        &self,
+        project: &Id,
+        tables: &[TableRef],
+        sql: &str,
+        page_size: u32,
+        page: Option<&str>,
+    ) -> Result<QueryPage, WarehouseError> {
+        check_tables_of(project, tables)?;
+        let offset: usize = match page {
+            Some(p) => p.parse().map_err(|_| WarehouseError::BadPageToken)?,
+            None => 0,
+        };
+        let job = Job {
+            root: self.root.clone(),
+            tables: tables.to_vec(),
+            sql: sql.to_string(),
+            offset,
+            size: page_size.clamp(1, 10_000) as usize,
+            memory_mb: self.limits.memory_mb,
+            threads: self.threads,
+        };
+        let deadline = tokio::time::Instant::now() + self.limits.timeout;
+        let over_time = || WarehouseError::LimitExceeded(self.limits.time_limit());
+        let slot = tokio::time::timeout_at(deadline, self.slots.clone().acquire_owned())
+            .await
+            .map_err(|_| over_time())?
+            .map_err(backend)?;
+        let (answer, answered) = oneshot::channel();
+        // Dropped when this future ends or is dropped, which stops the query.
+        let (_cancel, cancelled) = oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("sluice-query".into())
+            .spawn(move || {
+                let _slot = slot;
+                let _ = answer.send(run_on_own_runtime(job, cancelled));
+            })
+            .map_err(backend)?;
+        match tokio::time::timeout_at(deadline, answered).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(WarehouseError::Backend(
+                "the query's thread ended without an answer".into(),
+            )),
+            Err(_) => Err(over_time()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::{Int64Array, StringArray};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::parquet::arrow::ArrowWriter;
+    use sluice_domain::Kind;
+    use sluice_domain::pipeline::objects;
+
+    /// A fresh objects directory with one table of `rows` rows for each project.
+    struct Lake {
+        root: PathBuf,
+        tables: Vec<(Id, TableRef)>,
+    }
+
+    impl Drop for Lake {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
+    }
+
+    fn lake(projects: usize, rows: i64) -> Lake {
+        let now = 1_700_000_000_000;
+        let root = std::env::temp_dir().join(format!(
+            "sluice-engine-{}",
+            Id::generate(Kind::Run, now).as_str().to_ascii_lowercase()
+        ));
+        let mut tables = vec![];
+        for i in 0..projects {
+            let project = Id::generate(Kind::Project, now + i as u64);
+            let mart = Id::generate(Kind::DataMart, now + i as u64);
+            let location = objects::table(&project, &mart);
+            let dir = root.join(&location);
+            std::fs::create_dir_all(&dir).expect("table dir");
+            let schema = Arc::new(Schema::new(vec![
+                Field::new("id", DataType::Int64, false),
+                Field::new("secret", DataType::Utf8, false),
+            ]));
+            let batch = RecordBatch::try_new(
+                schema.clone(),
+                vec![
+                    Arc::new(Int64Array::from_iter_values(0..rows)),
+                    Arc::new(StringArray::from_iter_values(
+                        (0..rows).map(|r| format!("{project}-{r}")),
+                    )),
+                ],
+            )
+            .expect("batch");
+            let file = std::fs::File::create(dir.join("part-0.parquet")).expect("file");
+            let mut writer = ArrowWriter::try_new(file, schema, None).expect("writer");
+            writer.write(&batch).expect("write");
+            writer.close().expect("close");
+            let table = TableRef {
+                name: objects::table_name(&mart),
+                location,
+                columns: vec![],
+                storage: None,
+            };
+            tables.push((project, table));
+        }
+        Lake { root, tables }
+    }
+
+    #[tokio::test]
+    async fn a_query_reads_its_own_tables_and_no_other_table_listing_or_file() {
+        let lake = lake(2, 3);
+        let (mine, table) = &lake.tables[0];
+        let (_, theirs) = &lake.tables[1];
+        let w = DataFusionWarehouse::new(&lake.root);
+        let tables = std::slice::from_ref(table);
+        let n = w
+            .query(
+                mine,
+                tables,
+                &format!("select count(*) from {}", table.name),
+                10,
+                None,
+            )
+            .await
+            .expect("own table");
+        assert_eq!(n.rows, vec![vec![serde_json::json!(3)]]);
+        let their_file = lake.root.join(&theirs.location).join("part-0.parquet");
+        for sql in [
+            format!("select * from {}", theirs.name),
+            format!("select * from public.{}", theirs.name),
+            format!("select * from datafusion.public.{}", theirs.name),
+            "select * from information_schema.tables".into(),
+            "select * from information_schema.columns".into(),
+            "show tables".into(),
+            "show columns from x".into(),
+            format!("select * from '{}'", their_file.display()),
+            format!("select * from '{}part-0.parquet'", theirs.location),
+            format!("select * from read_parquet('{}')", their_file.display()),
+            format!("select * from parquet_scan('{}')", their_file.display()),
+            format!("select * from read_csv('{}')", their_file.display()),
+            format!(
+                "create external table x stored as parquet location '{}'",
+                their_file.display()
+            ),
+            "copy (select 1) to '/tmp/sluice-copy-escape.csv'".into(),
+            "set datafusion.catalog.information_schema = true".into(),
+        ] {
+            match w.query(mine, tables, &sql, 10, None).await {
+                Err(WarehouseError::Query(_)) => {}
+                other => panic!("{sql}: {other:?}"),
+            }
+        }
+        // Handed another project's table, the engine refuses to register it.
+        assert!(matches!(
+            w.query(mine, std::slice::from_ref(theirs), "select 1", 1, None)
+                .await,
+            Err(WarehouseError::Backend(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn explain_is_refused_in_words_and_engine_internals_never_ask_for_a_bug_report() {
+        let lake = lake(1, 3);
+        let (mine, table) = &lake.tables[0];
+        let w = DataFusionWarehouse::new(&lake.root);
+        let tables = std::slice::from_ref(table);
+        for sql in [
+            format!("explain select * from {}", table.name),
+            format!("explain analyze select * from {}", table.name),
+        ] {
+            match w.query(mine, tables, &sql, 10, None).await {
+                Err(WarehouseError::Query(m)) => {
+                    assert!(m.contains("EXPLAIN is not available"), "{sql}: {m}");
+                }
+                other => panic!("{sql}: {other:?}"),
+            }
+        }
+        let got = w
+            .query(
+                mine,
+                tables,
+                &format!(
+                    "select coalesce(id, 0) + 1 as n from {} order by n",
+                    table.name
+                ),
+                10,
+                None,
+            )
+            .await
+            .expect("coalesce runs");
+        assert_eq!(got.rows.len(), 3);
+        assert!(!crate::mapping::clean_df_error(
+            "Internal error: x should have been simplified. This issue was likely caused by a bug in DataFusion's code. Please help us to resolve this by filing a bug report"
+        )
+        .contains("bug report"));
+    }
+
+    #[tokio::test]
+    async fn a_query_over_the_time_limit_stops_while_a_light_one_answers() {
+        let lake = lake(1, 3_000);
+        let (project, table) = &lake.tables[0];
+        let limits = QueryLimits {
+            timeout: std::time::Duration::from_secs(3),
+            ..QueryLimits::default()
+        };
+        let w = DataFusionWarehouse::with_limits(&lake.root, limits);
+        let tables = std::slice::from_ref(table);
+        let name = &table.name;
+        // Summed, not counted: a count of a cross join is answered from the
+        // tables' statistics without reading a row.
+        let heavy = format!(
+            "select sum(a.id + b.id + c.id) from {name} a cross join {name} b cross join {name} c"
+        );
+        let light = format!("select count(*) from {name}");
+        let (heavy, light) = tokio::join!(
+            w.query(project, tables, &heavy, 10, None),
+            w.query(project, tables, &light, 10, None)
+        );
+        assert!(
+            matches!(
+                heavy,
+                Err(WarehouseError::LimitExceeded(QueryLimit::Time {
+                    seconds: 3
+                }))
+            ),
+            "{heavy:?}"
+        );
+        assert_eq!(
+            light.expect("light").rows,
+            vec![vec![serde_json::json!(3_000)]]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_query_over_the_memory_limit_is_a_memory_limit_error() {
+        let lake = lake(1, 3_000);
+        let (project, table) = &lake.tables[0];
+        let limits = QueryLimits {
+            timeout: std::time::Duration::from_secs(600),
+            memory_mb: 16,
+        };
+        let w = DataFusionWarehouse::with_limits(&lake.root, limits);
+        let name = &table.name;
+        // Nine million distinct keys: far over 16 MB of hash table.
+        let sql = format!(
+            "select count(*) from (select distinct a.id * 100000 + b.id as k \
+             from {name} a cross join {name} b)"
+        );
+        let got = w
+            .query(project, std::slice::from_ref(table), &sql, 10, None)
+            .await;
+        assert!(
+            matches!(
+                got,
+                Err(WarehouseError::LimitExceeded(QueryLimit::Memory {
+                    megabytes: 16
+                }))
+            ),
+            "{got:?}"
+        );
+    }
+}

@@ -1,0 +1,194 @@
+//! Every connector in the catalog runs: a run of a data mart over each one is
+//! started through the API, its first message is found on that connector's own
+//! extraction queue, and the extraction stage (the Lambda glue a deployed
+//! function runs) takes it and moves the run. Run on both stacks (the embedded
+//! one, and AWS over moto) by `connector_tests!`.
+//!
+//! A connector added to the catalog without a runnable fixture here fails the
+//! test: the catalog lists only what runs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sluice_domain::connectors::registry;
+use sluice_domain::entities::StageState;
+use sluice_lambda::stage::{Extract, handle_batch};
+use sluice_runs::{Limits, Machine};
+
+use crate::app::{TestApp, temp_dir};
+use crate::as_sqs_event;
+
+/// A source config a run of `connector` can extract, with what it needs served.
+async fn fixture(connector: &str) -> (Value, String, Option<tokio::task::JoinHandle<()>>) {
+    match connector {
+        "files" => {
+            let dir = temp_dir("every-connector");
+            std::fs::write(dir.join("orders.csv"), "id,amount\n1,2.5\n2,3.5\n")
+                .expect("write the fixture file");
+            (
+                json!({"location": dir.to_string_lossy(), "format": "csv"}),
+                "*.csv".into(),
+                None,
+            )
+        }
+        "http_json" => {
+            // An API answering one page of two records, then an empty one.
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            let addr = listener.local_addr().expect("addr");
+            let server = tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+                while let Ok((mut s, _)) = listener.accept().await {
+                    let mut buf = vec![0u8; 8192];
+                    let n = s.read(&mut buf).await.unwrap_or(0);
+                    let head = String::from_utf8_lossy(&buf[..n]).to_string();
+                    let body = if head.contains("page=2") {
+                        "[]"
+                    } else {
+                        r#"[{"id":1,"amount":2.5},{"id":2,"amount":3.5}]"#
+                    };
+                    let reply = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = s.write_all(reply.as_bytes()).await;
+                }
+            });
+            (
+                json!({"base_url": format!("http://{addr}")}),
+                "orders".into(),
+                Some(server),
+            )
+        }
+        other => panic!(
+            "connector `{other}` is in the catalog with no runnable fixture in tests/src/connectors.rs"
+        ),
+    }
+}
+
+/// Starts a run of a data mart over each catalog connector and hands its first
+/// message, from that connector's queue, to the extraction stage.
+pub async fn every_catalog_connector_runs(app: TestApp) {
+    let machine = Arc::new(Machine::new(app.deps.clone(), Limits::default()).expect("machine"));
+    let queue = app.deps.queue.clone().expect("the stack has queues");
+    let storage = app
+        .owner(
+            "POST",
+            "/v1/storages",
+            Some(&json!({"title": "w", "kind": "local"})),
+            201,
+        )
+        .await;
+    let storage = storage["id"].as_str().expect("storage id").to_string();
+    let catalog = app.owner("GET", "/v1/connectors", None, 200).await;
+    let names: Vec<String> = catalog["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["name"].as_str().expect("name").to_string())
+        .collect();
+    assert_eq!(
+        names,
+        registry()
+            .iter()
+            .map(|c| c.name.to_string())
+            .collect::<Vec<_>>(),
+        "the catalog is the registry"
+    );
+    for connector in &names {
+        let (config, stream, server) = fixture(connector).await;
+        let source = app
+            .owner(
+                "POST",
+                "/v1/sources",
+                Some(&json!({"title": connector, "connector": connector, "config": config})),
+                201,
+            )
+            .await;
+        let mart = app
+            .owner(
+                "POST",
+                "/v1/data-marts",
+                Some(&json!({"title": connector, "storage_id": storage})),
+                201,
+            )
+            .await;
+        let mart = mart["id"].as_str().expect("mart id").to_string();
+        app.owner(
+            "PUT",
+            &format!("/v1/data-marts/{mart}/definition"),
+            Some(&json!({"kind": "connector", "source_id": source["id"], "streams": [{"name": stream}]})),
+            200,
+        )
+        .await;
+        app.owner("POST", &format!("/v1/data-marts/{mart}/publish"), None, 200)
+            .await;
+        let run = app
+            .owner(
+                "POST",
+                &format!("/v1/data-marts/{mart}/runs"),
+                Some(&json!({})),
+                201,
+            )
+            .await;
+        assert_eq!(run["status"], "queued", "{connector}: {run}");
+        let run_id = run["id"].as_str().expect("run id").to_string();
+
+        // The first message waits on this connector's own queue.
+        let spec = registry()
+            .iter()
+            .find(|c| c.name == connector)
+            .expect("registered");
+        let name = spec.queue();
+        let mut msgs = vec![];
+        for _ in 0..50 {
+            msgs = queue
+                .receive(&name, 10, Duration::from_secs(30))
+                .await
+                .expect("receive");
+            if !msgs.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(msgs.len(), 1, "{connector}: one first message on {name}");
+        let r = handle_batch::<Extract>(&machine, &name, as_sqs_event(&name, &msgs)).await;
+        assert!(
+            r.batch_item_failures.is_empty(),
+            "{connector}: the extraction step failed"
+        );
+        let after = app
+            .owner("GET", &format!("/v1/runs/{run_id}"), None, 200)
+            .await;
+        assert_eq!(after["status"], "running", "{connector}: {after}");
+        let extract = &after["stages"]["extract"];
+        assert!(
+            extract["started_at"].is_string(),
+            "{connector}: extraction reached: {extract}"
+        );
+        assert_ne!(
+            extract["state"],
+            serde_json::to_value(StageState::Failed).expect("state"),
+            "{connector}: {after}"
+        );
+        if let Some(s) = server {
+            s.abort();
+        }
+    }
+    app.stop().await;
+}
+
+/// The connector tests over `$spawn`'s stack.
+#[macro_export]
+macro_rules! connector_tests {
+    ($spawn:path) => {
+        mod connectors {
+            #[tokio::test]
+            async fn every_catalog_connector_runs() {
+                $crate::connectors::every_catalog_connector_runs($spawn().await).await;
+            }
+        }
+    };
+}
