@@ -69,6 +69,10 @@ fn check_path(field: &str, path: &str) -> ApiResult<()> {
             "must be made of path segments of letters, digits and `_.=-` (no `%`, spaces, `.` or `..` segments)",
         ));
     }
+    // File systems take names of at most 255 bytes.
+    if path.split('/').any(|s| s.len() > 255) {
+        return Err(bad("must have path segments of at most 255 bytes"));
+    }
     if path.split('/').any(|s| s.starts_with('.')) {
         return Err(bad(
             "must not name hidden files (a segment starting with `.`)",
@@ -110,9 +114,10 @@ pub async fn list(ctx: &Ctx<'_>, req: &ApiRequest) -> ApiResult<ApiResponse> {
     for (k, v) in query_params(req) {
         match k.as_str() {
             "prefix" => {
-                let dir = v.trim_end_matches('/');
-                if !dir.is_empty() {
-                    check_path("prefix", dir)?;
+                // A folder path, its one closing `/` optional; checked whole, so no
+                // `//` or bare `/` reaches the object store as a key.
+                if !v.is_empty() {
+                    check_path("prefix", v.strip_suffix('/').unwrap_or(&v))?;
                 }
                 prefix = v;
             }
