@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need, then runs every check and test.
-#   moto's server and cfn-lint into .venv (scripts/test-deps.sh), cargo-lambda for the
-#   serverless smoke test (scripts/lambda-smoke.sh), mold as the linker when apt can
-#   install it; then rustfmt, clippy, every cargo test, and the cargo-lambda smoke run.
+#   moto's server, cfn-lint and schemathesis into .venv (scripts/test-deps.sh),
+#   cargo-lambda for the serverless smoke test (scripts/lambda-smoke.sh), mold as the
+#   linker when apt can install it; then rustfmt, clippy, every cargo test (among them
+#   sluice/tests/openapi_contract.rs: schemathesis against a real `sluice serve`), and
+#   the cargo-lambda smoke run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

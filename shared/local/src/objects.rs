@@ -131,8 +131,14 @@ impl ObjectStore for DirObjectStore {
         tokio::task::spawn_blocking(move || {
             let mut out = vec![];
             // An entry removed while we walk (a run cleaning up beside a query) is
-            // simply not listed.
-            let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+            // simply not listed; nor is anything under a prefix whose folder is a
+            // file (`a.csv/…`).
+            let gone = |e: &std::io::Error| {
+                matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                )
+            };
             let mut stack = vec![start];
             while let Some(dir) = stack.pop() {
                 let entries = match std::fs::read_dir(&dir) {

@@ -265,16 +265,15 @@ pub fn parse_body<T: DeserializeOwned>(req: &ApiRequest) -> ApiResult<T> {
     if req.body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError::invalid("body", "must be a JSON object"));
     }
-    let mut de = serde_json::Deserializer::from_slice(&req.body);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let malformed = |e: serde_json::Error| ApiError::BadRequest {
+        message: format!("malformed JSON: {e}"),
+        details: json!({"line": e.line(), "column": e.column()}),
+    };
+    let mut json: Value = serde_json::from_slice(&req.body).map_err(malformed)?;
+    whole_floats_as_integers(&mut json);
+    let value: T = serde_path_to_error::deserialize(json).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return ApiError::BadRequest {
-                message: format!("malformed JSON: {inner}"),
-                details: json!({"line": inner.line(), "column": inner.column()}),
-            };
-        }
         let message = inner.to_string();
         // The path names the offending field, an unknown one included.
         let field = if path == "." {
@@ -289,11 +288,25 @@ pub fn parse_body<T: DeserializeOwned>(req: &ApiRequest) -> ApiResult<T> {
             .to_string();
         ApiError::invalid(field, reason)
     })?;
-    de.end().map_err(|e| ApiError::BadRequest {
-        message: format!("malformed JSON: {e}"),
-        details: json!({"line": e.line(), "column": e.column()}),
-    })?;
     Ok(value)
+}
+
+/// JSON has one number type: `2.0` is the integer 2 (as the OpenAPI document's
+/// JSON Schema counts it), so an integer field takes it. Whole numbers written
+/// with a fraction become integers; other numbers are left as they are.
+fn whole_floats_as_integers(v: &mut Value) {
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // Within ±2^53 a float holds every integer exactly.
+            if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+                *v = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_floats_as_integers),
+        Value::Object(map) => map.values_mut().for_each(whole_floats_as_integers),
+        _ => {}
+    }
 }
 
 /// Decoded query parameters.

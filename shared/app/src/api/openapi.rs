@@ -32,20 +32,31 @@ fn build() -> Value {
             .split('/')
             .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .map(|name| match name.strip_suffix('+') {
-                Some(name) => json!({"name": name, "in": "path", "required": true, "description": "May hold `/`: the rest of the path.", "schema": {"type": "string"}}),
+                // One segment here: a client encodes a `/` in a parameter as `%2F`,
+                // which no file path holds. Folders are `/`s of the raw URL.
+                Some(name) => json!({"name": name, "in": "path", "required": true,
+                    "description": "The file's path: segments of 1-255 letters, digits and `_.=-`, none starting with `.`, at most 900 bytes in all. The raw URL may hold `/` between folders (`/v1/files/orders/2026.csv`); a `%2F` is refused.",
+                    "schema": {"type": "string", "maxLength": 255, "pattern": "^[A-Za-z0-9_=-][A-Za-z0-9_.=-]*$"}}),
                 None => json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}),
             })
             .collect();
-        params.extend(r.query.iter().map(|(name, d)| json!({"name": name, "in": "query", "required": false, "description": d, "schema": {"type": "string"}})));
+        params.extend(r.query.iter().map(|q| json!({"name": q.name, "in": "query", "required": false, "description": q.description, "schema": (q.schema)()})));
         if !params.is_empty() {
             op.insert("parameters".into(), Value::Array(params));
         }
         if r.upload {
-            op.insert("requestBody".into(), json!({"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}));
+            // An empty body is an empty file.
+            op.insert("requestBody".into(), json!({"required": false, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}));
         }
         if let Some(req) = r.request {
-            let schema = req(&mut generator);
-            op.insert("requestBody".into(), json!({"required": r.name != "api-validate-data-mart-definition", "content": {"application/json": {"schema": schema}}}));
+            let mut schema = serde_json::to_value(req(&mut generator)).unwrap_or_default();
+            let validates = r.name == "api-validate-data-mart-definition";
+            if validates {
+                // Validation reports a definition's problems in its 200 answer, so
+                // any object is taken; the schema still names what passes.
+                schema = json!({"anyOf": [schema, {"type": "object"}], "description": "A definition to check instead of the stored one; its problems come back in `problems`."});
+            }
+            op.insert("requestBody".into(), json!({"required": !validates, "content": {"application/json": {"schema": schema}}}));
         }
         let mut responses = Map::new();
         let ok = match r.response {
@@ -72,6 +83,12 @@ fn build() -> Value {
             responses.insert(
                 "422".into(),
                 error_response("A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it."),
+            );
+        }
+        if r.path.ends_with("/publish") {
+            responses.insert(
+                "422".into(),
+                error_response("The data mart's definition is missing or invalid; `details.problems` lists why."),
             );
         }
         if (r.method == http::Method::DELETE && r.path.contains("{id}"))

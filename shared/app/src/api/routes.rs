@@ -5,7 +5,7 @@
 
 use http::Method;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
-use sluice_domain::Role;
+use sluice_domain::{Kind, Role};
 
 /// Generates the JSON Schema of a request or response body.
 pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
@@ -28,8 +28,8 @@ pub struct RouteSpec {
     pub response: Option<SchemaFn>,
     /// Status of a successful response.
     pub status: u16,
-    /// Query parameters: (name, description).
-    pub query: &'static [(&'static str, &'static str)],
+    /// Query parameters.
+    pub query: &'static [QueryParam],
     /// The body is a file's raw bytes, up to the deployment's upload limit (the
     /// local server streams it to disk), not a JSON document.
     pub upload: bool,
@@ -62,29 +62,73 @@ use sluice_domain::entities as e;
 use crate::api::handlers::{self as h, Handler};
 use crate::services::{FileView, HealthView, List, ValidationReport, runs};
 
-const PAGE: &[(&str, &str)] = &[
-    ("limit", "Items per page, 1-200 (default 50)."),
-    ("cursor", "`next_cursor` of the previous page."),
-];
-const PAGE_BY_STORAGE: &[(&str, &str)] = &[
-    ("limit", "Items per page, 1-200 (default 50)."),
-    ("cursor", "`next_cursor` of the previous page."),
-    ("storage_id", "Only data marts in this storage."),
-];
-const PAGE_BY_DATA_MART: &[(&str, &str)] = &[
-    ("limit", "Items per page, 1-200 (default 50)."),
-    ("cursor", "`next_cursor` of the previous page."),
-    ("data_mart_id", "Only those of this data mart."),
-];
-const FILES_PAGE: &[(&str, &str)] = &[
-    ("prefix", "Only files whose path starts with this."),
-    ("limit", "Items per page, 1-1000 (default 100)."),
-    ("cursor", "`next_cursor` of the previous page."),
-];
-const PAGE_BY_TARGET: &[(&str, &str)] = &[
-    ("limit", "Items per page, 1-200 (default 50)."),
-    ("cursor", "`next_cursor` of the previous page."),
-    ("target_id", "Only triggers of this data mart or report."),
+/// A query parameter: its name, what it does, and the JSON Schema of the values the
+/// server accepts (a value outside it answers 422 naming the parameter).
+pub struct QueryParam {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub schema: fn() -> serde_json::Value,
+}
+
+/// The pattern of an id of `kind`, as `Id::parse` accepts it.
+fn id_pattern(kinds: &[Kind]) -> String {
+    let prefixes: Vec<&str> = kinds.iter().map(|k| k.id_prefix()).collect();
+    format!("^({})_[0-7][0-9A-HJKMNP-TV-Z]{{25}}$", prefixes.join("|"))
+}
+
+fn id_of(kinds: &[Kind]) -> serde_json::Value {
+    serde_json::json!({"type": "string", "pattern": id_pattern(kinds)})
+}
+
+fn limit(max: u32) -> serde_json::Value {
+    serde_json::json!({"type": "integer", "minimum": 1, "maximum": max})
+}
+
+/// A path of the landing area: segments of 1-255 letters, digits and `_.=-`, none
+/// starting with `.` (no `.`, `..` or hidden file), at most 900 bytes.
+pub const FILE_PATH: &str =
+    "^[A-Za-z0-9_=-][A-Za-z0-9_.=-]{0,254}(/[A-Za-z0-9_=-][A-Za-z0-9_.=-]{0,254})*$";
+
+/// `limit` and `cursor` of a list of `$kind`, then any filters.
+macro_rules! page {
+    ($kind:expr $(, ($name:literal, $desc:literal, $($filter:expr),+))?) => {{
+        const PARAMS: &[QueryParam] = &[
+            QueryParam {
+                name: "limit",
+                description: "Items per page, 1-200 (default 50).",
+                schema: || limit(200),
+            },
+            QueryParam {
+                name: "cursor",
+                description: "`next_cursor` of the previous page.",
+                schema: || id_of(&[$kind]),
+            },
+            $(QueryParam {
+                name: $name,
+                description: $desc,
+                schema: || id_of(&[$($filter),+]),
+            },)?
+        ];
+        PARAMS
+    }};
+}
+
+const FILES_PAGE: &[QueryParam] = &[
+    QueryParam {
+        name: "prefix",
+        description: "Only files whose path starts with this folder (`orders/`).",
+        schema: || serde_json::json!({"type": "string", "maxLength": 900, "pattern": "^([A-Za-z0-9_=-][A-Za-z0-9_.=-]{0,254}(/[A-Za-z0-9_=-][A-Za-z0-9_.=-]{0,254})*/?)?$"}),
+    },
+    QueryParam {
+        name: "limit",
+        description: "Items per page, 1-1000 (default 100).",
+        schema: || limit(1000),
+    },
+    QueryParam {
+        name: "cursor",
+        description: "`next_cursor` of the previous page.",
+        schema: || serde_json::json!({"type": "string", "maxLength": 900, "pattern": FILE_PATH}),
+    },
 ];
 
 macro_rules! route {
@@ -200,7 +244,7 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::Storage>>),
                 status = 200,
-                query = PAGE,
+                query = page!(Kind::Storage),
                 handler = h::list_storages
             ),
             route!(
@@ -261,7 +305,7 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::SourceView>>),
                 status = 200,
-                query = PAGE,
+                query = page!(Kind::Source),
                 handler = h::list_sources
             ),
             route!(
@@ -322,7 +366,7 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::DataMart>>),
                 status = 200,
-                query = PAGE_BY_STORAGE,
+                query = page!(Kind::DataMart, ("storage_id", "Only data marts in this storage.", Kind::Storage)),
                 handler = h::list_data_marts
             ),
             route!(
@@ -422,7 +466,7 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::DestinationView>>),
                 status = 200,
-                query = PAGE,
+                query = page!(Kind::Destination),
                 handler = h::list_destinations
             ),
             route!(
@@ -483,7 +527,7 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::Report>>),
                 status = 200,
-                query = PAGE_BY_DATA_MART,
+                query = page!(Kind::Report, ("data_mart_id", "Only those of this data mart.", Kind::DataMart)),
                 handler = h::list_reports
             ),
             route!(
@@ -544,7 +588,7 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::TriggerView>>),
                 status = 200,
-                query = PAGE_BY_TARGET,
+                query = page!(Kind::Trigger, ("target_id", "Only triggers of this data mart or report.", Kind::DataMart, Kind::Report)),
                 handler = h::list_triggers
             ),
             route!(
@@ -593,7 +637,7 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::Run>>),
                 status = 200,
-                query = PAGE_BY_DATA_MART,
+                query = page!(Kind::Run, ("data_mart_id", "Only those of this data mart.", Kind::DataMart)),
                 handler = h::list_runs
             ),
             route!(
@@ -605,7 +649,7 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::Run>>),
                 status = 200,
-                query = PAGE,
+                query = page!(Kind::Run),
                 handler = h::list_data_mart_runs
             ),
             route!(
@@ -732,7 +776,7 @@ pub fn all() -> &'static [RouteSpec] {
                 req = None,
                 res = Some(schema::<List<e::Backfill>>),
                 status = 200,
-                query = PAGE_BY_DATA_MART,
+                query = page!(Kind::Backfill, ("data_mart_id", "Only those of this data mart.", Kind::DataMart)),
                 handler = h::list_backfills
             ),
             route!(

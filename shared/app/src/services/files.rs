@@ -68,6 +68,10 @@ fn check_path(field: &str, path: &str) -> ServiceResult<()> {
             "must be made of path segments of letters, digits and `_.=-` (no `%`, spaces, `.` or `..` segments)",
         ));
     }
+    // File systems take names of at most 255 bytes.
+    if path.split('/').any(|s| s.len() > 255) {
+        return Err(bad("must have path segments of at most 255 bytes"));
+    }
     if path.split('/').any(|s| s.starts_with('.')) {
         return Err(bad(
             "must not name hidden files (a segment starting with `.`)",
@@ -124,9 +128,10 @@ pub async fn list(ctx: &Ctx<'_>, page: &FilesPage) -> ServiceResult<List<FileVie
         limit,
         after,
     } = page;
-    let dir = prefix.trim_end_matches('/');
-    if !dir.is_empty() {
-        check_path("prefix", dir)?;
+    // A folder path, its one closing `/` optional; checked whole, so no `//` or
+    // bare `/` reaches the object store as a key.
+    if !prefix.is_empty() {
+        check_path("prefix", prefix.strip_suffix('/').unwrap_or(prefix))?;
     }
     if let Some(a) = after {
         check_path("cursor", a)

@@ -451,6 +451,7 @@ impl Default for PipelineSettings {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDataMart {
+    #[schemars(length(min = 1, max = 200), pattern(super::NOT_BLANK))]
     pub title: String,
     pub storage_id: String,
     pub description: Option<String>,
@@ -460,6 +461,7 @@ pub struct CreateDataMart {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateDataMart {
+    #[schemars(length(min = 1, max = 200), pattern(super::NOT_BLANK))]
     pub title: Option<String>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "double_option")]

@@ -50,6 +50,7 @@ impl From<&Destination> for DestinationView {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDestination {
+    #[schemars(length(min = 1, max = 200), pattern(super::NOT_BLANK))]
     pub title: String,
     /// One of `object_export`, `webhook`, `email`, `google_sheets`, `database`.
     pub kind: String,
@@ -61,6 +62,7 @@ pub struct CreateDestination {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateDestination {
+    #[schemars(length(min = 1, max = 200), pattern(super::NOT_BLANK))]
     pub title: Option<String>,
     pub config: Option<Map<String, Value>>,
     pub version: Option<u64>,
@@ -159,6 +161,7 @@ entity!(
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateReport {
+    #[schemars(length(min = 1, max = 200), pattern(super::NOT_BLANK))]
     pub title: String,
     pub data_mart_id: String,
     pub destination_id: String,
@@ -171,6 +174,7 @@ pub struct CreateReport {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateReport {
+    #[schemars(length(min = 1, max = 200), pattern(super::NOT_BLANK))]
     pub title: Option<String>,
     pub destination_id: Option<String>,
     pub query: Option<String>,

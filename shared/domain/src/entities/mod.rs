@@ -131,10 +131,12 @@ pub struct WebhookInfo {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProject {
+    #[schemars(length(min = 1, max = 200), pattern(NOT_BLANK))]
     pub name: Option<String>,
-    /// An `https://` (or `http://`) URL notifications are POSTed to; `null` removes it.
+    /// An `https://` (or `http://`) URL notifications are POSTed to, with a host;
+    /// `null` removes it.
     #[serde(default, deserialize_with = "double_option_string")]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<String>", length(max = 2048), pattern(WEBHOOK_URL))]
     pub webhook_url: Option<Option<String>>,
 }
 
@@ -143,6 +145,10 @@ fn double_option_string<'de, D: serde::Deserializer<'de>>(
 ) -> Result<Option<Option<String>>, D::Error> {
     Ok(Some(Option::deserialize(d)?))
 }
+
+/// The JSON Schema `pattern` of a webhook URL, as [`webhook_origin`] reads it: an
+/// `http(s)://` scheme, then a host (after any `user@`) with no white space.
+pub const WEBHOOK_URL: &str = "^https?://([^/?#]*@)?[^/?#@\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+([/?#][\\s\\S]*)?$";
 
 /// Checks a webhook URL; returns its origin (scheme and host) for display.
 pub fn webhook_origin(url: &str) -> Result<String, DomainError> {
@@ -170,6 +176,12 @@ pub fn webhook_origin(url: &str) -> Result<String, DomainError> {
     Ok(format!("{scheme}://{host}"))
 }
 entity!(Project, Kind::Project);
+
+/// The JSON Schema `pattern` of a title: at least one character that is not white
+/// space, as `str::trim` counts it (Unicode `White_Space`, listed rather than `\s`,
+/// whose meaning differs between regex dialects).
+pub const NOT_BLANK: &str =
+    "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
 
 /// Checks a title: 1 to 200 characters, not blank.
 pub fn validate_title(field: &str, title: &str) -> Result<String, DomainError> {
@@ -225,4 +237,40 @@ pub fn from_value_at<T: DeserializeOwned>(
         };
         DomainError::invalid_at(&field, e.into_inner().to_string())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_not_blank_pattern_bars_exactly_what_trim_removes() {
+        // Every white-space char as a class item, ranges joined as the pattern has them.
+        let mut items: Vec<String> = vec![];
+        let ws: Vec<char> = (0..=0x10FFFF_u32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect();
+        let mut i = 0;
+        while i < ws.len() {
+            let mut j = i;
+            while j + 1 < ws.len() && ws[j + 1] as u32 == ws[j] as u32 + 1 {
+                j += 1;
+            }
+            let item = |c: char| match c {
+                '\t' => "\\t".to_string(),
+                '\r' => "\\r".to_string(),
+                ' ' => " ".to_string(),
+                c => format!("\\u{:04x}", c as u32),
+            };
+            items.push(match j - i {
+                0 => item(ws[i]),
+                1 => format!("{}{}", item(ws[i]), item(ws[j])),
+                _ => format!("{}-{}", item(ws[i]), item(ws[j])),
+            });
+            i = j + 1;
+        }
+        assert_eq!(NOT_BLANK, format!("[^{}]", items.concat()));
+        assert!(WEBHOOK_URL.contains(&items.concat()));
+    }
 }

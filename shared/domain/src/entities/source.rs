@@ -100,6 +100,7 @@ impl From<&Source> for SourceView {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSource {
+    #[schemars(length(min = 1, max = 200), pattern(super::NOT_BLANK))]
     pub title: String,
     /// Name of a connector in `GET /v1/connectors`.
     pub connector: String,
@@ -113,6 +114,7 @@ pub struct CreateSource {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateSource {
+    #[schemars(length(min = 1, max = 200), pattern(super::NOT_BLANK))]
     pub title: Option<String>,
     pub config: Option<Map<String, Value>>,
     pub version: Option<u64>,

@@ -65,14 +65,18 @@ impl StorageConfig {
 #[serde(deny_unknown_fields)]
 pub struct AthenaConfig {
     /// AWS region, e.g. `eu-west-1`.
+    #[schemars(pattern("^[a-z0-9]+(-[a-z0-9]+)+-[0-9]+$"))]
     pub region: String,
     /// Base of the Glue/Athena databases the data marts' tables are created in:
     /// each project's are in `{database}_{project id}`.
+    #[schemars(pattern("^[a-z0-9_]{1,200}$"))]
     pub database: String,
     /// `s3://bucket/prefix/` where Athena writes query results.
+    #[schemars(pattern("^s3://[a-z0-9.-]{3,63}(/[\\s\\S]*)?$"))]
     pub output_location: String,
     /// Athena workgroup.
     #[serde(default = "default_workgroup")]
+    #[schemars(pattern("^[A-Za-z0-9._-]{1,128}$"))]
     pub workgroup: String,
 }
 
@@ -152,6 +156,7 @@ fn valid_bucket(b: &str) -> bool {
 pub struct LocalConfig {
     /// Schema (folder) the data marts' tables are created in.
     #[serde(default = "default_schema")]
+    #[schemars(pattern("^[a-z0-9_]{1,64}$"))]
     pub schema: String,
 }
 
@@ -178,14 +183,13 @@ impl LocalConfig {
 }
 
 /// `POST /v1/storages`
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateStorage {
     pub title: String,
     pub kind: StorageKind,
     /// Settings of `kind`: `AthenaConfig` or `LocalConfig`.
     #[serde(default)]
-    #[schemars(schema_with = "storage_config_schema")]
     pub config: serde_json::Value,
 }
 
@@ -193,12 +197,41 @@ pub struct CreateStorage {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateStorage {
+    #[schemars(length(min = 1, max = 200), pattern(super::NOT_BLANK))]
     pub title: Option<String>,
     /// The whole config of the storage's kind (the kind cannot change).
     #[schemars(schema_with = "storage_config_schema")]
     pub config: Option<serde_json::Value>,
     /// Update only if the storage is still at this version.
     pub version: Option<u64>,
+}
+
+/// What `POST /v1/storages` accepts, for its schema: `config` by `kind`.
+#[derive(schemars::JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[allow(dead_code)]
+enum CreateStorageShape {
+    Athena {
+        #[schemars(length(min = 1, max = 200), pattern(super::NOT_BLANK))]
+        title: String,
+        config: AthenaConfig,
+    },
+    Local {
+        #[schemars(length(min = 1, max = 200), pattern(super::NOT_BLANK))]
+        title: String,
+        /// Leave out (or `null`) for the defaults.
+        #[serde(default)]
+        config: Option<LocalConfig>,
+    },
+}
+
+impl schemars::JsonSchema for CreateStorage {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CreateStorage".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        CreateStorageShape::json_schema(g)
+    }
 }
 
 fn storage_config_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
