@@ -9,6 +9,20 @@ use sluice_domain::ports::{
     Clock, EventBus, MetadataStore, Notifier, ObjectStore, Queue, Secrets, Warehouse,
 };
 
+/// A part of the deployment beyond the store, secrets, clock and token keys every
+/// process has: what a route needs (`RouteSpec::needs`) or a stage uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The stage queues: the route starts or moves runs.
+    Queue,
+    /// The object store: files, tables.
+    Objects,
+    /// The warehouse: queries.
+    Warehouse,
+    /// The transform engine: previews, planning a definition's mappings.
+    Engine,
+}
+
 /// Largest upload by default: 1 GiB.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 1 << 30;
 
@@ -72,8 +86,7 @@ impl Deps {
     }
 
     /// The first of `needs` this process lacks, with what provides it.
-    pub fn check(&self, needs: &[crate::routes::Part]) -> Result<(), MissingPart> {
-        use crate::routes::Part;
+    pub fn check(&self, needs: &[Part]) -> Result<(), MissingPart> {
         for part in needs {
             let present = match part {
                 Part::Queue => self.queue.is_some(),
@@ -112,9 +125,9 @@ impl Deps {
 /// A part a route needs that this process was not given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("{}", match .0 {
-    crate::routes::Part::Queue => "no stage queues are configured (SLUICE_QUEUE_URL_PREFIX)",
-    crate::routes::Part::Objects => "no object store is configured (SLUICE_BUCKET)",
-    crate::routes::Part::Warehouse => "no warehouse is configured (SLUICE_ATHENA_DATABASE and SLUICE_ATHENA_OUTPUT, with SLUICE_BUCKET)",
-    crate::routes::Part::Engine => "the transform engine is not linked into this function",
+    Part::Queue => "no stage queues are configured (SLUICE_QUEUE_URL_PREFIX)",
+    Part::Objects => "no object store is configured (SLUICE_BUCKET)",
+    Part::Warehouse => "no warehouse is configured (SLUICE_ATHENA_DATABASE and SLUICE_ATHENA_OUTPUT, with SLUICE_BUCKET)",
+    Part::Engine => "the transform engine is not linked into this function",
 })]
-pub struct MissingPart(pub crate::routes::Part);
+pub struct MissingPart(pub Part);

@@ -1,6 +1,6 @@
 //! What a use case fails with: a [`ServiceError`] names what went wrong in the
 //! domain's words (a field that is invalid, a record not found, a state that
-//! refuses a change), never an HTTP status; the HTTP edge ([`crate::api`]) maps
+//! refuses a change), never an HTTP status; the HTTP edge (the `api` module) maps
 //! it to a status and the JSON error envelope. Messages quote what the caller
 //! sent only up to a bounded length, so 10 KB in is never 10 KB out.
 

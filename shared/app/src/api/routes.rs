@@ -44,17 +44,7 @@ pub struct RouteSpec {
 }
 
 /// A part of the deployment a route may need (see [`RouteSpec::needs`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
-    /// The stage queues: the route starts or moves runs.
-    Queue,
-    /// The object store: files, tables.
-    Objects,
-    /// The warehouse: queries.
-    Warehouse,
-    /// The transform engine: previews, planning a definition's mappings.
-    Engine,
-}
+pub use crate::deps::Part;
 
 use sluice_domain::connectors::ConnectorSpec;
 use sluice_domain::entities as e;
