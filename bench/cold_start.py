@@ -1,4 +1,4 @@
-"""Size and cold start of the Lambda function binaries (release, stripped).
+"""Size and cold start of the Lambda function binaries (profile `deploy`, stripped).
 
 Cold start = from process spawn to the first event handled: each binary runs
 against a local Lambda Runtime API (this script serves it on 127.0.0.1), takes the
@@ -8,10 +8,13 @@ AWS services the functions call at start or on the event are moto's, started her
 
     .venv/bin/python bench/cold_start.py [RUNS=10] [FUNCTION ...]
 
-Needs the release binaries (`cargo build --release -p <function> …`; bench/functions.sh
-builds them) and .venv with moto (scripts/test-deps.sh).
+The size is the binary's and its deployment zip's (the binary as `bootstrap`,
+deflated at level 9, as `cargo lambda build --output-format zip` packs it).
+
+Needs the binaries (`cargo build --profile deploy -p <function> …` into
+$CARGO_TARGET_DIR, default target/; bench/functions.sh builds them) and .venv with moto (scripts/test-deps.sh).
 """
-import http.server, json, os, socket, statistics, subprocess, sys, threading, time
+import http.server, io, json, os, socket, statistics, subprocess, sys, threading, time, zipfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 runs = int(sys.argv[1]) if len(sys.argv) > 1 else 10
@@ -74,14 +77,19 @@ def main():
         boto3.client("s3", **kw).create_bucket(Bucket="bench-runs")
         boto3.client("events", **kw).create_event_bus(Name="bench-runs")
 
-        print(f"{'function':<34} {'size MB':>8} {'cold start ms (median of %d)' % runs:>30}  first response")
+        bins = os.path.join(ROOT, os.environ.get("CARGO_TARGET_DIR", "target"), "deploy")
+        print(f"{'function':<34} {'size MB':>8} {'zip MB':>7} {'cold start ms (median of %d)' % runs:>30}  first response")
         for name in names:
-            binary = os.path.join(ROOT, "target/release", name)
+            binary = os.path.join(bins, name)
             event_file = os.path.join(ROOT, "events", name, "ok.json")
             if not os.path.exists(binary) or not os.path.exists(event_file):
-                print(f"{name:<34} {'-':>8} {'(no release binary or sample event)':>30}")
+                print(f"{name:<34} {'-':>8} {'-':>7} {'(no binary or sample event)':>30}")
                 continue
             size = os.path.getsize(binary) / 1048576
+            packed = io.BytesIO()
+            with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+                z.write(binary, "bootstrap")
+            zipped = len(packed.getvalue()) / 1048576
             Runtime.event = open(event_file, "rb").read()
             times, status = [], ""
             for _ in range(runs):
@@ -107,7 +115,7 @@ def main():
                 times.append((Runtime.posted_at - t0) * 1000)
                 status = Runtime.status
             med = f"{statistics.median(times):.1f}" if times else "-"
-            print(f"{name:<34} {size:>8.1f} {med:>30}  {status[:70]}")
+            print(f"{name:<34} {size:>8.1f} {zipped:>7.2f} {med:>30}  {status[:70]}")
     finally:
         moto.terminate(); moto.wait()
 

@@ -212,16 +212,17 @@ fn decode_ndjson_slowly(
     })
 }
 
+/// CSV through Arrow's reader, reading only the `columns` the mapping takes. Its
+/// batches are sized to the chunk (at most [`CSV_BATCH_ROWS`] rows each): the reader
+/// allocates a batch's buffers up front, so a batch far larger than the chunk costs
+/// memory the rows never use.
 fn decode_csv(
     bytes: &[u8],
     delimiter: char,
     columns: Option<&[String]>,
 ) -> Result<Decoded, DomainError> {
     use datafusion::arrow::csv::ReaderBuilder as CsvReader;
-    let header_end = bytes
-        .iter()
-        .position(|&b| b == b'\n')
-        .unwrap_or(bytes.len());
+    let header_end = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len());
     let header = String::from_utf8_lossy(&bytes[..header_end])
         .trim_end_matches('\r')
         .to_string();
@@ -230,30 +231,39 @@ fn decode_csv(
         .map(|s| s.trim().trim_matches('"').to_string())
         .collect();
     let schema = utf8_schema(&names);
+    // The columns read, in the order asked for; unknown names are left out.
+    let projection: Option<Vec<usize>> = columns.map(|cols| {
+        cols.iter()
+            .filter_map(|c| names.iter().position(|n| n == c))
+            .collect()
+    });
+    let read_schema = match &projection {
+        Some(idx) => Arc::new(schema.project(idx).map_err(bad)?),
+        None => schema.clone(),
+    };
     let read = |data: &[u8]| -> Result<RecordBatch, datafusion::arrow::error::ArrowError> {
-        let reader = CsvReader::new(schema.clone())
+        // Line breaks bound the records from above (a quoted one only joins two).
+        let records = memchr::memchr_iter(b'\n', data).count() + 1;
+        let mut builder = CsvReader::new(schema.clone())
             .with_header(true)
             .with_delimiter(delimiter as u8)
-            .with_batch_size(1 << 20)
-            .build(Cursor::new(data))?;
-        let batches: Vec<RecordBatch> = reader.collect::<Result<_, _>>()?;
-        concat_batches(&schema, &batches)
-    };
-    let project = |batch: RecordBatch| -> Result<RecordBatch, DomainError> {
-        match columns {
-            None => Ok(batch),
-            Some(cols) => {
-                let idx: Vec<usize> = cols
-                    .iter()
-                    .filter_map(|c| names.iter().position(|n| n == c))
-                    .collect();
-                batch.project(&idx).map_err(bad)
-            }
+            .with_batch_size(records.min(CSV_BATCH_ROWS));
+        if let Some(idx) = &projection {
+            builder = builder.with_projection(idx.clone());
         }
+        let mut batches: Vec<RecordBatch> = builder
+            .build(Cursor::new(data))?
+            .collect::<Result<_, _>>()?;
+        if batches.len() == 1
+            && let Some(batch) = batches.pop()
+        {
+            return Ok(batch);
+        }
+        concat_batches(&read_schema, &batches)
     };
     match read(bytes) {
         Ok(batch) => Ok(Decoded {
-            batch: project(batch)?,
+            batch,
             row_numbers: None,
             rejected: vec![],
         }),
@@ -276,15 +286,17 @@ fn decode_csv(
                     Err(e) => rejected.push((i as u64 + 1, format!("bad CSV row: {e}"))),
                 }
             }
-            let batch = concat_batches(&schema, &good).map_err(bad)?;
             Ok(Decoded {
-                batch: project(batch)?,
+                batch: concat_batches(&read_schema, &good).map_err(bad)?,
                 row_numbers: Some(row_numbers),
                 rejected,
             })
         }
     }
 }
+
+/// The most rows in one batch of the CSV reader.
+const CSV_BATCH_ROWS: usize = 65_536;
 
 /// The records of CSV text: split at line breaks outside quotes, so a quoted
 /// field holding line breaks stays in its record (a doubled quote inside a
@@ -612,6 +624,50 @@ mod tests {
         assert_eq!(notes.value(2), "last");
         let records: Vec<&[u8]> = csv_records(b"a\n\"b\nc\"\nd").collect();
         assert_eq!(records, vec![&b"a"[..], &b"\"b\nc\""[..], &b"d"[..]]);
+    }
+
+    #[test]
+    fn csv_reads_only_the_columns_asked_for_in_their_order_across_batches() {
+        let rows = CSV_BATCH_ROWS + 7;
+        let mut chunk = b"a,b,c\n".to_vec();
+        for i in 0..rows {
+            chunk.extend_from_slice(format!("{i},skip,c{i}\n").as_bytes());
+        }
+        let columns = ["c".to_string(), "a".to_string(), "missing".to_string()];
+        let csv = ChunkFormat::Csv { delimiter: ',' };
+        let decoded = decode(csv, &chunk, Some(&columns)).expect("decodes");
+        let names: Vec<&str> = decoded
+            .batch
+            .schema_ref()
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
+        assert_eq!(names, ["c", "a"]);
+        assert_eq!(decoded.batch.num_rows(), rows);
+        let text = |i: usize| {
+            decoded
+                .batch
+                .column(i)
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .cloned()
+                .expect("text")
+        };
+        assert_eq!(
+            (text(0).value(rows - 1), text(1).value(rows - 1)),
+            (
+                format!("c{}", rows - 1).as_str(),
+                format!("{}", rows - 1).as_str()
+            )
+        );
+        // A bad row goes the slow way and keeps the same columns.
+        chunk.extend_from_slice(b"x,y\n");
+        let decoded = decode(csv, &chunk, Some(&columns)).expect("decodes");
+        assert_eq!(decoded.rejected.len(), 1, "{:?}", decoded.rejected);
+        assert_eq!(decoded.rejected[0].0, rows as u64 + 1);
+        assert_eq!(decoded.batch.num_columns(), 2);
+        assert_eq!(decoded.batch.num_rows(), rows);
     }
 
     #[test]
