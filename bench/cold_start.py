@@ -40,7 +40,10 @@ class Runtime(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(Runtime.event)))
             self.end_headers()
-            self.wfile.write(Runtime.event)
+            try:
+                self.wfile.write(Runtime.event)
+            except OSError:  # the process was stopped while its next poll was held
+                pass
     def do_POST(self):
         n = int(self.headers.get("Content-Length", 0))
         body = self.rfile.read(n)
@@ -104,6 +107,7 @@ def main():
                            AWS_LAMBDA_LOG_STREAM_NAME="bench", AWS_LAMBDA_LOG_GROUP_NAME="bench",
                            SLUICE_TABLE="bench", SLUICE_TOKEN_KEY_SECRET="bench/key", SLUICE_BUCKET="bench-runs",
                            SLUICE_QUEUE_URL_PREFIX=f"{endpoint}/123456789012/bench-", SLUICE_EVENT_BUS="bench-runs",
+                           SLUICE_ATHENA_DATABASE="bench", SLUICE_ATHENA_OUTPUT="s3://bench-runs/athena-results/",
                            RUST_LOG="error")
                 t0 = time.perf_counter()
                 proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

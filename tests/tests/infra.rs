@@ -756,52 +756,65 @@ fn warehouse_queries_run_as_a_role_that_reaches_only_project_databases_and_prefi
 }
 
 /// Each API function is given what its route's service calls (the route's
-/// `needs`): the variables of its parts in the template, and the engine linked
-/// into its binary. A function short of one would stop at cold start.
+/// `needs`): its `main` names the parts (and so links only their SDK clients),
+/// the template gives each named part its variables, and the engine is linked
+/// into exactly the functions whose route calls it. A function short of one
+/// would stop at cold start.
 #[test]
 fn every_api_function_is_given_the_parts_its_route_needs() {
     use sluice_app::routes::Part;
+    // The parts a `main` may name, with the variables each reads unconditionally.
+    let part_vars: [(&str, &[&str]); 4] = [
+        ("queue", &["SLUICE_QUEUE_URL_PREFIX"]),
+        ("bus", &["SLUICE_EVENT_BUS"]),
+        ("objects", &["SLUICE_BUCKET"]),
+        (
+            "warehouse",
+            &[
+                "SLUICE_BUCKET",
+                "SLUICE_ATHENA_DATABASE",
+                "SLUICE_ATHENA_OUTPUT",
+            ],
+        ),
+    ];
     let t = template();
-    for route in routes::all() {
+    for &route in routes::all() {
         let (_, f) = function(&t, route.name);
         let vars = &f["Properties"]["Environment"]["Variables"];
-        let manifest =
-            std::fs::read_to_string(root().join("functions").join(route.name).join("Cargo.toml"))
-                .expect("the function's Cargo.toml");
-        let main = std::fs::read_to_string(
-            root()
-                .join("functions")
-                .join(route.name)
-                .join("src/main.rs"),
-        )
-        .expect("the function's main.rs");
-        for part in route.needs {
-            match part {
-                Part::Queue => assert!(
-                    !vars["SLUICE_QUEUE_URL_PREFIX"].is_null(),
-                    "{} needs its queues",
+        let dir = root().join("functions").join(route.name);
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).expect("Cargo.toml");
+        let main = std::fs::read_to_string(dir.join("src/main.rs")).expect("main.rs");
+        let constant = route.name["api-".len()..].to_uppercase().replace('-', "_");
+        assert!(
+            main.contains(&format!("&routes::{constant},")),
+            "{} serves routes::{constant}",
+            route.name
+        );
+        let named: Vec<&str> = part_vars
+            .iter()
+            .map(|(p, _)| *p)
+            .filter(|p| main.contains(&format!("parts::{p}")))
+            .collect();
+        for part in &named {
+            let (_, needed) = part_vars.iter().find(|(p, _)| p == part).expect("part");
+            for var in *needed {
+                assert!(
+                    !vars[*var].is_null(),
+                    "{} names parts::{part} but its template gives no {var}",
                     route.name
-                ),
-                Part::Objects => assert!(
-                    !vars["SLUICE_BUCKET"].is_null(),
-                    "{} needs the bucket",
-                    route.name
-                ),
-                Part::Warehouse => {
-                    for var in [
-                        "SLUICE_BUCKET",
-                        "SLUICE_ATHENA_DATABASE",
-                        "SLUICE_ATHENA_OUTPUT",
-                    ] {
-                        assert!(!vars[var].is_null(), "{} needs {var}", route.name);
-                    }
-                }
-                Part::Engine => assert!(
-                    manifest.contains("sluice-runs") && main.contains("EnginePreviewer"),
-                    "{} links the engine",
-                    route.name
-                ),
+                );
             }
+        }
+        for part in route.needs {
+            let given = match part {
+                Part::Queue => named.contains(&"queue"),
+                Part::Objects => named.contains(&"objects"),
+                Part::Warehouse => named.contains(&"warehouse"),
+                Part::Engine => {
+                    manifest.contains("sluice-runs") && main.contains("EnginePreviewer")
+                }
+            };
+            assert!(given, "{} needs {part:?}", route.name);
         }
         // And nothing links the engine that does not call it.
         if !route.needs.contains(&Part::Engine) {

@@ -1,6 +1,8 @@
 //! `api-create-destination`: POST /v1/destinations
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-create-destination").await
+    sluice_lambda::run_api(&routes::CREATE_DESTINATION, &[]).await
 }

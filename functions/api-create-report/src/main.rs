@@ -1,6 +1,8 @@
 //! `api-create-report`: POST /v1/reports
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-create-report").await
+    sluice_lambda::run_api(&routes::CREATE_REPORT, &[]).await
 }

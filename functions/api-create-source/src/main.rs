@@ -1,6 +1,8 @@
 //! `api-create-source`: POST /v1/sources
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-create-source").await
+    sluice_lambda::run_api(&routes::CREATE_SOURCE, &[]).await
 }

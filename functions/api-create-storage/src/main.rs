@@ -1,6 +1,8 @@
 //! `api-create-storage`: POST /v1/storages
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-create-storage").await
+    sluice_lambda::run_api(&routes::CREATE_STORAGE, &[]).await
 }

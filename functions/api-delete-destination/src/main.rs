@@ -1,6 +1,8 @@
 //! `api-delete-destination`: DELETE /v1/destinations/{id}
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-delete-destination").await
+    sluice_lambda::run_api(&routes::DELETE_DESTINATION, &[]).await
 }

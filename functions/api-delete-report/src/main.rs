@@ -1,6 +1,8 @@
 //! `api-delete-report`: DELETE /v1/reports/{id}
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-delete-report").await
+    sluice_lambda::run_api(&routes::DELETE_REPORT, &[]).await
 }

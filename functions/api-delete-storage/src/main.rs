@@ -1,6 +1,8 @@
 //! `api-delete-storage`: DELETE /v1/storages/{id}
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-delete-storage").await
+    sluice_lambda::run_api(&routes::DELETE_STORAGE, &[]).await
 }

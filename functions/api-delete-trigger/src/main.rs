@@ -1,6 +1,8 @@
 //! `api-delete-trigger`: DELETE /v1/triggers/{id}
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-delete-trigger").await
+    sluice_lambda::run_api(&routes::DELETE_TRIGGER, &[]).await
 }

@@ -1,6 +1,8 @@
 //! `api-get-backfill`: GET /v1/backfills/{id}
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-get-backfill").await
+    sluice_lambda::run_api(&routes::GET_BACKFILL, &[]).await
 }

@@ -1,6 +1,8 @@
 //! `api-get-data-mart`: GET /v1/data-marts/{id}
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-get-data-mart").await
+    sluice_lambda::run_api(&routes::GET_DATA_MART, &[]).await
 }

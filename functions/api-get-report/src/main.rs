@@ -1,6 +1,8 @@
 //! `api-get-report`: GET /v1/reports/{id}
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-get-report").await
+    sluice_lambda::run_api(&routes::GET_REPORT, &[]).await
 }

@@ -1,6 +1,8 @@
 //! `api-get-run`: GET /v1/runs/{id}
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-get-run").await
+    sluice_lambda::run_api(&routes::GET_RUN, &[]).await
 }

@@ -1,6 +1,8 @@
 //! `api-get-storage`: GET /v1/storages/{id}
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-get-storage").await
+    sluice_lambda::run_api(&routes::GET_STORAGE, &[]).await
 }

@@ -1,6 +1,8 @@
 //! `api-list-backfills`: GET /v1/backfills
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-list-backfills").await
+    sluice_lambda::run_api(&routes::LIST_BACKFILLS, &[]).await
 }

@@ -1,6 +1,8 @@
 //! `api-list-reports`: GET /v1/reports
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-list-reports").await
+    sluice_lambda::run_api(&routes::LIST_REPORTS, &[]).await
 }

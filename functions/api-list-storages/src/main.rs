@@ -1,6 +1,8 @@
 //! `api-list-storages`: GET /v1/storages
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-list-storages").await
+    sluice_lambda::run_api(&routes::LIST_STORAGES, &[]).await
 }

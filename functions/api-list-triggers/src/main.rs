@@ -1,6 +1,8 @@
 //! `api-list-triggers`: GET /v1/triggers
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-list-triggers").await
+    sluice_lambda::run_api(&routes::LIST_TRIGGERS, &[]).await
 }

@@ -1,6 +1,8 @@
 //! `api-openapi`: GET /openapi.json
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-openapi").await
+    sluice_lambda::run_api(&routes::OPENAPI, &[]).await
 }

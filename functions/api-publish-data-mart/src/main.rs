@@ -1,11 +1,12 @@
 //! `api-publish-data-mart`: POST /v1/data-marts/{id}/publish. Links the transform
 //! engine: a definition is checked by planning its mappings as a run would.
 
+use sluice_lambda::routes;
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api_with("api-publish-data-mart", |mut deps| {
+    sluice_lambda::run_api_with(&routes::PUBLISH_DATA_MART, &[], |mut deps| {
         deps.previewer = Some(Arc::new(sluice_runs::EnginePreviewer));
         deps
     })

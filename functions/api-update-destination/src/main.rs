@@ -1,6 +1,8 @@
 //! `api-update-destination`: PATCH /v1/destinations/{id}
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-update-destination").await
+    sluice_lambda::run_api(&routes::UPDATE_DESTINATION, &[]).await
 }

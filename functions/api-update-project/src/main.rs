@@ -1,6 +1,8 @@
 //! `api-update-project`: PATCH /v1/project
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-update-project").await
+    sluice_lambda::run_api(&routes::UPDATE_PROJECT, &[]).await
 }

@@ -1,6 +1,8 @@
 //! `api-update-trigger`: PATCH /v1/triggers/{id}
 
+use sluice_lambda::routes;
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-update-trigger").await
+    sluice_lambda::run_api(&routes::UPDATE_TRIGGER, &[]).await
 }

@@ -1,6 +1,8 @@
 //! `api-upload-file`: PUT /v1/files/{path+}
 
+use sluice_lambda::{parts, routes};
+
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api("api-upload-file").await
+    sluice_lambda::run_api(&routes::UPLOAD_FILE, &[parts::objects]).await
 }

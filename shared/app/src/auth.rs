@@ -43,19 +43,20 @@ impl std::fmt::Debug for TokenKeys {
 #[error("{0}")]
 pub struct Unauthorized(pub String);
 
+/// A token signing key under 32 bytes (its length).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the token signing key must be at least 32 bytes, got {0}")]
+pub struct KeyTooShort(pub usize);
+
 const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
 impl TokenKeys {
     /// A key of at least 32 bytes.
-    pub fn new(secret: &[u8]) -> Result<TokenKeys, String> {
+    pub fn new(secret: &[u8]) -> Result<TokenKeys, KeyTooShort> {
         if secret.len() < 32 {
-            return Err(format!(
-                "the token signing key must be at least 32 bytes, got {}",
-                secret.len()
-            ));
+            return Err(KeyTooShort(secret.len()));
         }
-        let mac =
-            HmacSha256::new_from_slice(secret).map_err(|_| "invalid signing key".to_string())?;
+        let mac = HmacSha256::new_from_slice(secret).map_err(|_| KeyTooShort(secret.len()))?;
         Ok(TokenKeys { mac })
     }
 

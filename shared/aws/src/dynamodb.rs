@@ -92,7 +92,7 @@ impl DynamoStore {
         }
     }
 
-    /// A store with its own client, built from `config` (see [`crate::sdk_config`]).
+    /// A store with its own client, built from `config` (a Lambda function's: `sluice_lambda::sdk_config`).
     pub fn from_sdk_config(config: &aws_config::SdkConfig, table: impl Into<String>) -> Self {
         DynamoStore::new(Client::new(config), table)
     }

@@ -63,7 +63,7 @@ impl EventBridgeBus {
         }
     }
 
-    /// A bus with its own client, built from `config` (see [`crate::sdk_config`]).
+    /// A bus with its own client, built from `config` (a Lambda function's: `sluice_lambda::sdk_config`).
     pub fn from_sdk_config(config: &aws_config::SdkConfig, bus_name: impl Into<String>) -> Self {
         EventBridgeBus::new(Client::new(config), bus_name)
     }

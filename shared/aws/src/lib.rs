@@ -3,9 +3,10 @@
 //! on an EventBridge custom bus. They mirror the embedded adapters of
 //! `sluice-local` and pass the same contract suites (tests/), run against moto's server.
 //!
-//! Clients are built once per cold start from [`sdk_config`]; endpoints, region and
-//! credentials come from the SDK's standard sources (`AWS_ENDPOINT_URL`, `AWS_REGION`,
-//! the Lambda role…), so pointing them at an emulator needs no flag of ours.
+//! Each adapter is built once per cold start from an `SdkConfig` its caller gives
+//! (a Lambda function's comes from `sluice_lambda::sdk_config`: endpoint, region
+//! and credentials from the function's variables, so pointing it at an emulator
+//! needs no flag of ours).
 
 mod athena;
 mod dynamodb;
@@ -25,12 +26,3 @@ pub use eventbridge::{EVENT_SOURCE, EventBridgeBus};
 pub use s3::{S3Objects, create_bucket, s3_config_from};
 pub use secrets_manager::SecretsManagerSecrets;
 pub use sqs::{DLQ_SUFFIX, SqsQueue, create_queue_with_dlq};
-
-use aws_config::BehaviorVersion;
-
-/// The SDK configuration from the standard sources: environment (including
-/// `AWS_ENDPOINT_URL` and its per-service variants), shared profile files, then the
-/// container or instance role.
-pub async fn sdk_config() -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).load().await
-}

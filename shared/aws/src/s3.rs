@@ -29,7 +29,7 @@ use tracing::instrument;
 
 use crate::error::Error;
 
-/// The S3 client configuration of `config` (see [`crate::sdk_config`]) with path-style
+/// The S3 client configuration of `config` (a Lambda function's: `sluice_lambda::sdk_config`) with path-style
 /// addressing forced.
 pub fn s3_config_from(config: &aws_config::SdkConfig) -> aws_sdk_s3::Config {
     aws_sdk_s3::config::Builder::from(config)

@@ -36,7 +36,7 @@ impl SecretsManagerSecrets {
         }
     }
 
-    /// A store with its own client, built from `config` (see [`crate::sdk_config`]).
+    /// A store with its own client, built from `config` (a Lambda function's: `sluice_lambda::sdk_config`).
     pub fn from_sdk_config(config: &aws_config::SdkConfig) -> Self {
         SecretsManagerSecrets::new(Client::new(config))
     }

@@ -65,7 +65,7 @@ impl SqsQueue {
         }
     }
 
-    /// Queues with their own client, built from `config` (see [`crate::sdk_config`]).
+    /// Queues with their own client, built from `config` (a Lambda function's: `sluice_lambda::sdk_config`).
     pub fn from_sdk_config<K, V>(
         config: &aws_config::SdkConfig,
         queues: impl IntoIterator<Item = (K, V)>,

@@ -12,9 +12,10 @@ pub mod stage;
 use std::sync::Arc;
 
 use lambda_http::{Body, Request, RequestExt as _, Response, service_fn};
+use sluice_app::Deps;
 use sluice_app::api::{self, ApiRequest, ApiResponse};
 use sluice_app::auth::TokenKeys;
-use sluice_app::{Deps, routes};
+use sluice_app::routes::RouteSpec;
 use sluice_aws::{
     AthenaSettings, AthenaWarehouse, DynamoStore, EventBridgeBus, S3Objects, SecretsManagerSecrets,
     SqsQueue,
@@ -23,6 +24,8 @@ use sluice_domain::pipeline::stage_queues;
 use sluice_domain::ports::{QueryLimits, Secrets as _, SystemClock};
 
 pub use lambda_http::Error;
+/// The route table: a function's `main` names its entry (`routes::GET_PROJECT`).
+pub use sluice_app::routes;
 
 /// Why a function could not start: reported to the Lambda Runtime API as its
 /// init error, so the invocation fails with the reason instead of timing out.
@@ -47,128 +50,261 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn from_env() -> Result<Config, InitError> {
+    pub fn from_vars(vars: &Vars) -> Result<Config, InitError> {
         Ok(Config {
-            table: required("SLUICE_TABLE")?,
-            token_key_secret: required("SLUICE_TOKEN_KEY_SECRET")?,
+            table: vars.required("SLUICE_TABLE")?,
+            token_key_secret: vars.required("SLUICE_TOKEN_KEY_SECRET")?,
         })
     }
 }
 
-fn optional(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
+/// Where a function reads its configuration: the process environment on Lambda
+/// ([`Vars::process`]), a given list in a test ([`Vars::from_pairs`]). Every
+/// variable a function reads goes through here, at cold start.
+pub struct Vars(Box<Lookup>);
 
-fn required(name: &'static str) -> Result<String, InitError> {
-    optional(name).ok_or(InitError::Missing(name))
-}
+type Lookup = dyn Fn(&str) -> Option<String> + Send + Sync;
 
-/// The run machinery's parts, each there when its variable is set (a function
-/// gets only the variables of what it uses):
-/// - `SLUICE_BUCKET`: the S3 bucket of run objects and warehouse files;
-/// - `SLUICE_QUEUE_URL_PREFIX`: stage queue `name` is at `{prefix}{name}`
-///   (for example `https://sqs.eu-west-1.amazonaws.com/123456789012/prod-`);
-/// - `SLUICE_EVENT_BUS`: the EventBridge bus run events go to;
-/// - `SLUICE_ATHENA_DATABASE` and `SLUICE_ATHENA_OUTPUT` (with the bucket; and
-///   `SLUICE_ATHENA_WORKGROUP`, default `primary`): the warehouse, and where it
-///   queries for a data mart whose storage is not an Athena one (an Athena
-///   storage's region, database, workgroup and output location win); a
-///   project's tables are in the database `{database}_{project}`, its results
-///   under `{output}{project}/`;
-/// - `SLUICE_WAREHOUSE_QUERY_ROLE_ARN`: the role queries run as, narrowed per
-///   project by a session policy (unset: the function's own credentials);
-/// - `SLUICE_QUERY_TIMEOUT_SECONDS`: when a query is stopped (default 30).
-pub fn attach_run_parts(deps: &mut Deps, sdk: &aws_config::SdkConfig) -> Result<(), InitError> {
-    if let Some(bucket) = optional("SLUICE_BUCKET") {
-        deps.objects = Some(Arc::new(S3Objects::from_sdk_config(sdk, &bucket)));
-        if let (Some(database), Some(output_location)) = (
-            optional("SLUICE_ATHENA_DATABASE"),
-            optional("SLUICE_ATHENA_OUTPUT"),
-        ) {
-            let limits = QueryLimits::from_variables(optional)
-                .map_err(|e| InitError::Invalid(e.to_string()))?;
-            let settings = AthenaSettings {
-                database,
-                workgroup: optional("SLUICE_ATHENA_WORKGROUP").unwrap_or_else(|| "primary".into()),
-                output_location,
-                bucket,
-                timeout: limits.timeout,
-            };
-            let mut warehouse = AthenaWarehouse::from_sdk_config(sdk, settings);
-            if let Some(role) = optional("SLUICE_WAREHOUSE_QUERY_ROLE_ARN") {
-                warehouse = warehouse.with_query_role_from(sdk, role);
-            }
-            deps.warehouse = Some(Arc::new(warehouse));
-        }
+impl Vars {
+    /// The process environment.
+    pub fn process() -> Vars {
+        Vars(Box::new(|name| std::env::var(name).ok()))
     }
-    if let Some(prefix) = optional("SLUICE_QUEUE_URL_PREFIX") {
+
+    /// Exactly these variables.
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Vars {
+        let map: std::collections::HashMap<String, String> = pairs
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        Vars(Box::new(move |name| map.get(name).cloned()))
+    }
+
+    /// The variable's value; unset and empty are the same.
+    pub fn optional(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|v| !v.is_empty())
+    }
+
+    /// The variable's value, or the init error naming it.
+    pub fn required(&self, name: &'static str) -> Result<String, InitError> {
+        self.optional(name).ok_or(InitError::Missing(name))
+    }
+}
+
+/// A part a function adds to the table, secrets, clock and token keys every
+/// function has: it reads its own variables and builds its client. A function's
+/// `main` names the parts it calls, so its binary links only those SDK clients.
+pub type Part = fn(&mut Deps, &aws_config::SdkConfig, &Vars) -> Result<(), InitError>;
+
+/// The parts, each failing at cold start, naming the variable, when it is unset.
+pub mod parts {
+    use super::*;
+
+    /// The stage queues: queue `name` is at `{SLUICE_QUEUE_URL_PREFIX}{name}`
+    /// (for example `https://sqs.eu-west-1.amazonaws.com/123456789012/prod-`).
+    pub fn queue(
+        deps: &mut Deps,
+        sdk: &aws_config::SdkConfig,
+        vars: &Vars,
+    ) -> Result<(), InitError> {
+        let prefix = vars.required("SLUICE_QUEUE_URL_PREFIX")?;
         let queues = stage_queues().into_iter().map(|q| {
             let url = format!("{prefix}{q}");
             (q, url)
         });
         deps.queue = Some(Arc::new(SqsQueue::from_sdk_config(sdk, queues)));
+        Ok(())
     }
-    if let Some(bus) = optional("SLUICE_EVENT_BUS") {
+
+    /// The EventBridge bus run events go to (`SLUICE_EVENT_BUS`).
+    pub fn bus(deps: &mut Deps, sdk: &aws_config::SdkConfig, vars: &Vars) -> Result<(), InitError> {
+        let bus = vars.required("SLUICE_EVENT_BUS")?;
         deps.bus = Some(Arc::new(EventBridgeBus::from_sdk_config(sdk, bus)));
+        Ok(())
     }
-    Ok(())
+
+    /// The S3 bucket of run objects, landing files and warehouse files
+    /// (`SLUICE_BUCKET`).
+    pub fn objects(
+        deps: &mut Deps,
+        sdk: &aws_config::SdkConfig,
+        vars: &Vars,
+    ) -> Result<(), InitError> {
+        let bucket = vars.required("SLUICE_BUCKET")?;
+        deps.objects = Some(Arc::new(S3Objects::from_sdk_config(sdk, &bucket)));
+        Ok(())
+    }
+
+    /// The warehouse: Athena over the bucket's tables.
+    /// - `SLUICE_BUCKET`, `SLUICE_ATHENA_DATABASE` and `SLUICE_ATHENA_OUTPUT` (and
+    ///   `SLUICE_ATHENA_WORKGROUP`, default `primary`): where it queries for a data
+    ///   mart whose storage is not an Athena one (an Athena storage's region,
+    ///   database, workgroup and output location win); a project's tables are in
+    ///   the database `{database}_{project}`, its results under `{output}{project}/`;
+    /// - `SLUICE_WAREHOUSE_QUERY_ROLE_ARN`: the role queries run as, narrowed per
+    ///   project by a session policy (unset: the function's own credentials);
+    /// - `SLUICE_QUERY_TIMEOUT_SECONDS`: when a query is stopped (default 30).
+    pub fn warehouse(
+        deps: &mut Deps,
+        sdk: &aws_config::SdkConfig,
+        vars: &Vars,
+    ) -> Result<(), InitError> {
+        let limits = QueryLimits::from_variables(|n| vars.optional(n))
+            .map_err(|e| InitError::Invalid(e.to_string()))?;
+        let settings = AthenaSettings {
+            database: vars.required("SLUICE_ATHENA_DATABASE")?,
+            workgroup: vars
+                .optional("SLUICE_ATHENA_WORKGROUP")
+                .unwrap_or_else(|| "primary".into()),
+            output_location: vars.required("SLUICE_ATHENA_OUTPUT")?,
+            bucket: vars.required("SLUICE_BUCKET")?,
+            timeout: limits.timeout,
+        };
+        let mut warehouse = AthenaWarehouse::from_sdk_config(sdk, settings);
+        if let Some(role) = vars.optional("SLUICE_WAREHOUSE_QUERY_ROLE_ARN") {
+            warehouse = warehouse.with_query_role_from(sdk, role);
+        }
+        deps.warehouse = Some(Arc::new(warehouse));
+        Ok(())
+    }
 }
 
-/// Builds the AWS-backed dependencies; fails fast, naming what is wrong.
-pub async fn aws_deps(config: &Config) -> Result<Deps, lambda_http::Error> {
-    let sdk = sluice_aws::sdk_config().await;
+/// The SDK configuration of a function. On Lambda the execution role's
+/// credentials and the region are in the environment: they are read there, not
+/// through the default chain (profiles, SSO, web identity, container and instance
+/// metadata), and the HTTP client trusts Mozilla's roots compiled into the binary
+/// instead of reading the system's certificate files. Both cost most of a cold
+/// start otherwise (`AWS_ENDPOINT_URL`, when set, is where every client goes).
+/// Elsewhere (a developer's shell), the standard sources.
+pub async fn sdk_config(vars: &Vars) -> aws_config::SdkConfig {
+    use aws_smithy_http_client::tls;
+
+    let loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    let (Some(_), Some(key), Some(secret), Some(region)) = (
+        vars.optional("AWS_LAMBDA_FUNCTION_NAME"),
+        vars.optional("AWS_ACCESS_KEY_ID"),
+        vars.optional("AWS_SECRET_ACCESS_KEY"),
+        vars.optional("AWS_REGION"),
+    ) else {
+        return loader.load().await;
+    };
+    let mut roots = tls::TrustStore::empty().with_native_roots(false);
+    for cert in webpki_root_certs::TLS_SERVER_ROOT_CERTS {
+        roots.add_pem_certificate(pem(cert));
+    }
+    let loader = match tls::TlsContext::builder().with_trust_store(roots).build() {
+        Ok(context) => loader.http_client(
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(tls::Provider::Rustls(
+                    tls::rustls_provider::CryptoMode::AwsLc,
+                ))
+                .tls_context(context)
+                .build_https(),
+        ),
+        // Not expected; the default client still works, reading the system's roots.
+        Err(_) => loader,
+    };
+    let loader = match vars.optional("AWS_ENDPOINT_URL") {
+        Some(url) => loader.endpoint_url(url),
+        None => loader,
+    };
+    loader
+        .credentials_provider(aws_credential_types::Credentials::new(
+            key,
+            secret,
+            vars.optional("AWS_SESSION_TOKEN"),
+            None,
+            "lambda-environment",
+        ))
+        .region(aws_config::Region::new(region))
+        .load()
+        .await
+}
+
+/// A DER certificate as the PEM block the SDK's trust store takes.
+fn pem(der: &[u8]) -> Vec<u8> {
+    use base64::Engine as _;
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = Vec::with_capacity(body.len() + body.len() / 64 + 64);
+    out.extend_from_slice(b"-----BEGIN CERTIFICATE-----\n");
+    for line in body.as_bytes().chunks(64) {
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+    out.extend_from_slice(b"-----END CERTIFICATE-----\n");
+    out
+}
+
+/// The table, secrets, clock and token keys (from [`Config`]), then `parts`: what
+/// an API function has, built at its cold start.
+pub async fn aws_deps(vars: &Vars, parts: &[Part]) -> Result<Deps, InitError> {
+    let config = Config::from_vars(vars)?;
+    let sdk = sdk_config(vars).await;
     let secrets = SecretsManagerSecrets::from_sdk_config(&sdk);
     let key = secrets
         .get(&config.token_key_secret)
         .await
-        .map_err(|e| format!("reading the token signing key: {e}"))?
+        .map_err(|e| InitError::Invalid(format!("reading the token signing key: {e}")))?
         .ok_or_else(|| {
-            format!(
+            InitError::Invalid(format!(
                 "secret {} (SLUICE_TOKEN_KEY_SECRET) does not exist",
                 config.token_key_secret
-            )
+            ))
         })?;
     let auth = TokenKeys::new(key.expose().trim().as_bytes())
-        .map_err(|e| format!("secret {}: {e}", config.token_key_secret))?;
+        .map_err(|e| InitError::Invalid(format!("secret {}: {e}", config.token_key_secret)))?;
     let mut deps = Deps::new(
         Arc::new(DynamoStore::from_sdk_config(&sdk, &config.table)),
         Arc::new(secrets),
         Arc::new(SystemClock),
         Arc::new(auth),
     );
-    attach_run_parts(&mut deps, &sdk)?;
+    for part in parts {
+        part(&mut deps, &sdk, vars)?;
+    }
     Ok(deps)
 }
 
 /// The dependencies of a function no request reaches (a stage, the scheduler):
-/// the table (`SLUICE_TABLE`), secrets, the run parts of [`attach_run_parts`], and
-/// a sealed token key.
+/// the table (`SLUICE_TABLE`), secrets, a sealed token key, and each of the
+/// [`parts`] whose variables are set (`SLUICE_BUCKET`, `SLUICE_QUEUE_URL_PREFIX`,
+/// `SLUICE_EVENT_BUS`, `SLUICE_ATHENA_DATABASE`); what the stage then checks it
+/// has.
 #[cfg(any(feature = "stage", feature = "scheduler"))]
 pub(crate) async fn worker_deps() -> Result<Deps, InitError> {
-    let table = required("SLUICE_TABLE")?;
-    let sdk = sluice_aws::sdk_config().await;
+    let vars = &Vars::process();
+    let table = vars.required("SLUICE_TABLE")?;
+    let sdk = sdk_config(vars).await;
     let mut deps = Deps::new(
         Arc::new(DynamoStore::from_sdk_config(&sdk, &table)),
         Arc::new(SecretsManagerSecrets::from_sdk_config(&sdk)),
         Arc::new(SystemClock),
-        Arc::new(sealed_token_keys()),
+        Arc::new(sealed_token_keys()?),
     );
-    attach_run_parts(&mut deps, &sdk)?;
+    let configured: [(&str, Part); 4] = [
+        ("SLUICE_BUCKET", parts::objects),
+        ("SLUICE_QUEUE_URL_PREFIX", parts::queue),
+        ("SLUICE_EVENT_BUS", parts::bus),
+        ("SLUICE_ATHENA_DATABASE", parts::warehouse),
+    ];
+    for (variable, part) in configured {
+        if vars.optional(variable).is_some() {
+            part(&mut deps, &sdk, vars)?;
+        }
+    }
     Ok(deps)
 }
 
 /// Stage and scheduler functions verify no tokens; their key is random and never leaves the
 /// process, so nothing they could be handed verifies against it.
 #[cfg(any(feature = "stage", feature = "scheduler"))]
-pub(crate) fn sealed_token_keys() -> TokenKeys {
-    use std::hash::{BuildHasher as _, Hasher as _};
-    let mut key = Vec::with_capacity(32);
-    for i in 0..4u64 {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u64(i);
-        key.extend_from_slice(&h.finish().to_le_bytes());
-    }
-    TokenKeys::new(&key).unwrap_or_else(|_| unreachable!("the key is 32 bytes"))
+pub(crate) fn sealed_token_keys() -> Result<TokenKeys, InitError> {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key)
+        .map_err(|e| InitError::Invalid(format!("no randomness for a sealed key: {e}")))?;
+    TokenKeys::new(&key).map_err(|e| InitError::Invalid(e.to_string()))
 }
 
 /// JSON log lines, as CloudWatch Logs Insights reads them, each with its span's
@@ -186,36 +322,37 @@ pub fn init_tracing() {
         .init();
 }
 
-/// The whole `main` of an API function serving route `name`.
-pub async fn run_api(name: &'static str) -> Result<(), lambda_http::Error> {
-    run_api_with(name, |deps| deps).await
+/// The whole `main` of an API function serving `route`, with the `parts` its
+/// service calls (see [`parts`]): `run_api(&routes::START_RUN, &[parts::queue,
+/// parts::bus])`.
+pub async fn run_api(route: &'static RouteSpec, parts: &[Part]) -> Result<(), lambda_http::Error> {
+    run_api_with(route, parts, |deps| deps).await
 }
 
-/// As [`run_api`], with `extend` adding what this route needs beyond the common
+/// As [`run_api`], with `extend` adding what this route needs beyond the AWS
 /// parts (the preview route adds the transform engine's previewer).
 pub async fn run_api_with(
-    name: &'static str,
+    route: &'static RouteSpec,
+    parts: &[Part],
     extend: impl FnOnce(Deps) -> Deps,
 ) -> Result<(), lambda_http::Error> {
     init_tracing();
-    let deps = match init(name).await {
-        Ok((route, deps)) => {
-            let deps = extend(deps);
-            // The parts the route's service calls: missing ones stop the function
-            // here, with their reason, never a request.
-            if let Err(missing) = deps.check(route.needs) {
-                let e = format!("{name}: {missing}");
-                report_init_error(&e);
-                return Err(e.into());
-            }
-            (route, deps)
-        }
+    let deps = match init(parts).await {
+        Ok(deps) => extend(deps),
         Err(e) => {
-            report_init_error(&e.to_string());
-            return Err(e);
+            let e = format!("{}: {e}", route.name);
+            report_init_error(&e);
+            return Err(e.into());
         }
     };
-    let (route, deps) = (deps.0, &deps.1);
+    // The parts the route's service calls: missing ones stop the function here,
+    // with their reason, never a request.
+    if let Err(missing) = deps.check(route.needs) {
+        let e = format!("{}: {missing}", route.name);
+        report_init_error(&e);
+        return Err(e.into());
+    }
+    let deps = &deps;
     lambda_http::run(service_fn(|req: Request| async move {
         Ok::<_, lambda_http::Error>(to_lambda(
             api::handle_route(deps, route, from_lambda(req)).await,
@@ -224,10 +361,8 @@ pub async fn run_api_with(
     .await
 }
 
-async fn init(name: &str) -> Result<(&'static routes::RouteSpec, Deps), lambda_http::Error> {
-    let route = routes::by_name(name).ok_or_else(|| format!("no route named {name}"))?;
-    let config = Config::from_env()?;
-    Ok((route, aws_deps(&config).await?))
+async fn init(parts: &[Part]) -> Result<Deps, InitError> {
+    aws_deps(&Vars::process(), parts).await
 }
 
 /// Tells the Lambda Runtime API why the function could not start, so the pending
@@ -299,4 +434,26 @@ pub fn to_lambda(r: ApiResponse) -> Response<Body> {
             r#"{"error":{"code":"internal","message":"bad response header","details":{}}}"#.into(),
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject as _;
+
+    /// The SDK's client parses each root with `expect`: every block must read
+    /// back as exactly the certificate it was made from.
+    #[test]
+    fn every_compiled_in_root_reads_back_from_its_pem_block() {
+        let roots = webpki_root_certs::TLS_SERVER_ROOT_CERTS;
+        assert!(roots.len() > 100, "{} roots", roots.len());
+        for der in roots {
+            let read: Vec<CertificateDer<'static>> =
+                CertificateDer::pem_slice_iter(&super::pem(der))
+                    .collect::<Result<_, _>>()
+                    .expect("a PEM block");
+            assert_eq!(read.len(), 1);
+            assert_eq!(read[0].as_ref(), der.as_ref());
+        }
+    }
 }

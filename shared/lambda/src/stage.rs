@@ -49,7 +49,8 @@ pub async fn run_extract(connector: &'static str) -> Result<(), lambda_http::Err
 }
 
 /// The run machine over the AWS adapters: `SLUICE_TABLE`, and the run parts of
-/// [`crate::attach_run_parts`] (a stage function needs the bucket and the queues).
+/// [`crate::parts`] whose variables are set (a stage function needs the bucket and
+/// the queues; finalizing, the warehouse).
 pub async fn init() -> Result<Machine, crate::InitError> {
     let deps = crate::worker_deps().await?;
     Ok(Machine::new(deps, Limits::default())?)

@@ -159,726 +159,933 @@ const V: Option<Role> = Some(Role::Viewer);
 const ED: Option<Role> = Some(Role::Editor);
 const AD: Option<Role> = Some(Role::Admin);
 
+/// `api-health`.
+pub static HEALTH: RouteSpec = route!(
+    "api-health",
+    GET,
+    "/health",
+    None,
+    "Liveness: answers without a token.",
+    req = None,
+    res = Some(schema::<HealthView>),
+    status = 200,
+    query = &[],
+    handler = h::health
+);
+
+/// `api-openapi`.
+pub static OPENAPI: RouteSpec = route!(
+    "api-openapi",
+    GET,
+    "/openapi.json",
+    None,
+    "This API's OpenAPI 3.1 document.",
+    req = None,
+    res = None,
+    status = 200,
+    query = &[],
+    handler = h::openapi
+);
+
+/// `api-list-connectors`.
+pub static LIST_CONNECTORS: RouteSpec = route!(
+    "api-list-connectors",
+    GET,
+    "/v1/connectors",
+    V,
+    "The connector catalog with each connector's spec.",
+    req = None,
+    res = Some(schema::<List<ConnectorSpec>>),
+    status = 200,
+    query = &[],
+    handler = h::list_connectors
+);
+
+/// `api-get-connector`.
+pub static GET_CONNECTOR: RouteSpec = route!(
+    "api-get-connector",
+    GET,
+    "/v1/connectors/{name}",
+    V,
+    "One connector's spec.",
+    req = None,
+    res = Some(schema::<ConnectorSpec>),
+    status = 200,
+    query = &[],
+    handler = h::get_connector
+);
+
+// storages
+/// `api-create-storage`.
+pub static CREATE_STORAGE: RouteSpec = route!(
+    "api-create-storage",
+    POST,
+    "/v1/storages",
+    AD,
+    "Create a storage.",
+    req = Some(schema::<e::CreateStorage>),
+    res = Some(schema::<e::Storage>),
+    status = 201,
+    query = &[],
+    handler = h::create_storage
+);
+
+/// `api-list-storages`.
+pub static LIST_STORAGES: RouteSpec = route!(
+    "api-list-storages",
+    GET,
+    "/v1/storages",
+    V,
+    "List storages, newest first.",
+    req = None,
+    res = Some(schema::<List<e::Storage>>),
+    status = 200,
+    query = page!(Kind::Storage),
+    handler = h::list_storages
+);
+
+/// `api-get-storage`.
+pub static GET_STORAGE: RouteSpec = route!(
+    "api-get-storage",
+    GET,
+    "/v1/storages/{id}",
+    V,
+    "Get a storage.",
+    req = None,
+    res = Some(schema::<e::Storage>),
+    status = 200,
+    query = &[],
+    handler = h::get_storage
+);
+
+/// `api-update-storage`.
+pub static UPDATE_STORAGE: RouteSpec = route!(
+    "api-update-storage",
+    PATCH,
+    "/v1/storages/{id}",
+    AD,
+    "Change a storage's title or config.",
+    req = Some(schema::<e::UpdateStorage>),
+    res = Some(schema::<e::Storage>),
+    status = 200,
+    query = &[],
+    handler = h::update_storage
+);
+
+/// `api-delete-storage`.
+pub static DELETE_STORAGE: RouteSpec = route!(
+    "api-delete-storage",
+    DELETE,
+    "/v1/storages/{id}",
+    AD,
+    "Delete a storage no live data mart uses.",
+    req = None,
+    res = None,
+    status = 204,
+    query = &[],
+    handler = h::delete_storage
+);
+
+// sources
+/// `api-create-source`.
+pub static CREATE_SOURCE: RouteSpec = route!(
+    "api-create-source",
+    POST,
+    "/v1/sources",
+    ED,
+    "Configure a connector as a source; secret fields are stored apart and masked.",
+    req = Some(schema::<e::CreateSource>),
+    res = Some(schema::<e::SourceView>),
+    status = 201,
+    query = &[],
+    handler = h::create_source
+);
+
+/// `api-list-sources`.
+pub static LIST_SOURCES: RouteSpec = route!(
+    "api-list-sources",
+    GET,
+    "/v1/sources",
+    V,
+    "List sources, newest first.",
+    req = None,
+    res = Some(schema::<List<e::SourceView>>),
+    status = 200,
+    query = page!(Kind::Source),
+    handler = h::list_sources
+);
+
+/// `api-get-source`.
+pub static GET_SOURCE: RouteSpec = route!(
+    "api-get-source",
+    GET,
+    "/v1/sources/{id}",
+    V,
+    "Get a source (secrets masked).",
+    req = None,
+    res = Some(schema::<e::SourceView>),
+    status = 200,
+    query = &[],
+    handler = h::get_source
+);
+
+/// `api-update-source`.
+pub static UPDATE_SOURCE: RouteSpec = route!(
+    "api-update-source",
+    PATCH,
+    "/v1/sources/{id}",
+    ED,
+    "Change a source's title or config fields.",
+    req = Some(schema::<e::UpdateSource>),
+    res = Some(schema::<e::SourceView>),
+    status = 200,
+    query = &[],
+    handler = h::update_source
+);
+
+/// `api-delete-source`.
+pub static DELETE_SOURCE: RouteSpec = route!(
+    "api-delete-source",
+    DELETE,
+    "/v1/sources/{id}",
+    ED,
+    "Delete a source and its secret.",
+    req = None,
+    res = None,
+    status = 204,
+    query = &[],
+    handler = h::delete_source
+);
+
+// data marts
+/// `api-create-data-mart`.
+pub static CREATE_DATA_MART: RouteSpec = route!(
+    "api-create-data-mart",
+    POST,
+    "/v1/data-marts",
+    ED,
+    "Create a draft data mart.",
+    req = Some(schema::<e::CreateDataMart>),
+    res = Some(schema::<e::DataMart>),
+    status = 201,
+    query = &[],
+    handler = h::create_data_mart
+);
+
+/// `api-list-data-marts`.
+pub static LIST_DATA_MARTS: RouteSpec = route!(
+    "api-list-data-marts",
+    GET,
+    "/v1/data-marts",
+    V,
+    "List data marts, newest first.",
+    req = None,
+    res = Some(schema::<List<e::DataMart>>),
+    status = 200,
+    query = page!(
+        Kind::DataMart,
+        (
+            "storage_id",
+            "Only data marts in this storage.",
+            Kind::Storage
+        )
+    ),
+    handler = h::list_data_marts
+);
+
+/// `api-get-data-mart`.
+pub static GET_DATA_MART: RouteSpec = route!(
+    "api-get-data-mart",
+    GET,
+    "/v1/data-marts/{id}",
+    V,
+    "Get a data mart.",
+    req = None,
+    res = Some(schema::<e::DataMart>),
+    status = 200,
+    query = &[],
+    handler = h::get_data_mart
+);
+
+/// `api-update-data-mart`.
+pub static UPDATE_DATA_MART: RouteSpec = route!(
+    "api-update-data-mart",
+    PATCH,
+    "/v1/data-marts/{id}",
+    ED,
+    "Change a data mart's title or description.",
+    req = Some(schema::<e::UpdateDataMart>),
+    res = Some(schema::<e::DataMart>),
+    status = 200,
+    query = &[],
+    handler = h::update_data_mart
+);
+
+/// `api-delete-data-mart`.
+pub static DELETE_DATA_MART: RouteSpec = route!(
+    "api-delete-data-mart",
+    DELETE,
+    "/v1/data-marts/{id}",
+    ED,
+    "Delete a data mart (soft).",
+    req = None,
+    res = None,
+    status = 204,
+    query = &[],
+    handler = h::delete_data_mart
+);
+
+/// `api-set-data-mart-definition`.
+pub static SET_DATA_MART_DEFINITION: RouteSpec = route!(
+    "api-set-data-mart-definition",
+    PUT,
+    "/v1/data-marts/{id}/definition",
+    ED,
+    "Set the definition (sql, table, view, table_pattern or connector).",
+    req = Some(schema::<e::Definition>),
+    res = Some(schema::<e::DataMart>),
+    status = 200,
+    query = &[],
+    handler = h::set_data_mart_definition,
+    needs = &[Part::Engine]
+);
+
+/// `api-validate-data-mart-definition`.
+pub static VALIDATE_DATA_MART_DEFINITION: RouteSpec = route!(
+    "api-validate-data-mart-definition",
+    POST,
+    "/v1/data-marts/{id}/definition/validate",
+    V,
+    "Validate the stored definition, or the one in the body, without saving.",
+    req = Some(schema::<e::Definition>),
+    res = Some(schema::<ValidationReport>),
+    status = 200,
+    query = &[],
+    handler = h::validate_data_mart_definition,
+    needs = &[Part::Engine]
+);
+
+/// `api-publish-data-mart`.
+pub static PUBLISH_DATA_MART: RouteSpec = route!(
+    "api-publish-data-mart",
+    POST,
+    "/v1/data-marts/{id}/publish",
+    ED,
+    "Publish a draft with a valid definition.",
+    req = None,
+    res = Some(schema::<e::DataMart>),
+    status = 200,
+    query = &[],
+    handler = h::publish_data_mart,
+    needs = &[Part::Engine]
+);
+
+// destinations
+/// `api-create-destination`.
+pub static CREATE_DESTINATION: RouteSpec = route!(
+    "api-create-destination",
+    POST,
+    "/v1/destinations",
+    AD,
+    "Create a destination; secret fields are stored apart and masked.",
+    req = Some(schema::<e::CreateDestination>),
+    res = Some(schema::<e::DestinationView>),
+    status = 201,
+    query = &[],
+    handler = h::create_destination
+);
+
+/// `api-list-destinations`.
+pub static LIST_DESTINATIONS: RouteSpec = route!(
+    "api-list-destinations",
+    GET,
+    "/v1/destinations",
+    V,
+    "List destinations, newest first.",
+    req = None,
+    res = Some(schema::<List<e::DestinationView>>),
+    status = 200,
+    query = page!(Kind::Destination),
+    handler = h::list_destinations
+);
+
+/// `api-get-destination`.
+pub static GET_DESTINATION: RouteSpec = route!(
+    "api-get-destination",
+    GET,
+    "/v1/destinations/{id}",
+    V,
+    "Get a destination (secrets masked).",
+    req = None,
+    res = Some(schema::<e::DestinationView>),
+    status = 200,
+    query = &[],
+    handler = h::get_destination
+);
+
+/// `api-update-destination`.
+pub static UPDATE_DESTINATION: RouteSpec = route!(
+    "api-update-destination",
+    PATCH,
+    "/v1/destinations/{id}",
+    AD,
+    "Change a destination's title or config fields.",
+    req = Some(schema::<e::UpdateDestination>),
+    res = Some(schema::<e::DestinationView>),
+    status = 200,
+    query = &[],
+    handler = h::update_destination
+);
+
+/// `api-delete-destination`.
+pub static DELETE_DESTINATION: RouteSpec = route!(
+    "api-delete-destination",
+    DELETE,
+    "/v1/destinations/{id}",
+    AD,
+    "Delete a destination and its secret.",
+    req = None,
+    res = None,
+    status = 204,
+    query = &[],
+    handler = h::delete_destination
+);
+
+// reports
+/// `api-create-report`.
+pub static CREATE_REPORT: RouteSpec = route!(
+    "api-create-report",
+    POST,
+    "/v1/reports",
+    ED,
+    "Create a report: a data mart query delivered to a destination.",
+    req = Some(schema::<e::CreateReport>),
+    res = Some(schema::<e::Report>),
+    status = 201,
+    query = &[],
+    handler = h::create_report
+);
+
+/// `api-list-reports`.
+pub static LIST_REPORTS: RouteSpec = route!(
+    "api-list-reports",
+    GET,
+    "/v1/reports",
+    V,
+    "List reports, newest first.",
+    req = None,
+    res = Some(schema::<List<e::Report>>),
+    status = 200,
+    query = page!(
+        Kind::Report,
+        (
+            "data_mart_id",
+            "Only those of this data mart.",
+            Kind::DataMart
+        )
+    ),
+    handler = h::list_reports
+);
+
+/// `api-get-report`.
+pub static GET_REPORT: RouteSpec = route!(
+    "api-get-report",
+    GET,
+    "/v1/reports/{id}",
+    V,
+    "Get a report.",
+    req = None,
+    res = Some(schema::<e::Report>),
+    status = 200,
+    query = &[],
+    handler = h::get_report
+);
+
+/// `api-update-report`.
+pub static UPDATE_REPORT: RouteSpec = route!(
+    "api-update-report",
+    PATCH,
+    "/v1/reports/{id}",
+    ED,
+    "Change a report.",
+    req = Some(schema::<e::UpdateReport>),
+    res = Some(schema::<e::Report>),
+    status = 200,
+    query = &[],
+    handler = h::update_report
+);
+
+/// `api-delete-report`.
+pub static DELETE_REPORT: RouteSpec = route!(
+    "api-delete-report",
+    DELETE,
+    "/v1/reports/{id}",
+    ED,
+    "Delete a report.",
+    req = None,
+    res = None,
+    status = 204,
+    query = &[],
+    handler = h::delete_report
+);
+
+// triggers
+/// `api-create-trigger`.
+pub static CREATE_TRIGGER: RouteSpec = route!(
+    "api-create-trigger",
+    POST,
+    "/v1/triggers",
+    ED,
+    "Schedule a data mart or a report: cron + IANA time zone.",
+    req = Some(schema::<e::CreateTrigger>),
+    res = Some(schema::<e::TriggerView>),
+    status = 201,
+    query = &[],
+    handler = h::create_trigger
+);
+
+/// `api-list-triggers`.
+pub static LIST_TRIGGERS: RouteSpec = route!(
+    "api-list-triggers",
+    GET,
+    "/v1/triggers",
+    V,
+    "List triggers, newest first.",
+    req = None,
+    res = Some(schema::<List<e::TriggerView>>),
+    status = 200,
+    query = page!(
+        Kind::Trigger,
+        (
+            "target_id",
+            "Only triggers of this data mart or report.",
+            Kind::DataMart,
+            Kind::Report
+        )
+    ),
+    handler = h::list_triggers
+);
+
+/// `api-get-trigger`.
+pub static GET_TRIGGER: RouteSpec = route!(
+    "api-get-trigger",
+    GET,
+    "/v1/triggers/{id}",
+    V,
+    "Get a trigger with its next fire times.",
+    req = None,
+    res = Some(schema::<e::TriggerView>),
+    status = 200,
+    query = &[],
+    handler = h::get_trigger
+);
+
+/// `api-update-trigger`.
+pub static UPDATE_TRIGGER: RouteSpec = route!(
+    "api-update-trigger",
+    PATCH,
+    "/v1/triggers/{id}",
+    ED,
+    "Change, enable or disable a trigger.",
+    req = Some(schema::<e::UpdateTrigger>),
+    res = Some(schema::<e::TriggerView>),
+    status = 200,
+    query = &[],
+    handler = h::update_trigger
+);
+
+/// `api-delete-trigger`.
+pub static DELETE_TRIGGER: RouteSpec = route!(
+    "api-delete-trigger",
+    DELETE,
+    "/v1/triggers/{id}",
+    ED,
+    "Delete a trigger.",
+    req = None,
+    res = None,
+    status = 204,
+    query = &[],
+    handler = h::delete_trigger
+);
+
+// runs
+/// `api-list-runs`.
+pub static LIST_RUNS: RouteSpec = route!(
+    "api-list-runs",
+    GET,
+    "/v1/runs",
+    V,
+    "List runs, newest first.",
+    req = None,
+    res = Some(schema::<List<e::Run>>),
+    status = 200,
+    query = page!(
+        Kind::Run,
+        (
+            "data_mart_id",
+            "Only those of this data mart.",
+            Kind::DataMart
+        )
+    ),
+    handler = h::list_runs
+);
+
+/// `api-list-data-mart-runs`.
+pub static LIST_DATA_MART_RUNS: RouteSpec = route!(
+    "api-list-data-mart-runs",
+    GET,
+    "/v1/data-marts/{id}/runs",
+    V,
+    "List a data mart's runs, newest first (a deleted mart's too).",
+    req = None,
+    res = Some(schema::<List<e::Run>>),
+    status = 200,
+    query = page!(Kind::Run),
+    handler = h::list_data_mart_runs
+);
+
+/// `api-get-run`.
+pub static GET_RUN: RouteSpec = route!(
+    "api-get-run",
+    GET,
+    "/v1/runs/{id}",
+    V,
+    "Get a run: status, stages, counters, progress, throughput and its error log.",
+    req = None,
+    res = Some(schema::<e::Run>),
+    status = 200,
+    query = &[],
+    handler = h::get_run
+);
+
+/// `api-start-run`.
+pub static START_RUN: RouteSpec = route!(
+    "api-start-run",
+    POST,
+    "/v1/data-marts/{id}/runs",
+    ED,
+    "Start a run of a published connector data mart: incremental, or a backfill of a date window.",
+    req = Some(schema::<e::StartRun>),
+    res = Some(schema::<e::Run>),
+    status = 201,
+    query = &[],
+    handler = h::start_run,
+    needs = &[Part::Queue]
+);
+
+/// `api-pause-run`.
+pub static PAUSE_RUN: RouteSpec = route!(
+    "api-pause-run",
+    POST,
+    "/v1/runs/{id}/pause",
+    ED,
+    "Pause a run: workers stop taking its chunks until it is resumed.",
+    req = None,
+    res = Some(schema::<e::Run>),
+    status = 200,
+    query = &[],
+    handler = h::pause_run
+);
+
+/// `api-resume-run`.
+pub static RESUME_RUN: RouteSpec = route!(
+    "api-resume-run",
+    POST,
+    "/v1/runs/{id}/resume",
+    ED,
+    "Resume a paused or interrupted run where it stopped.",
+    req = None,
+    res = Some(schema::<e::Run>),
+    status = 200,
+    query = &[],
+    handler = h::resume_run,
+    needs = &[Part::Queue]
+);
+
+/// `api-cancel-run`.
+pub static CANCEL_RUN: RouteSpec = route!(
+    "api-cancel-run",
+    POST,
+    "/v1/runs/{id}/cancel",
+    ED,
+    "Cancel a run; nothing more of it is committed.",
+    req = None,
+    res = Some(schema::<e::Run>),
+    status = 200,
+    query = &[],
+    handler = h::cancel_run
+);
+
+/// `api-retry-run`.
+pub static RETRY_RUN: RouteSpec = route!(
+    "api-retry-run",
+    POST,
+    "/v1/runs/{id}/retry",
+    ED,
+    "Retry a failed run from its failed chunks, keeping what succeeded.",
+    req = None,
+    res = Some(schema::<e::Run>),
+    status = 200,
+    query = &[],
+    handler = h::retry_run,
+    needs = &[Part::Queue]
+);
+
+/// `api-preview-data-mart`.
+pub static PREVIEW_DATA_MART: RouteSpec = route!(
+    "api-preview-data-mart",
+    POST,
+    "/v1/data-marts/{id}/preview",
+    ED,
+    "Sample source rows before and after the mapping, with the warnings they raise.",
+    req = Some(schema::<crate::ports::PreviewRequest>),
+    res = Some(schema::<crate::ports::Preview>),
+    status = 200,
+    query = &[],
+    handler = h::preview_data_mart,
+    needs = &[Part::Engine]
+);
+
+/// `api-query-data-mart`.
+pub static QUERY_DATA_MART: RouteSpec = route!(
+    "api-query-data-mart",
+    POST,
+    "/v1/data-marts/{id}/query",
+    V,
+    "Query the data mart's table with read-only SQL; ${DATA_MART_TABLE} names it.",
+    req = Some(schema::<runs::QueryRequest>),
+    res = Some(schema::<crate::ports::QueryResult>),
+    status = 200,
+    query = &[],
+    handler = h::query_data_mart,
+    needs = &[Part::Objects, Part::Warehouse]
+);
+
+// scheduling
+/// `api-create-backfill`.
+pub static CREATE_BACKFILL: RouteSpec = route!(
+    "api-create-backfill",
+    POST,
+    "/v1/data-marts/{id}/backfills",
+    ED,
+    "Backfill a date range: one backfill run per window (day, week or month), at most the data mart's max active runs at once.",
+    req = Some(schema::<e::CreateBackfill>),
+    res = Some(schema::<e::Backfill>),
+    status = 201,
+    query = &[],
+    handler = h::create_backfill,
+    needs = &[Part::Queue]
+);
+
+/// `api-list-backfills`.
+pub static LIST_BACKFILLS: RouteSpec = route!(
+    "api-list-backfills",
+    GET,
+    "/v1/backfills",
+    V,
+    "List backfills, newest first.",
+    req = None,
+    res = Some(schema::<List<e::Backfill>>),
+    status = 200,
+    query = page!(
+        Kind::Backfill,
+        (
+            "data_mart_id",
+            "Only those of this data mart.",
+            Kind::DataMart
+        )
+    ),
+    handler = h::list_backfills
+);
+
+/// `api-get-backfill`.
+pub static GET_BACKFILL: RouteSpec = route!(
+    "api-get-backfill",
+    GET,
+    "/v1/backfills/{id}",
+    V,
+    "Get a backfill: its windows, each with its run and status.",
+    req = None,
+    res = Some(schema::<e::Backfill>),
+    status = 200,
+    query = &[],
+    handler = h::get_backfill
+);
+
+/// `api-cancel-backfill`.
+pub static CANCEL_BACKFILL: RouteSpec = route!(
+    "api-cancel-backfill",
+    POST,
+    "/v1/backfills/{id}/cancel",
+    ED,
+    "Cancel a backfill: no more windows start, its runs in flight are cancelled.",
+    req = None,
+    res = Some(schema::<e::Backfill>),
+    status = 200,
+    query = &[],
+    handler = h::cancel_backfill
+);
+
+/// `api-get-data-mart-lineage`.
+pub static GET_DATA_MART_LINEAGE: RouteSpec = route!(
+    "api-get-data-mart-lineage",
+    GET,
+    "/v1/data-marts/{id}/lineage",
+    V,
+    "The data marts this one runs after, and those that run after it (upstream triggers, transitively).",
+    req = None,
+    res = Some(schema::<e::Lineage>),
+    status = 200,
+    query = &[],
+    handler = h::get_data_mart_lineage
+);
+
+/// `api-get-project`.
+pub static GET_PROJECT: RouteSpec = route!(
+    "api-get-project",
+    GET,
+    "/v1/project",
+    V,
+    "The project of the credential: its name and where notifications go.",
+    req = None,
+    res = Some(schema::<e::Project>),
+    status = 200,
+    query = &[],
+    handler = h::get_project
+);
+
+/// `api-update-project`.
+pub static UPDATE_PROJECT: RouteSpec = route!(
+    "api-update-project",
+    PATCH,
+    "/v1/project",
+    AD,
+    "Rename the project, or set the webhook URL SLA misses are POSTed to (write-only: only its origin is shown).",
+    req = Some(schema::<e::UpdateProject>),
+    res = Some(schema::<e::Project>),
+    status = 200,
+    query = &[],
+    handler = h::update_project
+);
+
+// a project's landing area: uploaded files, read as `store://…`
+/// `api-upload-file`.
+pub static UPLOAD_FILE: RouteSpec = RouteSpec {
+    upload: true,
+    ..route!(
+        "api-upload-file",
+        PUT,
+        "/v1/files/{path+}",
+        ED,
+        "Upload a file into the project's landing area (the raw body; `curl -T`). `files` sources read it with `store://`; the same path replaces it.",
+        req = None,
+        res = Some(schema::<FileView>),
+        status = 201,
+        query = &[],
+        handler = h::upload_file,
+        needs = &[Part::Objects]
+    )
+};
+
+/// `api-list-files`.
+pub static LIST_FILES: RouteSpec = route!(
+    "api-list-files",
+    GET,
+    "/v1/files",
+    V,
+    "The files in the project's landing area, in path order.",
+    req = None,
+    res = Some(schema::<List<FileView>>),
+    status = 200,
+    query = FILES_PAGE,
+    handler = h::list_files,
+    needs = &[Part::Objects]
+);
+
+/// `api-delete-file`.
+pub static DELETE_FILE: RouteSpec = route!(
+    "api-delete-file",
+    DELETE,
+    "/v1/files/{path+}",
+    ED,
+    "Delete a file from the project's landing area.",
+    req = None,
+    res = None,
+    status = 204,
+    query = &[],
+    handler = h::delete_file,
+    needs = &[Part::Objects]
+);
+
+/// Every route of the API, in the order the OpenAPI document lists them.
+pub static ALL: &[&RouteSpec] = &[
+    &HEALTH,
+    &OPENAPI,
+    &LIST_CONNECTORS,
+    &GET_CONNECTOR,
+    &CREATE_STORAGE,
+    &LIST_STORAGES,
+    &GET_STORAGE,
+    &UPDATE_STORAGE,
+    &DELETE_STORAGE,
+    &CREATE_SOURCE,
+    &LIST_SOURCES,
+    &GET_SOURCE,
+    &UPDATE_SOURCE,
+    &DELETE_SOURCE,
+    &CREATE_DATA_MART,
+    &LIST_DATA_MARTS,
+    &GET_DATA_MART,
+    &UPDATE_DATA_MART,
+    &DELETE_DATA_MART,
+    &SET_DATA_MART_DEFINITION,
+    &VALIDATE_DATA_MART_DEFINITION,
+    &PUBLISH_DATA_MART,
+    &CREATE_DESTINATION,
+    &LIST_DESTINATIONS,
+    &GET_DESTINATION,
+    &UPDATE_DESTINATION,
+    &DELETE_DESTINATION,
+    &CREATE_REPORT,
+    &LIST_REPORTS,
+    &GET_REPORT,
+    &UPDATE_REPORT,
+    &DELETE_REPORT,
+    &CREATE_TRIGGER,
+    &LIST_TRIGGERS,
+    &GET_TRIGGER,
+    &UPDATE_TRIGGER,
+    &DELETE_TRIGGER,
+    &LIST_RUNS,
+    &LIST_DATA_MART_RUNS,
+    &GET_RUN,
+    &START_RUN,
+    &PAUSE_RUN,
+    &RESUME_RUN,
+    &CANCEL_RUN,
+    &RETRY_RUN,
+    &PREVIEW_DATA_MART,
+    &QUERY_DATA_MART,
+    &CREATE_BACKFILL,
+    &LIST_BACKFILLS,
+    &GET_BACKFILL,
+    &CANCEL_BACKFILL,
+    &GET_DATA_MART_LINEAGE,
+    &GET_PROJECT,
+    &UPDATE_PROJECT,
+    &UPLOAD_FILE,
+    &LIST_FILES,
+    &DELETE_FILE,
+];
+
 /// Every route of the API.
-pub fn all() -> &'static [RouteSpec] {
-    static ROUTES: std::sync::OnceLock<Vec<RouteSpec>> = std::sync::OnceLock::new();
-    ROUTES.get_or_init(|| {
-        vec![
-            route!(
-                "api-health",
-                GET,
-                "/health",
-                None,
-                "Liveness: answers without a token.",
-                req = None,
-                res = Some(schema::<HealthView>),
-                status = 200,
-                query = &[],
-                handler = h::health
-            ),
-            route!(
-                "api-openapi",
-                GET,
-                "/openapi.json",
-                None,
-                "This API's OpenAPI 3.1 document.",
-                req = None,
-                res = None,
-                status = 200,
-                query = &[],
-                handler = h::openapi
-            ),
-            route!(
-                "api-list-connectors",
-                GET,
-                "/v1/connectors",
-                V,
-                "The connector catalog with each connector's spec.",
-                req = None,
-                res = Some(schema::<List<ConnectorSpec>>),
-                status = 200,
-                query = &[],
-                handler = h::list_connectors
-            ),
-            route!(
-                "api-get-connector",
-                GET,
-                "/v1/connectors/{name}",
-                V,
-                "One connector's spec.",
-                req = None,
-                res = Some(schema::<ConnectorSpec>),
-                status = 200,
-                query = &[],
-                handler = h::get_connector
-            ),
-            // storages
-            route!(
-                "api-create-storage",
-                POST,
-                "/v1/storages",
-                AD,
-                "Create a storage.",
-                req = Some(schema::<e::CreateStorage>),
-                res = Some(schema::<e::Storage>),
-                status = 201,
-                query = &[],
-                handler = h::create_storage
-            ),
-            route!(
-                "api-list-storages",
-                GET,
-                "/v1/storages",
-                V,
-                "List storages, newest first.",
-                req = None,
-                res = Some(schema::<List<e::Storage>>),
-                status = 200,
-                query = page!(Kind::Storage),
-                handler = h::list_storages
-            ),
-            route!(
-                "api-get-storage",
-                GET,
-                "/v1/storages/{id}",
-                V,
-                "Get a storage.",
-                req = None,
-                res = Some(schema::<e::Storage>),
-                status = 200,
-                query = &[],
-                handler = h::get_storage
-            ),
-            route!(
-                "api-update-storage",
-                PATCH,
-                "/v1/storages/{id}",
-                AD,
-                "Change a storage's title or config.",
-                req = Some(schema::<e::UpdateStorage>),
-                res = Some(schema::<e::Storage>),
-                status = 200,
-                query = &[],
-                handler = h::update_storage
-            ),
-            route!(
-                "api-delete-storage",
-                DELETE,
-                "/v1/storages/{id}",
-                AD,
-                "Delete a storage no live data mart uses.",
-                req = None,
-                res = None,
-                status = 204,
-                query = &[],
-                handler = h::delete_storage
-            ),
-            // sources
-            route!(
-                "api-create-source",
-                POST,
-                "/v1/sources",
-                ED,
-                "Configure a connector as a source; secret fields are stored apart and masked.",
-                req = Some(schema::<e::CreateSource>),
-                res = Some(schema::<e::SourceView>),
-                status = 201,
-                query = &[],
-                handler = h::create_source
-            ),
-            route!(
-                "api-list-sources",
-                GET,
-                "/v1/sources",
-                V,
-                "List sources, newest first.",
-                req = None,
-                res = Some(schema::<List<e::SourceView>>),
-                status = 200,
-                query = page!(Kind::Source),
-                handler = h::list_sources
-            ),
-            route!(
-                "api-get-source",
-                GET,
-                "/v1/sources/{id}",
-                V,
-                "Get a source (secrets masked).",
-                req = None,
-                res = Some(schema::<e::SourceView>),
-                status = 200,
-                query = &[],
-                handler = h::get_source
-            ),
-            route!(
-                "api-update-source",
-                PATCH,
-                "/v1/sources/{id}",
-                ED,
-                "Change a source's title or config fields.",
-                req = Some(schema::<e::UpdateSource>),
-                res = Some(schema::<e::SourceView>),
-                status = 200,
-                query = &[],
-                handler = h::update_source
-            ),
-            route!(
-                "api-delete-source",
-                DELETE,
-                "/v1/sources/{id}",
-                ED,
-                "Delete a source and its secret.",
-                req = None,
-                res = None,
-                status = 204,
-                query = &[],
-                handler = h::delete_source
-            ),
-            // data marts
-            route!(
-                "api-create-data-mart",
-                POST,
-                "/v1/data-marts",
-                ED,
-                "Create a draft data mart.",
-                req = Some(schema::<e::CreateDataMart>),
-                res = Some(schema::<e::DataMart>),
-                status = 201,
-                query = &[],
-                handler = h::create_data_mart
-            ),
-            route!(
-                "api-list-data-marts",
-                GET,
-                "/v1/data-marts",
-                V,
-                "List data marts, newest first.",
-                req = None,
-                res = Some(schema::<List<e::DataMart>>),
-                status = 200,
-                query = page!(Kind::DataMart, ("storage_id", "Only data marts in this storage.", Kind::Storage)),
-                handler = h::list_data_marts
-            ),
-            route!(
-                "api-get-data-mart",
-                GET,
-                "/v1/data-marts/{id}",
-                V,
-                "Get a data mart.",
-                req = None,
-                res = Some(schema::<e::DataMart>),
-                status = 200,
-                query = &[],
-                handler = h::get_data_mart
-            ),
-            route!(
-                "api-update-data-mart",
-                PATCH,
-                "/v1/data-marts/{id}",
-                ED,
-                "Change a data mart's title or description.",
-                req = Some(schema::<e::UpdateDataMart>),
-                res = Some(schema::<e::DataMart>),
-                status = 200,
-                query = &[],
-                handler = h::update_data_mart
-            ),
-            route!(
-                "api-delete-data-mart",
-                DELETE,
-                "/v1/data-marts/{id}",
-                ED,
-                "Delete a data mart (soft).",
-                req = None,
-                res = None,
-                status = 204,
-                query = &[],
-                handler = h::delete_data_mart
-            ),
-            route!(
-                "api-set-data-mart-definition",
-                PUT,
-                "/v1/data-marts/{id}/definition",
-                ED,
-                "Set the definition (sql, table, view, table_pattern or connector).",
-                req = Some(schema::<e::Definition>),
-                res = Some(schema::<e::DataMart>),
-                status = 200,
-                query = &[],
-                handler = h::set_data_mart_definition,
-                needs = &[Part::Engine]
-            ),
-            route!(
-                "api-validate-data-mart-definition",
-                POST,
-                "/v1/data-marts/{id}/definition/validate",
-                V,
-                "Validate the stored definition, or the one in the body, without saving.",
-                req = Some(schema::<e::Definition>),
-                res = Some(schema::<ValidationReport>),
-                status = 200,
-                query = &[],
-                handler = h::validate_data_mart_definition,
-                needs = &[Part::Engine]
-            ),
-            route!(
-                "api-publish-data-mart",
-                POST,
-                "/v1/data-marts/{id}/publish",
-                ED,
-                "Publish a draft with a valid definition.",
-                req = None,
-                res = Some(schema::<e::DataMart>),
-                status = 200,
-                query = &[],
-                handler = h::publish_data_mart,
-                needs = &[Part::Engine]
-            ),
-            // destinations
-            route!(
-                "api-create-destination",
-                POST,
-                "/v1/destinations",
-                AD,
-                "Create a destination; secret fields are stored apart and masked.",
-                req = Some(schema::<e::CreateDestination>),
-                res = Some(schema::<e::DestinationView>),
-                status = 201,
-                query = &[],
-                handler = h::create_destination
-            ),
-            route!(
-                "api-list-destinations",
-                GET,
-                "/v1/destinations",
-                V,
-                "List destinations, newest first.",
-                req = None,
-                res = Some(schema::<List<e::DestinationView>>),
-                status = 200,
-                query = page!(Kind::Destination),
-                handler = h::list_destinations
-            ),
-            route!(
-                "api-get-destination",
-                GET,
-                "/v1/destinations/{id}",
-                V,
-                "Get a destination (secrets masked).",
-                req = None,
-                res = Some(schema::<e::DestinationView>),
-                status = 200,
-                query = &[],
-                handler = h::get_destination
-            ),
-            route!(
-                "api-update-destination",
-                PATCH,
-                "/v1/destinations/{id}",
-                AD,
-                "Change a destination's title or config fields.",
-                req = Some(schema::<e::UpdateDestination>),
-                res = Some(schema::<e::DestinationView>),
-                status = 200,
-                query = &[],
-                handler = h::update_destination
-            ),
-            route!(
-                "api-delete-destination",
-                DELETE,
-                "/v1/destinations/{id}",
-                AD,
-                "Delete a destination and its secret.",
-                req = None,
-                res = None,
-                status = 204,
-                query = &[],
-                handler = h::delete_destination
-            ),
-            // reports
-            route!(
-                "api-create-report",
-                POST,
-                "/v1/reports",
-                ED,
-                "Create a report: a data mart query delivered to a destination.",
-                req = Some(schema::<e::CreateReport>),
-                res = Some(schema::<e::Report>),
-                status = 201,
-                query = &[],
-                handler = h::create_report
-            ),
-            route!(
-                "api-list-reports",
-                GET,
-                "/v1/reports",
-                V,
-                "List reports, newest first.",
-                req = None,
-                res = Some(schema::<List<e::Report>>),
-                status = 200,
-                query = page!(Kind::Report, ("data_mart_id", "Only those of this data mart.", Kind::DataMart)),
-                handler = h::list_reports
-            ),
-            route!(
-                "api-get-report",
-                GET,
-                "/v1/reports/{id}",
-                V,
-                "Get a report.",
-                req = None,
-                res = Some(schema::<e::Report>),
-                status = 200,
-                query = &[],
-                handler = h::get_report
-            ),
-            route!(
-                "api-update-report",
-                PATCH,
-                "/v1/reports/{id}",
-                ED,
-                "Change a report.",
-                req = Some(schema::<e::UpdateReport>),
-                res = Some(schema::<e::Report>),
-                status = 200,
-                query = &[],
-                handler = h::update_report
-            ),
-            route!(
-                "api-delete-report",
-                DELETE,
-                "/v1/reports/{id}",
-                ED,
-                "Delete a report.",
-                req = None,
-                res = None,
-                status = 204,
-                query = &[],
-                handler = h::delete_report
-            ),
-            // triggers
-            route!(
-                "api-create-trigger",
-                POST,
-                "/v1/triggers",
-                ED,
-                "Schedule a data mart or a report: cron + IANA time zone.",
-                req = Some(schema::<e::CreateTrigger>),
-                res = Some(schema::<e::TriggerView>),
-                status = 201,
-                query = &[],
-                handler = h::create_trigger
-            ),
-            route!(
-                "api-list-triggers",
-                GET,
-                "/v1/triggers",
-                V,
-                "List triggers, newest first.",
-                req = None,
-                res = Some(schema::<List<e::TriggerView>>),
-                status = 200,
-                query = page!(Kind::Trigger, ("target_id", "Only triggers of this data mart or report.", Kind::DataMart, Kind::Report)),
-                handler = h::list_triggers
-            ),
-            route!(
-                "api-get-trigger",
-                GET,
-                "/v1/triggers/{id}",
-                V,
-                "Get a trigger with its next fire times.",
-                req = None,
-                res = Some(schema::<e::TriggerView>),
-                status = 200,
-                query = &[],
-                handler = h::get_trigger
-            ),
-            route!(
-                "api-update-trigger",
-                PATCH,
-                "/v1/triggers/{id}",
-                ED,
-                "Change, enable or disable a trigger.",
-                req = Some(schema::<e::UpdateTrigger>),
-                res = Some(schema::<e::TriggerView>),
-                status = 200,
-                query = &[],
-                handler = h::update_trigger
-            ),
-            route!(
-                "api-delete-trigger",
-                DELETE,
-                "/v1/triggers/{id}",
-                ED,
-                "Delete a trigger.",
-                req = None,
-                res = None,
-                status = 204,
-                query = &[],
-                handler = h::delete_trigger
-            ),
-            // runs
-            route!(
-                "api-list-runs",
-                GET,
-                "/v1/runs",
-                V,
-                "List runs, newest first.",
-                req = None,
-                res = Some(schema::<List<e::Run>>),
-                status = 200,
-                query = page!(Kind::Run, ("data_mart_id", "Only those of this data mart.", Kind::DataMart)),
-                handler = h::list_runs
-            ),
-            route!(
-                "api-list-data-mart-runs",
-                GET,
-                "/v1/data-marts/{id}/runs",
-                V,
-                "List a data mart's runs, newest first (a deleted mart's too).",
-                req = None,
-                res = Some(schema::<List<e::Run>>),
-                status = 200,
-                query = page!(Kind::Run),
-                handler = h::list_data_mart_runs
-            ),
-            route!(
-                "api-get-run",
-                GET,
-                "/v1/runs/{id}",
-                V,
-                "Get a run: status, stages, counters, progress, throughput and its error log.",
-                req = None,
-                res = Some(schema::<e::Run>),
-                status = 200,
-                query = &[],
-                handler = h::get_run
-            ),
-            route!(
-                "api-start-run",
-                POST,
-                "/v1/data-marts/{id}/runs",
-                ED,
-                "Start a run of a published connector data mart: incremental, or a backfill of a date window.",
-                req = Some(schema::<e::StartRun>),
-                res = Some(schema::<e::Run>),
-                status = 201,
-                query = &[],
-                handler = h::start_run,
-                needs = &[Part::Queue]
-            ),
-            route!(
-                "api-pause-run",
-                POST,
-                "/v1/runs/{id}/pause",
-                ED,
-                "Pause a run: workers stop taking its chunks until it is resumed.",
-                req = None,
-                res = Some(schema::<e::Run>),
-                status = 200,
-                query = &[],
-                handler = h::pause_run
-            ),
-            route!(
-                "api-resume-run",
-                POST,
-                "/v1/runs/{id}/resume",
-                ED,
-                "Resume a paused or interrupted run where it stopped.",
-                req = None,
-                res = Some(schema::<e::Run>),
-                status = 200,
-                query = &[],
-                handler = h::resume_run,
-                needs = &[Part::Queue]
-            ),
-            route!(
-                "api-cancel-run",
-                POST,
-                "/v1/runs/{id}/cancel",
-                ED,
-                "Cancel a run; nothing more of it is committed.",
-                req = None,
-                res = Some(schema::<e::Run>),
-                status = 200,
-                query = &[],
-                handler = h::cancel_run
-            ),
-            route!(
-                "api-retry-run",
-                POST,
-                "/v1/runs/{id}/retry",
-                ED,
-                "Retry a failed run from its failed chunks, keeping what succeeded.",
-                req = None,
-                res = Some(schema::<e::Run>),
-                status = 200,
-                query = &[],
-                handler = h::retry_run,
-                needs = &[Part::Queue]
-            ),
-            route!(
-                "api-preview-data-mart",
-                POST,
-                "/v1/data-marts/{id}/preview",
-                ED,
-                "Sample source rows before and after the mapping, with the warnings they raise.",
-                req = Some(schema::<crate::ports::PreviewRequest>),
-                res = Some(schema::<crate::ports::Preview>),
-                status = 200,
-                query = &[],
-                handler = h::preview_data_mart,
-                needs = &[Part::Engine]
-            ),
-            route!(
-                "api-query-data-mart",
-                POST,
-                "/v1/data-marts/{id}/query",
-                V,
-                "Query the data mart's table with read-only SQL; ${DATA_MART_TABLE} names it.",
-                req = Some(schema::<runs::QueryRequest>),
-                res = Some(schema::<crate::ports::QueryResult>),
-                status = 200,
-                query = &[],
-                handler = h::query_data_mart,
-                needs = &[Part::Objects, Part::Warehouse]
-            ),
-            // scheduling
-            route!(
-                "api-create-backfill",
-                POST,
-                "/v1/data-marts/{id}/backfills",
-                ED,
-                "Backfill a date range: one backfill run per window (day, week or month), at most the data mart's max active runs at once.",
-                req = Some(schema::<e::CreateBackfill>),
-                res = Some(schema::<e::Backfill>),
-                status = 201,
-                query = &[],
-                handler = h::create_backfill,
-                needs = &[Part::Queue]
-            ),
-            route!(
-                "api-list-backfills",
-                GET,
-                "/v1/backfills",
-                V,
-                "List backfills, newest first.",
-                req = None,
-                res = Some(schema::<List<e::Backfill>>),
-                status = 200,
-                query = page!(Kind::Backfill, ("data_mart_id", "Only those of this data mart.", Kind::DataMart)),
-                handler = h::list_backfills
-            ),
-            route!(
-                "api-get-backfill",
-                GET,
-                "/v1/backfills/{id}",
-                V,
-                "Get a backfill: its windows, each with its run and status.",
-                req = None,
-                res = Some(schema::<e::Backfill>),
-                status = 200,
-                query = &[],
-                handler = h::get_backfill
-            ),
-            route!(
-                "api-cancel-backfill",
-                POST,
-                "/v1/backfills/{id}/cancel",
-                ED,
-                "Cancel a backfill: no more windows start, its runs in flight are cancelled.",
-                req = None,
-                res = Some(schema::<e::Backfill>),
-                status = 200,
-                query = &[],
-                handler = h::cancel_backfill
-            ),
-            route!(
-                "api-get-data-mart-lineage",
-                GET,
-                "/v1/data-marts/{id}/lineage",
-                V,
-                "The data marts this one runs after, and those that run after it (upstream triggers, transitively).",
-                req = None,
-                res = Some(schema::<e::Lineage>),
-                status = 200,
-                query = &[],
-                handler = h::get_data_mart_lineage
-            ),
-            route!(
-                "api-get-project",
-                GET,
-                "/v1/project",
-                V,
-                "The project of the credential: its name and where notifications go.",
-                req = None,
-                res = Some(schema::<e::Project>),
-                status = 200,
-                query = &[],
-                handler = h::get_project
-            ),
-            route!(
-                "api-update-project",
-                PATCH,
-                "/v1/project",
-                AD,
-                "Rename the project, or set the webhook URL SLA misses are POSTed to (write-only: only its origin is shown).",
-                req = Some(schema::<e::UpdateProject>),
-                res = Some(schema::<e::Project>),
-                status = 200,
-                query = &[],
-                handler = h::update_project
-            ),
-            // a project's landing area: uploaded files, read as `store://…`
-            RouteSpec {
-                upload: true,
-                ..route!(
-                    "api-upload-file",
-                    PUT,
-                    "/v1/files/{path+}",
-                    ED,
-                    "Upload a file into the project's landing area (the raw body; `curl -T`). `files` sources read it with `store://`; the same path replaces it.",
-                    req = None,
-                    res = Some(schema::<FileView>),
-                    status = 201,
-                    query = &[],
-                    handler = h::upload_file,
-                    needs = &[Part::Objects]
-                )
-            },
-            route!(
-                "api-list-files",
-                GET,
-                "/v1/files",
-                V,
-                "The files in the project's landing area, in path order.",
-                req = None,
-                res = Some(schema::<List<FileView>>),
-                status = 200,
-                query = FILES_PAGE,
-                handler = h::list_files,
-                needs = &[Part::Objects]
-            ),
-            route!(
-                "api-delete-file",
-                DELETE,
-                "/v1/files/{path+}",
-                ED,
-                "Delete a file from the project's landing area.",
-                req = None,
-                res = None,
-                status = 204,
-                query = &[],
-                handler = h::delete_file,
-                needs = &[Part::Objects]
-            ),
-        ]
-    })
+pub fn all() -> &'static [&'static RouteSpec] {
+    ALL
 }
 
 /// The route named `name`.
 pub fn by_name(name: &str) -> Option<&'static RouteSpec> {
-    all().iter().find(|r| r.name == name)
+    all().iter().copied().find(|r| r.name == name)
 }
 
 /// Path parameters of a matched route, in template order.
@@ -934,7 +1141,7 @@ pub enum Matched {
 
 pub fn find(method: &Method, path: &str) -> Matched {
     let mut allowed = vec![];
-    for r in all() {
+    for &r in all() {
         if let Some(params) = r.match_path(path) {
             if r.method == *method {
                 return Matched::Route(r, params);
