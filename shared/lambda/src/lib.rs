@@ -96,7 +96,25 @@ impl Vars {
 /// A part a function adds to the table, secrets, clock and token keys every
 /// function has: it reads its own variables and builds its client. A function's
 /// `main` names the parts it calls, so its binary links only those SDK clients.
-pub type Part = fn(&mut Deps, &aws_config::SdkConfig, &Vars) -> Result<(), InitError>;
+pub type Part = fn(&mut Attached, &aws_config::SdkConfig, &Vars) -> Result<(), InitError>;
+
+/// The parts a function attached, before they join its [`Deps`].
+#[derive(Default)]
+pub struct Attached {
+    pub queue: Option<Arc<dyn sluice_domain::ports::Queue>>,
+    pub bus: Option<Arc<dyn sluice_domain::ports::EventBus>>,
+    pub objects: Option<Arc<dyn sluice_domain::ports::ObjectStore>>,
+    pub warehouse: Option<Arc<dyn sluice_domain::ports::Warehouse>>,
+}
+
+impl Attached {
+    fn attach_to(self, deps: &mut Deps) {
+        deps.queue = self.queue;
+        deps.bus = self.bus;
+        deps.objects = self.objects;
+        deps.warehouse = self.warehouse;
+    }
+}
 
 /// The parts, each failing at cold start, naming the variable, when it is unset.
 pub mod parts {
@@ -105,7 +123,7 @@ pub mod parts {
     /// The stage queues: queue `name` is at `{SLUICE_QUEUE_URL_PREFIX}{name}`
     /// (for example `https://sqs.eu-west-1.amazonaws.com/123456789012/prod-`).
     pub fn queue(
-        deps: &mut Deps,
+        deps: &mut Attached,
         sdk: &aws_config::SdkConfig,
         vars: &Vars,
     ) -> Result<(), InitError> {
@@ -119,7 +137,11 @@ pub mod parts {
     }
 
     /// The EventBridge bus run events go to (`SLUICE_EVENT_BUS`).
-    pub fn bus(deps: &mut Deps, sdk: &aws_config::SdkConfig, vars: &Vars) -> Result<(), InitError> {
+    pub fn bus(
+        deps: &mut Attached,
+        sdk: &aws_config::SdkConfig,
+        vars: &Vars,
+    ) -> Result<(), InitError> {
         let bus = vars.required("SLUICE_EVENT_BUS")?;
         deps.bus = Some(Arc::new(EventBridgeBus::from_sdk_config(sdk, bus)));
         Ok(())
@@ -128,7 +150,7 @@ pub mod parts {
     /// The S3 bucket of run objects, landing files and warehouse files
     /// (`SLUICE_BUCKET`).
     pub fn objects(
-        deps: &mut Deps,
+        deps: &mut Attached,
         sdk: &aws_config::SdkConfig,
         vars: &Vars,
     ) -> Result<(), InitError> {
@@ -147,7 +169,7 @@ pub mod parts {
     ///   project by a session policy (unset: the function's own credentials);
     /// - `SLUICE_QUERY_TIMEOUT_SECONDS`: when a query is stopped (default 30).
     pub fn warehouse(
-        deps: &mut Deps,
+        deps: &mut Attached,
         sdk: &aws_config::SdkConfig,
         vars: &Vars,
     ) -> Result<(), InitError> {
@@ -243,9 +265,17 @@ pub async fn aws_deps(vars: &Vars, parts: &[Part]) -> Result<Deps, InitError> {
     let config = Config::from_vars(vars)?;
     let sdk = sdk_config(vars).await;
     let secrets = SecretsManagerSecrets::from_sdk_config(&sdk);
-    let key = secrets
-        .get(&config.token_key_secret)
-        .await
+    // The clients are built while Secrets Manager answers: the request is sent
+    // when the first branch first waits.
+    let (key, built) = tokio::join!(secrets.get(&config.token_key_secret), async {
+        let store = DynamoStore::from_sdk_config(&sdk, &config.table);
+        let mut attached = Attached::default();
+        for part in parts {
+            part(&mut attached, &sdk, vars)?;
+        }
+        Ok::<_, InitError>((store, attached))
+    });
+    let key = key
         .map_err(|e| InitError::Invalid(format!("reading the token signing key: {e}")))?
         .ok_or_else(|| {
             InitError::Invalid(format!(
@@ -253,17 +283,16 @@ pub async fn aws_deps(vars: &Vars, parts: &[Part]) -> Result<Deps, InitError> {
                 config.token_key_secret
             ))
         })?;
+    let (store, attached) = built?;
     let auth = TokenKeys::new(key.expose().trim().as_bytes())
         .map_err(|e| InitError::Invalid(format!("secret {}: {e}", config.token_key_secret)))?;
     let mut deps = Deps::new(
-        Arc::new(DynamoStore::from_sdk_config(&sdk, &config.table)),
+        Arc::new(store),
         Arc::new(secrets),
         Arc::new(SystemClock),
         Arc::new(auth),
     );
-    for part in parts {
-        part(&mut deps, &sdk, vars)?;
-    }
+    attached.attach_to(&mut deps);
     Ok(deps)
 }
 
@@ -289,11 +318,13 @@ pub(crate) async fn worker_deps() -> Result<Deps, InitError> {
         ("SLUICE_EVENT_BUS", parts::bus),
         ("SLUICE_ATHENA_DATABASE", parts::warehouse),
     ];
+    let mut attached = Attached::default();
     for (variable, part) in configured {
         if vars.optional(variable).is_some() {
-            part(&mut deps, &sdk, vars)?;
+            part(&mut attached, &sdk, vars)?;
         }
     }
+    attached.attach_to(&mut deps);
     Ok(deps)
 }
 
