@@ -763,20 +763,6 @@ fn warehouse_queries_run_as_a_role_that_reaches_only_project_databases_and_prefi
 #[test]
 fn every_api_function_is_given_the_parts_its_route_needs() {
     use sluice_app::routes::Part;
-    // The parts a `main` may name, with the variables each reads unconditionally.
-    let part_vars: [(&str, &[&str]); 4] = [
-        ("queue", &["SLUICE_QUEUE_URL_PREFIX"]),
-        ("bus", &["SLUICE_EVENT_BUS"]),
-        ("objects", &["SLUICE_BUCKET"]),
-        (
-            "warehouse",
-            &[
-                "SLUICE_BUCKET",
-                "SLUICE_ATHENA_DATABASE",
-                "SLUICE_ATHENA_OUTPUT",
-            ],
-        ),
-    ];
     let t = template();
     for &route in routes::all() {
         let (_, f) = function(&t, route.name);
@@ -790,26 +776,25 @@ fn every_api_function_is_given_the_parts_its_route_needs() {
             "{} serves routes::{constant}",
             route.name
         );
-        let named: Vec<&str> = part_vars
+        let named: Vec<&sluice_lambda::PartSpec> = sluice_lambda::parts::ALL
             .iter()
-            .map(|(p, _)| *p)
-            .filter(|p| main.contains(&format!("parts::{p}")))
+            .filter(|p| main.contains(&format!("parts::{}", p.name)))
             .collect();
         for part in &named {
-            let (_, needed) = part_vars.iter().find(|(p, _)| p == part).expect("part");
-            for var in *needed {
+            for var in part.variables {
                 assert!(
                     !vars[*var].is_null(),
-                    "{} names parts::{part} but its template gives no {var}",
-                    route.name
+                    "{} names parts::{} but its template gives no {var}",
+                    route.name,
+                    part.name
                 );
             }
         }
         for part in route.needs {
             let given = match part {
-                Part::Queue => named.contains(&"queue"),
-                Part::Objects => named.contains(&"objects"),
-                Part::Warehouse => named.contains(&"warehouse"),
+                Part::Queue => named.iter().any(|p| p.name == "queue"),
+                Part::Objects => named.iter().any(|p| p.name == "objects"),
+                Part::Warehouse => named.iter().any(|p| p.name == "warehouse"),
                 Part::Engine => {
                     manifest.contains("sluice-runs") && main.contains("EnginePreviewer")
                 }

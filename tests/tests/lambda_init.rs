@@ -143,4 +143,29 @@ async fn a_function_starts_from_its_variables_and_what_it_lacks_is_an_init_error
     // A route's function names no part it lacks: those it did not name are absent.
     let bare = aws_deps(&all, &[]).await.expect("starts");
     assert!(bare.queue.is_none() && bare.objects.is_none() && bare.warehouse.is_none());
+
+    // Each part requires exactly the variables its entry in `parts::ALL` lists
+    // (what stages attach by, and what the template checks give): without any
+    // one of them it stops, naming it; with them all it attaches.
+    let value = |v: &str| match v {
+        "SLUICE_ATHENA_OUTPUT" => "s3://init-bucket/athena-results/".to_string(),
+        _ => "init".to_string(),
+    };
+    for part in &parts::ALL {
+        for missing in part.variables {
+            let given = Vars::from_pairs(
+                part.variables
+                    .iter()
+                    .filter(|v| *v != missing)
+                    .map(|v| (*v, value(v))),
+            );
+            match (part.attach)(&mut bare.clone(), &sdk, &given) {
+                Err(InitError::Missing(named)) => assert_eq!(named, *missing, "{}", part.name),
+                other => panic!("{} without {missing}: {:?}", part.name, other.err()),
+            }
+        }
+        let given = Vars::from_pairs(part.variables.iter().map(|v| (*v, value(v))));
+        (part.attach)(&mut bare.clone(), &sdk, &given)
+            .unwrap_or_else(|e| panic!("{} attaches: {e}", part.name));
+    }
 }

@@ -96,34 +96,55 @@ impl Vars {
 /// A part a function adds to the table, secrets, clock and token keys every
 /// function has: it reads its own variables and builds its client. A function's
 /// `main` names the parts it calls, so its binary links only those SDK clients.
-pub type Part = fn(&mut Attached, &aws_config::SdkConfig, &Vars) -> Result<(), InitError>;
+pub type Part = fn(&mut Deps, &aws_config::SdkConfig, &Vars) -> Result<(), InitError>;
 
-/// The parts a function attached, before they join its [`Deps`].
-#[derive(Default)]
-pub struct Attached {
-    pub queue: Option<Arc<dyn sluice_domain::ports::Queue>>,
-    pub bus: Option<Arc<dyn sluice_domain::ports::EventBus>>,
-    pub objects: Option<Arc<dyn sluice_domain::ports::ObjectStore>>,
-    pub warehouse: Option<Arc<dyn sluice_domain::ports::Warehouse>>,
-}
-
-impl Attached {
-    fn attach_to(self, deps: &mut Deps) {
-        deps.queue = self.queue;
-        deps.bus = self.bus;
-        deps.objects = self.objects;
-        deps.warehouse = self.warehouse;
-    }
+/// A part as the functions that take every configured part (stages, the
+/// scheduler) and the template's checks see it.
+pub struct PartSpec {
+    /// As a `main` names it: `parts::{name}`.
+    pub name: &'static str,
+    /// The variables it requires. A stage or scheduler function attaches it when
+    /// the first is set.
+    pub variables: &'static [&'static str],
+    pub attach: Part,
 }
 
 /// The parts, each failing at cold start, naming the variable, when it is unset.
 pub mod parts {
     use super::*;
 
+    /// Every part, each with the variables it requires.
+    pub const ALL: [PartSpec; 4] = [
+        PartSpec {
+            name: "queue",
+            variables: &["SLUICE_QUEUE_URL_PREFIX"],
+            attach: queue,
+        },
+        PartSpec {
+            name: "bus",
+            variables: &["SLUICE_EVENT_BUS"],
+            attach: bus,
+        },
+        PartSpec {
+            name: "objects",
+            variables: &["SLUICE_BUCKET"],
+            attach: objects,
+        },
+        PartSpec {
+            name: "warehouse",
+            variables: &[
+                "SLUICE_ATHENA_DATABASE",
+                "SLUICE_ATHENA_OUTPUT",
+                "SLUICE_BUCKET",
+            ],
+            attach: warehouse,
+        },
+    ];
+
     /// The stage queues: queue `name` is at `{SLUICE_QUEUE_URL_PREFIX}{name}`
     /// (for example `https://sqs.eu-west-1.amazonaws.com/123456789012/prod-`).
     pub fn queue(
-        deps: &mut Attached,
+        deps: &mut Deps,
         sdk: &aws_config::SdkConfig,
         vars: &Vars,
     ) -> Result<(), InitError> {
@@ -137,11 +158,7 @@ pub mod parts {
     }
 
     /// The EventBridge bus run events go to (`SLUICE_EVENT_BUS`).
-    pub fn bus(
-        deps: &mut Attached,
-        sdk: &aws_config::SdkConfig,
-        vars: &Vars,
-    ) -> Result<(), InitError> {
+    pub fn bus(deps: &mut Deps, sdk: &aws_config::SdkConfig, vars: &Vars) -> Result<(), InitError> {
         let bus = vars.required("SLUICE_EVENT_BUS")?;
         deps.bus = Some(Arc::new(EventBridgeBus::from_sdk_config(sdk, bus)));
         Ok(())
@@ -150,7 +167,7 @@ pub mod parts {
     /// The S3 bucket of run objects, landing files and warehouse files
     /// (`SLUICE_BUCKET`).
     pub fn objects(
-        deps: &mut Attached,
+        deps: &mut Deps,
         sdk: &aws_config::SdkConfig,
         vars: &Vars,
     ) -> Result<(), InitError> {
@@ -169,7 +186,7 @@ pub mod parts {
     ///   project by a session policy (unset: the function's own credentials);
     /// - `SLUICE_QUERY_TIMEOUT_SECONDS`: when a query is stopped (default 30).
     pub fn warehouse(
-        deps: &mut Attached,
+        deps: &mut Deps,
         sdk: &aws_config::SdkConfig,
         vars: &Vars,
     ) -> Result<(), InitError> {
@@ -265,15 +282,10 @@ pub async fn aws_deps(vars: &Vars, parts: &[Part]) -> Result<Deps, InitError> {
     let config = Config::from_vars(vars)?;
     let sdk = sdk_config(vars).await;
     let secrets = SecretsManagerSecrets::from_sdk_config(&sdk);
-    // The clients are built while Secrets Manager answers: the request is sent
-    // when the first branch first waits.
-    let (key, built) = tokio::join!(secrets.get(&config.token_key_secret), async {
-        let store = DynamoStore::from_sdk_config(&sdk, &config.table);
-        let mut attached = Attached::default();
-        for part in parts {
-            part(&mut attached, &sdk, vars)?;
-        }
-        Ok::<_, InitError>((store, attached))
+    // The table's client is built while Secrets Manager answers: the request is
+    // sent when the first branch first waits.
+    let (key, store) = tokio::join!(secrets.get(&config.token_key_secret), async {
+        DynamoStore::from_sdk_config(&sdk, &config.table)
     });
     let key = key
         .map_err(|e| InitError::Invalid(format!("reading the token signing key: {e}")))?
@@ -283,7 +295,6 @@ pub async fn aws_deps(vars: &Vars, parts: &[Part]) -> Result<Deps, InitError> {
                 config.token_key_secret
             ))
         })?;
-    let (store, attached) = built?;
     let auth = TokenKeys::new(key.expose().trim().as_bytes())
         .map_err(|e| InitError::Invalid(format!("secret {}: {e}", config.token_key_secret)))?;
     let mut deps = Deps::new(
@@ -292,15 +303,15 @@ pub async fn aws_deps(vars: &Vars, parts: &[Part]) -> Result<Deps, InitError> {
         Arc::new(SystemClock),
         Arc::new(auth),
     );
-    attached.attach_to(&mut deps);
+    for part in parts {
+        part(&mut deps, &sdk, vars)?;
+    }
     Ok(deps)
 }
 
 /// The dependencies of a function no request reaches (a stage, the scheduler):
 /// the table (`SLUICE_TABLE`), secrets, a sealed token key, and each of the
-/// [`parts`] whose variables are set (`SLUICE_BUCKET`, `SLUICE_QUEUE_URL_PREFIX`,
-/// `SLUICE_EVENT_BUS`, `SLUICE_ATHENA_DATABASE`); what the stage then checks it
-/// has.
+/// [`parts::ALL`] whose first variable is set; what the stage then checks it has.
 #[cfg(any(feature = "stage", feature = "scheduler"))]
 pub(crate) async fn worker_deps() -> Result<Deps, InitError> {
     let vars = &Vars::process();
@@ -312,19 +323,11 @@ pub(crate) async fn worker_deps() -> Result<Deps, InitError> {
         Arc::new(SystemClock),
         Arc::new(sealed_token_keys()?),
     );
-    let configured: [(&str, Part); 4] = [
-        ("SLUICE_BUCKET", parts::objects),
-        ("SLUICE_QUEUE_URL_PREFIX", parts::queue),
-        ("SLUICE_EVENT_BUS", parts::bus),
-        ("SLUICE_ATHENA_DATABASE", parts::warehouse),
-    ];
-    let mut attached = Attached::default();
-    for (variable, part) in configured {
-        if vars.optional(variable).is_some() {
-            part(&mut attached, &sdk, vars)?;
+    for part in &parts::ALL {
+        if vars.optional(part.variables[0]).is_some() {
+            (part.attach)(&mut deps, &sdk, vars)?;
         }
     }
-    attached.attach_to(&mut deps);
     Ok(deps)
 }
 
