@@ -20,6 +20,8 @@ pub struct DataDir {
     root: PathBuf,
     /// Local directories `files` sources may read; none by default.
     import_roots: Vec<PathBuf>,
+    /// Where requests a project configures may go.
+    egress: sluice_domain::net::Egress,
     /// The secrets' master key file the operator names, instead of the generated
     /// `secrets.key` (`SLUICE_SECRETS_KEY` overrides both).
     secrets_key_file: Option<PathBuf>,
@@ -40,6 +42,7 @@ impl DataDir {
         Ok(DataDir {
             root: root.to_path_buf(),
             import_roots: vec![],
+            egress: sluice_domain::net::Egress::public_only(),
             secrets_key_file: None,
             max_upload_bytes: sluice_app::DEFAULT_MAX_UPLOAD_BYTES,
         })
@@ -49,6 +52,12 @@ impl DataDir {
     /// directory itself, even when a root contains it).
     pub fn with_import_roots(mut self, roots: Vec<PathBuf>) -> DataDir {
         self.import_roots = roots;
+        self
+    }
+
+    /// Lets REST sources and webhooks reach the networks `egress` opens.
+    pub fn with_egress(mut self, egress: sluice_domain::net::Egress) -> DataDir {
+        self.egress = egress;
         self
     }
 
@@ -121,6 +130,7 @@ impl DataDir {
             ImportRoots::new(&self.import_roots, std::slice::from_ref(&self.root))
                 .map_err(anyhow::Error::msg)?,
         );
+        deps.egress = self.egress.clone();
         deps.max_upload_bytes = self.max_upload_bytes;
         // Uploads spool inside the (owner-only) data directory, beside the objects.
         deps.upload_spool = self.root.join("uploads");

@@ -58,7 +58,9 @@ impl Engine {
             reactions: tx,
         }));
         if deps.notifier.is_none() {
-            deps.notifier = Some(Arc::new(sluice_connectors::webhook::WebhookNotifier::new()));
+            deps.notifier = Some(Arc::new(sluice_connectors::webhook::WebhookNotifier::new(
+                &deps.egress,
+            )));
         }
         let tick_every = std::env::var("SLUICE_TICK_SECONDS")
             .ok()

@@ -36,6 +36,17 @@ struct Cli {
         value_delimiter = ':'
     )]
     import_roots: Vec<PathBuf>,
+    /// A private network that REST sources and webhooks may reach, as
+    /// `address/prefix` or one address (repeat for more). Without one, requests a
+    /// project configures reach only public addresses: never this machine
+    /// (127.0.0.1), its LAN or a metadata endpoint.
+    #[arg(
+        long = "allow-network",
+        global = true,
+        env = "SLUICE_ALLOW_NETWORKS",
+        value_delimiter = ','
+    )]
+    allow_networks: Vec<String>,
     /// The secrets' master key file (base64 of 32 bytes, owner-only), instead of
     /// the data directory's generated `secrets.key`; `SLUICE_SECRETS_KEY` (the key
     /// itself) overrides both.
@@ -126,6 +137,13 @@ async fn cli() -> anyhow::Result<()> {
     };
     let dir = DataDir::open(&cli.data_dir)?
         .with_import_roots(cli.import_roots)
+        .with_egress(sluice_domain::net::Egress::allowing(
+            cli.allow_networks
+                .iter()
+                .map(|n| sluice_domain::net::Network::parse(n))
+                .collect::<Result<_, _>>()
+                .map_err(|e| anyhow::anyhow!("--allow-network: {e}"))?,
+        ))
         .with_secrets_key_file(cli.secrets_key_file)
         .with_max_upload_bytes(max_upload_mb.saturating_mul(1 << 20));
     match cli.command {

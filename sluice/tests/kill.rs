@@ -41,6 +41,9 @@ fn start_logging(data: &Path, log: Option<&Path>) -> Sluice {
             &data.display().to_string(),
             "--import-root",
             &std::env::temp_dir().display().to_string(),
+            // The test's REST API listens here.
+            "--allow-network",
+            "127.0.0.1",
             "serve",
             "--port",
             "0",
@@ -390,6 +393,10 @@ fn usage_errors_are_one_line_without_a_stack_trace() {
                 "0",
             ],
             "import root /nonexistent/sluice-imports cannot be read",
+        ),
+        (
+            vec!["--allow-network", "localhost", "serve", "--port", "0"],
+            "`localhost` is not a network",
         ),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_sluice"))

@@ -31,6 +31,9 @@ struct Fixture {
     backfill: String,
     /// A file of the project's landing area.
     file: String,
+    /// Runs of `report`: queued (nothing moves it), failed.
+    report_run: String,
+    failed_report_run: String,
 }
 
 fn id(v: &Value) -> String {
@@ -142,7 +145,42 @@ async fn seed(app: &TestApp) -> Fixture {
         )
         .await;
     assert_eq!(up.status, 201, "{}", up.text);
+    let store = app.deps.store.as_ref();
+    let the_report = sluice_app::records::get::<sluice_domain::entities::Report>(
+        store,
+        &app.project,
+        &Id::parse(Kind::Report, &report).expect("report id"),
+    )
+    .await
+    .expect("read")
+    .expect("the report");
+    let the_destination = sluice_app::records::get::<sluice_domain::entities::Destination>(
+        store,
+        &app.project,
+        &Id::parse(Kind::Destination, &destination).expect("destination id"),
+    )
+    .await
+    .expect("read")
+    .expect("the destination");
+    let queued_delivery = sluice_domain::entities::ReportRun::queued(
+        Meta::new(Kind::ReportRun, &app.project, "test", now),
+        &the_report,
+        &the_destination,
+    );
+    app.seed(&queued_delivery).await;
+    let mut failed_delivery = sluice_domain::entities::ReportRun::queued(
+        Meta::new(Kind::ReportRun, &app.project, "test", now),
+        &the_report,
+        &the_destination,
+    );
+    failed_delivery.start(now).expect("queued → running");
+    failed_delivery
+        .fail(now, "seeded")
+        .expect("running → failed");
+    app.seed(&failed_delivery).await;
     Fixture {
+        report_run: queued_delivery.meta.id.to_string(),
+        failed_report_run: failed_delivery.meta.id.to_string(),
         file,
         backfill,
         storage,
@@ -319,6 +357,14 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
             Some(json!({"cache_ttl_seconds": 60})),
         ),
         "api-delete-report" => (format!("/v1/reports/{}", f.report), None),
+        "api-start-report-run" => (format!("/v1/reports/{}/runs", f.report), None),
+        "api-list-report-runs" => (format!("/v1/reports/{}/runs", f.report), None),
+        "api-get-report-run" => (format!("/v1/report-runs/{}", f.report_run), None),
+        "api-cancel-report-run" => (format!("/v1/report-runs/{}/cancel", f.report_run), None),
+        "api-retry-report-run" => (
+            format!("/v1/report-runs/{}/retry", f.failed_report_run),
+            None,
+        ),
         "api-create-trigger" => (
             p("/v1/triggers"),
             Some(

@@ -126,6 +126,13 @@ pub async fn spawn_app_on_moto() -> TestApp {
     spawn_app_on(deps, project, PathBuf::new(), Some(Box::new(moto))).await
 }
 
+/// Public addresses and 127.0.0.1, where the tests' servers listen.
+pub fn loopback_allowed() -> sluice_domain::net::Egress {
+    sluice_domain::net::Egress::allowing(vec![
+        sluice_domain::net::Network::parse("127.0.0.1").expect("an address"),
+    ])
+}
+
 /// The run machinery's AWS parts on moto, as a stack deploys them: the stage
 /// queues with their DLQs, the run bucket, the run-event bus, Athena; and the
 /// transform engine's previewer.
@@ -180,11 +187,14 @@ fn now_ms() -> u64 {
 }
 
 async fn spawn_app_on(
-    deps: Deps,
+    mut deps: Deps,
     project: Id,
     data_dir: PathBuf,
     keep: Option<Box<dyn std::any::Any + Send + Sync>>,
 ) -> TestApp {
+    // The tests' API replays and webhook receivers listen on this machine: the
+    // operator's `--allow-network 127.0.0.1`.
+    deps.egress = loopback_allowed();
     let server = serve(deps.clone(), "127.0.0.1:0".parse().expect("addr"))
         .await
         .expect("serve");

@@ -121,12 +121,13 @@ fn harness() -> Harness {
         chrono::Utc::now().timestamp(),
         600,
     );
-    let deps = Deps::new(
+    let mut deps = Deps::new(
         store.clone(),
         secrets.clone(),
         Arc::new(SystemClock),
         Arc::new(keys),
     );
+    deps.egress = sluice_tests::app::loopback_allowed();
     Harness {
         deps,
         store,

@@ -108,7 +108,7 @@ fn every_function_folder_is_in_the_template_and_nothing_else_is() {
 }
 
 /// Stage functions and the queue each consumes: each registered connector's
-/// extraction, then the transform and the finalize.
+/// extraction, then the transform and the finalize, then each delivery.
 fn stages() -> Vec<(String, String)> {
     let mut all: Vec<(String, String)> = sluice_domain::connectors::registry()
         .iter()
@@ -116,6 +116,11 @@ fn stages() -> Vec<(String, String)> {
         .collect();
     all.push(("transform-batch".into(), "sluice-transform".into()));
     all.push(("load-finalize".into(), "sluice-finalize".into()));
+    all.extend(
+        sluice_domain::connectors::deliveries()
+            .iter()
+            .map(|d| (d.function(), d.queue())),
+    );
     all
 }
 
@@ -685,8 +690,8 @@ fn warehouse_queries_run_as_a_role_that_reaches_only_project_databases_and_prefi
     }
     assert_eq!(
         querying.len(),
-        2,
-        "the query route and finalize's hooks: {querying:?}"
+        2 + sluice_domain::connectors::deliveries().len(),
+        "the query route, finalize's hooks and each delivery (reading its report): {querying:?}"
     );
 
     let role = &t["Resources"]["WarehouseQueryRole"]["Properties"];

@@ -33,6 +33,8 @@ const STAGE_FUNCTIONS: &[&str] = &[
     "extract-http-json",
     "transform-batch",
     "load-finalize",
+    "deliver-object-export",
+    "deliver-webhook",
 ];
 
 /// Scheduler functions; their sample events are EventBridge events: a scheduled
@@ -84,6 +86,7 @@ async fn seeded_deps() -> (Deps, PathBuf) {
     deps.warehouse = Some(Arc::new(DataFusionWarehouse::new(&objects_root)));
     deps.bus = Some(Arc::new(LocalBus::new(16)));
     deps.previewer = Some(Arc::new(sluice_runs::EnginePreviewer));
+    deps.egress = sluice_tests::app::loopback_allowed();
     deps.import_roots = Arc::new(
         sluice_domain::files::ImportRoots::new(
             &[std::env::temp_dir()],
@@ -179,6 +182,29 @@ async fn seeded_deps() -> (Deps, PathBuf) {
         },
     )
     .await;
+    // Report runs of report 6: queued (27), failed (28).
+    let report = Report {
+        meta: meta(Kind::Report, "6"),
+        title: "Weekly".into(),
+        data_mart_id: fixed(Kind::DataMart, "4"),
+        destination_id: fixed(Kind::Destination, "5"),
+        query: None,
+        cache_ttl_seconds: 0,
+    };
+    let hook_destination = Destination {
+        meta: meta(Kind::Destination, "5"),
+        title: "Hook".into(),
+        kind: "webhook".into(),
+        settings: Settings::default(),
+    };
+    let queued = ReportRun::queued(meta(Kind::ReportRun, "27"), &report, &hook_destination);
+    put(&deps, &queued).await;
+    let mut failed = ReportRun::queued(meta(Kind::ReportRun, "28"), &report, &hook_destination);
+    failed.start(now).expect("start");
+    failed
+        .fail(now, "the webhook at https://hooks.example.com answered 500")
+        .expect("fail");
+    put(&deps, &failed).await;
     let trigger = CreateTrigger {
         target_kind: TargetKind::DataMart,
         target_id: fixed(Kind::DataMart, "4").to_string(),

@@ -23,6 +23,8 @@ const STAGES: &[(&str, &str)] = &[
     ("extract-http-json", "sluice-extract-http-json"),
     ("transform-batch", "sluice-transform"),
     ("load-finalize", "sluice-finalize"),
+    ("deliver-object-export", "sluice-deliver-object-export"),
+    ("deliver-webhook", "sluice-deliver-webhook"),
 ];
 
 fn root() -> PathBuf {
@@ -45,6 +47,7 @@ fn sample_events_are_stage_messages_of_their_queue() {
             let expected = match *queue {
                 "sluice-transform" => "transform",
                 "sluice-finalize" => "finalize",
+                q if q.starts_with("sluice-deliver-") => "deliver",
                 _ => "extract",
             };
             let tag = serde_json::to_value(&parsed).expect("json")["type"].clone();

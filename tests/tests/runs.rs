@@ -1187,3 +1187,405 @@ async fn csv_records_with_newlines_in_quotes_and_zstd_files_land_whole() {
 fn zstd_pack(bytes: &[u8]) -> Vec<u8> {
     zstd::stream::encode_all(bytes, 3).expect("zstd")
 }
+
+/// One request a receiver got: its headers (names lower-cased) and body.
+type Received = (Vec<(String, String)>, Vec<u8>);
+
+/// A receiver of webhook deliveries on 127.0.0.1: answers each request with the
+/// next status of `statuses` (the last one from then on) and keeps what came.
+struct Receiver {
+    url: String,
+    got: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+async fn receiver(statuses: &'static [u16]) -> Receiver {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let got = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
+    let seen = got.clone();
+    let task = tokio::spawn(async move {
+        let mut n = 0usize;
+        while let Ok((mut s, _)) = listener.accept().await {
+            let mut buf = vec![];
+            let mut chunk = vec![0u8; 65536];
+            // Read the head, then as many body bytes as it announces.
+            let (head_end, length) = loop {
+                let k = s.read(&mut chunk).await.unwrap_or(0);
+                if k == 0 {
+                    break (None, 0);
+                }
+                buf.extend_from_slice(&chunk[..k]);
+                if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&buf[..i]).to_ascii_lowercase();
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    break (Some(i + 4), length);
+                }
+            };
+            let Some(start) = head_end else { continue };
+            while buf.len() < start + length {
+                let k = s.read(&mut chunk).await.unwrap_or(0);
+                if k == 0 {
+                    break;
+                }
+                buf.extend_from_slice(&chunk[..k]);
+            }
+            let head = String::from_utf8_lossy(&buf[..start]).to_string();
+            let headers: Vec<(String, String)> = head
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+                .collect();
+            seen.lock()
+                .expect("lock")
+                .push((headers, buf[start..].to_vec()));
+            let status = statuses[n.min(statuses.len() - 1)];
+            n += 1;
+            let reply =
+                format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let _ = s.write_all(reply.as_bytes()).await;
+        }
+    });
+    Receiver {
+        url: format!("http://{addr}/hooks/T0/s3cr3t-token"),
+        got,
+        task,
+    }
+}
+
+async fn wait_report_run(app: &sluice_tests::app::TestApp, id: &str) -> Value {
+    let start = std::time::Instant::now();
+    loop {
+        let r = app
+            .owner("GET", &format!("/v1/report-runs/{id}"), None, 200)
+            .await;
+        if matches!(
+            r["status"].as_str(),
+            Some("succeeded" | "failed" | "cancelled")
+        ) {
+            return r;
+        }
+        assert!(start.elapsed() < LONG, "report run still going: {r}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_report_is_exported_and_posted_signed_and_each_run_delivers_once() {
+    let app = spawn_app().await;
+    let dir = temp_dir("report-orders");
+    write_orders(&dir, 2, 60);
+    let mart = files_mart(&app, &dir, json!({})).await;
+    let run = start_run(&app, &mart, json!({"kind": "incremental"})).await;
+    assert_eq!(wait_final(&app, &run, LONG).await["status"], "succeeded");
+
+    // An export destination: what a project names stays in its exports.
+    for (config, field) in [
+        (json!({"folder": "../other"}), "config.folder"),
+        (json!({"file_name": "a/b"}), "config.file_name"),
+        (json!({"format": "xlsx"}), "config.format"),
+    ] {
+        app.refused(
+            "POST",
+            "/v1/destinations",
+            &json!({"title": "x", "kind": "object_export", "config": config}),
+            field,
+        )
+        .await;
+    }
+    let export = app
+        .owner(
+            "POST",
+            "/v1/destinations",
+            Some(
+                &json!({"title": "Exports", "kind": "object_export", "config": {
+                    "folder": "weekly/sales", "format": "csv", "compression": "gzip",
+                    "file_name": "orders-{date}"
+                }}),
+            ),
+            201,
+        )
+        .await;
+    let report = app
+        .owner(
+            "POST",
+            "/v1/reports",
+            Some(&json!({"title": "Orders", "data_mart_id": mart, "destination_id": export["id"],
+                "query": "SELECT id, customer, amount FROM ${DATA_MART_TABLE} WHERE id <= 100 ORDER BY id"})),
+            201,
+        )
+        .await;
+    let rid = report["id"].as_str().expect("id");
+    let queued = app
+        .owner("POST", &format!("/v1/reports/{rid}/runs"), None, 202)
+        .await;
+    assert_eq!(queued["status"], "queued", "{queued}");
+    let done = wait_report_run(&app, queued["id"].as_str().expect("id")).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["rows"], 100);
+    let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let name = format!("weekly/sales/orders-{day}.csv.gz");
+    assert_eq!(done["delivered"]["target"], json!(name), "{done}");
+    assert!(done["duration_ms"].is_u64(), "{done}");
+    let key = format!(
+        "{}{name}",
+        sluice_domain::pipeline::objects::exports_of(&app.project)
+    );
+    let objects = app.deps.objects.clone().expect("objects");
+    let gz = objects.get(&key).await.expect("get").expect("the export");
+    assert_eq!(done["bytes"], json!(gz.len()), "the file's size");
+    let mut csv = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut csv)
+        .expect("gzip");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 101, "a header and 100 rows");
+    assert_eq!(lines[0], "id,customer,amount");
+    assert!(lines[1].starts_with("1,CUST 1,"), "{}", lines[1]);
+    let listed = app
+        .owner(
+            "GET",
+            &format!("/v1/reports/{rid}/runs?limit=10"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        listed["items"].as_array().map(Vec::len),
+        Some(1),
+        "{listed}"
+    );
+
+    // A report trigger's fire delivers it too, once however many ticks see it.
+    let trigger = app
+        .owner(
+            "POST",
+            "/v1/triggers",
+            Some(&json!({"target_kind": "report", "target_id": rid, "cron": "0 6 * * *", "timezone": "UTC"})),
+            201,
+        )
+        .await;
+    let due: chrono::DateTime<chrono::Utc> = trigger["next_fire_at"]
+        .as_str()
+        .expect("next_fire_at")
+        .parse()
+        .expect("a time");
+    let first = sluice_app::services::scheduler::tick(&app.deps, due).await;
+    assert_eq!(first.started, 1, "{first:?}");
+    let second = sluice_app::services::scheduler::tick(&app.deps, due).await;
+    assert_eq!(second.started, 0, "{second:?}");
+    let listed = app
+        .owner("GET", &format!("/v1/reports/{rid}/runs"), None, 200)
+        .await;
+    let items = listed["items"].as_array().expect("items").clone();
+    assert_eq!(items.len(), 2, "{listed}");
+    let fired = items
+        .iter()
+        .find(|r| r["trigger_id"] == trigger["id"])
+        .expect("the trigger's run");
+    let fired = wait_report_run(&app, fired["id"].as_str().expect("id")).await;
+    assert_eq!(fired["status"], "succeeded", "{fired}");
+
+    // A webhook: signed, retried past a 503, the same delivery id on each try.
+    let hook = receiver(&[503, 200]).await;
+    let secret = "whsec-0123456789abcdef";
+    let dest = app
+        .owner(
+            "POST",
+            "/v1/destinations",
+            Some(&json!({"title": "Hook", "kind": "webhook", "config": {
+                "url": hook.url, "signing_secret": secret,
+                "auth_header": "X-Api-Key", "auth_value": "k-123"
+            }})),
+            201,
+        )
+        .await;
+    assert!(!dest.to_string().contains("s3cr3t"), "{dest}");
+    assert!(!dest.to_string().contains(secret), "{dest}");
+    let report = app
+        .owner(
+            "POST",
+            "/v1/reports",
+            Some(
+                &json!({"title": "Hooked", "data_mart_id": mart, "destination_id": dest["id"],
+                "query": "SELECT id, amount FROM ${DATA_MART_TABLE} WHERE id <= 3 ORDER BY id"}),
+            ),
+            201,
+        )
+        .await;
+    let hrid = report["id"].as_str().expect("id").to_string();
+    let queued = app
+        .owner("POST", &format!("/v1/reports/{hrid}/runs"), None, 202)
+        .await;
+    let run_id = queued["id"].as_str().expect("id").to_string();
+    let done = wait_report_run(&app, &run_id).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert!(!done.to_string().contains("s3cr3t"), "{done}");
+    assert_eq!(done["delivered"]["status"], 200);
+    let log = done["log"].to_string();
+    assert!(log.contains("Try 1") && log.contains("503"), "{log}");
+    assert!(log.contains("Try 2"), "{log}");
+    let got = hook.got.lock().expect("lock").clone();
+    assert_eq!(got.len(), 2, "one retry after the 503");
+    let (headers, body) = &got[1];
+    assert_eq!(header(headers, "sluice-delivery-id"), format!("{run_id}.1"));
+    assert_eq!(
+        header(&got[0].0, "sluice-delivery-id"),
+        format!("{run_id}.1")
+    );
+    assert_eq!(header(headers, "x-api-key"), "k-123");
+    // The signature, checked as a receiver would.
+    let sig = header(headers, "sluice-signature");
+    let (t, v1) = sig
+        .strip_prefix("t=")
+        .and_then(|r| r.split_once(",v1="))
+        .expect("t=…,v1=…");
+    use hmac::Mac as _;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+    mac.update(format!("{t}.").as_bytes());
+    mac.update(body);
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(v1, expected);
+    let doc: Value = serde_json::from_slice(body).expect("a JSON body");
+    assert_eq!(doc["report_run_id"], json!(run_id));
+    assert_eq!(doc["rows"].as_array().map(Vec::len), Some(3), "{doc}");
+    assert_eq!(doc["rows"][0]["id"], 1, "{doc}");
+
+    // The same message again (a redelivery): nothing is sent twice.
+    let queue = app.deps.queue.clone().expect("queue");
+    let again = sluice_domain::pipeline::Message::Deliver {
+        project: app.project.clone(),
+        report_run: sluice_domain::Id::parse(sluice_domain::Kind::ReportRun, &run_id).expect("id"),
+    };
+    queue
+        .send("sluice-deliver-webhook", &again.to_json(), Duration::ZERO)
+        .await
+        .expect("send");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        hook.got.lock().expect("lock").len(),
+        2,
+        "not delivered twice"
+    );
+
+    // A refusal fails the run with the origin only; a retry is a new attempt.
+    let refusing = receiver(&[400]).await;
+    app.owner(
+        "PATCH",
+        &format!("/v1/destinations/{}", dest["id"].as_str().expect("id")),
+        Some(&json!({"config": {"url": refusing.url}})),
+        200,
+    )
+    .await;
+    let queued = app
+        .owner("POST", &format!("/v1/reports/{hrid}/runs"), None, 202)
+        .await;
+    let failed_id = queued["id"].as_str().expect("id").to_string();
+    let failed = wait_report_run(&app, &failed_id).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let reason = failed["error"].as_str().expect("error");
+    assert!(reason.contains("answered 400"), "{reason}");
+    assert!(!failed.to_string().contains("s3cr3t"), "{failed}");
+    app.owner(
+        "POST",
+        &format!("/v1/report-runs/{failed_id}/cancel"),
+        None,
+        409,
+    )
+    .await;
+    let retried = app
+        .owner(
+            "POST",
+            &format!("/v1/report-runs/{failed_id}/retry"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        (retried["status"].as_str(), retried["attempt"].as_u64()),
+        (Some("queued"), Some(2))
+    );
+    let again = wait_report_run(&app, &failed_id).await;
+    assert_eq!(again["status"], "failed");
+    let tries = refusing.got.lock().expect("lock").clone();
+    assert_eq!(
+        tries.len(),
+        2,
+        "one request per attempt (a 400 is not retried)"
+    );
+    assert_eq!(
+        header(&tries[1].0, "sluice-delivery-id"),
+        format!("{failed_id}.2")
+    );
+
+    // Addresses of the platform's own network are out of reach.
+    app.owner(
+        "PATCH",
+        &format!("/v1/destinations/{}", dest["id"].as_str().expect("id")),
+        Some(&json!({"config": {"url": "http://169.254.169.254/latest/meta-data/"}})),
+        200,
+    )
+    .await;
+    let queued = app
+        .owner("POST", &format!("/v1/reports/{hrid}/runs"), None, 202)
+        .await;
+    let blocked = wait_report_run(&app, queued["id"].as_str().expect("id")).await;
+    assert_eq!(blocked["status"], "failed");
+    assert!(
+        blocked["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not a public address"),
+        "{blocked}"
+    );
+
+    // A kind that does not deliver yet says so, and queues nothing.
+    let mail = app
+        .owner(
+            "POST",
+            "/v1/destinations",
+            Some(&json!({"title": "Mail", "kind": "email", "config": {"to": ["a@example.com"]}})),
+            201,
+        )
+        .await;
+    let report = app
+        .owner(
+            "POST",
+            "/v1/reports",
+            Some(&json!({"title": "Mailed", "data_mart_id": mart, "destination_id": mail["id"]})),
+            201,
+        )
+        .await;
+    let r = app
+        .send(
+            "POST",
+            &format!("/v1/reports/{}/runs", report["id"].as_str().expect("id")),
+            app.token(sluice_domain::Role::Owner),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 409, "{:?}", r.json());
+    hook.task.abort();
+    refusing.task.abort();
+    app.stop().await;
+}

@@ -605,7 +605,9 @@ async fn webhook() -> (
 #[tokio::test]
 async fn a_run_over_its_sla_raises_run_sla_missed_once_and_posts_the_webhook() {
     let mut app = spawn_app_without_workers().await;
-    app.deps.notifier = Some(Arc::new(sluice_connectors::webhook::WebhookNotifier::new()));
+    app.deps.notifier = Some(Arc::new(sluice_connectors::webhook::WebhookNotifier::new(
+        &app.deps.egress,
+    )));
     let (url, got, server) = webhook().await;
     let project = app
         .owner(

@@ -45,6 +45,9 @@ pub struct Deps {
     pub notifier: Option<Arc<dyn Notifier>>,
     /// Local directories `files` sources may read (none on Lambda).
     pub import_roots: Arc<sluice_domain::files::ImportRoots>,
+    /// Where requests a project configures may go (REST sources, webhooks):
+    /// public addresses, and the networks the operator opened (none on Lambda).
+    pub egress: sluice_domain::net::Egress,
     /// Largest upload accepted, in bytes.
     pub max_upload_bytes: u64,
     /// Where the local server spools uploads as they arrive (owner-only).
@@ -70,6 +73,7 @@ impl Deps {
             previewer: None,
             notifier: None,
             import_roots: Arc::default(),
+            egress: sluice_domain::net::Egress::public_only(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             upload_spool: std::env::temp_dir(),
         }

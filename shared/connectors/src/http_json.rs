@@ -41,10 +41,12 @@ const MAX_RETRIES_CAP: u64 = 20;
 /// The `http_json` extractor; one HTTP client shared by every step.
 pub struct HttpJson {
     client: Client,
+    egress: sluice_domain::net::Egress,
 }
 
 impl HttpJson {
-    pub fn new() -> Self {
+    /// Requests go only where `egress` allows.
+    pub fn new(egress: &sluice_domain::net::Egress) -> Self {
         // Follow redirects only within the first request's origin: a custom auth
         // header would otherwise travel to whatever host a redirect names.
         let redirects = reqwest::redirect::Policy::custom(|attempt| {
@@ -60,20 +62,17 @@ impl HttpJson {
                 attempt.stop()
             }
         });
-        let client = Client::builder()
+        let client = crate::egress::client_builder(egress)
             .timeout(REQUEST_TIMEOUT)
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("sluice/", env!("CARGO_PKG_VERSION")))
             .redirect(redirects)
             .build()
             .expect("an HTTP client with static settings builds");
-        HttpJson { client }
-    }
-}
-
-impl Default for HttpJson {
-    fn default() -> Self {
-        Self::new()
+        HttpJson {
+            client,
+            egress: egress.clone(),
+        }
     }
 }
 
@@ -646,6 +645,15 @@ struct Fetched {
 impl HttpJson {
     async fn fetch(&self, s: &Settings, url: &Url) -> Result<Fetched, ConnectorError> {
         let shown = s.show(url);
+        // Where the request may go: refused for good, never retried.
+        let refused = |why: String| {
+            ConnectorError::upstream(
+                s.redactor
+                    .redact(&format!("{shown} is out of reach: {why}")),
+                false,
+            )
+        };
+        crate::egress::check_url(&self.egress, url).map_err(|e| refused(e.0))?;
         let mut attempt = 0u32;
         loop {
             let sent = self
@@ -699,6 +707,11 @@ impl HttpJson {
                     (format!("{shown} answered {}", resp.status()), wait)
                 }
                 Ok(resp) => return Err(self.refusal(s, &shown, resp).await),
+                Err(e) if crate::egress::refused_by_policy(&e).is_some() => {
+                    return Err(refused(
+                        crate::egress::refused_by_policy(&e).unwrap_or_default(),
+                    ));
+                }
                 Err(e) => (
                     format!(
                         "the request to {shown} failed: {}",

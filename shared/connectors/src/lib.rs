@@ -7,6 +7,8 @@
 //! One folder (module) per connector; adding one touches its module and the registry
 //! in [`extractor`].
 
+#[cfg(feature = "egress")]
+pub mod egress;
 #[cfg(feature = "files")]
 pub mod files;
 #[cfg(feature = "http_json")]
@@ -148,13 +150,17 @@ pub trait Extractor: Send + Sync {
     ) -> Result<StepOutput, ConnectorError>;
 }
 
-/// The extractor of connector `name`, if this build has it.
-pub fn extractor(name: &str) -> Option<Box<dyn Extractor>> {
+/// The extractor of connector `name`, if this build has it; its requests go only
+/// where `egress` allows.
+pub fn extractor(
+    name: &str,
+    #[allow(unused_variables)] egress: &sluice_domain::net::Egress,
+) -> Option<Box<dyn Extractor>> {
     match name {
         #[cfg(feature = "files")]
         "files" => Some(Box::new(files::Files)),
         #[cfg(feature = "http_json")]
-        "http_json" => Some(Box::new(http_json::HttpJson::new())),
+        "http_json" => Some(Box::new(http_json::HttpJson::new(egress))),
         _ => None,
     }
 }
@@ -188,8 +194,14 @@ mod tests {
     #[test]
     fn every_registered_connector_has_its_extractor() {
         for c in sluice_domain::connectors::registry() {
-            assert!(super::extractor(c.name).is_some(), "{} extracts", c.name);
+            let egress = sluice_domain::net::Egress::public_only();
+            assert!(
+                super::extractor(c.name, &egress).is_some(),
+                "{} extracts",
+                c.name
+            );
         }
-        assert!(super::extractor("postgres").is_none());
+        let egress = sluice_domain::net::Egress::public_only();
+        assert!(super::extractor("postgres", &egress).is_none());
     }
 }

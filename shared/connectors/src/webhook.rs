@@ -5,38 +5,35 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use sluice_domain::net::Egress;
 use sluice_domain::ports::{Notifier, NotifyError};
 
 const ATTEMPTS: u32 = 3;
 
 pub struct WebhookNotifier {
     client: reqwest::Client,
+    egress: Egress,
     /// First wait between attempts; doubles.
     backoff: Duration,
 }
 
 impl WebhookNotifier {
-    pub fn new() -> WebhookNotifier {
-        WebhookNotifier::with_backoff(Duration::from_millis(500))
+    /// Posts only where `egress` allows (a project names the URL).
+    pub fn new(egress: &Egress) -> WebhookNotifier {
+        WebhookNotifier::with_backoff(egress, Duration::from_millis(500))
     }
 
-    pub fn with_backoff(backoff: Duration) -> WebhookNotifier {
+    pub fn with_backoff(egress: &Egress, backoff: Duration) -> WebhookNotifier {
         WebhookNotifier {
-            client: reqwest::Client::builder()
+            client: crate::egress::client_builder(egress)
                 .timeout(Duration::from_secs(10))
                 .connect_timeout(Duration::from_secs(5))
                 .user_agent(concat!("sluice/", env!("CARGO_PKG_VERSION")))
-                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("an HTTP client with static settings builds"),
+            egress: egress.clone(),
             backoff,
         }
-    }
-}
-
-impl Default for WebhookNotifier {
-    fn default() -> Self {
-        WebhookNotifier::new()
     }
 }
 
@@ -48,6 +45,17 @@ impl Notifier for WebhookNotifier {
             reason: "the webhook request failed",
             attempts,
         };
+        let out_of_reach = NotifyError::Unreachable {
+            reason: "the webhook's address is not a public one",
+            attempts: 1,
+        };
+        let parsed = reqwest::Url::parse(url).map_err(|_| NotifyError::Unreachable {
+            reason: "the webhook URL does not parse",
+            attempts: 1,
+        })?;
+        if crate::egress::check_url(&self.egress, &parsed).is_err() {
+            return Err(out_of_reach);
+        }
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {
                 tokio::time::sleep(self.backoff * (1 << (attempt - 1))).await;
@@ -63,6 +71,9 @@ impl Notifier for WebhookNotifier {
                     if !(s.is_server_error() || s.as_u16() == 429 || s.as_u16() == 408) {
                         return Err(last);
                     }
+                }
+                Err(e) if crate::egress::refused_by_policy(&e).is_some() => {
+                    return Err(out_of_reach);
                 }
                 // reqwest's errors name the URL: say what happened without it.
                 Err(e) => {

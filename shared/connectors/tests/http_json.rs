@@ -182,6 +182,14 @@ fn request<'a>(stream: &'a str, config: &'a Map<String, Value>, batch: usize) ->
     }
 }
 
+/// Public addresses and 127.0.0.1, where these tests' APIs listen (an operator's
+/// `--allow-network 127.0.0.1`).
+fn local() -> sluice_domain::net::Egress {
+    sluice_domain::net::Egress::allowing(vec![
+        sluice_domain::net::Network::parse("127.0.0.1").expect("an address"),
+    ])
+}
+
 fn one_chunk() -> Budget {
     Budget::new(1, Duration::from_secs(60))
 }
@@ -203,7 +211,7 @@ fn records(out: &StepOutput) -> Vec<Value> {
 /// Runs steps from the start to the end of the stream; every step is delivered
 /// twice to prove the same position yields the same records.
 async fn run_all(req: &StreamRequest<'_>, budget: impl Fn() -> Budget) -> (Vec<Value>, usize) {
-    let connector = HttpJson::new();
+    let connector = HttpJson::new(&local());
     let mut position: Option<Value> = None;
     let mut all = vec![];
     let mut steps = 0;
@@ -382,6 +390,22 @@ async fn link_header_pagination_follows_relative_and_absolute_next_links() {
 }
 
 #[tokio::test]
+async fn an_api_on_this_machine_is_out_of_reach_unless_the_operator_opens_it() {
+    let server = Server::start(|_, _| Reply::json(json!([{"id": 1}]))).await;
+    let c = config(&server, json!({}));
+    let err = HttpJson::new(&sluice_domain::net::Egress::public_only())
+        .step(&request("/list", &c, 10), None, one_chunk())
+        .await
+        .expect_err("127.0.0.1 is not public");
+    assert!(!err.retryable(), "{err}");
+    assert!(err.to_string().contains("not a public address"), "{err}");
+    HttpJson::new(&local())
+        .step(&request("/list", &c, 10), None, one_chunk())
+        .await
+        .expect("opened by the operator");
+}
+
+#[tokio::test]
 async fn a_next_link_to_another_host_is_refused() {
     let server = Server::start(|_, _| {
         Reply::json(json!([{"id": 1}]))
@@ -389,7 +413,7 @@ async fn a_next_link_to_another_host_is_refused() {
     })
     .await;
     let c = config(&server, json!({"pagination": "link_header"}));
-    let err = HttpJson::new()
+    let err = HttpJson::new(&local())
         .step(&request("/list", &c, 10), None, one_chunk())
         .await
         .expect_err("another host");
@@ -406,7 +430,7 @@ async fn a_whole_stream_without_pagination_is_one_request_with_the_auth_and_extr
         json!({"auth_header": "X-Api-Key", "headers": {"X-Tenant": "acme"}}),
     );
     let req = request("/all", &c, 2);
-    let out = HttpJson::new()
+    let out = HttpJson::new(&local())
         .step(&req, None, Budget::new(10, Duration::from_secs(60)))
         .await
         .expect("step");
@@ -439,7 +463,7 @@ async fn a_whole_stream_without_pagination_is_one_request_with_the_auth_and_extr
 async fn the_default_auth_header_is_authorization() {
     let server = Server::start(|_, _| Reply::json(json!([]))).await;
     let c = config(&server, json!({}));
-    let out = HttpJson::new()
+    let out = HttpJson::new(&local())
         .step(&request("/x", &c, 10), None, one_chunk())
         .await
         .expect("step");
@@ -470,7 +494,7 @@ async fn the_saved_cursor_fills_the_template_and_the_largest_cursor_field_is_ret
         cursor: Some(&saved),
         ..request("/orders?updated_since={cursor}", &c, 1)
     };
-    let connector = HttpJson::new();
+    let connector = HttpJson::new(&local());
     let first = connector.step(&req, None, one_chunk()).await.expect("step");
     assert_eq!(first.cursor, Some(json!("2024-05-02T10:00:00+00:00")));
     let mut position = first.next;
@@ -503,7 +527,7 @@ async fn numeric_cursors_compare_by_value_and_no_newer_record_keeps_the_saved_cu
     })
     .await;
     let c = config(&server, json!({"cursor_field": "$.seq"}));
-    let connector = HttpJson::new();
+    let connector = HttpJson::new(&local());
     let none = request("/log?since={cursor}", &c, 10);
     let out = connector
         .step(&none, None, one_chunk())
@@ -536,7 +560,7 @@ async fn a_backfill_window_fills_from_and_to() {
         window: Some(window),
         ..request("/sales?from={from}&to={to}&since={cursor}", &c, 10)
     };
-    HttpJson::new()
+    HttpJson::new(&local())
         .step(&req, None, one_chunk())
         .await
         .expect("step");
@@ -555,7 +579,7 @@ async fn a_429_is_retried_after_the_time_the_server_asks_for() {
     .await;
     let c = config(&server, json!({}));
     let started = Instant::now();
-    let out = HttpJson::new()
+    let out = HttpJson::new(&local())
         .step(&request("/x", &c, 10), None, one_chunk())
         .await
         .expect("retried");
@@ -572,7 +596,7 @@ async fn a_429_is_retried_after_the_time_the_server_asks_for() {
 async fn a_503_that_persists_is_a_retryable_error_after_the_retries() {
     let server = Server::start(|_, _| Reply::status(503, "down").header("Retry-After", "0")).await;
     let c = config(&server, json!({"max_retries": 2}));
-    let err = HttpJson::new()
+    let err = HttpJson::new(&local())
         .step(&request("/x", &c, 10), None, one_chunk())
         .await
         .expect_err("exhausted");
@@ -591,7 +615,7 @@ async fn an_unreachable_server_is_retryable() {
             .as_object()
             .cloned()
             .unwrap_or_default();
-    let err = HttpJson::new()
+    let err = HttpJson::new(&local())
         .step(&request("/x", &c, 10), None, one_chunk())
         .await
         .expect_err("refused");
@@ -611,7 +635,7 @@ async fn a_401_is_not_retried_and_never_quotes_the_credential() {
     })
     .await;
     let c = config(&server, json!({}));
-    let err = HttpJson::new()
+    let err = HttpJson::new(&local())
         .step(&request("/secure", &c, 10), None, one_chunk())
         .await
         .expect_err("unauthorized");
@@ -629,14 +653,14 @@ async fn a_response_without_the_records_path_names_the_path() {
     let server =
         Server::start(|_, _| Reply::json(json!({"data": {"rows": []}, "items": {"a": 1}}))).await;
     let c = config(&server, json!({"records_path": "$.data.items"}));
-    let err = HttpJson::new()
+    let err = HttpJson::new(&local())
         .step(&request("/x", &c, 10), None, one_chunk())
         .await
         .expect_err("missing");
     assert!(!err.retryable());
     assert!(err.to_string().contains("$.data.items"), "{err}");
     let c = config(&server, json!({"records_path": "$.items"}));
-    let err = HttpJson::new()
+    let err = HttpJson::new(&local())
         .step(&request("/x", &c, 10), None, one_chunk())
         .await
         .expect_err("not an array");
@@ -647,7 +671,7 @@ async fn a_response_without_the_records_path_names_the_path() {
 async fn an_invalid_json_body_is_not_retried_and_names_the_url() {
     let server = Server::start(|_, _| Reply::status(200, "<html>oops</html>")).await;
     let c = config(&server, json!({}));
-    let err = HttpJson::new()
+    let err = HttpJson::new(&local())
         .step(
             &request("/page?api_key=hush&x=1", &c, 10),
             None,
@@ -692,7 +716,7 @@ async fn config_errors_name_the_field() {
     ];
     for (config, field) in cases {
         let c = config.as_object().cloned().unwrap_or_default();
-        let err = HttpJson::new()
+        let err = HttpJson::new(&local())
             .step(&request("/x", &c, 10), None, one_chunk())
             .await
             .expect_err("config error");

@@ -31,10 +31,12 @@ pub enum Kind {
     Slots,
     /// The chunk leases of a run: which chunks hold its `parallelism`.
     Leases,
+    /// One delivery of a report to its destination.
+    ReportRun,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Project,
         Kind::Storage,
         Kind::Source,
@@ -49,6 +51,7 @@ impl Kind {
         Kind::Backfill,
         Kind::Slots,
         Kind::Leases,
+        Kind::ReportRun,
     ];
 
     /// Prefix of the id, before the underscore.
@@ -68,6 +71,7 @@ impl Kind {
             Kind::Backfill => "bf",
             Kind::Slots => "slt",
             Kind::Leases => "lse",
+            Kind::ReportRun => "rr",
         }
     }
 
@@ -88,6 +92,7 @@ impl Kind {
             Kind::Backfill => "BF",
             Kind::Slots => "SLT",
             Kind::Leases => "LSE",
+            Kind::ReportRun => "RR",
         }
     }
 
@@ -108,6 +113,7 @@ impl Kind {
             Kind::Backfill => "backfill",
             Kind::Slots => "run slots",
             Kind::Leases => "chunk leases",
+            Kind::ReportRun => "report run",
         }
     }
 

@@ -8,6 +8,7 @@ pub mod entities;
 pub mod error;
 pub mod files;
 pub mod ids;
+pub mod net;
 pub mod pipeline;
 pub mod ports;
 pub mod role;

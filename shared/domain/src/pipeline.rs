@@ -21,7 +21,8 @@ pub const TRANSFORM_QUEUE: &str = "sluice-transform";
 pub const FINALIZE_QUEUE: &str = "sluice-finalize";
 /// Receives before a message goes to its queue's DLQ.
 pub const MAX_RECEIVES: u32 = 5;
-/// Every stage queue: one per registered connector, then transform and finalize.
+/// Every stage queue: one per registered connector, then transform and finalize,
+/// then one per destination kind that delivers.
 pub fn stage_queues() -> Vec<String> {
     let mut q: Vec<String> = crate::connectors::registry()
         .iter()
@@ -29,6 +30,7 @@ pub fn stage_queues() -> Vec<String> {
         .collect();
     q.push(TRANSFORM_QUEUE.to_string());
     q.push(FINALIZE_QUEUE.to_string());
+    q.extend(crate::connectors::deliveries().iter().map(|d| d.queue()));
     q
 }
 
@@ -53,6 +55,9 @@ pub enum Message {
     Transform { project: Id, run: Id, chunk: Id },
     /// Commit the run once every chunk is accounted for.
     Finalize { project: Id, run: Id },
+    /// Deliver report run `report_run` to its destination (the delivery queue
+    /// of the destination's kind).
+    Deliver { project: Id, report_run: Id },
 }
 
 impl Message {
@@ -60,7 +65,8 @@ impl Message {
         match self {
             Message::Extract { project, .. }
             | Message::Transform { project, .. }
-            | Message::Finalize { project, .. } => project,
+            | Message::Finalize { project, .. }
+            | Message::Deliver { project, .. } => project,
         }
     }
     pub fn run(&self) -> &Id {
@@ -68,6 +74,7 @@ impl Message {
             Message::Extract { run, .. }
             | Message::Transform { run, .. }
             | Message::Finalize { run, .. } => run,
+            Message::Deliver { report_run, .. } => report_run,
         }
     }
     pub fn to_json(&self) -> String {
@@ -402,6 +409,11 @@ pub mod objects {
     /// A committed file of a run in the table.
     pub fn table_file(project: &Id, data_mart: &Id, run: &Id, chunk: &str) -> String {
         format!("warehouse/{project}/{data_mart}/{run}-{chunk}.parquet")
+    }
+    /// Prefix of a project's exports: the files report runs deliver to
+    /// `object_export` destinations. No name a project gives reaches outside it.
+    pub fn exports_of(project: &Id) -> String {
+        format!("projects/{project}/exports/")
     }
     /// Name the warehouse knows a data mart's table by (`${DATA_MART_TABLE}`).
     pub fn table_name(data_mart: &Id) -> String {

@@ -16,7 +16,9 @@ use sluice_domain::ports::RunEvent;
 pub async fn init() -> Result<Deps, crate::InitError> {
     let mut deps = crate::worker_deps().await?;
     deps.check(&[sluice_app::routes::Part::Queue])?;
-    deps.notifier = Some(Arc::new(sluice_connectors::webhook::WebhookNotifier::new()));
+    deps.notifier = Some(Arc::new(sluice_connectors::webhook::WebhookNotifier::new(
+        &deps.egress,
+    )));
     Ok(deps)
 }
 

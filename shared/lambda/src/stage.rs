@@ -13,7 +13,7 @@ use sluice_domain::ports::QueueMessage;
 use sluice_runs::{Limits, Machine, Outcome, Stage};
 use tokio::task::JoinSet;
 
-pub use sluice_runs::{AnyStage, Extract, Finalize, Transform};
+pub use sluice_runs::{AnyStage, Deliver, Extract, Finalize, Transform};
 
 /// The whole `main` of the stage function `name`, consuming `queue`, serving stage
 /// `S` (its binary links that stage's code only).
@@ -46,6 +46,18 @@ pub async fn run_extract(connector: &'static str) -> Result<(), lambda_http::Err
         return Err(e.into());
     };
     run_stage::<Extract>(&c.function(), c.queue()).await
+}
+
+/// The whole `main` of the delivery function of destination kind `kind`: its
+/// function name and queue come from the delivery registry.
+pub async fn run_delivery(kind: &'static str) -> Result<(), lambda_http::Error> {
+    let Some(d) = sluice_domain::connectors::delivery(kind) else {
+        let e = format!("destinations of kind `{kind}` do not deliver");
+        crate::init_tracing();
+        crate::report_init_error(&e);
+        return Err(e.into());
+    };
+    run_stage::<Deliver>(&d.function(), d.queue()).await
 }
 
 /// The run machine over the AWS adapters: `SLUICE_TABLE`, and the run parts of

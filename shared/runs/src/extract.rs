@@ -135,12 +135,13 @@ async fn extract_step(
         ctx.def.streams.get(stream as usize).ok_or_else(|| {
             Fault::Permanent(format!("the definition no longer has stream {stream}"))
         })?;
-    let extractor = sluice_connectors::extractor(&ctx.source.connector).ok_or_else(|| {
-        Fault::Permanent(format!(
-            "connector `{}` cannot extract in this build",
-            ctx.source.connector
-        ))
-    })?;
+    let extractor = sluice_connectors::extractor(&ctx.source.connector, &m.deps.egress)
+        .ok_or_else(|| {
+            Fault::Permanent(format!(
+                "connector `{}` cannot extract in this build",
+                ctx.source.connector
+            ))
+        })?;
     let config = m.source_config(&ctx.source).await?;
     let cursor = match run.kind {
         RunKind::Incremental => run.start_state.get(&selection.name).cloned(),

@@ -8,6 +8,7 @@
 //! delivered twice, or a process killed between any two writes, costs time, never
 //! a lost or duplicated row.
 
+mod deliver;
 mod extract;
 mod finalize;
 mod leases;
@@ -49,6 +50,8 @@ pub struct Extract;
 pub struct Transform;
 /// Load and finalize (the finalize queue).
 pub struct Finalize;
+/// Report delivery (the `deliver-*` queues): links the destination writers.
+pub struct Deliver;
 /// Every stage: the local workers, which poll every queue.
 pub struct AnyStage;
 
@@ -59,6 +62,7 @@ fn misrouted<'a>(message: &Message, stage: &str) -> Handled<'a> {
             Message::Extract { .. } => "extract",
             Message::Transform { .. } => "transform",
             Message::Finalize { .. } => "finalize",
+            Message::Deliver { .. } => "deliver",
         }
     );
     Box::pin(async move { Err(Fault::Permanent(reason)) })
@@ -95,12 +99,25 @@ impl Stage for Finalize {
     }
 }
 
+impl Stage for Deliver {
+    fn dispatch<'a>(m: &'a Machine, message: &'a Message, _: bool) -> Handled<'a> {
+        match message {
+            Message::Deliver {
+                project,
+                report_run,
+            } => Box::pin(deliver::handle(m, project, report_run)),
+            other => misrouted(other, "deliver"),
+        }
+    }
+}
+
 impl Stage for AnyStage {
     fn dispatch<'a>(m: &'a Machine, message: &'a Message, last_try: bool) -> Handled<'a> {
         match message {
             Message::Extract { .. } => Extract::dispatch(m, message, last_try),
             Message::Transform { .. } => Transform::dispatch(m, message, last_try),
             Message::Finalize { .. } => Finalize::dispatch(m, message, last_try),
+            Message::Deliver { .. } => Deliver::dispatch(m, message, last_try),
         }
     }
 }
@@ -283,14 +300,15 @@ impl Machine {
 
     async fn handle_message<S: Stage>(&self, msg: &QueueMessage, message: Message) -> Outcome {
         let last_try = msg.receive_count >= self.limits.max_receives;
-        self.heartbeat(message.project(), message.run()).await;
+        if !matches!(message, Message::Deliver { .. }) {
+            self.heartbeat(message.project(), message.run()).await;
+        }
         let result = S::dispatch(self, &message, last_try).await;
         match result {
             Ok(()) => Outcome::Done,
             Err(Fault::Later(wait)) => Outcome::Later(wait),
             Err(Fault::Permanent(reason)) => {
-                self.fail_run(message.project(), message.run(), &reason, None)
-                    .await;
+                self.fail_message(&message, &reason).await;
                 Outcome::Done
             }
             Err(Fault::Transient(reason)) => {
@@ -300,8 +318,7 @@ impl Machine {
                         "{reason} (gave up after {} tries; the message is in the dead-letter queue)",
                         msg.receive_count
                     );
-                    self.fail_run(message.project(), message.run(), &reason, None)
-                        .await;
+                    self.fail_message(&message, &reason).await;
                 }
                 Outcome::Retry(reason)
             }
@@ -339,6 +356,21 @@ impl Machine {
         .await;
         if let Err(e) = res {
             tracing::warn!(run_id = %run, error = %e, "Heartbeat not written.");
+        }
+    }
+
+    /// Marks the run `message` moves failed with `reason`: a data mart run, or a
+    /// report run.
+    async fn fail_message(&self, message: &Message, reason: &str) {
+        match message {
+            Message::Deliver {
+                project,
+                report_run,
+            } => deliver::fail(self, project, report_run, reason).await,
+            other => {
+                self.fail_run(other.project(), other.run(), reason, None)
+                    .await
+            }
         }
     }
 

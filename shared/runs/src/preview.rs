@@ -85,12 +85,13 @@ impl Previewer for EnginePreviewer {
                     format!("source {} not found in this project", def.source_id),
                 )
             })?;
-        let extractor = sluice_connectors::extractor(&source.connector).ok_or_else(|| {
-            ServiceError::Unavailable(format!(
-                "connector `{}` cannot be previewed in this build",
-                source.connector
-            ))
-        })?;
+        let extractor =
+            sluice_connectors::extractor(&source.connector, &deps.egress).ok_or_else(|| {
+                ServiceError::Unavailable(format!(
+                    "connector `{}` cannot be previewed in this build",
+                    source.connector
+                ))
+            })?;
         let config = crate::source_config(deps, &source)
             .await
             .map_err(|f| match f {

@@ -47,7 +47,15 @@ impl Workers {
             transforms.clamp(1, 10),
             rx.clone(),
         ));
-        tasks.spawn(poll(machine, FINALIZE_QUEUE.to_string(), 2, rx));
+        tasks.spawn(poll(
+            machine.clone(),
+            FINALIZE_QUEUE.to_string(),
+            2,
+            rx.clone(),
+        ));
+        for d in sluice_domain::connectors::deliveries() {
+            tasks.spawn(poll(machine.clone(), d.queue(), 2, rx.clone()));
+        }
         Workers { stop, tasks }
     }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sluice_domain::entities::{
-    Backfill, DataMart, Destination, Entity, Report, Run, Source, Storage, Trigger,
+    Backfill, DataMart, Destination, Entity, Report, ReportRun, Run, Source, Storage, Trigger,
 };
 use sluice_domain::{Id, IdOf, Kind};
 
@@ -21,8 +21,8 @@ use crate::auth::Principal;
 use crate::routes::{Params, RouteSpec};
 use crate::services::files::{FilesPage, Upload};
 use crate::services::{
-    Ctx, HealthView, Page, backfills, catalog, configured, data_marts, files, project, reports,
-    runs, storages, triggers,
+    Ctx, HealthView, Page, backfills, catalog, configured, data_marts, files, project, report_runs,
+    reports, runs, storages, triggers,
 };
 
 /// A request on its way to its route's service.
@@ -289,6 +289,18 @@ handlers! {
     get_report(c) { c.reply(&reports::get(&c.ctx()?, &c.id()?).await?) }
     update_report(c) { c.reply(&reports::update(&c.ctx()?, &c.id()?, c.body()?).await?) }
     delete_report(c) { c.done(reports::delete(&c.ctx()?, &c.id()?).await?) }
+
+    start_report_run(c) {
+        let run = report_runs::start(&c.ctx()?, &c.id()?).await?;
+        c.created(&run, at("report-runs", &run.meta.id))
+    }
+    list_report_runs(c) {
+        let page = c.page::<ReportRun>(None)?;
+        c.reply(&report_runs::list_of_report(&c.ctx()?, &c.id()?, page).await?)
+    }
+    get_report_run(c) { c.reply(&report_runs::get(&c.ctx()?, &c.id()?).await?) }
+    cancel_report_run(c) { c.reply(&report_runs::cancel(&c.ctx()?, &c.id()?).await?) }
+    retry_report_run(c) { c.reply(&report_runs::retry(&c.ctx()?, &c.id()?).await?) }
 
     create_trigger(c) {
         let t = triggers::create(&c.ctx()?, c.body()?).await?;

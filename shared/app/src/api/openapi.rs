@@ -92,12 +92,12 @@ fn build() -> Value {
             );
         }
         if (r.method == http::Method::DELETE && r.path.contains("{id}"))
-            || r.path.ends_with("/publish")
+            || (r.method == http::Method::POST && r.path.contains("{id}/"))
         {
             responses.insert(
                 "409".into(),
                 error_response(
-                    "The record's state forbids it (in use, deleted, published already).",
+                    "The record's state forbids it (in use, deleted, published already, a run already over).",
                 ),
             );
         }

@@ -629,6 +629,79 @@ pub static DELETE_REPORT: RouteSpec = route!(
     handler = h::delete_report
 );
 
+// report runs
+/// `api-start-report-run`.
+pub static START_REPORT_RUN: RouteSpec = route!(
+    "api-start-report-run",
+    POST,
+    "/v1/reports/{id}/runs",
+    ED,
+    "Deliver the report now: a report run is queued to its destination kind's delivery.",
+    req = None,
+    res = Some(schema::<e::ReportRun>),
+    status = 202,
+    query = &[],
+    handler = h::start_report_run,
+    needs = &[Part::Queue]
+);
+
+/// `api-list-report-runs`.
+pub static LIST_REPORT_RUNS: RouteSpec = route!(
+    "api-list-report-runs",
+    GET,
+    "/v1/reports/{id}/runs",
+    V,
+    "List the report's runs, newest first: status, rows, bytes, duration, errors.",
+    req = None,
+    res = Some(schema::<List<e::ReportRun>>),
+    status = 200,
+    query = page!(Kind::ReportRun),
+    handler = h::list_report_runs
+);
+
+/// `api-get-report-run`.
+pub static GET_REPORT_RUN: RouteSpec = route!(
+    "api-get-report-run",
+    GET,
+    "/v1/report-runs/{id}",
+    V,
+    "Get a report run: status, what was delivered where, and its log.",
+    req = None,
+    res = Some(schema::<e::ReportRun>),
+    status = 200,
+    query = &[],
+    handler = h::get_report_run
+);
+
+/// `api-cancel-report-run`.
+pub static CANCEL_REPORT_RUN: RouteSpec = route!(
+    "api-cancel-report-run",
+    POST,
+    "/v1/report-runs/{id}/cancel",
+    ED,
+    "Cancel a queued or running report run: it is not delivered, or not recorded as delivered.",
+    req = None,
+    res = Some(schema::<e::ReportRun>),
+    status = 200,
+    query = &[],
+    handler = h::cancel_report_run
+);
+
+/// `api-retry-report-run`.
+pub static RETRY_REPORT_RUN: RouteSpec = route!(
+    "api-retry-report-run",
+    POST,
+    "/v1/report-runs/{id}/retry",
+    ED,
+    "Retry a failed or cancelled report run as its next attempt.",
+    req = None,
+    res = Some(schema::<e::ReportRun>),
+    status = 200,
+    query = &[],
+    handler = h::retry_report_run,
+    needs = &[Part::Queue]
+);
+
 // triggers
 /// `api-create-trigger`.
 pub static CREATE_TRIGGER: RouteSpec = route!(
@@ -1051,6 +1124,11 @@ pub static ALL: &[&RouteSpec] = &[
     &GET_REPORT,
     &UPDATE_REPORT,
     &DELETE_REPORT,
+    &START_REPORT_RUN,
+    &LIST_REPORT_RUNS,
+    &GET_REPORT_RUN,
+    &CANCEL_REPORT_RUN,
+    &RETRY_REPORT_RUN,
     &CREATE_TRIGGER,
     &LIST_TRIGGERS,
     &GET_TRIGGER,

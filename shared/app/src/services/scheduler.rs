@@ -253,12 +253,25 @@ async fn start_fire(
     fire: &PendingFire,
     now: DateTime<Utc>,
 ) -> ServiceResult<FireStart> {
-    if t.target_kind == TargetKind::Report {
-        return Ok(FireStart::NotRunnable(
-            "report runs are not available yet: reports deliver through destinations, which come later".into(),
-        ));
-    }
     let project = &t.meta.project_id;
+    if t.target_kind == TargetKind::Report {
+        let spec = super::report_runs::ReportLaunch {
+            run_id: Id::derived_at(
+                Kind::ReportRun,
+                fire.scheduled_for.timestamp_millis().max(0) as u64,
+                &[t.meta.id.as_str(), &fire.key],
+            ),
+            created_by: format!("trigger:{}", t.meta.id),
+            trigger_id: Some(t.meta.id.clone()),
+        };
+        use super::report_runs::Launched as Delivery;
+        return match super::report_runs::launch(deps, project, &t.target_id, spec, now).await {
+            Ok(Delivery::Started(run)) => Ok(FireStart::Started(run.meta.id)),
+            Ok(Delivery::Exists(id)) => Ok(FireStart::Exists(id)),
+            Err(ServiceError::Conflict(why)) => Ok(FireStart::NotRunnable(why)),
+            Err(e) => Err(e),
+        };
+    }
     let Some(mart) = records::get::<DataMart>(deps.store.as_ref(), project, &t.target_id)
         .await?
         .filter(|m| m.meta.deleted_at.is_none())

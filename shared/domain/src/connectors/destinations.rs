@@ -16,20 +16,23 @@ pub fn destination_spec(kind: &str) -> Option<Vec<FieldSpec>> {
     Some(match kind {
         "object_export" => vec![
             FieldSpec::new(
-                "location",
+                "folder",
                 T::String,
-                "`s3://bucket/prefix` or a local directory.",
+                "Folder inside the project's exports, such as `weekly/sales`; empty for the top.",
             )
-            .required(),
+            .default(""),
             FieldSpec::new("format", T::String, "File format.")
                 .default("csv")
-                .one_of(&["csv", "parquet", "json"]),
+                .one_of(&["csv", "ndjson", "json"]),
             FieldSpec::new(
                 "file_name",
                 T::String,
-                "File name template; `{report}` and `{date}` are replaced.",
+                "File name template; `{report}` (the report id), `{run}` (the run id) and `{date}` (the run's day, UTC) are replaced, and the format's extension is added.",
             )
             .default("{report}-{date}"),
+            FieldSpec::new("compression", T::String, "Compress the file.")
+                .default("none")
+                .one_of(&["none", "gzip"]),
         ],
         "webhook" => vec![
             FieldSpec::new(
@@ -42,9 +45,18 @@ pub fn destination_spec(kind: &str) -> Option<Vec<FieldSpec>> {
             FieldSpec::new("method", T::String, "HTTP method.")
                 .default("POST")
                 .one_of(&["POST", "PUT"]),
+            FieldSpec::new("format", T::String, "Body format: one JSON document with the columns and rows, or one JSON object per row.")
+                .default("json")
+                .one_of(&["json", "ndjson"]),
             FieldSpec::new("auth_header", T::String, "Header carrying the credential.")
                 .default("Authorization"),
             FieldSpec::new("auth_value", T::String, "Value of the auth header.").secret(),
+            FieldSpec::new(
+                "signing_secret",
+                T::String,
+                "Key the body is signed with (HMAC-SHA256 of `{timestamp}.{body}`, sent as `Sluice-Signature: t=<timestamp>,v1=<hex>`), at least 16 characters. Write-only.",
+            )
+            .secret(),
         ],
         "email" => vec![
             FieldSpec::new("to", T::StringList, "Recipients.").required(),

@@ -49,6 +49,41 @@ pub fn registry() -> &'static [Connector] {
     REGISTRY
 }
 
+/// A destination kind Sluice delivers to: its delivery queue and function come
+/// from its name, its config fields from [`destination_spec`].
+pub struct Delivery {
+    pub kind: &'static str,
+}
+
+impl Delivery {
+    /// The queue its report runs wait on (`sluice-deliver-webhook`).
+    pub fn queue(&self) -> String {
+        format!("sluice-deliver-{}", self.kind.replace('_', "-"))
+    }
+
+    /// The Lambda function that delivers it (`deliver-webhook`), fed by [`Delivery::queue`].
+    pub fn function(&self) -> String {
+        format!("deliver-{}", self.kind.replace('_', "-"))
+    }
+}
+
+/// Every destination kind whose report runs are delivered: the one place a
+/// delivery is registered.
+pub fn deliveries() -> &'static [Delivery] {
+    const DELIVERIES: &[Delivery] = &[
+        Delivery {
+            kind: "object_export",
+        },
+        Delivery { kind: "webhook" },
+    ];
+    DELIVERIES
+}
+
+/// The delivery of destination kind `kind`, if its runs are delivered.
+pub fn delivery(kind: &str) -> Option<&'static Delivery> {
+    deliveries().iter().find(|d| d.kind == kind)
+}
+
 /// The specs of the registry, as the catalog lists them.
 pub fn catalog() -> Vec<ConnectorSpec> {
     registry().iter().map(|c| (c.spec)()).collect()

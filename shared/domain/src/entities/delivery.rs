@@ -107,6 +107,23 @@ pub fn check_destination_values(
             {
                 return Err(DomainError::invalid("config.url", "must be an http(s) URL"));
             }
+            if let Some(key) = config.get("signing_secret").and_then(Value::as_str)
+                && key.chars().count() < 16
+            {
+                return Err(DomainError::invalid(
+                    "config.signing_secret",
+                    "must be at least 16 characters",
+                ));
+            }
+        }
+        "object_export" => {
+            if let Some(folder) = config.get("folder").and_then(Value::as_str) {
+                export_folder(folder)?;
+            }
+            if let Some(template) = config.get("file_name").and_then(Value::as_str) {
+                let sample = Id::generate(Kind::ReportRun, 0);
+                export_file_name(template, &sample, &sample, chrono::NaiveDate::MIN)?;
+            }
         }
         "email" => {
             let to = config
@@ -136,6 +153,43 @@ pub fn check_destination_values(
         _ => {}
     }
     Ok(())
+}
+
+/// An export destination's folder, checked: empty, or path segments of letters,
+/// digits and `_.=-` (no `.` or `..`), with a `/` at the end.
+pub fn export_folder(folder: &str) -> Result<String, DomainError> {
+    let trimmed = folder.trim_matches('/');
+    if trimmed.is_empty() {
+        return Ok(String::new());
+    }
+    crate::ports::check_object_key(trimmed).map_err(|_| {
+        DomainError::invalid(
+            "config.folder",
+            "must be path segments of letters, digits and `_.=-`, such as `weekly/sales` (no `.` or `..` segment): it stays inside the project's exports",
+        )
+    })?;
+    Ok(format!("{trimmed}/"))
+}
+
+/// An export's file name, its template's `{report}`, `{run}` and `{date}`
+/// replaced; the format's extension is the caller's to add.
+pub fn export_file_name(
+    template: &str,
+    report: &Id,
+    run: &Id,
+    date: chrono::NaiveDate,
+) -> Result<String, DomainError> {
+    let name = template
+        .replace("{report}", report.as_str())
+        .replace("{run}", run.as_str())
+        .replace("{date}", &date.format("%Y-%m-%d").to_string());
+    if name.contains('/') || crate::ports::check_object_key(&name).is_err() || name.len() > 200 {
+        return Err(DomainError::invalid(
+            "config.file_name",
+            "must make a file name of letters, digits and `_.=-` (with `{report}`, `{run}` and `{date}`), at most 200 characters, without `/`",
+        ));
+    }
+    Ok(name)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

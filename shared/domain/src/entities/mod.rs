@@ -4,6 +4,7 @@
 mod backfill;
 mod data_mart;
 mod delivery;
+mod report_run;
 mod run;
 mod source;
 mod storage;
@@ -12,6 +13,7 @@ mod trigger;
 pub use backfill::*;
 pub use data_mart::*;
 pub use delivery::*;
+pub use report_run::*;
 pub use run::*;
 pub use source::*;
 pub use storage::*;

@@ -1,0 +1,209 @@
+//! Report runs: start one now, list a report's, read, cancel and retry one. The
+//! delivery itself is done by the delivery function of the destination's kind,
+//! fed by that kind's queue (`sluice_runs::deliver`).
+
+use sluice_domain::connectors::delivery;
+use sluice_domain::entities::{DataMart, Destination, Meta, Report, ReportRun};
+use sluice_domain::pipeline::Message;
+use sluice_domain::ports::QueueError;
+use sluice_domain::{Id, IdOf, Kind};
+
+use super::{Ctx, List, Page, list_page, load, load_any};
+use crate::Deps;
+use crate::error::{ServiceError, ServiceResult};
+use crate::records;
+
+/// `POST /v1/reports/{id}/runs`: queues a delivery of the report now.
+pub async fn start(ctx: &Ctx<'_>, report_id: &IdOf<Report>) -> ServiceResult<ReportRun> {
+    load::<Report>(ctx, report_id).await?;
+    let run_id = Id::generate(Kind::ReportRun, ctx.now.timestamp_millis().max(0) as u64);
+    let spec = ReportLaunch {
+        run_id,
+        created_by: ctx.principal.subject.clone(),
+        trigger_id: None,
+    };
+    match launch(ctx.deps, ctx.project(), report_id.as_id(), spec, ctx.now).await? {
+        Launched::Started(run) => Ok(*run),
+        Launched::Exists(id) => Err(ServiceError::Conflict(format!(
+            "report run {id} exists already"
+        ))),
+    }
+}
+
+/// What starts a report run: the API, or a trigger's fire.
+pub struct ReportLaunch {
+    /// Derived from the fire for a trigger's runs, so a second start of the
+    /// same fire finds the first.
+    pub run_id: Id,
+    pub created_by: String,
+    pub trigger_id: Option<Id>,
+}
+
+#[derive(Debug)]
+pub enum Launched {
+    Started(Box<ReportRun>),
+    /// A run with this id was started before (by another tick).
+    Exists(Id),
+}
+
+/// Writes a report run of `report_id` and queues it to its destination kind's
+/// delivery. A conflict says why the report cannot deliver (its destination or
+/// data mart deleted, a kind that does not deliver).
+pub async fn launch(
+    deps: &Deps,
+    project: &Id,
+    report_id: &Id,
+    spec: ReportLaunch,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ServiceResult<Launched> {
+    let store = deps.store.as_ref();
+    let report = records::get::<Report>(store, project, report_id)
+        .await?
+        .filter(|r| r.meta.deleted_at.is_none())
+        .ok_or_else(|| ServiceError::Conflict(format!("report {report_id} is deleted")))?;
+    let destination = records::get::<Destination>(store, project, &report.destination_id)
+        .await?
+        .filter(|d| d.meta.deleted_at.is_none())
+        .ok_or_else(|| {
+            ServiceError::Conflict(format!(
+                "destination {} of this report was deleted; point the report at another",
+                report.destination_id
+            ))
+        })?;
+    records::get::<DataMart>(store, project, &report.data_mart_id)
+        .await?
+        .filter(|m| m.meta.deleted_at.is_none())
+        .ok_or_else(|| {
+            ServiceError::Conflict(format!(
+                "data mart {} of this report was deleted",
+                report.data_mart_id
+            ))
+        })?;
+    let Some(kind) = delivery(&destination.kind) else {
+        return Err(ServiceError::Conflict(format!(
+            "destinations of kind `{}` do not deliver in this version; use an `object_export` or `webhook` destination",
+            destination.kind
+        )));
+    };
+    let mut meta = Meta::new(Kind::ReportRun, project, &spec.created_by, now);
+    meta.id = spec.run_id;
+    let mut run = ReportRun::queued(meta, &report, &destination);
+    run.trigger_id = spec.trigger_id;
+    if !records::insert_once(store, &run).await? {
+        return Ok(Launched::Exists(run.meta.id));
+    }
+    enqueue(deps, &run, &kind.queue(), now).await?;
+    Ok(Launched::Started(Box::new(run)))
+}
+
+/// Sends the run's delivery message; when the send fails, the run ends failed
+/// (nothing would ever move it) and the caller hears why.
+async fn enqueue(
+    deps: &Deps,
+    run: &ReportRun,
+    queue_name: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ServiceResult<()> {
+    let message = Message::Deliver {
+        project: run.meta.project_id.clone(),
+        report_run: run.meta.id.clone(),
+    };
+    let queue = deps.queue()?;
+    let Err(e) = queue
+        .send(queue_name, &message.to_json(), std::time::Duration::ZERO)
+        .await
+    else {
+        return Ok(());
+    };
+    let (reason, err) = match e {
+        QueueError::NoSuchQueue(_) => {
+            let reason = format!(
+                "destinations of kind `{}` have no delivery in this deployment",
+                run.destination_kind
+            );
+            (reason.clone(), ServiceError::Conflict(reason))
+        }
+        other => (
+            "the report run could not be queued; start it again".to_string(),
+            ServiceError::from(other),
+        ),
+    };
+    records::update::<ReportRun>(
+        deps.store.as_ref(),
+        &run.meta.project_id,
+        &run.meta.id,
+        now,
+        |r| r.fail(now, reason.clone()).is_ok(),
+    )
+    .await?;
+    Err(err)
+}
+
+/// `GET /v1/reports/{id}/runs`: the report's runs, newest first.
+pub async fn list_of_report(
+    ctx: &Ctx<'_>,
+    report_id: &IdOf<Report>,
+    page: Page,
+) -> ServiceResult<List<ReportRun>> {
+    let report = load_any::<Report>(ctx, report_id).await?;
+    let page = Page {
+        parent: Some(report.meta.id),
+        ..page
+    };
+    list_page::<ReportRun>(ctx, &page).await
+}
+
+pub async fn get(ctx: &Ctx<'_>, id: &IdOf<ReportRun>) -> ServiceResult<ReportRun> {
+    load::<ReportRun>(ctx, id).await
+}
+
+/// Applies one transition to the stored run; a 409 saying why when its status
+/// refuses it.
+async fn transition(
+    ctx: &Ctx<'_>,
+    id: &IdOf<ReportRun>,
+    apply: impl Fn(&mut ReportRun) -> Result<(), sluice_domain::DomainError>,
+) -> ServiceResult<ReportRun> {
+    load::<ReportRun>(ctx, id).await?;
+    let mut refused = None;
+    let updated = records::update::<ReportRun>(
+        ctx.deps.store.as_ref(),
+        ctx.project(),
+        id.as_id(),
+        ctx.now,
+        |r| {
+            refused = apply(r).err();
+            refused.is_none()
+        },
+    )
+    .await?
+    .ok_or_else(|| ServiceError::not_found(Kind::ReportRun, id.as_str()))?;
+    match refused {
+        Some(e) => Err(e.into()),
+        None => Ok(updated),
+    }
+}
+
+/// `POST /v1/report-runs/{id}/cancel`: a queued run never delivers; a running
+/// one is not recorded as delivered.
+pub async fn cancel(ctx: &Ctx<'_>, id: &IdOf<ReportRun>) -> ServiceResult<ReportRun> {
+    let now = ctx.now;
+    transition(ctx, id, |r| r.cancel(now)).await
+}
+
+/// `POST /v1/report-runs/{id}/retry`: a failed or cancelled run is queued again
+/// as its next attempt.
+pub async fn retry(ctx: &Ctx<'_>, id: &IdOf<ReportRun>) -> ServiceResult<ReportRun> {
+    let now = ctx.now;
+    let run = transition(ctx, id, |r| r.retry(now)).await?;
+    let queue = delivery(&run.destination_kind)
+        .map(|d| d.queue())
+        .ok_or_else(|| {
+            ServiceError::Conflict(format!(
+                "destinations of kind `{}` do not deliver in this version",
+                run.destination_kind
+            ))
+        })?;
+    enqueue(ctx.deps, &run, &queue, now).await?;
+    Ok(run)
+}

@@ -1,0 +1,120 @@
+//! HTTP clients for requests a project configures: every address a host name
+//! resolves to is checked against the process's [`Egress`] policy when the
+//! connection is made, and a URL that names an address itself is checked
+//! before it is sent (a client does not resolve those).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use sluice_domain::net::{Egress, NetworkRefused};
+
+/// Resolves with the system resolver, keeping only the addresses the policy
+/// allows; a name with none left fails to resolve, with the policy's reason.
+struct Guarded {
+    egress: Egress,
+}
+
+impl Resolve for Guarded {
+    fn resolve(&self, name: Name) -> Resolving {
+        let egress = self.egress.clone();
+        Box::pin(async move {
+            let host = name.as_str().to_string();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let mut refused = None;
+            let allowed: Vec<SocketAddr> = found
+                .into_iter()
+                .filter(|a| match egress.check(a.ip()) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        refused = Some(e);
+                        false
+                    }
+                })
+                .collect();
+            if allowed.is_empty() {
+                let e = refused
+                    .unwrap_or_else(|| NetworkRefused(format!("{host} resolves to no address")));
+                return Err(Box::new(e) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(allowed.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// A client builder whose connections go only where `egress` allows.
+pub fn client_builder(egress: &Egress) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .dns_resolver(Arc::new(Guarded {
+            egress: egress.clone(),
+        }))
+        // A redirect could lead anywhere; callers follow none.
+        .redirect(reqwest::redirect::Policy::none())
+}
+
+/// Refuses a URL whose host is an address the policy does not allow (names are
+/// checked when they resolve), or whose scheme is not http(s).
+pub fn check_url(egress: &Egress, url: &reqwest::Url) -> Result<(), NetworkRefused> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(NetworkRefused("the URL must be http(s)".into()));
+    }
+    let host = url
+        .host_str()
+        .ok_or_else(|| NetworkRefused("the URL has no host".into()))?;
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    match literal.parse::<std::net::IpAddr>() {
+        Ok(ip) => egress.check(ip),
+        // A name: checked on the addresses it resolves to, at connection time.
+        Err(_) => Ok(()),
+    }
+}
+
+/// Whether a request error came from the policy refusing every address.
+pub fn refused_by_policy(e: &reqwest::Error) -> Option<String> {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(r) = s.downcast_ref::<NetworkRefused>() {
+            return Some(r.0.clone());
+        }
+        source = s.source();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_name_that_resolves_to_loopback_is_refused_when_connecting() {
+        let client = client_builder(&Egress::public_only())
+            .build()
+            .expect("client");
+        let err = client
+            .get("http://localhost:9/x")
+            .send()
+            .await
+            .expect_err("refused");
+        let why = refused_by_policy(&err).expect("the policy's reason");
+        assert!(why.contains("not a public address"), "{why}");
+    }
+
+    #[test]
+    fn a_url_naming_a_private_address_is_refused_before_sending() {
+        let e = Egress::public_only();
+        for url in [
+            "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::1]/",
+            "http://[::ffff:10.0.0.1]/",
+        ] {
+            let u = reqwest::Url::parse(url).expect("url");
+            assert!(check_url(&e, &u).is_err(), "{url}");
+        }
+        let ok = reqwest::Url::parse("https://hooks.example.com/x").expect("url");
+        check_url(&e, &ok).expect("a name is checked when it resolves");
+        let ftp = reqwest::Url::parse("ftp://example.com/").expect("url");
+        assert!(check_url(&e, &ftp).is_err());
+    }
+}

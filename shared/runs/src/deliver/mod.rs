@@ -1,0 +1,243 @@
+//! Report delivery: a `Deliver` message takes one report run, reads the
+//! report's rows from the warehouse page by page, and hands them to its
+//! destination kind's writer. The whole delivery is redone when the message
+//! comes again; each writer makes that safe (an export rewrites the same
+//! object; a webhook sends the same delivery id, for its receiver to drop a
+//! repeat).
+
+mod export;
+mod webhook;
+
+use serde_json::{Map, Value};
+use sluice_app::records;
+use sluice_app::services::runs::{TABLE_MACRO, table_of};
+use sluice_domain::Id;
+use sluice_domain::entities::{DataMart, Delivered, Destination, Report, ReportRun};
+use sluice_domain::pipeline::objects;
+use sluice_domain::ports::{ColumnInfo, QueryPage, TableRef, Warehouse, WarehouseError};
+
+use crate::{Fault, Machine};
+
+/// Rows read from the warehouse per page.
+const PAGE_ROWS: u32 = 10_000;
+
+/// What a writer delivered.
+pub(crate) struct Outcome {
+    pub rows: u64,
+    pub bytes: u64,
+    /// Lines for the run's log (a webhook's tries).
+    pub log: Vec<String>,
+    pub delivered: Delivered,
+}
+
+/// The report's rows, a page at a time.
+pub(crate) struct Pages<'a> {
+    warehouse: &'a dyn Warehouse,
+    project: Id,
+    table: TableRef,
+    sql: String,
+    next: Option<Option<String>>,
+    columns: Vec<ColumnInfo>,
+}
+
+impl Pages<'_> {
+    /// The next page; `None` after the last.
+    pub async fn next(&mut self) -> Result<Option<QueryPage>, Fault> {
+        let Some(token) = self.next.take() else {
+            return Ok(None);
+        };
+        let page = self
+            .warehouse
+            .query(
+                &self.project,
+                std::slice::from_ref(&self.table),
+                &self.sql,
+                PAGE_ROWS,
+                token.as_deref(),
+            )
+            .await
+            .map_err(|e| match e {
+                WarehouseError::Backend(_) => Fault::Transient(format!("warehouse: {e}")),
+                other => Fault::Permanent(format!("the report's query: {other}")),
+            })?;
+        self.next = page.next_page.clone().map(Some);
+        if self.columns.is_empty() {
+            self.columns = page.columns.clone();
+        }
+        Ok(Some(page))
+    }
+}
+
+/// Everything a writer is given.
+pub(crate) struct Job<'a> {
+    pub run: &'a ReportRun,
+    pub report: &'a Report,
+    pub config: Map<String, Value>,
+    pub pages: Pages<'a>,
+}
+
+impl Job<'_> {
+    pub fn str(&self, key: &str, default: &'static str) -> String {
+        self.config
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or(default)
+            .to_string()
+    }
+}
+
+pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(), Fault> {
+    let store = m.deps.store.as_ref();
+    let Some(run) = records::get::<ReportRun>(store, project, run_id).await? else {
+        tracing::warn!(report_run_id = %run_id, "No such report run; message dropped.");
+        return Ok(());
+    };
+    if run.status().is_final() {
+        // Delivered, failed or cancelled already: a repeat of its message.
+        return Ok(());
+    }
+    let now = m.now();
+    let Some(run) =
+        records::update::<ReportRun>(store, project, run_id, now, |r| r.start(now).is_ok())
+            .await?
+            .filter(|r| r.status() == sluice_domain::entities::ReportRunStatus::Running)
+    else {
+        return Ok(());
+    };
+    let report = records::get::<Report>(store, project, run.report_id.as_id())
+        .await?
+        .filter(|r| r.meta.deleted_at.is_none())
+        .ok_or_else(|| Fault::Permanent(format!("report {} was deleted", run.report_id)))?;
+    let destination = records::get::<Destination>(store, project, run.destination_id.as_id())
+        .await?
+        .filter(|d| d.meta.deleted_at.is_none())
+        .ok_or_else(|| {
+            Fault::Permanent(format!("destination {} was deleted", run.destination_id))
+        })?;
+    if destination.kind != run.destination_kind {
+        return Err(Fault::Permanent(format!(
+            "destination {} is now of kind `{}`; start a new run",
+            destination.meta.id, destination.kind
+        )));
+    }
+    let mart = records::get::<DataMart>(store, project, &report.data_mart_id)
+        .await?
+        .filter(|d| d.meta.deleted_at.is_none())
+        .ok_or_else(|| {
+            Fault::Permanent(format!("data mart {} was deleted", report.data_mart_id))
+        })?;
+    let warehouse = m
+        .deps
+        .warehouse
+        .clone()
+        .ok_or_else(|| Fault::Permanent("no warehouse is configured here".into()))?;
+    let location = objects::table(project, &mart.meta.id);
+    if m.objects()
+        .list(&location)
+        .await?
+        .iter()
+        .all(|o| !o.key.ends_with(".parquet"))
+    {
+        return Err(Fault::Permanent(format!(
+            "data mart {} has no data yet; run it first",
+            mart.meta.id
+        )));
+    }
+    let table = table_of(&m.deps, &mart).await?;
+    let sql = match &report.query {
+        Some(q) => q.replace(TABLE_MACRO, &table.name),
+        None => format!("SELECT * FROM \"{}\"", table.name),
+    };
+    let config = destination_config(m, &destination).await?;
+    let job = Job {
+        run: &run,
+        report: &report,
+        config,
+        pages: Pages {
+            warehouse: warehouse.as_ref(),
+            project: project.clone(),
+            table,
+            sql,
+            next: Some(None),
+            columns: vec![],
+        },
+    };
+    let (done, written_key) = match run.destination_kind.as_str() {
+        "object_export" => export::deliver(m, job).await?,
+        "webhook" => (webhook::deliver(m, job).await?, None),
+        other => {
+            return Err(Fault::Permanent(format!(
+                "destinations of kind `{other}` do not deliver in this version"
+            )));
+        }
+    };
+    let now = m.now();
+    let (rows, bytes) = (done.rows, done.bytes);
+    let recorded = records::update::<ReportRun>(store, project, run_id, now, |r| {
+        for line in &done.log {
+            r.note(now, line.clone());
+        }
+        r.succeed(now, rows, bytes, done.delivered.clone()).is_ok()
+    })
+    .await?;
+    match recorded {
+        Some(r) if r.status() == sluice_domain::entities::ReportRunStatus::Succeeded => {
+            tracing::info!(report_run_id = %run_id, rows, bytes, "Report delivered.");
+        }
+        _ => {
+            // Cancelled while it ran: an export is taken back; a webhook was sent.
+            if let Some(key) = written_key {
+                m.objects().delete(&key).await?;
+            }
+            tracing::info!(report_run_id = %run_id, "Report run cancelled while it delivered.");
+        }
+    }
+    Ok(())
+}
+
+/// The destination's config with its secret fields filled in (in memory only).
+async fn destination_config(m: &Machine, d: &Destination) -> Result<Map<String, Value>, Fault> {
+    let mut config = d.settings.config.clone();
+    if let Some(name) = &d.settings.secret_ref {
+        let secret = m
+            .deps
+            .secrets
+            .get(name)
+            .await
+            .map_err(|e| Fault::Transient(format!("secrets: {e}")))?
+            .ok_or_else(|| {
+                Fault::Permanent(format!(
+                    "the secret fields of destination {} are missing; set them again",
+                    d.meta.id
+                ))
+            })?;
+        let fields: Map<String, Value> = serde_json::from_str(secret.expose()).map_err(|_| {
+            Fault::Permanent(format!(
+                "the secret fields of destination {} do not parse",
+                d.meta.id
+            ))
+        })?;
+        config.extend(fields);
+    }
+    Ok(config)
+}
+
+/// Marks a report run failed with `reason` (once; a final run stays as it is).
+pub(crate) async fn fail(m: &Machine, project: &Id, run_id: &Id, reason: &str) {
+    let now = m.now();
+    let res = records::update::<ReportRun>(m.deps.store.as_ref(), project, run_id, now, |r| {
+        r.fail(now, reason).is_ok()
+    })
+    .await;
+    match res {
+        Ok(_) => tracing::warn!(report_run_id = %run_id, reason = %reason, "Report run failed."),
+        Err(e) => {
+            tracing::error!(report_run_id = %run_id, error = %e, "Could not mark the report run failed.")
+        }
+    }
+}
+
+/// A row as a JSON object of its columns.
+pub(crate) fn row_object(columns: &[ColumnInfo], row: Vec<Value>) -> Map<String, Value> {
+    columns.iter().map(|c| c.name.clone()).zip(row).collect()
+}
