@@ -374,9 +374,21 @@ pub async fn secrets(secrets: Arc<dyn Secrets>) {
     );
 }
 
+/// How often a queue may hand one message out while it is hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Once per visibility timeout (the embedded queue).
+    Once,
+    /// At least once: an SQS standard queue may give a message to two
+    /// concurrent receivers now and then (and moto's emulation does). The run
+    /// machine is idempotent for this reason; the contract then asks only that
+    /// nothing is lost.
+    AtLeastOnce,
+}
+
 /// Every behaviour the run machinery relies on, for one queue adapter. `queue` must
 /// allow 3 receives before its `{queue}-dlq` takes a message, and be empty.
-pub async fn queue(q: Arc<dyn sluice_domain::ports::Queue>, queue: &str) {
+pub async fn queue(q: Arc<dyn sluice_domain::ports::Queue>, queue: &str, delivery: Delivery) {
     use std::collections::HashSet;
     use std::time::Duration;
 
@@ -520,7 +532,10 @@ pub async fn queue(q: Arc<dyn sluice_domain::ports::Queue>, queue: &str) {
         all.extend(w.await.expect("worker"));
     }
     let unique: HashSet<&String> = all.iter().collect();
-    assert_eq!((all.len(), unique.len()), (20, 20), "each job exactly once");
+    assert_eq!(unique.len(), 20, "every job: {all:?}");
+    if delivery == Delivery::Once {
+        assert_eq!(all.len(), 20, "each job exactly once: {all:?}");
+    }
 }
 
 /// Every behaviour the run machinery relies on, for one object store. Uses keys under

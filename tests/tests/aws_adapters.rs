@@ -294,7 +294,7 @@ async fn sqs_queue_passes_the_queue_contract() {
         .await
         .expect("create the queue and its DLQ");
     let q = sluice_aws::SqsQueue::new(client, [("transform", url), ("transform-dlq", dlq_url)]);
-    contract::queue(Arc::new(q), "transform").await;
+    contract::queue(Arc::new(q), "transform", contract::Delivery::AtLeastOnce).await;
 }
 
 // S3 objects and EventBridge events.

@@ -59,7 +59,12 @@ async fn sqlite_queue_passes_the_queue_contract() {
     let dir = tempdir();
     let queue =
         sluice_local::SqliteQueue::open(&dir.join("meta.db"), &[("transform", 3)]).expect("open");
-    sluice_tests::contract::queue(Arc::new(queue), "transform").await;
+    sluice_tests::contract::queue(
+        Arc::new(queue),
+        "transform",
+        sluice_tests::contract::Delivery::Once,
+    )
+    .await;
 }
 
 #[tokio::test]
