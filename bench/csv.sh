@@ -78,8 +78,10 @@ for line in sys.stdin.read().split("\n"):
           f"user {ru.ru_utime:5.2f} s  sys {ru.ru_stime:5.2f} s", flush=True)
 med = {f: (statistics.median(w for w, _ in r), statistics.median(m for _, m in r)) for f, r in res.items()}
 print()
-print(f"{rows} rows, {len(res['csv'])} runs each (medians)")
+runs_each = len(res["csv"])
+print(f"{rows} rows, {runs_each} runs each (medians)")
 for f in ("csv", "ndjson"):
     print(f"{f:<6} wall {med[f][0]:6.2f} s  peak RSS {med[f][1]:7.1f} MB")
-print(f"CSV/NDJSON wall time {med['csv'][0] / med['ndjson'][0]:.2f}x, peak RSS {med['csv'][1] / med['ndjson'][1]:.2f}x")
+(cw, cm), (nw, nm) = med["csv"], med["ndjson"]
+print(f"CSV/NDJSON wall time {cw / nw:.2f}x, peak RSS {cm / nm:.2f}x")
 '
