@@ -857,3 +857,66 @@ async fn upstream_triggers_form_a_dag_fire_once_per_success_and_refuse_cycles() 
     assert_eq!(tb["recent_fires"][0]["run_id"], json!(run_b));
     app.stop().await;
 }
+
+/// A report run whose delivery stopped for good (its function died on every
+/// try, its message in the dead-letter queue) is failed by the tick past its
+/// deadline, on both stores, and is due no more.
+#[tokio::test]
+async fn a_report_run_that_stopped_delivering_is_failed_past_its_deadline() {
+    use sluice_domain::entities::{
+        DELIVERY_LEASE_SECONDS, Destination, Meta, Report, ReportRun, Settings,
+    };
+    for app in [spawn_app_without_workers().await, spawn_app_on_moto().await] {
+        let now = Utc::now();
+        let started = now - chrono::Duration::seconds(DELIVERY_LEASE_SECONDS + 60);
+        let report = Report {
+            meta: Meta::new(Kind::Report, &app.project, "t", started),
+            title: "r".into(),
+            data_mart_id: Id::generate(Kind::DataMart, 1_700_000_000_000),
+            destination_id: Id::generate(Kind::Destination, 1_700_000_000_000),
+            query: None,
+            cache_ttl_seconds: 0,
+        };
+        let destination = Destination {
+            meta: Meta::new(Kind::Destination, &app.project, "t", started),
+            title: "d".into(),
+            kind: "webhook".into(),
+            settings: Settings::default(),
+        };
+        let mut stuck = ReportRun::queued(
+            Meta::new(Kind::ReportRun, &app.project, "t", started),
+            &report,
+            &destination,
+        );
+        stuck.start(started).expect("start");
+        app.seed(&stuck).await;
+        let mut fresh = ReportRun::queued(
+            Meta::new(Kind::ReportRun, &app.project, "t", now),
+            &report,
+            &destination,
+        );
+        fresh.start(now).expect("start");
+        app.seed(&fresh).await;
+
+        tick(&app, now).await;
+        let read = |id: &Id| {
+            let path = format!("/v1/report-runs/{id}");
+            let app = &app;
+            async move { app.owner("GET", &path, None, 200).await }
+        };
+        let failed = read(&stuck.meta.id).await;
+        assert_eq!(failed["status"], "failed", "{failed}");
+        assert!(
+            failed["error"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("retry it"),
+            "{failed}"
+        );
+        assert_eq!(read(&fresh.meta.id).await["status"], "running");
+        // Over: not due again.
+        let again = tick(&app, now + chrono::Duration::seconds(1)).await;
+        assert_eq!(again.errors, 0, "{again:?}");
+        app.stop().await;
+    }
+}

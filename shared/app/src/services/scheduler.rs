@@ -121,6 +121,7 @@ async fn handle_due(deps: &Deps, record: Record, now: DateTime<Utc>) -> TickRepo
             report.backfills += 1;
             advance_backfill(deps, &record.project, &record.id, now).await
         }
+        Kind::ReportRun => expire_report_run(deps, &record.project, &record.id, now).await,
         other => {
             tracing::warn!(kind = other.noun(), id = %record.id, "A record of this kind is never due; ignored.");
             Ok(())
@@ -303,6 +304,29 @@ async fn start_fire(
         Err(ServiceError::Conflict(why)) => Ok(FireStart::NotRunnable(why)),
         Err(e) => Err(e),
     }
+}
+
+/// A report run past its deadline: failed, with why and what to do.
+async fn expire_report_run(
+    deps: &Deps,
+    project: &Id,
+    id: &Id,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let expired = records::update::<sluice_domain::entities::ReportRun>(
+        deps.store.as_ref(),
+        project,
+        id,
+        now,
+        |r| r.expire(now) == Ok(true),
+    )
+    .await?;
+    if let Some(r) = expired
+        && r.status() == sluice_domain::entities::ReportRunStatus::Failed
+    {
+        tracing::warn!(report_run_id = %id, "Report run stopped past its deadline; failed.");
+    }
+    Ok(())
 }
 
 /// A due run: its SLA ran out, its retry is due, or its lease expired.

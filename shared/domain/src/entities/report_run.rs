@@ -105,8 +105,14 @@ pub struct ReportRun {
 entity!(
     ReportRun,
     Kind::ReportRun,
-    parent = |r| Some(r.report_id.as_id().clone())
+    parent = |r| Some(r.report_id.as_id().clone()),
+    due = |r| r.deadline().map(|d| d.timestamp_millis())
 );
+
+/// How long a delivery may go from its last start (or its queueing) before the
+/// scheduler calls it stopped: past the delivery function's timeout times the
+/// queue's receives, so only a run whose message is gone for good reaches it.
+pub const DELIVERY_LEASE_SECONDS: i64 = 3_600;
 
 impl ReportRun {
     /// A new run of `report` to `destination`, queued.
@@ -233,6 +239,34 @@ impl ReportRun {
         Ok(())
     }
 
+    /// When a run not over yet is taken for stopped.
+    pub fn deadline(&self) -> Option<DateTime<Utc>> {
+        (!self.status.is_final() && self.meta.deleted_at.is_none()).then(|| {
+            self.started_at.unwrap_or(self.meta.created_at)
+                + chrono::Duration::seconds(DELIVERY_LEASE_SECONDS)
+        })
+    }
+
+    /// queued or running past its [`ReportRun::deadline`] → failed: its
+    /// function stopped on every try, or its message went to the dead-letter
+    /// queue. `Ok(false)` when it is not past it.
+    pub fn expire(&mut self, now: DateTime<Utc>) -> Result<bool, DomainError> {
+        match self.deadline() {
+            None => Err(self.refuse("expired")),
+            Some(d) if now < d => Ok(false),
+            Some(_) => {
+                self.fail(
+                    now,
+                    format!(
+                        "the delivery did not finish within {} minutes of its last start (its function stopped, or its message went to the dead-letter queue); retry it",
+                        DELIVERY_LEASE_SECONDS / 60
+                    ),
+                )?;
+                Ok(true)
+            }
+        }
+    }
+
     /// failed or cancelled → queued, as the next attempt.
     pub fn retry(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
         if !matches!(
@@ -327,6 +361,25 @@ mod tests {
         assert_ne!(r.delivery_id(), first);
         r.cancel(at(4)).expect("cancel");
         assert!(r.start(at(5)).is_err(), "a cancelled run does not start");
+    }
+
+    #[test]
+    fn a_run_not_over_an_hour_after_its_last_start_is_failed_and_no_longer_due() {
+        let mut r = run();
+        assert!(
+            r.deadline().is_some(),
+            "a queued run is due at its deadline"
+        );
+        r.start(at(10)).expect("start");
+        let deadline = r.deadline().expect("a running run has one");
+        assert_eq!(deadline, at(10 + DELIVERY_LEASE_SECONDS));
+        assert_eq!(r.expire(at(20)), Ok(false));
+        assert_eq!(r.status(), ReportRunStatus::Running);
+        assert_eq!(r.expire(deadline), Ok(true));
+        assert_eq!(r.status(), ReportRunStatus::Failed);
+        assert!(r.error.as_deref().unwrap_or_default().contains("retry it"));
+        assert_eq!(r.deadline(), None);
+        assert!(r.expire(deadline).is_err());
     }
 
     #[test]
