@@ -37,7 +37,6 @@ pub(crate) struct Pages<'a> {
     table: TableRef,
     sql: String,
     next: Option<Option<String>>,
-    columns: Vec<ColumnInfo>,
 }
 
 impl Pages<'_> {
@@ -61,9 +60,6 @@ impl Pages<'_> {
                 other => Fault::Permanent(format!("the report's query: {other}")),
             })?;
         self.next = page.next_page.clone().map(Some);
-        if self.columns.is_empty() {
-            self.columns = page.columns.clone();
-        }
         Ok(Some(page))
     }
 }
@@ -159,7 +155,6 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
             table,
             sql,
             next: Some(None),
-            columns: vec![],
         },
     };
     let (done, written_key) = match run.destination_kind.as_str() {
