@@ -516,8 +516,19 @@ pub(crate) async fn source_config(
     deps: &Deps,
     source: &Source,
 ) -> Result<Map<String, Value>, Fault> {
-    let mut config = source.settings.config.clone();
-    if let Some(name) = &source.settings.secret_ref {
+    config_with_secrets(deps, &source.settings, "source", &source.meta.id).await
+}
+
+/// `settings`' config with its secret fields filled in from the secret store
+/// (kept in memory only); `noun` and `id` name the record in errors.
+pub(crate) async fn config_with_secrets(
+    deps: &Deps,
+    settings: &sluice_domain::entities::Settings,
+    noun: &str,
+    id: &Id,
+) -> Result<Map<String, Value>, Fault> {
+    let mut config = settings.config.clone();
+    if let Some(name) = &settings.secret_ref {
         let secret = deps
             .secrets
             .get(name)
@@ -525,15 +536,11 @@ pub(crate) async fn source_config(
             .map_err(|e| Fault::Transient(format!("secrets: {e}")))?
             .ok_or_else(|| {
                 Fault::Permanent(format!(
-                    "the secret fields of source {} are missing; set them again",
-                    source.meta.id
+                    "the secret fields of {noun} {id} are missing; set them again"
                 ))
             })?;
         let fields: Map<String, Value> = serde_json::from_str(secret.expose()).map_err(|_| {
-            Fault::Permanent(format!(
-                "the secret fields of source {} do not parse",
-                source.meta.id
-            ))
+            Fault::Permanent(format!("the secret fields of {noun} {id} do not parse"))
         })?;
         config.extend(fields);
     }

@@ -144,7 +144,13 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
         Some(q) => q.replace(TABLE_MACRO, &table.name),
         None => format!("SELECT * FROM \"{}\"", table.name),
     };
-    let config = destination_config(m, &destination).await?;
+    let config = crate::config_with_secrets(
+        &m.deps,
+        &destination.settings,
+        "destination",
+        &destination.meta.id,
+    )
+    .await?;
     let job = Job {
         run: &run,
         report: &report,
@@ -188,33 +194,6 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
         }
     }
     Ok(())
-}
-
-/// The destination's config with its secret fields filled in (in memory only).
-async fn destination_config(m: &Machine, d: &Destination) -> Result<Map<String, Value>, Fault> {
-    let mut config = d.settings.config.clone();
-    if let Some(name) = &d.settings.secret_ref {
-        let secret = m
-            .deps
-            .secrets
-            .get(name)
-            .await
-            .map_err(|e| Fault::Transient(format!("secrets: {e}")))?
-            .ok_or_else(|| {
-                Fault::Permanent(format!(
-                    "the secret fields of destination {} are missing; set them again",
-                    d.meta.id
-                ))
-            })?;
-        let fields: Map<String, Value> = serde_json::from_str(secret.expose()).map_err(|_| {
-            Fault::Permanent(format!(
-                "the secret fields of destination {} do not parse",
-                d.meta.id
-            ))
-        })?;
-        config.extend(fields);
-    }
-    Ok(config)
 }
 
 /// Marks a report run failed with `reason` (once; a final run stays as it is).
