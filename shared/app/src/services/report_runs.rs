@@ -165,23 +165,7 @@ async fn transition(
     apply: impl Fn(&mut ReportRun) -> Result<(), sluice_domain::DomainError>,
 ) -> ServiceResult<ReportRun> {
     load::<ReportRun>(ctx, id).await?;
-    let mut refused = None;
-    let updated = records::update::<ReportRun>(
-        ctx.deps.store.as_ref(),
-        ctx.project(),
-        id.as_id(),
-        ctx.now,
-        |r| {
-            refused = apply(r).err();
-            refused.is_none()
-        },
-    )
-    .await?
-    .ok_or_else(|| ServiceError::not_found(Kind::ReportRun, id.as_str()))?;
-    match refused {
-        Some(e) => Err(e.into()),
-        None => Ok(updated),
-    }
+    super::runs::transition_of(ctx.deps, ctx.project(), id.as_id(), ctx.now, apply).await
 }
 
 /// `POST /v1/report-runs/{id}/cancel`: a queued run never delivers; a running

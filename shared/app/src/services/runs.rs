@@ -278,14 +278,26 @@ async fn transition(
     now: chrono::DateTime<chrono::Utc>,
     apply: impl Fn(&mut Run) -> Result<(), sluice_domain::DomainError>,
 ) -> ServiceResult<Run> {
-    let id = &run.meta.id;
+    transition_of(deps, &run.meta.project_id, &run.meta.id, now, apply).await
+}
+
+/// Applies one state change of record `id` (a run, a report run) to the stored
+/// record, again on every compare-and-swap try; a 409 saying why when its
+/// state refuses it.
+pub(crate) async fn transition_of<T: sluice_domain::entities::Entity>(
+    deps: &Deps,
+    project: &Id,
+    id: &Id,
+    now: chrono::DateTime<chrono::Utc>,
+    apply: impl Fn(&mut T) -> Result<(), sluice_domain::DomainError>,
+) -> ServiceResult<T> {
     let mut refused = None;
-    let updated = records::update::<Run>(deps.store.as_ref(), &run.meta.project_id, id, now, |r| {
+    let updated = records::update::<T>(deps.store.as_ref(), project, id, now, |r| {
         refused = apply(r).err();
         refused.is_none()
     })
     .await?
-    .ok_or_else(|| ServiceError::not_found(Kind::Run, id.as_str()))?;
+    .ok_or_else(|| ServiceError::not_found(T::KIND, id.as_str()))?;
     match refused {
         Some(e) => Err(e.into()),
         None => Ok(updated),
