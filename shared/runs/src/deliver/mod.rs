@@ -84,22 +84,18 @@ impl Job<'_> {
 
 pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(), Fault> {
     let store = m.deps.store.as_ref();
-    let Some(run) = records::get::<ReportRun>(store, project, run_id).await? else {
+    let now = m.now();
+    // A run delivered, failed or cancelled already refuses to start: a repeat
+    // of its message, with nothing to do.
+    let Some(run) =
+        records::update::<ReportRun>(store, project, run_id, now, |r| r.start(now).is_ok()).await?
+    else {
         tracing::warn!(report_run_id = %run_id, "No such report run; message dropped.");
         return Ok(());
     };
-    if run.status().is_final() {
-        // Delivered, failed or cancelled already: a repeat of its message.
+    if run.status() != sluice_domain::entities::ReportRunStatus::Running {
         return Ok(());
     }
-    let now = m.now();
-    let Some(run) =
-        records::update::<ReportRun>(store, project, run_id, now, |r| r.start(now).is_ok())
-            .await?
-            .filter(|r| r.status() == sluice_domain::entities::ReportRunStatus::Running)
-    else {
-        return Ok(());
-    };
     let report = records::get::<Report>(store, project, run.report_id.as_id())
         .await?
         .filter(|r| r.meta.deleted_at.is_none())
