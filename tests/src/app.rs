@@ -122,8 +122,23 @@ pub async fn spawn_app_on_moto() -> TestApp {
         sluice_domain::files::ImportRoots::new(&[std::env::temp_dir()], &[])
             .expect("the temp dir exists"),
     );
+    // The routes that plan or preview reach the engine as deployed: the engine
+    // function, over Lambda Invoke.
+    let mut engine_deps = deps.clone();
+    engine_deps.egress = loopback_allowed();
+    let engine = crate::lambda_invoke::InvokeEndpoint::start(engine_deps).await;
+    deps.previewer = Some(std::sync::Arc::new(sluice_lambda::RemoteEngine::new(
+        engine.client(&sdk),
+        crate::lambda_invoke::ENGINE_FUNCTION,
+    )));
     let project = Id::generate(Kind::Project, now_ms());
-    spawn_app_on(deps, project, PathBuf::new(), Some(Box::new(moto))).await
+    spawn_app_on(
+        deps,
+        project,
+        PathBuf::new(),
+        Some(Box::new((moto, engine))),
+    )
+    .await
 }
 
 /// Public addresses and 127.0.0.1, where the tests' servers listen.
@@ -134,8 +149,9 @@ pub fn loopback_allowed() -> sluice_domain::net::Egress {
 }
 
 /// The run machinery's AWS parts on moto, as a stack deploys them: the stage
-/// queues with their DLQs, the run bucket, the run-event bus, Athena; and the
-/// transform engine's previewer.
+/// queues with their DLQs, the run bucket, the run-event bus, Athena. The
+/// transform engine is attached by the caller: the in-process one, or the
+/// engine function behind [`crate::lambda_invoke::InvokeEndpoint`].
 pub async fn attach_aws_run_parts(deps: &mut Deps, sdk: &aws_config::SdkConfig) {
     use std::sync::Arc;
     let suffix = now_ms();
@@ -179,7 +195,6 @@ pub async fn attach_aws_run_parts(deps: &mut Deps, sdk: &aws_config::SdkConfig) 
             timeout: std::time::Duration::from_secs(10),
         },
     )));
-    deps.previewer = Some(Arc::new(sluice_runs::EnginePreviewer));
 }
 
 fn now_ms() -> u64 {

@@ -43,6 +43,14 @@ fn every_function_folder_is_in_the_template_and_nothing_else_is() {
         );
         assert!(in_template.insert(name.clone()), "{name} appears twice");
         let events = r["Properties"]["Events"].as_mapping();
+        if INTERNAL.contains(&name.as_str()) {
+            // Invoked directly by other functions, never by an event source.
+            assert!(
+                events.is_none_or(|e| e.is_empty()),
+                "{name} is internal: no event source reaches it"
+            );
+            continue;
+        }
         if SCHEDULER.contains(&name.as_str()) {
             // Invoked by EventBridge rules only, SAM events or rule resources (checked
             // by the scheduler tests below).
@@ -101,9 +109,10 @@ fn every_function_folder_is_in_the_template_and_nothing_else_is() {
     let mut expected: BTreeSet<String> = routes::all().iter().map(|r| r.name.to_string()).collect();
     expected.extend(stages().into_iter().map(|(f, _)| f));
     expected.extend(SCHEDULER.iter().map(|f| f.to_string()));
+    expected.extend(INTERNAL.iter().map(|f| f.to_string()));
     assert_eq!(
         expected, folders,
-        "every route, every stage queue and the scheduler have their function"
+        "every route, every stage queue, the scheduler and the engine have their function"
     );
 }
 
@@ -133,6 +142,10 @@ fn stage_queue(function: &str) -> Option<String> {
 
 /// The scheduler's functions, each invoked by EventBridge rules.
 const SCHEDULER: &[&str] = &["scheduler-tick", "scheduler-react"];
+
+/// Functions other functions invoke directly: the transform engine, for the
+/// routes that plan or preview mappings.
+const INTERNAL: &[&str] = &["engine"];
 
 /// SAM event types that are EventBridge rules (or schedules).
 const RULE_EVENTS: &[&str] = &[
@@ -468,9 +481,20 @@ fn read_only_routes_cannot_write_the_table() {
         }
         let Some(route) = routes::by_name(name) else {
             assert!(
-                stage_queue(name).is_some() || SCHEDULER.contains(&name),
-                "{name} is a route, a stage or the scheduler"
+                stage_queue(name).is_some()
+                    || SCHEDULER.contains(&name)
+                    || INTERNAL.contains(&name),
+                "{name} is a route, a stage, the scheduler or internal"
             );
+            if INTERNAL.contains(&name) {
+                // It answers what its callers ask and writes nothing.
+                for a in actions.iter().filter(|a| a.starts_with("dynamodb:")) {
+                    assert!(
+                        TABLE_READS.contains(&a.as_str()),
+                        "{name} only reads the table: not {a}"
+                    );
+                }
+            }
             continue;
         };
         if route.method == http::Method::GET {
@@ -583,7 +607,8 @@ fn file_routes_reach_only_the_landing_areas_of_the_bucket() {
         "api-upload-file",
         "api-list-files",
         "api-delete-file",
-        "api-preview-data-mart",
+        // Previews of `store://` sources read through the engine.
+        "engine",
     ] {
         let (_, r) = function(&t, name);
         let mut s3 = 0;
@@ -801,18 +826,25 @@ fn every_api_function_is_given_the_parts_its_route_needs() {
                 Part::Objects => named.iter().any(|p| p.name == "objects"),
                 Part::Warehouse => named.iter().any(|p| p.name == "warehouse"),
                 Part::Engine => {
-                    manifest.contains("sluice-runs") && main.contains("EnginePreviewer")
+                    // The engine function, over Lambda Invoke: its name, and the
+                    // right to invoke it.
+                    let spec = &sluice_lambda::parts::ENGINE;
+                    let invokes = allowed_actions(route.name, &f["Properties"]["Policies"])
+                        .iter()
+                        .any(|a| a == "lambda:InvokeFunction");
+                    manifest.contains("engine-client")
+                        && main.contains("parts::engine")
+                        && spec.variables.iter().all(|v| !vars[*v].is_null())
+                        && invokes
                 }
             };
             assert!(given, "{} needs {part:?}", route.name);
         }
-        // And nothing links the engine that does not call it.
-        if !route.needs.contains(&Part::Engine) {
-            assert!(
-                !manifest.contains("sluice-runs"),
-                "{} links an engine it never calls",
-                route.name
-            );
-        }
+        // No route links the engine: it is the engine function's.
+        assert!(
+            !manifest.contains("sluice-runs"),
+            "{} links the engine; it should invoke the engine function",
+            route.name
+        );
     }
 }

@@ -41,6 +41,10 @@ const STAGE_FUNCTIONS: &[&str] = &[
 /// event for the tick, run events from the run-event bus for the reaction.
 const SCHEDULER_FUNCTIONS: &[&str] = &["scheduler-tick", "scheduler-react"];
 
+/// The engine function; its sample events are the calls the routes that plan or
+/// preview send it over Lambda Invoke.
+const ENGINE_FUNCTIONS: &[&str] = &["engine"];
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -448,12 +452,13 @@ async fn every_sample_event_gets_the_status_its_name_promises() {
         .filter(|name| {
             !STAGE_FUNCTIONS.contains(&name.as_str())
                 && !SCHEDULER_FUNCTIONS.contains(&name.as_str())
+                && !ENGINE_FUNCTIONS.contains(&name.as_str())
         })
         .count();
     assert_eq!(
         folders,
         routes::all().len(),
-        "every folder in events/ belongs to a route, a stage or a scheduler function"
+        "every folder in events/ belongs to a route, a stage, a scheduler or the engine function"
     );
     assert!(checked >= routes::all().len());
 }
@@ -523,6 +528,38 @@ fn assert_eventbridge_envelope(name: &str, event: &serde_json::Value) {
     );
     assert!(event["resources"].is_array(), "{name}: `resources`");
     assert!(event["detail"].is_object(), "{name}: `detail`");
+}
+
+/// `ok.json` plans cleanly; `problems-….json` answers the problems the engine
+/// finds, each naming its field.
+#[tokio::test]
+async fn the_engine_events_are_calls_it_answers() {
+    use sluice_app::engine::{EngineCall, EngineReply, answer};
+    let events = sample_events("engine");
+    assert!(events.len() >= 2);
+    for (name, event) in events {
+        let call: EngineCall = serde_json::from_value(event)
+            .unwrap_or_else(|e| panic!("{name}: not an engine call: {e}"));
+        let (deps, dir) = seeded_deps().await;
+        let reply = answer(&deps, &sluice_runs::EnginePreviewer, call).await;
+        // The reply crosses the wire as JSON.
+        let reply: EngineReply =
+            serde_json::from_str(&serde_json::to_string(&reply).expect("json")).expect("a reply");
+        let problems = reply
+            .into_problems()
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        if name.ends_with("/ok.json") {
+            assert!(problems.is_empty(), "{name}: {problems:?}");
+        } else {
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.field.starts_with("definition.streams[0].mapping")),
+                "{name}: {problems:?}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 #[tokio::test]

@@ -1,14 +1,10 @@
-//! `api-validate-data-mart-definition`: POST /v1/data-marts/{id}/definition/validate. Links the transform
-//! engine: a definition is checked by planning its mappings as a run would.
+//! `api-validate-data-mart-definition`: POST /v1/data-marts/{id}/definition/validate. The transform engine is the
+//! engine function's, reached over Lambda Invoke (a definition is checked by planning its mappings as a run would);
+//! this binary links its client only.
 
-use sluice_lambda::routes;
-use std::sync::Arc;
+use sluice_lambda::{parts, routes};
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api_with(&routes::VALIDATE_DATA_MART_DEFINITION, &[], |mut deps| {
-        deps.previewer = Some(Arc::new(sluice_runs::EnginePreviewer));
-        deps
-    })
-    .await
+    sluice_lambda::run_api(&routes::VALIDATE_DATA_MART_DEFINITION, &[parts::engine]).await
 }

@@ -132,6 +132,6 @@ impl Deps {
     Part::Queue => "no stage queues are configured (SLUICE_QUEUE_URL_PREFIX)",
     Part::Objects => "no object store is configured (SLUICE_BUCKET)",
     Part::Warehouse => "no warehouse is configured (SLUICE_ATHENA_DATABASE and SLUICE_ATHENA_OUTPUT, with SLUICE_BUCKET)",
-    Part::Engine => "the transform engine is not linked into this function",
+    Part::Engine => "no transform engine: link it (sluice-runs) or name the engine function (SLUICE_ENGINE_FUNCTION)",
 })]
 pub struct MissingPart(pub Part);

@@ -8,12 +8,14 @@
 //!   shapes the response. Statuses and the error envelope live here only.
 //! - [`services`]: the use cases. Typed input (ids of their kind, parsed bodies,
 //!   pages) in, domain values or a [`error::ServiceError`] out; no HTTP.
-//! - [`Deps`] and [`ports`]: the parts a use case is given; [`auth`]: tokens
+//! - [`Deps`] and [`ports`]: the parts a use case is given ([`engine`]: the
+//!   transform engine's wire form, for functions that reach it remotely); [`auth`]: tokens
 //!   and principals; [`holders`], [`records`]: record plumbing; [`error`].
 
 pub mod api;
 pub mod auth;
 mod deps;
+pub mod engine;
 pub mod error;
 pub mod holders;
 pub mod ports;

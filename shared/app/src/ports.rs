@@ -11,7 +11,7 @@ use crate::Deps;
 use crate::error::ServiceResult;
 
 /// Rows a query or a preview answers with.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct QueryResult {
     pub columns: Vec<ColumnInfo>,
     pub rows: Vec<Vec<Value>>,
@@ -19,7 +19,7 @@ pub struct QueryResult {
 }
 
 /// `POST /v1/data-marts/{id}/preview`
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewRequest {
     /// Index of the stream in the definition (default 0).
@@ -36,7 +36,7 @@ pub struct PreviewRequest {
 
 /// A few source rows before and after the mapping, side by side, with the
 /// warnings they raise.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Preview {
     pub stream: String,
     pub before: QueryResult,
@@ -44,7 +44,7 @@ pub struct Preview {
     pub warnings: Vec<PreviewWarning>,
 }
 
-#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PreviewWarning {
     /// Sample row, from 1; absent for warnings about the whole table.
     pub row: Option<u64>,
@@ -57,13 +57,17 @@ pub struct PreviewWarning {
 
 /// The transform engine as the API reaches it: previews, and the planning of a
 /// definition's mappings by the engine that will run them. It lives with the
-/// engine, so API functions without one link none.
+/// engine, so API functions without one link none: on AWS they reach it over
+/// the wire ([`crate::engine`]).
 #[async_trait]
 pub trait Previewer: Send + Sync {
     /// Compiles every stream's mapping (expressions, casts, rules) as a run
     /// would: what the engine refuses comes back as problems naming the field,
-    /// with the engine's reason.
-    fn plan(&self, definition: &Definition) -> Vec<sluice_domain::entities::Problem>;
+    /// with the engine's reason. Fails only when the engine cannot be reached.
+    async fn plan(
+        &self,
+        definition: &Definition,
+    ) -> ServiceResult<Vec<sluice_domain::entities::Problem>>;
 
     async fn preview(
         &self,

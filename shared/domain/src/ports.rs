@@ -391,7 +391,9 @@ pub enum NotifyError {
 }
 
 /// A column of a query result.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct ColumnInfo {
     pub name: String,
     /// The engine's type name (`Int64`, `Utf8`, `varchar`, …).

@@ -4,6 +4,10 @@
 //! batch of stage messages to the run machine ([`stage::run_stage`], feature
 //! `stage`).
 
+#[cfg(feature = "engine")]
+pub mod engine;
+#[cfg(feature = "engine-client")]
+mod remote_engine;
 #[cfg(feature = "scheduler")]
 pub mod scheduler;
 #[cfg(feature = "stage")]
@@ -24,6 +28,8 @@ use sluice_domain::pipeline::stage_queues;
 use sluice_domain::ports::{QueryLimits, Secrets as _, SystemClock};
 
 pub use lambda_http::Error;
+#[cfg(feature = "engine-client")]
+pub use remote_engine::RemoteEngine;
 /// The route table: a function's `main` names its entry (`routes::GET_PROJECT`).
 pub use sluice_app::routes;
 
@@ -208,6 +214,29 @@ pub mod parts {
         deps.warehouse = Some(Arc::new(warehouse));
         Ok(())
     }
+
+    /// The transform engine, reached over Lambda Invoke (feature `engine-client`):
+    /// the routes that plan or preview mappings, without linking it.
+    #[cfg(feature = "engine-client")]
+    pub const ENGINE: PartSpec = PartSpec {
+        name: "engine",
+        variables: &["SLUICE_ENGINE_FUNCTION"],
+        attach: engine,
+    };
+
+    /// The engine function to invoke (`SLUICE_ENGINE_FUNCTION`: its name or ARN).
+    #[cfg(feature = "engine-client")]
+    pub fn engine(
+        deps: &mut Deps,
+        sdk: &aws_config::SdkConfig,
+        vars: &Vars,
+    ) -> Result<(), InitError> {
+        let function = vars.required("SLUICE_ENGINE_FUNCTION")?;
+        deps.previewer = Some(Arc::new(crate::RemoteEngine::from_sdk_config(
+            sdk, function,
+        )));
+        Ok(())
+    }
 }
 
 /// The SDK configuration of a function. On Lambda the execution role's
@@ -312,7 +341,7 @@ pub async fn aws_deps(vars: &Vars, parts: &[Part]) -> Result<Deps, InitError> {
 /// The dependencies of a function no request reaches (a stage, the scheduler):
 /// the table (`SLUICE_TABLE`), secrets, a sealed token key, and each of the
 /// [`parts::ALL`] whose first variable is set; what the stage then checks it has.
-#[cfg(any(feature = "stage", feature = "scheduler"))]
+#[cfg(any(feature = "stage", feature = "scheduler", feature = "engine"))]
 pub(crate) async fn worker_deps() -> Result<Deps, InitError> {
     let vars = &Vars::process();
     let table = vars.required("SLUICE_TABLE")?;
@@ -333,7 +362,7 @@ pub(crate) async fn worker_deps() -> Result<Deps, InitError> {
 
 /// Stage and scheduler functions verify no tokens; their key is random and never leaves the
 /// process, so nothing they could be handed verifies against it.
-#[cfg(any(feature = "stage", feature = "scheduler"))]
+#[cfg(any(feature = "stage", feature = "scheduler", feature = "engine"))]
 pub(crate) fn sealed_token_keys() -> Result<TokenKeys, InitError> {
     let mut key = [0u8; 32];
     getrandom::fill(&mut key)
@@ -360,19 +389,9 @@ pub fn init_tracing() {
 /// service calls (see [`parts`]): `run_api(&routes::START_RUN, &[parts::queue,
 /// parts::bus])`.
 pub async fn run_api(route: &'static RouteSpec, parts: &[Part]) -> Result<(), lambda_http::Error> {
-    run_api_with(route, parts, |deps| deps).await
-}
-
-/// As [`run_api`], with `extend` adding what this route needs beyond the AWS
-/// parts (the preview route adds the transform engine's previewer).
-pub async fn run_api_with(
-    route: &'static RouteSpec,
-    parts: &[Part],
-    extend: impl FnOnce(Deps) -> Deps,
-) -> Result<(), lambda_http::Error> {
     init_tracing();
     let deps = match init(parts).await {
-        Ok(deps) => extend(deps),
+        Ok(deps) => deps,
         Err(e) => {
             let e = format!("{}: {e}", route.name);
             report_init_error(&e);

@@ -29,11 +29,12 @@ fn result(batch: &RecordBatch) -> ServiceResult<QueryResult> {
 
 #[async_trait]
 impl Previewer for EnginePreviewer {
-    fn plan(&self, definition: &Definition) -> Vec<Problem> {
+    async fn plan(&self, definition: &Definition) -> ServiceResult<Vec<Problem>> {
         let Definition::Connector(def) = definition else {
-            return vec![];
+            return Ok(vec![]);
         };
-        def.streams
+        Ok(def
+            .streams
             .iter()
             .enumerate()
             .filter_map(|(i, s)| {
@@ -44,7 +45,7 @@ impl Previewer for EnginePreviewer {
                     .err()
                     .map(Problem::from)
             })
-            .collect()
+            .collect())
     }
 
     async fn preview(

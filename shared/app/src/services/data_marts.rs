@@ -89,7 +89,7 @@ async fn problems(ctx: &Ctx<'_>, def: &Definition) -> ServiceResult<Vec<Problem>
         let engine = ctx.deps.previewer.as_ref().ok_or_else(|| {
             ServiceError::Unavailable("definitions cannot be checked here: no engine".into())
         })?;
-        out.extend(engine.plan(def));
+        out.extend(engine.plan(def).await?);
     }
     if let Definition::Connector(c) = def {
         match require_ref::<Source>(ctx, "definition.source_id", &c.source_id).await {

@@ -488,7 +488,7 @@ impl CreateDataMart {
 }
 
 /// A problem found in a definition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Problem {
     pub field: String,
     pub reason: String,
