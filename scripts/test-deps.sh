@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the emulator and contract test suites need, into .venv at the workspace
 # root: moto's server (the AWS endpoint of tests/tests/aws_adapters.rs), cfn-lint (the
-# template check) and schemathesis (scripts/contract-test.sh fuzzes `sluice serve`
-# against its own OpenAPI document). Idempotent and quick when everything is already
+# template check), schemathesis (scripts/contract-test.sh fuzzes `sluice serve`
+# against its own OpenAPI document) and aiosmtpd (the SMTP server reports are mailed
+# to in tests/tests/runs.rs). Idempotent and quick when everything is already
 # there.
 set -euo pipefail
 
@@ -11,18 +12,19 @@ venv="$root/.venv"
 # Pinned to what is installed and tested here; bump deliberately.
 moto_spec='moto[server]==5.2.5'
 schemathesis_spec='schemathesis==4.32.5'
+aiosmtpd_spec='aiosmtpd==1.4.6'
 
 # The pinned schemathesis's metadata folder, so a bumped pin reinstalls without
 # starting Python on the quick path.
 schemathesis_installed=("$venv"/lib/python3*/site-packages/schemathesis-"${schemathesis_spec#*==}".dist-info)
 if [[ -x "$venv/bin/moto_server" && -x "$venv/bin/cfn-lint" && -x "$venv/bin/schemathesis" \
-    && -d "${schemathesis_installed[0]}" ]]; then
+    && -d "${schemathesis_installed[0]}" && -x "$venv/bin/aiosmtpd" ]]; then
     exit 0
 fi
 
 if [[ ! -x "$venv/bin/python" ]]; then
     python3 -m venv "$venv"
 fi
-"$venv/bin/python" -m pip install -q --disable-pip-version-check "$moto_spec" cfn-lint "$schemathesis_spec"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check "$moto_spec" cfn-lint "$schemathesis_spec" "$aiosmtpd_spec"
 "$venv/bin/moto_server" --help >/dev/null
 echo "test-deps: installed $("$venv/bin/python" -m pip show moto | sed -n 's/^Version: /moto /p'), $("$venv/bin/cfn-lint" --version) and $("$venv/bin/schemathesis" --version) into $venv"

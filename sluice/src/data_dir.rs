@@ -26,6 +26,8 @@ pub struct DataDir {
     /// `secrets.key` (`SLUICE_SECRETS_KEY` overrides both).
     secrets_key_file: Option<PathBuf>,
     max_upload_bytes: u64,
+    /// How `email` destinations send (the operator's SMTP server); none by default.
+    mailer: Option<Arc<dyn sluice_domain::ports::Mailer>>,
 }
 
 impl DataDir {
@@ -45,6 +47,7 @@ impl DataDir {
             egress: sluice_domain::net::Egress::public_only(),
             secrets_key_file: None,
             max_upload_bytes: sluice_app::DEFAULT_MAX_UPLOAD_BYTES,
+            mailer: None,
         })
     }
 
@@ -58,6 +61,12 @@ impl DataDir {
     /// Lets REST sources and webhooks reach the networks `egress` opens.
     pub fn with_egress(mut self, egress: sluice_domain::net::Egress) -> DataDir {
         self.egress = egress;
+        self
+    }
+
+    /// Mails `email` destinations' reports through `mailer`.
+    pub fn with_mail(mut self, mailer: Option<Arc<dyn sluice_domain::ports::Mailer>>) -> DataDir {
+        self.mailer = mailer;
         self
     }
 
@@ -131,6 +140,7 @@ impl DataDir {
                 .map_err(anyhow::Error::msg)?,
         );
         deps.egress = self.egress.clone();
+        deps.mailer = self.mailer.clone();
         deps.max_upload_bytes = self.max_upload_bytes;
         // Uploads spool inside the (owner-only) data directory, beside the objects.
         deps.upload_spool = self.root.join("uploads");

@@ -47,6 +47,21 @@ struct Cli {
         value_delimiter = ','
     )]
     allow_networks: Vec<String>,
+    /// The SMTP server `email` destinations send through, with its credentials:
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS),
+    /// `smtps://user:password@host:465` (TLS), or `smtp://host:25` (in the clear,
+    /// a relay nearby). Never logged. Needs --mail-from.
+    #[arg(
+        long,
+        global = true,
+        env = "SLUICE_SMTP_URL",
+        hide_env_values = true,
+        requires = "mail_from"
+    )]
+    smtp_url: Option<String>,
+    /// The address reports are mailed from (with --smtp-url).
+    #[arg(long, global = true, env = "SLUICE_MAIL_FROM", requires = "smtp_url")]
+    mail_from: Option<String>,
     /// The secrets' master key file (base64 of 32 bytes, owner-only), instead of
     /// the data directory's generated `secrets.key`; `SLUICE_SECRETS_KEY` (the key
     /// itself) overrides both.
@@ -144,6 +159,13 @@ async fn cli() -> anyhow::Result<()> {
                 .collect::<Result<_, _>>()
                 .map_err(|e| anyhow::anyhow!("--allow-network: {e}"))?,
         ))
+        .with_mail(match (&cli.smtp_url, &cli.mail_from) {
+            (Some(url), Some(from)) => Some(std::sync::Arc::new(
+                sluice_connectors::smtp::SmtpMailer::new(url, from)
+                    .map_err(|e| anyhow::anyhow!("--smtp-url/--mail-from: {e}"))?,
+            )),
+            _ => None,
+        })
         .with_secrets_key_file(cli.secrets_key_file)
         .with_max_upload_bytes(max_upload_mb.saturating_mul(1 << 20));
     match cli.command {

@@ -10,6 +10,7 @@ pub mod isolation;
 pub mod lambda_invoke;
 pub mod moto;
 pub mod runs;
+pub mod smtp;
 
 /// A run of `data_mart` brought to `status` through the run machine's own
 /// transitions, as a fixture to seed.

@@ -667,3 +667,43 @@ async fn a_refused_entry_is_rejected_with_its_code_and_message() {
         assert!(message.contains(part), "`{part}` in {message}");
     }
 }
+
+/// SES on moto: a message from the verified sender is sent (SES counts it); from
+/// an unverified one it is refused for good, naming why.
+#[tokio::test]
+async fn ses_mailer_sends_from_a_verified_sender_and_refuses_an_unverified_one() {
+    use sluice_domain::ports::{MailError, Mailer as _};
+    let moto = Moto::start().expect("moto_server starts");
+    let sdk = moto.sdk_config().await;
+    let ses = aws_sdk_ses::Client::new(&sdk);
+    ses.verify_email_identity()
+        .email_address("reports@sluice.test")
+        .send()
+        .await
+        .expect("verify the sender");
+    let message = b"From: reports@sluice.test\r\nTo: ops@example.com\r\nSubject: Orders\r\nMessage-ID: <rr_1.1@sluice>\r\nContent-Type: text/plain\r\n\r\n3 rows.\r\n";
+    let mailer = sluice_aws::SesMailer::from_sdk_config(&sdk, "reports@sluice.test");
+    mailer
+        .send(&["ops@example.com".to_string()], message)
+        .await
+        .expect("sent");
+    // SES counts what it sent (moto counts each recipient, header and envelope).
+    let sent = ses
+        .get_send_quota()
+        .send()
+        .await
+        .expect("quota")
+        .sent_last24_hours();
+    assert!(sent > 0.0, "SES counted the message");
+
+    let stranger = sluice_aws::SesMailer::from_sdk_config(&sdk, "someone@elsewhere.test");
+    match stranger
+        .send(&["ops@example.com".to_string()], message)
+        .await
+    {
+        Err(MailError::Refused(why)) => assert!(why.contains("SES"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    let quota = ses.get_send_quota().send().await.expect("quota");
+    assert_eq!(quota.sent_last24_hours(), sent, "nothing more was sent");
+}

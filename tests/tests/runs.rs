@@ -1589,3 +1589,139 @@ async fn a_report_is_exported_and_posted_signed_and_each_run_delivers_once() {
     refusing.task.abort();
     app.stop().await;
 }
+
+/// An `email` destination: the report goes to a real SMTP server as a CSV
+/// attachment with its first rows inline, from the deployment's sender, its
+/// Message-ID the run's delivery id; recipients are checked when saved; without
+/// a mail transport the run fails saying how to configure one.
+#[tokio::test]
+async fn a_report_is_mailed_with_its_rows_attached_and_inline() {
+    let smtp = sluice_tests::smtp::SmtpServer::start();
+    let mut app = spawn_app_without_workers().await;
+    app.deps.mailer = Some(std::sync::Arc::new(
+        sluice_connectors::smtp::SmtpMailer::new(&smtp.url(), "reports@sluice.test")
+            .expect("a mailer"),
+    ));
+    app.start_engine().await;
+    let dir = temp_dir("report-mail");
+    write_orders(&dir, 1, 40);
+    let mart = files_mart(&app, &dir, json!({})).await;
+    let run = start_run(&app, &mart, json!({"kind": "incremental"})).await;
+    assert_eq!(wait_final(&app, &run, LONG).await["status"], "succeeded");
+
+    let many: Vec<String> = (0..51).map(|i| format!("r{i}@example.com")).collect();
+    for (config, field) in [
+        (json!({"to": ["not-an-address"]}), "config.to[0]"),
+        (json!({"to": []}), "config.to"),
+        (json!({"to": many}), "config.to"),
+    ] {
+        app.refused(
+            "POST",
+            "/v1/destinations",
+            &json!({"title": "x", "kind": "email", "config": config}),
+            field,
+        )
+        .await;
+    }
+    let dest = app
+        .owner(
+            "POST",
+            "/v1/destinations",
+            Some(&json!({"title": "Finance", "kind": "email", "config": {
+                "to": ["ops@example.com", "cfo@example.com"],
+                "subject": "{report} for {date}"
+            }})),
+            201,
+        )
+        .await;
+    let report = app
+        .owner(
+            "POST",
+            "/v1/reports",
+            Some(&json!({"title": "Orders <Q1>", "data_mart_id": mart, "destination_id": dest["id"],
+                "query": "SELECT id, customer, amount FROM ${DATA_MART_TABLE} WHERE id <= 30 ORDER BY id"})),
+            201,
+        )
+        .await;
+    let rid = report["id"].as_str().expect("id").to_string();
+    let queued = app
+        .owner("POST", &format!("/v1/reports/{rid}/runs"), None, 202)
+        .await;
+    let run_id = queued["id"].as_str().expect("id").to_string();
+    let done = wait_report_run(&app, &run_id).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["rows"], 30);
+    assert_eq!(done["delivered"]["target"], "2 recipient(s)", "{done}");
+    assert_eq!(done["delivered"]["format"], "csv", "{done}");
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), 1, "one message for both recipients");
+    // As the Maildir keeps it: line ends as `\n`.
+    let mail = mails[0].replace("\r\n", "\n");
+    let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    assert!(mail.contains("From: reports@sluice.test"), "{mail}");
+    assert!(
+        mail.contains("To: ops@example.com, cfo@example.com"),
+        "{mail}"
+    );
+    assert!(
+        mail.contains(&format!("Subject: Orders <Q1> for {day}")),
+        "{mail}"
+    );
+    assert!(
+        mail.contains(&format!("Message-ID: <{run_id}.1@sluice>")),
+        "{mail}"
+    );
+    assert!(mail.contains("multipart/mixed"), "{mail}");
+    // The attachment: every row, as CSV.
+    assert!(mail.contains("Content-Type: text/csv"), "{mail}");
+    assert!(mail.contains(&format!("{rid}-{day}.csv\"")), "{mail}");
+    assert!(
+        mail.contains("id,customer,amount\n1,CUST 1,2.74\n"),
+        "{mail}"
+    );
+    assert!(mail.contains("\n30,CUST "), "{mail}");
+    // The body: the first 20 rows as a table, the title escaped.
+    assert!(mail.contains("<h2>Orders &lt;Q1&gt;</h2>"), "{mail}");
+    assert!(mail.contains("<tr><td>20</td>"), "{mail}");
+    assert!(!mail.contains("<tr><td>21</td>"), "{mail}");
+    assert!(mail.contains("The first 20 of 30 rows"), "{mail}");
+
+    // Without a mail transport, the run fails and says how to configure one.
+    let bare = spawn_app().await;
+    let mart = files_mart(&bare, &dir, json!({})).await;
+    let run = start_run(&bare, &mart, json!({"kind": "incremental"})).await;
+    assert_eq!(wait_final(&bare, &run, LONG).await["status"], "succeeded");
+    let dest = bare
+        .owner(
+            "POST",
+            "/v1/destinations",
+            Some(&json!({"title": "Finance", "kind": "email", "config": {"to": ["ops@example.com"]}})),
+            201,
+        )
+        .await;
+    let report = bare
+        .owner(
+            "POST",
+            "/v1/reports",
+            Some(&json!({"title": "Orders", "data_mart_id": mart, "destination_id": dest["id"]})),
+            201,
+        )
+        .await;
+    let queued = bare
+        .owner(
+            "POST",
+            &format!("/v1/reports/{}/runs", report["id"].as_str().expect("id")),
+            None,
+            202,
+        )
+        .await;
+    let failed = wait_report_run(&bare, queued["id"].as_str().expect("id")).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("--smtp-url"),
+        "{failed}"
+    );
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::ports::Previewer;
 use crate::{auth, error};
 use sluice_domain::ports::{
-    Clock, EventBus, MetadataStore, Notifier, ObjectStore, Queue, Secrets, Warehouse,
+    Clock, EventBus, Mailer, MetadataStore, Notifier, ObjectStore, Queue, Secrets, Warehouse,
 };
 
 /// A part of the deployment beyond the store, secrets, clock and token keys every
@@ -43,6 +43,8 @@ pub struct Deps {
     pub previewer: Option<Arc<dyn Previewer>>,
     /// Sends SLA notifications to the project's webhook (the scheduler's).
     pub notifier: Option<Arc<dyn Notifier>>,
+    /// Sends the `email` destination's reports (SMTP locally, SES on AWS).
+    pub mailer: Option<Arc<dyn Mailer>>,
     /// Local directories `files` sources may read (none on Lambda).
     pub import_roots: Arc<sluice_domain::files::ImportRoots>,
     /// Where requests a project configures may go (REST sources, webhooks):
@@ -72,6 +74,7 @@ impl Deps {
             bus: None,
             previewer: None,
             notifier: None,
+            mailer: None,
             import_roots: Arc::default(),
             egress: sluice_domain::net::Egress::public_only(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,

@@ -1,6 +1,6 @@
 //! AWS adapters of the ports: the metadata store on one DynamoDB table, the secrets in
 //! Secrets Manager, the queues on SQS, the objects in an S3 bucket and the run events
-//! on an EventBridge custom bus. They mirror the embedded adapters of
+//! on an EventBridge custom bus, mail through SES. They mirror the embedded adapters of
 //! `sluice-local` and pass the same contract suites (tests/), run against moto's server.
 //!
 //! Each adapter is built once per cold start from an `SdkConfig` its caller gives
@@ -14,6 +14,7 @@ mod error;
 mod eventbridge;
 mod s3;
 mod secrets_manager;
+mod ses;
 mod sqs;
 
 pub use athena::{
@@ -25,4 +26,5 @@ pub use error::Error;
 pub use eventbridge::{EVENT_SOURCE, EventBridgeBus};
 pub use s3::{S3Objects, create_bucket, s3_config_from};
 pub use secrets_manager::SecretsManagerSecrets;
+pub use ses::SesMailer;
 pub use sqs::{DLQ_SUFFIX, SqsQueue, create_queue_with_dlq};

@@ -371,6 +371,31 @@ pub trait EventBus: Send + Sync {
     async fn publish(&self, event: &RunEvent) -> Result<(), EventBusError>;
 }
 
+/// Sends mail: the operator's SMTP server locally, SES on AWS. The message is
+/// formatted already (RFC 5322, with its attachments); the mailer sends it from
+/// the deployment's sender to the envelope's recipients.
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// The sender every message goes out as (`SLUICE_MAIL_FROM`).
+    fn from(&self) -> &str;
+
+    /// Sends `message` to `to`. An error never carries the transport's
+    /// credentials.
+    async fn send(&self, to: &[String], message: &[u8]) -> Result<(), MailError>;
+}
+
+/// Why mail was not sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// The server refused this message for good (a bad recipient, too large, a
+    /// sender it does not accept): sending it again fails again.
+    #[error("the mail server refused the message: {0}")]
+    Refused(String),
+    /// The server could not be reached or asked to try later.
+    #[error("the mail server is unavailable: {0}")]
+    Unavailable(String),
+}
+
 /// Sends a notification (an SLA miss) to a webhook URL: a JSON POST.
 #[async_trait]
 pub trait Notifier: Send + Sync {

@@ -357,6 +357,13 @@ pub(crate) async fn worker_deps() -> Result<Deps, InitError> {
             (part.attach)(&mut deps, &sdk, vars)?;
         }
     }
+    // The delivery of `email` destinations sends through SES, as the
+    // deployment's verified sender.
+    #[cfg(feature = "mail")]
+    {
+        let from = vars.required("SLUICE_MAIL_FROM")?;
+        deps.mailer = Some(Arc::new(sluice_aws::SesMailer::from_sdk_config(&sdk, from)));
+    }
     Ok(deps)
 }
 

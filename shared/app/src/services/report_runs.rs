@@ -81,7 +81,7 @@ pub async fn launch(
         })?;
     let Some(kind) = delivery(&destination.kind) else {
         return Err(ServiceError::Conflict(format!(
-            "destinations of kind `{}` do not deliver in this version; use an `object_export` or `webhook` destination",
+            "destinations of kind `{}` do not deliver in this version; use an `object_export`, `webhook` or `email` destination",
             destination.kind
         )));
     };

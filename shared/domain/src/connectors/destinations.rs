@@ -59,11 +59,16 @@ pub fn destination_spec(kind: &str) -> Option<Vec<FieldSpec>> {
             .secret(),
         ],
         "email" => vec![
-            FieldSpec::new("to", T::StringList, "Recipients.").required(),
+            FieldSpec::new(
+                "to",
+                T::StringList,
+                "Recipients, 1 to 50 addresses. The report goes as a CSV attachment, its first 20 rows as a table in the body, from the deployment's sender.",
+            )
+            .required(),
             FieldSpec::new(
                 "subject",
                 T::String,
-                "Subject template; `{report}` is replaced.",
+                "Subject template; `{report}` (the report's title) and `{date}` (the run's day, UTC) are replaced.",
             )
             .default("{report}"),
         ],

@@ -94,6 +94,9 @@ impl CreateDestination {
     }
 }
 
+/// Most recipients of an `email` destination.
+pub const MAX_RECIPIENTS: usize = 50;
+
 /// Checks values the field types cannot (URL schemes, e-mail shapes), of the
 /// fields `config` holds (a PATCH checks only the fields it changes).
 pub fn check_destination_values(
@@ -135,6 +138,12 @@ pub fn check_destination_values(
                 return Err(DomainError::invalid(
                     "config.to",
                     "must name at least one recipient",
+                ));
+            }
+            if to.len() > MAX_RECIPIENTS {
+                return Err(DomainError::invalid(
+                    "config.to",
+                    format!("names at most {MAX_RECIPIENTS} recipients"),
                 ));
             }
             for (i, addr) in to.iter().enumerate() {

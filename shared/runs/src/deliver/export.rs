@@ -94,7 +94,7 @@ fn csv_field(out: &mut impl Write, v: &Value) -> std::io::Result<()> {
     }
 }
 
-fn csv_line<'v>(
+pub(super) fn csv_line<'v>(
     out: &mut impl Write,
     values: impl Iterator<Item = &'v Value>,
 ) -> std::io::Result<()> {

@@ -3,8 +3,9 @@
 //! destination kind's writer. The whole delivery is redone when the message
 //! comes again; each writer makes that safe (an export rewrites the same
 //! object; a webhook sends the same delivery id, for its receiver to drop a
-//! repeat).
+//! repeat; a mail carries it as its Message-ID).
 
+mod email;
 mod export;
 mod webhook;
 
@@ -162,6 +163,7 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
     let (done, written_key) = match run.destination_kind.as_str() {
         "object_export" => export::deliver(m, job).await?,
         "webhook" => (webhook::deliver(m, job).await?, None),
+        "email" => (email::deliver(m, job).await?, None),
         other => {
             return Err(Fault::Permanent(format!(
                 "destinations of kind `{other}` do not deliver in this version"

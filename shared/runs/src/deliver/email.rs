@@ -1,0 +1,226 @@
+//! `email`: the report mailed to the destination's recipients, from the
+//! deployment's sender (SMTP locally, SES on AWS): the whole report as a CSV
+//! attachment, and its first rows as an HTML table in the body (with a plain
+//! text part for mail readers without HTML).
+//!
+//! The message is built whole before anything is sent, and refused past
+//! [`MAX_MESSAGE_BYTES`] (SES's limit for a raw message) with the reason: never
+//! a cut attachment. Its `Message-ID` is the run's delivery id, the same on a
+//! repeated delivery, so mail systems that drop a repeated id drop it.
+
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
+use serde_json::Value;
+use sluice_domain::entities::{Delivered, MAX_RECIPIENTS};
+use sluice_domain::ports::MailError;
+
+use super::export::csv_line;
+use super::{Job, Outcome};
+use crate::{Fault, Machine};
+
+/// Largest message sent, attachment included (base64 makes it 4/3 of the file).
+pub(crate) const MAX_MESSAGE_BYTES: usize = 10 << 20;
+/// Rows shown in the body.
+const INLINE_ROWS: usize = 20;
+
+fn too_large() -> Fault {
+    Fault::Permanent(format!(
+        "the report is larger than a mail may carry ({} MiB with its attachment); filter or aggregate it in the report's query, or deliver it as an export",
+        MAX_MESSAGE_BYTES >> 20
+    ))
+}
+
+/// `s` with the characters HTML gives meaning to escaped.
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The body's HTML: a heading, the first rows as a table, and how many there are.
+fn html_body(title: &str, columns: &[String], rows: &[Vec<Value>], total: u64) -> String {
+    let mut h = format!(
+        "<!doctype html><html><body><h2>{}</h2><table border=\"1\" cellpadding=\"4\" cellspacing=\"0\"><thead><tr>",
+        html_escape(title)
+    );
+    for c in columns {
+        h.push_str(&format!("<th>{}</th>", html_escape(c)));
+    }
+    h.push_str("</tr></thead><tbody>\n");
+    for row in rows {
+        // A line a row, so lines stay short and the part plain 7-bit text.
+        h.push_str("<tr>");
+        for v in row {
+            h.push_str(&format!("<td>{}</td>", html_escape(&cell(v))));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table>");
+    let shown = rows.len() as u64;
+    h.push_str(&if total > shown {
+        format!("<p>The first {shown} of {total} rows; all of them are in the attached CSV.</p>")
+    } else {
+        format!("<p>{total} rows, also in the attached CSV.</p>")
+    });
+    h.push_str("</body></html>");
+    h
+}
+
+/// The recipients in the destination's config, each an address.
+fn recipients(job: &Job<'_>) -> Result<Vec<Mailbox>, Fault> {
+    let list: Vec<String> = job
+        .config
+        .get("to")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    if list.is_empty() || list.len() > MAX_RECIPIENTS {
+        return Err(Fault::Permanent(format!(
+            "the destination's `to` needs 1 to {MAX_RECIPIENTS} addresses"
+        )));
+    }
+    list.iter()
+        .map(|a| {
+            a.parse::<Mailbox>().map_err(|_| {
+                Fault::Permanent(format!("`{a}` in the destination's `to` is not an address"))
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn deliver(m: &Machine, mut job: Job<'_>) -> Result<Outcome, Fault> {
+    let mailer = m.deps.mailer.clone().ok_or_else(|| {
+        Fault::Permanent(
+            "no mail transport is configured here: start sluice with --smtp-url and --mail-from, or set the stack's MailFrom (SES)"
+                .into(),
+        )
+    })?;
+    let to = recipients(&job)?;
+    let from: Mailbox = mailer
+        .from()
+        .parse()
+        .map_err(|_| Fault::Permanent("the deployment's sender is not an address".into()))?;
+    let day = job.run.meta.created_at.format("%Y-%m-%d").to_string();
+    let subject = job
+        .str("subject", "{report}")
+        .replace("{report}", &job.report.title)
+        .replace("{date}", &day);
+
+    // The attachment, page by page, refused as soon as it cannot fit.
+    let mut csv: Vec<u8> = Vec::new();
+    let mut columns: Vec<String> = vec![];
+    let mut inline: Vec<Vec<Value>> = vec![];
+    let mut rows = 0u64;
+    let io = |e: std::io::Error| Fault::Transient(format!("writing the attachment: {e}"));
+    while let Some(page) = job.pages.next().await? {
+        if columns.is_empty() {
+            columns = page.columns.iter().map(|c| c.name.clone()).collect();
+            let header: Vec<Value> = columns.iter().map(|c| Value::String(c.clone())).collect();
+            csv_line(&mut csv, header.iter()).map_err(io)?;
+        }
+        for row in page.rows {
+            rows += 1;
+            csv_line(&mut csv, row.iter()).map_err(io)?;
+            if inline.len() < INLINE_ROWS {
+                inline.push(row);
+            }
+        }
+        if csv.len() / 3 * 4 > MAX_MESSAGE_BYTES {
+            return Err(too_large());
+        }
+    }
+    let csv_bytes = csv.len() as u64;
+    let file_name = format!("{}-{day}.csv", job.report.meta.id);
+    let text = format!(
+        "{}: {rows} rows, in the attached {file_name}.",
+        job.report.title
+    );
+    let html = html_body(&job.report.title, &columns, &inline, rows);
+    let delivery_id = job.run.delivery_id();
+    let mut builder = lettre::Message::builder()
+        .from(from)
+        .subject(subject)
+        .message_id(Some(format!("<{delivery_id}@sluice>")));
+    for mailbox in &to {
+        builder = builder.to(mailbox.clone());
+    }
+    let csv_type = ContentType::parse("text/csv; charset=utf-8")
+        .map_err(|e| Fault::Permanent(format!("the attachment's type: {e}")))?;
+    let message = builder
+        .multipart(
+            MultiPart::mixed()
+                .multipart(MultiPart::alternative_plain_html(text, html))
+                .singlepart(Attachment::new(file_name.clone()).body(csv, csv_type)),
+        )
+        .map_err(|e| Fault::Permanent(format!("the message: {e}")))?;
+    let formatted = message.formatted();
+    if formatted.len() > MAX_MESSAGE_BYTES {
+        return Err(too_large());
+    }
+    let envelope: Vec<String> = to.iter().map(|b| b.email.to_string()).collect();
+    mailer
+        .send(&envelope, &formatted)
+        .await
+        .map_err(|e| match e {
+            MailError::Refused(why) => Fault::Permanent(format!("the mail was refused: {why}")),
+            MailError::Unavailable(why) => Fault::Transient(format!("mail: {why}")),
+        })?;
+    tracing::info!(report_run_id = %job.run.meta.id, recipients = envelope.len(), rows, "Report mailed.");
+    Ok(Outcome {
+        rows,
+        bytes: csv_bytes,
+        log: vec![format!(
+            "Mailed to {} recipient(s) with {file_name} ({csv_bytes} bytes).",
+            envelope.len()
+        )],
+        delivered: Delivered {
+            target: format!("{} recipient(s)", envelope.len()),
+            format: Some("csv".into()),
+            status: None,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_escapes_what_the_report_holds() {
+        let html = html_body(
+            "Sales <Q1>",
+            &["name".into(), "n".into()],
+            &[vec![Value::String("<script>&".into()), Value::Null]],
+            3,
+        );
+        assert!(html.contains("Sales &lt;Q1&gt;"), "{html}");
+        assert!(
+            html.contains("<td>&lt;script&gt;&amp;</td><td></td>"),
+            "{html}"
+        );
+        assert!(html.contains("The first 1 of 3 rows"), "{html}");
+        assert!(!html.contains("<script>"));
+    }
+}
