@@ -113,7 +113,21 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
     let load_started = Instant::now();
     let table = sluice_app::services::runs::table_of(&m.deps, &ctx.mart).await?;
     hooks(m, project, &table, &ctx.def.pipeline.pre_sql, "pre_sql").await?;
-    let landed = commit(m, &ctx.def, &ctx.mart.meta.id, run_id, &table, &chunks).await?;
+    let landed = match commit(m, &ctx.def, &ctx.mart.meta.id, run_id, &table, &chunks).await {
+        Ok(landed) => landed,
+        Err(e) => {
+            // A repeat of this message finalizing at the same time may have
+            // committed first and dropped the staged chunks this one reads: a
+            // run that ended meanwhile is done, whatever failed here.
+            let now_final = records::get::<Run>(store, project, run_id)
+                .await?
+                .is_some_and(|r| r.status() != RunStatus::Running);
+            if now_final {
+                return Ok(());
+            }
+            return Err(e);
+        }
+    };
     hooks(m, project, &table, &ctx.def.pipeline.post_sql, "post_sql").await?;
     let load_ms = load_started.elapsed().as_millis() as u64;
 
