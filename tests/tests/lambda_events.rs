@@ -35,6 +35,7 @@ const STAGE_FUNCTIONS: &[&str] = &[
     "load-finalize",
     "deliver-object-export",
     "deliver-webhook",
+    "deliver-database",
 ];
 
 /// Scheduler functions; their sample events are EventBridge events: a scheduled

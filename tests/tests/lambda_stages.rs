@@ -25,6 +25,7 @@ const STAGES: &[(&str, &str)] = &[
     ("load-finalize", "sluice-finalize"),
     ("deliver-object-export", "sluice-deliver-object-export"),
     ("deliver-webhook", "sluice-deliver-webhook"),
+    ("deliver-database", "sluice-deliver-database"),
 ];
 
 fn root() -> PathBuf {

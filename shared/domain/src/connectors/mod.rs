@@ -75,6 +75,7 @@ pub fn deliveries() -> &'static [Delivery] {
             kind: "object_export",
         },
         Delivery { kind: "webhook" },
+        Delivery { kind: "database" },
     ];
     DELIVERIES
 }
