@@ -1,7 +1,9 @@
 //! A real PostgreSQL server for tests: one per [`Postgres`], in a fresh data
 //! directory under the system temp dir, listening on its own free 127.0.0.1
 //! port (TCP only, no Unix socket), logging in by password (SCRAM), and
-//! stopped (by its PID) and deleted when dropped.
+//! stopped (by its PID) and deleted when dropped. [`Postgres::start_tls_only`]
+//! starts one that takes logins over TLS only, with a self-signed certificate
+//! (made with the `openssl` command).
 //!
 //! Its binaries come from `$SLUICE_POSTGRES_BIN` (a directory holding `initdb`
 //! and `postgres`), else the newest `/usr/lib/postgresql/*/bin`, else the
@@ -11,7 +13,6 @@
 
 use std::fs::File;
 use std::io::Write as _;
-use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -42,13 +43,33 @@ impl Postgres {
     /// Creates a cluster in a fresh directory, starts it on a free port and
     /// waits until it takes a login.
     pub async fn start() -> anyhow::Result<Postgres> {
-        let bin = find_bin()?;
+        Postgres::start_with(false).await
+    }
+
+    /// As [`Postgres::start`], taking logins over TLS only (a plain-text one
+    /// finds no `pg_hba.conf` entry), with a self-signed certificate for
+    /// `localhost` and 127.0.0.1 that no public authority vouches for.
+    pub async fn start_tls_only() -> anyhow::Result<Postgres> {
+        Postgres::start_with(true).await
+    }
+
+    async fn start_with(tls_only: bool) -> anyhow::Result<Postgres> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         let dir = std::env::temp_dir().join(format!("sluice-pg-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let password = format!("pg-s3cr3t-{nanos:x}");
+        let started = Postgres::start_in(dir.clone(), password, tls_only).await;
+        if started.is_err() {
+            // Whatever step failed, nothing is left behind.
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        started
+    }
+
+    async fn start_in(dir: PathBuf, password: String, tls_only: bool) -> anyhow::Result<Postgres> {
+        let bin = find_bin()?;
         let run_as = unprivileged()?;
         let pwfile = dir.join("pwfile");
         File::create(&pwfile)
@@ -84,12 +105,14 @@ impl Postgres {
             .context("running initdb")?;
         let _ = std::fs::remove_file(&pwfile);
         if !out.status.success() {
-            let _ = std::fs::remove_dir_all(&dir);
             bail!(
                 "initdb failed ({}): {}",
                 out.status,
                 String::from_utf8_lossy(&out.stderr)
             );
+        }
+        if tls_only {
+            tls_only_setup(&data, run_as)?;
         }
         let port = crate::moto::free_port()?;
         let log = File::create(dir.join("postgres.log")).context("creating the server log")?;
@@ -102,6 +125,7 @@ impl Postgres {
             // A test server keeps nothing across a crash: skip the disk flushes.
             .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
             .args(["-c", "full_page_writes=off", "-c", "max_connections=40"])
+            .args(["-c", if tls_only { "ssl=on" } else { "ssl=off" }])
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
@@ -140,16 +164,13 @@ impl Postgres {
         )
     }
 
-    /// A client logged in to [`DATABASE`], its connection driven by a task.
+    /// A client logged in to [`DATABASE`] (over TLS when the server offers
+    /// it), its connection driven by a task: the same connection a `database`
+    /// destination makes, with 127.0.0.1 opened.
     pub async fn client(&self) -> anyhow::Result<tokio_postgres::Client> {
-        let config: tokio_postgres::Config = self.url().parse()?;
-        let stream =
-            tokio::net::TcpStream::connect(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)))
+        let (client, _) =
+            sluice_connectors::postgres::connect(&crate::app::loopback_allowed(), &self.url())
                 .await?;
-        let (client, connection) = config.connect_raw(stream, tokio_postgres::NoTls).await?;
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
         Ok(client)
     }
 
@@ -208,6 +229,52 @@ impl Drop for Postgres {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A self-signed certificate and its key in the data directory (where the
+/// server looks for `server.crt` and `server.key`), and a `pg_hba.conf` that
+/// takes TCP logins over TLS only.
+fn tls_only_setup(data: &Path, run_as: Option<(u32, u32)>) -> anyhow::Result<()> {
+    let (key, crt) = (data.join("server.key"), data.join("server.crt"));
+    let out = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args(["-nodes", "-days", "2", "-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&crt)
+        .stdin(Stdio::null())
+        .output()
+        .context("running openssl to make the server's certificate")?;
+    if !out.status.success() {
+        bail!(
+            "openssl failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let hba = data.join("pg_hba.conf");
+    std::fs::write(&hba, "hostssl all all 127.0.0.1/32 scram-sha-256\n")
+        .context("writing pg_hba.conf")?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600))?;
+        if let Some((uid, gid)) = run_as {
+            for f in [&key, &crt, &hba] {
+                std::os::unix::fs::chown(f, Some(uid), Some(gid))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `program`, run in `dir`, as `run_as` when given (through `setpriv`).

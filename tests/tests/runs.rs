@@ -1703,6 +1703,7 @@ async fn a_report_is_written_to_a_postgres_table_once_per_delivery_in_each_write
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(done["rows"], 6, "{done}");
     assert_eq!(done["delivered"]["target"], "public.people", "{done}");
+    assert!(done["log"].to_string().contains("without TLS"), "{done}");
     seen.push(done.clone());
     let types: Vec<(String, String)> = pg
         .query(
@@ -1973,8 +1974,8 @@ async fn a_report_is_written_to_a_postgres_table_once_per_delivery_in_each_write
 }
 
 #[tokio::test]
-async fn a_database_on_loopback_is_out_of_reach_unless_the_operator_opened_it() {
-    let server = sluice_tests::postgres::Postgres::start()
+async fn a_database_is_out_of_reach_unless_opened_and_is_reached_over_tls_as_its_url_asks() {
+    let server = sluice_tests::postgres::Postgres::start_tls_only()
         .await
         .expect("postgres starts");
     let app = spawn_app_without_workers().await;
@@ -1994,21 +1995,18 @@ async fn a_database_on_loopback_is_out_of_reach_unless_the_operator_opened_it() 
             201,
         )
         .await;
+    let did = dest["id"].as_str().expect("id").to_string();
     let report = app
         .owner(
             "POST",
             "/v1/reports",
-            Some(&json!({"title": "People", "data_mart_id": mart, "destination_id": dest["id"]})),
+            Some(&json!({"title": "People", "data_mart_id": mart, "destination_id": did})),
             201,
         )
         .await;
+    let rid = report["id"].as_str().expect("id").to_string();
     let queued = app
-        .owner(
-            "POST",
-            &format!("/v1/reports/{}/runs", report["id"].as_str().expect("id")),
-            None,
-            202,
-        )
+        .owner("POST", &format!("/v1/reports/{rid}/runs"), None, 202)
         .await;
     // This process's operator opened no network: 127.0.0.1 is out of reach.
     let mut deps = app.deps.clone();
@@ -2036,6 +2034,42 @@ async fn a_database_on_loopback_is_out_of_reach_unless_the_operator_opened_it() 
         .expect("count")
         .get(0);
     assert_eq!(tables, 0, "nothing was written");
+
+    // Opened, the server takes logins over TLS only (its certificate is
+    // self-signed): each sslmode does what libpq's does.
+    for (sslmode, refused) in [
+        ("", None),
+        ("?sslmode=require", None),
+        ("?sslmode=disable", Some("no encryption")),
+        ("?sslmode=verify-full", Some("invalid peer certificate")),
+    ] {
+        app.owner(
+            "PATCH",
+            &format!("/v1/destinations/{did}"),
+            Some(&json!({"config": {"url": format!("{}{sslmode}", server.url())}})),
+            200,
+        )
+        .await;
+        let queued = app
+            .owner("POST", &format!("/v1/reports/{rid}/runs"), None, 202)
+            .await;
+        drain(&app, &opened, 10).await;
+        let done = wait_report_run(&app, queued["id"].as_str().expect("id")).await;
+        assert!(!done.to_string().contains(server.password()), "{done}");
+        match refused {
+            None => {
+                assert_eq!(done["status"], "succeeded", "{sslmode}: {done}");
+                assert_eq!(done["rows"], 6, "{done}");
+                assert!(done["log"].to_string().contains("over TLS"), "{done}");
+            }
+            Some(why) => {
+                assert_eq!(done["status"], "failed", "{sslmode}: {done}");
+                let reason = done["error"].as_str().unwrap_or_default();
+                assert!(reason.contains(why), "{sslmode}: {reason}");
+            }
+        }
+    }
+    assert_eq!(pg_count(&pg, "public.people").await, 6);
     app.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }

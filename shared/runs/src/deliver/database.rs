@@ -11,30 +11,23 @@
 //! was committed before (its worker stopped before it said so): it writes
 //! nothing and reports the rows recorded then.
 //!
-//! The URL is a secret (it carries the password): it is parsed here and never
-//! shown. Its host is resolved once, every address checked against the egress
-//! policy, and the connection made to a checked address, so the name cannot
-//! resolve elsewhere in between. This version connects without TLS.
-
-use std::net::SocketAddr;
-use std::time::Duration;
+//! The connection is `sluice_connectors::postgres::connect`'s: the URL, a
+//! secret, is never shown; only addresses the egress policy allows are
+//! dialled; TLS follows the URL's `sslmode`.
 
 use bytes::{BufMut, Bytes, BytesMut};
 use futures_util::SinkExt as _;
 use serde_json::Value;
+use sluice_connectors::ConnectorError;
 use sluice_domain::entities::{
     DELIVERIES_TABLE, Delivered, MAX_IDENTIFIER_BYTES, plain_identifier,
 };
 use sluice_domain::ports::{ColumnInfo, QueryPage};
-use tokio_postgres::config::{Host, SslMode};
-use tokio_postgres::{Client, Config, NoTls, Transaction};
+use tokio_postgres::Transaction;
 
 use super::{Job, Outcome};
 use crate::{Fault, Machine};
 
-/// How long the TCP connection and then the login may each take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const LOGIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// CSV bytes gathered before they are sent as one COPY message.
 const COPY_CHUNK: usize = 1 << 20;
 /// The temporary table an upsert copies into (dropped at commit).
@@ -196,6 +189,20 @@ fn accepts(table: &str, ours: &str) -> bool {
     }
 }
 
+/// A connector error as a run's failure: retried when it may pass.
+fn fault(e: ConnectorError) -> Fault {
+    if e.retryable() {
+        Fault::Transient(e.to_string())
+    } else {
+        Fault::Permanent(e.to_string())
+    }
+}
+
+/// A PostgreSQL error at `step` as a run's failure.
+fn db_fault(step: &str, e: tokio_postgres::Error) -> Fault {
+    fault(sluice_connectors::postgres::db_error(step, e))
+}
+
 /// One report row as a CSV record: NULL unquoted and empty, every string
 /// quoted (so an empty string stays one), objects and lists as JSON text.
 fn csv_row(out: &mut BytesMut, row: &[Value]) {
@@ -222,115 +229,6 @@ fn csv_row(out: &mut BytesMut, row: &[Value]) {
         }
     }
     out.put_u8(b'\n');
-}
-
-/// A PostgreSQL error as a run's failure: what the server said (never a
-/// secret: it does not know the URL), retried when it may pass.
-fn db_fault(step: &str, e: tokio_postgres::Error) -> Fault {
-    let Some(db) = e.as_db_error() else {
-        // Its own words (a closed connection, an I/O error) carry no secret either.
-        return Fault::Transient(format!("{step}: {e}"));
-    };
-    let mut text = format!("{step}: the database answered: {}", db.message());
-    if let Some(detail) = db.detail() {
-        text.push_str(&format!(" ({detail})"));
-    }
-    // Connection trouble, conflicts, lack of resources and operator
-    // intervention may pass; bad data, SQL and privileges will not.
-    let class = db.code().code().get(..2).unwrap_or_default();
-    if matches!(class, "08" | "40" | "53" | "55" | "57" | "58" | "XX") {
-        Fault::Transient(text)
-    } else {
-        Fault::Permanent(text)
-    }
-}
-
-/// The addresses to try for each host of `config`, each allowed by the
-/// egress policy; `host:port` names it in errors.
-async fn addresses(m: &Machine, config: &Config) -> Result<Vec<(String, Vec<SocketAddr>)>, Fault> {
-    let hosts = config.get_hosts();
-    if hosts.is_empty() {
-        return Err(Fault::Permanent(
-            "the database URL names no host; set it again as postgres://user:password@host:5432/database".into(),
-        ));
-    }
-    let ports = config.get_ports();
-    let mut out = vec![];
-    for (i, host) in hosts.iter().enumerate() {
-        let Host::Tcp(name) = host else {
-            return Err(Fault::Permanent(
-                "the database URL must name a host, not a socket path".into(),
-            ));
-        };
-        // One port for every host, or one per host (as libpq reads them).
-        let port = ports
-            .get(i)
-            .or_else(|| ports.first())
-            .copied()
-            .unwrap_or(5432);
-        let shown = format!("{name}:{port}");
-        let found: Vec<SocketAddr> = match config.get_hostaddrs().get(i) {
-            Some(ip) => vec![SocketAddr::new(*ip, port)],
-            None => tokio::net::lookup_host((name.as_str(), port))
-                .await
-                .map_err(|_| Fault::Transient(format!("could not resolve {name}")))?
-                .collect(),
-        };
-        let allowed =
-            sluice_connectors::egress::allowed(&m.deps.egress, name, found).map_err(|e| {
-                Fault::Permanent(format!("the database at {shown} is out of reach: {e}"))
-            })?;
-        out.push((shown, allowed));
-    }
-    Ok(out)
-}
-
-/// A logged-in client, connected to a checked address; and `host:port`.
-async fn connect(m: &Machine, config: &Config) -> Result<(Client, String), Fault> {
-    if config.get_ssl_mode() == SslMode::Require {
-        return Err(Fault::Permanent(
-            "the database URL asks for sslmode=require, and this version connects without TLS; reach the database over a private network, or leave sslmode out".into(),
-        ));
-    }
-    let mut last = Fault::Transient("the database URL names no host".into());
-    for (shown, addrs) in addresses(m, config).await? {
-        for addr in addrs {
-            let stream =
-                match tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect(addr))
-                    .await
-                {
-                    Ok(Ok(s)) => s,
-                    Ok(Err(e)) => {
-                        last = Fault::Transient(format!("could not connect to {shown}: {e}"));
-                        continue;
-                    }
-                    Err(_) => {
-                        last = Fault::Transient(format!("connecting to {shown} timed out"));
-                        continue;
-                    }
-                };
-            let _ = stream.set_nodelay(true);
-            let (client, connection) = match tokio::time::timeout(
-                LOGIN_TIMEOUT,
-                config.connect_raw(stream, NoTls),
-            )
-            .await
-            {
-                Ok(Ok(pair)) => pair,
-                Ok(Err(e)) => return Err(db_fault(&format!("logging in to {shown}"), e)),
-                Err(_) => {
-                    return Err(Fault::Transient(format!("logging in to {shown} timed out")));
-                }
-            };
-            tokio::spawn(async move {
-                if let Err(e) = connection.await {
-                    tracing::warn!(error = %e, "The database connection ended with an error.");
-                }
-            });
-            return Ok((client, shown));
-        }
-    }
-    Err(last)
 }
 
 /// The report's columns, checked as PostgreSQL takes them: named, apart, and
@@ -543,14 +441,28 @@ async fn copy_rows(
 
 pub(crate) async fn deliver(m: &Machine, mut job: Job<'_>) -> Result<Outcome, Fault> {
     let target = Target::from_job(&job)?;
-    // Its parse error could quote the URL: say only that it does not parse.
-    let config: Config = job.str("url", "").parse().map_err(|_| {
-        Fault::Permanent(
-            "the database URL does not parse; set it again as postgres://user:password@host:5432/database".into(),
+    let (mut client, shown_host) =
+        sluice_connectors::postgres::connect(&m.deps.egress, &job.str("url", ""))
+            .await
+            .map_err(fault)?;
+    // Whether the session is encrypted, for the run's log (what sslmode settled on).
+    let tls = client
+        .query_opt(
+            "SELECT ssl FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid()",
+            &[],
         )
-    })?;
-    let (mut client, shown_host) = connect(m, &config).await?;
-    let mut log = vec![format!("Connected to {shown_host}.")];
+        .await
+        .ok()
+        .flatten()
+        .and_then(|r| r.try_get::<_, bool>(0).ok());
+    let mut log = vec![format!(
+        "Connected to {shown_host}{}.",
+        match tls {
+            Some(true) => " over TLS",
+            Some(false) => " without TLS",
+            None => "",
+        }
+    )];
     let delivered = Delivered {
         target: target.shown(),
         format: None,
