@@ -3,8 +3,8 @@
 # root: moto's server (the AWS endpoint of tests/tests/aws_adapters.rs), cfn-lint (the
 # template check), schemathesis (scripts/contract-test.sh fuzzes `sluice serve`
 # against its own OpenAPI document) and aiosmtpd (the SMTP server reports are mailed
-# to in tests/tests/runs.rs). Idempotent and quick when everything is already
-# there.
+# to in tests/tests/runs.rs); and PostgreSQL from the distribution. Idempotent and
+# quick when everything is already there.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +13,19 @@ venv="$root/.venv"
 moto_spec='moto[server]==5.2.5'
 schemathesis_spec='schemathesis==4.32.5'
 aiosmtpd_spec='aiosmtpd==1.4.6'
+
+# PostgreSQL's server binaries, for the `database` destination's tests (tests/src/postgres.rs
+# starts its own servers from them): installed from the distribution when missing, without
+# the cluster the package would otherwise create and start.
+if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+    sudo=""
+    if [[ "$(id -u)" != 0 ]]; then sudo="sudo"; fi
+    $sudo mkdir -p /etc/postgresql-common
+    echo 'create_main_cluster = false' | $sudo tee /etc/postgresql-common/createcluster.conf >/dev/null
+    $sudo apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q postgresql >/dev/null
+    echo "test-deps: installed $(ls -d /usr/lib/postgresql/*/bin/initdb)"
+fi
 
 # The pinned schemathesis's metadata folder, so a bumped pin reinstalls without
 # starting Python on the quick path.

@@ -1,6 +1,6 @@
 //! Shared harness of the test suites: the contract suites that every adapter of a
-//! port must pass, and helpers that start real parts (moto, the local server) on free
-//! loopback ports and stop them when dropped.
+//! port must pass, and helpers that start real parts (moto, PostgreSQL, the local
+//! server) on free loopback ports and stop them when dropped.
 
 pub mod api_suite;
 pub mod app;
@@ -9,6 +9,7 @@ pub mod contract;
 pub mod isolation;
 pub mod lambda_invoke;
 pub mod moto;
+pub mod postgres;
 pub mod runs;
 pub mod smtp;
 

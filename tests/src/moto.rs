@@ -131,7 +131,7 @@ fn is_executable(path: &Path) -> bool {
 }
 
 /// A port the OS just handed out; free again once the listener is dropped.
-fn free_port() -> anyhow::Result<u16> {
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("binding a free port")?;
     Ok(listener.local_addr()?.port())
 }

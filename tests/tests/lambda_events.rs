@@ -36,6 +36,7 @@ const STAGE_FUNCTIONS: &[&str] = &[
     "deliver-object-export",
     "deliver-webhook",
     "deliver-email",
+    "deliver-database",
 ];
 
 /// Scheduler functions; their sample events are EventBridge events: a scheduled

@@ -1725,3 +1725,487 @@ async fn a_report_is_mailed_with_its_rows_attached_and_inline() {
         "{failed}"
     );
 }
+
+/// People, with a null note and a null score among them, a float and a
+/// timestamp each: what a `database` destination writes.
+fn write_people(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir).expect("people dir");
+    let mut text = String::new();
+    for id in 1..=6 {
+        let row = json!({
+            "id": id.to_string(),
+            "name": format!("person {id}"),
+            "score": if id == 4 { Value::Null } else { json!(format!("{id}.5")) },
+            "at": format!("2026-11-0{id}T10:30:00Z"),
+            "note": if id % 2 == 0 { Value::Null } else { json!(format!("note, \"{id}\"")) },
+        });
+        text.push_str(&format!("{row}\n"));
+    }
+    std::fs::write(dir.join("people.ndjson"), text).expect("people file");
+}
+
+/// A published data mart over [`write_people`]'s file; its id.
+async fn people_mart(app: &sluice_tests::app::TestApp, dir: &std::path::Path) -> String {
+    write_people(dir);
+    files_mart_with(
+        app,
+        dir,
+        json!({"columns": [
+            {"target": "id", "source": "id", "cast": "int"},
+            {"target": "name", "source": "name"},
+            {"target": "score", "source": "score", "cast": "float"},
+            {"target": "at", "source": "at", "cast": "timestamp"},
+            {"target": "note", "source": "note"}
+        ]}),
+        json!({}),
+    )
+    .await
+}
+
+async fn pg_count(pg: &tokio_postgres::Client, table: &str) -> i64 {
+    pg.query_one(&format!("SELECT count(*) FROM {table}"), &[])
+        .await
+        .expect("count")
+        .get(0)
+}
+
+/// Starts a run of report `rid` and waits for its end.
+async fn deliver_report(app: &sluice_tests::app::TestApp, rid: &str) -> Value {
+    let queued = app
+        .owner("POST", &format!("/v1/reports/{rid}/runs"), None, 202)
+        .await;
+    wait_report_run(app, queued["id"].as_str().expect("id")).await
+}
+
+#[tokio::test]
+async fn a_report_is_written_to_a_postgres_table_once_per_delivery_in_each_write_mode() {
+    let server = sluice_tests::postgres::Postgres::start()
+        .await
+        .expect("postgres starts");
+    let pg = server.client().await.expect("a client");
+    let password = server.password().to_string();
+    let app = spawn_app().await;
+    let dir = temp_dir("report-people");
+    let mart = people_mart(&app, &dir).await;
+    let run = start_run(&app, &mart, json!({"kind": "incremental"})).await;
+    assert_eq!(wait_final(&app, &run, LONG).await["status"], "succeeded");
+
+    // What a destination names is checked when it is saved.
+    let url = server.url();
+    for (config, field) in [
+        (json!({"url": "mysql://db/app", "table": "t"}), "config.url"),
+        (json!({"url": url, "table": "people; drop"}), "config.table"),
+        (
+            json!({"url": url, "table": "people", "write_mode": "upsert"}),
+            "config.key_columns",
+        ),
+    ] {
+        app.refused(
+            "POST",
+            "/v1/destinations",
+            &json!({"title": "x", "kind": "database", "config": config}),
+            field,
+        )
+        .await;
+    }
+    let dest = app
+        .owner(
+            "POST",
+            "/v1/destinations",
+            Some(&json!({"title": "Postgres", "kind": "database", "config": {
+                "url": url, "table": "people"
+            }})),
+            201,
+        )
+        .await;
+    assert!(!dest.to_string().contains(&password), "{dest}");
+    let did = dest["id"].as_str().expect("id").to_string();
+    let report = app
+        .owner(
+            "POST",
+            "/v1/reports",
+            Some(
+                &json!({"title": "People", "data_mart_id": mart, "destination_id": did,
+                "query": "SELECT id, name, score, at, note FROM ${DATA_MART_TABLE} ORDER BY id"}),
+            ),
+            201,
+        )
+        .await;
+    let rid = report["id"].as_str().expect("id").to_string();
+    let mut seen = vec![];
+
+    // replace: the table is created from the report's columns, with its rows.
+    let done = deliver_report(&app, &rid).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["rows"], 6, "{done}");
+    assert_eq!(done["delivered"]["target"], "public.people", "{done}");
+    assert!(done["log"].to_string().contains("without TLS"), "{done}");
+    seen.push(done.clone());
+    let types: Vec<(String, String)> = pg
+        .query(
+            "SELECT column_name::text, data_type::text FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name = 'people' ORDER BY ordinal_position",
+            &[],
+        )
+        .await
+        .expect("columns")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("id", "bigint"),
+        ("name", "text"),
+        ("score", "double precision"),
+        ("at", "timestamp with time zone"),
+        ("note", "text"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(types, expected);
+    let rows = pg
+        .query(
+            "SELECT id, name, score, extract(epoch FROM at)::bigint, note FROM public.people ORDER BY id",
+            &[],
+        )
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 6);
+    let first = &rows[0];
+    assert_eq!(first.get::<_, i64>(0), 1);
+    assert_eq!(first.get::<_, String>(1), "person 1");
+    assert_eq!(first.get::<_, Option<f64>>(2), Some(1.5));
+    // 2026-11-01T10:30:00Z
+    assert_eq!(first.get::<_, i64>(3), 1_793_529_000);
+    assert_eq!(
+        first.get::<_, Option<String>>(4).as_deref(),
+        Some("note, \"1\"")
+    );
+    assert_eq!(rows[3].get::<_, Option<f64>>(2), None, "a null score");
+    assert_eq!(rows[1].get::<_, Option<String>>(4), None, "a null note");
+
+    // append: the same rows again.
+    app.owner(
+        "PATCH",
+        &format!("/v1/destinations/{did}"),
+        Some(&json!({"config": {"write_mode": "append"}})),
+        200,
+    )
+    .await;
+    let done = deliver_report(&app, &rid).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    seen.push(done);
+    assert_eq!(pg_count(&pg, "public.people").await, 12);
+
+    // An upsert needs its keys, named when saved; and a unique index on them in a
+    // table Sluice did not create: the run fails saying so, and the rows stay.
+    app.refused(
+        "PATCH",
+        &format!("/v1/destinations/{did}"),
+        &json!({"config": {"write_mode": "upsert"}}),
+        "config.key_columns",
+    )
+    .await;
+    app.owner(
+        "PATCH",
+        &format!("/v1/destinations/{did}"),
+        Some(&json!({"config": {"write_mode": "upsert", "key_columns": ["id"]}})),
+        200,
+    )
+    .await;
+    let failed = deliver_report(&app, &rid).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let reason = failed["error"].as_str().expect("error");
+    assert!(
+        reason.contains("no unique index on exactly (id)"),
+        "{reason}"
+    );
+    seen.push(failed);
+    assert_eq!(
+        pg_count(&pg, "public.people").await,
+        12,
+        "the old rows stay"
+    );
+
+    // upsert into a table it creates (with a unique index on the keys): rows
+    // changed since are updated, rows gone are inserted again, none twice.
+    app.owner(
+        "PATCH",
+        &format!("/v1/destinations/{did}"),
+        Some(&json!({"config": {"schema": "marts", "table": "people_by_id"}})),
+        200,
+    )
+    .await;
+    let done = deliver_report(&app, &rid).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["delivered"]["target"], "marts.people_by_id", "{done}");
+    seen.push(done);
+    pg.batch_execute(
+        "UPDATE marts.people_by_id SET name = 'stale', score = 0 WHERE id = 1; \
+         DELETE FROM marts.people_by_id WHERE id = 2",
+    )
+    .await
+    .expect("change rows");
+    let done = deliver_report(&app, &rid).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let upserted_id = done["id"].as_str().expect("id").to_string();
+    seen.push(done);
+    let people = "marts.people_by_id";
+    assert_eq!(pg_count(&pg, people).await, 6);
+    let restored = pg
+        .query_one(
+            "SELECT name, score FROM marts.people_by_id WHERE id = 1",
+            &[],
+        )
+        .await
+        .expect("row 1");
+    assert_eq!(
+        (
+            restored.get::<_, String>(0),
+            restored.get::<_, Option<f64>>(1)
+        ),
+        ("person 1".to_string(), Some(1.5))
+    );
+
+    // Each delivery is recorded beside the table, in its transaction.
+    let recorded: i64 = pg
+        .query_one(
+            "SELECT rows FROM marts.sluice_deliveries WHERE delivery_id = $1",
+            &[&format!("{upserted_id}.1")],
+        )
+        .await
+        .expect("recorded")
+        .get(0);
+    assert_eq!(recorded, 6);
+
+    // The same message again after the run was recorded: nothing to do.
+    let queue = app.deps.queue.clone().expect("queue");
+    let run_key =
+        sluice_domain::Id::parse(sluice_domain::Kind::ReportRun, &upserted_id).expect("id");
+    let again = sluice_domain::pipeline::Message::Deliver {
+        project: app.project.clone(),
+        report_run: run_key.clone(),
+    };
+    queue
+        .send("sluice-deliver-database", &again.to_json(), Duration::ZERO)
+        .await
+        .expect("send");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(pg_count(&pg, people).await, 6);
+
+    // A worker that committed and stopped before it recorded the run: the run
+    // is still running when its message comes back, and the table already
+    // holds the delivery. It is recorded as delivered, with nothing written twice.
+    pg.batch_execute("UPDATE marts.people_by_id SET name = 'changed after' WHERE id = 3")
+        .await
+        .expect("change a row");
+    let stored = app
+        .deps
+        .store
+        .get(&app.project, sluice_domain::Kind::ReportRun, &run_key)
+        .await
+        .expect("get")
+        .expect("the run");
+    let mut body: Value = serde_json::from_str(&stored.body).expect("json");
+    body["status"] = json!("running");
+    let rewound = sluice_domain::ports::Record {
+        version: stored.version + 1,
+        body: body.to_string(),
+        ..stored
+    };
+    app.deps.store.replace(&rewound).await.expect("rewound");
+    queue
+        .send("sluice-deliver-database", &again.to_json(), Duration::ZERO)
+        .await
+        .expect("send");
+    let redone = wait_report_run(&app, &upserted_id).await;
+    assert_eq!(redone["status"], "succeeded", "{redone}");
+    assert_eq!(redone["rows"], 6, "{redone}");
+    assert!(
+        redone["log"]
+            .to_string()
+            .contains("was committed to marts.people_by_id before"),
+        "{redone}"
+    );
+    seen.push(redone);
+    assert_eq!(pg_count(&pg, people).await, 6);
+    let kept: String = pg
+        .query_one("SELECT name FROM marts.people_by_id WHERE id = 3", &[])
+        .await
+        .expect("row 3")
+        .get(0);
+    assert_eq!(kept, "changed after", "nothing was written again");
+
+    // A table whose columns differ from the report's is never altered: the run
+    // fails naming them, and the table keeps its rows.
+    pg.batch_execute(
+        "CREATE TABLE public.typed (id bigint, name boolean, at timestamptz); \
+         INSERT INTO public.typed VALUES (99, true, now())",
+    )
+    .await
+    .expect("a table of another shape");
+    app.owner(
+        "PATCH",
+        &format!("/v1/destinations/{did}"),
+        Some(&json!({"config": {"schema": "public", "table": "typed", "write_mode": "replace"}})),
+        200,
+    )
+    .await;
+    let failed = deliver_report(&app, &rid).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let reason = failed["error"].as_str().expect("error");
+    assert!(
+        reason.contains("table public.typed does not match"),
+        "{reason}"
+    );
+    assert!(reason.contains("no column `score`, `note`"), "{reason}");
+    assert!(
+        reason.contains("`name` is boolean, the report's is text"),
+        "{reason}"
+    );
+    seen.push(failed);
+    assert_eq!(pg_count(&pg, "public.typed").await, 1);
+
+    // A wrong password fails the run without showing either password.
+    let wrong = url.replace(&password, "not-the-password");
+    app.owner(
+        "PATCH",
+        &format!("/v1/destinations/{did}"),
+        Some(&json!({"config": {"url": wrong, "table": "people"}})),
+        200,
+    )
+    .await;
+    let refused = deliver_report(&app, &rid).await;
+    assert_eq!(refused["status"], "failed", "{refused}");
+    let reason = refused["error"].as_str().expect("error");
+    assert!(
+        reason.contains("password authentication failed"),
+        "{reason}"
+    );
+    assert!(
+        !refused.to_string().contains("not-the-password"),
+        "{refused}"
+    );
+    seen.push(refused);
+
+    // No record, log or error ever shows the URL's password.
+    let listed = app
+        .owner(
+            "GET",
+            &format!("/v1/reports/{rid}/runs?limit=50"),
+            None,
+            200,
+        )
+        .await;
+    seen.push(listed);
+    seen.push(
+        app.owner("GET", &format!("/v1/destinations/{did}"), None, 200)
+            .await,
+    );
+    for v in &seen {
+        assert!(!v.to_string().contains(&password), "{v}");
+    }
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn a_database_is_out_of_reach_unless_opened_and_is_reached_over_tls_as_its_url_asks() {
+    let server = sluice_tests::postgres::Postgres::start_tls_only()
+        .await
+        .expect("postgres starts");
+    let app = spawn_app_without_workers().await;
+    let dir = temp_dir("report-closed");
+    let mart = people_mart(&app, &dir).await;
+    let run = start_run(&app, &mart, json!({"kind": "incremental"})).await;
+    let opened = Machine::new(app.deps.clone(), Limits::default()).expect("machine");
+    drain(&app, &opened, 1_000).await;
+    assert_eq!(wait_final(&app, &run, LONG).await["status"], "succeeded");
+    let dest = app
+        .owner(
+            "POST",
+            "/v1/destinations",
+            Some(&json!({"title": "Postgres", "kind": "database", "config": {
+                "url": server.url(), "table": "people"
+            }})),
+            201,
+        )
+        .await;
+    let did = dest["id"].as_str().expect("id").to_string();
+    let report = app
+        .owner(
+            "POST",
+            "/v1/reports",
+            Some(&json!({"title": "People", "data_mart_id": mart, "destination_id": did})),
+            201,
+        )
+        .await;
+    let rid = report["id"].as_str().expect("id").to_string();
+    let queued = app
+        .owner("POST", &format!("/v1/reports/{rid}/runs"), None, 202)
+        .await;
+    // This process's operator opened no network: 127.0.0.1 is out of reach.
+    let mut deps = app.deps.clone();
+    deps.egress = sluice_domain::net::Egress::public_only();
+    let closed = Machine::new(deps, Limits::default()).expect("machine");
+    drain(&app, &closed, 10).await;
+    let failed = wait_report_run(&app, queued["id"].as_str().expect("id")).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let reason = failed["error"].as_str().expect("error");
+    assert!(
+        reason.contains(&format!(
+            "the database at 127.0.0.1:{} is out of reach",
+            server.port()
+        )) && reason.contains("not a public address"),
+        "{reason}"
+    );
+    assert!(!failed.to_string().contains(server.password()), "{failed}");
+    let pg = server.client().await.expect("a client");
+    let tables: i64 = pg
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('people', 'sluice_deliveries')",
+            &[],
+        )
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(tables, 0, "nothing was written");
+
+    // Opened, the server takes logins over TLS only (its certificate is
+    // self-signed): each sslmode does what libpq's does.
+    for (sslmode, refused) in [
+        ("", None),
+        ("?sslmode=require", None),
+        ("?sslmode=disable", Some("no encryption")),
+        ("?sslmode=verify-full", Some("invalid peer certificate")),
+    ] {
+        app.owner(
+            "PATCH",
+            &format!("/v1/destinations/{did}"),
+            Some(&json!({"config": {"url": format!("{}{sslmode}", server.url())}})),
+            200,
+        )
+        .await;
+        let queued = app
+            .owner("POST", &format!("/v1/reports/{rid}/runs"), None, 202)
+            .await;
+        drain(&app, &opened, 10).await;
+        let done = wait_report_run(&app, queued["id"].as_str().expect("id")).await;
+        assert!(!done.to_string().contains(server.password()), "{done}");
+        match refused {
+            None => {
+                assert_eq!(done["status"], "succeeded", "{sslmode}: {done}");
+                assert_eq!(done["rows"], 6, "{done}");
+                assert!(done["log"].to_string().contains("over TLS"), "{done}");
+            }
+            Some(why) => {
+                assert_eq!(done["status"], "failed", "{sslmode}: {done}");
+                let reason = done["error"].as_str().unwrap_or_default();
+                assert!(reason.contains(why), "{sslmode}: {reason}");
+            }
+        }
+    }
+    assert_eq!(pg_count(&pg, "public.people").await, 6);
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

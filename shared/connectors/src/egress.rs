@@ -20,27 +20,40 @@ impl Resolve for Guarded {
         let egress = self.egress.clone();
         Box::pin(async move {
             let host = name.as_str().to_string();
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let mut refused = None;
-            let allowed: Vec<SocketAddr> = found
-                .into_iter()
-                .filter(|a| match egress.check(a.ip()) {
-                    Ok(()) => true,
-                    Err(e) => {
-                        refused = Some(e);
-                        false
-                    }
-                })
-                .collect();
-            if allowed.is_empty() {
-                let e = refused
-                    .unwrap_or_else(|| NetworkRefused(format!("{host} resolves to no address")));
-                return Err(Box::new(e) as Box<dyn std::error::Error + Send + Sync>);
-            }
+            let found = tokio::net::lookup_host((host.as_str(), 0)).await?;
+            let allowed = allowed(&egress, &host, found)
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
             Ok(Box::new(allowed.into_iter()) as Addrs)
         })
     }
+}
+
+/// The addresses `host` resolved to (`found`) that the policy allows; refused,
+/// with the policy's reason, when none is. A client that connects by itself
+/// (a database's) resolves once, keeps these, and connects to one of them, so
+/// the name cannot resolve elsewhere between the check and the connection.
+pub fn allowed(
+    egress: &Egress,
+    host: &str,
+    found: impl IntoIterator<Item = SocketAddr>,
+) -> Result<Vec<SocketAddr>, NetworkRefused> {
+    let mut refused = None;
+    let allowed: Vec<SocketAddr> = found
+        .into_iter()
+        .filter(|a| match egress.check(a.ip()) {
+            Ok(()) => true,
+            Err(e) => {
+                refused = Some(e);
+                false
+            }
+        })
+        .collect();
+    if allowed.is_empty() {
+        return Err(
+            refused.unwrap_or_else(|| NetworkRefused(format!("{host} resolves to no address")))
+        );
+    }
+    Ok(allowed)
 }
 
 /// A client builder whose connections go only where `egress` allows.
@@ -98,6 +111,22 @@ mod tests {
             .expect_err("refused");
         let why = refused_by_policy(&err).expect("the policy's reason");
         assert!(why.contains("not a public address"), "{why}");
+    }
+
+    #[test]
+    fn only_the_addresses_the_policy_allows_are_kept() {
+        let found: Vec<SocketAddr> = ["127.0.0.1:5432", "[::1]:5432", "93.184.216.34:5432"]
+            .iter()
+            .map(|a| a.parse().expect("address"))
+            .collect();
+        let kept = allowed(&Egress::public_only(), "db.example.com", found.clone())
+            .expect("a public address");
+        assert_eq!(kept, vec![found[2]]);
+        let why = allowed(&Egress::public_only(), "localhost", found[..2].to_vec())
+            .expect_err("loopback only");
+        assert!(why.0.contains("not a public address"), "{why}");
+        let why = allowed(&Egress::public_only(), "nowhere.example", vec![]).expect_err("none");
+        assert!(why.0.contains("nowhere.example"), "{why}");
     }
 
     #[test]

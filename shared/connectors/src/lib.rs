@@ -13,6 +13,8 @@ pub mod egress;
 pub mod files;
 #[cfg(feature = "http_json")]
 pub mod http_json;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 #[cfg(feature = "smtp")]
 pub mod smtp;
 #[cfg(feature = "webhook")]

@@ -2,7 +2,7 @@
 //! delivery itself is done by the delivery function of the destination's kind,
 //! fed by that kind's queue (`sluice_runs::deliver`).
 
-use sluice_domain::connectors::delivery;
+use sluice_domain::connectors::{deliveries, delivery};
 use sluice_domain::entities::{DataMart, Destination, Meta, Report, ReportRun};
 use sluice_domain::pipeline::Message;
 use sluice_domain::ports::QueueError;
@@ -81,8 +81,13 @@ pub async fn launch(
         })?;
     let Some(kind) = delivery(&destination.kind) else {
         return Err(ServiceError::Conflict(format!(
-            "destinations of kind `{}` do not deliver in this version; use an `object_export`, `webhook` or `email` destination",
-            destination.kind
+            "destinations of kind `{}` do not deliver in this version; use a destination of kind {}",
+            destination.kind,
+            deliveries()
+                .iter()
+                .map(|d| format!("`{}`", d.kind))
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     };
     let mut meta = Meta::new(Kind::ReportRun, project, &spec.created_by, now);

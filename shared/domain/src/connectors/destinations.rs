@@ -92,14 +92,34 @@ pub fn destination_spec(kind: &str) -> Option<Vec<FieldSpec>> {
             FieldSpec::new(
                 "url",
                 T::String,
-                "Connection URL, e.g. `postgres://user:pass@host/db`.",
+                "PostgreSQL connection URL, `postgres://user:password@host:5432/database`. Write-only: it carries the password.",
             )
             .required()
             .secret(),
-            FieldSpec::new("table", T::String, "Table to write (created if missing).").required(),
-            FieldSpec::new("write_mode", T::String, "How rows are written.")
-                .default("replace")
-                .one_of(&["append", "replace"]),
+            FieldSpec::new(
+                "schema",
+                T::String,
+                "Schema of the table (letters, digits and `_`, at most 63 characters); created if missing.",
+            )
+            .default("public"),
+            FieldSpec::new(
+                "table",
+                T::String,
+                "Table to write (letters, digits and `_`, at most 63 characters); created from the report's columns if missing.",
+            )
+            .required(),
+            FieldSpec::new(
+                "write_mode",
+                T::String,
+                "`replace` swaps the table's rows for the report's, `append` adds them, `upsert` inserts or updates them by `key_columns`.",
+            )
+            .default("replace")
+            .one_of(&["replace", "append", "upsert"]),
+            FieldSpec::new(
+                "key_columns",
+                T::StringList,
+                "Columns that identify a row, for `upsert` (required then); a table Sluice creates gets a unique index on them.",
+            ),
         ],
         _ => return None,
     })

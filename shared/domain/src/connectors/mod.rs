@@ -76,6 +76,7 @@ pub fn deliveries() -> &'static [Delivery] {
         },
         Delivery { kind: "webhook" },
         Delivery { kind: "email" },
+        Delivery { kind: "database" },
     ];
     DELIVERIES
 }

@@ -119,6 +119,7 @@ pub fn check_destination_values(
                 ));
             }
         }
+        "database" => check_database_values(config)?,
         "object_export" => {
             if let Some(folder) = config.get("folder").and_then(Value::as_str) {
                 export_folder(folder)?;
@@ -162,6 +163,87 @@ pub fn check_destination_values(
         _ => {}
     }
     Ok(())
+}
+
+/// The table a `database` destination's run records each delivery in, beside
+/// the table it writes: no destination may write to it.
+pub const DELIVERIES_TABLE: &str = "sluice_deliveries";
+
+/// Longest identifier PostgreSQL keeps whole (it cuts longer ones).
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// A `database` destination's values: a `postgres://` URL, plain identifiers
+/// for the schema and table, and the key columns an `upsert` needs. The write
+/// mode and the key columns are both shown fields, so a PATCH sees them merged.
+fn check_database_values(config: &Map<String, Value>) -> Result<(), DomainError> {
+    if let Some(url) = config.get("url").and_then(Value::as_str)
+        && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+    {
+        return Err(DomainError::invalid(
+            "config.url",
+            "must be a PostgreSQL URL: postgres://user:password@host:5432/database",
+        ));
+    }
+    if let Some(schema) = config.get("schema").and_then(Value::as_str) {
+        plain_identifier("config.schema", schema)?;
+    }
+    if let Some(table) = config.get("table").and_then(Value::as_str) {
+        plain_identifier("config.table", table)?;
+        if table.eq_ignore_ascii_case(DELIVERIES_TABLE) {
+            return Err(DomainError::invalid(
+                "config.table",
+                format!(
+                    "`{DELIVERIES_TABLE}` is where Sluice records its deliveries; name another table"
+                ),
+            ));
+        }
+    }
+    let keys: Vec<&str> = config
+        .get("key_columns")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    for (i, k) in keys.iter().enumerate() {
+        if k.trim().is_empty() || k.len() > MAX_IDENTIFIER_BYTES {
+            return Err(DomainError::invalid(
+                format!("config.key_columns[{i}]"),
+                format!("must be a column name of 1 to {MAX_IDENTIFIER_BYTES} bytes"),
+            ));
+        }
+        if keys[..i].contains(k) {
+            return Err(DomainError::invalid(
+                format!("config.key_columns[{i}]"),
+                format!("`{k}` is named twice"),
+            ));
+        }
+    }
+    if config.get("write_mode").and_then(Value::as_str) == Some("upsert") && keys.is_empty() {
+        return Err(DomainError::invalid(
+            "config.key_columns",
+            "is required when write_mode is `upsert`: name the columns that identify a row",
+        ));
+    }
+    Ok(())
+}
+
+/// A name a `database` destination uses bare in SQL (its schema and table):
+/// ASCII letters, digits and `_`, not starting with a digit, at most
+/// [`MAX_IDENTIFIER_BYTES`]. It is still quoted wherever it is used.
+pub fn plain_identifier(field: &str, name: &str) -> Result<(), DomainError> {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_IDENTIFIER_BYTES
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !name.as_bytes()[0].is_ascii_digit();
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            field,
+            format!(
+                "must be letters, digits and `_`, not starting with a digit, at most {MAX_IDENTIFIER_BYTES} characters"
+            ),
+        ))
+    }
 }
 
 /// An export destination's folder, checked: empty, or path segments of letters,
@@ -274,5 +356,84 @@ impl CreateReport {
         let dst = parse_ref("destination_id", Kind::Destination, &self.destination_id)?;
         validate_report_fields(self.query.as_deref(), self.cache_ttl_seconds)?;
         Ok((title, dm, dst))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn database(config: Value) -> Result<(String, ValidatedSettings), DomainError> {
+        CreateDestination {
+            title: "Warehouse".into(),
+            kind: "database".into(),
+            config: config.as_object().cloned().unwrap_or_default(),
+        }
+        .validate()
+    }
+
+    fn refused_field(config: Value) -> String {
+        match database(config) {
+            Err(DomainError::Validation { field, .. }) => field.0,
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_database_destination_keeps_its_url_secret_and_defaults_the_rest() {
+        let (_, settings) = database(json!({
+            "url": "postgres://u:pw@db.example.com/app", "table": "orders"
+        }))
+        .expect("valid");
+        assert!(settings.secret.contains_key("url"));
+        assert!(!settings.config.contains_key("url"));
+        assert_eq!(settings.config["schema"], json!("public"));
+        assert_eq!(settings.config["write_mode"], json!("replace"));
+    }
+
+    #[test]
+    fn a_database_destination_names_a_plain_table_and_an_upsert_names_its_keys() {
+        let url = "postgres://u:pw@db.example.com/app";
+        for (config, field) in [
+            (json!({"url": "mysql://db/app", "table": "t"}), "config.url"),
+            (
+                json!({"url": url, "table": "orders; drop table x"}),
+                "config.table",
+            ),
+            (json!({"url": url, "table": "9lives"}), "config.table"),
+            (json!({"url": url, "table": "a".repeat(64)}), "config.table"),
+            (
+                json!({"url": url, "table": "sluice_deliveries"}),
+                "config.table",
+            ),
+            (
+                json!({"url": url, "table": "t", "schema": "my-schema"}),
+                "config.schema",
+            ),
+            (
+                json!({"url": url, "table": "t", "write_mode": "upsert"}),
+                "config.key_columns",
+            ),
+            (
+                json!({"url": url, "table": "t", "write_mode": "upsert", "key_columns": []}),
+                "config.key_columns",
+            ),
+            (
+                json!({"url": url, "table": "t", "write_mode": "upsert", "key_columns": ["id", "id"]}),
+                "config.key_columns[1]",
+            ),
+            (
+                json!({"url": url, "table": "t", "write_mode": "merge"}),
+                "config.write_mode",
+            ),
+        ] {
+            assert_eq!(refused_field(config.clone()), field, "{config}");
+        }
+        database(json!({
+            "url": url, "schema": "mart_2", "table": "Orders_v2",
+            "write_mode": "upsert", "key_columns": ["id", "day"]
+        }))
+        .expect("valid");
     }
 }

@@ -3,8 +3,12 @@
 //! destination kind's writer. The whole delivery is redone when the message
 //! comes again; each writer makes that safe (an export rewrites the same
 //! object; a webhook sends the same delivery id, for its receiver to drop a
-//! repeat; a mail carries it as its Message-ID).
+//! repeat; a mail carries it as its Message-ID; a database records the
+//! delivery id in the transaction that writes the rows, and writes nothing for
+//! an id it has).
 
+#[cfg(feature = "database")]
+mod database;
 mod email;
 mod export;
 mod webhook;
@@ -164,6 +168,8 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
         "object_export" => export::deliver(m, job).await?,
         "webhook" => (webhook::deliver(m, job).await?, None),
         "email" => (email::deliver(m, job).await?, None),
+        #[cfg(feature = "database")]
+        "database" => (database::deliver(m, job).await?, None),
         other => {
             return Err(Fault::Permanent(format!(
                 "destinations of kind `{other}` do not deliver in this version"
@@ -184,7 +190,8 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
             tracing::info!(report_run_id = %run_id, rows, bytes, "Report delivered.");
         }
         _ => {
-            // Cancelled while it ran: an export is taken back; a webhook was sent.
+            // Cancelled while it ran: an export is taken back; a webhook was
+            // sent and a database delivery committed.
             if let Some(key) = written_key {
                 m.objects().delete(&key).await?;
             }

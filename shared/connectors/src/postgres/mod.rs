@@ -1,0 +1,193 @@
+//! Connections to PostgreSQL servers a project configures (a `database`
+//! destination). The URL is a secret (it carries the password): it is parsed
+//! here and never shown; messages name `host:port` only. Its host is resolved
+//! once, every address checked against the [`Egress`] policy, and the
+//! connection made to a checked address, so the name cannot resolve elsewhere
+//! between the check and the connection. TLS follows the URL's `sslmode`
+//! ([`tls`]).
+
+mod tls;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use sluice_domain::net::Egress;
+use tokio_postgres::config::Host;
+use tokio_postgres::{Client, Config};
+
+use crate::ConnectorError;
+
+/// How long the TCP connection and then the login may each take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const LOGIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+const URL_SHAPE: &str = "postgres://user:password@host:5432/database";
+
+/// A PostgreSQL error as a connector error: what the server said (never a
+/// secret: it does not know the URL), retryable when it may pass. `step`
+/// says what was being done.
+pub fn db_error(step: &str, e: tokio_postgres::Error) -> ConnectorError {
+    let Some(db) = e.as_db_error() else {
+        // Its own words (a closed connection, an I/O error) carry no secret either.
+        return ConnectorError::upstream(format!("{step}: {e}"), true);
+    };
+    let mut text = format!("{step}: the database answered: {}", db.message());
+    if let Some(detail) = db.detail() {
+        text.push_str(&format!(" ({detail})"));
+    }
+    // Connection trouble, conflicts, lack of resources and operator
+    // intervention may pass; bad data, SQL, logins and privileges will not.
+    let class = db.code().code().get(..2).unwrap_or_default();
+    let retryable = matches!(class, "08" | "40" | "53" | "55" | "57" | "58" | "XX");
+    ConnectorError::upstream(text, retryable)
+}
+
+fn refused(reason: impl Into<String>) -> ConnectorError {
+    ConnectorError::upstream(reason, false)
+}
+
+/// The addresses to try for each host of `config`, each allowed by the
+/// egress policy; with the host, and `host:port` that names it in messages.
+async fn addresses(
+    egress: &Egress,
+    config: &Config,
+) -> Result<Vec<(String, String, Vec<SocketAddr>)>, ConnectorError> {
+    let hosts = config.get_hosts();
+    if hosts.is_empty() {
+        return Err(refused(format!(
+            "the database URL names no host; set it again as {URL_SHAPE}"
+        )));
+    }
+    let ports = config.get_ports();
+    let mut out = vec![];
+    for (i, host) in hosts.iter().enumerate() {
+        let Host::Tcp(name) = host else {
+            return Err(refused(
+                "the database URL must name a host, not a socket path",
+            ));
+        };
+        // One port for every host, or one per host (as libpq reads them).
+        let port = ports
+            .get(i)
+            .or_else(|| ports.first())
+            .copied()
+            .unwrap_or(5432);
+        let shown = format!("{name}:{port}");
+        let found: Vec<SocketAddr> = match config.get_hostaddrs().get(i) {
+            Some(ip) => vec![SocketAddr::new(*ip, port)],
+            None => tokio::net::lookup_host((name.as_str(), port))
+                .await
+                .map_err(|_| ConnectorError::upstream(format!("could not resolve {name}"), true))?
+                .collect(),
+        };
+        let allowed = crate::egress::allowed(egress, name, found)
+            .map_err(|e| refused(format!("the database at {shown} is out of reach: {e}")))?;
+        out.push((name.clone(), shown, allowed));
+    }
+    Ok(out)
+}
+
+/// A client logged in to the database `url` names, connected to an address
+/// `egress` allows, over TLS as its `sslmode` asks, its connection driven by
+/// a task of its own; and `host:port`, to name the server in messages.
+pub async fn connect(egress: &Egress, url: &str) -> Result<(Client, String), ConnectorError> {
+    let (url, mode) = tls::split_sslmode(url).map_err(refused)?;
+    // Its parse error could quote the URL: say only that it does not parse.
+    let mut config: Config = url.parse().map_err(|_| {
+        refused(format!(
+            "the database URL does not parse; set it again as {URL_SHAPE}"
+        ))
+    })?;
+    config.ssl_mode(mode.ssl_mode());
+    let mut last = ConnectorError::upstream("the database URL names no host", false);
+    for (host, shown, addrs) in addresses(egress, &config).await? {
+        for addr in addrs {
+            let stream =
+                match tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect(addr))
+                    .await
+                {
+                    Ok(Ok(s)) => s,
+                    Ok(Err(e)) => {
+                        last = ConnectorError::upstream(
+                            format!("could not connect to {shown}: {e}"),
+                            true,
+                        );
+                        continue;
+                    }
+                    Err(_) => {
+                        last = ConnectorError::upstream(
+                            format!("connecting to {shown} timed out"),
+                            true,
+                        );
+                        continue;
+                    }
+                };
+            let _ = stream.set_nodelay(true);
+            let tls = tls::connector(&host, mode).map_err(refused)?;
+            let login = tokio::time::timeout(LOGIN_TIMEOUT, config.connect_raw(stream, tls));
+            let (client, connection) = match login.await {
+                Ok(Ok(pair)) => pair,
+                Ok(Err(e)) => {
+                    if let Some(why) = tls::refusal(&e) {
+                        let hint = if mode == tls::Mode::VerifyFull {
+                            " (sslmode=verify-full trusts the public certificate authorities only; sslmode=require encrypts without that check)"
+                        } else {
+                            ""
+                        };
+                        return Err(refused(format!(
+                            "TLS with the database at {shown} failed: {why}{hint}"
+                        )));
+                    }
+                    return Err(db_error(&format!("logging in to {shown}"), e));
+                }
+                Err(_) => {
+                    return Err(ConnectorError::upstream(
+                        format!("logging in to {shown} timed out"),
+                        true,
+                    ));
+                }
+            };
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::warn!(error = %e, "The database connection ended with an error.");
+                }
+            });
+            return Ok((client, shown));
+        }
+    }
+    Err(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_address_the_policy_refuses_is_never_dialled_and_the_url_never_shown() {
+        let url = "postgres://u:s3cr3t@127.0.0.1:9/app";
+        let Err(e) = connect(&Egress::public_only(), url).await else {
+            panic!("connected");
+        };
+        let text = e.to_string();
+        assert!(!e.retryable(), "{text}");
+        assert!(
+            text.contains("the database at 127.0.0.1:9 is out of reach"),
+            "{text}"
+        );
+        assert!(!text.contains("s3cr3t"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_url_that_does_not_parse_is_not_echoed() {
+        for url in [
+            "postgres://u:s3cr3t@db.example.com:notaport/app",
+            "postgres://u:s3cr3t@db.example.com/app?sslmode=sometimes",
+        ] {
+            let Err(e) = connect(&Egress::public_only(), url).await else {
+                panic!("connected");
+            };
+            let text = e.to_string();
+            assert!(!e.retryable() && !text.contains("s3cr3t"), "{text}");
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! TLS to a PostgreSQL server, with rustls, as libpq's `sslmode` says:
+//! `disable` (plain text), `prefer` (the default: encrypted when the server
+//! offers it), `require` (encrypted or nothing) and `verify-full` (encrypted,
+//! and the certificate checked against the public certificate authorities and
+//! the host name). `prefer` and `require` do not check the certificate, as
+//! libpq does not: they keep the rows from being read on the way, not from a
+//! server that impersonates the database.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use rustls::DigitallySignedStruct;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio_postgres::config::SslMode;
+use tokio_postgres::tls::{ChannelBinding, TlsConnect};
+
+/// What the URL's `sslmode` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyFull,
+}
+
+impl Mode {
+    /// The mode tokio-postgres negotiates with (it knows no `verify-full`:
+    /// that is `require` with a certificate check).
+    pub fn ssl_mode(self) -> SslMode {
+        match self {
+            Mode::Disable => SslMode::Disable,
+            Mode::Prefer => SslMode::Prefer,
+            Mode::Require | Mode::VerifyFull => SslMode::Require,
+        }
+    }
+}
+
+/// `url` without its `sslmode` parameter, and the mode it named (`prefer`
+/// when none); or a reason that names the unknown mode, never the URL.
+pub(crate) fn split_sslmode(url: &str) -> Result<(String, Mode), String> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_string(), Mode::Prefer));
+    };
+    let mut mode = Mode::Prefer;
+    let mut kept = vec![];
+    for param in query.split('&') {
+        match param.strip_prefix("sslmode=") {
+            Some(value) => {
+                mode = match value {
+                    "disable" => Mode::Disable,
+                    "prefer" => Mode::Prefer,
+                    "require" => Mode::Require,
+                    "verify-full" => Mode::VerifyFull,
+                    other => {
+                        return Err(format!(
+                            "the database URL's sslmode `{}` is not disable, prefer, require or verify-full",
+                            other.chars().take(20).collect::<String>()
+                        ));
+                    }
+                }
+            }
+            None => kept.push(param),
+        }
+    }
+    let url = if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    Ok((url, mode))
+}
+
+/// Accepts any certificate the server shows, while still checking that the
+/// server holds its key: encryption without identity (`prefer`, `require`).
+#[derive(Debug)]
+struct EncryptOnly(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for EncryptOnly {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The connector of one connection to `host` in `mode`.
+pub(crate) fn connector(host: &str, mode: Mode) -> Result<Connect, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("setting up TLS: {e}"))?;
+    let config = if mode == Mode::VerifyFull {
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        builder.with_root_certificates(roots).with_no_client_auth()
+    } else {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(EncryptOnly(provider)))
+            .with_no_client_auth()
+    };
+    let name = ServerName::try_from(host.to_string())
+        .map_err(|_| format!("`{host}` is not a host name TLS can check"))?;
+    Ok(Connect {
+        config: Arc::new(config),
+        name,
+    })
+}
+
+/// Starts TLS on a connection when the server agrees to it.
+pub(crate) struct Connect {
+    config: Arc<rustls::ClientConfig>,
+    name: ServerName<'static>,
+}
+
+impl<S> TlsConnect<S> for Connect
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    type Stream = Stream<S>;
+    type Error = io::Error;
+    type Future = Pin<Box<dyn Future<Output = io::Result<Stream<S>>> + Send>>;
+
+    fn connect(self, stream: S) -> Self::Future {
+        Box::pin(async move {
+            let tls = tokio_rustls::TlsConnector::from(self.config)
+                .connect(self.name, stream)
+                .await?;
+            Ok(Stream(Box::new(tls)))
+        })
+    }
+}
+
+/// An encrypted connection.
+pub(crate) struct Stream<S>(Box<tokio_rustls::client::TlsStream<S>>);
+
+impl<S: AsyncRead + AsyncWrite + Unpin> tokio_postgres::tls::TlsStream for Stream<S> {
+    fn channel_binding(&self) -> ChannelBinding {
+        // SCRAM without channel binding, as libpq's default `prefer` allows.
+        ChannelBinding::none()
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for Stream<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut *self.0).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Stream<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut *self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut *self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut *self.0).poll_shutdown(cx)
+    }
+}
+
+/// Why the TLS handshake failed, when it did (a certificate that does not
+/// check out, a server without TLS): retrying will not change it.
+pub(crate) fn refusal(e: &tokio_postgres::Error) -> Option<String> {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let rustls_error = s.downcast_ref::<rustls::Error>().or_else(|| {
+            s.downcast_ref::<io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(r) = rustls_error {
+            return Some(r.to_string());
+        }
+        source = s.source();
+    }
+    let text = e.to_string();
+    text.contains("server does not support TLS")
+        .then(|| "the server does not offer TLS".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sslmode_is_read_and_taken_out_of_the_url() {
+        let (url, mode) = split_sslmode("postgres://u:p@db.example.com:5432/app").expect("ok");
+        assert_eq!(
+            (url.as_str(), mode),
+            ("postgres://u:p@db.example.com:5432/app", Mode::Prefer)
+        );
+        let (url, mode) =
+            split_sslmode("postgres://u:p@db/app?sslmode=verify-full&application_name=x")
+                .expect("ok");
+        assert_eq!(
+            (url.as_str(), mode),
+            ("postgres://u:p@db/app?application_name=x", Mode::VerifyFull)
+        );
+        let (url, mode) = split_sslmode("postgres://u:p@db/app?sslmode=disable").expect("ok");
+        assert_eq!(
+            (url.as_str(), mode),
+            ("postgres://u:p@db/app", Mode::Disable)
+        );
+        let err = split_sslmode("postgres://u:s3cr3t@db/app?sslmode=verify-ca").expect_err("no");
+        assert!(
+            err.contains("verify-ca") && !err.contains("s3cr3t"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_connector_is_made_for_names_and_addresses() {
+        for mode in [Mode::Prefer, Mode::Require, Mode::VerifyFull] {
+            connector("db.example.com", mode).expect("a name");
+            connector("127.0.0.1", mode).expect("an address");
+        }
+    }
+}
