@@ -1560,11 +1560,13 @@ async fn a_report_is_exported_and_posted_signed_and_each_run_delivers_once() {
     );
 
     // A kind that does not deliver yet says so, and queues nothing.
-    let mail = app
+    let sheet = app
         .owner(
             "POST",
             "/v1/destinations",
-            Some(&json!({"title": "Mail", "kind": "email", "config": {"to": ["a@example.com"]}})),
+            Some(&json!({"title": "Sheet", "kind": "google_sheets", "config": {
+                "spreadsheet_id": "1AbC", "service_account_json": "{\"type\":\"service_account\"}"
+            }})),
             201,
         )
         .await;
@@ -1572,7 +1574,7 @@ async fn a_report_is_exported_and_posted_signed_and_each_run_delivers_once() {
         .owner(
             "POST",
             "/v1/reports",
-            Some(&json!({"title": "Mailed", "data_mart_id": mart, "destination_id": mail["id"]})),
+            Some(&json!({"title": "Sheeted", "data_mart_id": mart, "destination_id": sheet["id"]})),
             201,
         )
         .await;
