@@ -18,6 +18,8 @@ use sluice_domain::ports::{MailError, Mailer};
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: String,
+    /// `from`, parsed once.
+    sender: lettre::Address,
     host: String,
 }
 
@@ -33,7 +35,8 @@ pub enum SmtpConfigError {
 impl SmtpMailer {
     /// The mailer of `url` sending as `from`.
     pub fn new(url: &str, from: &str) -> Result<SmtpMailer, SmtpConfigError> {
-        from.parse::<lettre::Address>()
+        let sender = from
+            .parse::<lettre::Address>()
             .map_err(|_| SmtpConfigError::From(from.to_string()))?;
         let host = url
             .split_once("://")
@@ -54,6 +57,7 @@ impl SmtpMailer {
         Ok(SmtpMailer {
             transport,
             from: from.to_string(),
+            sender,
             host,
         })
     }
@@ -66,10 +70,6 @@ impl Mailer for SmtpMailer {
     }
 
     async fn send(&self, to: &[String], message: &[u8]) -> Result<(), MailError> {
-        let from = self
-            .from
-            .parse::<lettre::Address>()
-            .map_err(|e| MailError::Refused(format!("the sender: {e}")))?;
         let to = to
             .iter()
             .map(|a| {
@@ -77,7 +77,7 @@ impl Mailer for SmtpMailer {
                     .map_err(|_| MailError::Refused(format!("`{a}` is not an email address")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let envelope = Envelope::new(Some(from), to)
+        let envelope = Envelope::new(Some(self.sender.clone()), to)
             .map_err(|e| MailError::Refused(format!("the envelope: {e}")))?;
         match self.transport.send_raw(&envelope, message).await {
             Ok(_) => Ok(()),

@@ -71,17 +71,7 @@ impl Target {
                 )));
             }
         };
-        let keys: Vec<String> = job
-            .config
-            .get("key_columns")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let keys = job.strings("key_columns");
         if mode == WriteMode::Upsert && keys.is_empty() {
             return Err(Fault::Permanent(
                 "config.key_columns: is required when write_mode is `upsert`: name the columns that identify a row".into(),

@@ -85,17 +85,7 @@ fn html_body(title: &str, columns: &[String], rows: &[Vec<Value>], total: u64) -
 
 /// The recipients in the destination's config, each an address.
 fn recipients(job: &Job<'_>) -> Result<Vec<Mailbox>, Fault> {
-    let list: Vec<String> = job
-        .config
-        .get("to")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    let list = job.strings("to");
     if list.is_empty() || list.len() > MAX_RECIPIENTS {
         return Err(Fault::Permanent(format!(
             "the destination's `to` needs 1 to {MAX_RECIPIENTS} addresses"

@@ -85,6 +85,21 @@ impl Job<'_> {
             .unwrap_or(default)
             .to_string()
     }
+
+    /// The strings of a list field (an email's `to`, a table's `key_columns`);
+    /// empty when it is not there.
+    pub fn strings(&self, key: &str) -> Vec<String> {
+        self.config
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(), Fault> {
