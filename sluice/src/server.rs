@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt as _, Full, Limited};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use hyper::body::Frame;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -88,7 +90,10 @@ pub async fn serve(deps: Deps, addr: SocketAddr) -> anyhow::Result<Server> {
     })
 }
 
-async fn respond(deps: &Deps, req: Request<Incoming>) -> Response<Full<Bytes>> {
+/// A response body: whole, or sent as it is made.
+type Body = UnsyncBoxBody<Bytes, std::io::Error>;
+
+async fn respond(deps: &Deps, req: Request<Incoming>) -> Response<Body> {
     let (parts, body) = req.into_parts();
     // Routed once: the route decides how the body is read, then serves it.
     let route = match routes::find(&parts.method, parts.uri.path()) {
@@ -128,7 +133,20 @@ async fn respond(deps: &Deps, req: Request<Incoming>) -> Response<Full<Bytes>> {
     for (k, v) in &response.headers {
         builder = builder.header(*k, v);
     }
-    builder.body(Full::new(response.body)).unwrap_or_else(|_| Response::new(Full::new(Bytes::from_static(b"{\"error\":{\"code\":\"internal\",\"message\":\"bad response header\",\"details\":{}}}"))))
+    // A streamed body goes out chunk by chunk (chunked transfer); an error
+    // midway breaks the transfer, so a reader never takes a cut body for whole.
+    let body = match response.stream.as_ref().and_then(|s| s.take()) {
+        Some(stream) => BodyExt::boxed_unsync(StreamBody::new(futures_util::StreamExt::map(
+            stream,
+            |chunk| chunk.map(Frame::data),
+        ))),
+        None => whole(response.body),
+    };
+    builder.body(body).unwrap_or_else(|_| Response::new(whole(Bytes::from_static(b"{\"error\":{\"code\":\"internal\",\"message\":\"bad response header\",\"details\":{}}}"))))
+}
+
+fn whole(bytes: Bytes) -> Body {
+    BodyExt::boxed_unsync(Full::new(bytes).map_err(|never| match never {}))
 }
 
 /// Names temporary upload files uniquely within the process.

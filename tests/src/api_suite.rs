@@ -34,6 +34,11 @@ struct Fixture {
     /// Runs of `report`: queued (nothing moves it), failed.
     report_run: String,
     failed_report_run: String,
+    /// A `looker_studio` destination, a report of `files_mart` into it, and
+    /// the destination's data key.
+    data_destination: String,
+    data_report: String,
+    data_key: String,
 }
 
 fn id(v: &Value) -> String {
@@ -100,6 +105,26 @@ async fn seed(app: &TestApp) -> Fixture {
     };
     insert_run(app, &run).await;
     let files_mart = published_files_mart(app, &storage).await;
+    let data_destination = id(&app
+        .owner(
+            "POST",
+            "/v1/destinations",
+            Some(&json!({"title": "Looker", "kind": "looker_studio", "config": {}})),
+            201,
+        )
+        .await);
+    let data_report = id(&app.owner("POST", "/v1/reports", Some(&json!({"title": "Pulled", "data_mart_id": files_mart, "destination_id": data_destination})), 201).await);
+    let data_key = app
+        .owner(
+            "POST",
+            &format!("/v1/destinations/{data_destination}/rotate-key"),
+            None,
+            200,
+        )
+        .await["key"]
+        .as_str()
+        .expect("a key")
+        .to_string();
     let mart_id: IdOf<DataMart> = IdOf::parse(&files_mart).expect("id");
     let mut states = vec![];
     for status in [RunStatus::Running, RunStatus::Paused, RunStatus::Failed] {
@@ -179,6 +204,9 @@ async fn seed(app: &TestApp) -> Fixture {
         .expect("running → failed");
     app.seed(&failed_delivery).await;
     Fixture {
+        data_destination,
+        data_report,
+        data_key,
         report_run: queued_delivery.meta.id.to_string(),
         failed_report_run: failed_delivery.meta.id.to_string(),
         file,
@@ -416,6 +444,14 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
         ),
         "api-list-files" => ("/v1/files?prefix=fixture/".into(), None),
         "api-delete-file" => (format!("/v1/files/{}", f.file), None),
+        "api-rotate-destination-key" => (
+            format!("/v1/destinations/{}/rotate-key", f.data_destination),
+            None,
+        ),
+        "api-get-report-data" => (
+            format!("/v1/reports/{}/data?format=json", f.data_report),
+            None,
+        ),
         other => panic!("no request written for route {other}; add one"),
     }
 }
@@ -425,8 +461,14 @@ pub async fn every_route_answers_every_role_of_its_own_project_as_its_role_allow
         for role in Role::ALL {
             let f = seed(&app).await;
             let (path, body) = request_for(route.name, &f);
+            // The data endpoint takes its destination's key, whoever holds it.
+            let token = if route.name == "api-get-report-data" {
+                f.data_key.as_str()
+            } else {
+                app.token(role)
+            };
             let r = app
-                .send(route.method.as_str(), &path, app.token(role), body.as_ref())
+                .send(route.method.as_str(), &path, token, body.as_ref())
                 .await;
             let allowed = route.role.is_none_or(|need| role.allows(need));
             if allowed {
@@ -475,6 +517,9 @@ pub async fn another_projects_token_sees_nothing_and_changes_nothing(app: TestAp
             let refers_to_records = body.as_ref().is_some_and(|b| b.to_string().contains("_id"));
             if !route.role.is_none_or(|need| role.allows(need)) {
                 assert_eq!(r.status, 403, "{what}");
+            } else if route.name == "api-get-report-data" {
+                // A user token of any project is not a data key.
+                assert_eq!((r.status, r.code()), (401, "unauthorized".into()), "{what}");
             } else if names_a_record {
                 assert_eq!((r.status, r.code()), (404, "not_found".into()), "{what}");
             } else if refers_to_records {

@@ -715,8 +715,8 @@ fn warehouse_queries_run_as_a_role_that_reaches_only_project_databases_and_prefi
     }
     assert_eq!(
         querying.len(),
-        2 + sluice_domain::connectors::deliveries().len(),
-        "the query route, finalize's hooks and each delivery (reading its report): {querying:?}"
+        3 + sluice_domain::connectors::deliveries().len(),
+        "the query route, the data endpoint, finalize's hooks and each delivery (reading its report): {querying:?}"
     );
 
     let role = &t["Resources"]["WarehouseQueryRole"]["Properties"];

@@ -265,6 +265,45 @@ async fn seeded_deps() -> (Deps, PathBuf) {
     )
     .await;
     seed_runs(&deps, &dir, &meta, objects.as_ref()).await;
+    // A `looker_studio` destination (30) with the sample events' data key, and
+    // a report (31) of data mart 24 into it.
+    let mut grace = serde_json::Map::new();
+    grace.insert("key_grace_seconds".into(), json!(86_400));
+    put(
+        &deps,
+        &Destination {
+            meta: meta(Kind::Destination, "30"),
+            title: "Looker".into(),
+            kind: "looker_studio".into(),
+            settings: Settings {
+                config: grace,
+                ..Default::default()
+            },
+        },
+    )
+    .await;
+    put(
+        &deps,
+        &Report {
+            meta: meta(Kind::Report, "31"),
+            title: "Pulled".into(),
+            data_mart_id: fixed(Kind::DataMart, "24"),
+            destination_id: fixed(Kind::Destination, "30"),
+            query: None,
+            cache_ttl_seconds: 300,
+        },
+    )
+    .await;
+    deps.secrets
+        .put(
+            &format!("sluice/{project}/{}/data-key", fixed(Kind::Destination, "30")),
+            // SHA-256 of the events' key `sk.prj_01JD…1.c2x1aWNl…`.
+            &SecretValue::new(
+                r#"{"current":"c1af1c4f70ceda3517c38909a11b8fbffd6393662f6f58b9e894cd234db1455d","previous":null,"previous_until_ms":null}"#.into(),
+            ),
+        )
+        .await
+        .expect("data key digests");
     (deps, dir)
 }
 
@@ -428,7 +467,18 @@ async fn every_sample_event_gets_the_status_its_name_promises() {
                 let publish = to_api(&text);
                 assert_eq!(handle_route(&deps, route, publish).await.status, 200);
             }
-            let response = handle_route(&deps, route, to_api(&text)).await;
+            // As the function does: a streamed body read into the response.
+            let response = handle_route(&deps, route, to_api(&text))
+                .await
+                .collected(sluice_lambda::MAX_RESPONSE_BYTES)
+                .await;
+            if route.name == "api-get-report-data" && stem == "ok" {
+                assert_eq!(
+                    String::from_utf8_lossy(&response.body),
+                    "amount,id\r\n12.5,1\r\n7.0,2\r\n",
+                    "the report's rows as CSV"
+                );
+            }
             assert_eq!(
                 response.status,
                 expected,

@@ -33,6 +33,10 @@ pub enum ServiceError {
     /// More bytes than the deployment takes.
     #[error("the body is larger than {0} bytes")]
     TooLarge(u64),
+    /// The credential does not open what was asked (a data key that is wrong,
+    /// expired, or for another report): one answer for all, so it tells nothing.
+    #[error("{0}")]
+    Unauthorized(String),
     /// A part this deployment does not have, or one busy for now.
     #[error("{0}")]
     Unavailable(String),

@@ -12,6 +12,7 @@ pub mod net;
 pub mod pipeline;
 pub mod ports;
 pub mod role;
+pub mod rows;
 
 pub use error::{DomainError, Field};
 pub use ids::{Id, IdOf, Kind};

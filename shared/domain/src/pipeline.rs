@@ -415,6 +415,11 @@ pub mod objects {
     pub fn exports_of(project: &Id) -> String {
         format!("projects/{project}/exports/")
     }
+    /// Prefix of a report's cached results (the data endpoint's): one object per
+    /// format and parameters, for the data mart's data of the time.
+    pub fn report_cache(project: &Id, report: &Id) -> String {
+        format!("projects/{project}/cache/reports/{report}/")
+    }
     /// Name the warehouse knows a data mart's table by (`${DATA_MART_TABLE}`).
     pub fn table_name(data_mart: &Id) -> String {
         data_mart.as_str().to_ascii_lowercase()

@@ -590,6 +590,89 @@ pub trait Warehouse: Send + Sync {
         page_size: u32,
         page: Option<&str>,
     ) -> Result<QueryPage, WarehouseError>;
+
+    /// Runs `sql` as [`Warehouse::query`] does and hands its rows over a batch at
+    /// a time, in order, each read once: a result of any size passes through
+    /// the memory of a batch or two. Dropping the stream stops the query.
+    ///
+    /// The default reads `query`'s pages, following each page's token (Athena's
+    /// own result pages: the query runs once); an engine that pages by running
+    /// the query again streams its own way.
+    async fn stream(
+        self: std::sync::Arc<Self>,
+        project: &Id,
+        tables: &[TableRef],
+        sql: &str,
+    ) -> Result<Box<dyn RowStream>, WarehouseError>
+    where
+        Self: 'static,
+    {
+        let first = self
+            .query(project, tables, sql, STREAM_PAGE_ROWS, None)
+            .await?;
+        Ok(Box::new(PagedRows {
+            warehouse: self,
+            project: project.clone(),
+            tables: tables.to_vec(),
+            sql: sql.to_string(),
+            columns: first.columns.clone(),
+            first: Some(first.rows),
+            next: first.next_page,
+        }))
+    }
+}
+
+/// Rows asked of [`Warehouse::query`] per page when a stream reads its pages.
+pub const STREAM_PAGE_ROWS: u32 = 10_000;
+
+/// A query's rows, a batch at a time (see [`Warehouse::stream`]).
+#[async_trait]
+pub trait RowStream: Send {
+    /// The result's columns, known before the first row.
+    fn columns(&self) -> &[ColumnInfo];
+    /// The next batch of rows (never empty); `None` after the last.
+    async fn next_batch(&mut self) -> Result<Option<Vec<Vec<serde_json::Value>>>, WarehouseError>;
+}
+
+/// [`Warehouse::stream`]'s default: the pages of `query`.
+struct PagedRows<W: Warehouse + ?Sized> {
+    warehouse: std::sync::Arc<W>,
+    project: Id,
+    tables: Vec<TableRef>,
+    sql: String,
+    columns: Vec<ColumnInfo>,
+    first: Option<Vec<Vec<serde_json::Value>>>,
+    next: Option<String>,
+}
+
+#[async_trait]
+impl<W: Warehouse + ?Sized> RowStream for PagedRows<W> {
+    fn columns(&self) -> &[ColumnInfo] {
+        &self.columns
+    }
+
+    async fn next_batch(&mut self) -> Result<Option<Vec<Vec<serde_json::Value>>>, WarehouseError> {
+        loop {
+            if let Some(rows) = self.first.take().filter(|r| !r.is_empty()) {
+                return Ok(Some(rows));
+            }
+            let Some(token) = self.next.take() else {
+                return Ok(None);
+            };
+            let page = self
+                .warehouse
+                .query(
+                    &self.project,
+                    &self.tables,
+                    &self.sql,
+                    STREAM_PAGE_ROWS,
+                    Some(&token),
+                )
+                .await?;
+            self.next = page.next_page;
+            self.first = Some(page.rows);
+        }
+    }
 }
 
 /// Refuses `tables` unless each lies under `project`'s table prefix: whatever a

@@ -24,10 +24,10 @@ use serde_json::Value;
 use sluice_domain::Id;
 use sluice_domain::entities::is_identifier;
 use sluice_domain::ports::{
-    ColumnInfo, QueryLimit, QueryLimits, QueryPage, TableRef, Warehouse, WarehouseError,
+    ColumnInfo, QueryLimit, QueryLimits, QueryPage, RowStream, TableRef, Warehouse, WarehouseError,
     check_object_key, check_tables_of,
 };
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 /// The embedded warehouse over the object store's directory.
 pub struct DataFusionWarehouse {
@@ -150,7 +150,8 @@ impl Job {
         Ok(ctx)
     }
 
-    async fn run(self) -> Result<QueryPage, WarehouseError> {
+    /// The query's plan in its session, refused unless it only reads.
+    async fn plan(&self) -> Result<datafusion::dataframe::DataFrame, WarehouseError> {
         let ctx = self.session().await?;
         // Read-only: no CREATE/DROP, no INSERT or COPY, no SET.
         let options = SQLOptions::new()
@@ -170,6 +171,11 @@ impl Job {
                 "EXPLAIN is not available here; send the query itself".into(),
             ));
         }
+        Ok(df)
+    }
+
+    async fn run(self) -> Result<QueryPage, WarehouseError> {
+        let df = self.plan().await?;
         let columns = column_infos(df.schema().fields());
         let batches = df
             .limit(self.offset, Some(self.size + 1))
@@ -197,6 +203,77 @@ impl Job {
                 })
             }
             _ => WarehouseError::Query(crate::mapping::clean_df_error(&e.to_string())),
+        }
+    }
+
+    /// Sends the query's columns on `opened`, then its rows a record batch at a
+    /// time on `rows`, until the last or until the receiver is gone.
+    async fn stream(
+        self,
+        opened: oneshot::Sender<Result<Vec<ColumnInfo>, WarehouseError>>,
+        rows: mpsc::Sender<Result<Vec<Vec<Value>>, WarehouseError>>,
+    ) {
+        let started = async {
+            let df = self.plan().await?;
+            let columns = column_infos(df.schema().fields());
+            let stream = df.execute_stream().await.map_err(|e| self.error(e))?;
+            Ok::<_, WarehouseError>((columns, stream))
+        }
+        .await;
+        let mut stream = match started {
+            Ok((columns, stream)) => {
+                if opened.send(Ok(columns)).is_err() {
+                    return;
+                }
+                stream
+            }
+            Err(e) => {
+                let _ = opened.send(Err(e));
+                return;
+            }
+        };
+        loop {
+            // A consumer that is gone stops the query, even inside a long
+            // operator (a sort, a join's build side).
+            let batch = tokio::select! {
+                b = futures_util::StreamExt::next(&mut stream) => b,
+                () = rows.closed() => return,
+            };
+            let Some(batch) = batch else { return };
+            let converted = match batch {
+                Ok(b) if b.num_rows() == 0 => continue,
+                Ok(b) => to_rows(std::slice::from_ref(&b)),
+                Err(e) => Err(self.error(e)),
+            };
+            let failed = converted.is_err();
+            if rows.send(converted).await.is_err() || failed {
+                return;
+            }
+        }
+    }
+}
+
+/// A query's rows as the thread running it sends them.
+struct BatchStream {
+    columns: Vec<ColumnInfo>,
+    rows: mpsc::Receiver<Result<Vec<Vec<Value>>, WarehouseError>>,
+    /// Time the engine may take to produce one batch.
+    limit: std::time::Duration,
+    over_time: QueryLimit,
+}
+
+#[async_trait]
+impl RowStream for BatchStream {
+    fn columns(&self) -> &[ColumnInfo] {
+        &self.columns
+    }
+
+    async fn next_batch(&mut self) -> Result<Option<Vec<Vec<Value>>>, WarehouseError> {
+        match tokio::time::timeout(self.limit, self.rows.recv()).await {
+            Ok(Some(Ok(rows))) => Ok(Some(rows)),
+            Ok(Some(Err(e))) => Err(e),
+            Ok(None) => Ok(None),
+            Err(_) => Err(WarehouseError::LimitExceeded(self.over_time)),
         }
     }
 }
@@ -278,6 +355,66 @@ impl Warehouse for DataFusionWarehouse {
             Err(_) => Err(over_time()),
         }
     }
+
+    async fn stream(
+        self: Arc<Self>,
+        project: &Id,
+        tables: &[TableRef],
+        sql: &str,
+    ) -> Result<Box<dyn RowStream>, WarehouseError> {
+        check_tables_of(project, tables)?;
+        let job = Job {
+            root: self.root.clone(),
+            tables: tables.to_vec(),
+            sql: sql.to_string(),
+            offset: 0,
+            size: 0,
+            memory_mb: self.limits.memory_mb,
+            threads: self.threads,
+        };
+        let deadline = tokio::time::Instant::now() + self.limits.timeout;
+        let over_time = || WarehouseError::LimitExceeded(self.limits.time_limit());
+        let slot = tokio::time::timeout_at(deadline, self.slots.clone().acquire_owned())
+            .await
+            .map_err(|_| over_time())?
+            .map_err(backend)?;
+        let (opened, answered) = oneshot::channel();
+        // Two batches in flight: the engine works on the next while the
+        // consumer writes one.
+        let (rows, received) = mpsc::channel(2);
+        let threads = self.threads;
+        std::thread::Builder::new()
+            .name("sluice-query".into())
+            .spawn(move || {
+                let _slot = slot;
+                let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(threads)
+                    .thread_name("sluice-query")
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                runtime.block_on(job.stream(opened, rows));
+                runtime.shutdown_background();
+            })
+            .map_err(backend)?;
+        let columns = match tokio::time::timeout_at(deadline, answered).await {
+            Ok(Ok(result)) => result?,
+            Ok(Err(_)) => {
+                return Err(WarehouseError::Backend(
+                    "the query's thread ended without an answer".into(),
+                ));
+            }
+            Err(_) => return Err(over_time()),
+        };
+        Ok(Box::new(BatchStream {
+            columns,
+            rows: received,
+            limit: self.limits.timeout,
+            over_time: self.limits.time_limit(),
+        }))
+    }
 }
 
 #[cfg(test)]
@@ -341,6 +478,53 @@ mod tests {
             tables.push((project, table));
         }
         Lake { root, tables }
+    }
+
+    #[tokio::test]
+    async fn a_stream_hands_every_row_over_once_in_order_and_its_wall_holds() {
+        let lake = lake(2, 50_000);
+        let (mine, table) = &lake.tables[0];
+        let (_, theirs) = &lake.tables[1];
+        let w = Arc::new(DataFusionWarehouse::new(&lake.root));
+        let sql = format!("select id, secret from {} order by id", table.name);
+        let mut stream = w
+            .clone()
+            .stream(mine, std::slice::from_ref(table), &sql)
+            .await
+            .expect("a stream");
+        let names: Vec<&str> = stream.columns().iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["id", "secret"]);
+        let (mut next, mut batches) = (0i64, 0);
+        while let Some(rows) = stream.next_batch().await.expect("a batch") {
+            assert!(!rows.is_empty());
+            batches += 1;
+            for row in rows {
+                assert_eq!(row[0], serde_json::json!(next));
+                next += 1;
+            }
+        }
+        assert_eq!(next, 50_000, "every row, once");
+        assert!(batches > 1, "in batches, not whole");
+        // Another project's table, a bad query: refused before a row.
+        let refused = w
+            .clone()
+            .stream(mine, std::slice::from_ref(theirs), "select 1")
+            .await;
+        assert!(refused.is_err());
+        let bad = w
+            .clone()
+            .stream(mine, std::slice::from_ref(table), "select nope from x")
+            .await;
+        assert!(matches!(bad, Err(WarehouseError::Query(_))));
+        // A stream dropped midway frees its slot: as many again run after it.
+        for _ in 0..(2 * 4 + 1) {
+            let mut s = w
+                .clone()
+                .stream(mine, std::slice::from_ref(table), &sql)
+                .await
+                .expect("a stream");
+            assert!(s.next_batch().await.expect("a batch").is_some());
+        }
     }
 
     #[tokio::test]

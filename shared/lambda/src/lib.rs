@@ -392,6 +392,10 @@ pub fn init_tracing() {
         .init();
 }
 
+/// The most a buffered Lambda response carries (its 6 MB payload, less the
+/// envelope): a streamed body past it is refused with how to ask for less.
+pub const MAX_RESPONSE_BYTES: usize = 5_500_000;
+
 /// The whole `main` of an API function serving `route`, with the `parts` its
 /// service calls (see [`parts`]): `run_api(&routes::START_RUN, &[parts::queue,
 /// parts::bus])`.
@@ -414,9 +418,11 @@ pub async fn run_api(route: &'static RouteSpec, parts: &[Part]) -> Result<(), la
     }
     let deps = &deps;
     lambda_http::run(service_fn(|req: Request| async move {
-        Ok::<_, lambda_http::Error>(to_lambda(
-            api::handle_route(deps, route, from_lambda(req)).await,
-        ))
+        let response = api::handle_route(deps, route, from_lambda(req))
+            .await
+            .collected(MAX_RESPONSE_BYTES)
+            .await;
+        Ok::<_, lambda_http::Error>(to_lambda(response))
     }))
     .await
 }

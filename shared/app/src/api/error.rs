@@ -153,6 +153,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::QueryLimit(l) => ApiError::QueryLimit(l),
             ServiceError::Conflict(m) => ApiError::Conflict(m),
             ServiceError::TooLarge(n) => ApiError::PayloadTooLarge(n as usize),
+            ServiceError::Unauthorized(m) => ApiError::Unauthorized(m),
             ServiceError::Unavailable(m) => ApiError::Unavailable(m),
             ServiceError::Internal(m) => ApiError::Internal(m),
         }

@@ -21,8 +21,8 @@ use crate::auth::Principal;
 use crate::routes::{Params, RouteSpec};
 use crate::services::files::{FilesPage, Upload};
 use crate::services::{
-    Ctx, HealthView, Page, backfills, catalog, configured, data_marts, files, project, report_runs,
-    reports, runs, storages, triggers,
+    Ctx, HealthView, Page, backfills, catalog, configured, data_marts, files, project, report_data,
+    report_runs, reports, runs, storages, triggers,
 };
 
 /// A request on its way to its route's service.
@@ -254,6 +254,9 @@ handlers! {
     delete_destination(c) {
         c.done(configured::delete_destination(&c.ctx()?, &c.id()?).await?)
     }
+    rotate_destination_key(c) {
+        c.reply(&report_data::rotate_key(&c.ctx()?, &c.id()?).await?)
+    }
 
     create_data_mart(c) {
         let dm = data_marts::create(&c.ctx()?, c.body()?).await?;
@@ -287,6 +290,28 @@ handlers! {
         c.reply(&reports::list(&c.ctx()?, &page).await?)
     }
     get_report(c) { c.reply(&reports::get(&c.ctx()?, &c.id()?).await?) }
+    get_report_data(c) {
+        let request = report_data::DataRequest::parse(&query_params(&c.req))?;
+        let key = super::bearer_token(&c.req)?;
+        let data = report_data::open(c.deps, &c.id()?, key, &request).await?;
+        let cache = match data.cache {
+            report_data::CacheStatus::Hit => "hit",
+            report_data::CacheStatus::Miss => "miss",
+        };
+        let mut r = match data.body {
+            report_data::ReportBody::Cached(bytes) => ApiResponse {
+                status: c.route.status,
+                headers: vec![("content-type", data.content_type.into())],
+                body: bytes.into(),
+                stream: None,
+            },
+            report_data::ReportBody::Streamed(stream) => {
+                ApiResponse::streamed(c.route.status, data.content_type, stream)
+            }
+        };
+        r.headers.push(("x-sluice-cache", cache.into()));
+        Ok(r)
+    }
     update_report(c) { c.reply(&reports::update(&c.ctx()?, &c.id()?, c.body()?).await?) }
     delete_report(c) { c.done(reports::delete(&c.ctx()?, &c.id()?).await?) }
 

@@ -57,6 +57,37 @@ pub struct ApiResponse {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
     pub body: Bytes,
+    /// A body sent as it is made (a report's data), instead of `body`.
+    pub stream: Option<BodyStream>,
+}
+
+/// A streamed body, taken once by the runtime that sends it.
+#[derive(Clone)]
+pub struct BodyStream(Arc<std::sync::Mutex<Option<ByteStream>>>);
+
+pub use crate::services::report_data::ByteStream;
+
+impl BodyStream {
+    pub fn new(stream: ByteStream) -> BodyStream {
+        BodyStream(Arc::new(std::sync::Mutex::new(Some(stream))))
+    }
+
+    /// The stream; `None` once taken.
+    pub fn take(&self) -> Option<ByteStream> {
+        self.0.lock().ok().and_then(|mut s| s.take())
+    }
+}
+
+impl std::fmt::Debug for BodyStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BodyStream")
+    }
+}
+
+impl PartialEq for BodyStream {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl ApiResponse {
@@ -65,6 +96,7 @@ impl ApiResponse {
             status,
             headers: vec![("content-type", "application/json".into())],
             body: Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
+            stream: None,
         }
     }
 
@@ -73,7 +105,49 @@ impl ApiResponse {
             status,
             headers: vec![],
             body: Bytes::new(),
+            stream: None,
         }
+    }
+
+    /// `status` with `content_type`, the body sent as `stream` makes it.
+    pub fn streamed(status: u16, content_type: &str, stream: ByteStream) -> ApiResponse {
+        ApiResponse {
+            status,
+            headers: vec![("content-type", content_type.to_string())],
+            body: Bytes::new(),
+            stream: Some(BodyStream::new(stream)),
+        }
+    }
+
+    /// The response with a streamed body read into `body`, up to `limit`
+    /// bytes (a runtime that cannot stream: a Lambda function's buffered
+    /// response). Over it, a 422 saying how to ask for less.
+    pub async fn collected(mut self, limit: usize) -> ApiResponse {
+        let Some(stream) = self.stream.take().and_then(|s| s.take()) else {
+            return self;
+        };
+        let mut body = Vec::new();
+        let mut stream = stream;
+        while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
+            match chunk {
+                Ok(c) if body.len() + c.len() <= limit => body.extend_from_slice(&c),
+                Ok(_) => {
+                    return ApiResponse::error(&ApiError::invalid(
+                        "limit",
+                        format!(
+                            "the result is over the {limit} bytes this deployment can send at once; ask for fewer rows with `limit`, or CSV"
+                        ),
+                    ));
+                }
+                Err(e) => {
+                    return ApiResponse::error(&ApiError::Internal(format!(
+                        "a streamed body failed: {e}"
+                    )));
+                }
+            }
+        }
+        self.body = Bytes::from(body);
+        self
     }
 
     pub fn error(e: &ApiError) -> ApiResponse {
@@ -201,25 +275,7 @@ fn authorize(
     let Some(required) = route.role else {
         return Ok(None);
     };
-    let header = req
-        .headers
-        .get(http::header::AUTHORIZATION)
-        .ok_or_else(|| {
-            ApiError::Unauthorized(
-                "missing bearer token: send `Authorization: Bearer <token>`".into(),
-            )
-        })?;
-    let token = header
-        .to_str()
-        .ok()
-        .and_then(|h| {
-            h.strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .ok_or_else(|| {
-            ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
-        })?;
+    let token = bearer_token(req)?;
     let principal = deps.auth.verify(token, deps.clock.now().timestamp())?;
     if !principal.role.allows(required) {
         return Err(ApiError::Forbidden(format!(
@@ -229,6 +285,29 @@ fn authorize(
         )));
     }
     Ok(Some(principal))
+}
+
+/// The credential of `Authorization: Bearer <token>`.
+pub(crate) fn bearer_token(req: &ApiRequest) -> ApiResult<&str> {
+    let header = req
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .ok_or_else(|| {
+            ApiError::Unauthorized(
+                "missing bearer token: send `Authorization: Bearer <token>`".into(),
+            )
+        })?;
+    header
+        .to_str()
+        .ok()
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
+        })
 }
 
 /// Parses a JSON body into `T`, naming the offending field on failure.

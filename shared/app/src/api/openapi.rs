@@ -59,7 +59,16 @@ fn build() -> Value {
             op.insert("requestBody".into(), json!({"required": !validates, "content": {"application/json": {"schema": schema}}}));
         }
         let mut responses = Map::new();
+        let pulled = r.name == "api-get-report-data";
         let ok = match r.response {
+            None if pulled => {
+                json!({"description": "The report's rows, in the format asked for.", "content": {
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/json": {"schema": {"type": "object", "required": ["schema", "rows"], "properties": {
+                        "schema": {"type": "array", "items": {"type": "object", "required": ["name", "type"], "properties": {"name": {"type": "string"}, "type": {"type": "string"}}}},
+                        "rows": {"type": "array", "items": {"type": "object"}}}}}}})
+            }
             Some(res) => {
                 json!({"description": "Success.", "content": {"application/json": {"schema": res(&mut generator)}}})
             }
@@ -78,6 +87,19 @@ fn build() -> Value {
                 "403".into(),
                 error_response("The token's role may not do this."),
             );
+        }
+        if pulled {
+            responses.insert(
+                "401".into(),
+                error_response("No data key, or one that does not open this report (wrong, rotated past its grace, or of another destination)."),
+            );
+            responses.insert(
+                "409".into(),
+                error_response(
+                    "The report's data mart has no data yet, or the report's query does not run.",
+                ),
+            );
+            op.insert("security".into(), json!([{"dataKey": []}]));
         }
         if !r.query.is_empty() {
             responses.insert(
@@ -160,7 +182,10 @@ fn build() -> Value {
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "dataKey": {"type": "http", "scheme": "bearer", "description": "A data key of a `looker_studio` destination (`POST /v1/destinations/{id}/rotate-key`)."}
+            }
         }
     })
 }

@@ -50,7 +50,7 @@ use sluice_domain::connectors::ConnectorSpec;
 use sluice_domain::entities as e;
 
 use crate::api::handlers::{self as h, Handler};
-use crate::services::{FileView, HealthView, List, ValidationReport, runs};
+use crate::services::{FileView, HealthView, List, ValidationReport, report_data, runs};
 
 /// A query parameter: its name, what it does, and the JSON Schema of the values the
 /// server accepts (a value outside it answers 422 naming the parameter).
@@ -551,6 +551,20 @@ pub static DELETE_DESTINATION: RouteSpec = route!(
     handler = h::delete_destination
 );
 
+/// `api-rotate-destination-key`.
+pub static ROTATE_DESTINATION_KEY: RouteSpec = route!(
+    "api-rotate-destination-key",
+    POST,
+    "/v1/destinations/{id}/rotate-key",
+    ED,
+    "Issue a new data key for a `looker_studio` destination, shown this once; the previous key keeps working for the destination's `key_grace_seconds`, then stops.",
+    req = None,
+    res = Some(schema::<report_data::IssuedKey>),
+    status = 200,
+    query = &[],
+    handler = h::rotate_destination_key
+);
+
 // reports
 /// `api-create-report`.
 pub static CREATE_REPORT: RouteSpec = route!(
@@ -599,6 +613,32 @@ pub static GET_REPORT: RouteSpec = route!(
     status = 200,
     query = &[],
     handler = h::get_report
+);
+
+/// `api-get-report-data`.
+pub static GET_REPORT_DATA: RouteSpec = route!(
+    "api-get-report-data",
+    GET,
+    "/v1/reports/{id}/data",
+    None,
+    "The report's rows, streamed: NDJSON (default), CSV, or JSON with its schema (what a Looker Studio community connector reads). Authenticated by the data key of the report's `looker_studio` destination (`Authorization: Bearer <key>`), not a user token. Served from a cache for the report's `cache_ttl_seconds`, until its data mart's data changes; `x-sluice-cache` says `hit` or `miss`.",
+    req = None,
+    res = None,
+    status = 200,
+    query = &[
+        QueryParam {
+            name: "format",
+            description: "`ndjson` (one object per line, the default), `csv` (a header line, then rows), or `json` (`{\"schema\": [{\"name\", \"type\"}], \"rows\": [objects]}`).",
+            schema: || serde_json::json!({"type": "string", "enum": ["ndjson", "csv", "json"]}),
+        },
+        QueryParam {
+            name: "limit",
+            description: "At most this many rows (1-1000000000); all of them by default.",
+            schema: || limit(1_000_000_000),
+        },
+    ],
+    handler = h::get_report_data,
+    needs = &[Part::Objects, Part::Warehouse]
 );
 
 /// `api-update-report`.
@@ -1119,9 +1159,11 @@ pub static ALL: &[&RouteSpec] = &[
     &GET_DESTINATION,
     &UPDATE_DESTINATION,
     &DELETE_DESTINATION,
+    &ROTATE_DESTINATION_KEY,
     &CREATE_REPORT,
     &LIST_REPORTS,
     &GET_REPORT,
+    &GET_REPORT_DATA,
     &UPDATE_REPORT,
     &DELETE_REPORT,
     &START_REPORT_RUN,

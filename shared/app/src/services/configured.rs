@@ -382,5 +382,10 @@ pub async fn delete_destination(ctx: &Ctx<'_>, id: &IdOf<Destination>) -> Servic
     let mut d: Destination = load(ctx, id).await?;
     soft_delete(ctx, &mut d).await?;
     forget_secret(ctx, &d.settings).await;
+    if d.kind == super::report_data::DATA_ENDPOINT_KIND
+        && let Err(e) = super::report_data::forget_keys(ctx.deps, ctx.project(), &d.meta.id).await
+    {
+        tracing::warn!(destination_id = %d.meta.id, error = %e, "Could not remove a deleted destination's data keys.");
+    }
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod configured;
 pub mod data_marts;
 pub mod files;
 pub mod project;
+pub mod report_data;
 pub mod report_runs;
 pub mod reports;
 pub mod runs;

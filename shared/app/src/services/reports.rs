@@ -1,8 +1,8 @@
 //! Reports.
 
 use sluice_domain::entities::{
-    CreateReport, DataMart, Destination, Meta, Report, UpdateReport, parse_ref,
-    validate_report_fields, validate_title,
+    CreateReport, DataMart, Destination, MIN_CACHE_TTL_SECONDS, Meta, Report, UpdateReport,
+    parse_ref, validate_report_fields, validate_title,
 };
 use sluice_domain::{IdOf, Kind};
 
@@ -48,6 +48,9 @@ pub async fn update(ctx: &Ctx<'_>, id: &IdOf<Report>, body: UpdateReport) -> Ser
     }
     if let Some(ttl) = body.cache_ttl_seconds {
         r.cache_ttl_seconds = ttl;
+    } else if r.cache_ttl_seconds < MIN_CACHE_TTL_SECONDS {
+        // Written before the data endpoint cached: its least.
+        r.cache_ttl_seconds = MIN_CACHE_TTL_SECONDS;
     }
     validate_report_fields(r.query.as_deref(), r.cache_ttl_seconds)?;
     save(ctx, &mut r, body.version).await?;

@@ -3,12 +3,13 @@
 use super::{FieldSpec, FieldType as T};
 
 /// Destination kinds, in catalog order.
-pub const DESTINATION_KINDS: [&str; 5] = [
+pub const DESTINATION_KINDS: [&str; 6] = [
     "object_export",
     "webhook",
     "email",
     "google_sheets",
     "database",
+    "looker_studio",
 ];
 
 /// The config fields of a destination kind.
@@ -121,6 +122,17 @@ pub fn destination_spec(kind: &str) -> Option<Vec<FieldSpec>> {
                 "Columns that identify a row, for `upsert` (required then); a table Sluice creates gets a unique index on them.",
             ),
         ],
+        "looker_studio" => vec![
+            FieldSpec::new(
+                "key_grace_seconds",
+                T::Integer,
+                "Pulled, not delivered: a report into this destination is read at `GET /v1/reports/{id}/data` (NDJSON, CSV, or JSON with its schema, the shape a Looker Studio community connector reads) with `Authorization: Bearer <key>`, the key `POST /v1/destinations/{id}/rotate-key` issues. After a rotation the previous key keeps working for this many seconds (0 to 604800), then stops.",
+            )
+            .default(86_400),
+        ],
         _ => return None,
     })
 }
+
+/// Longest grace a rotated data key may keep working: a week.
+pub const MAX_KEY_GRACE_SECONDS: u64 = 7 * 24 * 3600;

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{DomainError, Field};
 
-pub use destinations::{DESTINATION_KINDS, destination_spec};
+pub use destinations::{DESTINATION_KINDS, MAX_KEY_GRACE_SECONDS, destination_spec};
 
 /// A connector Sluice runs: its spec, and the names of its extraction queue and
 /// function, all from its name. Its extractor is `sluice_connectors::extractor`

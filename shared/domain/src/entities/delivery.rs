@@ -120,6 +120,21 @@ pub fn check_destination_values(
             }
         }
         "database" => check_database_values(config)?,
+        "looker_studio" => {
+            if let Some(v) = config.get("key_grace_seconds")
+                && v
+                    .as_u64()
+                    .is_none_or(|g| g > crate::connectors::MAX_KEY_GRACE_SECONDS)
+            {
+                return Err(DomainError::invalid(
+                    "config.key_grace_seconds",
+                    format!(
+                        "must be a whole number of seconds from 0 to {} (a week)",
+                        crate::connectors::MAX_KEY_GRACE_SECONDS
+                    ),
+                ));
+            }
+        }
         "object_export" => {
             if let Some(folder) = config.get("folder").and_then(Value::as_str) {
                 export_folder(folder)?;
@@ -293,7 +308,8 @@ pub struct Report {
     /// SQL over the data mart; `${DATA_MART_TABLE}` names its table. Empty: all rows.
     #[serde(default)]
     pub query: Option<String>,
-    /// How long a delivered result may be served again from cache, in seconds.
+    /// How long the data endpoint serves a result again from its cache, in
+    /// seconds (60 to a week); a run of the data mart ends it sooner.
     pub cache_ttl_seconds: u32,
 }
 entity!(
@@ -311,8 +327,15 @@ pub struct CreateReport {
     pub data_mart_id: String,
     pub destination_id: String,
     pub query: Option<String>,
-    #[serde(default)]
+    /// Seconds the data endpoint serves a result from its cache: 60 to 604800,
+    /// default 300.
+    #[serde(default = "default_cache_ttl")]
+    #[schemars(range(min = 60, max = 604800))]
     pub cache_ttl_seconds: u32,
+}
+
+fn default_cache_ttl() -> u32 {
+    DEFAULT_CACHE_TTL_SECONDS
 }
 
 /// `PATCH /v1/reports/{id}`
@@ -323,12 +346,16 @@ pub struct UpdateReport {
     pub title: Option<String>,
     pub destination_id: Option<String>,
     pub query: Option<String>,
+    #[schemars(range(min = 60, max = 604800))]
     pub cache_ttl_seconds: Option<u32>,
     pub version: Option<u64>,
 }
 
 /// A week.
 pub const MAX_CACHE_TTL_SECONDS: u32 = 7 * 24 * 3600;
+/// The shortest a cached result is kept.
+pub const MIN_CACHE_TTL_SECONDS: u32 = 60;
+pub const DEFAULT_CACHE_TTL_SECONDS: u32 = 300;
 
 pub fn validate_report_fields(query: Option<&str>, ttl: u32) -> Result<(), DomainError> {
     if let Some(q) = query {
@@ -340,10 +367,12 @@ pub fn validate_report_fields(query: Option<&str>, ttl: u32) -> Result<(), Domai
         }
         validate_text("query", q, 100_000)?;
     }
-    if ttl > MAX_CACHE_TTL_SECONDS {
+    if !(MIN_CACHE_TTL_SECONDS..=MAX_CACHE_TTL_SECONDS).contains(&ttl) {
         return Err(DomainError::invalid(
             "cache_ttl_seconds",
-            format!("must be at most {MAX_CACHE_TTL_SECONDS} (a week)"),
+            format!(
+                "must be from {MIN_CACHE_TTL_SECONDS} to {MAX_CACHE_TTL_SECONDS} seconds (a minute to a week)"
+            ),
         ));
     }
     Ok(())

@@ -14,9 +14,9 @@ use serde_json::Value;
 use sluice_domain::entities::{Delivered, MAX_RECIPIENTS};
 use sluice_domain::ports::MailError;
 
-use super::export::csv_line;
 use super::{Job, Outcome};
 use crate::{Fault, Machine};
+use sluice_domain::rows::csv_line;
 
 /// Largest message sent, attachment included (base64 makes it 4/3 of the file).
 pub(crate) const MAX_MESSAGE_BYTES: usize = 10 << 20;

@@ -6,38 +6,21 @@
 
 use std::io::Write;
 
-use serde_json::Value;
 use sluice_domain::entities::{Delivered, export_file_name, export_folder};
 use sluice_domain::pipeline::objects;
-use sluice_domain::ports::ColumnInfo;
+use sluice_domain::rows::{RowEncoder, RowFormat};
 
-use super::{Job, Outcome, row_object};
+use super::{Job, Outcome};
 use crate::{Fault, Machine};
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Csv,
-    Ndjson,
-    Json,
-}
-
-impl Format {
-    fn parse(s: &str) -> Result<Format, Fault> {
-        match s {
-            "csv" => Ok(Format::Csv),
-            "ndjson" => Ok(Format::Ndjson),
-            "json" => Ok(Format::Json),
-            other => Err(Fault::Permanent(format!(
-                "the destination's format `{other}` is not csv, ndjson or json"
-            ))),
-        }
-    }
-    fn extension(self) -> &'static str {
-        match self {
-            Format::Csv => "csv",
-            Format::Ndjson => "ndjson",
-            Format::Json => "json",
-        }
+fn parse_format(s: &str) -> Result<RowFormat, Fault> {
+    match s {
+        "csv" => Ok(RowFormat::Csv),
+        "ndjson" => Ok(RowFormat::Ndjson),
+        "json" => Ok(RowFormat::Json),
+        other => Err(Fault::Permanent(format!(
+            "the destination's format `{other}` is not csv, ndjson or json"
+        ))),
     }
 }
 
@@ -77,36 +60,6 @@ impl Sink {
     }
 }
 
-/// One CSV field: quoted when it holds a separator, a quote or a line break.
-fn csv_field(out: &mut impl Write, v: &Value) -> std::io::Result<()> {
-    let text = match v {
-        Value::Null => return Ok(()),
-        Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
-        Value::Bool(_) | Value::Number(_) => std::borrow::Cow::Owned(v.to_string()),
-        other => std::borrow::Cow::Owned(other.to_string()),
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        out.write_all(b"\"")?;
-        out.write_all(text.replace('"', "\"\"").as_bytes())?;
-        out.write_all(b"\"")
-    } else {
-        out.write_all(text.as_bytes())
-    }
-}
-
-pub(super) fn csv_line<'v>(
-    out: &mut impl Write,
-    values: impl Iterator<Item = &'v Value>,
-) -> std::io::Result<()> {
-    for (i, v) in values.enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
-        }
-        csv_field(out, v)?;
-    }
-    out.write_all(b"\r\n")
-}
-
 fn io(e: std::io::Error) -> Fault {
     Fault::Transient(format!("writing the export file: {e}"))
 }
@@ -115,7 +68,7 @@ pub(crate) async fn deliver(
     m: &Machine,
     mut job: Job<'_>,
 ) -> Result<(Outcome, Option<String>), Fault> {
-    let format = Format::parse(&job.str("format", "csv"))?;
+    let format = parse_format(&job.str("format", "csv"))?;
     let gzip = match job.str("compression", "none").as_str() {
         "none" => false,
         "gzip" => true,
@@ -184,7 +137,7 @@ fn tempfile_path(run: &sluice_domain::Id) -> std::path::PathBuf {
 async fn write_file(
     file: std::fs::File,
     gzip: bool,
-    format: Format,
+    format: RowFormat,
     job: &mut Job<'_>,
 ) -> Result<u64, Fault> {
     let buffered = std::io::BufWriter::with_capacity(1 << 20, file);
@@ -196,68 +149,27 @@ async fn write_file(
     } else {
         Sink::Plain(buffered)
     };
-    let mut rows = 0u64;
-    let mut columns: Vec<ColumnInfo> = vec![];
-    if format == Format::Json {
-        out.write_all(b"[").map_err(io)?;
-    }
+    let mut encoder: Option<RowEncoder> = None;
     while let Some(page) = job.pages.next().await? {
-        if columns.is_empty() {
-            columns = page.columns.clone();
-            if format == Format::Csv {
-                let header: Vec<Value> = columns
-                    .iter()
-                    .map(|c| Value::String(c.name.clone()))
-                    .collect();
-                csv_line(&mut out, header.iter()).map_err(io)?;
+        let e = match &mut encoder {
+            Some(e) => e,
+            None => {
+                let mut e = RowEncoder::new(format, &page.columns);
+                e.start(&mut out).map_err(io)?;
+                encoder.insert(e)
             }
-        }
-        for row in page.rows {
-            match format {
-                Format::Csv => csv_line(&mut out, row.iter()).map_err(io)?,
-                Format::Ndjson => {
-                    serde_json::to_writer(&mut out, &row_object(&columns, row))
-                        .map_err(|e| io(e.into()))?;
-                    out.write_all(b"\n").map_err(io)?;
-                }
-                Format::Json => {
-                    if rows > 0 {
-                        out.write_all(b",").map_err(io)?;
-                    }
-                    serde_json::to_writer(&mut out, &row_object(&columns, row))
-                        .map_err(|e| io(e.into()))?;
-                }
-            }
-            rows += 1;
+        };
+        for row in &page.rows {
+            e.row(&mut out, row).map_err(io)?;
         }
     }
-    if format == Format::Json {
-        out.write_all(b"]").map_err(io)?;
-    }
+    let rows = match &mut encoder {
+        Some(e) => {
+            e.finish(&mut out).map_err(io)?;
+            e.rows()
+        }
+        None => 0,
+    };
     out.finish().map_err(io)?;
     Ok(rows)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_only_when_they_must_be() {
-        let mut out = vec![];
-        let row = [
-            Value::Null,
-            Value::from("plain"),
-            Value::from("a,b"),
-            Value::from("say \"hi\""),
-            Value::from("two\nlines"),
-            Value::from(1.5),
-            Value::from(true),
-        ];
-        csv_line(&mut out, row.iter()).expect("written");
-        assert_eq!(
-            String::from_utf8(out).expect("utf-8"),
-            ",plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",1.5,true\r\n"
-        );
-    }
 }

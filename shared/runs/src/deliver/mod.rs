@@ -19,12 +19,9 @@ use sluice_app::services::runs::{TABLE_MACRO, table_of};
 use sluice_domain::Id;
 use sluice_domain::entities::{DataMart, Delivered, Destination, Report, ReportRun};
 use sluice_domain::pipeline::objects;
-use sluice_domain::ports::{ColumnInfo, QueryPage, TableRef, Warehouse, WarehouseError};
+use sluice_domain::ports::{ColumnInfo, QueryPage, RowStream, WarehouseError};
 
 use crate::{Fault, Machine};
-
-/// Rows read from the warehouse per page.
-const PAGE_ROWS: u32 = 10_000;
 
 /// What a writer delivered.
 pub(crate) struct Outcome {
@@ -35,37 +32,37 @@ pub(crate) struct Outcome {
     pub delivered: Delivered,
 }
 
-/// The report's rows, a page at a time.
-pub(crate) struct Pages<'a> {
-    warehouse: &'a dyn Warehouse,
-    project: Id,
-    table: TableRef,
-    sql: String,
-    next: Option<Option<String>>,
+/// The report's rows, a batch at a time, as the warehouse streams them: memory
+/// holds a batch or two whatever the report's size.
+pub(crate) struct Pages {
+    stream: Box<dyn RowStream>,
+    started: bool,
 }
 
-impl Pages<'_> {
-    /// The next page; `None` after the last.
+/// A warehouse error while a report is read: a backend's is worth a retry, any
+/// other is the report's own (its SQL, a limit) and fails the run.
+fn read_fault(e: WarehouseError) -> Fault {
+    match e {
+        WarehouseError::Backend(_) => Fault::Transient(format!("warehouse: {e}")),
+        other => Fault::Permanent(format!("the report's query: {other}")),
+    }
+}
+
+impl Pages {
+    /// The next batch; the first carries the columns even when the report has
+    /// no rows. `None` after the last.
     pub async fn next(&mut self) -> Result<Option<QueryPage>, Fault> {
-        let Some(token) = self.next.take() else {
-            return Ok(None);
+        let rows = match self.stream.next_batch().await.map_err(read_fault)? {
+            Some(rows) => rows,
+            None if !self.started => vec![],
+            None => return Ok(None),
         };
-        let page = self
-            .warehouse
-            .query(
-                &self.project,
-                std::slice::from_ref(&self.table),
-                &self.sql,
-                PAGE_ROWS,
-                token.as_deref(),
-            )
-            .await
-            .map_err(|e| match e {
-                WarehouseError::Backend(_) => Fault::Transient(format!("warehouse: {e}")),
-                other => Fault::Permanent(format!("the report's query: {other}")),
-            })?;
-        self.next = page.next_page.clone().map(Some);
-        Ok(Some(page))
+        self.started = true;
+        Ok(Some(QueryPage {
+            columns: self.stream.columns().to_vec(),
+            rows,
+            next_page: None,
+        }))
     }
 }
 
@@ -74,7 +71,7 @@ pub(crate) struct Job<'a> {
     pub run: &'a ReportRun,
     pub report: &'a Report,
     pub config: Map<String, Value>,
-    pub pages: Pages<'a>,
+    pub pages: Pages,
 }
 
 impl Job<'_> {
@@ -167,16 +164,18 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
         &destination.meta.id,
     )
     .await?;
+    let stream = warehouse
+        .clone()
+        .stream(project, std::slice::from_ref(&table), &sql)
+        .await
+        .map_err(read_fault)?;
     let job = Job {
         run: &run,
         report: &report,
         config,
         pages: Pages {
-            warehouse: warehouse.as_ref(),
-            project: project.clone(),
-            table,
-            sql,
-            next: Some(None),
+            stream,
+            started: false,
         },
     };
     let (done, written_key) = match run.destination_kind.as_str() {
