@@ -28,6 +28,8 @@ pub struct DataDir {
     max_upload_bytes: u64,
     /// How `email` destinations send (the operator's SMTP server); none by default.
     mailer: Option<Arc<dyn sluice_domain::ports::Mailer>>,
+    /// Google's endpoints, for `google_sheets` destinations.
+    google: sluice_domain::net::GoogleApis,
 }
 
 impl DataDir {
@@ -48,6 +50,7 @@ impl DataDir {
             secrets_key_file: None,
             max_upload_bytes: sluice_app::DEFAULT_MAX_UPLOAD_BYTES,
             mailer: None,
+            google: sluice_domain::net::GoogleApis::default(),
         })
     }
 
@@ -67,6 +70,12 @@ impl DataDir {
     /// Mails `email` destinations' reports through `mailer`.
     pub fn with_mail(mut self, mailer: Option<Arc<dyn sluice_domain::ports::Mailer>>) -> DataDir {
         self.mailer = mailer;
+        self
+    }
+
+    /// Calls Google's APIs at `apis` (a proxy, a test server) instead of Google's own.
+    pub fn with_google(mut self, apis: sluice_domain::net::GoogleApis) -> DataDir {
+        self.google = apis;
         self
     }
 
@@ -141,6 +150,7 @@ impl DataDir {
         );
         deps.egress = self.egress.clone();
         deps.mailer = self.mailer.clone();
+        deps.google = self.google.clone();
         deps.max_upload_bytes = self.max_upload_bytes;
         // Uploads spool inside the (owner-only) data directory, beside the objects.
         deps.upload_spool = self.root.join("uploads");

@@ -62,6 +62,15 @@ struct Cli {
     /// The address reports are mailed from (with --smtp-url).
     #[arg(long, global = true, env = "SLUICE_MAIL_FROM", requires = "smtp_url")]
     mail_from: Option<String>,
+    /// Google's OAuth 2.0 token endpoint, where `google_sheets` destinations
+    /// exchange their service account's signed assertion for a token. Google's
+    /// by default; move it only to a proxy (or a test server): a key's own
+    /// `token_uri` is never called.
+    #[arg(long, global = true, env = "SLUICE_GOOGLE_TOKEN_URL")]
+    google_token_url: Option<String>,
+    /// The Google Sheets API's base URL (Google's by default).
+    #[arg(long, global = true, env = "SLUICE_GOOGLE_SHEETS_URL")]
+    google_sheets_url: Option<String>,
     /// The secrets' master key file (base64 of 32 bytes, owner-only), instead of
     /// the data directory's generated `secrets.key`; `SLUICE_SECRETS_KEY` (the key
     /// itself) overrides both.
@@ -166,6 +175,13 @@ async fn cli() -> anyhow::Result<()> {
             )),
             _ => None,
         })
+        .with_google(
+            sluice_domain::net::GoogleApis::new(
+                cli.google_token_url.as_deref(),
+                cli.google_sheets_url.as_deref(),
+            )
+            .map_err(|e| anyhow::anyhow!("--google-token-url/--google-sheets-url: {e}"))?,
+        )
         .with_secrets_key_file(cli.secrets_key_file)
         .with_max_upload_bytes(max_upload_mb.saturating_mul(1 << 20));
     match cli.command {

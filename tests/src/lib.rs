@@ -6,6 +6,7 @@ pub mod api_suite;
 pub mod app;
 pub mod connectors;
 pub mod contract;
+pub mod google;
 pub mod isolation;
 pub mod lambda_invoke;
 pub mod moto;

@@ -36,6 +36,7 @@ const STAGE_FUNCTIONS: &[&str] = &[
     "deliver-object-export",
     "deliver-webhook",
     "deliver-email",
+    "deliver-google-sheets",
     "deliver-database",
 ];
 

@@ -26,6 +26,7 @@ const STAGES: &[(&str, &str)] = &[
     ("deliver-object-export", "sluice-deliver-object-export"),
     ("deliver-webhook", "sluice-deliver-webhook"),
     ("deliver-email", "sluice-deliver-email"),
+    ("deliver-google-sheets", "sluice-deliver-google-sheets"),
     ("deliver-database", "sluice-deliver-database"),
 ];
 

@@ -1559,34 +1559,6 @@ async fn a_report_is_exported_and_posted_signed_and_each_run_delivers_once() {
         "{blocked}"
     );
 
-    // A kind that does not deliver yet says so, and queues nothing.
-    let sheet = app
-        .owner(
-            "POST",
-            "/v1/destinations",
-            Some(&json!({"title": "Sheet", "kind": "google_sheets", "config": {
-                "spreadsheet_id": "1AbC", "service_account_json": "{\"type\":\"service_account\"}"
-            }})),
-            201,
-        )
-        .await;
-    let report = app
-        .owner(
-            "POST",
-            "/v1/reports",
-            Some(&json!({"title": "Sheeted", "data_mart_id": mart, "destination_id": sheet["id"]})),
-            201,
-        )
-        .await;
-    let r = app
-        .send(
-            "POST",
-            &format!("/v1/reports/{}/runs", report["id"].as_str().expect("id")),
-            app.token(sluice_domain::Role::Owner),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 409, "{:?}", r.json());
     hook.task.abort();
     refusing.task.abort();
     app.stop().await;
@@ -2210,4 +2182,628 @@ async fn a_database_is_out_of_reach_unless_opened_and_is_reached_over_tls_as_its
     assert_eq!(pg_count(&pg, "public.people").await, 6);
     app.stop().await;
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A `google_sheets` destination over `google`'s spreadsheet `1SheetAbc`,
+/// as service account `key`, writing `sheet` from `start`; its id.
+async fn sheets_destination(
+    app: &sluice_tests::app::TestApp,
+    key: &sluice_tests::google::TestKey,
+    sheet: &str,
+    start: &str,
+) -> String {
+    let dest = app
+        .owner(
+            "POST",
+            "/v1/destinations",
+            Some(
+                &json!({"title": "Sheet", "kind": "google_sheets", "config": {
+                    "spreadsheet_id": "1SheetAbc", "sheet_name": sheet, "start_cell": start,
+                    "service_account_json": key.json
+                }}),
+            ),
+            201,
+        )
+        .await;
+    assert_eq!(dest["config"]["service_account_json"], "********", "{dest}");
+    dest["id"].as_str().expect("id").to_string()
+}
+
+/// A report of `mart` into destination `did` with `query`; its id.
+async fn report_of(app: &sluice_tests::app::TestApp, mart: &str, did: &str, query: &str) -> String {
+    let report = app
+        .owner(
+            "POST",
+            "/v1/reports",
+            Some(
+                &json!({"title": "People", "data_mart_id": mart, "destination_id": did,
+                "query": query}),
+            ),
+            201,
+        )
+        .await;
+    report["id"].as_str().expect("id").to_string()
+}
+
+/// Puts a delivered report run back to `running` and its message back on the
+/// queue: a worker that wrote and stopped before it recorded the run.
+async fn redeliver(app: &sluice_tests::app::TestApp, queue_name: &str, run_id: &str) {
+    let key = sluice_domain::Id::parse(sluice_domain::Kind::ReportRun, run_id).expect("id");
+    let stored = app
+        .deps
+        .store
+        .get(&app.project, sluice_domain::Kind::ReportRun, &key)
+        .await
+        .expect("get")
+        .expect("the run");
+    let mut body: Value = serde_json::from_str(&stored.body).expect("json");
+    body["status"] = json!("running");
+    let rewound = sluice_domain::ports::Record {
+        version: stored.version + 1,
+        body: body.to_string(),
+        ..stored
+    };
+    app.deps.store.replace(&rewound).await.expect("rewound");
+    let again = sluice_domain::pipeline::Message::Deliver {
+        project: app.project.clone(),
+        report_run: key,
+    };
+    app.deps
+        .queue
+        .clone()
+        .expect("queue")
+        .send(queue_name, &again.to_json(), Duration::ZERO)
+        .await
+        .expect("send");
+}
+
+/// The Sheets API calls seen (the token endpoint's aside), as `METHOD path`.
+fn sheets_calls(seen: &[sluice_tests::google::Seen]) -> Vec<String> {
+    seen.iter()
+        .filter(|s| s.path != "/token")
+        .map(|s| format!("{} {}", s.method, s.path))
+        .collect()
+}
+
+/// A `google_sheets` destination, end to end against a local Google that
+/// checks every assertion's signature: the report fills its block from the
+/// start cell (the sheet's grid grown first, the block recorded before any
+/// value is written), values keep their kinds, a user's cells outside the
+/// block stay as they were, a narrower and shorter report leaves nothing of
+/// the old one, and a redelivered message gives the same sheet. The key is
+/// never shown.
+#[tokio::test]
+async fn a_report_fills_its_block_of_a_sheet_and_a_narrower_one_leaves_nothing_behind() {
+    let key =
+        sluice_tests::google::TestKey::generate("reports@sluice-test.iam.gserviceaccount.com");
+    let google = sluice_tests::google::Google::start(&key, "1SheetAbc").await;
+    google.add_sheet("Report", 5, 4);
+    google.set("Report", "A1", json!("My notes"));
+    google.set("Report", "A6", json!("=SUM(B4:B9)"));
+    google.set("Report", "B2", json!(42));
+    let mut app = spawn_app_without_workers().await;
+    app.deps.google = google.apis();
+    app.start_engine().await;
+    let dir = temp_dir("report-sheets");
+    let mart = people_mart(&app, &dir).await;
+    let run = start_run(&app, &mart, json!({"kind": "incremental"})).await;
+    assert_eq!(wait_final(&app, &run, LONG).await["status"], "succeeded");
+
+    // What a destination names is checked when saved; the key is never quoted.
+    for (config, field) in [
+        (
+            json!({"spreadsheet_id": "../../drive/v3/files", "service_account_json": key.json}),
+            "config.spreadsheet_id",
+        ),
+        (
+            json!({"spreadsheet_id": "1SheetAbc", "start_cell": "B3:C4", "service_account_json": key.json}),
+            "config.start_cell",
+        ),
+        (
+            json!({"spreadsheet_id": "1SheetAbc", "service_account_json": key.json.replace("client_email", "email")}),
+            "config.service_account_json",
+        ),
+    ] {
+        let r = app
+            .refused(
+                "POST",
+                "/v1/destinations",
+                &json!({"title": "x", "kind": "google_sheets", "config": config}),
+                field,
+            )
+            .await;
+        assert!(!r.text.contains(&key.private_body[100..160]), "{}", r.text);
+    }
+    let did = sheets_destination(&app, &key, "Report", "B3").await;
+    let rid = report_of(
+        &app,
+        &mart,
+        &did,
+        "SELECT id, name, score, at, note FROM ${DATA_MART_TABLE} ORDER BY id",
+    )
+    .await;
+    google.forget();
+    let done = deliver_report(&app, &rid).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["rows"], 6);
+    assert_eq!(
+        done["delivered"]["target"], "'Report'!B3:F9 of spreadsheet 1SheetAbc",
+        "{done}"
+    );
+
+    // The requests, in order: a token, the spreadsheet's sheets, the grid grown
+    // and the block recorded at once, the block cleared, then its values.
+    let seen = google.seen();
+    assert_eq!(seen[0].path, "/token");
+    assert_eq!(
+        seen[0].body["grant_type"],
+        "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    );
+    assert_eq!(
+        sheets_calls(&seen),
+        [
+            "GET /v4/spreadsheets/1SheetAbc",
+            "POST /v4/spreadsheets/1SheetAbc:batchUpdate",
+            "POST /v4/spreadsheets/1SheetAbc/values:batchClear",
+            "POST /v4/spreadsheets/1SheetAbc/values:batchUpdate",
+        ]
+    );
+    assert!(seen.iter().all(|s| s.status == 200), "{seen:?}");
+    assert!(
+        seen[1].query.contains("fields=spreadsheetId,sheets(properties(sheetId,title,gridProperties(rowCount,columnCount)),developerMetadata(")
+            && !seen[1].query.contains("includeGridData=true"),
+        "{}",
+        seen[1].query
+    );
+    assert!(seen[1..].iter().all(|s| s.token == "ya29.test-1"));
+    assert_eq!(
+        seen[2].body,
+        json!({"requests": [
+            {"appendDimension": {"sheetId": 1001, "dimension": "ROWS", "length": 4}},
+            {"appendDimension": {"sheetId": 1001, "dimension": "COLUMNS", "length": 2}},
+            {"createDeveloperMetadata": {"developerMetadata": {
+                "metadataKey": "sluice.block.B3", "metadataValue": "B3:F9",
+                "location": {"sheetId": 1001}, "visibility": "DOCUMENT"
+            }}}
+        ]})
+    );
+    assert_eq!(seen[3].body, json!({"ranges": ["'Report'!B3:F9"]}));
+    let write = &seen[4].body;
+    assert_eq!(write["valueInputOption"], "RAW");
+    assert_eq!(write["data"].as_array().map(Vec::len), Some(1));
+    assert_eq!(write["data"][0]["range"], "'Report'!B3:F9");
+    assert_eq!(write["data"][0]["majorDimension"], "ROWS");
+    assert_eq!(
+        write["data"][0]["values"][0],
+        json!(["id", "name", "score", "at", "note"])
+    );
+    // The assertion: signed by the key (checked by the server), with Google's claims.
+    let claims = google.claims();
+    assert_eq!(claims.len(), 1);
+    assert_eq!(claims[0]["iss"], key.client_email);
+    assert_eq!(
+        claims[0]["scope"],
+        "https://www.googleapis.com/auth/spreadsheets"
+    );
+    assert_eq!(claims[0]["aud"], "https://oauth2.googleapis.com/token");
+    assert_eq!(
+        claims[0]["exp"].as_i64().expect("exp") - claims[0]["iat"].as_i64().expect("iat"),
+        3600
+    );
+
+    // The sheet: the user's cells as they were, the report in its block,
+    // numbers as numbers, nulls as empty cells.
+    assert_eq!(google.size("Report"), Some((9, 6)));
+    let grid = google.grid("Report").expect("the sheet");
+    assert_eq!(grid.len(), 9);
+    assert_eq!(
+        grid[0],
+        [
+            json!("My notes"),
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null
+        ]
+    );
+    assert_eq!(grid[1][1], json!(42));
+    assert_eq!(grid[5][0], json!("=SUM(B4:B9)"));
+    assert_eq!(
+        grid[2][1..],
+        [
+            json!("id"),
+            json!("name"),
+            json!("score"),
+            json!("at"),
+            json!("note")
+        ]
+    );
+    assert_eq!(grid[3][1..3], [json!(1), json!("person 1")]);
+    assert_eq!(grid[3][3], json!(1.5));
+    assert!(
+        grid[3][4]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2026-11-01")),
+        "{:?}",
+        grid[3][4]
+    );
+    assert_eq!(grid[3][5], json!("note, \"1\""));
+    assert_eq!(grid[4][5], Value::Null, "a null note is an empty cell");
+    assert_eq!(grid[6][1..4], [json!(4), json!("person 4"), Value::Null]);
+    assert_eq!(grid[8][1..3], [json!(6), json!("person 6")]);
+    assert_eq!(
+        google.metadata("Report"),
+        [("sluice.block.B3".to_string(), "B3:F9".to_string())]
+    );
+
+    // A redelivered message of the delivered run sends nothing.
+    google.forget();
+    let queue = "sluice-deliver-google-sheets";
+    let run_id = done["id"].as_str().expect("id").to_string();
+    app.deps
+        .queue
+        .clone()
+        .expect("queue")
+        .send(
+            queue,
+            &sluice_domain::pipeline::Message::Deliver {
+                project: app.project.clone(),
+                report_run: sluice_domain::Id::parse(sluice_domain::Kind::ReportRun, &run_id)
+                    .expect("id"),
+            }
+            .to_json(),
+            Duration::ZERO,
+        )
+        .await
+        .expect("send");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(google.seen().is_empty(), "{:?}", google.seen());
+
+    // A narrower, shorter report at the same place: the old block's other
+    // cells are cleared, the user's are not.
+    app.owner(
+        "PATCH",
+        &format!("/v1/reports/{rid}"),
+        Some(
+            &json!({"query": "SELECT id, name FROM ${DATA_MART_TABLE} WHERE id <= 3 ORDER BY id"}),
+        ),
+        200,
+    )
+    .await;
+    google.forget();
+    let narrow = deliver_report(&app, &rid).await;
+    assert_eq!(narrow["status"], "succeeded", "{narrow}");
+    assert_eq!(
+        narrow["delivered"]["target"], "'Report'!B3:C6 of spreadsheet 1SheetAbc",
+        "{narrow}"
+    );
+    let seen = google.seen();
+    assert_eq!(
+        sheets_calls(&seen),
+        [
+            "GET /v4/spreadsheets/1SheetAbc",
+            "POST /v4/spreadsheets/1SheetAbc:batchUpdate",
+            "POST /v4/spreadsheets/1SheetAbc/values:batchClear",
+            "POST /v4/spreadsheets/1SheetAbc/values:batchUpdate",
+            "POST /v4/spreadsheets/1SheetAbc:batchUpdate",
+        ]
+    );
+    let recorded = |value: &str| {
+        json!({"requests": [{"updateDeveloperMetadata": {
+            "dataFilters": [{"developerMetadataLookup": {
+                "metadataKey": "sluice.block.B3", "metadataLocation": {"sheetId": 1001}
+            }}],
+            "developerMetadata": {"metadataValue": value},
+            "fields": "metadataValue"
+        }}]})
+    };
+    // Before any value changes, the record covers the old block and the new.
+    assert_eq!(seen[2].body, recorded("B3:F9,B3:C6"));
+    assert_eq!(
+        seen[3].body,
+        json!({"ranges": ["'Report'!B3:F9", "'Report'!B3:C6"]})
+    );
+    assert_eq!(seen[4].body["data"][0]["range"], "'Report'!B3:C6");
+    assert_eq!(seen[5].body, recorded("B3:C6"));
+    let narrow_grid = google.grid("Report").expect("the sheet");
+    let expected = vec![
+        vec![json!("My notes"), Value::Null, Value::Null],
+        vec![Value::Null, json!(42), Value::Null],
+        vec![Value::Null, json!("id"), json!("name")],
+        vec![Value::Null, json!(1), json!("person 1")],
+        vec![Value::Null, json!(2), json!("person 2")],
+        vec![json!("=SUM(B4:B9)"), json!(3), json!("person 3")],
+    ];
+    assert_eq!(narrow_grid, expected);
+    assert_eq!(
+        google.metadata("Report"),
+        [("sluice.block.B3".to_string(), "B3:C6".to_string())]
+    );
+
+    // The worker wrote and stopped before it recorded the run: the message
+    // comes back, the delivery is redone, and the sheet is the same.
+    let narrow_id = narrow["id"].as_str().expect("id").to_string();
+    redeliver(&app, queue, &narrow_id).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let again = wait_report_run(&app, &narrow_id).await;
+    assert_eq!(again["status"], "succeeded", "{again}");
+    assert_eq!(google.grid("Report").expect("the sheet"), expected);
+    assert_eq!(google.size("Report"), Some((9, 6)));
+
+    // No record or response shows the key.
+    let mut shown = vec![
+        done,
+        narrow,
+        again,
+        app.owner("GET", &format!("/v1/destinations/{did}"), None, 200)
+            .await,
+        app.owner(
+            "GET",
+            &format!("/v1/reports/{rid}/runs?limit=50"),
+            None,
+            200,
+        )
+        .await,
+    ];
+    shown.push(app.owner("GET", "/v1/destinations", None, 200).await);
+    for v in &shown {
+        let text = v.to_string();
+        assert!(!text.contains(&key.private_body[100..160]), "{text}");
+        assert!(!text.contains("PRIVATE KEY"), "{text}");
+    }
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A `google_sheets` delivery rides out throttling (429 `RESOURCE_EXHAUSTED`,
+/// tried again) and an expired token (one new token, the call tried again),
+/// writes a long report in batches, refuses a report past the spreadsheet's
+/// cell limit before writing anything, and fails with a reason that names
+/// what failed, never the key, when Google refuses the key or knows no such
+/// spreadsheet.
+#[tokio::test]
+async fn a_sheets_delivery_rides_out_throttling_and_expired_tokens_and_refuses_what_cannot_fit() {
+    let key =
+        sluice_tests::google::TestKey::generate("reports@sluice-test.iam.gserviceaccount.com");
+    let google = sluice_tests::google::Google::start(&key, "1SheetAbc").await;
+    let mut app = spawn_app_without_workers().await;
+    app.deps.google = google.apis();
+    app.start_engine().await;
+    let dir = temp_dir("report-sheets-long");
+    write_orders(&dir, 1, 1_500);
+    let mart = files_mart(&app, &dir, json!({"batch_size": 1000})).await;
+    let run = start_run(&app, &mart, json!({"kind": "incremental"})).await;
+    assert_eq!(wait_final(&app, &run, LONG).await["status"], "succeeded");
+    let did = sheets_destination(&app, &key, "Sheet1", "A1").await;
+    let rid = report_of(
+        &app,
+        &mart,
+        &did,
+        "SELECT id, customer FROM ${DATA_MART_TABLE} ORDER BY id",
+    )
+    .await;
+
+    // Throttled twice: tried again after the wait Google asks, and delivered.
+    google.throttle(2);
+    let done = deliver_report(&app, &rid).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["rows"], 1_500);
+    let seen = google.seen();
+    let statuses: Vec<u16> = seen.iter().map(|s| s.status).collect();
+    assert_eq!(statuses[..4], [200, 429, 429, 200], "{statuses:?}");
+    assert_eq!(
+        seen[1].path, seen[3].path,
+        "the throttled call is tried again"
+    );
+    assert!(
+        done["log"].to_string().contains("429 RESOURCE_EXHAUSTED"),
+        "{done}"
+    );
+    // 1,501 rows with the header: two requests, each within its rows.
+    let writes: Vec<&sluice_tests::google::Seen> = seen
+        .iter()
+        .filter(|s| s.path.ends_with("/values:batchUpdate"))
+        .collect();
+    assert_eq!(writes.len(), 2);
+    assert_eq!(writes[0].body["data"][0]["range"], "'Sheet1'!A1:B1000");
+    assert_eq!(
+        writes[0].body["data"][0]["values"].as_array().map(Vec::len),
+        Some(1000)
+    );
+    assert_eq!(writes[1].body["data"][0]["range"], "'Sheet1'!A1001:B1501");
+    assert_eq!(
+        writes[1].body["data"][0]["values"].as_array().map(Vec::len),
+        Some(501)
+    );
+    let grid = google.grid("Sheet1").expect("the sheet");
+    assert_eq!(grid.len(), 1_501);
+    assert_eq!(grid[0], [json!("id"), json!("customer")]);
+    assert_eq!(grid[1500], [json!(1500), json!("CUST 5")]);
+    assert_eq!(google.size("Sheet1"), Some((1_501, 26)));
+
+    // The token expires after one more call: a new one, and the call again.
+    google.forget();
+    google.expire_tokens_after(1);
+    let renewed = deliver_report(&app, &rid).await;
+    assert_eq!(renewed["status"], "succeeded", "{renewed}");
+    let seen = google.seen();
+    let refused = seen
+        .iter()
+        .position(|s| s.status == 401)
+        .expect("a call refused for its token");
+    assert_eq!(seen[refused + 1].path, "/token");
+    assert_eq!(seen[refused + 2].path, seen[refused].path);
+    assert_eq!(seen[refused + 2].status, 200);
+    assert_ne!(seen[refused + 2].token, seen[refused].token);
+    assert_eq!(
+        google.claims().len(),
+        3,
+        "one token per delivery, and one more"
+    );
+    assert!(
+        renewed["log"].to_string().contains("got a new one"),
+        "{renewed}"
+    );
+    assert_eq!(
+        google.grid("Sheet1").expect("the sheet"),
+        grid,
+        "the same sheet"
+    );
+
+    // Past the spreadsheet's 10,000,000 cells: refused before anything is written.
+    google.add_sheet("Big", 9_940_000, 1);
+    let far = sheets_destination(&app, &key, "Sheet1", "A2000").await;
+    let far_report = report_of(
+        &app,
+        &mart,
+        &far,
+        "SELECT id FROM ${DATA_MART_TABLE} ORDER BY id",
+    )
+    .await;
+    google.forget();
+    let too_large = deliver_report(&app, &far_report).await;
+    assert_eq!(too_large["status"], "failed", "{too_large}");
+    let reason = too_large["error"].as_str().expect("error");
+    assert!(
+        reason.contains("past Google Sheets' limit of 10000000")
+            && reason.contains("nothing was written"),
+        "{reason}"
+    );
+    assert_eq!(
+        sheets_calls(&google.seen()),
+        ["GET /v4/spreadsheets/1SheetAbc"],
+        "only read"
+    );
+    assert_eq!(google.size("Sheet1"), Some((1_501, 26)));
+    assert_eq!(google.grid("Sheet1").expect("the sheet"), grid);
+
+    // A key Google does not take, and a spreadsheet it does not know: the
+    // reason names what failed and the service account, never the key.
+    let stranger =
+        sluice_tests::google::TestKey::generate("other@sluice-test.iam.gserviceaccount.com");
+    let denied_dest = sheets_destination(&app, &stranger, "Sheet1", "A1").await;
+    let denied_report = report_of(
+        &app,
+        &mart,
+        &denied_dest,
+        "SELECT id FROM ${DATA_MART_TABLE}",
+    )
+    .await;
+    let denied = deliver_report(&app, &denied_report).await;
+    assert_eq!(denied["status"], "failed", "{denied}");
+    let reason = denied["error"].as_str().expect("error");
+    assert!(
+        reason.contains(
+            "Google refused the key of service account other@sluice-test.iam.gserviceaccount.com"
+        ) && reason.contains("invalid_grant"),
+        "{reason}"
+    );
+    let missing_dest = app
+        .owner(
+            "POST",
+            "/v1/destinations",
+            Some(
+                &json!({"title": "Sheet", "kind": "google_sheets", "config": {
+                    "spreadsheet_id": "1NoSuchSheet", "service_account_json": key.json
+                }}),
+            ),
+            201,
+        )
+        .await;
+    let missing_report = report_of(
+        &app,
+        &mart,
+        missing_dest["id"].as_str().expect("id"),
+        "SELECT id FROM ${DATA_MART_TABLE}",
+    )
+    .await;
+    let missing = deliver_report(&app, &missing_report).await;
+    assert_eq!(missing["status"], "failed", "{missing}");
+    let reason = missing["error"].as_str().expect("error");
+    assert!(
+        reason.contains("404 NOT_FOUND") && reason.contains("check the spreadsheet id"),
+        "{reason}"
+    );
+    for v in [&done, &renewed, &too_large, &denied, &missing] {
+        let text = v.to_string();
+        for k in [&key, &stranger] {
+            assert!(!text.contains(&k.private_body[100..160]), "{text}");
+        }
+    }
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The connection check a destination test route runs: authorized, the
+/// spreadsheet reached and the sheet found (or created), edit access proved
+/// by a request that changes nothing; a key Google refuses is a reason.
+#[tokio::test]
+async fn a_sheets_destination_checks_its_key_spreadsheet_and_edit_access_without_changing_values() {
+    use sluice_connectors::google_sheets::{SheetsError, check};
+    let key =
+        sluice_tests::google::TestKey::generate("reports@sluice-test.iam.gserviceaccount.com");
+    let google = sluice_tests::google::Google::start(&key, "1SheetAbc").await;
+    google.set("Sheet1", "C3", json!("kept"));
+    let config = |sheet: &str, key: &sluice_tests::google::TestKey| {
+        json!({"spreadsheet_id": "1SheetAbc", "sheet_name": sheet, "start_cell": "A1",
+            "service_account_json": key.json})
+        .as_object()
+        .cloned()
+        .expect("an object")
+    };
+    let checked = check(&google.apis(), &config("Sheet1", &key))
+        .await
+        .expect("checked");
+    assert_eq!(checked.sheet, "Sheet1");
+    assert!(!checked.created);
+    assert_eq!((checked.rows, checked.columns), (1000, 26));
+    assert_eq!(checked.client_email, key.client_email);
+    let seen = google.seen();
+    assert_eq!(
+        sheets_calls(&seen),
+        [
+            "GET /v4/spreadsheets/1SheetAbc",
+            "POST /v4/spreadsheets/1SheetAbc:batchUpdate"
+        ]
+    );
+    assert_eq!(
+        seen[2].body,
+        json!({"requests": [{"updateSheetProperties": {
+            "properties": {"sheetId": 0, "title": "Sheet1"}, "fields": "title"
+        }}]})
+    );
+    assert_eq!(
+        google.grid("Sheet1"),
+        Some(vec![
+            vec![Value::Null, Value::Null, Value::Null],
+            vec![Value::Null, Value::Null, Value::Null],
+            vec![Value::Null, Value::Null, json!("kept")],
+        ])
+    );
+
+    let created = check(&google.apis(), &config("Weekly", &key))
+        .await
+        .expect("checked");
+    assert!(created.created);
+    assert_eq!(google.size("Weekly"), Some((1, 1)));
+
+    let stranger =
+        sluice_tests::google::TestKey::generate("other@sluice-test.iam.gserviceaccount.com");
+    match check(&google.apis(), &config("Sheet1", &stranger)).await {
+        Err(e @ SheetsError::Denied(_)) => {
+            assert!(e.to_string().contains("other@sluice-test"), "{e}");
+            assert!(
+                !e.to_string().contains(&stranger.private_body[100..160]),
+                "{e}"
+            );
+        }
+        other => panic!("not denied: {other:?}"),
+    }
+    let mut broken = config("Sheet1", &key);
+    broken.insert("start_cell".into(), json!("1A"));
+    assert!(matches!(
+        check(&google.apis(), &broken).await,
+        Err(SheetsError::Config(_))
+    ));
 }

@@ -45,6 +45,9 @@ pub struct Deps {
     pub notifier: Option<Arc<dyn Notifier>>,
     /// Sends the `email` destination's reports (SMTP locally, SES on AWS).
     pub mailer: Option<Arc<dyn Mailer>>,
+    /// Google's endpoints the `google_sheets` destination calls: the
+    /// deployment's, never a project's.
+    pub google: sluice_domain::net::GoogleApis,
     /// Local directories `files` sources may read (none on Lambda).
     pub import_roots: Arc<sluice_domain::files::ImportRoots>,
     /// Where requests a project configures may go (REST sources, webhooks):
@@ -75,6 +78,7 @@ impl Deps {
             previewer: None,
             notifier: None,
             mailer: None,
+            google: sluice_domain::net::GoogleApis::default(),
             import_roots: Arc::default(),
             egress: sluice_domain::net::Egress::public_only(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,

@@ -11,6 +11,8 @@
 pub mod egress;
 #[cfg(feature = "files")]
 pub mod files;
+#[cfg(feature = "google_sheets")]
+pub mod google_sheets;
 #[cfg(feature = "http_json")]
 pub mod http_json;
 #[cfg(feature = "postgres")]

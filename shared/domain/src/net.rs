@@ -154,6 +154,62 @@ impl Egress {
     }
 }
 
+/// Google's endpoints a `google_sheets` delivery calls: a deployment setting,
+/// never a project's. The token endpoint is not taken from a service account
+/// key's `token_uri` (a project writes the key), so no project can make the
+/// server call an address of its choosing; the operator moves them (a proxy,
+/// a test server) with `SLUICE_GOOGLE_TOKEN_URL` and `SLUICE_GOOGLE_SHEETS_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoogleApis {
+    /// Where a signed assertion is exchanged for an access token.
+    pub token_url: String,
+    /// The Sheets API's base, without a trailing `/`.
+    pub sheets_url: String,
+}
+
+/// An endpoint setting that is not a URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BadEndpoint(pub String);
+
+/// Google's OAuth 2.0 token endpoint.
+pub const GOOGLE_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
+/// The Sheets API.
+pub const GOOGLE_SHEETS_URL: &str = "https://sheets.googleapis.com";
+
+impl Default for GoogleApis {
+    fn default() -> Self {
+        GoogleApis {
+            token_url: GOOGLE_TOKEN_URL.into(),
+            sheets_url: GOOGLE_SHEETS_URL.into(),
+        }
+    }
+}
+
+impl GoogleApis {
+    /// The endpoints an operator names, each an `http(s)://` URL; `None` keeps
+    /// Google's.
+    pub fn new(
+        token_url: Option<&str>,
+        sheets_url: Option<&str>,
+    ) -> Result<GoogleApis, BadEndpoint> {
+        let mut apis = GoogleApis::default();
+        for (given, slot, name) in [
+            (token_url, &mut apis.token_url, "the Google token URL"),
+            (sheets_url, &mut apis.sheets_url, "the Google Sheets URL"),
+        ] {
+            let Some(url) = given.map(str::trim).filter(|u| !u.is_empty()) else {
+                continue;
+            };
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(BadEndpoint(format!("{name} must be an http(s) URL")));
+            }
+            *slot = url.trim_end_matches('/').to_string();
+        }
+        Ok(apis)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

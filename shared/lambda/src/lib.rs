@@ -357,6 +357,16 @@ pub(crate) async fn worker_deps() -> Result<Deps, InitError> {
             (part.attach)(&mut deps, &sdk, vars)?;
         }
     }
+    // Google's endpoints, moved only by the operator (a proxy, a test server).
+    deps.google = sluice_domain::net::GoogleApis::new(
+        vars.optional("SLUICE_GOOGLE_TOKEN_URL").as_deref(),
+        vars.optional("SLUICE_GOOGLE_SHEETS_URL").as_deref(),
+    )
+    .map_err(|e| {
+        InitError::Invalid(format!(
+            "SLUICE_GOOGLE_TOKEN_URL/SLUICE_GOOGLE_SHEETS_URL: {e}"
+        ))
+    })?;
     // The delivery of `email` destinations sends through SES, as the
     // deployment's verified sender.
     #[cfg(feature = "mail")]

@@ -77,14 +77,25 @@ pub fn destination_spec(kind: &str) -> Option<Vec<FieldSpec>> {
             FieldSpec::new(
                 "spreadsheet_id",
                 T::String,
-                "Id of the spreadsheet (from its URL).",
+                "Id of the spreadsheet: the part of its URL after `/d/` (letters, digits, `-` and `_`).",
             )
             .required(),
-            FieldSpec::new("sheet_name", T::String, "Sheet (tab) to write.").default("Sheet1"),
+            FieldSpec::new(
+                "sheet_name",
+                T::String,
+                "Sheet (tab) to write, created if the spreadsheet has none of that name.",
+            )
+            .default("Sheet1"),
+            FieldSpec::new(
+                "start_cell",
+                T::String,
+                "Top-left cell of the report (A1 notation, such as `B3`): a header row of the column names, then the rows. Cells outside the report's block are left as they are.",
+            )
+            .default("A1"),
             FieldSpec::new(
                 "service_account_json",
                 T::String,
-                "Key of a service account with edit access.",
+                "The JSON key of a Google service account (with `client_email` and `private_key`); share the spreadsheet with that address as an editor. Write-only.",
             )
             .required()
             .secret(),

@@ -76,6 +76,9 @@ pub fn deliveries() -> &'static [Delivery] {
         },
         Delivery { kind: "webhook" },
         Delivery { kind: "email" },
+        Delivery {
+            kind: "google_sheets",
+        },
         Delivery { kind: "database" },
     ];
     DELIVERIES

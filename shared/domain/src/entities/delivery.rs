@@ -135,6 +135,7 @@ pub fn check_destination_values(
                 ));
             }
         }
+        "google_sheets" => check_sheets_values(config)?,
         "object_export" => {
             if let Some(folder) = config.get("folder").and_then(Value::as_str) {
                 export_folder(folder)?;
@@ -176,6 +177,154 @@ pub fn check_destination_values(
             }
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// Most cells a Google spreadsheet holds, over all its sheets.
+pub const SHEETS_MAX_CELLS: u64 = 10_000_000;
+/// Most columns a Google sheet has (`ZZZ`).
+pub const SHEETS_MAX_COLUMNS: u32 = 18_278;
+/// Longest sheet name Google Sheets takes.
+pub const SHEETS_MAX_NAME_CHARS: usize = 100;
+
+/// A cell as A1 notation names it (`B3`), zero-based inside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellRef {
+    /// 0 for row 1.
+    pub row: u32,
+    /// 0 for column A.
+    pub column: u32,
+}
+
+impl CellRef {
+    /// `B3`: column letters (A to ZZZ), then a row number from 1 that leaves
+    /// room in a spreadsheet's cell limit. Lowercase letters are taken.
+    pub fn parse(text: &str) -> Option<CellRef> {
+        let t = text.trim();
+        let split = t.find(|c: char| !c.is_ascii_alphabetic())?;
+        let (letters, digits) = t.split_at(split);
+        if letters.is_empty() || letters.len() > 3 || digits.starts_with('0') {
+            return None;
+        }
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.len() > 8 {
+            return None;
+        }
+        let column = letters.bytes().fold(0u32, |n, b| {
+            n * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1
+        }) - 1;
+        let row: u64 = digits.parse().ok()?;
+        if row == 0 || row > SHEETS_MAX_CELLS {
+            return None;
+        }
+        Some(CellRef {
+            row: u32::try_from(row - 1).ok()?,
+            column,
+        })
+    }
+
+    /// The letters of zero-based `column` (0 is `A`, 26 is `AA`).
+    pub fn column_letters(column: u32) -> String {
+        let mut n = column + 1;
+        let mut out = Vec::new();
+        while n > 0 {
+            let rem = (n - 1) % 26;
+            out.push(b'A' + rem as u8);
+            n = (n - 1) / 26;
+        }
+        out.reverse();
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for CellRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}{}",
+            CellRef::column_letters(self.column),
+            self.row + 1
+        )
+    }
+}
+
+/// A spreadsheet id: what its URL carries after `/d/`, letters, digits, `-`
+/// and `_` (it becomes a path segment of every request).
+pub fn spreadsheet_id(field: &str, id: &str) -> Result<(), DomainError> {
+    let ok = (1..=200).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            field,
+            "must be a spreadsheet id (the part of its URL after `/d/`): letters, digits, `-` and `_`",
+        ))
+    }
+}
+
+/// A sheet name Google Sheets takes: 1 to 100 characters, no control ones.
+pub fn sheet_name(field: &str, name: &str) -> Result<(), DomainError> {
+    let n = name.chars().count();
+    if n == 0
+        || n > SHEETS_MAX_NAME_CHARS
+        || name.trim().is_empty()
+        || name.chars().any(char::is_control)
+    {
+        return Err(DomainError::invalid(
+            field,
+            format!("must be a sheet name of 1 to {SHEETS_MAX_NAME_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `text` has the shape of a service account's JSON key. Its reasons
+/// never quote it: the key is a secret.
+pub fn service_account_shape(text: &str) -> Result<(), &'static str> {
+    let v: Value = serde_json::from_str(text)
+        .map_err(|_| "must be the JSON key of a service account: it does not parse as JSON")?;
+    let field = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+    };
+    if v.get("type")
+        .is_some_and(|t| t.as_str() != Some("service_account"))
+    {
+        return Err("must be the JSON key of a service account (`type` is `service_account`)");
+    }
+    if field("client_email").is_none() {
+        return Err("must be the JSON key of a service account: it has no `client_email`");
+    }
+    if !field("private_key").is_some_and(|k| k.contains("PRIVATE KEY")) {
+        return Err("must be the JSON key of a service account: it has no `private_key` in PEM");
+    }
+    Ok(())
+}
+
+/// A `google_sheets` destination's values: a spreadsheet id fit for a URL, a
+/// sheet name, an A1 start cell and a key of the right shape.
+fn check_sheets_values(config: &Map<String, Value>) -> Result<(), DomainError> {
+    if let Some(id) = config.get("spreadsheet_id").and_then(Value::as_str) {
+        spreadsheet_id("config.spreadsheet_id", id)?;
+    }
+    if let Some(name) = config.get("sheet_name").and_then(Value::as_str) {
+        sheet_name("config.sheet_name", name)?;
+    }
+    if let Some(cell) = config.get("start_cell").and_then(Value::as_str)
+        && CellRef::parse(cell).is_none()
+    {
+        return Err(DomainError::invalid(
+            "config.start_cell",
+            "must be one cell in A1 notation, such as `A1` or `C5`",
+        ));
+    }
+    if let Some(key) = config.get("service_account_json").and_then(Value::as_str) {
+        service_account_shape(key)
+            .map_err(|why| DomainError::invalid("config.service_account_json", why))?;
     }
     Ok(())
 }
@@ -464,5 +613,93 @@ mod tests {
             "write_mode": "upsert", "key_columns": ["id", "day"]
         }))
         .expect("valid");
+    }
+
+    #[test]
+    fn a1_cells_parse_to_zero_based_rows_and_columns() {
+        for (text, row, column) in [
+            ("A1", 0, 0),
+            ("b3", 2, 1),
+            ("Z10", 9, 25),
+            ("AA1", 0, 26),
+            ("ZZZ2", 1, 18_277),
+        ] {
+            let c = CellRef::parse(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!((c.row, c.column), (row, column), "{text}");
+            assert_eq!(c.to_string(), text.to_ascii_uppercase());
+        }
+        for bad in [
+            "",
+            "A",
+            "1",
+            "A0",
+            "A01",
+            "AAAA1",
+            "A1:B2",
+            "Sheet1!A1",
+            "1A",
+            "A-1",
+            "A10000001",
+        ] {
+            assert!(CellRef::parse(bad).is_none(), "{bad}");
+        }
+        assert_eq!(CellRef::column_letters(701), "ZZ");
+        assert_eq!(CellRef::column_letters(702), "AAA");
+    }
+
+    #[test]
+    fn a_sheets_destination_checks_its_id_cell_and_key_without_quoting_the_key() {
+        let key = r#"{"type":"service_account","client_email":"x@p.iam.gserviceaccount.com","private_key":"-----BEGIN PRIVATE KEY-----\nTOPSECRET\n-----END PRIVATE KEY-----\n"}"#;
+        let sheets = |config: Value| {
+            CreateDestination {
+                title: "Sheet".into(),
+                kind: "google_sheets".into(),
+                config: config.as_object().cloned().unwrap_or_default(),
+            }
+            .validate()
+        };
+        let (_, settings) =
+            sheets(json!({"spreadsheet_id": "1AbC-d_9", "service_account_json": key}))
+                .expect("valid");
+        assert!(settings.secret.contains_key("service_account_json"));
+        assert_eq!(settings.config["start_cell"], json!("A1"));
+        assert_eq!(settings.config["sheet_name"], json!("Sheet1"));
+        for (config, field) in [
+            (
+                json!({"spreadsheet_id": "../x", "service_account_json": key}),
+                "config.spreadsheet_id",
+            ),
+            (
+                json!({"spreadsheet_id": "a?b", "service_account_json": key}),
+                "config.spreadsheet_id",
+            ),
+            (
+                json!({"spreadsheet_id": "a", "start_cell": "A1:B2", "service_account_json": key}),
+                "config.start_cell",
+            ),
+            (
+                json!({"spreadsheet_id": "a", "sheet_name": "", "service_account_json": key}),
+                "config.sheet_name",
+            ),
+            (
+                json!({"spreadsheet_id": "a", "service_account_json": "{\"private_key\":\"TOPSECRET\"}"}),
+                "config.service_account_json",
+            ),
+            (
+                json!({"spreadsheet_id": "a", "service_account_json": "TOPSECRET"}),
+                "config.service_account_json",
+            ),
+        ] {
+            match sheets(config) {
+                Err(e @ DomainError::Validation { .. }) => {
+                    assert!(!e.to_string().contains("TOPSECRET"), "{e}");
+                    let DomainError::Validation { field: f, .. } = e else {
+                        unreachable!()
+                    };
+                    assert_eq!(f.0, field);
+                }
+                other => panic!("not refused: {other:?}"),
+            }
+        }
     }
 }

@@ -5,12 +5,14 @@
 //! object; a webhook sends the same delivery id, for its receiver to drop a
 //! repeat; a mail carries it as its Message-ID; a database records the
 //! delivery id in the transaction that writes the rows, and writes nothing for
-//! an id it has).
+//! an id it has; a sheet gets the same values in the same cells).
 
 #[cfg(feature = "database")]
 mod database;
 mod email;
 mod export;
+#[cfg(feature = "google_sheets")]
+mod google_sheets;
 mod webhook;
 
 use serde_json::{Map, Value};
@@ -184,6 +186,8 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
         "email" => (email::deliver(m, job).await?, None),
         #[cfg(feature = "database")]
         "database" => (database::deliver(m, job).await?, None),
+        #[cfg(feature = "google_sheets")]
+        "google_sheets" => (google_sheets::deliver(m, job).await?, None),
         other => {
             return Err(Fault::Permanent(format!(
                 "destinations of kind `{other}` do not deliver in this version"
