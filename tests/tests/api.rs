@@ -328,6 +328,12 @@ async fn a_report_is_pulled_with_its_destinations_key_and_served_from_a_cache_it
         "the default cache time"
     );
     let report = report["id"].as_str().expect("id").to_string();
+    // Pulled, not delivered: no report run to start.
+    let r = app
+        .send("POST", &format!("/v1/reports/{report}/runs"), &owner, None)
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains("/data"), "{}", r.text);
     // No key yet: nothing opens it.
     assert_eq!(
         pull(&app, &report, "", &owner).await.0,

@@ -293,6 +293,47 @@ fn assert_starts_runs(t: &Value, name: &str) {
         names(&vars["SLUICE_EVENT_BUS"], "RunEventBus"),
         "{name}'s bus"
     );
+    // A trigger starts a data mart's run (its extract queue) or a report's
+    // (its destination kind's delivery queue): it may send to every one.
+    let mut sends: Vec<Value> = vec![];
+    for policy in f["Properties"]["Policies"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+    {
+        for st in policy["Statement"].as_sequence().into_iter().flatten() {
+            if yaml_text(&st["Action"]).contains("sqs:SendMessage") {
+                sends.extend(st["Resource"].as_sequence().cloned().unwrap_or_default());
+                sends.push(st["Resource"].clone());
+            }
+        }
+    }
+    let queues = sluice_domain::connectors::registry()
+        .iter()
+        .map(|c| c.queue())
+        .chain(
+            sluice_domain::connectors::deliveries()
+                .iter()
+                .map(|d| d.queue()),
+        );
+    for queue in queues {
+        let id = t["Resources"]
+            .as_mapping()
+            .expect("Resources")
+            .iter()
+            .find(|(_, r)| {
+                r["Type"].as_str() == Some("AWS::SQS::Queue")
+                    && yaml_text(&r["Properties"]["QueueName"])
+                        .trim_end_matches(['"', '\''])
+                        .ends_with(&format!("-{queue}"))
+            })
+            .map(|(id, _)| id.as_str().expect("logical id").to_string())
+            .unwrap_or_else(|| panic!("no queue {queue}"));
+        assert!(
+            sends.iter().any(|r| names(r, &id)),
+            "{name} may send to {queue} ({id})"
+        );
+    }
 }
 
 #[test]

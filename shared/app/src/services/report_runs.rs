@@ -79,6 +79,12 @@ pub async fn launch(
                 report.data_mart_id
             ))
         })?;
+    if destination.kind == super::report_data::DATA_ENDPOINT_KIND {
+        return Err(ServiceError::Conflict(format!(
+            "reports into a `{}` destination are pulled, not delivered: read them at GET /v1/reports/{report_id}/data with the destination's key",
+            destination.kind
+        )));
+    }
     let Some(kind) = delivery(&destination.kind) else {
         return Err(ServiceError::Conflict(format!(
             "destinations of kind `{}` do not deliver in this version; use a destination of kind {}",

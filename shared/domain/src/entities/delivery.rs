@@ -122,8 +122,7 @@ pub fn check_destination_values(
         "database" => check_database_values(config)?,
         "looker_studio" => {
             if let Some(v) = config.get("key_grace_seconds")
-                && v
-                    .as_u64()
+                && v.as_u64()
                     .is_none_or(|g| g > crate::connectors::MAX_KEY_GRACE_SECONDS)
             {
                 return Err(DomainError::invalid(
