@@ -151,6 +151,10 @@ impl DataDir {
         deps.egress = self.egress.clone();
         deps.mailer = self.mailer.clone();
         deps.google = self.google.clone();
+        deps.tester = Some(Arc::new(sluice_connectors::tester::Tester::new(
+            &self.egress,
+            &self.google,
+        )));
         deps.max_upload_bytes = self.max_upload_bytes;
         // Uploads spool inside the (owner-only) data directory, beside the objects.
         deps.upload_spool = self.root.join("uploads");

@@ -444,6 +444,10 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
         ),
         "api-list-files" => ("/v1/files?prefix=fixture/".into(), None),
         "api-delete-file" => (format!("/v1/files/{}", f.file), None),
+        "api-test-destination" => (
+            format!("/v1/destinations/{}/test", f.data_destination),
+            None,
+        ),
         "api-rotate-destination-key" => (
             format!("/v1/destinations/{}/rotate-key", f.data_destination),
             None,

@@ -72,6 +72,19 @@ pub async fn spawn_app_without_workers() -> TestApp {
     spawn_app_with_upload_limit(sluice_app::DEFAULT_MAX_UPLOAD_BYTES).await
 }
 
+/// As [`spawn_app_without_workers`], its parts changed by `configure` before
+/// the server starts (a mailer, Google's endpoints).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Deps)) -> TestApp {
+    let data_dir = temp_dir("app");
+    let dir = DataDir::open(&data_dir)
+        .expect("open data dir")
+        .with_import_roots(vec![std::env::temp_dir()]);
+    let mut deps = dir.deps(2).expect("deps");
+    configure(&mut deps);
+    let project = dir.default_project(&deps).await.expect("default project");
+    spawn_app_on(deps, project, data_dir, None).await
+}
+
 /// As [`spawn_app_without_workers`], accepting uploads up to `bytes`.
 pub async fn spawn_app_with_upload_limit(bytes: u64) -> TestApp {
     let data_dir = temp_dir("app");
@@ -210,6 +223,11 @@ async fn spawn_app_on(
     // The tests' API replays and webhook receivers listen on this machine: the
     // operator's `--allow-network 127.0.0.1`.
     deps.egress = loopback_allowed();
+    // The connection tester under the same policy and Google endpoints.
+    deps.tester = Some(std::sync::Arc::new(sluice_connectors::tester::Tester::new(
+        &deps.egress,
+        &deps.google,
+    )));
     let server = serve(deps.clone(), "127.0.0.1:0".parse().expect("addr"))
         .await
         .expect("serve");

@@ -706,4 +706,17 @@ async fn ses_mailer_sends_from_a_verified_sender_and_refuses_an_unverified_one()
     }
     let quota = ses.get_send_quota().send().await.expect("quota");
     assert_eq!(quota.sent_last24_hours(), sent, "nothing more was sent");
+    // A destination test asks SES about the sender, sending nothing.
+    mailer.check().await.expect("a verified sender");
+    match stranger.check().await {
+        Err(MailError::Refused(why)) => {
+            assert!(
+                why.contains("has not verified the sender someone@elsewhere.test"),
+                "{why}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    let quota = ses.get_send_quota().send().await.expect("quota");
+    assert_eq!(quota.sent_last24_hours(), sent, "a check sends nothing");
 }

@@ -866,6 +866,9 @@ fn every_api_function_is_given_the_parts_its_route_needs() {
                 Part::Queue => named.iter().any(|p| p.name == "queue"),
                 Part::Objects => named.iter().any(|p| p.name == "objects"),
                 Part::Warehouse => named.iter().any(|p| p.name == "warehouse"),
+                Part::Connections => {
+                    manifest.contains("\"connections\"") && main.contains("parts::connections")
+                }
                 Part::Engine => {
                     // The engine function, over Lambda Invoke: its name, and the
                     // right to invoke it.

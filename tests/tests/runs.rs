@@ -2807,3 +2807,207 @@ async fn a_sheets_destination_checks_its_key_spreadsheet_and_edit_access_without
         Err(SheetsError::Config(_))
     ));
 }
+
+/// `POST /v1/destinations/{id}/test` of every kind, against the real parts:
+/// each is tried as its delivery would reach it and says which of reachable,
+/// authorized and writable fails, and why, never quoting a credential.
+#[tokio::test]
+async fn each_destination_is_tested_as_its_delivery_would_reach_it() {
+    let smtp = sluice_tests::smtp::SmtpServer::start();
+    let pg = sluice_tests::postgres::Postgres::start()
+        .await
+        .expect("postgres starts");
+    let key =
+        sluice_tests::google::TestKey::generate("reports@sluice-test.iam.gserviceaccount.com");
+    let google = sluice_tests::google::Google::start(&key, "1SheetAbc").await;
+    google.set("Sheet1", "C3", json!("kept"));
+    let hook = receiver(&[204, 401]).await;
+    let smtp_url = smtp.url();
+    let apis = google.apis();
+    let app = sluice_tests::app::spawn_app_with(move |deps| {
+        deps.mailer = Some(std::sync::Arc::new(
+            sluice_connectors::smtp::SmtpMailer::new(&smtp_url, "reports@sluice.test")
+                .expect("a mailer"),
+        ));
+        deps.google = apis;
+    })
+    .await;
+    let create = |kind: &'static str, config: Value| {
+        let app = &app;
+        async move {
+            app.owner(
+                "POST",
+                "/v1/destinations",
+                Some(&json!({"title": kind, "kind": kind, "config": config})),
+                201,
+            )
+            .await["id"]
+                .as_str()
+                .expect("id")
+                .to_string()
+        }
+    };
+    let mut shown = String::new();
+    let mut test = async |id: &str| -> Vec<(String, bool)> {
+        let r = app
+            .owner("POST", &format!("/v1/destinations/{id}/test"), None, 200)
+            .await;
+        shown.push_str(&r.to_string());
+        let checks = r["checks"].as_array().expect("checks").clone();
+        assert_eq!(
+            r["ok"],
+            json!(checks.iter().all(|c| c["ok"] == json!(true))),
+            "{r}"
+        );
+        checks
+            .iter()
+            .map(|c| {
+                assert!(c["ok"] == json!(true) || c["reason"].is_string(), "{c}");
+                (
+                    c["check"].as_str().expect("name").to_string(),
+                    c["ok"].as_bool().expect("ok"),
+                )
+            })
+            .collect()
+    };
+    let all = |ok: [bool; 3]| -> Vec<(String, bool)> {
+        ["reachable", "authorized", "writable"]
+            .iter()
+            .zip(ok)
+            .map(|(c, ok)| (c.to_string(), ok))
+            .collect()
+    };
+
+    // A webhook gets one signed request with no rows; a 401 is not authorized.
+    let secret = "whsec-0123456789abcdef";
+    let webhook = create(
+        "webhook",
+        json!({"url": hook.url, "signing_secret": secret, "auth_value": "Bearer tok-s3cr3t"}),
+    )
+    .await;
+    assert_eq!(test(&webhook).await, all([true, true, true]));
+    {
+        let got = hook.got.lock().expect("lock");
+        let (headers, body) = &got[0];
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(header("sluice-test"), "true");
+        assert_eq!(header("authorization"), "Bearer tok-s3cr3t");
+        let t: i64 = header("sluice-timestamp").parse().expect("a timestamp");
+        assert_eq!(
+            header("sluice-signature"),
+            sluice_connectors::webhook::signature(secret, t, body)
+        );
+        let sent: Value = serde_json::from_slice(body).expect("JSON");
+        assert_eq!(
+            (sent["test"].clone(), sent["rows"].clone()),
+            (json!(true), json!([]))
+        );
+    }
+    assert_eq!(test(&webhook).await, all([true, false, false]));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
+    let nowhere = create(
+        "webhook",
+        json!({"url": format!("http://{closed}/hooks/s3cr3t-path")}),
+    )
+    .await;
+    assert_eq!(test(&nowhere).await, all([false, false, false]));
+
+    // A database: a login, then the privileges a delivery needs.
+    let database = create("database", json!({"url": pg.url(), "table": "people"})).await;
+    assert_eq!(test(&database).await, all([true, true, true]));
+    let wrong = pg.url().replace(pg.password(), "not-the-password");
+    let refused = create("database", json!({"url": wrong, "table": "people"})).await;
+    assert_eq!(test(&refused).await, all([true, false, false]));
+    let gone = create(
+        "database",
+        json!({"url": format!("postgres://u:pw-s3cr3t@{closed}/app"), "table": "people"}),
+    )
+    .await;
+    assert_eq!(test(&gone).await, all([false, false, false]));
+    // A user that may not write there.
+    let admin = pg.client().await.expect("a client");
+    admin
+        .batch_execute(
+            "CREATE ROLE reader LOGIN PASSWORD 'reader-pw'; CREATE TABLE public.people (id bigint); \
+             GRANT SELECT ON public.people TO reader; REVOKE CREATE ON SCHEMA public FROM PUBLIC;",
+        )
+        .await
+        .expect("a read-only role");
+    let reader_url = format!(
+        "postgres://reader:reader-pw@{}",
+        pg.url().split('@').nth(1).expect("host")
+    );
+    let reader = create("database", json!({"url": reader_url, "table": "people"})).await;
+    assert_eq!(test(&reader).await, all([true, true, false]));
+
+    // Mail: a session with the SMTP server, no message.
+    let email = create("email", json!({"to": ["ops@example.com"]})).await;
+    assert_eq!(test(&email).await, all([true, true, true]));
+    assert!(smtp.messages().is_empty(), "a test mails no one");
+
+    // Google Sheets: a token, the sheet, an edit that changes nothing.
+    let sheets = create(
+        "google_sheets",
+        json!({"spreadsheet_id": "1SheetAbc", "service_account_json": key.json}),
+    )
+    .await;
+    assert_eq!(test(&sheets).await, all([true, true, true]));
+    assert_eq!(google.cell("Sheet1", "C3"), json!("kept"));
+    let stranger =
+        sluice_tests::google::TestKey::generate("other@sluice-test.iam.gserviceaccount.com");
+    let denied = create(
+        "google_sheets",
+        json!({"spreadsheet_id": "1SheetAbc", "service_account_json": stranger.json}),
+    )
+    .await;
+    assert_eq!(test(&denied).await, all([true, false, false]));
+
+    // An export folder takes a file, removed again.
+    let export = create("object_export", json!({"folder": "weekly"})).await;
+    assert_eq!(test(&export).await, all([true, true, true]));
+    let exports = sluice_domain::pipeline::objects::exports_of(&app.project);
+    let left = app
+        .deps
+        .objects
+        .as_ref()
+        .expect("objects")
+        .list(&exports)
+        .await
+        .expect("list");
+    assert!(left.is_empty(), "{left:?}");
+
+    // A data endpoint is ready once it has a key.
+    let looker = create("looker_studio", json!({})).await;
+    assert_eq!(test(&looker).await, all([true, false, true]));
+    app.owner(
+        "POST",
+        &format!("/v1/destinations/{looker}/rotate-key"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(test(&looker).await, all([true, true, true]));
+
+    // No credential shows in any answer.
+    for secret in [
+        secret,
+        "tok-s3cr3t",
+        "s3cr3t-path",
+        pg.password(),
+        "pw-s3cr3t",
+        "reader-pw",
+        "PRIVATE KEY",
+    ] {
+        assert!(!shown.contains(secret), "{secret} shown: {shown}");
+    }
+    app.stop().await;
+}

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use crate::ports::Previewer;
 use crate::{auth, error};
 use sluice_domain::ports::{
-    Clock, EventBus, Mailer, MetadataStore, Notifier, ObjectStore, Queue, Secrets, Warehouse,
+    Clock, ConnectionTester, EventBus, Mailer, MetadataStore, Notifier, ObjectStore, Queue,
+    Secrets, Warehouse,
 };
 
 /// A part of the deployment beyond the store, secrets, clock and token keys every
@@ -21,6 +22,9 @@ pub enum Part {
     Warehouse,
     /// The transform engine: previews, planning a definition's mappings.
     Engine,
+    /// Connections out of the deployment: destination tests (webhooks,
+    /// databases, Google Sheets, the mail transport).
+    Connections,
 }
 
 /// Largest upload by default: 1 GiB.
@@ -45,6 +49,9 @@ pub struct Deps {
     pub notifier: Option<Arc<dyn Notifier>>,
     /// Sends the `email` destination's reports (SMTP locally, SES on AWS).
     pub mailer: Option<Arc<dyn Mailer>>,
+    /// Tests the connections of destinations that reach out (webhook,
+    /// database, google_sheets).
+    pub tester: Option<Arc<dyn ConnectionTester>>,
     /// Google's endpoints the `google_sheets` destination calls: the
     /// deployment's, never a project's.
     pub google: sluice_domain::net::GoogleApis,
@@ -78,6 +85,7 @@ impl Deps {
             previewer: None,
             notifier: None,
             mailer: None,
+            tester: None,
             google: sluice_domain::net::GoogleApis::default(),
             import_roots: Arc::default(),
             egress: sluice_domain::net::Egress::public_only(),
@@ -104,6 +112,7 @@ impl Deps {
                 Part::Objects => self.objects.is_some(),
                 Part::Warehouse => self.warehouse.is_some(),
                 Part::Engine => self.previewer.is_some(),
+                Part::Connections => self.tester.is_some(),
             };
             if !present {
                 return Err(MissingPart(*part));
@@ -140,5 +149,6 @@ impl Deps {
     Part::Objects => "no object store is configured (SLUICE_BUCKET)",
     Part::Warehouse => "no warehouse is configured (SLUICE_ATHENA_DATABASE and SLUICE_ATHENA_OUTPUT, with SLUICE_BUCKET)",
     Part::Engine => "no transform engine: link it (sluice-runs) or name the engine function (SLUICE_ENGINE_FUNCTION)",
+    Part::Connections => "no connection tester: link it (sluice-connectors' `tester`)",
 })]
 pub struct MissingPart(pub Part);

@@ -41,6 +41,31 @@ impl Mailer for SesMailer {
         &self.from
     }
 
+    async fn check(&self) -> Result<(), MailError> {
+        let out = self
+            .client
+            .get_identity_verification_attributes()
+            .identities(&self.from)
+            .send()
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %DisplayErrorContext(&e), "SES could not be asked about the sender.");
+                MailError::Unavailable("SES could not be reached".into())
+            })?;
+        let status = out
+            .verification_attributes()
+            .get(&self.from)
+            .map(|a| a.verification_status().as_str().to_string());
+        match status.as_deref() {
+            Some("Success") => Ok(()),
+            other => Err(MailError::Refused(format!(
+                "SES has not verified the sender {} ({})",
+                self.from,
+                other.unwrap_or("not an identity of this account")
+            ))),
+        }
+    }
+
     async fn send(&self, to: &[String], message: &[u8]) -> Result<(), MailError> {
         let raw = RawMessage::builder()
             .data(Blob::new(message))

@@ -19,6 +19,8 @@ pub mod http_json;
 pub mod postgres;
 #[cfg(feature = "smtp")]
 pub mod smtp;
+#[cfg(feature = "tester")]
+pub mod tester;
 #[cfg(feature = "webhook")]
 pub mod webhook;
 

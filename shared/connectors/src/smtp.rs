@@ -107,6 +107,31 @@ impl Mailer for SmtpMailer {
             }
         }
     }
+
+    async fn check(&self) -> Result<(), MailError> {
+        // Connects, greets, upgrades to TLS and logs in as a send would; no
+        // message. lettre's errors never carry the URL.
+        match self.transport.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(MailError::Unavailable(format!(
+                "{} did not answer NOOP",
+                self.host
+            ))),
+            Err(e) if e.is_permanent() => Err(MailError::Refused(format!(
+                "{} refused the session ({})",
+                self.host,
+                e.status()
+                    .map_or_else(|| "an error".to_string(), |c| c.to_string())
+            ))),
+            Err(e) => Err(MailError::Unavailable(if e.is_tls() {
+                format!("no TLS with {}", self.host)
+            } else if e.is_timeout() {
+                format!("{} timed out", self.host)
+            } else {
+                format!("could not talk to {}", self.host)
+            })),
+        }
+    }
 }
 
 #[cfg(test)]

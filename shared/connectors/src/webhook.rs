@@ -5,10 +5,25 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use sluice_domain::net::Egress;
 use sluice_domain::ports::{Notifier, NotifyError};
 
 const ATTEMPTS: u32 = 3;
+
+/// The `Sluice-Signature` value of `body` at `timestamp`: `t=<timestamp>,v1=<hex
+/// HMAC-SHA256 of "<timestamp>.<body>">`, as every webhook request carries it.
+pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    let digest = mac.finalize().into_bytes();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("t={timestamp},v1={hex}")
+}
 
 pub struct WebhookNotifier {
     client: reqwest::Client,

@@ -382,6 +382,74 @@ pub trait Mailer: Send + Sync {
     /// Sends `message` to `to`. An error never carries the transport's
     /// credentials.
     async fn send(&self, to: &[String], message: &[u8]) -> Result<(), MailError>;
+
+    /// Whether mail can go out now, sending none: the server is reached and
+    /// takes the credentials (SMTP), or the sender is verified (SES).
+    async fn check(&self) -> Result<(), MailError>;
+}
+
+/// One step of a destination's connection test.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct ConnectionCheck {
+    /// `reachable`, `authorized` or `writable`.
+    pub check: String,
+    pub ok: bool,
+    /// Why not (or what was checked); never a credential.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl ConnectionCheck {
+    pub fn passed(check: &str, reason: Option<String>) -> ConnectionCheck {
+        ConnectionCheck {
+            check: check.into(),
+            ok: true,
+            reason,
+        }
+    }
+
+    pub fn failed(check: &str, reason: impl Into<String>) -> ConnectionCheck {
+        ConnectionCheck {
+            check: check.into(),
+            ok: false,
+            reason: Some(reason.into()),
+        }
+    }
+
+    /// The checks from `check` on, failed: they could not be tried because an
+    /// earlier one failed with `reason`.
+    pub fn untried(from: &str, reason: &str) -> Vec<ConnectionCheck> {
+        let all = ["reachable", "authorized", "writable"];
+        let start = all.iter().position(|c| *c == from).unwrap_or(0);
+        all[start..]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == 0 {
+                    ConnectionCheck::failed(c, reason)
+                } else {
+                    ConnectionCheck::failed(c, format!("not tried: {from} failed"))
+                }
+            })
+            .collect()
+    }
+}
+
+/// Tries a destination's connection the way its delivery would reach it,
+/// writing nothing a report would not (a webhook gets a signed test request).
+/// Kinds that reach out of the deployment: `webhook`, `database`,
+/// `google_sheets`.
+#[async_trait]
+pub trait ConnectionTester: Send + Sync {
+    /// The checks of a destination of `kind` whose `config` holds its secret
+    /// fields too; `None` for a kind this tester does not reach.
+    async fn test(
+        &self,
+        kind: &str,
+        config: &serde_json::Map<String, serde_json::Value>,
+        destination: &Id,
+        now: DateTime<Utc>,
+    ) -> Option<Vec<ConnectionCheck>>;
 }
 
 /// Why mail was not sent.

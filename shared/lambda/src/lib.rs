@@ -224,6 +224,35 @@ pub mod parts {
         attach: engine,
     };
 
+    /// The connection tester of destinations (`api-test-destination`), under
+    /// the function's egress policy and the deployment's Google endpoints
+    /// (`SLUICE_GOOGLE_TOKEN_URL`, `SLUICE_GOOGLE_SHEETS_URL`); with SES as the
+    /// mail transport to check when `SLUICE_MAIL_FROM` is set.
+    #[cfg(feature = "connections")]
+    pub fn connections(
+        deps: &mut Deps,
+        sdk: &aws_config::SdkConfig,
+        vars: &Vars,
+    ) -> Result<(), InitError> {
+        deps.google = sluice_domain::net::GoogleApis::new(
+            vars.optional("SLUICE_GOOGLE_TOKEN_URL").as_deref(),
+            vars.optional("SLUICE_GOOGLE_SHEETS_URL").as_deref(),
+        )
+        .map_err(|e| {
+            InitError::Invalid(format!(
+                "SLUICE_GOOGLE_TOKEN_URL/SLUICE_GOOGLE_SHEETS_URL: {e}"
+            ))
+        })?;
+        if let Some(from) = vars.optional("SLUICE_MAIL_FROM") {
+            deps.mailer = Some(Arc::new(sluice_aws::SesMailer::from_sdk_config(sdk, from)));
+        }
+        deps.tester = Some(Arc::new(sluice_connectors::tester::Tester::new(
+            &deps.egress,
+            &deps.google,
+        )));
+        Ok(())
+    }
+
     /// The engine function to invoke (`SLUICE_ENGINE_FUNCTION`: its name or ARN).
     #[cfg(feature = "engine-client")]
     pub fn engine(

@@ -254,6 +254,9 @@ handlers! {
     delete_destination(c) {
         c.done(configured::delete_destination(&c.ctx()?, &c.id()?).await?)
     }
+    test_destination(c) {
+        c.reply(&configured::test_destination(&c.ctx()?, &c.id()?).await?)
+    }
     rotate_destination_key(c) {
         c.reply(&report_data::rotate_key(&c.ctx()?, &c.id()?).await?)
     }

@@ -50,7 +50,9 @@ use sluice_domain::connectors::ConnectorSpec;
 use sluice_domain::entities as e;
 
 use crate::api::handlers::{self as h, Handler};
-use crate::services::{FileView, HealthView, List, ValidationReport, report_data, runs};
+use crate::services::{
+    FileView, HealthView, List, ValidationReport, configured, report_data, runs,
+};
 
 /// A query parameter: its name, what it does, and the JSON Schema of the values the
 /// server accepts (a value outside it answers 422 naming the parameter).
@@ -549,6 +551,21 @@ pub static DELETE_DESTINATION: RouteSpec = route!(
     status = 204,
     query = &[],
     handler = h::delete_destination
+);
+
+/// `api-test-destination`.
+pub static TEST_DESTINATION: RouteSpec = route!(
+    "api-test-destination",
+    POST,
+    "/v1/destinations/{id}/test",
+    ED,
+    "Test the destination as its delivery would reach it: reachable, authorized, writable, with a reason when not. A webhook gets a signed request with no rows (`Sluice-Test: true`); a database a login and a look at its privileges; a Google Sheet a token and an edit that changes nothing; mail a session without a message; an export folder a file written and removed.",
+    req = None,
+    res = Some(schema::<configured::DestinationTest>),
+    status = 200,
+    query = &[],
+    handler = h::test_destination,
+    needs = &[Part::Connections]
 );
 
 /// `api-rotate-destination-key`.
@@ -1160,6 +1177,7 @@ pub static ALL: &[&RouteSpec] = &[
     &UPDATE_DESTINATION,
     &DELETE_DESTINATION,
     &ROTATE_DESTINATION_KEY,
+    &TEST_DESTINATION,
     &CREATE_REPORT,
     &LIST_REPORTS,
     &GET_REPORT,

@@ -12,7 +12,7 @@ use sluice_domain::entities::{
     check_destination_values, destination_fields, merge_settings, validate_title,
 };
 use sluice_domain::files::{Location, PathRefused, parse_location};
-use sluice_domain::ports::{Record, SecretValue};
+use sluice_domain::ports::{ConnectionCheck, Record, SecretValue};
 use sluice_domain::{Id, IdOf, Kind};
 
 use super::{
@@ -388,4 +388,156 @@ pub async fn delete_destination(ctx: &Ctx<'_>, id: &IdOf<Destination>) -> Servic
         tracing::warn!(destination_id = %d.meta.id, error = %e, "Could not remove a deleted destination's data keys.");
     }
     Ok(())
+}
+
+/// `POST /v1/destinations/{id}/test`: whether a report could be delivered now.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct DestinationTest {
+    /// Every check passed.
+    pub ok: bool,
+    /// `reachable`, `authorized`, `writable`, in order; a check after a
+    /// failed one is not tried.
+    pub checks: Vec<ConnectionCheck>,
+}
+
+/// Tries a destination the way its delivery would reach it.
+pub async fn test_destination(
+    ctx: &Ctx<'_>,
+    id: &IdOf<Destination>,
+) -> ServiceResult<DestinationTest> {
+    let d: Destination = load(ctx, id).await?;
+    let config = with_secrets(ctx, &d.settings).await?;
+    let checks = match d.kind.as_str() {
+        "object_export" => test_export(ctx, &d, &config).await,
+        "email" => match &ctx.deps.mailer {
+            None => ConnectionCheck::untried(
+                "reachable",
+                "this deployment sends no mail: start sluice with --smtp-url and --mail-from (SLUICE_MAIL_FROM on AWS)",
+            ),
+            Some(mailer) => match mailer.check().await {
+                Ok(()) => vec![
+                    ConnectionCheck::passed("reachable", None),
+                    ConnectionCheck::passed(
+                        "authorized",
+                        Some(format!("mail goes out as {}", mailer.from())),
+                    ),
+                    ConnectionCheck::passed(
+                        "writable",
+                        Some("recipients are not mailed by a test".into()),
+                    ),
+                ],
+                Err(sluice_domain::ports::MailError::Refused(why)) => {
+                    let mut c = vec![ConnectionCheck::passed("reachable", None)];
+                    c.extend(ConnectionCheck::untried("authorized", &why));
+                    c
+                }
+                Err(e) => ConnectionCheck::untried("reachable", &e.to_string()),
+            },
+        },
+        super::report_data::DATA_ENDPOINT_KIND => {
+            let issued = super::report_data::has_key(ctx.deps, ctx.project(), &d.meta.id).await?;
+            vec![
+                ConnectionCheck::passed(
+                    "reachable",
+                    Some("reports are read at GET /v1/reports/{id}/data".into()),
+                ),
+                if issued {
+                    ConnectionCheck::passed("authorized", Some("a data key is issued".into()))
+                } else {
+                    ConnectionCheck::failed(
+                        "authorized",
+                        "no data key yet: POST /v1/destinations/{id}/rotate-key issues one",
+                    )
+                },
+                ConnectionCheck::passed("writable", None),
+            ]
+        }
+        kind => {
+            let tester = ctx.deps.tester.as_ref().ok_or_else(|| {
+                ServiceError::Unavailable(
+                    "destinations cannot be tested here: no connection tester".into(),
+                )
+            })?;
+            tester
+                .test(kind, &config, &d.meta.id, ctx.now)
+                .await
+                .ok_or_else(|| {
+                    ServiceError::Internal(format!(
+                        "no connection test for destinations of kind `{kind}`"
+                    ))
+                })?
+        }
+    };
+    tracing::info!(destination_id = %d.meta.id, kind = %d.kind, ok = checks.iter().all(|c| c.ok), "Destination tested.");
+    Ok(DestinationTest {
+        ok: checks.iter().all(|c| c.ok),
+        checks,
+    })
+}
+
+/// The config with its secret fields filled in (only for the test; never
+/// returned).
+async fn with_secrets(ctx: &Ctx<'_>, settings: &Settings) -> ServiceResult<Map<String, Value>> {
+    let mut config = settings.config.clone();
+    if let Some(name) = &settings.secret_ref {
+        let secret = ctx.deps.secrets.get(name).await?.ok_or_else(|| {
+            ServiceError::Conflict(
+                "the destination's secret fields are missing; set them again".into(),
+            )
+        })?;
+        let fields: Map<String, Value> = serde_json::from_str(secret.expose()).map_err(|_| {
+            ServiceError::Internal("the destination's secret fields do not parse".into())
+        })?;
+        config.extend(fields);
+    }
+    Ok(config)
+}
+
+/// An export's folder takes a file: one written and removed again.
+async fn test_export(
+    ctx: &Ctx<'_>,
+    d: &Destination,
+    config: &Map<String, Value>,
+) -> Vec<ConnectionCheck> {
+    let Some(objects) = &ctx.deps.objects else {
+        return ConnectionCheck::untried("reachable", "no object store is configured here");
+    };
+    let folder = config.get("folder").and_then(Value::as_str).unwrap_or("");
+    let folder = match sluice_domain::entities::export_folder(folder) {
+        Ok(f) => f,
+        Err(e) => return ConnectionCheck::untried("reachable", &e.to_string()),
+    };
+    let key = format!(
+        "{}{folder}sluice-connection-test-{}",
+        sluice_domain::pipeline::objects::exports_of(ctx.project()),
+        d.meta.id.as_str().to_ascii_lowercase()
+    );
+    let written = match objects
+        .put(&key, b"sluice connection test\n".to_vec())
+        .await
+    {
+        Ok(()) => objects.delete(&key).await,
+        Err(e) => Err(e),
+    };
+    match written {
+        Ok(()) => vec![
+            ConnectionCheck::passed("reachable", None),
+            ConnectionCheck::passed("authorized", None),
+            ConnectionCheck::passed(
+                "writable",
+                Some(format!("a file was written to and removed from `{folder}`")),
+            ),
+        ],
+        Err(e) => {
+            tracing::warn!(error = %e, "The export test could not write.");
+            vec![
+                ConnectionCheck::passed("reachable", None),
+                ConnectionCheck::passed("authorized", None),
+                ConnectionCheck::failed(
+                    "writable",
+                    "the export folder took no file; see the server's log",
+                ),
+            ]
+        }
+    }
 }

@@ -133,6 +133,15 @@ pub async fn rotate_key(ctx: &Ctx<'_>, id: &IdOf<Destination>) -> ServiceResult<
     })
 }
 
+/// Whether a key of `destination` was issued.
+pub async fn has_key(deps: &Deps, project: &Id, destination: &Id) -> ServiceResult<bool> {
+    Ok(deps
+        .secrets
+        .get(&keys_secret(project, destination))
+        .await?
+        .is_some())
+}
+
 /// Removes a deleted destination's key digests: its keys stop at once.
 pub async fn forget_keys(deps: &Deps, project: &Id, destination: &Id) -> ServiceResult<()> {
     deps.secrets

@@ -11,10 +11,10 @@
 
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 use sluice_domain::entities::Delivered;
+
+use sluice_connectors::webhook::signature;
 
 use super::{Job, Outcome, row_object};
 use crate::{Fault, Machine};
@@ -31,18 +31,6 @@ fn origin(url: &reqwest::Url) -> String {
         (Some(h), None) => format!("{}://{h}", url.scheme()),
         _ => url.scheme().to_string(),
     }
-}
-
-/// The `Sluice-Signature` value of `body` at `timestamp`.
-pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    let digest = mac.finalize().into_bytes();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("t={timestamp},v1={hex}")
 }
 
 fn too_large() -> Fault {

@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+"""Report benchmark: a data mart of ROWS wide rows (bench/gen_wide.py: 19 columns of
+ids, quoted text, counts, floats, booleans, dates, timestamps, ~10-30% nulls) built
+by `sluice run`, then read back the ways a report leaves Sluice:
+
+  * the data endpoint (GET /v1/reports/{id}/data) as NDJSON and CSV: rows/s, MB/s,
+    time to first byte, and the server's peak memory (a fresh `sluice serve`, so
+    the figure is the endpoint's own);
+  * an `object_export` report run to CSV: rows/s of the delivery;
+  * a `database` report run into PostgreSQL (started here, on a free port, as
+    `nobody` when run as root), beside psql's `\\copy` of the endpoint's CSV into
+    an identical table: the practical limit, and the ratio against it.
+
+Each measurement runs RUNS times; medians are printed with the runs' spread.
+
+    python3 bench/report.py BIN ROWS RUNS DATA_DIR
+(bench/report.sh builds the release binary and calls this.)
+"""
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+BIN, ROWS, RUNS, DATA = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    """`sluice serve` on a free port over `state`; its token from its output."""
+
+    def __init__(self, state, files, extra=()):
+        self.port = free_port()
+        self.out = open(os.path.join(state, "serve.out"), "w")
+        self.proc = subprocess.Popen(
+            [BIN, "--data-dir", state, "--import-root", files, *extra, "serve", "--port", str(self.port)],
+            stdout=self.out, stderr=subprocess.STDOUT, env={**os.environ, "RUST_LOG": "warn"})
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.time() + 120
+        while True:
+            try:
+                urllib.request.urlopen(self.base + "/health", timeout=2).read()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.time() > deadline or self.proc.poll() is not None:
+                    raise SystemExit("sluice serve did not start: " + open(self.out.name).read())
+                time.sleep(0.1)
+        self.token = None
+        for _ in range(100):
+            for line in open(self.out.name):
+                if line.startswith("export TOKEN="):
+                    self.token = line.split("=", 1)[1].strip()
+            if self.token:
+                break
+            time.sleep(0.1)
+
+    def call(self, method, path, body=None, token=None):
+        req = urllib.request.Request(
+            self.base + path, method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {token or self.token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(req) as r:
+            text = r.read()
+        return json.loads(text) if text else None
+
+    def peak_rss_mb(self):
+        for line in open(f"/proc/{self.proc.pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+        self.out.close()
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def spread(xs):
+    return f"{min(xs):.2f}-{max(xs):.2f}" if xs else "-"
+
+
+def pull(server, report, key, query):
+    """Reads the data endpoint whole: seconds, first-byte seconds, bytes, lines."""
+    req = urllib.request.Request(f"{server.base}/v1/reports/{report}/data{query}",
+                                 headers={"Authorization": f"Bearer {key}"})
+    start = time.perf_counter()
+    first, size, lines = None, 0, 0
+    with urllib.request.urlopen(req) as r:
+        while True:
+            chunk = r.read(1 << 20)
+            if first is None:
+                first = time.perf_counter() - start
+            if not chunk:
+                break
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+    return time.perf_counter() - start, first, size, lines
+
+
+def run_report(server, report):
+    run = server.call("POST", f"/v1/reports/{report}/runs")
+    deadline = time.time() + 3600
+    while time.time() < deadline:
+        r = server.call("GET", f"/v1/report-runs/{run['id']}")
+        if r["status"] in ("succeeded", "failed", "cancelled"):
+            if r["status"] != "succeeded":
+                raise SystemExit(f"report run {r['status']}: {r.get('error')}")
+            return r
+        time.sleep(0.2)
+    raise SystemExit("report run did not end")
+
+
+class Postgres:
+    """A throwaway PostgreSQL on a free port (as nobody when root: initdb refuses root)."""
+
+    def __init__(self):
+        bins = sorted(d for d in os.listdir("/usr/lib/postgresql"))
+        self.bin = f"/usr/lib/postgresql/{bins[-1]}/bin"
+        self.dir = tempfile.mkdtemp(prefix="sluice-bench-pg-")
+        self.as_nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] if os.getuid() == 0 else []
+        if self.as_nobody:
+            shutil.chown(self.dir, "nobody", "nogroup")
+        data = os.path.join(self.dir, "data")
+        subprocess.run([*self.as_nobody, f"{self.bin}/initdb", "-D", data, "-U", "bench", "-A", "trust",
+                        "-E", "UTF8", "--locale=C", "--no-sync"], check=True, stdout=subprocess.DEVNULL, cwd=self.dir)
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [*self.as_nobody, f"{self.bin}/postgres", "-D", data, "-p", str(self.port), "-c", "listen_addresses=127.0.0.1",
+             "-c", "unix_socket_directories=", "-c", "fsync=off", "-c", "synchronous_commit=off",
+             "-c", "full_page_writes=off"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.dir)
+        for _ in range(600):
+            if subprocess.run([f"{self.bin}/pg_isready", "-h", "127.0.0.1", "-p", str(self.port)],
+                              stdout=subprocess.DEVNULL).returncode == 0:
+                break
+            time.sleep(0.1)
+        self.url = f"postgres://bench@127.0.0.1:{self.port}/postgres"
+
+    def psql(self, *args, stdin=None):
+        return subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", self.url, *args],
+                              check=True, capture_output=True, text=True, input=stdin).stdout
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def main():
+    files = os.path.join(DATA, "files")
+    os.makedirs(files, exist_ok=True)
+    src = os.path.join(files, "wide.ndjson")
+    if not os.path.exists(src):
+        subprocess.run([sys.executable, "bench/gen_wide.py", "--rows", str(ROWS), "--out", src,
+                        "--format", "ndjson"], check=True)
+    state = tempfile.mkdtemp(prefix="sluice-report-bench-")
+    pg = Postgres()
+    extra = ["--allow-network", "127.0.0.1/32"]
+    try:
+        s = Server(state, files, extra)
+        storage = s.call("POST", "/v1/storages", {"title": "bench", "kind": "local"})["id"]
+        source = s.call("POST", "/v1/sources", {"title": "wide", "connector": "files",
+                                                "config": {"location": files, "format": "ndjson"}})["id"]
+        mart = s.call("POST", "/v1/data-marts", {"title": "wide", "storage_id": storage})["id"]
+        s.call("PUT", f"/v1/data-marts/{mart}/definition", {
+            "kind": "connector", "source_id": source,
+            "streams": [{"name": "*.ndjson", "mapping": json.load(open("bench/wide-mapping.json"))}],
+            "pipeline": {"batch_size": 50000, "parallelism": 16}})
+        s.call("POST", f"/v1/data-marts/{mart}/publish")
+        s.stop()
+        start = time.perf_counter()
+        out = subprocess.run(["/usr/bin/time", "-f", "peak_rss_kb=%M", BIN, "--data-dir", state,
+                              "--import-root", files, *extra, "run", mart],
+                             capture_output=True, text=True, env={**os.environ, "RUST_LOG": "warn"})
+        wall = time.perf_counter() - start
+        if out.returncode != 0:
+            raise SystemExit("sluice run failed: " + out.stderr)
+        run_rss = next((int(l.split("=")[1]) / 1024 for l in out.stderr.splitlines() if l.startswith("peak_rss_kb=")), 0)
+        print(f"sluice run: {ROWS} rows in {wall:.2f} s wall, peak {run_rss:.0f} MB", flush=True)
+
+        # A fresh server: its peak memory is the reports' own.
+        s = Server(state, files, extra)
+        looker = s.call("POST", "/v1/destinations", {"title": "looker", "kind": "looker_studio", "config": {}})["id"]
+        pulled = s.call("POST", "/v1/reports", {"title": "pulled", "data_mart_id": mart, "destination_id": looker})["id"]
+        key = s.call("POST", f"/v1/destinations/{looker}/rotate-key")["key"]
+        base_rss = s.peak_rss_mb()
+        figures = {}
+        for fmt in ("ndjson", "csv"):
+            times, firsts, sizes = [], [], []
+            for _ in range(RUNS):
+                t, first, size, lines = pull(s, pulled, key, f"?format={fmt}")
+                expected = ROWS + (1 if fmt == "csv" else 0)
+                if lines < expected:
+                    raise SystemExit(f"{fmt}: {lines} lines, expected {expected}")
+                times.append(t)
+                firsts.append(first)
+                sizes.append(size)
+            figures[fmt] = (times, firsts, sizes[0])
+            print(f"data endpoint {fmt}: median {median(times):.2f} s ({spread(times)}), "
+                  f"{ROWS / median(times):,.0f} rows/s, {sizes[0] / median(times) / 1e6:.0f} MB/s, "
+                  f"first byte {median(firsts) * 1000:.0f} ms, {sizes[0] / 1e6:.0f} MB", flush=True)
+        serve_rss = s.peak_rss_mb()
+        print(f"server peak memory: {base_rss:.0f} MB started, {serve_rss:.0f} MB after the reads", flush=True)
+
+        export_dst = s.call("POST", "/v1/destinations", {"title": "export", "kind": "object_export",
+                                                         "config": {"format": "csv"}})["id"]
+        exported = s.call("POST", "/v1/reports", {"title": "export", "data_mart_id": mart, "destination_id": export_dst})["id"]
+        export_ms = []
+        for _ in range(RUNS):
+            r = run_report(s, exported)
+            export_ms.append(r["duration_ms"] / 1000)
+        print(f"object_export csv: median {median(export_ms):.2f} s ({spread(export_ms)}), "
+              f"{ROWS / median(export_ms):,.0f} rows/s", flush=True)
+
+        db_dst = s.call("POST", "/v1/destinations", {"title": "pg", "kind": "database",
+                                                     "config": {"url": pg.url, "table": "wide", "write_mode": "replace"}})["id"]
+        written = s.call("POST", "/v1/reports", {"title": "pg", "data_mart_id": mart, "destination_id": db_dst})["id"]
+        db_s = []
+        for _ in range(RUNS):
+            r = run_report(s, written)
+            db_s.append(r["duration_ms"] / 1000)
+        count = pg.psql("-At", "-c", "select count(*) from public.wide").strip()
+        if int(count) != ROWS:
+            raise SystemExit(f"postgres holds {count} rows, expected {ROWS}")
+        # The peer: psql's \copy of the same rows as CSV into a table of the same columns.
+        csv_path = os.path.join(state, "report.csv")
+        with open(csv_path, "wb") as f:
+            req = urllib.request.Request(f"{s.base}/v1/reports/{pulled}/data?format=csv",
+                                         headers={"Authorization": f"Bearer {key}"})
+            with urllib.request.urlopen(req) as r:
+                shutil.copyfileobj(r, f, 1 << 20)
+        if pg.as_nobody:
+            shutil.chown(csv_path, "nobody", "nogroup")
+        copy_s = []
+        for _ in range(RUNS):
+            pg.psql("-c", "drop table if exists peer; create table peer (like public.wide)")
+            start = time.perf_counter()
+            pg.psql("-c", f"\\copy peer from '{csv_path}' with (format csv, header true)")
+            copy_s.append(time.perf_counter() - start)
+        ratio = median(copy_s) / median(db_s)
+        print(f"database (postgres, replace): median {median(db_s):.2f} s ({spread(db_s)}), "
+              f"{ROWS / median(db_s):,.0f} rows/s", flush=True)
+        print(f"psql \\copy of the same CSV: median {median(copy_s):.2f} s ({spread(copy_s)}), "
+              f"{ROWS / median(copy_s):,.0f} rows/s; sluice at {ratio:.2f} of it", flush=True)
+        s.stop()
+    finally:
+        pg.stop()
+        shutil.rmtree(state, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
