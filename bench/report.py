@@ -72,8 +72,11 @@ class Server:
             self.base + path, method=method,
             data=None if body is None else json.dumps(body).encode(),
             headers={"Authorization": f"Bearer {token or self.token}", "Content-Type": "application/json"})
-        with urllib.request.urlopen(req) as r:
-            text = r.read()
+        try:
+            with urllib.request.urlopen(req) as r:
+                text = r.read()
+        except urllib.error.HTTPError as e:
+            raise SystemExit(f"{method} {path}: {e.code} {e.read().decode()}")
         return json.loads(text) if text else None
 
     def peak_rss_mb(self):
@@ -181,7 +184,7 @@ def main():
         s.call("PUT", f"/v1/data-marts/{mart}/definition", {
             "kind": "connector", "source_id": source,
             "streams": [{"name": "*.ndjson", "mapping": json.load(open("bench/wide-mapping.json"))}],
-            "pipeline": {"batch_size": 50000, "parallelism": 16}})
+            "pipeline": {"batch_size": 10000, "parallelism": 16}})
         s.call("POST", f"/v1/data-marts/{mart}/publish")
         s.stop()
         start = time.perf_counter()
