@@ -23,7 +23,7 @@ use sluice_domain::net::{Egress, GoogleApis};
 use sluice_domain::ports::{ConnectionCheck, ConnectionTester};
 
 use crate::config_str;
-use crate::webhook::signature;
+use crate::webhook::{origin, signature};
 
 /// Tests destinations under the deployment's egress policy and Google endpoints.
 pub struct Tester {
@@ -79,11 +79,7 @@ impl Tester {
                 "the webhook URL does not parse; set it again",
             );
         };
-        let shown = match (url.host_str(), url.port()) {
-            (Some(h), Some(p)) => format!("{}://{h}:{p}", url.scheme()),
-            (Some(h), None) => format!("{}://{h}", url.scheme()),
-            _ => url.scheme().to_string(),
-        };
+        let shown = origin(&url);
         if let Err(e) = crate::egress::check_url(&self.egress, &url) {
             return ConnectionCheck::untried("reachable", &format!("{shown} is out of reach: {e}"));
         }

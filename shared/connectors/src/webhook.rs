@@ -12,6 +12,15 @@ use sluice_domain::ports::{Notifier, NotifyError};
 
 const ATTEMPTS: u32 = 3;
 
+/// `https://host:port` of `url`, without its path, query or user info.
+pub fn origin(url: &reqwest::Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{}://{h}:{p}", url.scheme()),
+        (Some(h), None) => format!("{}://{h}", url.scheme()),
+        _ => url.scheme().to_string(),
+    }
+}
+
 /// The `Sluice-Signature` value of `body` at `timestamp`: `t=<timestamp>,v1=<hex
 /// HMAC-SHA256 of "<timestamp>.<body>">`, as every webhook request carries it.
 pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {

@@ -58,6 +58,32 @@ impl DataFusionWarehouse {
     }
 }
 
+impl DataFusionWarehouse {
+    /// A query over `tables`, from row `offset`, `size` rows (a page; 0 for a stream).
+    fn job(&self, tables: &[TableRef], sql: &str, offset: usize, size: usize) -> Job {
+        Job {
+            root: self.root.clone(),
+            tables: tables.to_vec(),
+            sql: sql.to_string(),
+            offset,
+            size,
+            memory_mb: self.limits.memory_mb,
+            threads: self.threads,
+        }
+    }
+
+    /// A query slot, waited for until `deadline` (the query's time limit).
+    async fn slot(
+        &self,
+        deadline: tokio::time::Instant,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, WarehouseError> {
+        tokio::time::timeout_at(deadline, self.slots.clone().acquire_owned())
+            .await
+            .map_err(|_| WarehouseError::LimitExceeded(self.limits.time_limit()))?
+            .map_err(backend)
+    }
+}
+
 fn backend(e: impl std::error::Error + Send + Sync + 'static) -> WarehouseError {
     WarehouseError::Backend(Box::new(e))
 }
@@ -278,18 +304,22 @@ impl RowStream for BatchStream {
     }
 }
 
+/// A runtime of a query's own: this thread and `threads` workers.
+fn query_runtime(threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .thread_name("sluice-query")
+        .enable_all()
+        .build()
+}
+
 /// Runs `job` on a runtime of its own (this thread and the job's workers) until
 /// it ends or `cancel` fires (or its sender is dropped: the caller gave up).
 fn run_on_own_runtime(
     job: Job,
     cancel: oneshot::Receiver<()>,
 ) -> Result<QueryPage, WarehouseError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(job.threads)
-        .thread_name("sluice-query")
-        .enable_all()
-        .build()
-        .map_err(backend)?;
+    let runtime = query_runtime(job.threads).map_err(backend)?;
     let mut task = runtime.spawn(job.run());
     let result = runtime.block_on(async {
         tokio::select! {
@@ -322,21 +352,10 @@ impl Warehouse for DataFusionWarehouse {
             Some(p) => p.parse().map_err(|_| WarehouseError::BadPageToken)?,
             None => 0,
         };
-        let job = Job {
-            root: self.root.clone(),
-            tables: tables.to_vec(),
-            sql: sql.to_string(),
-            offset,
-            size: page_size.clamp(1, 10_000) as usize,
-            memory_mb: self.limits.memory_mb,
-            threads: self.threads,
-        };
+        let job = self.job(tables, sql, offset, page_size.clamp(1, 10_000) as usize);
         let deadline = tokio::time::Instant::now() + self.limits.timeout;
         let over_time = || WarehouseError::LimitExceeded(self.limits.time_limit());
-        let slot = tokio::time::timeout_at(deadline, self.slots.clone().acquire_owned())
-            .await
-            .map_err(|_| over_time())?
-            .map_err(backend)?;
+        let slot = self.slot(deadline).await?;
         let (answer, answered) = oneshot::channel();
         // Dropped when this future ends or is dropped, which stops the query.
         let (_cancel, cancelled) = oneshot::channel::<()>();
@@ -363,21 +382,10 @@ impl Warehouse for DataFusionWarehouse {
         sql: &str,
     ) -> Result<Box<dyn RowStream>, WarehouseError> {
         check_tables_of(project, tables)?;
-        let job = Job {
-            root: self.root.clone(),
-            tables: tables.to_vec(),
-            sql: sql.to_string(),
-            offset: 0,
-            size: 0,
-            memory_mb: self.limits.memory_mb,
-            threads: self.threads,
-        };
+        let job = self.job(tables, sql, 0, 0);
         let deadline = tokio::time::Instant::now() + self.limits.timeout;
         let over_time = || WarehouseError::LimitExceeded(self.limits.time_limit());
-        let slot = tokio::time::timeout_at(deadline, self.slots.clone().acquire_owned())
-            .await
-            .map_err(|_| over_time())?
-            .map_err(backend)?;
+        let slot = self.slot(deadline).await?;
         let (opened, answered) = oneshot::channel();
         // Two batches in flight: the engine works on the next while the
         // consumer writes one.
@@ -387,12 +395,7 @@ impl Warehouse for DataFusionWarehouse {
             .name("sluice-query".into())
             .spawn(move || {
                 let _slot = slot;
-                let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(threads)
-                    .thread_name("sluice-query")
-                    .enable_all()
-                    .build()
-                else {
+                let Ok(runtime) = query_runtime(threads) else {
                     return;
                 };
                 runtime.block_on(job.stream(opened, rows));

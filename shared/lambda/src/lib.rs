@@ -234,15 +234,7 @@ pub mod parts {
         sdk: &aws_config::SdkConfig,
         vars: &Vars,
     ) -> Result<(), InitError> {
-        deps.google = sluice_domain::net::GoogleApis::new(
-            vars.optional("SLUICE_GOOGLE_TOKEN_URL").as_deref(),
-            vars.optional("SLUICE_GOOGLE_SHEETS_URL").as_deref(),
-        )
-        .map_err(|e| {
-            InitError::Invalid(format!(
-                "SLUICE_GOOGLE_TOKEN_URL/SLUICE_GOOGLE_SHEETS_URL: {e}"
-            ))
-        })?;
+        deps.google = google_apis(vars)?;
         if let Some(from) = vars.optional("SLUICE_MAIL_FROM") {
             deps.mailer = Some(Arc::new(sluice_aws::SesMailer::from_sdk_config(sdk, from)));
         }
@@ -369,6 +361,26 @@ pub async fn aws_deps(vars: &Vars, parts: &[Part]) -> Result<Deps, InitError> {
 
 /// The dependencies of a function no request reaches (a stage, the scheduler):
 /// the table (`SLUICE_TABLE`), secrets, a sealed token key, and each of the
+/// Google's endpoints (`SLUICE_GOOGLE_TOKEN_URL`, `SLUICE_GOOGLE_SHEETS_URL`),
+/// moved only by the operator (a proxy, a test server); Google's by default.
+#[cfg(any(
+    feature = "stage",
+    feature = "scheduler",
+    feature = "engine",
+    feature = "connections"
+))]
+fn google_apis(vars: &Vars) -> Result<sluice_domain::net::GoogleApis, InitError> {
+    sluice_domain::net::GoogleApis::new(
+        vars.optional("SLUICE_GOOGLE_TOKEN_URL").as_deref(),
+        vars.optional("SLUICE_GOOGLE_SHEETS_URL").as_deref(),
+    )
+    .map_err(|e| {
+        InitError::Invalid(format!(
+            "SLUICE_GOOGLE_TOKEN_URL/SLUICE_GOOGLE_SHEETS_URL: {e}"
+        ))
+    })
+}
+
 /// [`parts::ALL`] whose first variable is set; what the stage then checks it has.
 #[cfg(any(feature = "stage", feature = "scheduler", feature = "engine"))]
 pub(crate) async fn worker_deps() -> Result<Deps, InitError> {
@@ -386,16 +398,7 @@ pub(crate) async fn worker_deps() -> Result<Deps, InitError> {
             (part.attach)(&mut deps, &sdk, vars)?;
         }
     }
-    // Google's endpoints, moved only by the operator (a proxy, a test server).
-    deps.google = sluice_domain::net::GoogleApis::new(
-        vars.optional("SLUICE_GOOGLE_TOKEN_URL").as_deref(),
-        vars.optional("SLUICE_GOOGLE_SHEETS_URL").as_deref(),
-    )
-    .map_err(|e| {
-        InitError::Invalid(format!(
-            "SLUICE_GOOGLE_TOKEN_URL/SLUICE_GOOGLE_SHEETS_URL: {e}"
-        ))
-    })?;
+    deps.google = google_apis(vars)?;
     // The delivery of `email` destinations sends through SES, as the
     // deployment's verified sender.
     #[cfg(feature = "mail")]

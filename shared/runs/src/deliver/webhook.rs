@@ -14,7 +14,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use sluice_domain::entities::Delivered;
 
-use sluice_connectors::webhook::signature;
+use sluice_connectors::webhook::{origin, signature};
 
 use super::{Job, Outcome, row_object};
 use crate::{Fault, Machine};
@@ -23,15 +23,6 @@ use crate::{Fault, Machine};
 pub(crate) const MAX_BODY_BYTES: usize = 10 << 20;
 /// Tries per delivery attempt.
 const TRIES: u32 = 3;
-
-/// `https://host:port` of `url`, without its path, query or user info.
-fn origin(url: &reqwest::Url) -> String {
-    match (url.host_str(), url.port()) {
-        (Some(h), Some(p)) => format!("{}://{h}:{p}", url.scheme()),
-        (Some(h), None) => format!("{}://{h}", url.scheme()),
-        _ => url.scheme().to_string(),
-    }
-}
 
 fn too_large() -> Fault {
     Fault::Permanent(format!(
