@@ -42,12 +42,15 @@ def free_port():
 class Server:
     """`sluice serve` on a free port over `state`; its token from its output."""
 
+    running = []
+
     def __init__(self, state, files, extra=()):
         self.port = free_port()
         self.out = open(os.path.join(state, "serve.out"), "w")
         self.proc = subprocess.Popen(
             [BIN, "--data-dir", state, "--import-root", files, *extra, "serve", "--port", str(self.port)],
             stdout=self.out, stderr=subprocess.STDOUT, env={**os.environ, "RUST_LOG": "warn"})
+        Server.running.append(self)
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.time() + 120
         while True:
@@ -86,6 +89,8 @@ class Server:
         return float("nan")
 
     def stop(self):
+        if self in Server.running:
+            Server.running.remove(self)
         self.proc.terminate()
         self.proc.wait(timeout=60)
         self.out.close()
@@ -263,6 +268,9 @@ def main():
               f"{ROWS / median(copy_s):,.0f} rows/s; sluice at {ratio:.2f} of it", flush=True)
         s.stop()
     finally:
+        # A failed step stops what it started too.
+        for server in list(Server.running):
+            server.stop()
         pg.stop()
         shutil.rmtree(state, ignore_errors=True)
 
