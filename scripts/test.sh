@@ -2,9 +2,9 @@
 # The test command: installs what the tests need, then runs every check and test.
 #   moto's server, cfn-lint and schemathesis into .venv (scripts/test-deps.sh),
 #   cargo-lambda for the serverless smoke test (scripts/lambda-smoke.sh), mold as the
-#   linker when apt can install it; then rustfmt, clippy, every cargo test (among them
-#   sluice/tests/openapi_contract.rs: schemathesis against a real `sluice serve`), and
-#   the cargo-lambda smoke run.
+#   linker when apt can install it; then rustfmt, every cargo test (among them
+#   sluice/tests/openapi_contract.rs: schemathesis against a real `sluice serve`) with
+#   clippy running beside them, and the cargo-lambda smoke run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -22,11 +22,37 @@ fi
 step "rustfmt"
 cargo fmt --all --check
 
-step "clippy"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+step "cargo test: building"
+cargo test --workspace --quiet --no-run
 
-step "cargo test"
-cargo test --workspace --quiet
+# Clippy checks in a target directory of its own (its metadata-only builds share
+# nothing with the test build), while the tests run: they mostly wait on the
+# servers they start, so the lint fills the cores they leave idle.
+target_dir="${CARGO_TARGET_DIR:-target}"
+clippy_log="$(mktemp)"
+step "clippy (beside the tests)"
+CARGO_TARGET_DIR="$target_dir/clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings \
+    >"$clippy_log" 2>&1 &
+clippy_pid=$!
+trap 'kill "$clippy_pid" 2>/dev/null || true' EXIT
+
+step "cargo test: running"
+tests_ok=0
+cargo test --workspace --quiet || tests_ok=$?
+clippy_ok=0
+wait "$clippy_pid" || clippy_ok=$?
+trap - EXIT
+step "clippy finished"
+cat "$clippy_log"
+rm -f "$clippy_log"
+if [ "$clippy_ok" != 0 ]; then
+    echo "clippy found problems (above)" >&2
+    exit "$clippy_ok"
+fi
+if [ "$tests_ok" != 0 ]; then
+    echo "tests failed (above)" >&2
+    exit "$tests_ok"
+fi
 
 step "cargo lambda smoke test"
 scripts/lambda-smoke.sh

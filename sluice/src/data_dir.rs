@@ -207,6 +207,9 @@ impl DataDir {
             },
             name: "Default project".into(),
             webhook: None,
+            slack: None,
+            teams: None,
+            notifications: Default::default(),
         };
         let record = Record {
             project: id.clone(),

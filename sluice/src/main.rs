@@ -186,7 +186,19 @@ async fn cli() -> anyhow::Result<()> {
         .with_max_upload_bytes(max_upload_mb.saturating_mul(1 << 20));
     match cli.command {
         Command::Serve { port, host, .. } => {
-            let deps = dir.deps(4)?;
+            let mut deps = dir.deps(4)?;
+            // Links in notifications point here, or where the operator says.
+            let shown = if host.is_unspecified() {
+                std::net::IpAddr::from([127, 0, 0, 1])
+            } else {
+                host
+            };
+            deps.public_url = std::env::var("SLUICE_PUBLIC_URL")
+                .ok()
+                .filter(|u| !u.is_empty())
+                .or_else(|| {
+                    (port != 0).then(|| format!("http://{}", SocketAddr::new(shown, port)))
+                });
             let moved = dir.migrate_plain_secrets(&deps).await?;
             if moved > 0 {
                 tracing::info!(

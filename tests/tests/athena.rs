@@ -719,6 +719,7 @@ async fn each_project_queries_on_credentials_narrowed_to_its_own_part() {
             format!("arn:aws:glue:us-east-1:*:database/{own}"),
             format!("arn:aws:glue:us-east-1:*:table/{own}/*"),
             format!("arn:aws:s3:::lake/warehouse/{p}/*"),
+            format!("arn:aws:s3:::lake/projects/{p}/landing/*"),
             format!("arn:aws:s3:::lake/athena-results/{p}/*"),
             "arn:aws:s3:::lake".to_string(),
         ] {
@@ -739,7 +740,11 @@ async fn each_project_queries_on_credentials_narrowed_to_its_own_part() {
             .expect("a listing statement");
         assert_eq!(
             listing["Condition"]["StringLike"]["s3:prefix"],
-            json!([format!("warehouse/{p}/*"), format!("athena-results/{p}/*")])
+            json!([
+                format!("warehouse/{p}/*"),
+                format!("projects/{p}/landing/*"),
+                format!("athena-results/{p}/*")
+            ])
         );
         assert!(statements.iter().all(|s| s["Effect"] == "Allow"));
     }

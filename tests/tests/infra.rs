@@ -125,6 +125,7 @@ fn stages() -> Vec<(String, String)> {
         .collect();
     all.push(("transform-batch".into(), "sluice-transform".into()));
     all.push(("load-finalize".into(), "sluice-finalize".into()));
+    all.push(("materialize".into(), "sluice-materialize".into()));
     all.extend(
         sluice_domain::connectors::deliveries()
             .iter()
@@ -293,8 +294,9 @@ fn assert_starts_runs(t: &Value, name: &str) {
         names(&vars["SLUICE_EVENT_BUS"], "RunEventBus"),
         "{name}'s bus"
     );
-    // A trigger starts a data mart's run (its extract queue) or a report's
-    // (its destination kind's delivery queue): it may send to every one.
+    // A trigger starts a data mart's run (its extract queue, or the
+    // materialize queue for a mart read by a query) or a report's (its
+    // destination kind's delivery queue): it may send to every one.
     let mut sends: Vec<Value> = vec![];
     for policy in f["Properties"]["Policies"]
         .as_sequence()
@@ -311,6 +313,7 @@ fn assert_starts_runs(t: &Value, name: &str) {
     let queues = sluice_domain::connectors::registry()
         .iter()
         .map(|c| c.queue())
+        .chain([sluice_domain::pipeline::MATERIALIZE_QUEUE.to_string()])
         .chain(
             sluice_domain::connectors::deliveries()
                 .iter()
@@ -404,8 +407,10 @@ fn scheduler_react_runs_on_the_run_event_bus_when_a_run_ends() {
         BTreeSet::from([
             RunEventKind::RunSucceeded.as_str().to_string(),
             RunEventKind::RunFailed.as_str().to_string(),
+            RunEventKind::ReportRunSucceeded.as_str().to_string(),
+            RunEventKind::ReportRunFailed.as_str().to_string(),
         ]),
-        "{}: the run ends the reaction waits for",
+        "{}: the run ends the reaction waits for (report runs' for their notifications)",
         rule.at
     );
     assert_starts_runs(&t, "scheduler-react");
@@ -756,8 +761,8 @@ fn warehouse_queries_run_as_a_role_that_reaches_only_project_databases_and_prefi
     }
     assert_eq!(
         querying.len(),
-        3 + sluice_domain::connectors::deliveries().len(),
-        "the query route, the data endpoint, finalize's hooks and each delivery (reading its report): {querying:?}"
+        7 + sluice_domain::connectors::deliveries().len(),
+        "the query route, the data endpoint, the three routes that check a definition (a dry run), finalize's hooks, materialize and each delivery (reading its report): {querying:?}"
     );
 
     let role = &t["Resources"]["WarehouseQueryRole"]["Properties"];
@@ -807,6 +812,10 @@ fn warehouse_queries_run_as_a_role_that_reaches_only_project_databases_and_prefi
                         && !prefixes.contains("- '*'")
                 } else if actions.contains("s3:GetBucketLocation") {
                     r.contains("RunBucket")
+                } else if r.contains("/landing/") {
+                    // Storage tables are read, never written.
+                    r.contains("${RunBucket.Arn}/projects/prj_*/landing/*")
+                        && actions == "- s3:GetObject"
                 } else {
                     r.contains("${RunBucket.Arn}/warehouse/prj_*")
                         || r.contains("${RunBucket.Arn}/athena-results/prj_*")

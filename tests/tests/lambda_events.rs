@@ -33,6 +33,7 @@ const STAGE_FUNCTIONS: &[&str] = &[
     "extract-http-json",
     "transform-batch",
     "load-finalize",
+    "materialize",
     "deliver-object-export",
     "deliver-webhook",
     "deliver-email",
@@ -185,6 +186,7 @@ async fn seeded_deps() -> (Deps, PathBuf) {
             data_mart_id: fixed(Kind::DataMart, "4"),
             destination_id: fixed(Kind::Destination, "5"),
             query: None,
+            output: None,
             cache_ttl_seconds: 0,
         },
     )
@@ -196,6 +198,7 @@ async fn seeded_deps() -> (Deps, PathBuf) {
         data_mart_id: fixed(Kind::DataMart, "4"),
         destination_id: fixed(Kind::Destination, "5"),
         query: None,
+        output: None,
         cache_ttl_seconds: 0,
     };
     let hook_destination = Destination {
@@ -291,6 +294,7 @@ async fn seeded_deps() -> (Deps, PathBuf) {
             data_mart_id: fixed(Kind::DataMart, "24"),
             destination_id: fixed(Kind::Destination, "30"),
             query: None,
+            output: None,
             cache_ttl_seconds: 300,
         },
     )

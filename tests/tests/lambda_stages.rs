@@ -23,6 +23,7 @@ const STAGES: &[(&str, &str)] = &[
     ("extract-http-json", "sluice-extract-http-json"),
     ("transform-batch", "sluice-transform"),
     ("load-finalize", "sluice-finalize"),
+    ("materialize", "sluice-materialize"),
     ("deliver-object-export", "sluice-deliver-object-export"),
     ("deliver-webhook", "sluice-deliver-webhook"),
     ("deliver-email", "sluice-deliver-email"),
@@ -50,6 +51,7 @@ fn sample_events_are_stage_messages_of_their_queue() {
             let expected = match *queue {
                 "sluice-transform" => "transform",
                 "sluice-finalize" => "finalize",
+                "sluice-materialize" => "materialize",
                 q if q.starts_with("sluice-deliver-") => "deliver",
                 _ => "extract",
             };

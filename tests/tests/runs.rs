@@ -348,7 +348,7 @@ async fn bad_rows_follow_the_error_policy_with_their_reasons() {
             "POST",
             &format!("/v1/data-marts/{mart}/query"),
             app.token(sluice_domain::Role::Owner),
-            Some(&json!({"sql": "SELECT 1"})),
+            Some(&json!({"sql": "SELECT count(*) FROM ${DATA_MART_TABLE}"})),
         )
         .await;
     assert_eq!(r.status, 409, "nothing landed: {}", r.text);
@@ -449,7 +449,7 @@ async fn pause_resume_and_cancel() {
             "POST",
             &format!("/v1/data-marts/{other}/query"),
             app.token(sluice_domain::Role::Owner),
-            Some(&json!({"sql": "SELECT 1"})),
+            Some(&json!({"sql": "SELECT count(*) FROM ${DATA_MART_TABLE}"})),
         )
         .await;
     assert_eq!(r.status, 409, "a cancelled run commits nothing: {}", r.text);
@@ -3008,6 +3008,828 @@ async fn each_destination_is_tested_as_its_delivery_would_reach_it() {
         "PRIVATE KEY",
     ] {
         assert!(!shown.contains(secret), "{secret} shown: {shown}");
+    }
+    app.stop().await;
+}
+
+/// The rows of `sql` over data mart `mart` (through the query route).
+async fn query_rows(app: &sluice_tests::app::TestApp, mart: &str, sql: &str) -> Vec<Value> {
+    let r = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/query"),
+            Some(&json!({"sql": sql, "page_size": 1000})),
+            200,
+        )
+        .await;
+    r["rows"].as_array().cloned().unwrap_or_default()
+}
+
+/// A data mart of `definition` in `storage`, published; its id.
+async fn mart_of(app: &sluice_tests::app::TestApp, storage: &Value, definition: Value) -> String {
+    let mart = app
+        .owner(
+            "POST",
+            "/v1/data-marts",
+            Some(&json!({"title": "Derived", "storage_id": storage["id"]})),
+            201,
+        )
+        .await;
+    let id = mart["id"].as_str().expect("id").to_string();
+    app.owner(
+        "PUT",
+        &format!("/v1/data-marts/{id}/definition"),
+        Some(&definition),
+        200,
+    )
+    .await;
+    app.owner("POST", &format!("/v1/data-marts/{id}/publish"), None, 200)
+        .await;
+    id
+}
+
+/// Every kind of data mart works over the project's own data: a `sql` mart
+/// joins a connector mart to a storage table and is materialized by its run
+/// (again, with the same result, when its message comes twice); a `table`
+/// mart reads a folder of Parquet in the landing area; a `table_pattern` mart
+/// the union of the daily shards its pattern matches; a `view` (and a view of
+/// it) is evaluated when read. Each run actualizes the schema. A definition
+/// is checked by planning it (its columns, or the line and column of what is
+/// wrong), and another project's data mart or storage table is not found,
+/// exactly like one that never existed.
+#[tokio::test]
+async fn every_data_mart_kind_runs_and_reads_only_its_own_project() {
+    let app = spawn_app().await;
+    let dir = temp_dir("orders-kinds");
+    let total = write_orders(&dir, 2, 300);
+    let orders = files_mart(&app, &dir, json!({"batch_size": 200})).await;
+    let run = start_run(&app, &orders, json!({})).await;
+    assert_eq!(wait_final(&app, &run, LONG).await["status"], "succeeded");
+    let orders_table = orders.to_ascii_lowercase();
+
+    // Storage tables: the orders' Parquet, uploaded as three daily shards.
+    let file = &table_files(&app, &orders).await[0];
+    let bytes = app
+        .deps
+        .objects
+        .as_ref()
+        .expect("an object store")
+        .get(file)
+        .await
+        .expect("get")
+        .expect("the table's file");
+    for day in ["20251231", "20260101", "20260102"] {
+        let up = app
+            .upload(&format!("logs/events_{day}/part-0.parquet"), bytes.clone())
+            .await;
+        assert_eq!(up.status, 201, "{}", up.text);
+    }
+    let storage = app
+        .owner(
+            "POST",
+            "/v1/storages",
+            Some(&json!({"title": "Lake", "kind": "local"})),
+            201,
+        )
+        .await;
+
+    // A dry run: the columns, or what is wrong and where.
+    let any = mart_of(
+        &app,
+        &storage,
+        json!({"kind": "view", "query": "SELECT 1 AS one"}),
+    )
+    .await;
+    let check = |q: &str| json!({"kind": "sql", "query": q});
+    let ok = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{any}/definition/validate"),
+            Some(&check(&format!(
+                "SELECT customer, sum(amount) AS total\nFROM {orders_table} GROUP BY customer"
+            ))),
+            200,
+        )
+        .await;
+    assert_eq!(ok["valid"], true, "{ok}");
+    let names: Vec<&str> = ok["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["customer", "total"]);
+    let bad = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{any}/definition/validate"),
+            Some(&check(&format!("SELECT id,\n  nope FROM {orders_table}"))),
+            200,
+        )
+        .await;
+    assert_eq!(bad["valid"], false);
+    assert_eq!(bad["problems"][0]["field"], "definition.query", "{bad}");
+    let reason = bad["problems"][0]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("nope") && reason.contains("line 2, column 3"),
+        "{reason}"
+    );
+    let syntax = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{any}/definition/validate"),
+            Some(&check("SELECT id,, amount FROM x")),
+            200,
+        )
+        .await;
+    assert!(
+        syntax["problems"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("Line: 1")),
+        "{syntax}"
+    );
+    // What does not plan is not saved.
+    let refused = app
+        .refused(
+            "PUT",
+            &format!("/v1/data-marts/{any}/definition"),
+            &check("SELECT * FROM logs.nothing_here"),
+            "definition.query",
+        )
+        .await;
+    assert!(refused.text.contains("nothing_here"), "{}", refused.text);
+
+    // sql: a connector mart joined to a storage table, materialized.
+    let by_customer = mart_of(
+        &app,
+        &storage,
+        check(&format!(
+            "SELECT o.customer, count(*) AS orders, sum(o.amount) AS total \
+             FROM {orders_table} o JOIN logs.events_20260101 e ON o.id = e.id \
+             GROUP BY o.customer"
+        )),
+    )
+    .await;
+    let run = start_run(&app, &by_customer, json!({})).await;
+    let done = wait_final(&app, &run, LONG).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["counters"]["rows_written"], 13, "{done}");
+    let sums = query_rows(
+        &app,
+        &by_customer,
+        "SELECT sum(orders), sum(total) FROM ${DATA_MART_TABLE}",
+    )
+    .await;
+    assert_eq!(sums[0][0], 600);
+    assert!(
+        (sums[0][1].as_f64().expect("a sum") - total).abs() < 1e-6,
+        "{sums:?}"
+    );
+    let mart = app
+        .owner("GET", &format!("/v1/data-marts/{by_customer}"), None, 200)
+        .await;
+    let schema: Vec<&str> = mart["schema"]
+        .as_array()
+        .expect("schema")
+        .iter()
+        .map(|f| f["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(schema, ["customer", "orders", "total"]);
+    let files = table_files(&app, &by_customer).await;
+    // The same message again lands the same table.
+    let key = sluice_domain::Id::parse(sluice_domain::Kind::Run, &run).expect("run id");
+    let stored = app
+        .deps
+        .store
+        .get(&app.project, sluice_domain::Kind::Run, &key)
+        .await
+        .expect("get")
+        .expect("the run");
+    let mut body: Value = serde_json::from_str(&stored.body).expect("json");
+    body["status"] = json!("running");
+    app.deps
+        .store
+        .replace(&sluice_domain::ports::Record {
+            version: stored.version + 1,
+            body: body.to_string(),
+            ..stored
+        })
+        .await
+        .expect("rewound");
+    let again = sluice_domain::pipeline::Message::Materialize {
+        project: app.project.clone(),
+        run: key,
+    };
+    app.deps
+        .queue
+        .clone()
+        .expect("queue")
+        .send(
+            sluice_domain::pipeline::MATERIALIZE_QUEUE,
+            &again.to_json(),
+            Duration::ZERO,
+        )
+        .await
+        .expect("send");
+    wait_final(&app, &run, LONG).await;
+    let deadline = std::time::Instant::now() + LONG;
+    while app
+        .owner("GET", &format!("/v1/runs/{run}"), None, 200)
+        .await["status"]
+        != "succeeded"
+    {
+        assert!(std::time::Instant::now() < deadline, "the redelivery ends");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(table_files(&app, &by_customer).await, files);
+    let again = query_rows(
+        &app,
+        &by_customer,
+        "SELECT sum(orders) FROM ${DATA_MART_TABLE}",
+    )
+    .await;
+    assert_eq!(again[0][0], 600);
+
+    // table and table_pattern: the storage's Parquet as it is.
+    let one_day = mart_of(
+        &app,
+        &storage,
+        json!({"kind": "table", "table": "logs.events_20260101"}),
+    )
+    .await;
+    let days = mart_of(
+        &app,
+        &storage,
+        json!({"kind": "table_pattern", "pattern": "logs.events_2026*"}),
+    )
+    .await;
+    for (mart, rows) in [(&one_day, 600), (&days, 1200)] {
+        let run = start_run(&app, mart, json!({})).await;
+        let done = wait_final(&app, &run, LONG).await;
+        assert_eq!(done["status"], "succeeded", "{done}");
+        let n = query_rows(&app, mart, "SELECT count(*) FROM ${DATA_MART_TABLE}").await;
+        assert_eq!(n[0][0], rows, "{mart}");
+        let got = app
+            .owner("GET", &format!("/v1/data-marts/{mart}"), None, 200)
+            .await;
+        assert_eq!(got["schema"].as_array().map(Vec::len), Some(6), "{got}");
+    }
+
+    // view, and a view of it: evaluated when read, so it follows its input.
+    let dear = mart_of(
+        &app,
+        &storage,
+        json!({"kind": "view", "query": format!("SELECT id, amount FROM {orders_table} WHERE amount > 20")}),
+    )
+    .await;
+    let dearest = mart_of(
+        &app,
+        &storage,
+        json!({"kind": "view", "query": format!(
+            "WITH d AS (SELECT * FROM {}) SELECT max(amount) AS highest FROM d",
+            dear.to_ascii_lowercase()
+        )}),
+    )
+    .await;
+    let n = query_rows(
+        &app,
+        &dear,
+        "SELECT count(*), min(amount) FROM ${DATA_MART_TABLE}",
+    )
+    .await;
+    assert!(n[0][0].as_i64().is_some_and(|c| c > 0 && c < 600), "{n:?}");
+    assert!(n[0][1].as_f64().is_some_and(|m| m > 20.0), "{n:?}");
+    let top = query_rows(&app, &dearest, "SELECT highest FROM ${DATA_MART_TABLE}").await;
+    assert!(top[0][0].as_f64().is_some_and(|t| t > 20.0), "{top:?}");
+    let run = start_run(&app, &dearest, json!({})).await;
+    assert_eq!(wait_final(&app, &run, LONG).await["status"], "succeeded");
+
+    // Another project names this project's mart and storage table: not found,
+    // word for word as a mart that never was.
+    let stranger = app.strangers[&sluice_domain::Role::Owner].clone();
+    let theirs = app
+        .send(
+            "POST",
+            "/v1/storages",
+            &stranger,
+            Some(&json!({"title": "Theirs", "kind": "local"})),
+        )
+        .await
+        .json();
+    let their_mart = app
+        .send(
+            "POST",
+            "/v1/data-marts",
+            &stranger,
+            Some(&json!({"title": "Prying", "storage_id": theirs["id"]})),
+        )
+        .await
+        .json();
+    let never = sluice_domain::Id::generate(sluice_domain::Kind::DataMart, 1_800_000_000_000)
+        .as_str()
+        .to_ascii_lowercase();
+    let reason_of = |reply: sluice_tests::app::Reply, name: &str| {
+        let v = reply.json();
+        assert_eq!(v["valid"], false, "{v}");
+        v["problems"][0]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .replace(name, "NAME")
+    };
+    let validate = |sql: String| {
+        let (app, stranger, id) = (&app, &stranger, their_mart["id"].clone());
+        async move {
+            app.send(
+                "POST",
+                &format!(
+                    "/v1/data-marts/{}/definition/validate",
+                    id.as_str().unwrap_or_default()
+                ),
+                stranger,
+                Some(&json!({"kind": "sql", "query": sql})),
+            )
+            .await
+        }
+    };
+    let mine = reason_of(
+        validate(format!("SELECT * FROM {orders_table}")).await,
+        &orders_table,
+    );
+    let missing = reason_of(validate(format!("SELECT * FROM {never}")).await, &never);
+    assert_eq!(mine, missing);
+    assert!(mine.contains("not found"), "{mine}");
+    let table = reason_of(
+        validate("SELECT * FROM logs.events_20260101".into()).await,
+        "logs.events_20260101",
+    );
+    let none = reason_of(
+        validate("SELECT * FROM logs.events_29990101".into()).await,
+        "logs.events_29990101",
+    );
+    assert_eq!(table, none);
+    app.stop().await;
+}
+
+/// The rows of a `?format=json` answer as arrays, in its schema's order.
+fn rows_in_order(got: &Value) -> Vec<Value> {
+    let names: Vec<&str> = got["schema"]
+        .as_array()
+        .expect("schema")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or_default())
+        .collect();
+    got["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| Value::Array(names.iter().map(|n| r[*n].clone()).collect()))
+        .collect()
+}
+
+/// A report's output controls over a run data mart: columns under aliases,
+/// filters with a parameter the request fills (its default otherwise), sort
+/// and limit, each row as the same query written by hand gives it; grouping
+/// by a month bucket and a dimension with every aggregation and a totals row
+/// last; report runs take parameter values; and bad controls or values are a
+/// 422 naming the field.
+#[tokio::test]
+async fn a_reports_output_controls_shape_its_rows_and_bad_ones_name_their_field() {
+    let app = spawn_app().await;
+    let dir = temp_dir("orders-output");
+    let total = write_orders(&dir, 2, 300);
+    let orders = files_mart(&app, &dir, json!({"batch_size": 200})).await;
+    let run = start_run(&app, &orders, json!({})).await;
+    assert_eq!(wait_final(&app, &run, LONG).await["status"], "succeeded");
+    let owner = app.token(sluice_domain::Role::Owner).to_string();
+    let looker = app
+        .owner(
+            "POST",
+            "/v1/destinations",
+            Some(&json!({"title": "Looker", "kind": "looker_studio", "config": {}})),
+            201,
+        )
+        .await["id"]
+        .clone();
+    let key = app
+        .owner(
+            "POST",
+            &format!(
+                "/v1/destinations/{}/rotate-key",
+                looker.as_str().expect("id")
+            ),
+            None,
+            200,
+        )
+        .await["key"]
+        .as_str()
+        .expect("a key")
+        .to_string();
+    let report = |output: Value| json!({"title": "Shaped", "data_mart_id": orders, "destination_id": looker, "output": output});
+    let filtered = json!({
+        "columns": [{"column": "id"}, {"column": "customer", "alias": "who"}, {"column": "quantity"}],
+        "filters": [
+            {"column": "quantity", "op": "gte", "value": {"param": "qmin"}},
+            {"column": "customer", "op": "starts_with", "value": "CUST 1"}
+        ],
+        "sort": [{"column": "id", "descending": true}],
+        "limit": 5,
+        "parameters": [{"name": "qmin", "type": "number", "default": 3}]
+    });
+    let shaped = app
+        .owner("POST", "/v1/reports", Some(&report(filtered.clone())), 201)
+        .await;
+    let shaped = shaped["id"].as_str().expect("id").to_string();
+    let pull = |query: String| {
+        let (app, key, shaped) = (&app, key.clone(), shaped.clone());
+        async move {
+            app.send(
+                "GET",
+                &format!("/v1/reports/{shaped}/data?format=json{query}"),
+                &key,
+                None,
+            )
+            .await
+        }
+    };
+    for (query, qmin) in [(String::new(), 3), ("&param.qmin=7".to_string(), 7)] {
+        let got = pull(query).await;
+        assert_eq!(got.status, 200, "{}", got.text);
+        let got = got.json();
+        let names: Vec<&str> = got["schema"]
+            .as_array()
+            .expect("schema")
+            .iter()
+            .map(|c| c["name"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(names, ["id", "who", "quantity"]);
+        let by_hand = query_rows(
+            &app,
+            &orders,
+            &format!(
+                "SELECT id, customer, quantity FROM ${{DATA_MART_TABLE}} \
+                 WHERE quantity >= {qmin} AND customer LIKE 'CUST 1%' ORDER BY id DESC LIMIT 5"
+            ),
+        )
+        .await;
+        assert_eq!(by_hand.len(), 5);
+        assert_eq!(rows_in_order(&got), by_hand, "qmin {qmin}");
+    }
+    let bad = pull("&param.qmin=lots".into()).await;
+    assert_eq!(
+        (bad.status, bad.field()),
+        (422, "param.qmin".to_string()),
+        "{}",
+        bad.text
+    );
+    let bad = pull("&param.other=1".into()).await;
+    assert_eq!(
+        (bad.status, bad.field()),
+        (422, "param.other".to_string()),
+        "{}",
+        bad.text
+    );
+
+    // Grouped by month and customer, with a totals row last.
+    let grouped = app
+        .owner(
+            "POST",
+            "/v1/reports",
+            Some(&report(json!({
+                "group_by": [{"column": "day", "bucket": "month", "alias": "month"}, {"column": "customer"}],
+                "aggregations": [
+                    {"function": "sum", "column": "amount", "alias": "total"},
+                    {"function": "count", "alias": "n"},
+                    {"function": "count_distinct", "column": "id", "alias": "ids"},
+                    {"function": "avg", "column": "amount", "alias": "mean"},
+                    {"function": "min", "column": "quantity", "alias": "least"},
+                    {"function": "max", "column": "quantity", "alias": "most"},
+                    {"function": "percentile", "column": "quantity", "percentile": 0.5, "alias": "median"}
+                ],
+                "sort": [{"column": "total", "descending": true}],
+                "totals": true,
+                "time_zone": "Europe/Berlin"
+            }))),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let got = app
+        .send(
+            "GET",
+            &format!("/v1/reports/{grouped}/data?format=json"),
+            &key,
+            None,
+        )
+        .await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    let rows = rows_in_order(&got.json());
+    assert_eq!(
+        rows.len(),
+        14,
+        "13 customers in one month, then the totals: {rows:?}"
+    );
+    let (body, last) = rows.split_at(13);
+    assert!(body.iter().all(|r| r[0] == "2026-11-01"), "{body:?}");
+    let totals: Vec<f64> = body.iter().map(|r| r[2].as_f64().expect("total")).collect();
+    assert!(
+        totals.windows(2).all(|w| w[0] >= w[1]),
+        "sorted by total: {totals:?}"
+    );
+    let last = &last[0];
+    assert!(last[0].is_null() && last[1].is_null(), "{last}");
+    assert!(
+        (last[2].as_f64().expect("sum") - total).abs() < 1e-6,
+        "{last}"
+    );
+    assert_eq!((last[3].clone(), last[4].clone()), (json!(600), json!(600)));
+    assert_eq!((last[6].clone(), last[7].clone()), (json!(1), json!(7)));
+
+    // Bad controls name their field; the mart's schema is known after its run.
+    for (output, field) in [
+        (
+            json!({"columns": [{"column": "nope"}]}),
+            "output.columns[0].column",
+        ),
+        (
+            json!({"filters": [{"column": "id", "op": "in", "value": []}]}),
+            "output.filters[0].value",
+        ),
+        (
+            json!({"group_by": [{"column": "customer", "bucket": "day"}], "aggregations": [{"function": "count", "alias": "n"}]}),
+            "output.group_by[0].bucket",
+        ),
+        (
+            json!({"sort": [{"column": "who"}], "columns": [{"column": "id"}]}),
+            "output.sort[0].column",
+        ),
+    ] {
+        app.refused("POST", "/v1/reports", &report(output), field)
+            .await;
+    }
+    let mut both = report(json!({}));
+    both["query"] = json!("SELECT 1");
+    app.refused("POST", "/v1/reports", &both, "output").await;
+
+    // A report run takes the values of its parameters.
+    let export = app
+        .owner(
+            "POST",
+            "/v1/destinations",
+            Some(&json!({"title": "Exports", "kind": "object_export", "config": {"folder": "shaped"}})),
+            201,
+        )
+        .await["id"]
+        .clone();
+    let mut exported = report(filtered);
+    exported["destination_id"] = export;
+    let exported = app.owner("POST", "/v1/reports", Some(&exported), 201).await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let path = format!("/v1/reports/{exported}/runs");
+    app.refused(
+        "POST",
+        &path,
+        &json!({"parameters": {"nope": 1}}),
+        "parameters.nope",
+    )
+    .await;
+    app.refused(
+        "POST",
+        &path,
+        &json!({"parameters": {"qmin": "x"}}),
+        "parameters.qmin",
+    )
+    .await;
+    let started = app
+        .send(
+            "POST",
+            &path,
+            &owner,
+            Some(&json!({"parameters": {"qmin": 7}})),
+        )
+        .await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    let started = started.json();
+    assert_eq!(started["parameters"], json!({"qmin": 7}));
+    let done = wait_report_run(&app, started["id"].as_str().expect("id")).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["rows"], 5, "{done}");
+    app.stop().await;
+}
+
+/// Waits until `r` has received `n` requests; their JSON bodies.
+async fn received_json(r: &Receiver, n: usize) -> Vec<Value> {
+    let start = std::time::Instant::now();
+    loop {
+        let got: Vec<Value> = r
+            .got
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|(_, body)| serde_json::from_slice(body).unwrap_or(Value::Null))
+            .collect();
+        if got.len() >= n {
+            return got;
+        }
+        assert!(start.elapsed() < LONG, "{n} requests expected, got {got:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A project hears how runs end where it asked: a failed data mart run at its
+/// webhook (JSON), Slack and Teams (their incoming webhooks' message shapes)
+/// and by e-mail, each with the run's id, reason and link; a repeated run
+/// event announces nothing again; successes only once switched on; a report
+/// run's failure too. The URLs stay secrets: the project shows their origins.
+#[tokio::test]
+async fn a_run_that_ends_is_announced_once_where_the_project_asked() {
+    let smtp = sluice_tests::smtp::SmtpServer::start();
+    let mut app = spawn_app_without_workers().await;
+    app.deps.mailer = Some(std::sync::Arc::new(
+        sluice_connectors::smtp::SmtpMailer::new(&smtp.url(), "sluice@sluice.test")
+            .expect("a mailer"),
+    ));
+    app.start_engine().await;
+    let (hook, slack, teams) = (
+        receiver(&[200]).await,
+        receiver(&[200]).await,
+        receiver(&[200]).await,
+    );
+    let project = app
+        .owner(
+            "PATCH",
+            "/v1/project",
+            Some(&json!({
+                "webhook_url": hook.url, "slack_webhook_url": slack.url, "teams_webhook_url": teams.url,
+                "notifications": {"emails": ["ops@example.com"]}
+            })),
+            200,
+        )
+        .await;
+    assert_eq!(
+        project["notifications"],
+        json!({"on_failure": true, "on_success": false, "emails": ["ops@example.com"]})
+    );
+    assert!(
+        project["slack"]["origin"]
+            .as_str()
+            .is_some_and(|o| o.starts_with("http://127.0.0.1")),
+        "{project}"
+    );
+    let shown = app.owner("GET", "/v1/project", None, 200).await.to_string();
+    assert!(!shown.contains("s3cr3t-token"), "{shown}");
+    app.refused(
+        "PATCH",
+        "/v1/project",
+        &json!({"notifications": {"emails": ["nobody"]}}),
+        "notifications.emails[0]",
+    )
+    .await;
+
+    // A run that succeeds is not announced (successes are off).
+    let dir = temp_dir("orders-notify");
+    write_orders(&dir, 1, 50);
+    let orders = files_mart(&app, &dir, json!({})).await;
+    let run = start_run(&app, &orders, json!({})).await;
+    assert_eq!(wait_final(&app, &run, LONG).await["status"], "succeeded");
+    // One that fails is, on every channel.
+    let storage = app
+        .owner(
+            "POST",
+            "/v1/storages",
+            Some(&json!({"title": "Lake", "kind": "local"})),
+            201,
+        )
+        .await;
+    let broken = mart_of(
+        &app,
+        &storage,
+        json!({"kind": "sql", "query": format!("SELECT CAST(customer AS BIGINT) AS n FROM {}", orders.to_ascii_lowercase())}),
+    )
+    .await;
+    let failed = start_run(&app, &broken, json!({})).await;
+    let done = wait_final(&app, &failed, LONG).await;
+    assert_eq!(done["status"], "failed", "{done}");
+    let json_hook = received_json(&hook, 1).await;
+    assert_eq!(
+        json_hook.len(),
+        1,
+        "the success went unannounced: {json_hook:?}"
+    );
+    let j = &json_hook[0];
+    assert_eq!(
+        (j["event"].as_str(), j["status"].as_str()),
+        (Some("RunFailed"), Some("failed")),
+        "{j}"
+    );
+    assert_eq!(j["run_id"], json!(failed));
+    assert_eq!(j["link"], json!(format!("/v1/runs/{failed}")));
+    assert!(
+        j["error"]
+            .as_str()
+            .is_some_and(|e| e.to_ascii_lowercase().contains("cast")),
+        "{j}"
+    );
+    let s = &received_json(&slack, 1).await[0];
+    let text = s["text"].as_str().unwrap_or_default();
+    assert!(text.contains("failed") && text.contains(&failed), "{s}");
+    assert_eq!(s["blocks"][0]["type"], "section");
+    let t = &received_json(&teams, 1).await[0];
+    assert_eq!(
+        (t["@type"].as_str(), t["themeColor"].as_str()),
+        (Some("MessageCard"), Some("D63333")),
+        "{t}"
+    );
+    assert_eq!(
+        t["potentialAction"][0]["targets"][0]["uri"],
+        json!(format!("/v1/runs/{failed}"))
+    );
+    let start = std::time::Instant::now();
+    while smtp.messages().is_empty() {
+        assert!(start.elapsed() < LONG, "the notice is mailed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mail = smtp.messages().join("\n");
+    assert!(
+        mail.contains("Data mart run failed") && mail.contains(&failed),
+        "{mail}"
+    );
+
+    // The same event again (at-least-once delivery) announces nothing more.
+    let event = sluice_domain::ports::RunEvent {
+        kind: sluice_domain::ports::RunEventKind::RunFailed,
+        project_id: app.project.clone(),
+        run_id: sluice_domain::Id::parse(sluice_domain::Kind::Run, &failed).expect("id"),
+        data_mart_id: sluice_domain::Id::parse(sluice_domain::Kind::DataMart, &broken).expect("id"),
+        at: chrono::Utc::now(),
+    };
+    let mut deps = app.deps.clone();
+    deps.notifier = Some(std::sync::Arc::new(
+        sluice_connectors::webhook::WebhookNotifier::new(&deps.egress),
+    ));
+    sluice_app::services::scheduler::on_event(&deps, &event)
+        .await
+        .expect("reacted");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(hook.got.lock().expect("lock").len(), 1);
+    assert_eq!(slack.got.lock().expect("lock").len(), 1);
+    assert_eq!(smtp.messages().len(), 1);
+
+    // Successes once switched on; a report run's failure as well.
+    app.owner(
+        "PATCH",
+        "/v1/project",
+        Some(&json!({"notifications": {"on_success": true}})),
+        200,
+    )
+    .await;
+    let again = start_run(&app, &orders, json!({})).await;
+    assert_eq!(wait_final(&app, &again, LONG).await["status"], "succeeded");
+    let j = &received_json(&hook, 2).await[1];
+    assert_eq!(
+        (j["event"].as_str(), j["run_id"].as_str()),
+        (Some("RunSucceeded"), Some(again.as_str())),
+        "{j}"
+    );
+    let export = app
+        .owner(
+            "POST",
+            "/v1/destinations",
+            Some(&json!({"title": "Exports", "kind": "object_export", "config": {"folder": "notices"}})),
+            201,
+        )
+        .await["id"]
+        .clone();
+    let report = app
+        .owner(
+            "POST",
+            "/v1/reports",
+            Some(&json!({"title": "Of the broken", "data_mart_id": broken, "destination_id": export})),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let rr = app
+        .owner("POST", &format!("/v1/reports/{report}/runs"), None, 202)
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(wait_report_run(&app, &rr).await["status"], "failed");
+    let j = &received_json(&hook, 3).await[2];
+    assert_eq!(
+        (j["event"].as_str(), j["run_id"].as_str()),
+        (Some("ReportRunFailed"), Some(rr.as_str())),
+        "{j}"
+    );
+    assert_eq!(j["title"], "Of the broken");
+    for r in [hook, slack, teams] {
+        r.task.abort();
     }
     app.stop().await;
 }

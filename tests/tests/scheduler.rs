@@ -875,6 +875,7 @@ async fn a_report_run_that_stopped_delivering_is_failed_past_its_deadline() {
             data_mart_id: Id::generate(Kind::DataMart, 1_700_000_000_000),
             destination_id: Id::generate(Kind::Destination, 1_700_000_000_000),
             query: None,
+            output: None,
             cache_ttl_seconds: 0,
         };
         let destination = Destination {

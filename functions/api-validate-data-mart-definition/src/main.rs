@@ -6,5 +6,9 @@ use sluice_lambda::{parts, routes};
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::run_api(&routes::VALIDATE_DATA_MART_DEFINITION, &[parts::engine]).await
+    sluice_lambda::run_api(
+        &routes::VALIDATE_DATA_MART_DEFINITION,
+        &[parts::engine, parts::objects, parts::warehouse],
+    )
+    .await
 }

@@ -62,6 +62,9 @@ pub struct Deps {
     pub egress: sluice_domain::net::Egress,
     /// Largest upload accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// The API's public base URL (`https://…`), for links in notifications;
+    /// without it a link is the resource's path.
+    pub public_url: Option<String>,
     /// Where the local server spools uploads as they arrive (owner-only).
     pub upload_spool: std::path::PathBuf,
 }
@@ -90,6 +93,7 @@ impl Deps {
             import_roots: Arc::default(),
             egress: sluice_domain::net::Egress::public_only(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            public_url: None,
             upload_spool: std::env::temp_dir(),
         }
     }

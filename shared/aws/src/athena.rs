@@ -28,7 +28,8 @@ use sluice_domain::Id;
 use sluice_domain::entities::StorageConfig;
 use sluice_domain::pipeline::objects;
 use sluice_domain::ports::{
-    ColumnInfo, QueryLimit, QueryPage, TableRef, Warehouse, WarehouseError, check_tables_of,
+    ColumnInfo, Materialized, QueryLimit, QueryPage, TableRef, Warehouse, WarehouseError,
+    check_tables_of,
 };
 
 /// Where Athena runs: the base of the projects' Glue databases, the workgroup,
@@ -251,10 +252,19 @@ struct Place {
     output_location: String,
 }
 
+/// Whether a query's session may write the project's tables (a data mart's
+/// materialization) or only read them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    WriteTables,
+}
+
 /// The session policy a project's queries run under: Athena in `workgroup`,
-/// the Glue catalog's `database` and its tables, the project's table files
-/// (read) in `bucket`, and its result prefix (read and write). Compact JSON,
-/// as STS counts its characters.
+/// the Glue catalog's `database` and its tables, the project's table files and
+/// storage tables (its landing area) in `bucket` (read; the table files also
+/// written with [`Access::WriteTables`]), and its result prefix (read and
+/// write). Compact JSON, as STS counts its characters.
 pub fn session_policy(
     region: &str,
     workgroup: &str,
@@ -262,9 +272,20 @@ pub fn session_policy(
     bucket: &str,
     project: &Id,
     results: &str,
+    access: Access,
 ) -> String {
     let arn = |service: &str, rest: &str| format!("arn:{}:{service}:{rest}", partition(region));
     let tables = objects::tables_of(project);
+    let landing = sluice_domain::files::landing_prefix(project);
+    let table_actions: Vec<&str> = match access {
+        Access::Read => vec!["s3:GetObject"],
+        Access::WriteTables => vec![
+            "s3:GetObject",
+            "s3:PutObject",
+            "s3:AbortMultipartUpload",
+            "s3:ListMultipartUploadParts",
+        ],
+    };
     let (results_bucket, results_prefix) = split_s3(results);
     let mut buckets = vec![arn("s3", &format!("::{bucket}"))];
     if results_bucket != bucket {
@@ -291,8 +312,13 @@ pub fn session_policy(
             },
             {
                 "Effect": "Allow",
-                "Action": "s3:GetObject",
+                "Action": table_actions,
                 "Resource": arn("s3", &format!("::{bucket}/{tables}*")),
+            },
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": arn("s3", &format!("::{bucket}/{landing}*")),
             },
             {
                 "Effect": "Allow",
@@ -304,7 +330,7 @@ pub fn session_policy(
                 "Effect": "Allow",
                 "Action": "s3:ListBucket",
                 "Resource": buckets,
-                "Condition": {"StringLike": {"s3:prefix": [format!("{tables}*"), format!("{results_prefix}*")]}},
+                "Condition": {"StringLike": {"s3:prefix": [format!("{tables}*"), format!("{landing}*"), format!("{results_prefix}*")]}},
             },
             {
                 "Effect": "Allow",
@@ -320,7 +346,12 @@ impl AthenaWarehouse {
     /// Where `project` queries `tables`: the storage the tables name (the first
     /// Athena storage among them), else this adapter's settings; always in the
     /// project's own database and result prefix.
-    async fn place(&self, project: &Id, tables: &[TableRef]) -> Result<Place, WarehouseError> {
+    async fn place(
+        &self,
+        project: &Id,
+        tables: &[TableRef],
+        access: Access,
+    ) -> Result<Place, WarehouseError> {
         let s = &self.settings;
         let storage = tables.iter().find_map(|t| match &t.storage {
             Some(StorageConfig::Athena(c)) => Some(c),
@@ -359,6 +390,7 @@ impl AthenaWarehouse {
                 &s.bucket,
                 project,
                 &output_location,
+                access,
             );
             config =
                 config.credentials_provider(self.assume(role, project, &region, policy).await?);
@@ -694,7 +726,7 @@ impl Warehouse for AthenaWarehouse {
                 .split_once(':')
                 .filter(|(id, t)| !id.is_empty() && !t.is_empty())
                 .ok_or(WarehouseError::BadPageToken)?;
-            let place = self.place(project, tables).await?;
+            let place = self.place(project, tables, Access::Read).await?;
             if !self.ran_in(&place, id).await {
                 return Err(WarehouseError::BadPageToken);
             }
@@ -702,9 +734,9 @@ impl Warehouse for AthenaWarehouse {
         }
         let allowed: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
         check_read_only(sql, &allowed)?;
-        let place = self.place(project, tables).await?;
+        let place = self.place(project, tables, Access::Read).await?;
         self.ensure_database(&place).await?;
-        let mut sql = sql.to_string();
+        let mut sql = in_athena_dialect(sql);
         for t in tables {
             let declared = self.declare(&place, t).await?;
             sql = replace_identifier(&sql, &t.name, &declared);
@@ -712,6 +744,63 @@ impl Warehouse for AthenaWarehouse {
         let id = self.run(&place, &sql, true).await?;
         self.page(&place, &id, None, size).await
     }
+
+    /// `UNLOAD` into `{target}{stem}/` (Athena names the files), after a
+    /// query of no rows that gives the columns. A repeat needs the folder
+    /// emptied first: `UNLOAD` refuses to write into one that holds files.
+    async fn materialize(
+        &self,
+        project: &Id,
+        tables: &[TableRef],
+        sql: &str,
+        target: &str,
+        stem: &str,
+    ) -> Result<Materialized, WarehouseError> {
+        check_tables_of(project, tables)?;
+        let root = objects::tables_of(project);
+        if !target.starts_with(&root) || !target.ends_with('/') || target.contains("..") {
+            return Err(WarehouseError::Backend(
+                format!("{target} is not a folder under {root}").into(),
+            ));
+        }
+        if !stem
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(WarehouseError::Backend(
+                format!("`{stem}` is not a file stem").into(),
+            ));
+        }
+        let allowed: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+        check_read_only(sql, &allowed)?;
+        let place = self.place(project, tables, Access::WriteTables).await?;
+        self.ensure_database(&place).await?;
+        let mut sql = in_athena_dialect(sql);
+        for t in tables {
+            let declared = self.declare(&place, t).await?;
+            sql = replace_identifier(&sql, &t.name, &declared);
+        }
+        let shape = self
+            .run(&place, &format!("SELECT * FROM ({sql}) AS q LIMIT 0"), true)
+            .await?;
+        let columns = self.page(&place, &shape, None, 1).await?.columns;
+        let unload = format!(
+            "UNLOAD ({sql}) TO 's3://{}/{target}{stem}/' WITH (format = 'PARQUET', compression = 'SNAPPY')",
+            self.settings.bucket
+        );
+        self.run(&place, &unload, true).await?;
+        Ok(Materialized {
+            columns,
+            rows: None,
+            files: vec![],
+        })
+    }
+}
+
+/// The functions Sluice writes (a report's output controls) under Athena's
+/// names: DataFusion's `approx_percentile_cont` is Athena's `approx_percentile`.
+fn in_athena_dialect(sql: &str) -> String {
+    replace_identifier(sql, "approx_percentile_cont", "approx_percentile")
 }
 
 /// Replaces whole-identifier occurrences of `from` (ASCII case-insensitive).
@@ -788,7 +877,15 @@ mod tests {
         let db = project_database("sluice", &a);
         let bucket = "a-bucket-name-of-sixty-three-characters-which-is-the-longest-xy";
         let results = project_results(&format!("s3://{bucket}/athena-results/"), &a);
-        let policy = session_policy("cn-north-1", "sluice-queries", &db, bucket, &a, &results);
+        let policy = session_policy(
+            "cn-north-1",
+            "sluice-queries",
+            &db,
+            bucket,
+            &a,
+            &results,
+            Access::Read,
+        );
         assert!(
             policy.len() <= SESSION_POLICY_MAX_CHARS,
             "{} chars",

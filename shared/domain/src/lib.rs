@@ -9,8 +9,10 @@ pub mod error;
 pub mod files;
 pub mod ids;
 pub mod net;
+pub mod output;
 pub mod pipeline;
 pub mod ports;
+pub mod relations;
 pub mod role;
 pub mod rows;
 

@@ -19,10 +19,13 @@ pub fn extract_queue(connector: &str) -> String {
 pub const TRANSFORM_QUEUE: &str = "sluice-transform";
 /// Queue of the load/finalize function.
 pub const FINALIZE_QUEUE: &str = "sluice-finalize";
+/// Queue of the materialize function: runs of `sql`, `table`, `table_pattern`
+/// and `view` data marts.
+pub const MATERIALIZE_QUEUE: &str = "sluice-materialize";
 /// Receives before a message goes to its queue's DLQ.
 pub const MAX_RECEIVES: u32 = 5;
-/// Every stage queue: one per registered connector, then transform and finalize,
-/// then one per destination kind that delivers.
+/// Every stage queue: one per registered connector, then transform, finalize and
+/// materialize, then one per destination kind that delivers.
 pub fn stage_queues() -> Vec<String> {
     let mut q: Vec<String> = crate::connectors::registry()
         .iter()
@@ -30,6 +33,7 @@ pub fn stage_queues() -> Vec<String> {
         .collect();
     q.push(TRANSFORM_QUEUE.to_string());
     q.push(FINALIZE_QUEUE.to_string());
+    q.push(MATERIALIZE_QUEUE.to_string());
     q.extend(crate::connectors::deliveries().iter().map(|d| d.queue()));
     q
 }
@@ -58,6 +62,10 @@ pub enum Message {
     /// Deliver report run `report_run` to its destination (the delivery queue
     /// of the destination's kind).
     Deliver { project: Id, report_run: Id },
+    /// Run a data mart that no connector feeds: materialize a `sql` mart's
+    /// query as its table; check and describe a `table`, `table_pattern` or
+    /// `view` mart.
+    Materialize { project: Id, run: Id },
 }
 
 impl Message {
@@ -66,6 +74,7 @@ impl Message {
             Message::Extract { project, .. }
             | Message::Transform { project, .. }
             | Message::Finalize { project, .. }
+            | Message::Materialize { project, .. }
             | Message::Deliver { project, .. } => project,
         }
     }
@@ -73,7 +82,8 @@ impl Message {
         match self {
             Message::Extract { run, .. }
             | Message::Transform { run, .. }
-            | Message::Finalize { run, .. } => run,
+            | Message::Finalize { run, .. }
+            | Message::Materialize { run, .. } => run,
             Message::Deliver { report_run, .. } => report_run,
         }
     }

@@ -331,6 +331,10 @@ pub enum RunEventKind {
     RunSucceeded,
     RunFailed,
     RunSlaMissed,
+    /// A report run delivered (`run_id` is the report run's, `data_mart_id`
+    /// its report's data mart).
+    ReportRunSucceeded,
+    ReportRunFailed,
 }
 
 impl RunEventKind {
@@ -341,6 +345,8 @@ impl RunEventKind {
             RunEventKind::RunSucceeded => "RunSucceeded",
             RunEventKind::RunFailed => "RunFailed",
             RunEventKind::RunSlaMissed => "RunSlaMissed",
+            RunEventKind::ReportRunSucceeded => "ReportRunSucceeded",
+            RunEventKind::ReportRunFailed => "ReportRunFailed",
         }
     }
 }
@@ -688,6 +694,31 @@ pub trait Warehouse: Send + Sync {
             next: first.next_page,
         }))
     }
+
+    /// The columns `sql` would return, found by planning it (nothing is read
+    /// where the engine can plan without running). The default runs the query
+    /// for one row.
+    async fn describe(
+        &self,
+        project: &Id,
+        tables: &[TableRef],
+        sql: &str,
+    ) -> Result<Vec<ColumnInfo>, WarehouseError> {
+        Ok(self.query(project, tables, sql, 1, None).await?.columns)
+    }
+
+    /// Runs `sql` as [`Warehouse::query`] does and writes its whole result as
+    /// Parquet files under `target` (a prefix of the project's tables), each
+    /// named `{stem}-{n}.parquet`: the same names when run again, so a repeat
+    /// overwrites what a first try wrote.
+    async fn materialize(
+        &self,
+        project: &Id,
+        tables: &[TableRef],
+        sql: &str,
+        target: &str,
+        stem: &str,
+    ) -> Result<Materialized, WarehouseError>;
 }
 
 /// Rows asked of [`Warehouse::query`] per page when a stream reads its pages.
@@ -747,16 +778,30 @@ impl<W: Warehouse + ?Sized> RowStream for PagedRows<W> {
 /// caller hands an engine, a query never reaches another project's files.
 pub fn check_tables_of(project: &Id, tables: &[TableRef]) -> Result<(), WarehouseError> {
     let root = crate::pipeline::objects::tables_of(project);
-    match tables.iter().find(|t| !t.location.starts_with(&root)) {
+    let landing = crate::files::landing_prefix(project);
+    match tables
+        .iter()
+        .find(|t| !t.location.starts_with(&root) && !t.location.starts_with(&landing))
+    {
         None => Ok(()),
         Some(t) => Err(WarehouseError::Backend(
             format!(
-                "table {} is not under {root}: a query reads only its project's tables",
+                "table {} is not under {root} or {landing}: a query reads only its project's tables",
                 t.name
             )
             .into(),
         )),
     }
+}
+
+/// What [`Warehouse::materialize`] wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Materialized {
+    pub columns: Vec<ColumnInfo>,
+    /// Rows written, where the engine counts them (Athena's `UNLOAD` does not).
+    pub rows: Option<u64>,
+    /// Object keys of the files written, under the target prefix.
+    pub files: Vec<String>,
 }
 
 /// The key design both metadata stores share (ARCHITECTURE.md §5): every key begins

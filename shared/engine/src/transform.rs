@@ -574,7 +574,7 @@ impl ParquetJoin {
 /// One row group, Snappy, and a dictionary only where it pays: a column whose
 /// first values are mostly distinct (ids, timestamps, prices) is written plain
 /// rather than filling a dictionary that ends up as large as the data.
-fn writer_properties(batch: &RecordBatch) -> WriterProperties {
+pub(crate) fn writer_properties(batch: &RecordBatch) -> WriterProperties {
     let mut props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(1 << 20));

@@ -24,9 +24,12 @@ use serde_json::Value;
 use sluice_domain::Id;
 use sluice_domain::entities::is_identifier;
 use sluice_domain::ports::{
-    ColumnInfo, QueryLimit, QueryLimits, QueryPage, RowStream, TableRef, Warehouse, WarehouseError,
-    check_object_key, check_tables_of,
+    ColumnInfo, Materialized, QueryLimit, QueryLimits, QueryPage, RowStream, TableRef, Warehouse,
+    WarehouseError, check_object_key, check_tables_of,
 };
+
+/// Size a materialized table's files grow to before the next one starts.
+pub const MATERIALIZE_PART_BYTES: usize = 128 << 20;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
 /// The embedded warehouse over the object store's directory.
@@ -219,6 +222,88 @@ impl Job {
         })
     }
 
+    /// Writes the whole result as Parquet files `{target}{stem}-{n}.parquet`
+    /// of about [`MATERIALIZE_PART_BYTES`] each, a batch at a time: each file
+    /// is written beside its name and renamed into place when complete, and
+    /// files of the same stem left by an earlier try beyond the last are removed.
+    async fn materialize(
+        self,
+        target: String,
+        stem: String,
+    ) -> Result<Materialized, WarehouseError> {
+        use datafusion::parquet::arrow::ArrowWriter;
+        let df = self.plan().await?;
+        let columns = column_infos(df.schema().fields());
+        let schema = Arc::new(df.schema().as_arrow().clone());
+        let mut stream = df.execute_stream().await.map_err(|e| self.error(e))?;
+        let dir = self.root.join(target.trim_end_matches('/'));
+        std::fs::create_dir_all(&dir).map_err(backend)?;
+        let mut files = vec![];
+        let mut rows = 0u64;
+        let mut writer: Option<(ArrowWriter<std::fs::File>, PathBuf, PathBuf)> = None;
+        let close = |w: (ArrowWriter<std::fs::File>, PathBuf, PathBuf),
+                     files: &mut Vec<String>|
+         -> Result<(), WarehouseError> {
+            let (w, part, done) = w;
+            w.close().map_err(backend)?;
+            std::fs::rename(&part, &done).map_err(backend)?;
+            let name = done
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            files.push(format!("{target}{name}"));
+            Ok(())
+        };
+        while let Some(batch) = futures_util::StreamExt::next(&mut stream).await {
+            let batch = batch.map_err(|e| self.error(e))?;
+            if batch.num_rows() == 0 {
+                continue;
+            }
+            if writer.is_none() {
+                let n = files.len();
+                let done = dir.join(format!("{stem}-{n:04}.parquet"));
+                let part = dir.join(format!("{stem}-{n:04}.parquet.part"));
+                let file = std::fs::File::create(&part).map_err(backend)?;
+                let props = crate::transform::writer_properties(&batch);
+                let w = ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(backend)?;
+                writer = Some((w, part, done));
+            }
+            if let Some((w, _, _)) = writer.as_mut() {
+                w.write(&batch).map_err(backend)?;
+                rows += batch.num_rows() as u64;
+                if w.bytes_written() + w.in_progress_size() >= MATERIALIZE_PART_BYTES
+                    && let Some(full) = writer.take()
+                {
+                    close(full, &mut files)?;
+                }
+            }
+        }
+        match writer.take() {
+            Some(last) => close(last, &mut files)?,
+            // No rows: one empty file keeps the table's columns.
+            None => {
+                let done = dir.join(format!("{stem}-0000.parquet"));
+                let part = dir.join(format!("{stem}-0000.parquet.part"));
+                let file = std::fs::File::create(&part).map_err(backend)?;
+                let w = ArrowWriter::try_new(file, schema.clone(), None).map_err(backend)?;
+                close((w, part, done), &mut files)?;
+            }
+        }
+        let kept: std::collections::HashSet<&str> =
+            files.iter().filter_map(|f| f.rsplit('/').next()).collect();
+        for entry in std::fs::read_dir(&dir).map_err(backend)?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&format!("{stem}-")) && !kept.contains(name.as_str()) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        Ok(Materialized {
+            columns,
+            rows: Some(rows),
+            files,
+        })
+    }
+
     /// A DataFusion error as the caller sees it: over the memory pool is the
     /// memory limit, anything else a query error.
     fn error(&self, e: DataFusionError) -> WarehouseError {
@@ -313,14 +398,15 @@ fn query_runtime(threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
         .build()
 }
 
-/// Runs `job` on a runtime of its own (this thread and the job's workers) until
-/// it ends or `cancel` fires (or its sender is dropped: the caller gave up).
-fn run_on_own_runtime(
-    job: Job,
+/// Runs `work` on a runtime of its own (this thread and `threads` workers)
+/// until it ends or `cancel` fires (or its sender is dropped: the caller gave up).
+fn run_on_own_runtime<T: Send + 'static>(
+    threads: usize,
+    work: impl std::future::Future<Output = Result<T, WarehouseError>> + Send + 'static,
     cancel: oneshot::Receiver<()>,
-) -> Result<QueryPage, WarehouseError> {
-    let runtime = query_runtime(job.threads).map_err(backend)?;
-    let mut task = runtime.spawn(job.run());
+) -> Result<T, WarehouseError> {
+    let runtime = query_runtime(threads).map_err(backend)?;
+    let mut task = runtime.spawn(work);
     let result = runtime.block_on(async {
         tokio::select! {
             joined = &mut task => joined.unwrap_or_else(|e| {
@@ -335,6 +421,41 @@ fn run_on_own_runtime(
     // Whatever still runs is dropped at its next yield; nothing waits for it.
     runtime.shutdown_background();
     result
+}
+
+impl DataFusionWarehouse {
+    /// Runs `work` (made from the job) in a query slot on threads of its own,
+    /// within the query time limit; dropping the future stops it.
+    async fn on_own_threads<T, F>(
+        &self,
+        job: Job,
+        work: impl FnOnce(Job) -> F + Send + 'static,
+    ) -> Result<T, WarehouseError>
+    where
+        T: Send + 'static,
+        F: std::future::Future<Output = Result<T, WarehouseError>> + Send + 'static,
+    {
+        let deadline = tokio::time::Instant::now() + self.limits.timeout;
+        let slot = self.slot(deadline).await?;
+        let (answer, answered) = oneshot::channel();
+        // Dropped when this future ends or is dropped, which stops the query.
+        let (_cancel, cancelled) = oneshot::channel::<()>();
+        let threads = job.threads;
+        std::thread::Builder::new()
+            .name("sluice-query".into())
+            .spawn(move || {
+                let _slot = slot;
+                let _ = answer.send(run_on_own_runtime(threads, work(job), cancelled));
+            })
+            .map_err(backend)?;
+        match tokio::time::timeout_at(deadline, answered).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(WarehouseError::Backend(
+                "the query's thread ended without an answer".into(),
+            )),
+            Err(_) => Err(WarehouseError::LimitExceeded(self.limits.time_limit())),
+        }
+    }
 }
 
 #[async_trait]
@@ -353,26 +474,50 @@ impl Warehouse for DataFusionWarehouse {
             None => 0,
         };
         let job = self.job(tables, sql, offset, page_size.clamp(1, 10_000) as usize);
-        let deadline = tokio::time::Instant::now() + self.limits.timeout;
-        let over_time = || WarehouseError::LimitExceeded(self.limits.time_limit());
-        let slot = self.slot(deadline).await?;
-        let (answer, answered) = oneshot::channel();
-        // Dropped when this future ends or is dropped, which stops the query.
-        let (_cancel, cancelled) = oneshot::channel::<()>();
-        std::thread::Builder::new()
-            .name("sluice-query".into())
-            .spawn(move || {
-                let _slot = slot;
-                let _ = answer.send(run_on_own_runtime(job, cancelled));
-            })
-            .map_err(backend)?;
-        match tokio::time::timeout_at(deadline, answered).await {
-            Ok(Ok(result)) => result,
-            Ok(Err(_)) => Err(WarehouseError::Backend(
-                "the query's thread ended without an answer".into(),
-            )),
-            Err(_) => Err(over_time()),
+        self.on_own_threads(job, Job::run).await
+    }
+
+    async fn describe(
+        &self,
+        project: &Id,
+        tables: &[TableRef],
+        sql: &str,
+    ) -> Result<Vec<ColumnInfo>, WarehouseError> {
+        check_tables_of(project, tables)?;
+        let job = self.job(tables, sql, 0, 0);
+        self.on_own_threads(job, |job| async move {
+            let df = job.plan().await?;
+            Ok(column_infos(df.schema().fields()))
+        })
+        .await
+    }
+
+    async fn materialize(
+        &self,
+        project: &Id,
+        tables: &[TableRef],
+        sql: &str,
+        target: &str,
+        stem: &str,
+    ) -> Result<Materialized, WarehouseError> {
+        check_tables_of(project, tables)?;
+        let root = sluice_domain::pipeline::objects::tables_of(project);
+        if !target.starts_with(&root) || !target.ends_with('/') {
+            return Err(WarehouseError::Backend(
+                format!("{target} is not a folder under {root}").into(),
+            ));
         }
+        check_object_key(target.trim_end_matches('/'))
+            .map_err(|e| WarehouseError::Query(e.to_string()))?;
+        if !is_identifier(&stem.replace('-', "_")) {
+            return Err(WarehouseError::Backend(
+                format!("`{stem}` is not a file stem").into(),
+            ));
+        }
+        let job = self.job(tables, sql, 0, 0);
+        let (target, stem) = (target.to_string(), stem.to_string());
+        self.on_own_threads(job, move |job| job.materialize(target, stem))
+            .await
     }
 
     async fn stream(
@@ -528,6 +673,56 @@ mod tests {
                 .expect("a stream");
             assert!(s.next_batch().await.expect("a batch").is_some());
         }
+    }
+
+    #[tokio::test]
+    async fn a_result_is_materialized_whole_under_its_tables_and_buckets_cut_in_their_zone() {
+        let lake = lake(1, 10_000);
+        let (mine, table) = &lake.tables[0];
+        let w = DataFusionWarehouse::new(&lake.root);
+        let target = format!("{}dm_out/", objects::tables_of(mine));
+        let sql = format!("select id * 2 as twice from {}", table.name);
+        let out = w
+            .materialize(mine, std::slice::from_ref(table), &sql, &target, "run_a")
+            .await
+            .expect("materialized");
+        assert_eq!(out.rows, Some(10_000));
+        assert_eq!(out.files, [format!("{target}run_a-0000.parquet")]);
+        assert_eq!(out.columns[0].name, "twice");
+        let written = TableRef {
+            name: "dm_out".into(),
+            location: target.clone(),
+            columns: vec![],
+            storage: None,
+        };
+        let sum = w
+            .query(mine, &[written], "select sum(twice) from dm_out", 1, None)
+            .await
+            .expect("read back");
+        assert_eq!(sum.rows[0][0], serde_json::json!(9_999 * 10_000));
+        // Nowhere but under the project's tables.
+        for elsewhere in ["projects/x/", "warehouse/prj_other/x/"] {
+            assert!(
+                w.materialize(mine, std::slice::from_ref(table), &sql, elsewhere, "run_a")
+                    .await
+                    .is_err(),
+                "{elsewhere}"
+            );
+        }
+        // 23:30 UTC on 30 November is 1 December in Berlin.
+        let at = "arrow_cast('2026-11-30T23:30:00Z', 'Timestamp(Microsecond, Some(\"UTC\"))')";
+        let day = w
+            .query(
+                mine,
+                &[],
+                &format!("select date_trunc('day', {at} AT TIME ZONE 'Europe/Berlin')"),
+                1,
+                None,
+            )
+            .await
+            .expect("a bucket");
+        let cut = day.rows[0][0].as_str().unwrap_or_default().to_string();
+        assert!(cut.starts_with("2026-12-01T00:00:00"), "{cut}");
     }
 
     #[tokio::test]

@@ -399,8 +399,10 @@ pub(crate) async fn worker_deps() -> Result<Deps, InitError> {
         }
     }
     deps.google = google_apis(vars)?;
-    // The delivery of `email` destinations sends through SES, as the
-    // deployment's verified sender.
+    // Links in notifications (`scheduler-react`) point at the API.
+    deps.public_url = vars.optional("SLUICE_PUBLIC_URL");
+    // The delivery of `email` destinations (and the notifications of
+    // `scheduler-react`) send through SES, as the deployment's verified sender.
     #[cfg(feature = "mail")]
     {
         let from = vars.required("SLUICE_MAIL_FROM")?;

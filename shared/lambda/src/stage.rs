@@ -13,7 +13,7 @@ use sluice_domain::ports::QueueMessage;
 use sluice_runs::{Limits, Machine, Outcome, Stage};
 use tokio::task::JoinSet;
 
-pub use sluice_runs::{AnyStage, Deliver, Extract, Finalize, Transform};
+pub use sluice_runs::{AnyStage, Deliver, Extract, Finalize, Materialize, Transform};
 
 /// The whole `main` of the stage function `name`, consuming `queue`, serving stage
 /// `S` (its binary links that stage's code only).

@@ -12,6 +12,7 @@ mod deliver;
 mod extract;
 mod finalize;
 mod leases;
+mod materialize;
 mod preview;
 mod transform;
 pub mod worker;
@@ -52,6 +53,9 @@ pub struct Transform;
 pub struct Finalize;
 /// Report delivery (the `deliver-*` queues): links the destination writers.
 pub struct Deliver;
+/// Runs of data marts no connector feeds (the materialize queue): links the
+/// warehouse's write path.
+pub struct Materialize;
 /// Every stage: the local workers, which poll every queue.
 pub struct AnyStage;
 
@@ -62,6 +66,7 @@ fn misrouted<'a>(message: &Message, stage: &str) -> Handled<'a> {
             Message::Extract { .. } => "extract",
             Message::Transform { .. } => "transform",
             Message::Finalize { .. } => "finalize",
+            Message::Materialize { .. } => "materialize",
             Message::Deliver { .. } => "deliver",
         }
     );
@@ -111,12 +116,22 @@ impl Stage for Deliver {
     }
 }
 
+impl Stage for Materialize {
+    fn dispatch<'a>(m: &'a Machine, message: &'a Message, _: bool) -> Handled<'a> {
+        match message {
+            Message::Materialize { project, run } => Box::pin(materialize::handle(m, project, run)),
+            other => misrouted(other, "materialize"),
+        }
+    }
+}
+
 impl Stage for AnyStage {
     fn dispatch<'a>(m: &'a Machine, message: &'a Message, last_try: bool) -> Handled<'a> {
         match message {
             Message::Extract { .. } => Extract::dispatch(m, message, last_try),
             Message::Transform { .. } => Transform::dispatch(m, message, last_try),
             Message::Finalize { .. } => Finalize::dispatch(m, message, last_try),
+            Message::Materialize { .. } => Materialize::dispatch(m, message, last_try),
             Message::Deliver { .. } => Deliver::dispatch(m, message, last_try),
         }
     }
@@ -159,6 +174,20 @@ impl From<sluice_domain::ports::ObjectError> for Fault {
 impl From<sluice_domain::ports::QueueError> for Fault {
     fn from(e: sluice_domain::ports::QueueError) -> Self {
         Fault::Transient(format!("queue: {e}"))
+    }
+}
+
+/// A use case's failure inside a stage: what the caller could fix (a conflict,
+/// bad input) will not pass by retrying; an outage may.
+impl From<sluice_app::error::ServiceError> for Fault {
+    fn from(e: sluice_app::error::ServiceError) -> Self {
+        use sluice_app::error::ServiceError as E;
+        match e {
+            E::Internal(_) | E::Unavailable(_) | E::QueryLimit(_) => {
+                Fault::Transient(e.to_string())
+            }
+            other => Fault::Permanent(other.to_string()),
+        }
     }
 }
 

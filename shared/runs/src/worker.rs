@@ -9,7 +9,9 @@ use sluice_app::records;
 use sluice_domain::Id;
 use sluice_domain::Kind;
 use sluice_domain::entities::{Run, RunStatus};
-use sluice_domain::pipeline::{FINALIZE_QUEUE, MAX_RECEIVES, TRANSFORM_QUEUE, stage_queues};
+use sluice_domain::pipeline::{
+    FINALIZE_QUEUE, MATERIALIZE_QUEUE, MAX_RECEIVES, TRANSFORM_QUEUE, stage_queues,
+};
 use sluice_domain::ports::{ListQuery, Queue};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -50,6 +52,12 @@ impl Workers {
         tasks.spawn(poll(
             machine.clone(),
             FINALIZE_QUEUE.to_string(),
+            2,
+            rx.clone(),
+        ));
+        tasks.spawn(poll(
+            machine.clone(),
+            MATERIALIZE_QUEUE.to_string(),
             2,
             rx.clone(),
         ));

@@ -319,7 +319,11 @@ handlers! {
     delete_report(c) { c.done(reports::delete(&c.ctx()?, &c.id()?).await?) }
 
     start_report_run(c) {
-        let run = report_runs::start(&c.ctx()?, &c.id()?).await?;
+        let body = match c.optional_body()? {
+            Some(_) => Some(c.body()?),
+            None => None,
+        };
+        let run = report_runs::start(&c.ctx()?, &c.id()?, body).await?;
         c.created(&run, at("report-runs", &run.meta.id))
     }
     list_report_runs(c) {

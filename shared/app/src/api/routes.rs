@@ -51,7 +51,7 @@ use sluice_domain::entities as e;
 
 use crate::api::handlers::{self as h, Handler};
 use crate::services::{
-    FileView, HealthView, List, ValidationReport, configured, report_data, runs,
+    FileView, HealthView, List, ValidationReport, configured, report_data, report_runs, runs,
 };
 
 /// A query parameter: its name, what it does, and the JSON Schema of the values the
@@ -449,7 +449,7 @@ pub static SET_DATA_MART_DEFINITION: RouteSpec = route!(
     status = 200,
     query = &[],
     handler = h::set_data_mart_definition,
-    needs = &[Part::Engine]
+    needs = &[Part::Engine, Part::Objects, Part::Warehouse]
 );
 
 /// `api-validate-data-mart-definition`.
@@ -458,13 +458,13 @@ pub static VALIDATE_DATA_MART_DEFINITION: RouteSpec = route!(
     POST,
     "/v1/data-marts/{id}/definition/validate",
     V,
-    "Validate the stored definition, or the one in the body, without saving.",
+    "Validate the stored definition, or the one in the body, without saving; a sql, table, table_pattern or view definition is planned in the warehouse (a dry run) and its columns returned.",
     req = Some(schema::<e::Definition>),
     res = Some(schema::<ValidationReport>),
     status = 200,
     query = &[],
     handler = h::validate_data_mart_definition,
-    needs = &[Part::Engine]
+    needs = &[Part::Engine, Part::Objects, Part::Warehouse]
 );
 
 /// `api-publish-data-mart`.
@@ -479,7 +479,7 @@ pub static PUBLISH_DATA_MART: RouteSpec = route!(
     status = 200,
     query = &[],
     handler = h::publish_data_mart,
-    needs = &[Part::Engine]
+    needs = &[Part::Engine, Part::Objects, Part::Warehouse]
 );
 
 // destinations
@@ -693,8 +693,8 @@ pub static START_REPORT_RUN: RouteSpec = route!(
     POST,
     "/v1/reports/{id}/runs",
     ED,
-    "Deliver the report now: a report run is queued to its destination kind's delivery.",
-    req = None,
+    "Deliver the report now: a report run is queued to its destination kind's delivery. The body (optional) gives values to the report's parameters.",
+    req = Some(schema::<report_runs::StartReportRun>),
     res = Some(schema::<e::ReportRun>),
     status = 202,
     query = &[],
@@ -982,7 +982,7 @@ pub static QUERY_DATA_MART: RouteSpec = route!(
     POST,
     "/v1/data-marts/{id}/query",
     V,
-    "Query the data mart's table with read-only SQL; ${DATA_MART_TABLE} names it.",
+    "Query the data mart with read-only SQL: ${DATA_MART_TABLE} names it, other data marts of the project are named by table name (dm_…), storage tables by schema.table.",
     req = Some(schema::<runs::QueryRequest>),
     res = Some(schema::<crate::ports::QueryResult>),
     status = 200,

@@ -7,6 +7,7 @@ use sluice_domain::entities::{
     CreateDataMart, DataMart, DataMartStatus, Definition, Meta, Problem, Source, Storage,
     UpdateDataMart, validate_text, validate_title,
 };
+use sluice_domain::ports::{ColumnInfo, WarehouseError};
 use sluice_domain::{IdOf, Kind};
 
 use super::{Ctx, List, Page, list_page, load, load_any, require_ref, save, soft_delete};
@@ -17,6 +18,10 @@ use crate::error::{ServiceError, ServiceResult};
 pub struct ValidationReport {
     pub valid: bool,
     pub problems: Vec<Problem>,
+    /// What the data mart reads as, found by planning it: for `sql`, `table`,
+    /// `table_pattern` and `view` definitions without problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub columns: Option<Vec<ColumnInfo>>,
 }
 
 pub async fn create(ctx: &Ctx<'_>, body: CreateDataMart) -> ServiceResult<DataMart> {
@@ -81,10 +86,109 @@ pub async fn delete(ctx: &Ctx<'_>, id: &IdOf<DataMart>) -> ServiceResult<()> {
     soft_delete(ctx, &mut dm).await
 }
 
-/// Every problem of `def`: its shape, what the engine that runs it says of its
-/// mappings, then what its references reveal.
-async fn problems(ctx: &Ctx<'_>, def: &Definition) -> ServiceResult<Vec<Problem>> {
+/// Every problem of `def` as the definition of `dm`: its shape, what the
+/// engine that runs it says of its mappings, then what its references reveal.
+async fn problems(ctx: &Ctx<'_>, dm: &DataMart, def: &Definition) -> ServiceResult<Vec<Problem>> {
+    Ok(checked(ctx, dm, def).await?.0)
+}
+
+/// The field of a definition that names what it reads.
+fn read_field(def: &Definition) -> &'static str {
+    match def {
+        Definition::Table { .. } => "definition.table",
+        Definition::TablePattern { .. } => "definition.pattern",
+        _ => "definition.query",
+    }
+}
+
+/// A dry run of a definition that reads by query: planned in the warehouse
+/// as the data mart would read, its columns, or the problem that stops it.
+async fn dry_run(
+    ctx: &Ctx<'_>,
+    dm: &DataMart,
+    def: &Definition,
+) -> ServiceResult<Result<Vec<ColumnInfo>, Problem>> {
+    let mut mart = dm.clone();
+    mart.definition = Some(def.clone());
+    let problem = |reason: String| Problem {
+        field: read_field(def).into(),
+        reason,
+    };
+    let read = match def {
+        // A `sql` mart's query is read as written; the others as the mart.
+        Definition::Sql { query } => {
+            let storage = super::relations::storage_of(ctx.deps, &mart).await?;
+            super::relations::resolve(ctx.deps, ctx.project(), storage, query).await
+        }
+        _ => super::relations::whole(ctx.deps, &mart).await,
+    };
+    let read = match read {
+        Ok(r) => r,
+        Err(ServiceError::Conflict(reason)) => return Ok(Err(problem(reason))),
+        Err(e) => return Err(e),
+    };
+    match ctx
+        .deps
+        .warehouse()?
+        .describe(ctx.project(), &read.tables, &read.sql)
+        .await
+    {
+        Ok(columns) => Ok(Ok(columns)),
+        Err(WarehouseError::Query(reason)) => {
+            let text = match def {
+                Definition::Sql { query } | Definition::View { query } => query.as_str(),
+                _ => "",
+            };
+            Ok(Err(problem(locate(&reason, text))))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `reason` with the line and column of what it names in `sql`, when it names
+/// something there and says no place of its own.
+fn locate(reason: &str, sql: &str) -> String {
+    if sql.is_empty() || reason.contains("Line:") {
+        return reason.to_string();
+    }
+    // Quoted names, and the word after "named" ("no column named x").
+    let quoted = reason.split(['\'', '`', '"']).skip(1).step_by(2);
+    let after_named = reason
+        .split("named ")
+        .skip(1)
+        .filter_map(|rest| rest.split([' ', '.', ',']).next());
+    let named = quoted
+        .chain(after_named)
+        .filter(|n| !n.is_empty())
+        .map(|n| n.rsplit('.').next().unwrap_or(n).to_ascii_lowercase());
+    let lower = sql.to_ascii_lowercase();
+    for name in named {
+        if let Some(at) = lower.find(&name) {
+            let line = sql[..at].matches('\n').count() + 1;
+            let column = at - sql[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+            return format!("{reason} (at line {line}, column {column})");
+        }
+    }
+    reason.to_string()
+}
+
+/// The problems of `def` as `dm`'s definition and, for one that reads by
+/// query, its columns.
+async fn checked(
+    ctx: &Ctx<'_>,
+    dm: &DataMart,
+    def: &Definition,
+) -> ServiceResult<(Vec<Problem>, Option<Vec<ColumnInfo>>)> {
     let mut out = def.problems();
+    if out.is_empty() && !matches!(def, Definition::Connector(_)) {
+        return Ok(match dry_run(ctx, dm, def).await? {
+            Ok(columns) => (out, Some(columns)),
+            Err(p) => {
+                out.push(p);
+                (out, None)
+            }
+        });
+    }
     if out.is_empty() {
         let engine = ctx.deps.previewer.as_ref().ok_or_else(|| {
             ServiceError::Unavailable("definitions cannot be checked here: no engine".into())
@@ -106,7 +210,7 @@ async fn problems(ctx: &Ctx<'_>, def: &Definition) -> ServiceResult<Vec<Problem>
             Err(e) => return Err(e),
         }
     }
-    Ok(out)
+    Ok((out, None))
 }
 
 fn refuse(problems: Vec<Problem>) -> ServiceError {
@@ -127,7 +231,7 @@ pub async fn set_definition(
 ) -> ServiceResult<DataMart> {
     let def = Definition::from_json(body)?;
     let mut dm = load_for_change(ctx, id).await?;
-    let found = problems(ctx, &def).await?;
+    let found = problems(ctx, &dm, &def).await?;
     if !found.is_empty() {
         return Err(refuse(found));
     }
@@ -151,10 +255,11 @@ pub async fn validate_definition(
                 return Ok(ValidationReport {
                     valid: false,
                     problems: vec![Problem::from(e)],
+                    columns: None,
                 });
             }
         },
-        None => dm.definition,
+        None => dm.definition.clone(),
     };
     let report = match def {
         None => ValidationReport {
@@ -163,12 +268,14 @@ pub async fn validate_definition(
                 field: "definition".into(),
                 reason: "the data mart has no definition yet".into(),
             }],
+            columns: None,
         },
         Some(d) => {
-            let problems = problems(ctx, &d).await?;
+            let (problems, columns) = checked(ctx, &dm, &d).await?;
             ValidationReport {
                 valid: problems.is_empty(),
                 problems,
+                columns,
             }
         }
     };
@@ -179,7 +286,7 @@ pub async fn publish(ctx: &Ctx<'_>, id: &IdOf<DataMart>) -> ServiceResult<DataMa
     let mut dm = load_for_change(ctx, id).await?;
     dm.ensure_publishable()?;
     if let Some(def) = &dm.definition {
-        let found = problems(ctx, def).await?;
+        let found = problems(ctx, &dm, def).await?;
         if !found.is_empty() {
             return Err(refuse(found));
         }

@@ -1,7 +1,7 @@
-//! The project's own settings: its name and the webhook notifications go to.
+//! The project's own settings: its name, and where and when notifications go.
 
 use sluice_domain::Kind;
-use sluice_domain::entities::{Meta, Project, UpdateProject, WebhookInfo, webhook_origin};
+use sluice_domain::entities::{Meta, Project, UpdateProject, WebhookInfo, url_origin};
 use sluice_domain::ports::SecretValue;
 
 use super::{Ctx, to_record};
@@ -22,6 +22,9 @@ async fn current(ctx: &Ctx<'_>) -> ServiceResult<(Project, bool)> {
                     meta,
                     name: p.to_string(),
                     webhook: None,
+                    slack: None,
+                    teams: None,
+                    notifications: Default::default(),
                 },
                 false,
             ))
@@ -39,22 +42,52 @@ pub async fn update(ctx: &Ctx<'_>, body: UpdateProject) -> ServiceResult<Project
     if let Some(name) = &body.name {
         project.name = sluice_domain::entities::validate_title("name", name)?;
     }
-    let secret_name = format!("sluice/{}/webhook", ctx.project());
-    match &body.webhook_url {
-        Some(Some(url)) => {
-            let origin = webhook_origin(url)?;
-            let value = serde_json::json!({ "url": url }).to_string();
-            ctx.deps
-                .secrets
-                .put(&secret_name, &SecretValue::new(value))
-                .await?;
-            project.webhook = Some(WebhookInfo {
-                origin,
-                secret_ref: secret_name.clone(),
-            });
+    if let Some(n) = &body.notifications {
+        n.validate()?;
+        project.notifications = n.clone();
+    }
+    // Each URL is a secret of its own; its origin is what the project shows.
+    let mut removed = vec![];
+    for (field, given, kept, name) in [
+        (
+            "webhook_url",
+            &body.webhook_url,
+            &mut project.webhook,
+            "webhook",
+        ),
+        (
+            "slack_webhook_url",
+            &body.slack_webhook_url,
+            &mut project.slack,
+            "slack",
+        ),
+        (
+            "teams_webhook_url",
+            &body.teams_webhook_url,
+            &mut project.teams,
+            "teams",
+        ),
+    ] {
+        let secret_name = format!("sluice/{}/{name}", ctx.project());
+        match given {
+            Some(Some(url)) => {
+                let origin = url_origin(field, url)?;
+                let value = serde_json::json!({ "url": url }).to_string();
+                ctx.deps
+                    .secrets
+                    .put(&secret_name, &SecretValue::new(value))
+                    .await?;
+                *kept = Some(WebhookInfo {
+                    origin,
+                    secret_ref: secret_name,
+                });
+            }
+            Some(None) => {
+                *kept = None;
+                removed.push(secret_name);
+            }
+            None => {}
         }
-        Some(None) => project.webhook = None,
-        None => {}
     }
     if stored {
         project.meta.version += 1;
@@ -70,7 +103,7 @@ pub async fn update(ctx: &Ctx<'_>, body: UpdateProject) -> ServiceResult<Project
             other => other?,
         }
     }
-    if matches!(body.webhook_url, Some(None)) {
+    for secret_name in removed {
         ctx.deps.secrets.delete(&secret_name).await?;
     }
     Ok(project)

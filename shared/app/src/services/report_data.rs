@@ -29,11 +29,11 @@ use sluice_domain::ports::{ObjectStore, RowStream, SecretValue, WarehouseError};
 use sluice_domain::rows::{RowEncoder, RowFormat};
 use sluice_domain::{Id, IdOf, Kind};
 
-use super::runs::{TABLE_MACRO, table_of};
 use super::{Ctx, load};
 use crate::Deps;
 use crate::error::{ServiceError, ServiceResult};
 use crate::records;
+use sluice_domain::output::{ParameterKind, ParameterValues};
 
 /// The destination kind whose reports are pulled here.
 pub const DATA_ENDPOINT_KIND: &str = "looker_studio";
@@ -156,6 +156,8 @@ pub struct DataRequest {
     pub format: RowFormat,
     /// At most this many rows.
     pub limit: Option<u64>,
+    /// `param.{name}` values, as given.
+    pub parameters: std::collections::BTreeMap<String, String>,
 }
 
 impl DataRequest {
@@ -164,6 +166,7 @@ impl DataRequest {
         let mut req = DataRequest {
             format: RowFormat::Ndjson,
             limit: None,
+            parameters: Default::default(),
         };
         for (k, v) in params {
             match k.as_str() {
@@ -193,23 +196,68 @@ impl DataRequest {
                             })?,
                     );
                 }
-                other => {
-                    return Err(ServiceError::invalid(
-                        other,
-                        "unknown query parameter; expected one of: format, limit",
-                    ));
-                }
+                other => match other.strip_prefix("param.") {
+                    Some(name) if !name.is_empty() && v.len() <= 10_000 => {
+                        req.parameters.insert(name.to_string(), v.clone());
+                    }
+                    _ => {
+                        return Err(ServiceError::invalid(
+                            other,
+                            "unknown query parameter; expected one of: format, limit, param.{name}",
+                        ));
+                    }
+                },
             }
         }
         Ok(req)
     }
 
     fn name(&self) -> String {
-        format!(
+        let mut name = format!(
             "format={};limit={}",
             self.format.extension(),
             self.limit.map_or("all".to_string(), |n| n.to_string())
-        )
+        );
+        for (k, v) in &self.parameters {
+            name.push_str(&format!(";param.{}={}", k.len(), k));
+            name.push_str(&format!("={}:{v}", v.len()));
+        }
+        name
+    }
+
+    /// The `param.{name}` values as the report's parameters take them (a
+    /// number or a boolean from its text); a 422 names `param.{name}`.
+    fn parameter_values(&self, report: &Report) -> ServiceResult<ParameterValues> {
+        let declared = report
+            .output
+            .as_ref()
+            .map(|o| o.parameters.as_slice())
+            .unwrap_or_default();
+        let mut out = ParameterValues::new();
+        for (name, text) in &self.parameters {
+            let field = format!("param.{name}");
+            let p = declared.iter().find(|p| &p.name == name).ok_or_else(|| {
+                ServiceError::invalid(&field, "the report declares no such parameter")
+            })?;
+            let value = match p.kind {
+                ParameterKind::Number => text
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(serde_json::Value::Number)
+                    .ok_or_else(|| ServiceError::invalid(&field, "must be a number"))?,
+                ParameterKind::Boolean => match text.as_str() {
+                    "true" => serde_json::Value::Bool(true),
+                    "false" => serde_json::Value::Bool(false),
+                    _ => return Err(ServiceError::invalid(&field, "must be true or false")),
+                },
+                ParameterKind::String | ParameterKind::Date => {
+                    serde_json::Value::String(text.clone())
+                }
+            };
+            out.insert(name.clone(), value);
+        }
+        Ok(out)
     }
 }
 
@@ -306,18 +354,22 @@ pub async fn open(
         .warehouse
         .clone()
         .ok_or_else(|| ServiceError::Unavailable("no warehouse is configured here".into()))?;
-    // The table's files are its data: a run that commits changes them.
-    let files: Vec<_> = objects
-        .list(&objects::table(&project, &mart.meta.id))
-        .await?
-        .into_iter()
-        .filter(|o| o.key.ends_with(".parquet"))
-        .collect();
-    if files.is_empty() {
-        return Err(ServiceError::Conflict(format!(
-            "data mart {} has no data yet; run it first",
-            mart.meta.id
-        )));
+    let given = request.parameter_values(&report)?;
+    let mut sql = super::reports::report_sql(&report, &mart, &given)?;
+    if let Some(n) = request.limit {
+        sql = format!("SELECT * FROM ({sql}) AS report LIMIT {n}");
+    }
+    let read = super::relations::reading(deps, &mart, &sql).await?;
+    // The tables' files are the data: a run that commits changes them.
+    let mut files = vec![];
+    for t in &read.tables {
+        files.extend(
+            objects
+                .list(&t.location)
+                .await?
+                .into_iter()
+                .filter(|o| o.key.ends_with(".parquet")),
+        );
     }
     let mut version = Sha256::new();
     for f in &files {
@@ -346,16 +398,8 @@ pub async fn open(
             body: ReportBody::Cached(bytes),
         });
     }
-    let table = table_of(deps, &mart).await?;
-    let mut sql = match &report.query {
-        Some(q) => q.replace(TABLE_MACRO, &table.name),
-        None => format!("SELECT * FROM \"{}\"", table.name),
-    };
-    if let Some(n) = request.limit {
-        sql = format!("SELECT * FROM ({sql}) AS report LIMIT {n}");
-    }
     let rows = warehouse
-        .stream(&project, std::slice::from_ref(&table), &sql)
+        .stream(&project, &read.tables, &read.sql)
         .await
         .map_err(|e| match e {
             WarehouseError::Query(m) => {

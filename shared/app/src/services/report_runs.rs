@@ -4,6 +4,7 @@
 
 use sluice_domain::connectors::{deliveries, delivery};
 use sluice_domain::entities::{DataMart, Destination, Meta, Report, ReportRun};
+use sluice_domain::output::ParameterValues;
 use sluice_domain::pipeline::Message;
 use sluice_domain::ports::QueueError;
 use sluice_domain::{Id, IdOf, Kind};
@@ -13,14 +14,42 @@ use crate::Deps;
 use crate::error::{ServiceError, ServiceResult};
 use crate::records;
 
+/// `POST /v1/reports/{id}/runs`
+#[derive(Debug, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartReportRun {
+    /// Values of the report's parameters (its `output.parameters`); defaults
+    /// fill the rest.
+    #[serde(default)]
+    pub parameters: ParameterValues,
+}
+
 /// `POST /v1/reports/{id}/runs`: queues a delivery of the report now.
-pub async fn start(ctx: &Ctx<'_>, report_id: &IdOf<Report>) -> ServiceResult<ReportRun> {
-    load::<Report>(ctx, report_id).await?;
+pub async fn start(
+    ctx: &Ctx<'_>,
+    report_id: &IdOf<Report>,
+    body: Option<StartReportRun>,
+) -> ServiceResult<ReportRun> {
+    let report = load::<Report>(ctx, report_id).await?;
+    let parameters = body.unwrap_or_default().parameters;
+    match &report.output {
+        Some(o) => {
+            o.parameter_values(&parameters)?;
+        }
+        None if !parameters.is_empty() => {
+            return Err(ServiceError::invalid(
+                "parameters",
+                "the report declares no parameters (they are declared in its `output`)",
+            ));
+        }
+        None => {}
+    }
     let run_id = Id::generate(Kind::ReportRun, ctx.now.timestamp_millis().max(0) as u64);
     let spec = ReportLaunch {
         run_id,
         created_by: ctx.principal.subject.clone(),
         trigger_id: None,
+        parameters,
     };
     match launch(ctx.deps, ctx.project(), report_id.as_id(), spec, ctx.now).await? {
         Launched::Started(run) => Ok(*run),
@@ -37,6 +66,9 @@ pub struct ReportLaunch {
     pub run_id: Id,
     pub created_by: String,
     pub trigger_id: Option<Id>,
+    /// Values given to the report's parameters (a trigger gives none: the
+    /// defaults).
+    pub parameters: ParameterValues,
 }
 
 #[derive(Debug)]
@@ -100,6 +132,7 @@ pub async fn launch(
     meta.id = spec.run_id;
     let mut run = ReportRun::queued(meta, &report, &destination);
     run.trigger_id = spec.trigger_id;
+    run.parameters = spec.parameters;
     if !records::insert_once(store, &run).await? {
         return Ok(Launched::Exists(run.meta.id));
     }
@@ -201,4 +234,21 @@ pub async fn retry(ctx: &Ctx<'_>, id: &IdOf<ReportRun>) -> ServiceResult<ReportR
         })?;
     enqueue(ctx.deps, &run, &queue, now).await?;
     Ok(run)
+}
+
+/// Announces a report run's end on the run-event bus (its notifications
+/// follow); a bus outage never fails the run.
+pub async fn announce(deps: &Deps, kind: sluice_domain::ports::RunEventKind, run: &ReportRun) {
+    if let Some(bus) = &deps.bus {
+        let event = sluice_domain::ports::RunEvent {
+            kind,
+            project_id: run.meta.project_id.clone(),
+            run_id: run.meta.id.clone(),
+            data_mart_id: run.data_mart_id.clone(),
+            at: deps.clock.now(),
+        };
+        if let Err(e) = bus.publish(&event).await {
+            tracing::warn!(report_run_id = %run.meta.id, error = %e, "Report run event not published.");
+        }
+    }
 }

@@ -11,8 +11,8 @@ use sluice_domain::entities::{
     StartRun, Storage,
 };
 use sluice_domain::pipeline::{
-    Chunk, ChunkStatus, ConnectorState, FINALIZE_QUEUE, Message, Step, TRANSFORM_QUEUE,
-    extract_queue, objects,
+    Chunk, ChunkStatus, ConnectorState, FINALIZE_QUEUE, MATERIALIZE_QUEUE, Message, Step,
+    TRANSFORM_QUEUE, extract_queue, objects,
 };
 use sluice_domain::ports::{QueueError, RunEvent, RunEventKind, StoreError, TableRef};
 use sluice_domain::{Id, IdOf, Kind};
@@ -174,9 +174,9 @@ pub async fn launch(
 ) -> ServiceResult<Launched> {
     let project = &mart.meta.project_id;
     let store = deps.store.as_ref();
-    let Some(Definition::Connector(def)) = &mart.definition else {
+    let Some(definition) = &mart.definition else {
         return Err(ServiceError::Conflict(format!(
-            "data mart {} has no connector definition; only connector data marts run",
+            "data mart {} has no definition yet; set one and publish it before running it",
             mart.meta.id
         )));
     };
@@ -187,18 +187,33 @@ pub async fn launch(
         )));
     }
     let queue = deps.queue()?;
-    let connector = connector_of(deps, project, &def.source_id).await?;
+    // Where the run's first message goes, and what it says.
+    let (first_queue, connector) = match definition {
+        Definition::Connector(def) => {
+            let connector = connector_of(deps, project, &def.source_id).await?;
+            (extract_queue(&connector), Some(connector))
+        }
+        _ => {
+            if spec.window.is_some() {
+                return Err(ServiceError::Conflict(format!(
+                    "data mart {} is read by a query, not extracted: it has no windows to backfill",
+                    mart.meta.id
+                )));
+            }
+            (MATERIALIZE_QUEUE.to_string(), None)
+        }
+    };
     if let Some(holder) = super::slots::take(deps, mart, &spec.run_id, now).await? {
         return Ok(Launched::Busy(holder));
     }
     let start_state = match spec.kind {
-        RunKind::Incremental => {
+        RunKind::Incremental if connector.is_some() => {
             records::get::<ConnectorState>(store, project, &ConnectorState::id_for(&mart.meta.id))
                 .await?
                 .map(|s| s.cursors)
                 .unwrap_or_default()
         }
-        RunKind::Backfill => Default::default(),
+        _ => Default::default(),
     };
     let mut meta = sluice_domain::entities::Meta::new(Kind::Run, project, &spec.created_by, now);
     meta.id = spec.run_id.clone();
@@ -214,29 +229,34 @@ pub async fn launch(
     if !records::insert_once(store, &run).await? {
         return Ok(Launched::Exists(run.meta.id));
     }
-    let first = Message::Extract {
-        project: project.clone(),
-        run: run.meta.id.clone(),
-        stream: 0,
-        step: 0,
-        position: None,
-        chunks_before: 0,
+    let first = match connector {
+        Some(_) => Message::Extract {
+            project: project.clone(),
+            run: run.meta.id.clone(),
+            stream: 0,
+            step: 0,
+            position: None,
+            chunks_before: 0,
+        },
+        None => Message::Materialize {
+            project: project.clone(),
+            run: run.meta.id.clone(),
+        },
     };
     let sent = queue
-        .send(
-            &extract_queue(&connector),
-            &first.to_json(),
-            std::time::Duration::ZERO,
-        )
+        .send(&first_queue, &first.to_json(), std::time::Duration::ZERO)
         .await;
     if let Err(e) = sent {
         // Nothing will move the run: it ends failed, so it holds no slot and no
         // one waits on it, and the caller hears why.
         let (reason, err) = match e {
             QueueError::NoSuchQueue(_) => {
-                let reason = format!(
-                    "connector `{connector}` has no extraction in this deployment; its data marts cannot run"
-                );
+                let reason = match &connector {
+                    Some(c) => format!(
+                        "connector `{c}` has no extraction in this deployment; its data marts cannot run"
+                    ),
+                    None => "this deployment has no materialize queue; data marts read by a query cannot run".to_string(),
+                };
                 (reason.clone(), ServiceError::Conflict(reason))
             }
             other => (
@@ -430,11 +450,25 @@ pub async fn reconcile(
     let mart = records::get::<DataMart>(store, project, &run.data_mart_id)
         .await?
         .ok_or_else(|| ServiceError::Conflict(format!("data mart {} is gone", run.data_mart_id)))?;
-    let Some(Definition::Connector(def)) = &mart.definition else {
-        return Err(ServiceError::Conflict(format!(
-            "data mart {} has no connector definition",
-            mart.meta.id
-        )));
+    let def = match &mart.definition {
+        Some(Definition::Connector(def)) => def,
+        Some(_) => {
+            // Its one message does the whole run again.
+            let m = Message::Materialize {
+                project: project.clone(),
+                run: run.meta.id.clone(),
+            };
+            queue
+                .send(MATERIALIZE_QUEUE, &m.to_json(), std::time::Duration::ZERO)
+                .await?;
+            return Ok(());
+        }
+        None => {
+            return Err(ServiceError::Conflict(format!(
+                "data mart {} has no definition",
+                mart.meta.id
+            )));
+        }
     };
     let source = records::get::<sluice_domain::entities::Source>(store, project, &def.source_id)
         .await?
@@ -548,26 +582,12 @@ pub async fn query(
         ));
     }
     let warehouse = ctx.deps.warehouse()?;
-    let objects = ctx.deps.objects()?;
-    let location = objects::table(ctx.project(), &mart.meta.id);
-    if objects
-        .list(&location)
-        .await?
-        .iter()
-        .all(|o| !o.key.ends_with(".parquet"))
-    {
-        return Err(ServiceError::Conflict(format!(
-            "data mart {} has no data yet; run it first",
-            mart.meta.id
-        )));
-    }
-    let table = table_of(ctx.deps, &mart).await?;
-    let sql = body.sql.replace(TABLE_MACRO, &table.name);
+    let read = super::relations::reading(ctx.deps, &mart, &body.sql).await?;
     let page = warehouse
         .query(
             ctx.project(),
-            &[table],
-            &sql,
+            &read.tables,
+            &read.sql,
             page_size,
             body.page.as_deref(),
         )

@@ -264,6 +264,7 @@ async fn start_fire(
             ),
             created_by: format!("trigger:{}", t.meta.id),
             trigger_id: Some(t.meta.id.clone()),
+            parameters: Default::default(),
         };
         use super::report_runs::Launched as Delivery;
         return match super::report_runs::launch(deps, project, &t.target_id, spec, now).await {
@@ -543,11 +544,15 @@ async fn react(deps: &Deps, event: &RunEvent) -> ServiceResult<TickReport> {
     let now = deps.clock.now();
     let store = deps.store.as_ref();
     let project = &event.project_id;
-    if !matches!(
-        event.kind,
-        RunEventKind::RunSucceeded | RunEventKind::RunFailed
-    ) {
-        return Ok(report);
+    match event.kind {
+        RunEventKind::RunSucceeded | RunEventKind::RunFailed => {
+            super::notifications::run_ended(deps, event).await;
+        }
+        RunEventKind::ReportRunSucceeded | RunEventKind::ReportRunFailed => {
+            super::notifications::run_ended(deps, event).await;
+            return Ok(report);
+        }
+        _ => return Ok(report),
     }
     if event.kind == RunEventKind::RunSucceeded {
         for t in project_triggers(deps, project).await? {

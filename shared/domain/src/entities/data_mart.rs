@@ -160,13 +160,17 @@ pub fn actualize_schema(existing: &[SchemaField], landed: &[(String, String)]) -
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Definition {
-    /// A query over the storage's tables.
+    /// A query over the project's data marts (by table name, `dm_…`) and its
+    /// storage's tables (`schema.table`), materialized as the mart's table by
+    /// each run.
     Sql { query: String },
-    /// An existing table, `schema.table` or `catalog.schema.table`.
+    /// A table of the storage, `schema.table` or `catalog.schema.table`: the
+    /// Parquet files of that folder of the project's landing area.
     Table { table: String },
-    /// An existing view.
-    View { view: String },
-    /// Tables whose names match a pattern (`events_2026*`), read as one.
+    /// A saved query over the same names as `sql`, evaluated when read.
+    View { query: String },
+    /// The storage's tables whose names match a pattern (`logs.events_2026*`),
+    /// read as one (their union).
     TablePattern { pattern: String },
     /// Streams of a source, mapped into the mart's table by a run.
     Connector(ConnectorDefinition),
@@ -578,7 +582,7 @@ impl Definition {
         let at = Field::new("definition");
         let mut out = vec![];
         match self {
-            Definition::Sql { query } => {
+            Definition::Sql { query } | Definition::View { query } => {
                 if query.trim().is_empty() {
                     out.push(Problem {
                         field: "definition.query".into(),
@@ -594,7 +598,6 @@ impl Definition {
             Definition::Table { table } => {
                 out.extend(qualified_name(&at.join("table"), table, false))
             }
-            Definition::View { view } => out.extend(qualified_name(&at.join("view"), view, false)),
             Definition::TablePattern { pattern } => {
                 out.extend(qualified_name(&at.join("pattern"), pattern, true))
             }

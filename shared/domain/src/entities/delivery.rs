@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::{Meta, Settings, ValidatedSettings, entity, parse_ref, validate_text, validate_title};
 use crate::connectors::{FieldSpec, destination_spec};
-use crate::error::DomainError;
+use crate::error::{DomainError, Field};
 use crate::ids::{Id, Kind};
 
 pub use crate::connectors::DESTINATION_KINDS;
@@ -456,6 +456,9 @@ pub struct Report {
     /// SQL over the data mart; `${DATA_MART_TABLE}` names its table. Empty: all rows.
     #[serde(default)]
     pub query: Option<String>,
+    /// Columns, filters, grouping, sort and limit, instead of a `query`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<crate::output::OutputControls>,
     /// How long the data endpoint serves a result again from its cache, in
     /// seconds (60 to a week); a run of the data mart ends it sooner.
     pub cache_ttl_seconds: u32,
@@ -474,7 +477,11 @@ pub struct CreateReport {
     pub title: String,
     pub data_mart_id: String,
     pub destination_id: String,
+    /// Read-only SQL over the data mart (`${DATA_MART_TABLE}`); or `output`.
     pub query: Option<String>,
+    /// Output controls over the data mart; or `query`.
+    #[serde(default)]
+    pub output: Option<crate::output::OutputControls>,
     /// Seconds the data endpoint serves a result from its cache: 60 to 604800,
     /// default 300.
     #[serde(default = "default_cache_ttl")]
@@ -493,7 +500,10 @@ pub struct UpdateReport {
     #[schemars(length(min = 1, max = 200), pattern(super::NOT_BLANK))]
     pub title: Option<String>,
     pub destination_id: Option<String>,
+    /// A query in place of the output controls.
     pub query: Option<String>,
+    /// Output controls in place of the query.
+    pub output: Option<crate::output::OutputControls>,
     #[schemars(range(min = 60, max = 604800))]
     pub cache_ttl_seconds: Option<u32>,
     pub version: Option<u64>,
@@ -505,7 +515,20 @@ pub const MAX_CACHE_TTL_SECONDS: u32 = 7 * 24 * 3600;
 pub const MIN_CACHE_TTL_SECONDS: u32 = 60;
 pub const DEFAULT_CACHE_TTL_SECONDS: u32 = 300;
 
-pub fn validate_report_fields(query: Option<&str>, ttl: u32) -> Result<(), DomainError> {
+pub fn validate_report_fields(
+    query: Option<&str>,
+    output: Option<&crate::output::OutputControls>,
+    ttl: u32,
+) -> Result<(), DomainError> {
+    if query.is_some() && output.is_some() {
+        return Err(DomainError::invalid(
+            "output",
+            "a report takes either a `query` or `output` controls, not both",
+        ));
+    }
+    if let Some(o) = output {
+        o.check(&Field::new("output"), &[])?;
+    }
     if let Some(q) = query {
         if q.trim().is_empty() {
             return Err(DomainError::invalid(
@@ -531,7 +554,11 @@ impl CreateReport {
         let title = validate_title("title", &self.title)?;
         let dm = parse_ref("data_mart_id", Kind::DataMart, &self.data_mart_id)?;
         let dst = parse_ref("destination_id", Kind::Destination, &self.destination_id)?;
-        validate_report_fields(self.query.as_deref(), self.cache_ttl_seconds)?;
+        validate_report_fields(
+            self.query.as_deref(),
+            self.output.as_ref(),
+            self.cache_ttl_seconds,
+        )?;
         Ok((title, dm, dst))
     }
 }

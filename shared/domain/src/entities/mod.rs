@@ -113,10 +113,78 @@ pub struct Project {
     #[serde(flatten)]
     pub meta: Meta,
     pub name: String,
-    /// Where notifications (SLA misses) go. The URL itself is a secret (it often
-    /// carries a token): only its host is shown.
+    /// Where notifications go as JSON (runs that end, SLA misses). The URL
+    /// itself is a secret (it often carries a token): only its host is shown.
     #[serde(default)]
     pub webhook: Option<WebhookInfo>,
+    /// A Slack incoming webhook notifications are posted to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slack: Option<WebhookInfo>,
+    /// A Microsoft Teams incoming webhook notifications are posted to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teams: Option<WebhookInfo>,
+    /// Which ends of runs are announced, and to whom by e-mail.
+    #[serde(default)]
+    pub notifications: Notifications,
+}
+
+/// Which runs the project hears about: data mart runs and report runs that
+/// fail (on unless switched off) or succeed (off unless switched on), told to
+/// the project's webhook, Slack, Teams, and these addresses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Notifications {
+    #[serde(default = "on")]
+    pub on_failure: bool,
+    #[serde(default)]
+    pub on_success: bool,
+    /// Addresses mailed (at most 50).
+    #[serde(default)]
+    #[schemars(length(max = 50), inner(length(max = 254), pattern(EMAIL_ADDRESS)))]
+    pub emails: Vec<String>,
+}
+
+fn on() -> bool {
+    true
+}
+
+/// The JSON Schema `pattern` of an e-mail address as [`Notifications::validate`]
+/// checks it: something before the first `@`, a `.` after it, no white space
+/// (as `char::is_whitespace` counts it).
+pub const EMAIL_ADDRESS: &str = "^[^@\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+@[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*\\.[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$";
+
+impl Default for Notifications {
+    fn default() -> Self {
+        Notifications {
+            on_failure: true,
+            on_success: false,
+            emails: vec![],
+        }
+    }
+}
+
+impl Notifications {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if self.emails.len() > delivery::MAX_RECIPIENTS {
+            return Err(DomainError::invalid(
+                "notifications.emails",
+                format!("names at most {} addresses", delivery::MAX_RECIPIENTS),
+            ));
+        }
+        for (i, a) in self.emails.iter().enumerate() {
+            let ok = a.chars().count() <= 254
+                && a.split_once('@').is_some_and(|(l, d)| {
+                    !l.is_empty() && d.contains('.') && !a.contains(char::is_whitespace)
+                });
+            if !ok {
+                return Err(DomainError::invalid(
+                    format!("notifications.emails[{i}]"),
+                    format!("`{}` is not an e-mail address", crate::error::quote(a)),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -140,6 +208,17 @@ pub struct UpdateProject {
     #[serde(default, deserialize_with = "double_option_string")]
     #[schemars(with = "Option<String>", length(max = 2048), pattern(WEBHOOK_URL))]
     pub webhook_url: Option<Option<String>>,
+    /// A Slack incoming webhook URL (`https://hooks.slack.com/services/…`);
+    /// `null` removes it.
+    #[serde(default, deserialize_with = "double_option_string")]
+    #[schemars(with = "Option<String>", length(max = 2048), pattern(WEBHOOK_URL))]
+    pub slack_webhook_url: Option<Option<String>>,
+    /// A Microsoft Teams incoming webhook URL; `null` removes it.
+    #[serde(default, deserialize_with = "double_option_string")]
+    #[schemars(with = "Option<String>", length(max = 2048), pattern(WEBHOOK_URL))]
+    pub teams_webhook_url: Option<Option<String>>,
+    /// Which runs are announced and to whom by e-mail (replaces the settings).
+    pub notifications: Option<Notifications>,
 }
 
 fn double_option_string<'de, D: serde::Deserializer<'de>>(
@@ -154,7 +233,11 @@ pub const WEBHOOK_URL: &str = "^https?://([^/?#]*@)?[^/?#@\\t-\\r \\u0085\\u00a0
 
 /// Checks a webhook URL; returns its origin (scheme and host) for display.
 pub fn webhook_origin(url: &str) -> Result<String, DomainError> {
-    let field = "webhook_url";
+    url_origin("webhook_url", url)
+}
+
+/// Checks the URL of field `field`; returns its origin (scheme and host).
+pub fn url_origin(field: &str, url: &str) -> Result<String, DomainError> {
     if url.len() > 2048 {
         return Err(DomainError::invalid(
             field,

@@ -82,6 +82,10 @@ pub struct ReportRun {
     status: ReportRunStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<Id>,
+    /// Values of the report's parameters this run was started with (its
+    /// defaults fill the rest).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub parameters: crate::output::ParameterValues,
     /// 1 for the first attempt; grows by one on every retry.
     pub attempt: u32,
     /// Rows delivered.
@@ -101,6 +105,9 @@ pub struct ReportRun {
     pub delivered: Option<Delivered>,
     #[serde(default)]
     pub log: Vec<LogLine>,
+    /// When the project was told how this attempt ended (once per attempt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notified_at: Option<DateTime<Utc>>,
 }
 entity!(
     ReportRun,
@@ -125,6 +132,7 @@ impl ReportRun {
             destination_kind: destination.kind.clone(),
             status: ReportRunStatus::Queued,
             trigger_id: None,
+            parameters: Default::default(),
             attempt: 1,
             rows: 0,
             bytes: 0,
@@ -134,6 +142,7 @@ impl ReportRun {
             error: None,
             delivered: None,
             log: vec![],
+            notified_at: None,
         }
     }
 
@@ -276,6 +285,7 @@ impl ReportRun {
             return Err(self.refuse("retried"));
         }
         self.attempt += 1;
+        self.notified_at = None;
         self.status = ReportRunStatus::Queued;
         self.error = None;
         self.delivered = None;
@@ -304,6 +314,7 @@ mod tests {
             data_mart_id: Id::generate(Kind::DataMart, 1_700_000_000_000),
             destination_id: Id::generate(Kind::Destination, 1_700_000_000_000),
             query: None,
+            output: None,
             cache_ttl_seconds: 0,
         };
         let destination = Destination {

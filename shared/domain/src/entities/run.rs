@@ -217,6 +217,9 @@ pub struct Run {
     /// When `RunSlaMissed` was raised (once).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla_missed_at: Option<DateTime<Utc>>,
+    /// When the project was told how this attempt ended (once per attempt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notified_at: Option<DateTime<Utc>>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -300,6 +303,7 @@ impl Run {
             stalls: 0,
             sla_seconds: None,
             sla_missed_at: None,
+            notified_at: None,
         }
     }
 
@@ -524,6 +528,7 @@ impl Run {
         self.status = RunStatus::Running;
         self.started_at.get_or_insert(now);
         self.attempt += 1;
+        self.notified_at = None;
         self.next_retry_at = None;
         self.error = None;
         self.error_log.clear();

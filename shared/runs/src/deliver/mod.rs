@@ -17,10 +17,8 @@ mod webhook;
 
 use serde_json::{Map, Value};
 use sluice_app::records;
-use sluice_app::services::runs::{TABLE_MACRO, table_of};
 use sluice_domain::Id;
 use sluice_domain::entities::{DataMart, Delivered, Destination, Report, ReportRun};
-use sluice_domain::pipeline::objects;
 use sluice_domain::ports::{ColumnInfo, QueryPage, RowStream, WarehouseError};
 
 use crate::{Fault, Machine};
@@ -142,23 +140,8 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
         .warehouse
         .clone()
         .ok_or_else(|| Fault::Permanent("no warehouse is configured here".into()))?;
-    let location = objects::table(project, &mart.meta.id);
-    if m.objects()
-        .list(&location)
-        .await?
-        .iter()
-        .all(|o| !o.key.ends_with(".parquet"))
-    {
-        return Err(Fault::Permanent(format!(
-            "data mart {} has no data yet; run it first",
-            mart.meta.id
-        )));
-    }
-    let table = table_of(&m.deps, &mart).await?;
-    let sql = match &report.query {
-        Some(q) => q.replace(TABLE_MACRO, &table.name),
-        None => format!("SELECT * FROM \"{}\"", table.name),
-    };
+    let sql = sluice_app::services::reports::report_sql(&report, &mart, &run.parameters)?;
+    let read = sluice_app::services::relations::reading(&m.deps, &mart, &sql).await?;
     let config = crate::config_with_secrets(
         &m.deps,
         &destination.settings,
@@ -168,7 +151,7 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
     .await?;
     let stream = warehouse
         .clone()
-        .stream(project, std::slice::from_ref(&table), &sql)
+        .stream(project, &read.tables, &read.sql)
         .await
         .map_err(read_fault)?;
     let job = Job {
@@ -206,6 +189,12 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
     match recorded {
         Some(r) if r.status() == sluice_domain::entities::ReportRunStatus::Succeeded => {
             tracing::info!(report_run_id = %run_id, rows, bytes, "Report delivered.");
+            sluice_app::services::report_runs::announce(
+                &m.deps,
+                sluice_domain::ports::RunEventKind::ReportRunSucceeded,
+                &r,
+            )
+            .await;
         }
         _ => {
             // Cancelled while it ran: an export is taken back; a webhook was
@@ -227,7 +216,19 @@ pub(crate) async fn fail(m: &Machine, project: &Id, run_id: &Id, reason: &str) {
     })
     .await;
     match res {
-        Ok(_) => tracing::warn!(report_run_id = %run_id, reason = %reason, "Report run failed."),
+        Ok(Some(r))
+            if r.status() == sluice_domain::entities::ReportRunStatus::Failed
+                && r.error.as_deref() == Some(reason) =>
+        {
+            tracing::warn!(report_run_id = %run_id, reason = %reason, "Report run failed.");
+            sluice_app::services::report_runs::announce(
+                &m.deps,
+                sluice_domain::ports::RunEventKind::ReportRunFailed,
+                &r,
+            )
+            .await;
+        }
+        Ok(_) => {}
         Err(e) => {
             tracing::error!(report_run_id = %run_id, error = %e, "Could not mark the report run failed.")
         }
