@@ -34,6 +34,8 @@ struct Fixture {
     /// Runs of `report`: queued (nothing moves it), failed.
     report_run: String,
     failed_report_run: String,
+    /// A run of `report` that exported a file, still in place.
+    exported_report_run: String,
     /// A `looker_studio` destination, a report of `files_mart` into it, and
     /// the destination's data key.
     data_destination: String,
@@ -203,7 +205,46 @@ async fn seed(app: &TestApp) -> Fixture {
         .fail(now, "seeded")
         .expect("running → failed");
     app.seed(&failed_delivery).await;
+    let export_destination = sluice_domain::entities::Destination {
+        kind: "object_export".into(),
+        ..the_destination.clone()
+    };
+    let mut exported = sluice_domain::entities::ReportRun::queued(
+        Meta::new(Kind::ReportRun, &app.project, "test", now),
+        &the_report,
+        &export_destination,
+    );
+    let target = format!("fixture/{}.csv", exported.meta.id.as_str().to_lowercase());
+    let bytes = b"id,amount\r\n1,2.5\r\n".to_vec();
+    exported.start(now).expect("queued → running");
+    exported
+        .succeed(
+            now,
+            1,
+            bytes.len() as u64,
+            sluice_domain::entities::Delivered {
+                target: target.clone(),
+                format: Some("csv".into()),
+                status: None,
+            },
+        )
+        .expect("running → succeeded");
+    app.seed(&exported).await;
+    app.deps
+        .objects
+        .as_ref()
+        .expect("an object store")
+        .put(
+            &format!(
+                "{}{target}",
+                sluice_domain::pipeline::objects::exports_of(&app.project)
+            ),
+            bytes,
+        )
+        .await
+        .expect("the exported file");
     Fixture {
+        exported_report_run: exported.meta.id.to_string(),
         data_destination,
         data_report,
         data_key,
@@ -388,6 +429,10 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
         "api-start-report-run" => (format!("/v1/reports/{}/runs", f.report), None),
         "api-list-report-runs" => (format!("/v1/reports/{}/runs", f.report), None),
         "api-get-report-run" => (format!("/v1/report-runs/{}", f.report_run), None),
+        "api-download-report-run" => (
+            format!("/v1/report-runs/{}/download", f.exported_report_run),
+            None,
+        ),
         "api-cancel-report-run" => (format!("/v1/report-runs/{}/cancel", f.report_run), None),
         "api-retry-report-run" => (
             format!("/v1/report-runs/{}/retry", f.failed_report_run),
@@ -484,7 +529,10 @@ pub async fn every_route_answers_every_role_of_its_own_project_as_its_role_allow
                     role.as_str(),
                     r.text
                 );
-                if r.status != 204 {
+                if route.name == "api-download-report-run" {
+                    // The file itself (followed from S3's link on AWS).
+                    assert_eq!(r.text, "id,amount\r\n1,2.5\r\n", "{}", route.name);
+                } else if r.status != 204 {
                     r.json();
                 }
             } else {

@@ -720,3 +720,40 @@ async fn ses_mailer_sends_from_a_verified_sender_and_refuses_an_unverified_one()
     let quota = ses.get_send_quota().send().await.expect("quota");
     assert_eq!(quota.sent_last24_hours(), sent, "a check sends nothing");
 }
+
+/// A download link to an S3 object is a presigned GetObject URL (SigV4 query
+/// parameters, the expiry asked for): fetched with no credential of its own,
+/// it gives the object's bytes. (moto checks no signature; S3 does.)
+#[tokio::test]
+async fn an_s3_download_link_is_a_presigned_url_to_the_object() {
+    let (_moto, client, bucket) = s3().await;
+    let store = sluice_aws::S3Objects::new(client, &bucket).with_prefix("t/");
+    let bytes = b"id,amount\r\n1,12.5\r\n".to_vec();
+    store
+        .put("projects/p/exports/weekly/orders.csv", bytes.clone())
+        .await
+        .expect("put");
+    let url = store
+        .download_url(
+            "projects/p/exports/weekly/orders.csv",
+            std::time::Duration::from_secs(900),
+        )
+        .await
+        .expect("a link")
+        .expect("S3 signs links");
+    assert!(
+        url.contains("X-Amz-Signature=") && url.contains("X-Amz-Expires=900"),
+        "{url}"
+    );
+    assert!(
+        url.contains("/t/projects/p/exports/weekly/orders.csv"),
+        "{url}"
+    );
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let got = http.get(&url).send().await.expect("fetched");
+    assert_eq!(got.status().as_u16(), 200);
+    assert_eq!(got.bytes().await.expect("body").to_vec(), bytes);
+}

@@ -215,6 +215,41 @@ async fn seeded_deps() -> (Deps, PathBuf) {
         .fail(now, "the webhook at https://hooks.example.com answered 500")
         .expect("fail");
     put(&deps, &failed).await;
+    // A report run (32) that exported a file, still in place.
+    let export_destination = Destination {
+        meta: meta(Kind::Destination, "33"),
+        title: "Exports".into(),
+        kind: "object_export".into(),
+        settings: Settings::default(),
+    };
+    let file = b"id,amount\r\n1,12.5\r\n".to_vec();
+    let mut exported = ReportRun::queued(meta(Kind::ReportRun, "32"), &report, &export_destination);
+    exported.start(now).expect("start");
+    exported
+        .succeed(
+            now,
+            1,
+            file.len() as u64,
+            sluice_domain::entities::Delivered {
+                target: "weekly/orders.csv".into(),
+                format: Some("csv".into()),
+                status: None,
+            },
+        )
+        .expect("succeed");
+    put(&deps, &exported).await;
+    deps.objects
+        .as_ref()
+        .expect("objects")
+        .put(
+            &format!(
+                "{}weekly/orders.csv",
+                sluice_domain::pipeline::objects::exports_of(&project)
+            ),
+            file,
+        )
+        .await
+        .expect("the exported file");
     let trigger = CreateTrigger {
         target_kind: TargetKind::DataMart,
         target_id: fixed(Kind::DataMart, "4").to_string(),
@@ -477,6 +512,13 @@ async fn every_sample_event_gets_the_status_its_name_promises() {
                 .await
                 .collected(sluice_lambda::MAX_RESPONSE_BYTES)
                 .await;
+            if route.name == "api-download-report-run" && stem == "ok" {
+                assert_eq!(
+                    String::from_utf8_lossy(&response.body),
+                    "id,amount\r\n1,12.5\r\n",
+                    "the exported file"
+                );
+            }
             if route.name == "api-get-report-data" && stem == "ok" {
                 assert_eq!(
                     String::from_utf8_lossy(&response.body),

@@ -3451,7 +3451,7 @@ async fn a_reports_output_controls_shape_its_rows_and_bad_ones_name_their_field(
             .await
         }
     };
-    for (query, qmin) in [(String::new(), 3), ("&param.qmin=7".to_string(), 7)] {
+    for (query, qmin) in [(String::new(), 3), ("&param[qmin]=7".to_string(), 7)] {
         let got = pull(query).await;
         assert_eq!(got.status, 200, "{}", got.text);
         let got = got.json();
@@ -3474,17 +3474,17 @@ async fn a_reports_output_controls_shape_its_rows_and_bad_ones_name_their_field(
         assert_eq!(by_hand.len(), 5);
         assert_eq!(rows_in_order(&got), by_hand, "qmin {qmin}");
     }
-    let bad = pull("&param.qmin=lots".into()).await;
+    let bad = pull("&param[qmin]=lots".into()).await;
     assert_eq!(
         (bad.status, bad.field()),
-        (422, "param.qmin".to_string()),
+        (422, "param[qmin]".to_string()),
         "{}",
         bad.text
     );
-    let bad = pull("&param.other=1".into()).await;
+    let bad = pull("&param[other]=1".into()).await;
     assert_eq!(
         (bad.status, bad.field()),
-        (422, "param.other".to_string()),
+        (422, "param[other]".to_string()),
         "{}",
         bad.text
     );
@@ -3831,5 +3831,265 @@ async fn a_run_that_ends_is_announced_once_where_the_project_asked() {
     for r in [hook, slack, teams] {
         r.task.abort();
     }
+    app.stop().await;
+}
+
+/// A report exported as Parquet keeps its columns' types, and a run's file is
+/// downloaded through the API (locally the bytes, a piece at a time) by any
+/// role of the project and by no one else; a run whose file a later delivery
+/// replaced says so.
+#[tokio::test]
+async fn a_parquet_export_keeps_its_types_and_is_downloaded_from_its_run() {
+    use sluice_engine::datafusion::arrow::array::{Array, Float64Array};
+    use sluice_engine::datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let app = spawn_app().await;
+    let dir = temp_dir("orders-parquet");
+    let total = write_orders(&dir, 2, 300);
+    let orders = files_mart(&app, &dir, json!({"batch_size": 200})).await;
+    let run = start_run(&app, &orders, json!({})).await;
+    assert_eq!(wait_final(&app, &run, LONG).await["status"], "succeeded");
+    app.refused(
+        "POST",
+        "/v1/destinations",
+        &json!({"title": "x", "kind": "object_export", "config": {"format": "parquet", "compression": "gzip"}}),
+        "config.compression",
+    )
+    .await;
+    let export = app
+        .owner(
+            "POST",
+            "/v1/destinations",
+            Some(&json!({"title": "Lake", "kind": "object_export",
+                "config": {"format": "parquet", "folder": "typed", "file_name": "orders"}})),
+            201,
+        )
+        .await["id"]
+        .clone();
+    let report = |limit: u64| {
+        json!({"title": "Typed", "data_mart_id": orders, "destination_id": export,
+            "output": {"columns": [{"column": "id"}, {"column": "amount"}, {"column": "day"}, {"column": "customer"}],
+                       "sort": [{"column": "id"}], "limit": limit}})
+    };
+    let all = app
+        .owner("POST", "/v1/reports", Some(&report(1000)), 201)
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let rr = app
+        .owner("POST", &format!("/v1/reports/{all}/runs"), None, 202)
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let done = wait_report_run(&app, &rr).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["delivered"]["target"], "typed/orders.parquet");
+    let path = format!("/v1/report-runs/{rr}/download");
+    let viewer = app.token(sluice_domain::Role::Viewer).to_string();
+    let got = app.send("GET", &path, &viewer, None).await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    assert_eq!(
+        got.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/vnd.apache.parquet")
+    );
+    assert!(
+        got.headers
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("orders.parquet")),
+        "{:?}",
+        got.headers
+    );
+    let raw = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(&viewer)
+        .send()
+        .await
+        .expect("fetched")
+        .bytes()
+        .await
+        .expect("the file");
+    assert_eq!(raw.len() as u64, done["bytes"].as_u64().expect("bytes"));
+    let reader = ParquetRecordBatchReaderBuilder::try_new(raw)
+        .expect("a Parquet file")
+        .build()
+        .expect("a reader");
+    let (mut rows, mut sum) = (0usize, 0.0);
+    for batch in reader {
+        let batch = batch.expect("a batch");
+        let schema = batch.schema();
+        let types: Vec<String> = schema
+            .fields()
+            .iter()
+            .map(|f| f.data_type().to_string())
+            .collect();
+        assert_eq!(
+            types,
+            ["Int64", "Float64", "Date32", "Utf8"],
+            "typed columns"
+        );
+        let amounts = batch
+            .column(1)
+            .as_any()
+            .downcast_ref::<Float64Array>()
+            .expect("amounts");
+        sum += amounts.iter().flatten().sum::<f64>();
+        rows += batch.num_rows();
+        assert_eq!(batch.column(0).null_count(), 0);
+    }
+    assert_eq!(rows, 600);
+    assert!((sum - total).abs() < 1e-6, "{sum} {total}");
+
+    // No one of another project.
+    let stranger = app.strangers[&sluice_domain::Role::Owner].clone();
+    assert_eq!(app.send("GET", &path, &stranger, None).await.status, 404);
+    // A later, smaller delivery to the same file replaces the first one's.
+    let fewer = app
+        .owner("POST", "/v1/reports", Some(&report(10)), 201)
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let later = app
+        .owner("POST", &format!("/v1/reports/{fewer}/runs"), None, 202)
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(wait_report_run(&app, &later).await["status"], "succeeded");
+    let replaced = app.send("GET", &path, &viewer, None).await;
+    assert_eq!(replaced.status, 409, "{}", replaced.text);
+    assert!(replaced.text.contains("replaced"), "{}", replaced.text);
+    assert_eq!(
+        app.send(
+            "GET",
+            &format!("/v1/report-runs/{later}/download"),
+            &viewer,
+            None
+        )
+        .await
+        .status,
+        200
+    );
+    app.stop().await;
+}
+
+/// A report mailed as XLSX carries an Excel workbook of every row: a bold
+/// header, numbers as numbers, text as shared strings (read back by Python's
+/// own `email` and `zipfile`, as another program would).
+#[tokio::test]
+async fn a_report_mailed_as_xlsx_carries_a_workbook_of_its_rows() {
+    let smtp = sluice_tests::smtp::SmtpServer::start();
+    let mut app = spawn_app_without_workers().await;
+    app.deps.mailer = Some(std::sync::Arc::new(
+        sluice_connectors::smtp::SmtpMailer::new(&smtp.url(), "reports@sluice.test")
+            .expect("a mailer"),
+    ));
+    app.start_engine().await;
+    let dir = temp_dir("report-xlsx");
+    write_orders(&dir, 1, 30);
+    let mart = files_mart(&app, &dir, json!({})).await;
+    let run = start_run(&app, &mart, json!({})).await;
+    assert_eq!(wait_final(&app, &run, LONG).await["status"], "succeeded");
+    app.refused(
+        "POST",
+        "/v1/destinations",
+        &json!({"title": "x", "kind": "email", "config": {"to": ["a@example.com"], "attachment": "pdf"}}),
+        "config.attachment",
+    )
+    .await;
+    let dest = app
+        .owner(
+            "POST",
+            "/v1/destinations",
+            Some(&json!({"title": "Finance", "kind": "email",
+                "config": {"to": ["ops@example.com"], "attachment": "xlsx"}})),
+            201,
+        )
+        .await["id"]
+        .clone();
+    let report = app
+        .owner(
+            "POST",
+            "/v1/reports",
+            Some(&json!({"title": "Orders", "data_mart_id": mart, "destination_id": dest,
+                "output": {"columns": [{"column": "id"}, {"column": "customer"}, {"column": "amount"}],
+                           "sort": [{"column": "id"}]}})),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let rr = app
+        .owner("POST", &format!("/v1/reports/{report}/runs"), None, 202)
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let done = wait_report_run(&app, &rr).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["delivered"]["format"], "xlsx");
+    let mail = smtp.messages().pop().expect("a message");
+    let script = r#"
+import email, io, json, re, sys, zipfile
+msg = email.message_from_string(sys.stdin.read())
+part = next(p for p in msg.walk() if (p.get_filename() or "").endswith(".xlsx"))
+book = zipfile.ZipFile(io.BytesIO(part.get_payload(decode=True)))
+sheet = book.read("xl/worksheets/sheet1.xml").decode()
+strings = re.findall(r"<t[^>]*>([^<]*)</t>", book.read("xl/sharedStrings.xml").decode())
+cells = re.findall(r'<c r="([A-Z]+[0-9]+)"([^>]*)>(?:<v>([^<]*)</v>)?', sheet)
+print(json.dumps({"type": part.get_content_type(), "rows": sheet.count("<row "),
+    "strings": strings, "cells": {r: [a, v] for r, a, v in cells}}))
+"#;
+    let mut child = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), mail.as_bytes())
+        .expect("the message");
+    drop(child.stdin.take());
+    let out = child.wait_with_output().expect("python3 ran");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let book: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        book["type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert_eq!(book["rows"], 31, "a header and 30 rows: {book}");
+    let strings: Vec<&str> = book["strings"]
+        .as_array()
+        .expect("strings")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(&strings[..3], ["id", "customer", "amount"]);
+    assert!(strings.contains(&"CUST 1"), "{strings:?}");
+    // A2 is the number 1 (no `t="s"`: not a string); A1 a shared string.
+    assert_eq!(book["cells"]["A2"][1], "1", "{book}");
+    assert!(
+        !book["cells"]["A2"][0]
+            .as_str()
+            .unwrap_or_default()
+            .contains("t=\"s\"")
+    );
+    assert!(
+        book["cells"]["A1"][0]
+            .as_str()
+            .unwrap_or_default()
+            .contains("t=\"s\"")
+    );
+    assert_eq!(book["cells"]["C2"][1], "2.74", "{book}");
     app.stop().await;
 }

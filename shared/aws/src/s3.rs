@@ -241,6 +241,27 @@ impl ObjectStore for S3Objects {
             .map_err(|e| self.backend("DeleteObject", &s3_key, e))?;
         Ok(())
     }
+
+    /// A presigned GetObject URL, signed with this client's credentials (SigV4
+    /// query parameters, valid for `expires`, at most a week).
+    async fn download_url(
+        &self,
+        key: &str,
+        expires: std::time::Duration,
+    ) -> Result<Option<String>, ObjectError> {
+        let s3_key = self.s3_key(key)?;
+        let config = aws_sdk_s3::presigning::PresigningConfig::expires_in(expires)
+            .map_err(ObjectError::backend)?;
+        let presigned = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(&s3_key)
+            .presigned(config)
+            .await
+            .map_err(|e| self.backend("GetObject (presigned)", &s3_key, e))?;
+        Ok(Some(presigned.uri().to_string()))
+    }
 }
 
 /// Creates the bucket `name` in the client's region (outside `us-east-1` with that

@@ -321,6 +321,16 @@ pub trait ObjectStore: Send + Sync {
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, ObjectError>;
     /// Removes the object; a missing key is not an error.
     async fn delete(&self, key: &str) -> Result<(), ObjectError>;
+    /// A URL whoever holds it may GET the object from until `expires` has
+    /// passed (S3's presigned URL); `None` for a store without one (the local
+    /// directory: the API serves the bytes itself).
+    async fn download_url(
+        &self,
+        _key: &str,
+        _expires: std::time::Duration,
+    ) -> Result<Option<String>, ObjectError> {
+        Ok(None)
+    }
 }
 
 /// What happened to a run, as the custom event bus carries it (`detail-type`).

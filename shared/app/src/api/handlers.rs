@@ -331,6 +331,25 @@ handlers! {
         c.reply(&report_runs::list_of_report(&c.ctx()?, &c.id()?, page).await?)
     }
     get_report_run(c) { c.reply(&report_runs::get(&c.ctx()?, &c.id()?).await?) }
+    download_report_run(c) {
+        Ok(match report_runs::download(&c.ctx()?, &c.id()?).await? {
+            report_runs::Download::Redirect(url) => ApiResponse {
+                status: 307,
+                headers: vec![("location", url), ("cache-control", "no-store".into())],
+                body: Default::default(),
+                stream: None,
+            },
+            report_runs::Download::File { file_name, content_type, size, body } => {
+                let mut r = ApiResponse::streamed(c.route.status, content_type, body);
+                r.headers.push(("content-length", size.to_string()));
+                r.headers.push((
+                    "content-disposition",
+                    format!("attachment; filename=\"{}\"", file_name.replace(['"', '\\'], "_")),
+                ));
+                r
+            }
+        })
+    }
     cancel_report_run(c) { c.reply(&report_runs::cancel(&c.ctx()?, &c.id()?).await?) }
     retry_report_run(c) { c.reply(&report_runs::retry(&c.ctx()?, &c.id()?).await?) }
 

@@ -40,7 +40,16 @@ fn build() -> Value {
                 None => json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}),
             })
             .collect();
-        params.extend(r.query.iter().map(|q| json!({"name": q.name, "in": "query", "required": false, "description": q.description, "schema": (q.schema)()})));
+        params.extend(r.query.iter().map(|q| {
+            let schema = (q.schema)();
+            let mut p = json!({"name": q.name, "in": "query", "required": false, "description": q.description, "schema": schema});
+            // An object is sent as `name[key]=value` pairs.
+            if p["schema"]["type"] == "object" {
+                p["style"] = json!("deepObject");
+                p["explode"] = json!(true);
+            }
+            p
+        }));
         if !params.is_empty() {
             op.insert("parameters".into(), Value::Array(params));
         }
@@ -68,6 +77,10 @@ fn build() -> Value {
                     "application/json": {"schema": {"type": "object", "required": ["schema", "rows"], "properties": {
                         "schema": {"type": "array", "items": {"type": "object", "required": ["name", "type"], "properties": {"name": {"type": "string"}, "type": {"type": "string"}}}},
                         "rows": {"type": "array", "items": {"type": "object"}}}}}}})
+            }
+            None if r.name == "api-download-report-run" => {
+                json!({"description": "The file (where the object store signs no links).", "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}})
             }
             Some(res) => {
                 json!({"description": "Success.", "content": {"application/json": {"schema": res(&mut generator)}}})
@@ -100,6 +113,17 @@ fn build() -> Value {
                 ),
             );
             op.insert("security".into(), json!([{"dataKey": []}]));
+        }
+        if r.name == "api-download-report-run" {
+            responses.insert(
+                "307".into(),
+                json!({"description": "The file is at `location`, a link valid for 15 minutes (S3).",
+                    "headers": {"location": {"schema": {"type": "string"}}}}),
+            );
+            responses.insert(
+                "409".into(),
+                error_response("The run has no file: not an export, not succeeded, or its file was replaced or removed."),
+            );
         }
         if !r.query.is_empty() {
             responses.insert(

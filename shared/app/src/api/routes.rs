@@ -653,6 +653,13 @@ pub static GET_REPORT_DATA: RouteSpec = route!(
             description: "At most this many rows (1-1000000000); all of them by default.",
             schema: || limit(1_000_000_000),
         },
+        QueryParam {
+            name: "param",
+            description: "Values of the report's parameters (its `output.parameters`), `param[name]=value`: at most 8, names of at most 64 characters, values of at most 400; defaults fill the rest. A name the report does not declare, or a value not of its type, is a 422 naming `param[name]`.",
+            schema: || serde_json::json!({"type": "object", "maxProperties": 8,
+                "propertyNames": {"minLength": 1, "maxLength": 64},
+                "additionalProperties": {"type": "string", "maxLength": 400}}),
+        },
     ],
     handler = h::get_report_data,
     needs = &[Part::Objects, Part::Warehouse]
@@ -700,6 +707,21 @@ pub static START_REPORT_RUN: RouteSpec = route!(
     query = &[],
     handler = h::start_report_run,
     needs = &[Part::Queue]
+);
+
+/// `api-download-report-run`.
+pub static DOWNLOAD_REPORT_RUN: RouteSpec = route!(
+    "api-download-report-run",
+    GET,
+    "/v1/report-runs/{id}/download",
+    V,
+    "The file an `object_export` report run delivered: a redirect (307) to a link valid for 15 minutes where the object store signs links (S3), else the file itself.",
+    req = None,
+    res = None,
+    status = 200,
+    query = &[],
+    handler = h::download_report_run,
+    needs = &[Part::Objects]
 );
 
 /// `api-list-report-runs`.
@@ -1187,6 +1209,7 @@ pub static ALL: &[&RouteSpec] = &[
     &START_REPORT_RUN,
     &LIST_REPORT_RUNS,
     &GET_REPORT_RUN,
+    &DOWNLOAD_REPORT_RUN,
     &CANCEL_REPORT_RUN,
     &RETRY_REPORT_RUN,
     &CREATE_TRIGGER,

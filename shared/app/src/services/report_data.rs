@@ -150,13 +150,18 @@ pub async fn forget_keys(deps: &Deps, project: &Id, destination: &Id) -> Service
     Ok(())
 }
 
+/// Most `param[…]` values one request gives, and the longest of them (a
+/// URL stays well under the 64 KiB a server takes).
+const MAX_PARAMS: usize = 8;
+const MAX_PARAM_CHARS: usize = 400;
+
 /// The parameters of a data request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataRequest {
     pub format: RowFormat,
     /// At most this many rows.
     pub limit: Option<u64>,
-    /// `param.{name}` values, as given.
+    /// `param[{name}]` values, as given.
     pub parameters: std::collections::BTreeMap<String, String>,
 }
 
@@ -196,14 +201,29 @@ impl DataRequest {
                             })?,
                     );
                 }
-                other => match other.strip_prefix("param.") {
-                    Some(name) if !name.is_empty() && v.len() <= 10_000 => {
+                other => match other
+                    .strip_prefix("param[")
+                    .and_then(|r| r.strip_suffix(']'))
+                {
+                    Some(name) if !name.is_empty() && name.chars().count() <= 64 => {
+                        if v.chars().count() > MAX_PARAM_CHARS {
+                            return Err(ServiceError::invalid(
+                                other,
+                                format!("must be at most {MAX_PARAM_CHARS} characters"),
+                            ));
+                        }
                         req.parameters.insert(name.to_string(), v.clone());
+                        if req.parameters.len() > MAX_PARAMS {
+                            return Err(ServiceError::invalid(
+                                "param",
+                                format!("takes at most {MAX_PARAMS} values"),
+                            ));
+                        }
                     }
                     _ => {
                         return Err(ServiceError::invalid(
                             other,
-                            "unknown query parameter; expected one of: format, limit, param.{name}",
+                            "unknown query parameter; expected one of: format, limit, param[{name}]",
                         ));
                     }
                 },
@@ -219,14 +239,14 @@ impl DataRequest {
             self.limit.map_or("all".to_string(), |n| n.to_string())
         );
         for (k, v) in &self.parameters {
-            name.push_str(&format!(";param.{}={}", k.len(), k));
+            name.push_str(&format!(";param[{}:{k}]", k.len()));
             name.push_str(&format!("={}:{v}", v.len()));
         }
         name
     }
 
-    /// The `param.{name}` values as the report's parameters take them (a
-    /// number or a boolean from its text); a 422 names `param.{name}`.
+    /// The `param[{name}]` values as the report's parameters take them (a
+    /// number or a boolean from its text); a 422 names `param[{name}]`.
     fn parameter_values(&self, report: &Report) -> ServiceResult<ParameterValues> {
         let declared = report
             .output
@@ -235,7 +255,7 @@ impl DataRequest {
             .unwrap_or_default();
         let mut out = ParameterValues::new();
         for (name, text) in &self.parameters {
-            let field = format!("param.{name}");
+            let field = format!("param[{name}]");
             let p = declared.iter().find(|p| &p.name == name).ok_or_else(|| {
                 ServiceError::invalid(&field, "the report declares no such parameter")
             })?;

@@ -252,3 +252,120 @@ pub async fn announce(deps: &Deps, kind: sluice_domain::ports::RunEventKind, run
         }
     }
 }
+
+/// How long a download link stays valid.
+pub const DOWNLOAD_LINK_SECONDS: u64 = 900;
+/// Bytes read from the store per piece of a streamed download.
+const DOWNLOAD_PIECE: u64 = 1 << 20;
+
+/// How a delivered export is fetched.
+pub enum Download {
+    /// A URL the file can be fetched from for [`DOWNLOAD_LINK_SECONDS`] (S3's
+    /// presigned URL): the caller is redirected there.
+    Redirect(String),
+    /// The file itself, a piece at a time (the local object store).
+    File {
+        file_name: String,
+        content_type: &'static str,
+        size: u64,
+        body: super::report_data::ByteStream,
+    },
+}
+
+/// The content type of an export file, by its name.
+fn content_type_of(name: &str) -> &'static str {
+    if name.ends_with(".gz") {
+        return "application/gzip";
+    }
+    match name.rsplit('.').next() {
+        Some("csv") => "text/csv",
+        Some("ndjson") => "application/x-ndjson",
+        Some("json") => "application/json",
+        Some("parquet") => "application/vnd.apache.parquet",
+        _ => "application/octet-stream",
+    }
+}
+
+/// `GET /v1/report-runs/{id}/download`: the file an `object_export` run
+/// delivered, while it is the one the run wrote (a later run of the report
+/// writing the same name replaces it).
+pub async fn download(ctx: &Ctx<'_>, id: &IdOf<ReportRun>) -> ServiceResult<Download> {
+    use sluice_domain::entities::ReportRunStatus;
+    let run = load::<ReportRun>(ctx, id).await?;
+    if run.destination_kind != "object_export" {
+        return Err(ServiceError::Conflict(format!(
+            "only runs into `object_export` destinations write a file; report run {id} delivered to `{}`",
+            run.destination_kind
+        )));
+    }
+    let delivered = match (&run.delivered, run.status()) {
+        (Some(d), ReportRunStatus::Succeeded) => d,
+        (_, status) => {
+            return Err(ServiceError::Conflict(format!(
+                "report run {id} has no file: it is {}",
+                serde_json::to_value(status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            )));
+        }
+    };
+    // The target is the run's own record, written by the delivery; the key is
+    // checked again before it is used.
+    let key = format!(
+        "{}{}",
+        sluice_domain::pipeline::objects::exports_of(ctx.project()),
+        delivered.target
+    );
+    sluice_domain::ports::check_object_key(&key)
+        .map_err(|e| ServiceError::Internal(format!("the run's file is not a key: {e}")))?;
+    let objects = ctx.deps.objects()?.clone();
+    let found = objects.list(&key).await?.into_iter().find(|o| o.key == key);
+    let size = match found {
+        Some(o) if o.size == run.bytes => o.size,
+        Some(_) => {
+            return Err(ServiceError::Conflict(format!(
+                "the file of report run {id} was replaced by a later delivery to `{}`",
+                delivered.target
+            )));
+        }
+        None => {
+            return Err(ServiceError::Conflict(format!(
+                "the file of report run {id} is gone from `{}`",
+                delivered.target
+            )));
+        }
+    };
+    let expires = std::time::Duration::from_secs(DOWNLOAD_LINK_SECONDS);
+    if let Some(url) = objects.download_url(&key, expires).await? {
+        return Ok(Download::Redirect(url));
+    }
+    let file_name = delivered
+        .target
+        .rsplit('/')
+        .next()
+        .unwrap_or(&delivered.target)
+        .to_string();
+    let pieces = futures_util::stream::unfold(0u64, move |at| {
+        let (objects, key) = (objects.clone(), key.clone());
+        async move {
+            if at >= size {
+                return None;
+            }
+            match objects.get_range(&key, at, DOWNLOAD_PIECE).await {
+                Ok(Some(bytes)) if !bytes.is_empty() => {
+                    let next = at + bytes.len() as u64;
+                    Some((Ok(bytes::Bytes::from(bytes)), next))
+                }
+                Ok(_) => Some((Err(std::io::Error::other("the file ended early")), size)),
+                Err(e) => Some((Err(std::io::Error::other(e.to_string())), size)),
+            }
+        }
+    });
+    Ok(Download::File {
+        content_type: content_type_of(&file_name),
+        file_name,
+        size,
+        body: Box::pin(pieces),
+    })
+}

@@ -22,16 +22,16 @@ pub fn destination_spec(kind: &str) -> Option<Vec<FieldSpec>> {
                 "Folder inside the project's exports, such as `weekly/sales`; empty for the top.",
             )
             .default(""),
-            FieldSpec::new("format", T::String, "File format.")
+            FieldSpec::new("format", T::String, "File format: CSV, one JSON object per line, a JSON array, or Parquet (typed columns, compressed inside with Snappy).")
                 .default("csv")
-                .one_of(&["csv", "ndjson", "json"]),
+                .one_of(&["csv", "ndjson", "json", "parquet"]),
             FieldSpec::new(
                 "file_name",
                 T::String,
                 "File name template; `{report}` (the report id), `{run}` (the run id) and `{date}` (the run's day, UTC) are replaced, and the format's extension is added.",
             )
             .default("{report}-{date}"),
-            FieldSpec::new("compression", T::String, "Compress the file.")
+            FieldSpec::new("compression", T::String, "Compress the file (CSV, NDJSON and JSON; Parquet compresses its own columns).")
                 .default("none")
                 .one_of(&["none", "gzip"]),
         ],
@@ -63,9 +63,16 @@ pub fn destination_spec(kind: &str) -> Option<Vec<FieldSpec>> {
             FieldSpec::new(
                 "to",
                 T::StringList,
-                "Recipients, 1 to 50 addresses. The report goes as a CSV attachment, its first 20 rows as a table in the body, from the deployment's sender.",
+                "Recipients, 1 to 50 addresses. The report goes as an attachment, its first 20 rows as a table in the body, from the deployment's sender.",
             )
             .required(),
+            FieldSpec::new(
+                "attachment",
+                T::String,
+                "The attachment's format: CSV, or an Excel workbook (XLSX: numbers as numbers, a bold header row; at most 1048575 rows).",
+            )
+            .default("csv")
+            .one_of(&["csv", "xlsx"]),
             FieldSpec::new(
                 "subject",
                 T::String,

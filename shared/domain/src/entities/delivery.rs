@@ -139,6 +139,14 @@ pub fn check_destination_values(
             if let Some(folder) = config.get("folder").and_then(Value::as_str) {
                 export_folder(folder)?;
             }
+            if config.get("format").and_then(Value::as_str) == Some("parquet")
+                && config.get("compression").and_then(Value::as_str) == Some("gzip")
+            {
+                return Err(DomainError::invalid(
+                    "config.compression",
+                    "Parquet compresses its own columns; leave compression `none`",
+                ));
+            }
             if let Some(template) = config.get("file_name").and_then(Value::as_str) {
                 let sample = Id::generate(Kind::ReportRun, 0);
                 export_file_name(template, &sample, &sample, chrono::NaiveDate::MIN)?;

@@ -30,6 +30,105 @@ fn too_large() -> Fault {
     ))
 }
 
+/// Most rows a worksheet holds, its header among them.
+const XLSX_MAX_ROWS: u32 = 1_048_576;
+/// Most columns a worksheet holds.
+const XLSX_MAX_COLUMNS: usize = 16_384;
+/// Longest text a cell holds.
+const XLSX_MAX_TEXT: usize = 32_767;
+
+/// The report as one worksheet: a bold header row, then a row per row;
+/// numbers and booleans as such, text as text, nulls left empty.
+struct Sheet {
+    book: rust_xlsxwriter::Workbook,
+    next: u32,
+    bold: rust_xlsxwriter::Format,
+}
+
+fn xlsx_fault(e: rust_xlsxwriter::XlsxError) -> Fault {
+    Fault::Permanent(format!("writing the XLSX attachment: {e}"))
+}
+
+impl Sheet {
+    fn new() -> Result<Sheet, Fault> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet()
+            .set_name("Report")
+            .map_err(xlsx_fault)?;
+        Ok(Sheet {
+            book,
+            next: 0,
+            bold: rust_xlsxwriter::Format::new().set_bold(),
+        })
+    }
+
+    fn sheet(&mut self) -> Result<&mut rust_xlsxwriter::Worksheet, Fault> {
+        self.book.worksheet_from_index(0).map_err(xlsx_fault)
+    }
+
+    fn header(&mut self, columns: &[String]) -> Result<(), Fault> {
+        if columns.len() > XLSX_MAX_COLUMNS {
+            return Err(Fault::Permanent(format!(
+                "the report has {} columns; a worksheet holds at most {XLSX_MAX_COLUMNS}: choose fewer, or mail it as CSV",
+                columns.len()
+            )));
+        }
+        let bold = self.bold.clone();
+        let sheet = self.sheet()?;
+        for (c, name) in columns.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, c as u16, name, &bold)
+                .map_err(xlsx_fault)?;
+        }
+        self.next = 1;
+        Ok(())
+    }
+
+    fn row(&mut self, row: &[Value]) -> Result<(), Fault> {
+        if self.next >= XLSX_MAX_ROWS {
+            return Err(Fault::Permanent(format!(
+                "the report has more rows than a worksheet holds ({}); filter or aggregate it, or mail it as CSV",
+                XLSX_MAX_ROWS - 1
+            )));
+        }
+        let r = self.next;
+        let sheet = self.sheet()?;
+        for (c, v) in row.iter().enumerate() {
+            let c = c as u16;
+            match v {
+                Value::Null => {}
+                Value::Bool(b) => {
+                    sheet.write_boolean(r, c, *b).map_err(xlsx_fault)?;
+                }
+                Value::Number(n) => match n.as_f64() {
+                    Some(f) if f.is_finite() => {
+                        sheet.write_number(r, c, f).map_err(xlsx_fault)?;
+                    }
+                    _ => {
+                        sheet
+                            .write_string(r, c, n.to_string())
+                            .map_err(xlsx_fault)?;
+                    }
+                },
+                Value::String(t) => {
+                    let t: String = t.chars().take(XLSX_MAX_TEXT).collect();
+                    sheet.write_string(r, c, t).map_err(xlsx_fault)?;
+                }
+                other => {
+                    let t: String = other.to_string().chars().take(XLSX_MAX_TEXT).collect();
+                    sheet.write_string(r, c, t).map_err(xlsx_fault)?;
+                }
+            }
+        }
+        self.next += 1;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Vec<u8>, Fault> {
+        self.book.save_to_buffer().map_err(xlsx_fault)
+    }
+}
+
 /// `s` with the characters HTML gives meaning to escaped.
 fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -118,7 +217,18 @@ pub(crate) async fn deliver(m: &Machine, mut job: Job<'_>) -> Result<Outcome, Fa
         .replace("{report}", &job.report.title)
         .replace("{date}", &day);
 
-    // The attachment, page by page, refused as soon as it cannot fit.
+    let xlsx = match job.str("attachment", "csv").as_str() {
+        "csv" => None,
+        "xlsx" => Some(Sheet::new()?),
+        other => {
+            return Err(Fault::Permanent(format!(
+                "the destination's attachment `{other}` is not csv or xlsx"
+            )));
+        }
+    };
+    let mut xlsx = xlsx;
+    // The attachment, page by page, refused as soon as it cannot fit (its CSV
+    // text measures an XLSX one too: the workbook is smaller).
     let mut csv: Vec<u8> = Vec::new();
     let mut columns: Vec<String> = vec![];
     let mut inline: Vec<Vec<Value>> = vec![];
@@ -129,10 +239,16 @@ pub(crate) async fn deliver(m: &Machine, mut job: Job<'_>) -> Result<Outcome, Fa
             columns = page.columns.iter().map(|c| c.name.clone()).collect();
             let header: Vec<Value> = columns.iter().map(|c| Value::String(c.clone())).collect();
             csv_line(&mut csv, header.iter()).map_err(io)?;
+            if let Some(sheet) = xlsx.as_mut() {
+                sheet.header(&columns)?;
+            }
         }
         for row in page.rows {
             rows += 1;
             csv_line(&mut csv, row.iter()).map_err(io)?;
+            if let Some(sheet) = xlsx.as_mut() {
+                sheet.row(&row)?;
+            }
             if inline.len() < INLINE_ROWS {
                 inline.push(row);
             }
@@ -141,8 +257,16 @@ pub(crate) async fn deliver(m: &Machine, mut job: Job<'_>) -> Result<Outcome, Fa
             return Err(too_large());
         }
     }
-    let csv_bytes = csv.len() as u64;
-    let file_name = format!("{}-{day}.csv", job.report.meta.id);
+    let (attachment, extension, kind) = match xlsx {
+        Some(sheet) => (
+            sheet.finish()?,
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        None => (csv, "csv", "text/csv; charset=utf-8"),
+    };
+    let csv_bytes = attachment.len() as u64;
+    let file_name = format!("{}-{day}.{extension}", job.report.meta.id);
     let text = format!(
         "{}: {rows} rows, in the attached {file_name}.",
         job.report.title
@@ -156,13 +280,13 @@ pub(crate) async fn deliver(m: &Machine, mut job: Job<'_>) -> Result<Outcome, Fa
     for mailbox in &to {
         builder = builder.to(mailbox.clone());
     }
-    let csv_type = ContentType::parse("text/csv; charset=utf-8")
+    let csv_type = ContentType::parse(kind)
         .map_err(|e| Fault::Permanent(format!("the attachment's type: {e}")))?;
     let message = builder
         .multipart(
             MultiPart::mixed()
                 .multipart(MultiPart::alternative_plain_html(text, html))
-                .singlepart(Attachment::new(file_name.clone()).body(csv, csv_type)),
+                .singlepart(Attachment::new(file_name.clone()).body(attachment, csv_type)),
         )
         .map_err(|e| Fault::Permanent(format!("the message: {e}")))?;
     let formatted = message.formatted();
@@ -187,7 +311,7 @@ pub(crate) async fn deliver(m: &Machine, mut job: Job<'_>) -> Result<Outcome, Fa
         )],
         delivered: Delivered {
             target: format!("{} recipient(s)", envelope.len()),
-            format: Some("csv".into()),
+            format: Some(extension.into()),
             status: None,
         },
     })

@@ -1,7 +1,8 @@
 //! `object_export`: the report as a CSV, NDJSON or JSON file (optionally
-//! gzipped) in the project's exports area of the object store. The file is
-//! written to local disk page by page, so memory holds one page, then put
-//! whole: a reader sees the old file or the new one. A repeated delivery
+//! gzipped), or a Parquet file of typed columns, in the project's exports area
+//! of the object store. The file is written to local disk page by page, so
+//! memory holds one page (a Parquet row group is written every 64k rows), then
+//! put whole: a reader sees the old file or the new one. A repeated delivery
 //! writes the same key again.
 
 use std::io::Write;
@@ -13,13 +14,30 @@ use sluice_domain::rows::{RowEncoder, RowFormat};
 use super::{Job, Outcome};
 use crate::{Fault, Machine};
 
-fn parse_format(s: &str) -> Result<RowFormat, Fault> {
+/// A file format an export is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileFormat {
+    Rows(RowFormat),
+    Parquet,
+}
+
+impl FileFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            FileFormat::Rows(f) => f.extension(),
+            FileFormat::Parquet => "parquet",
+        }
+    }
+}
+
+fn parse_format(s: &str) -> Result<FileFormat, Fault> {
     match s {
-        "csv" => Ok(RowFormat::Csv),
-        "ndjson" => Ok(RowFormat::Ndjson),
-        "json" => Ok(RowFormat::Json),
+        "csv" => Ok(FileFormat::Rows(RowFormat::Csv)),
+        "ndjson" => Ok(FileFormat::Rows(RowFormat::Ndjson)),
+        "json" => Ok(FileFormat::Rows(RowFormat::Json)),
+        "parquet" => Ok(FileFormat::Parquet),
         other => Err(Fault::Permanent(format!(
-            "the destination's format `{other}` is not csv, ndjson or json"
+            "the destination's format `{other}` is not csv, ndjson, json or parquet"
         ))),
     }
 }
@@ -98,7 +116,14 @@ pub(crate) async fn deliver(
     );
     let spool = tempfile_path(&job.run.meta.id);
     let file = std::fs::File::create(&spool).map_err(io)?;
-    let result = write_file(file, gzip, format, &mut job).await;
+    let result = match format {
+        FileFormat::Rows(rows) => write_file(file, gzip, rows, &mut job).await,
+        FileFormat::Parquet if gzip => Err(Fault::Permanent(
+            "Parquet compresses its own columns; set the destination's compression to `none`"
+                .into(),
+        )),
+        FileFormat::Parquet => write_parquet(file, &mut job).await,
+    };
     let rows = match result {
         Ok(rows) => rows,
         Err(e) => {
@@ -171,5 +196,83 @@ async fn write_file(
         None => 0,
     };
     out.finish().map_err(io)?;
+    Ok(rows)
+}
+
+/// Rows a Parquet row group holds before it is written out.
+const PARQUET_GROUP_ROWS: usize = 65_536;
+
+/// The report as one Parquet file, its columns typed as the warehouse gave
+/// them: each page decoded into Arrow columns, written a row group at a time.
+async fn write_parquet(file: std::fs::File, job: &mut Job<'_>) -> Result<u64, Fault> {
+    use sluice_engine::datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use sluice_engine::datafusion::arrow::json::ReaderBuilder;
+    use sluice_engine::datafusion::parquet::arrow::ArrowWriter;
+    use sluice_engine::datafusion::parquet::basic::Compression;
+    use sluice_engine::datafusion::parquet::file::properties::WriterProperties;
+    let bad =
+        |e: &dyn std::fmt::Display| Fault::Permanent(format!("writing the Parquet file: {e}"));
+    let mut writer: Option<ArrowWriter<std::fs::File>> = None;
+    let mut decoder = None;
+    let mut file = Some(file);
+    let mut rows = 0u64;
+    while let Some(page) = job.pages.next().await? {
+        if writer.is_none() {
+            let fields: Vec<Field> = page
+                .columns
+                .iter()
+                .map(|c| {
+                    // A type the JSON rows cannot carry back goes out as text;
+                    // the engine's string views as plain strings, which every
+                    // Parquet reader takes.
+                    let kind = match c.kind.parse::<DataType>() {
+                        Ok(DataType::Utf8View) | Err(_) => DataType::Utf8,
+                        Ok(DataType::BinaryView) => DataType::Binary,
+                        Ok(k) => k,
+                    };
+                    Field::new(&c.name, kind, true)
+                })
+                .collect();
+            let schema = std::sync::Arc::new(Schema::new(fields));
+            let props = WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .set_max_row_group_row_count(Some(PARQUET_GROUP_ROWS))
+                .build();
+            let f = file.take().ok_or_else(|| bad(&"the file is gone"))?;
+            writer =
+                Some(ArrowWriter::try_new(f, schema.clone(), Some(props)).map_err(|e| bad(&e))?);
+            decoder = Some(
+                ReaderBuilder::new(schema)
+                    .with_batch_size(PARQUET_GROUP_ROWS)
+                    .build_decoder()
+                    .map_err(|e| bad(&e))?,
+            );
+        }
+        let (Some(w), Some(d)) = (writer.as_mut(), decoder.as_mut()) else {
+            continue;
+        };
+        let objects: Vec<serde_json::Map<String, serde_json::Value>> = page
+            .rows
+            .iter()
+            .map(|r| super::row_object(&page.columns, r.clone()))
+            .collect();
+        d.serialize(&objects).map_err(|e| bad(&e))?;
+        while let Some(batch) = d.flush().map_err(|e| bad(&e))? {
+            rows += batch.num_rows() as u64;
+            w.write(&batch).map_err(|e| bad(&e))?;
+        }
+    }
+    match writer {
+        Some(w) => {
+            w.close().map_err(|e| bad(&e))?;
+        }
+        // No page at all: an empty file of no columns.
+        None => {
+            let f = file.take().ok_or_else(|| bad(&"the file is gone"))?;
+            let w = ArrowWriter::try_new(f, std::sync::Arc::new(Schema::empty()), None)
+                .map_err(|e| bad(&e))?;
+            w.close().map_err(|e| bad(&e))?;
+        }
+    }
     Ok(rows)
 }
