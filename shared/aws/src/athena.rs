@@ -29,7 +29,7 @@ use sluice_domain::entities::StorageConfig;
 use sluice_domain::pipeline::objects;
 use sluice_domain::ports::{
     ColumnInfo, Materialized, QueryLimit, QueryPage, TableRef, Warehouse, WarehouseError,
-    check_tables_of,
+    check_materialize_target, check_tables_of,
 };
 
 /// Where Athena runs: the base of the projects' Glue databases, the workgroup,
@@ -757,20 +757,7 @@ impl Warehouse for AthenaWarehouse {
         stem: &str,
     ) -> Result<Materialized, WarehouseError> {
         check_tables_of(project, tables)?;
-        let root = objects::tables_of(project);
-        if !target.starts_with(&root) || !target.ends_with('/') || target.contains("..") {
-            return Err(WarehouseError::Backend(
-                format!("{target} is not a folder under {root}").into(),
-            ));
-        }
-        if !stem
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
-            return Err(WarehouseError::Backend(
-                format!("`{stem}` is not a file stem").into(),
-            ));
-        }
+        check_materialize_target(project, target, stem)?;
         let allowed: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
         check_read_only(sql, &allowed)?;
         let place = self.place(project, tables, Access::WriteTables).await?;

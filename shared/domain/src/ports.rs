@@ -804,6 +804,32 @@ pub fn check_tables_of(project: &Id, tables: &[TableRef]) -> Result<(), Warehous
     }
 }
 
+/// Checks where [`Warehouse::materialize`] is asked to write: `target` a
+/// folder (ending in `/`, a valid key) under `project`'s tables, `stem` a
+/// name of letters, digits, `_` and `-` that does not start with a digit.
+/// Every engine calls it before it writes.
+pub fn check_materialize_target(
+    project: &Id,
+    target: &str,
+    stem: &str,
+) -> Result<(), WarehouseError> {
+    let root = crate::pipeline::objects::tables_of(project);
+    if !target.starts_with(&root)
+        || !target.ends_with('/')
+        || check_object_key(target.trim_end_matches('/')).is_err()
+    {
+        return Err(WarehouseError::Backend(
+            format!("{target} is not a folder under {root}").into(),
+        ));
+    }
+    if !crate::entities::is_identifier(&stem.replace('-', "_")) {
+        return Err(WarehouseError::Backend(
+            format!("`{stem}` is not a file stem").into(),
+        ));
+    }
+    Ok(())
+}
+
 /// What [`Warehouse::materialize`] wrote.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Materialized {

@@ -25,7 +25,7 @@ use sluice_domain::Id;
 use sluice_domain::entities::is_identifier;
 use sluice_domain::ports::{
     ColumnInfo, Materialized, QueryLimit, QueryLimits, QueryPage, RowStream, TableRef, Warehouse,
-    WarehouseError, check_object_key, check_tables_of,
+    WarehouseError, check_materialize_target, check_object_key, check_tables_of,
 };
 
 /// Size a materialized table's files grow to before the next one starts.
@@ -501,19 +501,7 @@ impl Warehouse for DataFusionWarehouse {
         stem: &str,
     ) -> Result<Materialized, WarehouseError> {
         check_tables_of(project, tables)?;
-        let root = sluice_domain::pipeline::objects::tables_of(project);
-        if !target.starts_with(&root) || !target.ends_with('/') {
-            return Err(WarehouseError::Backend(
-                format!("{target} is not a folder under {root}").into(),
-            ));
-        }
-        check_object_key(target.trim_end_matches('/'))
-            .map_err(|e| WarehouseError::Query(e.to_string()))?;
-        if !is_identifier(&stem.replace('-', "_")) {
-            return Err(WarehouseError::Backend(
-                format!("`{stem}` is not a file stem").into(),
-            ));
-        }
+        check_materialize_target(project, target, stem)?;
         let job = self.job(tables, sql, 0, 0);
         let (target, stem) = (target.to_string(), stem.to_string());
         self.on_own_threads(job, move |job| job.materialize(target, stem))

@@ -131,6 +131,28 @@ fn link(deps: &Deps, path: String) -> String {
     }
 }
 
+/// Records on run `id` (a data mart run or a report run) that its end is
+/// being announced: `true` for the one caller whose compare-and-swap set
+/// `notified_at`, `false` when it was set before.
+async fn claim<T: sluice_domain::entities::Entity>(
+    deps: &Deps,
+    project: &Id,
+    id: &Id,
+    notified_at: impl Fn(&mut T) -> &mut Option<DateTime<Utc>>,
+) -> Result<bool, String> {
+    let now = deps.clock.now();
+    let claimed = records::update::<T>(deps.store.as_ref(), project, id, now, |r| {
+        let at = notified_at(r);
+        at.is_none() && {
+            *at = Some(now);
+            true
+        }
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(claimed.is_some_and(|mut r| *notified_at(&mut r) == Some(now)))
+}
+
 /// A data mart run's end, claimed for announcing (none when the project does
 /// not want it, or it was announced before).
 async fn data_mart_run(deps: &Deps, event: &RunEvent) -> Result<Option<(Ended, Project)>, String> {
@@ -154,16 +176,7 @@ async fn data_mart_run(deps: &Deps, event: &RunEvent) -> Result<Option<(Ended, P
     if !wanted(&project, succeeded) || run.notified_at.is_some() {
         return Ok(None);
     }
-    let now = deps.clock.now();
-    let claimed = records::update::<Run>(store, p, &run.meta.id, now, |r| {
-        r.notified_at.is_none() && {
-            r.notified_at = Some(now);
-            true
-        }
-    })
-    .await
-    .map_err(|e| e.to_string())?;
-    if claimed.is_none_or(|r| r.notified_at != Some(now)) {
+    if !claim::<Run>(deps, p, &run.meta.id, |r| &mut r.notified_at).await? {
         return Ok(None);
     }
     let title = records::get::<DataMart>(store, p, &run.data_mart_id)
@@ -213,16 +226,7 @@ async fn report_run(deps: &Deps, event: &RunEvent) -> Result<Option<(Ended, Proj
     if !wanted(&project, succeeded) || run.notified_at.is_some() {
         return Ok(None);
     }
-    let now = deps.clock.now();
-    let claimed = records::update::<ReportRun>(store, p, &run.meta.id, now, |r| {
-        r.notified_at.is_none() && {
-            r.notified_at = Some(now);
-            true
-        }
-    })
-    .await
-    .map_err(|e| e.to_string())?;
-    if claimed.is_none_or(|r| r.notified_at != Some(now)) {
+    if !claim::<ReportRun>(deps, p, &run.meta.id, |r| &mut r.notified_at).await? {
         return Ok(None);
     }
     let title = records::get::<Report>(store, p, run.report_id.as_id())
