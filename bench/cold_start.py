@@ -75,7 +75,7 @@ def main():
             GlobalSecondaryIndexes=[gsi("gsi1", "gsi1pk", "gsi1sk"), gsi("gsi2", "gsi2pk", "due_at")])
         boto3.client("secretsmanager", **kw).create_secret(Name="bench/key", SecretString="sluice-events-signing-key-not-a-secret-0123")
         sqs = boto3.client("sqs", **kw)
-        for q in ["sluice-extract-files", "sluice-extract-http-json", "sluice-transform", "sluice-finalize"]:
+        for q in ["sluice-extract-files", "sluice-extract-http-json", "sluice-extract-postgres", "sluice-transform", "sluice-finalize"]:
             sqs.create_queue(QueueName=f"bench-{q}")
         boto3.client("s3", **kw).create_bucket(Bucket="bench-runs")
         boto3.client("events", **kw).create_event_bus(Name="bench-runs")

@@ -6,7 +6,7 @@ by `sluice run`, then read back the ways a report leaves Sluice:
   * the data endpoint (GET /v1/reports/{id}/data) as NDJSON and CSV: rows/s, MB/s,
     time to first byte, and the server's peak memory (a fresh `sluice serve`, so
     the figure is the endpoint's own);
-  * an `object_export` report run to CSV: rows/s of the delivery;
+  * `object_export` report runs to CSV and to Parquet: rows/s of the delivery;
   * a `database` report run into PostgreSQL (started here, on a free port, as
     `nobody` when run as root), beside psql's `\\copy` of the endpoint's CSV into
     an identical table: the practical limit, and the ratio against it.
@@ -14,7 +14,9 @@ by `sluice run`, then read back the ways a report leaves Sluice:
 Each measurement runs RUNS times; medians are printed with the runs' spread.
 
     python3 bench/report.py BIN ROWS RUNS DATA_DIR
-(bench/report.sh builds the release binary and calls this.)
+(bench/report.sh builds the release binary and calls this.) BENCH_PARTS (default
+`endpoint,export,database`) picks the parts: `BENCH_PARTS=endpoint` for the data
+endpoint's memory from 1M to 10M rows without the slower writes.
 """
 import json
 import os
@@ -29,6 +31,7 @@ import urllib.error
 import urllib.request
 
 BIN, ROWS, RUNS, DATA = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+PARTS = set(os.environ.get("BENCH_PARTS", "endpoint,export,database").split(","))
 
 
 def free_port():
@@ -209,11 +212,13 @@ def main():
         key = s.call("POST", f"/v1/destinations/{looker}/rotate-key")["key"]
         base_rss = s.peak_rss_mb()
         figures = {}
-        for fmt in ("ndjson", "csv"):
+        # ndjson and csv are checked for a line a row; json (the schema and the rows
+        # in one document, what a Looker Studio connector reads) is one line.
+        for fmt in ("ndjson", "csv", "json"):
             times, firsts, sizes = [], [], []
             for _ in range(RUNS):
                 t, first, size, lines = pull(s, pulled, key, f"?format={fmt}")
-                expected = ROWS + (1 if fmt == "csv" else 0)
+                expected = {"ndjson": ROWS, "csv": ROWS + 1, "json": 0}[fmt]
                 if lines < expected:
                     raise SystemExit(f"{fmt}: {lines} lines, expected {expected}")
                 times.append(t)
@@ -226,16 +231,25 @@ def main():
         serve_rss = s.peak_rss_mb()
         print(f"server peak memory: {base_rss:.0f} MB started, {serve_rss:.0f} MB after the reads", flush=True)
 
-        export_dst = s.call("POST", "/v1/destinations", {"title": "export", "kind": "object_export",
-                                                         "config": {"format": "csv"}})["id"]
-        exported = s.call("POST", "/v1/reports", {"title": "export", "data_mart_id": mart, "destination_id": export_dst})["id"]
-        export_ms = []
-        for _ in range(RUNS):
-            r = run_report(s, exported)
-            export_ms.append(r["duration_ms"] / 1000)
-        print(f"object_export csv: median {median(export_ms):.2f} s ({spread(export_ms)}), "
-              f"{ROWS / median(export_ms):,.0f} rows/s", flush=True)
+        for fmt in ("csv", "parquet") if "export" in PARTS else ():
+            export_dst = s.call("POST", "/v1/destinations", {"title": f"export {fmt}", "kind": "object_export",
+                                                             "config": {"format": fmt}})["id"]
+            exported = s.call("POST", "/v1/reports", {"title": f"export {fmt}", "data_mart_id": mart,
+                                                      "destination_id": export_dst})["id"]
+            export_s, size = [], 0
+            for _ in range(RUNS):
+                r = run_report(s, exported)
+                if r["rows"] != ROWS:
+                    raise SystemExit(f"object_export {fmt}: {r['rows']} rows, expected {ROWS}")
+                export_s.append(r["duration_ms"] / 1000)
+                size = r["bytes"]
+            print(f"object_export {fmt}: median {median(export_s):.2f} s ({spread(export_s)}), "
+                  f"{ROWS / median(export_s):,.0f} rows/s, {size / 1e6:.0f} MB", flush=True)
+        print(f"server peak memory after the exports: {s.peak_rss_mb():.0f} MB", flush=True)
 
+        if "database" not in PARTS:
+            s.stop()
+            return
         db_dst = s.call("POST", "/v1/destinations", {"title": "pg", "kind": "database",
                                                      "config": {"url": pg.url, "table": "wide", "write_mode": "replace"}})["id"]
         written = s.call("POST", "/v1/reports", {"title": "pg", "data_mart_id": mart, "destination_id": db_dst})["id"]

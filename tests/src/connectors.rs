@@ -19,8 +19,15 @@ use sluice_runs::{Limits, Machine};
 use crate::app::{TestApp, temp_dir};
 use crate::as_sqs_event;
 
+/// What a fixture keeps running until its connector's run is checked.
+enum Served {
+    Nothing,
+    Task(tokio::task::JoinHandle<()>),
+    Database(crate::postgres::Postgres),
+}
+
 /// A source config a run of `connector` can extract, with what it needs served.
-async fn fixture(connector: &str) -> (Value, String, Option<tokio::task::JoinHandle<()>>) {
+async fn fixture(connector: &str) -> (Value, String, Served) {
     match connector {
         "files" => {
             let dir = temp_dir("every-connector");
@@ -29,7 +36,7 @@ async fn fixture(connector: &str) -> (Value, String, Option<tokio::task::JoinHan
             (
                 json!({"location": dir.to_string_lossy(), "format": "csv"}),
                 "*.csv".into(),
-                None,
+                Served::Nothing,
             )
         }
         "http_json" => {
@@ -59,7 +66,27 @@ async fn fixture(connector: &str) -> (Value, String, Option<tokio::task::JoinHan
             (
                 json!({"base_url": format!("http://{addr}")}),
                 "orders".into(),
-                Some(server),
+                Served::Task(server),
+            )
+        }
+        "postgres" => {
+            // A server of the distribution's, with a table of two rows.
+            let pg = crate::postgres::Postgres::start()
+                .await
+                .expect("postgres starts");
+            pg.client()
+                .await
+                .expect("a client")
+                .batch_execute(
+                    "CREATE TABLE orders (id bigint PRIMARY KEY, amount numeric(10,2));
+                     INSERT INTO orders VALUES (1, 2.5), (2, 3.5);",
+                )
+                .await
+                .expect("the fixture table");
+            (
+                json!({"url": pg.url()}),
+                "public.orders".into(),
+                Served::Database(pg),
             )
         }
         other => panic!(
@@ -173,8 +200,10 @@ pub async fn every_catalog_connector_runs(app: TestApp) {
             serde_json::to_value(StageState::Failed).expect("state"),
             "{connector}: {after}"
         );
-        if let Some(s) = server {
-            s.abort();
+        match server {
+            Served::Task(s) => s.abort(),
+            Served::Database(pg) => drop(pg),
+            Served::Nothing => {}
         }
     }
     app.stop().await;

@@ -76,6 +76,19 @@ pub async fn files_mart_of(
     mapping: Value,
     pipeline: Value,
 ) -> String {
+    connector_mart(app, "files", config, stream, mapping, pipeline).await
+}
+
+/// A storage, a `connector` source with `config`, and a published data mart
+/// reading `stream` with `mapping` and `pipeline`; returns the data mart's id.
+pub async fn connector_mart(
+    app: &TestApp,
+    connector: &str,
+    config: Value,
+    stream: &str,
+    mapping: Value,
+    pipeline: Value,
+) -> String {
     let storage = app
         .owner(
             "POST",
@@ -88,7 +101,7 @@ pub async fn files_mart_of(
         .owner(
             "POST",
             "/v1/sources",
-            Some(&json!({"title": "Orders", "connector": "files", "config": config})),
+            Some(&json!({"title": "Orders", "connector": connector, "config": config})),
             201,
         )
         .await;

@@ -901,3 +901,120 @@ async fn queries_run_in_the_place_the_marts_storage_names() {
         project_database("sluice", &project())
     );
 }
+
+/// A Parquet file of no rows with `schema` (a message type), as its bytes.
+fn parquet_of(schema: &str) -> Vec<u8> {
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    let schema = Arc::new(parquet::schema::parser::parse_message_type(schema).expect("a schema"));
+    let mut out = vec![];
+    let writer = SerializedFileWriter::new(&mut out, schema, Arc::new(WriterProperties::default()))
+        .expect("a writer");
+    writer.close().expect("a footer");
+    out
+}
+
+/// A table a project uploaded into its landing area has no known columns: the
+/// warehouse declares it from the footer of its newest Parquet file, read on the
+/// project's own narrowed credentials, and a folder with no Parquet is refused.
+#[tokio::test]
+async fn a_storage_table_of_unknown_columns_is_declared_from_its_parquet_footer_on_moto() {
+    let moto = Moto::start().expect("moto_server starts");
+    let sdk = moto.sdk_config().await;
+    let s3 = aws_sdk_s3::Client::from_conf(sluice_aws::s3_config_from(&sdk));
+    sluice_aws::create_bucket(&s3, "lake")
+        .await
+        .expect("bucket");
+    let folder = sluice_domain::relations::storage_table_location(&project(), "logs.events");
+    for (name, body) in [
+        ("part-0000.parquet", parquet_of("message a { REQUIRED INT64 id; }")),
+        ("notes.txt", b"not a table".to_vec()),
+        (
+            "part-0001.parquet",
+            parquet_of(
+                "message b { REQUIRED INT64 id; OPTIONAL BYTE_ARRAY name (STRING);
+                 OPTIONAL INT32 day (DATE); OPTIONAL INT64 at (TIMESTAMP(MICROS,true));
+                 OPTIONAL group tags (LIST) { repeated group list { optional binary element (STRING); } } }",
+            ),
+        ),
+    ] {
+        s3.put_object()
+            .bucket("lake")
+            .key(format!("{folder}{name}"))
+            .body(body.into())
+            .send()
+            .await
+            .expect("put");
+        // The newest file is the one whose schema counts.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+    }
+    let athena = aws_sdk_athena::Client::new(&sdk);
+    let w = AthenaWarehouse::from_sdk_config(&sdk, settings("lake"))
+        .with_query_role_from(&sdk, QUERY_ROLE);
+    let events = TableRef {
+        storage: None,
+        name: "t_logs__events".into(),
+        location: folder.clone(),
+        columns: vec![],
+    };
+    w.query(
+        &project(),
+        std::slice::from_ref(&events),
+        "SELECT id, name FROM t_logs__events",
+        10,
+        None,
+    )
+    .await
+    .expect("query");
+    let mut ddl = vec![];
+    for id in athena
+        .list_query_executions()
+        .send()
+        .await
+        .expect("list")
+        .query_execution_ids
+        .unwrap_or_default()
+    {
+        let q = athena
+            .get_query_execution()
+            .query_execution_id(id)
+            .send()
+            .await
+            .expect("get");
+        let sql = q.query_execution.and_then(|q| q.query).unwrap_or_default();
+        if sql.starts_with("CREATE EXTERNAL TABLE") {
+            ddl.push(sql);
+        }
+    }
+    assert_eq!(ddl.len(), 1, "{ddl:?}");
+    assert!(
+        ddl[0].contains("(`id` bigint, `name` string, `day` date, `at` timestamp)"),
+        "the newest file's flat columns: {}",
+        ddl[0]
+    );
+    assert!(
+        ddl[0].contains(&format!("LOCATION 's3://lake/{}'", folder)),
+        "{}",
+        ddl[0]
+    );
+
+    // A folder holding no Parquet: a query error naming the table.
+    let empty = TableRef {
+        location: sluice_domain::relations::storage_table_location(&project(), "logs.none"),
+        name: "t_logs__none".into(),
+        ..events
+    };
+    match w
+        .query(
+            &project(),
+            std::slice::from_ref(&empty),
+            "SELECT * FROM t_logs__none",
+            10,
+            None,
+        )
+        .await
+    {
+        Err(WarehouseError::Query(why)) => assert!(why.contains("t_logs__none"), "{why}"),
+        other => panic!("expected a query error, got {other:?}"),
+    }
+}

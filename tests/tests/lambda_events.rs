@@ -31,6 +31,7 @@ pub const EVENTS_KEY: &[u8] = b"sluice-events-signing-key-not-a-secret-0123";
 const STAGE_FUNCTIONS: &[&str] = &[
     "extract-files",
     "extract-http-json",
+    "extract-postgres",
     "transform-batch",
     "load-finalize",
     "materialize",

@@ -21,6 +21,7 @@ use sluice_tests::runs::{files_mart, start_run, table_totals, write_orders};
 const STAGES: &[(&str, &str)] = &[
     ("extract-files", "sluice-extract-files"),
     ("extract-http-json", "sluice-extract-http-json"),
+    ("extract-postgres", "sluice-extract-postgres"),
     ("transform-batch", "sluice-transform"),
     ("load-finalize", "sluice-finalize"),
     ("materialize", "sluice-materialize"),

@@ -3979,7 +3979,7 @@ async fn a_parquet_export_keeps_its_types_and_is_downloaded_from_its_run() {
 }
 
 /// A report mailed as XLSX carries an Excel workbook of every row: a bold
-/// header, numbers as numbers, text as shared strings (read back by Python's
+/// header, numbers as numbers, dates as dates, text as shared strings (read back by Python's
 /// own `email` and `zipfile`, as another program would).
 #[tokio::test]
 async fn a_report_mailed_as_xlsx_carries_a_workbook_of_its_rows() {
@@ -4017,7 +4017,7 @@ async fn a_report_mailed_as_xlsx_carries_a_workbook_of_its_rows() {
             "POST",
             "/v1/reports",
             Some(&json!({"title": "Orders", "data_mart_id": mart, "destination_id": dest,
-                "output": {"columns": [{"column": "id"}, {"column": "customer"}, {"column": "amount"}],
+                "output": {"columns": [{"column": "id"}, {"column": "customer"}, {"column": "amount"}, {"column": "day"}],
                            "sort": [{"column": "id"}]}})),
             201,
         )
@@ -4091,5 +4091,10 @@ print(json.dumps({"type": part.get_content_type(), "rows": sheet.count("<row "),
             .contains("t=\"s\"")
     );
     assert_eq!(book["cells"]["C2"][1], "2.74", "{book}");
+    // D2 is order 1's day, 2026-11-02, as an Excel date: its serial number
+    // (days since 1899-12-30) in a cell with a date style, not text.
+    assert_eq!(book["cells"]["D2"][1], "46328", "{book}");
+    let d2 = book["cells"]["D2"][0].as_str().unwrap_or_default();
+    assert!(d2.contains(" s=\"") && !d2.contains("t=\"s\""), "{book}");
     app.stop().await;
 }

@@ -70,6 +70,9 @@ pub const SESSION_POLICY_MAX_CHARS: usize = 2048;
 pub struct AthenaWarehouse {
     client: Client,
     settings: AthenaSettings,
+    /// Reads the footer of a table's Parquet when its columns are not known
+    /// (a storage table read for the first time).
+    s3: Option<aws_sdk_s3::Client>,
     role: Option<QueryRole>,
     /// Credentials by role, region and session policy.
     sessions: Mutex<HashMap<String, Session>>,
@@ -84,13 +87,27 @@ impl AthenaWarehouse {
         AthenaWarehouse {
             client,
             settings,
+            s3: None,
             role: None,
             sessions: Mutex::default(),
             databases: Mutex::default(),
         }
     }
+    /// Queries on `config`'s credentials, with tables of unknown columns
+    /// declared from their files' footers read through S3 on the same.
     pub fn from_sdk_config(config: &aws_config::SdkConfig, settings: AthenaSettings) -> Self {
-        AthenaWarehouse::new(Client::new(config), settings)
+        AthenaWarehouse::new(Client::new(config), settings).with_footers_from(
+            aws_sdk_s3::Client::from_conf(crate::s3::s3_config_from(config)),
+        )
+    }
+
+    /// Declares a table whose columns are not known (a storage table a project
+    /// uploaded) from the footer of its newest Parquet file, read with `s3`
+    /// (path style; on the project's narrowed credentials when a query role is
+    /// set).
+    pub fn with_footers_from(mut self, s3: aws_sdk_s3::Client) -> Self {
+        self.s3 = Some(s3);
+        self
     }
 
     /// Runs every call for a project as `role_arn`, assumed through `sts` with a
@@ -246,6 +263,8 @@ fn split_s3(uri: &str) -> (&str, &str) {
 /// set).
 struct Place {
     client: Client,
+    /// Reads footers on the same credentials as the queries.
+    s3: Option<aws_sdk_s3::Client>,
     region: String,
     database: String,
     workgroup: String,
@@ -382,6 +401,7 @@ impl AthenaWarehouse {
         if own_region.as_deref() != Some(region.as_str()) {
             config = config.region(Region::new(region.clone()));
         }
+        let mut s3 = self.s3.clone();
         if let Some(role) = &self.role {
             let policy = session_policy(
                 &region,
@@ -392,11 +412,20 @@ impl AthenaWarehouse {
                 &output_location,
                 access,
             );
-            config =
-                config.credentials_provider(self.assume(role, project, &region, policy).await?);
+            let credentials = self.assume(role, project, &region, policy).await?;
+            s3 = s3.map(|c| {
+                aws_sdk_s3::Client::from_conf(
+                    c.config()
+                        .to_builder()
+                        .credentials_provider(credentials.clone())
+                        .build(),
+                )
+            });
+            config = config.credentials_provider(credentials);
         }
         Ok(Place {
             client: Client::from_conf(config.build()),
+            s3,
             region,
             database,
             workgroup,
@@ -560,17 +589,25 @@ impl AthenaWarehouse {
         }
     }
 
-    /// Declares `table` (under its schema-tagged name) when it is not yet.
+    /// Declares `table` (under its schema-tagged name) when it is not yet: with
+    /// its known columns, else with those of its newest file's footer.
     async fn declare(&self, place: &Place, table: &TableRef) -> Result<String, WarehouseError> {
-        let name = format!("{}_{}", table.name, schema_tag(&table.columns));
-        if table.columns.is_empty() {
+        let mut columns = table.columns.clone();
+        if columns.is_empty()
+            && let Some(s3) = &place.s3
+        {
+            columns =
+                crate::parquet_footer::columns_under(s3, &self.settings.bucket, &table.location)
+                    .await?;
+        }
+        if columns.is_empty() {
             return Err(WarehouseError::Query(format!(
-                "table {} has no known columns yet; run the data mart first",
+                "table {} has no columns Athena can read: no Parquet file with a flat column",
                 table.name
             )));
         }
-        let columns: Vec<String> = table
-            .columns
+        let name = format!("{}_{}", table.name, schema_tag(&columns));
+        let columns: Vec<String> = columns
             .iter()
             .map(|c| format!("`{}` {}", c.name.replace('`', ""), hive_type(&c.kind)))
             .collect();

@@ -12,6 +12,7 @@ mod athena;
 mod dynamodb;
 mod error;
 mod eventbridge;
+mod parquet_footer;
 mod s3;
 mod secrets_manager;
 mod ses;

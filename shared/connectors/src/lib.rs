@@ -169,6 +169,8 @@ pub fn extractor(
         "files" => Some(Box::new(files::Files)),
         #[cfg(feature = "http_json")]
         "http_json" => Some(Box::new(http_json::HttpJson::new(egress))),
+        #[cfg(feature = "postgres_source")]
+        "postgres" => Some(Box::new(postgres::source::Postgres::new(egress))),
         _ => None,
     }
 }
@@ -195,7 +197,12 @@ pub fn newer(a: &Value, b: &Value) -> bool {
     }
 }
 
-#[cfg(all(test, feature = "files", feature = "http_json"))]
+#[cfg(all(
+    test,
+    feature = "files",
+    feature = "http_json",
+    feature = "postgres_source"
+))]
 mod tests {
     /// The registry and the extractors are one list: every registered connector
     /// extracts, and nothing extracts unregistered.
@@ -210,6 +217,6 @@ mod tests {
             );
         }
         let egress = sluice_domain::net::Egress::public_only();
-        assert!(super::extractor("postgres", &egress).is_none());
+        assert!(super::extractor("mysql", &egress).is_none());
     }
 }

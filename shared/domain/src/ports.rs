@@ -705,6 +705,24 @@ pub trait Warehouse: Send + Sync {
         }))
     }
 
+    /// As [`Warehouse::stream`], for a reader that writes the rows as `format`
+    /// with [`RowStream::write_next`]: an engine that holds the rows as columns
+    /// may write them straight from there, with no row as JSON values on the
+    /// way. The default is [`Warehouse::stream`].
+    async fn stream_as(
+        self: std::sync::Arc<Self>,
+        project: &Id,
+        tables: &[TableRef],
+        sql: &str,
+        format: crate::rows::RowFormat,
+    ) -> Result<Box<dyn RowStream>, WarehouseError>
+    where
+        Self: 'static,
+    {
+        let _ = format;
+        self.stream(project, tables, sql).await
+    }
+
     /// The columns `sql` would return, found by planning it (nothing is read
     /// where the engine can plan without running). The default runs the query
     /// for one row.
@@ -741,6 +759,25 @@ pub trait RowStream: Send {
     fn columns(&self) -> &[ColumnInfo];
     /// The next batch of rows (never empty); `None` after the last.
     async fn next_batch(&mut self) -> Result<Option<Vec<Vec<serde_json::Value>>>, WarehouseError>;
+
+    /// Writes the next batch's rows with `encoder` into `out` (the rows only:
+    /// the encoder's `start` and `finish` are the caller's); returns how many,
+    /// `None` after the last. The default writes [`RowStream::next_batch`]'s.
+    async fn write_next(
+        &mut self,
+        encoder: &mut crate::rows::RowEncoder,
+        out: &mut Vec<u8>,
+    ) -> Result<Option<u64>, WarehouseError> {
+        let Some(rows) = self.next_batch().await? else {
+            return Ok(None);
+        };
+        for row in &rows {
+            encoder
+                .row(out, row)
+                .map_err(|e| WarehouseError::Backend(e.to_string().into()))?;
+        }
+        Ok(Some(rows.len() as u64))
+    }
 }
 
 /// [`Warehouse::stream`]'s default: the pages of `query`.

@@ -21,6 +21,10 @@ pub enum RowFormat {
     /// `{"schema": [{"name", "type"}], "rows": [objects]}`: what a reader that
     /// declares its fields first (a Looker Studio connector) takes.
     JsonWithSchema,
+    /// PostgreSQL's `COPY … FROM STDIN` text format: no header, fields apart
+    /// by tabs, `\N` for NULL, backslash escapes; what a `database` delivery
+    /// sends.
+    PostgresText,
 }
 
 impl RowFormat {
@@ -29,6 +33,7 @@ impl RowFormat {
             RowFormat::Csv => "csv",
             RowFormat::Ndjson => "ndjson",
             RowFormat::Json | RowFormat::JsonWithSchema => "json",
+            RowFormat::PostgresText => "txt",
         }
     }
 
@@ -37,6 +42,7 @@ impl RowFormat {
             RowFormat::Csv => "text/csv; charset=utf-8",
             RowFormat::Ndjson => "application/x-ndjson",
             RowFormat::Json | RowFormat::JsonWithSchema => "application/json",
+            RowFormat::PostgresText => "text/plain; charset=utf-8",
         }
     }
 }
@@ -73,6 +79,32 @@ impl RowEncoder {
         self.rows
     }
 
+    pub fn format(&self) -> RowFormat {
+        self.format
+    }
+
+    /// Appends `rows` rows another writer encoded: CSV lines (CRLF) for a CSV
+    /// encoder; for the JSON formats, one JSON object per line, each ended by
+    /// `\n`, with the columns as keys in their order and nulls written. They
+    /// are framed as [`RowEncoder::row`] frames its rows.
+    pub fn append_encoded(&mut self, out: &mut Vec<u8>, encoded: &[u8], rows: u64) {
+        match self.format {
+            RowFormat::Csv | RowFormat::Ndjson | RowFormat::PostgresText => {
+                out.extend_from_slice(encoded);
+                self.rows += rows;
+            }
+            RowFormat::Json | RowFormat::JsonWithSchema => {
+                for line in encoded.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+                    if self.rows > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(line);
+                    self.rows += 1;
+                }
+            }
+        }
+    }
+
     /// What comes before the first row: CSV's header, JSON's opening.
     pub fn start(&mut self, out: &mut impl Write) -> io::Result<()> {
         match self.format {
@@ -84,7 +116,7 @@ impl RowEncoder {
                     .collect();
                 csv_line(out, names.iter())
             }
-            RowFormat::Ndjson => Ok(()),
+            RowFormat::Ndjson | RowFormat::PostgresText => Ok(()),
             RowFormat::Json => out.write_all(b"["),
             RowFormat::JsonWithSchema => {
                 let schema: Vec<Value> = self
@@ -113,6 +145,7 @@ impl RowEncoder {
                 }
                 self.object(out, row)?;
             }
+            RowFormat::PostgresText => postgres_text_line(out, row)?,
         }
         self.rows += 1;
         Ok(())
@@ -121,7 +154,7 @@ impl RowEncoder {
     /// What comes after the last row.
     pub fn finish(&mut self, out: &mut impl Write) -> io::Result<()> {
         match self.format {
-            RowFormat::Csv | RowFormat::Ndjson => Ok(()),
+            RowFormat::Csv | RowFormat::Ndjson | RowFormat::PostgresText => Ok(()),
             RowFormat::Json => out.write_all(b"]"),
             RowFormat::JsonWithSchema => out.write_all(b"]}"),
         }
@@ -156,6 +189,43 @@ fn csv_field(out: &mut impl Write, v: &Value) -> io::Result<()> {
     } else {
         out.write_all(text.as_bytes())
     }
+}
+
+/// `text` escaped for PostgreSQL's COPY text format.
+pub fn postgres_text_field(out: &mut impl Write, text: &str) -> io::Result<()> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        let escaped: &[u8] = match b {
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            _ => continue,
+        };
+        out.write_all(&bytes[from..i])?;
+        out.write_all(escaped)?;
+        from = i + 1;
+    }
+    out.write_all(&bytes[from..])
+}
+
+/// One line of PostgreSQL's COPY text format: values apart by tabs, `\N` for
+/// NULL, nested values as their JSON text.
+fn postgres_text_line(out: &mut impl Write, row: &[Value]) -> io::Result<()> {
+    for (i, v) in row.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b"\t")?;
+        }
+        match v {
+            Value::Null => out.write_all(b"\\N")?,
+            Value::Bool(b) => out.write_all(if *b { b"true" } else { b"false" })?,
+            Value::Number(n) => out.write_all(n.to_string().as_bytes())?,
+            Value::String(s) => postgres_text_field(out, s)?,
+            other => postgres_text_field(out, &other.to_string())?,
+        }
+    }
+    out.write_all(b"\n")
 }
 
 /// One CSV line of `values`, ended by CRLF.
@@ -197,6 +267,30 @@ mod tests {
         e.finish(&mut out).expect("finish");
         assert_eq!(e.rows(), rows.len() as u64);
         String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn the_postgres_text_format_escapes_and_marks_nulls() {
+        let out = encode(
+            RowFormat::PostgresText,
+            &[vec![json!("a\tb\\c\nd"), Value::Null, json!({"k": [1]})]],
+        );
+        assert_eq!(out, "a\\tb\\\\c\\nd\t\\N\t{\"k\":[1]}\n");
+    }
+
+    #[test]
+    fn rows_encoded_elsewhere_are_framed_as_the_encoders_own() {
+        let mut out = vec![];
+        let mut e = RowEncoder::new(RowFormat::Json, &columns());
+        e.start(&mut out).expect("start");
+        e.append_encoded(&mut out, b"{\"a\":1}\n{\"a\":2}\n", 2);
+        e.append_encoded(&mut out, b"{\"a\":3}\n", 1);
+        e.finish(&mut out).expect("finish");
+        assert_eq!(
+            String::from_utf8(out).expect("utf-8"),
+            r#"[{"a":1},{"a":2},{"a":3}]"#
+        );
+        assert_eq!(e.rows(), 3);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::json::ArrayWriter;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::DataFusionError;
@@ -27,6 +28,7 @@ use sluice_domain::ports::{
     ColumnInfo, Materialized, QueryLimit, QueryLimits, QueryPage, RowStream, TableRef, Warehouse,
     WarehouseError, check_materialize_target, check_object_key, check_tables_of,
 };
+use sluice_domain::rows::{RowEncoder, RowFormat};
 
 /// Size a materialized table's files grow to before the next one starts.
 pub const MATERIALIZE_PART_BYTES: usize = 128 << 20;
@@ -318,25 +320,28 @@ impl Job {
     }
 
     /// Sends the query's columns on `opened`, then its rows a record batch at a
-    /// time on `rows`, until the last or until the receiver is gone.
+    /// time on `rows` (written as `format` where [`Written::encoder_for`] can,
+    /// else as JSON values), until the last or until the receiver is gone.
     async fn stream(
         self,
+        format: Option<RowFormat>,
         opened: oneshot::Sender<Result<Vec<ColumnInfo>, WarehouseError>>,
-        rows: mpsc::Sender<Result<Vec<Vec<Value>>, WarehouseError>>,
+        rows: mpsc::Sender<Result<Piece, WarehouseError>>,
     ) {
         let started = async {
             let df = self.plan().await?;
             let columns = column_infos(df.schema().fields());
+            let written = format.and_then(|f| Written::encoder_for(f, df.schema()));
             let stream = df.execute_stream().await.map_err(|e| self.error(e))?;
-            Ok::<_, WarehouseError>((columns, stream))
+            Ok::<_, WarehouseError>((columns, written, stream))
         }
         .await;
-        let mut stream = match started {
-            Ok((columns, stream)) => {
+        let (written, mut stream) = match started {
+            Ok((columns, written, stream)) => {
                 if opened.send(Ok(columns)).is_err() {
                     return;
                 }
-                stream
+                (written, stream)
             }
             Err(e) => {
                 let _ = opened.send(Err(e));
@@ -353,7 +358,13 @@ impl Job {
             let Some(batch) = batch else { return };
             let converted = match batch {
                 Ok(b) if b.num_rows() == 0 => continue,
-                Ok(b) => to_rows(std::slice::from_ref(&b)),
+                Ok(b) => match written {
+                    Some(w) => w.write(&b).map(|bytes| Piece::Written {
+                        bytes,
+                        rows: b.num_rows() as u64,
+                    }),
+                    None => to_rows(std::slice::from_ref(&b)).map(Piece::Rows),
+                },
                 Err(e) => Err(self.error(e)),
             };
             let failed = converted.is_err();
@@ -364,10 +375,108 @@ impl Job {
     }
 }
 
+/// A batch of a query's rows as the thread running it sends them: JSON
+/// values, or already written for the reader.
+enum Piece {
+    Rows(Vec<Vec<Value>>),
+    Written { bytes: Vec<u8>, rows: u64 },
+}
+
+/// How the query's thread writes batches for a reader of a [`RowFormat`]:
+/// CSV lines, or NDJSON lines (which the JSON formats frame).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Written {
+    Csv,
+    JsonLines,
+    PostgresText,
+}
+
+impl Written {
+    /// The writer for `format` over `fields`; `None` where the rows go as
+    /// values (CSV of nested or binary columns, which Arrow's CSV writer does
+    /// not write as the row encoder does).
+    fn encoder_for(format: RowFormat, schema: &datafusion::common::DFSchema) -> Option<Written> {
+        let flat = schema.fields().iter().all(|f| {
+            !f.data_type().is_nested()
+                && !matches!(
+                    f.data_type(),
+                    DataType::Binary
+                        | DataType::LargeBinary
+                        | DataType::BinaryView
+                        | DataType::FixedSizeBinary(_)
+                )
+        });
+        match format {
+            RowFormat::Csv => flat.then_some(Written::Csv),
+            RowFormat::PostgresText => flat.then_some(Written::PostgresText),
+            RowFormat::Ndjson | RowFormat::Json | RowFormat::JsonWithSchema => {
+                Some(Written::JsonLines)
+            }
+        }
+    }
+
+    /// `batch` as CSV lines (CRLF, nulls empty, quoted where needed) or NDJSON
+    /// lines (every column a key, nulls written): what [`RowEncoder::row`]
+    /// writes of the values [`to_rows`] makes of it.
+    fn write(self, batch: &RecordBatch) -> Result<Vec<u8>, WarehouseError> {
+        let mut out = Vec::with_capacity(batch.get_array_memory_size());
+        match self {
+            Written::Csv => {
+                let mut w = datafusion::arrow::csv::WriterBuilder::new()
+                    .with_header(false)
+                    .with_line_terminator(datafusion::arrow::csv::writer::Terminator::CRLF)
+                    .build(&mut out);
+                w.write(batch).map_err(backend)?;
+            }
+            Written::JsonLines => {
+                let mut w = datafusion::arrow::json::WriterBuilder::new()
+                    .with_explicit_nulls(true)
+                    .build::<_, datafusion::arrow::json::writer::LineDelimited>(&mut out);
+                w.write(batch).map_err(backend)?;
+                w.finish().map_err(backend)?;
+            }
+            Written::PostgresText => postgres_text(batch, &mut out)?,
+        }
+        Ok(out)
+    }
+}
+
+/// `batch` in PostgreSQL's COPY text format: each value as Arrow displays it
+/// (ISO dates and times, decimals with their scale), escaped, `\N` for NULL.
+fn postgres_text(batch: &RecordBatch, out: &mut Vec<u8>) -> Result<(), WarehouseError> {
+    use datafusion::arrow::array::Array;
+    use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+    use std::fmt::Write as _;
+    let options = FormatOptions::default();
+    let columns = batch.columns();
+    let formatters = columns
+        .iter()
+        .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(backend)?;
+    let mut text = String::new();
+    for row in 0..batch.num_rows() {
+        for (i, (column, f)) in columns.iter().zip(&formatters).enumerate() {
+            if i > 0 {
+                out.push(b'\t');
+            }
+            if column.is_null(row) {
+                out.extend_from_slice(b"\\N");
+                continue;
+            }
+            text.clear();
+            write!(text, "{}", f.value(row)).map_err(backend)?;
+            sluice_domain::rows::postgres_text_field(out, &text).map_err(backend)?;
+        }
+        out.push(b'\n');
+    }
+    Ok(())
+}
+
 /// A query's rows as the thread running it sends them.
 struct BatchStream {
     columns: Vec<ColumnInfo>,
-    rows: mpsc::Receiver<Result<Vec<Vec<Value>>, WarehouseError>>,
+    rows: mpsc::Receiver<Result<Piece, WarehouseError>>,
     /// Time the engine may take to produce one batch.
     limit: std::time::Duration,
     over_time: QueryLimit,
@@ -380,8 +489,40 @@ impl RowStream for BatchStream {
     }
 
     async fn next_batch(&mut self) -> Result<Option<Vec<Vec<Value>>>, WarehouseError> {
+        match self.next_piece().await? {
+            Some(Piece::Rows(rows)) => Ok(Some(rows)),
+            Some(Piece::Written { .. }) => Err(WarehouseError::Backend(
+                "a stream opened for a writer was read as values".into(),
+            )),
+            None => Ok(None),
+        }
+    }
+
+    async fn write_next(
+        &mut self,
+        encoder: &mut RowEncoder,
+        out: &mut Vec<u8>,
+    ) -> Result<Option<u64>, WarehouseError> {
+        match self.next_piece().await? {
+            Some(Piece::Rows(rows)) => {
+                for row in &rows {
+                    encoder.row(out, row).map_err(backend)?;
+                }
+                Ok(Some(rows.len() as u64))
+            }
+            Some(Piece::Written { bytes, rows }) => {
+                encoder.append_encoded(out, &bytes, rows);
+                Ok(Some(rows))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+impl BatchStream {
+    async fn next_piece(&mut self) -> Result<Option<Piece>, WarehouseError> {
         match tokio::time::timeout(self.limit, self.rows.recv()).await {
-            Ok(Some(Ok(rows))) => Ok(Some(rows)),
+            Ok(Some(Ok(piece))) => Ok(Some(piece)),
             Ok(Some(Err(e))) => Err(e),
             Ok(None) => Ok(None),
             Err(_) => Err(WarehouseError::LimitExceeded(self.over_time)),
@@ -514,6 +655,30 @@ impl Warehouse for DataFusionWarehouse {
         tables: &[TableRef],
         sql: &str,
     ) -> Result<Box<dyn RowStream>, WarehouseError> {
+        self.open_stream(project, tables, sql, None).await
+    }
+
+    async fn stream_as(
+        self: Arc<Self>,
+        project: &Id,
+        tables: &[TableRef],
+        sql: &str,
+        format: RowFormat,
+    ) -> Result<Box<dyn RowStream>, WarehouseError> {
+        self.open_stream(project, tables, sql, Some(format)).await
+    }
+}
+
+impl DataFusionWarehouse {
+    /// A stream of `sql`'s rows, written as `format` on the query's thread
+    /// where it can be.
+    async fn open_stream(
+        self: Arc<Self>,
+        project: &Id,
+        tables: &[TableRef],
+        sql: &str,
+        format: Option<RowFormat>,
+    ) -> Result<Box<dyn RowStream>, WarehouseError> {
         check_tables_of(project, tables)?;
         let job = self.job(tables, sql, 0, 0);
         let deadline = tokio::time::Instant::now() + self.limits.timeout;
@@ -531,7 +696,7 @@ impl Warehouse for DataFusionWarehouse {
                 let Ok(runtime) = query_runtime(threads) else {
                     return;
                 };
-                runtime.block_on(job.stream(opened, rows));
+                runtime.block_on(job.stream(format, opened, rows));
                 runtime.shutdown_background();
             })
             .map_err(backend)?;
@@ -864,6 +1029,153 @@ mod tests {
                 }))
             ),
             "{got:?}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod written_tests {
+    use super::*;
+    use datafusion::arrow::array::{
+        BooleanArray, Date32Array, Decimal128Array, Float64Array, Int64Array, StringArray,
+        TimestampMicrosecondArray,
+    };
+    use datafusion::arrow::datatypes::{Field, Schema, TimeUnit};
+    use sluice_domain::rows::RowEncoder;
+
+    fn batch() -> RecordBatch {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Int64, true),
+            Field::new("ratio", DataType::Float64, true),
+            Field::new("amount", DataType::Decimal128(12, 2), true),
+            Field::new("say \"hi\"", DataType::Utf8, true),
+            Field::new("flag", DataType::Boolean, true),
+            Field::new("day", DataType::Date32, true),
+            Field::new("at", DataType::Timestamp(TimeUnit::Microsecond, None), true),
+        ]));
+        RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(Int64Array::from(vec![Some(1), None, Some(-3)])),
+                Arc::new(Float64Array::from(vec![Some(0.1), Some(2.5e-7), None])),
+                Arc::new(
+                    Decimal128Array::from(vec![Some(1250), None, Some(-5)])
+                        .with_precision_and_scale(12, 2)
+                        .expect("decimal"),
+                ),
+                Arc::new(StringArray::from(vec![
+                    Some("plain"),
+                    Some("a, \"quoted\"\nline"),
+                    None,
+                ])),
+                Arc::new(BooleanArray::from(vec![Some(true), None, Some(false)])),
+                Arc::new(Date32Array::from(vec![Some(20_454), None, Some(0)])),
+                Arc::new(TimestampMicrosecondArray::from(vec![
+                    Some(1_767_225_600_000_000),
+                    Some(1_767_225_600_123_456),
+                    None,
+                ])),
+            ],
+        )
+        .expect("a batch")
+    }
+
+    /// Writes `batch` in `format` both ways: from the JSON values, and as the
+    /// query's thread writes it for a reader.
+    fn both(format: RowFormat) -> (String, String) {
+        let b = batch();
+        let columns = column_infos(b.schema().fields());
+        let mut by_values = vec![];
+        let mut e = RowEncoder::new(format, &columns);
+        e.start(&mut by_values).expect("start");
+        for row in to_rows(std::slice::from_ref(&b)).expect("rows") {
+            e.row(&mut by_values, &row).expect("row");
+        }
+        e.finish(&mut by_values).expect("finish");
+        let mut written = vec![];
+        let mut w = RowEncoder::new(format, &columns);
+        w.start(&mut written).expect("start");
+        let schema = datafusion::common::DFSchema::try_from(b.schema()).expect("schema");
+        let writer = Written::encoder_for(format, &schema).expect("written");
+        w.append_encoded(&mut written, &writer.write(&b).expect("writes"), 3);
+        w.finish(&mut written).expect("finish");
+        assert_eq!(e.rows(), w.rows());
+        (
+            String::from_utf8(by_values).expect("utf-8"),
+            String::from_utf8(written).expect("utf-8"),
+        )
+    }
+
+    /// The rows a reader gets are the same values whichever way they were
+    /// written; only a decimal's trailing zeros differ (the values way reads
+    /// it as a float).
+    #[test]
+    fn rows_written_from_columns_read_as_the_values_would() {
+        for format in [
+            RowFormat::Ndjson,
+            RowFormat::Json,
+            RowFormat::JsonWithSchema,
+        ] {
+            let (values, written) = both(format);
+            let parse = |text: &str| -> Vec<Value> {
+                text.lines()
+                    .map(|l| serde_json::from_str::<Value>(l).expect("json"))
+                    .collect()
+            };
+            assert_eq!(parse(&values), parse(&written), "{format:?}\n{written}");
+        }
+        let (values, written) = both(RowFormat::PostgresText);
+        let lines = |t: &str| -> Vec<Vec<String>> {
+            t.lines()
+                .map(|l| l.split('\t').map(str::to_string).collect())
+                .collect()
+        };
+        for (a, b) in lines(&values)
+            .iter()
+            .flatten()
+            .zip(lines(&written).iter().flatten())
+        {
+            let same_number = matches!(
+                (a.parse::<f64>(), b.parse::<f64>()),
+                (Ok(x), Ok(y)) if x == y
+            );
+            assert!(a == b || same_number, "{a} / {b}\n{values}\n{written}");
+        }
+        assert!(written.contains("a, \"quoted\"\\nline\t"), "{written}");
+        assert_eq!(written.matches("\\N").count(), 7, "{written}");
+        let (values, written) = both(RowFormat::Csv);
+        // Field by field: the same text, or the same number.
+        let fields = |t: &str| -> Vec<String> {
+            t.split("\r\n")
+                .flat_map(|l| l.split(','))
+                .map(str::to_string)
+                .collect()
+        };
+        for (a, b) in fields(&values).iter().zip(fields(&written).iter()) {
+            let same_number = matches!(
+                (a.parse::<f64>(), b.parse::<f64>()),
+                (Ok(x), Ok(y)) if x == y
+            );
+            assert!(a == b || same_number, "{a} / {b}\n{values}\n{written}");
+        }
+        assert_eq!(fields(&values).len(), fields(&written).len());
+        assert!(written.contains("\"a, \"\"quoted\"\"\nline\""), "{written}");
+        assert!(written.ends_with("\r\n"));
+        assert_eq!(
+            written.matches("\r\n").count(),
+            4,
+            "a header and three rows"
+        );
+    }
+
+    #[test]
+    fn csv_of_nested_or_binary_columns_goes_as_values() {
+        let schema = Schema::new(vec![Field::new("b", DataType::Binary, true)]);
+        let df = datafusion::common::DFSchema::try_from(schema).expect("schema");
+        assert_eq!(Written::encoder_for(RowFormat::Csv, &df), None);
+        assert_eq!(
+            Written::encoder_for(RowFormat::Ndjson, &df),
+            Some(Written::JsonLines)
         );
     }
 }

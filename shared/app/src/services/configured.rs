@@ -174,6 +174,9 @@ pub async fn update_source(
     let mut s: Source = load(ctx, id).await?;
     let spec = connector_fields(&s.connector)?;
     let connector = s.connector.clone();
+    if let Some(patch) = &body.config {
+        sluice_domain::entities::check_values(&connector, patch)?;
+    }
     update_configured(
         ctx,
         &mut s,

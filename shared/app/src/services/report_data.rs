@@ -419,7 +419,7 @@ pub async fn open(
         });
     }
     let rows = warehouse
-        .stream(&project, &read.tables, &read.sql)
+        .stream_as(&project, &read.tables, &read.sql, request.format)
         .await
         .map_err(|e| match e {
             WarehouseError::Query(m) => {
@@ -467,15 +467,8 @@ impl Encoding {
                 return Some(Err(e));
             }
         }
-        match self.rows.next_batch().await {
-            Ok(Some(rows)) => {
-                for row in &rows {
-                    if let Err(e) = self.encoder.row(&mut chunk, row) {
-                        self.done = true;
-                        return Some(Err(e));
-                    }
-                }
-            }
+        match self.rows.write_next(&mut self.encoder, &mut chunk).await {
+            Ok(Some(_)) => {}
             Ok(None) => {
                 self.done = true;
                 if let Err(e) = self.encoder.finish(&mut chunk) {

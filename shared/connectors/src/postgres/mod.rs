@@ -1,11 +1,15 @@
 //! Connections to PostgreSQL servers a project configures (a `database`
-//! destination). The URL is a secret (it carries the password): it is parsed
+//! destination, a `postgres` source: [`source`]). The URL is a secret (it carries the password): it is parsed
 //! here and never shown; messages name `host:port` only. Its host is resolved
 //! once, every address checked against the [`Egress`] policy, and the
 //! connection made to a checked address, so the name cannot resolve elsewhere
 //! between the check and the connection. TLS follows the URL's `sslmode`
 //! ([`tls`]).
 
+#[cfg(feature = "postgres_source")]
+pub mod copy;
+#[cfg(feature = "postgres_source")]
+pub mod source;
 mod tls;
 
 use std::net::SocketAddr;

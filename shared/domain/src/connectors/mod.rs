@@ -5,6 +5,7 @@
 mod destinations;
 mod files;
 mod http_json;
+pub mod postgres;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -44,6 +45,10 @@ pub fn registry() -> &'static [Connector] {
         Connector {
             name: "http_json",
             spec: http_json::spec,
+        },
+        Connector {
+            name: "postgres",
+            spec: postgres::spec,
         },
     ];
     REGISTRY
@@ -386,7 +391,7 @@ mod tests {
     #[test]
     fn the_catalog_ships_the_connectors_that_run_with_unique_names() {
         let names: Vec<&str> = catalog().iter().map(|c| c.name).collect();
-        assert_eq!(names, vec!["files", "http_json"]);
+        assert_eq!(names, vec!["files", "http_json", "postgres"]);
         for c in catalog() {
             let mut seen = std::collections::HashSet::new();
             assert!(

@@ -182,6 +182,14 @@ pub fn merge_settings(
     Ok((merged, secret_changes))
 }
 
+/// What a connector's field types cannot check of a config or a patch.
+pub fn check_values(connector: &str, config: &Map<String, Value>) -> Result<(), DomainError> {
+    match connector {
+        "postgres" => connectors::postgres::check_values(config),
+        _ => Ok(()),
+    }
+}
+
 impl CreateSource {
     pub fn validate(&self) -> Result<(String, ValidatedSettings), DomainError> {
         let title = validate_title("title", &self.title)?;
@@ -196,6 +204,8 @@ impl CreateSource {
                 ),
             )
         })?;
-        Ok((title, validate_new_settings(&spec.config, &self.config)?))
+        let validated = validate_new_settings(&spec.config, &self.config)?;
+        check_values(&self.connector, &self.config)?;
+        Ok((title, validated))
     }
 }

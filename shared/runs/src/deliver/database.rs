@@ -3,7 +3,8 @@
 //! when missing, then `replace` deletes its rows and copies the report's in,
 //! `append` copies them in, and `upsert` copies them into a temporary table and
 //! inserts or updates them by the key columns. Rows stream in with `COPY … FROM
-//! STDIN` (CSV) a warehouse page at a time, so memory holds one page. Any
+//! STDIN` in its text format, written by the warehouse from its columns where
+//! it can, a batch at a time, so memory holds a batch or two. Any
 //! failure rolls the whole delivery back: readers see the old rows or the new.
 //!
 //! Exactly once: the same transaction records the run's delivery id in
@@ -15,14 +16,14 @@
 //! secret, is never shown; only addresses the egress policy allows are
 //! dialled; TLS follows the URL's `sslmode`.
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::SinkExt as _;
-use serde_json::Value;
 use sluice_connectors::ConnectorError;
 use sluice_domain::entities::{
     DELIVERIES_TABLE, Delivered, MAX_IDENTIFIER_BYTES, plain_identifier,
 };
-use sluice_domain::ports::{ColumnInfo, QueryPage};
+use sluice_domain::ports::ColumnInfo;
+use sluice_domain::rows::{RowEncoder, RowFormat};
 use tokio_postgres::Transaction;
 
 use super::{Job, Outcome};
@@ -193,34 +194,6 @@ fn db_fault(step: &str, e: tokio_postgres::Error) -> Fault {
     fault(sluice_connectors::postgres::db_error(step, e))
 }
 
-/// One report row as a CSV record: NULL unquoted and empty, every string
-/// quoted (so an empty string stays one), objects and lists as JSON text.
-fn csv_row(out: &mut BytesMut, row: &[Value]) {
-    fn quoted(out: &mut BytesMut, s: &str) {
-        out.put_u8(b'"');
-        for part in s.split('"').enumerate() {
-            if part.0 > 0 {
-                out.put_slice(b"\"\"");
-            }
-            out.put_slice(part.1.as_bytes());
-        }
-        out.put_u8(b'"');
-    }
-    for (i, v) in row.iter().enumerate() {
-        if i > 0 {
-            out.put_u8(b',');
-        }
-        match v {
-            Value::Null => {}
-            Value::Bool(b) => out.put_slice(if *b { b"true" } else { b"false" }),
-            Value::Number(n) => out.put_slice(n.to_string().as_bytes()),
-            Value::String(s) => quoted(out, s),
-            other => quoted(out, &other.to_string()),
-        }
-    }
-    out.put_u8(b'\n');
-}
-
 /// The report's columns, checked as PostgreSQL takes them: named, apart, and
 /// short enough to keep whole.
 fn check_columns(columns: &[ColumnInfo], target: &Target) -> Result<(), Fault> {
@@ -382,17 +355,17 @@ async fn has_key_index(tx: &Transaction<'_>, target: &Target) -> Result<bool, Fa
     }))
 }
 
-/// Copies the report's rows, from `first` on, into `into`: a page at a
-/// time, sent in chunks of [`COPY_CHUNK`]. Rows and bytes copied.
+/// Copies the report's rows into `into` in COPY's text format (the warehouse
+/// writes them so where it can: the stream was opened for it), sent in
+/// chunks of [`COPY_CHUNK`]. Rows and bytes copied.
 async fn copy_rows(
     tx: &Transaction<'_>,
     into: &str,
     columns: &[(String, String)],
-    first: QueryPage,
     job: &mut Job<'_>,
 ) -> Result<(u64, u64), Fault> {
     let sql = format!(
-        "COPY {into} ({}) FROM STDIN WITH (FORMAT csv)",
+        "COPY {into} ({}) FROM STDIN",
         column_list(columns.iter().map(|(n, _)| n))
     );
     let sink = tx
@@ -400,26 +373,25 @@ async fn copy_rows(
         .await
         .map_err(|e| db_fault("starting to copy the rows", e))?;
     let mut sink = std::pin::pin!(sink);
-    let mut buf = BytesMut::with_capacity(COPY_CHUNK + (64 << 10));
+    let mut encoder = RowEncoder::new(RowFormat::PostgresText, job.pages.columns());
+    let mut buf: Vec<u8> = Vec::with_capacity(COPY_CHUNK + (64 << 10));
     let mut bytes = 0u64;
-    let mut page = Some(first);
-    while let Some(p) = page {
-        for row in &p.rows {
-            csv_row(&mut buf, row);
-            if buf.len() >= COPY_CHUNK {
-                bytes += buf.len() as u64;
-                sink.send(buf.split().freeze())
-                    .await
-                    .map_err(|e| db_fault("copying the rows", e))?;
-            }
+    loop {
+        let more = job
+            .pages
+            .write_next(&mut encoder, &mut buf)
+            .await?
+            .is_some();
+        if buf.len() >= COPY_CHUNK || (!more && !buf.is_empty()) {
+            bytes += buf.len() as u64;
+            let chunk = std::mem::replace(&mut buf, Vec::with_capacity(COPY_CHUNK + (64 << 10)));
+            sink.send(Bytes::from(chunk))
+                .await
+                .map_err(|e| db_fault("copying the rows", e))?;
         }
-        page = job.pages.next().await?;
-    }
-    if !buf.is_empty() {
-        bytes += buf.len() as u64;
-        sink.send(buf.split().freeze())
-            .await
-            .map_err(|e| db_fault("copying the rows", e))?;
+        if !more {
+            break;
+        }
     }
     let rows = sink
         .as_mut()
@@ -507,14 +479,9 @@ pub(crate) async fn deliver(m: &Machine, mut job: Job<'_>) -> Result<Outcome, Fa
         });
     }
 
-    let first = job.pages.next().await?.unwrap_or(QueryPage {
-        columns: vec![],
-        rows: vec![],
-        next_page: None,
-    });
-    check_columns(&first.columns, &target)?;
-    let report: Vec<(String, String)> = first
-        .columns
+    let columns = job.pages.columns().to_vec();
+    check_columns(&columns, &target)?;
+    let report: Vec<(String, String)> = columns
         .iter()
         .map(|c| (c.name.clone(), pg_type(&c.kind)))
         .collect();
@@ -572,7 +539,7 @@ pub(crate) async fn deliver(m: &Machine, mut job: Job<'_>) -> Result<Outcome, Fa
                 .execute(&format!("DELETE FROM {qualified}"), &[])
                 .await
                 .map_err(|e| db_fault("removing the old rows", e))?;
-            let done = copy_rows(&tx, &qualified, &layout, first, &mut job).await?;
+            let done = copy_rows(&tx, &qualified, &layout, &mut job).await?;
             log.push(format!(
                 "Replaced the {removed} rows of {} with {}.",
                 target.shown(),
@@ -581,7 +548,7 @@ pub(crate) async fn deliver(m: &Machine, mut job: Job<'_>) -> Result<Outcome, Fa
             done
         }
         WriteMode::Append => {
-            let done = copy_rows(&tx, &qualified, &layout, first, &mut job).await?;
+            let done = copy_rows(&tx, &qualified, &layout, &mut job).await?;
             log.push(format!("Appended {} rows to {}.", done.0, target.shown()));
             done
         }
@@ -597,8 +564,7 @@ pub(crate) async fn deliver(m: &Machine, mut job: Job<'_>) -> Result<Outcome, Fa
             ))
             .await
             .map_err(|e| db_fault("creating the staging table", e))?;
-            let done =
-                copy_rows(&tx, &format!("pg_temp.{stage}"), &layout, first, &mut job).await?;
+            let done = copy_rows(&tx, &format!("pg_temp.{stage}"), &layout, &mut job).await?;
             let names = column_list(layout.iter().map(|(n, _)| n));
             let updates: Vec<String> = layout
                 .iter()
@@ -722,26 +688,5 @@ mod tests {
         assert!(!accepts("boolean", "double precision"));
         assert!(!accepts("date", "text"));
         assert!(accepts("jsonb", "text"));
-    }
-
-    #[test]
-    fn csv_records_keep_nulls_apart_from_empty_strings() {
-        let mut out = BytesMut::new();
-        csv_row(
-            &mut out,
-            &[
-                Value::Null,
-                Value::from(""),
-                Value::from("say \"hi\", twice\nplease"),
-                Value::from(1.5),
-                Value::from(-7),
-                Value::from(true),
-                serde_json::json!({"a": [1]}),
-            ],
-        );
-        assert_eq!(
-            std::str::from_utf8(&out).expect("utf-8"),
-            ",\"\",\"say \"\"hi\"\", twice\nplease\",1.5,-7,true,\"{\"\"a\"\":[1]}\"\n"
-        );
     }
 }

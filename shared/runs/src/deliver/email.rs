@@ -12,7 +12,7 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart};
 use serde_json::Value;
 use sluice_domain::entities::{Delivered, MAX_RECIPIENTS};
-use sluice_domain::ports::MailError;
+use sluice_domain::ports::{ColumnInfo, MailError};
 
 use super::{Job, Outcome};
 use crate::{Fault, Machine};
@@ -38,11 +38,55 @@ const XLSX_MAX_COLUMNS: usize = 16_384;
 const XLSX_MAX_TEXT: usize = 32_767;
 
 /// The report as one worksheet: a bold header row, then a row per row;
-/// numbers and booleans as such, text as text, nulls left empty.
+/// numbers and booleans as such, dates and timestamps as Excel dates (shown
+/// `yyyy-mm-dd` and `yyyy-mm-dd hh:mm:ss`), text as text, nulls left empty.
 struct Sheet {
     book: rust_xlsxwriter::Workbook,
     next: u32,
     bold: rust_xlsxwriter::Format,
+    /// Each column's date format, for date and timestamp columns.
+    dates: Vec<Option<rust_xlsxwriter::Format>>,
+}
+
+/// Whether a column of engine type `kind` holds dates, timestamps or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Temporal {
+    Date,
+    Timestamp,
+}
+
+fn temporal(kind: &str) -> Option<Temporal> {
+    let k = kind.trim().to_ascii_lowercase();
+    if k.starts_with("date") {
+        Some(Temporal::Date)
+    } else if k.starts_with("timestamp") {
+        Some(Temporal::Timestamp)
+    } else {
+        None
+    }
+}
+
+/// `text` (a date, or a timestamp as the warehouse writes it, with or without
+/// an offset, which Excel has no place for: the wall time is kept) as an Excel
+/// date; `None` when it is not one Excel can show (before 1900, say).
+fn excel_date(text: &str) -> Option<rust_xlsxwriter::ExcelDateTime> {
+    use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+    let t = text.trim();
+    let at: NaiveDateTime = if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        d.and_hms_opt(0, 0, 0)?
+    } else if let Ok(z) = chrono::DateTime::parse_from_rfc3339(t) {
+        z.naive_local()
+    } else {
+        NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f")
+            .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f"))
+            .ok()?
+    };
+    let year = u16::try_from(at.year()).ok()?;
+    let seconds = f64::from(at.second()) + f64::from(at.nanosecond() % 1_000_000_000) / 1e9;
+    rust_xlsxwriter::ExcelDateTime::from_ymd(year, at.month() as u8, at.day() as u8)
+        .ok()?
+        .and_hms(at.hour() as u16, at.minute() as u8, seconds)
+        .ok()
 }
 
 fn xlsx_fault(e: rust_xlsxwriter::XlsxError) -> Fault {
@@ -59,6 +103,7 @@ impl Sheet {
             book,
             next: 0,
             bold: rust_xlsxwriter::Format::new().set_bold(),
+            dates: vec![],
         })
     }
 
@@ -66,19 +111,33 @@ impl Sheet {
         self.book.worksheet_from_index(0).map_err(xlsx_fault)
     }
 
-    fn header(&mut self, columns: &[String]) -> Result<(), Fault> {
+    fn header(&mut self, columns: &[ColumnInfo]) -> Result<(), Fault> {
         if columns.len() > XLSX_MAX_COLUMNS {
             return Err(Fault::Permanent(format!(
                 "the report has {} columns; a worksheet holds at most {XLSX_MAX_COLUMNS}: choose fewer, or mail it as CSV",
                 columns.len()
             )));
         }
+        self.dates = columns
+            .iter()
+            .map(|c| {
+                temporal(&c.kind).map(|t| {
+                    rust_xlsxwriter::Format::new().set_num_format(match t {
+                        Temporal::Date => "yyyy-mm-dd",
+                        Temporal::Timestamp => "yyyy-mm-dd hh:mm:ss",
+                    })
+                })
+            })
+            .collect();
         let bold = self.bold.clone();
         let sheet = self.sheet()?;
-        for (c, name) in columns.iter().enumerate() {
+        for (c, column) in columns.iter().enumerate() {
             sheet
-                .write_string_with_format(0, c as u16, name, &bold)
+                .write_string_with_format(0, c as u16, &column.name, &bold)
                 .map_err(xlsx_fault)?;
+            if temporal(&column.kind).is_some() {
+                sheet.set_column_width(c as u16, 19).map_err(xlsx_fault)?;
+            }
         }
         self.next = 1;
         Ok(())
@@ -92,11 +151,21 @@ impl Sheet {
             )));
         }
         let r = self.next;
+        let dates = std::mem::take(&mut self.dates);
         let sheet = self.sheet()?;
         for (c, v) in row.iter().enumerate() {
+            let format = dates.get(c).and_then(Option::as_ref);
             let c = c as u16;
             match v {
                 Value::Null => {}
+                Value::String(t)
+                    if let Some(format) = format
+                        && let Some(at) = excel_date(t) =>
+                {
+                    sheet
+                        .write_datetime_with_format(r, c, at, format)
+                        .map_err(xlsx_fault)?;
+                }
                 Value::Bool(b) => {
                     sheet.write_boolean(r, c, *b).map_err(xlsx_fault)?;
                 }
@@ -120,6 +189,7 @@ impl Sheet {
                 }
             }
         }
+        self.dates = dates;
         self.next += 1;
         Ok(())
     }
@@ -240,7 +310,7 @@ pub(crate) async fn deliver(m: &Machine, mut job: Job<'_>) -> Result<Outcome, Fa
             let header: Vec<Value> = columns.iter().map(|c| Value::String(c.clone())).collect();
             csv_line(&mut csv, header.iter()).map_err(io)?;
             if let Some(sheet) = xlsx.as_mut() {
-                sheet.header(&columns)?;
+                sheet.header(&page.columns)?;
             }
         }
         for row in page.rows {
@@ -320,6 +390,27 @@ pub(crate) async fn deliver(m: &Machine, mut job: Job<'_>) -> Result<Outcome, Fa
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_timestamps_become_excel_dates() {
+        assert_eq!(temporal("Date32"), Some(Temporal::Date));
+        assert_eq!(temporal("date"), Some(Temporal::Date));
+        assert_eq!(
+            temporal("Timestamp(Microsecond, Some(\"UTC\"))"),
+            Some(Temporal::Timestamp)
+        );
+        assert_eq!(temporal("timestamp"), Some(Temporal::Timestamp));
+        assert_eq!(temporal("Utf8"), None);
+        let serial = |t: &str| excel_date(t).map(|d| d.to_excel());
+        // Excel counts days from 1899-12-30; a time is the day's fraction.
+        assert_eq!(serial("2026-11-02"), Some(46328.0));
+        assert_eq!(serial("2026-11-02T18:00:00"), Some(46328.75));
+        assert_eq!(serial("2026-11-02 18:00:00.000"), Some(46328.75));
+        assert_eq!(serial("2026-11-02T18:00:00Z"), Some(46328.75));
+        assert_eq!(serial("2026-11-02T18:00:00+02:00"), Some(46328.75));
+        assert_eq!(serial("not a date"), None);
+        assert_eq!(serial("1066-10-14"), None, "before Excel's first date");
+    }
 
     #[test]
     fn the_body_escapes_what_the_report_holds() {

@@ -82,6 +82,19 @@ fn io(e: std::io::Error) -> Fault {
     Fault::Transient(format!("writing the export file: {e}"))
 }
 
+/// The row format an export destination's `config` writes, if it writes rows
+/// (not Parquet): the stream is opened for it.
+pub(crate) fn row_format(config: &serde_json::Map<String, serde_json::Value>) -> Option<RowFormat> {
+    let format = config
+        .get("format")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("csv");
+    match parse_format(format) {
+        Ok(FileFormat::Rows(f)) => Some(f),
+        _ => None,
+    }
+}
+
 pub(crate) async fn deliver(
     m: &Machine,
     mut job: Job<'_>,
@@ -174,29 +187,23 @@ async fn write_file(
     } else {
         Sink::Plain(buffered)
     };
-    let mut encoder: Option<RowEncoder> = None;
-    while let Some(page) = job.pages.next().await? {
-        let e = match &mut encoder {
-            Some(e) => e,
-            None => {
-                let mut e = RowEncoder::new(format, &page.columns);
-                e.start(&mut out).map_err(io)?;
-                encoder.insert(e)
-            }
-        };
-        for row in &page.rows {
-            e.row(&mut out, row).map_err(io)?;
-        }
+    // The warehouse writes each batch as the file's format where it can
+    // (the stream was opened for it: `row_format`).
+    let mut encoder = RowEncoder::new(format, job.pages.columns());
+    encoder.start(&mut out).map_err(io)?;
+    let mut batch = Vec::with_capacity(1 << 20);
+    while job
+        .pages
+        .write_next(&mut encoder, &mut batch)
+        .await?
+        .is_some()
+    {
+        std::io::Write::write_all(&mut out, &batch).map_err(io)?;
+        batch.clear();
     }
-    let rows = match &mut encoder {
-        Some(e) => {
-            e.finish(&mut out).map_err(io)?;
-            e.rows()
-        }
-        None => 0,
-    };
+    encoder.finish(&mut out).map_err(io)?;
     out.finish().map_err(io)?;
-    Ok(rows)
+    Ok(encoder.rows())
 }
 
 /// Rows a Parquet row group holds before it is written out.

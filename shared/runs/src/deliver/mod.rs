@@ -49,6 +49,24 @@ fn read_fault(e: WarehouseError) -> Fault {
 }
 
 impl Pages {
+    pub fn columns(&self) -> &[sluice_domain::ports::ColumnInfo] {
+        self.stream.columns()
+    }
+
+    /// Writes the next batch with `encoder` into `out`; the rows written,
+    /// `None` after the last.
+    pub async fn write_next(
+        &mut self,
+        encoder: &mut sluice_domain::rows::RowEncoder,
+        out: &mut Vec<u8>,
+    ) -> Result<Option<u64>, Fault> {
+        self.started = true;
+        self.stream
+            .write_next(encoder, out)
+            .await
+            .map_err(read_fault)
+    }
+
     /// The next batch; the first carries the columns even when the report has
     /// no rows. `None` after the last.
     pub async fn next(&mut self) -> Result<Option<QueryPage>, Fault> {
@@ -149,11 +167,28 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
         &destination.meta.id,
     )
     .await?;
-    let stream = warehouse
-        .clone()
-        .stream(project, &read.tables, &read.sql)
-        .await
-        .map_err(read_fault)?;
+    // An export of rows, and a database's COPY, have the warehouse write the
+    // rows as they go out.
+    let row_format = match run.destination_kind.as_str() {
+        "object_export" => export::row_format(&config),
+        "database" => Some(sluice_domain::rows::RowFormat::PostgresText),
+        _ => None,
+    };
+    let stream = match row_format {
+        Some(format) => {
+            warehouse
+                .clone()
+                .stream_as(project, &read.tables, &read.sql, format)
+                .await
+        }
+        None => {
+            warehouse
+                .clone()
+                .stream(project, &read.tables, &read.sql)
+                .await
+        }
+    }
+    .map_err(read_fault)?;
     let job = Job {
         run: &run,
         report: &report,

@@ -1,0 +1,440 @@
+//! The `postgres` source: a table (`schema.table`, or `table` in `public`) read
+//! a chunk at a time by keyset over its primary key (or, without one, its
+//! `ctid`), each chunk one `COPY (SELECT …) TO STDOUT (FORMAT binary)` decoded
+//! straight into Arrow and written as a Parquet chunk.
+//!
+//! The first step reads the table's columns and key from the catalog and, for an
+//! incremental run on a table with the source's `cursor_column`, the column's
+//! largest value now: the run reads the rows after the saved cursor (less the
+//! look-back) up to that value, so rows written while it runs wait for the next
+//! run rather than being read twice. The continuation carries all of it and the
+//! last key read, so a step repeated from the same position reads the same rows.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sluice_domain::net::Egress;
+use sluice_domain::pipeline::ChunkFormat;
+use tokio_postgres::Client;
+
+use super::copy::{Column, Decoder, Wire};
+use super::{connect, db_error};
+use crate::{Budget, ConnectorError, Extractor, RawChunk, StepOutput, StreamRequest, config_str};
+
+/// Longest a chunk's COPY may take before the server stops it.
+const STATEMENT_TIMEOUT: Duration = Duration::from_secs(300);
+
+pub struct Postgres {
+    egress: Egress,
+}
+
+impl Postgres {
+    pub fn new(egress: &Egress) -> Postgres {
+        Postgres {
+            egress: egress.clone(),
+        }
+    }
+}
+
+/// A column as the catalog describes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableColumn {
+    pub name: String,
+    /// `format_type` of the column: `numeric(12,2)`, `timestamp with time zone`.
+    pub sql_type: String,
+    pub oid: u32,
+    pub typmod: i32,
+    /// `A` for arrays (pg_type.typcategory).
+    pub category: String,
+}
+
+/// The table's shape and what the run reads of it, fixed at the first step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Position {
+    /// `"schema"."table"`, quoted.
+    table: String,
+    columns: Vec<TableColumn>,
+    /// The key the table is read in order of: its primary key's columns, or
+    /// empty for `ctid`.
+    key: Vec<TableColumn>,
+    /// The last key read (each column's text), `None` before the first chunk.
+    after: Option<Vec<String>>,
+    /// The incremental window: the cursor column, and its bounds as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cursor: Option<CursorWindow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct CursorWindow {
+    column: TableColumn,
+    /// The bounds on the column: an operator (`>`, `>=`, `<=`, `<`) and a
+    /// value as text. No bound at all reads nothing (an empty table's).
+    bounds: Vec<(String, String)>,
+}
+
+/// `name` as a quoted identifier.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `text` as a quoted literal (standard_conforming_strings, on since 9.1).
+pub fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The stream's table as `(schema, table)`: `schema.table`, or `table` in `public`.
+pub fn table_of(stream: &str) -> Result<(String, String), ConnectorError> {
+    sluice_domain::connectors::postgres::table_of(stream)
+        .map_err(|why| ConnectorError::config("streams.name", why))
+}
+
+/// The columns of `schema.table`, in order, and its primary key; a config
+/// error when the table is not there (or not visible to the source's user).
+pub async fn describe(
+    client: &Client,
+    schema: &str,
+    table: &str,
+) -> Result<(Vec<TableColumn>, Vec<String>), ConnectorError> {
+    let name = format!("{}.{}", quote_ident(schema), quote_ident(table));
+    let rows = client
+        .query(
+            "SELECT a.attname::text, a.atttypid::oid, a.atttypmod, format_type(a.atttypid, a.atttypmod), t.typcategory::text
+             FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+             WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum",
+            &[&name],
+        )
+        .await
+        .map_err(|e| db_error("reading the table's columns", e))?;
+    if rows.is_empty() {
+        return Err(ConnectorError::config(
+            "streams.name",
+            format!("no table {schema}.{table} is visible to the source's user"),
+        ));
+    }
+    let columns = rows
+        .iter()
+        .map(|r| TableColumn {
+            name: r.get(0),
+            oid: r.get(1),
+            typmod: r.get(2),
+            sql_type: r.get(3),
+            category: r.get(4),
+        })
+        .collect();
+    let key = client
+        .query(
+            "SELECT a.attname::text FROM pg_index i
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+             WHERE i.indrelid = to_regclass($1) AND i.indisprimary
+             ORDER BY array_position(i.indkey::int2[], a.attnum)",
+            &[&name],
+        )
+        .await
+        .map_err(|e| db_error("reading the table's primary key", e))?
+        .iter()
+        .map(|r| r.get::<_, String>(0))
+        .collect();
+    Ok((columns, key))
+}
+
+/// How a column is selected and read: natively in its binary form, or as
+/// text (arrays as JSON).
+fn selected(c: &TableColumn) -> (String, Wire) {
+    let q = column_ref(&c.name);
+    if c.category == "A" {
+        return (format!("to_json({q})::text"), Wire::Json);
+    }
+    match Wire::of(c.oid, c.typmod) {
+        Some(w) => (q, w),
+        None => (format!("{q}::text"), Wire::Text),
+    }
+}
+
+/// The table's column `name` as the query refers to it: qualified, so
+/// `ORDER BY` and `WHERE` mean the column and never an output of the same
+/// name (a column selected as text sorts as text).
+fn column_ref(name: &str) -> String {
+    format!("src.{}", quote_ident(name))
+}
+
+/// `text` of column `c` as a literal of its type.
+fn literal(c: &TableColumn, text: &str) -> String {
+    format!("{}::{}", quote_literal(text), c.sql_type)
+}
+
+/// Whether a cursor column's values move back by a look-back window.
+fn is_temporal(c: &TableColumn) -> bool {
+    matches!(c.oid, 1082 | 1114 | 1184)
+}
+
+impl Position {
+    /// The chunk's query: the columns, then the key's text; the rows after
+    /// the last key, inside the window, in key order, `limit` of them.
+    fn query(&self, limit: usize) -> (String, Vec<Column>) {
+        let mut exprs = vec![];
+        let mut columns = vec![];
+        for c in &self.columns {
+            let (expr, wire) = selected(c);
+            exprs.push(expr);
+            columns.push(Column {
+                name: c.name.clone(),
+                wire,
+                kept: true,
+            });
+        }
+        let order: Vec<String> = if self.key.is_empty() {
+            vec!["src.ctid".into()]
+        } else {
+            self.key.iter().map(|k| column_ref(&k.name)).collect()
+        };
+        for (i, o) in order.iter().enumerate() {
+            exprs.push(format!("{o}::text AS \"__sluice_key{i}\""));
+            columns.push(Column {
+                name: format!("__key{i}"),
+                wire: Wire::Text,
+                kept: false,
+            });
+        }
+        let mut filters = vec![];
+        if let Some(after) = &self.after {
+            let values: Vec<String> = if self.key.is_empty() {
+                vec![format!("{}::tid", quote_literal(&after[0]))]
+            } else {
+                self.key
+                    .iter()
+                    .zip(after)
+                    .map(|(k, v)| literal(k, v))
+                    .collect()
+            };
+            filters.push(format!("({}) > ({})", order.join(", "), values.join(", ")));
+        }
+        if let Some(w) = &self.cursor {
+            let col = column_ref(&w.column.name);
+            if w.bounds.is_empty() {
+                filters.push("false".into());
+            }
+            for (op, value) in &w.bounds {
+                filters.push(format!("{col} {op} {}", literal(&w.column, value)));
+            }
+        }
+        let filter = if filters.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", filters.join(" AND "))
+        };
+        (
+            format!(
+                "COPY (SELECT {} FROM {} AS src{filter} ORDER BY {} LIMIT {limit}) TO STDOUT (FORMAT binary)",
+                exprs.join(", "),
+                self.table,
+                order.join(", ")
+            ),
+            columns,
+        )
+    }
+}
+
+/// The first step's position: the table's shape, its key and the run's window.
+async fn first(client: &Client, req: &StreamRequest<'_>) -> Result<Position, ConnectorError> {
+    let (schema, table) = table_of(req.stream)?;
+    let (columns, key_names) = describe(client, &schema, &table).await?;
+    let key: Vec<TableColumn> = key_names
+        .iter()
+        .filter_map(|k| columns.iter().find(|c| &c.name == k).cloned())
+        .collect();
+    let quoted = format!("{}.{}", quote_ident(&schema), quote_ident(&table));
+    let cursor_name = config_str(req.config, "cursor_column", "");
+    let column = columns.iter().find(|c| c.name == cursor_name).cloned();
+    let cursor = match (column, req.window) {
+        // A backfill reads its days of the cursor column: from its first day,
+        // up to the day after its last.
+        (Some(column), Some(window)) if is_temporal(&column) => Some(CursorWindow {
+            column,
+            bounds: vec![
+                (">=".into(), window.from.format("%Y-%m-%d").to_string()),
+                (
+                    "<".into(),
+                    (window.to + chrono::Days::new(1))
+                        .format("%Y-%m-%d")
+                        .to_string(),
+                ),
+            ],
+        }),
+        (_, Some(_)) => {
+            return Err(ConnectorError::config(
+                "config.cursor_column",
+                format!(
+                    "a backfill reads the days of a date or timestamp column, and {} has no such column named by the source's `cursor_column`",
+                    req.stream
+                ),
+            ));
+        }
+        (Some(column), None) => {
+            let col = quote_ident(&column.name);
+            let upto: Option<String> = client
+                .query_one(&format!("SELECT max({col})::text FROM {quoted}"), &[])
+                .await
+                .map_err(|e| db_error("reading the cursor column's largest value", e))?
+                .get(0);
+            let mut bounds = vec![];
+            if let Some(upto) = upto {
+                if let Some(saved) = req.cursor {
+                    let saved = match saved {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    let above = if is_temporal(&column) && !req.lookback.is_zero() {
+                        // Moved back by the database, in the column's own type.
+                        client
+                            .query_one(
+                                &format!(
+                                    "SELECT ({} - make_interval(secs => $1))::{}::text",
+                                    literal(&column, &saved),
+                                    column.sql_type
+                                ),
+                                &[&(req.lookback.as_secs() as f64)],
+                            )
+                            .await
+                            .map_err(|e| db_error("moving the cursor back by the look-back", e))?
+                            .get(0)
+                    } else {
+                        saved
+                    };
+                    bounds.push((">".into(), above));
+                }
+                bounds.push(("<=".into(), upto));
+            }
+            Some(CursorWindow { column, bounds })
+        }
+        (None, None) => None,
+    };
+    Ok(Position {
+        table: quoted,
+        columns,
+        key,
+        after: None,
+        cursor,
+    })
+}
+
+#[async_trait]
+impl Extractor for Postgres {
+    async fn step(
+        &self,
+        req: &StreamRequest<'_>,
+        position: Option<&Value>,
+        budget: Budget,
+    ) -> Result<StepOutput, ConnectorError> {
+        let url = config_str(req.config, "url", "");
+        if url.is_empty() {
+            return Err(ConnectorError::config("config.url", "is required"));
+        }
+        let (client, _shown) = connect(&self.egress, url).await?;
+        client
+            .batch_execute(&format!(
+                // Values read as text (keys, cursors) in one form whatever the
+                // server's defaults.
+                "SET statement_timeout = {}; SET default_transaction_read_only = on; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3",
+                STATEMENT_TIMEOUT.as_millis()
+            ))
+            .await
+            .map_err(|e| db_error("setting up the session", e))?;
+        let mut pos = match position {
+            Some(p) => serde_json::from_value::<Position>(p.clone()).map_err(|_| {
+                ConnectorError::upstream("the step's continuation does not parse", false)
+            })?,
+            None => first(&client, req).await?,
+        };
+        // An incremental run's cursor: the window's upper bound, or the saved
+        // one when the table is empty. A backfill saves none.
+        let cursor_out = match (&pos.cursor, req.window) {
+            (_, Some(_)) => None,
+            (Some(w), None) => w
+                .bounds
+                .iter()
+                .find(|(op, _)| op == "<=")
+                .map(|(_, v)| Value::String(v.clone()))
+                .or_else(|| req.cursor.cloned()),
+            (None, None) => None,
+        };
+        let limit = req.batch_size.max(1);
+        let mut chunks = vec![];
+        let mut done = false;
+        while !budget.spent(chunks.len()) {
+            let (sql, columns) = pos.query(limit);
+            let mut decoder = Decoder::new(columns, limit);
+            let stream = client
+                .copy_out(sql.as_str())
+                .await
+                .map_err(|e| db_error(&format!("reading {}", pos.table), e))?;
+            futures_util::pin_mut!(stream);
+            while let Some(piece) = stream.next().await {
+                let piece = piece.map_err(|e| db_error(&format!("reading {}", pos.table), e))?;
+                decoder
+                    .feed(&piece)
+                    .map_err(|why| ConnectorError::upstream(why, false))?;
+            }
+            let rows = decoder.rows();
+            let last: Option<Vec<String>> = decoder
+                .last_keys()
+                .iter()
+                .cloned()
+                .collect::<Option<Vec<String>>>();
+            let batch = decoder
+                .finish()
+                .map_err(|why| ConnectorError::upstream(why, false))?;
+            if rows > 0 {
+                chunks.push(RawChunk {
+                    format: ChunkFormat::Parquet,
+                    bytes: parquet_chunk(&batch)?,
+                    rows: rows as u64,
+                    errors: vec![],
+                });
+                pos.after = Some(last.ok_or_else(|| {
+                    ConnectorError::upstream(
+                        format!(
+                            "{} has a NULL in its key; it cannot be read in key order",
+                            pos.table
+                        ),
+                        false,
+                    )
+                })?);
+            }
+            if rows < limit {
+                done = true;
+                break;
+            }
+        }
+        Ok(StepOutput {
+            chunks,
+            next: if done {
+                None
+            } else {
+                Some(serde_json::to_value(&pos).map_err(|e| {
+                    ConnectorError::upstream(format!("the continuation: {e}"), false)
+                })?)
+            },
+            cursor: cursor_out,
+        })
+    }
+}
+
+/// A batch as a Parquet chunk the transform reads.
+fn parquet_chunk(batch: &arrow_array::RecordBatch) -> Result<Vec<u8>, ConnectorError> {
+    let fault = |e: parquet::errors::ParquetError| {
+        ConnectorError::upstream(format!("writing the chunk: {e}"), false)
+    };
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::SNAPPY)
+        .build();
+    let mut out = Vec::with_capacity(batch.get_array_memory_size() / 2);
+    let mut w = parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), Some(props))
+        .map_err(fault)?;
+    w.write(batch).map_err(fault)?;
+    w.close().map_err(fault)?;
+    Ok(out)
+}

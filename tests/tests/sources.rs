@@ -1,0 +1,422 @@
+//! Database sources against real servers: PostgreSQL from the distribution,
+//! started on a free port by the test (as `nobody` when run as root) and
+//! stopped by it. The extractor is driven step by step (chunks, continuations,
+//! a repeated step, incremental windows, tables without a key), and a whole run
+//! goes through the embedded stack into a data mart that is then queried.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+use sluice_connectors::{Budget, StreamRequest, extractor};
+use sluice_domain::files::FileAccess;
+use sluice_domain::pipeline::ChunkFormat;
+use sluice_engine::datafusion::arrow::array::{Array, AsArray};
+use sluice_engine::datafusion::arrow::datatypes::{DataType, Decimal128Type, Int64Type, TimeUnit};
+use sluice_tests::app::{loopback_allowed, spawn_app};
+use sluice_tests::postgres::Postgres;
+use sluice_tests::runs::{connector_mart, start_run, wait_final};
+
+const ROWS: i64 = 2_500;
+
+/// A table of every common type, `ROWS` rows, some of every column NULL.
+async fn wide_table(pg: &Postgres) {
+    pg.client()
+        .await
+        .expect("a client")
+        .batch_execute(&format!(
+            "CREATE TYPE mood AS ENUM ('calm', 'busy');
+             CREATE TABLE public.events (
+                 id bigint PRIMARY KEY,
+                 small smallint, n integer, ratio real, score double precision,
+                 amount numeric(12,2), exact numeric, label text, code varchar(8), flag boolean,
+                 day date, at timestamp, at_tz timestamptz, opens time,
+                 token uuid, doc jsonb, raw json, tags int[], bytes bytea, m mood,
+                 updated_at timestamptz NOT NULL);
+             INSERT INTO public.events
+             SELECT i, (i % 100)::smallint, i * 3, i / 4.0, i / 8.0,
+                    CASE WHEN i % 10 = 0 THEN NULL ELSE i * 1.25 END,
+                    i::numeric / 3, CASE WHEN i % 7 = 0 THEN NULL ELSE 'row ' || i || ' ''quoted''' END,
+                    'c' || (i % 9), i % 2 = 0,
+                    date '2026-01-01' + (i % 300), timestamp '2026-01-01 00:00:00' + i * interval '1 minute',
+                    timestamptz '2026-01-01 00:00:00+00' + i * interval '1 hour', time '08:30:00',
+                    ('00000000-0000-0000-0000-' || lpad(i::text, 12, '0'))::uuid,
+                    jsonb_build_object('i', i), '{{\"k\": 1}}'::json, ARRAY[i, i + 1], '\\xdeadbeef'::bytea,
+                    CASE WHEN i % 2 = 0 THEN 'calm'::mood ELSE 'busy'::mood END,
+                    timestamptz '2026-11-01 00:00:00+00' + i * interval '1 second'
+             FROM generate_series(1, {ROWS}) i;"
+        ))
+        .await
+        .expect("the fixture table");
+}
+
+fn config(pg: &Postgres, cursor: Option<&str>) -> Map<String, Value> {
+    let mut c = Map::new();
+    c.insert("url".into(), json!(pg.url()));
+    if let Some(col) = cursor {
+        c.insert("cursor_column".into(), json!(col));
+    }
+    c
+}
+
+fn request<'a>(
+    stream: &'a str,
+    config: &'a Map<String, Value>,
+    cursor: Option<&'a Value>,
+    lookback: Duration,
+) -> StreamRequest<'a> {
+    StreamRequest {
+        stream,
+        config,
+        cursor,
+        lookback,
+        window: None,
+        batch_size: 1_000,
+        files: FileAccess::default(),
+    }
+}
+
+/// Every step of `req` to the end: the chunks' batches and the last cursor.
+async fn read_all(
+    req: &StreamRequest<'_>,
+) -> (
+    Vec<sluice_engine::datafusion::arrow::record_batch::RecordBatch>,
+    Option<Value>,
+    usize,
+) {
+    let x = extractor("postgres", &loopback_allowed()).expect("the postgres extractor");
+    let mut position: Option<Value> = None;
+    let mut batches = vec![];
+    let mut steps = 0;
+    loop {
+        let out = x
+            .step(
+                req,
+                position.as_ref(),
+                Budget::new(2, Duration::from_secs(60)),
+            )
+            .await
+            .expect("a step");
+        steps += 1;
+        for c in &out.chunks {
+            assert_eq!(c.format, ChunkFormat::Parquet);
+            let decoded =
+                sluice_engine::transform::decode(c.format, &c.bytes, None).expect("decodes");
+            assert_eq!(decoded.batch.num_rows() as u64, c.rows);
+            batches.push(decoded.batch);
+        }
+        match out.next {
+            Some(next) => position = Some(next),
+            None => return (batches, out.cursor, steps),
+        }
+    }
+}
+
+fn ids(batches: &[sluice_engine::datafusion::arrow::record_batch::RecordBatch]) -> Vec<i64> {
+    batches
+        .iter()
+        .flat_map(|b| {
+            let i = b.schema().index_of("id").expect("id");
+            b.column(i).as_primitive::<Int64Type>().values().to_vec()
+        })
+        .collect()
+}
+
+/// A table read whole in key order, a chunk per 1,000 rows and two chunks a
+/// step: every row once, every type decoded from its binary form, and a step
+/// repeated from its position reads the same rows again.
+#[tokio::test]
+async fn a_postgres_table_is_read_in_key_order_with_every_type_decoded() {
+    let pg = Postgres::start().await.expect("postgres starts");
+    wide_table(&pg).await;
+    let cfg = config(&pg, None);
+    let req = request("public.events", &cfg, None, Duration::ZERO);
+    let (batches, cursor, steps) = read_all(&req).await;
+    assert_eq!(cursor, None, "no cursor column, no cursor");
+    assert_eq!(batches.len(), 3, "1,000 + 1,000 + 500 rows");
+    assert_eq!(steps, 2, "two chunks a step");
+    assert_eq!(ids(&batches), (1..=ROWS).collect::<Vec<_>>());
+
+    let b = &batches[0];
+    let schema = b.schema();
+    let kind = |c: &str| schema.field_with_name(c).expect(c).data_type().clone();
+    assert_eq!(kind("small"), DataType::Int16);
+    assert_eq!(kind("n"), DataType::Int32);
+    assert_eq!(kind("ratio"), DataType::Float32);
+    assert_eq!(kind("score"), DataType::Float64);
+    assert_eq!(kind("amount"), DataType::Decimal128(12, 2));
+    assert_eq!(
+        kind("exact"),
+        DataType::Utf8,
+        "numeric of no precision as text"
+    );
+    assert_eq!(kind("flag"), DataType::Boolean);
+    assert_eq!(kind("day"), DataType::Date32);
+    assert_eq!(kind("at"), DataType::Timestamp(TimeUnit::Microsecond, None));
+    assert_eq!(
+        kind("at_tz"),
+        DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+    );
+    assert_eq!(kind("bytes"), DataType::Binary);
+    for text in ["label", "code", "opens", "token", "doc", "raw", "tags", "m"] {
+        assert_eq!(kind(text), DataType::Utf8, "{text}");
+    }
+    assert!(
+        schema.fields().iter().all(|f| !f.name().starts_with("__")),
+        "the key read to resume from is not a column"
+    );
+    // Row 7 (index 6) and row 10 (index 9), by value.
+    let col = |c: &str| b.column(schema.index_of(c).expect(c)).clone();
+    let text = |c: &str, i: usize| col(c).as_string::<i32>().value(i).to_string();
+    assert_eq!(col("amount").as_primitive::<Decimal128Type>().value(6), 875);
+    assert!(col("amount").is_null(9));
+    assert!(col("label").is_null(6));
+    assert_eq!(text("label", 7), "row 8 'quoted'");
+    assert_eq!(text("exact", 6), "2.3333333333333333");
+    assert_eq!(text("token", 6), "00000000-0000-0000-0000-000000000007");
+    assert_eq!(text("doc", 6), r#"{"i": 7}"#);
+    assert_eq!(text("raw", 6), r#"{"k": 1}"#);
+    assert_eq!(text("tags", 6), "[7,8]");
+    assert_eq!(text("opens", 6), "08:30:00");
+    assert_eq!(text("m", 6), "busy");
+    assert_eq!(
+        col("bytes").as_binary::<i32>().value(6),
+        [0xde, 0xad, 0xbe, 0xef]
+    );
+    let day = col("day");
+    let day = day.as_primitive::<sluice_engine::datafusion::arrow::datatypes::Date32Type>();
+    // 2026-01-01 + 7 days = 2026-01-08: days since 1970-01-01.
+    assert_eq!(day.value(6), 20_454 + 7);
+    let at = col("at_tz");
+    let at =
+        at.as_primitive::<sluice_engine::datafusion::arrow::datatypes::TimestampMicrosecondType>();
+    assert_eq!(at.value(6), (1_767_225_600 + 7 * 3_600) * 1_000_000);
+
+    // The same step again, from the same position: the same rows.
+    let x = extractor("postgres", &loopback_allowed()).expect("extractor");
+    let first = x
+        .step(&req, None, Budget::new(1, Duration::from_secs(60)))
+        .await
+        .expect("a step");
+    let next = first.next.clone().expect("more to read");
+    let again = x
+        .step(&req, Some(&next), Budget::new(1, Duration::from_secs(60)))
+        .await
+        .expect("the second step");
+    let repeated = x
+        .step(&req, Some(&next), Budget::new(1, Duration::from_secs(60)))
+        .await
+        .expect("the second step, repeated");
+    assert_eq!(again.chunks[0].rows, 1_000);
+    assert_eq!(again.chunks[0].bytes, repeated.chunks[0].bytes);
+    assert_eq!(again.next, repeated.next);
+}
+
+/// Incremental runs: the first reads everything up to the column's largest
+/// value and saves it; the next reads only what came after (and what the
+/// look-back takes in again); a table without a key is read in `ctid` order.
+#[tokio::test]
+async fn incremental_runs_read_above_the_saved_cursor_and_keyless_tables_by_ctid() {
+    let pg = Postgres::start().await.expect("postgres starts");
+    wide_table(&pg).await;
+    let cfg = config(&pg, Some("updated_at"));
+    let (batches, cursor, _) = read_all(&request("events", &cfg, None, Duration::ZERO)).await;
+    assert_eq!(ids(&batches).len(), ROWS as usize);
+    let saved = cursor.expect("a cursor");
+    assert_eq!(
+        saved,
+        json!("2026-11-01 00:41:40+00"),
+        "the largest updated_at"
+    );
+
+    let client = pg.client().await.expect("client");
+    client
+        .batch_execute(
+            "UPDATE public.events SET updated_at = timestamptz '2026-11-02 00:00:00+00' WHERE id = 5;
+             INSERT INTO public.events (id, updated_at) VALUES (9001, timestamptz '2026-11-02 00:00:01+00');",
+        )
+        .await
+        .expect("changes");
+    let (batches, cursor, _) =
+        read_all(&request("events", &cfg, Some(&saved), Duration::ZERO)).await;
+    assert_eq!(
+        ids(&batches),
+        vec![5, 9001],
+        "only the changed and the new rows"
+    );
+    assert_eq!(cursor, Some(json!("2026-11-02 00:00:01+00")));
+    // A day of look-back takes in the rows of the day before the saved value.
+    let (batches, _, _) = read_all(&request(
+        "events",
+        &cfg,
+        Some(&saved),
+        Duration::from_secs(3_600),
+    ))
+    .await;
+    let back = ids(&batches);
+    assert!(
+        back.len() > 2 && back.contains(&5) && back.contains(&9001),
+        "{}",
+        back.len()
+    );
+
+    // Nothing new: nothing read, the cursor kept.
+    let latest = json!("2026-11-02 00:00:01+00");
+    let (batches, cursor, _) =
+        read_all(&request("events", &cfg, Some(&latest), Duration::ZERO)).await;
+    assert!(ids(&batches).is_empty());
+    assert_eq!(cursor, Some(latest));
+
+    // No primary key: read in ctid order, every row once.
+    client
+        .batch_execute(
+            "CREATE TABLE public.log (line text);
+             INSERT INTO public.log SELECT 'line ' || i FROM generate_series(1, 2345) i;",
+        )
+        .await
+        .expect("a keyless table");
+    let plain = config(&pg, None);
+    let (batches, _, _) = read_all(&request("public.log", &plain, None, Duration::ZERO)).await;
+    let lines: Vec<String> = batches
+        .iter()
+        .flat_map(|b| {
+            b.column(0)
+                .as_string::<i32>()
+                .iter()
+                .map(|v| v.expect("a line").to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(lines.len(), 2345);
+    let unique: std::collections::BTreeSet<&String> = lines.iter().collect();
+    assert_eq!(unique.len(), 2345);
+}
+
+/// What cannot be read says why, naming the field, and never the password.
+#[tokio::test]
+async fn a_missing_table_or_a_closed_port_is_a_clear_error_without_the_password() {
+    let pg = Postgres::start().await.expect("postgres starts");
+    let cfg = config(&pg, None);
+    let x = extractor("postgres", &loopback_allowed()).expect("extractor");
+    let budget = || Budget::new(1, Duration::from_secs(30));
+    for (stream, field) in [
+        ("public.nope", "streams.name"),
+        ("a.b.c", "streams.name"),
+        ("", "streams.name"),
+    ] {
+        let e = x
+            .step(&request(stream, &cfg, None, Duration::ZERO), None, budget())
+            .await
+            .expect_err(stream);
+        assert!(!e.retryable(), "{e}");
+        assert!(e.to_string().starts_with(field), "{stream}: {e}");
+    }
+    let mut closed = Map::new();
+    let url = pg.url().replace(&format!(":{}/", pg.port()), ":9/");
+    closed.insert("url".into(), json!(url));
+    let e = x
+        .step(
+            &request("events", &closed, None, Duration::ZERO),
+            None,
+            budget(),
+        )
+        .await
+        .expect_err("nothing listens on port 9");
+    assert!(!e.to_string().contains(pg.password()), "{e}");
+    // Another project's egress policy (public addresses only) never dials it.
+    let e = extractor("postgres", &sluice_domain::net::Egress::public_only())
+        .expect("extractor")
+        .step(
+            &request("events", &cfg, None, Duration::ZERO),
+            None,
+            budget(),
+        )
+        .await
+        .expect_err("loopback is out of reach");
+    assert!(e.to_string().contains("out of reach"), "{e}");
+}
+
+/// A whole run through the embedded stack: source, mapping with casts, run,
+/// and the data mart's table queried; the URL is never shown back.
+#[tokio::test]
+async fn a_postgres_table_lands_in_a_data_mart() {
+    let pg = Postgres::start().await.expect("postgres starts");
+    wide_table(&pg).await;
+    let app = spawn_app().await;
+    let mart = connector_mart(
+        &app,
+        "postgres",
+        json!({"url": pg.url(), "cursor_column": "updated_at"}),
+        "public.events",
+        json!({"columns": [
+            {"target": "id", "source": "id"},
+            {"target": "amount", "source": "amount"},
+            {"target": "label", "source": "label"},
+            {"target": "day", "source": "day"},
+            {"target": "at_tz", "source": "at_tz"},
+            {"target": "n_text", "source": "n", "cast": "string"}
+        ], "rules": [{"rule": "unique_key", "columns": ["id"]}]}),
+        json!({"batch_size": 1000}),
+    )
+    .await;
+    let sources = app.owner("GET", "/v1/sources", None, 200).await;
+    assert!(!sources.to_string().contains(pg.password()), "{sources}");
+    // What cannot be read is refused where it is saved, naming the field.
+    let source = sources["items"][0]["id"]
+        .as_str()
+        .expect("a source")
+        .to_string();
+    app.refused(
+        "PATCH",
+        &format!("/v1/sources/{source}"),
+        &json!({"config": {"url": "mysql://u:p@db.example.com/app"}}),
+        "config.url",
+    )
+    .await;
+    let other = app
+        .owner(
+            "POST",
+            "/v1/data-marts",
+            Some(&json!({"title": "x", "storage_id": app.owner("GET", "/v1/storages", None, 200).await["items"][0]["id"]})),
+            201,
+        )
+        .await;
+    app.refused(
+        "PUT",
+        &format!(
+            "/v1/data-marts/{}/definition",
+            other["id"].as_str().expect("id")
+        ),
+        &json!({"kind": "connector", "source_id": source, "streams": [{"name": "a.b.c"}]}),
+        "definition.streams[0].name",
+    )
+    .await;
+    let run = start_run(&app, &mart, json!({})).await;
+    let done = wait_final(&app, &run, Duration::from_secs(120)).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["counters"]["rows_written"], ROWS, "{done}");
+    let r = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/query"),
+            Some(&json!({"sql": "SELECT count(*), count(DISTINCT id), sum(amount), max(day), min(n_text) FROM ${DATA_MART_TABLE}"})),
+            200,
+        )
+        .await;
+    let row = &r["rows"][0];
+    assert_eq!(row[0], ROWS);
+    assert_eq!(row[1], ROWS);
+    // 1.25 × (1 + … + 2500) less the rows whose amount is NULL (every tenth).
+    let all: f64 = (1..=ROWS).map(|i| i as f64 * 1.25).sum();
+    let tenths: f64 = (1..=ROWS)
+        .filter(|i| i % 10 == 0)
+        .map(|i| i as f64 * 1.25)
+        .sum();
+    let total = row[2]
+        .as_f64()
+        .or_else(|| row[2].as_str().and_then(|s| s.parse().ok()))
+        .expect("a total");
+    assert!((total - (all - tenths)).abs() < 1e-6, "{row}");
+    assert_eq!(row[3], "2026-10-27", "{row}");
+    assert_eq!(row[4], "1002", "the int cast to text: {row}");
+    app.stop().await;
+}
