@@ -245,7 +245,8 @@ def main():
                 size = r["bytes"]
             print(f"object_export {fmt}: median {median(export_s):.2f} s ({spread(export_s)}), "
                   f"{ROWS / median(export_s):,.0f} rows/s, {size / 1e6:.0f} MB", flush=True)
-        print(f"server peak memory after the exports: {s.peak_rss_mb():.0f} MB", flush=True)
+        if "export" in PARTS:
+            print(f"server peak memory after the exports: {s.peak_rss_mb():.0f} MB", flush=True)
 
         if "database" not in PARTS:
             s.stop()
