@@ -129,23 +129,7 @@ async fn a_query_declares_its_table_runs_and_reads_typed_rows_on_moto() {
 
     // What ran: the project's database, the table's declaration over the mart's
     // prefix in it, then the query on it.
-    let ids = athena
-        .list_query_executions()
-        .send()
-        .await
-        .expect("list")
-        .query_execution_ids
-        .unwrap_or_default();
-    let mut sql = vec![];
-    for id in ids {
-        let q = athena
-            .get_query_execution()
-            .query_execution_id(id)
-            .send()
-            .await
-            .expect("get");
-        sql.push(q.query_execution.and_then(|q| q.query).unwrap_or_default());
-    }
+    let sql = executed_sql(&athena).await;
     let ddl = sql
         .iter()
         .find(|q| q.starts_with("CREATE EXTERNAL TABLE"))
@@ -902,6 +886,28 @@ async fn queries_run_in_the_place_the_marts_storage_names() {
     );
 }
 
+/// The SQL of every query execution moto recorded, in its order.
+async fn executed_sql(athena: &aws_sdk_athena::Client) -> Vec<String> {
+    let ids = athena
+        .list_query_executions()
+        .send()
+        .await
+        .expect("list")
+        .query_execution_ids
+        .unwrap_or_default();
+    let mut sql = vec![];
+    for id in ids {
+        let q = athena
+            .get_query_execution()
+            .query_execution_id(id)
+            .send()
+            .await
+            .expect("get");
+        sql.push(q.query_execution.and_then(|q| q.query).unwrap_or_default());
+    }
+    sql
+}
+
 /// A Parquet file of no rows with `schema` (a message type), as its bytes.
 fn parquet_of(schema: &str) -> Vec<u8> {
     use parquet::file::properties::WriterProperties;
@@ -966,26 +972,11 @@ async fn a_storage_table_of_unknown_columns_is_declared_from_its_parquet_footer_
     )
     .await
     .expect("query");
-    let mut ddl = vec![];
-    for id in athena
-        .list_query_executions()
-        .send()
+    let ddl: Vec<String> = executed_sql(&athena)
         .await
-        .expect("list")
-        .query_execution_ids
-        .unwrap_or_default()
-    {
-        let q = athena
-            .get_query_execution()
-            .query_execution_id(id)
-            .send()
-            .await
-            .expect("get");
-        let sql = q.query_execution.and_then(|q| q.query).unwrap_or_default();
-        if sql.starts_with("CREATE EXTERNAL TABLE") {
-            ddl.push(sql);
-        }
-    }
+        .into_iter()
+        .filter(|q| q.starts_with("CREATE EXTERNAL TABLE"))
+        .collect();
     assert_eq!(ddl.len(), 1, "{ddl:?}");
     assert!(
         ddl[0].contains("(`id` bigint, `name` string, `day` date, `at` timestamp)"),
