@@ -10,7 +10,7 @@ use std::time::Duration;
 pub use data_dir::DataDir;
 pub use server::{Server, serve};
 use sluice_app::Deps;
-use sluice_app::services::scheduler;
+use sluice_app::services::scheduler::{self, Scheduler};
 use sluice_domain::Id;
 use sluice_domain::ports::{EventBus, EventBusError, RunEvent};
 use sluice_runs::worker::Workers;
@@ -67,21 +67,21 @@ impl Engine {
             .and_then(|s| s.parse::<u64>().ok())
             .filter(|s| *s > 0)
             .map_or(TICK, Duration::from_secs);
-        let scheduler_deps = deps.clone();
+        let reacting = Scheduler::new(deps.clone())?;
         let scheduler = tokio::spawn(async move {
-            let deps = scheduler_deps;
+            let deps = &reacting.deps;
             let mut timer = tokio::time::interval(tick_every);
             timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
                     _ = timer.tick() => {
-                        let report = scheduler::tick(&deps, deps.clock.now()).await;
+                        let report = scheduler::tick(&reacting, deps.clock.now()).await;
                         if report.due > 0 {
                             tracing::debug!(?report, "Scheduler tick.");
                         }
                     }
                     Some(event) = rx.recv() => {
-                        if let Err(e) = scheduler::on_event(&deps, &event).await {
+                        if let Err(e) = scheduler::on_event(&reacting, &event).await {
                             tracing::warn!(run_id = %event.run_id, error = %e, "Reaction to a run event failed; the next tick picks it up.");
                         }
                     }

@@ -251,7 +251,9 @@ async fn cli() -> anyhow::Result<()> {
             };
             let engine = Engine::start(&deps, &project).await?;
             let token = dir.mint(&project, Role::Editor, "sluice-run", 3_600)?;
-            let code = run::run_to_completion(&deps, &token, &data_mart, from, to).await;
+            let api = sluice_app::api::Api::all(deps)
+                .map_err(|(route, missing)| anyhow::anyhow!("cannot serve {route}: {missing}"))?;
+            let code = run::run_to_completion(&api, &token, &data_mart, from, to).await;
             engine.stop().await;
             std::process::exit(code);
         }

@@ -7,11 +7,10 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method};
 use serde_json::{Value, json};
-use sluice_app::Deps;
-use sluice_app::api::{ApiRequest, handle};
+use sluice_app::api::{Api, ApiRequest, handle};
 
 async fn call(
-    deps: &Deps,
+    api: &Api,
     token: &str,
     method: Method,
     path: &str,
@@ -33,7 +32,7 @@ async fn call(
         body: body.map(|b| Bytes::from(b.to_string())).unwrap_or_default(),
         spooled: None,
     };
-    let res = handle(deps, req).await;
+    let res = handle(api, req).await;
     (
         res.status,
         serde_json::from_slice(&res.body).unwrap_or(Value::Null),
@@ -47,7 +46,7 @@ fn bar(fraction: f64) -> String {
 
 /// Returns the process exit code: 0 when the run succeeded.
 pub async fn run_to_completion(
-    deps: &Deps,
+    api: &Api,
     token: &str,
     mart: &str,
     from: Option<String>,
@@ -59,7 +58,7 @@ pub async fn run_to_completion(
     };
     let started = Instant::now();
     let (status, run) = call(
-        deps,
+        api,
         token,
         Method::POST,
         &format!("/v1/data-marts/{mart}/runs"),
@@ -79,7 +78,7 @@ pub async fn run_to_completion(
     eprintln!("run {id} started");
     let last = loop {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let (code, run) = call(deps, token, Method::GET, &format!("/v1/runs/{id}"), None).await;
+        let (code, run) = call(api, token, Method::GET, &format!("/v1/runs/{id}"), None).await;
         if code != 200 {
             eprintln!("\nsluice run: cannot read run {id}");
             return 2;

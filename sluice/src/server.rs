@@ -46,10 +46,10 @@ impl Drop for Server {
 /// Binds `addr` and serves the API until stopped.
 pub async fn serve(deps: Deps, addr: SocketAddr) -> anyhow::Result<Server> {
     // The local server serves every route: it must have every part they call.
-    for route in sluice_app::routes::all() {
-        deps.check(route.needs)
-            .map_err(|missing| anyhow::anyhow!("cannot serve {}: {missing}", route.name))?;
-    }
+    let api = Arc::new(
+        api::Api::all(deps)
+            .map_err(|(route, missing)| anyhow::anyhow!("cannot serve {route}: {missing}"))?,
+    );
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
@@ -61,12 +61,12 @@ pub async fn serve(deps: Deps, addr: SocketAddr) -> anyhow::Result<Server> {
                 accepted = listener.accept() => {
                     let Ok((stream, _)) = accepted else { continue };
                     let _ = stream.set_nodelay(true);
-                    let deps = deps.clone();
+                    let api = api.clone();
                     let mut conn_stop = stopped.clone();
                     tokio::spawn(async move {
                         let service = service_fn(move |req| {
-                            let deps = deps.clone();
-                            async move { Ok::<_, Infallible>(respond(&deps, req).await) }
+                            let api = api.clone();
+                            async move { Ok::<_, Infallible>(respond(&api, req).await) }
                         });
                         let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
                         tokio::pin!(conn);
@@ -93,7 +93,8 @@ pub async fn serve(deps: Deps, addr: SocketAddr) -> anyhow::Result<Server> {
 /// A response body: whole, or sent as it is made.
 type Body = UnsyncBoxBody<Bytes, std::io::Error>;
 
-async fn respond(deps: &Deps, req: Request<Incoming>) -> Response<Body> {
+async fn respond(api: &api::Api, req: Request<Incoming>) -> Response<Body> {
+    let deps = &api.deps;
     let (parts, body) = req.into_parts();
     // Routed once: the route decides how the body is read, then serves it.
     let route = match routes::find(&parts.method, parts.uri.path()) {
@@ -125,9 +126,9 @@ async fn respond(deps: &Deps, req: Request<Incoming>) -> Response<Body> {
     };
     let response = match (read, route) {
         (Err(e), _) => ApiResponse::error(&e),
-        (Ok(()), Some(route)) => api::handle_route(deps, route, request).await,
+        (Ok(()), Some(route)) => api::handle_route(api, route, request).await,
         // No route: the shared edge says which methods the path takes, if any.
-        (Ok(()), None) => api::handle(deps, request).await,
+        (Ok(()), None) => api::handle(api, request).await,
     };
     let mut builder = Response::builder().status(response.status);
     for (k, v) in &response.headers {

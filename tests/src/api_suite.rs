@@ -1265,6 +1265,8 @@ pub async fn what_validates_runs_and_what_the_engine_refuses_is_refused_at_valid
         "coalesce(amount, '0') || ''",
         "ifnull(amount, '0')",
         "nvl(amount, '0')",
+        // Function names are found as the engine finds them when it runs.
+        "UPPER(amount)",
     ] {
         let report = app
             .owner(
@@ -1297,7 +1299,14 @@ pub async fn what_validates_runs_and_what_the_engine_refuses_is_refused_at_valid
         );
     }
     let field = "definition.streams[0].mapping.columns[1].expression";
-    for bad in ["amount * * 2", "amount +", "(amount"] {
+    for bad in [
+        "amount * * 2",
+        "amount +",
+        "(amount",
+        // Parses, but names no function the engine has.
+        "no_such_function(amount)",
+        "\"UPPER\"(amount)",
+    ] {
         let report = app
             .owner(
                 "POST",

@@ -54,6 +54,11 @@ pub async fn spawn_app() -> TestApp {
 }
 
 impl TestApp {
+    /// The scheduler over the app's parts.
+    pub fn scheduler(&self) -> sluice_app::services::scheduler::Scheduler {
+        sluice_app::services::scheduler::Scheduler::new(self.deps.clone()).expect("a queue")
+    }
+
     /// Starts the stage workers and the scheduler of an app spawned without them.
     pub async fn start_engine(&mut self) {
         if self.engine.is_none() {

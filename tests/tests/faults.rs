@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use async_trait::async_trait;
 use serde_json::{Value, json};
 use sluice_app::Deps;
-use sluice_app::api::{ApiRequest, handle};
+use sluice_app::api::{Api, ApiRequest, handle};
 use sluice_app::auth::{Principal, TokenKeys};
 use sluice_domain::ports::{
     DueQuery, ListQuery, Page, Record, RecordDue, RecordGet, RecordList, RecordPut, SecretValue,
@@ -91,7 +91,7 @@ impl Secrets for FlakySecrets {
 }
 
 struct Harness {
-    deps: Deps,
+    api: Api,
     store: Arc<FlakyStore>,
     secrets: Arc<FlakySecrets>,
     token: String,
@@ -129,7 +129,7 @@ fn harness() -> Harness {
     );
     deps.egress = sluice_tests::app::loopback_allowed();
     Harness {
-        deps,
+        api: Api::available(deps),
         store,
         secrets,
         token,
@@ -153,7 +153,7 @@ impl Harness {
             body: body.map(|b| b.to_string().into()).unwrap_or_default(),
             spooled: None,
         };
-        let r = handle(&self.deps, req).await;
+        let r = handle(&self.api, req).await;
         let v = if r.body.is_empty() {
             Value::Null
         } else {
@@ -223,6 +223,7 @@ async fn a_failed_update_puts_the_previous_secret_back() {
     assert_eq!(status, 500);
     let name = format!("sluice/{}/{id}", h.project);
     let stored = h
+        .api
         .deps
         .secrets
         .get(&name)

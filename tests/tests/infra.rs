@@ -870,7 +870,7 @@ fn every_api_function_is_given_the_parts_its_route_needs() {
                 );
             }
         }
-        for part in route.needs {
+        for part in route.needs() {
             let given = match part {
                 Part::Queue => named.iter().any(|p| p.name == "queue"),
                 Part::Objects => named.iter().any(|p| p.name == "objects"),

@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use serde_json::json;
-use sluice_app::api::{ApiRequest, handle_route};
+use sluice_app::api::{Api, ApiRequest, handle_route};
 use sluice_app::auth::TokenKeys;
-use sluice_app::services::scheduler;
+use sluice_app::services::scheduler::{self, Scheduler};
 use sluice_app::{Deps, routes};
 use sluice_domain::entities::*;
 use sluice_domain::pipeline::{ChunkFormat, objects};
@@ -96,6 +96,10 @@ async fn seeded_deps() -> (Deps, PathBuf) {
     deps.bus = Some(Arc::new(LocalBus::new(16)));
     deps.previewer = Some(Arc::new(sluice_runs::EnginePreviewer));
     deps.egress = sluice_tests::app::loopback_allowed();
+    deps.tester = Some(Arc::new(sluice_connectors::tester::Tester::new(
+        &deps.egress,
+        &deps.google,
+    )));
     deps.import_roots = Arc::new(
         sluice_domain::files::ImportRoots::new(
             &[std::env::temp_dir()],
@@ -503,13 +507,15 @@ async fn every_sample_event_gets_the_status_its_name_promises() {
                     .unwrap_or_else(|| panic!("{}: name a case `ok` or `NNN-what`", case.display()))
             };
             let (deps, dir) = seeded_deps().await;
+            // As the function does: its route bound to the parts it takes.
+            let api = Api::one(deps, route).unwrap_or_else(|(r, m)| panic!("{r}: {m}"));
             let text = std::fs::read_to_string(&case).expect("read event");
             if stem.contains("already-published") {
                 let publish = to_api(&text);
-                assert_eq!(handle_route(&deps, route, publish).await.status, 200);
+                assert_eq!(handle_route(&api, route, publish).await.status, 200);
             }
             // As the function does: a streamed body read into the response.
-            let response = handle_route(&deps, route, to_api(&text))
+            let response = handle_route(&api, route, to_api(&text))
                 .await
                 .collected(sluice_lambda::MAX_RESPONSE_BYTES)
                 .await;
@@ -675,7 +681,8 @@ async fn the_scheduler_tick_events_are_scheduled_events_and_a_tick_handles_what_
         );
         // scheduler-tick ignores the event's content: each one is a tick at the clock's now.
         let (deps, dir) = seeded_deps().await;
-        let report = scheduler::tick(&deps, Utc::now()).await;
+        let scheduler = Scheduler::new(deps).expect("a queue");
+        let report = scheduler::tick(&scheduler, Utc::now()).await;
         assert_eq!(report.errors, 0, "{name}: {report:?}");
         assert_eq!(
             report.backfills, 1,
@@ -702,7 +709,8 @@ async fn the_scheduler_react_events_are_run_events_it_reacts_to() {
             "{name}: the rule delivers only RunSucceeded and RunFailed"
         );
         let (deps, dir) = seeded_deps().await;
-        let report = scheduler::on_event(&deps, &run_event)
+        let scheduler = Scheduler::new(deps).expect("a queue");
+        let report = scheduler::on_event(&scheduler, &run_event)
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(

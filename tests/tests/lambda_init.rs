@@ -111,6 +111,21 @@ async fn a_function_starts_from_its_variables_and_what_it_lacks_is_an_init_error
     .expect("the function starts");
     deps.check(&[Part::Queue, Part::Objects, Part::Warehouse])
         .expect("every part it named");
+    // Each route's handler is bound to the parts it takes when the function
+    // starts: one the function lacks stops it there, named, never a request.
+    let core = aws_deps(&all, &[]).await.expect("the function starts");
+    let refused = sluice_app::api::Api::one(core, &sluice_app::routes::START_RUN)
+        .err()
+        .expect("a route without its queue is refused");
+    assert_eq!(refused.0, "api-start-run");
+    assert_eq!(
+        refused.1.to_string(),
+        "no stage queues are configured (SLUICE_QUEUE_URL_PREFIX)"
+    );
+    assert!(
+        sluice_app::api::Api::one(deps.clone(), &sluice_app::routes::START_RUN).is_ok(),
+        "bound to the parts its main named"
+    );
     assert!(deps.bus.is_some());
     let project = Id::generate(Kind::Project, 1);
     let mart = Id::generate(Kind::DataMart, 1);

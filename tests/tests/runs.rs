@@ -1385,9 +1385,9 @@ async fn a_report_is_exported_and_posted_signed_and_each_run_delivers_once() {
         .expect("next_fire_at")
         .parse()
         .expect("a time");
-    let first = sluice_app::services::scheduler::tick(&app.deps, due).await;
+    let first = sluice_app::services::scheduler::tick(&app.scheduler(), due).await;
     assert_eq!(first.started, 1, "{first:?}");
-    let second = sluice_app::services::scheduler::tick(&app.deps, due).await;
+    let second = sluice_app::services::scheduler::tick(&app.scheduler(), due).await;
     assert_eq!(second.started, 0, "{second:?}");
     let listed = app
         .owner("GET", &format!("/v1/reports/{rid}/runs"), None, 200)
@@ -3770,9 +3770,12 @@ async fn a_run_that_ends_is_announced_once_where_the_project_asked() {
     deps.notifier = Some(std::sync::Arc::new(
         sluice_connectors::webhook::WebhookNotifier::new(&deps.egress),
     ));
-    sluice_app::services::scheduler::on_event(&deps, &event)
-        .await
-        .expect("reacted");
+    sluice_app::services::scheduler::on_event(
+        &sluice_app::services::scheduler::Scheduler::new(deps.clone()).expect("a queue"),
+        &event,
+    )
+    .await
+    .expect("reacted");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(hook.got.lock().expect("lock").len(), 1);
     assert_eq!(slack.got.lock().expect("lock").len(), 1);

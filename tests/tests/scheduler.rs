@@ -32,7 +32,7 @@ fn at(v: &Value) -> DateTime<Utc> {
 }
 
 async fn tick(app: &TestApp, now: DateTime<Utc>) -> TickReport {
-    scheduler::tick(&app.deps, now).await
+    scheduler::tick(&app.scheduler(), now).await
 }
 
 async fn runs_of(app: &TestApp, mart: &str) -> Vec<Value> {
@@ -265,7 +265,11 @@ async fn a_trigger_changed_between_found_and_claimed_does_not_fire_its_stale_ver
             change,
         });
         let before = runs_of(&app, &m).await.len();
-        let report = scheduler::tick(&deps, now).await;
+        let report = scheduler::tick(
+            &sluice_app::services::scheduler::Scheduler::new(deps.clone()).expect("a queue"),
+            now,
+        )
+        .await;
         assert_eq!(report.started, 0, "{report:?}");
         assert_eq!(
             runs_of(&app, &m).await.len(),
@@ -845,7 +849,9 @@ async fn upstream_triggers_form_a_dag_fire_once_per_success_and_refuse_cycles() 
             data_mart_id: Id::parse(Kind::DataMart, mart).expect("mart id"),
             at: Utc::now(),
         };
-        scheduler::on_event(&app.deps, &event).await.expect("react");
+        scheduler::on_event(&app.scheduler(), &event)
+            .await
+            .expect("react");
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(runs_of(&app, &b).await.len(), 1);

@@ -16,10 +16,10 @@ use chrono::{DateTime, Duration, Utc};
 use http::{HeaderMap, HeaderValue, Method};
 use serde_json::{Value, json};
 use sluice_app::Deps;
-use sluice_app::api::{ApiRequest, handle};
+use sluice_app::api::{Api, ApiRequest, handle};
 use sluice_app::auth::{Principal, TokenKeys};
 use sluice_app::records;
-use sluice_app::services::scheduler;
+use sluice_app::services::scheduler::{self, Scheduler};
 use sluice_domain::entities::{CreateTrigger, Meta, Trigger};
 use sluice_domain::ports::{
     DueQuery, ListQuery, Page, Record, RecordDue, RecordGet, RecordList, RecordPut, StoreError,
@@ -71,7 +71,8 @@ impl RecordDue for Counting {
 }
 
 struct Bench {
-    deps: Deps,
+    api: Api,
+    scheduler: Scheduler,
     store: Arc<Counting>,
     token: String,
     project: Id,
@@ -86,7 +87,7 @@ impl Bench {
         );
         headers.insert("content-type", HeaderValue::from_static("application/json"));
         let r = handle(
-            &self.deps,
+            &self.api,
             ApiRequest {
                 method,
                 path: path.into(),
@@ -219,8 +220,11 @@ async fn main() {
         SqliteQueue::open(&db, &queue_refs).expect("queue"),
     ));
     deps.bus = Some(Arc::new(LocalBus::new(16)));
+    // The routes its parts serve (a queue and a bus: no files or queries).
+    let api = Api::available(deps.clone());
     let b = Bench {
-        deps,
+        api,
+        scheduler: Scheduler::new(deps).expect("a queue"),
         store,
         token,
         project,
@@ -285,7 +289,7 @@ async fn main() {
             b.store.reads.store(0, Ordering::Relaxed);
             b.store.writes.store(0, Ordering::Relaxed);
             let t = Instant::now();
-            let report = scheduler::tick(&b.deps, now).await;
+            let report = scheduler::tick(&b.scheduler, now).await;
             let wall = t.elapsed().as_secs_f64();
             let (r, w) = (
                 b.store.reads.load(Ordering::Relaxed),

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use crate::auth;
 use crate::ports::Previewer;
-use crate::{auth, error};
 use sluice_domain::ports::{
     Clock, ConnectionTester, EventBus, Mailer, MetadataStore, Notifier, ObjectStore, Queue,
     Secrets, Warehouse,
@@ -125,25 +125,70 @@ impl Deps {
         Ok(())
     }
 
-    pub fn queue(&self) -> Result<&Arc<dyn Queue>, error::ServiceError> {
-        self.queue.as_ref().ok_or_else(|| {
-            error::ServiceError::Unavailable(
-                "runs are not available here: no queue is configured".into(),
-            )
+    /// The stage queues, or the part missing.
+    pub fn take_queue(&self) -> Result<Arc<dyn Queue>, MissingPart> {
+        self.queue.clone().ok_or(MissingPart(Part::Queue))
+    }
+
+    /// The object store, or the part missing.
+    pub fn take_objects(&self) -> Result<Arc<dyn ObjectStore>, MissingPart> {
+        self.objects.clone().ok_or(MissingPart(Part::Objects))
+    }
+
+    /// What reading data marts calls, or the first part missing.
+    pub fn querying(&self) -> Result<Querying, MissingPart> {
+        Ok(Querying {
+            objects: self.take_objects()?,
+            warehouse: self.warehouse.clone().ok_or(MissingPart(Part::Warehouse))?,
         })
     }
-    pub fn objects(&self) -> Result<&Arc<dyn ObjectStore>, error::ServiceError> {
-        self.objects.as_ref().ok_or_else(|| {
-            error::ServiceError::Unavailable("no object store is configured here".into())
+
+    /// The transform engine, or the part missing.
+    pub fn take_engine(&self) -> Result<Arc<dyn Previewer>, MissingPart> {
+        self.previewer.clone().ok_or(MissingPart(Part::Engine))
+    }
+
+    /// What planning a definition calls, or the first part missing.
+    pub fn planning(&self) -> Result<Planning, MissingPart> {
+        Ok(Planning {
+            engine: self.take_engine()?,
+            querying: self.querying()?,
         })
     }
-    pub fn warehouse(&self) -> Result<&Arc<dyn Warehouse>, error::ServiceError> {
-        self.warehouse.as_ref().ok_or_else(|| {
-            error::ServiceError::Unavailable(
-                "queries are not available here: no warehouse is configured".into(),
-            )
+
+    /// What testing a destination calls, or the first part missing.
+    pub fn testing(&self) -> Result<Testing, MissingPart> {
+        Ok(Testing {
+            tester: self.tester.clone().ok_or(MissingPart(Part::Connections))?,
+            objects: self.take_objects()?,
         })
     }
+}
+
+/// What testing a destination calls: the connection tester, and the object
+/// store an export writes its test file to.
+#[derive(Clone)]
+pub struct Testing {
+    pub tester: Arc<dyn ConnectionTester>,
+    pub objects: Arc<dyn ObjectStore>,
+}
+
+/// What reading a data mart calls beyond the store: the object store (the
+/// landing area's tables, cached results) and the warehouse. Each present: it is
+/// taken from the process's parts when the process starts, and a service that
+/// reads data marts takes it as an argument.
+#[derive(Clone)]
+pub struct Querying {
+    pub objects: Arc<dyn ObjectStore>,
+    pub warehouse: Arc<dyn Warehouse>,
+}
+
+/// What checking a definition calls: the engine that plans its mappings, and
+/// the warehouse for the dry run of a query.
+#[derive(Clone)]
+pub struct Planning {
+    pub engine: Arc<dyn Previewer>,
+    pub querying: Querying,
 }
 
 /// A part a route needs that this process was not given.

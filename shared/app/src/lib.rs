@@ -22,7 +22,7 @@ pub mod ports;
 pub mod records;
 pub mod services;
 
-pub use deps::{DEFAULT_MAX_UPLOAD_BYTES, Deps, MissingPart, Part};
+pub use deps::{DEFAULT_MAX_UPLOAD_BYTES, Deps, MissingPart, Part, Planning, Querying, Testing};
 pub use ports::{Preview, PreviewRequest, Previewer};
 
 /// The route table and the OpenAPI document, where every part reads them.

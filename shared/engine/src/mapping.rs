@@ -136,6 +136,34 @@ fn parse_sql(sql: &str) -> Result<SqlExpr, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The first function `expr` calls that the engine does not have, named as
+/// written; looked up as the engine's planner looks it up when the mapping
+/// runs (an unquoted name in lower case), so what passes here is found there.
+fn unknown_function(expr: &SqlExpr, ctx: &SessionContext) -> Option<String> {
+    let state = ctx.state();
+    let mut unknown = None;
+    let _ = visit_expressions(expr, |e| {
+        if let SqlExpr::Function(f) = e
+            && let [part] = f.name.0.as_slice()
+            && let Some(ident) = part.as_ident()
+        {
+            let name = match ident.quote_style {
+                Some(_) => ident.value.clone(),
+                None => ident.value.to_ascii_lowercase(),
+            };
+            if !state.scalar_functions().contains_key(&name)
+                && !state.aggregate_functions().contains_key(&name)
+                && !state.window_functions().contains_key(&name)
+            {
+                unknown = Some(ident.value.clone());
+                return std::ops::ControlFlow::Break(());
+            }
+        }
+        std::ops::ControlFlow::Continue(())
+    });
+    unknown
+}
+
 fn column_refs(expr: &SqlExpr) -> Vec<String> {
     let mut out = vec![];
     let _ = visit_expressions(expr, |e| {
@@ -158,6 +186,9 @@ impl MappingPlan {
     /// source or an expression, expressions parse, defaults fit their cast. Errors
     /// name the field (`columns[2].expression`).
     pub fn compile(mapping: &Mapping, base: &FieldPath) -> Result<MappingPlan, DomainError> {
+        let config = SessionConfig::new()
+            .set_bool("datafusion.sql_parser.enable_ident_normalization", false);
+        let ctx = SessionContext::new_with_config(config);
         let at = |i: usize, f: &str| base.join("columns").index(i).join(f);
         let mut targets = HashSet::new();
         let mut sources: Vec<String> = vec![];
@@ -188,6 +219,12 @@ impl MappingPlan {
                             format!("does not parse: {r}"),
                         )
                     })?;
+                    if let Some(name) = unknown_function(&parsed, &ctx) {
+                        return Err(DomainError::invalid_at(
+                            &at(i, "expression"),
+                            format!("calls `{name}`, which is not a function the engine has"),
+                        ));
+                    }
                     for r in column_refs(&parsed) {
                         add(&r, &mut sources);
                     }
@@ -250,14 +287,12 @@ impl MappingPlan {
                 }
             }
         }
-        let config = SessionConfig::new()
-            .set_bool("datafusion.sql_parser.enable_ident_normalization", false);
         Ok(MappingPlan {
             base: base.clone(),
             mapping: mapping.clone(),
             reads: source_reads(mapping, &sources),
             sources,
-            ctx: SessionContext::new_with_config(config),
+            ctx,
         })
     }
 

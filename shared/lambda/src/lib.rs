@@ -453,16 +453,19 @@ pub async fn run_api(route: &'static RouteSpec, parts: &[Part]) -> Result<(), la
             return Err(e.into());
         }
     };
-    // The parts the route's service calls: missing ones stop the function here,
-    // with their reason, never a request.
-    if let Err(missing) = deps.check(route.needs) {
-        let e = format!("{}: {missing}", route.name);
-        report_init_error(&e);
-        return Err(e.into());
-    }
-    let deps = &deps;
+    // The route's handler takes the parts its service calls: a missing one
+    // stops the function here, with its reason, never a request.
+    let api = match api::Api::one(deps, route) {
+        Ok(api) => api,
+        Err((_, missing)) => {
+            let e = format!("{}: {missing}", route.name);
+            report_init_error(&e);
+            return Err(e.into());
+        }
+    };
+    let api = &api;
     lambda_http::run(service_fn(|req: Request| async move {
-        let response = api::handle_route(deps, route, from_lambda(req))
+        let response = api::handle_route(api, route, from_lambda(req))
             .await
             .collected(MAX_RESPONSE_BYTES)
             .await;

@@ -7,25 +7,23 @@ use std::sync::Arc;
 
 use lambda_http::{LambdaEvent, service_fn};
 use serde_json::Value;
-use sluice_app::Deps;
-use sluice_app::services::scheduler::{self, TickReport};
+use sluice_app::services::scheduler::{self, Scheduler, TickReport};
 use sluice_domain::ports::RunEvent;
 
-/// The scheduler's dependencies: `SLUICE_TABLE`, the queues (to start runs) and
-/// the bus (to announce them), a webhook notifier for SLA misses.
-pub async fn init() -> Result<Deps, crate::InitError> {
+/// The scheduler: `SLUICE_TABLE`, the queues (to start runs, required) and the
+/// bus (to announce them), a webhook notifier for SLA misses.
+pub async fn init() -> Result<Scheduler, crate::InitError> {
     let mut deps = crate::worker_deps().await?;
-    deps.check(&[sluice_app::routes::Part::Queue])?;
     deps.notifier = Some(Arc::new(sluice_connectors::webhook::WebhookNotifier::new(
         &deps.egress,
     )));
-    Ok(deps)
+    Ok(Scheduler::new(deps)?)
 }
 
-async fn with_deps(name: &str) -> Result<Arc<Deps>, lambda_http::Error> {
+async fn with_scheduler(name: &str) -> Result<Arc<Scheduler>, lambda_http::Error> {
     crate::init_tracing();
     match init().await {
-        Ok(d) => Ok(Arc::new(d)),
+        Ok(s) => Ok(Arc::new(s)),
         Err(e) => {
             crate::report_init_error(&format!("{name}: {e}"));
             Err(e.into())
@@ -35,34 +33,34 @@ async fn with_deps(name: &str) -> Result<Arc<Deps>, lambda_http::Error> {
 
 /// `scheduler-tick`: the event (a scheduled event) only says it is time.
 pub async fn run_tick() -> Result<(), lambda_http::Error> {
-    let deps = with_deps("scheduler-tick").await?;
+    let scheduler = with_scheduler("scheduler-tick").await?;
     lambda_http::lambda_runtime::run(service_fn(|_: LambdaEvent<Value>| {
-        let deps = deps.clone();
-        async move { Ok::<_, lambda_http::Error>(tick(&deps).await) }
+        let scheduler = scheduler.clone();
+        async move { Ok::<_, lambda_http::Error>(tick(&scheduler).await) }
     }))
     .await
 }
 
 /// One tick at the clock's now; the report is the function's result.
-pub async fn tick(deps: &Deps) -> TickReport {
-    let report = scheduler::tick(deps, deps.clock.now()).await;
+pub async fn tick(scheduler: &Scheduler) -> TickReport {
+    let report = scheduler::tick(scheduler, scheduler.deps.clock.now()).await;
     tracing::info!(?report, "Scheduler tick.");
     report
 }
 
 /// `scheduler-react`: an EventBridge event whose `detail` is a run event.
 pub async fn run_react() -> Result<(), lambda_http::Error> {
-    let deps = with_deps("scheduler-react").await?;
+    let scheduler = with_scheduler("scheduler-react").await?;
     lambda_http::lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
-        let deps = deps.clone();
-        async move { react(&deps, event.payload).await }
+        let scheduler = scheduler.clone();
+        async move { react(&scheduler, event.payload).await }
     }))
     .await
 }
 
 /// Handles one EventBridge event. A malformed one is logged and dropped (EventBridge
 /// would only retry it); a store failure is an error, so EventBridge retries.
-pub async fn react(deps: &Deps, event: Value) -> Result<TickReport, lambda_http::Error> {
+pub async fn react(scheduler: &Scheduler, event: Value) -> Result<TickReport, lambda_http::Error> {
     let detail = event.get("detail").cloned().unwrap_or(Value::Null);
     let run_event: RunEvent = match serde_json::from_value(detail) {
         Ok(e) => e,
@@ -71,7 +69,7 @@ pub async fn react(deps: &Deps, event: Value) -> Result<TickReport, lambda_http:
             return Ok(TickReport::default());
         }
     };
-    scheduler::on_event(deps, &run_event)
+    scheduler::on_event(scheduler, &run_event)
         .await
         .map_err(|e| lambda_http::Error::from(format!("reacting to {:?}: {e}", run_event.kind)))
 }

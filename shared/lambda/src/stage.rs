@@ -19,7 +19,7 @@ pub use sluice_runs::{AnyStage, Deliver, Extract, Finalize, Materialize, Transfo
 /// `S` (its binary links that stage's code only).
 pub async fn run_stage<S: Stage>(name: &str, queue: String) -> Result<(), lambda_http::Error> {
     crate::init_tracing();
-    let machine = match init().await {
+    let machine = match init_for::<S>().await {
         Ok(m) => Arc::new(m),
         Err(e) => {
             crate::report_init_error(&format!("{name}: {e}"));
@@ -66,6 +66,14 @@ pub async fn run_delivery(kind: &'static str) -> Result<(), lambda_http::Error> 
 pub async fn init() -> Result<Machine, crate::InitError> {
     let deps = crate::worker_deps().await?;
     Ok(Machine::new(deps, Limits::default())?)
+}
+
+/// [`init`], then the parts stage `S` calls beyond the queues and the object
+/// store ([`Stage::NEEDS`]): a missing one stops the function at cold start.
+pub async fn init_for<S: Stage>() -> Result<Machine, crate::InitError> {
+    let machine = init().await?;
+    machine.deps.check(S::NEEDS)?;
+    Ok(machine)
 }
 
 /// Handles a batch, its messages at once; answers which ones to redeliver.

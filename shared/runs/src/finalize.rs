@@ -183,11 +183,7 @@ async fn hooks(
     if hooks.is_empty() {
         return Ok(());
     }
-    let warehouse = m.deps.warehouse.as_ref().ok_or_else(|| {
-        Fault::Permanent(format!(
-            "{name} hooks need a warehouse, and none is configured here"
-        ))
-    })?;
+    let warehouse = m.querying()?.warehouse;
     let exists = m
         .objects()
         .list(&table.location)

@@ -22,8 +22,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use sluice_app::Deps;
 use sluice_app::records;
+use sluice_app::{Deps, Part};
 use sluice_domain::Id;
 use sluice_domain::entities::{
     ConnectorDefinition, DataMart, Definition, MAX_ERROR_LOG, RowError, Run, RunCounters,
@@ -41,6 +41,9 @@ type Handled<'a> =
 /// A stage a queue feeds. Static dispatch: whatever a stage does not call is not
 /// linked into a function that serves only that stage.
 pub trait Stage: Send + Sync + 'static {
+    /// The parts beyond the queues and object store every stage has: a
+    /// function serving the stage checks them when it starts.
+    const NEEDS: &'static [Part];
     #[doc(hidden)]
     fn dispatch<'a>(m: &'a Machine, message: &'a Message, last_try: bool) -> Handled<'a>;
 }
@@ -74,6 +77,7 @@ fn misrouted<'a>(message: &Message, stage: &str) -> Handled<'a> {
 }
 
 impl Stage for Extract {
+    const NEEDS: &'static [Part] = &[];
     fn dispatch<'a>(m: &'a Machine, message: &'a Message, _: bool) -> Handled<'a> {
         match message {
             Message::Extract { .. } => Box::pin(extract::handle(m, message)),
@@ -83,6 +87,7 @@ impl Stage for Extract {
 }
 
 impl Stage for Transform {
+    const NEEDS: &'static [Part] = &[];
     fn dispatch<'a>(m: &'a Machine, message: &'a Message, last_try: bool) -> Handled<'a> {
         match message {
             Message::Transform {
@@ -96,6 +101,7 @@ impl Stage for Transform {
 }
 
 impl Stage for Finalize {
+    const NEEDS: &'static [Part] = &[Part::Warehouse];
     fn dispatch<'a>(m: &'a Machine, message: &'a Message, _: bool) -> Handled<'a> {
         match message {
             Message::Finalize { project, run } => Box::pin(finalize::handle(m, project, run)),
@@ -105,6 +111,7 @@ impl Stage for Finalize {
 }
 
 impl Stage for Deliver {
+    const NEEDS: &'static [Part] = &[Part::Warehouse];
     fn dispatch<'a>(m: &'a Machine, message: &'a Message, _: bool) -> Handled<'a> {
         match message {
             Message::Deliver {
@@ -117,6 +124,7 @@ impl Stage for Deliver {
 }
 
 impl Stage for Materialize {
+    const NEEDS: &'static [Part] = &[Part::Warehouse];
     fn dispatch<'a>(m: &'a Machine, message: &'a Message, _: bool) -> Handled<'a> {
         match message {
             Message::Materialize { project, run } => Box::pin(materialize::handle(m, project, run)),
@@ -126,6 +134,7 @@ impl Stage for Materialize {
 }
 
 impl Stage for AnyStage {
+    const NEEDS: &'static [Part] = &[Part::Warehouse];
     fn dispatch<'a>(m: &'a Machine, message: &'a Message, last_try: bool) -> Handled<'a> {
         match message {
             Message::Extract { .. } => Extract::dispatch(m, message, last_try),
@@ -257,6 +266,19 @@ impl Machine {
 
     pub fn queue(&self) -> &Arc<dyn Queue> {
         &self.queue
+    }
+    /// What reading data marts calls: there wherever a stage that reads them
+    /// runs, as the stage's function checks when it starts ([`Stage::NEEDS`]).
+    pub(crate) fn querying(&self) -> Result<sluice_app::Querying, Fault> {
+        let warehouse = self.deps.warehouse.clone().ok_or_else(|| {
+            Fault::Permanent(
+                "no warehouse is configured here (a stage without Stage::NEEDS)".into(),
+            )
+        })?;
+        Ok(sluice_app::Querying {
+            objects: self.objects.clone(),
+            warehouse,
+        })
     }
     pub(crate) fn objects(&self) -> &Arc<dyn ObjectStore> {
         &self.objects

@@ -43,16 +43,13 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
         .await?
         .filter(|d| d.meta.deleted_at.is_none())
         .ok_or_else(|| Fault::Permanent(format!("data mart {} was deleted", run.data_mart_id)))?;
-    let warehouse = m
-        .deps
-        .warehouse
-        .clone()
-        .ok_or_else(|| Fault::Permanent("no warehouse is configured here".into()))?;
+    let querying = m.querying()?;
     let started = Instant::now();
     let (columns, rows) = match &mart.definition {
         Some(Definition::Sql { query }) => {
             let storage = relations::storage_of(&m.deps, &mart).await?;
-            let read = relations::resolve(&m.deps, project, storage, query).await?;
+            let read =
+                relations::resolve(&m.deps, &querying.objects, project, storage, query).await?;
             let target = objects::table(project, &mart.meta.id);
             let stem = run_id.as_str().to_ascii_lowercase();
             let mine = format!("{target}{stem}");
@@ -61,7 +58,8 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
             for o in m.objects().list(&mine).await? {
                 m.objects().delete(&o.key).await?;
             }
-            let out = warehouse
+            let out = querying
+                .warehouse
                 .materialize(project, &read.tables, &read.sql, &target, &stem)
                 .await
                 .map_err(warehouse_fault)?;
@@ -75,7 +73,10 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
         }
         Some(
             Definition::Table { .. } | Definition::TablePattern { .. } | Definition::View { .. },
-        ) => (relations::columns_of(&m.deps, &mart).await?, None),
+        ) => (
+            relations::columns_of(&m.deps, &querying, &mart).await?,
+            None,
+        ),
         Some(Definition::Connector(_)) | None => {
             return Err(Fault::Permanent(format!(
                 "data mart {} is not materialized by a query; start a new run",

@@ -6,6 +6,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -13,17 +14,19 @@ use serde_json::Value;
 use sluice_domain::entities::{
     Backfill, DataMart, Destination, Entity, Report, ReportRun, Run, Source, Storage, Trigger,
 };
+use sluice_domain::ports::{ObjectStore, Queue};
 use sluice_domain::{Id, IdOf, Kind};
 
 use super::{ApiError, ApiRequest, ApiResponse, ApiResult, parse_body, query_params};
-use crate::Deps;
 use crate::auth::Principal;
+use crate::ports::Previewer;
 use crate::routes::{Params, RouteSpec};
 use crate::services::files::{FilesPage, Upload};
 use crate::services::{
     Ctx, HealthView, Page, backfills, catalog, configured, data_marts, files, project, report_data,
     report_runs, reports, runs, storages, triggers,
 };
+use crate::{Deps, MissingPart, Part, Planning, Querying, Testing};
 
 /// A request on its way to its route's service.
 pub struct Call<'a> {
@@ -38,8 +41,85 @@ pub struct Call<'a> {
 /// What a handler answers, in time.
 pub type Reply<'a> = Pin<Box<dyn Future<Output = ApiResult<ApiResponse>> + Send + 'a>>;
 
-/// A route's handler.
-pub type Handler = for<'a> fn(Call<'a>) -> Reply<'a>;
+/// A route's handler, by the parts of the deployment its service calls beyond
+/// the store, secrets, clock and token keys every route has. Each part comes
+/// as an argument, present by its type: a function serving the route takes it
+/// from its parts once, when it starts ([`Handler::bind`]), so a missing part
+/// stops the function there with its reason, never at a request.
+#[derive(Clone, Copy)]
+pub enum Handler {
+    /// Calls nothing beyond the store.
+    Core(for<'a> fn(Call<'a>) -> Reply<'a>),
+    /// Starts or moves runs: the stage queues.
+    Queue(for<'a> fn(Call<'a>, Arc<dyn Queue>) -> Reply<'a>),
+    /// Reads or writes the landing area or run files: the object store.
+    Objects(for<'a> fn(Call<'a>, Arc<dyn ObjectStore>) -> Reply<'a>),
+    /// Reads data marts: the object store and the warehouse.
+    Query(for<'a> fn(Call<'a>, Querying) -> Reply<'a>),
+    /// Previews a mapping: the transform engine.
+    Engine(for<'a> fn(Call<'a>, Arc<dyn Previewer>) -> Reply<'a>),
+    /// Checks a definition: the engine, and the warehouse for a dry run.
+    Plan(for<'a> fn(Call<'a>, Planning) -> Reply<'a>),
+    /// Tests destinations: the connection tester, and the object store.
+    Connections(for<'a> fn(Call<'a>, Testing) -> Reply<'a>),
+}
+
+/// A handler with its parts: what a request is handed to.
+pub type Bound = Box<dyn for<'a> Fn(Call<'a>) -> Reply<'a> + Send + Sync>;
+
+fn bound<F>(f: F) -> Bound
+where
+    F: for<'a> Fn(Call<'a>) -> Reply<'a> + Send + Sync + 'static,
+{
+    Box::new(f)
+}
+
+impl Handler {
+    /// The parts it is handed, as the template and the checks name them.
+    pub fn needs(&self) -> &'static [Part] {
+        match self {
+            Handler::Core(_) => &[],
+            Handler::Queue(_) => &[Part::Queue],
+            Handler::Objects(_) => &[Part::Objects],
+            Handler::Query(_) => &[Part::Objects, Part::Warehouse],
+            Handler::Engine(_) => &[Part::Engine],
+            Handler::Plan(_) => &[Part::Engine, Part::Objects, Part::Warehouse],
+            Handler::Connections(_) => &[Part::Connections, Part::Objects],
+        }
+    }
+
+    /// The handler with the parts it is handed, taken from `deps`; the first
+    /// one `deps` lacks, when it lacks one.
+    pub fn bind(&self, deps: &Deps) -> Result<Bound, MissingPart> {
+        Ok(match *self {
+            Handler::Core(f) => bound(f),
+            Handler::Queue(f) => {
+                let queue = deps.take_queue()?;
+                bound(move |c| f(c, queue.clone()))
+            }
+            Handler::Objects(f) => {
+                let objects = deps.take_objects()?;
+                bound(move |c| f(c, objects.clone()))
+            }
+            Handler::Query(f) => {
+                let querying = deps.querying()?;
+                bound(move |c| f(c, querying.clone()))
+            }
+            Handler::Engine(f) => {
+                let engine = deps.take_engine()?;
+                bound(move |c| f(c, engine.clone()))
+            }
+            Handler::Plan(f) => {
+                let planning = deps.planning()?;
+                bound(move |c| f(c, planning.clone()))
+            }
+            Handler::Connections(f) => {
+                let testing = deps.testing()?;
+                bound(move |c| f(c, testing.clone()))
+            }
+        })
+    }
+}
 
 /// Most items a list page holds.
 const MAX_PAGE: u32 = 200;
@@ -191,10 +271,11 @@ fn at(collection: &str, id: &Id) -> String {
     format!("/v1/{collection}/{id}")
 }
 
-/// Handlers: `name(call) { body }` becomes `fn name(call) -> Reply`.
+/// Handlers: `name(call) { body }` becomes `fn name(call) -> Reply`, and
+/// `name(call, part: Type) { body }` one handed that part.
 macro_rules! handlers {
-    ($($(#[$m:meta])* $name:ident($c:ident) $body:block)*) => {
-        $($(#[$m])* pub fn $name($c: Call<'_>) -> Reply<'_> {
+    ($($(#[$m:meta])* $name:ident($c:ident $(, $p:ident: $t:ty)?) $body:block)*) => {
+        $($(#[$m])* pub fn $name($c: Call<'_> $(, $p: $t)?) -> Reply<'_> {
             Box::pin(async move $body)
         })*
     };
@@ -254,8 +335,8 @@ handlers! {
     delete_destination(c) {
         c.done(configured::delete_destination(&c.ctx()?, &c.id()?).await?)
     }
-    test_destination(c) {
-        c.reply(&configured::test_destination(&c.ctx()?, &c.id()?).await?)
+    test_destination(c, testing: Testing) {
+        c.reply(&configured::test_destination(&c.ctx()?, &testing, &c.id()?).await?)
     }
     rotate_destination_key(c) {
         c.reply(&report_data::rotate_key(&c.ctx()?, &c.id()?).await?)
@@ -272,17 +353,23 @@ handlers! {
     get_data_mart(c) { c.reply(&data_marts::get(&c.ctx()?, &c.id()?).await?) }
     update_data_mart(c) { c.reply(&data_marts::update(&c.ctx()?, &c.id()?, c.body()?).await?) }
     delete_data_mart(c) { c.done(data_marts::delete(&c.ctx()?, &c.id()?).await?) }
-    set_data_mart_definition(c) {
-        c.reply(&data_marts::set_definition(&c.ctx()?, &c.id()?, c.body()?).await?)
+    set_data_mart_definition(c, plan: Planning) {
+        c.reply(&data_marts::set_definition(&c.ctx()?, &plan, &c.id()?, c.body()?).await?)
     }
-    validate_data_mart_definition(c) {
+    validate_data_mart_definition(c, plan: Planning) {
         let given = c.optional_body()?;
-        c.reply(&data_marts::validate_definition(&c.ctx()?, &c.id()?, given).await?)
+        c.reply(&data_marts::validate_definition(&c.ctx()?, &plan, &c.id()?, given).await?)
     }
-    publish_data_mart(c) { c.reply(&data_marts::publish(&c.ctx()?, &c.id()?).await?) }
+    publish_data_mart(c, plan: Planning) {
+        c.reply(&data_marts::publish(&c.ctx()?, &plan, &c.id()?).await?)
+    }
     get_data_mart_lineage(c) { c.reply(&triggers::lineage_of(&c.ctx()?, &c.id()?).await?) }
-    query_data_mart(c) { c.reply(&runs::query(&c.ctx()?, &c.id()?, c.body()?).await?) }
-    preview_data_mart(c) { c.reply(&runs::preview(&c.ctx()?, &c.id()?, c.body()?).await?) }
+    query_data_mart(c, querying: Querying) {
+        c.reply(&runs::query(&c.ctx()?, &querying, &c.id()?, c.body()?).await?)
+    }
+    preview_data_mart(c, engine: Arc<dyn Previewer>) {
+        c.reply(&runs::preview(&c.ctx()?, engine.as_ref(), &c.id()?, c.body()?).await?)
+    }
 
     create_report(c) {
         let r = reports::create(&c.ctx()?, c.body()?).await?;
@@ -293,10 +380,10 @@ handlers! {
         c.reply(&reports::list(&c.ctx()?, &page).await?)
     }
     get_report(c) { c.reply(&reports::get(&c.ctx()?, &c.id()?).await?) }
-    get_report_data(c) {
+    get_report_data(c, querying: Querying) {
         let request = report_data::DataRequest::parse(&query_params(&c.req))?;
         let key = super::bearer_token(&c.req)?;
-        let data = report_data::open(c.deps, &c.id()?, key, &request).await?;
+        let data = report_data::open(c.deps, &querying, &c.id()?, key, &request).await?;
         let cache = match data.cache {
             report_data::CacheStatus::Hit => "hit",
             report_data::CacheStatus::Miss => "miss",
@@ -318,12 +405,12 @@ handlers! {
     update_report(c) { c.reply(&reports::update(&c.ctx()?, &c.id()?, c.body()?).await?) }
     delete_report(c) { c.done(reports::delete(&c.ctx()?, &c.id()?).await?) }
 
-    start_report_run(c) {
+    start_report_run(c, queue: Arc<dyn Queue>) {
         let body = match c.optional_body()? {
             Some(_) => Some(c.body()?),
             None => None,
         };
-        let run = report_runs::start(&c.ctx()?, &c.id()?, body).await?;
+        let run = report_runs::start(&c.ctx()?, &queue, &c.id()?, body).await?;
         c.created(&run, at("report-runs", &run.meta.id))
     }
     list_report_runs(c) {
@@ -331,8 +418,8 @@ handlers! {
         c.reply(&report_runs::list_of_report(&c.ctx()?, &c.id()?, page).await?)
     }
     get_report_run(c) { c.reply(&report_runs::get(&c.ctx()?, &c.id()?).await?) }
-    download_report_run(c) {
-        Ok(match report_runs::download(&c.ctx()?, &c.id()?).await? {
+    download_report_run(c, objects: Arc<dyn ObjectStore>) {
+        Ok(match report_runs::download(&c.ctx()?, &objects, &c.id()?).await? {
             report_runs::Download::Redirect(url) => ApiResponse {
                 status: 307,
                 headers: vec![("location", url), ("cache-control", "no-store".into())],
@@ -351,7 +438,9 @@ handlers! {
         })
     }
     cancel_report_run(c) { c.reply(&report_runs::cancel(&c.ctx()?, &c.id()?).await?) }
-    retry_report_run(c) { c.reply(&report_runs::retry(&c.ctx()?, &c.id()?).await?) }
+    retry_report_run(c, queue: Arc<dyn Queue>) {
+        c.reply(&report_runs::retry(&c.ctx()?, &queue, &c.id()?).await?)
+    }
 
     create_trigger(c) {
         let t = triggers::create(&c.ctx()?, c.body()?).await?;
@@ -365,8 +454,8 @@ handlers! {
     update_trigger(c) { c.reply(&triggers::update(&c.ctx()?, &c.id()?, c.body()?).await?) }
     delete_trigger(c) { c.done(triggers::delete(&c.ctx()?, &c.id()?).await?) }
 
-    start_run(c) {
-        let run = runs::start(&c.ctx()?, &c.id()?, c.body()?).await?;
+    start_run(c, queue: Arc<dyn Queue>) {
+        let run = runs::start(&c.ctx()?, &queue, &c.id()?, c.body()?).await?;
         c.created(&run, at("runs", &run.meta.id))
     }
     list_runs(c) {
@@ -379,12 +468,16 @@ handlers! {
     }
     get_run(c) { c.reply(&runs::get(&c.ctx()?, &c.id()?).await?) }
     pause_run(c) { c.reply(&runs::pause(&c.ctx()?, &c.id()?).await?) }
-    resume_run(c) { c.reply(&runs::resume(&c.ctx()?, &c.id()?).await?) }
+    resume_run(c, queue: Arc<dyn Queue>) {
+        c.reply(&runs::resume(&c.ctx()?, &queue, &c.id()?).await?)
+    }
     cancel_run(c) { c.reply(&runs::cancel(&c.ctx()?, &c.id()?).await?) }
-    retry_run(c) { c.reply(&runs::retry(&c.ctx()?, &c.id()?).await?) }
+    retry_run(c, queue: Arc<dyn Queue>) {
+        c.reply(&runs::retry(&c.ctx()?, &queue, &c.id()?).await?)
+    }
 
-    create_backfill(c) {
-        let b = backfills::create(&c.ctx()?, &c.id()?, c.body()?).await?;
+    create_backfill(c, queue: Arc<dyn Queue>) {
+        let b = backfills::create(&c.ctx()?, &queue, &c.id()?, c.body()?).await?;
         c.created(&b, at("backfills", &b.meta.id))
     }
     list_backfills(c) {
@@ -397,15 +490,19 @@ handlers! {
     get_project(c) { c.reply(&project::get(&c.ctx()?).await?) }
     update_project(c) { c.reply(&project::update(&c.ctx()?, c.body()?).await?) }
 
-    upload_file(c) {
+    upload_file(c, objects: Arc<dyn ObjectStore>) {
         let path = c.params.get("path");
         let body = match &c.req.spooled {
             Some(file) => Upload::File(&file.path),
             None => Upload::Bytes(&c.req.body),
         };
-        let f = files::upload(&c.ctx()?, path, body).await?;
+        let f = files::upload(&c.ctx()?, &objects, path, body).await?;
         c.created(&f, format!("/v1/files/{path}"))
     }
-    list_files(c) { c.reply(&files::list(&c.ctx()?, &c.files_page()?).await?) }
-    delete_file(c) { c.done(files::delete(&c.ctx()?, c.params.get("path")).await?) }
+    list_files(c, objects: Arc<dyn ObjectStore>) {
+        c.reply(&files::list(&c.ctx()?, &objects, &c.files_page()?).await?)
+    }
+    delete_file(c, objects: Arc<dyn ObjectStore>) {
+        c.done(files::delete(&c.ctx()?, &objects, c.params.get("path")).await?)
+    }
 }

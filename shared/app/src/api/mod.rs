@@ -10,6 +10,7 @@ pub mod routes;
 
 pub use error::{ApiError, ApiResult};
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -18,8 +19,8 @@ use http::{HeaderMap, Method};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::Deps;
 use crate::error::clip;
+use crate::{Deps, MissingPart};
 use routes::{Matched, Params, RouteSpec};
 
 /// Largest request body accepted.
@@ -159,10 +160,54 @@ impl ApiResponse {
     }
 }
 
+/// The routes a process serves, each handler bound to the parts it is handed:
+/// built when the process starts, so a missing part is found there.
+pub struct Api {
+    pub deps: Deps,
+    bound: HashMap<&'static str, handlers::Bound>,
+}
+
+impl Api {
+    /// Every route (the local server): the first route whose part `deps`
+    /// lacks, with that part, when one does.
+    pub fn all(deps: Deps) -> Result<Api, (&'static str, MissingPart)> {
+        Self::of(deps, routes::all().iter().copied())
+    }
+
+    /// One route (a Lambda function).
+    pub fn one(deps: Deps, route: &'static RouteSpec) -> Result<Api, (&'static str, MissingPart)> {
+        Self::of(deps, std::iter::once(route))
+    }
+
+    /// The routes whose parts `deps` has (a test or a benchmark over some
+    /// parts); the others answer 404.
+    pub fn available(deps: Deps) -> Api {
+        let mut bound = HashMap::new();
+        for route in routes::all() {
+            if let Ok(handler) = route.handler.bind(&deps) {
+                bound.insert(route.name, handler);
+            }
+        }
+        Api { deps, bound }
+    }
+
+    fn of(
+        deps: Deps,
+        routes: impl IntoIterator<Item = &'static RouteSpec>,
+    ) -> Result<Api, (&'static str, MissingPart)> {
+        let mut bound = HashMap::new();
+        for route in routes {
+            let handler = route.handler.bind(&deps).map_err(|m| (route.name, m))?;
+            bound.insert(route.name, handler);
+        }
+        Ok(Api { deps, bound })
+    }
+}
+
 /// Handles a request on any route (the local server).
-pub async fn handle(deps: &Deps, req: ApiRequest) -> ApiResponse {
+pub async fn handle(api: &Api, req: ApiRequest) -> ApiResponse {
     match routes::find(&req.method, &req.path) {
-        Matched::Route(route, params) => serve(deps, route, params, req).await,
+        Matched::Route(route, params) => serve(api, route, params, req).await,
         Matched::WrongMethod(allowed) => {
             let list: Vec<&str> = allowed.iter().map(Method::as_str).collect();
             let mut r = ApiResponse::error(&ApiError::MethodNotAllowed(format!(
@@ -183,9 +228,9 @@ pub async fn handle(deps: &Deps, req: ApiRequest) -> ApiResponse {
 }
 
 /// Handles a request meant for one route (a Lambda function serving `route`).
-pub async fn handle_route(deps: &Deps, route: &'static RouteSpec, req: ApiRequest) -> ApiResponse {
+pub async fn handle_route(api: &Api, route: &'static RouteSpec, req: ApiRequest) -> ApiResponse {
     match route.match_path(&req.path) {
-        Some(params) if route.method == req.method => serve(deps, route, params, req).await,
+        Some(params) if route.method == req.method => serve(api, route, params, req).await,
         Some(_) => ApiResponse::error(&ApiError::MethodNotAllowed(format!(
             "{} is not allowed here; use {}",
             clip(req.method.as_str()),
@@ -201,12 +246,13 @@ pub async fn handle_route(deps: &Deps, route: &'static RouteSpec, req: ApiReques
 }
 
 async fn serve(
-    deps: &Deps,
+    api: &Api,
     route: &'static RouteSpec,
     params: Params,
     req: ApiRequest,
 ) -> ApiResponse {
     let started = Instant::now();
+    let deps = &api.deps;
     // Every line logged while the request is served carries these.
     let span = tracing::info_span!(
         "request",
@@ -227,7 +273,13 @@ async fn serve(
                 params,
                 req,
             };
-            tracing::Instrument::instrument((route.handler)(call), span.clone()).await
+            match api.bound.get(route.name) {
+                Some(handler) => tracing::Instrument::instrument(handler(call), span.clone()).await,
+                None => Err(ApiError::NotFound(format!(
+                    "route {} is not served by this process",
+                    route.name
+                ))),
+            }
         }
         Err(e) => Err(e),
     };

@@ -34,13 +34,19 @@ pub struct RouteSpec {
     /// local server streams it to disk), not a JSON document.
     pub upload: bool,
     /// What serves it: reads the request into the service's input, calls the
-    /// service, shapes the response.
+    /// service, shapes the response. Its kind names the parts of the deployment
+    /// it is handed beyond the store, secrets, clock and token keys every route
+    /// has ([`RouteSpec::needs`]).
     pub handler: Handler,
-    /// The parts of the deployment its service calls beyond the store, secrets,
-    /// clock and token keys every route has: a function serving it checks them
-    /// when it starts, so a missing one is an error at cold start, never at a
-    /// request.
-    pub needs: &'static [Part],
+}
+
+impl RouteSpec {
+    /// The parts of the deployment its handler is handed: a function serving it
+    /// takes them when it starts, so a missing one is an error at cold start,
+    /// never at a request.
+    pub fn needs(&self) -> &'static [Part] {
+        self.handler.needs()
+    }
 }
 
 /// A part of the deployment a route may need (see [`RouteSpec::needs`]).
@@ -136,10 +142,10 @@ macro_rules! route {
             status = $status,
             query = $q,
             handler = $handler,
-            needs = &[]
+            needs = Core
         )
     };
-    ($name:literal, $method:ident, $path:literal, $role:expr, $summary:literal, req = $req:expr, res = $res:expr, status = $status:literal, query = $q:expr, handler = $handler:expr, needs = $needs:expr) => {
+    ($name:literal, $method:ident, $path:literal, $role:expr, $summary:literal, req = $req:expr, res = $res:expr, status = $status:literal, query = $q:expr, handler = $handler:expr, needs = $needs:ident) => {
         RouteSpec {
             name: $name,
             method: Method::$method,
@@ -151,8 +157,7 @@ macro_rules! route {
             status: $status,
             query: $q,
             upload: false,
-            handler: $handler,
-            needs: $needs,
+            handler: Handler::$needs($handler),
         }
     };
 }
@@ -449,7 +454,7 @@ pub static SET_DATA_MART_DEFINITION: RouteSpec = route!(
     status = 200,
     query = &[],
     handler = h::set_data_mart_definition,
-    needs = &[Part::Engine, Part::Objects, Part::Warehouse]
+    needs = Plan
 );
 
 /// `api-validate-data-mart-definition`.
@@ -464,7 +469,7 @@ pub static VALIDATE_DATA_MART_DEFINITION: RouteSpec = route!(
     status = 200,
     query = &[],
     handler = h::validate_data_mart_definition,
-    needs = &[Part::Engine, Part::Objects, Part::Warehouse]
+    needs = Plan
 );
 
 /// `api-publish-data-mart`.
@@ -479,7 +484,7 @@ pub static PUBLISH_DATA_MART: RouteSpec = route!(
     status = 200,
     query = &[],
     handler = h::publish_data_mart,
-    needs = &[Part::Engine, Part::Objects, Part::Warehouse]
+    needs = Plan
 );
 
 // destinations
@@ -565,7 +570,7 @@ pub static TEST_DESTINATION: RouteSpec = route!(
     status = 200,
     query = &[],
     handler = h::test_destination,
-    needs = &[Part::Connections]
+    needs = Connections
 );
 
 /// `api-rotate-destination-key`.
@@ -662,7 +667,7 @@ pub static GET_REPORT_DATA: RouteSpec = route!(
         },
     ],
     handler = h::get_report_data,
-    needs = &[Part::Objects, Part::Warehouse]
+    needs = Query
 );
 
 /// `api-update-report`.
@@ -706,7 +711,7 @@ pub static START_REPORT_RUN: RouteSpec = route!(
     status = 202,
     query = &[],
     handler = h::start_report_run,
-    needs = &[Part::Queue]
+    needs = Queue
 );
 
 /// `api-download-report-run`.
@@ -721,7 +726,7 @@ pub static DOWNLOAD_REPORT_RUN: RouteSpec = route!(
     status = 200,
     query = &[],
     handler = h::download_report_run,
-    needs = &[Part::Objects]
+    needs = Objects
 );
 
 /// `api-list-report-runs`.
@@ -778,7 +783,7 @@ pub static RETRY_REPORT_RUN: RouteSpec = route!(
     status = 200,
     query = &[],
     handler = h::retry_report_run,
-    needs = &[Part::Queue]
+    needs = Queue
 );
 
 // triggers
@@ -922,7 +927,7 @@ pub static START_RUN: RouteSpec = route!(
     status = 201,
     query = &[],
     handler = h::start_run,
-    needs = &[Part::Queue]
+    needs = Queue
 );
 
 /// `api-pause-run`.
@@ -951,7 +956,7 @@ pub static RESUME_RUN: RouteSpec = route!(
     status = 200,
     query = &[],
     handler = h::resume_run,
-    needs = &[Part::Queue]
+    needs = Queue
 );
 
 /// `api-cancel-run`.
@@ -980,7 +985,7 @@ pub static RETRY_RUN: RouteSpec = route!(
     status = 200,
     query = &[],
     handler = h::retry_run,
-    needs = &[Part::Queue]
+    needs = Queue
 );
 
 /// `api-preview-data-mart`.
@@ -995,7 +1000,7 @@ pub static PREVIEW_DATA_MART: RouteSpec = route!(
     status = 200,
     query = &[],
     handler = h::preview_data_mart,
-    needs = &[Part::Engine]
+    needs = Engine
 );
 
 /// `api-query-data-mart`.
@@ -1010,7 +1015,7 @@ pub static QUERY_DATA_MART: RouteSpec = route!(
     status = 200,
     query = &[],
     handler = h::query_data_mart,
-    needs = &[Part::Objects, Part::Warehouse]
+    needs = Query
 );
 
 // scheduling
@@ -1026,7 +1031,7 @@ pub static CREATE_BACKFILL: RouteSpec = route!(
     status = 201,
     query = &[],
     handler = h::create_backfill,
-    needs = &[Part::Queue]
+    needs = Queue
 );
 
 /// `api-list-backfills`.
@@ -1135,7 +1140,7 @@ pub static UPLOAD_FILE: RouteSpec = RouteSpec {
         status = 201,
         query = &[],
         handler = h::upload_file,
-        needs = &[Part::Objects]
+        needs = Objects
     )
 };
 
@@ -1151,7 +1156,7 @@ pub static LIST_FILES: RouteSpec = route!(
     status = 200,
     query = FILES_PAGE,
     handler = h::list_files,
-    needs = &[Part::Objects]
+    needs = Objects
 );
 
 /// `api-delete-file`.
@@ -1166,7 +1171,7 @@ pub static DELETE_FILE: RouteSpec = route!(
     status = 204,
     query = &[],
     handler = h::delete_file,
-    needs = &[Part::Objects]
+    needs = Objects
 );
 
 /// Every route of the API, in the order the OpenAPI document lists them.

@@ -1,7 +1,10 @@
 //! Backfills: one backfill run per window of a date range, no more at once than
 //! the data mart's `max_active_runs`; the scheduler starts windows as slots free.
 
+use std::sync::Arc;
+
 use sluice_domain::entities::{Backfill, CreateBackfill, DataMart, Definition, Meta, Run};
+use sluice_domain::ports::Queue;
 use sluice_domain::{IdOf, Kind};
 
 use super::scheduler::advance_backfill;
@@ -12,6 +15,7 @@ use crate::records;
 /// `POST /v1/data-marts/{id}/backfills`
 pub async fn create(
     ctx: &Ctx<'_>,
+    queue: &Arc<dyn Queue>,
     mart_id: &IdOf<DataMart>,
     body: CreateBackfill,
 ) -> ServiceResult<Backfill> {
@@ -24,7 +28,6 @@ pub async fn create(
             mart.meta.id
         )));
     }
-    ctx.deps.queue()?;
     let b = Backfill::running(
         Meta::new(
             Kind::Backfill,
@@ -37,7 +40,7 @@ pub async fn create(
     )?;
     super::insert(ctx, &b).await?;
     // Start the first windows now; the scheduler starts the rest as runs finish.
-    advance_backfill(ctx.deps, ctx.project(), &b.meta.id, ctx.now).await?;
+    advance_backfill(ctx.deps, queue, ctx.project(), &b.meta.id, ctx.now).await?;
     load(ctx, &IdOf::of_record(&b)).await
 }
 

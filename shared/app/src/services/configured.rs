@@ -12,12 +12,13 @@ use sluice_domain::entities::{
     check_destination_values, destination_fields, merge_settings, validate_title,
 };
 use sluice_domain::files::{Location, PathRefused, parse_location};
-use sluice_domain::ports::{ConnectionCheck, Record, SecretValue};
+use sluice_domain::ports::{ConnectionCheck, ObjectStore, Record, SecretValue};
 use sluice_domain::{Id, IdOf, Kind};
 
 use super::{
     Ctx, List, Page, check_version, list_page, load, map_list, save, soft_delete, to_record,
 };
+use crate::Testing;
 use crate::error::{ServiceError, ServiceResult};
 use crate::records::from_record;
 
@@ -406,12 +407,13 @@ pub struct DestinationTest {
 /// Tries a destination the way its delivery would reach it.
 pub async fn test_destination(
     ctx: &Ctx<'_>,
+    testing: &Testing,
     id: &IdOf<Destination>,
 ) -> ServiceResult<DestinationTest> {
     let d: Destination = load(ctx, id).await?;
     let config = with_secrets(ctx, &d.settings).await?;
     let checks = match d.kind.as_str() {
-        "object_export" => test_export(ctx, &d, &config).await,
+        "object_export" => test_export(ctx, testing.objects.as_ref(), &d, &config).await,
         "email" => match &ctx.deps.mailer {
             None => ConnectionCheck::untried(
                 "reachable",
@@ -455,21 +457,15 @@ pub async fn test_destination(
                 ConnectionCheck::passed("writable", None),
             ]
         }
-        kind => {
-            let tester = ctx.deps.tester.as_ref().ok_or_else(|| {
-                ServiceError::Unavailable(
-                    "destinations cannot be tested here: no connection tester".into(),
-                )
-            })?;
-            tester
-                .test(kind, &config, &d.meta.id, ctx.now)
-                .await
-                .ok_or_else(|| {
-                    ServiceError::Internal(format!(
-                        "no connection test for destinations of kind `{kind}`"
-                    ))
-                })?
-        }
+        kind => testing
+            .tester
+            .test(kind, &config, &d.meta.id, ctx.now)
+            .await
+            .ok_or_else(|| {
+                ServiceError::Internal(format!(
+                    "no connection test for destinations of kind `{kind}`"
+                ))
+            })?,
     };
     tracing::info!(destination_id = %d.meta.id, kind = %d.kind, ok = checks.iter().all(|c| c.ok), "Destination tested.");
     Ok(DestinationTest {
@@ -499,12 +495,10 @@ async fn with_secrets(ctx: &Ctx<'_>, settings: &Settings) -> ServiceResult<Map<S
 /// An export's folder takes a file: one written and removed again.
 async fn test_export(
     ctx: &Ctx<'_>,
+    objects: &dyn ObjectStore,
     d: &Destination,
     config: &Map<String, Value>,
 ) -> Vec<ConnectionCheck> {
-    let Some(objects) = &ctx.deps.objects else {
-        return ConnectionCheck::untried("reachable", "no object store is configured here");
-    };
     let folder = config.get("folder").and_then(Value::as_str).unwrap_or("");
     let folder = match sluice_domain::entities::export_folder(folder) {
         Ok(f) => f,

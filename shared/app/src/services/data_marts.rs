@@ -12,6 +12,7 @@ use sluice_domain::{IdOf, Kind};
 
 use super::{Ctx, List, Page, list_page, load, load_any, require_ref, save, soft_delete};
 use crate::error::{ServiceError, ServiceResult};
+use crate::{Planning, Querying};
 
 /// The outcome of validating a definition.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -88,8 +89,13 @@ pub async fn delete(ctx: &Ctx<'_>, id: &IdOf<DataMart>) -> ServiceResult<()> {
 
 /// Every problem of `def` as the definition of `dm`: its shape, what the
 /// engine that runs it says of its mappings, then what its references reveal.
-async fn problems(ctx: &Ctx<'_>, dm: &DataMart, def: &Definition) -> ServiceResult<Vec<Problem>> {
-    Ok(checked(ctx, dm, def).await?.0)
+async fn problems(
+    ctx: &Ctx<'_>,
+    plan: &Planning,
+    dm: &DataMart,
+    def: &Definition,
+) -> ServiceResult<Vec<Problem>> {
+    Ok(checked(ctx, plan, dm, def).await?.0)
 }
 
 /// The field of a definition that names what it reads.
@@ -105,6 +111,7 @@ fn read_field(def: &Definition) -> &'static str {
 /// as the data mart would read, its columns, or the problem that stops it.
 async fn dry_run(
     ctx: &Ctx<'_>,
+    querying: &Querying,
     dm: &DataMart,
     def: &Definition,
 ) -> ServiceResult<Result<Vec<ColumnInfo>, Problem>> {
@@ -118,18 +125,18 @@ async fn dry_run(
         // A `sql` mart's query is read as written; the others as the mart.
         Definition::Sql { query } => {
             let storage = super::relations::storage_of(ctx.deps, &mart).await?;
-            super::relations::resolve(ctx.deps, ctx.project(), storage, query).await
+            super::relations::resolve(ctx.deps, &querying.objects, ctx.project(), storage, query)
+                .await
         }
-        _ => super::relations::whole(ctx.deps, &mart).await,
+        _ => super::relations::whole(ctx.deps, &querying.objects, &mart).await,
     };
     let read = match read {
         Ok(r) => r,
         Err(ServiceError::Conflict(reason)) => return Ok(Err(problem(reason))),
         Err(e) => return Err(e),
     };
-    match ctx
-        .deps
-        .warehouse()?
+    match querying
+        .warehouse
         .describe(ctx.project(), &read.tables, &read.sql)
         .await
     {
@@ -176,12 +183,13 @@ fn locate(reason: &str, sql: &str) -> String {
 /// query, its columns.
 async fn checked(
     ctx: &Ctx<'_>,
+    plan: &Planning,
     dm: &DataMart,
     def: &Definition,
 ) -> ServiceResult<(Vec<Problem>, Option<Vec<ColumnInfo>>)> {
     let mut out = def.problems();
     if out.is_empty() && !matches!(def, Definition::Connector(_)) {
-        return Ok(match dry_run(ctx, dm, def).await? {
+        return Ok(match dry_run(ctx, &plan.querying, dm, def).await? {
             Ok(columns) => (out, Some(columns)),
             Err(p) => {
                 out.push(p);
@@ -190,10 +198,7 @@ async fn checked(
         });
     }
     if out.is_empty() {
-        let engine = ctx.deps.previewer.as_ref().ok_or_else(|| {
-            ServiceError::Unavailable("definitions cannot be checked here: no engine".into())
-        })?;
-        out.extend(engine.plan(def).await?);
+        out.extend(plan.engine.plan(def).await?);
     }
     if let Definition::Connector(c) = def {
         match require_ref::<Source>(ctx, "definition.source_id", &c.source_id).await {
@@ -226,12 +231,13 @@ fn refuse(problems: Vec<Problem>) -> ServiceError {
 /// `PUT /v1/data-marts/{id}/definition`: `body` is the definition's JSON object.
 pub async fn set_definition(
     ctx: &Ctx<'_>,
+    plan: &Planning,
     id: &IdOf<DataMart>,
     body: Value,
 ) -> ServiceResult<DataMart> {
     let def = Definition::from_json(body)?;
     let mut dm = load_for_change(ctx, id).await?;
-    let found = problems(ctx, &dm, &def).await?;
+    let found = problems(ctx, plan, &dm, &def).await?;
     if !found.is_empty() {
         return Err(refuse(found));
     }
@@ -244,6 +250,7 @@ pub async fn set_definition(
 /// JSON object), or the data mart's own when none is.
 pub async fn validate_definition(
     ctx: &Ctx<'_>,
+    plan: &Planning,
     id: &IdOf<DataMart>,
     given: Option<Value>,
 ) -> ServiceResult<ValidationReport> {
@@ -271,7 +278,7 @@ pub async fn validate_definition(
             columns: None,
         },
         Some(d) => {
-            let (problems, columns) = checked(ctx, &dm, &d).await?;
+            let (problems, columns) = checked(ctx, plan, &dm, &d).await?;
             ValidationReport {
                 valid: problems.is_empty(),
                 problems,
@@ -282,11 +289,15 @@ pub async fn validate_definition(
     Ok(report)
 }
 
-pub async fn publish(ctx: &Ctx<'_>, id: &IdOf<DataMart>) -> ServiceResult<DataMart> {
+pub async fn publish(
+    ctx: &Ctx<'_>,
+    plan: &Planning,
+    id: &IdOf<DataMart>,
+) -> ServiceResult<DataMart> {
     let mut dm = load_for_change(ctx, id).await?;
     dm.ensure_publishable()?;
     if let Some(def) = &dm.definition {
-        let found = problems(ctx, &dm, def).await?;
+        let found = problems(ctx, plan, &dm, def).await?;
         if !found.is_empty() {
             return Err(refuse(found));
         }

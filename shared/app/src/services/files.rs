@@ -49,11 +49,8 @@ impl FileView {
 }
 
 /// The project's landing area.
-fn landing(ctx: &Ctx<'_>) -> ServiceResult<Scoped> {
-    Ok(Scoped::new(
-        Arc::clone(ctx.deps.objects()?),
-        landing_prefix(ctx.project()),
-    ))
+fn landing(ctx: &Ctx<'_>, objects: &Arc<dyn ObjectStore>) -> Scoped {
+    Scoped::new(Arc::clone(objects), landing_prefix(ctx.project()))
 }
 
 /// A file path as the URL carries it: letters, digits and `/_.=-`, no `.` or
@@ -97,9 +94,14 @@ pub struct FilesPage {
 }
 
 /// `PUT /v1/files/{path+}`: the raw body becomes the file (replacing one there).
-pub async fn upload(ctx: &Ctx<'_>, path: &str, body: Upload<'_>) -> ServiceResult<FileView> {
+pub async fn upload(
+    ctx: &Ctx<'_>,
+    objects: &Arc<dyn ObjectStore>,
+    path: &str,
+    body: Upload<'_>,
+) -> ServiceResult<FileView> {
     check_path("path", path)?;
-    let area = landing(ctx)?;
+    let area = landing(ctx, objects);
     let size = match body {
         Upload::File(file) => area.put_file(path, file).await?,
         Upload::Bytes(bytes) => {
@@ -122,7 +124,11 @@ pub async fn upload(ctx: &Ctx<'_>, path: &str, body: Upload<'_>) -> ServiceResul
 }
 
 /// `GET /v1/files`: a page of files in path order.
-pub async fn list(ctx: &Ctx<'_>, page: &FilesPage) -> ServiceResult<List<FileView>> {
+pub async fn list(
+    ctx: &Ctx<'_>,
+    objects: &Arc<dyn ObjectStore>,
+    page: &FilesPage,
+) -> ServiceResult<List<FileView>> {
     let FilesPage {
         prefix,
         limit,
@@ -138,7 +144,7 @@ pub async fn list(ctx: &Ctx<'_>, page: &FilesPage) -> ServiceResult<List<FileVie
             .map_err(|_| ServiceError::invalid("cursor", "is not a cursor this list returned"))?;
     }
     let (limit, after) = (*limit, after.as_ref());
-    let listed = landing(ctx)?.list(prefix).await?;
+    let listed = landing(ctx, objects).list(prefix).await?;
     let mut items: Vec<FileView> = listed
         .iter()
         .filter(|o| after.is_none_or(|a| o.key.as_str() > a.as_str()))
@@ -153,10 +159,14 @@ pub async fn list(ctx: &Ctx<'_>, page: &FilesPage) -> ServiceResult<List<FileVie
 }
 
 /// `DELETE /v1/files/{path+}`
-pub async fn delete(ctx: &Ctx<'_>, path: &str) -> ServiceResult<()> {
+pub async fn delete(
+    ctx: &Ctx<'_>,
+    objects: &Arc<dyn ObjectStore>,
+    path: &str,
+) -> ServiceResult<()> {
     let not_found = || ServiceError::NotFound(format!("file {} not found", quote(path)));
     check_path("path", path).map_err(|_| not_found())?;
-    let area = landing(ctx)?;
+    let area = landing(ctx, objects);
     // One byte read says whether it is there (a listing would walk its folder).
     if area.get_range(path, 0, 1).await?.is_none() {
         return Err(not_found());

@@ -118,10 +118,8 @@ fn wanted(project: &Project, succeeded: bool) -> bool {
     }
 }
 
-async fn project_of(deps: &Deps, project: &Id) -> Result<Option<Project>, String> {
-    records::get::<Project>(deps.store.as_ref(), project, project)
-        .await
-        .map_err(|e| e.to_string())
+async fn project_of(deps: &Deps, project: &Id) -> Result<Option<Project>, NoticeError> {
+    Ok(records::get::<Project>(deps.store.as_ref(), project, project).await?)
 }
 
 fn link(deps: &Deps, path: String) -> String {
@@ -139,7 +137,7 @@ async fn claim<T: sluice_domain::entities::Entity>(
     project: &Id,
     id: &Id,
     notified_at: impl Fn(&mut T) -> &mut Option<DateTime<Utc>>,
-) -> Result<bool, String> {
+) -> Result<bool, NoticeError> {
     let now = deps.clock.now();
     let claimed = records::update::<T>(deps.store.as_ref(), project, id, now, |r| {
         let at = notified_at(r);
@@ -148,23 +146,22 @@ async fn claim<T: sluice_domain::entities::Entity>(
             true
         }
     })
-    .await
-    .map_err(|e| e.to_string())?;
+    .await?;
     Ok(claimed.is_some_and(|mut r| *notified_at(&mut r) == Some(now)))
 }
 
 /// A data mart run's end, claimed for announcing (none when the project does
 /// not want it, or it was announced before).
-async fn data_mart_run(deps: &Deps, event: &RunEvent) -> Result<Option<(Ended, Project)>, String> {
+async fn data_mart_run(
+    deps: &Deps,
+    event: &RunEvent,
+) -> Result<Option<(Ended, Project)>, NoticeError> {
     let store = deps.store.as_ref();
     let p = &event.project_id;
     let Some(project) = project_of(deps, p).await? else {
         return Ok(None);
     };
-    let Some(run) = records::get::<Run>(store, p, &event.run_id)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
+    let Some(run) = records::get::<Run>(store, p, &event.run_id).await? else {
         return Ok(None);
     };
     let succeeded = match run.status() {
@@ -206,16 +203,16 @@ async fn data_mart_run(deps: &Deps, event: &RunEvent) -> Result<Option<(Ended, P
 }
 
 /// A report run's end, claimed as [`data_mart_run`] claims one.
-async fn report_run(deps: &Deps, event: &RunEvent) -> Result<Option<(Ended, Project)>, String> {
+async fn report_run(
+    deps: &Deps,
+    event: &RunEvent,
+) -> Result<Option<(Ended, Project)>, NoticeError> {
     let store = deps.store.as_ref();
     let p = &event.project_id;
     let Some(project) = project_of(deps, p).await? else {
         return Ok(None);
     };
-    let Some(run) = records::get::<ReportRun>(store, p, &event.run_id)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
+    let Some(run) = records::get::<ReportRun>(store, p, &event.run_id).await? else {
         return Ok(None);
     };
     let succeeded = match run.status() {
@@ -256,17 +253,16 @@ async fn report_run(deps: &Deps, event: &RunEvent) -> Result<Option<(Ended, Proj
 }
 
 /// The URL kept in the secret `info` names.
-async fn url_of(deps: &Deps, info: &WebhookInfo) -> Result<String, String> {
+async fn url_of(deps: &Deps, info: &WebhookInfo) -> Result<String, NoticeError> {
     let secret = deps
         .secrets
         .get(&info.secret_ref)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("its URL is missing from the secret store; set it again")?;
+        .await?
+        .ok_or(NoticeError::UrlMissing)?;
     serde_json::from_str::<Value>(secret.expose())
         .ok()
         .and_then(|v| v.get("url").and_then(Value::as_str).map(str::to_string))
-        .ok_or_else(|| "its secret does not hold a URL".to_string())
+        .ok_or(NoticeError::NoUrl)
 }
 
 /// Sends `ended` on each channel the project has; each channel's outcome.
@@ -274,7 +270,7 @@ async fn send(
     deps: &Deps,
     project: &Project,
     ended: &Ended,
-) -> Vec<(&'static str, Result<(), String>)> {
+) -> Vec<(&'static str, Result<(), NoticeError>)> {
     let mut out = vec![];
     let posts: [(&'static str, &Option<WebhookInfo>, Value); 3] = [
         ("webhook", &project.webhook, webhook_payload(project, ended)),
@@ -284,12 +280,16 @@ async fn send(
     for (channel, info, payload) in posts {
         let Some(info) = info else { continue };
         let result = match (&deps.notifier, url_of(deps, info).await) {
-            (None, _) => Err("no notifier is configured here".to_string()),
+            (None, _) => Err(NoticeError::NoNotifier),
             (_, Err(e)) => Err(e),
-            (Some(n), Ok(url)) => n
-                .notify(&url, &payload)
-                .await
-                .map_err(|e| format!("{} {e}", info.origin)),
+            (Some(n), Ok(url)) => {
+                n.notify(&url, &payload)
+                    .await
+                    .map_err(|source| NoticeError::Refused {
+                        origin: info.origin.clone(),
+                        source,
+                    })
+            }
         };
         out.push((channel, result));
     }
@@ -355,23 +355,17 @@ fn html_escape(s: &str) -> String {
 
 /// Mails `ended` to the project's addresses, one message whose id is the
 /// run's, so a mail system that sees it twice can tell.
-async fn mail(deps: &Deps, project: &Project, e: &Ended) -> Result<(), String> {
+async fn mail(deps: &Deps, project: &Project, e: &Ended) -> Result<(), NoticeError> {
     use lettre::message::{Mailbox, MultiPart};
-    let mailer = deps
-        .mailer
-        .as_ref()
-        .ok_or("no mail transport is configured here")?;
-    let from: Mailbox = mailer
-        .from()
-        .parse()
-        .map_err(|_| "the sender address does not parse".to_string())?;
+    let mailer = deps.mailer.as_ref().ok_or(NoticeError::NoMailer)?;
+    let from: Mailbox = mailer.from().parse().map_err(|_| NoticeError::BadSender)?;
     let mut builder = lettre::Message::builder()
         .from(from)
         .subject(e.headline())
         .message_id(Some(format!("<{}-notice@sluice>", e.id)));
     let mut to = vec![];
     for a in &project.notifications.emails {
-        let mailbox: Mailbox = a.parse().map_err(|_| format!("`{a}` is not an address"))?;
+        let mailbox: Mailbox = a.parse().map_err(|_| NoticeError::BadAddress(a.clone()))?;
         builder = builder.to(mailbox);
         to.push(a.clone());
     }
@@ -393,9 +387,37 @@ async fn mail(deps: &Deps, project: &Project, e: &Ended) -> Result<(), String> {
     );
     let message = builder
         .multipart(MultiPart::alternative_plain_html(text, html))
-        .map_err(|e| e.to_string())?;
-    mailer
-        .send(&to, &message.formatted())
-        .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| NoticeError::Message(e.to_string()))?;
+    Ok(mailer.send(&to, &message.formatted()).await?)
+}
+
+/// Why a run's end was not announced on a channel (logged; the run is not
+/// affected).
+#[derive(Debug, thiserror::Error)]
+enum NoticeError {
+    #[error("reading records: {0}")]
+    Store(#[from] sluice_domain::ports::StoreError),
+    #[error("reading its URL: {0}")]
+    Secrets(#[from] sluice_domain::ports::SecretsError),
+    #[error("its URL is missing from the secret store; set it again")]
+    UrlMissing,
+    #[error("its secret does not hold a URL")]
+    NoUrl,
+    #[error("no notifier is configured here")]
+    NoNotifier,
+    #[error("{origin} {source}")]
+    Refused {
+        origin: String,
+        source: sluice_domain::ports::NotifyError,
+    },
+    #[error("no mail transport is configured here")]
+    NoMailer,
+    #[error("the sender address does not parse")]
+    BadSender,
+    #[error("`{0}` is not an address")]
+    BadAddress(String),
+    #[error("the message could not be built: {0}")]
+    Message(String),
+    #[error(transparent)]
+    Mail(#[from] sluice_domain::ports::MailError),
 }

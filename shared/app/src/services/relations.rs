@@ -8,19 +8,20 @@
 use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use sluice_domain::entities::{DataMart, Definition, Storage, StorageConfig};
 use sluice_domain::pipeline::objects;
-use sluice_domain::ports::{ColumnInfo, TableRef};
+use sluice_domain::ports::{ColumnInfo, ObjectStore, TableRef};
 use sluice_domain::relations::{
     data_mart_named, pattern_parts, rewrite, sql_names, storage_table_ident,
     storage_table_location, storage_table_named, with_ctes,
 };
 use sluice_domain::{Id, files::landing_prefix};
 
-use crate::Deps;
 use crate::error::{ServiceError, ServiceResult};
 use crate::records;
+use crate::{Deps, Querying};
 
 /// Views read views at most this deep.
 const MAX_VIEW_DEPTH: usize = 8;
@@ -39,17 +40,19 @@ pub struct Reading {
 /// storage of the mart the query is for).
 pub async fn resolve(
     deps: &Deps,
+    objects: &Arc<dyn ObjectStore>,
     project: &Id,
     storage: Option<StorageConfig>,
     sql: &str,
 ) -> ServiceResult<Reading> {
-    resolve_with(deps, project, storage, sql, None).await
+    resolve_with(deps, objects, project, storage, sql, None).await
 }
 
 /// As [`resolve`], `given` standing for its stored record (a definition being
 /// checked before it is saved).
 async fn resolve_with(
     deps: &Deps,
+    objects: &Arc<dyn ObjectStore>,
     project: &Id,
     storage: Option<StorageConfig>,
     sql: &str,
@@ -57,6 +60,7 @@ async fn resolve_with(
 ) -> ServiceResult<Reading> {
     let mut r = Resolver {
         deps,
+        objects: objects.as_ref(),
         project: project.clone(),
         given,
         storage,
@@ -74,7 +78,12 @@ async fn resolve_with(
 
 /// A query of `mart` (`${DATA_MART_TABLE}` names the mart), resolved in the
 /// mart's project with its storage's settings.
-pub async fn reading(deps: &Deps, mart: &DataMart, sql: &str) -> ServiceResult<Reading> {
+pub async fn reading(
+    deps: &Deps,
+    objects: &Arc<dyn ObjectStore>,
+    mart: &DataMart,
+    sql: &str,
+) -> ServiceResult<Reading> {
     let sql = sql.replace(
         super::runs::TABLE_MACRO,
         &objects::table_name(&mart.meta.id),
@@ -82,6 +91,7 @@ pub async fn reading(deps: &Deps, mart: &DataMart, sql: &str) -> ServiceResult<R
     let storage = storage_of(deps, mart).await?;
     resolve_with(
         deps,
+        objects,
         &mart.meta.project_id,
         storage,
         &sql,
@@ -91,9 +101,14 @@ pub async fn reading(deps: &Deps, mart: &DataMart, sql: &str) -> ServiceResult<R
 }
 
 /// Every row of `mart`, resolved.
-pub async fn whole(deps: &Deps, mart: &DataMart) -> ServiceResult<Reading> {
+pub async fn whole(
+    deps: &Deps,
+    objects: &Arc<dyn ObjectStore>,
+    mart: &DataMart,
+) -> ServiceResult<Reading> {
     reading(
         deps,
+        objects,
         mart,
         &format!("SELECT * FROM {}", super::runs::TABLE_MACRO),
     )
@@ -110,10 +125,14 @@ pub async fn storage_of(deps: &Deps, mart: &DataMart) -> ServiceResult<Option<St
 }
 
 /// The columns `mart` has now, found by planning a read of it.
-pub async fn columns_of(deps: &Deps, mart: &DataMart) -> ServiceResult<Vec<ColumnInfo>> {
-    let read = whole(deps, mart).await?;
-    Ok(deps
-        .warehouse()?
+pub async fn columns_of(
+    deps: &Deps,
+    querying: &Querying,
+    mart: &DataMart,
+) -> ServiceResult<Vec<ColumnInfo>> {
+    let read = whole(deps, &querying.objects, mart).await?;
+    Ok(querying
+        .warehouse
         .describe(&mart.meta.project_id, &read.tables, &read.sql)
         .await?)
 }
@@ -122,6 +141,7 @@ type Resolving<'s> = Pin<Box<dyn Future<Output = ServiceResult<String>> + Send +
 
 struct Resolver<'a> {
     deps: &'a Deps,
+    objects: &'a dyn ObjectStore,
     project: Id,
     /// Read as it is, not as stored.
     given: Option<DataMart>,
@@ -266,11 +286,7 @@ impl Resolver<'_> {
     async fn matching(&self, pattern: &str) -> ServiceResult<Vec<String>> {
         let (folder, prefix) = pattern_parts(pattern);
         let base = format!("{}{folder}", landing_prefix(&self.project));
-        let listed = self
-            .deps
-            .objects()?
-            .list(&format!("{base}{prefix}"))
-            .await?;
+        let listed = self.objects.list(&format!("{base}{prefix}")).await?;
         let mut shards: Vec<String> = listed
             .iter()
             .filter(|o| o.key.ends_with(".parquet"))
@@ -291,8 +307,7 @@ impl Resolver<'_> {
 
     async fn has_parquet(&self, location: &str) -> ServiceResult<bool> {
         Ok(self
-            .deps
-            .objects()?
+            .objects
             .list(location)
             .await?
             .iter()

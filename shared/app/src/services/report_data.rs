@@ -30,9 +30,9 @@ use sluice_domain::rows::{RowEncoder, RowFormat};
 use sluice_domain::{Id, IdOf, Kind};
 
 use super::{Ctx, load};
-use crate::Deps;
 use crate::error::{ServiceError, ServiceResult};
 use crate::records;
+use crate::{Deps, Querying};
 use sluice_domain::output::{ParameterKind, ParameterValues};
 
 /// The destination kind whose reports are pulled here.
@@ -331,6 +331,7 @@ async fn key_opens(deps: &Deps, project: &Id, destination: &Id, key: &str, now_m
 /// Opens report `report`'s data for the holder of `key`.
 pub async fn open(
     deps: &Deps,
+    querying: &Querying,
     report: &IdOf<Report>,
     key: &str,
     request: &DataRequest,
@@ -366,20 +367,13 @@ pub async fn open(
                 report.data_mart_id
             ))
         })?;
-    let objects = deps
-        .objects
-        .clone()
-        .ok_or_else(|| ServiceError::Unavailable("no object store is configured here".into()))?;
-    let warehouse = deps
-        .warehouse
-        .clone()
-        .ok_or_else(|| ServiceError::Unavailable("no warehouse is configured here".into()))?;
+    let Querying { objects, warehouse } = querying.clone();
     let given = request.parameter_values(&report)?;
     let mut sql = super::reports::report_sql(&report, &mart, &given)?;
     if let Some(n) = request.limit {
         sql = format!("SELECT * FROM ({sql}) AS report LIMIT {n}");
     }
-    let read = super::relations::reading(deps, &mart, &sql).await?;
+    let read = super::relations::reading(deps, &objects, &mart, &sql).await?;
     // The tables' files are the data: a run that commits changes them.
     let mut files = vec![];
     for t in &read.tables {

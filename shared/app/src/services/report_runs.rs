@@ -2,11 +2,13 @@
 //! delivery itself is done by the delivery function of the destination's kind,
 //! fed by that kind's queue (`sluice_runs::deliver`).
 
+use std::sync::Arc;
+
 use sluice_domain::connectors::{deliveries, delivery};
 use sluice_domain::entities::{DataMart, Destination, Meta, Report, ReportRun};
 use sluice_domain::output::ParameterValues;
 use sluice_domain::pipeline::Message;
-use sluice_domain::ports::QueueError;
+use sluice_domain::ports::{ObjectStore, Queue, QueueError};
 use sluice_domain::{Id, IdOf, Kind};
 
 use super::{Ctx, List, Page, list_page, load, load_any};
@@ -27,6 +29,7 @@ pub struct StartReportRun {
 /// `POST /v1/reports/{id}/runs`: queues a delivery of the report now.
 pub async fn start(
     ctx: &Ctx<'_>,
+    queue: &Arc<dyn Queue>,
     report_id: &IdOf<Report>,
     body: Option<StartReportRun>,
 ) -> ServiceResult<ReportRun> {
@@ -51,7 +54,16 @@ pub async fn start(
         trigger_id: None,
         parameters,
     };
-    match launch(ctx.deps, ctx.project(), report_id.as_id(), spec, ctx.now).await? {
+    match launch(
+        ctx.deps,
+        queue,
+        ctx.project(),
+        report_id.as_id(),
+        spec,
+        ctx.now,
+    )
+    .await?
+    {
         Launched::Started(run) => Ok(*run),
         Launched::Exists(id) => Err(ServiceError::Conflict(format!(
             "report run {id} exists already"
@@ -83,6 +95,7 @@ pub enum Launched {
 /// data mart deleted, a kind that does not deliver).
 pub async fn launch(
     deps: &Deps,
+    queue: &Arc<dyn Queue>,
     project: &Id,
     report_id: &Id,
     spec: ReportLaunch,
@@ -136,7 +149,7 @@ pub async fn launch(
     if !records::insert_once(store, &run).await? {
         return Ok(Launched::Exists(run.meta.id));
     }
-    enqueue(deps, &run, &kind.queue(), now).await?;
+    enqueue(deps, queue, &run, &kind.queue(), now).await?;
     Ok(Launched::Started(Box::new(run)))
 }
 
@@ -144,6 +157,7 @@ pub async fn launch(
 /// (nothing would ever move it) and the caller hears why.
 async fn enqueue(
     deps: &Deps,
+    queue: &Arc<dyn Queue>,
     run: &ReportRun,
     queue_name: &str,
     now: chrono::DateTime<chrono::Utc>,
@@ -152,7 +166,6 @@ async fn enqueue(
         project: run.meta.project_id.clone(),
         report_run: run.meta.id.clone(),
     };
-    let queue = deps.queue()?;
     let Err(e) = queue
         .send(queue_name, &message.to_json(), std::time::Duration::ZERO)
         .await
@@ -221,10 +234,14 @@ pub async fn cancel(ctx: &Ctx<'_>, id: &IdOf<ReportRun>) -> ServiceResult<Report
 
 /// `POST /v1/report-runs/{id}/retry`: a failed or cancelled run is queued again
 /// as its next attempt.
-pub async fn retry(ctx: &Ctx<'_>, id: &IdOf<ReportRun>) -> ServiceResult<ReportRun> {
+pub async fn retry(
+    ctx: &Ctx<'_>,
+    queue: &Arc<dyn Queue>,
+    id: &IdOf<ReportRun>,
+) -> ServiceResult<ReportRun> {
     let now = ctx.now;
     let run = transition(ctx, id, |r| r.retry(now)).await?;
-    let queue = delivery(&run.destination_kind)
+    let queue_name = delivery(&run.destination_kind)
         .map(|d| d.queue())
         .ok_or_else(|| {
             ServiceError::Conflict(format!(
@@ -232,7 +249,7 @@ pub async fn retry(ctx: &Ctx<'_>, id: &IdOf<ReportRun>) -> ServiceResult<ReportR
                 run.destination_kind
             ))
         })?;
-    enqueue(ctx.deps, &run, &queue, now).await?;
+    enqueue(ctx.deps, queue, &run, &queue_name, now).await?;
     Ok(run)
 }
 
@@ -289,7 +306,11 @@ fn content_type_of(name: &str) -> &'static str {
 /// `GET /v1/report-runs/{id}/download`: the file an `object_export` run
 /// delivered, while it is the one the run wrote (a later run of the report
 /// writing the same name replaces it).
-pub async fn download(ctx: &Ctx<'_>, id: &IdOf<ReportRun>) -> ServiceResult<Download> {
+pub async fn download(
+    ctx: &Ctx<'_>,
+    objects: &Arc<dyn ObjectStore>,
+    id: &IdOf<ReportRun>,
+) -> ServiceResult<Download> {
     use sluice_domain::entities::ReportRunStatus;
     let run = load::<ReportRun>(ctx, id).await?;
     if run.destination_kind != "object_export" {
@@ -319,7 +340,7 @@ pub async fn download(ctx: &Ctx<'_>, id: &IdOf<ReportRun>) -> ServiceResult<Down
     );
     sluice_domain::ports::check_object_key(&key)
         .map_err(|e| ServiceError::Internal(format!("the run's file is not a key: {e}")))?;
-    let objects = ctx.deps.objects()?.clone();
+    let objects = Arc::clone(objects);
     let found = objects.list(&key).await?.into_iter().find(|o| o.key == key);
     let size = match found {
         Some(o) if o.size == run.bytes => o.size,

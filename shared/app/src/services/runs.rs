@@ -4,6 +4,7 @@
 //! the API functions link no engine.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use sluice_domain::entities::{
@@ -14,14 +15,14 @@ use sluice_domain::pipeline::{
     Chunk, ChunkStatus, ConnectorState, FINALIZE_QUEUE, MATERIALIZE_QUEUE, Message, Step,
     TRANSFORM_QUEUE, extract_queue, objects,
 };
-use sluice_domain::ports::{QueueError, RunEvent, RunEventKind, StoreError, TableRef};
+use sluice_domain::ports::{Queue, QueueError, RunEvent, RunEventKind, StoreError, TableRef};
 use sluice_domain::{Id, IdOf, Kind};
 
 use super::{Ctx, List, Page, list_page, load, load_any};
-use crate::Deps;
 use crate::error::{ServiceError, ServiceResult};
-use crate::ports::{Preview, PreviewRequest, QueryResult};
+use crate::ports::{Preview, PreviewRequest, Previewer, QueryResult};
 use crate::records;
+use crate::{Deps, Querying};
 
 /// `page.parent`: only the runs of this data mart.
 pub async fn list(ctx: &Ctx<'_>, page: &Page) -> ServiceResult<List<Run>> {
@@ -106,7 +107,12 @@ pub async fn with_progress(
 }
 
 /// `POST /v1/data-marts/{id}/runs`
-pub async fn start(ctx: &Ctx<'_>, mart_id: &IdOf<DataMart>, body: StartRun) -> ServiceResult<Run> {
+pub async fn start(
+    ctx: &Ctx<'_>,
+    queue: &Arc<dyn Queue>,
+    mart_id: &IdOf<DataMart>,
+    body: StartRun,
+) -> ServiceResult<Run> {
     let (kind, window) = body.validate()?;
     let mart = load::<DataMart>(ctx, mart_id).await?;
     mart.ensure_live()?;
@@ -120,7 +126,7 @@ pub async fn start(ctx: &Ctx<'_>, mart_id: &IdOf<DataMart>, body: StartRun) -> S
         retry_policy: None,
         sla_seconds: None,
     };
-    match launch(ctx.deps, &mart, spec, ctx.now).await? {
+    match launch(ctx.deps, queue, &mart, spec, ctx.now).await? {
         Launched::Started(run) => Ok(*run),
         Launched::Busy(holder) => Err(ServiceError::Conflict(format!(
             "data mart {} already runs its limit of {} run(s) (run {holder}); wait for it, or cancel it",
@@ -168,6 +174,7 @@ pub fn max_active_runs(mart: &DataMart) -> u32 {
 /// draft, a deleted source) says why the mart cannot run.
 pub async fn launch(
     deps: &Deps,
+    queue: &Arc<dyn Queue>,
     mart: &DataMart,
     spec: Launch,
     now: chrono::DateTime<chrono::Utc>,
@@ -186,7 +193,6 @@ pub async fn launch(
             mart.meta.id
         )));
     }
-    let queue = deps.queue()?;
     // Where the run's first message goes, and what it says.
     let (first_queue, connector) = match definition {
         Definition::Connector(def) => {
@@ -331,11 +337,10 @@ pub async fn pause(ctx: &Ctx<'_>, id: &IdOf<Run>) -> ServiceResult<Run> {
 }
 
 /// `POST /v1/runs/{id}/resume`
-pub async fn resume(ctx: &Ctx<'_>, id: &IdOf<Run>) -> ServiceResult<Run> {
-    let queue = ctx.deps.queue()?.clone();
+pub async fn resume(ctx: &Ctx<'_>, queue: &Arc<dyn Queue>, id: &IdOf<Run>) -> ServiceResult<Run> {
     let run = load::<Run>(ctx, id).await?;
     let run = transition(ctx.deps, &run, ctx.now, |r| r.resume(ctx.now)).await?;
-    reconcile(ctx.deps, &queue, &run).await?;
+    reconcile(ctx.deps, queue, &run).await?;
     Ok(run)
 }
 
@@ -378,9 +383,9 @@ pub async fn drop_run_objects(deps: &Deps, project: &Id, run: &Id) {
 
 /// `POST /v1/runs/{id}/retry`: a failed run starts again from its failed chunks
 /// (and from where extraction stopped), keeping what already succeeded.
-pub async fn retry(ctx: &Ctx<'_>, id: &IdOf<Run>) -> ServiceResult<Run> {
+pub async fn retry(ctx: &Ctx<'_>, queue: &Arc<dyn Queue>, id: &IdOf<Run>) -> ServiceResult<Run> {
     let run = load::<Run>(ctx, id).await?;
-    retry_failed(ctx.deps, &run, ctx.now).await
+    retry_failed(ctx.deps, queue, &run, ctx.now).await
 }
 
 /// Starts the next attempt of a failed run: its failed chunks go back to the
@@ -388,13 +393,13 @@ pub async fn retry(ctx: &Ctx<'_>, id: &IdOf<Run>) -> ServiceResult<Run> {
 /// and the scheduler's (a trigger's retry policy) both come here.
 pub async fn retry_failed(
     deps: &Deps,
+    queue: &Arc<dyn Queue>,
     run: &Run,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ServiceResult<Run> {
     let id = &run.meta.id;
     let project = &run.meta.project_id;
     let store = deps.store.as_ref();
-    let queue = deps.queue()?.clone();
     // Refused here already, before a slot is taken or a chunk is touched.
     run.clone().retry(now)?;
     // A run whose retry is not pending gave its slot back: take one again.
@@ -431,7 +436,7 @@ pub async fn retry_failed(
         .await?;
     }
     let run = transition(deps, run, now, |r| r.retry(now)).await?;
-    reconcile(deps, &queue, &run).await?;
+    reconcile(deps, queue, &run).await?;
     publish(deps, RunEventKind::RunStarted, &run).await;
     Ok(run)
 }
@@ -440,11 +445,7 @@ pub async fn retry_failed(
 /// the next extraction step, each chunk still waiting for its transform, and the
 /// finalize check. Every stage is idempotent, so enqueueing something twice costs
 /// a little time and never a duplicate row.
-pub async fn reconcile(
-    deps: &Deps,
-    queue: &std::sync::Arc<dyn sluice_domain::ports::Queue>,
-    run: &Run,
-) -> ServiceResult<()> {
+pub async fn reconcile(deps: &Deps, queue: &Arc<dyn Queue>, run: &Run) -> ServiceResult<()> {
     let project = &run.meta.project_id;
     let store = deps.store.as_ref();
     let mart = records::get::<DataMart>(store, project, &run.data_mart_id)
@@ -561,6 +562,7 @@ pub async fn table_of(deps: &Deps, mart: &DataMart) -> Result<TableRef, StoreErr
 
 pub async fn query(
     ctx: &Ctx<'_>,
+    querying: &Querying,
     mart_id: &IdOf<DataMart>,
     body: QueryRequest,
 ) -> ServiceResult<QueryResult> {
@@ -581,9 +583,9 @@ pub async fn query(
             "must be from 1 to 10000",
         ));
     }
-    let warehouse = ctx.deps.warehouse()?;
-    let read = super::relations::reading(ctx.deps, &mart, &body.sql).await?;
-    let page = warehouse
+    let read = super::relations::reading(ctx.deps, &querying.objects, &mart, &body.sql).await?;
+    let page = querying
+        .warehouse
         .query(
             ctx.project(),
             &read.tables,
@@ -601,6 +603,7 @@ pub async fn query(
 
 pub async fn preview(
     ctx: &Ctx<'_>,
+    engine: &dyn Previewer,
     mart_id: &IdOf<DataMart>,
     body: PreviewRequest,
 ) -> ServiceResult<Preview> {
@@ -631,12 +634,7 @@ pub async fn preview(
     {
         return Err(ServiceError::invalid("limit", "must be from 1 to 1000"));
     }
-    let previewer = ctx
-        .deps
-        .previewer
-        .as_ref()
-        .ok_or_else(|| ServiceError::Unavailable("previews are not available here".into()))?;
-    previewer.preview(ctx.deps, &mart, definition, &body).await
+    engine.preview(ctx.deps, &mart, definition, &body).await
 }
 
 async fn connector_of(deps: &Deps, project: &Id, source_id: &Id) -> ServiceResult<String> {

@@ -7,6 +7,8 @@
 //! nothing), and each fire's run id is derived from the trigger and the fire, so
 //! a fire started twice (a tick that stopped half-way, retried) finds its run.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt as _;
 use serde::Serialize;
@@ -14,13 +16,30 @@ use sluice_domain::entities::{
     Backfill, BackfillStatus, DataMart, Fire, FireOutcome, PendingFire, Project, Run, RunKind,
     RunStatus, RunWindow, Stalled, TargetKind, Trigger, WhenBusy,
 };
-use sluice_domain::ports::{DueCursor, DueQuery, ListQuery, Record, RunEvent, RunEventKind};
+use sluice_domain::ports::{DueCursor, DueQuery, ListQuery, Queue, Record, RunEvent, RunEventKind};
 use sluice_domain::{Id, Kind};
 
 use super::runs::{Launch, Launched, launch, publish, reconcile, retry_failed};
-use crate::Deps;
 use crate::error::{ServiceError, ServiceResult};
 use crate::records;
+use crate::{Deps, MissingPart};
+
+/// What the scheduler is given (the `scheduler-*` functions, the local server's
+/// timer and bus): the process's parts, and the stage queues it starts runs on,
+/// taken when it is built.
+#[derive(Clone)]
+pub struct Scheduler {
+    pub deps: Deps,
+    pub queue: Arc<dyn Queue>,
+}
+
+impl Scheduler {
+    /// The scheduler over `deps`, which must carry the stage queues.
+    pub fn new(deps: Deps) -> Result<Scheduler, MissingPart> {
+        let queue = deps.take_queue()?;
+        Ok(Scheduler { deps, queue })
+    }
+}
 
 /// Records one tick handles at most; the rest wait for the next tick.
 pub const MAX_PER_TICK: usize = 10_000;
@@ -68,12 +87,12 @@ impl TickReport {
 }
 
 /// One scheduler tick at `now`. Cheap when nothing is due: one index query.
-pub async fn tick(deps: &Deps, now: DateTime<Utc>) -> TickReport {
+pub async fn tick(s: &Scheduler, now: DateTime<Utc>) -> TickReport {
     let span = tracing::info_span!("tick", at = %now.to_rfc3339());
-    tracing::Instrument::instrument(tick_now(deps, now), span).await
+    tracing::Instrument::instrument(tick_now(&s.deps, &s.queue, now), span).await
 }
 
-async fn tick_now(deps: &Deps, now: DateTime<Utc>) -> TickReport {
+async fn tick_now(deps: &Deps, queue: &Arc<dyn Queue>, now: DateTime<Utc>) -> TickReport {
     let mut report = TickReport::default();
     let mut after: Option<DueCursor> = None;
     while report.due < MAX_PER_TICK {
@@ -98,7 +117,7 @@ async fn tick_now(deps: &Deps, now: DateTime<Utc>) -> TickReport {
         let full = page.len() as u32 == PAGE;
         report.due += page.len();
         let results: Vec<TickReport> = futures_util::stream::iter(page)
-            .map(|r| handle_due(deps, r, now))
+            .map(|r| handle_due(deps, queue, r, now))
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
@@ -112,14 +131,21 @@ async fn tick_now(deps: &Deps, now: DateTime<Utc>) -> TickReport {
     report
 }
 
-async fn handle_due(deps: &Deps, record: Record, now: DateTime<Utc>) -> TickReport {
+async fn handle_due(
+    deps: &Deps,
+    queue: &Arc<dyn Queue>,
+    record: Record,
+    now: DateTime<Utc>,
+) -> TickReport {
     let mut report = TickReport::default();
     let result = match record.kind {
-        Kind::Trigger => fire_trigger(deps, &record.project, &record.id, now, &mut report).await,
-        Kind::Run => check_run(deps, &record.project, &record.id, now, &mut report).await,
+        Kind::Trigger => {
+            fire_trigger(deps, queue, &record.project, &record.id, now, &mut report).await
+        }
+        Kind::Run => check_run(deps, queue, &record.project, &record.id, now, &mut report).await,
         Kind::Backfill => {
             report.backfills += 1;
-            advance_backfill(deps, &record.project, &record.id, now).await
+            advance_backfill(deps, queue, &record.project, &record.id, now).await
         }
         Kind::ReportRun => expire_report_run(deps, &record.project, &record.id, now).await,
         other => {
@@ -137,6 +163,7 @@ async fn handle_due(deps: &Deps, record: Record, now: DateTime<Utc>) -> TickRepo
 /// Claims a due trigger's fires and starts them.
 async fn fire_trigger(
     deps: &Deps,
+    queue: &Arc<dyn Queue>,
     project: &Id,
     id: &Id,
     now: DateTime<Utc>,
@@ -159,20 +186,21 @@ async fn fire_trigger(
             Err(e) => return Err(e.into()),
         }
     }
-    start_pending(deps, t, now, report).await
+    start_pending(deps, queue, t, now, report).await
 }
 
 /// Starts a trigger's pending fires in order; a busy target keeps them waiting
 /// (`when_busy: wait`) or skips them.
 async fn start_pending(
     deps: &Deps,
+    queue: &Arc<dyn Queue>,
     t: Trigger,
     now: DateTime<Utc>,
     report: &mut TickReport,
 ) -> ServiceResult<()> {
     let mut handled: Vec<(String, Fire)> = vec![];
     for fire in &t.pending {
-        let (outcome, run_id, detail) = match start_fire(deps, &t, fire, now).await? {
+        let (outcome, run_id, detail) = match start_fire(deps, queue, &t, fire, now).await? {
             FireStart::Started(id) => {
                 report.started += 1;
                 (FireOutcome::Started, Some(id), None)
@@ -250,6 +278,7 @@ enum FireStart {
 
 async fn start_fire(
     deps: &Deps,
+    queue: &Arc<dyn Queue>,
     t: &Trigger,
     fire: &PendingFire,
     now: DateTime<Utc>,
@@ -267,7 +296,8 @@ async fn start_fire(
             parameters: Default::default(),
         };
         use super::report_runs::Launched as Delivery;
-        return match super::report_runs::launch(deps, project, &t.target_id, spec, now).await {
+        return match super::report_runs::launch(deps, queue, project, &t.target_id, spec, now).await
+        {
             Ok(Delivery::Started(run)) => Ok(FireStart::Started(run.meta.id)),
             Ok(Delivery::Exists(id)) => Ok(FireStart::Exists(id)),
             Err(ServiceError::Conflict(why)) => Ok(FireStart::NotRunnable(why)),
@@ -298,7 +328,7 @@ async fn start_fire(
         retry_policy: (t.retry.max_retries > 0).then(|| t.retry.clone()),
         sla_seconds: t.sla_seconds,
     };
-    match launch(deps, &mart, spec, now).await {
+    match launch(deps, queue, &mart, spec, now).await {
         Ok(Launched::Started(run)) => Ok(FireStart::Started(run.meta.id)),
         Ok(Launched::Exists(id)) => Ok(FireStart::Exists(id)),
         Ok(Launched::Busy(holder)) => Ok(FireStart::Busy(holder)),
@@ -333,6 +363,7 @@ async fn expire_report_run(
 /// A due run: its SLA ran out, its retry is due, or its lease expired.
 async fn check_run(
     deps: &Deps,
+    queue: &Arc<dyn Queue>,
     project: &Id,
     id: &Id,
     now: DateTime<Utc>,
@@ -366,13 +397,13 @@ async fn check_run(
         }
     }
     if run.status() == RunStatus::Failed && run.next_retry_at.is_some_and(|t| t <= now) {
-        retry_failed(deps, &run, now).await?;
+        retry_failed(deps, queue, &run, now).await?;
         report.retried += 1;
         tracing::info!(run_id = %id, attempt = run.attempt + 1, "Run retried by its trigger's policy.");
         return Ok(());
     }
     if run.lease_expires().is_some_and(|l| l <= now) {
-        resume_stuck(deps, &run, now).await?;
+        resume_stuck(deps, queue, &run, now).await?;
         report.resumed += 1;
     }
     Ok(())
@@ -380,7 +411,12 @@ async fn check_run(
 
 /// A live run nobody moved for a lease: resumed from its records, or failed after
 /// `MAX_STALLS` leases in a row without progress.
-async fn resume_stuck(deps: &Deps, run: &Run, now: DateTime<Utc>) -> ServiceResult<()> {
+async fn resume_stuck(
+    deps: &Deps,
+    queue: &Arc<dyn Queue>,
+    run: &Run,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     use sluice_domain::entities::{MAX_STALLS, RUN_LEASE_SECONDS};
     let store = deps.store.as_ref();
     let project = &run.meta.project_id;
@@ -404,7 +440,7 @@ async fn resume_stuck(deps: &Deps, run: &Run, now: DateTime<Utc>) -> ServiceResu
         }
     } else {
         tracing::warn!(run_id = %r.meta.id, stalls = r.stalls, "Run made no progress for a lease; resuming it from its records.");
-        reconcile(deps, deps.queue()?, &r).await?;
+        reconcile(deps, queue, &r).await?;
     }
     Ok(())
 }
@@ -451,6 +487,7 @@ async fn notify_sla(deps: &Deps, run: &Run, deadline: DateTime<Utc>) {
 /// closes it when every window's run is over.
 pub async fn advance_backfill(
     deps: &Deps,
+    queue: &Arc<dyn Queue>,
     project: &Id,
     id: &Id,
     now: DateTime<Utc>,
@@ -494,7 +531,7 @@ pub async fn advance_backfill(
                     retry_policy: None,
                     sla_seconds: None,
                 };
-                match launch(deps, mart, spec, now).await {
+                match launch(deps, queue, mart, spec, now).await {
                     Ok(Launched::Started(run)) => {
                         b.windows[i].run_id = Some(run.meta.id);
                         b.windows[i].status = Some(RunStatus::Queued);
@@ -529,17 +566,17 @@ pub async fn advance_backfill(
 /// Reacts to a run event: upstream success fires dependants; any end of a run
 /// moves its data mart's backfills and waiting fires on. Idempotent: an event
 /// delivered twice fires nothing twice.
-pub async fn on_event(deps: &Deps, event: &RunEvent) -> ServiceResult<TickReport> {
+pub async fn on_event(s: &Scheduler, event: &RunEvent) -> ServiceResult<TickReport> {
     let span = tracing::info_span!(
         "run_event",
         kind = ?event.kind,
         project = %event.project_id,
         run_id = %event.run_id,
     );
-    tracing::Instrument::instrument(react(deps, event), span).await
+    tracing::Instrument::instrument(react(&s.deps, &s.queue, event), span).await
 }
 
-async fn react(deps: &Deps, event: &RunEvent) -> ServiceResult<TickReport> {
+async fn react(deps: &Deps, queue: &Arc<dyn Queue>, event: &RunEvent) -> ServiceResult<TickReport> {
     let mut report = TickReport::default();
     let now = deps.clock.now();
     let store = deps.store.as_ref();
@@ -574,7 +611,7 @@ async fn react(deps: &Deps, event: &RunEvent) -> ServiceResult<TickReport> {
                 if fired {
                     tracing::info!(trigger_id = %t.meta.id, upstream = %event.data_mart_id, "Upstream succeeded; firing.");
                 }
-                start_pending(deps, t, now, &mut report).await?;
+                start_pending(deps, queue, t, now, &mut report).await?;
             }
         }
     }
@@ -584,12 +621,12 @@ async fn react(deps: &Deps, event: &RunEvent) -> ServiceResult<TickReport> {
         .iter()
         .filter(|b| b.status() == BackfillStatus::Running)
     {
-        advance_backfill(deps, project, &b.meta.id, now).await?;
+        advance_backfill(deps, queue, project, &b.meta.id, now).await?;
         report.backfills += 1;
     }
     let waiting: Vec<Trigger> = records::list_all(store, project, &event.data_mart_id).await?;
     for t in waiting.into_iter().filter(|t| !t.pending.is_empty()) {
-        start_pending(deps, t, now, &mut report).await?;
+        start_pending(deps, queue, t, now, &mut report).await?;
     }
     Ok(report)
 }

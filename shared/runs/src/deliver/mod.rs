@@ -153,13 +153,9 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
         .ok_or_else(|| {
             Fault::Permanent(format!("data mart {} was deleted", report.data_mart_id))
         })?;
-    let warehouse = m
-        .deps
-        .warehouse
-        .clone()
-        .ok_or_else(|| Fault::Permanent("no warehouse is configured here".into()))?;
+    let sluice_app::Querying { objects, warehouse } = m.querying()?;
     let sql = sluice_app::services::reports::report_sql(&report, &mart, &run.parameters)?;
-    let read = sluice_app::services::relations::reading(&m.deps, &mart, &sql).await?;
+    let read = sluice_app::services::relations::reading(&m.deps, &objects, &mart, &sql).await?;
     let config = crate::config_with_secrets(
         &m.deps,
         &destination.settings,
