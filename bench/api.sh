@@ -15,7 +15,8 @@ command -v wrk >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -q wrk >
 echo "building release binaries…" >&2
 cargo build --release --quiet -p sluice
 cargo build --release --quiet $(ls functions | sed 's/^/-p /')
-bin=target/release/sluice
+out="${CARGO_TARGET_DIR:-target}/release"
+bin="$out/sluice"
 
 dir=$(mktemp -d /tmp/sluice-bench-XXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -55,4 +56,4 @@ echo "== start-up (spawn → first 200 on /health), median of 20"
 python3 bench/startup.py "$bin" 20
 
 echo "== stripped release binaries"
-ls -l "$bin" $(ls target/release/api-* | grep -v '\.d$') | awk '{printf "%-40s %6.1f MB\n", $NF, $5/1048576}' | sed 's|target/release/||'
+ls -l "$bin" $(ls "$out"/api-* | grep -v '\.d$') | awk '{printf "%-40s %6.1f MB\n", $NF, $5/1048576}' | sed "s|$out/||"

@@ -13,7 +13,7 @@ data=$(cd "$data" && pwd)   # a source location is an absolute path under an imp
 [ -s "$data/files/orders.ndjson" ] || python3 bench/gen_ndjson.py --rows "$rows" --out "$data/files/orders.ndjson"
 echo "building the release binary…" >&2
 cargo build --release --quiet -p sluice
-bin=target/release/sluice
+bin="${CARGO_TARGET_DIR:-target}/release/sluice"
 state=$(mktemp -d /tmp/sluice-run-bench-XXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 RUST_LOG=warn "$bin" --data-dir "$state" --import-root "$data/files" serve --port "$port" > "$state/out" 2>&1 &

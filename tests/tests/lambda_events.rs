@@ -19,7 +19,7 @@ use sluice_domain::entities::*;
 use sluice_domain::pipeline::{ChunkFormat, objects};
 use sluice_domain::ports::ObjectStore;
 use sluice_domain::ports::{Record, RunEvent, RunEventKind, SecretValue, SystemClock};
-use sluice_domain::{Id, Kind};
+use sluice_domain::{Id, IdOf, Kind};
 use sluice_engine::DataFusionWarehouse;
 use sluice_local::{DirObjectStore, FileSecrets, LocalBus, SqliteQueue, SqliteStore};
 use sluice_tests::app::temp_dir;
@@ -56,6 +56,10 @@ fn root() -> PathBuf {
 
 fn fixed(kind: Kind, n: &str) -> Id {
     Id::parse(kind, &format!("{}_01JD{:0>22}", kind.id_prefix(), n)).expect("fixed id")
+}
+
+fn fixed_of<E: Entity>(n: &str) -> IdOf<E> {
+    IdOf::of(fixed(E::KIND, n)).expect("an id of its kind")
 }
 
 async fn put<T: Entity>(deps: &Deps, e: &T) {
@@ -157,7 +161,7 @@ async fn seeded_deps() -> (Deps, PathBuf) {
                 meta: meta(Kind::DataMart, n),
                 title: "Issues".into(),
                 description: None,
-                storage_id: fixed(Kind::Storage, "2"),
+                storage_id: fixed_of("2"),
                 status: DataMartStatus::Draft,
                 definition: Some(Definition::Sql {
                     query: "select 1".into(),
@@ -188,8 +192,8 @@ async fn seeded_deps() -> (Deps, PathBuf) {
         &Report {
             meta: meta(Kind::Report, "6"),
             title: "Weekly".into(),
-            data_mart_id: fixed(Kind::DataMart, "4"),
-            destination_id: fixed(Kind::Destination, "5"),
+            data_mart_id: fixed_of("4"),
+            destination_id: fixed_of("5"),
             query: None,
             output: None,
             cache_ttl_seconds: 0,
@@ -200,8 +204,8 @@ async fn seeded_deps() -> (Deps, PathBuf) {
     let report = Report {
         meta: meta(Kind::Report, "6"),
         title: "Weekly".into(),
-        data_mart_id: fixed(Kind::DataMart, "4"),
-        destination_id: fixed(Kind::Destination, "5"),
+        data_mart_id: fixed_of("4"),
+        destination_id: fixed_of("5"),
         query: None,
         output: None,
         cache_ttl_seconds: 0,
@@ -331,8 +335,8 @@ async fn seeded_deps() -> (Deps, PathBuf) {
         &Report {
             meta: meta(Kind::Report, "31"),
             title: "Pulled".into(),
-            data_mart_id: fixed(Kind::DataMart, "24"),
-            destination_id: fixed(Kind::Destination, "30"),
+            data_mart_id: fixed_of("24"),
+            destination_id: fixed_of("30"),
             query: None,
             output: None,
             cache_ttl_seconds: 300,
@@ -398,7 +402,7 @@ async fn seed_runs(
         meta: meta(Kind::DataMart, "24"),
         title: "Orders".into(),
         description: None,
-        storage_id: fixed(Kind::Storage, "2"),
+        storage_id: fixed_of("2"),
         status: DataMartStatus::Published,
         definition: Some(Definition::Connector(definition)),
         schema: vec![],

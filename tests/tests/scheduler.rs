@@ -18,7 +18,7 @@ use sluice_domain::ports::{
     DueQuery, ListQuery, MetadataStore, Page, Record, RecordDue, RecordGet, RecordList, RecordPut,
     RunEvent, RunEventKind, StoreError,
 };
-use sluice_domain::{Id, Kind};
+use sluice_domain::{Id, IdOf, Kind};
 use sluice_tests::app::{
     TestApp, spawn_app, spawn_app_on_moto, spawn_app_without_workers, temp_dir,
 };
@@ -878,8 +878,8 @@ async fn a_report_run_that_stopped_delivering_is_failed_past_its_deadline() {
         let report = Report {
             meta: Meta::new(Kind::Report, &app.project, "t", started),
             title: "r".into(),
-            data_mart_id: Id::generate(Kind::DataMart, 1_700_000_000_000),
-            destination_id: Id::generate(Kind::Destination, 1_700_000_000_000),
+            data_mart_id: IdOf::generate(1_700_000_000_000),
+            destination_id: IdOf::generate(1_700_000_000_000),
             query: None,
             output: None,
             cache_ttl_seconds: 0,

@@ -262,6 +262,11 @@ impl<E: crate::entities::Entity> IdOf<E> {
         (Id::parse(E::KIND, id.as_str()).is_some()).then_some(IdOf(id, std::marker::PhantomData))
     }
 
+    /// A new id of `E`'s kind, as [`Id::generate`] makes one.
+    pub fn generate(millis: u64) -> IdOf<E> {
+        IdOf(Id::generate(E::KIND, millis), std::marker::PhantomData)
+    }
+
     /// The id of a record of `E` (its `meta.id`).
     pub fn of_record(e: &E) -> IdOf<E> {
         IdOf(e.meta().id.clone(), std::marker::PhantomData)

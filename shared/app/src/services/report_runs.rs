@@ -261,7 +261,7 @@ pub async fn announce(deps: &Deps, kind: sluice_domain::ports::RunEventKind, run
             kind,
             project_id: run.meta.project_id.clone(),
             run_id: run.meta.id.clone(),
-            data_mart_id: run.data_mart_id.clone(),
+            data_mart_id: run.data_mart_id.as_id().clone(),
             at: deps.clock.now(),
         };
         if let Err(e) = bus.publish(&event).await {

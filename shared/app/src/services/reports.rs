@@ -2,7 +2,7 @@
 
 use sluice_domain::entities::{
     CreateReport, DataMart, Destination, MIN_CACHE_TTL_SECONDS, Meta, Report, UpdateReport,
-    parse_ref, validate_report_fields, validate_title,
+    parse_ref_of, validate_report_fields, validate_title,
 };
 use sluice_domain::output::ParameterValues;
 use sluice_domain::{Field, IdOf, Kind};
@@ -68,7 +68,7 @@ pub async fn update(ctx: &Ctx<'_>, id: &IdOf<Report>, body: UpdateReport) -> Ser
         ));
     }
     if let Some(d) = &body.destination_id {
-        let dst = parse_ref("destination_id", Kind::Destination, d)?;
+        let dst = parse_ref_of::<Destination>("destination_id", d)?;
         require_ref::<Destination>(ctx, "destination_id", &dst).await?;
         r.destination_id = dst;
     }

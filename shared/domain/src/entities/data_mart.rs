@@ -4,10 +4,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Meta, entity, parse_ref, validate_text, validate_title};
+use super::{Meta, Source, Storage, entity, parse_ref_of, validate_text, validate_title};
 use crate::connectors::ConnectorSpec;
 use crate::error::{DomainError, Field};
-use crate::ids::{Id, Kind};
+use crate::ids::{IdOf, Kind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -23,7 +23,7 @@ pub struct DataMart {
     pub title: String,
     #[serde(default)]
     pub description: Option<String>,
-    pub storage_id: Id,
+    pub storage_id: IdOf<Storage>,
     pub status: DataMartStatus,
     #[serde(default)]
     pub definition: Option<Definition>,
@@ -36,7 +36,7 @@ pub struct DataMart {
 entity!(
     DataMart,
     Kind::DataMart,
-    parent = |d| Some(d.storage_id.clone())
+    parent = |d| Some(d.storage_id.as_id().clone())
 );
 
 impl DataMart {
@@ -179,7 +179,7 @@ pub enum Definition {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectorDefinition {
-    pub source_id: Id,
+    pub source_id: IdOf<Source>,
     pub streams: Vec<StreamSelection>,
     #[serde(default)]
     pub pipeline: PipelineSettings,
@@ -481,9 +481,9 @@ fn double_option<'de, D: serde::Deserializer<'de>>(
 }
 
 impl CreateDataMart {
-    pub fn validate(&self) -> Result<(String, Id, Option<String>), DomainError> {
+    pub fn validate(&self) -> Result<(String, IdOf<Storage>, Option<String>), DomainError> {
         let title = validate_title("title", &self.title)?;
-        let storage = parse_ref("storage_id", Kind::Storage, &self.storage_id)?;
+        let storage = parse_ref_of::<Storage>("storage_id", &self.storage_id)?;
         if let Some(d) = &self.description {
             validate_text("description", d, 10_000)?;
         }
@@ -802,6 +802,7 @@ impl ConnectorDefinition {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Id;
     use serde_json::json;
 
     fn def(v: serde_json::Value) -> Definition {
@@ -814,7 +815,7 @@ mod tests {
             meta: Meta::new(Kind::DataMart, &p, "test", Utc::now()),
             title: "t".into(),
             description: None,
-            storage_id: Id::generate(Kind::Storage, 1),
+            storage_id: IdOf::generate(1),
             status: DataMartStatus::Draft,
             definition,
             schema: vec![],

@@ -4,10 +4,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Meta, Settings, ValidatedSettings, entity, parse_ref, validate_text, validate_title};
+use super::{
+    DataMart, Meta, Settings, ValidatedSettings, entity, parse_ref_of, validate_text,
+    validate_title,
+};
 use crate::connectors::{FieldSpec, destination_spec};
 use crate::error::{DomainError, Field};
-use crate::ids::{Id, Kind};
+use crate::ids::{Id, IdOf, Kind};
 
 pub use crate::connectors::DESTINATION_KINDS;
 
@@ -459,8 +462,8 @@ pub struct Report {
     #[serde(flatten)]
     pub meta: Meta,
     pub title: String,
-    pub data_mart_id: Id,
-    pub destination_id: Id,
+    pub data_mart_id: IdOf<DataMart>,
+    pub destination_id: IdOf<Destination>,
     /// SQL over the data mart; `${DATA_MART_TABLE}` names its table. Empty: all rows.
     #[serde(default)]
     pub query: Option<String>,
@@ -474,7 +477,7 @@ pub struct Report {
 entity!(
     Report,
     Kind::Report,
-    parent = |r| Some(r.data_mart_id.clone())
+    parent = |r| Some(r.data_mart_id.as_id().clone())
 );
 
 /// `POST /v1/reports`
@@ -558,10 +561,10 @@ pub fn validate_report_fields(
 }
 
 impl CreateReport {
-    pub fn validate(&self) -> Result<(String, Id, Id), DomainError> {
+    pub fn validate(&self) -> Result<(String, IdOf<DataMart>, IdOf<Destination>), DomainError> {
         let title = validate_title("title", &self.title)?;
-        let dm = parse_ref("data_mart_id", Kind::DataMart, &self.data_mart_id)?;
-        let dst = parse_ref("destination_id", Kind::Destination, &self.destination_id)?;
+        let dm = parse_ref_of::<DataMart>("data_mart_id", &self.data_mart_id)?;
+        let dst = parse_ref_of::<Destination>("destination_id", &self.destination_id)?;
         validate_report_fields(
             self.query.as_deref(),
             self.output.as_ref(),

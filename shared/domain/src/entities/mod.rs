@@ -296,16 +296,23 @@ pub fn validate_text(field: &str, text: &str, max: usize) -> Result<(), DomainEr
 
 /// Parses an id field of a request that must name a record of `kind`.
 pub fn parse_ref(field: &str, kind: Kind, raw: &str) -> Result<Id, DomainError> {
-    Id::parse(kind, raw).ok_or_else(|| {
-        DomainError::invalid(
-            field,
-            format!(
-                "`{raw}` is not a {} id (expected `{}_…`)",
-                kind.noun(),
-                kind.id_prefix()
-            ),
-        )
-    })
+    Id::parse(kind, raw).ok_or_else(|| not_a_ref(field, kind, raw))
+}
+
+fn not_a_ref(field: &str, kind: Kind, raw: &str) -> DomainError {
+    DomainError::invalid(
+        field,
+        format!(
+            "`{raw}` is not a {} id (expected `{}_…`)",
+            kind.noun(),
+            kind.id_prefix()
+        ),
+    )
+}
+
+/// `raw` as the id of an `E` it names in `field`, or a problem naming the field.
+pub fn parse_ref_of<E: Entity>(field: &str, raw: &str) -> Result<crate::IdOf<E>, DomainError> {
+    crate::IdOf::parse(raw).ok_or_else(|| not_a_ref(field, E::KIND, raw))
 }
 
 /// Deserializes `value` as `T`, naming the offending path under `at` on failure.

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Destination, Meta, Report, entity};
+use super::{DataMart, Destination, Meta, Report, entity};
 use crate::error::DomainError;
 use crate::ids::{Id, IdOf, Kind};
 
@@ -72,7 +72,7 @@ pub struct ReportRun {
     #[serde(flatten)]
     pub meta: Meta,
     pub report_id: IdOf<Report>,
-    pub data_mart_id: Id,
+    pub data_mart_id: IdOf<DataMart>,
     pub destination_id: IdOf<Destination>,
     /// The destination's kind when the run was queued: which delivery queue
     /// carries it.
@@ -311,8 +311,8 @@ mod tests {
         let report = Report {
             meta: Meta::new(Kind::Report, &project, "u", now),
             title: "r".into(),
-            data_mart_id: Id::generate(Kind::DataMart, 1_700_000_000_000),
-            destination_id: Id::generate(Kind::Destination, 1_700_000_000_000),
+            data_mart_id: IdOf::generate(1_700_000_000_000),
+            destination_id: IdOf::generate(1_700_000_000_000),
             query: None,
             output: None,
             cache_ttl_seconds: 0,
