@@ -7,23 +7,26 @@
 # too with DLT_10M=1 (it takes about 8 minutes there).
 # Prints each run's JSON line, then a table of medians and ratios.
 # Usage: bench/transform.sh [RUNS=3]     data goes to ${BENCH_DIR:-/tmp/sluice-bench}
+#        BENCH_SIZES=1m bench/transform.sh 3   only the 1M-row size (default: "1m 10m")
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 runs="${1:-3}"
 data="${BENCH_DIR:-/tmp/sluice-bench}"
+sizes="${BENCH_SIZES:-1m 10m}"
 mkdir -p "$data/1m" "$data/10m"
 results="$data/results.jsonl"
 : > "$results"
 
 bash bench/peer-deps.sh >&2
 [ -s "$data/1m/orders.ndjson" ] || python3 bench/gen_ndjson.py --rows 1000000 --out "$data/1m/orders.ndjson"
-[ -s "$data/10m/orders.ndjson" ] || python3 bench/gen_ndjson.py --rows 10000000 --out "$data/10m/orders.ndjson"
+case " $sizes " in *" 10m "*) ;; *) skip10=1 ;; esac
+[ -n "${skip10:-}" ] || [ -s "$data/10m/orders.ndjson" ] || python3 bench/gen_ndjson.py --rows 10000000 --out "$data/10m/orders.ndjson"
 
 echo "building the release bench…" >&2
 cargo bench -p sluice-runs --bench transform --no-run --quiet 2>/dev/null
 sluice() { cargo bench -p sluice-runs --bench transform --quiet -- "$1" 2>/dev/null | tail -1; }
 
-for size in 1m 10m; do
+for size in $sizes; do
     for i in $(seq "$runs"); do
         line=$(sluice "$data/$size/orders.ndjson")
         echo "{\"size\":\"$size\",\"run\":$i,\"result\":$line}" | tee -a "$results"
