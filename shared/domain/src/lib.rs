@@ -4,6 +4,7 @@
 
 pub mod connectors;
 pub mod cron;
+pub mod discovery;
 pub mod entities;
 pub mod error;
 pub mod files;

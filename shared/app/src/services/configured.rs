@@ -4,8 +4,10 @@
 //! Writes are ordered so that nothing is half-written: the secret is stored before
 //! the record that references it, and removed again if the record cannot be written.
 
+use serde::Serialize;
 use serde_json::{Map, Value};
 use sluice_domain::connectors::{self, FieldSpec};
+use sluice_domain::discovery::{DiscoveredStream, SourceTest};
 use sluice_domain::entities::{
     ConfigMap, CreateDestination, CreateSource, Destination, DestinationView, Entity, Meta,
     Settings, Source, SourceView, UpdateDestination, UpdateSource, ValidatedSettings,
@@ -20,6 +22,7 @@ use super::{
 };
 use crate::Testing;
 use crate::error::{ServiceError, ServiceResult};
+use crate::ports::Previewer;
 use crate::records::from_record;
 
 fn secret_name(project: &Id, id: &Id) -> String {
@@ -402,6 +405,49 @@ pub struct DestinationTest {
     /// `reachable`, `authorized`, `writable`, in order; a check after a
     /// failed one is not tried.
     pub checks: Vec<ConnectionCheck>,
+}
+
+/// `POST /v1/sources/{id}/test`: the source tried as a run reaches it, by the
+/// engine (which links the connectors).
+pub async fn test_source(
+    ctx: &Ctx<'_>,
+    engine: &dyn Previewer,
+    id: &IdOf<Source>,
+) -> ServiceResult<SourceTest> {
+    let s: Source = load(ctx, id).await?;
+    let test = engine.test_source(ctx.deps, &s).await?;
+    tracing::info!(source_id = %s.meta.id, connector = %s.connector, ok = test.ok, "Source tested.");
+    Ok(test)
+}
+
+/// What `GET /v1/sources/{id}/streams` answers.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct SourceStreams {
+    pub streams: Vec<DiscoveredStream>,
+}
+
+/// Longest stream name asked for.
+const MAX_STREAM_NAME: usize = 1024;
+
+/// `GET /v1/sources/{id}/streams`: what the source offers now, or the stream
+/// `name` only.
+pub async fn source_streams(
+    ctx: &Ctx<'_>,
+    engine: &dyn Previewer,
+    id: &IdOf<Source>,
+    name: Option<String>,
+) -> ServiceResult<SourceStreams> {
+    if let Some(n) = &name
+        && (n.trim().is_empty() || n.len() > MAX_STREAM_NAME)
+    {
+        return Err(ServiceError::invalid(
+            "name",
+            format!("must be 1 to {MAX_STREAM_NAME} characters"),
+        ));
+    }
+    let s: Source = load(ctx, id).await?;
+    let streams = engine.streams(ctx.deps, &s, name.as_deref()).await?;
+    Ok(SourceStreams { streams })
 }
 
 /// Tries a destination the way its delivery would reach it.
