@@ -504,6 +504,10 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
         ),
         "api-test-source" => (format!("/v1/sources/{}/test", f.files_source), None),
         "api-list-source-streams" => (format!("/v1/sources/{}/streams", f.files_source), None),
+        "api-suggest-mapping" => (
+            format!("/v1/sources/{}/suggest-mapping", f.files_source),
+            Some(json!({"stream": "a.ndjson"})),
+        ),
         "api-rotate-destination-key" => (
             format!("/v1/destinations/{}/rotate-key", f.data_destination),
             None,

@@ -179,6 +179,29 @@ async fn check_source(app: &TestApp, connector: &str, source: &Value, stream: &s
             .is_some_and(|c| c.contains(&json!("id"))),
         "{connector}: an integer key can carry a cursor: {one}"
     );
+    // Into a table of its own names: each field matched, the casts the target's.
+    let suggested = app
+        .owner(
+            "POST",
+            &format!("/v1/sources/{id}/suggest-mapping"),
+            Some(&json!({"stream": listed, "columns": [
+                {"name": "order_amount", "cast": "decimal(12,2)"},
+                {"name": "order_id", "cast": "int"}
+            ]})),
+            200,
+        )
+        .await;
+    let pairs: Vec<(&str, &str)> = suggested["mapping"]["columns"]
+        .as_array()
+        .expect("mapping")
+        .iter()
+        .map(|c| (c["target"].as_str().unwrap_or(""), c["source"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        pairs,
+        [("order_amount", "amount"), ("order_id", "id")],
+        "{connector}: {suggested}"
+    );
 }
 
 /// Starts a run of a data mart over each catalog connector and hands its first

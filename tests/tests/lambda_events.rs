@@ -548,6 +548,29 @@ async fn every_sample_event_gets_the_status_its_name_promises() {
                     .collect();
                 assert_eq!(fields, [("amount", "float"), ("id", "int")], "{body}");
             }
+            if route.name == "api-suggest-mapping" && stem == "ok" {
+                let body: serde_json::Value = serde_json::from_slice(&response.body).expect("JSON");
+                let pairs: Vec<(&str, &str)> = body["columns"]
+                    .as_array()
+                    .expect("columns")
+                    .iter()
+                    .map(|c| {
+                        (
+                            c["target"].as_str().unwrap_or(""),
+                            c["source"].as_str().unwrap_or(""),
+                        )
+                    })
+                    .collect();
+                assert_eq!(
+                    pairs,
+                    [("order_id", "id"), ("total_amount", "amount")],
+                    "{body}"
+                );
+                assert_eq!(
+                    body["mapping"]["columns"][1]["cast"], "decimal(12,2)",
+                    "{body}"
+                );
+            }
             if route.name == "api-get-report-data" && stem == "ok" {
                 assert_eq!(
                     String::from_utf8_lossy(&response.body),

@@ -16,6 +16,7 @@ pub mod ports;
 pub mod relations;
 pub mod role;
 pub mod rows;
+pub mod suggest;
 
 pub use error::{DomainError, Field};
 pub use ids::{Id, IdOf, Kind};

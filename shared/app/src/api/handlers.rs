@@ -323,6 +323,10 @@ handlers! {
     test_source(c, engine: Arc<dyn Previewer>) {
         c.reply(&configured::test_source(&c.ctx()?, engine.as_ref(), &c.id()?).await?)
     }
+    suggest_mapping(c, engine: Arc<dyn Previewer>) {
+        let (ctx, id) = (c.ctx()?, c.id()?);
+        c.reply(&configured::suggest_mapping(&ctx, engine.as_ref(), &id, c.body()?).await?)
+    }
     list_source_streams(c, engine: Arc<dyn Previewer>) {
         let mut name = None;
         for (k, v) in query_params(&c.req) {

@@ -398,6 +398,21 @@ pub static LIST_SOURCE_STREAMS: RouteSpec = route!(
     needs = Engine
 );
 
+/// `api-suggest-mapping`.
+pub static SUGGEST_MAPPING: RouteSpec = route!(
+    "api-suggest-mapping",
+    POST,
+    "/v1/sources/{id}/suggest-mapping",
+    ED,
+    "Suggest the mapping of one of the source's streams, read as discovery reads it: into an existing data mart's columns (`data_mart_id`) or given `columns`, each matched to the field most alike in name (case, separators, a shared prefix, abbreviations) and type, with a score and the reason; or, with neither, every field under its name in snake case with the cast that lands its type. `mapping` is the matched columns, ready for a definition.",
+    req = Some(schema::<sluice_domain::suggest::SuggestMapping>),
+    res = Some(schema::<sluice_domain::suggest::Suggestion>),
+    status = 200,
+    query = &[],
+    handler = h::suggest_mapping,
+    needs = Engine
+);
+
 // data marts
 /// `api-create-data-mart`.
 pub static CREATE_DATA_MART: RouteSpec = route!(
@@ -1226,6 +1241,7 @@ pub static ALL: &[&RouteSpec] = &[
     &DELETE_SOURCE,
     &TEST_SOURCE,
     &LIST_SOURCE_STREAMS,
+    &SUGGEST_MAPPING,
     &CREATE_DATA_MART,
     &LIST_DATA_MARTS,
     &GET_DATA_MART,
