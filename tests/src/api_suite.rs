@@ -24,6 +24,8 @@ struct Fixture {
     run: String,
     /// A published `files` data mart with data in its table.
     files_mart: String,
+    /// Its source: a local folder holding `a.ndjson`.
+    files_source: String,
     /// Runs of `files_mart`: running, paused, failed.
     running: String,
     paused: String,
@@ -107,6 +109,12 @@ async fn seed(app: &TestApp) -> Fixture {
     };
     insert_run(app, &run).await;
     let files_mart = published_files_mart(app, &storage).await;
+    let files_source = app
+        .owner("GET", &format!("/v1/data-marts/{files_mart}"), None, 200)
+        .await["definition"]["source_id"]
+        .as_str()
+        .expect("its source")
+        .to_string();
     let data_destination = id(&app
         .owner(
             "POST",
@@ -261,6 +269,7 @@ async fn seed(app: &TestApp) -> Fixture {
         trigger,
         run: run.meta.id.to_string(),
         files_mart,
+        files_source,
         running: states[0].clone(),
         paused: states[1].clone(),
         failed: states[2].clone(),
@@ -492,6 +501,12 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
         "api-test-destination" => (
             format!("/v1/destinations/{}/test", f.data_destination),
             None,
+        ),
+        "api-test-source" => (format!("/v1/sources/{}/test", f.files_source), None),
+        "api-list-source-streams" => (format!("/v1/sources/{}/streams", f.files_source), None),
+        "api-suggest-mapping" => (
+            format!("/v1/sources/{}/suggest-mapping", f.files_source),
+            Some(json!({"stream": "a.ndjson"})),
         ),
         "api-rotate-destination-key" => (
             format!("/v1/destinations/{}/rotate-key", f.data_destination),

@@ -95,6 +95,115 @@ async fn fixture(connector: &str) -> (Value, String, Served) {
     }
 }
 
+/// The source tested and discovered through the API, as a run reaches it: every
+/// check passes, the fixture's stream is offered (or, where the user names
+/// streams, read by its name) with its two fields and their casts.
+async fn check_source(app: &TestApp, connector: &str, source: &Value, stream: &str) {
+    let id = source["id"].as_str().expect("source id");
+    let test = app
+        .owner("POST", &format!("/v1/sources/{id}/test"), None, 200)
+        .await;
+    assert_eq!(test["ok"], true, "{connector}: {test}");
+    let checks: Vec<&str> = test["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter_map(|c| c["check"].as_str())
+        .collect();
+    let want: &[&str] = match connector {
+        "http_json" => &["reachable", "authorized"],
+        _ => &["reachable", "authorized", "readable"],
+    };
+    assert_eq!(checks, want, "{connector}: {test}");
+    let (listed, offered) = match connector {
+        "files" => ("orders.csv", true),
+        "postgres" => ("public.orders", true),
+        _ => (stream, false),
+    };
+    if offered {
+        let all = app
+            .owner("GET", &format!("/v1/sources/{id}/streams"), None, 200)
+            .await;
+        let names: Vec<&str> = all["streams"]
+            .as_array()
+            .expect("streams")
+            .iter()
+            .filter_map(|s| s["name"].as_str())
+            .collect();
+        assert_eq!(names, [listed], "{connector}: {all}");
+    } else {
+        let refused = app
+            .send(
+                "GET",
+                &format!("/v1/sources/{id}/streams"),
+                app.token(sluice_domain::Role::Owner),
+                None,
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{connector}: {}", refused.text);
+        assert_eq!(refused.field(), "name", "{connector}: {}", refused.text);
+    }
+    let one = app
+        .owner(
+            "GET",
+            &format!("/v1/sources/{id}/streams?name={listed}"),
+            None,
+            200,
+        )
+        .await;
+    let s = &one["streams"][0];
+    let mut fields: Vec<(String, String)> = s["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| (f["name"].to_string(), f["cast"].to_string()))
+        .collect();
+    fields.sort();
+    let (amount, key, found_by) = match connector {
+        "postgres" => ("\"decimal(10,2)\"", json!(["id"]), "catalog"),
+        _ => ("\"float\"", json!([]), "sample"),
+    };
+    assert_eq!(
+        fields,
+        [
+            ("\"amount\"".to_string(), amount.to_string()),
+            ("\"id\"".to_string(), "\"int\"".to_string())
+        ],
+        "{connector}: {one}"
+    );
+    assert_eq!(s["primary_key"], key, "{connector}: {one}");
+    assert_eq!(s["found_by"], found_by, "{connector}: {one}");
+    assert!(
+        s["cursor_candidates"]
+            .as_array()
+            .is_some_and(|c| c.contains(&json!("id"))),
+        "{connector}: an integer key can carry a cursor: {one}"
+    );
+    // Into a table of its own names: each field matched, the casts the target's.
+    let suggested = app
+        .owner(
+            "POST",
+            &format!("/v1/sources/{id}/suggest-mapping"),
+            Some(&json!({"stream": listed, "columns": [
+                {"name": "order_amount", "cast": "decimal(12,2)"},
+                {"name": "order_id", "cast": "int"}
+            ]})),
+            200,
+        )
+        .await;
+    let pairs: Vec<(&str, &str)> = suggested["mapping"]["columns"]
+        .as_array()
+        .expect("mapping")
+        .iter()
+        .map(|c| (c["target"].as_str().unwrap_or(""), c["source"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        pairs,
+        [("order_amount", "amount"), ("order_id", "id")],
+        "{connector}: {suggested}"
+    );
+}
+
 /// Starts a run of a data mart over each catalog connector and hands its first
 /// message, from that connector's queue, to the extraction stage.
 pub async fn every_catalog_connector_runs(app: TestApp) {
@@ -134,6 +243,7 @@ pub async fn every_catalog_connector_runs(app: TestApp) {
                 201,
             )
             .await;
+        check_source(&app, connector, &source, &stream).await;
         let mart = app
             .owner(
                 "POST",

@@ -530,6 +530,47 @@ async fn every_sample_event_gets_the_status_its_name_promises() {
                     "the exported file"
                 );
             }
+            if route.name == "api-list-source-streams" && stem == "ok" {
+                let body: serde_json::Value = serde_json::from_slice(&response.body).expect("JSON");
+                let stream = &body["streams"][0];
+                assert_eq!(stream["name"], "2026-11-01.ndjson", "{body}");
+                assert_eq!(stream["found_by"], "sample", "{body}");
+                let fields: Vec<(&str, &str)> = stream["fields"]
+                    .as_array()
+                    .expect("fields")
+                    .iter()
+                    .map(|f| {
+                        (
+                            f["name"].as_str().unwrap_or(""),
+                            f["cast"].as_str().unwrap_or(""),
+                        )
+                    })
+                    .collect();
+                assert_eq!(fields, [("amount", "float"), ("id", "int")], "{body}");
+            }
+            if route.name == "api-suggest-mapping" && stem == "ok" {
+                let body: serde_json::Value = serde_json::from_slice(&response.body).expect("JSON");
+                let pairs: Vec<(&str, &str)> = body["columns"]
+                    .as_array()
+                    .expect("columns")
+                    .iter()
+                    .map(|c| {
+                        (
+                            c["target"].as_str().unwrap_or(""),
+                            c["source"].as_str().unwrap_or(""),
+                        )
+                    })
+                    .collect();
+                assert_eq!(
+                    pairs,
+                    [("order_id", "id"), ("total_amount", "amount")],
+                    "{body}"
+                );
+                assert_eq!(
+                    body["mapping"]["columns"][1]["cast"], "decimal(12,2)",
+                    "{body}"
+                );
+            }
             if route.name == "api-get-report-data" && stem == "ok" {
                 assert_eq!(
                     String::from_utf8_lossy(&response.body),

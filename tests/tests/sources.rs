@@ -335,6 +335,156 @@ async fn a_missing_table_or_a_closed_port_is_a_clear_error_without_the_password(
     assert!(e.to_string().contains("out of reach"), "{e}");
 }
 
+/// Discovery reads the catalog: each readable table and view of the user's
+/// schemas with its columns in order, their types and casts, nullability, the
+/// primary key in key order and the cursor candidates; system schemas,
+/// partitions and tables the user may not read are not offered. The test says
+/// which check failed and why, never with the password.
+#[tokio::test]
+async fn a_postgres_source_is_discovered_from_its_catalog_and_tested_check_by_check() {
+    let pg = Postgres::start().await.expect("postgres starts");
+    pg.client()
+        .await
+        .expect("a client")
+        .batch_execute(
+            "CREATE SCHEMA sales;
+             CREATE TABLE sales.order_lines (
+                 line int NOT NULL, order_id bigint NOT NULL, sku varchar(20),
+                 qty smallint, price numeric(12,2), placed_on date, updated_at timestamptz,
+                 attrs jsonb, tags text[], note text,
+                 PRIMARY KEY (order_id, line));
+             CREATE VIEW sales.big_orders AS SELECT order_id, sum(price) AS total FROM sales.order_lines GROUP BY order_id;
+             CREATE TABLE public.measures (at timestamp NOT NULL, value double precision) PARTITION BY RANGE (at);
+             CREATE TABLE public.measures_2026 PARTITION OF public.measures FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+             CREATE TABLE public.secret (id int);
+             CREATE ROLE reader LOGIN PASSWORD 'reader-pw-1';
+             GRANT USAGE ON SCHEMA sales TO reader;
+             GRANT SELECT ON sales.order_lines, sales.big_orders, public.measures TO reader;
+             CREATE ROLE nobody_reads LOGIN PASSWORD 'nothing-pw-1';",
+        )
+        .await
+        .expect("the fixture schema");
+    let as_user = |user: &str, password: &str| {
+        let mut c = Map::new();
+        let url = pg.url().replacen(
+            &format!("{}:{}@", sluice_tests::postgres::USER, pg.password()),
+            &format!("{user}:{password}@"),
+            1,
+        );
+        c.insert("url".into(), json!(url));
+        c
+    };
+    let x = extractor("postgres", &loopback_allowed()).expect("extractor");
+    let reader = as_user("reader", "reader-pw-1");
+    fn probe(config: &Map<String, Value>) -> sluice_connectors::Probe<'_> {
+        sluice_connectors::Probe {
+            config,
+            files: FileAccess::default(),
+        }
+    }
+    let streams = x
+        .streams(&probe(&reader))
+        .await
+        .expect("the catalog reads")
+        .expect("a database offers its tables");
+    let names: Vec<&str> = streams.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["public.measures", "sales.big_orders", "sales.order_lines"],
+        "partitions, unreadable tables and system schemas are not offered"
+    );
+    let lines = &streams[2];
+    let fields: Vec<(&str, &str, String, bool)> = lines
+        .fields
+        .iter()
+        .map(|f| {
+            (
+                f.name.as_str(),
+                f.source_type.as_str(),
+                f.cast.to_string(),
+                f.nullable,
+            )
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("line", "integer", "int".into(), false),
+            ("order_id", "bigint", "int".into(), false),
+            ("sku", "character varying(20)", "string".into(), true),
+            ("qty", "smallint", "int".into(), true),
+            ("price", "numeric(12,2)", "decimal(12,2)".into(), true),
+            ("placed_on", "date", "date".into(), true),
+            (
+                "updated_at",
+                "timestamp with time zone",
+                "timestamp".into(),
+                true
+            ),
+            ("attrs", "jsonb", "json".into(), true),
+            ("tags", "text[]", "json".into(), true),
+            ("note", "text", "string".into(), true),
+        ]
+    );
+    assert_eq!(lines.primary_key, ["order_id", "line"], "in key order");
+    assert_eq!(
+        lines.cursor_candidates,
+        ["line", "order_id", "qty", "placed_on", "updated_at"]
+    );
+    assert!(streams[1].primary_key.is_empty(), "a view has no key");
+    assert_eq!(
+        serde_json::to_value(lines.found_by).expect("json"),
+        json!("catalog")
+    );
+
+    // Check by check.
+    let checks = |t: &sluice_domain::discovery::SourceTest| -> Vec<(String, bool)> {
+        t.checks.iter().map(|c| (c.check.clone(), c.ok)).collect()
+    };
+    let ok = x.test(&probe(&reader)).await;
+    assert!(ok.ok, "{ok:?}");
+    assert_eq!(
+        ok.checks[2].reason.as_deref(),
+        Some("3 tables and views may be read"),
+        "{ok:?}"
+    );
+    let refused = x.test(&probe(&as_user("reader", "wrong-pw-9"))).await;
+    assert_eq!(
+        checks(&refused),
+        [
+            ("reachable".into(), true),
+            ("authorized".into(), false),
+            ("readable".into(), false)
+        ],
+        "{refused:?}"
+    );
+    let none = x
+        .test(&probe(&as_user("nobody_reads", "nothing-pw-1")))
+        .await;
+    assert_eq!(
+        checks(&none),
+        [
+            ("reachable".into(), true),
+            ("authorized".into(), true),
+            ("readable".into(), false)
+        ],
+        "{none:?}"
+    );
+    let mut closed = Map::new();
+    closed.insert(
+        "url".into(),
+        json!(pg.url().replace(&format!(":{}/", pg.port()), ":9/")),
+    );
+    let unreachable = x.test(&probe(&closed)).await;
+    assert_eq!(checks(&unreachable)[0], ("reachable".into(), false));
+    for t in [&refused, &none, &unreachable] {
+        let text = serde_json::to_string(t).expect("json");
+        for secret in [pg.password(), "wrong-pw-9", "nothing-pw-1"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+    }
+}
+
 /// A whole run through the embedded stack: source, mapping with casts, run,
 /// and the data mart's table queried; the URL is never shown back.
 #[tokio::test]

@@ -7,7 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sluice_domain::entities::{DataMart, Definition, Problem};
+use sluice_domain::discovery::{DiscoveredStream, SourceTest};
+use sluice_domain::entities::{DataMart, Definition, Problem, Source};
 
 use crate::Deps;
 use crate::error::{ServiceError, ServiceResult};
@@ -26,6 +27,13 @@ pub enum EngineCall {
         definition: Definition,
         request: PreviewRequest,
     },
+    /// Try `source` as a run reaches it ([`Previewer::test_source`]).
+    TestSource { source: Box<Source> },
+    /// The streams `source` offers ([`Previewer::streams`]).
+    Streams {
+        source: Box<Source>,
+        name: Option<String>,
+    },
 }
 
 /// The engine's answer to one [`EngineCall`].
@@ -34,6 +42,8 @@ pub enum EngineCall {
 pub enum EngineReply {
     Problems(Vec<Problem>),
     Preview(Box<Preview>),
+    SourceTest(SourceTest),
+    Streams(Vec<DiscoveredStream>),
     Error(WireError),
 }
 
@@ -120,7 +130,7 @@ impl EngineReply {
         match self {
             EngineReply::Problems(p) => Ok(p),
             EngineReply::Error(e) => Err(e.into()),
-            EngineReply::Preview(_) => Err(unexpected("problems")),
+            _ => Err(unexpected("problems")),
         }
     }
 
@@ -129,7 +139,25 @@ impl EngineReply {
         match self {
             EngineReply::Preview(p) => Ok(*p),
             EngineReply::Error(e) => Err(e.into()),
-            EngineReply::Problems(_) => Err(unexpected("a preview")),
+            _ => Err(unexpected("a preview")),
+        }
+    }
+
+    /// The test of a [`EngineCall::TestSource`].
+    pub fn into_source_test(self) -> ServiceResult<SourceTest> {
+        match self {
+            EngineReply::SourceTest(t) => Ok(t),
+            EngineReply::Error(e) => Err(e.into()),
+            _ => Err(unexpected("a source test")),
+        }
+    }
+
+    /// The streams of a [`EngineCall::Streams`].
+    pub fn into_streams(self) -> ServiceResult<Vec<DiscoveredStream>> {
+        match self {
+            EngineReply::Streams(s) => Ok(s),
+            EngineReply::Error(e) => Err(e.into()),
+            _ => Err(unexpected("streams")),
         }
     }
 }
@@ -152,6 +180,14 @@ pub async fn answer(deps: &Deps, engine: &dyn Previewer, call: EngineCall) -> En
         } => EngineReply::of(
             engine.preview(deps, &mart, definition, &request).await,
             |p| EngineReply::Preview(Box::new(p)),
+        ),
+        EngineCall::TestSource { source } => EngineReply::of(
+            engine.test_source(deps, &source).await,
+            EngineReply::SourceTest,
+        ),
+        EngineCall::Streams { source, name } => EngineReply::of(
+            engine.streams(deps, &source, name.as_deref()).await,
+            EngineReply::Streams,
         ),
     }
 }

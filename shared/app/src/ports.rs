@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sluice_domain::entities::{DataMart, Definition};
+use sluice_domain::discovery::{DiscoveredStream, SourceTest};
+use sluice_domain::entities::{DataMart, Definition, Source};
 use sluice_domain::ports::ColumnInfo;
 
 use crate::Deps;
@@ -76,4 +77,17 @@ pub trait Previewer: Send + Sync {
         definition: Definition,
         req: &PreviewRequest,
     ) -> ServiceResult<Preview>;
+
+    /// `source` tried the way a run reaches it: reachable, authorized,
+    /// readable, with the reason of the first check that fails.
+    async fn test_source(&self, deps: &Deps, source: &Source) -> ServiceResult<SourceTest>;
+
+    /// The streams `source` offers now, with their fields. With `name`, that
+    /// stream only: as the source describes it, else read from its first rows.
+    async fn streams(
+        &self,
+        deps: &Deps,
+        source: &Source,
+        name: Option<&str>,
+    ) -> ServiceResult<Vec<DiscoveredStream>>;
 }

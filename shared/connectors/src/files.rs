@@ -28,8 +28,11 @@ use serde_json::{Map, Value};
 use sluice_domain::pipeline::ChunkFormat;
 
 use crate::{
-    Budget, ConnectorError, Extractor, RawChunk, RawRowError, StepOutput, StreamRequest, config_str,
+    Budget, ConnectorError, Extractor, Probe, RawChunk, RawRowError, StepOutput, StreamRequest,
+    config_str,
 };
+use sluice_domain::discovery::{DiscoveredStream, FoundBy, SourceTest};
+use sluice_domain::ports::ConnectionCheck;
 
 /// Longest line kept; a longer one is skipped as a row error.
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
@@ -230,13 +233,60 @@ impl Extractor for Files {
         .await
         .map_err(|e| ConnectorError::upstream(format!("extraction task failed: {e}"), true))?
     }
+
+    async fn test(&self, probe: &Probe<'_>) -> SourceTest {
+        let settings = match settings(probe.config, &probe.files) {
+            Ok(s) => s,
+            Err(e) => return SourceTest::failed_at("reachable", &e.to_string()),
+        };
+        let files = match listed(&settings, "**").await {
+            Ok(f) => f,
+            Err(e) => return SourceTest::failed_at("reachable", &e.to_string()),
+        };
+        let where_ = match &settings.root {
+            Root::Store { .. } => "the project's landing area",
+            Root::Dir(..) => "an import root the operator opened",
+        };
+        let readable = if files.is_empty() {
+            ConnectionCheck::failed(
+                "readable",
+                "no files at the location yet (upload some with PUT /v1/files/{path})",
+            )
+        } else {
+            ConnectionCheck::passed("readable", Some(format!("{} files", files.len())))
+        };
+        SourceTest::of(vec![
+            ConnectionCheck::passed("reachable", None),
+            ConnectionCheck::passed("authorized", Some(format!("the location is in {where_}"))),
+            readable,
+        ])
+    }
+
+    async fn streams(
+        &self,
+        probe: &Probe<'_>,
+    ) -> Result<Option<Vec<DiscoveredStream>>, ConnectorError> {
+        let settings = settings(probe.config, &probe.files)?;
+        let mut files = listed(&settings, "**").await?;
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Some(
+            files
+                .into_iter()
+                .take(MAX_OFFERED)
+                .map(|f| DiscoveredStream::new(f.path, vec![], vec![], FoundBy::Sample))
+                .collect(),
+        ))
+    }
 }
 
-async fn first_position(s: &Settings, req: &StreamRequest<'_>) -> Result<Position, ConnectorError> {
-    check_glob(req.stream).map_err(|e| ConnectorError::config("stream", e.0))?;
+/// Files offered by discovery at most (each is a stream; globs name many).
+const MAX_OFFERED: usize = 1_000;
+
+/// The files at the source's location whose path `glob` matches, in path order.
+async fn listed(s: &Settings, glob: &str) -> Result<Vec<FileEntry>, ConnectorError> {
     let mut files = vec![];
     match &s.root {
-        Root::Dir(root, roots) => list_files(roots, root, root, req.stream, 0, &mut files)
+        Root::Dir(root, roots) => list_files(roots, root, root, glob, 0, &mut files)
             .map_err(|e| ConnectorError::upstream(format!("cannot list files: {e}"), true))?,
         Root::Store { store, prefix } => {
             let listed = store.list(prefix).await.map_err(|e| {
@@ -244,7 +294,7 @@ async fn first_position(s: &Settings, req: &StreamRequest<'_>) -> Result<Positio
             })?;
             for o in listed {
                 let rel = o.key[prefix.len()..].to_string();
-                if rel.split('/').any(|p| p.starts_with('.')) || !glob_match(req.stream, &rel) {
+                if rel.split('/').any(|p| p.starts_with('.')) || !glob_match(glob, &rel) {
                     continue;
                 }
                 files.push(FileEntry {
@@ -255,6 +305,12 @@ async fn first_position(s: &Settings, req: &StreamRequest<'_>) -> Result<Positio
             }
         }
     }
+    Ok(files)
+}
+
+async fn first_position(s: &Settings, req: &StreamRequest<'_>) -> Result<Position, ConnectorError> {
+    check_glob(req.stream).map_err(|e| ConnectorError::config("stream", e.0))?;
+    let mut files = listed(s, req.stream).await?;
     let incremental = config_str(req.config, "incremental_by", "modified_time");
     if let Some(window) = req.window {
         let from = window

@@ -25,7 +25,14 @@ use serde_json::{Map, Value};
 use sluice_domain::pipeline::ChunkFormat;
 use tracing::{debug, warn};
 
-use crate::{Budget, ConnectorError, Extractor, RawChunk, StepOutput, StreamRequest, config_str};
+use crate::{
+    Budget, ConnectorError, Extractor, Probe, RawChunk, StepOutput, StreamRequest, config_str,
+};
+use sluice_domain::discovery::{DiscoveredStream, SourceTest};
+use sluice_domain::ports::ConnectionCheck;
+
+/// How long a connection test waits for `base_url` to answer.
+const TEST_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Time allowed for one request, body included.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -916,6 +923,71 @@ impl Extractor for HttpJson {
                 return Ok(output(chunks, pos, true));
             }
         }
+    }
+
+    /// Reachable and authorized: one request to `base_url` with the source's
+    /// headers and credential. An API root may answer 404 and still be there;
+    /// 401 and 403 are a refused credential. Streams are paths under it, read
+    /// by a preview or by discovery of a named stream.
+    async fn test(&self, probe: &Probe<'_>) -> SourceTest {
+        let s = match settings(probe.config) {
+            Ok(s) => s,
+            Err(e) => return SourceTest::failed_at("reachable", &e.to_string()),
+        };
+        let url = match Url::parse(&s.base_url) {
+            Ok(u) => u,
+            Err(_) => return SourceTest::failed_at("reachable", "base_url does not parse"),
+        };
+        let shown = s.show(&url);
+        if let Err(e) = crate::egress::check_url(&self.egress, &url) {
+            return SourceTest::failed_at(
+                "reachable",
+                &format!("{shown} is out of reach: {}", e.0),
+            );
+        }
+        let sent = self
+            .client
+            .get(url)
+            .headers(s.headers.clone())
+            .timeout(TEST_TIMEOUT)
+            .send()
+            .await;
+        let status = match sent {
+            Ok(r) => r.status(),
+            Err(e) => {
+                let why = crate::egress::refused_by_policy(&e)
+                    .unwrap_or_else(|| error_chain(&e.without_url()));
+                return SourceTest::failed_at(
+                    "reachable",
+                    &s.redactor.redact(&format!("{shown} did not answer: {why}")),
+                );
+            }
+        };
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            return SourceTest::failed_at(
+                "authorized",
+                &format!("{shown} answered {status}; check auth_header and auth_value"),
+            );
+        }
+        SourceTest::of(vec![
+            ConnectionCheck::passed("reachable", Some(format!("{shown} answered {status}"))),
+            ConnectionCheck::passed(
+                "authorized",
+                Some(if config_str(probe.config, "auth_value", "").is_empty() {
+                    "no credential is sent".to_string()
+                } else {
+                    "the credential was not refused".to_string()
+                }),
+            ),
+        ])
+    }
+
+    /// The streams are paths the user names: none to offer.
+    async fn streams(
+        &self,
+        _: &Probe<'_>,
+    ) -> Result<Option<Vec<DiscoveredStream>>, ConnectorError> {
+        Ok(None)
     }
 }
 

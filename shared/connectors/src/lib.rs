@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use serde_json::{Map, Value};
+use sluice_domain::discovery::{DiscoveredStream, SourceTest};
 use sluice_domain::entities::RunWindow;
 use sluice_domain::pipeline::ChunkFormat;
 
@@ -145,7 +146,24 @@ impl ConnectorError {
     }
 }
 
-/// A connector's extraction.
+/// What a connection test or a discovery of a source is given. Its `Debug`
+/// names the config's keys, never their values.
+pub struct Probe<'a> {
+    /// The source's config with its secret fields filled in.
+    pub config: &'a Map<String, Value>,
+    /// Where a `files` source may read.
+    pub files: sluice_domain::files::FileAccess,
+}
+
+impl std::fmt::Debug for Probe<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Probe")
+            .field("config_keys", &self.config.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// A connector's extraction, and what it tells of its source before a run.
 #[async_trait]
 pub trait Extractor: Send + Sync {
     /// Extracts from `position` (`None` at the start of the stream) until the
@@ -156,6 +174,20 @@ pub trait Extractor: Send + Sync {
         position: Option<&Value>,
         budget: Budget,
     ) -> Result<StepOutput, ConnectorError>;
+
+    /// The source tried the way a run reaches it: reachable, authorized,
+    /// readable, with the reason of the first check that fails.
+    async fn test(&self, probe: &Probe<'_>) -> SourceTest;
+
+    /// The streams the source offers now. Those it describes itself (a
+    /// database's tables) come with their fields (`found_by: catalog`); those
+    /// it only names (files) come without (`found_by: sample`), for the caller
+    /// to read their first rows. `None` when the user names every stream (the
+    /// paths of an HTTP API).
+    async fn streams(
+        &self,
+        probe: &Probe<'_>,
+    ) -> Result<Option<Vec<DiscoveredStream>>, ConnectorError>;
 }
 
 /// The extractor of connector `name`, if this build has it; its requests go only

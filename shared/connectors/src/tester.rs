@@ -165,7 +165,7 @@ impl Tester {
                 Err(e) => {
                     let why = e.to_string();
                     // Reached and answered, but the login was refused.
-                    return if why.starts_with("logging in to") && !why.contains("timed out") {
+                    return if crate::postgres::login_refused(&why) {
                         let mut checks = vec![ConnectionCheck::passed("reachable", None)];
                         checks.extend(ConnectionCheck::untried("authorized", &why));
                         checks

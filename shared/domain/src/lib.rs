@@ -4,6 +4,7 @@
 
 pub mod connectors;
 pub mod cron;
+pub mod discovery;
 pub mod entities;
 pub mod error;
 pub mod files;
@@ -15,6 +16,7 @@ pub mod ports;
 pub mod relations;
 pub mod role;
 pub mod rows;
+pub mod suggest;
 
 pub use error::{DomainError, Field};
 pub use ids::{Id, IdOf, Kind};

@@ -405,7 +405,9 @@ pub trait Mailer: Send + Sync {
 }
 
 /// One step of a destination's connection test.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct ConnectionCheck {
     /// `reachable`, `authorized` or `writable`.
     pub check: String,

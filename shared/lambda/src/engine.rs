@@ -28,6 +28,18 @@ pub async fn run_engine() -> Result<(), lambda_http::Error> {
                 project = %mart.meta.project_id,
                 data_mart_id = %mart.meta.id
             ),
+            EngineCall::TestSource { source } | EngineCall::Streams { source, .. } => {
+                tracing::info_span!(
+                    "engine",
+                    call = if matches!(call, EngineCall::TestSource { .. }) {
+                        "test_source"
+                    } else {
+                        "streams"
+                    },
+                    project = %source.meta.project_id,
+                    source_id = %source.meta.id
+                )
+            }
         };
         let reply: EngineReply = answer(deps, &sluice_runs::EnginePreviewer, call)
             .instrument(span)

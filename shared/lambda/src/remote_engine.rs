@@ -9,7 +9,8 @@ use sluice_app::Deps;
 use sluice_app::engine::{EngineCall, EngineReply};
 use sluice_app::error::{ServiceError, ServiceResult};
 use sluice_app::ports::{Preview, PreviewRequest, Previewer};
-use sluice_domain::entities::{DataMart, Definition, Problem};
+use sluice_domain::discovery::{DiscoveredStream, SourceTest};
+use sluice_domain::entities::{DataMart, Definition, Problem, Source};
 
 /// The engine function `function`, called synchronously.
 pub struct RemoteEngine {
@@ -103,5 +104,27 @@ impl Previewer for RemoteEngine {
         })
         .await?
         .into_preview()
+    }
+
+    async fn test_source(&self, _deps: &Deps, source: &Source) -> ServiceResult<SourceTest> {
+        self.call(&EngineCall::TestSource {
+            source: Box::new(source.clone()),
+        })
+        .await?
+        .into_source_test()
+    }
+
+    async fn streams(
+        &self,
+        _deps: &Deps,
+        source: &Source,
+        name: Option<&str>,
+    ) -> ServiceResult<Vec<DiscoveredStream>> {
+        self.call(&EngineCall::Streams {
+            source: Box::new(source.clone()),
+            name: name.map(str::to_string),
+        })
+        .await?
+        .into_streams()
     }
 }

@@ -8,7 +8,11 @@ use async_trait::async_trait;
 use sluice_app::error::{ServiceError, ServiceResult};
 use sluice_app::ports::{Preview, PreviewRequest, PreviewWarning, QueryResult};
 use sluice_app::{Deps, Previewer, records};
-use sluice_connectors::{Budget, ConnectorError, StreamRequest};
+use sluice_connectors::{Budget, ConnectorError, Probe, StreamRequest};
+use sluice_domain::discovery::{
+    DiscoveredField, DiscoveredStream, FoundBy, SourceTest, infer_cast, sampled_type,
+};
+use sluice_domain::entities::CastType;
 use sluice_domain::entities::{DataMart, Definition, Problem, Source};
 use sluice_engine::datafusion::arrow::array::RecordBatch;
 use sluice_engine::transform::{CompiledMapping, decode};
@@ -86,20 +90,7 @@ impl Previewer for EnginePreviewer {
                     format!("source {} not found in this project", def.source_id),
                 )
             })?;
-        let extractor =
-            sluice_connectors::extractor(&source.connector, &deps.egress).ok_or_else(|| {
-                ServiceError::Unavailable(format!(
-                    "connector `{}` cannot be previewed in this build",
-                    source.connector
-                ))
-            })?;
-        let config = crate::source_config(deps, &source)
-            .await
-            .map_err(|f| match f {
-                crate::Fault::Permanent(m) => ServiceError::Conflict(m),
-                crate::Fault::Transient(m) => ServiceError::Internal(m),
-                crate::Fault::Later(_) => ServiceError::Unavailable("try again shortly".into()),
-            })?;
+        let (extractor, config) = open_source(deps, &source).await?;
         let limit = req.limit.unwrap_or(20) as usize;
         let stream_req = StreamRequest {
             stream: &selection.name,
@@ -110,39 +101,17 @@ impl Previewer for EnginePreviewer {
             batch_size: limit,
             files: deps.file_access(project),
         };
-        // Sample up to `limit` rows from the start of the stream; a connector may
-        // end a chunk early (at a file's end), so take a few steps if needed.
-        let mut chunks = vec![];
-        let mut position = None;
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        for _ in 0..10 {
-            let budget = Budget::new(
-                1,
-                deadline.saturating_duration_since(std::time::Instant::now()),
-            );
-            let step = extractor
-                .step(&stream_req, position.as_ref(), budget)
-                .await
-                .map_err(|e| match e {
-                    // The stream's name (a glob) is the definition's, not the source's.
-                    ConnectorError::Config { field, reason } if field == "stream" => {
-                        ServiceError::invalid(format!("definition.streams[{index}].name"), reason)
-                    }
-                    ConnectorError::Config { field, reason } => {
-                        ServiceError::invalid(format!("source.config.{field}"), reason)
-                    }
-                    ConnectorError::Upstream { reason, .. } => ServiceError::Unavailable(format!(
-                        "the source did not answer the preview: {reason}"
-                    )),
-                })?;
-            chunks.extend(step.chunks);
-            let rows: u64 = chunks.iter().map(|c| c.rows).sum();
-            position = step.next;
-            if position.is_none() || rows as usize >= limit || std::time::Instant::now() >= deadline
-            {
-                break;
-            }
-        }
+        let chunks = sample(extractor.as_ref(), &stream_req, limit)
+            .await
+            .map_err(|e| match e {
+                // The stream's name (a glob) is the definition's, not the source's.
+                ConnectorError::Config { field, reason }
+                    if field == "stream" || field == "streams.name" =>
+                {
+                    ServiceError::invalid(format!("definition.streams[{index}].name"), reason)
+                }
+                other => source_error(other),
+            })?;
         let chunk = join_chunks(chunks, limit);
         let mut warnings = vec![];
         let Some(chunk) = chunk else {
@@ -228,6 +197,227 @@ impl Previewer for EnginePreviewer {
             warnings,
         })
     }
+
+    async fn test_source(&self, deps: &Deps, source: &Source) -> ServiceResult<SourceTest> {
+        let (extractor, config) = open_source(deps, source).await?;
+        let probe = Probe {
+            config: &config,
+            files: deps.file_access(&source.meta.project_id),
+        };
+        Ok(extractor.test(&probe).await)
+    }
+
+    async fn streams(
+        &self,
+        deps: &Deps,
+        source: &Source,
+        name: Option<&str>,
+    ) -> ServiceResult<Vec<DiscoveredStream>> {
+        let (extractor, config) = open_source(deps, source).await?;
+        let probe = Probe {
+            config: &config,
+            files: deps.file_access(&source.meta.project_id),
+        };
+        let offered = extractor.streams(&probe).await.map_err(source_error)?;
+        let mut streams = match (name, offered) {
+            (Some(n), offered) => vec![
+                offered
+                    .into_iter()
+                    .flatten()
+                    .find(|s| s.name == n)
+                    .unwrap_or_else(|| {
+                        DiscoveredStream::new(n.to_string(), vec![], vec![], FoundBy::Sample)
+                    }),
+            ],
+            (None, Some(offered)) => offered,
+            (None, None) => {
+                return Err(ServiceError::invalid(
+                    "name",
+                    format!(
+                        "the streams of a `{}` source are paths you name: ask for one with ?name=<path>",
+                        source.connector
+                    ),
+                ));
+            }
+        };
+        let named = name.is_some();
+        for s in streams
+            .iter_mut()
+            .filter(|s| s.found_by == FoundBy::Sample)
+            .take(MAX_SAMPLED)
+        {
+            let fields = match sample_stream(deps, source, extractor.as_ref(), &config, &s.name)
+                .await
+            {
+                Ok(f) => f,
+                // A stream asked for by name says why it cannot be read; in a
+                // listing, one that cannot is shown without fields.
+                Err(e) if named => return Err(e),
+                Err(e) => {
+                    tracing::info!(stream = %s.name, error = %e, "A stream could not be sampled.");
+                    continue;
+                }
+            };
+            *s =
+                DiscoveredStream::new(std::mem::take(&mut s.name), fields, vec![], FoundBy::Sample);
+        }
+        Ok(streams)
+    }
+}
+
+/// The extractor of `source` in this build, and its config with its secret
+/// fields filled in.
+async fn open_source(
+    deps: &Deps,
+    source: &Source,
+) -> ServiceResult<(
+    Box<dyn sluice_connectors::Extractor>,
+    serde_json::Map<String, serde_json::Value>,
+)> {
+    let extractor =
+        sluice_connectors::extractor(&source.connector, &deps.egress).ok_or_else(|| {
+            ServiceError::Unavailable(format!(
+                "connector `{}` is not linked in this build",
+                source.connector
+            ))
+        })?;
+    let config = crate::source_config(deps, source)
+        .await
+        .map_err(|f| match f {
+            crate::Fault::Permanent(m) => ServiceError::Conflict(m),
+            crate::Fault::Transient(m) => ServiceError::Internal(m),
+            crate::Fault::Later(_) => ServiceError::Unavailable("try again shortly".into()),
+        })?;
+    Ok((extractor, config))
+}
+
+/// A connector's error as the caller of a preview or discovery sees it: a
+/// config field of the source, or the source not answering.
+fn source_error(e: ConnectorError) -> ServiceError {
+    match e {
+        ConnectorError::Config { field, reason }
+            if field == "stream" || field == "streams.name" =>
+        {
+            ServiceError::invalid("name", reason)
+        }
+        ConnectorError::Config { field, reason } => {
+            ServiceError::invalid(format!("source.config.{field}"), reason)
+        }
+        ConnectorError::Upstream { reason, .. } => {
+            ServiceError::Unavailable(format!("the source did not answer: {reason}"))
+        }
+    }
+}
+
+/// Up to `limit` rows from the start of the stream `req` names: a connector
+/// may end a chunk early (at a file's end), so a few steps if needed, within
+/// 20 s.
+async fn sample(
+    extractor: &dyn sluice_connectors::Extractor,
+    req: &StreamRequest<'_>,
+    limit: usize,
+) -> Result<Vec<sluice_connectors::RawChunk>, ConnectorError> {
+    let mut chunks = vec![];
+    let mut position = None;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    for _ in 0..10 {
+        let budget = Budget::new(
+            1,
+            deadline.saturating_duration_since(std::time::Instant::now()),
+        );
+        let step = extractor.step(req, position.as_ref(), budget).await?;
+        chunks.extend(step.chunks);
+        let rows: u64 = chunks.iter().map(|c| c.rows).sum();
+        position = step.next;
+        if position.is_none() || rows as usize >= limit || std::time::Instant::now() >= deadline {
+            break;
+        }
+    }
+    Ok(chunks)
+}
+
+/// Rows a sampled stream's fields are read from.
+const SAMPLE_ROWS: usize = 200;
+/// Streams of a listing whose fields are sampled (the rest are named only).
+const MAX_SAMPLED: usize = 20;
+
+/// The fields of `batch` (a stream's first rows), each with the cast that
+/// lands it: text by what its values hold, typed columns by their type.
+fn sampled_fields(batch: &RecordBatch) -> Vec<DiscoveredField> {
+    use sluice_engine::datafusion::arrow::compute::cast;
+    use sluice_engine::datafusion::arrow::datatypes::DataType as T;
+    batch
+        .schema()
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .map(|(f, col)| {
+            let (source_type, cast_type, empty) = match f.data_type() {
+                T::Utf8 | T::LargeUtf8 | T::Utf8View => {
+                    let text = cast(col, &T::Utf8).ok();
+                    let values: Vec<&str> = text
+                        .as_ref()
+                        .and_then(|a| a.as_any().downcast_ref::<sluice_engine::datafusion::arrow::array::StringArray>())
+                        .map(|a| a.iter().flatten().collect())
+                        .unwrap_or_default();
+                    let empty = values.iter().any(|v| v.trim().is_empty());
+                    let c = infer_cast(values.iter().copied());
+                    (sampled_type(c).to_string(), c, empty)
+                }
+                T::Int8 | T::Int16 | T::Int32 | T::Int64 | T::UInt8 | T::UInt16 | T::UInt32
+                | T::UInt64 => ("integer".into(), CastType::Int, false),
+                T::Float16 | T::Float32 | T::Float64 => ("number".into(), CastType::Float, false),
+                T::Decimal128(p, s) if *s >= 0 && (*s as u8) <= *p => (
+                    format!("decimal({p},{s})"),
+                    CastType::Decimal {
+                        precision: *p,
+                        scale: *s as u8,
+                    },
+                    false,
+                ),
+                T::Boolean => ("boolean".into(), CastType::Bool, false),
+                T::Date32 | T::Date64 => ("date".into(), CastType::Date, false),
+                T::Timestamp(..) => ("timestamp".into(), CastType::Timestamp, false),
+                T::List(_) | T::LargeList(_) | T::Struct(_) | T::Map(..) => {
+                    ("json".into(), CastType::Json, false)
+                }
+                other => (other.to_string().to_lowercase(), CastType::String, false),
+            };
+            DiscoveredField {
+                name: f.name().clone(),
+                source_type,
+                cast: cast_type,
+                nullable: empty || col.null_count() > 0,
+            }
+        })
+        .collect()
+}
+
+/// The fields of the stream `name` of a source, read from its first rows.
+async fn sample_stream(
+    deps: &Deps,
+    source: &Source,
+    extractor: &dyn sluice_connectors::Extractor,
+    config: &serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> ServiceResult<Vec<DiscoveredField>> {
+    let req = StreamRequest {
+        stream: name,
+        config,
+        cursor: None,
+        lookback: Duration::ZERO,
+        window: None,
+        batch_size: SAMPLE_ROWS,
+        files: deps.file_access(&source.meta.project_id),
+    };
+    let chunks = sample(extractor, &req, SAMPLE_ROWS)
+        .await
+        .map_err(source_error)?;
+    let Some(chunk) = join_chunks(chunks, SAMPLE_ROWS) else {
+        return Ok(vec![]);
+    };
+    let decoded = decode(chunk.format, &chunk.bytes, None)?;
+    Ok(sampled_fields(&decoded.batch))
 }
 
 /// One chunk of at most about `limit` rows from the first chunks of a stream:

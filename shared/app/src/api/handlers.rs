@@ -320,6 +320,29 @@ handlers! {
         c.reply(&configured::update_source(&c.ctx()?, &c.id()?, c.body()?).await?)
     }
     delete_source(c) { c.done(configured::delete_source(&c.ctx()?, &c.id()?).await?) }
+    test_source(c, engine: Arc<dyn Previewer>) {
+        c.reply(&configured::test_source(&c.ctx()?, engine.as_ref(), &c.id()?).await?)
+    }
+    suggest_mapping(c, engine: Arc<dyn Previewer>) {
+        let (ctx, id) = (c.ctx()?, c.id()?);
+        c.reply(&configured::suggest_mapping(&ctx, engine.as_ref(), &id, c.body()?).await?)
+    }
+    list_source_streams(c, engine: Arc<dyn Previewer>) {
+        let mut name = None;
+        for (k, v) in query_params(&c.req) {
+            match k.as_str() {
+                "name" => name = Some(v),
+                other => {
+                    return Err(ApiError::invalid(
+                        other,
+                        "unknown query parameter; expected: name",
+                    ));
+                }
+            }
+        }
+        let (ctx, id) = (c.ctx()?, c.id()?);
+        c.reply(&configured::source_streams(&ctx, engine.as_ref(), &id, name).await?)
+    }
 
     create_destination(c) {
         let d = configured::create_destination(&c.ctx()?, c.body()?).await?;

@@ -364,6 +364,55 @@ pub static DELETE_SOURCE: RouteSpec = route!(
     handler = h::delete_source
 );
 
+/// `api-test-source`.
+pub static TEST_SOURCE: RouteSpec = route!(
+    "api-test-source",
+    POST,
+    "/v1/sources/{id}/test",
+    ED,
+    "Test the source as a run reaches it: reachable, authorized, readable, with a reason when not. A database gets a login and a look at what its user may read; files a listing of their location; an HTTP API one request to its base URL with its credential. Nothing is written.",
+    req = None,
+    res = Some(schema::<sluice_domain::discovery::SourceTest>),
+    status = 200,
+    query = &[],
+    handler = h::test_source,
+    needs = Engine
+);
+
+/// `api-list-source-streams`.
+pub static LIST_SOURCE_STREAMS: RouteSpec = route!(
+    "api-list-source-streams",
+    GET,
+    "/v1/sources/{id}/streams",
+    V,
+    "The streams the source offers now, each with its fields, their types and the cast a mapping gives them, its primary key and the columns an incremental run could resume from: a database's tables and views from its catalog, the files at a files source's location from their first rows. With `name`, that stream only (for an HTTP API, the path to read).",
+    req = None,
+    res = Some(schema::<configured::SourceStreams>),
+    status = 200,
+    query = &[QueryParam {
+        name: "name",
+        description: "Only this stream, as a data mart's definition names it (`public.orders`, `orders/2026.csv`, an HTTP API's path).",
+        schema: || serde_json::json!({"type": "string", "minLength": 1, "maxLength": 1024}),
+    }],
+    handler = h::list_source_streams,
+    needs = Engine
+);
+
+/// `api-suggest-mapping`.
+pub static SUGGEST_MAPPING: RouteSpec = route!(
+    "api-suggest-mapping",
+    POST,
+    "/v1/sources/{id}/suggest-mapping",
+    ED,
+    "Suggest the mapping of one of the source's streams, read as discovery reads it: into an existing data mart's columns (`data_mart_id`) or given `columns`, each matched to the field most alike in name (case, separators, a shared prefix, abbreviations) and type, with a score and the reason; or, with neither, every field under its name in snake case with the cast that lands its type. `mapping` is the matched columns, ready for a definition.",
+    req = Some(schema::<sluice_domain::suggest::SuggestMapping>),
+    res = Some(schema::<sluice_domain::suggest::Suggestion>),
+    status = 200,
+    query = &[],
+    handler = h::suggest_mapping,
+    needs = Engine
+);
+
 // data marts
 /// `api-create-data-mart`.
 pub static CREATE_DATA_MART: RouteSpec = route!(
@@ -1190,6 +1239,9 @@ pub static ALL: &[&RouteSpec] = &[
     &GET_SOURCE,
     &UPDATE_SOURCE,
     &DELETE_SOURCE,
+    &TEST_SOURCE,
+    &LIST_SOURCE_STREAMS,
+    &SUGGEST_MAPPING,
     &CREATE_DATA_MART,
     &LIST_DATA_MARTS,
     &GET_DATA_MART,

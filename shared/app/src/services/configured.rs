@@ -4,22 +4,27 @@
 //! Writes are ordered so that nothing is half-written: the secret is stored before
 //! the record that references it, and removed again if the record cannot be written.
 
+use serde::Serialize;
 use serde_json::{Map, Value};
 use sluice_domain::connectors::{self, FieldSpec};
+use sluice_domain::discovery::{DiscoveredStream, SourceTest};
 use sluice_domain::entities::{
-    ConfigMap, CreateDestination, CreateSource, Destination, DestinationView, Entity, Meta,
-    Settings, Source, SourceView, UpdateDestination, UpdateSource, ValidatedSettings,
-    check_destination_values, destination_fields, merge_settings, validate_title,
+    CastType, ConfigMap, CreateDestination, CreateSource, DataMart, Destination, DestinationView,
+    Entity, Meta, Settings, Source, SourceView, UpdateDestination, UpdateSource, ValidatedSettings,
+    check_destination_values, destination_fields, merge_settings, parse_ref_of, validate_title,
 };
 use sluice_domain::files::{Location, PathRefused, parse_location};
 use sluice_domain::ports::{ConnectionCheck, ObjectStore, Record, SecretValue};
+use sluice_domain::suggest::{SuggestMapping, Suggestion, TargetColumn, suggest_into, suggest_new};
 use sluice_domain::{Id, IdOf, Kind};
 
 use super::{
-    Ctx, List, Page, check_version, list_page, load, map_list, save, soft_delete, to_record,
+    Ctx, List, Page, check_version, list_page, load, map_list, require_ref, save, soft_delete,
+    to_record,
 };
 use crate::Testing;
 use crate::error::{ServiceError, ServiceResult};
+use crate::ports::Previewer;
 use crate::records::from_record;
 
 fn secret_name(project: &Id, id: &Id) -> String {
@@ -402,6 +407,100 @@ pub struct DestinationTest {
     /// `reachable`, `authorized`, `writable`, in order; a check after a
     /// failed one is not tried.
     pub checks: Vec<ConnectionCheck>,
+}
+
+/// `POST /v1/sources/{id}/test`: the source tried as a run reaches it, by the
+/// engine (which links the connectors).
+pub async fn test_source(
+    ctx: &Ctx<'_>,
+    engine: &dyn Previewer,
+    id: &IdOf<Source>,
+) -> ServiceResult<SourceTest> {
+    let s: Source = load(ctx, id).await?;
+    let test = engine.test_source(ctx.deps, &s).await?;
+    tracing::info!(source_id = %s.meta.id, connector = %s.connector, ok = test.ok, "Source tested.");
+    Ok(test)
+}
+
+/// What `GET /v1/sources/{id}/streams` answers.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct SourceStreams {
+    pub streams: Vec<DiscoveredStream>,
+}
+
+/// Longest stream name asked for.
+const MAX_STREAM_NAME: usize = 1024;
+
+/// `GET /v1/sources/{id}/streams`: what the source offers now, or the stream
+/// `name` only.
+pub async fn source_streams(
+    ctx: &Ctx<'_>,
+    engine: &dyn Previewer,
+    id: &IdOf<Source>,
+    name: Option<String>,
+) -> ServiceResult<SourceStreams> {
+    if let Some(n) = &name
+        && (n.trim().is_empty() || n.len() > MAX_STREAM_NAME)
+    {
+        return Err(ServiceError::invalid(
+            "name",
+            format!("must be 1 to {MAX_STREAM_NAME} characters"),
+        ));
+    }
+    let s: Source = load(ctx, id).await?;
+    let streams = engine.streams(ctx.deps, &s, name.as_deref()).await?;
+    Ok(SourceStreams { streams })
+}
+
+/// `POST /v1/sources/{id}/suggest-mapping`: the stream's fields, as discovery
+/// finds them, matched into the target the body names (an existing data
+/// mart's columns, given columns, or a new data mart's).
+pub async fn suggest_mapping(
+    ctx: &Ctx<'_>,
+    engine: &dyn Previewer,
+    id: &IdOf<Source>,
+    body: SuggestMapping,
+) -> ServiceResult<Suggestion> {
+    body.validate()?;
+    let target: Option<Vec<TargetColumn>> = match (&body.data_mart_id, body.columns) {
+        (Some(raw), _) => {
+            let mart_id = parse_ref_of::<DataMart>("data_mart_id", raw)?;
+            let mart: DataMart = require_ref(ctx, "data_mart_id", mart_id.as_id()).await?;
+            if mart.schema.is_empty() {
+                return Err(ServiceError::invalid(
+                    "data_mart_id",
+                    "the data mart has no columns yet (a run lands them); give `columns` instead",
+                ));
+            }
+            Some(
+                mart.schema
+                    .iter()
+                    .map(|f| TargetColumn {
+                        name: f.name.clone(),
+                        cast: CastType::parse(&f.kind).unwrap_or(CastType::String),
+                    })
+                    .collect(),
+            )
+        }
+        (None, columns) => columns,
+    };
+    let s: Source = load(ctx, id).await?;
+    let streams = engine.streams(ctx.deps, &s, Some(&body.stream)).await?;
+    let fields = streams
+        .into_iter()
+        .next()
+        .map(|d| d.fields)
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| {
+            ServiceError::invalid(
+                "stream",
+                format!("`{}` has no rows or fields to read yet", body.stream),
+            )
+        })?;
+    Ok(match target {
+        None => suggest_new(&body.stream, &fields),
+        Some(t) => suggest_into(&body.stream, &fields, &t),
+    })
 }
 
 /// Tries a destination the way its delivery would reach it.

@@ -46,6 +46,12 @@ pub fn db_error(step: &str, e: tokio_postgres::Error) -> ConnectorError {
     ConnectorError::upstream(text, retryable)
 }
 
+/// Whether a [`connect`] error `why` says the server was reached and refused
+/// the login (the credentials, the database), not that it was out of reach.
+pub fn login_refused(why: &str) -> bool {
+    why.starts_with("logging in to") && !why.contains("timed out")
+}
+
 fn refused(reason: impl Into<String>) -> ConnectorError {
     ConnectorError::upstream(reason, false)
 }

@@ -20,9 +20,14 @@ use sluice_domain::net::Egress;
 use sluice_domain::pipeline::ChunkFormat;
 use tokio_postgres::Client;
 
+use sluice_domain::discovery::{DiscoveredField, DiscoveredStream, FoundBy, SourceTest};
+use sluice_domain::ports::ConnectionCheck;
+
 use super::copy::{Column, Decoder, Wire};
 use super::{connect, db_error};
-use crate::{Budget, ConnectorError, Extractor, RawChunk, StepOutput, StreamRequest, config_str};
+use crate::{
+    Budget, ConnectorError, Extractor, Probe, RawChunk, StepOutput, StreamRequest, config_str,
+};
 
 /// Longest a chunk's COPY may take before the server stops it.
 const STATEMENT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -421,7 +426,133 @@ impl Extractor for Postgres {
             cursor: cursor_out,
         })
     }
+
+    async fn test(&self, probe: &Probe<'_>) -> SourceTest {
+        let (client, shown) = match connect(&self.egress, config_str(probe.config, "url", "")).await
+        {
+            Ok(pair) => pair,
+            Err(e) => {
+                let why = e.to_string();
+                let at = if super::login_refused(&why) {
+                    "authorized"
+                } else {
+                    "reachable"
+                };
+                return SourceTest::failed_at(at, &why);
+            }
+        };
+        let readable = client
+            .query_one(&format!("SELECT count(*) FROM ({READABLE}) t"), &[])
+            .await;
+        let n: i64 = match readable {
+            Ok(row) => row.get(0),
+            Err(e) => {
+                return SourceTest::failed_at(
+                    "readable",
+                    &db_error("reading the catalog", e).to_string(),
+                );
+            }
+        };
+        if n == 0 {
+            return SourceTest::failed_at(
+                "readable",
+                &format!("the user may read no table or view at {shown}"),
+            );
+        }
+        SourceTest::of(vec![
+            ConnectionCheck::passed("reachable", None),
+            ConnectionCheck::passed("authorized", Some(format!("logged in to {shown}"))),
+            ConnectionCheck::passed(
+                "readable",
+                Some(format!("{n} tables and views may be read")),
+            ),
+        ])
+    }
+
+    async fn streams(
+        &self,
+        probe: &Probe<'_>,
+    ) -> Result<Option<Vec<DiscoveredStream>>, ConnectorError> {
+        let (client, _) = connect(&self.egress, config_str(probe.config, "url", "")).await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT t.schema, t.name, a.attname::text, format_type(a.atttypid, a.atttypmod),
+                            NOT a.attnotnull,
+                            COALESCE(array_position(pk.indkey::int2[], a.attnum) - array_lower(pk.indkey::int2[], 1) + 1, 0)::int4
+                     FROM ({READABLE}) t
+                     JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
+                     LEFT JOIN pg_catalog.pg_index pk ON pk.indrelid = t.oid AND pk.indisprimary
+                     ORDER BY t.schema, t.name, a.attnum"
+                ),
+                &[],
+            )
+            .await
+            .map_err(|e| db_error("reading the catalog", e))?;
+        let mut out: Vec<DiscoveredStream> = vec![];
+        let mut current: Option<(String, Vec<DiscoveredField>, Vec<(i32, String)>)> = None;
+        let finish =
+            |(name, fields, mut key): (String, Vec<DiscoveredField>, Vec<(i32, String)>)| {
+                key.sort();
+                DiscoveredStream::new(
+                    name,
+                    fields,
+                    key.into_iter().map(|(_, c)| c).collect(),
+                    FoundBy::Catalog,
+                )
+            };
+        for r in &rows {
+            let (schema, table): (String, String) = (r.get(0), r.get(1));
+            let name = format!("{schema}.{table}");
+            // A name the stream syntax cannot carry (a dot in it) is not offered.
+            if table_of(&name).is_err() {
+                continue;
+            }
+            if current.as_ref().is_none_or(|(n, _, _)| *n != name) {
+                if out.len() >= MAX_STREAMS {
+                    break;
+                }
+                if let Some(done) = current.take() {
+                    out.push(finish(done));
+                }
+                current = Some((name, vec![], vec![]));
+            }
+            let Some((_, fields, key)) = current.as_mut() else {
+                continue;
+            };
+            let column: String = r.get(2);
+            let sql_type: String = r.get(3);
+            let key_at: i32 = r.get(5);
+            if key_at > 0 {
+                key.push((key_at, column.clone()));
+            }
+            fields.push(DiscoveredField {
+                cast: sluice_domain::connectors::postgres::cast_of(&sql_type),
+                name: column,
+                source_type: sql_type,
+                nullable: r.get(4),
+            });
+        }
+        if let Some(done) = current.take() {
+            out.push(finish(done));
+        }
+        Ok(Some(out))
+    }
 }
+
+/// Tables offered by discovery at most.
+const MAX_STREAMS: usize = 2_000;
+
+/// The tables, views, materialized views and foreign tables the source's user
+/// may read, outside the system schemas; partitions are read through their
+/// parent. Columns `oid`, `schema`, `name`.
+const READABLE: &str = "SELECT c.oid, n.nspname::text AS schema, c.relname::text AS name
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+      AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)
+      AND has_table_privilege(c.oid, 'SELECT')";
 
 /// A batch as a Parquet chunk the transform reads.
 fn parquet_chunk(batch: &arrow_array::RecordBatch) -> Result<Vec<u8>, ConnectorError> {

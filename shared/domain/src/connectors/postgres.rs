@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::{ConnectorSpec, FieldSpec, FieldType as T, StreamSpec};
+use crate::entities::CastType;
 use crate::error::DomainError;
 
 /// Longest identifier PostgreSQL keeps whole.
@@ -47,6 +48,45 @@ pub fn table_of(stream: &str) -> Result<(String, String), String> {
     Ok((schema.to_string(), table.to_string()))
 }
 
+/// The cast that lands a column of PostgreSQL type `sql_type` (as
+/// `format_type` writes it) with its type: integers as `int`, `numeric(p,s)` as
+/// `decimal(p,s)` up to 38 digits, floats, booleans, dates, timestamps (with or
+/// without zone), json and arrays (read as JSON text) as `json`; the rest as
+/// `string`.
+pub fn cast_of(sql_type: &str) -> CastType {
+    let t = sql_type.trim();
+    if t.ends_with("[]") {
+        return CastType::Json;
+    }
+    match t {
+        "smallint" | "integer" | "bigint" | "oid" => CastType::Int,
+        "real" | "double precision" => CastType::Float,
+        "boolean" => CastType::Bool,
+        "date" => CastType::Date,
+        "json" | "jsonb" => CastType::Json,
+        "numeric" => CastType::DECIMAL,
+        _ if t.starts_with("timestamp") => CastType::Timestamp,
+        _ if t.starts_with("numeric(") => {
+            let inner = t.trim_start_matches("numeric(").trim_end_matches(')');
+            let mut parts = inner.split(',').map(|p| p.trim().parse::<u8>());
+            match (parts.next(), parts.next()) {
+                (Some(Ok(p)), Some(Ok(s))) if (1..=38).contains(&p) && s <= p => {
+                    CastType::Decimal {
+                        precision: p,
+                        scale: s,
+                    }
+                }
+                (Some(Ok(p)), None) if (1..=38).contains(&p) => CastType::Decimal {
+                    precision: p,
+                    scale: 0,
+                },
+                _ => CastType::String,
+            }
+        }
+        _ => CastType::String,
+    }
+}
+
 pub fn spec() -> ConnectorSpec {
     ConnectorSpec {
         name: "postgres",
@@ -70,5 +110,39 @@ pub fn spec() -> ConnectorSpec {
             "*",
             "A table, as `schema.table` or `table` (in `public`); each table is one stream.",
         )],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_postgres_type_lands_with_its_cast() {
+        let cases = [
+            ("integer", "int"),
+            ("bigint", "int"),
+            ("smallint", "int"),
+            ("numeric(12,2)", "decimal(12,2)"),
+            ("numeric(10)", "decimal(10,0)"),
+            ("numeric(60,2)", "string"),
+            ("numeric", "decimal"),
+            ("double precision", "float"),
+            ("real", "float"),
+            ("boolean", "bool"),
+            ("date", "date"),
+            ("timestamp without time zone", "timestamp"),
+            ("timestamp(3) with time zone", "timestamp"),
+            ("jsonb", "json"),
+            ("integer[]", "json"),
+            ("text", "string"),
+            ("character varying(40)", "string"),
+            ("uuid", "string"),
+            ("time without time zone", "string"),
+            ("bytea", "string"),
+        ];
+        for (pg, cast) in cases {
+            assert_eq!(cast_of(pg).to_string(), cast, "{pg}");
+        }
     }
 }

@@ -1,0 +1,10 @@
+//! `api-suggest-mapping`: POST /v1/sources/{id}/suggest-mapping. The stream is read by
+//! the engine function, which links every connector, reached over Lambda Invoke; this
+//! binary links its client only.
+
+use sluice_lambda::{parts, routes};
+
+#[tokio::main]
+async fn main() -> Result<(), sluice_lambda::Error> {
+    sluice_lambda::run_api(&routes::SUGGEST_MAPPING, &[parts::engine]).await
+}
