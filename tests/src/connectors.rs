@@ -195,7 +195,12 @@ async fn check_source(app: &TestApp, connector: &str, source: &Value, stream: &s
         .as_array()
         .expect("mapping")
         .iter()
-        .map(|c| (c["target"].as_str().unwrap_or(""), c["source"].as_str().unwrap_or("")))
+        .map(|c| {
+            (
+                c["target"].as_str().unwrap_or(""),
+                c["source"].as_str().unwrap_or(""),
+            )
+        })
         .collect();
     assert_eq!(
         pairs,
