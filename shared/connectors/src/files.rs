@@ -253,7 +253,9 @@ impl Extractor for Files {
                 "no files at the location yet (upload some with PUT /v1/files/{path})",
             )
         } else {
-            ConnectionCheck::passed("readable", Some(format!("{} files", files.len())))
+            let n = files.len();
+            let noun = if n == 1 { "file" } else { "files" };
+            ConnectionCheck::passed("readable", Some(format!("{n} {noun}")))
         };
         SourceTest::of(vec![
             ConnectionCheck::passed("reachable", None),
