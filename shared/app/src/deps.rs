@@ -30,10 +30,12 @@ pub enum Part {
 /// Largest upload by default: 1 GiB.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 1 << 30;
 
-/// Everything a handler needs, built once per process (per Lambda cold start).
-/// The optional parts are there only where a function uses them; a function
-/// serving a route checks the parts its route needs when it starts
-/// ([`Deps::check`]), so a missing one stops it at cold start with its reason.
+/// Everything a process is given, built once (per Lambda cold start). The
+/// optional parts are there only where a function uses them: a route's handler
+/// is handed the ones it calls, taken from here when the process starts
+/// (`api::Api`, through `take_queue`, `querying`, `planning`, `testing`), and a
+/// stage checks its own ([`Deps::check`]); so a missing one stops the process
+/// at start with its reason.
 #[derive(Clone)]
 pub struct Deps {
     pub store: Arc<dyn MetadataStore>,

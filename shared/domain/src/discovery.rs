@@ -95,17 +95,11 @@ impl SourceTest {
     /// rest not tried.
     pub fn failed_at(failed: &str, reason: &str) -> SourceTest {
         let at = SOURCE_CHECKS.iter().position(|c| *c == failed).unwrap_or(0);
-        let checks = SOURCE_CHECKS
+        let mut checks: Vec<ConnectionCheck> = SOURCE_CHECKS[..at]
             .iter()
-            .enumerate()
-            .map(|(i, c)| match i.cmp(&at) {
-                std::cmp::Ordering::Less => ConnectionCheck::passed(c, None),
-                std::cmp::Ordering::Equal => ConnectionCheck::failed(c, reason),
-                std::cmp::Ordering::Greater => {
-                    ConnectionCheck::failed(c, format!("not tried: {failed} failed"))
-                }
-            })
+            .map(|c| ConnectionCheck::passed(c, None))
             .collect();
+        checks.extend(ConnectionCheck::untried_of(&SOURCE_CHECKS, failed, reason));
         SourceTest::of(checks)
     }
 }

@@ -437,7 +437,11 @@ impl ConnectionCheck {
     /// The checks from `check` on, failed: they could not be tried because an
     /// earlier one failed with `reason`.
     pub fn untried(from: &str, reason: &str) -> Vec<ConnectionCheck> {
-        let all = ["reachable", "authorized", "writable"];
+        ConnectionCheck::untried_of(&["reachable", "authorized", "writable"], from, reason)
+    }
+
+    /// As [`ConnectionCheck::untried`], over the checks `all` in their order.
+    pub fn untried_of(all: &[&str], from: &str, reason: &str) -> Vec<ConnectionCheck> {
         let start = all.iter().position(|c| *c == from).unwrap_or(0);
         all[start..]
             .iter()
