@@ -89,16 +89,118 @@ async fn fixture(connector: &str) -> (Value, String, Served) {
                 Served::Database(pg),
             )
         }
+        "github" | "bank_of_canada" | "openholidays" | "openexchangerates" => {
+            let (mut config, stream, answer): (Value, &str, fn(&str) -> String) = match connector {
+                "github" => (
+                    json!({"token": "ghp_fixture", "repositories": ["octo/hello"]}),
+                    "issues",
+                    github,
+                ),
+                "bank_of_canada" => (
+                    json!({"series": ["FXUSDCAD"], "start_date": days_ago(3)}),
+                    "observations",
+                    bank_of_canada,
+                ),
+                "openholidays" => (
+                    json!({"countries": ["DE"], "start_date": days_ago(3)}),
+                    "public_holidays",
+                    openholidays,
+                ),
+                _ => (
+                    json!({"api_key": "oxr-fixture", "start_date": days_ago(2), "symbols": "EUR"}),
+                    "historical_rates",
+                    openexchangerates,
+                ),
+            };
+            let (server, url) = replay(answer).await;
+            config["base_url"] = json!(url);
+            config["requests_per_minute"] = json!(100_000);
+            (config, stream.to_string(), Served::Task(server))
+        }
         other => panic!(
             "connector `{other}` is in the catalog with no runnable fixture in tests/src/connectors.rs"
         ),
     }
 }
 
+/// The day `n` days before today, as a config's `start_date`.
+fn days_ago(n: u64) -> String {
+    (chrono::Utc::now().date_naive() - chrono::Days::new(n))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// An API on a free port answering each request's path and query with the
+/// JSON `answer` gives, one request per connection; its base URL is put in
+/// the fixture's config by the caller.
+async fn replay(answer: fn(&str) -> String) -> (tokio::task::JoinHandle<()>, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        while let Ok((mut s, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 8192];
+            let n = s.read(&mut buf).await.unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).to_string();
+            let target = head.split(' ').nth(1).unwrap_or("/").to_string();
+            let body = answer(&target);
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = s.write_all(reply.as_bytes()).await;
+        }
+    });
+    (server, format!("http://{addr}"))
+}
+
+/// GitHub's repository and its issues, as its REST API answers them.
+fn github(target: &str) -> String {
+    if target.starts_with("/repos/octo/hello/issues") {
+        json!([{
+            "id": 1, "number": 1, "title": "Found a bug", "state": "open",
+            "user": {"login": "octocat"}, "labels": [], "comments": 0,
+            "created_at": "2026-11-01T09:00:00Z", "updated_at": "2026-11-02T09:00:00Z"
+        }])
+    } else {
+        json!({"id": 1296269, "full_name": "octo/hello", "name": "hello", "owner": {"login": "octo"}})
+    }
+    .to_string()
+}
+
+/// Valet's observations of a series.
+fn bank_of_canada(_: &str) -> String {
+    json!({"seriesDetail": {"FXUSDCAD": {"label": "USD/CAD"}}, "observations": [
+        {"d": days_ago(1), "FXUSDCAD": {"v": "1.3990"}}
+    ]})
+    .to_string()
+}
+
+/// OpenHolidays' public holidays.
+fn openholidays(_: &str) -> String {
+    json!([{"id": "a1b2", "startDate": days_ago(1), "endDate": days_ago(1), "type": "Public",
+        "name": [{"language": "EN", "text": "A holiday"}], "nationwide": true}])
+    .to_string()
+}
+
+/// A day's rates from Open Exchange Rates.
+fn openexchangerates(_: &str) -> String {
+    json!({"timestamp": 1_795_000_000, "base": "USD", "rates": {"EUR": 0.93}}).to_string()
+}
+
 /// The source tested and discovered through the API, as a run reaches it: every
 /// check passes, the fixture's stream is offered (or, where the user names
 /// streams, read by its name) with its two fields and their casts.
 async fn check_source(app: &TestApp, connector: &str, source: &Value, stream: &str) {
+    if let Some(declared) = registry()
+        .iter()
+        .find(|c| c.name == connector)
+        .and_then(|c| c.rest)
+    {
+        return check_declared_source(app, declared, source, stream).await;
+    }
     let id = source["id"].as_str().expect("source id");
     let test = app
         .owner("POST", &format!("/v1/sources/{id}/test"), None, 200)
@@ -207,6 +309,54 @@ async fn check_source(app: &TestApp, connector: &str, source: &Value, stream: &s
         [("order_amount", "amount"), ("order_id", "id")],
         "{connector}: {suggested}"
     );
+}
+
+/// A connector of the REST kit tested and discovered through the API: its
+/// first stream's first page passes every check; discovery lists its declared
+/// streams, and the fixture's stream with its declared columns and key.
+async fn check_declared_source(
+    app: &TestApp,
+    declared: &sluice_domain::connectors::rest::RestConnector,
+    source: &Value,
+    stream: &str,
+) {
+    let id = source["id"].as_str().expect("source id");
+    let name = declared.name;
+    let test = app
+        .owner("POST", &format!("/v1/sources/{id}/test"), None, 200)
+        .await;
+    assert_eq!(test["ok"], true, "{name}: {test}");
+    let all = app
+        .owner("GET", &format!("/v1/sources/{id}/streams"), None, 200)
+        .await;
+    let names: Vec<&str> = all["streams"]
+        .as_array()
+        .expect("streams")
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    let declared_names: Vec<&str> = declared.streams.iter().map(|s| s.name).collect();
+    assert_eq!(names, declared_names, "{name}: {all}");
+    let one = app
+        .owner(
+            "GET",
+            &format!("/v1/sources/{id}/streams?name={stream}"),
+            None,
+            200,
+        )
+        .await;
+    let s = &one["streams"][0];
+    let spec = declared.stream(stream).expect("declared");
+    let fields: Vec<&str> = s["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    let columns: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+    assert_eq!(fields, columns, "{name}: {one}");
+    assert_eq!(s["primary_key"], json!(spec.key), "{name}: {one}");
+    assert_eq!(s["found_by"], "catalog", "{name}: {one}");
 }
 
 /// Starts a run of a data mart over each catalog connector and hands its first

@@ -18,10 +18,20 @@ use sluice_tests::app::{spawn_app_without_workers, temp_dir};
 use sluice_tests::as_sqs_event;
 use sluice_tests::runs::{files_mart, start_run, table_totals, write_orders};
 
-const STAGES: &[(&str, &str)] = &[
-    ("extract-files", "sluice-extract-files"),
-    ("extract-http-json", "sluice-extract-http-json"),
-    ("extract-postgres", "sluice-extract-postgres"),
+/// Each registered connector's extraction, then the other stages.
+fn stages() -> Vec<(String, String)> {
+    sluice_domain::connectors::registry()
+        .iter()
+        .map(|c| (c.function(), c.queue()))
+        .chain(
+            OTHER_STAGES
+                .iter()
+                .map(|(f, q)| (f.to_string(), q.to_string())),
+        )
+        .collect()
+}
+
+const OTHER_STAGES: &[(&str, &str)] = &[
     ("transform-batch", "sluice-transform"),
     ("load-finalize", "sluice-finalize"),
     ("materialize", "sluice-materialize"),
@@ -38,18 +48,18 @@ fn root() -> PathBuf {
 
 #[test]
 fn sample_events_are_stage_messages_of_their_queue() {
-    for (function, queue) in STAGES {
-        let path = root().join("events").join(function).join("ok.json");
+    for (function, queue) in stages() {
+        let path = root().join("events").join(&function).join("ok.json");
         let text = std::fs::read_to_string(&path).expect("sample event");
         let event: SqsEvent = serde_json::from_str(&text).expect("an SQS event");
         assert!(!event.records.is_empty(), "{function}");
         for record in event.records {
             let arn = record.event_source_arn.clone().unwrap_or_default();
-            assert!(arn.ends_with(queue), "{function}: {arn}");
+            assert!(arn.ends_with(&queue), "{function}: {arn}");
             let msg = to_queue_message(record).expect("a queue message");
             assert_eq!(msg.receive_count, 1);
             let parsed: Message = serde_json::from_str(&msg.body).expect("a stage message");
-            let expected = match *queue {
+            let expected = match queue.as_str() {
                 "sluice-transform" => "transform",
                 "sluice-finalize" => "finalize",
                 "sluice-materialize" => "materialize",
@@ -61,7 +71,7 @@ fn sample_events_are_stage_messages_of_their_queue() {
         }
     }
     let queues: BTreeSet<String> = stage_queues().into_iter().collect();
-    let covered: BTreeSet<String> = STAGES.iter().map(|(_, q)| q.to_string()).collect();
+    let covered: BTreeSet<String> = stages().into_iter().map(|(_, q)| q).collect();
     assert_eq!(queues, covered);
 }
 

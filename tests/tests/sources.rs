@@ -65,6 +65,7 @@ fn request<'a>(
     lookback: Duration,
 ) -> StreamRequest<'a> {
     StreamRequest {
+        credentials: None,
         stream,
         config,
         cursor,
@@ -378,6 +379,7 @@ async fn a_postgres_source_is_discovered_from_its_catalog_and_tested_check_by_ch
     let reader = as_user("reader", "reader-pw-1");
     fn probe(config: &Map<String, Value>) -> sluice_connectors::Probe<'_> {
         sluice_connectors::Probe {
+            credentials: None,
             config,
             files: FileAccess::default(),
         }
@@ -568,5 +570,303 @@ async fn a_postgres_table_lands_in_a_data_mart() {
     assert!((total - (all - tenths)).abs() < 1e-6, "{row}");
     assert_eq!(row[3], "2026-10-27", "{row}");
     assert_eq!(row[4], "1002", "the int cast to text: {row}");
+    app.stop().await;
+}
+
+/// GitHub's issues API on a free port, as documented: issues of each
+/// repository in pages joined by `Link` headers, `since` filtering by update
+/// time, a bearer token; the second page of `octo/one` is throttled once
+/// (429 with `Retry-After`). Returns its URL, the requests it saw, and its task.
+async fn github_api() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    tokio::task::JoinHandle<()>,
+) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
+    let log = seen.clone();
+    let task = tokio::spawn(async move {
+        let mut throttled = false;
+        while let Ok((mut s, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 8192];
+            let n = s.read(&mut buf).await.unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).to_string();
+            let target = head.split(' ').nth(1).unwrap_or("/").to_string();
+            log.lock().expect("lock").push(target.clone());
+            let authorized = head
+                .lines()
+                .any(|l| l.eq_ignore_ascii_case("authorization: Bearer ghp_e2e_SECRET"));
+            let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+            let since = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("since="))
+                .map(|s| s.replace("%3A", ":"));
+            let issue = |id: u64, repo: &str, updated: &str| {
+                json!({"id": id, "number": id, "title": format!("{repo} #{id}"), "state": "open",
+                       "user": {"login": "octocat"}, "labels": [{"name": "bug"}],
+                       "created_at": "2026-01-01T00:00:00Z", "updated_at": updated})
+            };
+            let all: Vec<Value> = match path {
+                "/repos/octo/one/issues" => vec![
+                    issue(11, "one", "2026-03-01T10:00:00Z"),
+                    issue(12, "one", "2026-03-02T10:00:00Z"),
+                    issue(13, "one", "2026-03-03T10:00:00Z"),
+                ],
+                "/repos/octo/two/issues" => vec![issue(21, "two", "2026-03-05T10:00:00Z")],
+                _ => vec![],
+            };
+            let kept: Vec<Value> = all
+                .into_iter()
+                .filter(|i| {
+                    since
+                        .as_deref()
+                        .is_none_or(|s| i["updated_at"].as_str().unwrap_or_default() >= s)
+                })
+                .collect();
+            let page2 = query.contains("page=2");
+            let (status, extra, body) = if !authorized {
+                (
+                    "401 Unauthorized",
+                    String::new(),
+                    r#"{"message":"Bad credentials"}"#.to_string(),
+                )
+            } else if page2 && !throttled {
+                throttled = true;
+                (
+                    "429 Too Many Requests",
+                    "retry-after: 1\r\n".to_string(),
+                    "{}".to_string(),
+                )
+            } else if path == "/repos/octo/one/issues" && !page2 && kept.len() > 2 {
+                (
+                    "200 OK",
+                    format!("link: <http://{addr}{path}?state=all&page=2>; rel=\"next\"\r\n"),
+                    Value::Array(kept[..2].to_vec()).to_string(),
+                )
+            } else if page2 {
+                (
+                    "200 OK",
+                    String::new(),
+                    Value::Array(kept[2..].to_vec()).to_string(),
+                )
+            } else {
+                ("200 OK", String::new(), Value::Array(kept).to_string())
+            };
+            let reply = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{extra}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = s.write_all(reply.as_bytes()).await;
+        }
+    });
+    (format!("http://{addr}"), seen, task)
+}
+
+/// A GitHub source through a whole run on the embedded stack: issues of two
+/// repositories land in a merged data mart; the throttled page is waited for
+/// and the wait is in the run's log; the next run asks each repository only
+/// for what changed since its own cursor; the token is never shown.
+#[tokio::test]
+async fn a_github_source_runs_through_throttling_and_resumes_per_repository() {
+    let app = spawn_app().await;
+    let (base, seen, server) = github_api().await;
+    let mart = connector_mart(
+        &app,
+        "github",
+        json!({"base_url": base, "token": "ghp_e2e_SECRET",
+               "repositories": ["octo/one", "octo/two"], "requests_per_minute": 6000}),
+        "issues",
+        json!({"columns": [
+            {"target": "id", "source": "id", "cast": "int"},
+            {"target": "repository", "source": "repository", "cast": "string"},
+            {"target": "title", "source": "title", "cast": "string"},
+            {"target": "labels", "source": "labels", "cast": "json"},
+            {"target": "updated_at", "source": "updated_at", "cast": "timestamp"}
+        ], "rules": [{"rule": "unique_key", "columns": ["id"]}]}),
+        json!({"batch_size": 100, "write_mode": "merge"}),
+    )
+    .await;
+    let run = start_run(&app, &mart, json!({})).await;
+    let done = wait_final(&app, &run, Duration::from_secs(120)).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert!(!done.to_string().contains("ghp_e2e_SECRET"), "{done}");
+    let log: Vec<&str> = done["log"]
+        .as_array()
+        .expect("the run's log")
+        .iter()
+        .filter_map(|l| l["message"].as_str())
+        .collect();
+    assert!(
+        log.iter()
+            .any(|l| l.contains("429 Too Many Requests; waited 1.0 s before retry 1")),
+        "{log:?}"
+    );
+    let q = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/query"),
+            Some(&json!({"sql": "SELECT repository, count(*), max(updated_at) FROM ${DATA_MART_TABLE} GROUP BY repository ORDER BY repository"})),
+            200,
+        )
+        .await;
+    assert_eq!(q["rows"][0][0], "octo/one", "{q}");
+    assert_eq!(q["rows"][0][1], 3, "{q}");
+    assert_eq!(q["rows"][1][1], 1, "{q}");
+
+    // The next run: `since` is each repository's own latest update.
+    seen.lock().expect("lock").clear();
+    let again = start_run(&app, &mart, json!({})).await;
+    let again = wait_final(&app, &again, Duration::from_secs(120)).await;
+    assert_eq!(again["status"], "succeeded", "{again}");
+    let asked = seen.lock().expect("lock").clone();
+    let since = |repo: &str| {
+        asked
+            .iter()
+            .find(|t| t.starts_with(&format!("/repos/{repo}/issues")))
+            .and_then(|t| {
+                t.split('&')
+                    .find_map(|kv| kv.strip_prefix("since=").map(str::to_string))
+            })
+    };
+    assert_eq!(
+        since("octo/one").as_deref(),
+        Some("2026-03-03T10%3A00%3A00Z"),
+        "{asked:?}"
+    );
+    assert_eq!(
+        since("octo/two").as_deref(),
+        Some("2026-03-05T10%3A00%3A00Z"),
+        "{asked:?}"
+    );
+    let q = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/query"),
+            Some(&json!({"sql": "SELECT count(*) FROM ${DATA_MART_TABLE}"})),
+            200,
+        )
+        .await;
+    assert_eq!(q["rows"][0][0], 4, "merged by id: {q}");
+    server.abort();
+    app.stop().await;
+}
+
+/// A source of the REST kit is checked where it is saved: the credential its
+/// auth kind needs, the values its fields take, and the auth kinds the
+/// connector has; what it shows never carries the token.
+#[tokio::test]
+async fn a_declared_sources_config_is_checked_where_it_is_saved() {
+    let app = spawn_app().await;
+    for (config, field) in [
+        (json!({"repositories": ["octo/one"]}), "config.token"),
+        (
+            json!({"token": "t", "repositories": ["octo"]}),
+            "config.repositories[0]",
+        ),
+        (
+            json!({"token": "t", "repositories": []}),
+            "config.repositories",
+        ),
+        (
+            json!({"token": "t", "repositories": ["a/b"], "auth": "basic"}),
+            "config.auth",
+        ),
+        (
+            json!({"token": "t", "repositories": ["a/b"], "base_url": "ftp://x"}),
+            "config.base_url",
+        ),
+        (
+            json!({"token": "t", "repositories": ["a/b"], "requests_per_minute": 0}),
+            "config.requests_per_minute",
+        ),
+    ] {
+        let r = app
+            .send(
+                "POST",
+                "/v1/sources",
+                app.token(sluice_domain::Role::Owner),
+                Some(&json!({"title": "GitHub", "connector": "github", "config": config})),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{config}: {}", r.text);
+        assert_eq!(r.field(), field, "{config}: {}", r.text);
+    }
+    for (connector, config, field) in [
+        (
+            "bank_of_canada",
+            json!({"series": ["FXUSDCAD"], "start_date": "2026-13-01"}),
+            "config.start_date",
+        ),
+        (
+            "openholidays",
+            json!({"countries": ["Germany"], "start_date": "2026-01-01"}),
+            "config.countries[0]",
+        ),
+        (
+            "openexchangerates",
+            json!({"start_date": "2026-01-01"}),
+            "config.api_key",
+        ),
+        (
+            "openexchangerates",
+            json!({"api_key": "k", "start_date": "2026-01-01", "symbols": "EUR;GBP"}),
+            "config.symbols",
+        ),
+    ] {
+        let r = app
+            .send(
+                "POST",
+                "/v1/sources",
+                app.token(sluice_domain::Role::Owner),
+                Some(&json!({"title": connector, "connector": connector, "config": config})),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{connector}: {}", r.text);
+        assert_eq!(r.field(), field, "{connector}: {}", r.text);
+    }
+    let made = app
+        .owner(
+            "POST",
+            "/v1/sources",
+            Some(&json!({"title": "GitHub", "connector": "github",
+                         "config": {"token": "ghp_SHOWN_NEVER", "repositories": ["octo/one"]}})),
+            201,
+        )
+        .await;
+    assert!(!made.to_string().contains("ghp_SHOWN_NEVER"), "{made}");
+    assert_eq!(
+        made["config"]["base_url"], "https://api.github.com",
+        "{made}"
+    );
+    assert_eq!(made["config"]["auth"], "bearer", "{made}");
+    let catalog = app.owner("GET", "/v1/connectors/github", None, 200).await;
+    let streams: Vec<&str> = catalog["streams"]
+        .as_array()
+        .expect("streams")
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(
+        streams,
+        [
+            "repositories",
+            "issues",
+            "pull_requests",
+            "commits",
+            "releases",
+            "workflow_runs"
+        ]
+    );
+    let token = catalog["config"]
+        .as_array()
+        .expect("config")
+        .iter()
+        .find(|f| f["name"] == "token")
+        .expect("a token field");
+    assert_eq!(token["secret"], true);
     app.stop().await;
 }

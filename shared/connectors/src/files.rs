@@ -462,6 +462,7 @@ fn read_step(
         chunks,
         next,
         cursor,
+        ..Default::default()
     })
 }
 
@@ -1144,6 +1145,7 @@ mod tests {
 
     async fn all_chunks(config: &Map<String, Value>, stream: &str, batch: usize) -> Vec<RawChunk> {
         let req = StreamRequest {
+            credentials: None,
             stream,
             config,
             cursor: None,
@@ -1188,6 +1190,7 @@ mod tests {
         per_step: usize,
     ) -> (Vec<RawChunk>, Option<Value>) {
         let req = StreamRequest {
+            credentials: None,
             stream,
             config,
             cursor,
@@ -1340,6 +1343,7 @@ mod tests {
         let err = Files
             .step(
                 &StreamRequest {
+                    credentials: None,
                     stream: "*",
                     config: &c,
                     cursor: None,
@@ -1433,6 +1437,7 @@ mod tests {
         let out = Files
             .step(
                 &StreamRequest {
+                    credentials: None,
                     stream: "*.csv",
                     config: &c,
                     cursor: Some(&Value::from("2026-01-01")),
@@ -1520,6 +1525,7 @@ mod tests {
         std::fs::write(dir.path().join("a.ndjson"), "{\"id\":1}\n").expect("valid in this test");
         let c = config(dir.path(), "ndjson");
         let req = StreamRequest {
+            credentials: None,
             stream: "*",
             config: &c,
             cursor: None,

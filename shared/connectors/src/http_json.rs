@@ -12,9 +12,6 @@
 //! links are refused) and never reaches an error, a log line or a `Debug` print:
 //! response bodies quoted in errors are cut short with the credential masked.
 
-use std::collections::hash_map::RandomState;
-use std::fmt;
-use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -25,6 +22,10 @@ use serde_json::{Map, Value};
 use sluice_domain::pipeline::ChunkFormat;
 use tracing::{debug, warn};
 
+use crate::rest::http::{
+    BODY_EXCERPT_CHARS, Redactor, backoff, error_chain, excerpt, next_link, percent_encode,
+    retry_after,
+};
 use crate::{
     Budget, ConnectorError, Extractor, Probe, RawChunk, StepOutput, StreamRequest, config_str,
 };
@@ -36,13 +37,6 @@ const TEST_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Time allowed for one request, body included.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// First retry delay; doubled on every retry up to [`BACKOFF_CAP`].
-const BACKOFF_BASE: Duration = Duration::from_millis(200);
-const BACKOFF_CAP: Duration = Duration::from_secs(10);
-/// Longest `Retry-After` honoured; a server asking for more is retried sooner.
-const RETRY_AFTER_CAP: Duration = Duration::from_secs(60);
-/// Characters of a response body quoted in an error.
-const BODY_EXCERPT_CHARS: usize = 200;
 const MAX_RETRIES_CAP: u64 = 20;
 
 /// The `http_json` extractor; one HTTP client shared by every step.
@@ -54,28 +48,7 @@ pub struct HttpJson {
 impl HttpJson {
     /// Requests go only where `egress` allows.
     pub fn new(egress: &sluice_domain::net::Egress) -> Self {
-        // Follow redirects only within the first request's origin: a custom auth
-        // header would otherwise travel to whatever host a redirect names.
-        let redirects = reqwest::redirect::Policy::custom(|attempt| {
-            let same_origin = attempt
-                .previous()
-                .first()
-                .is_none_or(|first| first.origin() == attempt.url().origin());
-            if attempt.previous().len() > 10 {
-                attempt.error("too many redirects")
-            } else if same_origin {
-                attempt.follow()
-            } else {
-                attempt.stop()
-            }
-        });
-        let client = crate::egress::client_builder(egress)
-            .timeout(REQUEST_TIMEOUT)
-            .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("sluice/", env!("CARGO_PKG_VERSION")))
-            .redirect(redirects)
-            .build()
-            .expect("an HTTP client with static settings builds");
+        let client = crate::rest::http::api_client(egress, REQUEST_TIMEOUT);
         HttpJson {
             client,
             egress: egress.clone(),
@@ -144,59 +117,6 @@ impl JsonPath {
             };
         }
         Some(v)
-    }
-}
-
-/// Masks the credential wherever text from outside (a response body, a library
-/// error) might carry it.
-#[derive(Default)]
-struct Redactor {
-    /// Longest first, so a whole value is masked before a part of it.
-    needles: Vec<String>,
-}
-
-impl fmt::Debug for Redactor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Redactor(***)")
-    }
-}
-
-impl Redactor {
-    fn new(secret: &str) -> Redactor {
-        let secret = secret.trim();
-        let mut needles = vec![];
-        if !secret.is_empty() {
-            needles.push(secret.to_string());
-            // `Bearer abc…`: a server may echo the token without its scheme.
-            if let Some(last) = secret.split_whitespace().last()
-                && last != secret
-                && last.len() >= 4
-            {
-                needles.push(last.to_string());
-            }
-            for n in needles.clone() {
-                let encoded = percent_encode(&n);
-                if encoded != n {
-                    needles.push(encoded);
-                }
-            }
-        }
-        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
-        Redactor { needles }
-    }
-
-    fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for n in &self.needles {
-            if out.contains(n.as_str()) {
-                out = out.replace(n.as_str(), "***");
-            }
-        }
-        out
-    }
-
-    fn longest(&self) -> usize {
-        self.needles.first().map_or(0, String::len)
     }
 }
 
@@ -375,19 +295,6 @@ struct Position {
     max: Option<Value>,
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters.
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 fn cursor_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -559,88 +466,6 @@ impl Settings {
         }
         self.redactor.redact(shown.as_str())
     }
-
-    /// Delay before retry number `attempt` (from 0): exponential with jitter.
-    fn backoff(attempt: u32) -> Duration {
-        let full = BACKOFF_BASE
-            .saturating_mul(2u32.saturating_pow(attempt.min(16)))
-            .min(BACKOFF_CAP);
-        let half = full / 2;
-        let jitter = RandomState::new().build_hasher().finish() % (half.as_millis() as u64 + 1);
-        half + Duration::from_millis(jitter)
-    }
-}
-
-/// A `Retry-After` value: seconds, or an HTTP date.
-fn retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
-    let value = value.trim();
-    let wait = match value.parse::<u64>() {
-        Ok(secs) => Duration::from_secs(secs),
-        Err(_) => {
-            let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-            (at.with_timezone(&chrono::Utc) - now)
-                .to_std()
-                .unwrap_or(Duration::ZERO)
-        }
-    };
-    Some(wait.min(RETRY_AFTER_CAP))
-}
-
-/// The `rel="next"` target among `Link` header values (RFC 8288).
-fn next_link<'a>(values: impl Iterator<Item = &'a str>) -> Option<String> {
-    for value in values {
-        let mut rest = value;
-        while let Some(open) = rest.find('<') {
-            let after = &rest[open + 1..];
-            let close = after.find('>')?;
-            let target = &after[..close];
-            let tail = &after[close + 1..];
-            let end = tail.find('<').unwrap_or(tail.len());
-            let is_next = tail[..end].split([';', ',']).any(|param| {
-                param.split_once('=').is_some_and(|(name, v)| {
-                    name.trim().eq_ignore_ascii_case("rel")
-                        && v.trim()
-                            .trim_matches('"')
-                            .split_whitespace()
-                            .any(|r| r.eq_ignore_ascii_case("next"))
-                })
-            });
-            if is_next {
-                return Some(target.trim().to_string());
-            }
-            rest = &tail[end..];
-        }
-    }
-    None
-}
-
-/// At most `limit` characters of `text`, on one line.
-fn excerpt(text: &str, limit: usize) -> String {
-    let one_line: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let one_line = one_line.trim();
-    if one_line.chars().count() > limit {
-        format!("{}…", one_line.chars().take(limit).collect::<String>())
-    } else {
-        one_line.to_string()
-    }
-}
-
-/// The message of an error and its causes, which `Display` alone leaves out.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = s.source();
-    }
-    out
 }
 
 /// One page's response.
@@ -734,7 +559,7 @@ impl HttpJson {
                     true,
                 ));
             }
-            let wait = asked_wait.unwrap_or_else(|| Settings::backoff(attempt));
+            let wait = asked_wait.unwrap_or_else(|| backoff(attempt));
             attempt += 1;
             warn!(url = %shown, attempt, wait_ms = wait.as_millis() as u64, reason = %reason, "Request failed; retrying.");
             tokio::time::sleep(wait).await;
@@ -807,6 +632,7 @@ fn output(chunks: Vec<RawChunk>, pos: Position, next: bool) -> StepOutput {
         chunks,
         cursor: pos.max.clone(),
         next: next.then(|| serde_json::to_value(pos).ok()).flatten(),
+        ..Default::default()
     }
 }
 
@@ -1007,64 +833,6 @@ mod tests {
         assert!(JsonPath::parse("records_path", "$data").is_err());
         assert!(JsonPath::parse("records_path", "$.a..b").is_err());
         assert!(JsonPath::parse("records_path", "$.a[0]").is_err());
-    }
-
-    #[test]
-    fn link_headers_yield_the_next_target_only() {
-        let one = r#"<https://x.test/a?page=1>; rel="prev", <https://x.test/a?page=3>; rel="next""#;
-        assert_eq!(
-            next_link([one].into_iter()),
-            Some("https://x.test/a?page=3".into())
-        );
-        let bare = "</items?p=2>; rel=next";
-        assert_eq!(next_link([bare].into_iter()), Some("/items?p=2".into()));
-        let multi = r#"<https://x.test/a?p=9>; rel="last next""#;
-        assert_eq!(
-            next_link([multi].into_iter()),
-            Some("https://x.test/a?p=9".into())
-        );
-        assert_eq!(
-            next_link([r#"<https://x.test/a>; rel="last""#].into_iter()),
-            None
-        );
-    }
-
-    #[test]
-    fn retry_after_takes_seconds_or_a_date_and_is_capped() {
-        let now = chrono::DateTime::parse_from_rfc3339("2015-10-21T07:28:00Z")
-            .expect("valid")
-            .with_timezone(&chrono::Utc);
-        assert_eq!(retry_after("3", now), Some(Duration::from_secs(3)));
-        assert_eq!(
-            retry_after("Wed, 21 Oct 2015 07:28:05 GMT", now),
-            Some(Duration::from_secs(5))
-        );
-        assert_eq!(
-            retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(retry_after("86400", now), Some(RETRY_AFTER_CAP));
-        assert_eq!(retry_after("soon", now), None);
-    }
-
-    #[test]
-    fn backoff_grows_and_stays_under_the_cap() {
-        for attempt in 0..30 {
-            let d = Settings::backoff(attempt);
-            assert!(d <= BACKOFF_CAP, "{attempt}: {d:?}");
-        }
-        assert!(Settings::backoff(0) <= BACKOFF_BASE);
-        assert!(Settings::backoff(4) >= BACKOFF_BASE * 4);
-    }
-
-    #[test]
-    fn the_credential_and_its_token_are_masked() {
-        let r = Redactor::new("Bearer s3cr3t-token/x");
-        let text =
-            r.redact("bad token s3cr3t-token/x in Bearer s3cr3t-token/x and s3cr3t-token%2Fx");
-        assert!(!text.contains("s3cr3t"), "{text}");
-        assert!(format!("{r:?}").contains("***"));
-        assert_eq!(Redactor::new("").redact("as is"), "as is");
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub mod google_sheets;
 pub mod http_json;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "rest")]
+pub mod rest;
 #[cfg(feature = "smtp")]
 pub mod smtp;
 #[cfg(feature = "tester")]
@@ -51,6 +53,22 @@ pub struct StreamRequest<'a> {
     /// Where a `files` source may read: the project's landing area (`store://`)
     /// and the operator's import roots.
     pub files: sluice_domain::files::FileAccess,
+    /// The source's stored credentials, where a connector writes back what a
+    /// provider renews (OAuth tokens); `None` where nothing may be written.
+    pub credentials: Option<&'a dyn Credentials>,
+}
+
+/// The secret fields of the source a step or a probe reads, as stored: what
+/// an OAuth provider renews is written back here, so the next step, run and
+/// process use it.
+#[async_trait]
+pub trait Credentials: Send + Sync {
+    /// The source's id: what its rate budget and token cache are kept under.
+    fn source(&self) -> &str;
+    /// Its secret fields as stored now (another process may have renewed them).
+    async fn load(&self) -> Result<Map<String, Value>, ConnectorError>;
+    /// Sets `fields` among its secret fields, keeping the others.
+    async fn save(&self, fields: &Map<String, Value>) -> Result<(), ConnectorError>;
 }
 
 impl std::fmt::Debug for StreamRequest<'_> {
@@ -110,6 +128,12 @@ pub struct StepOutput {
     pub next: Option<Value>,
     /// The cursor reached so far (saved when an incremental run succeeds).
     pub cursor: Option<Value>,
+    /// How long the next step must wait (an API's rate limit resets later
+    /// than a step may sleep).
+    pub wait: Option<Duration>,
+    /// What the step waited for and why, and what it renewed, for the run's
+    /// log: no secret is in a line.
+    pub log: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -153,6 +177,8 @@ pub struct Probe<'a> {
     pub config: &'a Map<String, Value>,
     /// Where a `files` source may read.
     pub files: sluice_domain::files::FileAccess,
+    /// The source's stored credentials (see [`StreamRequest::credentials`]).
+    pub credentials: Option<&'a dyn Credentials>,
 }
 
 impl std::fmt::Debug for Probe<'_> {
@@ -203,6 +229,11 @@ pub fn extractor(
         "http_json" => Some(Box::new(http_json::HttpJson::new(egress))),
         #[cfg(feature = "postgres_source")]
         "postgres" => Some(Box::new(postgres::source::Postgres::new(egress))),
+        #[cfg(feature = "rest")]
+        other => sluice_domain::connectors::registered(other)
+            .and_then(|c| c.rest)
+            .map(|declared| Box::new(rest::Declared::new(declared, egress)) as Box<dyn Extractor>),
+        #[cfg(not(feature = "rest"))]
         _ => None,
     }
 }
@@ -233,7 +264,8 @@ pub fn newer(a: &Value, b: &Value) -> bool {
     test,
     feature = "files",
     feature = "http_json",
-    feature = "postgres_source"
+    feature = "postgres_source",
+    feature = "rest"
 ))]
 mod tests {
     /// The registry and the extractors are one list: every registered connector

@@ -2,160 +2,17 @@
 //! across steps, record paths, cursors and windows, retries, and keeping the
 //! credential out of errors.
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 use sluice_connectors::http_json::HttpJson;
-use sluice_connectors::{Budget, ConnectorError, Extractor, StepOutput, StreamRequest};
+use sluice_connectors::{Budget, ConnectorError, Extractor, StreamRequest};
 use sluice_domain::entities::RunWindow;
-use sluice_domain::pipeline::ChunkFormat;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinHandle;
+
+mod common;
+use common::{Reply, Server, local, records};
 
 const SECRET: &str = "Bearer sk_live_0123456789abcdef";
-
-/// A request as the server saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    /// Path and query.
-    target: String,
-    /// Lower-cased names.
-    headers: Vec<(String, String)>,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-    fn query(&self, name: &str) -> Option<String> {
-        let (_, query) = self.target.split_once('?')?;
-        query.split('&').find_map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (k == name).then(|| v.to_string())
-        })
-    }
-}
-
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn json(body: Value) -> Reply {
-        Reply {
-            status: 200,
-            headers: vec![],
-            body: body.to_string(),
-        }
-    }
-    fn status(status: u16, body: &str) -> Reply {
-        Reply {
-            status,
-            headers: vec![],
-            body: body.to_string(),
-        }
-    }
-    fn header(mut self, name: &str, value: &str) -> Reply {
-        self.headers.push((name.to_string(), value.to_string()));
-        self
-    }
-}
-
-type Script = dyn Fn(&Seen, usize) -> Reply + Send + Sync;
-
-/// Answers each request with what the script says for it (and its index from 0),
-/// one request per connection; stops when dropped.
-struct Server {
-    addr: SocketAddr,
-    seen: Arc<Mutex<Vec<Seen>>>,
-    task: JoinHandle<()>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-impl Server {
-    async fn start(script: impl Fn(&Seen, usize) -> Reply + Send + Sync + 'static) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("address");
-        let seen = Arc::new(Mutex::new(vec![]));
-        let script: Arc<Script> = Arc::new(script);
-        let log = seen.clone();
-        let task = tokio::spawn(async move {
-            while let Ok((socket, _)) = listener.accept().await {
-                // Connections are served one at a time: aborting this task stops all.
-                let _ = serve(socket, &log, script.as_ref()).await;
-            }
-        });
-        Server { addr, seen, task }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().expect("not poisoned").clone()
-    }
-}
-
-async fn serve(
-    mut socket: TcpStream,
-    log: &Mutex<Vec<Seen>>,
-    script: &Script,
-) -> std::io::Result<()> {
-    let mut buf = Vec::new();
-    let mut block = [0u8; 4096];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        let n = socket.read(&mut block).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        buf.extend_from_slice(&block[..n]);
-    }
-    let head = String::from_utf8_lossy(&buf).into_owned();
-    let mut lines = head.split("\r\n");
-    let target = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .unwrap_or("/")
-        .to_string();
-    let headers = lines
-        .take_while(|l| !l.is_empty())
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let request = Seen { target, headers };
-    let index = {
-        let mut log = log.lock().expect("not poisoned");
-        log.push(request.clone());
-        log.len() - 1
-    };
-    let reply = script(&request, index);
-    let mut out = format!(
-        "HTTP/1.1 {} Scripted\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-        reply.status,
-        reply.body.len()
-    );
-    for (n, v) in &reply.headers {
-        out.push_str(&format!("{n}: {v}\r\n"));
-    }
-    out.push_str("\r\n");
-    out.push_str(&reply.body);
-    socket.write_all(out.as_bytes()).await?;
-    socket.shutdown().await
-}
 
 fn config(server: &Server, extra: Value) -> Map<String, Value> {
     let mut c = json!({
@@ -172,6 +29,7 @@ fn config(server: &Server, extra: Value) -> Map<String, Value> {
 
 fn request<'a>(stream: &'a str, config: &'a Map<String, Value>, batch: usize) -> StreamRequest<'a> {
     StreamRequest {
+        credentials: None,
         stream,
         config,
         cursor: None,
@@ -182,30 +40,8 @@ fn request<'a>(stream: &'a str, config: &'a Map<String, Value>, batch: usize) ->
     }
 }
 
-/// Public addresses and 127.0.0.1, where these tests' APIs listen (an operator's
-/// `--allow-network 127.0.0.1`).
-fn local() -> sluice_domain::net::Egress {
-    sluice_domain::net::Egress::allowing(vec![
-        sluice_domain::net::Network::parse("127.0.0.1").expect("an address"),
-    ])
-}
-
 fn one_chunk() -> Budget {
     Budget::new(1, Duration::from_secs(60))
-}
-
-fn records(out: &StepOutput) -> Vec<Value> {
-    out.chunks
-        .iter()
-        .flat_map(|c| {
-            assert_eq!(c.format, ChunkFormat::Ndjson);
-            let text = String::from_utf8(c.bytes.clone()).expect("utf-8");
-            assert_eq!(text.lines().count() as u64, c.rows);
-            text.lines()
-                .map(|l| serde_json::from_str::<Value>(l).expect("one JSON value a line"))
-                .collect::<Vec<_>>()
-        })
-        .collect()
 }
 
 /// Runs steps from the start to the end of the stream; every step is delivered
@@ -607,7 +443,9 @@ async fn a_503_that_persists_is_a_retryable_error_after_the_retries() {
 
 #[tokio::test]
 async fn an_unreachable_server_is_retryable() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("address");
     drop(listener);
     let c: Map<String, Value> =

@@ -133,6 +133,13 @@ pub struct Step {
     pub chunks: Vec<Id>,
     pub rows: u64,
     pub elapsed_ms: u64,
+    /// How long the next step waits (a rate limit resets later than a step
+    /// may sleep).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_ms: Option<u64>,
+    /// What the step waited for and renewed, as the run's log shows it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log: Vec<String>,
 }
 entity!(Step, Kind::Step, parent = |s| Some(s.run_id.clone()));
 

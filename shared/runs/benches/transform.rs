@@ -93,6 +93,7 @@ async fn main() {
     config.insert("format".into(), Value::String("ndjson".into()));
     let compiled = CompiledMapping::compile(&mapping(), &Field::new("mapping")).expect("compiles");
     let req = StreamRequest {
+        credentials: None,
         stream: &name,
         config: &config,
         cursor: None,

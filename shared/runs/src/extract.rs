@@ -20,6 +20,9 @@ use sluice_domain::{Id, Kind};
 
 use crate::{Fault, Machine};
 
+/// The longest a message may be delayed on a queue (SQS's limit).
+const MAX_DELAY: Duration = Duration::from_secs(900);
+
 pub(crate) async fn handle(m: &Machine, msg: &Message) -> Result<(), Fault> {
     let Message::Extract {
         project,
@@ -59,6 +62,9 @@ pub(crate) async fn handle(m: &Machine, msg: &Message) -> Result<(), Fault> {
             .await?;
     }
     let chunks_so_far = chunks_before + done.chunks.len() as u64;
+    // A rate limit that resets later than a step may sleep: the next step
+    // waits for it on the queue (at most SQS's longest delay).
+    let delay = Duration::from_millis(done.wait_ms.unwrap_or(0)).min(MAX_DELAY);
     let next = match (&done.next, stream + 1 < ctx.def.streams.len() as u32) {
         (Some(next), _) => Some((stream, step + 1, Some(next.clone()))),
         (None, true) => Some((stream + 1, 0, None)),
@@ -75,11 +81,7 @@ pub(crate) async fn handle(m: &Machine, msg: &Message) -> Result<(), Fault> {
                 chunks_before: chunks_so_far,
             };
             m.queue()
-                .send(
-                    &extract_queue(&ctx.source.connector),
-                    &e.to_json(),
-                    Duration::ZERO,
-                )
+                .send(&extract_queue(&ctx.source.connector), &e.to_json(), delay)
                 .await?;
         }
         None => {
@@ -143,11 +145,13 @@ async fn extract_step(
             ))
         })?;
     let config = m.source_config(&ctx.source).await?;
+    let creds = crate::credentials::SourceCredentials::of(&m.deps.secrets, &ctx.source);
     let cursor = match run.kind {
         RunKind::Incremental => run.start_state.get(&selection.name).cloned(),
         RunKind::Backfill => None,
     };
     let req = StreamRequest {
+        credentials: Some(&creds),
         stream: &selection.name,
         config: &config,
         cursor: cursor.as_ref(),
@@ -225,6 +229,8 @@ async fn extract_step(
         chunks: chunk_ids,
         rows,
         elapsed_ms: started.elapsed().as_millis() as u64,
+        wait_ms: out.wait.map(|w| w.as_millis() as u64),
+        log: out.log,
     };
     if !records::insert_once(m.deps.store.as_ref(), &record).await? {
         // Another delivery finished first: its record is the one successors follow.
@@ -237,6 +243,7 @@ async fn extract_step(
     let elapsed = record.elapsed_ms;
     records::update::<Run>(m.deps.store.as_ref(), project, &run.meta.id, now, |r| {
         r.stages.extract.busy_ms += elapsed;
+        r.note(now, &selection.name, &record.log);
         true
     })
     .await?;

@@ -8,6 +8,7 @@
 //! delivered twice, or a process killed between any two writes, costs time, never
 //! a lost or duplicated row.
 
+mod credentials;
 mod deliver;
 mod extract;
 mod finalize;

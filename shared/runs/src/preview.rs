@@ -91,8 +91,10 @@ impl Previewer for EnginePreviewer {
                 )
             })?;
         let (extractor, config) = open_source(deps, &source).await?;
+        let creds = crate::credentials::SourceCredentials::of(&deps.secrets, &source);
         let limit = req.limit.unwrap_or(20) as usize;
         let stream_req = StreamRequest {
+            credentials: Some(&creds),
             stream: &selection.name,
             config: &config,
             cursor: None,
@@ -200,7 +202,9 @@ impl Previewer for EnginePreviewer {
 
     async fn test_source(&self, deps: &Deps, source: &Source) -> ServiceResult<SourceTest> {
         let (extractor, config) = open_source(deps, source).await?;
+        let creds = crate::credentials::SourceCredentials::of(&deps.secrets, source);
         let probe = Probe {
+            credentials: Some(&creds),
             config: &config,
             files: deps.file_access(&source.meta.project_id),
         };
@@ -214,7 +218,9 @@ impl Previewer for EnginePreviewer {
         name: Option<&str>,
     ) -> ServiceResult<Vec<DiscoveredStream>> {
         let (extractor, config) = open_source(deps, source).await?;
+        let creds = crate::credentials::SourceCredentials::of(&deps.secrets, source);
         let probe = Probe {
+            credentials: Some(&creds),
             config: &config,
             files: deps.file_access(&source.meta.project_id),
         };
@@ -401,7 +407,9 @@ async fn sample_stream(
     config: &serde_json::Map<String, serde_json::Value>,
     name: &str,
 ) -> ServiceResult<Vec<DiscoveredField>> {
+    let creds = crate::credentials::SourceCredentials::of(&deps.secrets, source);
     let req = StreamRequest {
+        credentials: Some(&creds),
         stream: name,
         config,
         cursor: None,

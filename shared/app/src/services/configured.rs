@@ -181,7 +181,7 @@ pub async fn update_source(
     let spec = connector_fields(&s.connector)?;
     let connector = s.connector.clone();
     if let Some(patch) = &body.config {
-        sluice_domain::entities::check_values(&connector, patch)?;
+        sluice_domain::entities::check_values(&connector, patch, false)?;
     }
     update_configured(
         ctx,

@@ -424,6 +424,7 @@ impl Extractor for Postgres {
                 })?)
             },
             cursor: cursor_out,
+            ..Default::default()
         })
     }
 

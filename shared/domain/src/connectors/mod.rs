@@ -2,10 +2,15 @@
 //! destination) takes, which of them are secret, and the streams it offers. One
 //! file per connector; adding one touches its file and the registry below.
 
+pub mod bank_of_canada;
 mod destinations;
 mod files;
+pub mod github;
 mod http_json;
+pub mod openexchangerates;
+pub mod openholidays;
 pub mod postgres;
+pub mod rest;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -20,6 +25,9 @@ pub use destinations::{DESTINATION_KINDS, MAX_KEY_GRACE_SECONDS, destination_spe
 pub struct Connector {
     pub name: &'static str,
     pub spec: fn() -> ConnectorSpec,
+    /// The declaration of a connector built on the REST kit, which its spec,
+    /// its checks and its extraction all read.
+    pub rest: Option<&'static rest::RestConnector>,
 }
 
 impl Connector {
@@ -41,14 +49,37 @@ pub fn registry() -> &'static [Connector] {
         Connector {
             name: "files",
             spec: files::spec,
+            rest: None,
         },
         Connector {
             name: "http_json",
             spec: http_json::spec,
+            rest: None,
         },
         Connector {
             name: "postgres",
             spec: postgres::spec,
+            rest: None,
+        },
+        Connector {
+            name: "github",
+            spec: || github::GITHUB.spec(),
+            rest: Some(&github::GITHUB),
+        },
+        Connector {
+            name: "bank_of_canada",
+            spec: || bank_of_canada::BANK_OF_CANADA.spec(),
+            rest: Some(&bank_of_canada::BANK_OF_CANADA),
+        },
+        Connector {
+            name: "openholidays",
+            spec: || openholidays::OPENHOLIDAYS.spec(),
+            rest: Some(&openholidays::OPENHOLIDAYS),
+        },
+        Connector {
+            name: "openexchangerates",
+            spec: || openexchangerates::OPENEXCHANGERATES.spec(),
+            rest: Some(&openexchangerates::OPENEXCHANGERATES),
         },
     ];
     REGISTRY
@@ -391,7 +422,18 @@ mod tests {
     #[test]
     fn the_catalog_ships_the_connectors_that_run_with_unique_names() {
         let names: Vec<&str> = catalog().iter().map(|c| c.name).collect();
-        assert_eq!(names, vec!["files", "http_json", "postgres"]);
+        assert_eq!(
+            names,
+            vec![
+                "files",
+                "http_json",
+                "postgres",
+                "github",
+                "bank_of_canada",
+                "openholidays",
+                "openexchangerates"
+            ]
+        );
         for c in catalog() {
             let mut seen = std::collections::HashSet::new();
             assert!(

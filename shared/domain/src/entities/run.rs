@@ -220,6 +220,37 @@ pub struct Run {
     /// When the project was told how this attempt ended (once per attempt).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notified_at: Option<DateTime<Utc>>,
+    /// What extraction waited for (rate limits, retries) and renewed (access
+    /// tokens), oldest first: the last [`MAX_RUN_LOG`] lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log: Vec<RunLogLine>,
+}
+
+/// Lines of a run's log kept.
+pub const MAX_RUN_LOG: usize = 200;
+
+/// One line of a run's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RunLogLine {
+    pub at: DateTime<Utc>,
+    /// The stream the step read.
+    pub stream: String,
+    pub message: String,
+}
+
+impl Run {
+    /// Adds `lines` to the log, keeping the last [`MAX_RUN_LOG`].
+    pub fn note(&mut self, at: DateTime<Utc>, stream: &str, lines: &[String]) {
+        self.log.extend(lines.iter().map(|m| RunLogLine {
+            at,
+            stream: stream.to_string(),
+            message: m.clone(),
+        }));
+        if self.log.len() > MAX_RUN_LOG {
+            let extra = self.log.len() - MAX_RUN_LOG;
+            self.log.drain(..extra);
+        }
+    }
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -304,6 +335,7 @@ impl Run {
             sla_seconds: None,
             sla_missed_at: None,
             notified_at: None,
+            log: vec![],
         }
     }
 

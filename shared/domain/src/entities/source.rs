@@ -182,8 +182,16 @@ pub fn merge_settings(
     Ok((merged, secret_changes))
 }
 
-/// What a connector's field types cannot check of a config or a patch.
-pub fn check_values(connector: &str, config: &Map<String, Value>) -> Result<(), DomainError> {
+/// What a connector's field types cannot check of a config (`whole`) or a
+/// patch.
+pub fn check_values(
+    connector: &str,
+    config: &Map<String, Value>,
+    whole: bool,
+) -> Result<(), DomainError> {
+    if let Some(declared) = connectors::registered(connector).and_then(|c| c.rest) {
+        return declared.check(config, whole);
+    }
     match connector {
         "postgres" => connectors::postgres::check_values(config),
         _ => Ok(()),
@@ -205,7 +213,7 @@ impl CreateSource {
             )
         })?;
         let validated = validate_new_settings(&spec.config, &self.config)?;
-        check_values(&self.connector, &self.config)?;
+        check_values(&self.connector, &self.config, true)?;
         Ok((title, validated))
     }
 }
