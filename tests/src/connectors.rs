@@ -89,12 +89,17 @@ async fn fixture(connector: &str) -> (Value, String, Served) {
                 Served::Database(pg),
             )
         }
-        "github" | "bank_of_canada" | "openholidays" | "openexchangerates" => {
+        "github" | "jira" | "bank_of_canada" | "openholidays" | "openexchangerates" => {
             let (mut config, stream, answer): (Value, &str, fn(&str) -> String) = match connector {
                 "github" => (
                     json!({"token": "ghp_fixture", "repositories": ["octo/hello"]}),
                     "issues",
                     github,
+                ),
+                "jira" => (
+                    json!({"username": "ana@example.com", "password": "atlassian-api-token"}),
+                    "issues",
+                    jira,
                 ),
                 "bank_of_canada" => (
                     json!({"series": ["FXUSDCAD"], "start_date": days_ago(3)}),
@@ -167,6 +172,14 @@ fn github(target: &str) -> String {
     } else {
         json!({"id": 1296269, "full_name": "octo/hello", "name": "hello", "owner": {"login": "octo"}})
     }
+    .to_string()
+}
+
+/// Jira Cloud's issue search: one page of one issue.
+fn jira(_: &str) -> String {
+    json!({"issues": [{"id": "10001", "key": "OPS-1", "fields": {
+        "summary": "Deploy", "updated": "2026-11-02T09:00:00.000+0000",
+        "status": {"name": "Done", "statusCategory": {"key": "done"}}}}], "isLast": true})
     .to_string()
 }
 

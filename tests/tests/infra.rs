@@ -901,3 +901,33 @@ fn every_api_function_is_given_the_parts_its_route_needs() {
         );
     }
 }
+
+/// A connector whose sources may sign in with an OAuth 2.0 refresh token
+/// writes the renewed tokens back to the source's secret: its extraction
+/// function and the engine (which tests and discovers sources) may put a
+/// secret version; no other extraction function may.
+#[test]
+fn only_connectors_that_renew_tokens_may_write_secrets() {
+    use sluice_domain::connectors::rest::Auth;
+    let t = template();
+    for c in sluice_domain::connectors::registry() {
+        let renews = c
+            .rest
+            .is_some_and(|r| r.auth.contains(&Auth::OAuthRefreshToken));
+        let (_, f) = function(&t, &c.function());
+        let actions = allowed_actions(&c.function(), &f["Properties"]["Policies"]);
+        assert_eq!(
+            actions.iter().any(|a| a == "secretsmanager:PutSecretValue"),
+            renews,
+            "{}: writes secrets only if it renews tokens",
+            c.function()
+        );
+    }
+    let (_, engine) = function(&t, "engine");
+    assert!(
+        allowed_actions("engine", &engine["Properties"]["Policies"])
+            .iter()
+            .any(|a| a == "secretsmanager:PutSecretValue"),
+        "the engine keeps tokens a source test renews"
+    );
+}

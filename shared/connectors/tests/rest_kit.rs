@@ -841,3 +841,105 @@ async fn discovery_lists_the_declared_streams_and_unknown_ones_are_refused() {
         .expect_err("no such stream");
     assert!(err.to_string().contains("repositories, issues"), "{err}");
 }
+
+/// Jira Cloud: issues by JQL on `updated` from the cursor (in its own offset),
+/// a page token at a time, the changelog a row per changed field; the
+/// projects by `startAt` until `isLast`; an API token as basic auth.
+#[tokio::test]
+async fn jira_issues_follow_page_tokens_from_the_cursor_and_projects_their_offsets() {
+    use sluice_domain::connectors::jira::JIRA;
+    let server = Server::start(|seen, _| {
+        if seen.target.starts_with("/rest/api/3/project/search") {
+            let at: u64 = seen
+                .query("startAt")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            return Reply::json(json!({
+                "startAt": at, "maxResults": 50, "isLast": at > 0,
+                "values": [{"id": format!("{}", 100 + at), "key": format!("P{at}"), "name": "Ops",
+                            "projectTypeKey": "software", "lead": {"displayName": "Ana"}}]
+            }));
+        }
+        let change = |id: &str| {
+            json!({"id": id, "created": "2026-03-01T09:00:00.000+0200",
+                   "author": {"displayName": "Ana", "accountId": "a1"},
+                   "items": [{"field": "status", "fieldId": "status", "fromString": "To Do", "toString": "Done"}]})
+        };
+        match seen.query("nextPageToken").as_deref() {
+            None => Reply::json(json!({"issues": [{
+                "id": "10001", "key": "OPS-1",
+                "fields": {"summary": "Deploy", "updated": "2026-03-01T10:00:00.000+0200",
+                           "issuetype": {"name": "Story", "hierarchyLevel": 0},
+                           "status": {"name": "Done", "statusCategory": {"key": "done"}}, "labels": ["x"]},
+                "changelog": {"histories": [change("1")]}
+            }], "nextPageToken": "tok-2", "isLast": false})),
+            Some(_) => Reply::json(json!({"issues": [{
+                "id": "10002", "key": "OPS-2",
+                "fields": {"summary": "Fix", "updated": "2026-03-02T10:00:00.000+0200"},
+                "changelog": {"histories": [change("2"), change("3")]}
+            }], "isLast": true})),
+        }
+    })
+    .await;
+    let config = obj(json!({
+        "base_url": server.url(), "username": "ana@example.com", "password": "jira-api-SECRET",
+        "jql": "project = OPS", "requests_per_minute": 100000
+    }));
+    let saved = json!("2026-02-28T12:30:00.000+0200");
+    let connector = Declared::new(&JIRA, &local());
+    let (rows, cursor, _) = run_all(
+        &connector,
+        &request("issues", &config, Some(&saved), None),
+        budget,
+    )
+    .await;
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["key"], "OPS-1");
+    assert_eq!(rows[0]["status_category"], "done");
+    assert_eq!(rows[0]["hierarchy_level"], 0);
+    assert_eq!(cursor, Some(json!("2026-03-02T10:00:00.000+0200")));
+    let first = &server.seen()[0];
+    let jql = first.query("jql").expect("a JQL query");
+    assert_eq!(
+        jql,
+        "%28project+%3D+OPS%29+AND+updated+%3E%3D+%222026-02-28+12%3A30%22+ORDER+BY+updated+ASC"
+    );
+    assert_eq!(first.query("expand").as_deref(), Some("changelog"));
+    assert!(
+        first
+            .header("authorization")
+            .is_some_and(|a| a.starts_with("Basic "))
+    );
+    assert_eq!(
+        server.seen()[1].query("nextPageToken").as_deref(),
+        Some("tok-2")
+    );
+
+    let (changes, _, _) = run_all(
+        &connector,
+        &request("issue_changelog", &config, None, None),
+        budget,
+    )
+    .await;
+    let ids: Vec<&str> = changes
+        .iter()
+        .filter_map(|r| r["history_id"].as_str())
+        .collect();
+    assert_eq!(ids, ["1", "2", "3"]);
+    assert_eq!(changes[0]["to_string"], "Done");
+    assert_eq!(changes[2]["issue_key"], "OPS-2");
+
+    let (projects, _, _) = run_all(
+        &connector,
+        &request("projects", &config, None, None),
+        budget,
+    )
+    .await;
+    let keys: Vec<&str> = projects.iter().filter_map(|r| r["key"].as_str()).collect();
+    assert_eq!(
+        keys,
+        ["P0", "P1"],
+        "offset by the records read, until isLast"
+    );
+    assert_eq!(projects[0]["lead"], "Ana");
+}

@@ -249,12 +249,16 @@ fn text_of(v: &Value) -> String {
     }
 }
 
-/// `cursor` moved back by `lookback`: a time, or a day (as the cursor is
-/// written); as it was when it is neither.
+/// `cursor` moved back by `lookback`, written in `format`: a time (kept in
+/// its offset), or a day; as it was when it is neither.
 fn moved_back(cursor: &str, lookback: Duration, format: &str) -> String {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(cursor) {
-        let back = t.with_timezone(&chrono::Utc)
-            - chrono::Duration::from_std(lookback).unwrap_or_default();
+    // RFC 3339, or an offset without its colon (Jira's `…T10:30:00.000+0000`).
+    let time = chrono::DateTime::parse_from_rfc3339(cursor)
+        .or_else(|_| chrono::DateTime::parse_from_str(cursor, "%Y-%m-%dT%H:%M:%S%.f%z"));
+    if let Ok(t) = time {
+        // In the cursor's own offset: an API that writes times in its user's
+        // zone (Jira) reads them in that zone too.
+        let back = t - chrono::Duration::from_std(lookback).unwrap_or_default();
         return back.format(format).to_string();
     }
     if let Ok(d) = NaiveDate::parse_from_str(cursor.get(..10).unwrap_or(cursor), "%Y-%m-%d") {
@@ -393,6 +397,23 @@ impl StepCtx<'_> {
         m
     }
 
+    /// What `Param::Since` sends: a backfill's first day, or the saved cursor
+    /// less the look-back, as the API writes times; nothing on a first run.
+    fn since(&self, decl: &RestConnector, pos: &Position) -> Option<String> {
+        match (self.req.window, self.saved(pos)) {
+            (Some(w), _) => w
+                .from
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc().format(decl.since_format).to_string()),
+            (None, Some(c)) => Some(moved_back(
+                &text_of(c),
+                self.req.lookback,
+                decl.since_format,
+            )),
+            (None, None) => None,
+        }
+    }
+
     /// The URL of `pos`'s page.
     fn url(&self, decl: &RestConnector, pos: &Position) -> Result<Url, ConnectorError> {
         if let Page::Url(link) = &pos.page {
@@ -421,18 +442,8 @@ impl StepCtx<'_> {
                     Param::From => slice.map(|(f, _)| f.format("%Y-%m-%d").to_string()),
                     Param::To => slice.map(|(_, t)| t.format("%Y-%m-%d").to_string()),
                     Param::PageSize => self.page_size.map(|(_, n)| n.to_string()),
-                    Param::Since => match (self.req.window, self.saved(pos)) {
-                        (Some(w), _) => w
-                            .from
-                            .and_hms_opt(0, 0, 0)
-                            .map(|t| t.and_utc().format(decl.since_format).to_string()),
-                        (None, Some(c)) => Some(moved_back(
-                            &text_of(c),
-                            self.req.lookback,
-                            decl.since_format,
-                        )),
-                        (None, None) => None,
-                    },
+                    Param::Since => self.since(decl, pos),
+                    Param::Build(build) => build(self.req.config, self.since(decl, pos).as_deref()),
                 };
                 if let Some(v) = value.filter(|v| !v.is_empty()) {
                     q.append_pair(name, &v);
@@ -480,11 +491,11 @@ impl StepCtx<'_> {
             (Paging::None, _) => None,
             (Paging::Page { .. }, Page::Number(n)) => (!short).then(|| Page::Number(n + 1)),
             (Paging::Offset { last, .. }, Page::Offset(k)) => {
-                let said_last = last
-                    .and_then(|p| select(body, p))
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                (!short && !said_last).then(|| Page::Offset(k + records as u64))
+                let more = match last.and_then(|p| select(body, p)).and_then(Value::as_bool) {
+                    Some(is_last) => !is_last && records > 0,
+                    None => !short,
+                };
+                more.then(|| Page::Offset(k + records as u64))
             }
             (Paging::Token { path, .. }, Page::First | Page::Token(_)) => {
                 let token = select(body, path)

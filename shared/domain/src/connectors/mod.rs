@@ -7,6 +7,7 @@ mod destinations;
 mod files;
 pub mod github;
 mod http_json;
+pub mod jira;
 pub mod openexchangerates;
 pub mod openholidays;
 pub mod postgres;
@@ -65,6 +66,11 @@ pub fn registry() -> &'static [Connector] {
             name: "github",
             spec: || github::GITHUB.spec(),
             rest: Some(&github::GITHUB),
+        },
+        Connector {
+            name: "jira",
+            spec: || jira::JIRA.spec(),
+            rest: Some(&jira::JIRA),
         },
         Connector {
             name: "bank_of_canada",
@@ -429,6 +435,7 @@ mod tests {
                 "http_json",
                 "postgres",
                 "github",
+                "jira",
                 "bank_of_canada",
                 "openholidays",
                 "openexchangerates"
@@ -449,19 +456,21 @@ mod tests {
     /// (headers, a webhook's URL, a connection URL), are write-only everywhere.
     #[test]
     fn every_field_that_can_carry_a_credential_is_secret() {
+        // `token_url` is the address of an OAuth token endpoint, not a token.
         let credential = |name: &str| {
-            [
-                "token",
-                "password",
-                "secret",
-                "auth_value",
-                "credential",
-                "headers",
-                "service_account",
-                "api_key",
-            ]
-            .iter()
-            .any(|w| name.contains(w))
+            name != "token_url"
+                && [
+                    "token",
+                    "password",
+                    "secret",
+                    "auth_value",
+                    "credential",
+                    "headers",
+                    "service_account",
+                    "api_key",
+                ]
+                .iter()
+                .any(|w| name.contains(w))
         };
         let mut fields: Vec<(String, FieldSpec)> = catalog()
             .into_iter()

@@ -92,7 +92,7 @@ pub struct RateHeaders {
 }
 
 /// A query parameter's value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum Param {
     Lit(&'static str),
     /// A string config field (left out when empty).
@@ -108,6 +108,9 @@ pub enum Param {
     PageSize,
     /// The value of the stream's fan-out list being read ([`Stream::each`]).
     Each,
+    /// Built by the connector from the config and the `Since` value (a JQL
+    /// query with its `updated >=` clause); left out when it gives nothing.
+    Build(fn(&Map<String, Value>, Option<&str>) -> Option<String>),
 }
 
 /// How a stream's pages follow each other.
@@ -119,8 +122,10 @@ pub enum Paging {
     Link,
     /// A page number from `start`.
     Page { param: &'static str, start: u64 },
-    /// A record offset: `param` (`startAt`), ending on a short page or when
-    /// `last` (a dotted path to a boolean, `isLast`) says so.
+    /// A record offset: `param` (`startAt`), ending when `last` (a dotted
+    /// path to a boolean, `isLast`) says so, or without one on a short page
+    /// (an API may cap a page below the size asked for, so a declared `last`
+    /// is trusted over the page's length).
     Offset {
         param: &'static str,
         last: Option<&'static str>,
