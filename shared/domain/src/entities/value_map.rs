@@ -45,6 +45,10 @@ pub struct ValueMap {
 }
 entity!(ValueMap, Kind::ValueMap);
 
+/// The value maps a mapping applies, by name (those of its project that it
+/// names and that exist).
+pub type ValueMaps = std::collections::BTreeMap<String, ValueMap>;
+
 /// One key of a map and the value it stands for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
