@@ -4209,8 +4209,8 @@ async fn a_csv_column_mapped_through_a_value_map_lands_the_maps_values() {
             .and_then(|f| f.iter().find(|f| f["name"] == name))
             .map(|f| f["type"].clone())
     };
-    assert_eq!(type_of("level"), Some(json!("Int64")), "{schema}");
-    assert_eq!(type_of("category"), Some(json!("Utf8")), "{schema}");
+    assert_eq!(type_of("level"), Some(json!("int")), "{schema}");
+    assert_eq!(type_of("category"), Some(json!("string")), "{schema}");
 
     // A map gone from under a published mart (deleted while it was being
     // saved) fails the next run, naming the op, instead of landing anything.
