@@ -43,6 +43,9 @@ struct Fixture {
     data_destination: String,
     data_report: String,
     data_key: String,
+    /// A value map no data mart applies, and a name no map has yet.
+    value_map: String,
+    unused_map_name: String,
 }
 
 fn id(v: &Value) -> String {
@@ -251,7 +254,19 @@ async fn seed(app: &TestApp) -> Fixture {
         )
         .await
         .expect("the exported file");
+    // Names unique to this seed: the suites seed one project many times.
+    let suffix = backfill.to_lowercase();
+    let value_map = id(&app
+        .owner(
+            "POST",
+            "/v1/value-maps",
+            Some(&json!({"name": format!("fx_{suffix}"), "title": "Statuses", "entries": [{"key": "Done", "value": "done"}]})),
+            201,
+        )
+        .await);
     Fixture {
+        value_map,
+        unused_map_name: format!("new_{suffix}"),
         exported_report_run: exported.meta.id.to_string(),
         data_destination,
         data_report,
@@ -516,6 +531,19 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
             format!("/v1/reports/{}/data?format=json", f.data_report),
             None,
         ),
+        "api-create-value-map" => (
+            p("/v1/value-maps"),
+            Some(
+                json!({"name": f.unused_map_name, "title": "Levels", "entries": [{"key": "Epic", "value": 1}, {"key": "Story", "value": 0}]}),
+            ),
+        ),
+        "api-list-value-maps" => (p("/v1/value-maps"), None),
+        "api-get-value-map" => (format!("/v1/value-maps/{}", f.value_map), None),
+        "api-update-value-map" => (
+            format!("/v1/value-maps/{}", f.value_map),
+            Some(json!({"case_insensitive": true})),
+        ),
+        "api-delete-value-map" => (format!("/v1/value-maps/{}", f.value_map), None),
         other => panic!("no request written for route {other}; add one"),
     }
 }
@@ -1349,6 +1377,326 @@ pub async fn what_validates_runs_and_what_the_engine_refuses_is_refused_at_valid
     app.stop().await;
 }
 
+/// A `files` definition over the source of `mart` whose second column is
+/// `status` through the ops `ops`.
+fn status_definition(source: &Value, ops: Value) -> Value {
+    json!({"kind": "connector", "source_id": source, "streams": [{"name": "*.ndjson", "mapping": {"columns": [
+        {"target": "id", "source": "id", "cast": "int"},
+        {"target": "category", "source": "amount", "ops": ops}
+    ]}}]})
+}
+
+pub async fn value_maps_are_checked_named_once_and_kept_while_a_mart_applies_them(app: TestApp) {
+    let created = app
+        .owner(
+            "POST",
+            "/v1/value-maps",
+            Some(
+                &json!({"name": "amounts", "title": "Amount bands", "entries": [
+                    {"key": "2.5", "value": "small"}, {"key": "4", "value": "large"}
+                ]}),
+            ),
+            201,
+        )
+        .await;
+    let map = id(&created);
+    assert!(map.starts_with("vm_"), "{created}");
+    assert_eq!(created["case_insensitive"], false);
+    assert_eq!(created["entries"][1], json!({"key": "4", "value": "large"}));
+    // The name is the project's once.
+    let again = app
+        .send(
+            "POST",
+            "/v1/value-maps",
+            app.token(Role::Owner),
+            Some(&json!({"name": "amounts", "title": "Again"})),
+        )
+        .await;
+    assert_eq!(
+        (again.status, again.code()),
+        (409, "conflict".into()),
+        "{}",
+        again.text
+    );
+    // Bad input is a 422 naming the field.
+    for (body, field) in [
+        (json!({"name": "Amounts", "title": "x"}), "name"),
+        (json!({"name": "a-b", "title": "x"}), "name"),
+        (json!({"name": "ok", "title": " "}), "title"),
+        (
+            json!({"name": "ok", "title": "x", "entries": [{"key": "a", "value": 1}, {"key": "a", "value": 2}]}),
+            "entries[1].key",
+        ),
+        (
+            json!({"name": "ok", "title": "x", "case_insensitive": true, "entries": [{"key": "a", "value": 1}, {"key": "A", "value": 2}]}),
+            "entries[1].key",
+        ),
+        (
+            json!({"name": "ok", "title": "x", "entries": [{"key": "a", "value": {"nested": 1}}]}),
+            "entries[0].value",
+        ),
+        (
+            json!({"name": "ok", "title": "x", "entries": [{"key": "a", "value": 1, "colour": "red"}]}),
+            "entries[0]",
+        ),
+    ] {
+        let r = app
+            .send(
+                "POST",
+                "/v1/value-maps",
+                app.token(Role::Owner),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{body}: {}", r.text);
+        assert!(r.field().starts_with(field), "{body}: {}", r.text);
+    }
+    let changed = app
+        .owner(
+            "PATCH",
+            &format!("/v1/value-maps/{map}"),
+            Some(&json!({"entries": [{"key": "2.5", "value": "small"}, {"key": "4", "value": "medium"}], "version": 1})),
+            200,
+        )
+        .await;
+    assert_eq!(changed["version"], 2);
+    let stale = app
+        .send(
+            "PATCH",
+            &format!("/v1/value-maps/{map}"),
+            app.token(Role::Owner),
+            Some(&json!({"title": "Late", "version": 1})),
+        )
+        .await;
+    assert_eq!(stale.status, 409, "{}", stale.text);
+    app.refused(
+        "PATCH",
+        &format!("/v1/value-maps/{map}"),
+        &json!({"entries": [{"key": "x", "value": [1]}]}),
+        "entries[0].value",
+    )
+    .await;
+
+    // A definition naming a map the project lacks is refused at the op's field,
+    // when validated, saved and previewed; one naming a map it has runs through
+    // the preview as it will run.
+    let storage = id(&app
+        .owner(
+            "POST",
+            "/v1/storages",
+            Some(&json!({"title": "W", "kind": "local"})),
+            201,
+        )
+        .await);
+    let mart = published_files_mart(&app, &storage).await;
+    let source = app
+        .owner("GET", &format!("/v1/data-marts/{mart}"), None, 200)
+        .await["definition"]["source_id"]
+        .clone();
+    let field = "definition.streams[0].mapping.columns[1].ops[0].map";
+    let missing = status_definition(&source, json!([{"op": "map", "map": "nope"}]));
+    let report = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/definition/validate"),
+            Some(&missing),
+            200,
+        )
+        .await;
+    assert_eq!(report["valid"], false, "{report}");
+    assert_eq!(report["problems"][0]["field"], field, "{report}");
+    app.refused(
+        "PUT",
+        &format!("/v1/data-marts/{mart}/definition"),
+        &missing,
+        field,
+    )
+    .await;
+    app.refused(
+        "POST",
+        &format!("/v1/data-marts/{mart}/preview"),
+        &json!({"definition": missing}),
+        field,
+    )
+    .await;
+    let badly_named = status_definition(&source, json!([{"op": "map", "map": "Bad Name"}]));
+    app.refused(
+        "PUT",
+        &format!("/v1/data-marts/{mart}/definition"),
+        &badly_named,
+        field,
+    )
+    .await;
+    let mapped = status_definition(
+        &source,
+        json!([{"op": "map", "map": "amounts", "default": "other"}]),
+    );
+    app.owner(
+        "PUT",
+        &format!("/v1/data-marts/{mart}/definition"),
+        Some(&mapped),
+        200,
+    )
+    .await;
+    let preview = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/preview"),
+            Some(&json!({})),
+            200,
+        )
+        .await;
+    assert_eq!(
+        preview["after"]["rows"],
+        json!([[1, "small"], [2, "medium"]]),
+        "{preview}"
+    );
+
+    // While the mart applies it, the map stays, and the refusal names the mart.
+    let refused = app
+        .send(
+            "DELETE",
+            &format!("/v1/value-maps/{map}"),
+            app.token(Role::Owner),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (409, "conflict".into()),
+        "{}",
+        refused.text
+    );
+    assert!(refused.text.contains(&mart), "{}", refused.text);
+    app.owner("GET", &format!("/v1/value-maps/{map}"), None, 200)
+        .await;
+    // Once no mart applies it, it goes; its name is free again.
+    app.owner("DELETE", &format!("/v1/data-marts/{mart}"), None, 204)
+        .await;
+    app.owner("DELETE", &format!("/v1/value-maps/{map}"), None, 204)
+        .await;
+    app.owner("GET", &format!("/v1/value-maps/{map}"), None, 404)
+        .await;
+    let listed = app.owner("GET", "/v1/value-maps", None, 200).await;
+    assert!(
+        listed["items"]
+            .as_array()
+            .is_some_and(|i| i.iter().all(|m| m["id"] != json!(map))),
+        "{listed}"
+    );
+    let reborn = app
+        .owner(
+            "POST",
+            "/v1/value-maps",
+            Some(&json!({"name": "amounts", "title": "Again", "entries": []})),
+            201,
+        )
+        .await;
+    assert_eq!(id(&reborn), map, "the name's id");
+    assert_eq!(reborn["title"], "Again");
+    assert_eq!(reborn["entries"], json!([]));
+    app.stop().await;
+}
+
+pub async fn a_project_never_reaches_another_projects_value_map(app: TestApp) {
+    // Another project has a map named `theirs`; this project has none by that name.
+    let stranger = &app.strangers[&Role::Owner];
+    let theirs = app
+        .send(
+            "POST",
+            "/v1/value-maps",
+            stranger,
+            Some(&json!({"name": "theirs", "title": "Theirs", "entries": [{"key": "2.5", "value": "leaked"}]})),
+        )
+        .await;
+    assert_eq!(theirs.status, 201, "{}", theirs.text);
+    let their_id = id(&theirs.json());
+    // Not by id: every route answers 404, as for a map that never was.
+    for (method, body) in [
+        ("GET", None),
+        ("PATCH", Some(json!({"title": "Mine now"}))),
+        ("DELETE", None),
+    ] {
+        let r = app
+            .send(
+                method,
+                &format!("/v1/value-maps/{their_id}"),
+                app.token(Role::Owner),
+                body.as_ref(),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.code()),
+            (404, "not_found".into()),
+            "{method}: {}",
+            r.text
+        );
+    }
+    let ours = app.owner("GET", "/v1/value-maps", None, 200).await;
+    assert!(!ours.to_string().contains("leaked"), "{ours}");
+    // Not by name: a definition applying `theirs` names a map this project lacks.
+    let storage = id(&app
+        .owner(
+            "POST",
+            "/v1/storages",
+            Some(&json!({"title": "W", "kind": "local"})),
+            201,
+        )
+        .await);
+    let mart = published_files_mart(&app, &storage).await;
+    let source = app
+        .owner("GET", &format!("/v1/data-marts/{mart}"), None, 200)
+        .await["definition"]["source_id"]
+        .clone();
+    let def = status_definition(&source, json!([{"op": "map", "map": "theirs"}]));
+    let refused = app
+        .refused(
+            "PUT",
+            &format!("/v1/data-marts/{mart}/definition"),
+            &def,
+            "definition.streams[0].mapping.columns[1].ops[0].map",
+        )
+        .await;
+    assert!(
+        refused.text.contains("not found in this project"),
+        "{}",
+        refused.text
+    );
+    // The same name in this project is this project's own map, with its own id.
+    let mine = app
+        .owner(
+            "POST",
+            "/v1/value-maps",
+            Some(&json!({"name": "theirs", "title": "Mine", "entries": [{"key": "2.5", "value": "mine"}]})),
+            201,
+        )
+        .await;
+    assert_ne!(id(&mine), their_id);
+    app.owner(
+        "PUT",
+        &format!("/v1/data-marts/{mart}/definition"),
+        Some(&def),
+        200,
+    )
+    .await;
+    let preview = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/preview"),
+            Some(&json!({})),
+            200,
+        )
+        .await;
+    assert_eq!(preview["after"]["rows"][0], json!([1, "mine"]), "{preview}");
+    // And the other project's map is as it was.
+    let r = app
+        .send("GET", &format!("/v1/value-maps/{their_id}"), stranger, None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["title"], "Theirs");
+    app.stop().await;
+}
+
 /// One `#[tokio::test]` per check of this suite, each on a fresh app from `$spawn`.
 #[macro_export]
 macro_rules! api_suite_tests {
@@ -1367,6 +1715,8 @@ macro_rules! api_suite_tests {
             an_oversized_id_or_path_is_a_small_404_that_does_not_echo_it,
             a_run_nothing_can_extract_is_refused_and_holds_nothing,
             what_validates_runs_and_what_the_engine_refuses_is_refused_at_validation,
+            value_maps_are_checked_named_once_and_kept_while_a_mart_applies_them,
+            a_project_never_reaches_another_projects_value_map,
         );
     };
     (@each $spawn:path; $($name:ident),* $(,)?) => {

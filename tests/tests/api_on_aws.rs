@@ -46,14 +46,15 @@ async fn the_engine_is_reached_over_lambda_invoke() {
         .expect("a definition")
     };
     let clean = engine
-        .plan(&definition(
-            "coalesce(dep_delay, 0) + coalesce(arr_delay, 0)",
-        ))
+        .plan(
+            &definition("coalesce(dep_delay, 0) + coalesce(arr_delay, 0)"),
+            &Default::default(),
+        )
         .await
         .expect("planned");
     assert!(clean.is_empty(), "{clean:?}");
     let problems = engine
-        .plan(&definition("amount * * 2"))
+        .plan(&definition("amount * * 2"), &Default::default())
         .await
         .expect("planned");
     assert_eq!(problems.len(), 1, "{problems:?}");
@@ -65,15 +66,45 @@ async fn the_engine_is_reached_over_lambda_invoke() {
         problems[0].reason.contains("does not parse"),
         "{problems:?}"
     );
+    // The project's value maps a definition names travel with it.
+    let mapped = Definition::from_json(serde_json::json!({
+        "kind": "connector",
+        "source_id": sluice_domain::Id::generate(sluice_domain::Kind::Source, 1),
+        "streams": [{"name": "s", "mapping": {"columns": [
+            {"target": "category", "source": "status", "ops": [{"op": "map", "map": "statuses"}]}
+        ]}}]
+    }))
+    .expect("a definition");
+    let lacking = engine
+        .plan(&mapped, &Default::default())
+        .await
+        .expect("planned");
+    assert_eq!(
+        lacking[0].field,
+        "definition.streams[0].mapping.columns[0].ops[0].map"
+    );
+    let maps: sluice_domain::entities::ValueMaps = [(
+        "statuses".to_string(),
+        serde_json::from_value(serde_json::json!({
+            "id": "vm_01JD0000000000000000000001", "project_id": "prj_01JD0000000000000000000001",
+            "version": 1, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+            "created_by": "t", "name": "statuses", "title": "Statuses",
+            "entries": [{"key": "Done", "value": "done"}]
+        }))
+        .expect("a value map"),
+    )]
+    .into();
+    let found = engine.plan(&mapped, &maps).await.expect("planned");
+    assert!(found.is_empty(), "{found:?}");
     assert_eq!(
         endpoint.calls.load(std::sync::atomic::Ordering::SeqCst),
-        2,
+        4,
         "each plan is one invocation"
     );
 
     // No such function: the route answers 503 with a reason, and the calls stop.
     let missing = sluice_lambda::RemoteEngine::new(endpoint.client(&sdk), "no-such-engine");
-    match missing.plan(&definition("id")).await {
+    match missing.plan(&definition("id"), &Default::default()).await {
         Err(ServiceError::Unavailable(reason)) => {
             assert!(reason.contains("could not be reached"), "{reason}")
         }

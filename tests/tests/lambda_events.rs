@@ -311,6 +311,51 @@ async fn seeded_deps() -> (Deps, PathBuf) {
     )
     .await;
     seed_runs(&deps, &dir, &meta, objects.as_ref()).await;
+    // Value maps `statuses` (applied by data mart 40's definition) and
+    // `levels` (applied by none); their ids derive from project and name.
+    for (name, entries) in [
+        ("statuses", json!([{"key": "Open", "value": "To Do"}])),
+        ("levels", json!([{"key": "Epic", "value": 1}])),
+    ] {
+        put(
+            &deps,
+            &ValueMap {
+                meta: Meta {
+                    id: ValueMap::id_for(&project, name).into_id(),
+                    ..Meta::new(Kind::ValueMap, &project, "events", now)
+                },
+                name: name.into(),
+                title: name.into(),
+                description: None,
+                case_insensitive: false,
+                entries: serde_json::from_value(entries).expect("entries"),
+            },
+        )
+        .await;
+    }
+    put(
+        &deps,
+        &DataMart {
+            meta: meta(Kind::DataMart, "40"),
+            title: "Statuses".into(),
+            description: None,
+            storage_id: fixed_of("2"),
+            status: DataMartStatus::Draft,
+            definition: Some(
+                Definition::from_json(json!({
+                    "kind": "connector",
+                    "source_id": fixed(Kind::Source, "3"),
+                    "streams": [{"name": "issues", "mapping": {"columns": [
+                        {"target": "status", "source": "status", "ops": [{"op": "map", "map": "statuses"}]}
+                    ]}}]
+                }))
+                .expect("a definition"),
+            ),
+            schema: vec![],
+            published_at: None,
+        },
+    )
+    .await;
     // A `looker_studio` destination (30) with the sample events' data key, and
     // a report (31) of data mart 24 into it.
     let mut grace = serde_json::Map::new();

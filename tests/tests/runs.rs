@@ -4101,3 +4101,142 @@ print(json.dumps({"type": part.get_content_type(), "rows": sheet.count("<row "),
     assert!(d2.contains(" s=\"") && !d2.contains("t=\"s\""), "{book}");
     app.stop().await;
 }
+
+/// Jira issues from a CSV file: each status through the project's value map of
+/// status categories (unknown statuses take its default), each issue type
+/// through a case-insensitive map of hierarchy levels (numbers land as numbers).
+#[tokio::test]
+async fn a_csv_column_mapped_through_a_value_map_lands_the_maps_values() {
+    let app = spawn_app().await;
+    let dir = temp_dir("jira-csv");
+    std::fs::write(
+        dir.join("issues.csv"),
+        "key,status,type\n\
+         SL-1,To Do,Story\n\
+         SL-2,In Review,BUG\n\
+         SL-3,Done,epic\n\
+         SL-4,Closed,Sub-task\n\
+         SL-5,Won't Fix,Spike\n\
+         SL-6,Backlog,Task\n\
+         SL-7,In Progress,Story\n",
+    )
+    .expect("file");
+    let entries = |pairs: &[(&str, Value)]| -> Value {
+        pairs
+            .iter()
+            .map(|(k, v)| json!({"key": k, "value": v}))
+            .collect()
+    };
+    app.owner(
+        "POST",
+        "/v1/value-maps",
+        Some(&json!({"name": "status_categories", "title": "Jira status categories", "entries": entries(&[
+            ("Backlog", json!("To Do")), ("To Do", json!("To Do")),
+            ("In Progress", json!("In Progress")), ("In Review", json!("In Progress")),
+            ("Done", json!("Done")), ("Closed", json!("Done"))
+        ])})),
+        201,
+    )
+    .await;
+    app.owner(
+        "POST",
+        "/v1/value-maps",
+        Some(&json!({"name": "hierarchy_levels", "title": "Issue type levels", "case_insensitive": true, "entries": entries(&[
+            ("Epic", json!(1)), ("Story", json!(0)), ("Task", json!(0)), ("Bug", json!(0)), ("Sub-task", json!(-1))
+        ])})),
+        201,
+    )
+    .await;
+    let mart = sluice_tests::runs::files_mart_of(
+        &app,
+        json!({"location": dir.display().to_string(), "format": "csv"}),
+        "*.csv",
+        json!({"columns": [
+            {"target": "key", "source": "key"},
+            {"target": "status", "source": "status"},
+            {"target": "category", "source": "status", "ops": [{"op": "trim"}, {"op": "map", "map": "status_categories", "default": "Other"}]},
+            {"target": "level", "source": "type", "ops": [{"op": "map", "map": "hierarchy_levels"}]}
+        ]}),
+        json!({"batch_size": 100}),
+    )
+    .await;
+    let run = start_run(&app, &mart, json!({})).await;
+    let done = wait_final(&app, &run, LONG).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["counters"]["rows_written"], 7, "{done}");
+    let q = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/query"),
+            Some(&json!({"sql": "SELECT key, category, level, level + 1 AS next_level FROM ${DATA_MART_TABLE} ORDER BY key"})),
+            200,
+        )
+        .await;
+    assert_eq!(
+        q["rows"],
+        json!([
+            ["SL-1", "To Do", 0, 1],
+            ["SL-2", "In Progress", 0, 1],
+            ["SL-3", "Done", 1, 2],
+            ["SL-4", "Done", -1, 0],
+            ["SL-5", "Other", null, null],
+            ["SL-6", "To Do", 0, 1],
+            ["SL-7", "In Progress", 0, 1]
+        ]),
+        "{q}"
+    );
+    let counts = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/query"),
+            Some(&json!({"sql": "SELECT category, count(*) AS n FROM ${DATA_MART_TABLE} GROUP BY category ORDER BY category"})),
+            200,
+        )
+        .await;
+    assert_eq!(
+        counts["rows"],
+        json!([["Done", 2], ["In Progress", 2], ["Other", 1], ["To Do", 2]]),
+        "{counts}"
+    );
+    // The schema the run actualized has the maps' types.
+    let schema = app
+        .owner("GET", &format!("/v1/data-marts/{mart}"), None, 200)
+        .await["schema"]
+        .clone();
+    let type_of = |name: &str| {
+        schema
+            .as_array()
+            .and_then(|f| f.iter().find(|f| f["name"] == name))
+            .map(|f| f["type"].clone())
+    };
+    assert_eq!(type_of("level"), Some(json!("int")), "{schema}");
+    assert_eq!(type_of("category"), Some(json!("string")), "{schema}");
+
+    // A map gone from under a published mart (deleted while it was being
+    // saved) fails the next run, naming the op, instead of landing anything.
+    let project = app.project.clone();
+    let map_id = sluice_domain::entities::ValueMap::id_for(&project, "hierarchy_levels");
+    sluice_app::records::update::<sluice_domain::entities::ValueMap>(
+        app.deps.store.as_ref(),
+        &project,
+        map_id.as_id(),
+        chrono::Utc::now(),
+        |m| {
+            m.meta.deleted_at = Some(chrono::Utc::now());
+            true
+        },
+    )
+    .await
+    .expect("deleted")
+    .expect("the map");
+    std::fs::write(dir.join("later.csv"), "key,status,type\nSL-8,Done,Epic\n").expect("file");
+    let run = start_run(&app, &mart, json!({})).await;
+    let failed = wait_final(&app, &run, LONG).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let text = failed.to_string();
+    assert!(
+        text.contains("columns[3].ops[0].map") && text.contains("`hierarchy_levels` not found"),
+        "{failed}"
+    );
+    app.stop().await;
+}

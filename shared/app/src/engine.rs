@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sluice_domain::discovery::{DiscoveredStream, SourceTest};
-use sluice_domain::entities::{DataMart, Definition, Problem, Source};
+use sluice_domain::entities::{DataMart, Definition, Problem, Source, ValueMaps};
 
 use crate::Deps;
 use crate::error::{ServiceError, ServiceResult};
@@ -18,8 +18,13 @@ use crate::ports::{Preview, PreviewRequest, Previewer};
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "call", rename_all = "snake_case")]
 pub enum EngineCall {
-    /// Compile every mapping of `definition` as a run would ([`Previewer::plan`]).
-    Plan { definition: Definition },
+    /// Compile every mapping of `definition` as a run would ([`Previewer::plan`]),
+    /// with the project's value maps it names.
+    Plan {
+        definition: Definition,
+        #[serde(default)]
+        maps: ValueMaps,
+    },
     /// Sample a stream of `mart` before and after its mapping
     /// ([`Previewer::preview`]); the mart names the project.
     Preview {
@@ -170,8 +175,8 @@ fn unexpected(wanted: &str) -> ServiceError {
 /// (the store, secrets and object store a preview reads the source with).
 pub async fn answer(deps: &Deps, engine: &dyn Previewer, call: EngineCall) -> EngineReply {
     match call {
-        EngineCall::Plan { definition } => {
-            EngineReply::of(engine.plan(&definition).await, EngineReply::Problems)
+        EngineCall::Plan { definition, maps } => {
+            EngineReply::of(engine.plan(&definition, &maps).await, EngineReply::Problems)
         }
         EngineCall::Preview {
             mart,

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sluice_domain::discovery::{DiscoveredStream, SourceTest};
-use sluice_domain::entities::{DataMart, Definition, Source};
+use sluice_domain::entities::{DataMart, Definition, Source, ValueMaps};
 use sluice_domain::ports::ColumnInfo;
 
 use crate::Deps;
@@ -64,10 +64,13 @@ pub struct PreviewWarning {
 pub trait Previewer: Send + Sync {
     /// Compiles every stream's mapping (expressions, casts, rules) as a run
     /// would: what the engine refuses comes back as problems naming the field,
-    /// with the engine's reason. Fails only when the engine cannot be reached.
+    /// with the engine's reason. `maps` are the project's value maps the
+    /// definition names (a `map` op naming another is a problem). Fails only
+    /// when the engine cannot be reached.
     async fn plan(
         &self,
         definition: &Definition,
+        maps: &ValueMaps,
     ) -> ServiceResult<Vec<sluice_domain::entities::Problem>>;
 
     async fn preview(

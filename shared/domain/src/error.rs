@@ -67,6 +67,13 @@ impl DomainError {
             reason: reason.into(),
         }
     }
+    /// What is wrong, without the field it is wrong in.
+    pub fn reason(&self) -> String {
+        match self {
+            DomainError::Validation { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        }
+    }
     pub fn invalid_at(field: &Field, reason: impl Into<String>) -> Self {
         DomainError::Validation {
             field: field.clone(),

@@ -33,10 +33,12 @@ pub enum Kind {
     Leases,
     /// One delivery of a report to its destination.
     ReportRun,
+    /// A lookup table of the project (its id derives from its name).
+    ValueMap,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Kind::Project,
         Kind::Storage,
         Kind::Source,
@@ -52,6 +54,7 @@ impl Kind {
         Kind::Slots,
         Kind::Leases,
         Kind::ReportRun,
+        Kind::ValueMap,
     ];
 
     /// Prefix of the id, before the underscore.
@@ -72,6 +75,7 @@ impl Kind {
             Kind::Slots => "slt",
             Kind::Leases => "lse",
             Kind::ReportRun => "rr",
+            Kind::ValueMap => "vm",
         }
     }
 
@@ -93,6 +97,7 @@ impl Kind {
             Kind::Slots => "SLT",
             Kind::Leases => "LSE",
             Kind::ReportRun => "RR",
+            Kind::ValueMap => "VM",
         }
     }
 
@@ -114,6 +119,7 @@ impl Kind {
             Kind::Slots => "run slots",
             Kind::Leases => "chunk leases",
             Kind::ReportRun => "report run",
+            Kind::ValueMap => "value map",
         }
     }
 

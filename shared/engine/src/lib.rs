@@ -10,6 +10,7 @@
 mod flat_json;
 pub mod mapping;
 pub mod transform;
+pub mod value_maps;
 pub mod warehouse;
 
 /// DataFusion itself, for callers that build Arrow data (tests, the transform path).

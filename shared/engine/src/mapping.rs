@@ -11,6 +11,10 @@
 //!   but not written.
 //! - A column's value is its `source` column or its `expression`; then its string
 //!   `ops` apply in order, then its `cast`, then its `default` fills nulls.
+//! - A `map` op looks the value's text up in one of the project's value maps
+//!   (given to [`MappingPlan::compile_with_maps`]): its value is the column's
+//!   from then on, typed as
+//!   [`MapValueType`](sluice_domain::entities::MapValueType) says; ops after it see its text.
 //! - Expressions see source columns; a source column that some mapping casts is
 //!   seen with that type (so `amount * quantity` multiplies numbers, not strings).
 
@@ -32,8 +36,15 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::sql::sqlparser::ast::{Expr as SqlExpr, visit_expressions};
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
-use sluice_domain::entities::{CastType, ColumnMapping, Mapping, StringOp, ValidationRule};
+use sluice_domain::entities::{
+    CastType, ColumnMapping, Mapping, StringOp, ValidationRule, ValueMaps, validate_scalar,
+};
 use sluice_domain::error::{DomainError, Field as FieldPath};
+
+use crate::value_maps::Lookup;
+
+/// The value map of each `map` op, by column and op index.
+type OpMaps = HashMap<(usize, usize), Arc<Lookup>>;
 
 /// Arrow type a cast produces.
 pub fn arrow_type(cast: CastType) -> DataType {
@@ -117,6 +128,8 @@ pub struct MappingPlan {
     sources: Vec<String>,
     /// How the fast path reads each of `sources`.
     reads: Vec<SourceRead>,
+    /// The value map of each `map` op (a function of `ctx`).
+    maps: OpMaps,
     ctx: SessionContext,
 }
 
@@ -182,15 +195,29 @@ fn column_refs(expr: &SqlExpr) -> Vec<String> {
 }
 
 impl MappingPlan {
-    /// Checks a mapping's shape: targets are unique identifiers, each column has a
-    /// source or an expression, expressions parse, defaults fit their cast. Errors
-    /// name the field (`columns[2].expression`).
+    /// [`compile_with_maps`](Self::compile_with_maps) with no value maps: a
+    /// `map` op names a map that is not there.
     pub fn compile(mapping: &Mapping, base: &FieldPath) -> Result<MappingPlan, DomainError> {
+        Self::compile_with_maps(mapping, base, &ValueMaps::new())
+    }
+
+    /// Checks a mapping's shape: targets are unique identifiers, each column has a
+    /// source or an expression, expressions parse, `map` ops name a map of
+    /// `maps`, defaults fit their cast. Errors name the field
+    /// (`columns[2].expression`, `columns[2].ops[0].map`).
+    pub fn compile_with_maps(
+        mapping: &Mapping,
+        base: &FieldPath,
+        maps: &ValueMaps,
+    ) -> Result<MappingPlan, DomainError> {
         let config = SessionConfig::new()
             .set_bool("datafusion.sql_parser.enable_ident_normalization", false);
         let ctx = SessionContext::new_with_config(config);
         let at = |i: usize, f: &str| base.join("columns").index(i).join(f);
         let mut targets = HashSet::new();
+        let mut op_maps: OpMaps = HashMap::new();
+        // One function per map and default, however many ops apply it.
+        let mut lookups: HashMap<String, Arc<Lookup>> = HashMap::new();
         let mut sources: Vec<String> = vec![];
         let add = |s: &str, sources: &mut Vec<String>| {
             if !sources.iter().any(|x| x == s) {
@@ -260,11 +287,63 @@ impl MappingPlan {
                         "positions start at 1",
                     ));
                 }
+                if let StringOp::Map { map, default } = op {
+                    let of = at(i, "ops").index(j);
+                    if let Some(d) = default {
+                        validate_scalar(&of.join("default"), d)?;
+                    }
+                    let found = maps.get(map).ok_or_else(|| {
+                        DomainError::invalid_at(
+                            &of.join("map"),
+                            format!(
+                                "value map {} not found in this project",
+                                sluice_domain::error::quote(map)
+                            ),
+                        )
+                    })?;
+                    let key = format!(
+                        "{map}\u{1f}{}",
+                        default.as_ref().unwrap_or(&serde_json::Value::Null)
+                    );
+                    let n = lookups.len();
+                    let lookup = lookups
+                        .entry(key)
+                        .or_insert_with(|| {
+                            let l = Arc::new(Lookup::new(
+                                format!("__value_map_{n}_{map}"),
+                                found,
+                                default.as_ref(),
+                            ));
+                            ctx.register_udf(l.udf());
+                            l
+                        })
+                        .clone();
+                    op_maps.insert((i, j), lookup);
+                }
+            }
+            // The type the ops leave: text, or the last map's values' type.
+            let ops_type =
+                c.ops
+                    .iter()
+                    .enumerate()
+                    .next_back()
+                    .map(|(j, _)| match op_maps.get(&(i, j)) {
+                        Some(l) => l.data_type().clone(),
+                        None => DataType::Utf8,
+                    });
+            if let (Some(from), Some(cast)) = (&ops_type, c.cast)
+                && cast != CastType::Json
+                && !datafusion::arrow::compute::can_cast_types(from, &arrow_type(cast))
+            {
+                return Err(DomainError::invalid_at(
+                    &at(i, "cast"),
+                    format!("cannot cast {from} to {}", arrow_type(cast)),
+                ));
             }
             if let (Some(d), cast) = (&c.default, c.cast)
                 && !d.is_null()
             {
-                let ty = cast.map(arrow_type).unwrap_or(DataType::Utf8);
+                let ty = cast.map(arrow_type).or(ops_type).unwrap_or(DataType::Utf8);
                 default_scalar(d, &ty)
                     .map_err(|r| DomainError::invalid_at(&at(i, "default"), r))?;
             }
@@ -292,6 +371,7 @@ impl MappingPlan {
             mapping: mapping.clone(),
             reads: source_reads(mapping, &sources),
             sources,
+            maps: op_maps,
             ctx,
         })
     }
@@ -396,7 +476,7 @@ impl MappingPlan {
                 }
                 _ => None,
             };
-            let (sql, field) = value_sql(c, i);
+            let (sql, field) = value_sql(c, i, &self.maps)?;
             let expr = self.ctx.parse_sql_expr(&sql, &df_schema).map_err(|e| {
                 DomainError::invalid_at(&at(i, field), clean_df_error(&e.to_string()))
             })?;
@@ -532,18 +612,38 @@ pub fn clean_df_error(e: &str) -> String {
 }
 
 /// The SQL of a column's value before its cast: the source or expression, with
-/// string ops wrapped around it. Also names the field an error there belongs to.
-fn value_sql(c: &ColumnMapping, _i: usize) -> (String, &'static str) {
+/// its ops wrapped around it (`i` is the column's index, `maps` the value map of
+/// each `map` op). Also names the field an error there belongs to.
+fn value_sql(
+    c: &ColumnMapping,
+    i: usize,
+    maps: &OpMaps,
+) -> Result<(String, &'static str), DomainError> {
     let (mut sql, field) = match (&c.source, &c.expression) {
         (Some(s), _) => (ident(s), "source"),
         (None, Some(e)) => (format!("({e})"), "expression"),
         (None, None) => ("NULL".to_string(), "source"),
     };
     if c.ops.is_empty() {
-        return (sql, field);
+        return Ok((sql, field));
     }
     sql = format!("CAST({sql} AS VARCHAR)");
-    for op in &c.ops {
+    // Whether the value is text: string ops after a map of other values see
+    // its text.
+    let mut text = true;
+    for (j, op) in c.ops.iter().enumerate() {
+        if let StringOp::Map { map, .. } = op {
+            let lookup = maps.get(&(i, j)).ok_or_else(|| {
+                internal(format!("value map `{map}` of column {i} was not compiled"))
+            })?;
+            sql = format!("{}({sql})", ident(lookup.name()));
+            text = lookup.data_type() == &DataType::Utf8;
+            continue;
+        }
+        if !text {
+            sql = format!("CAST({sql} AS VARCHAR)");
+            text = true;
+        }
         sql = match op {
             StringOp::Trim => format!("btrim({sql})"),
             StringOp::Lower => format!("lower({sql})"),
@@ -570,9 +670,10 @@ fn value_sql(c: &ColumnMapping, _i: usize) -> (String, &'static str) {
                     rest.join(", ")
                 )
             }
+            StringOp::Map { .. } => continue,
         };
     }
-    (sql, "ops")
+    Ok((sql, "ops"))
 }
 
 fn default_scalar(v: &serde_json::Value, ty: &DataType) -> Result<ScalarValue, String> {

@@ -24,7 +24,7 @@ use datafusion::parquet::file::properties::WriterProperties;
 use datafusion::parquet::file::writer::SerializedFileWriter;
 use datafusion::parquet::schema::types::SchemaDescPtr;
 use serde_json::Value;
-use sluice_domain::entities::{ErrorPolicy, Mapping};
+use sluice_domain::entities::{ErrorPolicy, Mapping, ValueMaps};
 use sluice_domain::error::{DomainError, Field as FieldPath};
 use sluice_domain::pipeline::ChunkFormat;
 
@@ -332,9 +332,18 @@ pub struct CompiledMapping {
 }
 
 impl CompiledMapping {
+    /// A mapping that applies no value map.
     pub fn compile(mapping: &Mapping, base: &FieldPath) -> Result<CompiledMapping, DomainError> {
+        Self::compile_with_maps(mapping, base, &ValueMaps::new())
+    }
+    /// A mapping whose `map` ops apply `maps` (its project's maps it names).
+    pub fn compile_with_maps(
+        mapping: &Mapping,
+        base: &FieldPath,
+        maps: &ValueMaps,
+    ) -> Result<CompiledMapping, DomainError> {
         Ok(CompiledMapping {
-            plan: MappingPlan::compile(mapping, base)?,
+            plan: MappingPlan::compile_with_maps(mapping, base, maps)?,
             bound: Mutex::new(HashMap::new()),
         })
     }

@@ -393,3 +393,144 @@ fn coalesce_ifnull_and_nvl_validate_and_run_alike() {
     assert_eq!(col("dep"), vec![Some(5), Some(-1), Some(1)]);
     assert_eq!(col("arr"), vec![Some(-2), Some(7), Some(2)]);
 }
+
+fn value_maps(maps: serde_json::Value) -> sluice_domain::entities::ValueMaps {
+    let serde_json::Value::Object(maps) = maps else {
+        panic!("maps by name")
+    };
+    maps.into_iter()
+        .map(|(name, entries)| {
+            let case_insensitive = name.ends_with("_ci");
+            let entries: Vec<serde_json::Value> = entries
+                .as_object()
+                .expect("entries")
+                .iter()
+                .map(|(k, v)| json!({"key": k, "value": v}))
+                .collect();
+            let map = serde_json::from_value(json!({
+                "id": "vm_01JD0000000000000000000001",
+                "project_id": "prj_01JD0000000000000000000001",
+                "version": 1,
+                "created_at": "2026-01-01T00:00:00Z",
+                "updated_at": "2026-01-01T00:00:00Z",
+                "created_by": "t",
+                "name": name,
+                "title": "Map",
+                "case_insensitive": case_insensitive,
+                "entries": entries,
+            }))
+            .expect("a value map");
+            (name, map)
+        })
+        .collect()
+}
+
+fn compiled_with(v: serde_json::Value, maps: serde_json::Value) -> CompiledMapping {
+    CompiledMapping::compile_with_maps(&mapping(v), &Field::new("mapping"), &value_maps(maps))
+        .expect("valid in this test")
+}
+
+#[test]
+fn a_map_op_applies_in_its_place_among_the_columns_ops_then_the_cast_and_default() {
+    let maps = json!({
+        "categories": {"To Do": "new", "In Progress": "indeterminate", "Done": "done"},
+        "levels_ci": {"epic": 1, "story": 0, "sub-task": -1}
+    });
+    let m = compiled_with(
+        json!({"columns": [
+            {"target": "id", "source": "id", "cast": "int"},
+            // Trimmed first, so " Done " is found; unknown statuses take the default.
+            {"target": "category", "source": "status",
+             "ops": [{"op": "trim"}, {"op": "map", "map": "categories", "default": "other"}, {"op": "upper"}]},
+            // Numbers come out as numbers; matched regardless of case; no default: null,
+            // which the column's default fills.
+            {"target": "level", "source": "type", "ops": [{"op": "map", "map": "levels_ci"}], "default": 9},
+            {"target": "raw_level", "source": "type", "ops": [{"op": "map", "map": "levels_ci"}]}
+        ]}),
+        maps,
+    );
+    let data = b"id,status,type\n1, Done ,Epic\n2,To Do,STORY\n3,Blocked,Bug\n4,,\n";
+    let out = transform_chunk(
+        &m,
+        ChunkFormat::Csv { delimiter: ',' },
+        data,
+        &[],
+        ErrorPolicy::FailFast,
+    )
+    .expect("valid in this test");
+    assert!(out.failures.is_empty(), "{:?}", out.failures);
+    let batch = decode(
+        ChunkFormat::Parquet,
+        out.parquet.as_deref().expect("written"),
+        None,
+    )
+    .expect("parquet")
+    .batch;
+    let category = batch.column(1).as_string::<i32>();
+    let categories: Vec<Option<&str>> = category.iter().collect();
+    // An empty CSV field is null, and a null stays null through the map.
+    assert_eq!(
+        categories,
+        [Some("DONE"), Some("NEW"), Some("OTHER"), None],
+        "trim → map → upper, in order"
+    );
+    assert_eq!(batch.column(2).data_type(), &DataType::Int64);
+    let level: Vec<Option<i64>> = batch.column(2).as_primitive::<Int64Type>().iter().collect();
+    assert_eq!(level, [Some(1), Some(0), Some(9), Some(9)]);
+    let raw: Vec<Option<i64>> = batch.column(3).as_primitive::<Int64Type>().iter().collect();
+    assert_eq!(raw, [Some(1), Some(0), None, None]);
+}
+
+#[test]
+fn a_map_op_naming_a_map_the_project_lacks_or_an_impossible_cast_is_refused_at_its_field() {
+    let base = Field::new("definition.streams[0].mapping");
+    let m = mapping(json!({"columns": [
+        {"target": "id", "source": "id"},
+        {"target": "s", "source": "status", "ops": [{"op": "trim"}, {"op": "map", "map": "nope"}]}
+    ]}));
+    let e = CompiledMapping::compile_with_maps(&m, &base, &value_maps(json!({"other": {}})))
+        .err()
+        .expect("refused");
+    assert!(e.to_string().contains("`nope` not found"), "{e}");
+    assert_eq!(
+        field_of(e),
+        "definition.streams[0].mapping.columns[1].ops[1].map"
+    );
+    // Without maps at all, the same.
+    assert!(CompiledMapping::compile(&m, &base).is_err());
+    let bools = value_maps(json!({"flags": {"y": true, "n": false}}));
+    let cast = mapping(json!({"columns": [
+        {"target": "d", "source": "f", "ops": [{"op": "map", "map": "flags"}], "cast": "date"}
+    ]}));
+    let e = CompiledMapping::compile_with_maps(&cast, &base, &bools)
+        .err()
+        .expect("refused");
+    assert_eq!(field_of(e), "definition.streams[0].mapping.columns[0].cast");
+    let default = mapping(json!({"columns": [
+        {"target": "d", "source": "f", "ops": [{"op": "map", "map": "flags", "default": [1]}]}
+    ]}));
+    let e = CompiledMapping::compile_with_maps(&default, &base, &bools)
+        .err()
+        .expect("refused");
+    assert_eq!(
+        field_of(e),
+        "definition.streams[0].mapping.columns[0].ops[0].default"
+    );
+    // Booleans land as booleans, and a cast of them to text is their text.
+    let m = compiled_with(
+        json!({"columns": [
+            {"target": "b", "source": "f", "ops": [{"op": "map", "map": "flags"}]},
+            {"target": "t", "source": "f", "ops": [{"op": "map", "map": "flags"}], "cast": "string"}
+        ]}),
+        json!({"flags": {"y": true, "n": false}}),
+    );
+    let (batch, out) = run(
+        &m,
+        b"{\"f\": \"y\"}\n{\"f\": \"n\"}\n",
+        ErrorPolicy::FailFast,
+    );
+    assert!(out.failures.is_empty(), "{:?}", out.failures);
+    assert_eq!(batch.column(0).data_type(), &DataType::Boolean);
+    let t: Vec<Option<&str>> = batch.column(1).as_string::<i32>().iter().collect();
+    assert_eq!(t, [Some("true"), Some("false")]);
+}

@@ -10,7 +10,7 @@ use sluice_app::engine::{EngineCall, EngineReply};
 use sluice_app::error::{ServiceError, ServiceResult};
 use sluice_app::ports::{Preview, PreviewRequest, Previewer};
 use sluice_domain::discovery::{DiscoveredStream, SourceTest};
-use sluice_domain::entities::{DataMart, Definition, Problem, Source};
+use sluice_domain::entities::{DataMart, Definition, Problem, Source, ValueMaps};
 
 /// The engine function `function`, called synchronously.
 pub struct RemoteEngine {
@@ -82,9 +82,10 @@ impl RemoteEngine {
 
 #[async_trait]
 impl Previewer for RemoteEngine {
-    async fn plan(&self, definition: &Definition) -> ServiceResult<Vec<Problem>> {
+    async fn plan(&self, definition: &Definition, maps: &ValueMaps) -> ServiceResult<Vec<Problem>> {
         self.call(&EngineCall::Plan {
             definition: definition.clone(),
+            maps: maps.clone(),
         })
         .await?
         .into_problems()

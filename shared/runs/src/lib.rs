@@ -527,15 +527,22 @@ impl Machine {
         source_config(&self.deps, source).await
     }
 
-    /// The compiled mapping of a run's stream (compiled once per run and process).
-    pub(crate) fn mapping(
+    /// The compiled mapping of a run's stream (compiled once per run and process),
+    /// with the value maps of `project` it names, read from the store then. A
+    /// map deleted since the definition was saved fails the run, naming the op.
+    pub(crate) async fn mapping(
         &self,
+        project: &Id,
         run: &Id,
         stream: u32,
         def: &ConnectorDefinition,
     ) -> Result<Arc<CompiledMapping>, Fault> {
-        let mut cache = self.mappings.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(m) = cache.get(&(run.clone(), stream)) {
+        if let Some(m) = self
+            .mappings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&(run.clone(), stream))
+        {
             return Ok(m.clone());
         }
         let selection = def.streams.get(stream as usize).ok_or_else(|| {
@@ -544,10 +551,21 @@ impl Machine {
         let base = sluice_domain::Field::new("definition.streams")
             .index(stream as usize)
             .join("mapping");
+        let maps = sluice_app::services::value_maps::load_named(
+            self.deps.store.as_ref(),
+            project,
+            selection.mapping.value_maps(),
+        )
+        .await?;
         let compiled = Arc::new(
-            CompiledMapping::compile(&selection.mapping, &base)
+            CompiledMapping::compile_with_maps(&selection.mapping, &base, &maps)
                 .map_err(|e| Fault::Permanent(e.to_string()))?,
         );
+        let mut cache = self.mappings.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = cache.get(&(run.clone(), stream)) {
+            // Another chunk of the run compiled it meanwhile: one plan per run.
+            return Ok(m.clone());
+        }
         if cache.len() > 64 {
             cache.clear();
         }

@@ -13,7 +13,7 @@ use sluice_domain::discovery::{
     DiscoveredField, DiscoveredStream, FoundBy, SourceTest, infer_cast, sampled_type,
 };
 use sluice_domain::entities::CastType;
-use sluice_domain::entities::{DataMart, Definition, Problem, Source};
+use sluice_domain::entities::{DataMart, Definition, Problem, Source, ValueMaps};
 use sluice_engine::datafusion::arrow::array::RecordBatch;
 use sluice_engine::transform::{CompiledMapping, decode};
 
@@ -33,7 +33,7 @@ fn result(batch: &RecordBatch) -> ServiceResult<QueryResult> {
 
 #[async_trait]
 impl Previewer for EnginePreviewer {
-    async fn plan(&self, definition: &Definition) -> ServiceResult<Vec<Problem>> {
+    async fn plan(&self, definition: &Definition, maps: &ValueMaps) -> ServiceResult<Vec<Problem>> {
         let Definition::Connector(def) = definition else {
             return Ok(vec![]);
         };
@@ -45,7 +45,7 @@ impl Previewer for EnginePreviewer {
                 let base = sluice_domain::Field::new("definition.streams")
                     .index(i)
                     .join("mapping");
-                CompiledMapping::compile(&s.mapping, &base)
+                CompiledMapping::compile_with_maps(&s.mapping, &base, maps)
                     .err()
                     .map(Problem::from)
             })
@@ -79,8 +79,14 @@ impl Previewer for EnginePreviewer {
             .index(index)
             .join("mapping");
         // A mapping that cannot compile is refused before the source is called.
-        let mapping = CompiledMapping::compile(&selection.mapping, &base)?;
         let project = &mart.meta.project_id;
+        let maps = sluice_app::services::value_maps::load_named(
+            deps.store.as_ref(),
+            project,
+            selection.mapping.value_maps(),
+        )
+        .await?;
+        let mapping = CompiledMapping::compile_with_maps(&selection.mapping, &base, &maps)?;
         let source = records::get::<Source>(deps.store.as_ref(), project, &def.source_id)
             .await?
             .filter(|s| s.meta.deleted_at.is_none())

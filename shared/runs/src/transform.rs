@@ -181,7 +181,9 @@ struct Done {
 async fn transform(m: &Machine, ctx: &crate::RunContext, chunk: &Chunk) -> Result<Done, Fault> {
     let started = Instant::now();
     let project = &ctx.run.meta.project_id;
-    let mapping = m.mapping(&ctx.run.meta.id, chunk.stream, &ctx.def)?;
+    let mapping = m
+        .mapping(project, &ctx.run.meta.id, chunk.stream, &ctx.def)
+        .await?;
     let raw = m.objects().get(&chunk.raw_key).await?.ok_or_else(|| {
         Fault::Transient(format!(
             "raw rows of chunk {} are missing from the object store ({})",

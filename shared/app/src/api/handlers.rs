@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sluice_domain::entities::{
     Backfill, DataMart, Destination, Entity, Report, ReportRun, Run, Source, Storage, Trigger,
+    ValueMap,
 };
 use sluice_domain::ports::{ObjectStore, Queue};
 use sluice_domain::{Id, IdOf, Kind};
@@ -24,7 +25,7 @@ use crate::routes::{Params, RouteSpec};
 use crate::services::files::{FilesPage, Upload};
 use crate::services::{
     Ctx, HealthView, Page, backfills, catalog, configured, data_marts, files, project, report_data,
-    report_runs, reports, runs, storages, triggers,
+    report_runs, reports, runs, storages, triggers, value_maps,
 };
 use crate::{Deps, MissingPart, Part, Planning, Querying, Testing};
 
@@ -307,6 +308,17 @@ handlers! {
     get_storage(c) { c.reply(&storages::get(&c.ctx()?, &c.id()?).await?) }
     update_storage(c) { c.reply(&storages::update(&c.ctx()?, &c.id()?, c.body()?).await?) }
     delete_storage(c) { c.done(storages::delete(&c.ctx()?, &c.id()?).await?) }
+
+    create_value_map(c) {
+        let m = value_maps::create(&c.ctx()?, c.body()?).await?;
+        c.created(&m, at("value-maps", &m.meta.id))
+    }
+    list_value_maps(c) {
+        c.reply(&value_maps::list(&c.ctx()?, &c.page::<ValueMap>(None)?).await?)
+    }
+    get_value_map(c) { c.reply(&value_maps::get(&c.ctx()?, &c.id()?).await?) }
+    update_value_map(c) { c.reply(&value_maps::update(&c.ctx()?, &c.id()?, c.body()?).await?) }
+    delete_value_map(c) { c.done(value_maps::delete(&c.ctx()?, &c.id()?).await?) }
 
     create_source(c) {
         let s = configured::create_source(&c.ctx()?, c.body()?).await?;

@@ -914,6 +914,77 @@ pub static DELETE_TRIGGER: RouteSpec = route!(
     handler = h::delete_trigger
 );
 
+// value maps
+/// `api-create-value-map`.
+pub static CREATE_VALUE_MAP: RouteSpec = route!(
+    "api-create-value-map",
+    POST,
+    "/v1/value-maps",
+    ED,
+    "Create a value map: a lookup table a mapping's `map` op applies.",
+    req = Some(schema::<e::CreateValueMap>),
+    res = Some(schema::<e::ValueMap>),
+    status = 201,
+    query = &[],
+    handler = h::create_value_map
+);
+
+/// `api-list-value-maps`.
+pub static LIST_VALUE_MAPS: RouteSpec = route!(
+    "api-list-value-maps",
+    GET,
+    "/v1/value-maps",
+    V,
+    "List value maps, by id (ids derive from names, not from the time).",
+    req = None,
+    res = Some(schema::<List<e::ValueMap>>),
+    status = 200,
+    query = page!(Kind::ValueMap),
+    handler = h::list_value_maps
+);
+
+/// `api-get-value-map`.
+pub static GET_VALUE_MAP: RouteSpec = route!(
+    "api-get-value-map",
+    GET,
+    "/v1/value-maps/{id}",
+    V,
+    "Get a value map with its entries.",
+    req = None,
+    res = Some(schema::<e::ValueMap>),
+    status = 200,
+    query = &[],
+    handler = h::get_value_map
+);
+
+/// `api-update-value-map`.
+pub static UPDATE_VALUE_MAP: RouteSpec = route!(
+    "api-update-value-map",
+    PATCH,
+    "/v1/value-maps/{id}",
+    ED,
+    "Change a value map's title, description, case matching or entries (not its name).",
+    req = Some(schema::<e::UpdateValueMap>),
+    res = Some(schema::<e::ValueMap>),
+    status = 200,
+    query = &[],
+    handler = h::update_value_map
+);
+
+/// `api-delete-value-map`.
+pub static DELETE_VALUE_MAP: RouteSpec = route!(
+    "api-delete-value-map",
+    DELETE,
+    "/v1/value-maps/{id}",
+    ED,
+    "Delete a value map no live data mart's definition applies.",
+    req = None,
+    res = None,
+    status = 204,
+    query = &[],
+    handler = h::delete_value_map
+);
+
 // runs
 /// `api-list-runs`.
 pub static LIST_RUNS: RouteSpec = route!(
@@ -1274,6 +1345,11 @@ pub static ALL: &[&RouteSpec] = &[
     &GET_TRIGGER,
     &UPDATE_TRIGGER,
     &DELETE_TRIGGER,
+    &CREATE_VALUE_MAP,
+    &LIST_VALUE_MAPS,
+    &GET_VALUE_MAP,
+    &UPDATE_VALUE_MAP,
+    &DELETE_VALUE_MAP,
     &LIST_RUNS,
     &LIST_DATA_MART_RUNS,
     &GET_RUN,

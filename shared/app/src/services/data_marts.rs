@@ -198,7 +198,10 @@ async fn checked(
         });
     }
     if out.is_empty() {
-        out.extend(plan.engine.plan(def).await?);
+        let maps =
+            super::value_maps::load_named(ctx.deps.store.as_ref(), ctx.project(), def.value_maps())
+                .await?;
+        out.extend(plan.engine.plan(def, &maps).await?);
     }
     if let Definition::Connector(c) = def {
         match require_ref::<Source>(ctx, "definition.source_id", &c.source_id).await {

@@ -16,6 +16,7 @@ pub mod scheduler;
 mod slots;
 pub mod storages;
 pub mod triggers;
+pub mod value_maps;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

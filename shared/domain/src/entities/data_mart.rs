@@ -205,6 +205,34 @@ pub struct Mapping {
     pub rules: Vec<ValidationRule>,
 }
 
+impl Mapping {
+    /// The names of the value maps its `map` ops apply, each once.
+    pub fn value_maps(&self) -> std::collections::BTreeSet<&str> {
+        self.columns
+            .iter()
+            .flat_map(|c| &c.ops)
+            .filter_map(|op| match op {
+                StringOp::Map { map, .. } => Some(map.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+impl Definition {
+    /// The names of the value maps its mappings apply, each once.
+    pub fn value_maps(&self) -> std::collections::BTreeSet<&str> {
+        match self {
+            Definition::Connector(c) => c
+                .streams
+                .iter()
+                .flat_map(|s| s.mapping.value_maps())
+                .collect(),
+            _ => Default::default(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ColumnMapping {
@@ -351,6 +379,16 @@ pub enum StringOp {
         with: Vec<String>,
         #[serde(default)]
         separator: String,
+    },
+    /// The value the project's value map `map` gives the column's value (its
+    /// text, matched against the map's keys); `default` when the map has no
+    /// such key (`null` when there is no default). A null stays null.
+    Map {
+        #[schemars(pattern(super::VALUE_MAP_NAME))]
+        map: String,
+        #[serde(default)]
+        #[schemars(schema_with = "super::scalar_schema")]
+        default: Option<serde_json::Value>,
     },
 }
 
@@ -704,13 +742,22 @@ impl ConnectorDefinition {
                     _ => {}
                 }
                 for (k, op) in c.ops.iter().enumerate() {
-                    if let StringOp::Replace { from, .. } = op
-                        && from.is_empty()
-                    {
-                        push(
-                            cf.join("ops").index(k).join("from"),
-                            "must not be empty".into(),
-                        );
+                    let of = cf.join("ops").index(k);
+                    match op {
+                        StringOp::Replace { from, .. } if from.is_empty() => {
+                            push(of.join("from"), "must not be empty".into());
+                        }
+                        StringOp::Map { map, default } => {
+                            if let Err(e) = super::validate_value_map_name("", map) {
+                                push(of.join("map"), e.reason());
+                            }
+                            if let Some(d) = default
+                                && let Err(e) = super::validate_scalar(&of.join("default"), d)
+                            {
+                                push(of.join("default"), e.reason());
+                            }
+                        }
+                        _ => {}
                     }
                 }
             }

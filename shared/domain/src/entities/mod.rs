@@ -9,6 +9,7 @@ mod run;
 mod source;
 mod storage;
 mod trigger;
+mod value_map;
 
 pub use backfill::*;
 pub use data_mart::*;
@@ -18,6 +19,7 @@ pub use run::*;
 pub use source::*;
 pub use storage::*;
 pub use trigger::*;
+pub use value_map::*;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};

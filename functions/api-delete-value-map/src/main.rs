@@ -1,0 +1,8 @@
+//! `api-delete-value-map`: DELETE /v1/value-maps/{id}
+
+use sluice_lambda::routes;
+
+#[tokio::main]
+async fn main() -> Result<(), sluice_lambda::Error> {
+    sluice_lambda::run_api(&routes::DELETE_VALUE_MAP, &[]).await
+}
