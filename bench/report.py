@@ -21,8 +21,6 @@ endpoint's memory from 1M to 10M rows without the slower writes.
 import json
 import os
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,81 +28,10 @@ import time
 import urllib.error
 import urllib.request
 
+from benchlib import Postgres, Server, median, spread
+
 BIN, ROWS, RUNS, DATA = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 PARTS = set(os.environ.get("BENCH_PARTS", "endpoint,export,database").split(","))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Server:
-    """`sluice serve` on a free port over `state`; its token from its output."""
-
-    running = []
-
-    def __init__(self, state, files, extra=()):
-        self.port = free_port()
-        self.out = open(os.path.join(state, "serve.out"), "w")
-        self.proc = subprocess.Popen(
-            [BIN, "--data-dir", state, "--import-root", files, *extra, "serve", "--port", str(self.port)],
-            stdout=self.out, stderr=subprocess.STDOUT, env={**os.environ, "RUST_LOG": "warn"})
-        Server.running.append(self)
-        self.base = f"http://127.0.0.1:{self.port}"
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(self.base + "/health", timeout=2).read()
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if time.time() > deadline or self.proc.poll() is not None:
-                    raise SystemExit("sluice serve did not start: " + open(self.out.name).read())
-                time.sleep(0.1)
-        self.token = None
-        for _ in range(100):
-            for line in open(self.out.name):
-                if line.startswith("export TOKEN="):
-                    self.token = line.split("=", 1)[1].strip()
-            if self.token:
-                break
-            time.sleep(0.1)
-
-    def call(self, method, path, body=None, token=None):
-        req = urllib.request.Request(
-            self.base + path, method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"Authorization": f"Bearer {token or self.token}", "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req) as r:
-                text = r.read()
-        except urllib.error.HTTPError as e:
-            raise SystemExit(f"{method} {path}: {e.code} {e.read().decode()}")
-        return json.loads(text) if text else None
-
-    def peak_rss_mb(self):
-        for line in open(f"/proc/{self.proc.pid}/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
-
-    def stop(self):
-        if self in Server.running:
-            Server.running.remove(self)
-        self.proc.terminate()
-        self.proc.wait(timeout=60)
-        self.out.close()
-
-
-def median(xs):
-    return statistics.median(xs) if xs else float("nan")
-
-
-def spread(xs):
-    return f"{min(xs):.2f}-{max(xs):.2f}" if xs else "-"
 
 
 def pull(server, report, key, query):
@@ -138,41 +65,6 @@ def run_report(server, report):
     raise SystemExit("report run did not end")
 
 
-class Postgres:
-    """A throwaway PostgreSQL on a free port (as nobody when root: initdb refuses root)."""
-
-    def __init__(self):
-        bins = sorted(d for d in os.listdir("/usr/lib/postgresql"))
-        self.bin = f"/usr/lib/postgresql/{bins[-1]}/bin"
-        self.dir = tempfile.mkdtemp(prefix="sluice-bench-pg-")
-        self.as_nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] if os.getuid() == 0 else []
-        if self.as_nobody:
-            shutil.chown(self.dir, "nobody", "nogroup")
-        data = os.path.join(self.dir, "data")
-        subprocess.run([*self.as_nobody, f"{self.bin}/initdb", "-D", data, "-U", "bench", "-A", "trust",
-                        "-E", "UTF8", "--locale=C", "--no-sync"], check=True, stdout=subprocess.DEVNULL, cwd=self.dir)
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [*self.as_nobody, f"{self.bin}/postgres", "-D", data, "-p", str(self.port), "-c", "listen_addresses=127.0.0.1",
-             "-c", "unix_socket_directories=", "-c", "fsync=off", "-c", "synchronous_commit=off",
-             "-c", "full_page_writes=off"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.dir)
-        for _ in range(600):
-            if subprocess.run([f"{self.bin}/pg_isready", "-h", "127.0.0.1", "-p", str(self.port)],
-                              stdout=subprocess.DEVNULL).returncode == 0:
-                break
-            time.sleep(0.1)
-        self.url = f"postgres://bench@127.0.0.1:{self.port}/postgres"
-
-    def psql(self, *args, stdin=None):
-        return subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", self.url, *args],
-                              check=True, capture_output=True, text=True, input=stdin).stdout
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=60)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 def main():
     files = os.path.join(DATA, "files")
     os.makedirs(files, exist_ok=True)
@@ -184,7 +76,7 @@ def main():
     pg = Postgres()
     extra = ["--allow-network", "127.0.0.1/32"]
     try:
-        s = Server(state, files, extra)
+        s = Server(BIN, state, files, extra)
         storage = s.call("POST", "/v1/storages", {"title": "bench", "kind": "local"})["id"]
         source = s.call("POST", "/v1/sources", {"title": "wide", "connector": "files",
                                                 "config": {"location": files, "format": "ndjson"}})["id"]
@@ -206,7 +98,7 @@ def main():
         print(f"sluice run: {ROWS} rows in {wall:.2f} s wall, peak {run_rss:.0f} MB", flush=True)
 
         # A fresh server: its peak memory is the reports' own.
-        s = Server(state, files, extra)
+        s = Server(BIN, state, files, extra)
         looker = s.call("POST", "/v1/destinations", {"title": "looker", "kind": "looker_studio", "config": {}})["id"]
         pulled = s.call("POST", "/v1/reports", {"title": "pulled", "data_mart_id": mart, "destination_id": looker})["id"]
         key = s.call("POST", f"/v1/destinations/{looker}/rotate-key")["key"]

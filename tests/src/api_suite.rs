@@ -1240,7 +1240,7 @@ pub async fn a_run_nothing_can_extract_is_refused_and_holds_nothing(app: TestApp
         .expect("get")
         .expect("the source");
     let mut body: Value = serde_json::from_str(&record.body).expect("json");
-    body["connector"] = json!("github");
+    body["connector"] = json!("sap_hana");
     record.body = body.to_string();
     record.version += 1;
     app.deps.store.replace(&record).await.expect("replace");
