@@ -870,3 +870,148 @@ async fn a_declared_sources_config_is_checked_where_it_is_saved() {
     assert_eq!(token["secret"], true);
     app.stop().await;
 }
+
+/// Atlassian's token endpoint and Jira's issue search on a free port: the
+/// endpoint rotates the refresh token on every grant (as Atlassian does) and
+/// refuses one it rotated away; the search takes only the latest access token.
+async fn jira_with_rotating_tokens() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    tokio::task::JoinHandle<()>,
+) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
+    let log = seen.clone();
+    let task = tokio::spawn(async move {
+        let mut grants = 0u32;
+        while let Ok((mut s, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 16384];
+            let mut n = 0;
+            // The head and, for the token request, its form body.
+            loop {
+                match s.read(&mut buf[n..]).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(k) => n += k,
+                }
+                let text = String::from_utf8_lossy(&buf[..n]).to_string();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break;
+                    }
+                }
+            }
+            let text = String::from_utf8_lossy(&buf[..n]).to_string();
+            let target = text.split(' ').nth(1).unwrap_or("/").to_string();
+            log.lock().expect("lock").push(target.clone());
+            let (status, body) = if target == "/oauth/token" {
+                let want = format!("refresh_token=refresh-{grants}");
+                if text.contains(&want) {
+                    grants += 1;
+                    ("200 OK", json!({"access_token": format!("access-{grants}"), "expires_in": 3600,
+                                      "refresh_token": format!("refresh-{grants}"), "token_type": "Bearer"}).to_string())
+                } else {
+                    ("403 Forbidden", json!({"error": "invalid_grant", "error_description": "Unknown or invalid refresh token."}).to_string())
+                }
+            } else if text.contains(&format!("Bearer access-{grants}")) && grants > 0 {
+                ("200 OK", json!({"issues": [{"id": "10001", "key": "OPS-1", "fields": {
+                    "summary": "Deploy", "updated": "2026-11-02T09:00:00.000+0000",
+                    "status": {"name": "Done", "statusCategory": {"key": "done"}}}}], "isLast": true}).to_string())
+            } else {
+                (
+                    "401 Unauthorized",
+                    json!({"code": 401, "message": "Unauthorized"}).to_string(),
+                )
+            };
+            let reply = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = s.write_all(reply.as_bytes()).await;
+        }
+    });
+    (format!("http://{addr}"), seen, task)
+}
+
+/// A Jira source on OAuth 2.0 through whole runs: the first run renews the
+/// access token, and the refresh token the provider rotated is written to the
+/// source's secret (the old one would be refused next time); the next run uses
+/// the stored access token without a grant; no token is ever shown.
+#[tokio::test]
+async fn an_oauth_source_keeps_the_refresh_token_its_provider_rotates() {
+    let app = spawn_app().await;
+    let (base, seen, server) = jira_with_rotating_tokens().await;
+    let mart = connector_mart(
+        &app,
+        "jira",
+        json!({"base_url": base, "auth": "oauth_refresh_token", "token_url": format!("{base}/oauth/token"),
+               "client_id": "client-1", "client_secret": "client-SECRET", "refresh_token": "refresh-0"}),
+        "issues",
+        json!({"columns": [
+            {"target": "key", "source": "key", "cast": "string"},
+            {"target": "status_category", "source": "status_category", "cast": "string"},
+            {"target": "updated", "source": "updated", "cast": "timestamp"}
+        ], "rules": [{"rule": "unique_key", "columns": ["key"]}]}),
+        json!({"batch_size": 100, "write_mode": "merge"}),
+    )
+    .await;
+    let def = app
+        .owner("GET", &format!("/v1/data-marts/{mart}"), None, 200)
+        .await;
+    let source_id = def["definition"]["source_id"]
+        .as_str()
+        .expect("source")
+        .to_string();
+    for round in 1..=2 {
+        let run = start_run(&app, &mart, json!({})).await;
+        let done = wait_final(&app, &run, Duration::from_secs(60)).await;
+        assert_eq!(done["status"], "succeeded", "run {round}: {done}");
+        assert!(
+            !done.to_string().contains("access-") && !done.to_string().contains("refresh-"),
+            "{done}"
+        );
+    }
+    let grants = seen
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|t| *t == "/oauth/token")
+        .count();
+    assert_eq!(
+        grants,
+        1,
+        "the second run used the stored token: {:?}",
+        seen.lock().expect("lock")
+    );
+    let source = app
+        .owner("GET", &format!("/v1/sources/{source_id}"), None, 200)
+        .await;
+    assert!(!source.to_string().contains("refresh-1"), "{source}");
+    let stored = app
+        .deps
+        .secrets
+        .get(&format!("sluice/{}/{source_id}", app.project))
+        .await
+        .expect("read")
+        .expect("the source's secret");
+    let stored: Value = serde_json::from_str(stored.expose()).expect("json");
+    assert_eq!(
+        stored["refresh_token"], "refresh-1",
+        "the rotated token is kept"
+    );
+    assert_eq!(stored["access_token"], "access-1");
+    assert_eq!(stored["client_secret"], "client-SECRET");
+    server.abort();
+    app.stop().await;
+}
