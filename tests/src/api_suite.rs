@@ -523,6 +523,10 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
             format!("/v1/sources/{}/suggest-mapping", f.files_source),
             Some(json!({"stream": "a.ndjson"})),
         ),
+        "api-create-source-data-marts" => (
+            format!("/v1/sources/{}/data-marts", f.files_source),
+            Some(json!({"storage_id": f.storage, "marts": [{"stream": "a.ndjson", "title": "A"}]})),
+        ),
         "api-rotate-destination-key" => (
             format!("/v1/destinations/{}/rotate-key", f.data_destination),
             None,
