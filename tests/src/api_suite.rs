@@ -523,6 +523,10 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
             format!("/v1/sources/{}/suggest-mapping", f.files_source),
             Some(json!({"stream": "a.ndjson"})),
         ),
+        "api-create-source-data-marts" => (
+            format!("/v1/sources/{}/data-marts", f.files_source),
+            Some(json!({"storage_id": f.storage, "marts": [{"stream": "a.ndjson", "title": "A"}]})),
+        ),
         "api-rotate-destination-key" => (
             format!("/v1/destinations/{}/rotate-key", f.data_destination),
             None,
@@ -1598,6 +1602,89 @@ pub async fn value_maps_are_checked_named_once_and_kept_while_a_mart_applies_the
     app.stop().await;
 }
 
+/// `POST /v1/sources/{id}/data-marts`: the marts of one request are written
+/// together or not at all, each with its definition.
+pub async fn marts_over_a_source_are_created_together_or_not_at_all(app: TestApp) {
+    let dir = crate::app::temp_dir("suite-wizard");
+    std::fs::write(
+        dir.join("a.ndjson"),
+        "{\"orderId\": \"1\", \"Unit Price\": \"2.5\"}\n{\"orderId\": \"2\", \"Unit Price\": \"4\"}\n",
+    )
+    .expect("file");
+    let source = id(&app.owner("POST", "/v1/sources", Some(&json!({"title": "Files", "connector": "files", "config": {"location": dir.display().to_string(), "format": "ndjson"}})), 201).await);
+    let storage = id(&app
+        .owner(
+            "POST",
+            "/v1/storages",
+            Some(&json!({"title": "Lake", "kind": "local"})),
+            201,
+        )
+        .await);
+    let path = format!("/v1/sources/{source}/data-marts");
+    let ids = |v: Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(id)
+            .collect()
+    };
+    let before = ids(app
+        .owner("GET", "/v1/data-marts?limit=200", None, 200)
+        .await);
+    let bad = json!({"storage_id": storage, "marts": [
+        {"stream": "a.ndjson"},
+        {"stream": "a.ndjson", "title": "Amounts", "mapping": {"columns": [
+            {"target": "x", "expression": "no_such_function(\"orderId\")"}]}}
+    ]});
+    app.refused(
+        "POST",
+        &path,
+        &bad,
+        "marts[1].mapping.columns[0].expression",
+    )
+    .await;
+    let after = ids(app
+        .owner("GET", "/v1/data-marts?limit=200", None, 200)
+        .await);
+    assert_eq!(after, before, "nothing was written");
+    let created = app
+        .owner(
+            "POST",
+            &path,
+            Some(&json!({"storage_id": storage, "marts": [
+                {"stream": "a.ndjson"},
+                {"stream": "a.ndjson", "title": "Amounts", "mapping": {"columns": [
+                    {"target": "amount", "source": "Unit Price", "cast": "float"}]}}
+            ]})),
+            201,
+        )
+        .await;
+    let items = created["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2, "{created}");
+    assert_eq!(items[0]["title"], "a.ndjson");
+    assert_eq!(items[1]["title"], "Amounts");
+    let mut targets: Vec<&str> = items[0]["definition"]["streams"][0]["mapping"]["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .map(|c| c["target"].as_str().expect("target"))
+        .collect();
+    targets.sort_unstable();
+    assert_eq!(targets, ["order_id", "unit_price"], "{created}");
+    assert_eq!(
+        items[0]["definition"]["pipeline"]["write_mode"], "append",
+        "no key, no merge"
+    );
+    for m in items {
+        assert_eq!(m["status"], "draft");
+        let stored = app
+            .owner("GET", &format!("/v1/data-marts/{}", id(m)), None, 200)
+            .await;
+        assert_eq!(stored["definition"], m["definition"]);
+    }
+}
+
 pub async fn a_project_never_reaches_another_projects_value_map(app: TestApp) {
     // Another project has a map named `theirs`; this project has none by that name.
     let stranger = &app.strangers[&Role::Owner];
@@ -1717,6 +1804,7 @@ macro_rules! api_suite_tests {
             what_validates_runs_and_what_the_engine_refuses_is_refused_at_validation,
             value_maps_are_checked_named_once_and_kept_while_a_mart_applies_them,
             a_project_never_reaches_another_projects_value_map,
+            marts_over_a_source_are_created_together_or_not_at_all,
         );
     };
     (@each $spawn:path; $($name:ident),* $(,)?) => {

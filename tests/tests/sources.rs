@@ -1013,5 +1013,226 @@ async fn an_oauth_source_keeps_the_refresh_token_its_provider_rotates() {
     assert_eq!(stored["access_token"], "access-1");
     assert_eq!(stored["client_secret"], "client-SECRET");
     server.abort();
+
+/// Two tables of a shop: `orders` keyed on two columns, `visits` with no key,
+/// both with camelCase and spaced column names. Returns the source's and a
+/// storage's ids.
+async fn shop(app: &sluice_tests::app::TestApp, pg: &Postgres) -> (String, String) {
+    pg.client()
+        .await
+        .expect("a client")
+        .batch_execute(
+            r#"CREATE TABLE public.orders (
+                 "orderId" bigint NOT NULL, "Line No" int NOT NULL, "unitPrice" numeric(10,2),
+                 "Placed At" timestamptz, note text,
+                 PRIMARY KEY ("orderId", "Line No"));
+             INSERT INTO public.orders
+             SELECT i / 2, i % 2, i * 1.5, timestamptz '2026-03-01 00:00:00+00' + i * interval '1 day',
+                    'order ' || i
+             FROM generate_series(2, 11) i;
+             CREATE TABLE public.visits ("visitorId" text, "Page Path" text, seen date);
+             INSERT INTO public.visits VALUES ('v1', '/Home', '2026-03-01'), ('v2', '/Cart', '2026-03-02');"#,
+        )
+        .await
+        .expect("the fixture tables");
+    let storage = app
+        .owner(
+            "POST",
+            "/v1/storages",
+            Some(&json!({"title": "Lake", "kind": "local"})),
+            201,
+        )
+        .await;
+    let source = app
+        .owner(
+            "POST",
+            "/v1/sources",
+            Some(&json!({"title": "Shop", "connector": "postgres", "config": {"url": pg.url()}})),
+            201,
+        )
+        .await;
+    let id = |v: &Value| v["id"].as_str().expect("an id").to_string();
+    (id(&source), id(&storage))
+}
+
+/// The wizard's last step: three data marts over two tables in one request,
+/// two over the same table; suggested mappings keyed on the primary key, a
+/// given one kept as given; all published, and one run lands its rows.
+#[tokio::test]
+async fn data_marts_over_a_postgres_sources_tables_are_created_and_published_in_one_request() {
+    let pg = Postgres::start().await.expect("postgres starts");
+    let app = spawn_app().await;
+    let (source, storage) = shop(&app, &pg).await;
+    let visits_mapping = json!({"columns": [
+        {"target": "visitor", "source": "visitorId"},
+        {"target": "path", "source": "Page Path", "ops": [{"op": "lower"}]}
+    ], "rules": []});
+    let created = app
+        .owner(
+            "POST",
+            &format!("/v1/sources/{source}/data-marts"),
+            Some(&json!({
+                "storage_id": storage,
+                "publish": true,
+                "marts": [
+                    {"stream": "public.orders"},
+                    {"stream": "public.orders", "title": "Orders, replaced", "description": "Whole each run.",
+                     "pipeline": {"write_mode": "replace", "batch_size": 1000}},
+                    {"stream": "public.visits", "title": "Visits", "mapping": visits_mapping}
+                ]
+            })),
+            201,
+        )
+        .await;
+    let items = created["items"].as_array().expect("items");
+    let titles: Vec<&str> = items
+        .iter()
+        .map(|m| m["title"].as_str().expect("a title"))
+        .collect();
+    assert_eq!(
+        titles,
+        ["public.orders", "Orders, replaced", "Visits"],
+        "in request order"
+    );
+    for m in items {
+        assert_eq!(m["status"], "published", "{m}");
+        assert_eq!(m["storage_id"], storage.as_str());
+        assert_eq!(m["definition"]["kind"], "connector");
+        assert_eq!(m["definition"]["source_id"], source.as_str());
+    }
+    let suggested = json!([
+        {"target": "order_id", "source": "orderId", "cast": "int"},
+        {"target": "line_no", "source": "Line No", "cast": "int"},
+        {"target": "unit_price", "source": "unitPrice", "cast": "decimal(10,2)"},
+        {"target": "placed_at", "source": "Placed At", "cast": "timestamp"},
+        {"target": "note", "source": "note", "cast": "string"}
+    ]);
+    let stream = |i: usize| &items[i]["definition"]["streams"][0];
+    let columns = |i: usize| -> Value {
+        let cols = stream(i)["mapping"]["columns"].as_array().expect("columns");
+        Value::Array(
+            cols.iter()
+                .map(|c| json!({"target": c["target"], "source": c["source"], "cast": c["cast"]}))
+                .collect(),
+        )
+    };
+    for i in [0, 1] {
+        assert_eq!(stream(i)["name"], "public.orders");
+        assert_eq!(columns(i), suggested, "{}", items[i]);
+        assert_eq!(
+            stream(i)["mapping"]["rules"],
+            json!([{"rule": "unique_key", "columns": ["order_id", "line_no"]}]),
+            "the primary key, under the mapping's names"
+        );
+    }
+    assert_eq!(items[0]["definition"]["pipeline"]["write_mode"], "merge");
+    assert_eq!(
+        items[1]["definition"]["pipeline"]["write_mode"], "replace",
+        "as given"
+    );
+    assert_eq!(items[1]["definition"]["pipeline"]["batch_size"], 1000);
+    assert_eq!(items[1]["description"], "Whole each run.");
+    assert_eq!(stream(2)["name"], "public.visits");
+    assert_eq!(stream(2)["mapping"]["columns"][1]["source"], "Page Path");
+    assert_eq!(
+        stream(2)["mapping"]["columns"][1]["ops"],
+        json!([{"op": "lower"}])
+    );
+    assert_eq!(stream(2)["mapping"]["rules"], json!([]));
+    assert_eq!(items[2]["definition"]["pipeline"]["write_mode"], "append");
+    // What was answered is what was stored.
+    for m in items {
+        let id = m["id"].as_str().expect("id");
+        let stored = app
+            .owner("GET", &format!("/v1/data-marts/{id}"), None, 200)
+            .await;
+        assert_eq!(stored["definition"], m["definition"]);
+        assert_eq!(stored["status"], "published");
+    }
+    let listed = app.owner("GET", "/v1/data-marts", None, 200).await;
+    assert_eq!(
+        listed["items"].as_array().map(Vec::len),
+        Some(3),
+        "{listed}"
+    );
+
+    let mart = items[0]["id"].as_str().expect("id");
+    let run = start_run(&app, mart, json!({})).await;
+    let done = wait_final(&app, &run, Duration::from_secs(120)).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["counters"]["rows_written"], 10, "{done}");
+    let r = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/query"),
+            Some(&json!({"sql": "SELECT order_id, line_no, unit_price, placed_at, note FROM ${DATA_MART_TABLE} ORDER BY order_id, line_no LIMIT 2"})),
+            200,
+        )
+        .await;
+    assert_eq!(r["rows"][0][0], 1, "{r}");
+    assert_eq!(r["rows"][0][1], 0, "{r}");
+    let price = &r["rows"][0][2];
+    let price = price
+        .as_f64()
+        .or_else(|| price.as_str().and_then(|s| s.parse().ok()))
+        .expect("a price");
+    assert!((price - 3.0).abs() < 1e-9, "{r}");
+    assert!(
+        r["rows"][0][3]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2026-03-03")),
+        "{r}"
+    );
+    assert_eq!(r["rows"][1][4], "order 3", "{r}");
+    app.stop().await;
+}
+
+/// One bad entry refuses the whole request, naming it, and writes nothing.
+#[tokio::test]
+async fn one_bad_entry_creates_none_of_the_data_marts() {
+    let pg = Postgres::start().await.expect("postgres starts");
+    let app = spawn_app().await;
+    let (source, storage) = shop(&app, &pg).await;
+    let path = format!("/v1/sources/{source}/data-marts");
+    let good = json!({"stream": "public.orders"});
+    let r = app
+        .refused(
+            "POST",
+            &path,
+            &json!({"storage_id": storage, "marts": [good, {"stream": "public.nowhere"}]}),
+            "marts[1].stream",
+        )
+        .await;
+    assert!(
+        r.text.contains("public.orders"),
+        "it names what there is: {}",
+        r.text
+    );
+    app.refused(
+        "POST",
+        &path,
+        &json!({"storage_id": storage, "publish": true, "marts": [good, good, {"stream": "public.visits",
+            "mapping": {"columns": [{"target": "v", "expression": "no_such_function(\"visitorId\")"}]}}]}),
+        "marts[1].title",
+    )
+    .await;
+    app.refused(
+        "POST",
+        &path,
+        &json!({"storage_id": storage, "publish": true, "marts": [good, {"stream": "public.visits",
+            "mapping": {"columns": [{"target": "v", "expression": "no_such_function(\"visitorId\")"}]}}]}),
+        "marts[1].mapping.columns[0].expression",
+    )
+    .await;
+    app.refused(
+        "POST",
+        &path,
+        &json!({"storage_id": storage, "marts": [good, {"stream": "public.visits",
+            "pipeline": {"write_mode": "merge"}}]}),
+        "marts[1].pipeline.write_mode",
+    )
+    .await;
+    let listed = app.owner("GET", "/v1/data-marts", None, 200).await;
+    assert_eq!(listed["items"], json!([]), "nothing was written: {listed}");
     app.stop().await;
 }

@@ -10,8 +10,8 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::discovery::DiscoveredField;
-use crate::entities::{CastType, ColumnMapping, Mapping};
+use crate::discovery::{DiscoveredField, DiscoveredStream};
+use crate::entities::{CastType, ColumnMapping, Mapping, ValidationRule};
 
 /// A column of the target a mapping should fill.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -400,6 +400,32 @@ pub fn suggest_into(
     finish(stream, columns, fields)
 }
 
+/// The mapping of a new data mart over `stream`: [`suggest_new`]'s, with a
+/// `unique_key` rule on the stream's primary key (under the names the
+/// mapping gives its columns) when it has one. Whether it got the rule comes
+/// with it.
+pub fn suggest_keyed(stream: &DiscoveredStream) -> (Mapping, bool) {
+    let mut mapping = suggest_new(&stream.name, &stream.fields).mapping;
+    let key: Option<Vec<String>> = stream
+        .primary_key
+        .iter()
+        .map(|k| {
+            mapping
+                .columns
+                .iter()
+                .find(|c| c.source.as_deref() == Some(k.as_str()))
+                .map(|c| c.target.clone())
+        })
+        .collect();
+    match key {
+        Some(columns) if !columns.is_empty() => {
+            mapping.rules.push(ValidationRule::UniqueKey { columns });
+            (mapping, true)
+        }
+        _ => (mapping, false),
+    }
+}
+
 fn finish(stream: &str, columns: Vec<SuggestedColumn>, fields: &[DiscoveredField]) -> Suggestion {
     let used: HashSet<&str> = columns.iter().filter_map(|c| c.source.as_deref()).collect();
     let unmatched_sources = fields
@@ -457,6 +483,37 @@ mod tests {
             .iter()
             .map(|c| (c.target.as_str(), c.source.as_deref()))
             .collect()
+    }
+
+    #[test]
+    fn a_new_marts_mapping_keys_on_the_primary_key_under_its_target_names() {
+        let stream = DiscoveredStream::new(
+            "public.Orders".into(),
+            vec![
+                field("OrderID", "int"),
+                field("Line No", "int"),
+                field("unitPrice", "decimal(12,2)"),
+            ],
+            vec!["OrderID".into(), "Line No".into()],
+            crate::discovery::FoundBy::Catalog,
+        );
+        let (mapping, keyed) = suggest_keyed(&stream);
+        assert!(keyed);
+        let targets: Vec<&str> = mapping.columns.iter().map(|c| c.target.as_str()).collect();
+        assert_eq!(targets, ["order_id", "line_no", "unit_price"]);
+        assert_eq!(
+            mapping.rules,
+            [ValidationRule::UniqueKey {
+                columns: vec!["order_id".into(), "line_no".into()]
+            }]
+        );
+        let keyless = DiscoveredStream {
+            primary_key: vec![],
+            ..stream
+        };
+        let (mapping, keyed) = suggest_keyed(&keyless);
+        assert!(!keyed);
+        assert!(mapping.rules.is_empty());
     }
 
     #[test]

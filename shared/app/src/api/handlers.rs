@@ -25,7 +25,7 @@ use crate::routes::{Params, RouteSpec};
 use crate::services::files::{FilesPage, Upload};
 use crate::services::{
     Ctx, HealthView, Page, backfills, catalog, configured, data_marts, files, project, report_data,
-    report_runs, reports, runs, storages, triggers, value_maps,
+    report_runs, reports, runs, source_marts, storages, triggers, value_maps,
 };
 use crate::{Deps, MissingPart, Part, Planning, Querying, Testing};
 
@@ -338,6 +338,10 @@ handlers! {
     suggest_mapping(c, engine: Arc<dyn Previewer>) {
         let (ctx, id) = (c.ctx()?, c.id()?);
         c.reply(&configured::suggest_mapping(&ctx, engine.as_ref(), &id, c.body()?).await?)
+    }
+    create_source_data_marts(c, engine: Arc<dyn Previewer>) {
+        let (ctx, id) = (c.ctx()?, c.id()?);
+        c.reply(&source_marts::create(&ctx, engine.as_ref(), &id, c.body()?).await?)
     }
     list_source_streams(c, engine: Arc<dyn Previewer>) {
         let mut name = None;

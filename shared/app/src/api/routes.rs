@@ -58,6 +58,7 @@ use sluice_domain::entities as e;
 use crate::api::handlers::{self as h, Handler};
 use crate::services::{
     FileView, HealthView, List, ValidationReport, configured, report_data, report_runs, runs,
+    source_marts,
 };
 
 /// A query parameter: its name, what it does, and the JSON Schema of the values the
@@ -410,6 +411,21 @@ pub static SUGGEST_MAPPING: RouteSpec = route!(
     status = 200,
     query = &[],
     handler = h::suggest_mapping,
+    needs = Engine
+);
+
+/// `api-create-source-data-marts`.
+pub static CREATE_SOURCE_DATA_MARTS: RouteSpec = route!(
+    "api-create-source-data-marts",
+    POST,
+    "/v1/sources/{id}/data-marts",
+    ED,
+    "Create data marts over streams of the source in one request, all or none: one per entry of `marts`, in the storage `storage_id`, each reading one stream (a stream may be read by several, under different titles). An entry without `mapping` gets the one `suggest-mapping` suggests without a target (every field under its name in snake case, with the cast that lands its type) and, when discovery finds the stream's primary key, a `unique_key` rule on it and `write_mode` `merge` unless its `pipeline` names one. Every entry is checked as a definition is (and, with `publish`, as publishing checks it) before any is written; a problem answers 422 naming `marts[i]`'s field. The source is discovered once per request. Answers the data marts created, in the request's order.",
+    req = Some(schema::<e::CreateSourceDataMarts>),
+    res = Some(schema::<source_marts::CreatedDataMarts>),
+    status = 201,
+    query = &[],
+    handler = h::create_source_data_marts,
     needs = Engine
 );
 
@@ -1313,6 +1329,7 @@ pub static ALL: &[&RouteSpec] = &[
     &TEST_SOURCE,
     &LIST_SOURCE_STREAMS,
     &SUGGEST_MAPPING,
+    &CREATE_SOURCE_DATA_MARTS,
     &CREATE_DATA_MART,
     &LIST_DATA_MARTS,
     &GET_DATA_MART,

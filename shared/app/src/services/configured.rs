@@ -7,7 +7,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sluice_domain::connectors::{self, FieldSpec};
-use sluice_domain::discovery::{DiscoveredStream, SourceTest};
+use sluice_domain::discovery::{DiscoveredField, DiscoveredStream, SourceTest};
 use sluice_domain::entities::{
     CastType, ConfigMap, CreateDestination, CreateSource, DataMart, Destination, DestinationView,
     Entity, Meta, Settings, Source, SourceView, UpdateDestination, UpdateSource, ValidatedSettings,
@@ -486,21 +486,26 @@ pub async fn suggest_mapping(
     };
     let s: Source = load(ctx, id).await?;
     let streams = engine.streams(ctx.deps, &s, Some(&body.stream)).await?;
-    let fields = streams
-        .into_iter()
-        .next()
-        .map(|d| d.fields)
+    let fields = fields_to_map("stream", &body.stream, streams.first())?;
+    Ok(match target {
+        None => suggest_new(&body.stream, fields),
+        Some(t) => suggest_into(&body.stream, fields, &t),
+    })
+}
+
+/// The fields of `name`, a stream discovery found (`found`), to suggest a
+/// mapping from; a 422 naming `field` when it has none yet.
+pub(crate) fn fields_to_map<'a>(
+    field: &str,
+    name: &str,
+    found: Option<&'a DiscoveredStream>,
+) -> ServiceResult<&'a [DiscoveredField]> {
+    found
+        .map(|d| d.fields.as_slice())
         .filter(|f| !f.is_empty())
         .ok_or_else(|| {
-            ServiceError::invalid(
-                "stream",
-                format!("`{}` has no rows or fields to read yet", body.stream),
-            )
-        })?;
-    Ok(match target {
-        None => suggest_new(&body.stream, &fields),
-        Some(t) => suggest_into(&body.stream, &fields, &t),
-    })
+            ServiceError::invalid(field, format!("`{name}` has no rows or fields to read yet"))
+        })
 }
 
 /// Tries a destination the way its delivery would reach it.

@@ -12,6 +12,7 @@ use sluice_domain::{IdOf, Kind};
 
 use super::{Ctx, List, Page, list_page, load, load_any, require_ref, save, soft_delete};
 use crate::error::{ServiceError, ServiceResult};
+use crate::ports::Previewer;
 use crate::{Planning, Querying};
 
 /// The outcome of validating a definition.
@@ -28,7 +29,19 @@ pub struct ValidationReport {
 pub async fn create(ctx: &Ctx<'_>, body: CreateDataMart) -> ServiceResult<DataMart> {
     let (title, storage_id, description) = body.validate()?;
     require_ref::<Storage>(ctx, "storage_id", &storage_id).await?;
-    let dm = DataMart {
+    let dm = draft(ctx, title, storage_id, description);
+    super::insert(ctx, &dm).await?;
+    Ok(dm)
+}
+
+/// A new draft of checked parts, not yet written.
+pub(crate) fn draft(
+    ctx: &Ctx<'_>,
+    title: String,
+    storage_id: IdOf<Storage>,
+    description: Option<String>,
+) -> DataMart {
+    DataMart {
         meta: Meta::new(
             Kind::DataMart,
             ctx.project(),
@@ -42,9 +55,7 @@ pub async fn create(ctx: &Ctx<'_>, body: CreateDataMart) -> ServiceResult<DataMa
         definition: None,
         schema: vec![],
         published_at: None,
-    };
-    super::insert(ctx, &dm).await?;
-    Ok(dm)
+    }
 }
 
 /// `page.parent`: only the data marts of this storage.
@@ -87,15 +98,32 @@ pub async fn delete(ctx: &Ctx<'_>, id: &IdOf<DataMart>) -> ServiceResult<()> {
     soft_delete(ctx, &mut dm).await
 }
 
+/// What checks a definition: the whole of [`Planning`], or the engine alone,
+/// which is all a `connector` definition needs (it has no dry run).
+#[derive(Clone, Copy)]
+pub(crate) enum Checker<'a> {
+    Plan(&'a Planning),
+    Engine(&'a dyn Previewer),
+}
+
+impl Checker<'_> {
+    fn engine(&self) -> &dyn Previewer {
+        match self {
+            Checker::Plan(p) => p.engine.as_ref(),
+            Checker::Engine(e) => *e,
+        }
+    }
+}
+
 /// Every problem of `def` as the definition of `dm`: its shape, what the
 /// engine that runs it says of its mappings, then what its references reveal.
 async fn problems(
     ctx: &Ctx<'_>,
-    plan: &Planning,
+    check: Checker<'_>,
     dm: &DataMart,
     def: &Definition,
 ) -> ServiceResult<Vec<Problem>> {
-    Ok(checked(ctx, plan, dm, def).await?.0)
+    Ok(checked(ctx, check, dm, def).await?.0)
 }
 
 /// The field of a definition that names what it reads.
@@ -183,12 +211,17 @@ fn locate(reason: &str, sql: &str) -> String {
 /// query, its columns.
 async fn checked(
     ctx: &Ctx<'_>,
-    plan: &Planning,
+    check: Checker<'_>,
     dm: &DataMart,
     def: &Definition,
 ) -> ServiceResult<(Vec<Problem>, Option<Vec<ColumnInfo>>)> {
     let mut out = def.problems();
     if out.is_empty() && !matches!(def, Definition::Connector(_)) {
+        let Checker::Plan(plan) = check else {
+            return Err(ServiceError::Internal(
+                "a definition read by query was checked without the warehouse".into(),
+            ));
+        };
         return Ok(match dry_run(ctx, &plan.querying, dm, def).await? {
             Ok(columns) => (out, Some(columns)),
             Err(p) => {
@@ -201,7 +234,7 @@ async fn checked(
         let maps =
             super::value_maps::load_named(ctx.deps.store.as_ref(), ctx.project(), def.value_maps())
                 .await?;
-        out.extend(plan.engine.plan(def, &maps).await?);
+        out.extend(check.engine().plan(def, &maps).await?);
     }
     if let Definition::Connector(c) = def {
         match require_ref::<Source>(ctx, "definition.source_id", &c.source_id).await {
@@ -240,13 +273,24 @@ pub async fn set_definition(
 ) -> ServiceResult<DataMart> {
     let def = Definition::from_json(body)?;
     let mut dm = load_for_change(ctx, id).await?;
-    let found = problems(ctx, plan, &dm, &def).await?;
+    define(ctx, Checker::Plan(plan), &mut dm, def).await?;
+    save(ctx, &mut dm, None).await?;
+    Ok(dm)
+}
+
+/// Gives `dm` the definition `def` if it has no problem (the caller writes it).
+pub(crate) async fn define(
+    ctx: &Ctx<'_>,
+    check: Checker<'_>,
+    dm: &mut DataMart,
+    def: Definition,
+) -> ServiceResult<()> {
+    let found = problems(ctx, check, dm, &def).await?;
     if !found.is_empty() {
         return Err(refuse(found));
     }
     dm.definition = Some(def);
-    save(ctx, &mut dm, None).await?;
-    Ok(dm)
+    Ok(())
 }
 
 /// `POST /v1/data-marts/{id}/definition/validate`: the definition `given` (its
@@ -281,7 +325,7 @@ pub async fn validate_definition(
             columns: None,
         },
         Some(d) => {
-            let (problems, columns) = checked(ctx, plan, &dm, &d).await?;
+            let (problems, columns) = checked(ctx, Checker::Plan(plan), &dm, &d).await?;
             ValidationReport {
                 valid: problems.is_empty(),
                 problems,
@@ -298,14 +342,24 @@ pub async fn publish(
     id: &IdOf<DataMart>,
 ) -> ServiceResult<DataMart> {
     let mut dm = load_for_change(ctx, id).await?;
+    publish_checked(ctx, Checker::Plan(plan), &mut dm).await?;
+    save(ctx, &mut dm, None).await?;
+    Ok(dm)
+}
+
+/// Publishes `dm` if its definition has no problem (the caller writes it).
+pub(crate) async fn publish_checked(
+    ctx: &Ctx<'_>,
+    check: Checker<'_>,
+    dm: &mut DataMart,
+) -> ServiceResult<()> {
     dm.ensure_publishable()?;
     if let Some(def) = &dm.definition {
-        let found = problems(ctx, plan, &dm, def).await?;
+        let found = problems(ctx, check, dm, def).await?;
         if !found.is_empty() {
             return Err(refuse(found));
         }
     }
     dm.publish(ctx.now)?;
-    save(ctx, &mut dm, None).await?;
-    Ok(dm)
+    Ok(())
 }

@@ -14,6 +14,7 @@ pub mod reports;
 pub mod runs;
 pub mod scheduler;
 mod slots;
+pub mod source_marts;
 pub mod storages;
 pub mod triggers;
 pub mod value_maps;

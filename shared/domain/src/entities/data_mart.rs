@@ -529,6 +529,130 @@ impl CreateDataMart {
     }
 }
 
+/// Data marts a request creates at most at once.
+pub const MAX_SOURCE_MARTS: usize = 100;
+
+/// `POST /v1/sources/{id}/data-marts`: data marts over streams of one source,
+/// created together or not at all.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSourceDataMarts {
+    /// The storage every one of them lands in.
+    pub storage_id: String,
+    /// One per data mart, in the order the response lists them; a stream may
+    /// be named by several.
+    #[schemars(length(min = 1, max = 100))]
+    pub marts: Vec<SourceDataMart>,
+    /// Publish each one as it is created (its definition passes the checks
+    /// publishing makes).
+    #[serde(default)]
+    pub publish: bool,
+}
+
+/// One data mart over one stream of the source.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDataMart {
+    /// The stream, as the source's discovery names it (`public.orders`).
+    #[schemars(length(min = 1, max = 1024))]
+    pub stream: String,
+    /// The stream's name when omitted.
+    #[schemars(length(min = 1, max = 200), pattern(super::NOT_BLANK))]
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// When omitted: every field of the stream under its name in snake case
+    /// with the cast that lands its type (the suggestion of
+    /// `suggest-mapping` without a target), and a `unique_key` rule on the
+    /// stream's primary key when it has one.
+    pub mapping: Option<Mapping>,
+    /// When omitted, the defaults; without a `mapping` and over a stream with
+    /// a primary key, `write_mode` is `merge` unless given.
+    pub pipeline: Option<GivenPipeline>,
+}
+
+/// Pipeline settings as a request gives them, remembering whether it named a
+/// `write_mode` (a default is chosen only where it did not).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GivenPipeline {
+    pub settings: PipelineSettings,
+    pub write_mode_given: bool,
+}
+
+impl<'de> Deserialize<'de> for GivenPipeline {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<GivenPipeline, D::Error> {
+        let map = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
+        let write_mode_given = map.contains_key("write_mode");
+        let settings = PipelineSettings::deserialize(serde_json::Value::Object(map))
+            .map_err(serde::de::Error::custom)?;
+        Ok(GivenPipeline {
+            settings,
+            write_mode_given,
+        })
+    }
+}
+
+impl schemars::JsonSchema for GivenPipeline {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        PipelineSettings::schema_name()
+    }
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        PipelineSettings::schema_id()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        PipelineSettings::json_schema(g)
+    }
+}
+
+impl CreateSourceDataMarts {
+    /// The body's shape: the storage id, 1 to 100 entries each naming a
+    /// stream, and each entry's title (the stream's name when omitted), no
+    /// stream given twice under one title.
+    pub fn validate(&self) -> Result<(IdOf<Storage>, Vec<String>), DomainError> {
+        let storage = parse_ref_of::<Storage>("storage_id", &self.storage_id)?;
+        if self.marts.is_empty() || self.marts.len() > MAX_SOURCE_MARTS {
+            return Err(DomainError::invalid(
+                "marts",
+                format!("must hold 1 to {MAX_SOURCE_MARTS} data marts"),
+            ));
+        }
+        let mut titles = Vec::with_capacity(self.marts.len());
+        let mut seen = std::collections::HashSet::new();
+        for (i, m) in self.marts.iter().enumerate() {
+            let at = Field::new("marts").index(i);
+            if m.stream.trim().is_empty() || m.stream.len() > 1024 {
+                return Err(DomainError::invalid_at(
+                    &at.join("stream"),
+                    "must be 1 to 1024 characters",
+                ));
+            }
+            let title_at = at.join("title");
+            let title = match &m.title {
+                Some(t) => validate_title(&title_at.0, t)?,
+                None => validate_title(&title_at.0, &m.stream).map_err(|e| {
+                    DomainError::invalid_at(
+                        &title_at,
+                        format!("the stream's name {}; give a `title`", e.reason()),
+                    )
+                })?,
+            };
+            if let Some(d) = &m.description {
+                validate_text(&at.join("description").0, d, 10_000)?;
+            }
+            if !seen.insert((m.stream.as_str(), title.clone())) {
+                return Err(DomainError::invalid_at(
+                    &title_at,
+                    format!(
+                        "stream `{}` is given twice as `{title}`; give each data mart over it its own title",
+                        m.stream
+                    ),
+                ));
+            }
+            titles.push(title);
+        }
+        Ok((storage, titles))
+    }
+}
+
 /// A problem found in a definition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Problem {
@@ -868,6 +992,53 @@ mod tests {
             schema: vec![],
             published_at: None,
         }
+    }
+
+    #[test]
+    fn marts_over_one_stream_need_titles_of_their_own() {
+        let storage = IdOf::<Storage>::generate(1);
+        let body = |marts: serde_json::Value| -> CreateSourceDataMarts {
+            serde_json::from_value(json!({"storage_id": storage.as_str(), "marts": marts}))
+                .expect("body parses")
+        };
+        let (_, titles) = body(json!([
+            {"stream": "public.orders"},
+            {"stream": "public.orders", "title": " Orders, merged "},
+            {"stream": "public.items", "title": "public.orders"}
+        ]))
+        .validate()
+        .expect("valid");
+        assert_eq!(titles, ["public.orders", "Orders, merged", "public.orders"]);
+        let twice = body(json!([
+            {"stream": "public.orders", "title": "A"},
+            {"stream": "public.items"},
+            {"stream": "public.orders", "title": "A "}
+        ]))
+        .validate()
+        .expect_err("the same stream under the same title");
+        assert!(
+            matches!(twice, DomainError::Validation { field, .. } if field.0 == "marts[2].title")
+        );
+        let none = body(json!([])).validate().expect_err("no marts");
+        assert!(matches!(none, DomainError::Validation { field, .. } if field.0 == "marts"));
+        let blank = body(json!([{"stream": " "}]))
+            .validate()
+            .expect_err("blank stream");
+        assert!(
+            matches!(blank, DomainError::Validation { field, .. } if field.0 == "marts[0].stream")
+        );
+    }
+
+    #[test]
+    fn a_given_pipeline_remembers_whether_it_named_a_write_mode() {
+        let given: GivenPipeline =
+            serde_json::from_value(json!({"batch_size": 1000})).expect("parses");
+        assert!(!given.write_mode_given);
+        assert_eq!(given.settings.batch_size, 1000);
+        let given: GivenPipeline =
+            serde_json::from_value(json!({"write_mode": "append"})).expect("parses");
+        assert!(given.write_mode_given);
+        assert!(serde_json::from_value::<GivenPipeline>(json!({"batch": 1})).is_err());
     }
 
     #[test]
