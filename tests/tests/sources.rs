@@ -1013,6 +1013,8 @@ async fn an_oauth_source_keeps_the_refresh_token_its_provider_rotates() {
     assert_eq!(stored["access_token"], "access-1");
     assert_eq!(stored["client_secret"], "client-SECRET");
     server.abort();
+    app.stop().await;
+}
 
 /// Two tables of a shop: `orders` keyed on two columns, `visits` with no key,
 /// both with camelCase and spaced column names. Returns the source's and a
