@@ -111,8 +111,11 @@ class Postgres:
         self.url = f"postgres://bench@127.0.0.1:{self.port}/postgres"
 
     def psql(self, *args, stdin=None):
-        return subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", self.url, *args],
-                              check=True, capture_output=True, text=True, input=stdin).stdout
+        out = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", self.url, *args],
+                             capture_output=True, text=True, input=stdin)
+        if out.returncode != 0:
+            raise SystemExit(f"psql failed: {out.stderr.strip()}")
+        return out.stdout
 
     def stop(self):
         self.proc.terminate()

@@ -44,7 +44,7 @@ def main():
         from dlt.sources.sql_database import sql_table
 
         start, cpu0 = time.perf_counter(), cpu()
-        table = sql_table(credentials=a.url.replace("postgres://", "postgresql://", 1),
+        table = sql_table(credentials=a.url.replace("postgres://", "postgresql+psycopg2://", 1),
                           table=a.table, backend="connectorx", chunk_size=100_000,
                           reflection_level="full_with_precision")
         pipeline = dlt.pipeline(pipeline_name="pg_peer", pipelines_dir=os.path.join(work, "pipelines"),

@@ -48,8 +48,7 @@ SELECT i, (i * 7919) % 100000,
        timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second',
        CASE WHEN i % 11 = 0 THEN NULL ELSE timestamp '2026-01-01' + i * interval '2 second' END,
        i % 3 = 0
-FROM generate_series(1, {rows}) AS i;
-VACUUM ANALYZE public.events;
+FROM generate_series(1::bigint, {rows}) AS i;
 """
 
 MAPPING = {"columns": [
@@ -94,8 +93,9 @@ def main():
     try:
         t = time.perf_counter()
         pg.psql("-c", TABLE.format(rows=ROWS))
-        print(f"table: {ROWS:,} rows, {pg.psql('-At', '-c', 'select pg_size_pretty(pg_table_size(\'public.events\'))').strip()}, "
-              f"made in {time.perf_counter() - t:.0f} s", flush=True)
+        pg.psql("-c", "VACUUM ANALYZE public.events")
+        size = pg.psql("-At", "-c", "select pg_size_pretty(pg_table_size('public.events'))").strip()
+        print(f"table: {ROWS:,} rows, {size}, made in {time.perf_counter() - t:.0f} s", flush=True)
         s = Server(BIN, state, DATA, extra)
         storage = s.call("POST", "/v1/storages", {"title": "bench", "kind": "local"})["id"]
         source = s.call("POST", "/v1/sources", {"title": "pg", "connector": "postgres",
@@ -113,8 +113,10 @@ def main():
         results = {"sluice": [], "dlt+connectorx": []}
         for i in range(RUNS):
             before = server_cpu(pg)
-            wall, cpu, rss, _ = timed([BIN, "--data-dir", state, "--import-root", DATA, *extra, "run", marts[i]],
-                                      {"RUST_LOG": "warn"})
+            wall, cpu, rss, summary = timed([BIN, "--data-dir", state, "--import-root", DATA, *extra, "run", marts[i]],
+                                            {"RUST_LOG": "warn"})
+            if i == 0:
+                print(summary.strip(), flush=True)
             results["sluice"].append((wall, cpu, rss, server_cpu(pg) - before))
             print(f"sluice run {i + 1}: {wall:.1f} s wall, {cpu:.1f} CPU-s, {ROWS / cpu:,.0f} rows/CPU-s, "
                   f"peak {rss:.0f} MB, server {results['sluice'][-1][3]:.1f} CPU-s", flush=True)

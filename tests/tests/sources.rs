@@ -99,7 +99,7 @@ async fn read_all(
             .expect("a step");
         steps += 1;
         for c in &out.chunks {
-            assert_eq!(c.format, ChunkFormat::Parquet);
+            assert_eq!(c.format, ChunkFormat::ArrowIpc);
             let decoded =
                 sluice_engine::transform::decode(c.format, &c.bytes, None).expect("decodes");
             assert_eq!(decoded.batch.num_rows() as u64, c.rows);

@@ -103,6 +103,9 @@ pub enum ChunkFormat {
         delimiter: char,
     },
     Parquet,
+    /// An Arrow IPC stream (LZ4-compressed buffers): columns as a database
+    /// source decoded them, read back without parsing.
+    ArrowIpc,
 }
 
 impl ChunkFormat {
@@ -111,7 +114,14 @@ impl ChunkFormat {
             ChunkFormat::Ndjson => "ndjson",
             ChunkFormat::Csv { .. } => "csv",
             ChunkFormat::Parquet => "parquet",
+            ChunkFormat::ArrowIpc => "arrows",
         }
+    }
+
+    /// Whether chunks of this format are whole files that cannot be joined
+    /// byte-wise (Parquet, Arrow IPC).
+    pub fn is_columnar(self) -> bool {
+        matches!(self, ChunkFormat::Parquet | ChunkFormat::ArrowIpc)
     }
 }
 

@@ -76,6 +76,27 @@ pub fn decode(
                 rejected: vec![],
             })
         }
+        ChunkFormat::ArrowIpc => {
+            let reader = datafusion::arrow::ipc::reader::StreamReader::try_new(
+                std::io::Cursor::new(bytes),
+                None,
+            )
+            .map_err(bad)?;
+            let schema = reader.schema();
+            let batches: Vec<RecordBatch> = reader.collect::<Result<_, _>>().map_err(bad)?;
+            let batch = match batches.len() {
+                1 => batches
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| RecordBatch::new_empty(schema.clone())),
+                _ => concat_batches(&schema, &batches).map_err(bad)?,
+            };
+            Ok(Decoded {
+                batch,
+                row_numbers: None,
+                rejected: vec![],
+            })
+        }
     }
 }
 

@@ -435,8 +435,8 @@ async fn sample_stream(
 }
 
 /// One chunk of at most about `limit` rows from the first chunks of a stream:
-/// NDJSON lines are joined, CSV chunks keep the first header only, Parquet (which
-/// cannot be joined byte-wise) keeps its first chunk.
+/// NDJSON lines are joined, CSV chunks keep the first header only, Parquet and
+/// Arrow IPC (which cannot be joined byte-wise) keep their first chunk.
 fn join_chunks(
     chunks: Vec<sluice_connectors::RawChunk>,
     limit: usize,
@@ -444,7 +444,7 @@ fn join_chunks(
     use sluice_domain::pipeline::ChunkFormat;
     let mut it = chunks.into_iter();
     let mut first = it.next()?;
-    if matches!(first.format, ChunkFormat::Parquet) {
+    if first.format.is_columnar() {
         return Some(first);
     }
     for next in it {

@@ -177,6 +177,16 @@ fn is_temporal(c: &TableColumn) -> bool {
 }
 
 impl Position {
+    /// The index among the columns of a key that is one integer column.
+    fn integer_key(&self) -> Option<usize> {
+        match self.key.as_slice() {
+            [k] if matches!(k.oid, 20 | 21 | 23) => {
+                self.columns.iter().position(|c| c.name == k.name)
+            }
+            _ => None,
+        }
+    }
+
     /// The chunk's query: the columns, then the key's text; the rows after
     /// the last key, inside the window, in key order, `limit` of them.
     fn query(&self, limit: usize) -> (String, Vec<Column>) {
@@ -196,13 +206,17 @@ impl Position {
         } else {
             self.key.iter().map(|k| column_ref(&k.name)).collect()
         };
-        for (i, o) in order.iter().enumerate() {
-            exprs.push(format!("{o}::text AS \"__sluice_key{i}\""));
-            columns.push(Column {
-                name: format!("__key{i}"),
-                wire: Wire::Text,
-                kept: false,
-            });
+        // A single integer key is read from its own column; other keys (and
+        // `ctid`) as text beside the row, for the next chunk's bound.
+        if self.integer_key().is_none() {
+            for (i, o) in order.iter().enumerate() {
+                exprs.push(format!("{o}::text AS \"__sluice_key{i}\""));
+                columns.push(Column {
+                    name: format!("__key{i}"),
+                    wire: Wire::Text,
+                    kept: false,
+                });
+            }
         }
         let mut filters = vec![];
         if let Some(after) = &self.after {
@@ -384,7 +398,7 @@ impl Extractor for Postgres {
                     .map_err(|why| ConnectorError::upstream(why, false))?;
             }
             let rows = decoder.rows();
-            let last: Option<Vec<String>> = decoder
+            let texts: Option<Vec<String>> = decoder
                 .last_keys()
                 .iter()
                 .cloned()
@@ -392,10 +406,14 @@ impl Extractor for Postgres {
             let batch = decoder
                 .finish()
                 .map_err(|why| ConnectorError::upstream(why, false))?;
+            let last = match pos.integer_key() {
+                Some(i) if rows > 0 => last_integer(batch.column(i)).map(|k| vec![k]),
+                _ => texts,
+            };
             if rows > 0 {
                 chunks.push(RawChunk {
-                    format: ChunkFormat::Parquet,
-                    bytes: parquet_chunk(&batch)?,
+                    format: ChunkFormat::ArrowIpc,
+                    bytes: ipc_chunk(&batch)?,
                     rows: rows as u64,
                     errors: vec![],
                 });
@@ -555,18 +573,45 @@ const READABLE: &str = "SELECT c.oid, n.nspname::text AS schema, c.relname::text
       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)
       AND has_table_privilege(c.oid, 'SELECT')";
 
-/// A batch as a Parquet chunk the transform reads.
-fn parquet_chunk(batch: &arrow_array::RecordBatch) -> Result<Vec<u8>, ConnectorError> {
-    let fault = |e: parquet::errors::ParquetError| {
+/// The last value of an integer column, as text; `None` when it is NULL.
+fn last_integer(column: &arrow_array::ArrayRef) -> Option<String> {
+    use arrow_array::Array as _;
+    use arrow_array::cast::AsArray as _;
+    use arrow_array::types::{Int16Type, Int32Type, Int64Type};
+    let at = column.len().checked_sub(1)?;
+    if column.is_null(at) {
+        return None;
+    }
+    match column.data_type() {
+        arrow_schema::DataType::Int64 => {
+            Some(column.as_primitive::<Int64Type>().value(at).to_string())
+        }
+        arrow_schema::DataType::Int32 => {
+            Some(column.as_primitive::<Int32Type>().value(at).to_string())
+        }
+        arrow_schema::DataType::Int16 => {
+            Some(column.as_primitive::<Int16Type>().value(at).to_string())
+        }
+        _ => None,
+    }
+}
+
+/// A batch as the raw chunk the transform reads: an Arrow IPC stream, its
+/// buffers LZ4-compressed. The columns are already typed, so the transform
+/// reads them back without parsing anything, and nothing is encoded twice.
+fn ipc_chunk(batch: &arrow_array::RecordBatch) -> Result<Vec<u8>, ConnectorError> {
+    let fault = |e: arrow_schema::ArrowError| {
         ConnectorError::upstream(format!("writing the chunk: {e}"), false)
     };
-    let props = parquet::file::properties::WriterProperties::builder()
-        .set_compression(parquet::basic::Compression::SNAPPY)
-        .build();
-    let mut out = Vec::with_capacity(batch.get_array_memory_size() / 2);
-    let mut w = parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), Some(props))
+    let options = arrow_ipc::writer::IpcWriteOptions::default()
+        .try_with_compression(Some(arrow_ipc::CompressionType::LZ4_FRAME))
         .map_err(fault)?;
+    let mut out = Vec::with_capacity(batch.get_array_memory_size() / 2);
+    let mut w =
+        arrow_ipc::writer::StreamWriter::try_new_with_options(&mut out, &batch.schema(), options)
+            .map_err(fault)?;
     w.write(batch).map_err(fault)?;
-    w.close().map_err(fault)?;
+    w.finish().map_err(fault)?;
+    drop(w);
     Ok(out)
 }
