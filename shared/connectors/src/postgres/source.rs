@@ -395,7 +395,7 @@ impl Extractor for Postgres {
             if rows > 0 {
                 chunks.push(RawChunk {
                     format: ChunkFormat::Parquet,
-                    bytes: parquet_chunk(&batch)?,
+                    bytes: crate::chunk::parquet_chunk(&batch)?,
                     rows: rows as u64,
                     errors: vec![],
                 });
@@ -554,19 +554,3 @@ const READABLE: &str = "SELECT c.oid, n.nspname::text AS schema, c.relname::text
       AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)
       AND has_table_privilege(c.oid, 'SELECT')";
-
-/// A batch as a Parquet chunk the transform reads.
-fn parquet_chunk(batch: &arrow_array::RecordBatch) -> Result<Vec<u8>, ConnectorError> {
-    let fault = |e: parquet::errors::ParquetError| {
-        ConnectorError::upstream(format!("writing the chunk: {e}"), false)
-    };
-    let props = parquet::file::properties::WriterProperties::builder()
-        .set_compression(parquet::basic::Compression::SNAPPY)
-        .build();
-    let mut out = Vec::with_capacity(batch.get_array_memory_size() / 2);
-    let mut w = parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), Some(props))
-        .map_err(fault)?;
-    w.write(batch).map_err(fault)?;
-    w.close().map_err(fault)?;
-    Ok(out)
-}
