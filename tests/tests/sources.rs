@@ -1277,14 +1277,23 @@ async fn mysql_incremental_runs_read_above_the_saved_cursor_and_keyless_tables_b
     assert!(ids(&batches).is_empty());
     assert_eq!(cursor, Some(latest));
 
+    // A backfill of 2026-11-02 reads that day's rows of the cursor column
+    // only, and saves no cursor.
+    let mut backfill = request("events", &cfg, None, Duration::ZERO);
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("a day");
+    backfill.window = Some(sluice_domain::entities::RunWindow { from: day, to: day });
+    let (batches, cursor, _) = read_all_of("mysql", &backfill).await;
+    assert_eq!(ids(&batches), vec![5, 9001], "the day's rows");
+    assert_eq!(cursor, None, "a backfill saves no cursor");
+
     // No key: read in pages over every column sorted, every row once.
-    my.exec(&format!(
+    my.exec(
         "SET SESSION max_recursive_iterations = 100000;
          CREATE TABLE log (line text, n int);
          INSERT INTO log
          WITH RECURSIVE seq AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM seq WHERE i < 2345)
-         SELECT CONCAT('line ', i), i % 3 FROM seq;"
-    ))
+         SELECT CONCAT('line ', i), i % 3 FROM seq;",
+    )
     .await
     .expect("a keyless table");
     let plain = my_config(&my, None);

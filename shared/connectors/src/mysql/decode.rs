@@ -239,10 +239,10 @@ pub fn parse_decimal(text: &str, scale: i8) -> Option<i128> {
     };
     let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
     let scale = usize::try_from(scale).ok()?;
-    if frac.len() > scale && !frac[scale..].bytes().all(|b| b == b'0')
-        || !(whole.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit()))
-        || (whole.is_empty() && frac.is_empty())
-    {
+    let digits_only =
+        whole.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit());
+    let finer = frac.len() > scale && !frac[scale..].bytes().all(|b| b == b'0');
+    if !digits_only || finer || (whole.is_empty() && frac.is_empty()) {
         return None;
     }
     let mut n: i128 = 0;
