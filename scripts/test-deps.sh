@@ -3,8 +3,8 @@
 # root: moto's server (the AWS endpoint of tests/tests/aws_adapters.rs), cfn-lint (the
 # template check), schemathesis (scripts/contract-test.sh fuzzes `sluice serve`
 # against its own OpenAPI document) and aiosmtpd (the SMTP server reports are mailed
-# to in tests/tests/runs.rs); and PostgreSQL from the distribution. Idempotent and
-# quick when everything is already there.
+# to in tests/tests/runs.rs); and PostgreSQL and MariaDB from the distribution.
+# Idempotent and quick when everything is already there.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,6 +25,25 @@ if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
     $sudo apt-get update -q >/dev/null
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q postgresql >/dev/null
     echo "test-deps: installed $(ls -d /usr/lib/postgresql/*/bin/initdb)"
+fi
+
+# MariaDB's server binaries, for the `mysql` source's tests (tests/src/mysql.rs starts its
+# own servers from them): installed from the distribution when missing. The package would
+# start a server of its own at install; a policy-rc.d that refuses every start keeps it
+# from doing so, and is removed after unless it was there before.
+if ! command -v mariadbd >/dev/null && [[ ! -x /usr/sbin/mariadbd ]]; then
+    sudo=""
+    if [[ "$(id -u)" != 0 ]]; then sudo="sudo"; fi
+    policy=""
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        policy=/usr/sbin/policy-rc.d
+        printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+        $sudo chmod 755 "$policy"
+    fi
+    $sudo apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q mariadb-server >/dev/null
+    if [[ -n "$policy" ]]; then $sudo rm -f "$policy"; fi
+    echo "test-deps: installed $(/usr/sbin/mariadbd --version)"
 fi
 
 # The pinned schemathesis's metadata folder, so a bumped pin reinstalls without

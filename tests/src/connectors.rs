@@ -24,6 +24,7 @@ enum Served {
     Nothing,
     Task(tokio::task::JoinHandle<()>),
     Database(crate::postgres::Postgres),
+    Mysql(crate::mysql::Mysql),
 }
 
 /// A source config a run of `connector` can extract, with what it needs served.
@@ -87,6 +88,21 @@ async fn fixture(connector: &str) -> (Value, String, Served) {
                 json!({"url": pg.url()}),
                 "public.orders".into(),
                 Served::Database(pg),
+            )
+        }
+        "mysql" => {
+            // A MariaDB of the distribution's, with a table of two rows.
+            let my = crate::mysql::Mysql::start().await.expect("mariadb starts");
+            my.exec(
+                "CREATE TABLE orders (id bigint PRIMARY KEY, amount decimal(10,2));
+                 INSERT INTO orders VALUES (1, 2.5), (2, 3.5);",
+            )
+            .await
+            .expect("the fixture table");
+            (
+                json!({"url": my.url()}),
+                "sluice_test.orders".into(),
+                Served::Mysql(my),
             )
         }
         "github" | "jira" | "bank_of_canada" | "openholidays" | "openexchangerates" => {
@@ -233,6 +249,7 @@ async fn check_source(app: &TestApp, connector: &str, source: &Value, stream: &s
     let (listed, offered) = match connector {
         "files" => ("orders.csv", true),
         "postgres" => ("public.orders", true),
+        "mysql" => ("sluice_test.orders", true),
         _ => (stream, false),
     };
     if offered {
@@ -275,7 +292,7 @@ async fn check_source(app: &TestApp, connector: &str, source: &Value, stream: &s
         .collect();
     fields.sort();
     let (amount, key, found_by) = match connector {
-        "postgres" => ("\"decimal(10,2)\"", json!(["id"]), "catalog"),
+        "postgres" | "mysql" => ("\"decimal(10,2)\"", json!(["id"]), "catalog"),
         _ => ("\"float\"", json!([]), "sample"),
     };
     assert_eq!(
@@ -481,6 +498,7 @@ pub async fn every_catalog_connector_runs(app: TestApp) {
         match server {
             Served::Task(s) => s.abort(),
             Served::Database(pg) => drop(pg),
+            Served::Mysql(my) => drop(my),
             Served::Nothing => {}
         }
     }

@@ -10,6 +10,7 @@ pub mod google;
 pub mod isolation;
 pub mod lambda_invoke;
 pub mod moto;
+pub mod mysql;
 pub mod postgres;
 pub mod runs;
 pub mod smtp;

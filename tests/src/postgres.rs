@@ -278,7 +278,7 @@ fn tls_only_setup(data: &Path, run_as: Option<(u32, u32)>) -> anyhow::Result<()>
 }
 
 /// `program`, run in `dir`, as `run_as` when given (through `setpriv`).
-fn command(run_as: Option<(u32, u32)>, program: &Path, dir: &Path) -> Command {
+pub(crate) fn command(run_as: Option<(u32, u32)>, program: &Path, dir: &Path) -> Command {
     let mut c = match run_as {
         Some((uid, gid)) => {
             let mut c = Command::new("setpriv");
@@ -297,7 +297,7 @@ fn command(run_as: Option<(u32, u32)>, program: &Path, dir: &Path) -> Command {
 
 /// `nobody`'s uid and gid when this process runs as root (PostgreSQL refuses
 /// root); `None` otherwise.
-fn unprivileged() -> anyhow::Result<Option<(u32, u32)>> {
+pub(crate) fn unprivileged() -> anyhow::Result<Option<(u32, u32)>> {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let euid = status
         .lines()

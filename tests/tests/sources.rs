@@ -1,6 +1,6 @@
-//! Database sources against real servers: PostgreSQL from the distribution,
-//! started on a free port by the test (as `nobody` when run as root) and
-//! stopped by it. The extractor is driven step by step (chunks, continuations,
+//! Database sources against real servers: PostgreSQL and MariaDB from the
+//! distribution, started on a free port by the test (as `nobody` when run as
+//! root) and stopped by it. The extractor is driven step by step (chunks, continuations,
 //! a repeated step, incremental windows, tables without a key), and a whole run
 //! goes through the embedded stack into a data mart that is then queried.
 
@@ -13,6 +13,7 @@ use sluice_domain::pipeline::ChunkFormat;
 use sluice_engine::datafusion::arrow::array::{Array, AsArray};
 use sluice_engine::datafusion::arrow::datatypes::{DataType, Decimal128Type, Int64Type, TimeUnit};
 use sluice_tests::app::{loopback_allowed, spawn_app};
+use sluice_tests::mysql::Mysql;
 use sluice_tests::postgres::Postgres;
 use sluice_tests::runs::{connector_mart, start_run, wait_final};
 
@@ -84,7 +85,19 @@ async fn read_all(
     Option<Value>,
     usize,
 ) {
-    let x = extractor("postgres", &loopback_allowed()).expect("the postgres extractor");
+    read_all_of("postgres", req).await
+}
+
+/// As [`read_all`], with connector `name`'s extractor.
+async fn read_all_of(
+    name: &str,
+    req: &StreamRequest<'_>,
+) -> (
+    Vec<sluice_engine::datafusion::arrow::record_batch::RecordBatch>,
+    Option<Value>,
+    usize,
+) {
+    let x = extractor(name, &loopback_allowed()).expect("the extractor");
     let mut position: Option<Value> = None;
     let mut batches = vec![];
     let mut steps = 0;
@@ -1236,5 +1249,519 @@ async fn one_bad_entry_creates_none_of_the_data_marts() {
     .await;
     let listed = app.owner("GET", "/v1/data-marts", None, 200).await;
     assert_eq!(listed["items"], json!([]), "nothing was written: {listed}");
+    app.stop().await;
+}
+
+// The `mysql` source, against MariaDB.
+
+/// A MariaDB table of every type the `mysql` source reads, `ROWS` rows, some
+/// of every nullable column NULL.
+async fn my_wide_table(my: &Mysql) {
+    my.exec(&format!(
+        "SET time_zone = '+00:00';
+         SET SESSION max_recursive_iterations = 100000;
+         CREATE TABLE events (
+             id bigint PRIMARY KEY,
+             tiny tinyint, flag tinyint(1), small smallint, medium mediumint, n int, big bigint,
+             utiny tinyint unsigned, usmall smallint unsigned, un int unsigned, ubig bigint unsigned,
+             ratio float, score double, amount decimal(12,2), wide decimal(50,10),
+             label varchar(40), code char(4), body text, mood enum('calm','busy'), tags set('a','b','c'),
+             day date, at datetime(6), stamp timestamp(6) NULL, opens time, yr year,
+             doc json, raw varbinary(8), blobby blob, bits bit(12), bit1 bit(1),
+             updated_at datetime NOT NULL);
+         INSERT INTO events
+         WITH RECURSIVE seq AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM seq WHERE i < {ROWS})
+         SELECT i, i % 100 - 50, i % 2, i % 1000, i * 3,
+                CASE WHEN i % 10 = 0 THEN NULL ELSE i * 3 END, -i * 1000000000000,
+                255, 65535, 4294967295, 18446744073709551615 - i,
+                i / 4, i / 8, CASE WHEN i % 10 = 0 THEN NULL ELSE i * 1.25 END, i + 0.5,
+                CASE WHEN i % 7 = 0 THEN NULL ELSE CONCAT('row ', i, ' ''quoted''') END,
+                CONCAT('c', i % 9), REPEAT('x', 3), IF(i % 2 = 0, 'calm', 'busy'), 'a,c',
+                DATE '2026-01-01' + INTERVAL (i % 300) DAY,
+                TIMESTAMP '2026-01-01 00:00:00' + INTERVAL i MINUTE + INTERVAL 250000 MICROSECOND,
+                CASE WHEN i % 10 = 0 THEN NULL ELSE TIMESTAMP '2026-01-01 00:00:00' + INTERVAL i HOUR END,
+                IF(i % 2 = 0, '08:30:00', '-26:03:04'), 2026,
+                JSON_OBJECT('i', i), UNHEX('DEADBEEF'), UNHEX('00FF'), b'101010101010', i % 2,
+                TIMESTAMP '2026-11-01 00:00:00' + INTERVAL i SECOND
+         FROM seq;"
+    ))
+    .await
+    .expect("the fixture table");
+}
+
+fn my_config(my: &Mysql, cursor: Option<&str>) -> Map<String, Value> {
+    let mut c = Map::new();
+    c.insert("url".into(), json!(my.url()));
+    if let Some(col) = cursor {
+        c.insert("cursor_column".into(), json!(col));
+    }
+    c
+}
+
+/// A MariaDB table read whole in key order, a chunk per 1,000 rows and two
+/// chunks a step: every row once, every type decoded from the binary protocol
+/// (unsigned bigints, decimals, datetimes in UTC, json, binary, bits), and a
+/// step repeated from its position reads the same rows again.
+#[tokio::test]
+async fn a_mysql_table_is_read_in_key_order_with_every_type_decoded() {
+    use sluice_engine::datafusion::arrow::datatypes::{
+        Date32Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type,
+        TimestampMicrosecondType, UInt8Type, UInt16Type, UInt32Type,
+    };
+    let my = Mysql::start().await.expect("mariadb starts");
+    my_wide_table(&my).await;
+    let cfg = my_config(&my, None);
+    let req = request("events", &cfg, None, Duration::ZERO);
+    let (batches, cursor, steps) = read_all_of("mysql", &req).await;
+    assert_eq!(cursor, None, "no cursor column, no cursor");
+    assert_eq!(batches.len(), 3, "1,000 + 1,000 + 500 rows");
+    assert_eq!(steps, 2, "two chunks a step");
+    assert_eq!(ids(&batches), (1..=ROWS).collect::<Vec<_>>());
+
+    let b = &batches[0];
+    let schema = b.schema();
+    let kind = |c: &str| schema.field_with_name(c).expect(c).data_type().clone();
+    let utc = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    for (column, want) in [
+        ("tiny", DataType::Int8),
+        ("flag", DataType::Boolean),
+        ("small", DataType::Int16),
+        ("medium", DataType::Int32),
+        ("n", DataType::Int32),
+        ("big", DataType::Int64),
+        ("utiny", DataType::UInt8),
+        ("usmall", DataType::UInt16),
+        ("un", DataType::UInt32),
+        ("ubig", DataType::Decimal128(20, 0)),
+        ("ratio", DataType::Float32),
+        ("score", DataType::Float64),
+        ("amount", DataType::Decimal128(12, 2)),
+        ("wide", DataType::Utf8),
+        ("day", DataType::Date32),
+        ("at", utc.clone()),
+        ("stamp", utc.clone()),
+        ("updated_at", utc),
+        ("yr", DataType::Int16),
+        ("raw", DataType::Binary),
+        ("blobby", DataType::Binary),
+        ("bits", DataType::Int64),
+        ("bit1", DataType::Boolean),
+    ] {
+        assert_eq!(kind(column), want, "{column}");
+    }
+    for text in ["label", "code", "body", "mood", "tags", "opens", "doc"] {
+        assert_eq!(kind(text), DataType::Utf8, "{text}");
+    }
+    // Row 7 (index 6), row 8 (index 7) and row 10 (index 9), by value.
+    let col = |c: &str| b.column(schema.index_of(c).expect(c)).clone();
+    let text = |c: &str, i: usize| col(c).as_string::<i32>().value(i).to_string();
+    assert_eq!(col("tiny").as_primitive::<Int8Type>().value(6), -43);
+    assert!(col("flag").as_boolean().value(6));
+    assert!(!col("flag").as_boolean().value(7));
+    assert_eq!(col("small").as_primitive::<Int16Type>().value(6), 7);
+    assert_eq!(col("medium").as_primitive::<Int32Type>().value(6), 21);
+    assert!(col("n").is_null(9));
+    assert_eq!(
+        col("big").as_primitive::<Int64Type>().value(6),
+        -7_000_000_000_000
+    );
+    assert_eq!(col("utiny").as_primitive::<UInt8Type>().value(6), 255);
+    assert_eq!(col("usmall").as_primitive::<UInt16Type>().value(6), 65_535);
+    assert_eq!(
+        col("un").as_primitive::<UInt32Type>().value(6),
+        4_294_967_295
+    );
+    assert_eq!(
+        col("ubig").as_primitive::<Decimal128Type>().value(6),
+        i128::from(u64::MAX) - 7,
+        "an unsigned bigint past i64 whole"
+    );
+    assert_eq!(col("ratio").as_primitive::<Float32Type>().value(6), 1.75);
+    assert_eq!(col("score").as_primitive::<Float64Type>().value(6), 0.875);
+    assert_eq!(col("amount").as_primitive::<Decimal128Type>().value(6), 875);
+    assert!(col("amount").is_null(9));
+    assert_eq!(text("wide", 6), "7.5000000000");
+    assert!(col("label").is_null(6));
+    assert_eq!(text("label", 7), "row 8 'quoted'");
+    assert_eq!(text("code", 6), "c7");
+    assert_eq!(text("body", 6), "xxx");
+    assert_eq!(text("mood", 6), "busy");
+    assert_eq!(text("tags", 6), "a,c");
+    assert_eq!(text("opens", 6), "-26:03:04");
+    assert_eq!(text("opens", 7), "08:30:00");
+    assert_eq!(text("doc", 6), r#"{"i": 7}"#);
+    assert_eq!(
+        col("raw").as_binary::<i32>().value(6),
+        [0xde, 0xad, 0xbe, 0xef]
+    );
+    assert_eq!(col("blobby").as_binary::<i32>().value(6), [0x00, 0xff]);
+    assert_eq!(col("bits").as_primitive::<Int64Type>().value(6), 2730);
+    assert!(col("bit1").as_boolean().value(6));
+    assert_eq!(col("yr").as_primitive::<Int16Type>().value(6), 2026);
+    // 2026-01-01 + 7 days = 2026-01-08: days since 1970-01-01.
+    assert_eq!(col("day").as_primitive::<Date32Type>().value(6), 20_454 + 7);
+    assert_eq!(
+        col("at")
+            .as_primitive::<TimestampMicrosecondType>()
+            .value(6),
+        (1_767_225_600 + 7 * 60) * 1_000_000 + 250_000
+    );
+    assert_eq!(
+        col("stamp")
+            .as_primitive::<TimestampMicrosecondType>()
+            .value(6),
+        (1_767_225_600 + 7 * 3_600) * 1_000_000,
+        "a timestamp in UTC"
+    );
+    assert!(col("stamp").is_null(9));
+
+    // The same step again, from the same position: the same rows.
+    let x = extractor("mysql", &loopback_allowed()).expect("extractor");
+    let first = x
+        .step(&req, None, Budget::new(1, Duration::from_secs(60)))
+        .await
+        .expect("a step");
+    let next = first.next.clone().expect("more to read");
+    let again = x
+        .step(&req, Some(&next), Budget::new(1, Duration::from_secs(60)))
+        .await
+        .expect("the second step");
+    let repeated = x
+        .step(&req, Some(&next), Budget::new(1, Duration::from_secs(60)))
+        .await
+        .expect("the second step, repeated");
+    assert_eq!(again.chunks[0].rows, 1_000);
+    assert_eq!(again.chunks[0].bytes, repeated.chunks[0].bytes);
+    assert_eq!(again.next, repeated.next);
+    assert!(
+        !serde_json::to_string(&next)
+            .expect("json")
+            .contains(my.password()),
+        "the continuation carries no secret"
+    );
+}
+
+/// Incremental runs over MariaDB: the first reads everything up to the
+/// column's largest value and saves it; the next reads only what came after
+/// (and what the look-back takes in again); a table without a key is read in
+/// pages over all its columns, every row once.
+#[tokio::test]
+async fn mysql_incremental_runs_read_above_the_saved_cursor_and_keyless_tables_by_pages() {
+    let my = Mysql::start().await.expect("mariadb starts");
+    my_wide_table(&my).await;
+    let cfg = my_config(&my, Some("updated_at"));
+    let (batches, cursor, _) =
+        read_all_of("mysql", &request("events", &cfg, None, Duration::ZERO)).await;
+    assert_eq!(ids(&batches).len(), ROWS as usize);
+    let saved = cursor.expect("a cursor");
+    assert_eq!(
+        saved,
+        json!("2026-11-01 00:41:40"),
+        "the largest updated_at"
+    );
+
+    my.exec(
+        "UPDATE events SET updated_at = '2026-11-02 00:00:00' WHERE id = 5;
+         INSERT INTO events (id, updated_at) VALUES (9001, '2026-11-02 00:00:01');",
+    )
+    .await
+    .expect("changes");
+    let (batches, cursor, _) = read_all_of(
+        "mysql",
+        &request("sluice_test.events", &cfg, Some(&saved), Duration::ZERO),
+    )
+    .await;
+    assert_eq!(
+        ids(&batches),
+        vec![5, 9001],
+        "only the changed and the new rows"
+    );
+    assert_eq!(cursor, Some(json!("2026-11-02 00:00:01")));
+    // An hour of look-back takes in the rows of the hour before the saved value.
+    let (batches, _, _) = read_all_of(
+        "mysql",
+        &request("events", &cfg, Some(&saved), Duration::from_secs(3_600)),
+    )
+    .await;
+    let back = ids(&batches);
+    assert!(
+        back.len() > 2 && back.contains(&5) && back.contains(&9001),
+        "{}",
+        back.len()
+    );
+
+    // Nothing new: nothing read, the cursor kept.
+    let latest = json!("2026-11-02 00:00:01");
+    let (batches, cursor, _) = read_all_of(
+        "mysql",
+        &request("events", &cfg, Some(&latest), Duration::ZERO),
+    )
+    .await;
+    assert!(ids(&batches).is_empty());
+    assert_eq!(cursor, Some(latest));
+
+    // A backfill of 2026-11-02 reads that day's rows of the cursor column
+    // only, and saves no cursor.
+    let mut backfill = request("events", &cfg, None, Duration::ZERO);
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("a day");
+    backfill.window = Some(sluice_domain::entities::RunWindow { from: day, to: day });
+    let (batches, cursor, _) = read_all_of("mysql", &backfill).await;
+    assert_eq!(ids(&batches), vec![5, 9001], "the day's rows");
+    assert_eq!(cursor, None, "a backfill saves no cursor");
+
+    // No key: read in pages over every column sorted, every row once.
+    my.exec(
+        "SET SESSION max_recursive_iterations = 100000;
+         CREATE TABLE log (line text, n int);
+         INSERT INTO log
+         WITH RECURSIVE seq AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM seq WHERE i < 2345)
+         SELECT CONCAT('line ', i), i % 3 FROM seq;",
+    )
+    .await
+    .expect("a keyless table");
+    let plain = my_config(&my, None);
+    let (batches, _, steps) =
+        read_all_of("mysql", &request("log", &plain, None, Duration::ZERO)).await;
+    assert_eq!(steps, 2);
+    let lines: Vec<String> = batches
+        .iter()
+        .flat_map(|b| {
+            b.column(0)
+                .as_string::<i32>()
+                .iter()
+                .map(|v| v.expect("a line").to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(lines.len(), 2345);
+    let unique: std::collections::BTreeSet<&String> = lines.iter().collect();
+    assert_eq!(unique.len(), 2345);
+}
+
+/// Discovery reads `information_schema`: each table and view the user may
+/// read, its columns in order with their types, casts and nullability, and
+/// the primary key in key order. The test says which check failed and why,
+/// never with the password.
+#[tokio::test]
+async fn a_mysql_source_is_discovered_and_tested_check_by_check() {
+    let my = Mysql::start().await.expect("mariadb starts");
+    my.exec(
+        "CREATE TABLE order_lines (
+             line int NOT NULL, order_id bigint unsigned NOT NULL, sku varchar(20),
+             qty smallint, price decimal(12,2), placed_on date, updated_at datetime(3),
+             attrs json, active tinyint(1), note text,
+             PRIMARY KEY (order_id, line));
+         CREATE VIEW big_orders AS SELECT order_id, sum(price) AS total FROM order_lines GROUP BY order_id;
+         CREATE DATABASE private;
+         CREATE TABLE private.secret (id int);
+         CREATE USER 'nobody_reads'@'%' IDENTIFIED BY 'nothing-pw-1';",
+    )
+    .await
+    .expect("the fixture schema");
+    let with_url = |url: String| {
+        let mut c = Map::new();
+        c.insert("url".into(), json!(url));
+        c
+    };
+    let as_user = |user: &str, password: &str| {
+        with_url(my.url().replacen(
+            &format!("{}:{}@", sluice_tests::mysql::READER, my.password()),
+            &format!("{user}:{password}@"),
+            1,
+        ))
+    };
+    fn probe(config: &Map<String, Value>) -> sluice_connectors::Probe<'_> {
+        sluice_connectors::Probe {
+            credentials: None,
+            config,
+            files: FileAccess::default(),
+        }
+    }
+    let x = extractor("mysql", &loopback_allowed()).expect("extractor");
+    let reader = my_config(&my, None);
+    let streams = x
+        .streams(&probe(&reader))
+        .await
+        .expect("the catalog reads")
+        .expect("a database offers its tables");
+    let names: Vec<&str> = streams.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["sluice_test.big_orders", "sluice_test.order_lines"],
+        "unreadable tables and system schemas are not offered"
+    );
+    let lines = &streams[1];
+    let fields: Vec<(&str, &str, String, bool)> = lines
+        .fields
+        .iter()
+        .map(|f| {
+            (
+                f.name.as_str(),
+                f.source_type.as_str(),
+                f.cast.to_string(),
+                f.nullable,
+            )
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("line", "int(11)", "int".into(), false),
+            (
+                "order_id",
+                "bigint(20) unsigned",
+                "decimal(20,0)".into(),
+                false
+            ),
+            ("sku", "varchar(20)", "string".into(), true),
+            ("qty", "smallint(6)", "int".into(), true),
+            ("price", "decimal(12,2)", "decimal(12,2)".into(), true),
+            ("placed_on", "date", "date".into(), true),
+            ("updated_at", "datetime(3)", "timestamp".into(), true),
+            // MariaDB's json is longtext with a check: text.
+            ("attrs", "longtext", "string".into(), true),
+            ("active", "tinyint(1)", "bool".into(), true),
+            ("note", "text", "string".into(), true),
+        ]
+    );
+    assert_eq!(lines.primary_key, ["order_id", "line"], "in key order");
+    assert!(streams[0].primary_key.is_empty(), "a view has no key");
+    assert_eq!(
+        serde_json::to_value(lines.found_by).expect("json"),
+        json!("catalog")
+    );
+    // A view reads like a table.
+    let (batches, _, _) = read_all_of(
+        "mysql",
+        &request("big_orders", &reader, None, Duration::ZERO),
+    )
+    .await;
+    assert!(batches.is_empty(), "an empty view: no chunk");
+
+    // Check by check.
+    let checks = |t: &sluice_domain::discovery::SourceTest| -> Vec<(String, bool)> {
+        t.checks.iter().map(|c| (c.check.clone(), c.ok)).collect()
+    };
+    let ok = x.test(&probe(&reader)).await;
+    assert!(ok.ok, "{ok:?}");
+    assert_eq!(
+        ok.checks[2].reason.as_deref(),
+        Some("2 tables and views may be read"),
+        "{ok:?}"
+    );
+    let refused = x.test(&probe(&as_user("reader", "wrong-pw-9"))).await;
+    assert_eq!(
+        checks(&refused),
+        [
+            ("reachable".into(), true),
+            ("authorized".into(), false),
+            ("readable".into(), false)
+        ],
+        "{refused:?}"
+    );
+    let none = x
+        .test(&probe(&with_url(format!(
+            "mysql://nobody_reads:nothing-pw-1@127.0.0.1:{}/",
+            my.port()
+        ))))
+        .await;
+    assert_eq!(
+        checks(&none),
+        [
+            ("reachable".into(), true),
+            ("authorized".into(), true),
+            ("readable".into(), false)
+        ],
+        "{none:?}"
+    );
+    let closed = with_url(my.url().replace(&format!(":{}/", my.port()), ":9/"));
+    let unreachable = x.test(&probe(&closed)).await;
+    assert_eq!(checks(&unreachable)[0], ("reachable".into(), false));
+    // Nor is a step's error ever the password's.
+    let missing = x
+        .step(
+            &request("nowhere", &reader, None, Duration::ZERO),
+            None,
+            Budget::new(1, Duration::from_secs(60)),
+        )
+        .await
+        .expect_err("no such table");
+    assert!(
+        missing.to_string().contains("no table sluice_test.nowhere"),
+        "{missing}"
+    );
+    for text in [
+        serde_json::to_string(&refused).expect("json"),
+        serde_json::to_string(&none).expect("json"),
+        serde_json::to_string(&unreachable).expect("json"),
+        missing.to_string(),
+    ] {
+        for secret in [my.password(), "wrong-pw-9", "nothing-pw-1"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+    }
+}
+
+/// A whole run from MariaDB through the embedded stack: source, mapping with
+/// casts, run, and the data mart's table queried; the URL is never shown back.
+#[tokio::test]
+async fn a_mysql_table_lands_in_a_data_mart() {
+    let my = Mysql::start().await.expect("mariadb starts");
+    my_wide_table(&my).await;
+    let app = spawn_app().await;
+    let mart = connector_mart(
+        &app,
+        "mysql",
+        json!({"url": my.url(), "cursor_column": "updated_at"}),
+        "sluice_test.events",
+        json!({"columns": [
+            {"target": "id", "source": "id"},
+            {"target": "amount", "source": "amount"},
+            {"target": "label", "source": "label"},
+            {"target": "day", "source": "day"},
+            {"target": "at", "source": "at"},
+            {"target": "ubig", "source": "ubig", "cast": "decimal(20,0)"},
+            {"target": "n_text", "source": "n", "cast": "string"}
+        ], "rules": [{"rule": "unique_key", "columns": ["id"]}]}),
+        json!({"batch_size": 1000}),
+    )
+    .await;
+    let sources = app.owner("GET", "/v1/sources", None, 200).await;
+    assert!(!sources.to_string().contains(my.password()), "{sources}");
+    let run = start_run(&app, &mart, json!({})).await;
+    let done = wait_final(&app, &run, Duration::from_secs(120)).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["counters"]["rows_written"], ROWS, "{done}");
+    assert!(!done.to_string().contains(my.password()), "{done}");
+    let r = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/query"),
+            Some(&json!({"sql": "SELECT count(*), count(DISTINCT id), sum(amount), max(day), min(n_text), CAST(max(ubig) AS VARCHAR), CAST(min(at) AS VARCHAR) FROM ${DATA_MART_TABLE}"})),
+            200,
+        )
+        .await;
+    let row = &r["rows"][0];
+    assert_eq!(row[0], ROWS);
+    assert_eq!(row[1], ROWS);
+    let all: f64 = (1..=ROWS).map(|i| i as f64 * 1.25).sum();
+    let tenths: f64 = (1..=ROWS)
+        .filter(|i| i % 10 == 0)
+        .map(|i| i as f64 * 1.25)
+        .sum();
+    let total = row[2]
+        .as_f64()
+        .or_else(|| row[2].as_str().and_then(|s| s.parse().ok()))
+        .expect("a total");
+    assert!((total - (all - tenths)).abs() < 1e-6, "{row}");
+    assert_eq!(row[3], "2026-10-27", "{row}");
+    assert_eq!(row[4], "1002", "the int cast to text: {row}");
+    assert_eq!(row[5], "18446744073709551614", "{row}");
+    assert!(
+        row[6]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2026-01-01") && t.contains("00:01:00.25")),
+        "{row}"
+    );
     app.stop().await;
 }

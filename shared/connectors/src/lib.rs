@@ -7,6 +7,8 @@
 //! One folder (module) per connector; adding one touches its module and the registry
 //! in [`extractor`].
 
+#[cfg(any(feature = "postgres_source", feature = "mysql_source"))]
+mod chunk;
 #[cfg(feature = "egress")]
 pub mod egress;
 #[cfg(feature = "files")]
@@ -15,6 +17,8 @@ pub mod files;
 pub mod google_sheets;
 #[cfg(feature = "http_json")]
 pub mod http_json;
+#[cfg(feature = "mysql_source")]
+pub mod mysql;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 #[cfg(feature = "rest")]
@@ -229,6 +233,8 @@ pub fn extractor(
         "http_json" => Some(Box::new(http_json::HttpJson::new(egress))),
         #[cfg(feature = "postgres_source")]
         "postgres" => Some(Box::new(postgres::source::Postgres::new(egress))),
+        #[cfg(feature = "mysql_source")]
+        "mysql" => Some(Box::new(mysql::source::Mysql::new(egress))),
         #[cfg(feature = "rest")]
         other => sluice_domain::connectors::registered(other)
             .and_then(|c| c.rest)
@@ -265,6 +271,7 @@ pub fn newer(a: &Value, b: &Value) -> bool {
     feature = "files",
     feature = "http_json",
     feature = "postgres_source",
+    feature = "mysql_source",
     feature = "rest"
 ))]
 mod tests {
@@ -281,6 +288,6 @@ mod tests {
             );
         }
         let egress = sluice_domain::net::Egress::public_only();
-        assert!(super::extractor("mysql", &egress).is_none());
+        assert!(super::extractor("oracle", &egress).is_none());
     }
 }

@@ -413,7 +413,7 @@ impl Extractor for Postgres {
             if rows > 0 {
                 chunks.push(RawChunk {
                     format: ChunkFormat::ArrowIpc,
-                    bytes: ipc_chunk(&batch)?,
+                    bytes: crate::chunk::ipc_chunk(&batch)?,
                     rows: rows as u64,
                     errors: vec![],
                 });
@@ -594,24 +594,4 @@ fn last_integer(column: &arrow_array::ArrayRef) -> Option<String> {
         }
         _ => None,
     }
-}
-
-/// A batch as the raw chunk the transform reads: an Arrow IPC stream, its
-/// buffers LZ4-compressed. The columns are already typed, so the transform
-/// reads them back without parsing anything, and nothing is encoded twice.
-fn ipc_chunk(batch: &arrow_array::RecordBatch) -> Result<Vec<u8>, ConnectorError> {
-    let fault = |e: arrow_schema::ArrowError| {
-        ConnectorError::upstream(format!("writing the chunk: {e}"), false)
-    };
-    let options = arrow_ipc::writer::IpcWriteOptions::default()
-        .try_with_compression(Some(arrow_ipc::CompressionType::LZ4_FRAME))
-        .map_err(fault)?;
-    let mut out = Vec::with_capacity(batch.get_array_memory_size() / 2);
-    let mut w =
-        arrow_ipc::writer::StreamWriter::try_new_with_options(&mut out, &batch.schema(), options)
-            .map_err(fault)?;
-    w.write(batch).map_err(fault)?;
-    w.finish().map_err(fault)?;
-    drop(w);
-    Ok(out)
 }

@@ -8,6 +8,7 @@ mod files;
 pub mod github;
 mod http_json;
 pub mod jira;
+pub mod mysql;
 pub mod openexchangerates;
 pub mod openholidays;
 pub mod postgres;
@@ -60,6 +61,11 @@ pub fn registry() -> &'static [Connector] {
         Connector {
             name: "postgres",
             spec: postgres::spec,
+            rest: None,
+        },
+        Connector {
+            name: "mysql",
+            spec: mysql::spec,
             rest: None,
         },
         Connector {
@@ -434,6 +440,7 @@ mod tests {
                 "files",
                 "http_json",
                 "postgres",
+                "mysql",
                 "github",
                 "jira",
                 "bank_of_canada",

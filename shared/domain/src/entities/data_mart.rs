@@ -922,6 +922,15 @@ impl ConnectorDefinition {
                 });
                 continue;
             }
+            if spec.name == "mysql"
+                && let Err(reason) = crate::connectors::mysql::table_of(&s.name)
+            {
+                out.push(Problem {
+                    field: sf.join("name").0,
+                    reason,
+                });
+                continue;
+            }
             let stream = spec.stream(&s.name);
             if stream.is_none() && !spec.accepts_any_stream() {
                 let names: Vec<&str> = spec.streams.iter().map(|s| s.name).collect();

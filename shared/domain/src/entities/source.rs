@@ -194,6 +194,7 @@ pub fn check_values(
     }
     match connector {
         "postgres" => connectors::postgres::check_values(config),
+        "mysql" => connectors::mysql::check_values(config),
         _ => Ok(()),
     }
 }

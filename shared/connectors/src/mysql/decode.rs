@@ -1,0 +1,447 @@
+//! Rows of MySQL's binary protocol (a prepared statement's result) decoded
+//! straight into Arrow builders, column by column by the column's declared
+//! type: no row is ever text or JSON on the way.
+
+use std::sync::Arc;
+
+use arrow_array::builder::{
+    BinaryBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Float32Builder,
+    Float64Builder, Int8Builder, Int16Builder, Int32Builder, Int64Builder, StringBuilder,
+    TimestampMicrosecondBuilder, UInt8Builder, UInt16Builder, UInt32Builder,
+};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
+use mysql_async::{Row, Value};
+use serde::{Deserialize, Serialize};
+
+/// How a column is read, from its `information_schema` type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// `tinyint(1)`, and `bit(1)`.
+    Bool,
+    I8,
+    I16,
+    I32,
+    I64,
+    U8,
+    U16,
+    U32,
+    /// `bigint unsigned`: Decimal128(20, 0), which holds every value.
+    U64,
+    /// `bit(n)`, 1 < n ≤ 64, its bits as an unsigned number (Int64, or
+    /// Decimal128(20, 0) for `bit(64)`).
+    Bit(u8),
+    F32,
+    F64,
+    /// `decimal(p, s)` with p ≤ 38; wider ones are [`Kind::Text`].
+    Decimal {
+        precision: u8,
+        scale: i8,
+    },
+    /// Text, enums, sets, json, wide decimals, and types not known here.
+    Text,
+    /// `time`, which may be negative or past 24 hours: as text, `-838:59:59.000000`.
+    Time,
+    Date,
+    /// `datetime` and `timestamp`, read with the session in UTC.
+    Timestamp,
+    /// `binary`, `varbinary`, blobs and geometries.
+    Binary,
+}
+
+impl Kind {
+    /// The reading of a column of `data_type` (`DATA_TYPE`) and `column_type`
+    /// (`COLUMN_TYPE`, with its width and `unsigned`).
+    pub fn of(data_type: &str, column_type: &str) -> Kind {
+        let column_type = column_type.to_ascii_lowercase();
+        let unsigned = column_type.contains("unsigned");
+        let args: Vec<u32> = column_type
+            .split_once('(')
+            .and_then(|(_, a)| a.split_once(')'))
+            .map(|(a, _)| a.split(',').filter_map(|p| p.trim().parse().ok()).collect())
+            .unwrap_or_default();
+        match data_type.to_ascii_lowercase().as_str() {
+            "tinyint" if args == [1] && !unsigned => Kind::Bool,
+            "tinyint" if unsigned => Kind::U8,
+            "tinyint" => Kind::I8,
+            "smallint" if unsigned => Kind::U16,
+            "smallint" | "year" => Kind::I16,
+            "mediumint" | "int" | "integer" if unsigned => Kind::U32,
+            "mediumint" | "int" | "integer" => Kind::I32,
+            "bigint" if unsigned => Kind::U64,
+            "bigint" => Kind::I64,
+            "bit" => match args.first().copied().unwrap_or(1) {
+                0 | 1 => Kind::Bool,
+                n => Kind::Bit(n.min(64) as u8),
+            },
+            "float" => Kind::F32,
+            "double" | "real" | "double precision" => Kind::F64,
+            "decimal" | "numeric" => {
+                let p = args.first().copied().unwrap_or(10);
+                let s = args.get(1).copied().unwrap_or(0);
+                if (1..=38).contains(&p) && s <= p {
+                    Kind::Decimal {
+                        precision: p as u8,
+                        scale: s as i8,
+                    }
+                } else {
+                    Kind::Text
+                }
+            }
+            "date" => Kind::Date,
+            "datetime" | "timestamp" => Kind::Timestamp,
+            "time" => Kind::Time,
+            "binary" | "varbinary" | "tinyblob" | "blob" | "mediumblob" | "longblob"
+            | "geometry" | "point" | "linestring" | "polygon" | "multipoint"
+            | "multilinestring" | "multipolygon" | "geometrycollection" => Kind::Binary,
+            _ => Kind::Text,
+        }
+    }
+
+    /// Whether a cursor column of this kind moves back by the look-back.
+    pub fn is_temporal(self) -> bool {
+        matches!(self, Kind::Date | Kind::Timestamp)
+    }
+
+    /// The Arrow type its column is built as.
+    pub fn data_type(self) -> DataType {
+        match self {
+            Kind::Bool => DataType::Boolean,
+            Kind::I8 => DataType::Int8,
+            Kind::I16 => DataType::Int16,
+            Kind::I32 => DataType::Int32,
+            Kind::I64 | Kind::Bit(2..=63) => DataType::Int64,
+            Kind::U8 => DataType::UInt8,
+            Kind::U16 => DataType::UInt16,
+            Kind::U32 => DataType::UInt32,
+            Kind::U64 | Kind::Bit(_) => DataType::Decimal128(20, 0),
+            Kind::F32 => DataType::Float32,
+            Kind::F64 => DataType::Float64,
+            Kind::Decimal { precision, scale } => DataType::Decimal128(precision, scale),
+            Kind::Text | Kind::Time => DataType::Utf8,
+            Kind::Date => DataType::Date32,
+            Kind::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            Kind::Binary => DataType::Binary,
+        }
+    }
+}
+
+enum Builder {
+    Bool(BooleanBuilder),
+    I8(Int8Builder),
+    I16(Int16Builder),
+    I32(Int32Builder),
+    I64(Int64Builder),
+    U8(UInt8Builder),
+    U16(UInt16Builder),
+    U32(UInt32Builder),
+    F32(Float32Builder),
+    F64(Float64Builder),
+    Dec(Decimal128Builder),
+    Str(StringBuilder),
+    Date(Date32Builder),
+    Ts(TimestampMicrosecondBuilder),
+    Bin(BinaryBuilder),
+}
+
+impl Builder {
+    fn new(kind: Kind, rows: usize) -> Builder {
+        match kind.data_type() {
+            DataType::Boolean => Builder::Bool(BooleanBuilder::with_capacity(rows)),
+            DataType::Int8 => Builder::I8(Int8Builder::with_capacity(rows)),
+            DataType::Int16 => Builder::I16(Int16Builder::with_capacity(rows)),
+            DataType::Int32 => Builder::I32(Int32Builder::with_capacity(rows)),
+            DataType::Int64 => Builder::I64(Int64Builder::with_capacity(rows)),
+            DataType::UInt8 => Builder::U8(UInt8Builder::with_capacity(rows)),
+            DataType::UInt16 => Builder::U16(UInt16Builder::with_capacity(rows)),
+            DataType::UInt32 => Builder::U32(UInt32Builder::with_capacity(rows)),
+            DataType::Float32 => Builder::F32(Float32Builder::with_capacity(rows)),
+            DataType::Float64 => Builder::F64(Float64Builder::with_capacity(rows)),
+            DataType::Decimal128(p, s) => Builder::Dec(
+                Decimal128Builder::with_capacity(rows)
+                    .with_precision_and_scale(p, s)
+                    .expect("a precision of 1 to 38 and a scale within it"),
+            ),
+            DataType::Date32 => Builder::Date(Date32Builder::with_capacity(rows)),
+            DataType::Timestamp(..) => {
+                Builder::Ts(TimestampMicrosecondBuilder::with_capacity(rows).with_timezone("UTC"))
+            }
+            DataType::Binary => Builder::Bin(BinaryBuilder::with_capacity(rows, rows * 16)),
+            _ => Builder::Str(StringBuilder::with_capacity(rows, rows * 16)),
+        }
+    }
+
+    fn null(&mut self) {
+        match self {
+            Builder::Bool(b) => b.append_null(),
+            Builder::I8(b) => b.append_null(),
+            Builder::I16(b) => b.append_null(),
+            Builder::I32(b) => b.append_null(),
+            Builder::I64(b) => b.append_null(),
+            Builder::U8(b) => b.append_null(),
+            Builder::U16(b) => b.append_null(),
+            Builder::U32(b) => b.append_null(),
+            Builder::F32(b) => b.append_null(),
+            Builder::F64(b) => b.append_null(),
+            Builder::Dec(b) => b.append_null(),
+            Builder::Str(b) => b.append_null(),
+            Builder::Date(b) => b.append_null(),
+            Builder::Ts(b) => b.append_null(),
+            Builder::Bin(b) => b.append_null(),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            Builder::Bool(b) => Arc::new(b.finish()),
+            Builder::I8(b) => Arc::new(b.finish()),
+            Builder::I16(b) => Arc::new(b.finish()),
+            Builder::I32(b) => Arc::new(b.finish()),
+            Builder::I64(b) => Arc::new(b.finish()),
+            Builder::U8(b) => Arc::new(b.finish()),
+            Builder::U16(b) => Arc::new(b.finish()),
+            Builder::U32(b) => Arc::new(b.finish()),
+            Builder::F32(b) => Arc::new(b.finish()),
+            Builder::F64(b) => Arc::new(b.finish()),
+            Builder::Dec(b) => Arc::new(b.finish()),
+            Builder::Str(b) => Arc::new(b.finish()),
+            Builder::Date(b) => Arc::new(b.finish()),
+            Builder::Ts(b) => Arc::new(b.finish()),
+            Builder::Bin(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+/// A value as a signed integer: integers, and a bit field's bytes.
+fn as_i128(v: &Value) -> Option<i128> {
+    match v {
+        Value::Int(i) => Some(i128::from(*i)),
+        Value::UInt(u) => Some(i128::from(*u)),
+        // A bit field: its bytes, most significant first.
+        Value::Bytes(b) if b.len() <= 8 => Some(
+            b.iter()
+                .fold(0i128, |acc, byte| (acc << 8) | i128::from(*byte)),
+        ),
+        Value::Bytes(b) => std::str::from_utf8(b).ok()?.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Decimal text (`-12.5`, `3`, `1e3` never: MySQL writes plain digits) as an
+/// integer scaled by `scale` digits; `None` past the precision of i128 or
+/// with more fractional digits than `scale` keeps (never, for a column's own).
+pub fn parse_decimal(text: &str, scale: i8) -> Option<i128> {
+    let text = text.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let scale = usize::try_from(scale).ok()?;
+    let digits_only =
+        whole.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit());
+    let finer = frac.len() > scale && !frac[scale..].bytes().all(|b| b == b'0');
+    if !digits_only || finer || (whole.is_empty() && frac.is_empty()) {
+        return None;
+    }
+    let mut n: i128 = 0;
+    for b in whole.bytes() {
+        n = n.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+    }
+    let frac = frac.as_bytes();
+    for i in 0..scale {
+        let d = frac.get(i).map_or(0, |b| b - b'0');
+        n = n.checked_mul(10)?.checked_add(i128::from(d))?;
+    }
+    Some(if negative { -n } else { n })
+}
+
+/// Days from 1970-01-01 of a date, `None` for MySQL's zero dates.
+fn days(y: u16, m: u8, d: u8) -> Option<i32> {
+    let date = chrono::NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d))?;
+    Some((date - chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?).num_days() as i32)
+}
+
+/// `time` as MySQL writes it: `[-]HH:MM:SS`, the hours past 24 when the days
+/// say so, and `.ffffff` when there is a fraction.
+pub fn time_text(negative: bool, d: u32, h: u8, m: u8, s: u8, us: u32) -> String {
+    let hours = u64::from(d) * 24 + u64::from(h);
+    let sign = if negative { "-" } else { "" };
+    if us == 0 {
+        format!("{sign}{hours:02}:{m:02}:{s:02}")
+    } else {
+        format!("{sign}{hours:02}:{m:02}:{s:02}.{us:06}")
+    }
+}
+
+/// A column being decoded: its name, its reading, and whether it is kept in
+/// the batch.
+pub struct Column {
+    pub name: String,
+    pub kind: Kind,
+}
+
+/// Decodes rows into a batch, one builder per column.
+pub struct Decoder {
+    columns: Vec<Column>,
+    builders: Vec<Builder>,
+    rows: usize,
+}
+
+impl Decoder {
+    pub fn new(columns: Vec<Column>, rows_hint: usize) -> Decoder {
+        let builders = columns
+            .iter()
+            .map(|c| Builder::new(c.kind, rows_hint))
+            .collect();
+        Decoder {
+            columns,
+            builders,
+            rows: 0,
+        }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Appends `row`, whose values are the columns' in order.
+    pub fn push(&mut self, row: &Row) -> Result<(), String> {
+        for (i, (column, builder)) in self.columns.iter().zip(&mut self.builders).enumerate() {
+            let value = row.as_ref(i).unwrap_or(&Value::NULL);
+            append(column.kind, builder, value)
+                .map_err(|why| format!("column {} of row {}: {why}", column.name, self.rows + 1))?;
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<RecordBatch, String> {
+        let fields: Vec<Field> = self
+            .columns
+            .iter()
+            .map(|c| Field::new(&c.name, c.kind.data_type(), true))
+            .collect();
+        let arrays: Vec<ArrayRef> = self.builders.iter_mut().map(Builder::finish).collect();
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
+            .map_err(|e| format!("the chunk's columns do not fit together: {e}"))
+    }
+}
+
+fn append(kind: Kind, builder: &mut Builder, value: &Value) -> Result<(), String> {
+    if matches!(value, Value::NULL) {
+        builder.null();
+        return Ok(());
+    }
+    let unexpected = || format!("a {kind:?} column sent {value:?}");
+    let int = || as_i128(value).ok_or_else(unexpected);
+    let range = |_| format!("{value:?} is out of range of a {kind:?} column");
+    match builder {
+        Builder::Bool(b) => b.append_value(int()? != 0),
+        Builder::I8(b) => b.append_value(i8::try_from(int()?).map_err(range)?),
+        Builder::I16(b) => b.append_value(i16::try_from(int()?).map_err(range)?),
+        Builder::I32(b) => b.append_value(i32::try_from(int()?).map_err(range)?),
+        Builder::I64(b) => b.append_value(i64::try_from(int()?).map_err(range)?),
+        Builder::U8(b) => b.append_value(u8::try_from(int()?).map_err(range)?),
+        Builder::U16(b) => b.append_value(u16::try_from(int()?).map_err(range)?),
+        Builder::U32(b) => b.append_value(u32::try_from(int()?).map_err(range)?),
+        Builder::F32(b) => b.append_value(match value {
+            Value::Float(f) => *f,
+            Value::Double(d) => *d as f32,
+            _ => return Err(unexpected()),
+        }),
+        Builder::F64(b) => b.append_value(match value {
+            Value::Double(d) => *d,
+            Value::Float(f) => f64::from(*f),
+            _ => return Err(unexpected()),
+        }),
+        Builder::Dec(b) => match (kind, value) {
+            (Kind::Decimal { scale, .. }, Value::Bytes(text)) => {
+                let text = std::str::from_utf8(text).map_err(|_| unexpected())?;
+                b.append_value(parse_decimal(text, scale).ok_or_else(unexpected)?)
+            }
+            _ => b.append_value(int()?),
+        },
+        Builder::Str(b) => match value {
+            Value::Bytes(bytes) => b.append_value(String::from_utf8_lossy(bytes)),
+            Value::Time(neg, d, h, m, s, us) => {
+                b.append_value(time_text(*neg, *d, *h, *m, *s, *us))
+            }
+            Value::Int(i) => b.append_value(i.to_string()),
+            Value::UInt(u) => b.append_value(u.to_string()),
+            Value::Float(f) => b.append_value(f.to_string()),
+            Value::Double(d) => b.append_value(d.to_string()),
+            Value::Date(y, mo, d, h, mi, s, us) => b.append_value(format!(
+                "{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{us:06}"
+            )),
+            Value::NULL => b.append_null(),
+        },
+        Builder::Date(b) => match value {
+            Value::Date(y, m, d, ..) => match days(*y, *m, *d) {
+                Some(n) => b.append_value(n),
+                // A zero date ('0000-00-00') is no day.
+                None => b.append_null(),
+            },
+            _ => return Err(unexpected()),
+        },
+        Builder::Ts(b) => match value {
+            Value::Date(y, mo, d, h, mi, s, us) => match days(*y, *mo, *d) {
+                Some(n) => b.append_value(
+                    i64::from(n) * 86_400_000_000
+                        + (i64::from(*h) * 3600 + i64::from(*mi) * 60 + i64::from(*s)) * 1_000_000
+                        + i64::from(*us),
+                ),
+                None => b.append_null(),
+            },
+            _ => return Err(unexpected()),
+        },
+        Builder::Bin(b) => match value {
+            Value::Bytes(bytes) => b.append_value(bytes),
+            _ => return Err(unexpected()),
+        },
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_text_is_scaled_exactly() {
+        assert_eq!(parse_decimal("-12.50", 2), Some(-1250));
+        assert_eq!(parse_decimal("3", 2), Some(300));
+        assert_eq!(parse_decimal("0.001", 3), Some(1));
+        assert_eq!(
+            parse_decimal("99999999999999999999999999999999999999", 0),
+            Some(99_999_999_999_999_999_999_999_999_999_999_999_999)
+        );
+        assert_eq!(parse_decimal("1.25", 1), None);
+        assert_eq!(parse_decimal("abc", 0), None);
+    }
+
+    #[test]
+    fn columns_read_by_their_declared_type() {
+        assert_eq!(Kind::of("tinyint", "tinyint(1)"), Kind::Bool);
+        assert_eq!(Kind::of("tinyint", "tinyint(3) unsigned"), Kind::U8);
+        assert_eq!(Kind::of("bigint", "bigint(20) unsigned"), Kind::U64);
+        assert_eq!(Kind::of("bit", "bit(12)"), Kind::Bit(12));
+        assert_eq!(
+            Kind::of("decimal", "decimal(12,2)"),
+            Kind::Decimal {
+                precision: 12,
+                scale: 2
+            }
+        );
+        assert_eq!(Kind::of("decimal", "decimal(65,30)"), Kind::Text);
+        assert_eq!(Kind::of("json", "json"), Kind::Text);
+        assert_eq!(Kind::of("varbinary", "varbinary(8)"), Kind::Binary);
+    }
+
+    #[test]
+    fn times_keep_their_sign_and_hours_past_a_day() {
+        assert_eq!(time_text(true, 1, 2, 3, 4, 0), "-26:03:04");
+        assert_eq!(time_text(false, 0, 9, 0, 0, 500), "09:00:00.000500");
+    }
+}
