@@ -943,3 +943,30 @@ async fn jira_issues_follow_page_tokens_from_the_cursor_and_projects_their_offse
     );
     assert_eq!(projects[0]["lead"], "Ana");
 }
+
+/// A connection test says what happened after one retry: a closed port fails
+/// `reachable`, and the checks after it are not tried.
+#[tokio::test]
+async fn a_connection_test_of_a_closed_port_fails_reachable_after_one_retry() {
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let config = obj(json!({
+        "base_url": format!("http://127.0.0.1:{closed}"), "token": TOKEN,
+        "repositories": ["octo/one"], "requests_per_minute": 100000
+    }));
+    let connector = Declared::new(&GITHUB, &local());
+    let probe = Probe {
+        config: &config,
+        files: Default::default(),
+        credentials: None,
+    };
+    let test = connector.test(&probe).await;
+    assert!(!test.ok);
+    assert_eq!(test.checks[0].check, "reachable", "{test:?}");
+    let why = test.checks[0].reason.clone().unwrap_or_default();
+    assert!(why.contains("gave up after 1 retry)"), "{why}");
+    assert!(!why.contains(TOKEN), "{why}");
+    assert!(test.checks[1..].iter().all(|c| !c.ok), "{test:?}");
+}

@@ -51,6 +51,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_RETRIES: u32 = 5;
 /// How long a connection test waits for its request.
 const TEST_TIME: Duration = Duration::from_secs(20);
+/// Retries of a connection test's request: it says what happened, quickly.
+const TEST_RETRIES: u32 = 1;
 
 /// The extractor of a declared connector; one HTTP client for every step.
 pub struct Declared {
@@ -117,6 +119,8 @@ struct Call<'a> {
     /// Time spent keeping to the budget, and over how many requests.
     paced: Duration,
     requests: u32,
+    /// Retries of one request before it fails.
+    max_retries: u32,
 }
 
 /// One page's response, or how long to wait before asking for it.
@@ -224,6 +228,7 @@ impl Declared {
             log: vec![],
             paced: Duration::ZERO,
             requests: 0,
+            max_retries: MAX_RETRIES,
         })
     }
 }
@@ -742,10 +747,13 @@ impl Declared {
                     )
                 }
             };
-            if attempt >= MAX_RETRIES {
+            if attempt >= call.max_retries {
                 return Err(fail(
                     "reachable",
-                    format!("{reason} (gave up after {attempt} retries)"),
+                    format!(
+                        "{reason} (gave up after {attempt} {})",
+                        if attempt == 1 { "retry" } else { "retries" }
+                    ),
                     true,
                 ));
             }
@@ -1173,6 +1181,7 @@ impl Declared {
         let mut call = self
             .call(probe.config, probe.credentials)
             .map_err(config_failed)?;
+        call.max_retries = TEST_RETRIES;
         let today = chrono::Utc::now().date_naive();
         let week = sluice_domain::entities::RunWindow {
             from: today - chrono::Days::new(7),
