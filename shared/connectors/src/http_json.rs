@@ -440,31 +440,9 @@ impl Settings {
         Ok(next)
     }
 
-    /// A URL fit for an error or a log: no user info, sensitive-looking query values
-    /// and the credential masked.
+    /// A URL fit for an error or a log.
     fn show(&self, url: &Url) -> String {
-        let mut shown = url.clone();
-        let _ = shown.set_username("");
-        let _ = shown.set_password(None);
-        if shown.query().is_some() {
-            let pairs: Vec<(String, String)> = shown
-                .query_pairs()
-                .map(|(k, v)| {
-                    let lower = k.to_ascii_lowercase();
-                    let sensitive = ["key", "token", "secret", "password", "signature", "auth"]
-                        .iter()
-                        .any(|s| lower.contains(s));
-                    let v = if sensitive {
-                        "***".to_string()
-                    } else {
-                        v.into_owned()
-                    };
-                    (k.into_owned(), v)
-                })
-                .collect();
-            shown.query_pairs_mut().clear().extend_pairs(pairs);
-        }
-        self.redactor.redact(shown.as_str())
+        crate::rest::http::shown_url(url, &self.redactor)
     }
 }
 

@@ -41,6 +41,41 @@ pub fn api_client(egress: &sluice_domain::net::Egress, timeout: Duration) -> req
         .expect("an HTTP client with static settings builds")
 }
 
+/// `url` fit for an error or a log line: no user info, the values of key-like
+/// query parameters masked, then every secret `redactor` knows.
+pub fn shown_url(url: &reqwest::Url, redactor: &Redactor) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    if shown.query().is_some() {
+        let pairs: Vec<(String, String)> = shown
+            .query_pairs()
+            .map(|(k, v)| {
+                let lower = k.to_ascii_lowercase();
+                let sensitive = [
+                    "key",
+                    "token",
+                    "secret",
+                    "password",
+                    "signature",
+                    "auth",
+                    "app_id",
+                ]
+                .iter()
+                .any(|s| lower.contains(s));
+                let v = if sensitive {
+                    "***".to_string()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        shown.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    redactor.redact(shown.as_str())
+}
+
 /// Masks the credential wherever text from outside (a response body, a library
 /// error) might carry it.
 #[derive(Default)]

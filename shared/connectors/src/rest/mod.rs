@@ -560,31 +560,9 @@ impl StepCtx<'_> {
     }
 }
 
-/// A URL fit for a log line or an error: no user info, key-like query values
-/// and the source's secrets masked.
+/// A URL fit for a log line or an error.
 fn show(url: &Url, signer: &Signer) -> String {
-    let mut shown = url.clone();
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    if shown.query().is_some() {
-        let pairs: Vec<(String, String)> = shown
-            .query_pairs()
-            .map(|(k, v)| {
-                let lower = k.to_ascii_lowercase();
-                let sensitive = ["key", "token", "secret", "password", "app_id", "auth"]
-                    .iter()
-                    .any(|s| lower.contains(s));
-                let v = if sensitive {
-                    "***".to_string()
-                } else {
-                    v.into_owned()
-                };
-                (k.into_owned(), v)
-            })
-            .collect();
-        shown.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    signer.redactor.redact(shown.as_str())
+    http::shown_url(url, &signer.redactor)
 }
 
 fn secs(d: Duration) -> String {
