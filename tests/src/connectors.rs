@@ -42,30 +42,16 @@ async fn fixture(connector: &str) -> (Value, String, Served) {
         }
         "http_json" => {
             // An API answering one page of two records, then an empty one.
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
-            let addr = listener.local_addr().expect("addr");
-            let server = tokio::spawn(async move {
-                use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-                while let Ok((mut s, _)) = listener.accept().await {
-                    let mut buf = vec![0u8; 8192];
-                    let n = s.read(&mut buf).await.unwrap_or(0);
-                    let head = String::from_utf8_lossy(&buf[..n]).to_string();
-                    let body = if head.contains("page=2") {
-                        "[]"
-                    } else {
-                        r#"[{"id":1,"amount":2.5},{"id":2,"amount":3.5}]"#
-                    };
-                    let reply = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = s.write_all(reply.as_bytes()).await;
+            let (server, url) = replay(|target| {
+                if target.contains("page=2") {
+                    "[]".into()
+                } else {
+                    r#"[{"id":1,"amount":2.5},{"id":2,"amount":3.5}]"#.into()
                 }
-            });
+            })
+            .await;
             (
-                json!({"base_url": format!("http://{addr}")}),
+                json!({"base_url": url}),
                 "orders".into(),
                 Served::Task(server),
             )

@@ -102,6 +102,25 @@ impl SourceTest {
         checks.extend(ConnectionCheck::untried_of(&SOURCE_CHECKS, failed, reason));
         SourceTest::of(checks)
     }
+
+    /// A database's test once its user logged in to `shown`: `readable` when
+    /// the user may read any of the `tables` tables and views counted.
+    pub fn logged_in(shown: &str, tables: u64) -> SourceTest {
+        if tables == 0 {
+            return SourceTest::failed_at(
+                "readable",
+                &format!("the user may read no table or view at {shown}"),
+            );
+        }
+        SourceTest::of(vec![
+            ConnectionCheck::passed("reachable", None),
+            ConnectionCheck::passed("authorized", Some(format!("logged in to {shown}"))),
+            ConnectionCheck::passed(
+                "readable",
+                Some(format!("{tables} tables and views may be read")),
+            ),
+        ])
+    }
 }
 
 /// The cast that lands every one of `values` (text as a file or an API gave

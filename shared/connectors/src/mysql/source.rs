@@ -26,7 +26,6 @@ use serde_json::Value as Json;
 use sluice_domain::discovery::{DiscoveredField, DiscoveredStream, FoundBy, SourceTest};
 use sluice_domain::net::Egress;
 use sluice_domain::pipeline::ChunkFormat;
-use sluice_domain::ports::ConnectionCheck;
 
 use super::decode::{Column, Decoder, Kind, time_text};
 use super::{connect, db_error};
@@ -639,20 +638,7 @@ impl Extractor for Mysql {
                 );
             }
         };
-        if n == 0 {
-            return SourceTest::failed_at(
-                "readable",
-                &format!("the user may read no table or view at {shown}"),
-            );
-        }
-        SourceTest::of(vec![
-            ConnectionCheck::passed("reachable", None),
-            ConnectionCheck::passed("authorized", Some(format!("logged in to {shown}"))),
-            ConnectionCheck::passed(
-                "readable",
-                Some(format!("{n} tables and views may be read")),
-            ),
-        ])
+        SourceTest::logged_in(&shown, n)
     }
 
     async fn streams(

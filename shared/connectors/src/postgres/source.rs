@@ -21,7 +21,6 @@ use sluice_domain::pipeline::ChunkFormat;
 use tokio_postgres::Client;
 
 use sluice_domain::discovery::{DiscoveredField, DiscoveredStream, FoundBy, SourceTest};
-use sluice_domain::ports::ConnectionCheck;
 
 use super::copy::{Column, Decoder, Wire};
 use super::{connect, db_error};
@@ -472,20 +471,7 @@ impl Extractor for Postgres {
                 );
             }
         };
-        if n == 0 {
-            return SourceTest::failed_at(
-                "readable",
-                &format!("the user may read no table or view at {shown}"),
-            );
-        }
-        SourceTest::of(vec![
-            ConnectionCheck::passed("reachable", None),
-            ConnectionCheck::passed("authorized", Some(format!("logged in to {shown}"))),
-            ConnectionCheck::passed(
-                "readable",
-                Some(format!("{n} tables and views may be read")),
-            ),
-        ])
+        SourceTest::logged_in(&shown, n.max(0) as u64)
     }
 
     async fn streams(
