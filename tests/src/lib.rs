@@ -64,3 +64,38 @@ pub fn as_sqs_event(
         .collect();
     serde_json::from_value(serde_json::json!({ "Records": records })).expect("SQS event")
 }
+
+/// Stops a server the tests started: `signal` (its clean shutdown), then a
+/// kill once `grace` has passed; then removes its directory. Nothing is left
+/// behind either way.
+pub(crate) fn stop_server(
+    child: &mut std::process::Child,
+    signal: &str,
+    grace: std::time::Duration,
+    dir: &std::path::Path,
+) {
+    use std::process::{Command, Stdio};
+    let stopped = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let deadline = std::time::Instant::now() + grace;
+    while stopped && std::time::Instant::now() < deadline {
+        if matches!(child.try_wait(), Ok(Some(_))) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The last 20 lines of a server's log, for an error saying why it did not start.
+pub(crate) fn log_tail(path: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}

@@ -202,32 +202,15 @@ impl Postgres {
     }
 
     fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(self.dir.join("postgres.log")).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(20)..].join("\n")
+        crate::log_tail(&self.dir.join("postgres.log"))
     }
 }
 
 impl Drop for Postgres {
     fn drop(&mut self) {
         // A fast shutdown (SIGINT) ends its sessions and stops cleanly; past
-        // ten seconds it is killed. Either way nothing is left behind.
-        let stopped = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while stopped && Instant::now() < deadline {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        // ten seconds it is killed.
+        crate::stop_server(&mut self.child, "-INT", Duration::from_secs(10), &self.dir);
     }
 }
 
