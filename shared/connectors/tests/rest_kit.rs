@@ -970,3 +970,34 @@ async fn a_connection_test_of_a_closed_port_fails_reachable_after_one_retry() {
     assert!(!why.contains(TOKEN), "{why}");
     assert!(test.checks[1..].iter().all(|c| !c.ok), "{test:?}");
 }
+
+/// A source may name any base URL or token endpoint, but requests go only
+/// where the operator's egress policy allows: on its defaults, an API or a
+/// token endpoint on this machine is out of reach, and nothing is sent.
+#[tokio::test]
+async fn a_base_url_or_token_endpoint_on_this_machine_is_out_of_reach_by_default() {
+    let server = Server::start(|_, _| Reply::json(json!({"items": [], "access_token": "a"}))).await;
+    let public = sluice_domain::net::Egress::public_only();
+    let api = obj(json!({
+        "base_url": server.url(), "token": TOKEN, "repositories": ["octo/one"],
+        "requests_per_minute": 100000
+    }));
+    let err = Declared::new(&GITHUB, &public)
+        .step(&request("repositories", &api, None, None), None, budget())
+        .await
+        .expect_err("refused");
+    assert!(err.to_string().contains("out of reach"), "{err}");
+    assert!(!err.retryable());
+    // The token endpoint is on this machine, the API elsewhere: the grant is
+    // never sent.
+    let oauth = obj(json!({
+        "base_url": "https://api.example.com", "auth": "oauth_client_credentials",
+        "token_url": format!("{}/token", server.url()), "client_id": "c", "client_secret": "s"
+    }));
+    let err = Declared::new(&ALL_KINDS, &public)
+        .step(&request("things", &oauth, None, None), None, budget())
+        .await
+        .expect_err("refused");
+    assert!(!err.to_string().contains("\"s\""), "{err}");
+    assert!(server.seen().is_empty(), "nothing reached this machine");
+}

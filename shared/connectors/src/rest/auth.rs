@@ -143,6 +143,7 @@ impl Signer {
     pub async fn header(
         &mut self,
         client: &Client,
+        egress: &sluice_domain::net::Egress,
         source: &str,
         credentials: Option<&dyn Credentials>,
         force: bool,
@@ -176,12 +177,14 @@ impl Signer {
                 )
             }
             Auth::OAuthClientCredentials => {
-                let token = self.client_token(client, source, force, log).await?;
+                let token = self
+                    .client_token(client, egress, source, force, log)
+                    .await?;
                 format!("Bearer {token}")
             }
             Auth::OAuthRefreshToken => {
                 let token = self
-                    .refreshed_token(client, credentials, force, log)
+                    .refreshed_token(client, egress, credentials, force, log)
                     .await?;
                 format!("Bearer {token}")
             }
@@ -193,6 +196,7 @@ impl Signer {
     async fn client_token(
         &mut self,
         client: &Client,
+        egress: &sluice_domain::net::Egress,
         source: &str,
         force: bool,
         log: &mut Vec<String>,
@@ -213,7 +217,7 @@ impl Signer {
         if !scope.is_empty() {
             form.push(("scope", scope));
         }
-        let answer = self.grant(client, form).await?;
+        let answer = self.grant(client, egress, form).await?;
         let at = now_secs() + answer.expires_in.unwrap_or(3600);
         self.redactor = std::mem::take(&mut self.redactor).with(&answer.access_token);
         CLIENT_TOKENS
@@ -235,6 +239,7 @@ impl Signer {
     async fn refreshed_token(
         &mut self,
         client: &Client,
+        egress: &sluice_domain::net::Egress,
         credentials: Option<&dyn Credentials>,
         force: bool,
         log: &mut Vec<String>,
@@ -278,6 +283,7 @@ impl Signer {
         let answer = self
             .grant(
                 client,
+                egress,
                 vec![
                     ("grant_type", "refresh_token".to_string()),
                     ("refresh_token", refresh.clone()),
@@ -332,6 +338,7 @@ impl Signer {
     async fn grant(
         &self,
         client: &Client,
+        egress: &sluice_domain::net::Egress,
         mut form: Vec<(&'static str, String)>,
     ) -> Result<TokenAnswer, ConnectorError> {
         let url = config_str(&self.config, "token_url", "").trim().to_string();
@@ -346,8 +353,18 @@ impl Signer {
         form.push(("client_id", id.clone()));
         form.push(("client_secret", secret.clone()));
         let shown = self.redactor.redact(&url);
+        // Where the grant may go, as for the API's own requests: the client's
+        // resolver checks names, this checks an address written in the URL.
+        let parsed = Url::parse(&url)
+            .map_err(|_| ConnectorError::config("token_url", "must be an https:// URL"))?;
+        crate::egress::check_url(egress, &parsed).map_err(|e| {
+            ConnectorError::upstream(
+                format!("the token endpoint {shown} is out of reach: {}", e.0),
+                false,
+            )
+        })?;
         let resp = client
-            .post(&url)
+            .post(parsed)
             .basic_auth(id, Some(secret))
             .form(&form)
             .send()

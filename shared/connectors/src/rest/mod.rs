@@ -615,6 +615,7 @@ impl Declared {
                 .signer
                 .header(
                     &self.client,
+                    &self.egress,
                     &call.source,
                     call.credentials,
                     false,
@@ -681,6 +682,7 @@ impl Declared {
                         call.signer
                             .header(
                                 &self.client,
+                                &self.egress,
                                 &call.source,
                                 call.credentials,
                                 true,
