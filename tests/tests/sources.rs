@@ -73,6 +73,7 @@ fn request<'a>(
         lookback,
         window: None,
         batch_size: 1_000,
+        parallelism: 1,
         files: FileAccess::default(),
     }
 }
@@ -305,6 +306,92 @@ async fn incremental_runs_read_above_the_saved_cursor_and_keyless_tables_by_ctid
     assert_eq!(unique.len(), 2345);
 }
 
+/// Rows of a table of 10,000 read with a parallelism of 4: the first step
+/// reads a chunk of each of four key ranges at once (and says so in its
+/// continuation), a step repeated from a continuation reads the same chunks,
+/// and the whole read has every value of `column` once.
+async fn reads_in_four_ranges(
+    connector: &str,
+    cfg: &Map<String, Value>,
+    table: &str,
+    column: &str,
+) {
+    let mut req = request(table, cfg, None, Duration::ZERO);
+    req.parallelism = 4;
+    let x = extractor(connector, &loopback_allowed()).expect("the extractor");
+    let first = x
+        .step(&req, None, Budget::new(4, Duration::from_secs(60)))
+        .await
+        .expect("the first step");
+    let next = first.next.clone().expect("more to read");
+    assert_eq!(
+        next["ranges"].as_array().map(Vec::len),
+        Some(4),
+        "{table}: {next}"
+    );
+    assert_eq!(first.chunks.len(), 4, "{table}: a chunk of each range");
+    assert!(first.chunks.iter().all(|c| c.rows == 1_000), "{table}");
+    let again = x
+        .step(&req, Some(&next), Budget::new(4, Duration::from_secs(60)))
+        .await
+        .expect("the second step");
+    let repeated = x
+        .step(&req, Some(&next), Budget::new(4, Duration::from_secs(60)))
+        .await
+        .expect("the second step, repeated");
+    assert_eq!(again.chunks, repeated.chunks, "{table}");
+    assert_eq!(again.next, repeated.next, "{table}");
+
+    let (batches, _, steps) = read_all_of(connector, &req).await;
+    let mut values: Vec<i64> = batches
+        .iter()
+        .flat_map(|b| {
+            let i = b.schema().index_of(column).expect(column);
+            b.column(i).as_primitive::<Int64Type>().values().to_vec()
+        })
+        .collect();
+    values.sort_unstable();
+    assert_eq!(
+        values,
+        (1..=10_000).collect::<Vec<_>>(),
+        "{table}: every row once"
+    );
+    assert!(
+        steps <= 6,
+        "{table}: four ranges a step, two chunks each: {steps} steps"
+    );
+}
+
+/// A large table is read in key ranges at once: an integer key cut by its
+/// span, a text key by a sample of its values, a table without a key by its
+/// pages; every row once.
+#[tokio::test]
+async fn a_large_postgres_table_is_read_in_key_ranges_at_once() {
+    let pg = Postgres::start().await.expect("postgres starts");
+    pg.client()
+        .await
+        .expect("a client")
+        .batch_execute(
+            "CREATE TABLE public.big (id bigint PRIMARY KEY, note text);
+             INSERT INTO public.big SELECT i, 'note ' || i FROM generate_series(1, 10000) i;
+             CREATE TABLE public.named (code text PRIMARY KEY, n bigint NOT NULL);
+             INSERT INTO public.named SELECT md5(i::text), i FROM generate_series(1, 10000) i;
+             CREATE TABLE public.heap (n bigint, note text);
+             INSERT INTO public.heap SELECT i, repeat('x', 40) FROM generate_series(1, 10000) i;
+             ANALYZE;",
+        )
+        .await
+        .expect("the tables");
+    let cfg = config(&pg, None);
+    for (table, column) in [
+        ("public.big", "id"),
+        ("public.named", "n"),
+        ("public.heap", "n"),
+    ] {
+        reads_in_four_ranges("postgres", &cfg, table, column).await;
+    }
+}
+
 /// What cannot be read says why, naming the field, and never the password.
 #[tokio::test]
 async fn a_missing_table_or_a_closed_port_is_a_clear_error_without_the_password() {
@@ -500,8 +587,9 @@ async fn a_postgres_source_is_discovered_from_its_catalog_and_tested_check_by_ch
     }
 }
 
-/// A whole run through the embedded stack: source, mapping with casts, run,
-/// and the data mart's table queried; the URL is never shown back.
+/// A whole run through the embedded stack: source, mapping with casts, run
+/// (chunks of 100 rows, so the table is read in four key ranges at once), and
+/// the data mart's table queried: every row once. The URL is never shown back.
 #[tokio::test]
 async fn a_postgres_table_lands_in_a_data_mart() {
     let pg = Postgres::start().await.expect("postgres starts");
@@ -520,7 +608,7 @@ async fn a_postgres_table_lands_in_a_data_mart() {
             {"target": "at_tz", "source": "at_tz"},
             {"target": "n_text", "source": "n", "cast": "string"}
         ], "rules": [{"rule": "unique_key", "columns": ["id"]}]}),
-        json!({"batch_size": 1000}),
+        json!({"batch_size": 100, "parallelism": 4}),
     )
     .await;
     let sources = app.owner("GET", "/v1/sources", None, 200).await;
@@ -1445,6 +1533,24 @@ async fn a_mysql_table_is_read_in_key_order_with_every_type_decoded() {
 /// column's largest value and saves it; the next reads only what came after
 /// (and what the look-back takes in again); a table without a key is read in
 /// pages over all its columns, every row once.
+/// A large MariaDB table with an integer key is read in ranges of its key at
+/// once, every row once.
+#[tokio::test]
+async fn a_large_mysql_table_is_read_in_key_ranges_at_once() {
+    let my = Mysql::start().await.expect("mariadb starts");
+    my.exec(
+        "SET SESSION max_recursive_iterations = 100000;
+         CREATE TABLE big (id bigint PRIMARY KEY, note varchar(20));
+         INSERT INTO big
+         WITH RECURSIVE seq AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM seq WHERE i < 10000)
+         SELECT i, CONCAT('note ', i) FROM seq;
+         ANALYZE TABLE big;",
+    )
+    .await
+    .expect("the table");
+    reads_in_four_ranges("mysql", &my_config(&my, None), "big", "id").await;
+}
+
 #[tokio::test]
 async fn mysql_incremental_runs_read_above_the_saved_cursor_and_keyless_tables_by_pages() {
     let my = Mysql::start().await.expect("mariadb starts");

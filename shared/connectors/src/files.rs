@@ -1152,6 +1152,7 @@ mod tests {
             lookback: Duration::ZERO,
             window: None,
             batch_size: batch,
+            parallelism: 1,
             files: test_access(),
         };
         let mut out = vec![];
@@ -1197,6 +1198,7 @@ mod tests {
             lookback,
             window: None,
             batch_size: 3,
+            parallelism: 1,
             files: test_access(),
         };
         let (mut out, mut pos) = (vec![], None);
@@ -1350,6 +1352,7 @@ mod tests {
                     lookback: Duration::ZERO,
                     window: None,
                     batch_size: 10,
+                    parallelism: 1,
                     files: test_access(),
                 },
                 None,
@@ -1444,6 +1447,7 @@ mod tests {
                     lookback: Duration::ZERO,
                     window: None,
                     batch_size: 100,
+                    parallelism: 1,
                     files: test_access(),
                 },
                 None,
@@ -1532,6 +1536,7 @@ mod tests {
             lookback: Duration::ZERO,
             window: None,
             batch_size: 10,
+            parallelism: 1,
             files: test_access(),
         };
         let first = Files

@@ -17,6 +17,8 @@ pub mod files;
 pub mod google_sheets;
 #[cfg(feature = "http_json")]
 pub mod http_json;
+#[cfg(any(feature = "postgres_source", feature = "mysql_source"))]
+pub mod keyset;
 #[cfg(feature = "mysql_source")]
 pub mod mysql;
 #[cfg(feature = "postgres")]
@@ -54,6 +56,9 @@ pub struct StreamRequest<'a> {
     pub window: Option<RunWindow>,
     /// Rows per chunk.
     pub batch_size: usize,
+    /// Chunks a step may read at once (the mart's `parallelism`): a database
+    /// source reads a large table in as many key ranges.
+    pub parallelism: usize,
     /// Where a `files` source may read: the project's landing area (`store://`)
     /// and the operator's import roots.
     pub files: sluice_domain::files::FileAccess,
@@ -84,6 +89,7 @@ impl std::fmt::Debug for StreamRequest<'_> {
             .field("lookback", &self.lookback)
             .field("window", &self.window)
             .field("batch_size", &self.batch_size)
+            .field("parallelism", &self.parallelism)
             .finish()
     }
 }

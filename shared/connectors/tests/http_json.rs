@@ -36,6 +36,7 @@ fn request<'a>(stream: &'a str, config: &'a Map<String, Value>, batch: usize) ->
         lookback: Duration::ZERO,
         window: None,
         batch_size: batch,
+        parallelism: 1,
         files: Default::default(),
     }
 }

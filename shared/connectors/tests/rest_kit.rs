@@ -44,6 +44,7 @@ fn request<'a>(
         lookback: Duration::ZERO,
         window: None,
         batch_size: 100,
+        parallelism: 1,
         files: Default::default(),
         credentials,
     }

@@ -100,6 +100,7 @@ async fn main() {
         lookback: Duration::ZERO,
         window: None,
         batch_size,
+        parallelism: 1,
         files: sluice_domain::files::FileAccess {
             landing: None,
             roots: std::sync::Arc::new(

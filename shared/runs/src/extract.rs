@@ -158,6 +158,7 @@ async fn extract_step(
         lookback: Duration::from_secs(u64::from(ctx.def.pipeline.lookback_days) * 86_400),
         window: run.window,
         batch_size: ctx.def.pipeline.batch_size as usize,
+        parallelism: ctx.def.pipeline.parallelism as usize,
         files: m.deps.file_access(project),
     };
     let budget = Budget::new(m.limits.step_chunks, m.limits.step_time);

@@ -107,6 +107,7 @@ impl Previewer for EnginePreviewer {
             lookback: Duration::ZERO,
             window: None,
             batch_size: limit,
+            parallelism: 1,
             files: deps.file_access(project),
         };
         let chunks = sample(extractor.as_ref(), &stream_req, limit)
@@ -422,6 +423,7 @@ async fn sample_stream(
         lookback: Duration::ZERO,
         window: None,
         batch_size: SAMPLE_ROWS,
+        parallelism: 1,
         files: deps.file_access(&source.meta.project_id),
     };
     let chunks = sample(extractor, &req, SAMPLE_ROWS)

@@ -10,6 +10,10 @@
 //! twice (and columns longer than the server's `max_sort_length` sort by their
 //! first bytes only).
 //!
+//! A large table with a single integer key is read in up to the mart's
+//! `parallelism` ranges of that key at once ([`keyset`]), cut at equal widths
+//! between its smallest and largest values; other tables in one range.
+//!
 //! The first step reads the table's columns and key from `information_schema`
 //! and, for an incremental run on a table with the source's `cursor_column`,
 //! the column's largest value now: the run reads the rows after the saved
@@ -18,6 +22,8 @@
 //! all of it and the last key read (or the offset), so a step repeated from the
 //! same position reads the same rows.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, Params, Row, Value};
@@ -25,13 +31,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use sluice_domain::discovery::{DiscoveredField, DiscoveredStream, FoundBy, SourceTest};
 use sluice_domain::net::Egress;
-use sluice_domain::pipeline::ChunkFormat;
 
 use super::decode::{Column, Decoder, Kind, time_text};
 use super::{connect, db_error};
-use crate::{
-    Budget, ConnectorError, Extractor, Probe, RawChunk, StepOutput, StreamRequest, config_str,
-};
+use crate::keyset::{self, Range, RangeReader, Read};
+use crate::{Budget, ConnectorError, Extractor, Probe, StepOutput, StreamRequest, config_str};
 
 /// Longest a chunk's statement may run before the server stops it, in seconds.
 const STATEMENT_TIMEOUT_SECS: u32 = 300;
@@ -180,10 +184,15 @@ struct Position {
     /// The columns (their places in `columns`) the table is read in order of:
     /// its primary key's, or a unique key's; empty for pages by offset.
     key: Vec<usize>,
-    /// The last key read, `None` before the first chunk.
-    after: Option<Vec<Key>>,
-    /// Rows read so far, for a table read by offset.
+    /// The key ranges read at once, each with the last key it read (or, for
+    /// a table read by offset, the rows it read).
     #[serde(default)]
+    ranges: Vec<Range<Key>>,
+    /// The last key read and the rows read, in a continuation written
+    /// before there were ranges: the one range's.
+    #[serde(default, skip_serializing)]
+    after: Option<Vec<Key>>,
+    #[serde(default, skip_serializing)]
     offset: u64,
     /// The incremental window, or a backfill's days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -214,24 +223,35 @@ fn placeholder(kind: Kind) -> &'static str {
 }
 
 impl Position {
-    /// The chunk's query and its parameters: the columns; the rows after the
-    /// last key, inside the window, in key order, `limit` of them.
-    fn query(&self, limit: usize) -> (String, Vec<Value>) {
+    /// The chunk's query and its parameters: the columns; the rows of
+    /// `range` after its last key, inside the window, in key order, `limit`
+    /// of them.
+    fn query(&self, range: &Range<Key>, limit: usize) -> (String, Vec<Value>) {
         let col = |i: usize| format!("src.{}", quote_ident(&self.columns[i].name));
         let exprs: Vec<String> = (0..self.columns.len()).map(col).collect();
         let mut filters = vec![];
         let mut params = vec![];
-        if let Some(after) = &self.after
-            && !self.key.is_empty()
-        {
-            let names: Vec<String> = self.key.iter().map(|&k| col(k)).collect();
-            let marks: Vec<&str> = self
-                .key
-                .iter()
-                .map(|&k| placeholder(self.columns[k].kind))
-                .collect();
-            filters.push(format!("({}) > ({})", names.join(", "), marks.join(", ")));
-            params.extend(after.iter().map(Key::value));
+        let names: Vec<String> = self.key.iter().map(|&k| col(k)).collect();
+        let marks: Vec<&str> = self
+            .key
+            .iter()
+            .map(|&k| placeholder(self.columns[k].kind))
+            .collect();
+        let mut bound = |op: &str, key: &[Key]| {
+            filters.push(format!(
+                "({}) {op} ({})",
+                names.join(", "),
+                marks.join(", ")
+            ));
+            params.extend(key.iter().map(Key::value));
+        };
+        if !self.key.is_empty() {
+            if let Some((start, inclusive)) = range.start() {
+                bound(if inclusive { ">=" } else { ">" }, start);
+            }
+            if let Some(below) = &range.below {
+                bound("<", below);
+            }
         }
         if let Some(w) = &self.cursor {
             if w.bounds.is_empty() {
@@ -256,13 +276,10 @@ impl Position {
                 (1..=self.columns.len())
                     .map(|i| i.to_string())
                     .collect::<Vec<_>>(),
-                format!(" LIMIT {limit} OFFSET {}", self.offset),
+                format!(" LIMIT {limit} OFFSET {}", range.read),
             )
         } else {
-            (
-                self.key.iter().map(|&k| col(k)).collect(),
-                format!(" LIMIT {limit}"),
-            )
+            (names, format!(" LIMIT {limit}"))
         };
         (
             format!(
@@ -273,6 +290,128 @@ impl Position {
             ),
             params,
         )
+    }
+
+    /// The single integer key's place in `columns`, if the key is one.
+    fn integer_key(&self) -> Option<usize> {
+        match self.key.as_slice() {
+            [k] if matches!(
+                self.columns[*k].kind,
+                Kind::I8 | Kind::I16 | Kind::I32 | Kind::I64 | Kind::U8 | Kind::U16 | Kind::U32
+            ) =>
+            {
+                Some(*k)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The key ranges `pos` is read in: for a single integer key, as many as
+/// `parallelism` allows and the table's size asks for
+/// ([`keyset::ranges_for`]), of equal width between its smallest and largest
+/// values; one range otherwise.
+async fn split(
+    conn: &mut Conn,
+    stream: &str,
+    pos: &Position,
+    parallelism: usize,
+    limit: usize,
+) -> Result<Vec<Range<Key>>, ConnectorError> {
+    let Some(k) = pos.integer_key().filter(|_| parallelism > 1) else {
+        return Ok(vec![Range::whole()]);
+    };
+    let col = quote_ident(&pos.columns[k].name);
+    // The engine's estimate of the rows (InnoDB's is a sample), and the key's span.
+    let (db, table) = table_of(conn, stream).await?;
+    let row: Option<Row> = conn
+        .exec_first(
+            format!(
+                "SELECT (SELECT TABLE_ROWS FROM information_schema.TABLES
+                         WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?),
+                        CAST(MIN({col}) AS SIGNED), CAST(MAX({col}) AS SIGNED) FROM {}",
+                pos.table
+            ),
+            (db, table),
+        )
+        .await
+        .map_err(|e| db_error("reading the key's range", e))?;
+    let number = |r: &Row, i: usize| -> Option<i128> {
+        match r.as_ref(i)? {
+            Value::Int(n) => Some(i128::from(*n)),
+            Value::UInt(n) => Some(i128::from(*n)),
+            Value::Bytes(b) => std::str::from_utf8(b).ok()?.parse().ok(),
+            _ => None,
+        }
+    };
+    let Some((rows, min, max)) =
+        row.and_then(|r| Some((number(&r, 0)?, number(&r, 1)?, number(&r, 2)?)))
+    else {
+        return Ok(vec![Range::whole()]);
+    };
+    let n = keyset::ranges_for(rows.max(0) as u64, limit, parallelism);
+    let bounds = keyset::integer_bounds(min, max, n)
+        .into_iter()
+        .map(|b| vec![Key::Int(b as i64)])
+        .collect();
+    Ok(Range::between(bounds))
+}
+
+/// Reads a range over a connection of its own.
+struct Reader {
+    conn: Conn,
+    pos: Arc<Position>,
+}
+
+#[async_trait]
+impl RangeReader<Key> for Reader {
+    async fn read(
+        &mut self,
+        range: &Range<Key>,
+        limit: usize,
+    ) -> Result<Read<Key>, ConnectorError> {
+        let pos = &self.pos;
+        let (sql, params) = pos.query(range, limit);
+        let columns = pos
+            .columns
+            .iter()
+            .map(|c| Column {
+                name: c.name.clone(),
+                kind: c.kind,
+            })
+            .collect();
+        let mut decoder = Decoder::new(columns, limit);
+        let reading = |e| db_error(&format!("reading {}", pos.table), e);
+        let stmt = self.conn.prep(sql.as_str()).await.map_err(reading)?;
+        let params = if params.is_empty() {
+            Params::Empty
+        } else {
+            Params::Positional(params)
+        };
+        let mut last: Option<Row> = None;
+        {
+            let mut result = self.conn.exec_iter(&stmt, params).await.map_err(reading)?;
+            while let Some(row) = result.next().await.map_err(reading)? {
+                decoder
+                    .push(&row)
+                    .map_err(|why| ConnectorError::upstream(why, false))?;
+                last = Some(row);
+            }
+        }
+        let batch = decoder
+            .finish()
+            .map_err(|why| ConnectorError::upstream(why, false))?;
+        let last = last.as_ref().and_then(|row| {
+            pos.key
+                .iter()
+                .map(|&k| row.as_ref(k).and_then(Key::of))
+                .collect()
+        });
+        Ok(Read { batch, last })
+    }
+
+    fn keyed(&self) -> bool {
+        !self.pos.key.is_empty()
     }
 }
 
@@ -459,6 +598,7 @@ async fn first(conn: &mut Conn, req: &StreamRequest<'_>) -> Result<Position, Con
         table: quoted,
         columns,
         key,
+        ranges: vec![],
         after: None,
         offset: 0,
         cursor,
@@ -506,13 +646,26 @@ impl Extractor for Mysql {
         position: Option<&Json>,
         budget: Budget,
     ) -> Result<StepOutput, ConnectorError> {
-        let (mut conn, _shown) = connected(&self.egress, config_str(req.config, "url", "")).await?;
+        let url = config_str(req.config, "url", "");
+        let (mut conn, _shown) = connected(&self.egress, url).await?;
+        let limit = req.batch_size.max(1);
         let mut pos = match position {
             Some(p) => serde_json::from_value::<Position>(p.clone()).map_err(|_| {
                 ConnectorError::upstream("the step's continuation does not parse", false)
             })?,
-            None => first(&mut conn, req).await?,
+            None => {
+                let mut pos = first(&mut conn, req).await?;
+                pos.ranges = split(&mut conn, req.stream, &pos, req.parallelism, limit).await?;
+                pos
+            }
         };
+        if pos.ranges.is_empty() {
+            pos.ranges = vec![Range {
+                after: pos.after.take(),
+                read: pos.offset,
+                ..Range::whole()
+            }];
+        }
         // An incremental run's cursor: the window's upper bound, or the saved
         // one when the table is empty. A backfill saves none.
         let cursor_out = match (&pos.cursor, req.window) {
@@ -525,82 +678,30 @@ impl Extractor for Mysql {
                 .or_else(|| req.cursor.cloned()),
             (None, None) => None,
         };
-        let limit = req.batch_size.max(1);
-        let mut chunks = vec![];
-        let mut done = false;
-        while !budget.spent(chunks.len()) {
-            let (sql, params) = pos.query(limit);
-            let columns = pos
-                .columns
-                .iter()
-                .map(|c| Column {
-                    name: c.name.clone(),
-                    kind: c.kind,
-                })
-                .collect();
-            let mut decoder = Decoder::new(columns, limit);
-            let reading = |e| db_error(&format!("reading {}", pos.table), e);
-            let stmt = conn.prep(sql.as_str()).await.map_err(reading)?;
-            let params = if params.is_empty() {
-                Params::Empty
-            } else {
-                Params::Positional(params)
-            };
-            let mut last: Option<Row> = None;
-            {
-                let mut result = conn.exec_iter(&stmt, params).await.map_err(reading)?;
-                while let Some(row) = result.next().await.map_err(reading)? {
-                    decoder
-                        .push(&row)
-                        .map_err(|why| ConnectorError::upstream(why, false))?;
-                    last = Some(row);
-                }
-            }
-            let rows = decoder.rows();
-            let batch = decoder
-                .finish()
-                .map_err(|why| ConnectorError::upstream(why, false))?;
-            if rows > 0 {
-                chunks.push(RawChunk {
-                    format: ChunkFormat::ArrowIpc,
-                    bytes: crate::chunk::ipc_chunk(&batch)?,
-                    rows: rows as u64,
-                    errors: vec![],
-                });
-                pos.offset += rows as u64;
-                if !pos.key.is_empty() {
-                    let keys: Option<Vec<Key>> = last.as_ref().and_then(|row| {
-                        pos.key
-                            .iter()
-                            .map(|&k| row.as_ref(k).and_then(Key::of))
-                            .collect()
-                    });
-                    pos.after = Some(keys.ok_or_else(|| {
-                        ConnectorError::upstream(
-                            format!(
-                                "{} has a NULL in its key; it cannot be read in key order",
-                                pos.table
-                            ),
-                            false,
-                        )
-                    })?);
-                }
-            }
-            if rows < limit {
-                done = true;
-                break;
-            }
+        // A connection per unfinished range, up to the parallelism.
+        let pending = pos.ranges.iter().filter(|r| !r.done).count();
+        let shape = Arc::new(Position {
+            ranges: vec![],
+            ..pos.clone()
+        });
+        let mut readers = vec![Reader {
+            conn,
+            pos: shape.clone(),
+        }];
+        for _ in 1..pending.min(req.parallelism.max(1)) {
+            readers.push(Reader {
+                conn: connected(&self.egress, url).await?.0,
+                pos: shape.clone(),
+            });
         }
-        let _ = conn.disconnect().await;
+        let table = pos.table.clone();
+        let read = keyset::read(&mut readers, &mut pos.ranges, limit, budget, &table).await;
+        for r in readers {
+            let _ = r.conn.disconnect().await;
+        }
         Ok(StepOutput {
-            chunks,
-            next: if done {
-                None
-            } else {
-                Some(serde_json::to_value(&pos).map_err(|e| {
-                    ConnectorError::upstream(format!("the continuation: {e}"), false)
-                })?)
-            },
+            chunks: read?,
+            next: keyset::next(&pos, &pos.ranges)?,
             cursor: cursor_out,
             ..Default::default()
         })

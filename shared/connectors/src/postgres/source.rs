@@ -1,7 +1,10 @@
 //! The `postgres` source: a table (`schema.table`, or `table` in `public`) read
 //! a chunk at a time by keyset over its primary key (or, without one, its
 //! `ctid`), each chunk one `COPY (SELECT …) TO STDOUT (FORMAT binary)` decoded
-//! straight into Arrow and written as a Parquet chunk.
+//! straight into Arrow and written as an Arrow IPC chunk. A large table is
+//! read in up to the mart's `parallelism` key ranges at once ([`keyset`]):
+//! an integer key cut by its smallest and largest values, another key by a
+//! sample of its values, `ctid` by the table's pages.
 //!
 //! The first step reads the table's columns and key from the catalog and, for an
 //! incremental run on a table with the source's `cursor_column`, the column's
@@ -10,6 +13,7 @@
 //! run rather than being read twice. The continuation carries all of it and the
 //! last key read, so a step repeated from the same position reads the same rows.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -17,16 +21,14 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sluice_domain::net::Egress;
-use sluice_domain::pipeline::ChunkFormat;
 use tokio_postgres::Client;
 
 use sluice_domain::discovery::{DiscoveredField, DiscoveredStream, FoundBy, SourceTest};
 
 use super::copy::{Column, Decoder, Wire};
 use super::{connect, db_error};
-use crate::{
-    Budget, ConnectorError, Extractor, Probe, RawChunk, StepOutput, StreamRequest, config_str,
-};
+use crate::keyset::{self, Range, RangeReader, Read};
+use crate::{Budget, ConnectorError, Extractor, Probe, StepOutput, StreamRequest, config_str};
 
 /// Longest a chunk's COPY may take before the server stops it.
 const STATEMENT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -64,7 +66,13 @@ struct Position {
     /// The key the table is read in order of: its primary key's columns, or
     /// empty for `ctid`.
     key: Vec<TableColumn>,
-    /// The last key read (each column's text), `None` before the first chunk.
+    /// The key ranges read at once, each with the last key it read (each
+    /// column's text).
+    #[serde(default)]
+    ranges: Vec<Range<String>>,
+    /// The last key read, in a continuation written before there were
+    /// ranges: the one range's.
+    #[serde(default, skip_serializing)]
     after: Option<Vec<String>>,
     /// The incremental window: the cursor column, and its bounds as text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -186,9 +194,36 @@ impl Position {
         }
     }
 
-    /// The chunk's query: the columns, then the key's text; the rows after
-    /// the last key, inside the window, in key order, `limit` of them.
-    fn query(&self, limit: usize) -> (String, Vec<Column>) {
+    /// The key's columns as the query orders by them (`ctid` without one).
+    fn order(&self) -> Vec<String> {
+        if self.key.is_empty() {
+            vec!["src.ctid".into()]
+        } else {
+            self.key.iter().map(|k| column_ref(&k.name)).collect()
+        }
+    }
+
+    /// A key's values (each column's text) as literals of their types.
+    fn literals(&self, values: &[String]) -> String {
+        let out: Vec<String> = if self.key.is_empty() {
+            values
+                .iter()
+                .map(|v| format!("{}::tid", quote_literal(v)))
+                .collect()
+        } else {
+            self.key
+                .iter()
+                .zip(values)
+                .map(|(k, v)| literal(k, v))
+                .collect()
+        };
+        out.join(", ")
+    }
+
+    /// The chunk's query: the columns, then the key's text; the rows of
+    /// `range` after its last key, inside the window, in key order, `limit`
+    /// of them.
+    fn query(&self, range: &Range<String>, limit: usize) -> (String, Vec<Column>) {
         let mut exprs = vec![];
         let mut columns = vec![];
         for c in &self.columns {
@@ -200,15 +235,11 @@ impl Position {
                 kept: true,
             });
         }
-        let order: Vec<String> = if self.key.is_empty() {
-            vec!["src.ctid".into()]
-        } else {
-            self.key.iter().map(|k| column_ref(&k.name)).collect()
-        };
+        let order = self.order().join(", ");
         // A single integer key is read from its own column; other keys (and
         // `ctid`) as text beside the row, for the next chunk's bound.
         if self.integer_key().is_none() {
-            for (i, o) in order.iter().enumerate() {
+            for (i, o) in self.order().iter().enumerate() {
                 exprs.push(format!("{o}::text AS \"__sluice_key{i}\""));
                 columns.push(Column {
                     name: format!("__key{i}"),
@@ -218,17 +249,12 @@ impl Position {
             }
         }
         let mut filters = vec![];
-        if let Some(after) = &self.after {
-            let values: Vec<String> = if self.key.is_empty() {
-                vec![format!("{}::tid", quote_literal(&after[0]))]
-            } else {
-                self.key
-                    .iter()
-                    .zip(after)
-                    .map(|(k, v)| literal(k, v))
-                    .collect()
-            };
-            filters.push(format!("({}) > ({})", order.join(", "), values.join(", ")));
+        if let Some((start, inclusive)) = range.start() {
+            let op = if inclusive { ">=" } else { ">" };
+            filters.push(format!("({order}) {op} ({})", self.literals(start)));
+        }
+        if let Some(below) = &range.below {
+            filters.push(format!("({order}) < ({})", self.literals(below)));
         }
         if let Some(w) = &self.cursor {
             let col = column_ref(&w.column.name);
@@ -246,14 +272,152 @@ impl Position {
         };
         (
             format!(
-                "COPY (SELECT {} FROM {} AS src{filter} ORDER BY {} LIMIT {limit}) TO STDOUT (FORMAT binary)",
+                "COPY (SELECT {} FROM {} AS src{filter} ORDER BY {order} LIMIT {limit}) TO STDOUT (FORMAT binary)",
                 exprs.join(", "),
                 self.table,
-                order.join(", ")
             ),
             columns,
         )
     }
+}
+
+/// Samples of a key read to cut it into ranges, about.
+const KEY_SAMPLE: f64 = 20_000.0;
+
+/// The key ranges `pos` is read in: as many as `parallelism` allows and the
+/// table's size asks for ([`keyset::ranges_for`]). An integer key is cut into
+/// ranges of equal width between its smallest and largest values, another key
+/// at the quantiles of a sample of its values, `ctid` into runs of pages.
+async fn split(
+    client: &Client,
+    pos: &Position,
+    parallelism: usize,
+    limit: usize,
+) -> Result<Vec<Range<String>>, ConnectorError> {
+    if parallelism < 2 {
+        return Ok(vec![Range::whole()]);
+    }
+    // The planner's estimate of the rows, or (never analyzed) one from the
+    // table's size; and its pages.
+    let size = client
+        .query_one(
+            "SELECT CASE WHEN c.reltuples >= 0 THEN c.reltuples::int8
+                         ELSE pg_relation_size(c.oid) / 100 END,
+                    pg_relation_size(c.oid) / current_setting('block_size')::int8
+             FROM pg_class c WHERE c.oid = to_regclass($1)",
+            &[&pos.table],
+        )
+        .await
+        .map_err(|e| db_error("estimating the table's size", e))?;
+    let (rows, pages): (i64, i64) = (size.get(0), size.get(1));
+    let n = keyset::ranges_for(rows.max(0) as u64, limit, parallelism);
+    if n < 2 {
+        return Ok(vec![Range::whole()]);
+    }
+    let bounds: Vec<Vec<String>> = if pos.key.is_empty() {
+        (1..n as i64)
+            .map(|i| vec![format!("({},0)", pages * i / n as i64)])
+            .collect()
+    } else if let Some(i) = pos.integer_key() {
+        let col = quote_ident(&pos.columns[i].name);
+        let span = client
+            .query_one(
+                &format!(
+                    "SELECT min({col})::int8, max({col})::int8 FROM {}",
+                    pos.table
+                ),
+                &[],
+            )
+            .await
+            .map_err(|e| db_error("reading the key's range", e))?;
+        match (span.get::<_, Option<i64>>(0), span.get::<_, Option<i64>>(1)) {
+            (Some(min), Some(max)) => keyset::integer_bounds(min.into(), max.into(), n)
+                .into_iter()
+                .map(|b| vec![b.to_string()])
+                .collect(),
+            _ => vec![],
+        }
+    } else {
+        let percent = (KEY_SAMPLE * 100.0 / rows.max(1) as f64).clamp(0.01, 100.0);
+        let keys: Vec<String> = pos.order().iter().map(|k| format!("{k}::text")).collect();
+        let sample: Vec<Vec<String>> = client
+            .query(
+                &format!(
+                    "SELECT {} FROM {} AS src TABLESAMPLE SYSTEM ({percent}) REPEATABLE (0) ORDER BY {}",
+                    keys.join(", "),
+                    pos.table,
+                    pos.order().join(", ")
+                ),
+                &[],
+            )
+            .await
+            .map_err(|e| db_error("sampling the key", e))?
+            .iter()
+            .map(|r| (0..keys.len()).map(|i| r.get::<_, String>(i)).collect())
+            .collect();
+        let mut bounds: Vec<Vec<String>> = (1..n)
+            .filter_map(|i| sample.get(sample.len() * i / n).cloned())
+            .collect();
+        bounds.dedup();
+        bounds
+    };
+    Ok(Range::between(bounds))
+}
+
+/// Reads a range over a connection of its own.
+struct Reader {
+    client: Client,
+    pos: Arc<Position>,
+}
+
+#[async_trait]
+impl RangeReader<String> for Reader {
+    async fn read(
+        &mut self,
+        range: &Range<String>,
+        limit: usize,
+    ) -> Result<Read<String>, ConnectorError> {
+        let pos = &self.pos;
+        let (sql, columns) = pos.query(range, limit);
+        let mut decoder = Decoder::new(columns, limit);
+        let reading = |e| db_error(&format!("reading {}", pos.table), e);
+        let stream = self.client.copy_out(sql.as_str()).await.map_err(reading)?;
+        futures_util::pin_mut!(stream);
+        while let Some(piece) = stream.next().await {
+            decoder
+                .feed(&piece.map_err(reading)?)
+                .map_err(|why| ConnectorError::upstream(why, false))?;
+        }
+        let rows = decoder.rows();
+        let texts: Option<Vec<String>> = decoder.last_keys().iter().cloned().collect();
+        let batch = decoder
+            .finish()
+            .map_err(|why| ConnectorError::upstream(why, false))?;
+        let last = match pos.integer_key() {
+            Some(i) if rows > 0 => last_integer(batch.column(i)).map(|k| vec![k]),
+            _ => texts,
+        };
+        Ok(Read { batch, last })
+    }
+
+    fn keyed(&self) -> bool {
+        true
+    }
+}
+
+/// A client of the source's database, its session set for reading.
+async fn session(egress: &Egress, url: &str) -> Result<Client, ConnectorError> {
+    let (client, _shown) = connect(egress, url).await?;
+    client
+        .batch_execute(&format!(
+            // Values read as text (keys, cursors) in one form whatever the
+            // server's defaults.
+            "SET statement_timeout = {}; SET default_transaction_read_only = on; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3",
+            STATEMENT_TIMEOUT.as_millis()
+        ))
+        .await
+        .map_err(|e| db_error("setting up the session", e))?;
+    Ok(client)
 }
 
 /// The first step's position: the table's shape, its key and the run's window.
@@ -334,6 +498,7 @@ async fn first(client: &Client, req: &StreamRequest<'_>) -> Result<Position, Con
         table: quoted,
         columns,
         key,
+        ranges: vec![],
         after: None,
         cursor,
     })
@@ -351,22 +516,24 @@ impl Extractor for Postgres {
         if url.is_empty() {
             return Err(ConnectorError::config("config.url", "is required"));
         }
-        let (client, _shown) = connect(&self.egress, url).await?;
-        client
-            .batch_execute(&format!(
-                // Values read as text (keys, cursors) in one form whatever the
-                // server's defaults.
-                "SET statement_timeout = {}; SET default_transaction_read_only = on; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3",
-                STATEMENT_TIMEOUT.as_millis()
-            ))
-            .await
-            .map_err(|e| db_error("setting up the session", e))?;
+        let client = session(&self.egress, url).await?;
+        let limit = req.batch_size.max(1);
         let mut pos = match position {
             Some(p) => serde_json::from_value::<Position>(p.clone()).map_err(|_| {
                 ConnectorError::upstream("the step's continuation does not parse", false)
             })?,
-            None => first(&client, req).await?,
+            None => {
+                let mut pos = first(&client, req).await?;
+                pos.ranges = split(&client, &pos, req.parallelism, limit).await?;
+                pos
+            }
         };
+        if pos.ranges.is_empty() {
+            pos.ranges = vec![Range {
+                after: pos.after.take(),
+                ..Range::whole()
+            }];
+        }
         // An incremental run's cursor: the window's upper bound, or the saved
         // one when the table is empty. A backfill saves none.
         let cursor_out = match (&pos.cursor, req.window) {
@@ -379,67 +546,27 @@ impl Extractor for Postgres {
                 .or_else(|| req.cursor.cloned()),
             (None, None) => None,
         };
-        let limit = req.batch_size.max(1);
-        let mut chunks = vec![];
-        let mut done = false;
-        while !budget.spent(chunks.len()) {
-            let (sql, columns) = pos.query(limit);
-            let mut decoder = Decoder::new(columns, limit);
-            let stream = client
-                .copy_out(sql.as_str())
-                .await
-                .map_err(|e| db_error(&format!("reading {}", pos.table), e))?;
-            futures_util::pin_mut!(stream);
-            while let Some(piece) = stream.next().await {
-                let piece = piece.map_err(|e| db_error(&format!("reading {}", pos.table), e))?;
-                decoder
-                    .feed(&piece)
-                    .map_err(|why| ConnectorError::upstream(why, false))?;
-            }
-            let rows = decoder.rows();
-            let texts: Option<Vec<String>> = decoder
-                .last_keys()
-                .iter()
-                .cloned()
-                .collect::<Option<Vec<String>>>();
-            let batch = decoder
-                .finish()
-                .map_err(|why| ConnectorError::upstream(why, false))?;
-            let last = match pos.integer_key() {
-                Some(i) if rows > 0 => last_integer(batch.column(i)).map(|k| vec![k]),
-                _ => texts,
-            };
-            if rows > 0 {
-                chunks.push(RawChunk {
-                    format: ChunkFormat::ArrowIpc,
-                    bytes: crate::chunk::ipc_chunk(&batch)?,
-                    rows: rows as u64,
-                    errors: vec![],
-                });
-                pos.after = Some(last.ok_or_else(|| {
-                    ConnectorError::upstream(
-                        format!(
-                            "{} has a NULL in its key; it cannot be read in key order",
-                            pos.table
-                        ),
-                        false,
-                    )
-                })?);
-            }
-            if rows < limit {
-                done = true;
-                break;
-            }
+        // A connection per unfinished range, up to the parallelism.
+        let pending = pos.ranges.iter().filter(|r| !r.done).count();
+        let shape = Arc::new(Position {
+            ranges: vec![],
+            ..pos.clone()
+        });
+        let mut readers = vec![Reader {
+            client,
+            pos: shape.clone(),
+        }];
+        for _ in 1..pending.min(req.parallelism.max(1)) {
+            readers.push(Reader {
+                client: session(&self.egress, url).await?,
+                pos: shape.clone(),
+            });
         }
+        let table = pos.table.clone();
+        let chunks = keyset::read(&mut readers, &mut pos.ranges, limit, budget, &table).await?;
         Ok(StepOutput {
             chunks,
-            next: if done {
-                None
-            } else {
-                Some(serde_json::to_value(&pos).map_err(|e| {
-                    ConnectorError::upstream(format!("the continuation: {e}"), false)
-                })?)
-            },
+            next: keyset::next(&pos, &pos.ranges)?,
             cursor: cursor_out,
             ..Default::default()
         })

@@ -1174,6 +1174,7 @@ impl Declared {
             lookback: Duration::ZERO,
             window: Some(week),
             batch_size: 1,
+            parallelism: 1,
             files: probe.files.clone(),
             credentials: probe.credentials,
         };
