@@ -1,5 +1,5 @@
 """What the benchmarks that drive `sluice` share: a `sluice serve` on a free port,
-a throwaway PostgreSQL, medians and spreads."""
+throwaway PostgreSQL and MariaDB servers, medians and spreads."""
 import json
 import os
 import shutil
@@ -120,4 +120,68 @@ class Postgres:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=60)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def server_cpu(self):
+        """CPU seconds of the server's exited backends (the postmaster reaps them)."""
+        return _children_cpu(self.proc.pid)
+
+
+def _own_cpu(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def _children_cpu(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime, cstime
+
+
+class Mariadb:
+    """A throwaway MariaDB on a free port (as nobody when root), with a database
+    `bench` and a user `bench` that owns it."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="sluice-bench-my-")
+        self.as_nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] if os.getuid() == 0 else []
+        if self.as_nobody:
+            shutil.chown(self.dir, "nobody", "nogroup")
+        data = os.path.join(self.dir, "data")
+        subprocess.run([*self.as_nobody, "mariadb-install-db", "--no-defaults", f"--datadir={data}",
+                        "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.dir)
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [*self.as_nobody, "/usr/sbin/mariadbd", "--no-defaults", f"--datadir={data}", f"--port={self.port}",
+             "--bind-address=127.0.0.1", f"--socket={self.dir}/mysqld.sock", f"--pid-file={self.dir}/mysqld.pid",
+             f"--log-error={self.dir}/error.log", f"--tmpdir={self.dir}", "--skip-name-resolve", "--skip-log-bin",
+             "--innodb-buffer-pool-size=2G", "--innodb-log-file-size=512M", "--innodb-flush-log-at-trx-commit=0"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.dir)
+        for _ in range(900):
+            if self._sql("root", "SELECT 1", check=False).returncode == 0:
+                break
+            time.sleep(0.1)
+        self._sql("root", "CREATE DATABASE bench; CREATE USER 'bench'@'%' IDENTIFIED BY 'bench-pw';"
+                          "GRANT ALL ON bench.* TO 'bench'@'%';")
+        self.url = f"mysql://bench:bench-pw@127.0.0.1:{self.port}/bench"
+
+    def _sql(self, user, sql, check=True):
+        args = ["mariadb", "-h", "127.0.0.1", "-P", str(self.port), "-u", user, "--batch", "--skip-column-names"]
+        if user == "bench":
+            args += ["-pbench-pw", "bench"]
+        out = subprocess.run([*args, "-e", sql], capture_output=True, text=True)
+        if check and out.returncode != 0:
+            raise SystemExit(f"mariadb failed: {out.stderr.strip()}")
+        return out
+
+    def sql(self, sql):
+        return self._sql("bench", sql).stdout
+
+    def server_cpu(self):
+        """CPU seconds of the server process (its threads serve every connection)."""
+        return _own_cpu(self.proc.pid)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=120)
         shutil.rmtree(self.dir, ignore_errors=True)

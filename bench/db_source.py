@@ -1,18 +1,19 @@
 #!/usr/bin/env python3
-"""PostgreSQL source benchmark: a table of ROWS rows and 10 columns (about 100 bytes
-a row: ids, a numeric(12,2), a double, counts, short and e-mail-like text, two
-timestamps, a boolean; 8-11% NULLs in four of them) in a throwaway PostgreSQL,
-landed as a mapped data mart by `sluice run` (binary COPY decoded into Arrow, the
-mapping's casts, Parquet), beside dlt with its ConnectorX backend reading the same
-table into Parquet (bench/pg_peer.py). Each tool runs RUNS times; medians with the
-runs' spread.
+"""Database source benchmark: a table of ROWS rows and 10 columns (about 100 bytes
+a row: ids, a decimal(12,2), a double, counts, short and e-mail-like text, two
+timestamps, a boolean; 8-11% NULLs in four of them) in a throwaway PostgreSQL or
+MariaDB, landed as a mapped data mart by `sluice run` (the wire format decoded
+into Arrow, the mapping's casts, Parquet), beside dlt with its ConnectorX backend
+reading the same table into Parquet (bench/db_peer.py). Each tool runs RUNS times;
+medians with the runs' spread.
 
 For each run: wall time, the client's CPU time (user + system, all threads) and
-rows per CPU-second, its peak memory, and the CPU time the PostgreSQL server spent
-serving it (its backends, from the postmaster's reaped-children times).
+rows per CPU-second, its peak memory, and the CPU time the database server spent
+serving it.
 
-    python3 bench/pg_source.py BIN ROWS RUNS DATA_DIR
-(bench/postgres.sh builds the release binary, installs the peer and calls this.)
+    python3 bench/db_source.py postgres|mysql BIN ROWS RUNS DATA_DIR
+(bench/postgres.sh and bench/mysql.sh build the release binary, install the peer
+and call this.)
 """
 import json
 import os
@@ -21,12 +22,11 @@ import sys
 import tempfile
 import time
 
-from benchlib import Postgres, Server, median, spread
+from benchlib import Mariadb, Postgres, Server, median, spread
 
-BIN, ROWS, RUNS, DATA = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-TICK = os.sysconf("SC_CLK_TCK")
+ENGINE, BIN, ROWS, RUNS, DATA = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 
-TABLE = """
+PG_TABLE = """
 CREATE UNLOGGED TABLE public.events (
     id bigint PRIMARY KEY,
     account_id integer NOT NULL,
@@ -51,6 +51,33 @@ SELECT i, (i * 7919) % 100000,
 FROM generate_series(1::bigint, {rows}) AS i;
 """
 
+# The same table in MariaDB, its rows from the built-in sequence engine.
+MY_TABLE = """
+CREATE TABLE events (
+    id bigint PRIMARY KEY,
+    account_id int NOT NULL,
+    amount decimal(12,2),
+    price double NOT NULL,
+    quantity int,
+    status varchar(16) NOT NULL,
+    email varchar(64),
+    created_at datetime(6) NOT NULL,
+    updated_at datetime,
+    active boolean NOT NULL);
+INSERT INTO events
+SELECT seq, (seq * 7919) % 100000,
+       IF(seq % 10 = 0, NULL, ((seq * 37) % 1000000) / 100.0),
+       (seq % 1000) * 1.37 + (seq % 7) * 0.001,
+       IF(seq % 13 = 0, NULL, seq % 50),
+       ELT(1 + seq % 4, 'new', 'paid', 'shipped', 'cancelled'),
+       IF(seq % 9 = 0, NULL, CONCAT('user', seq % 500000, '@example.com')),
+       TIMESTAMP '2026-01-01 00:00:00' + INTERVAL seq SECOND,
+       IF(seq % 11 = 0, NULL, TIMESTAMP '2026-01-01 00:00:00' + INTERVAL (2 * seq) SECOND),
+       seq % 3 = 0
+FROM seq_1_to_{rows};
+ANALYZE TABLE events;
+"""
+
 MAPPING = {"columns": [
     {"target": "id", "source": "id", "cast": "int"},
     {"target": "account_id", "source": "account_id", "cast": "int"},
@@ -63,12 +90,6 @@ MAPPING = {"columns": [
     {"target": "updated_at", "source": "updated_at", "cast": "timestamp"},
     {"target": "active", "source": "active", "cast": "bool"},
 ]}
-
-
-def server_cpu(pg):
-    """CPU seconds of the server's exited backends (the postmaster reaps them)."""
-    fields = open(f"/proc/{pg.proc.pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[13]) + int(fields[14])) / TICK  # cutime, cstime
 
 
 def timed(cmd, env=None):
@@ -86,46 +107,53 @@ def timed(cmd, env=None):
 
 
 def main():
-    pg = Postgres()
+    db = Postgres() if ENGINE == "postgres" else Mariadb()
     state = tempfile.mkdtemp(prefix="sluice-pg-bench-")
     os.makedirs(DATA, exist_ok=True)
     extra = ["--allow-network", "127.0.0.1/32"]
     try:
         t = time.perf_counter()
-        pg.psql("-c", TABLE.format(rows=ROWS))
-        pg.psql("-c", "VACUUM ANALYZE public.events")
-        size = pg.psql("-At", "-c", "select pg_size_pretty(pg_table_size('public.events'))").strip()
+        if ENGINE == "postgres":
+            db.psql("-c", PG_TABLE.format(rows=ROWS))
+            db.psql("-c", "VACUUM ANALYZE public.events")
+            size = db.psql("-At", "-c", "select pg_size_pretty(pg_table_size('public.events'))").strip()
+            stream = "public.events"
+        else:
+            db.sql(MY_TABLE.format(rows=ROWS))
+            size = db.sql("SELECT CONCAT(ROUND((DATA_LENGTH + INDEX_LENGTH) / 1048576), ' MB') "
+                          "FROM information_schema.TABLES WHERE TABLE_NAME = 'events'").strip()
+            stream = "bench.events"
         print(f"table: {ROWS:,} rows, {size}, made in {time.perf_counter() - t:.0f} s", flush=True)
         s = Server(BIN, state, DATA, extra)
         storage = s.call("POST", "/v1/storages", {"title": "bench", "kind": "local"})["id"]
-        source = s.call("POST", "/v1/sources", {"title": "pg", "connector": "postgres",
-                                                "config": {"url": pg.url}})["id"]
+        source = s.call("POST", "/v1/sources", {"title": ENGINE, "connector": ENGINE,
+                                                "config": {"url": db.url}})["id"]
         marts = []
         for i in range(RUNS):
             mart = s.call("POST", "/v1/data-marts", {"title": f"events {i}", "storage_id": storage})["id"]
             s.call("PUT", f"/v1/data-marts/{mart}/definition", {
                 "kind": "connector", "source_id": source,
-                "streams": [{"name": "public.events", "mapping": MAPPING}],
+                "streams": [{"name": stream, "mapping": MAPPING}],
                 "pipeline": {"batch_size": 10000, "parallelism": 16}})
             s.call("POST", f"/v1/data-marts/{mart}/publish")
             marts.append(mart)
         s.stop()
         results = {"sluice": [], "dlt+connectorx": []}
         for i in range(RUNS):
-            before = server_cpu(pg)
+            before = db.server_cpu()
             wall, cpu, rss, summary = timed([BIN, "--data-dir", state, "--import-root", DATA, *extra, "run", marts[i]],
                                             {"RUST_LOG": "warn"})
             if i == 0:
                 print(summary.strip(), flush=True)
-            results["sluice"].append((wall, cpu, rss, server_cpu(pg) - before))
+            results["sluice"].append((wall, cpu, rss, db.server_cpu() - before))
             print(f"sluice run {i + 1}: {wall:.1f} s wall, {cpu:.1f} CPU-s, {ROWS / cpu:,.0f} rows/CPU-s, "
                   f"peak {rss:.0f} MB, server {results['sluice'][-1][3]:.1f} CPU-s", flush=True)
-            before = server_cpu(pg)
-            wall, cpu, rss, out = timed([".venv-bench/bin/python", "bench/pg_peer.py", "--url", pg.url,
+            before = db.server_cpu()
+            wall, cpu, rss, out = timed([".venv-bench/bin/python", "bench/db_peer.py", "--url", db.url,
                                          "--table", "events", "--rows", str(ROWS)])
             peer = json.loads(out.strip().splitlines()[-1])
             # The job's own span (no interpreter start or imports), the process's peak.
-            results["dlt+connectorx"].append((peer["seconds"], peer["cpu_seconds"], rss, server_cpu(pg) - before))
+            results["dlt+connectorx"].append((peer["seconds"], peer["cpu_seconds"], rss, db.server_cpu() - before))
             print(f"dlt+connectorx run {i + 1}: {peer['seconds']:.1f} s wall, {peer['cpu_seconds']:.1f} CPU-s, "
                   f"{ROWS / peer['cpu_seconds']:,.0f} rows/CPU-s, peak {rss:.0f} MB, "
                   f"server {results['dlt+connectorx'][-1][3]:.1f} CPU-s", flush=True)
@@ -144,7 +172,7 @@ def main():
     finally:
         for srv in list(Server.running):
             srv.stop()
-        pg.stop()
+        db.stop()
         subprocess.run(["rm", "-rf", state])
 
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""The PostgreSQL source benchmark's peer: dlt with its ConnectorX backend reading
+"""The database source benchmark's peer: dlt with its ConnectorX backend reading
 the same table into Parquet.
 
-    .venv-bench/bin/python bench/pg_peer.py --url postgres://… --table events --rows N
+    .venv-bench/bin/python bench/db_peer.py --url postgres://…|mysql://… --table events --rows N
 
 `sql_table(backend="connectorx")` reads the table as Arrow through ConnectorX;
 dlt's `filesystem` destination writes it as Parquet into a local directory, which is
@@ -33,7 +33,7 @@ def main():
     ap.add_argument("--table", required=True)
     ap.add_argument("--rows", type=int, required=True)
     a = ap.parse_args()
-    work = tempfile.mkdtemp(prefix="dlt-pg-peer-")
+    work = tempfile.mkdtemp(prefix="dlt-db-peer-")
     os.environ["DLT_DATA_DIR"] = os.path.join(work, "dlt-data")
     os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
@@ -44,10 +44,13 @@ def main():
         from dlt.sources.sql_database import sql_table
 
         start, cpu0 = time.perf_counter(), cpu()
-        table = sql_table(credentials=a.url.replace("postgres://", "postgresql+psycopg2://", 1),
+        # SQLAlchemy reflects the table through its driver; ConnectorX reads it.
+        credentials = a.url.replace("postgres://", "postgresql+psycopg2://", 1).replace(
+            "mysql://", "mysql+pymysql://", 1)
+        table = sql_table(credentials=credentials,
                           table=a.table, backend="connectorx", chunk_size=100_000,
                           reflection_level="full_with_precision")
-        pipeline = dlt.pipeline(pipeline_name="pg_peer", pipelines_dir=os.path.join(work, "pipelines"),
+        pipeline = dlt.pipeline(pipeline_name="db_peer", pipelines_dir=os.path.join(work, "pipelines"),
                                 destination=filesystem(bucket_url="file://" + os.path.join(work, "out")),
                                 dataset_name="bench")
         pipeline.run(table, loader_file_format="parquet")
