@@ -726,6 +726,21 @@ fn cast_checked(array: &ArrayRef, ty: &DataType) -> Result<(ArrayRef, Vec<usize>
     if array.data_type() == ty {
         return Ok((array.clone(), vec![]));
     }
+    if let (DataType::Timestamp(from, None), DataType::Timestamp(to, Some(zone))) =
+        (array.data_type(), ty)
+        && from == to
+        && matches!(zone.as_ref(), "UTC" | "+00:00" | "Z")
+    {
+        // A time without a zone is read as UTC: the same numbers with the zone
+        // stated, not a conversion through the time-zone tables per value.
+        let data = array
+            .to_data()
+            .into_builder()
+            .data_type(ty.clone())
+            .build()
+            .map_err(internal)?;
+        return Ok((datafusion::arrow::array::make_array(data), vec![]));
+    }
     let out = cast_with_options(array, ty, &SAFE).map_err(internal)?;
     let mut failed = vec![];
     if out.null_count() > array.null_count() {
@@ -1011,4 +1026,25 @@ pub fn duplicate_rows(keys: &[ArrayRef]) -> Result<Vec<usize>, DomainError> {
 /// An all-null column of `ty` (for schema-less sources with a missing column).
 pub fn null_column(ty: &DataType, rows: usize) -> ArrayRef {
     new_null_array(ty, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::TimestampMicrosecondArray;
+
+    #[test]
+    fn a_time_without_a_zone_cast_to_a_timestamp_keeps_its_value_as_utc() {
+        let naive: ArrayRef = Arc::new(TimestampMicrosecondArray::from(vec![
+            Some(1_767_225_600_000_000),
+            None,
+            Some(-1),
+        ]));
+        let utc = arrow_type(CastType::Timestamp);
+        let (fast, failed) = cast_checked(&naive, &utc).expect("casts");
+        assert!(failed.is_empty());
+        let slow = cast_with_options(&naive, &utc, &SAFE).expect("arrow casts");
+        assert_eq!(fast.data_type(), &utc);
+        assert_eq!(fast.to_data(), slow.to_data(), "as arrow's own cast reads it");
+    }
 }
