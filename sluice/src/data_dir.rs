@@ -1,14 +1,13 @@
 //! The data directory: the SQLite metadata file, the encrypted secrets file and its
-//! key, the token signing key, and the id of the default project.
+//! key, the token key set (`token-keys.json`, owner-only), and the id of the
+//! default project.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
 use sluice_app::Deps;
-use sluice_app::auth::{Principal, TokenKeys};
+use sluice_app::auth::{KeySet, Principal, TokenKeys};
 use sluice_domain::entities::{Meta, Project};
 use sluice_domain::files::ImportRoots;
 use sluice_domain::ports::{Clock, QueryLimits, Record, StoreError, SystemClock};
@@ -95,23 +94,40 @@ impl DataDir {
         &self.root
     }
 
-    /// The token signing key, generated on first use (0600).
-    pub fn token_keys(&self) -> anyhow::Result<TokenKeys> {
-        let path = self.root.join("signing.key");
-        let key = match std::fs::read_to_string(&path) {
-            Ok(text) => B64
-                .decode(text.trim())
-                .with_context(|| format!("{} is not a base64 key", path.display()))?,
+    /// Where the token key set is kept: `token-keys.json`, owner-only.
+    pub fn token_keys_path(&self) -> PathBuf {
+        self.root.join("token-keys.json")
+    }
+
+    /// The token key set (`sluice_app::auth::keys`), generated on first use.
+    pub fn key_set(&self) -> anyhow::Result<KeySet> {
+        let path = self.token_keys_path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => KeySet::parse(&text).with_context(|| format!("reading {}", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut key = vec![0u8; 32];
-                getrandom::fill(&mut key)
-                    .map_err(|e| anyhow::anyhow!("no randomness for a signing key: {e}"))?;
-                write_private(&path, B64.encode(&key).as_bytes())?;
-                key
+                let set = KeySet::generate(SystemClock.now())?;
+                write_private(&path, set.to_secret_value().expose().as_bytes())?;
+                Ok(set)
             }
-            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-        };
-        TokenKeys::new(&key).map_err(anyhow::Error::msg)
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+
+    /// The keys tokens are signed and verified with.
+    pub fn token_keys(&self) -> anyhow::Result<TokenKeys> {
+        Ok(TokenKeys::new(self.key_set()?))
+    }
+
+    /// Puts a new signing key first, keeping the newest older ones (tokens they
+    /// signed still verify); a running server takes it when it starts again.
+    /// Returns the key ids, newest first.
+    pub fn rotate_keys(&self) -> anyhow::Result<Vec<String>> {
+        let rotated = self.key_set()?.rotated(SystemClock.now())?;
+        replace_private(
+            &self.token_keys_path(),
+            rotated.to_secret_value().expose().as_bytes(),
+        )?;
+        Ok(rotated.kids().into_iter().map(str::to_string).collect())
     }
 
     /// Everything the handlers need, over the embedded adapters.
@@ -239,14 +255,10 @@ impl DataDir {
     ) -> anyhow::Result<String> {
         let keys = self.token_keys()?;
         Ok(keys.sign(
-            &Principal {
-                subject: subject.into(),
-                project: project.clone(),
-                role,
-            },
+            &Principal::operator(subject, project.clone(), role),
             SystemClock.now().timestamp(),
             ttl_seconds,
-        ))
+        )?)
     }
 }
 
@@ -265,4 +277,13 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     f.write_all(bytes)?;
     f.sync_all()?;
     Ok(())
+}
+
+/// Replaces `path` with `bytes` (owner-only) through a temporary file, so a
+/// reader sees the old content or the new, never a part.
+pub(crate) fn replace_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("tmp");
+    let _ = std::fs::remove_file(&tmp);
+    write_private(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))
 }

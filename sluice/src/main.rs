@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 mod run;
 
 use sluice::{DataDir, Engine, serve};
-use sluice_app::auth::{Principal, TokenKeys};
+use sluice_app::auth::{KeySet, Principal, TokenKeys};
 use sluice_domain::{Id, Kind, Role};
 
 #[derive(Parser)]
@@ -91,6 +91,15 @@ enum Command {
         /// Largest file upload accepted, in MiB.
         #[arg(long, default_value_t = 1024, env = "SLUICE_MAX_UPLOAD_MB")]
         max_upload_mb: u64,
+        /// Let anyone sign up (`POST /v1/auth/sign-up`), each new user owning a
+        /// project of their own. Without it only the first user signs up (and
+        /// owns the default project); the operator adds the others
+        /// (`sluice users add`). How failed sign-ins are slowed and locked:
+        /// SLUICE_SIGNIN_FREE_ATTEMPTS (3), SLUICE_SIGNIN_DELAY_MS (1000, doubled
+        /// at each further failure), SLUICE_SIGNIN_LOCK_AFTER (10),
+        /// SLUICE_SIGNIN_LOCK_SECONDS (900).
+        #[arg(long, env = "SLUICE_OPEN_SIGNUP")]
+        open_signup: bool,
     },
     /// Run a data mart to completion here: a progress bar, then a summary.
     Run {
@@ -119,9 +128,64 @@ enum Command {
         subject: String,
         #[arg(long, default_value_t = 30)]
         ttl_days: i64,
-        /// Sign with the key in this file (its raw contents, at least 32 bytes: the
-        /// value of the deployed stack's TokenSigningKey secret) instead of the data
-        /// directory's key. Needs --project.
+        /// Sign with the key set in this file (the value of the deployed stack's
+        /// TokenSigningKey secret: a key set, or the generated string) instead of
+        /// the data directory's keys. Needs --project.
+        #[arg(long)]
+        key_file: Option<PathBuf>,
+    },
+    /// Users of this data directory's deployment.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// The keys tokens are signed with.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Add a user; the password is read from standard input (one line).
+    Add {
+        #[arg(long)]
+        email: String,
+        /// viewer, editor, admin or owner.
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        /// Their project (prj_…); the default project if omitted.
+        #[arg(long)]
+        project: Option<String>,
+    },
+    /// List the users: address, project, role.
+    List,
+    /// Change a user's role (and project, if given); applies at their next request.
+    SetRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        project: Option<String>,
+    },
+    /// Set a user's password, read from standard input (one line): unlocks the
+    /// account and signs the user out everywhere.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Put a new signing key first; the two before it keep verifying the tokens
+    /// they signed. Restart `serve` to sign with it.
+    Rotate {
+        /// Rotate the key set in this file instead (a deployed stack's
+        /// TokenSigningKey secret value, to put back with
+        /// `aws secretsmanager put-secret-value --secret-string file://FILE`).
         #[arg(long)]
         key_file: Option<PathBuf>,
     },
@@ -159,6 +223,7 @@ async fn cli() -> anyhow::Result<()> {
         Command::Serve { max_upload_mb, .. } => max_upload_mb,
         _ => 1024,
     };
+    let mut identity = sluice_app::IdentitySettings::from_variables(|n| std::env::var(n).ok())?;
     let dir = DataDir::open(&cli.data_dir)?
         .with_import_roots(cli.import_roots)
         .with_egress(sluice_domain::net::Egress::allowing(
@@ -185,8 +250,14 @@ async fn cli() -> anyhow::Result<()> {
         .with_secrets_key_file(cli.secrets_key_file)
         .with_max_upload_bytes(max_upload_mb.saturating_mul(1 << 20));
     match cli.command {
-        Command::Serve { port, host, .. } => {
+        Command::Serve {
+            port,
+            host,
+            open_signup,
+            ..
+        } => {
             let mut deps = dir.deps(4)?;
+            identity.open_signup |= open_signup;
             // Links in notifications point here, or where the operator says.
             let shown = if host.is_unspecified() {
                 std::net::IpAddr::from([127, 0, 0, 1])
@@ -207,6 +278,8 @@ async fn cli() -> anyhow::Result<()> {
                 );
             }
             let project = dir.default_project(&deps).await?;
+            identity.default_project = project.clone();
+            deps.identity = identity;
             let engine = Engine::start(&deps, &project).await?;
             let roots = deps.import_roots.clone();
             let server = serve(deps, SocketAddr::new(host, port)).await?;
@@ -283,22 +356,110 @@ async fn cli() -> anyhow::Result<()> {
             let ttl = ttl_days * 86_400;
             let token = match key_file {
                 Some(path) => {
-                    let key = std::fs::read_to_string(&path)
+                    let value = std::fs::read_to_string(&path)
                         .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
-                    let keys = TokenKeys::new(key.trim().as_bytes()).map_err(anyhow::Error::msg)?;
-                    let principal = Principal {
-                        subject,
-                        project,
-                        role,
-                    };
-                    keys.sign(&principal, chrono::Utc::now().timestamp(), ttl)
+                    let keys = TokenKeys::from_secret_value(&value)?;
+                    let principal = Principal::operator(subject, project, role);
+                    keys.sign(&principal, chrono::Utc::now().timestamp(), ttl)?
                 }
                 None => dir.mint(&project, role, &subject, ttl)?,
             };
             println!("{token}");
         }
+        Command::Users { command } => users(&dir, command).await?,
+        Command::Keys {
+            command: KeysCommand::Rotate { key_file },
+        } => {
+            let kids = match key_file {
+                Some(path) => {
+                    let value = std::fs::read_to_string(&path)
+                        .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+                    let rotated = KeySet::parse(&value)?.rotated(chrono::Utc::now())?;
+                    std::fs::write(&path, rotated.to_secret_value().expose())
+                        .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+                    rotated.kids().into_iter().map(str::to_string).collect()
+                }
+                None => dir.rotate_keys()?,
+            };
+            println!("signing key: {}", kids[0]);
+            for kid in &kids[1..] {
+                println!("still verifying: {kid}");
+            }
+        }
     }
     Ok(())
+}
+
+/// `sluice users …`, over the data directory's store.
+async fn users(dir: &DataDir, command: UsersCommand) -> anyhow::Result<()> {
+    use sluice_app::services::identity;
+    let deps = dir.deps(1)?;
+    let now = chrono::Utc::now();
+    let role_of = |r: &str| {
+        Role::parse(r)
+            .ok_or_else(|| anyhow::anyhow!("--role must be one of viewer, editor, admin, owner"))
+    };
+    let shown = |u: &sluice_domain::entities::UserView| {
+        format!("{}  {}  {}  {}", u.email, u.project_id, u.role.as_str(), u.id)
+    };
+    match command {
+        UsersCommand::Add {
+            email,
+            role,
+            project,
+        } => {
+            let role = role_of(&role)?;
+            let project = match project {
+                Some(p) => parse_project(&p)?,
+                None => dir.default_project(&deps).await?,
+            };
+            let password = password_from_stdin()?;
+            let user = identity::add_user(&deps, &email, &password, &project, role, now).await?;
+            println!("added {}", shown(&user));
+        }
+        UsersCommand::List => {
+            let mut after = None;
+            loop {
+                let (users, next) = identity::list_users(&deps, after, 200).await?;
+                for u in &users {
+                    println!("{}", shown(u));
+                }
+                match next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+        }
+        UsersCommand::SetRole {
+            email,
+            role,
+            project,
+        } => {
+            let project = project.map(|p| parse_project(&p)).transpose()?;
+            let user = identity::set_role(&deps, &email, role_of(&role)?, project, now).await?;
+            println!("changed {}", shown(&user));
+        }
+        UsersCommand::ResetPassword { email } => {
+            let password = password_from_stdin()?;
+            let user = identity::reset_password(&deps, &email, &password, now).await?;
+            println!("new password set for {}; signed out everywhere", user.email);
+        }
+    }
+    Ok(())
+}
+
+/// One line of standard input, without its line end: never an argument, which
+/// other users of the machine could read in the process list.
+fn password_from_stdin() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| anyhow::anyhow!("reading the password from standard input: {e}"))?;
+    let password = line.trim_end_matches(['\n', '\r']).to_string();
+    if password.is_empty() {
+        anyhow::bail!("give the password on standard input, e.g. `printf '%s\\n' \"$PASSWORD\" | sluice users …`");
+    }
+    Ok(password)
 }
 
 fn parse_project(p: &str) -> anyhow::Result<Id> {

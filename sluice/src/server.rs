@@ -112,7 +112,7 @@ async fn respond(api: &api::Api, req: Request<Incoming>) -> Response<Body> {
     let read = match route {
         // An upload streams to a temporary file, never whole in memory; who asks
         // and the declared length are checked before a byte is written.
-        Some(route) if route.upload => match api::precheck_upload(deps, route, &request) {
+        Some(route) if route.upload => match api::precheck_upload(deps, route, &request).await {
             Err(e) => Err(e),
             Ok(()) => spool(body, &deps.upload_spool, deps.max_upload_bytes)
                 .await

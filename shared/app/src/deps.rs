@@ -69,6 +69,99 @@ pub struct Deps {
     pub public_url: Option<String>,
     /// Where the local server spools uploads as they arrive (owner-only).
     pub upload_spool: std::path::PathBuf,
+    /// Who may sign up, how sign-ins are slowed, how long sessions last.
+    pub identity: IdentitySettings,
+}
+
+/// The deployment's rules for users and sessions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentitySettings {
+    /// The project the first user to sign up owns.
+    pub default_project: sluice_domain::Id,
+    /// Whether anyone may sign up after the first user (each into a project of
+    /// their own); off by default (`--open-signup`, `SLUICE_OPEN_SIGNUP`).
+    pub open_signup: bool,
+    /// How failed sign-ins are slowed, then locked.
+    pub sign_in: sluice_domain::entities::SignInPolicy,
+    /// Lifetime of an access token, seconds.
+    pub access_ttl_seconds: i64,
+    /// Lifetime of a session (its refresh tokens), seconds.
+    pub session_ttl_seconds: i64,
+}
+
+/// 15 minutes.
+pub const ACCESS_TTL_SECONDS: i64 = 15 * 60;
+/// 30 days.
+pub const SESSION_TTL_SECONDS: i64 = 30 * 86_400;
+
+impl Default for IdentitySettings {
+    /// Closed sign-up, the default sign-in policy, 15-minute access tokens and
+    /// 30-day sessions; the default project is the one a deployment without a
+    /// project of its own derives (the local data directory names its own).
+    fn default() -> Self {
+        IdentitySettings {
+            default_project: sluice_domain::Id::derived(
+                sluice_domain::Kind::Project,
+                &["default"],
+            ),
+            open_signup: false,
+            sign_in: Default::default(),
+            access_ttl_seconds: ACCESS_TTL_SECONDS,
+            session_ttl_seconds: SESSION_TTL_SECONDS,
+        }
+    }
+}
+
+impl IdentitySettings {
+    /// The settings named variables change (`lookup` gives a variable's value):
+    /// `SLUICE_OPEN_SIGNUP` (`true`/`false`), `SLUICE_SIGNIN_FREE_ATTEMPTS`,
+    /// `SLUICE_SIGNIN_DELAY_MS` (the first wait), `SLUICE_SIGNIN_LOCK_AFTER`
+    /// and `SLUICE_SIGNIN_LOCK_SECONDS`; the defaults for those unset.
+    pub fn from_variables(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<IdentitySettings, sluice_domain::ports::SettingError> {
+        use sluice_domain::ports::SettingError;
+        let get = |v: &str| lookup(v).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let number = |variable: &'static str, max: i64| -> Result<Option<i64>, SettingError> {
+            get(variable)
+                .map(|t| {
+                    t.parse::<i64>()
+                        .ok()
+                        .filter(|n| (0..=max).contains(n))
+                        .ok_or_else(|| SettingError {
+                            variable,
+                            reason: format!("must be a whole number from 0 to {max}"),
+                        })
+                })
+                .transpose()
+        };
+        let mut s = IdentitySettings::default();
+        if let Some(open) = get("SLUICE_OPEN_SIGNUP") {
+            s.open_signup = match open.to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => {
+                    return Err(SettingError {
+                        variable: "SLUICE_OPEN_SIGNUP",
+                        reason: "must be true or false".into(),
+                    });
+                }
+            };
+        }
+        if let Some(n) = number("SLUICE_SIGNIN_FREE_ATTEMPTS", 100)? {
+            s.sign_in.free_attempts = n as u32;
+        }
+        if let Some(ms) = number("SLUICE_SIGNIN_DELAY_MS", 3_600_000)? {
+            s.sign_in.base_delay = chrono::Duration::milliseconds(ms);
+        }
+        if let Some(n) = number("SLUICE_SIGNIN_LOCK_AFTER", 1000)? {
+            s.sign_in.lock_after = (n as u32).max(1);
+        }
+        if let Some(secs) = number("SLUICE_SIGNIN_LOCK_SECONDS", 86_400)? {
+            s.sign_in.lock_for = chrono::Duration::seconds(secs);
+        }
+        Ok(s)
+    }
 }
 
 impl Deps {
@@ -97,6 +190,7 @@ impl Deps {
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             public_url: None,
             upload_spool: std::env::temp_dir(),
+            identity: IdentitySettings::default(),
         }
     }
 

@@ -37,6 +37,10 @@ pub enum ServiceError {
     /// expired, or for another report): one answer for all, so it tells nothing.
     #[error("{0}")]
     Unauthorized(String),
+    /// The caller is known, and may not do this (sign-up closed, a key above
+    /// its creator's role, a credential that is not a session).
+    #[error("{0}")]
+    Forbidden(String),
     /// A part this deployment does not have, or one busy for now.
     #[error("{0}")]
     Unavailable(String),

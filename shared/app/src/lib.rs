@@ -22,7 +22,10 @@ pub mod ports;
 pub mod records;
 pub mod services;
 
-pub use deps::{DEFAULT_MAX_UPLOAD_BYTES, Deps, MissingPart, Part, Planning, Querying, Testing};
+pub use deps::{
+    ACCESS_TTL_SECONDS, DEFAULT_MAX_UPLOAD_BYTES, Deps, IdentitySettings, MissingPart, Part,
+    Planning, Querying, SESSION_TTL_SECONDS, Testing,
+};
 pub use ports::{Preview, PreviewRequest, Previewer};
 
 /// The route table and the OpenAPI document, where every part reads them.

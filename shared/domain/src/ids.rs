@@ -35,10 +35,21 @@ pub enum Kind {
     ReportRun,
     /// A lookup table of the project (its id derives from its name).
     ValueMap,
+    /// A person who signs in (a deployment's record: its id derives from the
+    /// e-mail address).
+    User,
+    /// A sign-in of a user: the family of the refresh tokens rotated from it.
+    Session,
+    /// One refresh token of a session, stored as its digest.
+    RefreshToken,
+    /// A machine credential of a project, stored as its digest.
+    ApiKey,
+    /// The deployment's own record: who signed up first.
+    Deployment,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 21] = [
         Kind::Project,
         Kind::Storage,
         Kind::Source,
@@ -55,6 +66,11 @@ impl Kind {
         Kind::Leases,
         Kind::ReportRun,
         Kind::ValueMap,
+        Kind::User,
+        Kind::Session,
+        Kind::RefreshToken,
+        Kind::ApiKey,
+        Kind::Deployment,
     ];
 
     /// Prefix of the id, before the underscore.
@@ -76,6 +92,11 @@ impl Kind {
             Kind::Leases => "lse",
             Kind::ReportRun => "rr",
             Kind::ValueMap => "vm",
+            Kind::User => "usr",
+            Kind::Session => "ses",
+            Kind::RefreshToken => "rtk",
+            Kind::ApiKey => "key",
+            Kind::Deployment => "dep",
         }
     }
 
@@ -98,6 +119,11 @@ impl Kind {
             Kind::Leases => "LSE",
             Kind::ReportRun => "RR",
             Kind::ValueMap => "VM",
+            Kind::User => "USR",
+            Kind::Session => "SES",
+            Kind::RefreshToken => "RTK",
+            Kind::ApiKey => "KEY",
+            Kind::Deployment => "DEP",
         }
     }
 
@@ -120,6 +146,11 @@ impl Kind {
             Kind::Leases => "chunk leases",
             Kind::ReportRun => "report run",
             Kind::ValueMap => "value map",
+            Kind::User => "user",
+            Kind::Session => "session",
+            Kind::RefreshToken => "refresh token",
+            Kind::ApiKey => "API key",
+            Kind::Deployment => "deployment",
         }
     }
 

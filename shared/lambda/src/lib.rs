@@ -25,7 +25,7 @@ use sluice_aws::{
     SqsQueue,
 };
 use sluice_domain::pipeline::stage_queues;
-use sluice_domain::ports::{QueryLimits, Secrets as _, SystemClock};
+use sluice_domain::ports::{QueryLimits, SystemClock};
 
 pub use lambda_http::Error;
 #[cfg(feature = "engine-client")]
@@ -50,8 +50,9 @@ pub enum InitError {
 pub struct Config {
     /// `SLUICE_TABLE`: the DynamoDB metadata table.
     pub table: String,
-    /// `SLUICE_TOKEN_KEY_SECRET`: id of the Secrets Manager secret whose value (at
-    /// least 32 bytes) signs bearer tokens.
+    /// `SLUICE_TOKEN_KEY_SECRET`: id of the Secrets Manager secret holding the
+    /// key set that signs bearer tokens (`sluice_app::auth::keys`: a JSON key
+    /// set, or a string of 32 bytes or more read as one key).
     pub token_key_secret: String,
 }
 
@@ -330,29 +331,30 @@ fn pem(der: &[u8]) -> Vec<u8> {
 /// an API function has, built at its cold start.
 pub async fn aws_deps(vars: &Vars, parts: &[Part]) -> Result<Deps, InitError> {
     let config = Config::from_vars(vars)?;
+    let identity = sluice_app::IdentitySettings::from_variables(|n| vars.optional(n))
+        .map_err(|e| InitError::Invalid(e.to_string()))?;
     let sdk = sdk_config(vars).await;
-    let secrets = SecretsManagerSecrets::from_sdk_config(&sdk);
+    let secrets: Arc<dyn sluice_domain::ports::Secrets> =
+        Arc::new(SecretsManagerSecrets::from_sdk_config(&sdk));
     // The table's client is built while Secrets Manager answers: the request is
     // sent when the first branch first waits.
-    let (key, store) = tokio::join!(secrets.get(&config.token_key_secret), async {
-        DynamoStore::from_sdk_config(&sdk, &config.table)
-    });
-    let key = key
-        .map_err(|e| InitError::Invalid(format!("reading the token signing key: {e}")))?
-        .ok_or_else(|| {
-            InitError::Invalid(format!(
-                "secret {} (SLUICE_TOKEN_KEY_SECRET) does not exist",
-                config.token_key_secret
-            ))
-        })?;
-    let auth = TokenKeys::new(key.expose().trim().as_bytes())
-        .map_err(|e| InitError::Invalid(format!("secret {}: {e}", config.token_key_secret)))?;
+    let (auth, store) = tokio::join!(
+        TokenKeys::load(secrets.clone(), &config.token_key_secret, false),
+        async { DynamoStore::from_sdk_config(&sdk, &config.table) }
+    );
+    let auth = auth.map_err(|e| {
+        InitError::Invalid(format!(
+            "the token key set (SLUICE_TOKEN_KEY_SECRET {}): {e}",
+            config.token_key_secret
+        ))
+    })?;
     let mut deps = Deps::new(
         Arc::new(store),
-        Arc::new(secrets),
+        secrets,
         Arc::new(SystemClock),
         Arc::new(auth),
     );
+    deps.identity = identity;
     for part in parts {
         part(&mut deps, &sdk, vars)?;
     }
@@ -415,10 +417,7 @@ pub(crate) async fn worker_deps() -> Result<Deps, InitError> {
 /// process, so nothing they could be handed verifies against it.
 #[cfg(any(feature = "stage", feature = "scheduler", feature = "engine"))]
 pub(crate) fn sealed_token_keys() -> Result<TokenKeys, InitError> {
-    let mut key = [0u8; 32];
-    getrandom::fill(&mut key)
-        .map_err(|e| InitError::Invalid(format!("no randomness for a sealed key: {e}")))?;
-    TokenKeys::new(&key).map_err(|e| InitError::Invalid(e.to_string()))
+    TokenKeys::sealed().map_err(|e| InitError::Invalid(e.to_string()))
 }
 
 /// JSON log lines, as CloudWatch Logs Insights reads them, each with its span's

@@ -154,6 +154,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict(m) => ApiError::Conflict(m),
             ServiceError::TooLarge(n) => ApiError::PayloadTooLarge(n as usize),
             ServiceError::Unauthorized(m) => ApiError::Unauthorized(m),
+            ServiceError::Forbidden(m) => ApiError::Forbidden(m),
             ServiceError::Unavailable(m) => ApiError::Unavailable(m),
             ServiceError::Internal(m) => ApiError::Internal(m),
         }

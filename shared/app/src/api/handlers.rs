@@ -12,8 +12,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sluice_domain::entities::{
-    Backfill, DataMart, Destination, Entity, Report, ReportRun, Run, Source, Storage, Trigger,
-    ValueMap,
+    ApiKey, Backfill, DataMart, Destination, Entity, Report, ReportRun, Run, Source, Storage,
+    Trigger, ValueMap,
 };
 use sluice_domain::ports::{ObjectStore, Queue};
 use sluice_domain::{Id, IdOf, Kind};
@@ -24,8 +24,8 @@ use crate::ports::Previewer;
 use crate::routes::{Params, RouteSpec};
 use crate::services::files::{FilesPage, Upload};
 use crate::services::{
-    Ctx, HealthView, Page, backfills, catalog, configured, data_marts, files, project, report_data,
-    report_runs, reports, runs, source_marts, storages, triggers, value_maps,
+    Ctx, HealthView, Page, api_keys, backfills, catalog, configured, data_marts, files, identity,
+    project, report_data, report_runs, reports, runs, source_marts, storages, triggers, value_maps,
 };
 use crate::{Deps, MissingPart, Part, Planning, Querying, Testing};
 
@@ -296,6 +296,26 @@ handlers! {
     openapi(c) {
         Ok(ApiResponse::json(c.route.status, crate::openapi::document()))
     }
+
+    get_jwks(c) { c.reply(&c.deps.auth.jwks()) }
+    sign_up(c) {
+        c.reply(&identity::sign_up(c.deps, c.deps.clock.now(), c.body()?).await?)
+    }
+    sign_in(c) {
+        c.reply(&identity::sign_in(c.deps, c.deps.clock.now(), c.body()?).await?)
+    }
+    refresh_session(c) {
+        c.reply(&identity::refresh(c.deps, c.deps.clock.now(), c.body()?).await?)
+    }
+    sign_out(c) { c.done(identity::sign_out(&c.ctx()?).await?) }
+    sign_out_everywhere(c) { c.done(identity::sign_out_everywhere(&c.ctx()?).await?) }
+    change_password(c) { c.done(identity::change_password(&c.ctx()?, c.body()?).await?) }
+    get_me(c) { c.reply(&identity::me(&c.ctx()?).await?) }
+    create_api_key(c) { c.reply(&api_keys::create(&c.ctx()?, c.body()?).await?) }
+    list_api_keys(c) {
+        c.reply(&api_keys::list(&c.ctx()?, &c.page::<ApiKey>(None)?).await?)
+    }
+    delete_api_key(c) { c.done(api_keys::revoke(&c.ctx()?, &c.id()?).await?) }
 
     list_connectors(c) { c.reply(&catalog::list()) }
     get_connector(c) { c.reply(&catalog::get(c.params.get("name"))?) }

@@ -260,7 +260,7 @@ async fn serve(
         project = tracing::field::Empty,
         subject = tracing::field::Empty,
     );
-    let result = match authorize(deps, route, &req) {
+    let result = match authorize(deps, route, &req).await {
         Ok(principal) => {
             if let Some(p) = &principal {
                 span.record("project", tracing::field::display(&p.project));
@@ -304,8 +304,8 @@ async fn serve(
 
 /// What is checked of an upload before its body is read: the credential and role,
 /// and a declared length over the deployment's limit.
-pub fn precheck_upload(deps: &Deps, route: &RouteSpec, req: &ApiRequest) -> ApiResult<()> {
-    authorize(deps, route, req)?;
+pub async fn precheck_upload(deps: &Deps, route: &RouteSpec, req: &ApiRequest) -> ApiResult<()> {
+    authorize(deps, route, req).await?;
     let declared = req
         .headers
         .get(http::header::CONTENT_LENGTH)
@@ -319,7 +319,10 @@ pub fn precheck_upload(deps: &Deps, route: &RouteSpec, req: &ApiRequest) -> ApiR
     }
 }
 
-fn authorize(
+/// The principal of the request's credential, checked against the route's
+/// least role (`None` on a public route). A session's access token and an API
+/// key are looked up in the store; an operator token is its own proof.
+async fn authorize(
     deps: &Deps,
     route: &RouteSpec,
     req: &ApiRequest,
@@ -327,8 +330,19 @@ fn authorize(
     let Some(required) = route.role else {
         return Ok(None);
     };
-    let token = bearer_token(req)?;
-    let principal = deps.auth.verify(token, deps.clock.now().timestamp())?;
+    let credential = bearer_token(req)?;
+    let now = deps.clock.now();
+    let principal = if crate::auth::secret::api_key_prefix(credential).is_some() {
+        crate::services::api_keys::resolve(deps, credential, now).await?
+    } else {
+        let token = deps.auth.verify(credential, now.timestamp()).await?;
+        match &token.session {
+            Some(session) => {
+                crate::services::identity::resolve_session(deps, &token, session, now).await?
+            }
+            None => crate::auth::Principal::operator(token.subject, token.project, token.role),
+        }
+    };
     if !principal.role.allows(required) {
         return Err(ApiError::Forbidden(format!(
             "role `{}` may not do this; it needs `{}` or above",

@@ -114,6 +114,33 @@ fn build() -> Value {
             );
             op.insert("security".into(), json!([{"dataKey": []}]));
         }
+        match r.name {
+            "api-sign-in" => {
+                responses.insert(
+                    "401".into(),
+                    error_response("Wrong address or password, or sign-in paused after failed attempts: one answer for all."),
+                );
+            }
+            "api-refresh-session" => {
+                responses.insert(
+                    "401".into(),
+                    error_response("The refresh token is unknown, used, revoked or expired; a used one ends its session."),
+                );
+            }
+            "api-sign-up" => {
+                responses.insert(
+                    "403".into(),
+                    error_response("Sign-up is closed: the deployment has its first user and the operator did not open sign-up."),
+                );
+            }
+            "api-sign-out" | "api-sign-out-everywhere" | "api-change-password" => {
+                responses.insert(
+                    "403".into(),
+                    error_response("The token's role may not do this, or the credential is not a user's session (an API key, an operator token)."),
+                );
+            }
+            _ => {}
+        }
         if r.name == "api-download-report-run" {
             responses.insert(
                 "307".into(),
@@ -202,12 +229,12 @@ fn build() -> Value {
     );
     json!({
         "openapi": "3.1.0",
-        "info": {"title": "Sluice API", "version": env!("CARGO_PKG_VERSION"), "description": "Data marts, sources, storages, destinations, reports, triggers and runs of one project. The project comes from the bearer token."},
+        "info": {"title": "Sluice API", "version": env!("CARGO_PKG_VERSION"), "description": "Data marts, sources, storages, destinations, reports, triggers and runs of one project; users, sessions and API keys. The project comes from the bearer credential."},
         "paths": paths,
         "components": {
             "schemas": schemas,
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "bearer": {"type": "http", "scheme": "bearer", "description": "A session's access token (`POST /v1/auth/sign-in`), an operator token (`sluice token`), both EdDSA JWTs verifiable with `/.well-known/jwks.json`; or an API key (`slk_…`, `POST /v1/api-keys`)."},
                 "dataKey": {"type": "http", "scheme": "bearer", "description": "A data key of a `looker_studio` destination (`POST /v1/destinations/{id}/rotate-key`)."}
             }
         }

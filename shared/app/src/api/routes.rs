@@ -57,8 +57,8 @@ use sluice_domain::entities as e;
 
 use crate::api::handlers::{self as h, Handler};
 use crate::services::{
-    FileView, HealthView, List, ValidationReport, configured, report_data, report_runs, runs,
-    source_marts,
+    FileView, HealthView, List, ValidationReport, api_keys, configured, identity, report_data,
+    report_runs, runs, source_marts,
 };
 
 /// A query parameter: its name, what it does, and the JSON Schema of the values the
@@ -1310,6 +1310,161 @@ pub static DELETE_FILE: RouteSpec = route!(
     needs = Objects
 );
 
+// identity: users, sessions, API keys
+/// `api-get-jwks`.
+pub static GET_JWKS: RouteSpec = route!(
+    "api-get-jwks",
+    GET,
+    "/.well-known/jwks.json",
+    None,
+    "The public keys bearer tokens are signed with (Ed25519, JWS `EdDSA`), as a JWK Set: a token's `kid` names its key. Verifies tokens without calling this API; keys are rotated in before they sign and kept after.",
+    req = None,
+    res = Some(schema::<crate::auth::keys::Jwks>),
+    status = 200,
+    query = &[],
+    handler = h::get_jwks
+);
+
+/// `api-sign-up`.
+pub static SIGN_UP: RouteSpec = route!(
+    "api-sign-up",
+    POST,
+    "/v1/auth/sign-up",
+    None,
+    "Create a user and sign in. On a fresh deployment the first user becomes the owner of the default project; after that sign-up is refused (403) unless the operator opened it, each new user then owning a project of their own. Answers the session's tokens.",
+    req = Some(schema::<identity::Credentials>),
+    res = Some(schema::<identity::SessionTokens>),
+    status = 201,
+    query = &[],
+    handler = h::sign_up
+);
+
+/// `api-sign-in`.
+pub static SIGN_IN: RouteSpec = route!(
+    "api-sign-in",
+    POST,
+    "/v1/auth/sign-in",
+    None,
+    "Sign in with an e-mail address and a password: a 15-minute access token and a refresh token. A wrong password, an unknown address, and an account slowed or locked after failed attempts get the same 401.",
+    req = Some(schema::<identity::Credentials>),
+    res = Some(schema::<identity::SessionTokens>),
+    status = 200,
+    query = &[],
+    handler = h::sign_in
+);
+
+/// `api-refresh-session`.
+pub static REFRESH_SESSION: RouteSpec = route!(
+    "api-refresh-session",
+    POST,
+    "/v1/auth/refresh",
+    None,
+    "Trade a refresh token for a new access token and a new refresh token. Each refresh token is good once: one presented again ends its whole session.",
+    req = Some(schema::<identity::Refresh>),
+    res = Some(schema::<identity::SessionTokens>),
+    status = 200,
+    query = &[],
+    handler = h::refresh_session
+);
+
+/// `api-sign-out`.
+pub static SIGN_OUT: RouteSpec = route!(
+    "api-sign-out",
+    POST,
+    "/v1/auth/sign-out",
+    V,
+    "End the session of this access token: its access and refresh tokens stop working at once. Only a session's access token may (403 for an API key or an operator token).",
+    req = None,
+    res = None,
+    status = 204,
+    query = &[],
+    handler = h::sign_out
+);
+
+/// `api-sign-out-everywhere`.
+pub static SIGN_OUT_EVERYWHERE: RouteSpec = route!(
+    "api-sign-out-everywhere",
+    POST,
+    "/v1/auth/sign-out-everywhere",
+    V,
+    "End every session of the signed-in user, this one included.",
+    req = None,
+    res = None,
+    status = 204,
+    query = &[],
+    handler = h::sign_out_everywhere
+);
+
+/// `api-change-password`.
+pub static CHANGE_PASSWORD: RouteSpec = route!(
+    "api-change-password",
+    POST,
+    "/v1/auth/password",
+    V,
+    "Change the signed-in user's password, given the current one (a wrong one counts as a failed sign-in). Every other session of the user ends; this one goes on.",
+    req = Some(schema::<identity::ChangePassword>),
+    res = None,
+    status = 204,
+    query = &[],
+    handler = h::change_password
+);
+
+/// `api-get-me`.
+pub static GET_ME: RouteSpec = route!(
+    "api-get-me",
+    GET,
+    "/v1/me",
+    V,
+    "Who the credential names: its kind (`session`, `api_key`, `operator`), project and role, and the user or key.",
+    req = None,
+    res = Some(schema::<identity::Me>),
+    status = 200,
+    query = &[],
+    handler = h::get_me
+);
+
+/// `api-create-api-key`.
+pub static CREATE_API_KEY: RouteSpec = route!(
+    "api-create-api-key",
+    POST,
+    "/v1/api-keys",
+    AD,
+    "Create an API key of the project, with a role no higher than the caller's and an optional expiry. The key (`slk_<prefix>_<secret>`) is in this answer only; it is kept as a digest.",
+    req = Some(schema::<sluice_domain::entities::CreateApiKey>),
+    res = Some(schema::<api_keys::CreatedApiKey>),
+    status = 201,
+    query = &[],
+    handler = h::create_api_key
+);
+
+/// `api-list-api-keys`.
+pub static LIST_API_KEYS: RouteSpec = route!(
+    "api-list-api-keys",
+    GET,
+    "/v1/api-keys",
+    AD,
+    "The project's API keys, without their secrets: prefix, role, creator, expiry, last use (to the minute). In the order of their ids, which derive from their prefixes.",
+    req = None,
+    res = Some(schema::<List<sluice_domain::entities::ApiKeyView>>),
+    status = 200,
+    query = page!(Kind::ApiKey),
+    handler = h::list_api_keys
+);
+
+/// `api-delete-api-key`.
+pub static DELETE_API_KEY: RouteSpec = route!(
+    "api-delete-api-key",
+    DELETE,
+    "/v1/api-keys/{id}",
+    AD,
+    "Revoke an API key: from now on it is refused like a missing one.",
+    req = None,
+    res = None,
+    status = 204,
+    query = &[],
+    handler = h::delete_api_key
+);
+
 /// Every route of the API, in the order the OpenAPI document lists them.
 pub static ALL: &[&RouteSpec] = &[
     &HEALTH,
@@ -1387,6 +1542,17 @@ pub static ALL: &[&RouteSpec] = &[
     &UPLOAD_FILE,
     &LIST_FILES,
     &DELETE_FILE,
+    &GET_JWKS,
+    &SIGN_UP,
+    &SIGN_IN,
+    &REFRESH_SESSION,
+    &SIGN_OUT,
+    &SIGN_OUT_EVERYWHERE,
+    &CHANGE_PASSWORD,
+    &GET_ME,
+    &CREATE_API_KEY,
+    &LIST_API_KEYS,
+    &DELETE_API_KEY,
 ];
 
 /// Every route of the API.

@@ -1,10 +1,12 @@
 //! Use cases behind the routes, and the generic record plumbing they share.
 
+pub mod api_keys;
 pub mod backfills;
 pub mod catalog;
 pub mod configured;
 pub mod data_marts;
 pub mod files;
+pub mod identity;
 pub mod notifications;
 pub mod project;
 pub mod relations;

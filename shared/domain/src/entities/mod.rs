@@ -4,6 +4,7 @@
 mod backfill;
 mod data_mart;
 mod delivery;
+mod identity;
 mod report_run;
 mod run;
 mod source;
@@ -14,6 +15,7 @@ mod value_map;
 pub use backfill::*;
 pub use data_mart::*;
 pub use delivery::*;
+pub use identity::*;
 pub use report_run::*;
 pub use run::*;
 pub use source::*;

@@ -1,0 +1,583 @@
+//! Users and their sessions: sign-up, sign-in, refresh, sign-out, a new
+//! password; and what a session's access token resolves to on each request.
+//!
+//! A session is a short-lived access token (an EdDSA JWT naming the user, the
+//! project, the role and the session: `sid`) and an opaque refresh token
+//! (`rtk_…​.<256 random bits>`, stored as its SHA-256 digest) that is good once:
+//! each refresh answers a new pair. A refresh token presented after it was used
+//! means a copy is in other hands, and ends its whole session (every token
+//! rotated from that sign-in).
+//!
+//! A sign-in's answer never tells whether the address is a user's: a wrong
+//! password, an unknown address and a locked or slowed account get the same
+//! 401, after the same Argon2 work.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use sluice_domain::entities::{
+    ApiKeyView, Deployment, Email, Hidden, Meta, RefreshToken, Session, User, UserView,
+    check_new_password, identity_partition,
+};
+use sluice_domain::ports::StoreError;
+use sluice_domain::{Id, Kind, Role};
+
+use super::Ctx;
+use crate::Deps;
+use crate::auth::{
+    CREDENTIAL_REFUSED, Credential, Principal, Unauthorized, VerifiedToken, password, secret,
+};
+use crate::error::{ServiceError, ServiceResult};
+use crate::records;
+
+/// The one answer to a sign-in that does not succeed, whatever the reason.
+pub const SIGN_IN_REFUSED: &str = "the e-mail address or password is wrong, or sign-in is paused after failed attempts; try again later";
+/// The one answer to a refresh token that is not good.
+pub const REFRESH_REFUSED: &str =
+    "the refresh token is not valid (unknown, used, revoked or expired); sign in again";
+
+/// `POST /v1/auth/sign-up` and `POST /v1/auth/sign-in`.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    /// The user's e-mail address (compared in lower case).
+    #[schemars(length(min = 3, max = 254))]
+    pub email: String,
+    /// At least 10 characters to sign up; at most 256 bytes.
+    #[schemars(length(min = 1, max = 256))]
+    pub password: String,
+}
+
+/// `POST /v1/auth/refresh`.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Refresh {
+    /// The refresh token of the last sign-in or refresh; good once.
+    #[schemars(length(min = 1, max = 200))]
+    pub refresh_token: String,
+}
+
+/// `POST /v1/auth/password`.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    #[schemars(length(min = 1, max = 256))]
+    pub current_password: String,
+    /// At least 10 characters, at most 256 bytes.
+    #[schemars(length(min = 10, max = 256))]
+    pub new_password: String,
+}
+
+/// A session's tokens, as sign-up, sign-in and refresh answer them (the only
+/// answers that carry a secret).
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct SessionTokens {
+    /// Send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Trade it for new tokens at `POST /v1/auth/refresh` before the session ends; good once.
+    pub refresh_token: String,
+    /// When the session ends, refreshed or not.
+    pub session_expires_at: DateTime<Utc>,
+    pub user: UserView,
+}
+
+impl std::fmt::Debug for SessionTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionTokens")
+            .field("user", &self.user.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `GET /v1/me`: who the credential names.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Me {
+    /// `session` (a user's sign-in), `api_key` or `operator` (`sluice token`).
+    pub credential: String,
+    /// What the credential's requests are created by.
+    pub subject: String,
+    pub project_id: Id,
+    pub role: Role,
+    /// The user, for a session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<UserView>,
+    /// The session's id, for a session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<Id>,
+    /// The key, for an API key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<ApiKeyView>,
+}
+
+/// Argon2 on the blocking pool: a sign-in's 60-80 ms of one core never hold a
+/// thread that serves requests.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ServiceResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ServiceError::Internal(format!("a password hash did not finish: {e}")))
+}
+
+async fn hash(password: &str) -> ServiceResult<Hidden> {
+    let p = password.to_string();
+    let phc = blocking(move || password::hash(&p))
+        .await?
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(Hidden(phc))
+}
+
+async fn verify(password: &str, phc: &Hidden) -> ServiceResult<bool> {
+    let (p, h) = (password.to_string(), phc.0.clone());
+    blocking(move || password::verify(&p, &h)).await
+}
+
+async fn get<T: sluice_domain::entities::Entity>(deps: &Deps, id: &Id) -> ServiceResult<Option<T>> {
+    Ok(records::get::<T>(deps.store.as_ref(), &identity_partition(), id).await?)
+}
+
+/// The user with this address, if there is one.
+pub async fn find_user(deps: &Deps, email: &Email) -> ServiceResult<Option<User>> {
+    get::<User>(deps, &User::id_for(email)).await
+}
+
+/// A new user record (not yet stored).
+fn new_user(email: &Email, hash: Hidden, project: Id, role: Role, by: &str, now: DateTime<Utc>) -> User {
+    User {
+        meta: Meta {
+            id: User::id_for(email),
+            ..Meta::new(Kind::User, &identity_partition(), by, now)
+        },
+        email: email.as_str().to_string(),
+        password_hash: hash,
+        project,
+        role,
+        failed_attempts: 0,
+        last_failed_at: None,
+        locked_until: None,
+        sessions_valid_after: None,
+        kept_session: None,
+    }
+}
+
+/// Writes the deployment's record naming `user` its first user; `false` when
+/// a first user was written before.
+async fn claim_first(deps: &Deps, user: &Id, now: DateTime<Utc>) -> ServiceResult<bool> {
+    let claim = Deployment {
+        meta: Meta {
+            id: Deployment::id(),
+            ..Meta::new(Kind::Deployment, &identity_partition(), user.as_str(), now)
+        },
+        first_user: user.clone(),
+    };
+    Ok(records::insert_once(deps.store.as_ref(), &claim).await?)
+}
+
+/// `POST /v1/auth/sign-up`: on a fresh deployment the first user owns the
+/// default project; after that, only where the operator opened sign-up, each
+/// new user owning a project of their own. Answers a signed-in session.
+pub async fn sign_up(deps: &Deps, now: DateTime<Utc>, body: Credentials) -> ServiceResult<SessionTokens> {
+    let email = Email::parse("email", &body.email)?;
+    check_new_password("password", &body.password)?;
+    let settings = &deps.identity;
+    let claimed = get::<Deployment>(deps, &Deployment::id()).await?.is_some();
+    if claimed && !settings.open_signup {
+        return Err(closed());
+    }
+    let hash = hash(&body.password).await?;
+    let id = User::id_for(&email);
+    let (project, role) = if !claimed && claim_first(deps, &id, now).await? {
+        (settings.default_project.clone(), Role::Owner)
+    } else if settings.open_signup {
+        (
+            Id::generate(Kind::Project, now.timestamp_millis().max(0) as u64),
+            Role::Owner,
+        )
+    } else {
+        return Err(closed());
+    };
+    let user = new_user(&email, hash, project, role, id.as_str(), now);
+    match deps.store.insert(&records::to_record(&user)?).await {
+        Ok(()) => {}
+        Err(StoreError::AlreadyExists) => {
+            return Err(ServiceError::Conflict(
+                "a user with this e-mail address exists; sign in".into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(user_id = %user.meta.id, project = %user.project, role = user.role.as_str(), "User signed up.");
+    start_session(deps, &user, now).await
+}
+
+fn closed() -> ServiceError {
+    ServiceError::Forbidden(
+        "sign-up is closed on this deployment: ask its operator to add you (`sluice users add`) or to open sign-up".into(),
+    )
+}
+
+/// `POST /v1/auth/sign-in`.
+pub async fn sign_in(deps: &Deps, now: DateTime<Utc>, body: Credentials) -> ServiceResult<SessionTokens> {
+    let email = Email::parse("email", &body.email)?;
+    if body.password.len() > sluice_domain::entities::MAX_PASSWORD_BYTES {
+        return Err(ServiceError::invalid(
+            "password",
+            format!("must be at most {} bytes", sluice_domain::entities::MAX_PASSWORD_BYTES),
+        ));
+    }
+    let refused = || ServiceError::Unauthorized(SIGN_IN_REFUSED.into());
+    let Some(user) = find_user(deps, &email).await? else {
+        let p = body.password.clone();
+        blocking(move || password::verify_nothing(&p)).await?;
+        return Err(refused());
+    };
+    let policy = deps.identity.sign_in;
+    let blocked = user.sign_in_blocked_until(&policy, now).is_some();
+    let right = verify(&body.password, &user.password_hash).await?;
+    if !right {
+        let store = deps.store.as_ref();
+        records::update::<User>(store, &identity_partition(), &user.meta.id, now, |u| {
+            let before = (u.failed_attempts, u.locked_until);
+            u.record_failure(&policy, now);
+            (u.failed_attempts, u.locked_until) != before
+        })
+        .await?;
+        tracing::info!(user_id = %user.meta.id, "Sign-in refused: wrong password.");
+        return Err(refused());
+    }
+    if blocked {
+        tracing::info!(user_id = %user.meta.id, "Sign-in refused: paused after failed attempts.");
+        return Err(refused());
+    }
+    let rehash = if password::is_outdated(&user.password_hash.0) {
+        Some(hash(&body.password).await?)
+    } else {
+        None
+    };
+    let user = if user.failed_attempts > 0 || user.locked_until.is_some() || rehash.is_some() {
+        records::update::<User>(deps.store.as_ref(), &identity_partition(), &user.meta.id, now, |u| {
+            u.record_success();
+            if let Some(h) = &rehash {
+                u.password_hash = h.clone();
+            }
+            true
+        })
+        .await?
+        .unwrap_or(user)
+    } else {
+        user
+    };
+    start_session(deps, &user, now).await
+}
+
+/// A new session of `user`, with its first tokens.
+async fn start_session(deps: &Deps, user: &User, now: DateTime<Utc>) -> ServiceResult<SessionTokens> {
+    let session = Session {
+        meta: Meta::new(Kind::Session, &identity_partition(), user.meta.id.as_str(), now),
+        user_id: user.meta.id.clone(),
+        expires_at: now + Duration::seconds(deps.identity.session_ttl_seconds),
+        revoked_at: None,
+        revoked_because: None,
+    };
+    deps.store.insert(&records::to_record(&session)?).await?;
+    issue(deps, user, &session, now).await
+}
+
+/// A new refresh token of `session`, and an access token beside it.
+async fn issue(deps: &Deps, user: &User, session: &Session, now: DateTime<Utc>) -> ServiceResult<SessionTokens> {
+    let secret = secret::new_secret().map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let token = RefreshToken {
+        meta: Meta::new(Kind::RefreshToken, &identity_partition(), user.meta.id.as_str(), now),
+        session_id: session.meta.id.clone(),
+        digest: Hidden(secret::digest(&secret)),
+        used_at: None,
+    };
+    deps.store.insert(&records::to_record(&token)?).await?;
+    let principal = Principal {
+        subject: user.meta.id.to_string(),
+        project: user.project.clone(),
+        role: user.role,
+        credential: Credential::Session {
+            user: user.meta.id.clone(),
+            session: session.meta.id.clone(),
+        },
+    };
+    let ttl = deps.identity.access_ttl_seconds;
+    let access_token = deps
+        .auth
+        .sign(&principal, now.timestamp(), ttl)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(SessionTokens {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: ttl,
+        refresh_token: format!("{}.{secret}", token.meta.id),
+        session_expires_at: session.expires_at,
+        user: user.view(),
+    })
+}
+
+/// `POST /v1/auth/refresh`: the refresh token for a new pair. A token used
+/// before ends its session.
+pub async fn refresh(deps: &Deps, now: DateTime<Utc>, body: Refresh) -> ServiceResult<SessionTokens> {
+    let refused = || ServiceError::Unauthorized(REFRESH_REFUSED.into());
+    let (id, secret) = body.refresh_token.trim().split_once('.').ok_or_else(refused)?;
+    let id = Id::parse(Kind::RefreshToken, id).ok_or_else(refused)?;
+    let Some(mut token) = get::<RefreshToken>(deps, &id).await? else {
+        return Err(refused());
+    };
+    if !secret::matches(secret, &token.digest.0) {
+        return Err(refused());
+    }
+    let session = get::<Session>(deps, &token.session_id).await?.ok_or_else(refused)?;
+    let user = get::<User>(deps, &session.user_id).await?.ok_or_else(refused)?;
+    if !session.is_live(&user, now) {
+        return Err(refused());
+    }
+    let reused = token.use_once(now).is_err()
+        || match records::replace(deps.store.as_ref(), &mut token, now).await {
+            Ok(()) => false,
+            // Another request used it at the same moment: one of the two is a copy.
+            Err(StoreError::VersionConflict) => true,
+            Err(e) => return Err(e.into()),
+        };
+    if reused {
+        revoke(deps, &session.meta.id, "refresh_token_reused", now).await?;
+        tracing::warn!(user_id = %user.meta.id, session_id = %session.meta.id, "A used refresh token came back: its session is revoked.");
+        return Err(ServiceError::Unauthorized(
+            "this refresh token was used already, so a copy of it may be in other hands: its session is ended; sign in again".into(),
+        ));
+    }
+    issue(deps, &user, &session, now).await
+}
+
+/// Revokes the session `id` (its every token).
+async fn revoke(deps: &Deps, id: &Id, because: &str, now: DateTime<Utc>) -> ServiceResult<()> {
+    records::update::<Session>(deps.store.as_ref(), &identity_partition(), id, now, |s| {
+        let live = s.revoked_at.is_none();
+        s.revoke(because, now);
+        live
+    })
+    .await?;
+    Ok(())
+}
+
+/// The user and session of the request's credential; a 403 for another credential.
+fn session_of<'c>(ctx: &'c Ctx<'_>, what: &str) -> ServiceResult<(&'c Id, &'c Id)> {
+    ctx.principal.session().ok_or_else(|| {
+        ServiceError::Forbidden(format!(
+            "{what} is for a user's session: call it with the access token of a sign-in, not an API key or an operator token"
+        ))
+    })
+}
+
+/// `POST /v1/auth/sign-out`: ends the request's session.
+pub async fn sign_out(ctx: &Ctx<'_>) -> ServiceResult<()> {
+    let (_, session) = session_of(ctx, "signing out")?;
+    revoke(ctx.deps, session, "sign_out", ctx.now).await
+}
+
+/// `POST /v1/auth/sign-out-everywhere`: ends every session of the user, this
+/// one too.
+pub async fn sign_out_everywhere(ctx: &Ctx<'_>) -> ServiceResult<()> {
+    let (user, _) = session_of(ctx, "signing out everywhere")?;
+    let now = ctx.now;
+    records::update::<User>(ctx.deps.store.as_ref(), &identity_partition(), user, now, |u| {
+        u.end_sessions(now, None);
+        true
+    })
+    .await?
+    .ok_or_else(|| ServiceError::Unauthorized(CREDENTIAL_REFUSED.into()))?;
+    tracing::info!(user_id = %user, "Signed out everywhere.");
+    Ok(())
+}
+
+/// `POST /v1/auth/password`: a new password, given the current one (wrong
+/// current passwords count as failed sign-ins). Every other session of the
+/// user ends; this one goes on.
+pub async fn change_password(ctx: &Ctx<'_>, body: ChangePassword) -> ServiceResult<()> {
+    let (user_id, session) = session_of(ctx, "changing the password")?;
+    let deps = ctx.deps;
+    let now = ctx.now;
+    let user = get::<User>(deps, user_id)
+        .await?
+        .ok_or_else(|| ServiceError::Unauthorized(CREDENTIAL_REFUSED.into()))?;
+    let policy = deps.identity.sign_in;
+    let blocked = user.sign_in_blocked_until(&policy, now).is_some();
+    let right = verify(&body.current_password, &user.password_hash).await?;
+    if !right {
+        records::update::<User>(deps.store.as_ref(), &identity_partition(), user_id, now, |u| {
+            u.record_failure(&policy, now);
+            true
+        })
+        .await?;
+    }
+    if !right || blocked {
+        return Err(ServiceError::invalid(
+            "current_password",
+            "is not the current password, or password changes are paused after failed attempts",
+        ));
+    }
+    check_new_password("new_password", &body.new_password)?;
+    let new_hash = hash(&body.new_password).await?;
+    let session = session.clone();
+    records::update::<User>(deps.store.as_ref(), &identity_partition(), user_id, now, |u| {
+        u.password_hash = new_hash.clone();
+        u.record_success();
+        u.end_sessions(now, Some(session.clone()));
+        true
+    })
+    .await?;
+    tracing::info!(user_id = %user_id, "Password changed; the user's other sessions are ended.");
+    Ok(())
+}
+
+/// `GET /v1/me`.
+pub async fn me(ctx: &Ctx<'_>) -> ServiceResult<Me> {
+    let p = &ctx.principal;
+    let mut me = Me {
+        credential: p.credential.as_str().into(),
+        subject: p.subject.clone(),
+        project_id: p.project.clone(),
+        role: p.role,
+        user: None,
+        session_id: None,
+        api_key: None,
+    };
+    match &p.credential {
+        Credential::Session { user, session } => {
+            me.user = get::<User>(ctx.deps, user).await?.map(|u| u.view());
+            me.session_id = Some(session.clone());
+        }
+        Credential::ApiKey { key } => {
+            me.api_key = get::<sluice_domain::entities::ApiKey>(ctx.deps, key)
+                .await?
+                .map(|k| k.view());
+        }
+        Credential::Operator => {}
+    }
+    Ok(me)
+}
+
+/// The principal of a session's access token, if its session is still live:
+/// read on every request, so a signed-out session's tokens stop at once and a
+/// user's new role applies at once.
+pub async fn resolve_session(
+    deps: &Deps,
+    token: &VerifiedToken,
+    session: &Id,
+    now: DateTime<Utc>,
+) -> Result<Principal, Unauthorized> {
+    let refused = || Unauthorized(CREDENTIAL_REFUSED.into());
+    let found = get::<Session>(deps, session).await;
+    let session = found.ok().flatten().ok_or_else(refused)?;
+    let user = get::<User>(deps, &session.user_id)
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(refused)?;
+    if !session.is_live(&user, now) || token.subject != user.meta.id.as_str() {
+        return Err(refused());
+    }
+    Ok(Principal {
+        subject: user.meta.id.to_string(),
+        project: user.project.clone(),
+        role: user.role,
+        credential: Credential::Session {
+            user: user.meta.id.clone(),
+            session: session.meta.id.clone(),
+        },
+    })
+}
+
+// ---- the operator's commands (`sluice users …`) ----
+
+/// Adds a user of `project` with `role` (the operator's `sluice users add`).
+/// The deployment counts as started: sign-up is closed after it unless opened.
+pub async fn add_user(
+    deps: &Deps,
+    email: &str,
+    password: &str,
+    project: &Id,
+    role: Role,
+    now: DateTime<Utc>,
+) -> ServiceResult<UserView> {
+    let email = Email::parse("email", email)?;
+    check_new_password("password", password)?;
+    let user = new_user(&email, hash(password).await?, project.clone(), role, "operator", now);
+    match deps.store.insert(&records::to_record(&user)?).await {
+        Ok(()) => {}
+        Err(StoreError::AlreadyExists) => {
+            return Err(ServiceError::Conflict(format!(
+                "a user with the address {} exists",
+                email.as_str()
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    claim_first(deps, &user.meta.id, now).await?;
+    Ok(user.view())
+}
+
+/// Every user, a page of `limit` after `after`.
+pub async fn list_users(deps: &Deps, after: Option<Id>, limit: u32) -> ServiceResult<(Vec<UserView>, Option<Id>)> {
+    let page = deps
+        .store
+        .list(&sluice_domain::ports::ListQuery {
+            project: identity_partition(),
+            kind: Kind::User,
+            parent: None,
+            after,
+            limit,
+        })
+        .await?;
+    let mut users = vec![];
+    for r in &page.records {
+        users.push(records::from_record::<User>(r)?.view());
+    }
+    Ok((users, page.next))
+}
+
+/// Changes a user's role (and, when given, project); applies to their next request.
+pub async fn set_role(
+    deps: &Deps,
+    email: &str,
+    role: Role,
+    project: Option<Id>,
+    now: DateTime<Utc>,
+) -> ServiceResult<UserView> {
+    let email = Email::parse("email", email)?;
+    let user = records::update::<User>(deps.store.as_ref(), &identity_partition(), &User::id_for(&email), now, |u| {
+        u.role = role;
+        if let Some(p) = &project {
+            u.project = p.clone();
+        }
+        true
+    })
+    .await?
+    .ok_or_else(|| ServiceError::NotFound(format!("no user has the address {}", email.as_str())))?;
+    Ok(user.view())
+}
+
+/// Sets a user's password (the operator's reset): unlocks the account and ends
+/// every session of the user.
+pub async fn reset_password(
+    deps: &Deps,
+    email: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<UserView> {
+    let email = Email::parse("email", email)?;
+    check_new_password("password", password)?;
+    let new_hash = hash(password).await?;
+    let user = records::update::<User>(deps.store.as_ref(), &identity_partition(), &User::id_for(&email), now, |u| {
+        u.password_hash = new_hash.clone();
+        u.record_success();
+        u.end_sessions(now, None);
+        true
+    })
+    .await?
+    .ok_or_else(|| ServiceError::NotFound(format!("no user has the address {}", email.as_str())))?;
+    Ok(user.view())
+}
