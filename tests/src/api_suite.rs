@@ -680,14 +680,11 @@ pub async fn missing_malformed_and_expired_credentials_are_401_with_json(app: Te
     let expired = {
         let keys = &app.deps.auth;
         keys.sign(
-            &sluice_app::auth::Principal {
-                subject: "old".into(),
-                project: app.project.clone(),
-                role: Role::Owner,
-            },
+            &sluice_app::auth::Principal::operator("old", app.project.clone(), Role::Owner),
             1_000,
             60,
         )
+        .expect("signed")
     };
     let r = app.send("GET", "/v1/storages", &expired, None).await;
     assert_eq!(r.status, 401);

@@ -133,7 +133,7 @@ pub async fn spawn_app_on_moto() -> TestApp {
         std::sync::Arc::new(sluice_aws::DynamoStore::new(client, table)),
         std::sync::Arc::new(sluice_aws::SecretsManagerSecrets::from_sdk_config(&sdk)),
         std::sync::Arc::new(sluice_domain::ports::SystemClock),
-        std::sync::Arc::new(sluice_app::auth::TokenKeys::new(&[42u8; 32]).expect("key")),
+        std::sync::Arc::new(sluice_app::auth::TokenKeys::sealed().expect("key")),
     );
     attach_aws_run_parts(&mut deps, &sdk).await;
     deps.import_roots = std::sync::Arc::new(
@@ -228,6 +228,8 @@ async fn spawn_app_on(
     // The tests' API replays and webhook receivers listen on this machine: the
     // operator's `--allow-network 127.0.0.1`.
     deps.egress = loopback_allowed();
+    // The first user to sign up owns the app's project.
+    deps.identity.default_project = project.clone();
     // The connection tester under the same policy and Google endpoints.
     deps.tester = Some(std::sync::Arc::new(sluice_connectors::tester::Tester::new(
         &deps.egress,
@@ -242,12 +244,8 @@ async fn spawn_app_on(
             .into_iter()
             .map(|role| {
                 let subject = format!("{who}-{}", role.as_str());
-                let p = Principal {
-                    subject,
-                    project: project.clone(),
-                    role,
-                };
-                (role, deps.auth.sign(&p, now, 3600))
+                let p = Principal::operator(subject, project.clone(), role);
+                (role, deps.auth.sign(&p, now, 3600).expect("signed"))
             })
             .collect()
     };

@@ -30,7 +30,7 @@ async fn the_engine_is_reached_over_lambda_invoke() {
         std::sync::Arc::new(sluice_aws::DynamoStore::new(client, table)),
         std::sync::Arc::new(sluice_aws::SecretsManagerSecrets::from_sdk_config(&sdk)),
         std::sync::Arc::new(sluice_domain::ports::SystemClock),
-        std::sync::Arc::new(sluice_app::auth::TokenKeys::new(&[7u8; 32]).expect("key")),
+        std::sync::Arc::new(sluice_app::auth::TokenKeys::sealed().expect("key")),
     );
     let endpoint = InvokeEndpoint::start(deps).await;
     let engine = sluice_lambda::RemoteEngine::new(endpoint.client(&sdk), ENGINE_FUNCTION);

@@ -110,17 +110,15 @@ fn harness() -> Harness {
         inner: FileSecrets::open(&dir.join("s.json"), &dir.join("s.key")).expect("secrets"),
         fail_put: AtomicBool::new(false),
     });
-    let keys = TokenKeys::new(&[9u8; 32]).expect("keys");
+    let keys = TokenKeys::sealed().expect("keys");
     let project = Id::generate(Kind::Project, 1_700_000_000_000);
-    let token = keys.sign(
-        &Principal {
-            subject: "t".into(),
-            project: project.clone(),
-            role: Role::Owner,
-        },
-        chrono::Utc::now().timestamp(),
-        600,
-    );
+    let token = keys
+        .sign(
+            &Principal::operator("t", project.clone(), Role::Owner),
+            chrono::Utc::now().timestamp(),
+            600,
+        )
+        .expect("signed");
     let mut deps = Deps::new(
         store.clone(),
         secrets.clone(),

@@ -485,6 +485,56 @@ const TABLE_READS: &[&str] = &[
     "dynamodb:DescribeTable",
 ];
 
+/// The partition key of the identity partition (users, sessions, API keys).
+fn identity_partition_key() -> String {
+    sluice_domain::ports::keys::partition(&sluice_domain::entities::identity_partition())
+}
+
+/// The statement that lets a function read the request's credential (and write
+/// an API key's last use): confined by `dynamodb:LeadingKeys` to the identity
+/// partition, so nothing of a project is reached through it.
+fn is_credential_statement(s: &Value) -> bool {
+    let keys = &s["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"];
+    keys.as_sequence()
+        .is_some_and(|k| k.len() == 1 && k[0].as_str() == Some(identity_partition_key().as_str()))
+}
+
+/// Every route that takes a credential reads it, and its API key's last use,
+/// in the identity partition only; a public route reaches none of it.
+#[test]
+fn credential_routes_reach_the_identity_partition_and_nothing_else_through_it() {
+    let t = template();
+    for &route in routes::all() {
+        let (_, f) = function(&t, route.name);
+        let statements: Vec<&Value> = f["Properties"]["Policies"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten())
+            .filter(|s| is_credential_statement(s))
+            .collect();
+        if route.role.is_none() {
+            assert!(statements.is_empty(), "{} is public", route.name);
+            continue;
+        }
+        assert_eq!(statements.len(), 1, "{} reads its credential", route.name);
+        let s = statements[0];
+        assert_eq!(s["Effect"].as_str(), Some("Allow"));
+        assert_eq!(
+            yaml_text(&s["Action"]).trim(),
+            "- dynamodb:GetItem\n- dynamodb:PutItem",
+            "{}",
+            route.name
+        );
+        assert_eq!(
+            yaml_text(&s["Resource"]).trim(),
+            "!GetAtt MetadataTable.Arn",
+            "{}: the table, no index",
+            route.name
+        );
+    }
+}
+
 /// The actions a function's policies allow, which must all be inline statements
 /// (a SAM policy template or a managed policy would hide what it allows).
 fn allowed_actions(name: &str, policies: &Value) -> Vec<String> {
@@ -494,7 +544,7 @@ fn allowed_actions(name: &str, policies: &Value) -> Vec<String> {
             .as_sequence()
             .unwrap_or_else(|| panic!("{name}: write policies as inline statements"));
         for s in statements {
-            if s["Effect"].as_str() != Some("Allow") {
+            if s["Effect"].as_str() != Some("Allow") || is_credential_statement(s) {
                 continue;
             }
             match &s["Action"] {

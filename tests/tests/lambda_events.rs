@@ -25,7 +25,7 @@ use sluice_local::{DirObjectStore, FileSecrets, LocalBus, SqliteQueue, SqliteSto
 use sluice_tests::app::temp_dir;
 
 /// The key the sample events' tokens are signed with (not a secret: test data).
-pub const EVENTS_KEY: &[u8] = b"sluice-events-signing-key-not-a-secret-0123";
+pub const EVENTS_KEY: &str = "sluice-events-signing-key-not-a-secret-0123";
 
 /// Stage functions besides each connector's extraction; their sample events
 /// are SQS batches (tests/tests/lambda_stages.rs).
@@ -84,7 +84,7 @@ async fn seeded_deps() -> (Deps, PathBuf) {
                 .expect("secrets"),
         ),
         Arc::new(SystemClock),
-        Arc::new(TokenKeys::new(EVENTS_KEY).expect("key")),
+        Arc::new(TokenKeys::from_secret_value(EVENTS_KEY).expect("key")),
     );
     let queues = sluice_runs::worker::queues();
     let queue_refs: Vec<(&str, u32)> = queues.iter().map(|(n, m)| (n.as_str(), *m)).collect();
@@ -356,6 +356,7 @@ async fn seeded_deps() -> (Deps, PathBuf) {
         },
     )
     .await;
+    seed_identity(&deps, &project, now).await;
     // A `looker_studio` destination (30) with the sample events' data key, and
     // a report (31) of data mart 24 into it.
     let mut grace = serde_json::Map::new();
@@ -398,6 +399,87 @@ async fn seeded_deps() -> (Deps, PathBuf) {
         .expect("data key digests");
     (deps, dir)
 }
+
+/// The user `ann@example.com` (password `events-password-1`), owner of project
+/// 1, signed in as session 50 (the events' session token names it) with the
+/// refresh token 51; and the API key `slk_evtkey23_…`, admin of project 1. The
+/// user is written as the operator adds one, without claiming the deployment:
+/// a sign-up is the first one.
+async fn seed_identity(deps: &Deps, project: &Id, now: chrono::DateTime<Utc>) {
+    use sluice_domain::entities::{
+        ApiKey, Email, Hidden, RefreshToken, Session, User, identity_partition,
+    };
+    let partition = identity_partition();
+    let meta = |id: Id| Meta {
+        id,
+        ..Meta::new(Kind::User, &partition, "events", now)
+    };
+    let far = chrono::DateTime::parse_from_rfc3339("2100-01-01T00:00:00Z")
+        .expect("a time")
+        .with_timezone(&Utc);
+    let email = Email::parse("email", "ann@example.com").expect("an address");
+    let user = User {
+        meta: meta(User::id_for(&email)),
+        email: email.as_str().into(),
+        password_hash: Hidden(EVENTS_PASSWORD_HASH.into()),
+        project: project.clone(),
+        role: sluice_domain::Role::Owner,
+        failed_attempts: 0,
+        last_failed_at: None,
+        locked_until: None,
+        sessions_valid_after: None,
+        kept_session: None,
+    };
+    put(deps, &user).await;
+    let mut session_meta = meta(fixed(Kind::Session, "50"));
+    // Older than any sign-out a case makes: `now` itself would tie with it.
+    session_meta.created_at = now - chrono::Duration::minutes(1);
+    put(
+        deps,
+        &Session {
+            meta: session_meta,
+            user_id: user.meta.id.clone(),
+            expires_at: far,
+            revoked_at: None,
+            revoked_because: None,
+        },
+    )
+    .await;
+    put(
+        deps,
+        &RefreshToken {
+            meta: meta(fixed(Kind::RefreshToken, "51")),
+            session_id: fixed(Kind::Session, "50"),
+            // SHA-256 of the events' refresh token's secret part.
+            digest: Hidden(
+                "29e2007970e9feb029593c1943b317fda3d88e355fa135e83d184faae0933e03".into(),
+            ),
+            used_at: None,
+        },
+    )
+    .await;
+    put(
+        deps,
+        &ApiKey {
+            meta: meta(ApiKey::id_for("evtkey23")),
+            project: project.clone(),
+            name: "events".into(),
+            role: sluice_domain::Role::Admin,
+            prefix: "evtkey23".into(),
+            // SHA-256 of the events' key `slk_evtkey23_c2x1aWNl…`.
+            digest: Hidden(
+                "1fc889912763d8b9c0ca3d7de5afc801f94caaaf28b29477d94cfd94b52827c0".into(),
+            ),
+            expires_at: None,
+            last_used_at: None,
+        },
+    )
+    .await;
+}
+
+/// Argon2id of `events-password-1` (test data, not a secret).
+const EVENTS_PASSWORD_HASH: &str =
+    "$argon2id$v=19$m=19456,t=6,p=1$quJr/YXcGUl35LNs9rIWmA$BErFZf8Viuj/MtDcG0scIKdH00oUCXwZex0bofDm+V0";
 
 /// A published `files` data mart (24) over a directory of NDJSON orders (source
 /// 23), with data in its table, runs of it in every state a run route acts on:

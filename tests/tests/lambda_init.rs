@@ -142,16 +142,20 @@ async fn a_function_starts_from_its_variables_and_what_it_lacks_is_an_init_error
         .await
         .expect("the bucket takes an object");
     assert_eq!(objects.list("probe/").await.expect("list").len(), 1);
-    let principal = sluice_app::auth::Principal {
-        subject: "init".into(),
-        project,
-        role: sluice_domain::Role::Viewer,
-    };
-    let token = sluice_app::auth::TokenKeys::new(KEY.as_bytes())
+    // The template's generated secret (a string) is one key, the same one
+    // `sluice token --key-file` signs with.
+    let principal =
+        sluice_app::auth::Principal::operator("init", project, sluice_domain::Role::Viewer);
+    let token = sluice_app::auth::TokenKeys::from_secret_value(KEY)
         .expect("key")
-        .sign(&principal, 1_000, 60);
+        .sign(&principal, 1_000, 60)
+        .expect("signed");
     assert_eq!(
-        deps.auth.verify(&token, 1_010).expect("verifies").subject,
+        deps.auth
+            .verify(&token, 1_010)
+            .await
+            .expect("verifies")
+            .subject,
         "init"
     );
 

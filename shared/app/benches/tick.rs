@@ -196,17 +196,15 @@ async fn main() {
         .map(|q| (q, sluice_domain::pipeline::MAX_RECEIVES))
         .collect();
     let queue_refs: Vec<(&str, u32)> = queues.iter().map(|(n, m)| (n.as_str(), *m)).collect();
-    let keys = TokenKeys::new(&[7u8; 32]).expect("key");
+    let keys = TokenKeys::sealed().expect("key");
     let project = Id::generate(Kind::Project, Utc::now().timestamp_millis() as u64);
-    let token = keys.sign(
-        &Principal {
-            subject: "bench".into(),
-            project: project.clone(),
-            role: Role::Owner,
-        },
-        Utc::now().timestamp(),
-        86_400,
-    );
+    let token = keys
+        .sign(
+            &Principal::operator("bench", project.clone(), Role::Owner),
+            Utc::now().timestamp(),
+            86_400,
+        )
+        .expect("signed");
     let mut deps = Deps::new(
         store.clone(),
         Arc::new(
