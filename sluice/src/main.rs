@@ -400,7 +400,13 @@ async fn users(dir: &DataDir, command: UsersCommand) -> anyhow::Result<()> {
             .ok_or_else(|| anyhow::anyhow!("--role must be one of viewer, editor, admin, owner"))
     };
     let shown = |u: &sluice_domain::entities::UserView| {
-        format!("{}  {}  {}  {}", u.email, u.project_id, u.role.as_str(), u.id)
+        format!(
+            "{}  {}  {}  {}",
+            u.email,
+            u.project_id,
+            u.role.as_str(),
+            u.id
+        )
     };
     match command {
         UsersCommand::Add {
@@ -457,7 +463,9 @@ fn password_from_stdin() -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("reading the password from standard input: {e}"))?;
     let password = line.trim_end_matches(['\n', '\r']).to_string();
     if password.is_empty() {
-        anyhow::bail!("give the password on standard input, e.g. `printf '%s\\n' \"$PASSWORD\" | sluice users …`");
+        anyhow::bail!(
+            "give the password on standard input, e.g. `printf '%s\\n' \"$PASSWORD\" | sluice users …`"
+        );
     }
     Ok(password)
 }

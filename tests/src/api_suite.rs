@@ -46,6 +46,8 @@ struct Fixture {
     /// A value map no data mart applies, and a name no map has yet.
     value_map: String,
     unused_map_name: String,
+    /// An API key of the project (its id).
+    api_key: String,
 }
 
 fn id(v: &Value) -> String {
@@ -264,7 +266,16 @@ async fn seed(app: &TestApp) -> Fixture {
             201,
         )
         .await);
+    let api_key = id(&app
+        .owner(
+            "POST",
+            "/v1/api-keys",
+            Some(&json!({"name": "fixture", "role": "viewer"})),
+            201,
+        )
+        .await);
     Fixture {
+        api_key,
         value_map,
         unused_map_name: format!("new_{suffix}"),
         exported_report_run: exported.meta.id.to_string(),
@@ -548,29 +559,100 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
             Some(json!({"case_insensitive": true})),
         ),
         "api-delete-value-map" => (format!("/v1/value-maps/{}", f.value_map), None),
+        "api-get-jwks" => (p("/.well-known/jwks.json"), None),
+        "api-get-me" => (p("/v1/me"), None),
+        "api-create-api-key" => (
+            p("/v1/api-keys"),
+            Some(json!({"name": "ci", "role": "viewer"})),
+        ),
+        "api-list-api-keys" => (p("/v1/api-keys"), None),
+        "api-delete-api-key" => (format!("/v1/api-keys/{}", f.api_key), None),
         other => panic!("no request written for route {other}; add one"),
+    }
+}
+
+/// A user's routes: their requests name the user's session, address and
+/// password rather than a record.
+const SESSION_ROUTES: &[&str] = &[
+    "api-sign-up",
+    "api-sign-in",
+    "api-refresh-session",
+    "api-sign-out",
+    "api-sign-out-everywhere",
+    "api-change-password",
+];
+
+/// The request of one of [`SESSION_ROUTES`] by the user `u`: its path, its
+/// body, and the credential it is sent with.
+fn session_request(route: &str, u: &crate::identity::SignedIn) -> (String, Option<Value>, String) {
+    let p = |s: &str| s.to_string();
+    match route {
+        // Sign-up is closed: the deployment has users.
+        "api-sign-up" => (
+            p("/v1/auth/sign-up"),
+            Some(
+                json!({"email": crate::identity::new_email(), "password": crate::identity::PASSWORD}),
+            ),
+            String::new(),
+        ),
+        "api-sign-in" => (
+            p("/v1/auth/sign-in"),
+            Some(json!({"email": u.email, "password": crate::identity::PASSWORD})),
+            String::new(),
+        ),
+        "api-refresh-session" => (
+            p("/v1/auth/refresh"),
+            Some(json!({"refresh_token": u.refresh})),
+            String::new(),
+        ),
+        "api-sign-out" => (p("/v1/auth/sign-out"), None, u.access.clone()),
+        "api-sign-out-everywhere" => (p("/v1/auth/sign-out-everywhere"), None, u.access.clone()),
+        "api-change-password" => (
+            p("/v1/auth/password"),
+            Some(
+                json!({"current_password": crate::identity::PASSWORD, "new_password": "another long password"}),
+            ),
+            u.access.clone(),
+        ),
+        other => panic!("{other} is not a session route"),
+    }
+}
+
+/// The status a route answers when allowed: its own, but sign-up's, which is
+/// closed once a deployment has users.
+fn allowed_status(route: &routes::RouteSpec) -> u16 {
+    if route.name == "api-sign-up" {
+        403
+    } else {
+        route.status
     }
 }
 
 pub async fn every_route_answers_every_role_of_its_own_project_as_its_role_allows(app: TestApp) {
     for route in routes::all() {
         for role in Role::ALL {
-            let f = seed(&app).await;
-            let (path, body) = request_for(route.name, &f);
-            // The data endpoint takes its destination's key, whoever holds it.
-            let token = if route.name == "api-get-report-data" {
-                f.data_key.as_str()
+            let (path, body, token) = if SESSION_ROUTES.contains(&route.name) {
+                let u = crate::identity::signed_in(&app, &app.project, role).await;
+                session_request(route.name, &u)
             } else {
-                app.token(role)
+                let f = seed(&app).await;
+                let (path, body) = request_for(route.name, &f);
+                // The data endpoint takes its destination's key, whoever holds it.
+                let token = if route.name == "api-get-report-data" {
+                    f.data_key.clone()
+                } else {
+                    app.token(role).to_string()
+                };
+                (path, body, token)
             };
             let r = app
-                .send(route.method.as_str(), &path, token, body.as_ref())
+                .send(route.method.as_str(), &path, &token, body.as_ref())
                 .await;
             let allowed = route.role.is_none_or(|need| role.allows(need));
             if allowed {
                 assert_eq!(
                     r.status,
-                    route.status,
+                    allowed_status(route),
                     "{} as {}: {}",
                     route.name,
                     role.as_str(),
@@ -601,10 +683,16 @@ pub async fn another_projects_token_sees_nothing_and_changes_nothing(app: TestAp
     for route in routes::all() {
         for role in Role::ALL {
             let f = seed(&app).await;
-            let (path, body) = request_for(route.name, &f);
-            let token = &app.strangers[&role];
+            let (path, body, token) = if SESSION_ROUTES.contains(&route.name) {
+                // Another project's user.
+                let u = crate::identity::signed_in(&app, &app.stranger_project, role).await;
+                session_request(route.name, &u)
+            } else {
+                let (path, body) = request_for(route.name, &f);
+                (path, body, app.strangers[&role].clone())
+            };
             let r = app
-                .send(route.method.as_str(), &path, token, body.as_ref())
+                .send(route.method.as_str(), &path, &token, body.as_ref())
                 .await;
             let what = format!(
                 "{} as another project's {}: {}",
@@ -624,7 +712,7 @@ pub async fn another_projects_token_sees_nothing_and_changes_nothing(app: TestAp
             } else if refers_to_records {
                 assert_eq!(r.status, 422, "{what}");
             } else {
-                assert_eq!(r.status, route.status, "{what}");
+                assert_eq!(r.status, allowed_status(route), "{what}");
                 if route.path.starts_with("/v1/") && route.method == http::Method::GET {
                     let items = r.json()["items"].as_array().cloned().unwrap_or_default();
                     let ours = json!(app.project.to_string());

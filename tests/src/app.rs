@@ -22,6 +22,8 @@ pub struct TestApp {
     pub tokens: HashMap<Role, String>,
     /// Tokens of another project, by role.
     pub strangers: HashMap<Role, String>,
+    /// That other project.
+    pub stranger_project: Id,
     /// The embedded data directory (empty for other stacks).
     pub data_dir: PathBuf,
     server: Option<Server>,
@@ -250,7 +252,8 @@ async fn spawn_app_on(
             .collect()
     };
     let tokens = mint(&project, "test");
-    let strangers = mint(&Id::generate(Kind::Project, now_ms()), "stranger");
+    let stranger_project = Id::generate(Kind::Project, now_ms());
+    let strangers = mint(&stranger_project, "stranger");
     TestApp {
         addr: server.addr,
         base: format!("http://{}", server.addr),
@@ -262,6 +265,7 @@ async fn spawn_app_on(
         deps,
         tokens,
         strangers,
+        stranger_project,
         data_dir,
         server: Some(server),
         engine: None,

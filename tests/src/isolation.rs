@@ -22,9 +22,18 @@ use crate::app::{TestApp, temp_dir};
 /// the data directory's key files.
 fn forbidden_texts(app: &TestApp) -> Vec<String> {
     let mut out = vec!["root:x:0:0".to_string()];
-    for key in ["signing.key", "secrets.key"] {
+    for key in ["token-keys.json", "secrets.key"] {
         if let Ok(text) = std::fs::read_to_string(app.data_dir.join(key)) {
             out.push(text.trim().to_string());
+        }
+    }
+    // Each signing key's seed, wherever in a body it would be.
+    if let Ok(text) = std::fs::read_to_string(app.data_dir.join("token-keys.json")) {
+        let set: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        for k in set["keys"].as_array().into_iter().flatten() {
+            if let Some(seed) = k["seed"].as_str() {
+                out.push(seed.to_string());
+            }
         }
     }
     out
@@ -195,7 +204,7 @@ pub async fn stream_globs_that_leave_the_location_are_refused_when_saved_and_pre
     let source = files_source(&app, &owner, "store://orders/", "ndjson").await;
     let mart = mart(&app, &owner).await;
     for glob in [
-        "../signing.key",
+        "../token-keys.json",
         "/etc/passwd",
         "/proc/self/environ",
         "../../warehouse/**/*.parquet",
@@ -238,7 +247,7 @@ pub async fn records_that_name_forbidden_places_are_refused_again_when_used(app:
             json!({"location": location, "format": "csv"}),
         )
         .await;
-        for glob in ["passwd", "signing.key", "environ", "**/*"] {
+        for glob in ["passwd", "token-keys.json", "environ", "**/*"] {
             let r = preview(&app, &owner, &mart, source.as_str(), glob).await;
             assert_eq!(
                 (r.status, r.field()),
@@ -263,7 +272,7 @@ pub async fn symlinks_inside_an_allowed_directory_are_not_followed_out(app: Test
     ];
     if !app.data_dir.as_os_str().is_empty() {
         for (name, target) in [
-            ("key.csv", "signing.key"),
+            ("key.csv", "token-keys.json"),
             ("secrets.csv", "secrets.key"),
             ("db.csv", "metadata.db"),
             ("objects", "objects"),
@@ -397,7 +406,7 @@ pub async fn uploads_over_the_limit_are_refused_and_leave_nothing() {
     use std::os::unix::fs::PermissionsExt as _;
     let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
     assert_eq!(mode(&app.data_dir), 0o700);
-    for key in ["signing.key", "secrets.key"] {
+    for key in ["token-keys.json", "secrets.key"] {
         assert_eq!(mode(&app.data_dir.join(key)), 0o600, "{key}");
     }
     app.stop().await;

@@ -7,6 +7,7 @@ pub mod app;
 pub mod connectors;
 pub mod contract;
 pub mod google;
+pub mod identity;
 pub mod isolation;
 pub mod lambda_invoke;
 pub mod moto;

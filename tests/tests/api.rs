@@ -19,6 +19,17 @@ sluice_tests::api_suite_tests!(sluice_tests::app::spawn_app);
 // The isolation suite (tests/src/isolation.rs) on the same stack.
 sluice_tests::isolation_tests!(sluice_tests::app::spawn_app);
 
+// The identity suite (tests/src/identity.rs) on the same stack.
+sluice_tests::identity_tests!(sluice_tests::app::spawn_app_without_workers);
+
+#[tokio::test]
+async fn failed_sign_ins_are_slowed_then_locked_and_look_alike_to_a_guesser() {
+    sluice_tests::identity::failed_sign_ins_are_slowed_then_locked_and_look_alike_to_a_guesser(
+        sluice_tests::identity::spawn_with_quick_lockout().await,
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn uploads_over_the_limit_are_refused_and_leave_nothing() {
     sluice_tests::isolation::uploads_over_the_limit_are_refused_and_leave_nothing().await;

@@ -478,8 +478,7 @@ async fn seed_identity(deps: &Deps, project: &Id, now: chrono::DateTime<Utc>) {
 }
 
 /// Argon2id of `events-password-1` (test data, not a secret).
-const EVENTS_PASSWORD_HASH: &str =
-    "$argon2id$v=19$m=19456,t=6,p=1$quJr/YXcGUl35LNs9rIWmA$BErFZf8Viuj/MtDcG0scIKdH00oUCXwZex0bofDm+V0";
+const EVENTS_PASSWORD_HASH: &str = "$argon2id$v=19$m=19456,t=6,p=1$quJr/YXcGUl35LNs9rIWmA$BErFZf8Viuj/MtDcG0scIKdH00oUCXwZex0bofDm+V0";
 
 /// A published `files` data mart (24) over a directory of NDJSON orders (source
 /// 23), with data in its table, runs of it in every state a run route acts on:

@@ -100,10 +100,7 @@ impl Default for IdentitySettings {
     /// project of its own derives (the local data directory names its own).
     fn default() -> Self {
         IdentitySettings {
-            default_project: sluice_domain::Id::derived(
-                sluice_domain::Kind::Project,
-                &["default"],
-            ),
+            default_project: sluice_domain::Id::derived(sluice_domain::Kind::Project, &["default"]),
             open_signup: false,
             sign_in: Default::default(),
             access_ttl_seconds: ACCESS_TTL_SECONDS,
@@ -121,7 +118,11 @@ impl IdentitySettings {
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<IdentitySettings, sluice_domain::ports::SettingError> {
         use sluice_domain::ports::SettingError;
-        let get = |v: &str| lookup(v).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let get = |v: &str| {
+            lookup(v)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
         let number = |variable: &'static str, max: i64| -> Result<Option<i64>, SettingError> {
             get(variable)
                 .map(|t| {

@@ -59,7 +59,10 @@ struct SigningKey {
 }
 
 impl SigningKey {
-    fn from_seed(seed: [u8; 32], created_at: Option<DateTime<Utc>>) -> Result<SigningKey, KeyError> {
+    fn from_seed(
+        seed: [u8; 32],
+        created_at: Option<DateTime<Utc>>,
+    ) -> Result<SigningKey, KeyError> {
         let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(&seed)
             .map_err(|_| KeyError::Malformed("a seed is not an Ed25519 key".into()))?;
         let mut public = [0u8; 32];
@@ -137,8 +140,14 @@ impl KeySet {
                 keys: vec![SigningKey::from_seed(seed, None)?],
             });
         }
-        let stored: StoredSet = serde_json::from_str(value)
-            .map_err(|e| KeyError::Malformed(format!("not a key set ({:?} error at line {} column {})", e.classify(), e.line(), e.column())))?;
+        let stored: StoredSet = serde_json::from_str(value).map_err(|e| {
+            KeyError::Malformed(format!(
+                "not a key set ({:?} error at line {} column {})",
+                e.classify(),
+                e.line(),
+                e.column()
+            ))
+        })?;
         let mut keys = vec![];
         for (i, k) in stored.keys.into_iter().enumerate() {
             let seed: [u8; 32] = B64
@@ -359,7 +368,12 @@ impl TokenKeys {
     /// Mints a token for `principal` (an access token of its session, if it
     /// has one), valid `ttl_seconds` from `now` (unix seconds), signed with the
     /// newest key.
-    pub fn sign(&self, principal: &Principal, now: i64, ttl_seconds: i64) -> Result<String, KeyError> {
+    pub fn sign(
+        &self,
+        principal: &Principal,
+        now: i64,
+        ttl_seconds: i64,
+    ) -> Result<String, KeyError> {
         let set = self.current();
         let key = set.keys.first().ok_or(KeyError::Empty)?;
         let claims = Claims {
@@ -465,7 +479,9 @@ impl TokenKeys {
                         *held = Arc::new(set);
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "The token key set read again is not valid; keeping the one held."),
+                Err(e) => {
+                    tracing::warn!(error = %e, "The token key set read again is not valid; keeping the one held.")
+                }
             },
             Ok(None) => tracing::warn!("The token key secret is gone; keeping the key set held."),
             Err(e) => tracing::warn!(error = %e, "The token key set could not be read again."),
@@ -534,7 +550,10 @@ mod tests {
         assert_eq!(rotated.kids().len(), 2);
         assert_eq!(rotated.kids()[1], old.kids()[0], "the old key is kept");
         let after = TokenKeys::new(rotated);
-        assert!(block_on(after.verify(&token, 1001)).is_ok(), "old tokens still verify");
+        assert!(
+            block_on(after.verify(&token, 1001)).is_ok(),
+            "old tokens still verify"
+        );
         let fresh = after.sign(&principal(), 1000, 60).expect("signed");
         let kid = jsonwebtoken::decode_header(&fresh).expect("jwt").kid;
         assert_ne!(kid.as_deref(), Some(old.kids()[0]), "the newest key signs");
@@ -544,7 +563,10 @@ mod tests {
             set = set.rotated(Utc::now()).expect("rotated");
         }
         assert_eq!(set.kids().len(), KEYS_KEPT);
-        assert!(block_on(TokenKeys::new(set).verify(&token, 1001)).is_err(), "retired at last");
+        assert!(
+            block_on(TokenKeys::new(set).verify(&token, 1001)).is_err(),
+            "retired at last"
+        );
     }
 
     #[test]
@@ -558,11 +580,17 @@ mod tests {
                 .contains("expired")
         );
         let other = TokenKeys::from_secret_value(&"8".repeat(32)).expect("key");
-        assert!(block_on(other.verify(&t, 1001)).is_err(), "another deployment's key");
+        assert!(
+            block_on(other.verify(&t, 1001)).is_err(),
+            "another deployment's key"
+        );
         let mut parts: Vec<&str> = t.split('.').collect();
         let forged = B64.encode(r#"{"sub":"ann","project":"prj_01JD3Z6Q8H4W9V2C5N7R0T1B3K","role":"owner","iat":0,"exp":99999999999}"#);
         parts[1] = &forged;
-        assert!(block_on(k.verify(&parts.join("."), 1001)).is_err(), "changed claims");
+        assert!(
+            block_on(k.verify(&parts.join("."), 1001)).is_err(),
+            "changed claims"
+        );
         let none_alg = format!("{}.{}.", B64.encode(r#"{"alg":"none"}"#), forged);
         assert!(block_on(k.verify(&none_alg, 1001)).is_err(), "alg none");
         let hs = jsonwebtoken::encode(
@@ -603,14 +631,21 @@ mod tests {
     fn a_process_reads_a_key_rotated_in_after_it_started() {
         block_on(async {
             let secrets = Arc::new(OneSecret(Mutex::new(None)));
-            let running = TokenKeys::load(secrets.clone(), "k", true).await.expect("created");
+            let running = TokenKeys::load(secrets.clone(), "k", true)
+                .await
+                .expect("created");
             let stored = secrets.get("k").await.expect("get").expect("written");
             let rotated = KeySet::parse(stored.expose())
                 .expect("set")
                 .rotated(Utc::now())
                 .expect("rotated");
-            secrets.put("k", &rotated.to_secret_value()).await.expect("put");
-            let signer = TokenKeys::load(secrets.clone(), "k", false).await.expect("loaded");
+            secrets
+                .put("k", &rotated.to_secret_value())
+                .await
+                .expect("put");
+            let signer = TokenKeys::load(secrets.clone(), "k", false)
+                .await
+                .expect("loaded");
             let token = signer.sign(&principal(), 1000, 60).expect("signed");
             // Not before a minute has passed since the last read…
             assert!(running.verify(&token, 1001).await.is_err());

@@ -78,5 +78,4 @@ pub struct Unauthorized(pub String);
 
 /// The one answer to a credential that is not good (unknown, revoked, expired,
 /// of another deployment): it tells a guesser nothing about which.
-pub const CREDENTIAL_REFUSED: &str =
-    "the bearer credential is not valid (unknown, revoked or expired); sign in again or use a valid key";
+pub const CREDENTIAL_REFUSED: &str = "the bearer credential is not valid (unknown, revoked or expired); sign in again or use a valid key";

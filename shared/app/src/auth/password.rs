@@ -30,8 +30,7 @@ fn hasher() -> Argon2<'static> {
 
 /// The PHC string of `password` under a new random salt.
 pub fn hash(password: &str) -> Result<String, HashError> {
-    let salt_bytes =
-        super::secret::random_bytes::<16>().map_err(|e| HashError(e.to_string()))?;
+    let salt_bytes = super::secret::random_bytes::<16>().map_err(|e| HashError(e.to_string()))?;
     let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| HashError(e.to_string()))?;
     hasher()
         .hash_password(password.as_bytes(), &salt)
@@ -42,8 +41,7 @@ pub fn hash(password: &str) -> Result<String, HashError> {
 /// Whether `password` is the one `phc` was made from (the crate compares in
 /// constant time). A malformed hash matches nothing.
 pub fn verify(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .is_ok_and(|h| hasher().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| hasher().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// Costs what [`verify`] costs, and matches nothing: a sign-in with an unknown

@@ -68,9 +68,7 @@ pub fn api_key_prefix(key: &str) -> Option<&str> {
     let rest = key.strip_prefix(API_KEY_START)?;
     let prefix = rest.get(..PREFIX_CHARS)?;
     let secret = rest.get(PREFIX_CHARS..)?.strip_prefix('_')?;
-    let ok = prefix
-        .bytes()
-        .all(|b| PREFIX_ALPHABET.contains(&b))
+    let ok = prefix.bytes().all(|b| PREFIX_ALPHABET.contains(&b))
         && secret.len() == 43
         && secret
             .bytes()

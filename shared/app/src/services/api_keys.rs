@@ -51,7 +51,12 @@ pub async fn create(ctx: &Ctx<'_>, body: CreateApiKey) -> ServiceResult<CreatedA
         let record = ApiKey {
             meta: Meta {
                 id: ApiKey::id_for(&prefix),
-                ..Meta::new(Kind::ApiKey, &identity_partition(), &ctx.principal.subject, ctx.now)
+                ..Meta::new(
+                    Kind::ApiKey,
+                    &identity_partition(),
+                    &ctx.principal.subject,
+                    ctx.now,
+                )
             },
             project: ctx.project().clone(),
             name: body.name.trim().to_string(),
@@ -109,13 +114,19 @@ pub async fn revoke(ctx: &Ctx<'_>, id: &IdOf<ApiKey>) -> ServiceResult<()> {
     let project = ctx.project().clone();
     let now = ctx.now;
     let mut found = false;
-    records::update::<ApiKey>(ctx.deps.store.as_ref(), &identity_partition(), id, now, |k| {
-        found = k.project == project && k.meta.deleted_at.is_none();
-        if found {
-            k.meta.deleted_at = Some(now);
-        }
-        found
-    })
+    records::update::<ApiKey>(
+        ctx.deps.store.as_ref(),
+        &identity_partition(),
+        id,
+        now,
+        |k| {
+            found = k.project == project && k.meta.deleted_at.is_none();
+            if found {
+                k.meta.deleted_at = Some(now);
+            }
+            found
+        },
+    )
     .await?;
     if !found {
         return Err(not_found());
@@ -127,7 +138,11 @@ pub async fn revoke(ctx: &Ctx<'_>, id: &IdOf<ApiKey>) -> ServiceResult<()> {
 /// The principal of an API key, if it is live; its use written down at most
 /// once a minute. A key that is unknown, wrong, revoked or expired gets the one
 /// answer a missing credential gets.
-pub async fn resolve(deps: &Deps, key: &str, now: DateTime<Utc>) -> Result<Principal, Unauthorized> {
+pub async fn resolve(
+    deps: &Deps,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<Principal, Unauthorized> {
     let refused = || Unauthorized(CREDENTIAL_REFUSED.into());
     let prefix = secret::api_key_prefix(key).ok_or_else(refused)?;
     let id = ApiKey::id_for(prefix);
@@ -150,21 +165,24 @@ pub async fn resolve(deps: &Deps, key: &str, now: DateTime<Utc>) -> Result<Princ
         subject: record.meta.id.to_string(),
         project: record.project.clone(),
         role: record.role,
-        credential: Credential::ApiKey { key: record.meta.id },
+        credential: Credential::ApiKey {
+            key: record.meta.id,
+        },
     })
 }
 
 /// Writes the key's last use; a failure (a race with another use) is no
 /// reason to refuse the request.
 async fn touch(deps: &Deps, id: &Id, now: DateTime<Utc>) {
-    let result = records::update::<ApiKey>(deps.store.as_ref(), &identity_partition(), id, now, |k| {
-        let news = k.use_is_news(now);
-        if news {
-            k.last_used_at = Some(now);
-        }
-        news
-    })
-    .await;
+    let result =
+        records::update::<ApiKey>(deps.store.as_ref(), &identity_partition(), id, now, |k| {
+            let news = k.use_is_news(now);
+            if news {
+                k.last_used_at = Some(now);
+            }
+            news
+        })
+        .await;
     if let Err(e) = result {
         tracing::warn!(key_id = %id, error = %e, "The API key's last use was not written.");
     }

@@ -143,7 +143,14 @@ pub async fn find_user(deps: &Deps, email: &Email) -> ServiceResult<Option<User>
 }
 
 /// A new user record (not yet stored).
-fn new_user(email: &Email, hash: Hidden, project: Id, role: Role, by: &str, now: DateTime<Utc>) -> User {
+fn new_user(
+    email: &Email,
+    hash: Hidden,
+    project: Id,
+    role: Role,
+    by: &str,
+    now: DateTime<Utc>,
+) -> User {
     User {
         meta: Meta {
             id: User::id_for(email),
@@ -177,7 +184,11 @@ async fn claim_first(deps: &Deps, user: &Id, now: DateTime<Utc>) -> ServiceResul
 /// `POST /v1/auth/sign-up`: on a fresh deployment the first user owns the
 /// default project; after that, only where the operator opened sign-up, each
 /// new user owning a project of their own. Answers a signed-in session.
-pub async fn sign_up(deps: &Deps, now: DateTime<Utc>, body: Credentials) -> ServiceResult<SessionTokens> {
+pub async fn sign_up(
+    deps: &Deps,
+    now: DateTime<Utc>,
+    body: Credentials,
+) -> ServiceResult<SessionTokens> {
     let email = Email::parse("email", &body.email)?;
     check_new_password("password", &body.password)?;
     let settings = &deps.identity;
@@ -218,12 +229,19 @@ fn closed() -> ServiceError {
 }
 
 /// `POST /v1/auth/sign-in`.
-pub async fn sign_in(deps: &Deps, now: DateTime<Utc>, body: Credentials) -> ServiceResult<SessionTokens> {
+pub async fn sign_in(
+    deps: &Deps,
+    now: DateTime<Utc>,
+    body: Credentials,
+) -> ServiceResult<SessionTokens> {
     let email = Email::parse("email", &body.email)?;
     if body.password.len() > sluice_domain::entities::MAX_PASSWORD_BYTES {
         return Err(ServiceError::invalid(
             "password",
-            format!("must be at most {} bytes", sluice_domain::entities::MAX_PASSWORD_BYTES),
+            format!(
+                "must be at most {} bytes",
+                sluice_domain::entities::MAX_PASSWORD_BYTES
+            ),
         ));
     }
     let refused = || ServiceError::Unauthorized(SIGN_IN_REFUSED.into());
@@ -256,13 +274,19 @@ pub async fn sign_in(deps: &Deps, now: DateTime<Utc>, body: Credentials) -> Serv
         None
     };
     let user = if user.failed_attempts > 0 || user.locked_until.is_some() || rehash.is_some() {
-        records::update::<User>(deps.store.as_ref(), &identity_partition(), &user.meta.id, now, |u| {
-            u.record_success();
-            if let Some(h) = &rehash {
-                u.password_hash = h.clone();
-            }
-            true
-        })
+        records::update::<User>(
+            deps.store.as_ref(),
+            &identity_partition(),
+            &user.meta.id,
+            now,
+            |u| {
+                u.record_success();
+                if let Some(h) = &rehash {
+                    u.password_hash = h.clone();
+                }
+                true
+            },
+        )
         .await?
         .unwrap_or(user)
     } else {
@@ -272,9 +296,18 @@ pub async fn sign_in(deps: &Deps, now: DateTime<Utc>, body: Credentials) -> Serv
 }
 
 /// A new session of `user`, with its first tokens.
-async fn start_session(deps: &Deps, user: &User, now: DateTime<Utc>) -> ServiceResult<SessionTokens> {
+async fn start_session(
+    deps: &Deps,
+    user: &User,
+    now: DateTime<Utc>,
+) -> ServiceResult<SessionTokens> {
     let session = Session {
-        meta: Meta::new(Kind::Session, &identity_partition(), user.meta.id.as_str(), now),
+        meta: Meta::new(
+            Kind::Session,
+            &identity_partition(),
+            user.meta.id.as_str(),
+            now,
+        ),
         user_id: user.meta.id.clone(),
         expires_at: now + Duration::seconds(deps.identity.session_ttl_seconds),
         revoked_at: None,
@@ -285,10 +318,20 @@ async fn start_session(deps: &Deps, user: &User, now: DateTime<Utc>) -> ServiceR
 }
 
 /// A new refresh token of `session`, and an access token beside it.
-async fn issue(deps: &Deps, user: &User, session: &Session, now: DateTime<Utc>) -> ServiceResult<SessionTokens> {
+async fn issue(
+    deps: &Deps,
+    user: &User,
+    session: &Session,
+    now: DateTime<Utc>,
+) -> ServiceResult<SessionTokens> {
     let secret = secret::new_secret().map_err(|e| ServiceError::Internal(e.to_string()))?;
     let token = RefreshToken {
-        meta: Meta::new(Kind::RefreshToken, &identity_partition(), user.meta.id.as_str(), now),
+        meta: Meta::new(
+            Kind::RefreshToken,
+            &identity_partition(),
+            user.meta.id.as_str(),
+            now,
+        ),
         session_id: session.meta.id.clone(),
         digest: Hidden(secret::digest(&secret)),
         used_at: None,
@@ -320,9 +363,17 @@ async fn issue(deps: &Deps, user: &User, session: &Session, now: DateTime<Utc>) 
 
 /// `POST /v1/auth/refresh`: the refresh token for a new pair. A token used
 /// before ends its session.
-pub async fn refresh(deps: &Deps, now: DateTime<Utc>, body: Refresh) -> ServiceResult<SessionTokens> {
+pub async fn refresh(
+    deps: &Deps,
+    now: DateTime<Utc>,
+    body: Refresh,
+) -> ServiceResult<SessionTokens> {
     let refused = || ServiceError::Unauthorized(REFRESH_REFUSED.into());
-    let (id, secret) = body.refresh_token.trim().split_once('.').ok_or_else(refused)?;
+    let (id, secret) = body
+        .refresh_token
+        .trim()
+        .split_once('.')
+        .ok_or_else(refused)?;
     let id = Id::parse(Kind::RefreshToken, id).ok_or_else(refused)?;
     let Some(mut token) = get::<RefreshToken>(deps, &id).await? else {
         return Err(refused());
@@ -330,8 +381,12 @@ pub async fn refresh(deps: &Deps, now: DateTime<Utc>, body: Refresh) -> ServiceR
     if !secret::matches(secret, &token.digest.0) {
         return Err(refused());
     }
-    let session = get::<Session>(deps, &token.session_id).await?.ok_or_else(refused)?;
-    let user = get::<User>(deps, &session.user_id).await?.ok_or_else(refused)?;
+    let session = get::<Session>(deps, &token.session_id)
+        .await?
+        .ok_or_else(refused)?;
+    let user = get::<User>(deps, &session.user_id)
+        .await?
+        .ok_or_else(refused)?;
     if !session.is_live(&user, now) {
         return Err(refused());
     }
@@ -383,10 +438,16 @@ pub async fn sign_out(ctx: &Ctx<'_>) -> ServiceResult<()> {
 pub async fn sign_out_everywhere(ctx: &Ctx<'_>) -> ServiceResult<()> {
     let (user, _) = session_of(ctx, "signing out everywhere")?;
     let now = ctx.now;
-    records::update::<User>(ctx.deps.store.as_ref(), &identity_partition(), user, now, |u| {
-        u.end_sessions(now, None);
-        true
-    })
+    records::update::<User>(
+        ctx.deps.store.as_ref(),
+        &identity_partition(),
+        user,
+        now,
+        |u| {
+            u.end_sessions(now, None);
+            true
+        },
+    )
     .await?
     .ok_or_else(|| ServiceError::Unauthorized(CREDENTIAL_REFUSED.into()))?;
     tracing::info!(user_id = %user, "Signed out everywhere.");
@@ -407,10 +468,16 @@ pub async fn change_password(ctx: &Ctx<'_>, body: ChangePassword) -> ServiceResu
     let blocked = user.sign_in_blocked_until(&policy, now).is_some();
     let right = verify(&body.current_password, &user.password_hash).await?;
     if !right {
-        records::update::<User>(deps.store.as_ref(), &identity_partition(), user_id, now, |u| {
-            u.record_failure(&policy, now);
-            true
-        })
+        records::update::<User>(
+            deps.store.as_ref(),
+            &identity_partition(),
+            user_id,
+            now,
+            |u| {
+                u.record_failure(&policy, now);
+                true
+            },
+        )
         .await?;
     }
     if !right || blocked {
@@ -422,12 +489,18 @@ pub async fn change_password(ctx: &Ctx<'_>, body: ChangePassword) -> ServiceResu
     check_new_password("new_password", &body.new_password)?;
     let new_hash = hash(&body.new_password).await?;
     let session = session.clone();
-    records::update::<User>(deps.store.as_ref(), &identity_partition(), user_id, now, |u| {
-        u.password_hash = new_hash.clone();
-        u.record_success();
-        u.end_sessions(now, Some(session.clone()));
-        true
-    })
+    records::update::<User>(
+        deps.store.as_ref(),
+        &identity_partition(),
+        user_id,
+        now,
+        |u| {
+            u.password_hash = new_hash.clone();
+            u.record_success();
+            u.end_sessions(now, Some(session.clone()));
+            true
+        },
+    )
     .await?;
     tracing::info!(user_id = %user_id, "Password changed; the user's other sessions are ended.");
     Ok(())
@@ -505,7 +578,14 @@ pub async fn add_user(
 ) -> ServiceResult<UserView> {
     let email = Email::parse("email", email)?;
     check_new_password("password", password)?;
-    let user = new_user(&email, hash(password).await?, project.clone(), role, "operator", now);
+    let user = new_user(
+        &email,
+        hash(password).await?,
+        project.clone(),
+        role,
+        "operator",
+        now,
+    );
     match deps.store.insert(&records::to_record(&user)?).await {
         Ok(()) => {}
         Err(StoreError::AlreadyExists) => {
@@ -521,7 +601,11 @@ pub async fn add_user(
 }
 
 /// Every user, a page of `limit` after `after`.
-pub async fn list_users(deps: &Deps, after: Option<Id>, limit: u32) -> ServiceResult<(Vec<UserView>, Option<Id>)> {
+pub async fn list_users(
+    deps: &Deps,
+    after: Option<Id>,
+    limit: u32,
+) -> ServiceResult<(Vec<UserView>, Option<Id>)> {
     let page = deps
         .store
         .list(&sluice_domain::ports::ListQuery {
@@ -548,13 +632,19 @@ pub async fn set_role(
     now: DateTime<Utc>,
 ) -> ServiceResult<UserView> {
     let email = Email::parse("email", email)?;
-    let user = records::update::<User>(deps.store.as_ref(), &identity_partition(), &User::id_for(&email), now, |u| {
-        u.role = role;
-        if let Some(p) = &project {
-            u.project = p.clone();
-        }
-        true
-    })
+    let user = records::update::<User>(
+        deps.store.as_ref(),
+        &identity_partition(),
+        &User::id_for(&email),
+        now,
+        |u| {
+            u.role = role;
+            if let Some(p) = &project {
+                u.project = p.clone();
+            }
+            true
+        },
+    )
     .await?
     .ok_or_else(|| ServiceError::NotFound(format!("no user has the address {}", email.as_str())))?;
     Ok(user.view())
@@ -571,12 +661,18 @@ pub async fn reset_password(
     let email = Email::parse("email", email)?;
     check_new_password("password", password)?;
     let new_hash = hash(password).await?;
-    let user = records::update::<User>(deps.store.as_ref(), &identity_partition(), &User::id_for(&email), now, |u| {
-        u.password_hash = new_hash.clone();
-        u.record_success();
-        u.end_sessions(now, None);
-        true
-    })
+    let user = records::update::<User>(
+        deps.store.as_ref(),
+        &identity_partition(),
+        &User::id_for(&email),
+        now,
+        |u| {
+            u.password_hash = new_hash.clone();
+            u.record_success();
+            u.end_sessions(now, None);
+            true
+        },
+    )
     .await?
     .ok_or_else(|| ServiceError::NotFound(format!("no user has the address {}", email.as_str())))?;
     Ok(user.view())

@@ -458,7 +458,15 @@ mod tests {
         let b = Email::parse("email", "ann@example.com").expect("valid");
         assert_eq!(a, b);
         assert_eq!(User::id_for(&a), User::id_for(&b));
-        for bad in ["", "ann", "@example.com", "ann@", "ann@example", "a b@c.d", "a@b@c.d"] {
+        for bad in [
+            "",
+            "ann",
+            "@example.com",
+            "ann@",
+            "ann@example",
+            "a b@c.d",
+            "a@b@c.d",
+        ] {
             assert!(Email::parse("email", bad).is_err(), "{bad:?}");
         }
     }
@@ -491,7 +499,10 @@ mod tests {
             u.record_failure(&policy, t0);
         }
         assert!(u.is_locked(t0));
-        assert_eq!(u.sign_in_blocked_until(&policy, t0), Some(t0 + policy.lock_for));
+        assert_eq!(
+            u.sign_in_blocked_until(&policy, t0),
+            Some(t0 + policy.lock_for)
+        );
         // Trying during the lock does not lengthen it.
         u.record_failure(&policy, t0 + Duration::minutes(10));
         assert_eq!(u.locked_until, Some(t0 + policy.lock_for));
