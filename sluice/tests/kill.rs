@@ -417,3 +417,104 @@ fn usage_errors_are_one_line_without_a_stack_trace() {
         assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
     }
 }
+
+/// `sluice …` over `data`, `stdin` on its standard input; its status and output.
+fn sluice_cli(data: &Path, args: &[&str], stdin: &str) -> (bool, String) {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sluice runs");
+    if let Some(mut input) = child.stdin.take() {
+        let _ = input.write_all(stdin.as_bytes());
+    }
+    let out = child.wait_with_output().expect("sluice ends");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// The operator's commands over the data directory: users added, listed,
+/// changed and reset, the password only ever on standard input and never in
+/// the output; a key rotation keeps verifying what the old key signed.
+#[test]
+fn the_operator_manages_users_and_rotates_keys_from_the_command_line() {
+    use base64::Engine as _;
+    let data = temp("operator");
+    let password = "the operator's long password\n";
+    let (ok, out) = sluice_cli(
+        &data,
+        &[
+            "users",
+            "add",
+            "--email",
+            "Ann@Example.com",
+            "--role",
+            "editor",
+        ],
+        password,
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("ann@example.com") && out.contains("editor"),
+        "{out}"
+    );
+    let (ok, out) = sluice_cli(&data, &["users", "add", "--email", "bo@example.com"], "");
+    assert!(!ok && out.contains("standard input"), "{out}");
+    let (ok, out) = sluice_cli(
+        &data,
+        &[
+            "users",
+            "set-role",
+            "--email",
+            "ann@example.com",
+            "--role",
+            "admin",
+        ],
+        "",
+    );
+    assert!(ok && out.contains("admin"), "{out}");
+    let (ok, out) = sluice_cli(&data, &["users", "list"], "");
+    assert!(ok, "{out}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.contains("ann@example.com") && out.contains("admin"),
+        "{out}"
+    );
+    let (ok, out) = sluice_cli(
+        &data,
+        &["users", "reset-password", "--email", "ann@example.com"],
+        "another long password\n",
+    );
+    assert!(ok && out.contains("signed out everywhere"), "{out}");
+    assert!(
+        !out.contains("long password"),
+        "no password in the output: {out}"
+    );
+    // An operator token, then a rotation: the token's key is kept, a new one signs.
+    let (ok, token) = sluice_cli(&data, &["token", "--role", "viewer"], "");
+    assert!(ok, "{token}");
+    let header = token.split('.').next().expect("a JWT");
+    let header: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(header)
+            .expect("base64url"),
+    )
+    .expect("a JSON header");
+    assert_eq!(header["alg"], "EdDSA");
+    let kid = header["kid"].as_str().expect("a kid").to_string();
+    let (ok, out) = sluice_cli(&data, &["keys", "rotate"], "");
+    assert!(ok, "{out}");
+    assert!(out.contains(&format!("still verifying: {kid}")), "{out}");
+    assert!(!out.contains(&format!("signing key: {kid}")), "{out}");
+    let _ = std::fs::remove_dir_all(&data);
+}

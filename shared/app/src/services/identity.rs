@@ -15,8 +15,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sluice_domain::entities::{
-    ApiKeyView, Deployment, Email, Hidden, Meta, RefreshToken, Session, User, UserView,
-    check_new_password, identity_partition,
+    ApiKeyView, Deployment, Email, Hidden, Meta, RefreshToken, Session, USER_EMAIL, User, UserView,
+    check_new_password, check_password_length, identity_partition,
 };
 use sluice_domain::ports::StoreError;
 use sluice_domain::{Id, Kind, Role};
@@ -35,14 +35,25 @@ pub const SIGN_IN_REFUSED: &str = "the e-mail address or password is wrong, or s
 pub const REFRESH_REFUSED: &str =
     "the refresh token is not valid (unknown, used, revoked or expired); sign in again";
 
-/// `POST /v1/auth/sign-up` and `POST /v1/auth/sign-in`.
+/// `POST /v1/auth/sign-up`.
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Credentials {
-    /// The user's e-mail address (compared in lower case).
-    #[schemars(length(min = 3, max = 254))]
+pub struct SignUp {
+    /// The user's e-mail address (kept and compared in lower case).
+    #[schemars(length(max = 254), pattern(USER_EMAIL))]
     pub email: String,
-    /// At least 10 characters to sign up; at most 256 bytes.
+    /// 10 to 256 characters.
+    #[schemars(length(min = 10, max = 256))]
+    pub password: String,
+}
+
+/// `POST /v1/auth/sign-in`.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    /// The user's e-mail address, in any case.
+    #[schemars(length(max = 254), pattern(USER_EMAIL))]
+    pub email: String,
     #[schemars(length(min = 1, max = 256))]
     pub password: String,
 }
@@ -62,7 +73,7 @@ pub struct Refresh {
 pub struct ChangePassword {
     #[schemars(length(min = 1, max = 256))]
     pub current_password: String,
-    /// At least 10 characters, at most 256 bytes.
+    /// 10 to 256 characters.
     #[schemars(length(min = 10, max = 256))]
     pub new_password: String,
 }
@@ -187,7 +198,7 @@ async fn claim_first(deps: &Deps, user: &Id, now: DateTime<Utc>) -> ServiceResul
 pub async fn sign_up(
     deps: &Deps,
     now: DateTime<Utc>,
-    body: Credentials,
+    body: SignUp,
 ) -> ServiceResult<SessionTokens> {
     let email = Email::parse("email", &body.email)?;
     check_new_password("password", &body.password)?;
@@ -232,18 +243,10 @@ fn closed() -> ServiceError {
 pub async fn sign_in(
     deps: &Deps,
     now: DateTime<Utc>,
-    body: Credentials,
+    body: SignIn,
 ) -> ServiceResult<SessionTokens> {
     let email = Email::parse("email", &body.email)?;
-    if body.password.len() > sluice_domain::entities::MAX_PASSWORD_BYTES {
-        return Err(ServiceError::invalid(
-            "password",
-            format!(
-                "must be at most {} bytes",
-                sluice_domain::entities::MAX_PASSWORD_BYTES
-            ),
-        ));
-    }
+    check_password_length("password", &body.password)?;
     let refused = || ServiceError::Unauthorized(SIGN_IN_REFUSED.into());
     let Some(user) = find_user(deps, &email).await? else {
         let p = body.password.clone();
@@ -459,6 +462,8 @@ pub async fn sign_out_everywhere(ctx: &Ctx<'_>) -> ServiceResult<()> {
 /// user ends; this one goes on.
 pub async fn change_password(ctx: &Ctx<'_>, body: ChangePassword) -> ServiceResult<()> {
     let (user_id, session) = session_of(ctx, "changing the password")?;
+    check_password_length("current_password", &body.current_password)?;
+    check_new_password("new_password", &body.new_password)?;
     let deps = ctx.deps;
     let now = ctx.now;
     let user = get::<User>(deps, user_id)
@@ -486,7 +491,6 @@ pub async fn change_password(ctx: &Ctx<'_>, body: ChangePassword) -> ServiceResu
             "is not the current password, or password changes are paused after failed attempts",
         ));
     }
-    check_new_password("new_password", &body.new_password)?;
     let new_hash = hash(&body.new_password).await?;
     let session = session.clone();
     records::update::<User>(
@@ -676,4 +680,174 @@ pub async fn reset_password(
     .await?
     .ok_or_else(|| ServiceError::NotFound(format!("no user has the address {}", email.as_str())))?;
     Ok(user.view())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::auth::TokenKeys;
+    use sluice_domain::ports::SystemClock;
+
+    /// Deps over a fresh SQLite store and secrets file.
+    fn deps() -> (Deps, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "sluice-identity-{}",
+            Id::generate(Kind::Run, Utc::now().timestamp_millis() as u64)
+        ));
+        std::fs::create_dir_all(&dir).expect("a temp dir");
+        let deps = Deps::new(
+            Arc::new(sluice_local::SqliteStore::open(&dir.join("meta.db"), 1).expect("store")),
+            Arc::new(
+                sluice_local::FileSecrets::open(&dir.join("s.json"), &dir.join("s.key"))
+                    .expect("secrets"),
+            ),
+            Arc::new(SystemClock),
+            Arc::new(TokenKeys::sealed().expect("keys")),
+        );
+        (deps, dir)
+    }
+
+    fn credentials(email: &str) -> SignIn {
+        SignIn {
+            email: email.into(),
+            password: "a long enough password".into(),
+        }
+    }
+
+    fn sign_up_as(email: &str) -> SignUp {
+        SignUp {
+            email: email.into(),
+            password: "a long enough password".into(),
+        }
+    }
+
+    fn again(token: &str) -> Refresh {
+        Refresh {
+            refresh_token: token.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn each_refresh_rotates_and_a_reused_token_ends_its_family_only() {
+        let (deps, dir) = deps();
+        let now = Utc::now();
+        let first = sign_up(&deps, now, sign_up_as("ann@example.com"))
+            .await
+            .expect("the first user");
+        let other = sign_in(&deps, now, credentials("ann@example.com"))
+            .await
+            .expect("a second sign-in");
+        let second = refresh(&deps, now, again(&first.refresh_token))
+            .await
+            .expect("rotated");
+        assert_ne!(second.refresh_token, first.refresh_token);
+        let third = refresh(&deps, now, again(&second.refresh_token))
+            .await
+            .expect("rotated again");
+        // The first token comes back: its family ends, the rotated tokens with it.
+        assert!(matches!(
+            refresh(&deps, now, again(&first.refresh_token)).await,
+            Err(ServiceError::Unauthorized(_))
+        ));
+        assert!(
+            refresh(&deps, now, again(&third.refresh_token))
+                .await
+                .is_err()
+        );
+        let token = deps
+            .auth
+            .verify(&third.access_token, now.timestamp())
+            .await
+            .expect("still a well-signed token");
+        let sid = token.session.clone().expect("a session's token");
+        assert!(resolve_session(&deps, &token, &sid, now).await.is_err());
+        // Another sign-in of the same user is another family.
+        assert!(
+            refresh(&deps, now, again(&other.refresh_token))
+                .await
+                .is_ok()
+        );
+        // A token that is not one, or one with a wrong secret, is refused.
+        for bad in ["", "x", "rtk_01JD0000000000000000000051.abc"] {
+            assert!(refresh(&deps, now, again(bad)).await.is_err(), "{bad}");
+        }
+        let (id, _) = other.refresh_token.split_once('.').expect("id.secret");
+        let forged = format!("{id}.{}", "A".repeat(43));
+        assert!(refresh(&deps, now, again(&forged)).await.is_err());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn the_operator_adds_lists_changes_and_resets_users() {
+        let (deps, dir) = deps();
+        let now = Utc::now();
+        let project = Id::generate(Kind::Project, 1);
+        let added = add_user(
+            &deps,
+            "Bob@Example.com",
+            "a long enough password",
+            &project,
+            Role::Viewer,
+            now,
+        )
+        .await
+        .expect("added");
+        assert_eq!(added.email, "bob@example.com");
+        assert!(matches!(
+            add_user(
+                &deps,
+                "bob@example.com",
+                "a long enough password",
+                &project,
+                Role::Viewer,
+                now
+            )
+            .await,
+            Err(ServiceError::Conflict(_))
+        ));
+        // The deployment has a user: sign-up is closed.
+        assert!(matches!(
+            sign_up(&deps, now, sign_up_as("eve@example.com")).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        let (users, next) = list_users(&deps, None, 10).await.expect("listed");
+        assert_eq!((users.len(), next), (1, None));
+        let session = sign_in(&deps, now, credentials("bob@example.com"))
+            .await
+            .expect("signed in");
+        let changed = set_role(&deps, "bob@example.com", Role::Admin, None, now)
+            .await
+            .expect("changed");
+        assert_eq!(changed.role, Role::Admin);
+        // The new role applies to the session's next request.
+        let token = deps
+            .auth
+            .verify(&session.access_token, now.timestamp())
+            .await
+            .expect("verified");
+        let sid = token.session.clone().expect("a session");
+        let principal = resolve_session(&deps, &token, &sid, now)
+            .await
+            .expect("live");
+        assert_eq!(principal.role, Role::Admin);
+        // A reset signs the user out everywhere and takes the new password.
+        reset_password(
+            &deps,
+            "bob@example.com",
+            "another long password",
+            now + Duration::seconds(1),
+        )
+        .await
+        .expect("reset");
+        let later = now + Duration::seconds(2);
+        assert!(resolve_session(&deps, &token, &sid, later).await.is_err());
+        assert!(
+            sign_in(&deps, later, credentials("bob@example.com"))
+                .await
+                .is_err()
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

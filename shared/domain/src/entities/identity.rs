@@ -36,10 +36,15 @@ impl std::fmt::Debug for Hidden {
 pub const MAX_EMAIL_CHARS: usize = 254;
 /// Fewest characters of a password.
 pub const MIN_PASSWORD_CHARS: usize = 10;
-/// Most bytes of a password: hashing is bounded whatever is sent.
-pub const MAX_PASSWORD_BYTES: usize = 256;
+/// Most characters of a password: hashing is bounded whatever is sent.
+pub const MAX_PASSWORD_CHARS: usize = 256;
 
-/// An e-mail address as users are keyed by it: trimmed and in lower case, so
+/// The JSON Schema `pattern` of an address [`Email::parse`] takes: no white
+/// space (as `char::is_whitespace` counts it), one `@` with something before
+/// it, and after it a domain holding a `.` that neither starts nor ends it.
+pub const USER_EMAIL: &str = "^[^@\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+@[^@.\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^@\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*\\.[^@\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^@.\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]$";
+
+/// An e-mail address as users are keyed by it: in lower case, so
 /// `Ann@Example.com` and `ann@example.com` are one user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
@@ -47,10 +52,9 @@ pub struct Email(String);
 impl Email {
     /// Checks and normalizes `raw` (the field is named `field` in the error).
     pub fn parse(field: &str, raw: &str) -> Result<Email, DomainError> {
-        let email = raw.trim().to_lowercase();
-        let ok = email.chars().count() <= MAX_EMAIL_CHARS
-            && !email.contains(char::is_whitespace)
-            && email.split_once('@').is_some_and(|(local, domain)| {
+        let ok = raw.chars().count() <= MAX_EMAIL_CHARS
+            && !raw.contains(char::is_whitespace)
+            && raw.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty()
                     && !domain.contains('@')
                     && domain.contains('.')
@@ -58,7 +62,7 @@ impl Email {
                     && !domain.ends_with('.')
             });
         if ok {
-            Ok(Email(email))
+            Ok(Email(raw.to_lowercase()))
         } else {
             Err(DomainError::invalid(field, "is not an e-mail address"))
         }
@@ -69,8 +73,8 @@ impl Email {
     }
 }
 
-/// Checks a new password's length: at least [`MIN_PASSWORD_CHARS`] characters,
-/// at most [`MAX_PASSWORD_BYTES`] bytes. The message never quotes it.
+/// Checks a new password's length: [`MIN_PASSWORD_CHARS`] to
+/// [`MAX_PASSWORD_CHARS`] characters. The message never quotes it.
 pub fn check_new_password(field: &str, password: &str) -> Result<(), DomainError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(DomainError::invalid(
@@ -78,10 +82,16 @@ pub fn check_new_password(field: &str, password: &str) -> Result<(), DomainError
             format!("must be at least {MIN_PASSWORD_CHARS} characters"),
         ));
     }
-    if password.len() > MAX_PASSWORD_BYTES {
+    check_password_length(field, password)
+}
+
+/// Checks that a password given (to sign in) is 1 to [`MAX_PASSWORD_CHARS`]
+/// characters.
+pub fn check_password_length(field: &str, password: &str) -> Result<(), DomainError> {
+    if password.is_empty() || password.chars().count() > MAX_PASSWORD_CHARS {
         return Err(DomainError::invalid(
             field,
-            format!("must be at most {MAX_PASSWORD_BYTES} bytes"),
+            format!("must be 1 to {MAX_PASSWORD_CHARS} characters"),
         ));
     }
     Ok(())
@@ -454,7 +464,7 @@ mod tests {
 
     #[test]
     fn addresses_are_one_user_whatever_their_case_and_spaces() {
-        let a = Email::parse("email", "  Ann@Example.COM ").expect("valid");
+        let a = Email::parse("email", "Ann@Example.COM").expect("valid");
         let b = Email::parse("email", "ann@example.com").expect("valid");
         assert_eq!(a, b);
         assert_eq!(User::id_for(&a), User::id_for(&b));
@@ -466,6 +476,9 @@ mod tests {
             "ann@example",
             "a b@c.d",
             "a@b@c.d",
+            " a@b.c",
+            "a@.b.c",
+            "a@b.c.",
         ] {
             assert!(Email::parse("email", bad).is_err(), "{bad:?}");
         }
