@@ -279,6 +279,7 @@ async fn cli() -> anyhow::Result<()> {
             }
             let project = dir.default_project(&deps).await?;
             identity.default_project = project.clone();
+            let deps_open_signup = identity.open_signup;
             deps.identity = identity;
             let engine = Engine::start(&deps, &project).await?;
             let roots = deps.import_roots.clone();
@@ -304,6 +305,14 @@ async fn cli() -> anyhow::Result<()> {
             println!("admin token, valid 30 days (mint others with `sluice token --role viewer`):");
             println!("export TOKEN={token}");
             println!("then try:  curl -H \"Authorization: Bearer $TOKEN\" {url}/v1/connectors");
+            println!(
+                "people sign in: the first POST {url}/v1/auth/sign-up owns this project{}",
+                if deps_open_signup {
+                    "; sign-up stays open"
+                } else {
+                    "; then add users with `sluice users add`"
+                }
+            );
             println!("API reference: {url}/openapi.json");
             tracing::info!(addr = %server.addr, startup_ms = started.elapsed().as_millis() as u64, "Ready.");
             shutdown_signal().await;

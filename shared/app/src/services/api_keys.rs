@@ -11,7 +11,7 @@ use sluice_domain::{Id, IdOf, Kind};
 
 use super::{Ctx, List, Page};
 use crate::Deps;
-use crate::auth::{CREDENTIAL_REFUSED, Credential, Principal, Unauthorized, secret};
+use crate::auth::{CREDENTIAL_REFUSED, Credential, Principal, secret};
 use crate::error::{ServiceError, ServiceResult};
 use crate::records;
 
@@ -137,24 +137,14 @@ pub async fn revoke(ctx: &Ctx<'_>, id: &IdOf<ApiKey>) -> ServiceResult<()> {
 
 /// The principal of an API key, if it is live; its use written down at most
 /// once a minute. A key that is unknown, wrong, revoked or expired gets the one
-/// answer a missing credential gets.
-pub async fn resolve(
-    deps: &Deps,
-    key: &str,
-    now: DateTime<Utc>,
-) -> Result<Principal, Unauthorized> {
-    let refused = || Unauthorized(CREDENTIAL_REFUSED.into());
+/// answer a missing credential gets (a store that fails is a 500, not a 401).
+pub async fn resolve(deps: &Deps, key: &str, now: DateTime<Utc>) -> ServiceResult<Principal> {
+    let refused = || ServiceError::Unauthorized(CREDENTIAL_REFUSED.into());
     let prefix = secret::api_key_prefix(key).ok_or_else(refused)?;
     let id = ApiKey::id_for(prefix);
-    let found = records::get::<ApiKey>(deps.store.as_ref(), &identity_partition(), &id).await;
-    let record = match found {
-        Ok(Some(k)) => k,
-        Ok(None) => return Err(refused()),
-        Err(e) => {
-            tracing::error!(error = %e, "API key lookup failed.");
-            return Err(refused());
-        }
-    };
+    let record = records::get::<ApiKey>(deps.store.as_ref(), &identity_partition(), &id)
+        .await?
+        .ok_or_else(refused)?;
     if !secret::matches(key, &record.digest.0) || !record.is_live(now) {
         return Err(refused());
     }

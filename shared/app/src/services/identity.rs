@@ -23,9 +23,7 @@ use sluice_domain::{Id, Kind, Role};
 
 use super::Ctx;
 use crate::Deps;
-use crate::auth::{
-    CREDENTIAL_REFUSED, Credential, Principal, Unauthorized, VerifiedToken, password, secret,
-};
+use crate::auth::{CREDENTIAL_REFUSED, Credential, Principal, VerifiedToken, password, secret};
 use crate::error::{ServiceError, ServiceResult};
 use crate::records;
 
@@ -539,20 +537,17 @@ pub async fn me(ctx: &Ctx<'_>) -> ServiceResult<Me> {
 
 /// The principal of a session's access token, if its session is still live:
 /// read on every request, so a signed-out session's tokens stop at once and a
-/// user's new role applies at once.
+/// user's new role applies at once (a store that fails is a 500, not a 401).
 pub async fn resolve_session(
     deps: &Deps,
     token: &VerifiedToken,
     session: &Id,
     now: DateTime<Utc>,
-) -> Result<Principal, Unauthorized> {
-    let refused = || Unauthorized(CREDENTIAL_REFUSED.into());
-    let found = get::<Session>(deps, session).await;
-    let session = found.ok().flatten().ok_or_else(refused)?;
+) -> ServiceResult<Principal> {
+    let refused = || ServiceError::Unauthorized(CREDENTIAL_REFUSED.into());
+    let session = get::<Session>(deps, session).await?.ok_or_else(refused)?;
     let user = get::<User>(deps, &session.user_id)
-        .await
-        .ok()
-        .flatten()
+        .await?
         .ok_or_else(refused)?;
     if !session.is_live(&user, now) || token.subject != user.meta.id.as_str() {
         return Err(refused());
