@@ -566,6 +566,7 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
             Some(json!({"name": "ci", "role": "viewer"})),
         ),
         "api-list-api-keys" => (p("/v1/api-keys"), None),
+        "api-list-audit" => (p("/v1/audit"), None),
         "api-delete-api-key" => (format!("/v1/api-keys/{}", f.api_key), None),
         other => panic!("no request written for route {other}; add one"),
     }
@@ -663,6 +664,18 @@ pub async fn every_route_answers_every_role_of_its_own_project_as_its_role_allow
                     assert_eq!(r.text, "id,amount\r\n1,2.5\r\n", "{}", route.name);
                 } else if r.status != 204 {
                     r.json();
+                }
+                if route.writes() {
+                    // The write left its entry: the newest of its route.
+                    let audit = app
+                        .owner("GET", &format!("/v1/audit?action={}&limit=1", route.name), None, 200)
+                        .await;
+                    let entry = &audit["items"][0];
+                    assert_eq!(entry["action"], json!(route.name), "{} as {}: {audit}", route.name, role.as_str());
+                    assert_eq!(entry["status"], json!(r.status), "{}", route.name);
+                    assert_eq!(entry["method"], json!(route.method.as_str()), "{}", route.name);
+                    let credential = if SESSION_ROUTES.contains(&route.name) { "session" } else { "operator" };
+                    assert_eq!(entry["actor"]["credential"], json!(credential), "{}", route.name);
                 }
             } else {
                 assert_eq!(
@@ -1250,6 +1263,97 @@ pub async fn the_openapi_document_describes_every_route(app: TestApp) {
         );
     }
     assert!(doc["components"]["schemas"]["CreateTrigger"].is_object());
+    app.stop().await;
+}
+
+/// `/health` asks every part the server holds (store, secrets, queue, objects,
+/// warehouse), without a token, and is not cached on the way.
+pub async fn health_asks_every_part_the_server_holds(app: TestApp) {
+    let r = app.send("GET", "/health", "", None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.headers.get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    let body = r.json();
+    assert_eq!(body["status"], json!("ok"));
+    assert_eq!(
+        body["checks"],
+        json!({"store": "ok", "secrets": "ok", "queue": "ok", "objects": "ok", "warehouse": "ok"})
+    );
+    app.stop().await;
+}
+
+/// The audit log: a record's writes with the versions around each, newest
+/// first, found by the record; a secret the writes sent is nowhere in it; an
+/// API key's writes name the key; another project sees none of it.
+pub async fn the_audit_log_holds_each_write_with_its_versions_and_no_secret(app: TestApp) {
+    let secret = "ghp_AUDITSECRET_77c1";
+    let created = app.owner("POST", "/v1/sources", Some(&json!({"title": "API", "connector": "http_json", "config": {"base_url": "https://api.example.com", "auth_value": secret}})), 201).await;
+    let sid = id(&created);
+    app.owner(
+        "PATCH",
+        &format!("/v1/sources/{sid}"),
+        Some(&json!({"config": {"auth_value": "ghp_AUDITROTATED_9d2"}})),
+        200,
+    )
+    .await;
+    app.owner("DELETE", &format!("/v1/sources/{sid}"), None, 204)
+        .await;
+    let r = app
+        .send("GET", &format!("/v1/audit?resource_id={sid}"), app.token(Role::Owner), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    for s in [secret, "ghp_AUDITROTATED_9d2", "AUDIT"] {
+        assert!(!r.text.contains(s), "no secret in the log: {}", r.text);
+    }
+    let log = r.json();
+    let items = log["items"].as_array().expect("items");
+    let actions: Vec<&str> = items.iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions, ["api-delete-source", "api-update-source", "api-create-source"]);
+    for e in items {
+        assert_eq!(e["resource"], json!({"kind": "source", "id": sid}));
+        assert_eq!(e["path"].as_str().map(|p| p.starts_with("/v1/sources")), Some(true));
+        assert!(e["at"].is_string() && e["actor"]["subject"].is_string(), "{e}");
+    }
+    let (delete, update, create) = (&items[0], &items[1], &items[2]);
+    assert!(create["version_before"].is_null(), "{create}");
+    assert_eq!(create["version_after"], json!(1));
+    assert_eq!(update["version_before"], json!(1));
+    assert_eq!(update["version_after"], json!(2));
+    assert_eq!(delete["version_before"], json!(2));
+    assert!(delete["version_after"].as_u64().is_none_or(|v| v > 2), "{delete}");
+    assert_eq!(create["status"], json!(201));
+
+    // A write through an API key names the key.
+    let key = app
+        .owner("POST", "/v1/api-keys", Some(&json!({"name": "ci", "role": "editor"})), 201)
+        .await;
+    let secret_key = key["key"].as_str().expect("the key").to_string();
+    let key_id = id(&key);
+    let r = app
+        .send("POST", "/v1/storages", &secret_key, Some(&json!({"title": "Keyed", "kind": "local"})))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let by_key = app
+        .owner("GET", &format!("/v1/audit?subject={key_id}"), None, 200)
+        .await;
+    let entry = &by_key["items"][0];
+    assert_eq!(entry["action"], json!("api-create-storage"), "{by_key}");
+    assert_eq!(entry["actor"]["credential"], json!("api_key"));
+    assert_eq!(entry["actor"]["credential_id"], json!(key_id));
+    assert_eq!(entry["resource"]["id"], json!(id(&r.json())));
+    let whole = app.owner("GET", "/v1/audit?limit=200", None, 200).await.to_string();
+    assert!(!whole.contains(&secret_key), "the key itself is in no entry");
+
+    // Another project's admin sees none of it; a bad filter names its field.
+    let r = app
+        .send("GET", &format!("/v1/audit?resource_id={sid}"), &app.strangers[&Role::Owner], None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["items"], json!([]));
+    let r = app.send("GET", "/v1/audit?action=api-list-sources", app.token(Role::Owner), None).await;
+    assert_eq!((r.status, r.field()), (422, "action".to_string()), "{}", r.text);
     app.stop().await;
 }
 
@@ -1883,6 +1987,8 @@ macro_rules! api_suite_tests {
             secret_fields_are_write_only_and_never_leave_the_secret_store,
             triggers_show_their_next_fires_and_disabling_stops_them,
             the_openapi_document_describes_every_route,
+            health_asks_every_part_the_server_holds,
+            the_audit_log_holds_each_write_with_its_versions_and_no_secret,
             concurrent_updates_never_lose_a_write,
             an_oversized_id_or_path_is_a_small_404_that_does_not_echo_it,
             a_run_nothing_can_extract_is_refused_and_holds_nothing,

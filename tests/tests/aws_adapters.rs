@@ -757,3 +757,44 @@ async fn an_s3_download_link_is_a_presigned_url_to_the_object() {
     assert_eq!(got.status().as_u16(), 200);
     assert_eq!(got.bytes().await.expect("body").to_vec(), bytes);
 }
+
+/// The health check's calls on AWS: each part answers while its resource is
+/// there and fails once it is gone (a deleted table, queue or bucket), with
+/// the service's reason in the error (the server's log), on the real SDK.
+#[tokio::test]
+async fn each_aws_part_fails_its_health_check_once_its_resource_is_gone() {
+    use sluice_domain::ports::Queue as _;
+    let (moto, dynamo_client, table) = dynamo().await;
+    let sdk = moto.sdk_config().await;
+    let store = DynamoStore::new(dynamo_client.clone(), table.clone());
+    let health = sluice_domain::entities::health_partition();
+    assert!(store.get(&health, Kind::Project, &health).await.expect("the table answers").is_none());
+
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let name = format!("transform-{}", Id::generate(Kind::Run, now_ms()));
+    let (url, dlq_url) = sluice_aws::create_queue_with_dlq(&sqs, &name, 3)
+        .await
+        .expect("create the queue and its DLQ");
+    let queue = sluice_aws::SqsQueue::new(
+        sqs.clone(),
+        [("transform", url.clone()), ("transform-dlq", dlq_url)],
+    );
+    queue.check().await.expect("the queues answer");
+
+    let s3 = aws_sdk_s3::Client::from_conf(sluice_aws::s3_config_from(&sdk));
+    let bucket = unique_bucket();
+    sluice_aws::create_bucket(&s3, &bucket).await.expect("create the bucket");
+    let objects = sluice_aws::S3Objects::new(s3.clone(), &bucket).with_prefix("sluice/");
+    objects.check().await.expect("the bucket answers");
+
+    dynamo_client.delete_table().table_name(&table).send().await.expect("delete the table");
+    sqs.delete_queue().queue_url(&url).send().await.expect("delete the queue");
+    s3.delete_bucket().bucket(&bucket).send().await.expect("delete the bucket");
+
+    let e = store.get(&health, Kind::Project, &health).await.expect_err("no table");
+    assert!(e.to_string().contains("ResourceNotFound"), "{e}");
+    let e = queue.check().await.expect_err("no queue");
+    assert!(e.to_string().contains("GetQueueAttributes"), "{e}");
+    let e = objects.check().await.expect_err("no bucket");
+    assert!(e.to_string().contains("NoSuchBucket"), "{e}");
+}

@@ -18,16 +18,26 @@ use sluice_domain::{Id, Kind, Role};
 use sluice_local::{FileSecrets, SqliteStore};
 use sluice_tests::app::temp_dir;
 
-/// A store that fails writes on demand.
+/// A store that fails writes, or reads, or stops answering, on demand.
 struct FlakyStore {
     inner: SqliteStore,
     fail_insert: AtomicBool,
     fail_replace: AtomicBool,
+    fail_get: AtomicBool,
+    stall_get: AtomicBool,
 }
 
 #[async_trait]
 impl RecordGet for FlakyStore {
     async fn get(&self, project: &Id, kind: Kind, id: &Id) -> Result<Option<Record>, StoreError> {
+        if self.fail_get.load(Ordering::SeqCst) {
+            return Err(StoreError::backend(
+                "injected: disk I/O error on /var/lib/internal/meta.db",
+            ));
+        }
+        if self.stall_get.load(Ordering::SeqCst) {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        }
         self.inner.get(project, kind, id).await
     }
 }
@@ -105,6 +115,8 @@ fn harness() -> Harness {
         inner: SqliteStore::open(&dir.join("m.db"), 1).expect("store"),
         fail_insert: AtomicBool::new(false),
         fail_replace: AtomicBool::new(false),
+        fail_get: AtomicBool::new(false),
+        stall_get: AtomicBool::new(false),
     });
     let secrets = Arc::new(FlakySecrets {
         inner: FileSecrets::open(&dir.join("s.json"), &dir.join("s.key")).expect("secrets"),
@@ -143,6 +155,21 @@ impl Harness {
             "authorization",
             format!("Bearer {}", self.token).parse().expect("header"),
         );
+        self.send(method, path, headers, body).await.0
+    }
+
+    /// `GET path` without a credential: the status, the body, and its text.
+    async fn anonymous(&self, path: &str) -> ((u16, Value), String) {
+        self.send("GET", path, http::HeaderMap::new(), None).await
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: http::HeaderMap,
+        body: Option<Value>,
+    ) -> ((u16, Value), String) {
         let req = ApiRequest {
             method: method.parse().expect("method"),
             path: path.into(),
@@ -157,7 +184,8 @@ impl Harness {
         } else {
             serde_json::from_slice(&r.body).expect("JSON body")
         };
-        (r.status, v)
+        let text = String::from_utf8_lossy(&r.body).into_owned();
+        ((r.status, v), text)
     }
 
     async fn sources(&self) -> usize {
@@ -235,4 +263,38 @@ async fn a_failed_update_puts_the_previous_secret_back() {
     h.store.fail_replace.store(false, Ordering::SeqCst);
     let (_, got) = h.call("GET", &format!("/v1/sources/{id}"), None).await;
     assert_eq!(got["version"], json!(1), "the record is unchanged");
+}
+
+/// `/health` asks the store and the secrets (all this process holds) and
+/// answers 503 naming the store when the store fails or stops answering, with
+/// nothing of why; it is healthy again once the store answers.
+#[tokio::test]
+async fn health_is_503_naming_the_store_when_the_store_fails_or_stalls() {
+    let h = harness();
+    let ((status, body), _) = h.anonymous("/health").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["checks"], json!({"store": "ok", "secrets": "ok"}));
+
+    h.store.fail_get.store(true, Ordering::SeqCst);
+    let ((status, body), text) = h.anonymous("/health").await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["status"], "unavailable");
+    assert_eq!(body["checks"], json!({"store": "failed", "secrets": "ok"}));
+    for internal in ["injected", "meta.db", "/var/lib", "I/O"] {
+        assert!(!text.contains(internal), "the answer says nothing internal: {text}");
+    }
+    h.store.fail_get.store(false, Ordering::SeqCst);
+
+    // A store that does not answer (for a minute) is down once the check's
+    // timeout has passed: had the check waited for it, it would say `ok`.
+    h.store.stall_get.store(true, Ordering::SeqCst);
+    let ((status, body), _) = h.anonymous("/health").await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["checks"]["store"], "timed_out");
+    h.store.stall_get.store(false, Ordering::SeqCst);
+
+    let ((status, _), _) = h.anonymous("/health").await;
+    assert_eq!(status, 200);
+    let _ = std::fs::remove_dir_all(&h.dir);
 }

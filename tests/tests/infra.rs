@@ -981,3 +981,58 @@ fn only_connectors_that_renew_tokens_may_write_secrets() {
         "the engine keeps tokens a source test renews"
     );
 }
+
+/// The health check reads the table in its own partition only (one key, never
+/// written) and Secrets Manager under `sluice/health` only: a public route
+/// that reaches nothing of a project.
+#[test]
+fn the_health_check_reads_only_its_own_partition_and_secret_name() {
+    let t = template();
+    let (_, f) = function(&t, "api-health");
+    let statements: Vec<&Value> = f["Properties"]["Policies"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten())
+        .collect();
+    let partition =
+        sluice_domain::ports::keys::partition(&sluice_domain::entities::health_partition());
+    let table: Vec<&&Value> = statements
+        .iter()
+        .filter(|s| yaml_text(&s["Action"]).contains("dynamodb:"))
+        .collect();
+    assert_eq!(table.len(), 1, "one statement on the table");
+    assert_eq!(yaml_text(&table[0]["Action"]).trim(), "- dynamodb:GetItem");
+    let keys = &table[0]["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"];
+    assert_eq!(
+        keys.as_sequence().map(|k| k.iter().filter_map(Value::as_str).collect::<Vec<_>>()),
+        Some(vec![partition.as_str()]),
+        "the health partition only"
+    );
+    let secrets: Vec<String> = statements
+        .iter()
+        .filter(|s| yaml_text(&s["Action"]).contains("secretsmanager:"))
+        .flat_map(|s| resources_of(s))
+        .collect();
+    let probe = format!("secret:{}*", sluice_app::services::health::PROBE_SECRET);
+    assert!(secrets.iter().any(|r| r.contains(&probe)), "{secrets:?}");
+    assert!(
+        secrets.iter().all(|r| r.contains("TokenSigningKey") || r.contains("sluice/health")),
+        "nothing else: {secrets:?}"
+    );
+}
+
+/// Every route that writes leaves an audit entry in the caller's project: its
+/// function may put an item in the table beyond the identity partition.
+#[test]
+fn every_route_that_writes_may_put_its_audit_entry() {
+    let t = template();
+    for &route in routes::all() {
+        let (_, f) = function(&t, route.name);
+        let actions = allowed_actions(route.name, &f["Properties"]["Policies"]);
+        let puts = actions.iter().any(|a| a == "dynamodb:PutItem");
+        if route.writes() {
+            assert!(puts, "{} writes, so it puts its audit entry", route.name);
+        }
+    }
+}

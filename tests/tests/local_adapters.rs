@@ -253,3 +253,26 @@ async fn the_embedded_warehouse_queries_parquet_tables_a_page_at_a_time() {
         "the refused statements changed nothing"
     );
 }
+
+/// The health check's calls on the embedded parts: the queue file, the object
+/// directory and the engine answer while they are there; the object store and
+/// the warehouse fail once the directory is gone.
+#[tokio::test]
+async fn each_embedded_part_answers_its_health_check_and_fails_once_gone() {
+    use sluice_domain::ports::{ObjectStore as _, Queue as _, Warehouse as _};
+    let dir = tempdir();
+    let queue = sluice_local::SqliteQueue::open(&dir.join("meta.db"), &[("transform", 3)])
+        .expect("open the queue");
+    queue.check().await.expect("the queue answers");
+    let root = dir.join("objects");
+    let objects = sluice_local::DirObjectStore::open(&root).expect("open the objects");
+    objects.check().await.expect("the directory answers");
+    let warehouse = sluice_engine::warehouse::DataFusionWarehouse::new(&root);
+    warehouse.check().await.expect("the engine answers");
+
+    std::fs::remove_dir_all(&root).expect("remove the objects");
+    let e = objects.check().await.expect_err("no directory");
+    assert!(e.to_string().contains("No such file"), "{e}");
+    warehouse.check().await.expect_err("no directory");
+    let _ = std::fs::remove_dir_all(&dir);
+}

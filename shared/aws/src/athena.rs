@@ -819,6 +819,25 @@ impl Warehouse for AthenaWarehouse {
             files: vec![],
         })
     }
+
+    /// GetWorkGroup of the deployment's workgroup: Athena answers, these
+    /// credentials reach it, and the workgroup is enabled. Runs no query.
+    async fn check(&self) -> Result<(), WarehouseError> {
+        let got = self
+            .client
+            .get_work_group()
+            .work_group(&self.settings.workgroup)
+            .send()
+            .await
+            .map_err(|e| backend("GetWorkGroup", e))?;
+        let state = got.work_group().and_then(|w| w.state());
+        if state == Some(&aws_sdk_athena::types::WorkGroupState::Disabled) {
+            return Err(WarehouseError::Backend(
+                format!("Athena workgroup `{}` is disabled", self.settings.workgroup).into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The functions Sluice writes (a report's output controls) under Athena's

@@ -242,6 +242,20 @@ impl ObjectStore for S3Objects {
         Ok(())
     }
 
+    /// ListObjectsV2 of one key under this store's prefix: the bucket is there
+    /// and these credentials may read it.
+    async fn check(&self) -> Result<(), ObjectError> {
+        self.client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(&self.prefix)
+            .max_keys(1)
+            .send()
+            .await
+            .map_err(|e| self.backend("ListObjectsV2", &self.prefix, e))?;
+        Ok(())
+    }
+
     /// A presigned GetObject URL, signed with this client's credentials (SigV4
     /// query parameters, valid for `expires`, at most a week).
     async fn download_url(

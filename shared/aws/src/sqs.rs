@@ -233,6 +233,24 @@ impl Queue for SqsQueue {
             Err(e) => Err(backend("ChangeMessageVisibility", queue, url, e)),
         }
     }
+
+    /// GetQueueAttributes (the message count) of each queue, in name order: each
+    /// is there and these credentials may reach it.
+    async fn check(&self) -> Result<(), QueueError> {
+        let mut names: Vec<&String> = self.urls.keys().collect();
+        names.sort();
+        for queue in names {
+            let url = &self.urls[queue];
+            self.client
+                .get_queue_attributes()
+                .queue_url(url)
+                .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+                .send()
+                .await
+                .map_err(|e| backend("GetQueueAttributes", queue, url, e))?;
+        }
+        Ok(())
+    }
 }
 
 /// Creates the standard queues `{name}-dlq` and `{name}`, the latter with a redrive

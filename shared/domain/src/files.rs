@@ -322,6 +322,9 @@ impl ObjectStore for Scoped {
     async fn delete(&self, key: &str) -> Result<(), ObjectError> {
         self.inner.delete(&self.key(key)?).await
     }
+    async fn check(&self) -> Result<(), ObjectError> {
+        self.inner.check().await
+    }
 }
 
 #[cfg(test)]

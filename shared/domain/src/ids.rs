@@ -46,10 +46,13 @@ pub enum Kind {
     ApiKey,
     /// The deployment's own record: who signed up first.
     Deployment,
+    /// One write through the API: who, through which credential, what, and
+    /// the record's versions around it.
+    AuditEntry,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 21] = [
+    pub const ALL: [Kind; 22] = [
         Kind::Project,
         Kind::Storage,
         Kind::Source,
@@ -71,6 +74,7 @@ impl Kind {
         Kind::RefreshToken,
         Kind::ApiKey,
         Kind::Deployment,
+        Kind::AuditEntry,
     ];
 
     /// Prefix of the id, before the underscore.
@@ -97,6 +101,7 @@ impl Kind {
             Kind::RefreshToken => "rtk",
             Kind::ApiKey => "key",
             Kind::Deployment => "dep",
+            Kind::AuditEntry => "aud",
         }
     }
 
@@ -124,6 +129,7 @@ impl Kind {
             Kind::RefreshToken => "RTK",
             Kind::ApiKey => "KEY",
             Kind::Deployment => "DEP",
+            Kind::AuditEntry => "AUD",
         }
     }
 
@@ -151,6 +157,7 @@ impl Kind {
             Kind::RefreshToken => "refresh token",
             Kind::ApiKey => "API key",
             Kind::Deployment => "deployment",
+            Kind::AuditEntry => "audit entry",
         }
     }
 

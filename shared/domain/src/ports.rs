@@ -246,6 +246,9 @@ pub trait Queue: Send + Sync {
         receipt: &str,
         visibility: std::time::Duration,
     ) -> Result<(), QueueError>;
+    /// One cheap read that shows the queues answer (the health check's); moves
+    /// no message.
+    async fn check(&self) -> Result<(), QueueError>;
 }
 
 /// An object's key and size, as listed.
@@ -321,6 +324,9 @@ pub trait ObjectStore: Send + Sync {
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, ObjectError>;
     /// Removes the object; a missing key is not an error.
     async fn delete(&self, key: &str) -> Result<(), ObjectError>;
+    /// One cheap call that shows the store answers (the health check's): the
+    /// bucket or the directory is there and readable.
+    async fn check(&self) -> Result<(), ObjectError>;
     /// A URL whoever holds it may GET the object from until `expires` has
     /// passed (S3's presigned URL); `None` for a store without one (the local
     /// directory: the API serves the bytes itself).
@@ -753,6 +759,10 @@ pub trait Warehouse: Send + Sync {
         target: &str,
         stem: &str,
     ) -> Result<Materialized, WarehouseError>;
+
+    /// One cheap call that shows the engine answers (the health check's); reads
+    /// no project's data.
+    async fn check(&self) -> Result<(), WarehouseError>;
 }
 
 /// Rows asked of [`Warehouse::query`] per page when a stream reads its pages.

@@ -633,6 +633,14 @@ impl Warehouse for DataFusionWarehouse {
         .await
     }
 
+    /// The object directory is there, and the engine plans `SELECT 1`.
+    async fn check(&self) -> Result<(), WarehouseError> {
+        std::fs::metadata(&self.root).map_err(|e| WarehouseError::Backend(Box::new(e)))?;
+        let job = self.job(&[], "SELECT 1", 0, 0);
+        self.on_own_threads(job, |job| async move { job.plan().await.map(|_| ()) })
+            .await
+    }
+
     async fn materialize(
         &self,
         project: &Id,

@@ -199,4 +199,11 @@ impl ObjectStore for DirObjectStore {
             Err(e) => Err(backend(e)),
         }
     }
+
+    /// The root directory is there and can be read.
+    async fn check(&self) -> Result<(), ObjectError> {
+        let mut entries = tokio::fs::read_dir(&self.root).await.map_err(backend)?;
+        entries.next_entry().await.map_err(backend)?;
+        Ok(())
+    }
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sluice_domain::entities::{
-    ApiKey, Backfill, DataMart, Destination, Entity, Report, ReportRun, Run, Source, Storage,
+    ApiKey, AuditEntry, Backfill, DataMart, Destination, Entity, Report, ReportRun, Run, Source, Storage,
     Trigger, ValueMap,
 };
 use sluice_domain::ports::{ObjectStore, Queue};
@@ -24,7 +24,7 @@ use crate::ports::Previewer;
 use crate::routes::{Params, RouteSpec};
 use crate::services::files::{FilesPage, Upload};
 use crate::services::{
-    Ctx, HealthView, Page, api_keys, backfills, catalog, configured, data_marts, files, identity,
+    Ctx, HealthView, Page, api_keys, audit, backfills, catalog, configured, data_marts, files, health, identity,
     project, report_data, report_runs, reports, runs, source_marts, storages, triggers, value_maps,
 };
 use crate::{Deps, MissingPart, Part, Planning, Querying, Testing};
@@ -164,12 +164,23 @@ impl<'a> Call<'a> {
     /// The page a list asks for: `limit`, `cursor`, and `parent`, a query
     /// parameter naming the record (of one of `kinds`) whose children to list.
     fn page<E: Entity>(&self, parent: Option<(&str, &[Kind])>) -> ApiResult<Page> {
+        self.page_and::<E>(parent, &[])
+    }
+
+    /// As [`Call::page`], leaving the query parameters named in `others` to
+    /// the caller.
+    fn page_and<E: Entity>(
+        &self,
+        parent: Option<(&str, &[Kind])>,
+        others: &[&str],
+    ) -> ApiResult<Page> {
         let mut page = Page {
             limit: DEFAULT_PAGE,
             ..Page::default()
         };
         for (k, v) in query_params(&self.req) {
             match (k.as_str(), parent) {
+                (name, _) if others.contains(&name) => {}
                 ("limit", _) => {
                     page.limit = v
                         .parse()
@@ -202,6 +213,7 @@ impl<'a> Call<'a> {
                     let known: Vec<&str> = ["limit", "cursor"]
                         .into_iter()
                         .chain(parent.map(|(p, _)| p))
+                        .chain(others.iter().copied())
                         .collect();
                     return Err(ApiError::invalid(
                         other,
@@ -283,15 +295,20 @@ macro_rules! handlers {
 }
 
 const STORAGE: &[Kind] = &[Kind::Storage];
+/// What an audit entry may be on: any record a write names.
+const AUDITED: &[Kind] = &Kind::ALL;
 const DATA_MART: &[Kind] = &[Kind::DataMart];
 const TARGET: &[Kind] = &[Kind::DataMart, Kind::Report];
 
 handlers! {
     health(c) {
-        c.reply(&HealthView {
-            status: "ok".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        })
+        let view: HealthView = health::check(c.deps).await;
+        let status = if view.is_ok() { c.route.status } else { 503 };
+        let value = serde_json::to_value(&view)
+            .map_err(|e| ApiError::Internal(format!("serializing a response: {e}")))?;
+        let mut r = ApiResponse::json(status, &value);
+        r.headers.push(("cache-control", "no-store".into()));
+        Ok(r)
     }
     openapi(c) {
         Ok(ApiResponse::json(c.route.status, crate::openapi::document()))
@@ -316,6 +333,29 @@ handlers! {
         c.reply(&api_keys::list(&c.ctx()?, &c.page::<ApiKey>(None)?).await?)
     }
     delete_api_key(c) { c.done(api_keys::revoke(&c.ctx()?, &c.id()?).await?) }
+
+    list_audit(c) {
+        let page = c.page_and::<AuditEntry>(Some(("resource_id", AUDITED)), &["action", "subject"])?;
+        let mut filter = audit::AuditFilter::default();
+        for (k, v) in query_params(&c.req) {
+            match k.as_str() {
+                "action" => {
+                    if !crate::routes::by_name(&v).is_some_and(|r| r.writes()) {
+                        return Err(ApiError::invalid("action", "is not the name of a route that writes (`api-update-source`)"));
+                    }
+                    filter.action = Some(v);
+                }
+                "subject" => {
+                    if v.is_empty() || v.len() > 200 {
+                        return Err(ApiError::invalid("subject", "must be 1 to 200 characters"));
+                    }
+                    filter.subject = Some(v);
+                }
+                _ => {}
+            }
+        }
+        c.reply(&audit::list(&c.ctx()?, &page, &filter).await?)
+    }
 
     list_connectors(c) { c.reply(&catalog::list()) }
     get_connector(c) { c.reply(&catalog::get(c.params.get("name"))?) }

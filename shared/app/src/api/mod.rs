@@ -20,7 +20,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::error::clip;
+use crate::services::audit;
 use crate::{Deps, MissingPart};
+use sluice_domain::Id;
 use routes::{Matched, Params, RouteSpec};
 
 /// Largest request body accepted.
@@ -266,6 +268,12 @@ async fn serve(
                 span.record("project", tracing::field::display(&p.project));
                 span.record("subject", p.subject.as_str());
             }
+            let audit = match &principal {
+                Some(p) if route.writes() => {
+                    Some(AuditStart::before(deps, route, &params, &req, p).await)
+                }
+                _ => None,
+            };
             let call = handlers::Call {
                 deps,
                 route,
@@ -273,13 +281,17 @@ async fn serve(
                 params,
                 req,
             };
-            match api.bound.get(route.name) {
+            let result = match api.bound.get(route.name) {
                 Some(handler) => tracing::Instrument::instrument(handler(call), span.clone()).await,
                 None => Err(ApiError::NotFound(format!(
                     "route {} is not served by this process",
                     route.name
                 ))),
+            };
+            if let (Some(audit), Ok(response)) = (audit, &result) {
+                tracing::Instrument::instrument(audit.after(deps, response), span.clone()).await;
             }
+            result
         }
         Err(e) => Err(e),
     };
@@ -300,6 +312,72 @@ async fn serve(
         "Request served."
     );
     response
+}
+
+/// A write on its way: what the audit entry needs from before the handler ran.
+struct AuditStart {
+    route: &'static RouteSpec,
+    principal: crate::auth::Principal,
+    method: String,
+    path: String,
+    named: Option<audit::Named>,
+    version_before: Option<u64>,
+}
+
+impl AuditStart {
+    async fn before(
+        deps: &Deps,
+        route: &'static RouteSpec,
+        params: &Params,
+        req: &ApiRequest,
+        principal: &crate::auth::Principal,
+    ) -> AuditStart {
+        let named = if route.path.contains("{path+}") {
+            Some(audit::Named::File(params.get("path").to_string()))
+        } else {
+            let raw = params.get("id");
+            Id::kind_of(raw)
+                .and_then(|k| Id::parse(k, raw))
+                .map(audit::Named::Record)
+        };
+        let version_before = match &named {
+            Some(audit::Named::Record(id)) => audit::version_of(deps, &principal.project, id).await,
+            _ => None,
+        };
+        AuditStart {
+            route,
+            principal: principal.clone(),
+            method: req.method.to_string(),
+            path: clip(&req.path).to_string(),
+            named,
+            version_before,
+        }
+    }
+
+    /// Writes the entry when the write was done (a 2xx or 3xx answer).
+    async fn after(self, deps: &Deps, response: &ApiResponse) {
+        if response.status >= 400 {
+            return;
+        }
+        let answered_id = if response.stream.is_none() && !response.body.is_empty() {
+            serde_json::from_slice::<serde_json::Value>(&response.body)
+                .ok()
+                .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
+                .and_then(|raw| Id::kind_of(&raw).and_then(|k| Id::parse(k, &raw)))
+        } else {
+            None
+        };
+        let write = audit::Write {
+            action: self.route.name,
+            method: &self.method,
+            path: &self.path,
+            named: self.named,
+            answered_id,
+            version_before: self.version_before,
+            status: response.status,
+        };
+        audit::record(deps, &self.principal, deps.clock.now(), write).await;
+    }
 }
 
 /// What is checked of an upload before its body is read: the credential and role,

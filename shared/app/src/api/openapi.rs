@@ -115,6 +115,14 @@ fn build() -> Value {
             op.insert("security".into(), json!([{"dataKey": []}]));
         }
         match r.name {
+            "api-health" => {
+                let view = r.response.map(|res| res(&mut generator));
+                responses.insert(
+                    "503".into(),
+                    json!({"description": "A part did not answer: `checks` names it (the reason is in the server's log).",
+                        "content": {"application/json": {"schema": view}}}),
+                );
+            }
             "api-sign-in" => {
                 responses.insert(
                     "401".into(),

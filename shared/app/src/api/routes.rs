@@ -40,7 +40,24 @@ pub struct RouteSpec {
     pub handler: Handler,
 }
 
+/// Routes that take a body by `POST` but change nothing: they test, preview,
+/// suggest or query. Every other route but a `GET` writes.
+const READS_BY_POST: &[&str] = &[
+    "api-test-source",
+    "api-suggest-mapping",
+    "api-test-destination",
+    "api-preview-data-mart",
+    "api-query-data-mart",
+];
+
 impl RouteSpec {
+    /// Whether it changes something of a project (every route but a `GET` or
+    /// a read by `POST`, once a credential is checked): each such request that
+    /// succeeds leaves an audit entry.
+    pub fn writes(&self) -> bool {
+        self.method != Method::GET && self.role.is_some() && !READS_BY_POST.contains(&self.name)
+    }
+
     /// The parts of the deployment its handler is handed: a function serving it
     /// takes them when it starts, so a missing one is an error at cold start,
     /// never at a request.
@@ -173,7 +190,7 @@ pub static HEALTH: RouteSpec = route!(
     GET,
     "/health",
     None,
-    "Liveness: answers without a token.",
+    "Health: asks each part this process uses (store, secrets, and where it has them the queue, objects and warehouse) at once, each within 2 s; 503 names the part that failed. No token.",
     req = None,
     res = Some(schema::<HealthView>),
     status = 200,
@@ -1465,6 +1482,51 @@ pub static DELETE_API_KEY: RouteSpec = route!(
     handler = h::delete_api_key
 );
 
+const AUDIT_PAGE: &[QueryParam] = &[
+    QueryParam {
+        name: "limit",
+        description: "Items per page, 1-200 (default 50). A filtered page may hold fewer: follow `next_cursor` until it is `null`.",
+        schema: || limit(200),
+    },
+    QueryParam {
+        name: "cursor",
+        description: "`next_cursor` of the previous page.",
+        schema: || id_of(&[Kind::AuditEntry]),
+    },
+    QueryParam {
+        name: "resource_id",
+        description: "Only entries on this record (a data mart, a source, an API key…).",
+        schema: || id_of(&Kind::ALL),
+    },
+    QueryParam {
+        name: "action",
+        description: "Only entries of this route (`api-update-source`).",
+        schema: || {
+            let writes: Vec<&str> = ALL.iter().filter(|r| r.writes()).map(|r| r.name).collect();
+            serde_json::json!({"type": "string", "enum": writes})
+        },
+    },
+    QueryParam {
+        name: "subject",
+        description: "Only entries of this subject: a user's id, an API key's id, an operator token's subject.",
+        schema: || serde_json::json!({"type": "string", "minLength": 1, "maxLength": 200}),
+    },
+];
+
+/// `api-list-audit`.
+pub static LIST_AUDIT: RouteSpec = route!(
+    "api-list-audit",
+    GET,
+    "/v1/audit",
+    AD,
+    "The project's audit log, newest first: every write through the API (each route but a GET or a test, preview, suggestion or query) with who made it (subject, credential kind and id), the route, the record and its version before and after, the status, and when. No request or response body is kept.",
+    req = None,
+    res = Some(schema::<List<sluice_domain::entities::AuditEntryView>>),
+    status = 200,
+    query = AUDIT_PAGE,
+    handler = h::list_audit
+);
+
 /// Every route of the API, in the order the OpenAPI document lists them.
 pub static ALL: &[&RouteSpec] = &[
     &HEALTH,
@@ -1553,6 +1615,7 @@ pub static ALL: &[&RouteSpec] = &[
     &CREATE_API_KEY,
     &LIST_API_KEYS,
     &DELETE_API_KEY,
+    &LIST_AUDIT,
 ];
 
 /// Every route of the API.

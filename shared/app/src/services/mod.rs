@@ -1,11 +1,13 @@
 //! Use cases behind the routes, and the generic record plumbing they share.
 
 pub mod api_keys;
+pub mod audit;
 pub mod backfills;
 pub mod catalog;
 pub mod configured;
 pub mod data_marts;
 pub mod files;
+pub mod health;
 pub mod identity;
 pub mod notifications;
 pub mod project;
@@ -56,11 +58,7 @@ pub struct List<T> {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct HealthView {
-    pub status: String,
-    pub version: String,
-}
+pub use health::HealthView;
 
 // ---- record plumbing shared by the services ----
 

@@ -21,6 +21,12 @@ pub fn identity_partition() -> Id {
     Id::derived(Kind::Project, &["sluice", "identity"])
 }
 
+/// The partition the health check reads one key of (never written): no
+/// project's, so the check's grant reaches nothing of a project.
+pub fn health_partition() -> Id {
+    Id::derived(Kind::Project, &["sluice", "health"])
+}
+
 /// A stored secret's hash or digest: serialized as its text, never shown by Debug.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]

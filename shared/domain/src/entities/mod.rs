@@ -1,6 +1,7 @@
 //! The entities of a project, the requests that create and change them, and the
 //! rules those requests must follow. Request types reject unknown fields.
 
+mod audit;
 mod backfill;
 mod data_mart;
 mod delivery;
@@ -12,6 +13,7 @@ mod storage;
 mod trigger;
 mod value_map;
 
+pub use audit::*;
 pub use backfill::*;
 pub use data_mart::*;
 pub use delivery::*;
