@@ -668,14 +668,39 @@ pub async fn every_route_answers_every_role_of_its_own_project_as_its_role_allow
                 if route.writes() {
                     // The write left its entry: the newest of its route.
                     let audit = app
-                        .owner("GET", &format!("/v1/audit?action={}&limit=1", route.name), None, 200)
+                        .owner(
+                            "GET",
+                            &format!("/v1/audit?action={}&limit=1", route.name),
+                            None,
+                            200,
+                        )
                         .await;
                     let entry = &audit["items"][0];
-                    assert_eq!(entry["action"], json!(route.name), "{} as {}: {audit}", route.name, role.as_str());
+                    assert_eq!(
+                        entry["action"],
+                        json!(route.name),
+                        "{} as {}: {audit}",
+                        route.name,
+                        role.as_str()
+                    );
                     assert_eq!(entry["status"], json!(r.status), "{}", route.name);
-                    assert_eq!(entry["method"], json!(route.method.as_str()), "{}", route.name);
-                    let credential = if SESSION_ROUTES.contains(&route.name) { "session" } else { "operator" };
-                    assert_eq!(entry["actor"]["credential"], json!(credential), "{}", route.name);
+                    assert_eq!(
+                        entry["method"],
+                        json!(route.method.as_str()),
+                        "{}",
+                        route.name
+                    );
+                    let credential = if SESSION_ROUTES.contains(&route.name) {
+                        "session"
+                    } else {
+                        "operator"
+                    };
+                    assert_eq!(
+                        entry["actor"]["credential"],
+                        json!(credential),
+                        "{}",
+                        route.name
+                    );
                 }
             } else {
                 assert_eq!(
@@ -1301,7 +1326,12 @@ pub async fn the_audit_log_holds_each_write_with_its_versions_and_no_secret(app:
     app.owner("DELETE", &format!("/v1/sources/{sid}"), None, 204)
         .await;
     let r = app
-        .send("GET", &format!("/v1/audit?resource_id={sid}"), app.token(Role::Owner), None)
+        .send(
+            "GET",
+            &format!("/v1/audit?resource_id={sid}"),
+            app.token(Role::Owner),
+            None,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     for s in [secret, "ghp_AUDITROTATED_9d2", "AUDIT"] {
@@ -1310,11 +1340,24 @@ pub async fn the_audit_log_holds_each_write_with_its_versions_and_no_secret(app:
     let log = r.json();
     let items = log["items"].as_array().expect("items");
     let actions: Vec<&str> = items.iter().filter_map(|e| e["action"].as_str()).collect();
-    assert_eq!(actions, ["api-delete-source", "api-update-source", "api-create-source"]);
+    assert_eq!(
+        actions,
+        [
+            "api-delete-source",
+            "api-update-source",
+            "api-create-source"
+        ]
+    );
     for e in items {
         assert_eq!(e["resource"], json!({"kind": "source", "id": sid}));
-        assert_eq!(e["path"].as_str().map(|p| p.starts_with("/v1/sources")), Some(true));
-        assert!(e["at"].is_string() && e["actor"]["subject"].is_string(), "{e}");
+        assert_eq!(
+            e["path"].as_str().map(|p| p.starts_with("/v1/sources")),
+            Some(true)
+        );
+        assert!(
+            e["at"].is_string() && e["actor"]["subject"].is_string(),
+            "{e}"
+        );
     }
     let (delete, update, create) = (&items[0], &items[1], &items[2]);
     assert!(create["version_before"].is_null(), "{create}");
@@ -1322,17 +1365,30 @@ pub async fn the_audit_log_holds_each_write_with_its_versions_and_no_secret(app:
     assert_eq!(update["version_before"], json!(1));
     assert_eq!(update["version_after"], json!(2));
     assert_eq!(delete["version_before"], json!(2));
-    assert!(delete["version_after"].as_u64().is_none_or(|v| v > 2), "{delete}");
+    assert!(
+        delete["version_after"].as_u64().is_none_or(|v| v > 2),
+        "{delete}"
+    );
     assert_eq!(create["status"], json!(201));
 
     // A write through an API key names the key.
     let key = app
-        .owner("POST", "/v1/api-keys", Some(&json!({"name": "ci", "role": "editor"})), 201)
+        .owner(
+            "POST",
+            "/v1/api-keys",
+            Some(&json!({"name": "ci", "role": "admin"})),
+            201,
+        )
         .await;
     let secret_key = key["key"].as_str().expect("the key").to_string();
     let key_id = id(&key);
     let r = app
-        .send("POST", "/v1/storages", &secret_key, Some(&json!({"title": "Keyed", "kind": "local"})))
+        .send(
+            "POST",
+            "/v1/storages",
+            &secret_key,
+            Some(&json!({"title": "Keyed", "kind": "local"})),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let by_key = app
@@ -1343,17 +1399,40 @@ pub async fn the_audit_log_holds_each_write_with_its_versions_and_no_secret(app:
     assert_eq!(entry["actor"]["credential"], json!("api_key"));
     assert_eq!(entry["actor"]["credential_id"], json!(key_id));
     assert_eq!(entry["resource"]["id"], json!(id(&r.json())));
-    let whole = app.owner("GET", "/v1/audit?limit=200", None, 200).await.to_string();
-    assert!(!whole.contains(&secret_key), "the key itself is in no entry");
+    let whole = app
+        .owner("GET", "/v1/audit?limit=200", None, 200)
+        .await
+        .to_string();
+    assert!(
+        !whole.contains(&secret_key),
+        "the key itself is in no entry"
+    );
 
     // Another project's admin sees none of it; a bad filter names its field.
     let r = app
-        .send("GET", &format!("/v1/audit?resource_id={sid}"), &app.strangers[&Role::Owner], None)
+        .send(
+            "GET",
+            &format!("/v1/audit?resource_id={sid}"),
+            &app.strangers[&Role::Owner],
+            None,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["items"], json!([]));
-    let r = app.send("GET", "/v1/audit?action=api-list-sources", app.token(Role::Owner), None).await;
-    assert_eq!((r.status, r.field()), (422, "action".to_string()), "{}", r.text);
+    let r = app
+        .send(
+            "GET",
+            "/v1/audit?action=api-list-sources",
+            app.token(Role::Owner),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.field()),
+        (422, "action".to_string()),
+        "{}",
+        r.text
+    );
     app.stop().await;
 }
 

@@ -768,7 +768,13 @@ async fn each_aws_part_fails_its_health_check_once_its_resource_is_gone() {
     let sdk = moto.sdk_config().await;
     let store = DynamoStore::new(dynamo_client.clone(), table.clone());
     let health = sluice_domain::entities::health_partition();
-    assert!(store.get(&health, Kind::Project, &health).await.expect("the table answers").is_none());
+    assert!(
+        store
+            .get(&health, Kind::Project, &health)
+            .await
+            .expect("the table answers")
+            .is_none()
+    );
 
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let name = format!("transform-{}", Id::generate(Kind::Run, now_ms()));
@@ -783,15 +789,33 @@ async fn each_aws_part_fails_its_health_check_once_its_resource_is_gone() {
 
     let s3 = aws_sdk_s3::Client::from_conf(sluice_aws::s3_config_from(&sdk));
     let bucket = unique_bucket();
-    sluice_aws::create_bucket(&s3, &bucket).await.expect("create the bucket");
+    sluice_aws::create_bucket(&s3, &bucket)
+        .await
+        .expect("create the bucket");
     let objects = sluice_aws::S3Objects::new(s3.clone(), &bucket).with_prefix("sluice/");
     objects.check().await.expect("the bucket answers");
 
-    dynamo_client.delete_table().table_name(&table).send().await.expect("delete the table");
-    sqs.delete_queue().queue_url(&url).send().await.expect("delete the queue");
-    s3.delete_bucket().bucket(&bucket).send().await.expect("delete the bucket");
+    dynamo_client
+        .delete_table()
+        .table_name(&table)
+        .send()
+        .await
+        .expect("delete the table");
+    sqs.delete_queue()
+        .queue_url(&url)
+        .send()
+        .await
+        .expect("delete the queue");
+    s3.delete_bucket()
+        .bucket(&bucket)
+        .send()
+        .await
+        .expect("delete the bucket");
 
-    let e = store.get(&health, Kind::Project, &health).await.expect_err("no table");
+    let e = store
+        .get(&health, Kind::Project, &health)
+        .await
+        .expect_err("no table");
     assert!(e.to_string().contains("ResourceNotFound"), "{e}");
     let e = queue.check().await.expect_err("no queue");
     assert!(e.to_string().contains("GetQueueAttributes"), "{e}");

@@ -282,7 +282,10 @@ async fn health_is_503_naming_the_store_when_the_store_fails_or_stalls() {
     assert_eq!(body["status"], "unavailable");
     assert_eq!(body["checks"], json!({"store": "failed", "secrets": "ok"}));
     for internal in ["injected", "meta.db", "/var/lib", "I/O"] {
-        assert!(!text.contains(internal), "the answer says nothing internal: {text}");
+        assert!(
+            !text.contains(internal),
+            "the answer says nothing internal: {text}"
+        );
     }
     h.store.fail_get.store(false, Ordering::SeqCst);
 

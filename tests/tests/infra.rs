@@ -1005,7 +1005,8 @@ fn the_health_check_reads_only_its_own_partition_and_secret_name() {
     assert_eq!(yaml_text(&table[0]["Action"]).trim(), "- dynamodb:GetItem");
     let keys = &table[0]["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"];
     assert_eq!(
-        keys.as_sequence().map(|k| k.iter().filter_map(Value::as_str).collect::<Vec<_>>()),
+        keys.as_sequence()
+            .map(|k| k.iter().filter_map(Value::as_str).collect::<Vec<_>>()),
         Some(vec![partition.as_str()]),
         "the health partition only"
     );
@@ -1017,7 +1018,9 @@ fn the_health_check_reads_only_its_own_partition_and_secret_name() {
     let probe = format!("secret:{}*", sluice_app::services::health::PROBE_SECRET);
     assert!(secrets.iter().any(|r| r.contains(&probe)), "{secrets:?}");
     assert!(
-        secrets.iter().all(|r| r.contains("TokenSigningKey") || r.contains("sluice/health")),
+        secrets
+            .iter()
+            .all(|r| r.contains("TokenSigningKey") || r.contains("sluice/health")),
         "nothing else: {secrets:?}"
     );
 }

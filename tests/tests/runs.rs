@@ -983,6 +983,9 @@ impl sluice_domain::ports::ObjectStore for SlowRawReads {
     async fn delete(&self, key: &str) -> Result<(), sluice_domain::ports::ObjectError> {
         self.inner.delete(key).await
     }
+    async fn check(&self) -> Result<(), sluice_domain::ports::ObjectError> {
+        self.inner.check().await
+    }
 }
 
 /// Two processes (two machines with their own workers over one database, queue

@@ -1045,6 +1045,10 @@ mod tests {
         assert!(failed.is_empty());
         let slow = cast_with_options(&naive, &utc, &SAFE).expect("arrow casts");
         assert_eq!(fast.data_type(), &utc);
-        assert_eq!(fast.to_data(), slow.to_data(), "as arrow's own cast reads it");
+        assert_eq!(
+            fast.to_data(),
+            slow.to_data(),
+            "as arrow's own cast reads it"
+        );
     }
 }

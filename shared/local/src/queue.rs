@@ -208,9 +208,11 @@ impl Queue for SqliteQueue {
     /// Reads one row of the queue table: the file is there and answers.
     async fn check(&self) -> Result<(), QueueError> {
         self.lock()
-            .query_row("SELECT count(*) FROM (SELECT 1 FROM queue_messages LIMIT 1)", [], |r| {
-                r.get::<_, i64>(0)
-            })
+            .query_row(
+                "SELECT count(*) FROM (SELECT 1 FROM queue_messages LIMIT 1)",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
             .map_err(backend)?;
         Ok(())
     }

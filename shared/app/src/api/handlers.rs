@@ -12,8 +12,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sluice_domain::entities::{
-    ApiKey, AuditEntry, Backfill, DataMart, Destination, Entity, Report, ReportRun, Run, Source, Storage,
-    Trigger, ValueMap,
+    ApiKey, AuditEntry, Backfill, DataMart, Destination, Entity, Report, ReportRun, Run, Source,
+    Storage, Trigger, ValueMap,
 };
 use sluice_domain::ports::{ObjectStore, Queue};
 use sluice_domain::{Id, IdOf, Kind};
@@ -24,8 +24,9 @@ use crate::ports::Previewer;
 use crate::routes::{Params, RouteSpec};
 use crate::services::files::{FilesPage, Upload};
 use crate::services::{
-    Ctx, HealthView, Page, api_keys, audit, backfills, catalog, configured, data_marts, files, health, identity,
-    project, report_data, report_runs, reports, runs, source_marts, storages, triggers, value_maps,
+    Ctx, HealthView, Page, api_keys, audit, backfills, catalog, configured, data_marts, files,
+    health, identity, project, report_data, report_runs, reports, runs, source_marts, storages,
+    triggers, value_maps,
 };
 use crate::{Deps, MissingPart, Part, Planning, Querying, Testing};
 

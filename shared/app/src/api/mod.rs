@@ -22,8 +22,8 @@ use serde_json::{Value, json};
 use crate::error::clip;
 use crate::services::audit;
 use crate::{Deps, MissingPart};
-use sluice_domain::Id;
 use routes::{Matched, Params, RouteSpec};
+use sluice_domain::Id;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;

@@ -80,7 +80,10 @@ pub enum Named {
 pub async fn record(deps: &Deps, principal: &Principal, now: DateTime<Utc>, w: Write<'_>) {
     let (resource, created_id, version_after) = match (&w.named, &w.answered_id) {
         (Some(Named::Record(id)), answered) => {
-            let created = answered.as_ref().filter(|a| *a != id).map(|a| a.to_string());
+            let created = answered
+                .as_ref()
+                .filter(|a| *a != id)
+                .map(|a| a.to_string());
             (
                 Some(resource_of(id)),
                 created,
@@ -108,7 +111,12 @@ pub async fn record(deps: &Deps, principal: &Principal, now: DateTime<Utc>, w: W
         Credential::ApiKey { key } => (Some(key.to_string()), "api_key"),
     };
     let entry = AuditEntry {
-        meta: Meta::new(Kind::AuditEntry, &principal.project, &principal.subject, now),
+        meta: Meta::new(
+            Kind::AuditEntry,
+            &principal.project,
+            &principal.subject,
+            now,
+        ),
         action: w.action.to_string(),
         method: w.method.to_string(),
         path: w.path.to_string(),
@@ -161,7 +169,10 @@ pub async fn list(
     let filtered = filter.action.is_some() || filter.subject.is_some();
     let keep = |e: &AuditEntry| {
         filter.action.as_deref().is_none_or(|a| e.action == a)
-            && filter.subject.as_deref().is_none_or(|s| e.actor.subject == s)
+            && filter
+                .subject
+                .as_deref()
+                .is_none_or(|s| e.actor.subject == s)
     };
     let mut items = vec![];
     let mut after = page.after.clone();

@@ -59,7 +59,11 @@ async fn ask<E: std::fmt::Display>(
             CheckState::Failed
         }
         Err(_) => {
-            tracing::error!(part, timeout_ms = CHECK_TIMEOUT.as_millis() as u64, "Health check: a part did not answer in time.");
+            tracing::error!(
+                part,
+                timeout_ms = CHECK_TIMEOUT.as_millis() as u64,
+                "Health check: a part did not answer in time."
+            );
             CheckState::TimedOut
         }
     };
@@ -98,10 +102,11 @@ pub async fn check(deps: &Deps) -> HealthView {
     };
     let (store, secrets, queue, objects, warehouse) =
         tokio::join!(store, secrets, queue, objects, warehouse);
-    let checks: BTreeMap<String, CheckState> = [Some(store), Some(secrets), queue, objects, warehouse]
-        .into_iter()
-        .flatten()
-        .collect();
+    let checks: BTreeMap<String, CheckState> =
+        [Some(store), Some(secrets), queue, objects, warehouse]
+            .into_iter()
+            .flatten()
+            .collect();
     let ok = checks.values().all(|c| *c == CheckState::Ok);
     HealthView {
         status: if ok { "ok" } else { "unavailable" }.into(),

@@ -59,10 +59,14 @@ pub struct AuditEntry {
     pub status: u16,
 }
 
-entity!(AuditEntry, crate::ids::Kind::AuditEntry, parent = |e| e
-    .resource
-    .as_ref()
-    .and_then(|r| Id::kind_of(&r.id).and_then(|k| Id::parse(k, &r.id))));
+entity!(
+    AuditEntry,
+    crate::ids::Kind::AuditEntry,
+    parent = |e| e
+        .resource
+        .as_ref()
+        .and_then(|r| Id::kind_of(&r.id).and_then(|k| Id::parse(k, &r.id)))
+);
 
 /// An entry as `GET /v1/audit` shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
