@@ -1,6 +1,7 @@
 //! The local platform: opens the embedded parts under one data directory and serves
 //! the same API, through the same handlers, as the Lambda functions.
 
+pub mod console;
 pub mod data_dir;
 pub mod server;
 
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use data_dir::DataDir;
-pub use server::{Server, serve};
+pub use server::{Server, Site, listen, serve};
 use sluice_app::Deps;
 use sluice_app::services::scheduler::{self, Scheduler};
 use sluice_domain::Id;

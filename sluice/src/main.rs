@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 mod run;
 
-use sluice::{DataDir, Engine, serve};
+use sluice::{DataDir, Engine, Site, listen};
 use sluice_app::auth::{KeySet, Principal, TokenKeys};
 use sluice_domain::{Id, Kind, Role};
 
@@ -88,6 +88,12 @@ enum Command {
         port: u16,
         #[arg(long, default_value = "127.0.0.1")]
         host: IpAddr,
+        /// The web console's port (it calls the API through its own port, on the
+        /// same origin). By default the port after the API's (8081), or a free
+        /// one with `--port 0`; when that default is taken, serve goes on without
+        /// the console and says so. 0 picks a free port.
+        #[arg(long, env = "SLUICE_CONSOLE_PORT")]
+        console_port: Option<u16>,
         /// Largest file upload accepted, in MiB.
         #[arg(long, default_value_t = 1024, env = "SLUICE_MAX_UPLOAD_MB")]
         max_upload_mb: u64,
@@ -144,6 +150,9 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Print the API's OpenAPI 3.1 document (what `GET /openapi.json` answers),
+    /// without a data directory or a server.
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -207,6 +216,13 @@ async fn main() -> std::process::ExitCode {
 async fn cli() -> anyhow::Result<()> {
     let started = Instant::now();
     let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(sluice_app::openapi::document())?
+        );
+        return Ok(());
+    }
     // `run` draws a progress bar on stderr: only warnings and errors go beside it.
     let default_level = match cli.command {
         Command::Run { .. } => "warn",
@@ -253,6 +269,7 @@ async fn cli() -> anyhow::Result<()> {
         Command::Serve {
             port,
             host,
+            console_port,
             open_signup,
             ..
         } => {
@@ -283,10 +300,35 @@ async fn cli() -> anyhow::Result<()> {
             deps.identity = identity;
             let engine = Engine::start(&deps, &project).await?;
             let roots = deps.import_roots.clone();
-            let server = serve(deps, SocketAddr::new(host, port)).await?;
+            let api = sluice::server::api(deps)?;
+            let server = listen(api.clone(), SocketAddr::new(host, port), Site::Api).await?;
+            let console = match console_port {
+                Some(p) => Some(listen(api, SocketAddr::new(host, p), Site::Console).await?),
+                None => {
+                    let p = if port == 0 { 0 } else { port.saturating_add(1) };
+                    match listen(api, SocketAddr::new(host, p), Site::Console).await {
+                        Ok(console) => Some(console),
+                        Err(e) => {
+                            tracing::warn!(
+                                error = %e,
+                                "The console is not served; choose its port with --console-port."
+                            );
+                            None
+                        }
+                    }
+                }
+            };
             let token = dir.mint(&project, Role::Admin, "local-admin", 30 * 86_400)?;
             let url = format!("http://{}", server.addr);
             println!("Sluice is listening on {url}");
+            if let Some(console) = &console {
+                println!("console:        http://{}", console.addr);
+                if sluice::console::NOT_BUILT.is_some() {
+                    println!(
+                        "                (not built into this binary: it needs Node.js 20 when sluice is built)"
+                    );
+                }
+            }
             println!("data directory: {}", dir.path().display());
             match roots.roots() {
                 [] => println!(
@@ -318,6 +360,9 @@ async fn cli() -> anyhow::Result<()> {
             shutdown_signal().await;
             tracing::info!("Stopping.");
             server.stop().await;
+            if let Some(console) = console {
+                console.stop().await;
+            }
             engine.stop().await;
         }
         Command::Run {
@@ -376,6 +421,8 @@ async fn cli() -> anyhow::Result<()> {
             println!("{token}");
         }
         Command::Users { command } => users(&dir, command).await?,
+        // Printed above, before the data directory is opened.
+        Command::Openapi => {}
         Command::Keys {
             command: KeysCommand::Rotate { key_file },
         } => {

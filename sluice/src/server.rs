@@ -12,7 +12,7 @@ use http_body_util::{BodyExt, Full, Limited, StreamBody};
 use hyper::body::Frame;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper::{Request, Response};
+use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
 use sluice_app::Deps;
 use sluice_app::api::ApiError;
@@ -20,6 +20,8 @@ use sluice_app::api::{self, ApiRequest, ApiResponse, MAX_BODY_BYTES, SpooledBody
 use sluice_app::routes::{self, Matched};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+
+use crate::console;
 
 /// A running server; dropping it (or calling `stop`) stops accepting connections.
 pub struct Server {
@@ -45,11 +47,30 @@ impl Drop for Server {
 
 /// Binds `addr` and serves the API until stopped.
 pub async fn serve(deps: Deps, addr: SocketAddr) -> anyhow::Result<Server> {
+    listen(api(deps)?, addr, Site::Api).await
+}
+
+/// The API over `deps`, to hand to [`listen`].
+pub fn api(deps: Deps) -> anyhow::Result<Arc<api::Api>> {
     // The local server serves every route: it must have every part they call.
-    let api = Arc::new(
-        api::Api::all(deps)
-            .map_err(|(route, missing)| anyhow::anyhow!("cannot serve {route}: {missing}"))?,
-    );
+    Ok(Arc::new(api::Api::all(deps).map_err(
+        |(route, missing)| anyhow::anyhow!("cannot serve {route}: {missing}"),
+    )?))
+}
+
+/// What a listener answers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Site {
+    /// The API alone.
+    Api,
+    /// The web console's files, and the API's paths (`/v1/…`, `/openapi.json`,
+    /// `/health`, `/.well-known/…`) handed to the API: the console calls it on
+    /// its own origin.
+    Console,
+}
+
+/// Binds `addr` and answers as `site` until stopped.
+pub async fn listen(api: Arc<api::Api>, addr: SocketAddr, site: Site) -> anyhow::Result<Server> {
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
@@ -66,7 +87,12 @@ pub async fn serve(deps: Deps, addr: SocketAddr) -> anyhow::Result<Server> {
                     tokio::spawn(async move {
                         let service = service_fn(move |req| {
                             let api = api.clone();
-                            async move { Ok::<_, Infallible>(respond(&api, req).await) }
+                            async move {
+                                Ok::<_, Infallible>(match site {
+                                    Site::Api => respond(&api, req).await,
+                                    Site::Console => console_respond(&api, req).await,
+                                })
+                            }
                         });
                         let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
                         tokio::pin!(conn);
@@ -88,6 +114,22 @@ pub async fn serve(deps: Deps, addr: SocketAddr) -> anyhow::Result<Server> {
         stop,
         task: Some(task),
     })
+}
+
+/// The console's listener: its files for reads of any other path than the API's.
+async fn console_respond(api: &api::Api, req: Request<Incoming>) -> Response<Body> {
+    let read = req.method() == Method::GET || req.method() == Method::HEAD;
+    if !read || console::is_api_path(req.uri().path()) {
+        return respond(api, req).await;
+    }
+    let page = console::page(req.uri().path());
+    let mut builder = Response::builder().status(page.status);
+    for (k, v) in page.headers {
+        builder = builder.header(k, v);
+    }
+    builder
+        .body(whole(page.body))
+        .unwrap_or_else(|_| Response::new(whole(Bytes::new())))
 }
 
 /// A response body: whole, or sent as it is made.

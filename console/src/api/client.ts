@@ -1,0 +1,135 @@
+// The API client: same-origin JSON requests with the session's bearer token.
+// An answer of 401 refreshes the session once (one refresh at a time: a refresh
+// token is good once, and presenting it twice ends the session), then retries;
+// a second 401, or a refresh refused, signs out.
+
+import type { Session, SessionStore } from "./session";
+
+/** The error envelope every API error answers: `{"error":{"code","message","details"}}`. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: Record<string, unknown>;
+
+  constructor(status: number, code: string, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+
+  /** The field a validation error names (`details.field`), if any. */
+  get field(): string | undefined {
+    return typeof this.details.field === "string" ? this.details.field : undefined;
+  }
+}
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface RequestOptions {
+  /** Send the session's token (default); `false` for sign-in, sign-up, refresh. */
+  auth?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface Client {
+  request<T>(method: Method, path: string, body?: unknown, options?: RequestOptions): Promise<T>;
+  readonly store: SessionStore;
+}
+
+export interface ClientOptions {
+  store: SessionStore;
+  fetch?: typeof fetch;
+  /** Prefix of every path; empty for the console's own origin. */
+  baseUrl?: string;
+  /**
+   * Runs `task` while no other tab refreshes (the Web Locks API in the browser),
+   * so two tabs never present the same refresh token.
+   */
+  exclusive?: <T>(task: () => Promise<T>) => Promise<T>;
+}
+
+function browserExclusive<T>(task: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+  return locks ? (locks.request("sluice.refresh", task) as Promise<T>) : task();
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+  let body: unknown = null;
+  try {
+    body = await res.json();
+  } catch {
+    // Not JSON: described by its status below.
+  }
+  const e = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
+  if (e && typeof e.message === "string") {
+    return new ApiError(
+      res.status,
+      typeof e.code === "string" ? e.code : "error",
+      e.message,
+      e.details && typeof e.details === "object" ? (e.details as Record<string, unknown>) : {},
+    );
+  }
+  return new ApiError(res.status, "http_" + res.status, `the server answered ${res.status} ${res.statusText}`.trim());
+}
+
+export function createClient(options: ClientOptions): Client {
+  const { store } = options;
+  const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const base = options.baseUrl ?? "";
+  const exclusive = options.exclusive ?? browserExclusive;
+  let refreshing: Promise<Session | null> | null = null;
+
+  /** New tokens for the session that got a 401 with `used`; `null` when refused. */
+  function refresh(used: Session): Promise<Session | null> {
+    refreshing ??= exclusive(async () => {
+      const current = store.load();
+      if (!current) return null;
+      // Refreshed meanwhile (by this tab or another): use what is there.
+      if (current.accessToken !== used.accessToken) return current;
+      if (!current.refreshToken) return null;
+      const res = await doFetch(base + "/v1/auth/refresh", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ refresh_token: current.refreshToken }),
+      });
+      if (!res.ok) return null;
+      const tokens = (await res.json()) as { access_token: string; refresh_token: string };
+      const next = { accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
+      store.save(next);
+      return next;
+    }).finally(() => {
+      refreshing = null;
+    });
+    return refreshing;
+  }
+
+  function send(method: Method, path: string, body: unknown, session: Session | null, signal?: AbortSignal) {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (session) headers.authorization = `Bearer ${session.accessToken}`;
+    return doFetch(base + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+  }
+
+  async function request<T>(method: Method, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+    const auth = opts.auth ?? true;
+    const session = auth ? store.load() : null;
+    let res = await send(method, path, body, session, opts.signal);
+    if (res.status === 401 && auth) {
+      const next = session ? await refresh(session) : null;
+      if (next) res = await send(method, path, body, next, opts.signal);
+      if (!next || res.status === 401) store.save(null);
+    }
+    if (!res.ok) throw await errorOf(res);
+    if (res.status === 204) return undefined as T;
+    return (await res.json()) as T;
+  }
+
+  return { request, store };
+}

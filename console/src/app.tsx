@@ -1,0 +1,106 @@
+import { QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { createContext, lazy, Suspense, useContext, useSyncExternalStore } from "react";
+import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from "react-router";
+import { ApiError, createClient, type Client } from "./api/client";
+import { memoryStore, storageStore, type SessionStore } from "./api/session";
+import { Shell } from "./screens/Shell";
+import { SignIn } from "./screens/SignIn";
+
+// Screens past sign-in load on demand: the first page carries only the shell.
+const DataMarts = lazy(() => import("./screens/DataMarts"));
+
+function sessionStore(): SessionStore {
+  try {
+    return storageStore(window.localStorage);
+  } catch {
+    return memoryStore();
+  }
+}
+
+const client = createClient({ store: sessionStore() });
+const ClientContext = createContext<Client>(client);
+
+export function useClient(): Client {
+  return useContext(ClientContext);
+}
+
+/** Whether someone is signed in, re-rendering when that changes (here or in another tab). */
+export function useSignedIn(): boolean {
+  const c = useClient();
+  return useSyncExternalStore(c.store.subscribe, () => c.store.load() !== null);
+}
+
+const queries = new QueryClient({
+  queryCache: new QueryCache(),
+  defaultOptions: {
+    queries: {
+      // A refused credential signs out (the client does); retrying cannot help,
+      // nor can it for any other answer of 4xx.
+      retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+      refetchOnWindowFocus: true,
+    },
+  },
+});
+
+// Signing out forgets everything read with the old credential.
+client.store.subscribe(() => {
+  if (!client.store.load()) queries.clear();
+});
+
+function RequireSession() {
+  const signedIn = useSignedIn();
+  const location = useLocation();
+  if (!signedIn) return <Navigate to="/sign-in" replace state={{ from: location.pathname }} />;
+  return <Outlet />;
+}
+
+function Loading() {
+  return (
+    <p className="loading" role="status">
+      Loading…
+    </p>
+  );
+}
+
+const router = createBrowserRouter([
+  { path: "/sign-in", element: <SignIn /> },
+  {
+    element: <RequireSession />,
+    children: [
+      {
+        element: <Shell />,
+        children: [
+          { index: true, element: <Navigate to="/data-marts" replace /> },
+          {
+            path: "/data-marts",
+            element: (
+              <Suspense fallback={<Loading />}>
+                <DataMarts />
+              </Suspense>
+            ),
+          },
+          { path: "*", element: <NotFound /> },
+        ],
+      },
+    ],
+  },
+]);
+
+function NotFound() {
+  return (
+    <div className="page">
+      <h1>Not found</h1>
+      <p>Nothing lives at this address.</p>
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <ClientContext.Provider value={client}>
+      <QueryClientProvider client={queries}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </ClientContext.Provider>
+  );
+}
