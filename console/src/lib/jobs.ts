@@ -68,7 +68,16 @@ export function mainTrigger(triggers: readonly Trigger[], now: number): Trigger 
 export interface Card {
   published: boolean;
   /** The newest run's outcome, or `null` before the first run. */
-  last: { status: RunStatus; label: string; tone: Tone; at: string; rows: number; error: string | null } | null;
+  last: {
+    status: RunStatus;
+    label: string;
+    tone: Tone;
+    at: string;
+    rows: number;
+    error: string | null;
+    /** 1, then one more for each retry. */
+    attempt: number;
+  } | null;
   trigger: Trigger | null;
   next: Date | null;
   /** Run now: a published mart with no run under way. */
@@ -96,6 +105,7 @@ export function card(mart: DataMart, run: Run | null, triggers: readonly Trigger
       at: run.finished_at ?? run.started_at ?? run.created_at,
       rows: run.counters?.rows_written ?? 0,
       error: run.error ?? null,
+      attempt: run.attempt ?? 1,
     },
     trigger,
     next: trigger ? nextFire(trigger, now) : null,

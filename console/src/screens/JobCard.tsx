@@ -86,6 +86,7 @@ export const JobCard = memo(function JobCard({ mart }: { mart: DataMart }) {
                 {model.last.tone !== "busy" && (
                   <span className="muted"> · {number.format(model.last.rows)} rows</span>
                 )}
+                {model.last.attempt > 1 && <span className="muted"> · attempt {model.last.attempt}</span>}
               </>
             ) : (
               <span className="muted">Never run</span>
