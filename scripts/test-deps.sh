@@ -4,6 +4,8 @@
 # template check), schemathesis (scripts/contract-test.sh fuzzes `sluice serve`
 # against its own OpenAPI document) and aiosmtpd (the SMTP server reports are mailed
 # to in tests/tests/runs.rs); and PostgreSQL and MariaDB from the distribution.
+# For the web console's tests: its npm packages (console/node_modules, with Node.js 20
+# or later) and Chromium from the distribution, which Playwright drives.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 
@@ -44,6 +46,29 @@ if ! command -v mariadbd >/dev/null && [[ ! -x /usr/sbin/mariadbd ]]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q mariadb-server >/dev/null
     if [[ -n "$policy" ]]; then $sudo rm -f "$policy"; fi
     echo "test-deps: installed $(/usr/sbin/mariadbd --version)"
+fi
+
+# The console's browser tests drive the distribution's Chromium (Playwright's own
+# browser download is never used); CHROMIUM may name another binary.
+if [[ -z "${CHROMIUM:-}" && ! -x /usr/bin/chromium ]]; then
+    sudo=""
+    if [[ "$(id -u)" != 0 ]]; then sudo="sudo"; fi
+    $sudo apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium >/dev/null
+    echo "test-deps: installed $(/usr/bin/chromium --version 2>/dev/null)"
+fi
+
+# The console's npm packages, as its lock file pins them: installed again when the
+# lock file is newer than what is installed (the sluice crate's build does the same).
+node_major="$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/')"
+if [[ -z "$node_major" || "$node_major" -lt 20 ]]; then
+    echo "test-deps: the console needs Node.js 20 or later with npm (found: $(node --version 2>/dev/null || echo none))" >&2
+    exit 1
+fi
+if [[ ! -f "$root/console/node_modules/.package-lock.json" \
+    || "$root/console/package-lock.json" -nt "$root/console/node_modules/.package-lock.json" ]]; then
+    (cd "$root/console" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+    echo "test-deps: installed the console's npm packages"
 fi
 
 # The pinned schemathesis's metadata folder, so a bumped pin reinstalls without

@@ -4,7 +4,9 @@
 #   cargo-lambda for the serverless smoke test (scripts/lambda-smoke.sh), mold as the
 #   linker when apt can install it; then rustfmt, every cargo test (among them
 #   sluice/tests/openapi_contract.rs: schemathesis against a real `sluice serve`) with
-#   clippy running beside them, and the cargo-lambda smoke run.
+#   clippy running beside them, the web console's checks (generated API types against
+#   the server's document, TypeScript, Vitest, the size budget, Playwright in Chromium
+#   against a real `sluice serve`), and the cargo-lambda smoke run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -53,6 +55,21 @@ if [ "$tests_ok" != 0 ]; then
     echo "tests failed (above)" >&2
     exit "$tests_ok"
 fi
+
+# The debug `sluice` the cargo tests were built with (its build embeds the console).
+sluice_bin="$(cd "$target_dir" && pwd)/debug/sluice"
+
+step "console: API types, TypeScript, unit tests, size"
+(
+    cd console
+    SLUICE_BIN="$sluice_bin" npm run --silent api:check
+    npm run --silent typecheck
+    npm test --silent
+    npm run --silent size
+)
+
+step "console: browser tests (Playwright, Chromium, a real sluice serve)"
+(cd console && SLUICE_BIN="$sluice_bin" npx playwright test)
 
 step "cargo lambda smoke test"
 scripts/lambda-smoke.sh
