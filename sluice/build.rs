@@ -53,7 +53,7 @@ fn main() {
         Err(reason) => {
             println!("cargo::warning=the web console is not built into sluice: {reason}");
             format!(
-                "/// The console's files (none: see [`NOT_BUILT`]).\npub static FILES: &[(&str, &[u8])] = &[];\n/// Why the console is not in this binary.\npub static NOT_BUILT: Option<&str> = Some({reason:?});\n"
+                "/// The console's files (none: see [`NOT_BUILT`]).\npub static FILES: &[File] = &[];\n/// Why the console is not in this binary.\npub static NOT_BUILT: Option<&str> = Some({reason:?});\n"
             )
         }
     };
@@ -135,13 +135,15 @@ fn npm(dir: &Path, args: &[&str]) {
     }
 }
 
-/// Rust source naming every file of `dist` by its URL path.
+/// Rust source naming every file of `dist` by its URL path, each text file with
+/// its gzipped bytes (written beside it as `<name>.gz`).
 fn embed(dist: &Path) -> String {
     let mut files = vec![];
     walk(dist, &mut files);
+    files.retain(|f| f.extension().is_none_or(|e| e != "gz"));
     files.sort();
     let mut code = String::from(
-        "/// The console's files by URL path, built from `console/` by build.rs.\npub static FILES: &[(&str, &[u8])] = &[\n",
+        "/// The console's files by URL path, built from `console/` by build.rs.\npub static FILES: &[File] = &[\n",
     );
     for file in &files {
         let rel = file.strip_prefix(dist).expect("under dist");
@@ -150,15 +152,38 @@ fn embed(dist: &Path) -> String {
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("/");
+        let gzip = match gzip(file) {
+            Some(gz) => format!("Some(include_bytes!({:?}))", gz.display().to_string()),
+            None => "None".to_string(),
+        };
         let _ = writeln!(
             code,
-            "    ({:?}, include_bytes!({:?})),",
+            "    File {{ path: {:?}, body: include_bytes!({:?}), gzip: {gzip} }},",
             format!("/{url}"),
             file.display().to_string()
         );
     }
     code.push_str("];\n/// Why the console is not in this binary (it is).\npub static NOT_BUILT: Option<&str> = None;\n");
     code
+}
+
+/// Writes `file` gzipped beside it when it is text worth compressing.
+fn gzip(file: &Path) -> Option<PathBuf> {
+    use std::io::Write as _;
+    let text = matches!(
+        file.extension().and_then(|e| e.to_str()),
+        Some("html" | "js" | "mjs" | "css" | "svg" | "json" | "txt" | "webmanifest")
+    );
+    let bytes = std::fs::read(file).expect("a built file");
+    if !text || bytes.len() < 1024 {
+        return None;
+    }
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(&bytes).expect("gzip in memory");
+    let gz = encoder.finish().expect("gzip in memory");
+    let path = PathBuf::from(format!("{}.gz", file.display()));
+    std::fs::write(&path, gz).expect("OUT_DIR is writable");
+    Some(path)
 }
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) {

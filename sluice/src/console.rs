@@ -5,6 +5,15 @@
 
 use bytes::Bytes;
 
+/// One of the console's files.
+pub struct File {
+    /// Its URL path, `/index.html`, `/assets/index-<hash>.js`.
+    pub path: &'static str,
+    pub body: &'static [u8],
+    /// The same bytes gzipped, for a text file.
+    pub gzip: Option<&'static [u8]>,
+}
+
 include!(concat!(env!("OUT_DIR"), "/console_files.rs"));
 
 /// What the console's listener hands to the API rather than answering itself.
@@ -30,15 +39,16 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
                    frame-ancestors 'none'";
 
 /// The file at `path`: an asset by its name, the app's `index.html` for any other
-/// path without an extension (the app routes it), 404 for a missing asset.
-pub fn page(path: &str) -> Page {
+/// path without an extension (the app routes it), 404 for a missing asset;
+/// gzipped when the browser takes it (`gzip`).
+pub fn page(path: &str, gzip: bool) -> Page {
     if let Some(reason) = NOT_BUILT {
         return not_built(reason);
     }
-    let found = FILES.iter().find(|(p, _)| *p == path);
+    let found = FILES.iter().find(|f| f.path == path);
     let last = path.rsplit('/').next().unwrap_or_default();
-    let (name, body) = match found {
-        Some(&(name, body)) if name != "/index.html" => (name, body),
+    let file = match found {
+        Some(file) if file.path != "/index.html" => file,
         _ if last.contains('.') && path != "/index.html" => {
             return Page {
                 status: 404,
@@ -46,11 +56,12 @@ pub fn page(path: &str) -> Page {
                 body: Bytes::from_static(b"not found\n"),
             };
         }
-        _ => match FILES.iter().find(|(p, _)| *p == "/index.html") {
-            Some(&(name, body)) => (name, body),
+        _ => match FILES.iter().find(|f| f.path == "/index.html") {
+            Some(file) => file,
             None => return not_built("its build made no index.html"),
         },
     };
+    let name = file.path;
     // Vite names what it builds under /assets/ by content hash: a new build is a
     // new name, so those never need asking again. Everything else may change.
     let cache = if name.starts_with("/assets/") {
@@ -58,14 +69,42 @@ pub fn page(path: &str) -> Page {
     } else {
         "no-cache"
     };
+    let mut headers = vec![
+        ("content-type", content_type(name)),
+        ("cache-control", cache),
+    ];
+    let body = match file.gzip {
+        Some(gz) if gzip => {
+            headers.push(("content-encoding", "gzip"));
+            gz
+        }
+        _ => file.body,
+    };
+    if file.gzip.is_some() {
+        headers.push(("vary", "accept-encoding"));
+    }
     Page {
         status: 200,
-        headers: common(vec![
-            ("content-type", content_type(name)),
-            ("cache-control", cache),
-        ]),
+        headers: common(headers),
         body: Bytes::from_static(body),
     }
+}
+
+/// Whether a request's `accept-encoding` takes gzip (not refused with `q=0`).
+pub fn takes_gzip(accept_encoding: Option<&str>) -> bool {
+    accept_encoding.is_some_and(|value| {
+        value.split(',').any(|part| {
+            let mut it = part.split(';');
+            let coding = it.next().unwrap_or_default().trim();
+            let refused = it.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    == Some(0.0)
+            });
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        })
+    })
 }
 
 fn common(mut headers: Vec<(&'static str, &'static str)>) -> Vec<(&'static str, &'static str)> {
@@ -146,13 +185,13 @@ mod tests {
 
     #[test]
     fn an_app_route_answers_the_index_and_a_missing_asset_is_not_found() {
-        let app = page("/data-marts/dm_1");
+        let app = page("/data-marts/dm_1", false);
         assert_eq!(app.status, 200);
         assert!(
             app.headers
                 .contains(&("content-type", "text/html; charset=utf-8"))
         );
-        let missing = page("/assets/nothing-here.js");
+        let missing = page("/assets/nothing-here.js", false);
         match NOT_BUILT {
             None => assert_eq!(missing.status, 404),
             // The placeholder answers every path.
@@ -161,9 +200,27 @@ mod tests {
     }
 
     #[test]
+    fn gzip_is_sent_to_those_who_take_it() {
+        assert!(takes_gzip(Some("gzip, deflate, br")));
+        assert!(takes_gzip(Some("br;q=1.0, GZIP;q=0.5")));
+        assert!(takes_gzip(Some("*")));
+        assert!(!takes_gzip(Some("gzip;q=0, br")));
+        assert!(!takes_gzip(Some("identity")));
+        assert!(!takes_gzip(None));
+        if let Some(file) = FILES.iter().find(|f| f.gzip.is_some()) {
+            let zipped = page(file.path, true);
+            assert!(zipped.headers.contains(&("content-encoding", "gzip")));
+            assert!(zipped.body.len() < file.body.len());
+            let plain = page(file.path, false);
+            assert!(!plain.headers.iter().any(|(k, _)| *k == "content-encoding"));
+            assert_eq!(plain.body.as_ref(), file.body);
+        }
+    }
+
+    #[test]
     fn every_page_forbids_framing() {
         for path in ["/", "/assets/nothing-here.js"] {
-            let csp = page(path)
+            let csp = page(path, true)
                 .headers
                 .iter()
                 .find(|(k, _)| *k == "content-security-policy")

@@ -122,7 +122,12 @@ async fn console_respond(api: &api::Api, req: Request<Incoming>) -> Response<Bod
     if !read || console::is_api_path(req.uri().path()) {
         return respond(api, req).await;
     }
-    let page = console::page(req.uri().path());
+    let gzip = console::takes_gzip(
+        req.headers()
+            .get(http::header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let page = console::page(req.uri().path(), gzip);
     let mut builder = Response::builder().status(page.status);
     for (k, v) in page.headers {
         builder = builder.header(k, v);
