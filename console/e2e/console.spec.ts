@@ -5,7 +5,8 @@
 // checks every page in light and dark mode, and each is saved as a screenshot.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { call, startSluice, type Sluice } from "./sluice";
+import { execFileSync } from "node:child_process";
+import { call, sluiceBinary, startSluice, type Sluice } from "./sluice";
 
 const EMAIL = "owner@example.com";
 const PASSWORD = "correct horse battery";
@@ -232,4 +233,27 @@ test("a pasted token signs in, and a wrong one is refused", async ({ page }) => 
   await expect(page).toHaveURL(/\/data-marts$/);
   await expect(card(page, "Orders")).toBeVisible();
   await expect(page.getByRole("banner")).toContainText("admin");
+});
+
+test("the console's port serves the API on its own origin, with no CORS, and the document the types come from", async () => {
+  // What the types are generated from (`sluice openapi`) is what the server serves.
+  const printed = JSON.parse(execFileSync(sluiceBinary(), ["openapi"], { encoding: "utf8", maxBuffer: 64 << 20 }));
+  const served = await (await fetch(`${sluice.console}/openapi.json`)).json();
+  expect(served).toEqual(printed);
+  expect(await (await fetch(`${sluice.api}/openapi.json`)).json()).toEqual(printed);
+
+  // The API's paths answer on the console's port as on the API's; no origin is let in.
+  const me = await fetch(`${sluice.console}/v1/me`, {
+    headers: { authorization: `Bearer ${sluice.token}`, origin: "https://elsewhere.example" },
+  });
+  expect(me.status).toBe(200);
+  expect(me.headers.get("access-control-allow-origin")).toBeNull();
+  expect((await fetch(`${sluice.console}/v1/me`)).status).toBe(401);
+
+  // The app's own routes answer its page; a missing asset is a 404; the page runs only its own scripts.
+  const page = await fetch(`${sluice.console}/data-marts`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('<div id="root">');
+  expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+  expect((await fetch(`${sluice.console}/assets/nothing-here.js`)).status).toBe(404);
 });
