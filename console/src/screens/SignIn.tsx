@@ -69,7 +69,7 @@ export function SignIn() {
 
   return (
     <main className="sign-in">
-      <form className="sign-in-card" onSubmit={submit} aria-labelledby="sign-in-title" noValidate={false}>
+      <form className="sign-in-card" onSubmit={submit} aria-labelledby="sign-in-title">
         <p className="brand-mark" aria-hidden="true">
           Sluice
         </p>
