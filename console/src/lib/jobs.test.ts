@@ -99,7 +99,13 @@ describe("card", () => {
     expect(card(sql, null, [], NOW)).toMatchObject({ canRun: false, runBlocked: "Only connector data marts run" });
     const running = card(mart(), run({ status: "running", finished_at: null }), [], NOW);
     expect(running).toMatchObject({ canRun: false, active: true, runBlocked: "A run is under way" });
-    expect(running.last).toMatchObject({ tone: "busy", at: "2026-06-01T11:00:01Z" });
+    expect(running.last).toMatchObject({ tone: "busy", at: "2026-06-01T11:00:01Z", percent: null });
+  });
+
+  it("shows how far a run under way has come, and nothing of a finished run's progress", () => {
+    const progress = { chunks_total: 8, chunks_done: 3, chunks_failed: 0, fraction: 0.375, rows_per_second: 10 };
+    expect(card(mart(), run({ status: "running", finished_at: null, progress }), [], NOW).last?.percent).toBe(37);
+    expect(card(mart(), run({ progress: { ...progress, fraction: 1 } }), [], NOW).last?.percent).toBeNull();
   });
 
   it("offers force-retry only when the newest run failed", () => {

@@ -77,6 +77,8 @@ export interface Card {
     error: string | null;
     /** 1, then one more for each retry. */
     attempt: number;
+    /** Percent of the known chunks done, while it runs. */
+    percent: number | null;
   } | null;
   trigger: Trigger | null;
   next: Date | null;
@@ -106,6 +108,7 @@ export function card(mart: DataMart, run: Run | null, triggers: readonly Trigger
       rows: run.counters?.rows_written ?? 0,
       error: run.error ?? null,
       attempt: run.attempt ?? 1,
+      percent: active && run.progress ? Math.floor(run.progress.fraction * 100) : null,
     },
     trigger,
     next: trigger ? nextFire(trigger, now) : null,

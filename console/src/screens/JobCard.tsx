@@ -83,6 +83,7 @@ export const JobCard = memo(function JobCard({ mart }: { mart: DataMart }) {
                 <time dateTime={model.last.at} title={when(model.last.at)}>
                   {ago(model.last.at, now)}
                 </time>
+                {model.last.percent !== null && <span className="muted"> · {model.last.percent}%</span>}
                 {model.last.tone !== "busy" && (
                   <span className="muted"> · {number.format(model.last.rows)} rows</span>
                 )}
