@@ -55,11 +55,8 @@ fn header<'a>(r: &'a ApiResponse, name: &str) -> Option<&'a str> {
 #[tokio::test]
 async fn a_caller_past_its_budget_waits_for_the_next_minute_and_no_one_else_does() {
     let dir = temp_dir("budget");
-    // 10 s into a minute: 50 s left of it.
-    let start = Utc
-        .timestamp_opt(1_800_000_000 - 1_800_000_000 % 60 + 10, 0)
-        .single()
-        .expect("time");
+    // 10 s into a minute (1_800_000_000 is a whole one): 50 s left of it.
+    let start = Utc.timestamp_opt(1_800_000_010, 0).single().expect("time");
     let clock = Arc::new(TestClock(Mutex::new(start)));
     let keys = TokenKeys::sealed().expect("keys");
     let project = Id::generate(Kind::Project, 1_700_000_000_000);

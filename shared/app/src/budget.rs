@@ -104,10 +104,8 @@ mod tests {
     #[test]
     fn a_window_is_a_minute_of_the_clock_and_says_what_is_left() {
         let at = |s| Utc.timestamp_opt(s, 0).single().expect("time");
-        assert_eq!(
-            window(at(1_800_000_000)),
-            (1_800_000_000 - 1_800_000_000 % 60, 60 - 1_800_000_000 % 60)
-        );
+        // 1_800_000_000 is a whole minute: 30 s into the next one.
+        assert_eq!(window(at(1_800_000_030)), (1_800_000_000, 30));
         assert_eq!(window(at(120)), (120, 60));
         assert_eq!(window(at(179)), (120, 1));
     }
