@@ -20,7 +20,8 @@ bin="$out/sluice"
 
 dir=$(mktemp -d /tmp/sluice-bench-XXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-RUST_LOG=warn "$bin" --data-dir "$dir/data" serve --port "$port" > "$dir/out" 2>&1 &
+# No request budget: wrk sends far more than a caller's budget a minute.
+RUST_LOG=warn "$bin" --data-dir "$dir/data" serve --port "$port" --requests-per-minute 0 > "$dir/out" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.05; done

@@ -25,6 +25,10 @@ import time
 from benchlib import Mariadb, Postgres, Server, median, spread
 
 ENGINE, BIN, ROWS, RUNS, DATA = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+# The data mart's pipeline: the largest chunk a mart takes, and the most key
+# ranges read at once (BENCH_BATCH, BENCH_PARALLELISM to try others).
+BATCH = int(os.environ.get("BENCH_BATCH", "10000"))
+PARALLELISM = int(os.environ.get("BENCH_PARALLELISM", "16"))
 
 PG_TABLE = """
 CREATE UNLOGGED TABLE public.events (
@@ -121,7 +125,7 @@ def main():
         else:
             db.sql(MY_TABLE.format(rows=ROWS))
             size = db.sql("SELECT CONCAT(ROUND((DATA_LENGTH + INDEX_LENGTH) / 1048576), ' MB') "
-                          "FROM information_schema.TABLES WHERE TABLE_NAME = 'events'").strip()
+                          "FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'bench' AND TABLE_NAME = 'events'").strip()
             stream = "bench.events"
         print(f"table: {ROWS:,} rows, {size}, made in {time.perf_counter() - t:.0f} s", flush=True)
         s = Server(BIN, state, DATA, extra)
@@ -134,7 +138,7 @@ def main():
             s.call("PUT", f"/v1/data-marts/{mart}/definition", {
                 "kind": "connector", "source_id": source,
                 "streams": [{"name": stream, "mapping": MAPPING}],
-                "pipeline": {"batch_size": 10000, "parallelism": 16}})
+                "pipeline": {"batch_size": BATCH, "parallelism": PARALLELISM}})
             s.call("POST", f"/v1/data-marts/{mart}/publish")
             marts.append(mart)
         s.stop()

@@ -106,6 +106,11 @@ enum Command {
         /// SLUICE_SIGNIN_LOCK_SECONDS (900).
         #[arg(long, env = "SLUICE_OPEN_SIGNUP")]
         open_signup: bool,
+        /// Requests a minute each caller (an API key, a user, an operator
+        /// token) may make before the API answers 429 with Retry-After; 0 for
+        /// no budget. Default 1200, or SLUICE_REQUESTS_PER_MINUTE.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+        requests_per_minute: Option<u32>,
     },
     /// Run a data mart to completion here: a progress bar, then a summary.
     Run {
@@ -271,10 +276,14 @@ async fn cli() -> anyhow::Result<()> {
             host,
             console_port,
             open_signup,
+            requests_per_minute,
             ..
         } => {
             let mut deps = dir.deps(4)?;
             identity.open_signup |= open_signup;
+            if let Some(n) = requests_per_minute {
+                identity.requests_per_minute = n;
+            }
             // Links in notifications point here, or where the operator says.
             let shown = if host.is_unspecified() {
                 std::net::IpAddr::from([127, 0, 0, 1])

@@ -48,6 +48,8 @@ struct Fixture {
     unused_map_name: String,
     /// An API key of the project (its id).
     api_key: String,
+    /// An open alarm about `data_mart`.
+    alarm: String,
 }
 
 fn id(v: &Value) -> String {
@@ -274,7 +276,26 @@ async fn seed(app: &TestApp) -> Fixture {
             201,
         )
         .await);
+    // An alarm, as the scheduler raises one when a run fails for good.
+    let data_mart_id = Id::parse(Kind::DataMart, &data_mart).expect("a data mart id");
+    sluice_app::services::alarms::raise(
+        &app.deps,
+        &app.project,
+        sluice_domain::entities::AlarmKind::RunFailed,
+        &data_mart_id,
+        Some(&run.meta.id),
+        "the run failed",
+        chrono::Utc::now(),
+    )
+    .await;
+    let alarm = sluice_domain::entities::Alarm::id_for(
+        &app.project,
+        sluice_domain::entities::AlarmKind::RunFailed,
+        &data_mart_id,
+    )
+    .to_string();
     Fixture {
+        alarm,
         api_key,
         value_map,
         unused_map_name: format!("new_{suffix}"),
@@ -567,6 +588,8 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
         ),
         "api-list-api-keys" => (p("/v1/api-keys"), None),
         "api-list-audit" => (p("/v1/audit"), None),
+        "api-list-alarms" => (p("/v1/alarms"), None),
+        "api-acknowledge-alarm" => (format!("/v1/alarms/{}/acknowledge", f.alarm), None),
         "api-delete-api-key" => (format!("/v1/api-keys/{}", f.api_key), None),
         other => panic!("no request written for route {other}; add one"),
     }

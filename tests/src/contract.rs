@@ -655,3 +655,34 @@ pub async fn object_store(s: Arc<dyn sluice_domain::ports::ObjectStore>) {
         );
     }
 }
+
+/// The request counter's contract: each caller counted on its own, in its own
+/// window, and every hit counted once when many land at once.
+pub async fn request_counter(c: Arc<dyn sluice_domain::ports::RequestCounter>) {
+    let caller = format!("key:{}", Id::generate(Kind::ApiKey, 1_700_000_000_000));
+    let other = format!("user:{}", Id::generate(Kind::User, 1_700_000_000_000));
+    assert_eq!(c.hit(&caller, 600, 60).await.expect("hit"), 1);
+    assert_eq!(c.hit(&caller, 600, 60).await.expect("hit"), 2);
+    assert_eq!(
+        c.hit(&other, 600, 60).await.expect("hit"),
+        1,
+        "another caller's own count"
+    );
+    assert_eq!(
+        c.hit(&caller, 660, 60).await.expect("hit"),
+        1,
+        "a new window starts at 1"
+    );
+    // Twenty at once: each gets its own number, none lost, none twice.
+    let mut hits = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (c, caller) = (c.clone(), caller.clone());
+        hits.spawn(async move { c.hit(&caller, 720, 60).await.expect("hit") });
+    }
+    let mut counts: Vec<u64> = vec![];
+    while let Some(n) = hits.join_next().await {
+        counts.push(n.expect("a hit's task"));
+    }
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=20).collect::<Vec<u64>>());
+}

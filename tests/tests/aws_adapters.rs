@@ -822,3 +822,11 @@ async fn each_aws_part_fails_its_health_check_once_its_resource_is_gone() {
     let e = objects.check().await.expect_err("no bucket");
     assert!(e.to_string().contains("NoSuchBucket"), "{e}");
 }
+
+/// Request budgets count in the table with UpdateItem `ADD`: atomic across
+/// every function that serves the API.
+#[tokio::test]
+async fn dynamo_store_passes_the_request_counter_contract() {
+    let (_moto, client, table) = dynamo().await;
+    contract::request_counter(Arc::new(DynamoStore::new(client, table))).await;
+}

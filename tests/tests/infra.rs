@@ -499,6 +499,57 @@ fn is_credential_statement(s: &Value) -> bool {
         .is_some_and(|k| k.len() == 1 && k[0].as_str() == Some(identity_partition_key().as_str()))
 }
 
+/// The statement that lets a function count its caller's requests: UpdateItem
+/// confined by `dynamodb:LeadingKeys` to the request counts' partitions.
+fn is_budget_statement(s: &Value) -> bool {
+    let keys = &s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"];
+    keys.as_sequence().is_some_and(|k| {
+        k.len() == 1 && k[0].as_str() == Some(&format!("{}*", sluice_aws::RATE_PREFIX))
+    })
+}
+
+/// Every route that takes a credential counts its caller's requests (the
+/// request budget), with UpdateItem on the counts' partitions only; a public
+/// route counts nothing.
+#[test]
+fn credential_routes_count_their_callers_requests_and_nothing_else() {
+    let t = template();
+    // Past minutes' counts go by the table's time to live.
+    let ttl = &t["Resources"]["MetadataTable"]["Properties"]["TimeToLiveSpecification"];
+    assert_eq!(
+        ttl["AttributeName"].as_str(),
+        Some(sluice_aws::TTL_ATTRIBUTE)
+    );
+    assert_eq!(ttl["Enabled"].as_bool(), Some(true));
+    for &route in routes::all() {
+        let (_, f) = function(&t, route.name);
+        let statements: Vec<&Value> = f["Properties"]["Policies"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten())
+            .filter(|s| is_budget_statement(s))
+            .collect();
+        if route.role.is_none() {
+            assert!(statements.is_empty(), "{} is public", route.name);
+            continue;
+        }
+        assert_eq!(statements.len(), 1, "{} counts its caller", route.name);
+        assert_eq!(
+            yaml_text(&statements[0]["Action"]).trim(),
+            "- dynamodb:UpdateItem",
+            "{}",
+            route.name
+        );
+        assert_eq!(
+            yaml_text(&statements[0]["Resource"]).trim(),
+            "!GetAtt MetadataTable.Arn",
+            "{}",
+            route.name
+        );
+    }
+}
+
 /// Every route that takes a credential reads it, and its API key's last use,
 /// in the identity partition only; a public route reaches none of it.
 #[test]
@@ -544,7 +595,10 @@ fn allowed_actions(name: &str, policies: &Value) -> Vec<String> {
             .as_sequence()
             .unwrap_or_else(|| panic!("{name}: write policies as inline statements"));
         for s in statements {
-            if s["Effect"].as_str() != Some("Allow") || is_credential_statement(s) {
+            if s["Effect"].as_str() != Some("Allow")
+                || is_credential_statement(s)
+                || is_budget_statement(s)
+            {
                 continue;
             }
             match &s["Action"] {

@@ -597,6 +597,17 @@ async fn seed_runs(
         })
         .await;
     }
+    // An open alarm about the data mart (its id fixed for the sample events).
+    let mut alarm = Alarm::raised(
+        &mart.meta.project_id,
+        AlarmKind::RunFailed,
+        &mart.meta.id,
+        None,
+        "the run failed",
+        Utc::now(),
+    );
+    alarm.meta = meta(Kind::Alarm, "40");
+    put(deps, &alarm).await;
 }
 
 fn to_api(json: &str) -> ApiRequest {

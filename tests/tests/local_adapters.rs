@@ -276,3 +276,11 @@ async fn each_embedded_part_answers_its_health_check_and_fails_once_gone() {
     warehouse.check().await.expect_err("no directory");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_process_counter_passes_the_request_counter_contract() {
+    sluice_tests::contract::request_counter(
+        Arc::new(sluice_app::budget::ProcessCounter::default()),
+    )
+    .await;
+}

@@ -51,6 +51,30 @@ async fn get(app: &TestApp, path: &str) -> Value {
     app.owner("GET", path, None, 200).await
 }
 
+/// The alarm of `kind` about `subject`, once it is there (run events are
+/// handled a moment after the run ends).
+async fn alarm(app: &TestApp, kind: &str, subject: &str) -> Value {
+    let start = std::time::Instant::now();
+    loop {
+        let all = get(app, "/v1/alarms").await;
+        let found = all["items"]
+            .as_array()
+            .and_then(|a| {
+                a.iter()
+                    .find(|x| x["kind"] == json!(kind) && x["subject_id"] == json!(subject))
+            })
+            .cloned();
+        if let Some(a) = found {
+            return a;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no {kind} alarm: {all}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn trigger(app: &TestApp, body: Value) -> Value {
     app.owner("POST", "/v1/triggers", Some(&body), 201).await
 }
@@ -482,6 +506,30 @@ async fn retries_stop_at_the_policy_and_the_failure_is_final() {
     assert_eq!(r["next_retry_at"], Value::Null, "no retries left: {r}");
     let later = tick(&app, Utc::now() + chrono::Duration::days(1)).await;
     assert_eq!(later.retried, 0);
+    // The failure for good raised the data mart's alarm, once (the first
+    // attempt had a retry left); acknowledged, it leaves the open ones.
+    let a = alarm(&app, "run_failed", &m).await;
+    assert_eq!(
+        (a["count"].clone(), a["state"].clone()),
+        (json!(1), json!("open")),
+        "{a}"
+    );
+    assert_eq!(a["last_run_id"], json!(run));
+    assert!(a["message"].as_str().is_some_and(|m| !m.is_empty()), "{a}");
+    let acked = app
+        .owner(
+            "POST",
+            &format!("/v1/alarms/{}/acknowledge", id(&a)),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(acked["state"], json!("acknowledged"));
+    assert!(acked["acknowledged_by"].is_string(), "{acked}");
+    let open = get(&app, "/v1/alarms?state=open").await;
+    assert_eq!(open["items"], json!([]), "{open}");
+    let acknowledged = get(&app, "/v1/alarms?state=acknowledged").await;
+    assert_eq!(acknowledged["items"][0]["id"], a["id"]);
     app.stop().await;
 }
 
@@ -519,6 +567,12 @@ async fn stuck_runs_are_resumed_then_failed_never_left_running() {
     let lease = chrono::Duration::seconds(sluice_domain::entities::RUN_LEASE_SECONDS);
     let r = tick(&app, Utc::now() + lease + chrono::Duration::seconds(5)).await;
     assert_eq!(r.resumed, 1, "{r:?}");
+    let a = alarm(&app, "stuck_run_resumed", &m).await;
+    assert_eq!(a["count"], json!(1), "{a}");
+    assert!(
+        a["message"].as_str().is_some_and(|t| t.contains("resumed")),
+        "{a}"
+    );
     let v = get(&app, &format!("/v1/runs/{run}")).await;
     assert_eq!(
         (v["stalls"].clone(), v["interruptions"].clone()),
@@ -646,6 +700,12 @@ async fn a_run_over_its_sla_raises_run_sla_missed_once_and_posts_the_webhook() {
     assert_eq!(posts[0]["sla_seconds"], json!(600));
     let r = get(&app, &format!("/v1/runs/{run}")).await;
     assert!(r["sla_missed_at"].is_string(), "{r}");
+    let a = alarm(&app, "sla_missed", &m).await;
+    assert_eq!(
+        (a["count"].clone(), a["last_run_id"].clone()),
+        (json!(1), json!(run)),
+        "{a}"
+    );
     server.abort();
     app.stop().await;
 }

@@ -7,7 +7,7 @@ use crate::auth;
 use crate::ports::Previewer;
 use sluice_domain::ports::{
     Clock, ConnectionTester, EventBus, Mailer, MetadataStore, Notifier, ObjectStore, Queue,
-    Secrets, Warehouse,
+    RequestCounter, Secrets, Warehouse,
 };
 
 /// A part of the deployment beyond the store, secrets, clock and token keys every
@@ -69,8 +69,12 @@ pub struct Deps {
     pub public_url: Option<String>,
     /// Where the local server spools uploads as they arrive (owner-only).
     pub upload_spool: std::path::PathBuf,
-    /// Who may sign up, how sign-ins are slowed, how long sessions last.
+    /// Who may sign up, how sign-ins are slowed, how long sessions last, the
+    /// request budget.
     pub identity: IdentitySettings,
+    /// Counts each caller's requests against the budget: this process's own
+    /// by default; DynamoDB on Lambda, where many functions serve the API.
+    pub counter: Arc<dyn RequestCounter>,
 }
 
 /// The deployment's rules for users and sessions.
@@ -87,6 +91,9 @@ pub struct IdentitySettings {
     pub access_ttl_seconds: i64,
     /// Lifetime of a session (its refresh tokens), seconds.
     pub session_ttl_seconds: i64,
+    /// Requests a minute each caller (API key, user, operator token) may make;
+    /// 0 for no budget (`--requests-per-minute`, `SLUICE_REQUESTS_PER_MINUTE`).
+    pub requests_per_minute: u32,
 }
 
 /// 15 minutes.
@@ -105,6 +112,7 @@ impl Default for IdentitySettings {
             sign_in: Default::default(),
             access_ttl_seconds: ACCESS_TTL_SECONDS,
             session_ttl_seconds: SESSION_TTL_SECONDS,
+            requests_per_minute: crate::budget::DEFAULT_REQUESTS_PER_MINUTE,
         }
     }
 }
@@ -112,8 +120,9 @@ impl Default for IdentitySettings {
 impl IdentitySettings {
     /// The settings named variables change (`lookup` gives a variable's value):
     /// `SLUICE_OPEN_SIGNUP` (`true`/`false`), `SLUICE_SIGNIN_FREE_ATTEMPTS`,
-    /// `SLUICE_SIGNIN_DELAY_MS` (the first wait), `SLUICE_SIGNIN_LOCK_AFTER`
-    /// and `SLUICE_SIGNIN_LOCK_SECONDS`; the defaults for those unset.
+    /// `SLUICE_SIGNIN_DELAY_MS` (the first wait), `SLUICE_SIGNIN_LOCK_AFTER`,
+    /// `SLUICE_SIGNIN_LOCK_SECONDS` and `SLUICE_REQUESTS_PER_MINUTE` (0: no
+    /// budget); the defaults for those unset.
     pub fn from_variables(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<IdentitySettings, sluice_domain::ports::SettingError> {
@@ -161,6 +170,9 @@ impl IdentitySettings {
         if let Some(secs) = number("SLUICE_SIGNIN_LOCK_SECONDS", 86_400)? {
             s.sign_in.lock_for = chrono::Duration::seconds(secs);
         }
+        if let Some(n) = number("SLUICE_REQUESTS_PER_MINUTE", 1_000_000)? {
+            s.requests_per_minute = n as u32;
+        }
         Ok(s)
     }
 }
@@ -192,6 +204,7 @@ impl Deps {
             public_url: None,
             upload_spool: std::env::temp_dir(),
             identity: IdentitySettings::default(),
+            counter: Arc::new(crate::budget::ProcessCounter::default()),
         }
     }
 

@@ -10,10 +10,11 @@
 //!   pages) in, domain values or a [`error::ServiceError`] out; no HTTP.
 //! - [`Deps`] and [`ports`]: the parts a use case is given ([`engine`]: the
 //!   transform engine's wire form, for functions that reach it remotely); [`auth`]: tokens
-//!   and principals; [`holders`], [`records`]: record plumbing; [`error`].
+//!   and principals; [`budget`]: request budgets; [`holders`], [`records`]: record plumbing; [`error`].
 
 pub mod api;
 pub mod auth;
+pub mod budget;
 mod deps;
 pub mod engine;
 pub mod error;

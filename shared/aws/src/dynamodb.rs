@@ -26,6 +26,12 @@
 //! | list a parent's live records of a kind, newest first | Query `gsi1`: `gsi1pk = P#{project}#{KIND}#{parent}` (`AND gsi1sk < {KIND}#{after}` after a cursor), descending, filter `deleted = false`; eventually consistent, as every GSI |
 //! | find what is due (scheduler), all projects, earliest first | Query `gsi2`: `gsi2pk = DUE AND due_at <= :now`, ascending, from the cursor's `(gsi2pk, due_at, pk, sk)`; eventually consistent (the scheduler reads each found record again) |
 //!
+//! Request budgets (`RequestCounter`) count in items of their own partition,
+//! `pk` = `RATE#{caller}`, `sk` = `W#{window start}`: UpdateItem `ADD hits :1`
+//! (atomic across every function), `ttl` = the window's end plus a window, so
+//! the table's time to live removes old windows. A function's grant reaches
+//! these items only (`dynamodb:LeadingKeys` `RATE#*`).
+//!
 //! Ids are time-sortable, so descending sort keys are newest first. The `deleted`
 //! filter runs after the read: listing keeps querying until it holds one live record
 //! more than the page, so `Page::next` is set exactly when more live records exist.
@@ -43,7 +49,8 @@ use aws_sdk_dynamodb::types::{
 };
 use sluice_domain::ports::keys::{parent as parent_key, partition as pk, sort as sk};
 use sluice_domain::ports::{
-    DueQuery, ListQuery, Page, Record, RecordDue, RecordGet, RecordList, RecordPut, StoreError,
+    DueQuery, ListQuery, Page, Record, RecordDue, RecordGet, RecordList, RecordPut, RequestCounter,
+    StoreError,
 };
 use sluice_domain::{Id, Kind};
 use tracing::instrument;
@@ -198,6 +205,49 @@ fn backend(operation: &str, table: &str, e: impl std::error::Error) -> StoreErro
         "DynamoDB {operation} on table `{table}`: {}",
         DisplayErrorContext(e)
     ))
+}
+
+/// The partition of a caller's request counts.
+pub const RATE_PREFIX: &str = "RATE#";
+/// The attribute the table's time to live reads (unix seconds).
+pub const TTL_ATTRIBUTE: &str = "ttl";
+
+#[async_trait]
+impl RequestCounter for DynamoStore {
+    async fn hit(
+        &self,
+        caller: &str,
+        window_start: i64,
+        window_seconds: i64,
+    ) -> Result<u64, StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(format!("{RATE_PREFIX}{caller}")))
+            .key("sk", AttributeValue::S(format!("W#{window_start}")))
+            .update_expression("ADD hits :one SET #ttl = :ttl")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(
+                ":ttl",
+                AttributeValue::N((window_start + 2 * window_seconds).to_string()),
+            )
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(|e| backend("UpdateItem", &self.table, e))?;
+        out.attributes()
+            .and_then(|a| a.get("hits"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse::<u64>().ok())
+            .ok_or_else(|| {
+                StoreError::backend(format!(
+                    "DynamoDB UpdateItem on table `{}` returned no count",
+                    self.table
+                ))
+            })
+    }
 }
 
 #[async_trait]

@@ -22,7 +22,9 @@ pub use athena::{
     AthenaSettings, AthenaWarehouse, SESSION_POLICY_MAX_CHARS, check_read_only, hive_type,
     project_database, project_results, session_policy,
 };
-pub use dynamodb::{DynamoStore, INDEXES, KEY_ATTRIBUTES, create_table};
+pub use dynamodb::{
+    DynamoStore, INDEXES, KEY_ATTRIBUTES, RATE_PREFIX, TTL_ATTRIBUTE, create_table,
+};
 pub use error::Error;
 pub use eventbridge::{EVENT_SOURCE, EventBridgeBus};
 pub use s3::{S3Objects, create_bucket, s3_config_from};

@@ -49,10 +49,13 @@ pub enum Kind {
     /// One write through the API: who, through which credential, what, and
     /// the record's versions around it.
     AuditEntry,
+    /// Something an operator should look at (a run that failed, an SLA
+    /// missed…), raised once per condition and counted, until acknowledged.
+    Alarm,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 22] = [
+    pub const ALL: [Kind; 23] = [
         Kind::Project,
         Kind::Storage,
         Kind::Source,
@@ -75,6 +78,7 @@ impl Kind {
         Kind::ApiKey,
         Kind::Deployment,
         Kind::AuditEntry,
+        Kind::Alarm,
     ];
 
     /// Prefix of the id, before the underscore.
@@ -102,6 +106,7 @@ impl Kind {
             Kind::ApiKey => "key",
             Kind::Deployment => "dep",
             Kind::AuditEntry => "aud",
+            Kind::Alarm => "alm",
         }
     }
 
@@ -130,6 +135,7 @@ impl Kind {
             Kind::ApiKey => "KEY",
             Kind::Deployment => "DEP",
             Kind::AuditEntry => "AUD",
+            Kind::Alarm => "ALM",
         }
     }
 
@@ -158,6 +164,7 @@ impl Kind {
             Kind::ApiKey => "API key",
             Kind::Deployment => "deployment",
             Kind::AuditEntry => "audit entry",
+            Kind::Alarm => "alarm",
         }
     }
 

@@ -251,6 +251,23 @@ pub trait Queue: Send + Sync {
     async fn check(&self) -> Result<(), QueueError>;
 }
 
+/// Counts each caller's requests in fixed windows: the request budgets of
+/// the API. The count must be atomic across processes where several serve
+/// the API (DynamoDB's `ADD` on AWS), and may be the process's own where one
+/// process serves it all (the local server).
+#[async_trait]
+pub trait RequestCounter: Send + Sync {
+    /// Counts one more request of `caller` in the window that starts at
+    /// `window_start` (unix seconds) and lasts `window_seconds`; returns the
+    /// window's count, this request included.
+    async fn hit(
+        &self,
+        caller: &str,
+        window_start: i64,
+        window_seconds: i64,
+    ) -> Result<u64, StoreError>;
+}
+
 /// An object's key and size, as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectInfo {

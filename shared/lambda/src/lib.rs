@@ -348,13 +348,17 @@ pub async fn aws_deps(vars: &Vars, parts: &[Part]) -> Result<Deps, InitError> {
             config.token_key_secret
         ))
     })?;
+    let store = Arc::new(store);
     let mut deps = Deps::new(
-        Arc::new(store),
+        store.clone(),
         secrets,
         Arc::new(SystemClock),
         Arc::new(auth),
     );
     deps.identity = identity;
+    // Many instances of many functions serve the API: the request budget
+    // counts in the table, atomically.
+    deps.counter = store;
     for part in parts {
         part(&mut deps, &sdk, vars)?;
     }

@@ -36,6 +36,12 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The caller's request budget for this minute is spent; wait this many
+    /// seconds.
+    #[error(
+        "too many requests: this credential's budget of {per_minute} a minute is spent; try again in {retry_after} s"
+    )]
+    TooManyRequests { per_minute: u32, retry_after: u64 },
     /// A part this deployment does not have (a function without a queue, …).
     #[error("{0}")]
     Unavailable(String),
@@ -56,6 +62,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => 413,
             ApiError::UnsupportedMediaType(_) => 415,
             ApiError::Validation { .. } | ApiError::QueryLimit(_) => 422,
+            ApiError::TooManyRequests { .. } => 429,
             ApiError::Internal(_) => 500,
             ApiError::Unavailable(_) => 503,
         }
@@ -73,6 +80,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation { .. } => "validation_failed",
             ApiError::QueryLimit(_) => "query_limit_exceeded",
+            ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::Internal(_) => "internal",
             ApiError::Unavailable(_) => "unavailable",
         }
@@ -97,6 +105,13 @@ impl ApiError {
                 }
                 (format!("sql: {reason}"), details)
             }
+            ApiError::TooManyRequests {
+                per_minute,
+                retry_after,
+            } => (
+                self.to_string(),
+                json!({"requests_per_minute": per_minute, "retry_after_seconds": retry_after}),
+            ),
             other => (other.to_string(), json!({})),
         };
         json!({"error": {

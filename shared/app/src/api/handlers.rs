@@ -12,8 +12,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sluice_domain::entities::{
-    ApiKey, AuditEntry, Backfill, DataMart, Destination, Entity, Report, ReportRun, Run, Source,
-    Storage, Trigger, ValueMap,
+    Alarm, ApiKey, AuditEntry, Backfill, DataMart, Destination, Entity, Report, ReportRun, Run,
+    Source, Storage, Trigger, ValueMap,
 };
 use sluice_domain::ports::{ObjectStore, Queue};
 use sluice_domain::{Id, IdOf, Kind};
@@ -24,9 +24,9 @@ use crate::ports::Previewer;
 use crate::routes::{Params, RouteSpec};
 use crate::services::files::{FilesPage, Upload};
 use crate::services::{
-    Ctx, HealthView, Page, api_keys, audit, backfills, catalog, configured, data_marts, files,
-    health, identity, project, report_data, report_runs, reports, runs, source_marts, storages,
-    triggers, value_maps,
+    Ctx, HealthView, Page, alarms, api_keys, audit, backfills, catalog, configured, data_marts,
+    files, health, identity, project, report_data, report_runs, reports, runs, source_marts,
+    storages, triggers, value_maps,
 };
 use crate::{Deps, MissingPart, Part, Planning, Querying, Testing};
 
@@ -334,6 +334,22 @@ handlers! {
         c.reply(&api_keys::list(&c.ctx()?, &c.page::<ApiKey>(None)?).await?)
     }
     delete_api_key(c) { c.done(api_keys::revoke(&c.ctx()?, &c.id()?).await?) }
+
+    list_alarms(c) {
+        let page = c.page_and::<Alarm>(None, &["state"])?;
+        let mut state = None;
+        for (k, v) in query_params(&c.req) {
+            if k == "state" {
+                state = Some(match v.as_str() {
+                    "open" => alarms::StateFilter::Open,
+                    "acknowledged" => alarms::StateFilter::Acknowledged,
+                    _ => return Err(ApiError::invalid("state", "must be `open` or `acknowledged`")),
+                });
+            }
+        }
+        c.reply(&alarms::list(&c.ctx()?, &page, state).await?)
+    }
+    acknowledge_alarm(c) { c.reply(&alarms::acknowledge(&c.ctx()?, &c.id()?).await?) }
 
     list_audit(c) {
         let page = c.page_and::<AuditEntry>(Some(("resource_id", AUDITED)), &["action", "subject"])?;

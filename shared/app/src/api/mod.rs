@@ -158,6 +158,9 @@ impl ApiResponse {
         if e.status() == 401 {
             r.headers.push(("www-authenticate", "Bearer".into()));
         }
+        if let ApiError::TooManyRequests { retry_after, .. } = e {
+            r.headers.push(("retry-after", retry_after.to_string()));
+        }
         r
     }
 }
@@ -262,7 +265,22 @@ async fn serve(
         project = tracing::field::Empty,
         subject = tracing::field::Empty,
     );
-    let result = match authorize(deps, route, &req).await {
+    let authorized = match authorize(deps, route, &req).await {
+        Ok(Some(p)) => {
+            let per_minute = deps.identity.requests_per_minute;
+            match crate::budget::spend(deps.counter.as_ref(), per_minute, &p, deps.clock.now())
+                .await
+            {
+                Some(retry_after) => Err(ApiError::TooManyRequests {
+                    per_minute,
+                    retry_after,
+                }),
+                None => Ok(Some(p)),
+            }
+        }
+        other => other,
+    };
+    let result = match authorized {
         Ok(principal) => {
             if let Some(p) = &principal {
                 span.record("project", tracing::field::display(&p.project));

@@ -100,6 +100,12 @@ fn build() -> Value {
                 "403".into(),
                 error_response("The token's role may not do this."),
             );
+            responses.insert(
+                "429".into(),
+                json!({"description": "This credential's request budget for the minute is spent (`details.retry_after_seconds`).",
+                    "headers": {"retry-after": {"description": "Seconds until the budget is whole again.", "schema": {"type": "integer", "minimum": 1}}},
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}),
+            );
         }
         if pulled {
             responses.insert(

@@ -1527,6 +1527,52 @@ pub static LIST_AUDIT: RouteSpec = route!(
     handler = h::list_audit
 );
 
+const ALARMS_PAGE: &[QueryParam] = &[
+    QueryParam {
+        name: "limit",
+        description: "Items per page, 1-200 (default 50). With `state`, a page may hold fewer: follow `next_cursor` until it is `null`.",
+        schema: || limit(200),
+    },
+    QueryParam {
+        name: "cursor",
+        description: "`next_cursor` of the previous page.",
+        schema: || id_of(&[Kind::Alarm]),
+    },
+    QueryParam {
+        name: "state",
+        description: "Only the `open` alarms, or only the `acknowledged` ones.",
+        schema: || serde_json::json!({"type": "string", "enum": ["open", "acknowledged"]}),
+    },
+];
+
+/// `api-list-alarms`.
+pub static LIST_ALARMS: RouteSpec = route!(
+    "api-list-alarms",
+    GET,
+    "/v1/alarms",
+    V,
+    "The project's alarms: a data mart's runs failing for good, missing their SLA or found stuck, a report's deliveries failing. One alarm per condition and record, counted each time it is raised, open until acknowledged (and open again when raised after that).",
+    req = None,
+    res = Some(schema::<List<sluice_domain::entities::Alarm>>),
+    status = 200,
+    query = ALARMS_PAGE,
+    handler = h::list_alarms
+);
+
+/// `api-acknowledge-alarm`.
+pub static ACKNOWLEDGE_ALARM: RouteSpec = route!(
+    "api-acknowledge-alarm",
+    POST,
+    "/v1/alarms/{id}/acknowledge",
+    ED,
+    "Acknowledge an alarm: someone is on it. Acknowledging again changes nothing; raised again, it opens again.",
+    req = None,
+    res = Some(schema::<sluice_domain::entities::Alarm>),
+    status = 200,
+    query = &[],
+    handler = h::acknowledge_alarm
+);
+
 /// Every route of the API, in the order the OpenAPI document lists them.
 pub static ALL: &[&RouteSpec] = &[
     &HEALTH,
@@ -1616,6 +1662,8 @@ pub static ALL: &[&RouteSpec] = &[
     &LIST_API_KEYS,
     &DELETE_API_KEY,
     &LIST_AUDIT,
+    &LIST_ALARMS,
+    &ACKNOWLEDGE_ALARM,
 ];
 
 /// Every route of the API.

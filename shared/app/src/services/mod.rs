@@ -1,5 +1,6 @@
 //! Use cases behind the routes, and the generic record plumbing they share.
 
+pub mod alarms;
 pub mod api_keys;
 pub mod audit;
 pub mod backfills;

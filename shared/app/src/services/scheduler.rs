@@ -13,8 +13,8 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt as _;
 use serde::Serialize;
 use sluice_domain::entities::{
-    Backfill, BackfillStatus, DataMart, Fire, FireOutcome, PendingFire, Project, Run, RunKind,
-    RunStatus, RunWindow, Stalled, TargetKind, Trigger, WhenBusy,
+    AlarmKind, Backfill, BackfillStatus, DataMart, Fire, FireOutcome, PendingFire, Project,
+    ReportRun, Run, RunKind, RunStatus, RunWindow, Stalled, TargetKind, Trigger, WhenBusy,
 };
 use sluice_domain::ports::{DueCursor, DueQuery, ListQuery, Queue, Record, RunEvent, RunEventKind};
 use sluice_domain::{Id, Kind};
@@ -394,6 +394,22 @@ async fn check_run(
             report.sla_missed += 1;
             publish(deps, RunEventKind::RunSlaMissed, &r).await;
             notify_sla(deps, &r, deadline).await;
+            let message = format!(
+                "run {} was not done {} s after it was due",
+                r.meta.id,
+                r.sla_seconds.unwrap_or_default()
+            );
+            let mart = r.data_mart_id.as_id();
+            super::alarms::raise(
+                deps,
+                project,
+                AlarmKind::SlaMissed,
+                mart,
+                Some(&r.meta.id),
+                &message,
+                now,
+            )
+            .await;
         }
     }
     if run.status() == RunStatus::Failed && run.next_retry_at.is_some_and(|t| t <= now) {
@@ -433,6 +449,29 @@ async fn resume_stuck(
     let (Some(r), Some(stalled)) = (updated, stalled) else {
         return Ok(());
     };
+    let message = if stalled == Stalled::Failed {
+        format!(
+            "run {} made no progress for {} leases and failed",
+            r.meta.id, r.stalls
+        )
+    } else {
+        format!(
+            "run {} made no progress for a lease ({} in a row); resumed from its records",
+            r.meta.id, r.stalls
+        )
+    };
+    // Each stall of a run counts: the run is no key to skip a repeat here (the
+    // stall's compare-and-swap above already happened once).
+    super::alarms::raise(
+        deps,
+        project,
+        AlarmKind::StuckRunResumed,
+        r.data_mart_id.as_id(),
+        None,
+        &message,
+        now,
+    )
+    .await;
     if stalled == Stalled::Failed {
         tracing::warn!(run_id = %r.meta.id, "Stuck run failed.");
         if r.next_retry_at.is_none() {
@@ -587,9 +626,30 @@ async fn react(deps: &Deps, queue: &Arc<dyn Queue>, event: &RunEvent) -> Service
         }
         RunEventKind::ReportRunSucceeded | RunEventKind::ReportRunFailed => {
             super::notifications::run_ended(deps, event).await;
+            if event.kind == RunEventKind::ReportRunFailed {
+                raise_delivery_failing(deps, event, now).await?;
+            }
             return Ok(report);
         }
         _ => return Ok(report),
+    }
+    if event.kind == RunEventKind::RunFailed
+        && let Some(run) = records::get::<Run>(store, project, &event.run_id).await?
+        && run.status() == RunStatus::Failed
+        && run.next_retry_at.is_none()
+    {
+        let message = run.error.as_deref().unwrap_or("the run failed");
+        let mart = run.data_mart_id.as_id();
+        super::alarms::raise(
+            deps,
+            project,
+            AlarmKind::RunFailed,
+            mart,
+            Some(&run.meta.id),
+            message,
+            now,
+        )
+        .await;
     }
     if event.kind == RunEventKind::RunSucceeded {
         for t in project_triggers(deps, project).await? {
@@ -629,6 +689,31 @@ async fn react(deps: &Deps, queue: &Arc<dyn Queue>, event: &RunEvent) -> Service
         start_pending(deps, queue, t, now, &mut report).await?;
     }
     Ok(report)
+}
+
+/// A report run that failed raises its report's `delivery_failing` alarm.
+async fn raise_delivery_failing(
+    deps: &Deps,
+    event: &RunEvent,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let project = &event.project_id;
+    let Some(run) = records::get::<ReportRun>(deps.store.as_ref(), project, &event.run_id).await?
+    else {
+        return Ok(());
+    };
+    let message = run.error.as_deref().unwrap_or("the delivery failed");
+    super::alarms::raise(
+        deps,
+        project,
+        AlarmKind::DeliveryFailing,
+        run.report_id.as_id(),
+        Some(&run.meta.id),
+        message,
+        now,
+    )
+    .await;
+    Ok(())
 }
 
 /// Every live trigger of a project (the dependency graph is made of them).

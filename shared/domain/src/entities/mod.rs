@@ -1,6 +1,7 @@
 //! The entities of a project, the requests that create and change them, and the
 //! rules those requests must follow. Request types reject unknown fields.
 
+mod alarm;
 mod audit;
 mod backfill;
 mod data_mart;
@@ -13,6 +14,7 @@ mod storage;
 mod trigger;
 mod value_map;
 
+pub use alarm::*;
 pub use audit::*;
 pub use backfill::*;
 pub use data_mart::*;
