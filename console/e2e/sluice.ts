@@ -26,11 +26,12 @@ export function sluiceBinary(): string {
   return join(target, "debug", "sluice");
 }
 
-export async function startSluice(): Promise<Sluice> {
+/** Starts serve; `args` go after `serve` (`--requests-per-minute`, say). */
+export async function startSluice(args: string[] = []): Promise<Sluice> {
   const data = mkdtempSync(join(tmpdir(), "sluice-console-e2e-"));
   const child: ChildProcess = spawn(
     sluiceBinary(),
-    ["--data-dir", join(data, "data"), "serve", "--host", "127.0.0.1", "--port", "0", "--console-port", "0"],
+    ["--data-dir", join(data, "data"), "serve", "--host", "127.0.0.1", "--port", "0", "--console-port", "0", ...args],
     { env: { ...process.env, RUST_LOG: "warn" }, stdio: ["ignore", "pipe", "inherit"] },
   );
   const stop = async () => {

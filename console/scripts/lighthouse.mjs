@@ -16,7 +16,7 @@ const bin = process.env.SLUICE_BIN ?? "../target/debug/sluice";
 const chrome = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const dir = mkdtempSync(join(tmpdir(), "sluice-lighthouse-"));
 
-const server = spawn(bin, ["--data-dir", join(dir, "data"), "serve", "--port", "0", "--console-port", "0"], {
+const server = spawn(bin, ["--data-dir", join(dir, "data"), "serve", "--port", "0", "--console-port", "0", "--requests-per-minute", "100000"], {
   env: { ...process.env, RUST_LOG: "warn" },
   stdio: ["ignore", "pipe", "inherit"],
 });

@@ -35,8 +35,12 @@ const queries = new QueryClient({
   defaultOptions: {
     queries: {
       // A refused credential signs out (the client does); retrying cannot help,
-      // nor can it for any other answer of 4xx.
-      retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+      // nor can it for any other answer of 4xx but 429, which says when to ask again.
+      retry: (count, error) => count < 3 && (!(error instanceof ApiError) || error.retryable),
+      retryDelay: (count, error) =>
+        error instanceof ApiError && error.retryAfter !== null
+          ? error.retryAfter * 1000
+          : Math.min(1000 * 2 ** count, 10_000),
       refetchOnWindowFocus: true,
     },
   },

@@ -134,6 +134,20 @@ describe("the API client", () => {
     await expect(c.request("GET", "/v1/me")).rejects.toMatchObject({ status: 502, code: "http_502" });
   });
 
+  it("reads how long a 429 asks to wait, and calls it retryable", async () => {
+    const s = server(() =>
+      new Response(JSON.stringify({ error: { code: "too_many_requests", message: "slow down", details: {} } }), {
+        status: 429,
+        headers: { "retry-after": "7" },
+      }),
+    );
+    const c = createClient({ store: memoryStore({ accessToken: "a", refreshToken: "r" }), fetch: s.fetch, exclusive: direct });
+    const e = (await c.request("GET", "/v1/data-marts").catch((x: unknown) => x)) as ApiError;
+    expect([e.status, e.retryAfter, e.retryable]).toEqual([429, 7, true]);
+    expect(new ApiError(422, "validation_failed", "bad").retryable).toBe(false);
+    expect(new ApiError(503, "unavailable", "down").retryable).toBe(true);
+  });
+
   it("answers undefined for 204", async () => {
     const s = server(() => new Response(null, { status: 204 }));
     const c = createClient({ store: memoryStore({ accessToken: "a", refreshToken: "r" }), fetch: s.fetch, exclusive: direct });

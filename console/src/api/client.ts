@@ -10,6 +10,8 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: Record<string, unknown>;
+  /** Seconds to wait before asking again, from a 429's or 503's `Retry-After`. */
+  retryAfter: number | null = null;
 
   constructor(status: number, code: string, message: string, details: Record<string, unknown> = {}) {
     super(message);
@@ -17,6 +19,11 @@ export class ApiError extends Error {
     this.status = status;
     this.code = code;
     this.details = details;
+  }
+
+  /** Whether asking again may get another answer: the server failed, or asked to wait. */
+  get retryable(): boolean {
+    return this.status >= 500 || this.status === 429;
   }
 
   /** The field a validation error names (`details.field`), if any. */
@@ -56,6 +63,13 @@ function browserExclusive<T>(task: () => Promise<T>): Promise<T> {
 }
 
 async function errorOf(res: Response): Promise<ApiError> {
+  const error = await envelopeOf(res);
+  const after = Number(res.headers.get("retry-after"));
+  if (res.headers.has("retry-after") && Number.isFinite(after) && after >= 0) error.retryAfter = after;
+  return error;
+}
+
+async function envelopeOf(res: Response): Promise<ApiError> {
   let body: unknown = null;
   try {
     body = await res.json();

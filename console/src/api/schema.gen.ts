@@ -53,6 +53,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/alarms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The project's alarms: a data mart's runs failing for good, missing their SLA or found stuck, a report's deliveries failing. One alarm per condition and record, counted each time it is raised, open until acknowledged (and open again when raised after that). */
+        get: operations["api-list-alarms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alarms/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge an alarm: someone is on it. Acknowledging again changes nothing; raised again, it opens again. */
+        post: operations["api-acknowledge-alarm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api-keys": {
         parameters: {
             query?: never;
@@ -1082,6 +1116,49 @@ export interface components {
              */
             percentile?: number | null;
         };
+        /** @description Fields every entity carries. */
+        Alarm: {
+            /** Format: date-time */
+            acknowledged_at?: string | null;
+            /** @description Who acknowledged it (a credential's subject). */
+            acknowledged_by?: string | null;
+            /**
+             * Format: uint64
+             * @description How many times it was raised.
+             */
+            count: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Subject of the credential that created it. */
+            created_by: string;
+            /** Format: date-time */
+            deleted_at?: string | null;
+            /** Format: date-time */
+            first_raised_at: string;
+            id: components["schemas"]["Id"];
+            kind: components["schemas"]["AlarmKind"];
+            /** Format: date-time */
+            last_raised_at: string;
+            /** @description The run (or report run) that raised it last. */
+            last_run_id?: components["schemas"]["Id"] | null;
+            /** @description What happened last time, in a line (a run's error, cut). */
+            message: string;
+            project_id: components["schemas"]["Id"];
+            state: components["schemas"]["AlarmState"];
+            /** @description The record it is about: a data mart, or a report. */
+            subject_id: components["schemas"]["Id"];
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: uint64
+             * @description Grows by one on every change; send it back as `version` to update only
+             *     what you read.
+             */
+            version: number;
+        };
+        AlarmKind: "run_failed" | "sla_missed" | "stuck_run_resumed" | "delivery_failing";
+        /** @enum {string} */
+        AlarmState: "open" | "acknowledged";
         /** @description An API key as the API shows one: never its secret. */
         ApiKeyView: {
             /** Format: date-time */
@@ -1886,6 +1963,12 @@ export interface components {
         /** @description A page of a list, newest first. */
         List14: {
             items: components["schemas"]["AuditEntryView"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list, newest first. */
+        List15: {
+            items: components["schemas"]["Alarm"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
@@ -3227,6 +3310,140 @@ export interface operations {
             };
         };
     };
+    "api-list-alarms": {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Items per page, 1-200 (default 50). With `state`, a page may hold fewer: follow `next_cursor` until it is `null`. */
+                limit?: number;
+                /** @description Only the `open` alarms, or only the `acknowledged` ones. */
+                state?: "open" | "acknowledged";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List15"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-acknowledge-alarm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alarm"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such record in the token's project. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The record's state forbids it (in use, deleted, published already, a run already over). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     "api-list-api-keys": {
         parameters: {
             query?: {
@@ -3271,6 +3488,17 @@ export interface operations {
             /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3355,6 +3583,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-delete-api-key": {
@@ -3411,13 +3650,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-list-audit": {
         parameters: {
             query?: {
                 /** @description Only entries of this route (`api-update-source`). */
-                action?: "api-create-storage" | "api-update-storage" | "api-delete-storage" | "api-create-source" | "api-update-source" | "api-delete-source" | "api-create-source-data-marts" | "api-create-data-mart" | "api-update-data-mart" | "api-delete-data-mart" | "api-set-data-mart-definition" | "api-validate-data-mart-definition" | "api-publish-data-mart" | "api-create-destination" | "api-update-destination" | "api-delete-destination" | "api-rotate-destination-key" | "api-create-report" | "api-update-report" | "api-delete-report" | "api-start-report-run" | "api-cancel-report-run" | "api-retry-report-run" | "api-create-trigger" | "api-update-trigger" | "api-delete-trigger" | "api-create-value-map" | "api-update-value-map" | "api-delete-value-map" | "api-start-run" | "api-pause-run" | "api-resume-run" | "api-cancel-run" | "api-retry-run" | "api-create-backfill" | "api-cancel-backfill" | "api-update-project" | "api-upload-file" | "api-delete-file" | "api-sign-out" | "api-sign-out-everywhere" | "api-change-password" | "api-create-api-key" | "api-delete-api-key";
+                action?: "api-create-storage" | "api-update-storage" | "api-delete-storage" | "api-create-source" | "api-update-source" | "api-delete-source" | "api-create-source-data-marts" | "api-create-data-mart" | "api-update-data-mart" | "api-delete-data-mart" | "api-set-data-mart-definition" | "api-validate-data-mart-definition" | "api-publish-data-mart" | "api-create-destination" | "api-update-destination" | "api-delete-destination" | "api-rotate-destination-key" | "api-create-report" | "api-update-report" | "api-delete-report" | "api-start-report-run" | "api-cancel-report-run" | "api-retry-report-run" | "api-create-trigger" | "api-update-trigger" | "api-delete-trigger" | "api-create-value-map" | "api-update-value-map" | "api-delete-value-map" | "api-start-run" | "api-pause-run" | "api-resume-run" | "api-cancel-run" | "api-retry-run" | "api-create-backfill" | "api-cancel-backfill" | "api-update-project" | "api-upload-file" | "api-delete-file" | "api-sign-out" | "api-sign-out-everywhere" | "api-change-password" | "api-create-api-key" | "api-delete-api-key" | "api-acknowledge-alarm";
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string;
                 /** @description Items per page, 1-200 (default 50). A filtered page may hold fewer: follow `next_cursor` until it is `null`. */
@@ -3463,6 +3713,17 @@ export interface operations {
             /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3539,6 +3800,17 @@ export interface operations {
             /** @description A field breaks a rule; `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3719,6 +3991,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-sign-out-everywhere": {
@@ -3749,6 +4032,17 @@ export interface operations {
             /** @description The token's role may not do this, or the credential is not a user's session (an API key, an operator token). */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3878,6 +4172,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-get-backfill": {
@@ -3921,6 +4226,17 @@ export interface operations {
             /** @description No such record in the token's project. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3985,6 +4301,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-list-connectors": {
@@ -4017,6 +4344,17 @@ export interface operations {
             /** @description The token's role may not do this. */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4072,6 +4410,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-list-data-marts": {
@@ -4120,6 +4469,17 @@ export interface operations {
             /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4204,6 +4564,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-get-data-mart": {
@@ -4247,6 +4618,17 @@ export interface operations {
             /** @description No such record in the token's project. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4303,6 +4685,17 @@ export interface operations {
             /** @description The record's state forbids it (in use, deleted, published already, a run already over). */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4398,6 +4791,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-create-backfill": {
@@ -4481,6 +4885,17 @@ export interface operations {
             /** @description A field breaks a rule; `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4576,6 +4991,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-validate-data-mart-definition": {
@@ -4665,6 +5091,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-get-data-mart-lineage": {
@@ -4708,6 +5145,17 @@ export interface operations {
             /** @description No such record in the token's project. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4803,6 +5251,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-publish-data-mart": {
@@ -4864,6 +5323,17 @@ export interface operations {
             /** @description The data mart's definition is missing or invalid; `details.problems` lists why. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4959,6 +5429,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-list-data-mart-runs": {
@@ -5016,6 +5497,17 @@ export interface operations {
             /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5111,6 +5603,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-list-destinations": {
@@ -5157,6 +5660,17 @@ export interface operations {
             /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5241,6 +5755,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-get-destination": {
@@ -5284,6 +5809,17 @@ export interface operations {
             /** @description No such record in the token's project. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5340,6 +5876,17 @@ export interface operations {
             /** @description The record's state forbids it (in use, deleted, published already, a run already over). */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5435,6 +5982,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-rotate-destination-key": {
@@ -5487,6 +6045,17 @@ export interface operations {
             /** @description The record's state forbids it (in use, deleted, published already, a run already over). */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5551,6 +6120,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-list-files": {
@@ -5599,6 +6179,17 @@ export interface operations {
             /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5677,6 +6268,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-delete-file": {
@@ -5725,6 +6327,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-get-me": {
@@ -5763,6 +6376,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-get-project": {
@@ -5795,6 +6419,17 @@ export interface operations {
             /** @description The token's role may not do this. */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5879,6 +6514,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-get-report-run": {
@@ -5922,6 +6568,17 @@ export interface operations {
             /** @description No such record in the token's project. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5980,6 +6637,17 @@ export interface operations {
             /** @description The record's state forbids it (in use, deleted, published already, a run already over). */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6052,6 +6720,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-retry-report-run": {
@@ -6110,6 +6789,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-list-reports": {
@@ -6158,6 +6848,17 @@ export interface operations {
             /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6242,6 +6943,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-get-report": {
@@ -6285,6 +6997,17 @@ export interface operations {
             /** @description No such record in the token's project. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6341,6 +7064,17 @@ export interface operations {
             /** @description The record's state forbids it (in use, deleted, published already, a run already over). */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6430,6 +7164,17 @@ export interface operations {
             /** @description A field breaks a rule; `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6574,6 +7319,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-start-report-run": {
@@ -6663,6 +7419,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-list-runs": {
@@ -6717,6 +7484,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-get-run": {
@@ -6760,6 +7538,17 @@ export interface operations {
             /** @description No such record in the token's project. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6824,6 +7613,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-pause-run": {
@@ -6876,6 +7676,17 @@ export interface operations {
             /** @description The record's state forbids it (in use, deleted, published already, a run already over). */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6940,6 +7751,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-retry-run": {
@@ -6998,6 +7820,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-list-sources": {
@@ -7044,6 +7877,17 @@ export interface operations {
             /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7128,6 +7972,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-get-source": {
@@ -7171,6 +8026,17 @@ export interface operations {
             /** @description No such record in the token's project. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7227,6 +8093,17 @@ export interface operations {
             /** @description The record's state forbids it (in use, deleted, published already, a run already over). */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7322,6 +8199,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-create-source-data-marts": {
@@ -7411,6 +8299,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-list-source-streams": {
@@ -7466,6 +8365,17 @@ export interface operations {
             /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7561,6 +8471,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-test-source": {
@@ -7619,6 +8540,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-list-storages": {
@@ -7665,6 +8597,17 @@ export interface operations {
             /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7749,6 +8692,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-get-storage": {
@@ -7792,6 +8746,17 @@ export interface operations {
             /** @description No such record in the token's project. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7848,6 +8813,17 @@ export interface operations {
             /** @description The record's state forbids it (in use, deleted, published already, a run already over). */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7943,6 +8919,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-list-triggers": {
@@ -7991,6 +8978,17 @@ export interface operations {
             /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8075,6 +9073,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-get-trigger": {
@@ -8118,6 +9127,17 @@ export interface operations {
             /** @description No such record in the token's project. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8174,6 +9194,17 @@ export interface operations {
             /** @description The record's state forbids it (in use, deleted, published already, a run already over). */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8269,6 +9300,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-list-value-maps": {
@@ -8315,6 +9357,17 @@ export interface operations {
             /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8399,6 +9452,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "api-get-value-map": {
@@ -8442,6 +9506,17 @@ export interface operations {
             /** @description No such record in the token's project. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8498,6 +9573,17 @@ export interface operations {
             /** @description The record's state forbids it (in use, deleted, published already, a run already over). */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8587,6 +9673,17 @@ export interface operations {
             /** @description A field breaks a rule; `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
