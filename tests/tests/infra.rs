@@ -1093,3 +1093,52 @@ fn every_route_that_writes_may_put_its_audit_entry() {
         }
     }
 }
+
+/// The operator's alarms: every dead-letter queue raises one as soon as it
+/// holds a message, and the scheduler tick raises one when it has not run for
+/// three minutes; each goes to the alarm topic, and back when it clears.
+#[test]
+fn every_dead_letter_queue_and_the_scheduler_tick_have_an_alarm() {
+    let t = template();
+    let resources = t["Resources"].as_mapping().expect("Resources");
+    let alarms: Vec<&Value> = resources
+        .values()
+        .filter(|r| r["Type"].as_str() == Some("AWS::CloudWatch::Alarm"))
+        .collect();
+    let topic = "!Ref AlarmTopic";
+    for a in &alarms {
+        let p = &a["Properties"];
+        assert_eq!(yaml_text(&p["AlarmActions"][0]), topic, "{p:?}");
+        assert_eq!(yaml_text(&p["OKActions"][0]), topic, "{p:?}");
+    }
+    let mut dlqs = 0;
+    for (name, r) in resources {
+        let name = name.as_str().expect("a logical id");
+        if r["Type"].as_str() != Some("AWS::SQS::Queue") || !name.ends_with("Dlq") {
+            continue;
+        }
+        dlqs += 1;
+        let watched = alarms.iter().any(|a| {
+            let p = &a["Properties"];
+            p["Namespace"].as_str() == Some("AWS/SQS")
+                && p["MetricName"].as_str() == Some("ApproximateNumberOfMessagesVisible")
+                && yaml_text(&p["Dimensions"][0]["Value"]) == format!("!GetAtt {name}.QueueName")
+                && p["Threshold"].as_f64() == Some(0.0)
+                && p["ComparisonOperator"].as_str() == Some("GreaterThanThreshold")
+        });
+        assert!(watched, "{name} has no alarm on a message in it");
+    }
+    assert!(
+        dlqs >= 18,
+        "the stage queues' and the reaction's DLQs: {dlqs}"
+    );
+    let tick = alarms.iter().any(|a| {
+        let p = &a["Properties"];
+        p["Namespace"].as_str() == Some("AWS/Lambda")
+            && p["MetricName"].as_str() == Some("Invocations")
+            && yaml_text(&p["Dimensions"][0]["Value"]) == "!Ref SchedulerTick"
+            && p["ComparisonOperator"].as_str() == Some("LessThanThreshold")
+            && p["TreatMissingData"].as_str() == Some("breaching")
+    });
+    assert!(tick, "the scheduler tick has no alarm for a late tick");
+}
