@@ -278,22 +278,16 @@ async fn seed(app: &TestApp) -> Fixture {
         .await);
     // An alarm, as the scheduler raises one when a run fails for good.
     let data_mart_id = Id::parse(Kind::DataMart, &data_mart).expect("a data mart id");
-    sluice_app::services::alarms::raise(
-        &app.deps,
+    let raised = sluice_domain::entities::Alarm::raised(
         &app.project,
         sluice_domain::entities::AlarmKind::RunFailed,
         &data_mart_id,
         Some(&run.meta.id),
         "the run failed",
         chrono::Utc::now(),
-    )
-    .await;
-    let alarm = sluice_domain::entities::Alarm::id_for(
-        &app.project,
-        sluice_domain::entities::AlarmKind::RunFailed,
-        &data_mart_id,
-    )
-    .to_string();
+    );
+    let alarm = raised.meta.id.to_string();
+    sluice_app::services::alarms::raise(&app.deps, raised).await;
     Fixture {
         alarm,
         api_key,

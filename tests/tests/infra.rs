@@ -523,11 +523,8 @@ fn credential_routes_count_their_callers_requests_and_nothing_else() {
     assert_eq!(ttl["Enabled"].as_bool(), Some(true));
     for &route in routes::all() {
         let (_, f) = function(&t, route.name);
-        let statements: Vec<&Value> = f["Properties"]["Policies"]
-            .as_sequence()
+        let statements: Vec<&Value> = statements(f)
             .into_iter()
-            .flatten()
-            .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten())
             .filter(|s| is_budget_statement(s))
             .collect();
         if route.role.is_none() {
@@ -557,11 +554,8 @@ fn credential_routes_reach_the_identity_partition_and_nothing_else_through_it() 
     let t = template();
     for &route in routes::all() {
         let (_, f) = function(&t, route.name);
-        let statements: Vec<&Value> = f["Properties"]["Policies"]
-            .as_sequence()
+        let statements: Vec<&Value> = statements(f)
             .into_iter()
-            .flatten()
-            .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten())
             .filter(|s| is_credential_statement(s))
             .collect();
         if route.role.is_none() {
@@ -584,6 +578,16 @@ fn credential_routes_reach_the_identity_partition_and_nothing_else_through_it() 
             route.name
         );
     }
+}
+
+/// Every statement of a function's inline policies.
+fn statements(function: &Value) -> Vec<&Value> {
+    function["Properties"]["Policies"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten())
+        .collect()
 }
 
 /// The actions a function's policies allow, which must all be inline statements
@@ -839,11 +843,8 @@ fn warehouse_queries_run_as_a_role_that_reaches_only_project_databases_and_prefi
         ] {
             assert!(names(&vars[variable], resource), "{name}'s {variable}");
         }
-        let assume: Vec<&Value> = r["Properties"]["Policies"]
-            .as_sequence()
+        let assume: Vec<&Value> = statements(r)
             .into_iter()
-            .flatten()
-            .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten())
             .filter(|s| yaml_text(&s["Action"]).contains("sts:AssumeRole"))
             .collect();
         assert_eq!(assume.len(), 1, "{name} assumes one role");
@@ -1043,12 +1044,7 @@ fn only_connectors_that_renew_tokens_may_write_secrets() {
 fn the_health_check_reads_only_its_own_partition_and_secret_name() {
     let t = template();
     let (_, f) = function(&t, "api-health");
-    let statements: Vec<&Value> = f["Properties"]["Policies"]
-        .as_sequence()
-        .into_iter()
-        .flatten()
-        .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten())
-        .collect();
+    let statements: Vec<&Value> = statements(f);
     let partition =
         sluice_domain::ports::keys::partition(&sluice_domain::entities::health_partition());
     let table: Vec<&&Value> = statements

@@ -3,57 +3,44 @@
 //! `GET /v1/alarms` and acknowledged by `POST /v1/alarms/{id}/acknowledge`.
 //! See `sluice_domain::entities::Alarm` for how one counts and reopens.
 
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use sluice_domain::entities::{Alarm, AlarmKind, AlarmState};
+use sluice_domain::entities::{Alarm, AlarmState};
 use sluice_domain::ports::{ListQuery, StoreError};
-use sluice_domain::{Id, IdOf, Kind};
+use sluice_domain::{IdOf, Kind};
 
 use super::{Ctx, List, Page};
 use crate::Deps;
 use crate::error::{ServiceError, ServiceResult};
 use crate::records;
 
-/// Raises the alarm of `kind` about `subject` (creates it, or counts it
-/// again). Best effort: a store that fails is logged, the caller goes on (an
-/// alarm must not stop the scheduler).
-pub async fn raise(
-    deps: &Deps,
-    project: &Id,
-    kind: AlarmKind,
-    subject: &Id,
-    run: Option<&Id>,
-    message: &str,
-    now: DateTime<Utc>,
-) {
-    if let Err(e) = try_raise(deps, project, kind, subject, run, message, now).await {
-        tracing::error!(error = %e, alarm = kind.as_str(), subject = %subject, "Alarm not raised.");
+/// Raises `raised` (an [`Alarm::raised`]): creates it, or counts the stored
+/// alarm of its kind and record again. Best effort: a store that fails is
+/// logged, the caller goes on (an alarm must not stop the scheduler).
+pub async fn raise(deps: &Deps, raised: Alarm) {
+    if let Err(e) = try_raise(deps, &raised).await {
+        tracing::error!(error = %e, alarm = raised.kind.as_str(), subject = %raised.subject_id, "Alarm not raised.");
     }
 }
 
-async fn try_raise(
-    deps: &Deps,
-    project: &Id,
-    kind: AlarmKind,
-    subject: &Id,
-    run: Option<&Id>,
-    message: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+async fn try_raise(deps: &Deps, raised: &Alarm) -> Result<(), StoreError> {
     let store = deps.store.as_ref();
-    let id = Alarm::id_for(project, kind, subject);
+    let (kind, subject) = (raised.kind.as_str(), &raised.subject_id);
+    let run = raised.last_run_id.as_ref();
     for _ in 0..5 {
-        let updated = records::update::<Alarm>(store, project, &id, now, |a| {
-            a.raise_again(run, message, now)
-        })
+        let updated = records::update::<Alarm>(
+            store,
+            &raised.meta.project_id,
+            &raised.meta.id,
+            raised.last_raised_at,
+            |a| a.raise_again(run, &raised.message, raised.last_raised_at),
+        )
         .await?;
         if updated.is_some() {
-            tracing::warn!(alarm = kind.as_str(), subject = %subject, "Alarm raised again.");
+            tracing::warn!(alarm = kind, subject = %subject, "Alarm raised again.");
             return Ok(());
         }
-        let new = Alarm::raised(project, kind, subject, run, message, now);
-        if records::insert_once(store, &new).await? {
-            tracing::warn!(alarm = kind.as_str(), subject = %subject, "Alarm raised.");
+        if records::insert_once(store, raised).await? {
+            tracing::warn!(alarm = kind, subject = %subject, "Alarm raised.");
             return Ok(());
         }
         // Raised by another process in between: count on it.

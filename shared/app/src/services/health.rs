@@ -107,10 +107,11 @@ pub async fn check(deps: &Deps) -> HealthView {
             .into_iter()
             .flatten()
             .collect();
-    let ok = checks.values().all(|c| *c == CheckState::Ok);
-    HealthView {
-        status: if ok { "ok" } else { "unavailable" }.into(),
+    let mut view = HealthView {
+        status: String::new(),
         version: env!("CARGO_PKG_VERSION").into(),
         checks,
-    }
+    };
+    view.status = if view.is_ok() { "ok" } else { "unavailable" }.into();
+    view
 }

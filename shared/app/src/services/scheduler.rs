@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt as _;
 use serde::Serialize;
 use sluice_domain::entities::{
-    AlarmKind, Backfill, BackfillStatus, DataMart, Fire, FireOutcome, PendingFire, Project,
+    Alarm, AlarmKind, Backfill, BackfillStatus, DataMart, Fire, FireOutcome, PendingFire, Project,
     ReportRun, Run, RunKind, RunStatus, RunWindow, Stalled, TargetKind, Trigger, WhenBusy,
 };
 use sluice_domain::ports::{DueCursor, DueQuery, ListQuery, Queue, Record, RunEvent, RunEventKind};
@@ -402,12 +402,14 @@ async fn check_run(
             let mart = r.data_mart_id.as_id();
             super::alarms::raise(
                 deps,
-                project,
-                AlarmKind::SlaMissed,
-                mart,
-                Some(&r.meta.id),
-                &message,
-                now,
+                Alarm::raised(
+                    project,
+                    AlarmKind::SlaMissed,
+                    mart,
+                    Some(&r.meta.id),
+                    &message,
+                    now,
+                ),
             )
             .await;
         }
@@ -464,12 +466,14 @@ async fn resume_stuck(
     // stall's compare-and-swap above already happened once).
     super::alarms::raise(
         deps,
-        project,
-        AlarmKind::StuckRunResumed,
-        r.data_mart_id.as_id(),
-        None,
-        &message,
-        now,
+        Alarm::raised(
+            project,
+            AlarmKind::StuckRunResumed,
+            r.data_mart_id.as_id(),
+            None,
+            &message,
+            now,
+        ),
     )
     .await;
     if stalled == Stalled::Failed {
@@ -642,12 +646,14 @@ async fn react(deps: &Deps, queue: &Arc<dyn Queue>, event: &RunEvent) -> Service
         let mart = run.data_mart_id.as_id();
         super::alarms::raise(
             deps,
-            project,
-            AlarmKind::RunFailed,
-            mart,
-            Some(&run.meta.id),
-            message,
-            now,
+            Alarm::raised(
+                project,
+                AlarmKind::RunFailed,
+                mart,
+                Some(&run.meta.id),
+                message,
+                now,
+            ),
         )
         .await;
     }
@@ -705,12 +711,14 @@ async fn raise_delivery_failing(
     let message = run.error.as_deref().unwrap_or("the delivery failed");
     super::alarms::raise(
         deps,
-        project,
-        AlarmKind::DeliveryFailing,
-        run.report_id.as_id(),
-        Some(&run.meta.id),
-        message,
-        now,
+        Alarm::raised(
+            project,
+            AlarmKind::DeliveryFailing,
+            run.report_id.as_id(),
+            Some(&run.meta.id),
+            message,
+            now,
+        ),
     )
     .await;
     Ok(())
