@@ -52,10 +52,18 @@ pub enum Kind {
     /// Something an operator should look at (a run that failed, an SLA
     /// missed…), raised once per condition and counted, until acknowledged.
     Alarm,
+    /// A user's membership of a project: their role there, and the data marts
+    /// it is scoped to, if any.
+    Member,
+    /// A project's own role: a set of permissions, each an action on a kind
+    /// of resource.
+    CustomRole,
+    /// An invitation to join a project with a role, good once, until it expires.
+    Invitation,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 23] = [
+    pub const ALL: [Kind; 26] = [
         Kind::Project,
         Kind::Storage,
         Kind::Source,
@@ -79,6 +87,9 @@ impl Kind {
         Kind::Deployment,
         Kind::AuditEntry,
         Kind::Alarm,
+        Kind::Member,
+        Kind::CustomRole,
+        Kind::Invitation,
     ];
 
     /// Prefix of the id, before the underscore.
@@ -107,6 +118,9 @@ impl Kind {
             Kind::Deployment => "dep",
             Kind::AuditEntry => "aud",
             Kind::Alarm => "alm",
+            Kind::Member => "mbr",
+            Kind::CustomRole => "rol",
+            Kind::Invitation => "inv",
         }
     }
 
@@ -136,6 +150,9 @@ impl Kind {
             Kind::Deployment => "DEP",
             Kind::AuditEntry => "AUD",
             Kind::Alarm => "ALM",
+            Kind::Member => "MBR",
+            Kind::CustomRole => "ROL",
+            Kind::Invitation => "INV",
         }
     }
 
@@ -165,7 +182,27 @@ impl Kind {
             Kind::Deployment => "deployment",
             Kind::AuditEntry => "audit entry",
             Kind::Alarm => "alarm",
+            Kind::Member => "member",
+            Kind::CustomRole => "role",
+            Kind::Invitation => "invitation",
         }
+    }
+
+    /// Whether records of this kind are the deployment's, kept in the identity
+    /// partition (users, sessions, keys, memberships, roles, invitations),
+    /// rather than in their project's.
+    pub fn is_identity(self) -> bool {
+        matches!(
+            self,
+            Kind::User
+                | Kind::Session
+                | Kind::RefreshToken
+                | Kind::ApiKey
+                | Kind::Deployment
+                | Kind::Member
+                | Kind::CustomRole
+                | Kind::Invitation
+        )
     }
 
     pub fn from_key_prefix(s: &str) -> Option<Kind> {

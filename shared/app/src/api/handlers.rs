@@ -12,8 +12,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sluice_domain::entities::{
-    Alarm, ApiKey, AuditEntry, Backfill, DataMart, Destination, Entity, Report, ReportRun, Run,
-    Source, Storage, Trigger, ValueMap,
+    Alarm, ApiKey, AuditEntry, Backfill, CustomRole, DataMart, Destination, Entity, Invitation,
+    Member, Report, ReportRun, Run, Source, Storage, Trigger, ValueMap,
 };
 use sluice_domain::ports::{ObjectStore, Queue};
 use sluice_domain::{Id, IdOf, Kind};
@@ -24,7 +24,7 @@ use crate::ports::Previewer;
 use crate::routes::{Params, RouteSpec};
 use crate::services::files::{FilesPage, Upload};
 use crate::services::{
-    Ctx, HealthView, Page, alarms, api_keys, audit, backfills, catalog, configured, data_marts,
+    Ctx, HealthView, Page, alarms, api_keys, audit, members, backfills, catalog, configured, data_marts,
     files, health, identity, project, report_data, report_runs, reports, runs, source_marts,
     storages, triggers, value_maps,
 };
@@ -334,6 +334,51 @@ handlers! {
         c.reply(&api_keys::list(&c.ctx()?, &c.page::<ApiKey>(None)?).await?)
     }
     delete_api_key(c) { c.done(api_keys::revoke(&c.ctx()?, &c.id()?).await?) }
+
+    list_projects(c) { c.reply(&members::list_projects(&c.ctx()?).await?) }
+    create_project(c) { c.reply(&members::create(&c.ctx()?, c.body()?).await?) }
+    switch_project(c) { c.reply(&identity::switch_project(&c.ctx()?, c.body()?).await?) }
+    list_members(c) {
+        c.reply(&members::list_members(&c.ctx()?, &c.page::<Member>(None)?).await?)
+    }
+    update_member(c) {
+        let id = c.id::<Member>()?;
+        c.reply(&members::update_member(&c.ctx()?, id.as_id(), c.body()?).await?)
+    }
+    delete_member(c) {
+        let id = c.id::<Member>()?;
+        c.done(members::delete_member(&c.ctx()?, id.as_id()).await?)
+    }
+    list_permissions(c) { c.reply(&members::permissions()) }
+    create_role(c) { c.reply(&members::create_role(&c.ctx()?, c.body()?).await?) }
+    list_roles(c) {
+        c.reply(&members::list_roles(&c.ctx()?, &c.page::<CustomRole>(None)?).await?)
+    }
+    get_role(c) {
+        let id = c.id::<CustomRole>()?;
+        c.reply(&members::get_role(&c.ctx()?, id.as_id()).await?)
+    }
+    update_role(c) {
+        let id = c.id::<CustomRole>()?;
+        c.reply(&members::update_role(&c.ctx()?, id.as_id(), c.body()?).await?)
+    }
+    delete_role(c) {
+        let id = c.id::<CustomRole>()?;
+        c.done(members::delete_role(&c.ctx()?, id.as_id()).await?)
+    }
+    create_invitation(c) {
+        c.reply(&members::create_invitation(&c.ctx()?, c.body()?).await?)
+    }
+    list_invitations(c) {
+        c.reply(&members::list_invitations(&c.ctx()?, &c.page::<Invitation>(None)?).await?)
+    }
+    delete_invitation(c) {
+        let id = c.id::<Invitation>()?;
+        c.done(members::delete_invitation(&c.ctx()?, id.as_id()).await?)
+    }
+    accept_invitation(c) {
+        c.reply(&members::accept_invitation(&c.ctx()?, c.body()?).await?)
+    }
 
     list_alarms(c) {
         let page = c.page_and::<Alarm>(None, &["state"])?;

@@ -415,38 +415,86 @@ pub async fn precheck_upload(deps: &Deps, route: &RouteSpec, req: &ApiRequest) -
     }
 }
 
-/// The principal of the request's credential, checked against the route's
-/// least role (`None` on a public route). A session's access token and an API
-/// key are looked up in the store; an operator token is its own proof.
+/// The principal of the request's credential, checked against what the route
+/// needs (`None` on a public route).
 async fn authorize(
     deps: &Deps,
     route: &RouteSpec,
     req: &ApiRequest,
 ) -> ApiResult<Option<crate::auth::Principal>> {
-    let Some(required) = route.role else {
+    if route.role.is_none() {
         return Ok(None);
-    };
+    }
+    let principal = resolve_credential(deps, req).await?;
+    permit(route, &principal)?;
+    Ok(Some(principal))
+}
+
+/// Who the request's bearer credential names, whatever the route: a session's
+/// access token and an API key are looked up in the store (with the member's
+/// role and scope, and a custom role's permissions); an operator token is its
+/// own proof. This is what the Lambda authorizer answers for every route.
+pub async fn resolve_credential(
+    deps: &Deps,
+    req: &ApiRequest,
+) -> ApiResult<crate::auth::Principal> {
     let credential = bearer_token(req)?;
     let now = deps.clock.now();
-    let principal = if crate::auth::secret::api_key_prefix(credential).is_some() {
-        crate::services::api_keys::resolve(deps, credential, now).await?
-    } else {
-        let token = deps.auth.verify(credential, now.timestamp()).await?;
-        match &token.session {
-            Some(session) => {
-                crate::services::identity::resolve_session(deps, &token, session, now).await?
-            }
-            None => crate::auth::Principal::operator(token.subject, token.project, token.role),
-        }
-    };
-    if !principal.role.allows(required) {
-        return Err(ApiError::Forbidden(format!(
-            "role `{}` may not do this; it needs `{}` or above",
-            principal.role.as_str(),
-            required.as_str()
-        )));
+    if crate::auth::secret::api_key_prefix(credential).is_some() {
+        return Ok(crate::services::api_keys::resolve(deps, credential, now).await?);
     }
-    Ok(Some(principal))
+    let token = deps.auth.verify(credential, now.timestamp()).await?;
+    Ok(match &token.session {
+        Some(session) => {
+            crate::services::identity::resolve_session(deps, &token, session, now).await?
+        }
+        None => crate::auth::Principal::operator(token.subject, token.project, token.role),
+    })
+}
+
+/// Whether `principal` may call `route`: every caller may call the routes
+/// about themselves; a custom role needs a permission granting the route's;
+/// a built-in role must be the route's least role or above; and a role scoped
+/// to data marts reaches only the routes of data marts (its records are
+/// checked against the scope when they are read).
+pub fn permit(route: &RouteSpec, principal: &crate::auth::Principal) -> ApiResult<()> {
+    let Some(required) = route.role else {
+        return Ok(());
+    };
+    if route.self_service() {
+        return Ok(());
+    }
+    match &principal.custom {
+        Some(custom) => {
+            let needed = route.permission();
+            if !route.grantable() || !sluice_domain::entities::permits(&custom.permissions, &needed)
+            {
+                return Err(ApiError::Forbidden(format!(
+                    "role `{}` does not grant `{needed}`{}",
+                    clip(&custom.name),
+                    if route.grantable() {
+                        ""
+                    } else {
+                        " (who has access is managed by admins and owners only)"
+                    }
+                )));
+            }
+        }
+        None if !principal.role.allows(required) => {
+            return Err(ApiError::Forbidden(format!(
+                "role `{}` may not do this; it needs `{}` or above",
+                principal.role.as_str(),
+                required.as_str()
+            )));
+        }
+        None => {}
+    }
+    if principal.data_marts.is_some() && !route.scopable() {
+        return Err(ApiError::Forbidden(
+            "your role is scoped to chosen data marts: this route is outside them".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The credential of `Authorization: Bearer <token>`.

@@ -50,7 +50,111 @@ const READS_BY_POST: &[&str] = &[
     "api-query-data-mart",
 ];
 
+/// Routes every caller with a credential may call, whatever their role: they
+/// are about the caller (who they are, their sign-in, their projects).
+const SELF_SERVICE: &[&str] = &[
+    "api-get-me",
+    "api-sign-out",
+    "api-sign-out-everywhere",
+    "api-change-password",
+    "api-list-projects",
+    "api-create-project",
+    "api-switch-project",
+    "api-accept-invitation",
+    "api-list-permissions",
+];
+
+/// Routes that decide who has access to the project: for its built-in admins
+/// and owners, never granted by a custom role (which could otherwise grant
+/// itself more).
+const ACCESS: &[&str] = &[
+    "api-create-api-key",
+    "api-list-api-keys",
+    "api-delete-api-key",
+    "api-update-member",
+    "api-delete-member",
+    "api-create-role",
+    "api-update-role",
+    "api-delete-role",
+    "api-create-invitation",
+    "api-list-invitations",
+    "api-delete-invitation",
+];
+
+/// Routes a role scoped to chosen data marts reaches: those of data marts and
+/// of what hangs off them (runs, backfills, reports, their runs, triggers),
+/// each record checked against the scope, and the catalog. Creating a data
+/// mart is not among them: it would be outside the scope.
+const SCOPABLE: &[&str] = &[
+    "api-list-connectors",
+    "api-get-connector",
+    "api-get-project",
+    "api-list-data-marts",
+    "api-get-data-mart",
+    "api-update-data-mart",
+    "api-delete-data-mart",
+    "api-set-data-mart-definition",
+    "api-validate-data-mart-definition",
+    "api-publish-data-mart",
+    "api-preview-data-mart",
+    "api-query-data-mart",
+    "api-get-data-mart-lineage",
+    "api-list-runs",
+    "api-list-data-mart-runs",
+    "api-get-run",
+    "api-start-run",
+    "api-pause-run",
+    "api-resume-run",
+    "api-cancel-run",
+    "api-retry-run",
+    "api-create-backfill",
+    "api-list-backfills",
+    "api-get-backfill",
+    "api-cancel-backfill",
+    "api-create-report",
+    "api-list-reports",
+    "api-get-report",
+    "api-update-report",
+    "api-delete-report",
+    "api-start-report-run",
+    "api-list-report-runs",
+    "api-get-report-run",
+    "api-download-report-run",
+    "api-cancel-report-run",
+    "api-retry-report-run",
+    "api-create-trigger",
+    "api-list-triggers",
+    "api-get-trigger",
+    "api-update-trigger",
+    "api-delete-trigger",
+];
+
 impl RouteSpec {
+    /// The permission it needs, `resource:action`, read from its name:
+    /// `api-start-run` needs `run:start`, `api-get-data-mart-lineage`
+    /// `data-mart-lineage:get`.
+    pub fn permission(&self) -> String {
+        let rest = self.name.strip_prefix("api-").unwrap_or(self.name);
+        let (action, resource) = rest.split_once('-').unwrap_or((rest, ""));
+        format!("{resource}:{action}")
+    }
+
+    /// Whether any caller with a credential may call it (see [`SELF_SERVICE`]).
+    pub fn self_service(&self) -> bool {
+        SELF_SERVICE.contains(&self.name)
+    }
+
+    /// Whether a custom role may grant it: a route with a credential, neither
+    /// about the caller nor about who has access.
+    pub fn grantable(&self) -> bool {
+        self.role.is_some() && !self.self_service() && !ACCESS.contains(&self.name)
+    }
+
+    /// Whether a role scoped to data marts reaches it (see [`SCOPABLE`]).
+    pub fn scopable(&self) -> bool {
+        self.self_service() || SCOPABLE.contains(&self.name)
+    }
+
     /// Whether it changes something of a project (every route but a `GET` or
     /// a read by `POST`, once a credential is checked): each such request that
     /// succeeds leaves an audit entry.
@@ -74,7 +178,8 @@ use sluice_domain::entities as e;
 
 use crate::api::handlers::{self as h, Handler};
 use crate::services::{
-    FileView, HealthView, List, ValidationReport, api_keys, configured, identity, report_data,
+    FileView, HealthView, List, ValidationReport, api_keys, configured, identity, members,
+    report_data,
     report_runs, runs, source_marts,
 };
 
@@ -1482,6 +1587,230 @@ pub static DELETE_API_KEY: RouteSpec = route!(
     handler = h::delete_api_key
 );
 
+/// `api-list-projects`.
+pub static LIST_PROJECTS: RouteSpec = route!(
+    "api-list-projects",
+    GET,
+    "/v1/projects",
+    V,
+    "The projects the caller's user is a member of, each with their role there and whether the credential is for it (an API key or an operator token: its one project). Switch with `POST /v1/auth/switch-project`.",
+    req = None,
+    res = Some(schema::<List<members::ProjectMembership>>),
+    status = 200,
+    query = &[],
+    handler = h::list_projects
+);
+
+/// `api-create-project`.
+pub static CREATE_PROJECT: RouteSpec = route!(
+    "api-create-project",
+    POST,
+    "/v1/projects",
+    V,
+    "Create a project owned by the caller's user (a session's access token only). Its id is in the answer; switch to it with `POST /v1/auth/switch-project`.",
+    req = Some(schema::<members::CreateProject>),
+    res = Some(schema::<members::ProjectMembership>),
+    status = 201,
+    query = &[],
+    handler = h::create_project
+);
+
+/// `api-switch-project`.
+pub static SWITCH_PROJECT: RouteSpec = route!(
+    "api-switch-project",
+    POST,
+    "/v1/auth/switch-project",
+    V,
+    "An access token of the same session for another project the user is a member of; the session's refreshes go on in it (a session's access token only).",
+    req = Some(schema::<identity::SwitchProject>),
+    res = Some(schema::<identity::ProjectToken>),
+    status = 200,
+    query = &[],
+    handler = h::switch_project
+);
+
+/// `api-list-members`.
+pub static LIST_MEMBERS: RouteSpec = route!(
+    "api-list-members",
+    GET,
+    "/v1/members",
+    V,
+    "The project's members: their address, role (built-in or custom) and the data marts it is scoped to, if any.",
+    req = None,
+    res = Some(schema::<List<sluice_domain::entities::MemberView>>),
+    status = 200,
+    query = page!(Kind::Member),
+    handler = h::list_members
+);
+
+/// `api-update-member`.
+pub static UPDATE_MEMBER: RouteSpec = route!(
+    "api-update-member",
+    PATCH,
+    "/v1/members/{id}",
+    AD,
+    "Change a member's role or scope (`data_marts`, `null` for the whole project). Nobody gives more than their own role; only owners change owners; a project keeps an owner (409). Applies to the member's next request.",
+    req = Some(schema::<sluice_domain::entities::UpdateMember>),
+    res = Some(schema::<sluice_domain::entities::MemberView>),
+    status = 200,
+    query = &[],
+    handler = h::update_member
+);
+
+/// `api-delete-member`.
+pub static DELETE_MEMBER: RouteSpec = route!(
+    "api-delete-member",
+    DELETE,
+    "/v1/members/{id}",
+    AD,
+    "Take a member out of the project: their next request to it is refused. Only owners remove owners; a project keeps an owner (409).",
+    req = None,
+    res = None,
+    status = 204,
+    query = &[],
+    handler = h::delete_member
+);
+
+/// `api-list-permissions`.
+pub static LIST_PERMISSIONS: RouteSpec = route!(
+    "api-list-permissions",
+    GET,
+    "/v1/permissions",
+    V,
+    "What a custom role may grant: each route's permission (`resource:action`), with its method, path, the least built-in role that has it, and whether a role scoped to data marts reaches it. Who has access (keys, members, roles, invitations) is for built-in admins and owners only.",
+    req = None,
+    res = Some(schema::<List<members::PermissionView>>),
+    status = 200,
+    query = &[],
+    handler = h::list_permissions
+);
+
+/// `api-create-role`.
+pub static CREATE_ROLE: RouteSpec = route!(
+    "api-create-role",
+    POST,
+    "/v1/roles",
+    AD,
+    "Create a custom role: a name and `resource:action` permission patterns (`*` for either side), each granting at least one route of `GET /v1/permissions`.",
+    req = Some(schema::<sluice_domain::entities::CreateCustomRole>),
+    res = Some(schema::<sluice_domain::entities::CustomRoleView>),
+    status = 201,
+    query = &[],
+    handler = h::create_role
+);
+
+/// `api-list-roles`.
+pub static LIST_ROLES: RouteSpec = route!(
+    "api-list-roles",
+    GET,
+    "/v1/roles",
+    V,
+    "The project's custom roles.",
+    req = None,
+    res = Some(schema::<List<sluice_domain::entities::CustomRoleView>>),
+    status = 200,
+    query = page!(Kind::CustomRole),
+    handler = h::list_roles
+);
+
+/// `api-get-role`.
+pub static GET_ROLE: RouteSpec = route!(
+    "api-get-role",
+    GET,
+    "/v1/roles/{id}",
+    V,
+    "A custom role of the project.",
+    req = None,
+    res = Some(schema::<sluice_domain::entities::CustomRoleView>),
+    status = 200,
+    query = &[],
+    handler = h::get_role
+);
+
+/// `api-update-role`.
+pub static UPDATE_ROLE: RouteSpec = route!(
+    "api-update-role",
+    PATCH,
+    "/v1/roles/{id}",
+    AD,
+    "Change a custom role's name, description or permissions; applies to its members' next requests.",
+    req = Some(schema::<sluice_domain::entities::UpdateCustomRole>),
+    res = Some(schema::<sluice_domain::entities::CustomRoleView>),
+    status = 200,
+    query = &[],
+    handler = h::update_role
+);
+
+/// `api-delete-role`.
+pub static DELETE_ROLE: RouteSpec = route!(
+    "api-delete-role",
+    DELETE,
+    "/v1/roles/{id}",
+    AD,
+    "Delete a custom role; refused (409) while a member or a pending invitation has it.",
+    req = None,
+    res = None,
+    status = 204,
+    query = &[],
+    handler = h::delete_role
+);
+
+/// `api-create-invitation`.
+pub static CREATE_INVITATION: RouteSpec = route!(
+    "api-create-invitation",
+    POST,
+    "/v1/invitations",
+    AD,
+    "Invite someone by e-mail address to the project with a role (at most the caller's; `owner` by owners only) and an optional scope of data marts. The answer holds the invitation's token, once: the invitee accepts with it (`POST /v1/auth/accept-invitation`, or `invitation` at sign-up, which it opens where sign-up is closed). Good once, for that address, for 7 days.",
+    req = Some(schema::<sluice_domain::entities::CreateInvitation>),
+    res = Some(schema::<sluice_domain::entities::InvitationView>),
+    status = 201,
+    query = &[],
+    handler = h::create_invitation
+);
+
+/// `api-list-invitations`.
+pub static LIST_INVITATIONS: RouteSpec = route!(
+    "api-list-invitations",
+    GET,
+    "/v1/invitations",
+    AD,
+    "The project's invitations, each `pending`, `accepted`, `revoked` or `expired`, without their tokens.",
+    req = None,
+    res = Some(schema::<List<sluice_domain::entities::InvitationView>>),
+    status = 200,
+    query = page!(Kind::Invitation),
+    handler = h::list_invitations
+);
+
+/// `api-delete-invitation`.
+pub static DELETE_INVITATION: RouteSpec = route!(
+    "api-delete-invitation",
+    DELETE,
+    "/v1/invitations/{id}",
+    AD,
+    "Revoke a pending invitation.",
+    req = None,
+    res = None,
+    status = 204,
+    query = &[],
+    handler = h::delete_invitation
+);
+
+/// `api-accept-invitation`.
+pub static ACCEPT_INVITATION: RouteSpec = route!(
+    "api-accept-invitation",
+    POST,
+    "/v1/auth/accept-invitation",
+    V,
+    "Join the project of an invitation to the signed-in user's address (a session's access token only); switch to it with `POST /v1/auth/switch-project`.",
+    req = Some(schema::<members::AcceptInvitation>),
+    res = Some(schema::<members::ProjectMembership>),
+    status = 200,
+    query = &[],
+    handler = h::accept_invitation
+);
+
 const AUDIT_PAGE: &[QueryParam] = &[
     QueryParam {
         name: "limit",
@@ -1664,6 +1993,22 @@ pub static ALL: &[&RouteSpec] = &[
     &LIST_AUDIT,
     &LIST_ALARMS,
     &ACKNOWLEDGE_ALARM,
+    &LIST_PROJECTS,
+    &CREATE_PROJECT,
+    &SWITCH_PROJECT,
+    &LIST_MEMBERS,
+    &UPDATE_MEMBER,
+    &DELETE_MEMBER,
+    &LIST_PERMISSIONS,
+    &CREATE_ROLE,
+    &LIST_ROLES,
+    &GET_ROLE,
+    &UPDATE_ROLE,
+    &DELETE_ROLE,
+    &CREATE_INVITATION,
+    &LIST_INVITATIONS,
+    &DELETE_INVITATION,
+    &ACCEPT_INVITATION,
 ];
 
 /// Every route of the API.

@@ -17,20 +17,40 @@ pub use keys::{Jwks, KeyError, KeySet, TokenKeys, VerifiedToken};
 
 use sluice_domain::{Id, Role};
 
-/// Who is calling, and for which project.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Who is calling, and for which project, with what they may do there. It
+/// travels as JSON from the Lambda authorizer to the function of the route.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Principal {
     /// Who created what the request creates (`created_by`): a user's id, an API
     /// key's id, or an operator token's subject.
     pub subject: String,
     pub project: Id,
+    /// The built-in role; for a custom role, `viewer` (the floor of what it may
+    /// grant others), while `custom` says what it may do.
     pub role: Role,
+    /// A custom role of the project: its permissions replace the built-in
+    /// role's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<CustomGrant>,
+    /// The data marts the role reaches; `None` for the whole project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_marts: Option<Vec<Id>>,
     /// How the caller proved it.
     pub credential: Credential,
 }
 
+/// What a custom role grants, as resolved for a request.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CustomGrant {
+    pub role_id: Id,
+    pub name: String,
+    /// `resource:action` patterns.
+    pub permissions: Vec<String>,
+}
+
 /// The kind of credential a request came with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Credential {
     /// A token minted by the operator (`sluice token`): no session behind it.
     Operator,
@@ -58,7 +78,18 @@ impl Principal {
             subject: subject.into(),
             project,
             role,
+            custom: None,
+            data_marts: None,
             credential: Credential::Operator,
+        }
+    }
+
+    /// The role as the API names it: the built-in role's name or the custom
+    /// role's id.
+    pub fn role_ref(&self) -> sluice_domain::entities::RoleRef {
+        match &self.custom {
+            Some(c) => sluice_domain::entities::RoleRef::Custom(c.role_id.clone()),
+            None => sluice_domain::entities::RoleRef::Builtin(self.role),
         }
     }
 

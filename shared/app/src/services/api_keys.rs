@@ -155,6 +155,8 @@ pub async fn resolve(deps: &Deps, key: &str, now: DateTime<Utc>) -> ServiceResul
         subject: record.meta.id.to_string(),
         project: record.project.clone(),
         role: record.role,
+        custom: None,
+        data_marts: None,
         credential: Credential::ApiKey {
             key: record.meta.id,
         },

@@ -22,13 +22,12 @@ const MAX_SCANNED_PAGES: usize = 10;
 const FILTERED_PAGE: u32 = 200;
 
 /// Where records of `kind` of `project` are kept: the identity partition for
-/// users, sessions and API keys; the project's own for the rest.
+/// the deployment's records ([`Kind::is_identity`]); the project's own for the rest.
 fn partition_of(kind: Kind, project: &Id) -> Id {
-    match kind {
-        Kind::User | Kind::Session | Kind::RefreshToken | Kind::ApiKey | Kind::Deployment => {
-            identity_partition()
-        }
-        _ => project.clone(),
+    if kind.is_identity() {
+        identity_partition()
+    } else {
+        project.clone()
     }
 }
 

@@ -15,15 +15,18 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sluice_domain::entities::{
-    ApiKeyView, Deployment, Email, Hidden, Meta, RefreshToken, Session, USER_EMAIL, User, UserView,
-    check_new_password, check_password_length, identity_partition,
+    ApiKeyView, CustomRole, Deployment, Email, Hidden, Member, Meta, RefreshToken, RoleRef,
+    Session, USER_EMAIL, User, UserView, check_new_password, check_password_length,
+    identity_partition,
 };
 use sluice_domain::ports::StoreError;
 use sluice_domain::{Id, Kind, Role};
 
 use super::Ctx;
 use crate::Deps;
-use crate::auth::{CREDENTIAL_REFUSED, Credential, Principal, VerifiedToken, password, secret};
+use crate::auth::{
+    CREDENTIAL_REFUSED, Credential, CustomGrant, Principal, VerifiedToken, password, secret,
+};
 use crate::error::{ServiceError, ServiceResult};
 use crate::records;
 
@@ -43,6 +46,11 @@ pub struct SignUp {
     /// 10 to 256 characters.
     #[schemars(length(min = 10, max = 256))]
     pub password: String,
+    /// An invitation's token (`POST /v1/invitations` answered it): the new
+    /// user joins its project with its role, even where sign-up is closed.
+    #[serde(default)]
+    #[schemars(length(min = 1, max = 200))]
+    pub invitation: Option<String>,
 }
 
 /// `POST /v1/auth/sign-in`.
@@ -91,12 +99,45 @@ pub struct SessionTokens {
     /// When the session ends, refreshed or not.
     pub session_expires_at: DateTime<Utc>,
     pub user: UserView,
+    /// The project the access token is for.
+    pub project_id: Id,
+    /// The user's role there.
+    pub role: RoleRef,
 }
 
 impl std::fmt::Debug for SessionTokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SessionTokens")
             .field("user", &self.user.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `POST /v1/auth/switch-project`.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SwitchProject {
+    /// A project the user is a member of.
+    pub project_id: Id,
+}
+
+/// A new access token for another project of the same session.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ProjectToken {
+    /// Send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub project_id: Id,
+    pub role: RoleRef,
+}
+
+impl std::fmt::Debug for ProjectToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectToken")
+            .field("project_id", &self.project_id)
             .finish_non_exhaustive()
     }
 }
@@ -109,7 +150,14 @@ pub struct Me {
     /// What the credential's requests are created by.
     pub subject: String,
     pub project_id: Id,
-    pub role: Role,
+    /// A built-in role, or the id of a custom role (`custom` names it).
+    pub role: RoleRef,
+    /// The custom role's name and permissions, for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom: Option<CustomRoleGrant>,
+    /// The data marts the role reaches; absent for the whole project.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_marts: Option<Vec<Id>>,
     /// The user, for a session.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<UserView>,
@@ -119,6 +167,14 @@ pub struct Me {
     /// The key, for an API key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<ApiKeyView>,
+}
+
+/// A custom role as `GET /v1/me` shows it.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct CustomRoleGrant {
+    pub name: String,
+    /// `resource:action` patterns.
+    pub permissions: Vec<String>,
 }
 
 /// Argon2 on the blocking pool: a sign-in's 60-80 ms of one core never hold a
@@ -152,14 +208,7 @@ pub async fn find_user(deps: &Deps, email: &Email) -> ServiceResult<Option<User>
 }
 
 /// A new user record (not yet stored).
-fn new_user(
-    email: &Email,
-    hash: Hidden,
-    project: Id,
-    role: Role,
-    by: &str,
-    now: DateTime<Utc>,
-) -> User {
+fn new_user(email: &Email, hash: Hidden, projects: Vec<Id>, by: &str, now: DateTime<Utc>) -> User {
     User {
         meta: Meta {
             id: User::id_for(email),
@@ -167,8 +216,9 @@ fn new_user(
         },
         email: email.as_str().to_string(),
         password_hash: hash,
-        project,
-        role,
+        projects,
+        legacy_project: None,
+        legacy_role: None,
         failed_attempts: 0,
         last_failed_at: None,
         locked_until: None,
@@ -191,8 +241,9 @@ async fn claim_first(deps: &Deps, user: &Id, now: DateTime<Utc>) -> ServiceResul
 }
 
 /// `POST /v1/auth/sign-up`: on a fresh deployment the first user owns the
-/// default project; after that, only where the operator opened sign-up, each
-/// new user owning a project of their own. Answers a signed-in session.
+/// default project; after that, with an invitation (its project, with its
+/// role), or where the operator opened sign-up (each new user owning a
+/// project of their own). Answers a signed-in session.
 pub async fn sign_up(
     deps: &Deps,
     now: DateTime<Utc>,
@@ -201,23 +252,17 @@ pub async fn sign_up(
     let email = Email::parse("email", &body.email)?;
     check_new_password("password", &body.password)?;
     let settings = &deps.identity;
+    let invitation = match &body.invitation {
+        Some(token) => Some(super::members::invitation_for(deps, token, &email, now).await?),
+        None => None,
+    };
     let claimed = get::<Deployment>(deps, &Deployment::id()).await?.is_some();
-    if claimed && !settings.open_signup {
+    if claimed && !settings.open_signup && invitation.is_none() {
         return Err(closed());
     }
     let hash = hash(&body.password).await?;
     let id = User::id_for(&email);
-    let (project, role) = if !claimed && claim_first(deps, &id, now).await? {
-        (settings.default_project.clone(), Role::Owner)
-    } else if settings.open_signup {
-        (
-            Id::generate(Kind::Project, now.timestamp_millis().max(0) as u64),
-            Role::Owner,
-        )
-    } else {
-        return Err(closed());
-    };
-    let user = new_user(&email, hash, project, role, id.as_str(), now);
+    let user = new_user(&email, hash, vec![], id.as_str(), now);
     match deps.store.insert(&records::to_record(&user)?).await {
         Ok(()) => {}
         Err(StoreError::AlreadyExists) => {
@@ -227,7 +272,19 @@ pub async fn sign_up(
         }
         Err(e) => return Err(e.into()),
     }
-    tracing::info!(user_id = %user.meta.id, project = %user.project, role = user.role.as_str(), "User signed up.");
+    let joined = if let Some(invitation) = invitation {
+        super::members::accept(deps, invitation, &user, now).await?
+    } else if !claimed && claim_first(deps, &id, now).await? {
+        let project = settings.default_project.clone();
+        super::members::add(deps, &project, &user, RoleRef::Builtin(Role::Owner), None, id.as_str(), now).await?
+    } else if settings.open_signup {
+        let name = format!("{}'s project", email.as_str());
+        super::members::create_project(deps, &user, &name, now).await?.0
+    } else {
+        return Err(closed());
+    };
+    tracing::info!(user_id = %user.meta.id, project = %joined.project, role = %joined.role.as_string(), "User signed up.");
+    let user = get::<User>(deps, &id).await?.unwrap_or(user);
     start_session(deps, &user, now).await
 }
 
@@ -274,6 +331,13 @@ pub async fn sign_in(
     } else {
         None
     };
+    if let (Some(project), Some(role)) = (&user.legacy_project, user.legacy_role) {
+        if user.projects.is_empty() {
+            // A user of identity's first version: their one project and role
+            // become a membership.
+            super::members::add(deps, project, &user, RoleRef::Builtin(role), None, "sluice", now).await?;
+        }
+    }
     let user = if user.failed_attempts > 0 || user.locked_until.is_some() || rehash.is_some() {
         records::update::<User>(
             deps.store.as_ref(),
@@ -293,29 +357,114 @@ pub async fn sign_in(
     } else {
         user
     };
+    let user = get::<User>(deps, &user.meta.id).await?.unwrap_or(user);
     start_session(deps, &user, now).await
 }
 
-/// A new session of `user`, with its first tokens.
+/// The first project of `user`'s list they are still a member of, with the
+/// principal of `session` there.
+async fn first_project(
+    deps: &Deps,
+    user: &User,
+    session: &Id,
+    prefer: Option<&Id>,
+) -> ServiceResult<Option<Principal>> {
+    for project in prefer.into_iter().chain(user.projects.iter()) {
+        if let Some(p) = principal_in(deps, user, session, project).await? {
+            return Ok(Some(p));
+        }
+    }
+    Ok(None)
+}
+
+/// What the user may do in `project` through `session`: `None` when they are
+/// not a member of it.
+async fn principal_in(
+    deps: &Deps,
+    user: &User,
+    session: &Id,
+    project: &Id,
+) -> ServiceResult<Option<Principal>> {
+    let Some(member) = membership(deps, project, &user.meta.id).await? else {
+        return Ok(None);
+    };
+    let (role, custom) = grant_of(deps, &member).await?;
+    Ok(Some(Principal {
+        subject: user.meta.id.to_string(),
+        project: project.clone(),
+        role,
+        custom,
+        data_marts: member.data_marts,
+        credential: Credential::Session {
+            user: user.meta.id.clone(),
+            session: session.clone(),
+        },
+    }))
+}
+
+/// `user`'s live membership of `project`.
+pub async fn membership(deps: &Deps, project: &Id, user: &Id) -> ServiceResult<Option<Member>> {
+    Ok(get::<Member>(deps, &Member::id_for(project, user))
+        .await?
+        .filter(|m| m.meta.deleted_at.is_none() && &m.project == project))
+}
+
+/// The built-in role and custom grant of a membership. A custom role that is
+/// gone grants nothing.
+pub async fn grant_of(deps: &Deps, member: &Member) -> ServiceResult<(Role, Option<CustomGrant>)> {
+    match &member.role {
+        RoleRef::Builtin(role) => Ok((*role, None)),
+        RoleRef::Custom(id) => {
+            let role = get::<CustomRole>(deps, id)
+                .await?
+                .filter(|r| r.meta.deleted_at.is_none() && r.project == member.project);
+            Ok((
+                Role::Viewer,
+                Some(CustomGrant {
+                    role_id: id.clone(),
+                    name: role.as_ref().map_or_else(|| id.to_string(), |r| r.name.clone()),
+                    permissions: role.map(|r| r.permissions).unwrap_or_default(),
+                }),
+            ))
+        }
+    }
+}
+
+fn no_project() -> ServiceError {
+    ServiceError::Forbidden(
+        "you are a member of no project: accept an invitation (`POST /v1/invitations/accept`) or ask a project's admin to invite you".into(),
+    )
+}
+
+/// A new session of `user`, with its first tokens, in the project they last
+/// worked in.
 async fn start_session(
     deps: &Deps,
     user: &User,
     now: DateTime<Utc>,
 ) -> ServiceResult<SessionTokens> {
+    let session_id = Id::generate(Kind::Session, now.timestamp_millis().max(0) as u64);
+    let principal = first_project(deps, user, &session_id, None)
+        .await?
+        .ok_or_else(no_project)?;
     let session = Session {
-        meta: Meta::new(
-            Kind::Session,
-            &identity_partition(),
-            user.meta.id.as_str(),
-            now,
-        ),
+        meta: Meta {
+            id: session_id,
+            ..Meta::new(
+                Kind::Session,
+                &identity_partition(),
+                user.meta.id.as_str(),
+                now,
+            )
+        },
         user_id: user.meta.id.clone(),
+        project: Some(principal.project.clone()),
         expires_at: now + Duration::seconds(deps.identity.session_ttl_seconds),
         revoked_at: None,
         revoked_because: None,
     };
     deps.store.insert(&records::to_record(&session)?).await?;
-    issue(deps, user, &session, now).await
+    issue(deps, user, &session, principal, now).await
 }
 
 /// A new refresh token of `session`, and an access token beside it.
@@ -323,6 +472,7 @@ async fn issue(
     deps: &Deps,
     user: &User,
     session: &Session,
+    principal: Principal,
     now: DateTime<Utc>,
 ) -> ServiceResult<SessionTokens> {
     let secret = secret::new_secret().map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -338,15 +488,6 @@ async fn issue(
         used_at: None,
     };
     deps.store.insert(&records::to_record(&token)?).await?;
-    let principal = Principal {
-        subject: user.meta.id.to_string(),
-        project: user.project.clone(),
-        role: user.role,
-        credential: Credential::Session {
-            user: user.meta.id.clone(),
-            session: session.meta.id.clone(),
-        },
-    };
     let ttl = deps.identity.access_ttl_seconds;
     let access_token = deps
         .auth
@@ -359,6 +500,8 @@ async fn issue(
         refresh_token: format!("{}.{secret}", token.meta.id),
         session_expires_at: session.expires_at,
         user: user.view(),
+        project_id: principal.project.clone(),
+        role: principal.role_ref(),
     })
 }
 
@@ -405,7 +548,52 @@ pub async fn refresh(
             "this refresh token was used already, so a copy of it may be in other hands: its session is ended; sign in again".into(),
         ));
     }
-    issue(deps, &user, &session, now).await
+    let principal = first_project(deps, &user, &session.meta.id, session.project.as_ref())
+        .await?
+        .ok_or_else(no_project)?;
+    issue(deps, &user, &session, principal, now).await
+}
+
+/// `POST /v1/auth/switch-project`: an access token of the same session for
+/// another project the user is a member of; the session's refreshes go on
+/// in it.
+pub async fn switch_project(ctx: &Ctx<'_>, body: SwitchProject) -> ServiceResult<ProjectToken> {
+    let (user_id, session_id) = session_of(ctx, "switching projects")?;
+    let deps = ctx.deps;
+    let now = ctx.now;
+    let user = get::<User>(deps, user_id)
+        .await?
+        .ok_or_else(|| ServiceError::Unauthorized(CREDENTIAL_REFUSED.into()))?;
+    let principal = principal_in(deps, &user, session_id, &body.project_id)
+        .await?
+        .ok_or_else(|| {
+            ServiceError::invalid("project_id", "is not a project you are a member of")
+        })?;
+    let project = body.project_id.clone();
+    records::update::<Session>(deps.store.as_ref(), &identity_partition(), session_id, now, |s| {
+        let changed = s.project.as_ref() != Some(&project);
+        s.project = Some(project.clone());
+        changed
+    })
+    .await?;
+    records::update::<User>(deps.store.as_ref(), &identity_partition(), user_id, now, |u| {
+        let changed = u.projects.first() != Some(&project);
+        u.put_first(&project);
+        changed
+    })
+    .await?;
+    let ttl = deps.identity.access_ttl_seconds;
+    let access_token = deps
+        .auth
+        .sign(&principal, now.timestamp(), ttl)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(ProjectToken {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: ttl,
+        project_id: principal.project.clone(),
+        role: principal.role_ref(),
+    })
 }
 
 /// Revokes the session `id` (its every token).
@@ -515,7 +703,12 @@ pub async fn me(ctx: &Ctx<'_>) -> ServiceResult<Me> {
         credential: p.credential.as_str().into(),
         subject: p.subject.clone(),
         project_id: p.project.clone(),
-        role: p.role,
+        role: p.role_ref(),
+        custom: p.custom.as_ref().map(|c| CustomRoleGrant {
+            name: c.name.clone(),
+            permissions: c.permissions.clone(),
+        }),
+        data_marts: p.data_marts.clone(),
         user: None,
         session_id: None,
         api_key: None,
@@ -552,49 +745,40 @@ pub async fn resolve_session(
     if !session.is_live(&user, now) || token.subject != user.meta.id.as_str() {
         return Err(refused());
     }
-    Ok(Principal {
-        subject: user.meta.id.to_string(),
-        project: user.project.clone(),
-        role: user.role,
-        credential: Credential::Session {
-            user: user.meta.id.clone(),
-            session: session.meta.id.clone(),
-        },
-    })
+    // The token's project, with the membership as it is now: a member
+    // removed is refused at once, a new role applies at once.
+    principal_in(deps, &user, &session.meta.id, &token.project)
+        .await?
+        .ok_or_else(refused)
 }
 
 // ---- the operator's commands (`sluice users …`) ----
 
-/// Adds a user of `project` with `role` (the operator's `sluice users add`).
-/// The deployment counts as started: sign-up is closed after it unless opened.
+/// Adds a user, a member of `project` with `role` (the operator's `sluice
+/// users add`). The deployment counts as started: sign-up is closed after it
+/// unless opened.
 pub async fn add_user(
     deps: &Deps,
     email: &str,
     password: &str,
     project: &Id,
-    role: Role,
+    role: RoleRef,
     now: DateTime<Utc>,
 ) -> ServiceResult<UserView> {
     let email = Email::parse("email", email)?;
     check_new_password("password", password)?;
-    let user = new_user(
-        &email,
-        hash(password).await?,
-        project.clone(),
-        role,
-        "operator",
-        now,
-    );
+    let user = new_user(&email, hash(password).await?, vec![], "operator", now);
     match deps.store.insert(&records::to_record(&user)?).await {
         Ok(()) => {}
         Err(StoreError::AlreadyExists) => {
             return Err(ServiceError::Conflict(format!(
-                "a user with the address {} exists",
+                "a user with the address {} exists (add them to a project with `sluice projects add-member`)",
                 email.as_str()
             )));
         }
         Err(e) => return Err(e.into()),
     }
+    super::members::add(deps, project, &user, role, None, "operator", now).await?;
     claim_first(deps, &user.meta.id, now).await?;
     Ok(user.view())
 }
@@ -622,31 +806,19 @@ pub async fn list_users(
     Ok((users, page.next))
 }
 
-/// Changes a user's role (and, when given, project); applies to their next request.
+/// Changes a member's role in `project`; applies to their next request.
 pub async fn set_role(
     deps: &Deps,
     email: &str,
-    role: Role,
-    project: Option<Id>,
+    role: RoleRef,
+    project: &Id,
     now: DateTime<Utc>,
-) -> ServiceResult<UserView> {
+) -> ServiceResult<sluice_domain::entities::MemberView> {
     let email = Email::parse("email", email)?;
-    let user = records::update::<User>(
-        deps.store.as_ref(),
-        &identity_partition(),
-        &User::id_for(&email),
-        now,
-        |u| {
-            u.role = role;
-            if let Some(p) = &project {
-                u.project = p.clone();
-            }
-            true
-        },
-    )
-    .await?
-    .ok_or_else(|| ServiceError::NotFound(format!("no user has the address {}", email.as_str())))?;
-    Ok(user.view())
+    let user = find_user(deps, &email)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("no user has the address {}", email.as_str())))?;
+    super::members::set_member_role(deps, project, &user.meta.id, role, now).await
 }
 
 /// Sets a user's password (the operator's reset): unlocks the account and ends

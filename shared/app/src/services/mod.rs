@@ -10,6 +10,7 @@ pub mod data_marts;
 pub mod files;
 pub mod health;
 pub mod identity;
+pub mod members;
 pub mod notifications;
 pub mod project;
 pub mod relations;
@@ -29,7 +30,7 @@ use serde::Serialize;
 
 use sluice_domain::entities::Entity;
 use sluice_domain::ports::{ListQuery, Record};
-use sluice_domain::{Id, IdOf};
+use sluice_domain::{Id, IdOf, Kind};
 
 pub use data_marts::ValidationReport;
 pub use files::FileView;
@@ -68,8 +69,58 @@ pub(crate) fn to_record<T: Entity>(e: &T) -> ServiceResult<Record> {
         .map_err(|err| ServiceError::Internal(format!("serializing a {}: {err}", T::KIND.noun())))
 }
 
-/// The record `id` names in this project, deleted or not.
+/// The data mart (or report, whose data mart decides) a record hangs off,
+/// for a role scoped to data marts: a data mart is its own; runs, backfills,
+/// reports and triggers name theirs as their parent; a report's run names
+/// its data mart. `None` for a record of the whole project.
+fn scope_key<T: Entity>(e: &T) -> Option<Id> {
+    match T::KIND {
+        Kind::DataMart => Some(e.meta().id.clone()),
+        Kind::Run | Kind::Backfill | Kind::Report | Kind::Trigger => e.parent(),
+        Kind::ReportRun => serde_json::to_value(e)
+            .ok()
+            .and_then(|v| v.get("data_mart_id")?.as_str().map(str::to_string))
+            .and_then(|s| Id::parse(Kind::DataMart, &s)),
+        _ => None,
+    }
+}
+
+/// Whether the caller's scope reaches `e` (always, for a role of the whole
+/// project or a record that hangs off no data mart).
+pub(crate) async fn in_scope<T: Entity>(ctx: &Ctx<'_>, e: &T) -> ServiceResult<bool> {
+    let Some(scope) = &ctx.principal.data_marts else {
+        return Ok(true);
+    };
+    let Some(mut key) = scope_key(e) else {
+        return Ok(true);
+    };
+    if Id::kind_of(key.as_str()) == Some(Kind::Report) {
+        // A trigger of a report: the report's data mart decides.
+        let report = crate::records::get::<sluice_domain::entities::Report>(
+            ctx.deps.store.as_ref(),
+            ctx.project(),
+            &key,
+        )
+        .await?;
+        match report {
+            Some(r) => key = r.data_mart_id.as_id().clone(),
+            None => return Ok(false),
+        }
+    }
+    Ok(scope.contains(&key))
+}
+
+/// The record `id` names in this project, deleted or not; one outside the
+/// caller's scope is not found.
 pub(crate) async fn load_any<T: Entity>(ctx: &Ctx<'_>, id: &IdOf<T>) -> ServiceResult<T> {
+    let e: T = load_unscoped(ctx, id).await?;
+    if !in_scope(ctx, &e).await? {
+        return Err(ServiceError::not_found(T::KIND, id.as_str()));
+    }
+    Ok(e)
+}
+
+async fn load_unscoped<T: Entity>(ctx: &Ctx<'_>, id: &IdOf<T>) -> ServiceResult<T> {
     let record = ctx
         .deps
         .store
@@ -185,7 +236,9 @@ pub(crate) async fn list_page<T: Entity>(ctx: &Ctx<'_>, page: &Page) -> ServiceR
             ))
         })?;
         e.meta_mut().version = r.version;
-        items.push(e);
+        if in_scope(ctx, &e).await? {
+            items.push(e);
+        }
     }
     Ok(List {
         items,

@@ -506,17 +506,12 @@ pub struct UpdateDataMart {
     #[schemars(length(min = 1, max = 200), pattern(super::NOT_BLANK))]
     pub title: Option<String>,
     /// `null` clears it.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::double_option")]
     #[schemars(with = "Option<String>")]
     pub description: Option<Option<String>>,
     pub version: Option<u64>,
 }
 
-fn double_option<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<String>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
-}
 
 impl CreateDataMart {
     pub fn validate(&self) -> Result<(String, IdOf<Storage>, Option<String>), DomainError> {

@@ -131,8 +131,8 @@ impl Default for SignInPolicy {
     }
 }
 
-/// A person who signs in. Phase one of identity: a user belongs to one project
-/// with one role (the first user owns the default project).
+/// A person who signs in. What they may do in a project is their membership
+/// of it ([`super::Member`]), a record of its own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
     #[serde(flatten)]
@@ -141,8 +141,17 @@ pub struct User {
     pub email: String,
     /// The Argon2id hash of the password, in the PHC string format.
     pub password_hash: Hidden,
-    pub project: Id,
-    pub role: Role,
+    /// The projects the user was made a member of, the one they last worked
+    /// in first: an index for listing them. The memberships decide; one
+    /// listed here without its membership is skipped.
+    #[serde(default)]
+    pub projects: Vec<Id>,
+    /// A user of the first version of identity, which kept one project and
+    /// role on the user: turned into a membership at their next sign-in.
+    #[serde(default, rename = "project", skip_serializing)]
+    pub legacy_project: Option<Id>,
+    #[serde(default, rename = "role", skip_serializing)]
+    pub legacy_role: Option<Role>,
     /// Failed sign-ins since the last successful one.
     #[serde(default)]
     pub failed_attempts: u32,
@@ -220,13 +229,17 @@ impl User {
         self.kept_session = keep;
     }
 
+    /// Puts `project` first in the user's list (the one they work in now).
+    pub fn put_first(&mut self, project: &Id) {
+        self.projects.retain(|p| p != project);
+        self.projects.insert(0, project.clone());
+    }
+
     /// What the API shows of the user: never the hash or the counters.
     pub fn view(&self) -> UserView {
         UserView {
             id: self.meta.id.clone(),
             email: self.email.clone(),
-            project_id: self.project.clone(),
-            role: self.role,
             created_at: self.meta.created_at,
         }
     }
@@ -237,8 +250,6 @@ impl User {
 pub struct UserView {
     pub id: Id,
     pub email: String,
-    pub project_id: Id,
-    pub role: Role,
     pub created_at: DateTime<Utc>,
 }
 
@@ -249,6 +260,10 @@ pub struct Session {
     #[serde(flatten)]
     pub meta: Meta,
     pub user_id: Id,
+    /// The project its access tokens are for (`POST /v1/auth/switch-project`
+    /// changes it).
+    #[serde(default)]
+    pub project: Option<Id>,
     /// The sign-in ends here, refreshed or not.
     pub expires_at: DateTime<Utc>,
     #[serde(default)]
@@ -458,8 +473,9 @@ mod tests {
             },
             email: email.as_str().into(),
             password_hash: Hidden("$argon2id$…".into()),
-            project: Id::generate(Kind::Project, 1),
-            role: Role::Owner,
+            projects: vec![Id::generate(Kind::Project, 1)],
+            legacy_project: None,
+            legacy_role: None,
             failed_attempts: 0,
             last_failed_at: None,
             locked_until: None,

@@ -1,6 +1,7 @@
 //! The entities of a project, the requests that create and change them, and the
 //! rules those requests must follow. Request types reject unknown fields.
 
+mod access;
 mod alarm;
 mod audit;
 mod backfill;
@@ -14,6 +15,7 @@ mod storage;
 mod trigger;
 mod value_map;
 
+pub use access::*;
 pub use alarm::*;
 pub use audit::*;
 pub use backfill::*;
@@ -61,6 +63,13 @@ impl Meta {
             deleted_at: None,
         }
     }
+}
+
+/// A field where `null` clears and absence keeps: `Some(None)` for `null`.
+pub(crate) fn double_option<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Ok(Some(Option::deserialize(d)?))
 }
 
 /// A stored entity: its kind, its meta, and the keys the store indexes it by.

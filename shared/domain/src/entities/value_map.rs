@@ -294,7 +294,7 @@ pub struct UpdateValueMap {
     #[schemars(length(min = 1, max = 200), pattern(super::NOT_BLANK))]
     pub title: Option<String>,
     /// `null` removes it.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::double_option")]
     #[schemars(with = "Option<String>", length(max = 10000))]
     pub description: Option<Option<String>>,
     pub case_insensitive: Option<bool>,
@@ -305,11 +305,6 @@ pub struct UpdateValueMap {
     pub version: Option<u64>,
 }
 
-fn double_option<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<String>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
-}
 
 impl UpdateValueMap {
     /// Applies the change to `m`, checked as a whole.
