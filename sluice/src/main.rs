@@ -150,6 +150,11 @@ enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Projects and their members, for operators without the console.
+    Projects {
+        #[command(subcommand)]
+        command: ProjectsCommand,
+    },
     /// The keys tokens are signed with.
     Keys {
         #[command(subcommand)]
@@ -161,21 +166,65 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum ProjectsCommand {
+    /// Create a project owned by an existing user.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// The owner's e-mail address.
+        #[arg(long)]
+        owner: String,
+    },
+    /// List every project that has members: id, name, members.
+    List,
+    /// List a project's members: address, role, scope, membership id.
+    Members {
+        /// The project (prj_…); the default project if omitted.
+        #[arg(long)]
+        project: Option<String>,
+    },
+    /// Make an existing user a member of a project.
+    AddMember {
+        #[arg(long)]
+        email: String,
+        /// viewer, editor, admin, owner, or a custom role's id (rol_…).
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        /// The project (prj_…); the default project if omitted.
+        #[arg(long)]
+        project: Option<String>,
+        /// Data marts (dm_…, comma-separated) the role is scoped to; the whole
+        /// project if omitted.
+        #[arg(long, value_delimiter = ',')]
+        data_marts: Vec<String>,
+    },
+    /// Take a user out of a project (a project keeps an owner).
+    RemoveMember {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        project: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum UsersCommand {
-    /// Add a user; the password is read from standard input (one line).
+    /// Add a user, a member of a project; the password is read from standard
+    /// input (one line).
     Add {
         #[arg(long)]
         email: String,
-        /// viewer, editor, admin or owner.
+        /// viewer, editor, admin, owner, or a custom role's id (rol_…).
         #[arg(long, default_value = "viewer")]
         role: String,
         /// Their project (prj_…); the default project if omitted.
         #[arg(long)]
         project: Option<String>,
     },
-    /// List the users: address, project, role.
+    /// List the users: address, id, projects.
     List,
-    /// Change a user's role (and project, if given); applies at their next request.
+    /// Change a user's role in a project (the default project if omitted);
+    /// applies at their next request.
     SetRole {
         #[arg(long)]
         email: String,
@@ -430,6 +479,7 @@ async fn cli() -> anyhow::Result<()> {
             println!("{token}");
         }
         Command::Users { command } => users(&dir, command).await?,
+        Command::Projects { command } => projects(&dir, command).await?,
         // Printed above, before the data directory is opened.
         Command::Openapi => {}
         Command::Keys {
@@ -460,19 +510,7 @@ async fn users(dir: &DataDir, command: UsersCommand) -> anyhow::Result<()> {
     use sluice_app::services::identity;
     let deps = dir.deps(1)?;
     let now = chrono::Utc::now();
-    let role_of = |r: &str| {
-        Role::parse(r)
-            .ok_or_else(|| anyhow::anyhow!("--role must be one of viewer, editor, admin, owner"))
-    };
-    let shown = |u: &sluice_domain::entities::UserView| {
-        format!(
-            "{}  {}  {}  {}",
-            u.email,
-            u.project_id,
-            u.role.as_str(),
-            u.id
-        )
-    };
+    let shown = |u: &sluice_domain::entities::UserView| format!("{}  {}", u.email, u.id);
     match command {
         UsersCommand::Add {
             email,
@@ -480,20 +518,19 @@ async fn users(dir: &DataDir, command: UsersCommand) -> anyhow::Result<()> {
             project,
         } => {
             let role = role_of(&role)?;
-            let project = match project {
-                Some(p) => parse_project(&p)?,
-                None => dir.default_project(&deps).await?,
-            };
+            let project = project_or_default(dir, &deps, project).await?;
             let password = password_from_stdin()?;
+            let named = role.as_string();
             let user = identity::add_user(&deps, &email, &password, &project, role, now).await?;
-            println!("added {}", shown(&user));
+            println!("added {}, {named} of {project}", shown(&user));
         }
         UsersCommand::List => {
             let mut after = None;
             loop {
                 let (users, next) = identity::list_users(&deps, after, 200).await?;
-                for u in &users {
-                    println!("{}", shown(u));
+                for (u, projects) in &users {
+                    let projects: Vec<String> = projects.iter().map(|p| p.to_string()).collect();
+                    println!("{}  {}", shown(u), projects.join(","));
                 }
                 match next {
                     Some(n) => after = Some(n),
@@ -506,14 +543,112 @@ async fn users(dir: &DataDir, command: UsersCommand) -> anyhow::Result<()> {
             role,
             project,
         } => {
-            let project = project.map(|p| parse_project(&p)).transpose()?;
-            let user = identity::set_role(&deps, &email, role_of(&role)?, project, now).await?;
-            println!("changed {}", shown(&user));
+            let project = project_or_default(dir, &deps, project).await?;
+            let member = identity::set_role(&deps, &email, role_of(&role)?, &project, now).await?;
+            println!("{}", shown_member(&member));
         }
         UsersCommand::ResetPassword { email } => {
             let password = password_from_stdin()?;
             let user = identity::reset_password(&deps, &email, &password, now).await?;
             println!("new password set for {}; signed out everywhere", user.email);
+        }
+    }
+    Ok(())
+}
+
+/// A role as `--role` names it.
+fn role_of(r: &str) -> anyhow::Result<sluice_domain::entities::RoleRef> {
+    sluice_domain::entities::RoleRef::parse(r).ok_or_else(|| {
+        anyhow::anyhow!("--role must be viewer, editor, admin, owner or a custom role's id (rol_…)")
+    })
+}
+
+async fn project_or_default(
+    dir: &DataDir,
+    deps: &sluice_app::Deps,
+    project: Option<String>,
+) -> anyhow::Result<Id> {
+    match project {
+        Some(p) => parse_project(&p),
+        None => dir.default_project(deps).await,
+    }
+}
+
+fn shown_member(m: &sluice_domain::entities::MemberView) -> String {
+    let scope = match &m.data_marts {
+        Some(marts) => marts
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+        None => "whole project".into(),
+    };
+    format!("{}  {}  {}  {}", m.email, m.role.as_string(), scope, m.id)
+}
+
+/// `sluice projects …`, over the data directory's store.
+async fn projects(dir: &DataDir, command: ProjectsCommand) -> anyhow::Result<()> {
+    use sluice_app::services::{identity, members};
+    let deps = dir.deps(1)?;
+    let now = chrono::Utc::now();
+    let user_by = |email: String| {
+        let deps = &deps;
+        async move {
+            let address = sluice_domain::entities::Email::parse("email", &email)?;
+            identity::find_user(deps, &address).await?.ok_or_else(|| {
+                anyhow::anyhow!("no user has the address {email} (add one with `sluice users add`)")
+            })
+        }
+    };
+    match command {
+        ProjectsCommand::Create { name, owner } => {
+            let user = user_by(owner).await?;
+            let (_, project) = members::create_project(&deps, &user, &name, now).await?;
+            println!("created {}  {}", project.meta.id, project.name);
+        }
+        ProjectsCommand::List => {
+            for (project, name, count) in members::all_projects(&deps).await? {
+                println!("{project}  {name}  {count} member(s)");
+            }
+        }
+        ProjectsCommand::Members { project } => {
+            let project = project_or_default(dir, &deps, project).await?;
+            for m in members::members_of(&deps, &project).await? {
+                println!("{}", shown_member(&m));
+            }
+        }
+        ProjectsCommand::AddMember {
+            email,
+            role,
+            project,
+            data_marts,
+        } => {
+            let role = role_of(&role)?;
+            let project = project_or_default(dir, &deps, project).await?;
+            let user = user_by(email).await?;
+            let scope = if data_marts.is_empty() {
+                None
+            } else {
+                Some(
+                    data_marts
+                        .iter()
+                        .map(|d| {
+                            Id::parse(Kind::DataMart, d.trim()).ok_or_else(|| {
+                                anyhow::anyhow!("--data-marts: `{d}` is not a data mart id (dm_…)")
+                            })
+                        })
+                        .collect::<anyhow::Result<Vec<_>>>()?,
+                )
+            };
+            let member =
+                members::add_checked(&deps, &project, &user, role, scope, "operator", now).await?;
+            println!("added {}", shown_member(&member.view()));
+        }
+        ProjectsCommand::RemoveMember { email, project } => {
+            let project = project_or_default(dir, &deps, project).await?;
+            let user = user_by(email.clone()).await?;
+            members::remove_member(&deps, &project, &user.meta.id, now).await?;
+            println!("removed {email} from {project}");
         }
     }
     Ok(())

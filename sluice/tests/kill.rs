@@ -487,9 +487,104 @@ fn the_operator_manages_users_and_rotates_keys_from_the_command_line() {
     assert!(ok, "{out}");
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(
-        out.contains("ann@example.com") && out.contains("admin"),
+        out.contains("ann@example.com") && out.contains("prj_"),
         "{out}"
     );
+    // Projects: Ann owns a new one, Bo joins it, leaves it; the last owner stays.
+    let (ok, out) = sluice_cli(
+        &data,
+        &["users", "add", "--email", "bo@example.com"],
+        password,
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = sluice_cli(
+        &data,
+        &[
+            "projects",
+            "create",
+            "--name",
+            "Side",
+            "--owner",
+            "ann@example.com",
+        ],
+        "",
+    );
+    assert!(ok, "{out}");
+    let side = out
+        .split_whitespace()
+        .find(|w| w.starts_with("prj_"))
+        .expect("the new project's id")
+        .to_string();
+    let (ok, out) = sluice_cli(&data, &["projects", "list"], "");
+    assert!(
+        ok && out.lines().count() == 2 && out.contains("Side"),
+        "{out}"
+    );
+    let (ok, out) = sluice_cli(&data, &["projects", "members"], "");
+    assert!(ok, "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("ann@example.com") && l.contains("admin")),
+        "{out}"
+    );
+    let (ok, out) = sluice_cli(
+        &data,
+        &[
+            "projects",
+            "add-member",
+            "--project",
+            &side,
+            "--email",
+            "bo@example.com",
+            "--role",
+            "editor",
+        ],
+        "",
+    );
+    assert!(ok && out.contains("editor"), "{out}");
+    let (ok, out) = sluice_cli(
+        &data,
+        &[
+            "projects",
+            "add-member",
+            "--project",
+            &side,
+            "--email",
+            "bo@example.com",
+            "--data-marts",
+            "dm_nope",
+        ],
+        "",
+    );
+    assert!(!ok && out.contains("--data-marts"), "{out}");
+    let (ok, out) = sluice_cli(&data, &["projects", "members", "--project", &side], "");
+    assert!(ok && out.lines().count() == 2, "{out}");
+    let (ok, out) = sluice_cli(
+        &data,
+        &[
+            "projects",
+            "remove-member",
+            "--project",
+            &side,
+            "--email",
+            "bo@example.com",
+        ],
+        "",
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = sluice_cli(
+        &data,
+        &[
+            "projects",
+            "remove-member",
+            "--project",
+            &side,
+            "--email",
+            "ann@example.com",
+        ],
+        "",
+    );
+    assert!(!ok && out.contains("last owner"), "{out}");
     let (ok, out) = sluice_cli(
         &data,
         &["users", "reset-password", "--email", "ann@example.com"],

@@ -13,50 +13,59 @@ use sluice_domain::entities::{
 use sluice_domain::{Id, IdOf, Kind, Role};
 
 /// Fresh records of every kind, made by the owner.
-struct Fixture {
-    storage: String,
-    empty_storage: String,
-    source: String,
-    data_mart: String,
-    destination: String,
-    report: String,
-    trigger: String,
-    run: String,
+pub(crate) struct Fixture {
+    pub(crate) storage: String,
+    pub(crate) empty_storage: String,
+    pub(crate) source: String,
+    pub(crate) data_mart: String,
+    pub(crate) destination: String,
+    pub(crate) report: String,
+    pub(crate) trigger: String,
+    pub(crate) run: String,
     /// A published `files` data mart with data in its table.
-    files_mart: String,
+    pub(crate) files_mart: String,
     /// Its source: a local folder holding `a.ndjson`.
-    files_source: String,
+    pub(crate) files_source: String,
     /// Runs of `files_mart`: running, paused, failed.
-    running: String,
-    paused: String,
-    failed: String,
-    backfill: String,
+    pub(crate) running: String,
+    pub(crate) paused: String,
+    pub(crate) failed: String,
+    pub(crate) backfill: String,
     /// A file of the project's landing area.
-    file: String,
+    pub(crate) file: String,
     /// Runs of `report`: queued (nothing moves it), failed.
-    report_run: String,
-    failed_report_run: String,
+    pub(crate) report_run: String,
+    pub(crate) failed_report_run: String,
     /// A run of `report` that exported a file, still in place.
-    exported_report_run: String,
+    pub(crate) exported_report_run: String,
     /// A `looker_studio` destination, a report of `files_mart` into it, and
     /// the destination's data key.
-    data_destination: String,
-    data_report: String,
-    data_key: String,
+    pub(crate) data_destination: String,
+    pub(crate) data_report: String,
+    pub(crate) data_key: String,
     /// A value map no data mart applies, and a name no map has yet.
-    value_map: String,
-    unused_map_name: String,
+    pub(crate) value_map: String,
+    pub(crate) unused_map_name: String,
     /// An API key of the project (its id).
-    api_key: String,
+    pub(crate) api_key: String,
     /// An open alarm about `data_mart`.
-    alarm: String,
+    pub(crate) alarm: String,
+    /// Two members of the project (viewers, of users who never sign in): one
+    /// to change, one to remove.
+    pub(crate) member: String,
+    pub(crate) spare_member: String,
+    /// A custom role of the project no one holds, and a name no role has yet.
+    pub(crate) custom_role: String,
+    pub(crate) unused_role_name: String,
+    /// A pending invitation to the project.
+    pub(crate) invitation: String,
 }
 
 fn id(v: &Value) -> String {
     v["id"].as_str().expect("an id").to_string()
 }
 
-async fn seed(app: &TestApp) -> Fixture {
+pub(crate) async fn seed(app: &TestApp) -> Fixture {
     let storage = id(&app
         .owner(
             "POST",
@@ -288,7 +297,44 @@ async fn seed(app: &TestApp) -> Fixture {
     );
     let alarm = raised.meta.id.to_string();
     sluice_app::services::alarms::raise(&app.deps, raised).await;
+    let mut members = vec![];
+    for _ in 0..2 {
+        let email = crate::identity::new_email().to_lowercase();
+        let user = Id::derived(Kind::User, &[&email]);
+        let member = sluice_domain::entities::Member::new(
+            &app.project,
+            &user,
+            &email,
+            sluice_domain::entities::RoleRef::Builtin(Role::Viewer),
+            None,
+            "fixture",
+            chrono::Utc::now(),
+        );
+        app.seed(&member).await;
+        members.push(member.meta.id.to_string());
+    }
+    let custom_role = id(&app
+        .owner(
+            "POST",
+            "/v1/roles",
+            Some(&json!({"name": format!("fx_{suffix}"), "permissions": ["data-mart:get"]})),
+            201,
+        )
+        .await);
+    let invitation = id(&app
+        .owner(
+            "POST",
+            "/v1/invitations",
+            Some(&json!({"email": crate::identity::new_email(), "role": "viewer"})),
+            201,
+        )
+        .await);
     Fixture {
+        member: members[0].clone(),
+        spare_member: members[1].clone(),
+        custom_role,
+        unused_role_name: format!("new_{suffix}"),
+        invitation,
         alarm,
         api_key,
         value_map,
@@ -397,7 +443,7 @@ async fn published_files_mart(app: &TestApp, storage: &str) -> String {
 }
 
 /// A request that succeeds on `route` for a role allowed to call it.
-fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
+pub(crate) fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
     let p = |s: &str| s.to_string();
     match route {
         "api-health" => (p("/health"), None),
@@ -585,19 +631,47 @@ fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
         "api-list-alarms" => (p("/v1/alarms"), None),
         "api-acknowledge-alarm" => (format!("/v1/alarms/{}/acknowledge", f.alarm), None),
         "api-delete-api-key" => (format!("/v1/api-keys/{}", f.api_key), None),
+        "api-list-projects" => (p("/v1/projects"), None),
+        "api-list-members" => (p("/v1/members"), None),
+        "api-update-member" => (
+            format!("/v1/members/{}", f.member),
+            Some(json!({"role": "editor"})),
+        ),
+        "api-delete-member" => (format!("/v1/members/{}", f.spare_member), None),
+        "api-list-permissions" => (p("/v1/permissions"), None),
+        "api-create-role" => (
+            p("/v1/roles"),
+            Some(json!({"name": f.unused_role_name, "permissions": ["run:*", "*:list"]})),
+        ),
+        "api-list-roles" => (p("/v1/roles"), None),
+        "api-get-role" => (format!("/v1/roles/{}", f.custom_role), None),
+        "api-update-role" => (
+            format!("/v1/roles/{}", f.custom_role),
+            Some(json!({"description": "Reads data marts"})),
+        ),
+        "api-delete-role" => (format!("/v1/roles/{}", f.custom_role), None),
+        "api-create-invitation" => (
+            p("/v1/invitations"),
+            Some(json!({"email": crate::identity::new_email(), "role": "viewer"})),
+        ),
+        "api-list-invitations" => (p("/v1/invitations"), None),
+        "api-delete-invitation" => (format!("/v1/invitations/{}", f.invitation), None),
         other => panic!("no request written for route {other}; add one"),
     }
 }
 
 /// A user's routes: their requests name the user's session, address and
 /// password rather than a record.
-const SESSION_ROUTES: &[&str] = &[
+pub(crate) const SESSION_ROUTES: &[&str] = &[
     "api-sign-up",
     "api-sign-in",
     "api-refresh-session",
     "api-sign-out",
     "api-sign-out-everywhere",
     "api-change-password",
+    "api-create-project",
+    "api-switch-project",
+    "api-accept-invitation",
 ];
 
 /// The request of one of [`SESSION_ROUTES`] by the user `u`: its path, its
@@ -632,13 +706,29 @@ fn session_request(route: &str, u: &crate::identity::SignedIn) -> (String, Optio
             ),
             u.access.clone(),
         ),
+        "api-create-project" => (
+            p("/v1/projects"),
+            Some(json!({"name": "Side project"})),
+            u.access.clone(),
+        ),
+        // The project the user's token is for.
+        "api-switch-project" => (
+            p("/v1/auth/switch-project"),
+            Some(json!({"project_id": u.project})),
+            u.access.clone(),
+        ),
+        "api-accept-invitation" => (
+            p("/v1/auth/accept-invitation"),
+            Some(json!({"token": u.invitation})),
+            u.access.clone(),
+        ),
         other => panic!("{other} is not a session route"),
     }
 }
 
 /// The status a route answers when allowed: its own, but sign-up's, which is
 /// closed once a deployment has users.
-fn allowed_status(route: &routes::RouteSpec) -> u16 {
+pub(crate) fn allowed_status(route: &routes::RouteSpec) -> u16 {
     if route.name == "api-sign-up" {
         403
     } else {
@@ -739,9 +829,14 @@ pub async fn another_projects_token_sees_nothing_and_changes_nothing(app: TestAp
         for role in Role::ALL {
             let f = seed(&app).await;
             let (path, body, token) = if SESSION_ROUTES.contains(&route.name) {
-                // Another project's user.
+                // Another project's user (switching to this project, which
+                // is not theirs).
                 let u = crate::identity::signed_in(&app, &app.stranger_project, role).await;
-                session_request(route.name, &u)
+                let (path, mut body, token) = session_request(route.name, &u);
+                if route.name == "api-switch-project" {
+                    body = Some(json!({"project_id": app.project}));
+                }
+                (path, body, token)
             } else {
                 let (path, body) = request_for(route.name, &f);
                 (path, body, app.strangers[&role].clone())

@@ -28,11 +28,52 @@ pub struct SignedIn {
     pub email: String,
     pub access: String,
     pub refresh: String,
+    /// The project the tokens are for.
+    pub project: Id,
+    /// The token of an invitation to the user's address, to a project of its
+    /// own (one no test works in).
+    pub invitation: String,
+}
+
+/// A pending invitation of `email` to a new project, made as its owner would;
+/// its token.
+pub async fn invitation_to_elsewhere(app: &TestApp, email: &str) -> String {
+    let project = Id::generate(Kind::Project, chrono::Utc::now().timestamp_millis() as u64);
+    let ctx = sluice_app::services::Ctx {
+        deps: &app.deps,
+        principal: sluice_app::auth::Principal::operator("inviter", project, Role::Owner),
+        now: chrono::Utc::now(),
+    };
+    let invited = sluice_app::services::members::create_invitation(
+        &ctx,
+        sluice_domain::entities::CreateInvitation {
+            email: email.into(),
+            role: sluice_domain::entities::RoleRef::Builtin(Role::Viewer),
+            data_marts: None,
+        },
+    )
+    .await
+    .expect("invited");
+    invited.token.expect("a token")
 }
 
 /// A new user of `project` with `role` (added as the operator adds one), and
 /// the tokens of a sign-in.
 pub async fn signed_in(app: &TestApp, project: &Id, role: Role) -> SignedIn {
+    signed_in_as(
+        app,
+        project,
+        sluice_domain::entities::RoleRef::Builtin(role),
+    )
+    .await
+}
+
+/// A new user of `project` with `role`, built-in or custom, signed in.
+pub async fn signed_in_as(
+    app: &TestApp,
+    project: &Id,
+    role: sluice_domain::entities::RoleRef,
+) -> SignedIn {
     let email = new_email();
     identity::add_user(
         &app.deps,
@@ -47,10 +88,13 @@ pub async fn signed_in(app: &TestApp, project: &Id, role: Role) -> SignedIn {
     let r = sign_in(app, &email, PASSWORD).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let body = r.json();
+    let invitation = invitation_to_elsewhere(app, &email).await;
     SignedIn {
         email,
         access: body["access_token"].as_str().expect("a token").into(),
         refresh: body["refresh_token"].as_str().expect("a token").into(),
+        project: project.clone(),
+        invitation,
     }
 }
 
@@ -102,8 +146,8 @@ pub async fn a_user_signs_up_refreshes_and_a_reused_refresh_token_ends_the_sessi
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let first = r.json();
-    assert_eq!(first["user"]["role"], "owner");
-    assert_eq!(first["user"]["project_id"], json!(app.project.to_string()));
+    assert_eq!(first["role"], "owner");
+    assert_eq!(first["project_id"], json!(app.project.to_string()));
     assert_eq!(first["user"]["email"], json!(email.to_lowercase()));
     assert_eq!(first["token_type"], "Bearer");
     assert_eq!(first["expires_in"], 900);

@@ -2,6 +2,7 @@
 //! port must pass, and helpers that start real parts (moto, PostgreSQL, the local
 //! server) on free loopback ports and stop them when dropped.
 
+pub mod access;
 pub mod api_suite;
 pub mod app;
 pub mod connectors;

@@ -20,6 +20,8 @@ sluice_tests::api_suite_tests!(sluice_tests::app::spawn_app);
 sluice_tests::isolation_tests!(sluice_tests::app::spawn_app);
 
 // The identity suite (tests/src/identity.rs) on the same stack.
+sluice_tests::access_tests!(sluice_tests::app::spawn_app);
+
 sluice_tests::identity_tests!(sluice_tests::app::spawn_app_without_workers);
 
 #[tokio::test]

@@ -7,6 +7,8 @@ sluice_tests::api_suite_tests!(sluice_tests::app::spawn_app_on_moto);
 sluice_tests::isolation_tests!(sluice_tests::app::spawn_app_on_moto);
 
 // The identity suite (tests/src/identity.rs) on the same stack.
+sluice_tests::access_tests!(sluice_tests::app::spawn_app_on_moto);
+
 sluice_tests::identity_tests!(sluice_tests::app::spawn_app_on_moto);
 
 // Every catalog connector runs on this stack (tests/src/connectors.rs).

@@ -404,10 +404,14 @@ async fn seeded_deps() -> (Deps, PathBuf) {
 /// 1, signed in as session 50 (the events' session token names it) with the
 /// refresh token 51; and the API key `slk_evtkey23_…`, admin of project 1. The
 /// user is written as the operator adds one, without claiming the deployment:
-/// a sign-up is the first one.
+/// a sign-up is the first one. Beside them: `bob@example.com`, an editor of
+/// project 1 (membership 62); the custom role 60 of project 1; invitation 61
+/// of project 1 for `carl@example.com`, and 63 of project 2 for Ann (its
+/// token's secret is `events-invitation-secret`).
 async fn seed_identity(deps: &Deps, project: &Id, now: chrono::DateTime<Utc>) {
     use sluice_domain::entities::{
-        ApiKey, Email, Hidden, RefreshToken, Session, User, identity_partition,
+        ApiKey, CustomRole, Email, Hidden, Invitation, Member, RefreshToken, RoleRef, Session,
+        User, identity_partition,
     };
     let partition = identity_partition();
     let meta = |id: Id| Meta {
@@ -422,8 +426,9 @@ async fn seed_identity(deps: &Deps, project: &Id, now: chrono::DateTime<Utc>) {
         meta: meta(User::id_for(&email)),
         email: email.as_str().into(),
         password_hash: Hidden(EVENTS_PASSWORD_HASH.into()),
-        project: project.clone(),
-        role: sluice_domain::Role::Owner,
+        projects: vec![project.clone()],
+        legacy_project: None,
+        legacy_role: None,
         failed_attempts: 0,
         last_failed_at: None,
         locked_until: None,
@@ -439,6 +444,7 @@ async fn seed_identity(deps: &Deps, project: &Id, now: chrono::DateTime<Utc>) {
         &Session {
             meta: session_meta,
             user_id: user.meta.id.clone(),
+            project: Some(project.clone()),
             expires_at: far,
             revoked_at: None,
             revoked_because: None,
@@ -475,6 +481,63 @@ async fn seed_identity(deps: &Deps, project: &Id, now: chrono::DateTime<Utc>) {
         },
     )
     .await;
+    let owner = RoleRef::Builtin(sluice_domain::Role::Owner);
+    put(
+        deps,
+        &Member::new(
+            project,
+            &user.meta.id,
+            &user.email,
+            owner,
+            None,
+            "events",
+            now,
+        ),
+    )
+    .await;
+    let bob = Email::parse("email", "bob@example.com").expect("an address");
+    let mut member = Member::new(
+        project,
+        &User::id_for(&bob),
+        bob.as_str(),
+        RoleRef::Builtin(sluice_domain::Role::Editor),
+        None,
+        "events",
+        now,
+    );
+    member.meta.id = fixed(Kind::Member, "62");
+    put(deps, &member).await;
+    put(
+        deps,
+        &CustomRole {
+            meta: meta(fixed(Kind::CustomRole, "60")),
+            project: project.clone(),
+            name: "Analyst".into(),
+            description: String::new(),
+            permissions: vec!["data-mart:get".into(), "*:list".into()],
+        },
+    )
+    .await;
+    for (n, invited_to, email) in [
+        ("61", project.clone(), "carl@example.com"),
+        ("63", fixed(Kind::Project, "2"), "ann@example.com"),
+    ] {
+        put(
+            deps,
+            &Invitation {
+                meta: meta(fixed(Kind::Invitation, n)),
+                project: invited_to,
+                email: email.into(),
+                role: RoleRef::Builtin(sluice_domain::Role::Viewer),
+                data_marts: None,
+                digest: Hidden(sluice_app::auth::secret::digest("events-invitation-secret")),
+                expires_at: far,
+                accepted_at: None,
+                accepted_by: None,
+            },
+        )
+        .await;
+    }
 }
 
 /// Argon2id of `events-password-1` (test data, not a secret).

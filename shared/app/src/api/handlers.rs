@@ -24,9 +24,9 @@ use crate::ports::Previewer;
 use crate::routes::{Params, RouteSpec};
 use crate::services::files::{FilesPage, Upload};
 use crate::services::{
-    Ctx, HealthView, Page, alarms, api_keys, audit, members, backfills, catalog, configured, data_marts,
-    files, health, identity, project, report_data, report_runs, reports, runs, source_marts,
-    storages, triggers, value_maps,
+    Ctx, HealthView, Page, alarms, api_keys, audit, backfills, catalog, configured, data_marts,
+    files, health, identity, members, project, report_data, report_runs, reports, runs,
+    source_marts, storages, triggers, value_maps,
 };
 use crate::{Deps, MissingPart, Part, Planning, Querying, Testing};
 

@@ -130,12 +130,17 @@ const SCOPABLE: &[&str] = &[
 ];
 
 impl RouteSpec {
-    /// The permission it needs, `resource:action`, read from its name:
-    /// `api-start-run` needs `run:start`, `api-get-data-mart-lineage`
+    /// The permission it needs, `resource:action`, read from its name, the
+    /// resource of a list in the singular: `api-start-run` needs `run:start`,
+    /// `api-list-runs` `run:list`, `api-get-data-mart-lineage`
     /// `data-mart-lineage:get`.
     pub fn permission(&self) -> String {
         let rest = self.name.strip_prefix("api-").unwrap_or(self.name);
         let (action, resource) = rest.split_once('-').unwrap_or((rest, ""));
+        let resource = match action {
+            "list" => resource.strip_suffix('s').unwrap_or(resource),
+            _ => resource,
+        };
         format!("{resource}:{action}")
     }
 
@@ -179,8 +184,7 @@ use sluice_domain::entities as e;
 use crate::api::handlers::{self as h, Handler};
 use crate::services::{
     FileView, HealthView, List, ValidationReport, api_keys, configured, identity, members,
-    report_data,
-    report_runs, runs, source_marts,
+    report_data, report_runs, runs, source_marts,
 };
 
 /// A query parameter: its name, what it does, and the JSON Schema of the values the

@@ -276,10 +276,21 @@ pub async fn sign_up(
         super::members::accept(deps, invitation, &user, now).await?
     } else if !claimed && claim_first(deps, &id, now).await? {
         let project = settings.default_project.clone();
-        super::members::add(deps, &project, &user, RoleRef::Builtin(Role::Owner), None, id.as_str(), now).await?
+        super::members::add(
+            deps,
+            &project,
+            &user,
+            RoleRef::Builtin(Role::Owner),
+            None,
+            id.as_str(),
+            now,
+        )
+        .await?
     } else if settings.open_signup {
         let name = format!("{}'s project", email.as_str());
-        super::members::create_project(deps, &user, &name, now).await?.0
+        super::members::create_project(deps, &user, &name, now)
+            .await?
+            .0
     } else {
         return Err(closed());
     };
@@ -331,12 +342,23 @@ pub async fn sign_in(
     } else {
         None
     };
-    if let (Some(project), Some(role)) = (&user.legacy_project, user.legacy_role) {
-        if user.projects.is_empty() {
-            // A user of identity's first version: their one project and role
-            // become a membership.
-            super::members::add(deps, project, &user, RoleRef::Builtin(role), None, "sluice", now).await?;
-        }
+    if let (Some(project), Some(role), true) = (
+        &user.legacy_project,
+        user.legacy_role,
+        user.projects.is_empty(),
+    ) {
+        // A user of identity's first version: their one project and role
+        // become a membership.
+        super::members::add(
+            deps,
+            project,
+            &user,
+            RoleRef::Builtin(role),
+            None,
+            "sluice",
+            now,
+        )
+        .await?;
     }
     let user = if user.failed_attempts > 0 || user.locked_until.is_some() || rehash.is_some() {
         records::update::<User>(
@@ -422,7 +444,9 @@ pub async fn grant_of(deps: &Deps, member: &Member) -> ServiceResult<(Role, Opti
                 Role::Viewer,
                 Some(CustomGrant {
                     role_id: id.clone(),
-                    name: role.as_ref().map_or_else(|| id.to_string(), |r| r.name.clone()),
+                    name: role
+                        .as_ref()
+                        .map_or_else(|| id.to_string(), |r| r.name.clone()),
                     permissions: role.map(|r| r.permissions).unwrap_or_default(),
                 }),
             ))
@@ -570,17 +594,29 @@ pub async fn switch_project(ctx: &Ctx<'_>, body: SwitchProject) -> ServiceResult
             ServiceError::invalid("project_id", "is not a project you are a member of")
         })?;
     let project = body.project_id.clone();
-    records::update::<Session>(deps.store.as_ref(), &identity_partition(), session_id, now, |s| {
-        let changed = s.project.as_ref() != Some(&project);
-        s.project = Some(project.clone());
-        changed
-    })
+    records::update::<Session>(
+        deps.store.as_ref(),
+        &identity_partition(),
+        session_id,
+        now,
+        |s| {
+            let changed = s.project.as_ref() != Some(&project);
+            s.project = Some(project.clone());
+            changed
+        },
+    )
     .await?;
-    records::update::<User>(deps.store.as_ref(), &identity_partition(), user_id, now, |u| {
-        let changed = u.projects.first() != Some(&project);
-        u.put_first(&project);
-        changed
-    })
+    records::update::<User>(
+        deps.store.as_ref(),
+        &identity_partition(),
+        user_id,
+        now,
+        |u| {
+            let changed = u.projects.first() != Some(&project);
+            u.put_first(&project);
+            changed
+        },
+    )
     .await?;
     let ttl = deps.identity.access_ttl_seconds;
     let access_token = deps
@@ -783,12 +819,13 @@ pub async fn add_user(
     Ok(user.view())
 }
 
-/// Every user, a page of `limit` after `after`.
+/// Every user with the projects they are listed in, a page of `limit` after
+/// `after`.
 pub async fn list_users(
     deps: &Deps,
     after: Option<Id>,
     limit: u32,
-) -> ServiceResult<(Vec<UserView>, Option<Id>)> {
+) -> ServiceResult<(Vec<(UserView, Vec<Id>)>, Option<Id>)> {
     let page = deps
         .store
         .list(&sluice_domain::ports::ListQuery {
@@ -801,7 +838,8 @@ pub async fn list_users(
         .await?;
     let mut users = vec![];
     for r in &page.records {
-        users.push(records::from_record::<User>(r)?.view());
+        let user = records::from_record::<User>(r)?;
+        users.push((user.view(), user.projects));
     }
     Ok((users, page.next))
 }
@@ -815,9 +853,9 @@ pub async fn set_role(
     now: DateTime<Utc>,
 ) -> ServiceResult<sluice_domain::entities::MemberView> {
     let email = Email::parse("email", email)?;
-    let user = find_user(deps, &email)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("no user has the address {}", email.as_str())))?;
+    let user = find_user(deps, &email).await?.ok_or_else(|| {
+        ServiceError::NotFound(format!("no user has the address {}", email.as_str()))
+    })?;
     super::members::set_member_role(deps, project, &user.meta.id, role, now).await
 }
 
@@ -887,6 +925,7 @@ mod tests {
         SignUp {
             email: email.into(),
             password: "a long enough password".into(),
+            invitation: None,
         }
     }
 
@@ -947,6 +986,40 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_user_of_the_first_version_becomes_a_member_at_sign_in() {
+        let (deps, dir) = deps();
+        let now = Utc::now();
+        let project = Id::generate(Kind::Project, 1);
+        let email = Email::parse("email", "old@example.com").expect("an address");
+        let hash = hash("a long enough password").await.expect("hashed");
+        // As the first version stored a user: one project and role on it.
+        let mut record =
+            records::to_record(&new_user(&email, hash, vec![], "test", now)).expect("a record");
+        let mut body: serde_json::Value = serde_json::from_str(&record.body).expect("json");
+        body["project"] = serde_json::json!(project);
+        body["role"] = serde_json::json!("admin");
+        record.body = body.to_string();
+        deps.store.insert(&record).await.expect("stored");
+        let signed = sign_in(&deps, now, credentials("old@example.com"))
+            .await
+            .expect("signed in");
+        assert_eq!(signed.project_id, project);
+        assert_eq!(signed.role, RoleRef::Builtin(Role::Admin));
+        let user = find_user(&deps, &email)
+            .await
+            .expect("read")
+            .expect("a user");
+        assert_eq!(user.projects, vec![project.clone()]);
+        assert!(
+            membership(&deps, &project, &user.meta.id)
+                .await
+                .expect("read")
+                .is_some()
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
     async fn the_operator_adds_lists_changes_and_resets_users() {
         let (deps, dir) = deps();
         let now = Utc::now();
@@ -956,7 +1029,7 @@ mod tests {
             "Bob@Example.com",
             "a long enough password",
             &project,
-            Role::Viewer,
+            RoleRef::Builtin(Role::Viewer),
             now,
         )
         .await
@@ -968,7 +1041,7 @@ mod tests {
                 "bob@example.com",
                 "a long enough password",
                 &project,
-                Role::Viewer,
+                RoleRef::Builtin(Role::Viewer),
                 now
             )
             .await,
@@ -984,10 +1057,16 @@ mod tests {
         let session = sign_in(&deps, now, credentials("bob@example.com"))
             .await
             .expect("signed in");
-        let changed = set_role(&deps, "bob@example.com", Role::Admin, None, now)
-            .await
-            .expect("changed");
-        assert_eq!(changed.role, Role::Admin);
+        let changed = set_role(
+            &deps,
+            "bob@example.com",
+            RoleRef::Builtin(Role::Admin),
+            &project,
+            now,
+        )
+        .await
+        .expect("changed");
+        assert_eq!(changed.role, RoleRef::Builtin(Role::Admin));
         // The new role applies to the session's next request.
         let token = deps
             .auth

@@ -79,7 +79,15 @@ pub async fn add(
     by: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<Member> {
-    let mut member = Member::new(project, &user.meta.id, &user.email, role, data_marts, by, now);
+    let mut member = Member::new(
+        project,
+        &user.meta.id,
+        &user.email,
+        role,
+        data_marts,
+        by,
+        now,
+    );
     // The user's list first: a membership whose project is missing from the
     // list is not listed, while a listed project without its membership is
     // skipped; so the list never hides a membership.
@@ -193,7 +201,9 @@ pub async fn set_member_role(
 ) -> ServiceResult<MemberView> {
     let member = super::identity::membership(deps, project, user)
         .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("the user is no member of project {project}")))?;
+        .ok_or_else(|| {
+            ServiceError::NotFound(format!("the user is no member of project {project}"))
+        })?;
     if let RoleRef::Custom(id) = &role {
         live_role(deps, project, id, "role").await?;
     }
@@ -226,17 +236,94 @@ pub async fn remove_member(
 ) -> ServiceResult<()> {
     let member = super::identity::membership(deps, project, user)
         .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("the user is no member of project {project}")))?;
+        .ok_or_else(|| {
+            ServiceError::NotFound(format!("the user is no member of project {project}"))
+        })?;
     delete_membership(deps, member, now).await
 }
 
-async fn delete_membership(deps: &Deps, mut member: Member, now: DateTime<Utc>) -> ServiceResult<()> {
+async fn delete_membership(
+    deps: &Deps,
+    mut member: Member,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     keep_an_owner(deps, &member, None).await?;
     member.meta.deleted_at = Some(now);
     records::replace(deps.store.as_ref(), &mut member, now).await?;
     index(deps, &member.user_id, &member.project, false, now).await?;
     tracing::info!(user_id = %member.user_id, project = %member.project, "Member removed.");
     Ok(())
+}
+
+/// Checks `role` and `data_marts` as a grant in `project` (the custom role is
+/// the project's; the scope names its live data marts, and not for an owner),
+/// then makes `user` a member (the operator's `sluice projects add-member`).
+pub async fn add_checked(
+    deps: &Deps,
+    project: &Id,
+    user: &User,
+    role: RoleRef,
+    data_marts: Option<Vec<Id>>,
+    by: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<Member> {
+    if let RoleRef::Custom(id) = &role {
+        live_role(deps, project, id, "role").await?;
+    }
+    check_scope("data_marts", &data_marts)?;
+    if data_marts.is_some() && role == RoleRef::Builtin(Role::Owner) {
+        return Err(ServiceError::invalid(
+            "data_marts",
+            "an owner's role reaches the whole project: leave it out",
+        ));
+    }
+    for (i, id) in data_marts.iter().flatten().enumerate() {
+        let live = records::get::<DataMart>(deps.store.as_ref(), project, id)
+            .await?
+            .is_some_and(|d| d.meta.deleted_at.is_none());
+        if !live {
+            return Err(ServiceError::invalid(
+                format!("data_marts[{i}]"),
+                format!("data mart {id} not found in project {project}"),
+            ));
+        }
+    }
+    add(deps, project, user, role, data_marts, by, now).await
+}
+
+/// Every project that has members: its id, name and number of members (the
+/// operator's `sluice projects list`).
+pub async fn all_projects(deps: &Deps) -> ServiceResult<Vec<(Id, String, usize)>> {
+    let mut counts: std::collections::BTreeMap<Id, usize> = Default::default();
+    let mut after = None;
+    loop {
+        let page = deps
+            .store
+            .list(&ListQuery {
+                project: identity_partition(),
+                kind: Kind::Member,
+                parent: None,
+                after,
+                limit: 200,
+            })
+            .await?;
+        for r in &page.records {
+            let m: Member = records::from_record(r)?;
+            if m.meta.deleted_at.is_none() {
+                *counts.entry(m.project).or_default() += 1;
+            }
+        }
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    let mut out = vec![];
+    for (project, count) in counts {
+        let name = project_name(deps, &project).await?;
+        out.push((project, name, count));
+    }
+    Ok(out)
 }
 
 /// The members of `project`, for the operator.
@@ -276,7 +363,10 @@ pub struct ProjectMembership {
 #[serde(deny_unknown_fields)]
 pub struct CreateProject {
     /// 1-200 characters.
-    #[schemars(length(min = 1, max = 200), pattern(sluice_domain::entities::NOT_BLANK))]
+    #[schemars(
+        length(min = 1, max = 200),
+        pattern(sluice_domain::entities::NOT_BLANK)
+    )]
     pub name: String,
 }
 
@@ -289,9 +379,11 @@ fn user_of<'c>(ctx: &'c Ctx<'_>, what: &str) -> ServiceResult<&'c Id> {
 }
 
 async fn project_name(deps: &Deps, project: &Id) -> ServiceResult<String> {
-    Ok(records::get::<Project>(deps.store.as_ref(), project, project)
-        .await?
-        .map_or_else(|| project.to_string(), |p| p.name))
+    Ok(
+        records::get::<Project>(deps.store.as_ref(), project, project)
+            .await?
+            .map_or_else(|| project.to_string(), |p| p.name),
+    )
 }
 
 /// `GET /v1/projects`: the projects the caller's user is a member of (an API
@@ -748,7 +840,11 @@ pub async fn accept(
     // A custom role deleted since the invitation: the member gets nothing
     // more than a viewer would.
     let role = match &invitation.role {
-        RoleRef::Custom(id) if live_role(deps, &invitation.project, id, "role").await.is_err() => {
+        RoleRef::Custom(id)
+            if live_role(deps, &invitation.project, id, "role")
+                .await
+                .is_err() =>
+        {
             RoleRef::Builtin(Role::Viewer)
         }
         r => r.clone(),

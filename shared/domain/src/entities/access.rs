@@ -88,9 +88,8 @@ pub fn permits(patterns: &[String], permission: &str) -> bool {
         return false;
     };
     patterns.iter().any(|p| {
-        p.split_once(':').is_some_and(|(r, a)| {
-            (r == "*" || r == resource) && (a == "*" || a == action)
-        })
+        p.split_once(':')
+            .is_some_and(|(r, a)| (r == "*" || r == resource) && (a == "*" || a == action))
     })
 }
 
@@ -103,7 +102,9 @@ pub fn check_scope(field: &str, marts: &Option<Vec<Id>>) -> Result<(), DomainErr
     if marts.is_empty() || marts.len() > MAX_SCOPED_MARTS {
         return Err(DomainError::invalid(
             field,
-            format!("must name 1-{MAX_SCOPED_MARTS} data marts, or be left out for the whole project"),
+            format!(
+                "must name 1-{MAX_SCOPED_MARTS} data marts, or be left out for the whole project"
+            ),
         ));
     }
     for (i, id) in marts.iter().enumerate() {
@@ -227,7 +228,11 @@ pub struct CustomRole {
     pub description: String,
     pub permissions: Vec<String>,
 }
-entity!(CustomRole, Kind::CustomRole, parent = |r| Some(r.project.clone()));
+entity!(
+    CustomRole,
+    Kind::CustomRole,
+    parent = |r| Some(r.project.clone())
+);
 
 impl CustomRole {
     pub fn view(&self) -> CustomRoleView {
@@ -296,20 +301,21 @@ pub struct UpdateCustomRole {
 pub fn check_role_text(name: Option<&str>, description: Option<&str>) -> Result<(), DomainError> {
     if let Some(name) = name {
         let n = name.trim();
-        if n.is_empty() || n.chars().count() > MAX_ROLE_NAME_CHARS || n.chars().any(char::is_control) {
+        if n.is_empty()
+            || n.chars().count() > MAX_ROLE_NAME_CHARS
+            || n.chars().any(char::is_control)
+        {
             return Err(DomainError::invalid(
                 "name",
                 format!("must be 1-{MAX_ROLE_NAME_CHARS} characters, none a control character"),
             ));
         }
     }
-    if let Some(d) = description {
-        if d.chars().count() > MAX_ROLE_DESCRIPTION_CHARS {
-            return Err(DomainError::invalid(
-                "description",
-                format!("must be at most {MAX_ROLE_DESCRIPTION_CHARS} characters"),
-            ));
-        }
+    if description.is_some_and(|d| d.chars().count() > MAX_ROLE_DESCRIPTION_CHARS) {
+        return Err(DomainError::invalid(
+            "description",
+            format!("must be at most {MAX_ROLE_DESCRIPTION_CHARS} characters"),
+        ));
     }
     Ok(())
 }
@@ -337,7 +343,11 @@ pub struct Invitation {
     #[serde(default)]
     pub accepted_by: Option<Id>,
 }
-entity!(Invitation, Kind::Invitation, parent = |i| Some(i.project.clone()));
+entity!(
+    Invitation,
+    Kind::Invitation,
+    parent = |i| Some(i.project.clone())
+);
 
 impl Invitation {
     /// `pending`, `accepted`, `revoked` or `expired` at `now`.
@@ -425,11 +435,20 @@ mod tests {
 
     #[test]
     fn a_role_is_a_builtin_name_or_a_custom_role_id() {
-        assert_eq!(RoleRef::parse("editor"), Some(RoleRef::Builtin(Role::Editor)));
+        assert_eq!(
+            RoleRef::parse("editor"),
+            Some(RoleRef::Builtin(Role::Editor))
+        );
         let id = Id::generate(Kind::CustomRole, 1);
-        assert_eq!(RoleRef::parse(id.as_str()), Some(RoleRef::Custom(id.clone())));
+        assert_eq!(
+            RoleRef::parse(id.as_str()),
+            Some(RoleRef::Custom(id.clone()))
+        );
         assert_eq!(RoleRef::parse("superuser"), None);
-        assert_eq!(RoleRef::parse(Id::generate(Kind::DataMart, 1).as_str()), None);
+        assert_eq!(
+            RoleRef::parse(Id::generate(Kind::DataMart, 1).as_str()),
+            None
+        );
         let json = serde_json::to_string(&RoleRef::Custom(id.clone())).expect("json");
         assert_eq!(json, format!("\"{id}\""));
     }

@@ -512,7 +512,6 @@ pub struct UpdateDataMart {
     pub version: Option<u64>,
 }
 
-
 impl CreateDataMart {
     pub fn validate(&self) -> Result<(String, IdOf<Storage>, Option<String>), DomainError> {
         let title = validate_title("title", &self.title)?;

@@ -552,6 +552,7 @@ mod tests {
         let mut s = Session {
             meta: Meta::new(Kind::Session, &identity_partition(), "test", now),
             user_id: u.meta.id.clone(),
+            project: None,
             expires_at: now + Duration::days(30),
             revoked_at: None,
             revoked_because: None,

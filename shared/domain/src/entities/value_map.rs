@@ -305,7 +305,6 @@ pub struct UpdateValueMap {
     pub version: Option<u64>,
 }
 
-
 impl UpdateValueMap {
     /// Applies the change to `m`, checked as a whole.
     pub fn apply(self, m: &mut ValueMap) -> Result<(), DomainError> {

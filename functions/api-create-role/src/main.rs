@@ -1,0 +1,8 @@
+//! `api-create-role`: POST /v1/roles
+
+use sluice_lambda::routes;
+
+#[tokio::main]
+async fn main() -> Result<(), sluice_lambda::Error> {
+    sluice_lambda::run_api(&routes::CREATE_ROLE, &[]).await
+}

@@ -1,0 +1,8 @@
+//! `api-get-role`: GET /v1/roles/{id}
+
+use sluice_lambda::routes;
+
+#[tokio::main]
+async fn main() -> Result<(), sluice_lambda::Error> {
+    sluice_lambda::run_api(&routes::GET_ROLE, &[]).await
+}
