@@ -39,7 +39,7 @@ pub async fn signed_in(app: &TestApp, project: &Id, role: Role) -> SignedIn {
         &email,
         PASSWORD,
         project,
-        role,
+        sluice_domain::entities::RoleRef::Builtin(role),
         chrono::Utc::now(),
     )
     .await
