@@ -8,6 +8,9 @@ AWS services the functions call at start or on the event are moto's, started her
 
     .venv/bin/python bench/cold_start.py [RUNS=10] [FUNCTION ...]
 
+`BENCH_EVENT=name` takes events/<function>/<name>.json instead of ok.json (the
+authorizer's `ok-session` reads the table; its `ok`, an operator token, does not).
+
 The size is the binary's and its deployment zip's (the binary as `bootstrap`,
 deflated at level 9, as `cargo lambda build --output-format zip` packs it).
 
@@ -95,7 +98,7 @@ def main():
         print(f"{'function':<34} {'size MB':>8} {'zip MB':>7} {'cold start ms (median of %d)' % runs:>30}  first response")
         for name in names:
             binary = os.path.join(bins, name)
-            event_file = os.path.join(ROOT, "events", name, "ok.json")
+            event_file = os.path.join(ROOT, "events", name, os.environ.get("BENCH_EVENT", "ok") + ".json")
             if not os.path.exists(binary) or not os.path.exists(event_file):
                 print(f"{name:<34} {'-':>8} {'-':>7} {'(no binary or sample event)':>30}")
                 continue

@@ -31,6 +31,7 @@ async fn call(
         headers,
         body: body.map(|b| Bytes::from(b.to_string())).unwrap_or_default(),
         spooled: None,
+        authorized: None,
     };
     let res = handle(api, req).await;
     (

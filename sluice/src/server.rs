@@ -155,6 +155,9 @@ async fn respond(api: &api::Api, req: Request<Incoming>) -> Response<Body> {
         headers: parts.headers,
         body: Bytes::new(),
         spooled: None,
+        // Only a Lambda authorizer resolves a credential ahead of the route;
+        // nothing a client sends sets it here.
+        authorized: None,
     };
     let read = match route {
         // An upload streams to a temporary file, never whole in memory; who asks

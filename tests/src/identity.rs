@@ -80,7 +80,7 @@ pub async fn signed_in_as(
         &email,
         PASSWORD,
         project,
-        role,
+        sluice_domain::entities::RoleRef::Builtin(role),
         chrono::Utc::now(),
     )
     .await

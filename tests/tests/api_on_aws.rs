@@ -14,6 +14,10 @@ sluice_tests::identity_tests!(sluice_tests::app::spawn_app_on_moto);
 // Every catalog connector runs on this stack (tests/src/connectors.rs).
 sluice_tests::connector_tests!(sluice_tests::app::spawn_app_on_moto);
 
+// The Lambda authorizer on the same stack, and the route functions behind it.
+#[path = "api_on_aws/authorizer.rs"]
+mod authorizer;
+
 /// The routes that plan or preview reach the engine function through the SDK's
 /// Lambda Invoke, signed, and read its reply; a function that is not there, or
 /// an engine that fails, is a clear error for the route, never a hang.

@@ -40,6 +40,7 @@ async fn get(api: &Api, path: &str, token: Option<&str>) -> ApiResponse {
             headers,
             body: Default::default(),
             spooled: None,
+            authorized: None,
         },
     )
     .await

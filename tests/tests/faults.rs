@@ -177,6 +177,7 @@ impl Harness {
             headers,
             body: body.map(|b| b.to_string().into()).unwrap_or_default(),
             spooled: None,
+            authorized: None,
         };
         let r = handle(&self.api, req).await;
         let v = if r.body.is_empty() {

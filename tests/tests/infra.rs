@@ -43,8 +43,9 @@ fn every_function_folder_is_in_the_template_and_nothing_else_is() {
         );
         assert!(in_template.insert(name.clone()), "{name} appears twice");
         let events = r["Properties"]["Events"].as_mapping();
-        if INTERNAL.contains(&name.as_str()) {
-            // Invoked directly by other functions, never by an event source.
+        if INTERNAL.contains(&name.as_str()) || AUTHORIZER.contains(&name.as_str()) {
+            // Invoked directly by other functions or by API Gateway as the
+            // authorizer, never by an event source.
             assert!(
                 events.is_none_or(|e| e.is_empty()),
                 "{name} is internal: no event source reaches it"
@@ -110,9 +111,10 @@ fn every_function_folder_is_in_the_template_and_nothing_else_is() {
     expected.extend(stages().into_iter().map(|(f, _)| f));
     expected.extend(SCHEDULER.iter().map(|f| f.to_string()));
     expected.extend(INTERNAL.iter().map(|f| f.to_string()));
+    expected.extend(AUTHORIZER.iter().map(|f| f.to_string()));
     assert_eq!(
         expected, folders,
-        "every route, every stage queue, the scheduler and the engine have their function"
+        "every route, every stage queue, the scheduler, the engine and the authorizer have their function"
     );
 }
 
@@ -147,6 +149,10 @@ const SCHEDULER: &[&str] = &["scheduler-tick", "scheduler-react"];
 /// Functions other functions invoke directly: the transform engine, for the
 /// routes that plan or preview mappings.
 const INTERNAL: &[&str] = &["engine"];
+
+/// The HTTP API's Lambda authorizer, invoked by API Gateway before every route
+/// that takes a credential.
+const AUTHORIZER: &[&str] = &["authorizer"];
 
 /// SAM event types that are EventBridge rules (or schedules).
 const RULE_EVENTS: &[&str] = &[
@@ -637,8 +643,9 @@ fn read_only_routes_cannot_write_the_table() {
             assert!(
                 stage_queue(name).is_some()
                     || SCHEDULER.contains(&name)
-                    || INTERNAL.contains(&name),
-                "{name} is a route, a stage, the scheduler or internal"
+                    || INTERNAL.contains(&name)
+                    || AUTHORIZER.contains(&name),
+                "{name} is a route, a stage, the scheduler, internal or the authorizer"
             );
             if INTERNAL.contains(&name) {
                 // It answers what its callers ask and writes nothing.
@@ -1137,4 +1144,131 @@ fn every_dead_letter_queue_and_the_scheduler_tick_have_an_alarm() {
             && p["TreatMissingData"].as_str() == Some("breaching")
     });
     assert!(tick, "the scheduler tick has no alarm for a late tick");
+}
+
+/// The HTTP API sends every route that takes a credential through the Lambda
+/// authorizer (its default), payload 2.0 with simple responses, its answer
+/// cached per `Authorization` header; every public route opts out.
+#[test]
+fn every_route_with_a_credential_goes_through_the_authorizer_and_no_public_one_does() {
+    let t = template();
+    let auth = &t["Resources"]["HttpApi"]["Properties"]["Auth"];
+    let default = auth["DefaultAuthorizer"]
+        .as_str()
+        .expect("the HTTP API has a default authorizer");
+    let authorizer = &auth["Authorizers"][default];
+    let (logical_id, _) = function(&t, "authorizer");
+    assert!(
+        names(&authorizer["FunctionArn"], &logical_id),
+        "{default} is the authorizer function: {:?}",
+        authorizer["FunctionArn"]
+    );
+    assert_eq!(
+        yaml_text(&authorizer["AuthorizerPayloadFormatVersion"]).trim_matches(['"', '\'']),
+        "2.0"
+    );
+    assert_eq!(authorizer["EnableSimpleResponses"].as_bool(), Some(true));
+    // API Gateway may invoke it: SAM adds the permission.
+    assert_eq!(
+        authorizer["EnableFunctionDefaultPermissions"].as_bool(),
+        Some(true)
+    );
+    let identity = &authorizer["Identity"];
+    assert_eq!(
+        yaml_text(&identity["Headers"]),
+        "- Authorization",
+        "the answer is cached per credential"
+    );
+    let ttl = identity["ReauthorizeEvery"].as_u64().expect("a cache time");
+    assert!(
+        (1..=300).contains(&ttl),
+        "a revoked credential works at most {ttl} s more"
+    );
+
+    let mut public = BTreeSet::new();
+    for (_, r) in t["Resources"].as_mapping().expect("Resources") {
+        let Some(route) = r["Metadata"]["SluiceFunction"]
+            .as_str()
+            .and_then(routes::by_name)
+        else {
+            continue;
+        };
+        let event = &r["Properties"]["Events"]["Route"]["Properties"];
+        assert!(
+            names(&event["ApiId"], "HttpApi"),
+            "{}: on the HTTP API",
+            route.name
+        );
+        let chosen = event["Auth"]["Authorizer"].as_str();
+        if route.role.is_none() {
+            assert_eq!(chosen, Some("NONE"), "{} is public", route.name);
+            public.insert(route.name);
+        } else {
+            assert!(
+                chosen.is_none() || chosen == Some(default),
+                "{} takes a credential: the authorizer, not {chosen:?}",
+                route.name
+            );
+        }
+    }
+    let expected: BTreeSet<&str> = routes::all()
+        .iter()
+        .filter(|r| r.role.is_none())
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(public, expected, "every public route is in the template");
+}
+
+/// The authorizer reads the token key and, in the identity partition only,
+/// sessions, users, memberships, custom roles and API keys (writing an API
+/// key's last use there): nothing of a project, nothing else.
+#[test]
+fn the_authorizer_reaches_the_token_key_and_the_identity_partition_only() {
+    let t = template();
+    let (_, f) = function(&t, "authorizer");
+    let p = &f["Properties"];
+    assert!(
+        p["Events"].as_mapping().is_none_or(|e| e.is_empty()),
+        "API Gateway invokes it; no event source"
+    );
+    let statements = statements(f);
+    assert_eq!(statements.len(), 2, "{statements:?}");
+    for s in &statements {
+        assert_eq!(s["Effect"].as_str(), Some("Allow"));
+        assert!(s["NotAction"].is_null() && s["NotResource"].is_null());
+    }
+    let credential: Vec<&&Value> = statements
+        .iter()
+        .filter(|s| is_credential_statement(s))
+        .collect();
+    assert_eq!(
+        credential.len(),
+        1,
+        "one statement on the identity partition"
+    );
+    assert_eq!(
+        yaml_text(&credential[0]["Action"]),
+        "- dynamodb:GetItem\n- dynamodb:PutItem"
+    );
+    assert_eq!(
+        yaml_text(&credential[0]["Resource"]),
+        "!GetAtt MetadataTable.Arn",
+        "the table, no index"
+    );
+    let actions = allowed_actions("authorizer", &p["Policies"]);
+    assert_eq!(actions, ["secretsmanager:GetSecretValue"]);
+    let secrets: Vec<String> = statements
+        .iter()
+        .filter(|s| yaml_text(&s["Action"]).contains("secretsmanager:"))
+        .flat_map(|s| resources_of(s))
+        .collect();
+    assert_eq!(secrets, ["!Ref TokenSigningKey"]);
+    // The variables every API function reads at cold start (the globals).
+    let globals = &t["Globals"]["Function"]["Environment"]["Variables"];
+    for var in ["SLUICE_TABLE", "SLUICE_TOKEN_KEY_SECRET"] {
+        assert!(
+            !globals[var].is_null() || !p["Environment"]["Variables"][var].is_null(),
+            "the authorizer needs {var}"
+        );
+    }
 }

@@ -48,6 +48,10 @@ const SCHEDULER_FUNCTIONS: &[&str] = &["scheduler-tick", "scheduler-react"];
 /// preview send it over Lambda Invoke.
 const ENGINE_FUNCTIONS: &[&str] = &["engine"];
 
+/// The HTTP API's Lambda authorizer; its sample events are the REQUEST events
+/// (payload 2.0) API Gateway sends it: `ok…` authorized, `deny-…` refused.
+const AUTHORIZER_FUNCTIONS: &[&str] = &["authorizer"];
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -436,6 +440,19 @@ async fn seed_identity(deps: &Deps, project: &Id, now: chrono::DateTime<Utc>) {
         kept_session: None,
     };
     put(deps, &user).await;
+    put(
+        deps,
+        &sluice_domain::entities::Member::new(
+            project,
+            &user.meta.id,
+            email.as_str(),
+            sluice_domain::entities::RoleRef::Builtin(sluice_domain::Role::Owner),
+            None,
+            "events",
+            now,
+        ),
+    )
+    .await;
     let mut session_meta = meta(fixed(Kind::Session, "50"));
     // Older than any sign-out a case makes: `now` itself would tie with it.
     session_meta.created_at = now - chrono::Duration::minutes(1);
@@ -805,12 +822,13 @@ async fn every_sample_event_gets_the_status_its_name_promises() {
                     .any(|c| c.function() == *name)
                 && !SCHEDULER_FUNCTIONS.contains(&name.as_str())
                 && !ENGINE_FUNCTIONS.contains(&name.as_str())
+                && !AUTHORIZER_FUNCTIONS.contains(&name.as_str())
         })
         .count();
     assert_eq!(
         folders,
         routes::all().len(),
-        "every folder in events/ belongs to a route, a stage, a scheduler or the engine function"
+        "every folder in events/ belongs to a route, a stage, a scheduler, the engine or the authorizer function"
     );
     assert!(checked >= routes::all().len());
 }
@@ -880,6 +898,61 @@ fn assert_eventbridge_envelope(name: &str, event: &serde_json::Value) {
     );
     assert!(event["resources"].is_array(), "{name}: `resources`");
     assert!(event["detail"].is_object(), "{name}: `detail`");
+}
+
+/// `ok.json` (an operator's token) and `ok-session.json` (the events' user's
+/// session) are authorized with their principal in the context, as the route
+/// functions read it; each `deny-….json` is refused, with no context.
+#[tokio::test]
+async fn the_authorizer_events_are_authorized_or_refused_as_named() {
+    use sluice_app::auth::{Credential, Principal};
+    use sluice_lambda::authorizer::{self, AuthorizerRequest, PRINCIPAL_CONTEXT};
+    let events = sample_events("authorizer");
+    assert!(events.len() >= 3);
+    for (name, event) in events {
+        let request: AuthorizerRequest = serde_json::from_value(event)
+            .unwrap_or_else(|e| panic!("{name}: not an authorizer event: {e}"));
+        let (deps, dir) = seeded_deps().await;
+        let answer = authorizer::authorize(&deps, request)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        // The answer crosses the wire as JSON, in the simple format.
+        let wire = serde_json::to_value(&answer).expect("json");
+        let stem = name.rsplit('/').next().unwrap_or_default();
+        if stem.starts_with("ok") {
+            assert_eq!(wire["isAuthorized"], true, "{name}: {wire}");
+            let principal: Principal = serde_json::from_str(
+                wire["context"][PRINCIPAL_CONTEXT]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{name}: no principal: {wire}")),
+            )
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(principal.project, fixed(Kind::Project, "1"), "{name}");
+            assert_eq!(principal.role, sluice_domain::Role::Owner, "{name}");
+            if stem == "ok-session.json" {
+                assert!(
+                    matches!(principal.credential, Credential::Session { ref session, .. } if *session == fixed(Kind::Session, "50")),
+                    "{name}: {principal:?}"
+                );
+            } else {
+                assert_eq!(principal.credential, Credential::Operator, "{name}");
+                assert_eq!(principal.subject, "events", "{name}");
+            }
+        } else {
+            assert!(
+                stem.starts_with("deny-"),
+                "{name}: name a case `ok…` or `deny-…`"
+            );
+            assert_eq!(wire["isAuthorized"], false, "{name}: {wire}");
+            assert!(
+                wire["context"]
+                    .as_object()
+                    .is_none_or(|c| c.get(PRINCIPAL_CONTEXT).is_none()),
+                "{name}: {wire}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 /// `ok.json` plans cleanly; `problems-….json` answers the problems the engine

@@ -95,6 +95,7 @@ impl Bench {
                 headers,
                 body: Bytes::from(body.to_string()),
                 spooled: None,
+                authorized: None,
             },
         )
         .await;

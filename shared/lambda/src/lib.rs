@@ -2,8 +2,9 @@
 //! build the AWS adapters once, then hand each event to the same handler the local
 //! server runs — an API Gateway request to the API handler ([`run_api`]), an SQS
 //! batch of stage messages to the run machine ([`stage::run_stage`], feature
-//! `stage`).
+//! `stage`), an authorizer event to the credential check ([`run_authorizer`]).
 
+pub mod authorizer;
 #[cfg(feature = "engine")]
 pub mod engine;
 #[cfg(feature = "engine-client")]
@@ -27,6 +28,7 @@ use sluice_aws::{
 use sluice_domain::pipeline::stage_queues;
 use sluice_domain::ports::{QueryLimits, SystemClock};
 
+pub use authorizer::run_authorizer;
 pub use lambda_http::Error;
 #[cfg(feature = "engine-client")]
 pub use remote_engine::RemoteEngine;
@@ -503,8 +505,11 @@ pub fn report_init_error(message: &str) {
     }
 }
 
-/// An API Gateway request as the shared handler takes it.
+/// An API Gateway request as the shared handler takes it, with the principal
+/// the authorizer resolved when API Gateway ran it (every route with a
+/// credential on AWS); without one, the handler resolves the credential itself.
 pub fn from_lambda(req: Request) -> ApiRequest {
+    let authorized = authorizer::principal_of(&req);
     // The raw path, without the stage prefix lambda_http adds for named stages.
     let path = req.raw_http_path().to_string();
     let path = if path.is_empty() {
@@ -531,6 +536,7 @@ pub fn from_lambda(req: Request) -> ApiRequest {
         headers: parts.headers,
         body,
         spooled: None,
+        authorized,
     }
 }
 

@@ -39,6 +39,12 @@ pub struct ApiRequest {
     /// An upload's body, spooled to a file as it arrived (the local server does
     /// this for upload routes); `body` is then empty.
     pub spooled: Option<Arc<SpooledBody>>,
+    /// Who the credential names, as the Lambda authorizer resolved it before
+    /// the request reached the route's function (API Gateway's request
+    /// context, which no client can set). `None` everywhere else: the local
+    /// server and tests resolve the bearer credential themselves. Either way
+    /// the route's own permission check ([`permit`]) still runs.
+    pub authorized: Option<crate::auth::Principal>,
 }
 
 /// A request body written to a temporary file, removed when dropped.
@@ -416,7 +422,9 @@ pub async fn precheck_upload(deps: &Deps, route: &RouteSpec, req: &ApiRequest) -
 }
 
 /// The principal of the request's credential, checked against what the route
-/// needs (`None` on a public route).
+/// needs (`None` on a public route). On AWS the Lambda authorizer has resolved
+/// the credential already (`req.authorized`); its answer is cached per
+/// credential across routes, so the route's check is made here, every time.
 async fn authorize(
     deps: &Deps,
     route: &RouteSpec,
@@ -425,7 +433,10 @@ async fn authorize(
     if route.role.is_none() {
         return Ok(None);
     }
-    let principal = resolve_credential(deps, req).await?;
+    let principal = match &req.authorized {
+        Some(principal) => principal.clone(),
+        None => resolve_credential(deps, req).await?,
+    };
     permit(route, &principal)?;
     Ok(Some(principal))
 }
