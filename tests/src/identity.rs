@@ -80,7 +80,7 @@ pub async fn signed_in_as(
         &email,
         PASSWORD,
         project,
-        sluice_domain::entities::RoleRef::Builtin(role),
+        role,
         chrono::Utc::now(),
     )
     .await

@@ -498,20 +498,6 @@ async fn seed_identity(deps: &Deps, project: &Id, now: chrono::DateTime<Utc>) {
         },
     )
     .await;
-    let owner = RoleRef::Builtin(sluice_domain::Role::Owner);
-    put(
-        deps,
-        &Member::new(
-            project,
-            &user.meta.id,
-            &user.email,
-            owner,
-            None,
-            "events",
-            now,
-        ),
-    )
-    .await;
     let bob = Email::parse("email", "bob@example.com").expect("an address");
     let mut member = Member::new(
         project,

@@ -139,6 +139,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/accept-invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Join the project of an invitation to the signed-in user's address (a session's access token only); switch to it with `POST /v1/auth/switch-project`. */
+        post: operations["api-accept-invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/password": {
         parameters: {
             query?: never;
@@ -235,6 +252,23 @@ export interface paths {
         put?: never;
         /** Create a user and sign in. On a fresh deployment the first user becomes the owner of the default project; after that sign-up is refused (403) unless the operator opened it, each new user then owning a project of their own. Answers the session's tokens. */
         post: operations["api-sign-up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/switch-project": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An access token of the same session for another project the user is a member of; the session's refreshes go on in it (a session's access token only). */
+        post: operations["api-switch-project"];
         delete?: never;
         options?: never;
         head?: never;
@@ -606,6 +640,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The project's invitations, each `pending`, `accepted`, `revoked` or `expired`, without their tokens. */
+        get: operations["api-list-invitations"];
+        put?: never;
+        /** Invite someone by e-mail address to the project with a role (at most the caller's; `owner` by owners only) and an optional scope of data marts. The answer holds the invitation's token, once: the invitee accepts with it (`POST /v1/auth/accept-invitation`, or `invitation` at sign-up, which it opens where sign-up is closed). Good once, for that address, for 7 days. */
+        post: operations["api-create-invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a pending invitation. */
+        delete: operations["api-delete-invitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -615,6 +684,58 @@ export interface paths {
         };
         /** Who the credential names: its kind (`session`, `api_key`, `operator`), project and role, and the user or key. */
         get: operations["api-get-me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The project's members: their address, role (built-in or custom) and the data marts it is scoped to, if any. */
+        get: operations["api-list-members"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/members/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a member out of the project: their next request to it is refused. Only owners remove owners; a project keeps an owner (409). */
+        delete: operations["api-delete-member"];
+        options?: never;
+        head?: never;
+        /** Change a member's role or scope (`data_marts`, `null` for the whole project). Nobody gives more than their own role; only owners change owners; a project keeps an owner (409). Applies to the member's next request. */
+        patch: operations["api-update-member"];
+        trace?: never;
+    };
+    "/v1/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a custom role may grant: each route's permission (`resource:action`), with its method, path, the least built-in role that has it, and whether a role scoped to data marts reaches it. Who has access (keys, members, roles, invitations) is for built-in admins and owners only. */
+        get: operations["api-list-permissions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -639,6 +760,24 @@ export interface paths {
         head?: never;
         /** Rename the project, or set the webhook URL SLA misses are POSTed to (write-only: only its origin is shown). */
         patch: operations["api-update-project"];
+        trace?: never;
+    };
+    "/v1/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The projects the caller's user is a member of, each with their role there and whether the credential is for it (an API key or an operator token: its one project). Switch with `POST /v1/auth/switch-project`. */
+        get: operations["api-list-projects"];
+        put?: never;
+        /** Create a project owned by the caller's user (a session's access token only). Its id is in the answer; switch to it with `POST /v1/auth/switch-project`. */
+        post: operations["api-create-project"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/report-runs/{id}": {
@@ -779,6 +918,43 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The project's custom roles. */
+        get: operations["api-list-roles"];
+        put?: never;
+        /** Create a custom role: a name and `resource:action` permission patterns (`*` for either side), each granting at least one route of `GET /v1/permissions`. */
+        post: operations["api-create-role"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/roles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A custom role of the project. */
+        get: operations["api-get-role"];
+        put?: never;
+        post?: never;
+        /** Delete a custom role; refused (409) while a member or a pending invitation has it. */
+        delete: operations["api-delete-role"];
+        options?: never;
+        head?: never;
+        /** Change a custom role's name, description or permissions; applies to its members' next requests. */
+        patch: operations["api-update-role"];
         trace?: never;
     };
     "/v1/runs": {
@@ -1103,6 +1279,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description `POST /v1/invitations/accept`. */
+        AcceptInvitation: {
+            /** @description The invitation's token. */
+            token: string;
+        };
         AggregateFunction: ("sum" | "avg" | "min" | "max" | "count" | "count_distinct") | "percentile";
         Aggregation: {
             /** @description The output name. */
@@ -1403,6 +1584,18 @@ export interface components {
             /** @description `day`, `week` or `month` per run. */
             window: components["schemas"]["WindowSize"];
         };
+        /** @description `POST /v1/roles`. */
+        CreateCustomRole: {
+            /** @default  */
+            description?: string;
+            /** @description 1-100 characters, unique in the project. */
+            name: string;
+            /**
+             * @description `resource:action` patterns (`data-mart:get`, `run:*`, `*:list`); each
+             *     must grant at least one route. See `GET /v1/permissions`.
+             */
+            permissions: string[];
+        };
         /** @description A key just created: the key itself, shown this once, and its record. */
         CreatedApiKey: {
             /** Format: date-time */
@@ -1447,6 +1640,22 @@ export interface components {
             /** @description One of `object_export`, `webhook`, `email`, `google_sheets`, `database`. */
             kind: string;
             title: string;
+        };
+        /** @description `POST /v1/invitations`. */
+        CreateInvitation: {
+            /**
+             * @description The data marts the role reaches; left out for the whole project.
+             * @default null
+             */
+            data_marts?: components["schemas"]["Id"][] | null;
+            /** @description Who may accept it. */
+            email: string;
+            role: components["schemas"]["RoleRef"];
+        };
+        /** @description `POST /v1/projects`. */
+        CreateProject: {
+            /** @description 1-200 characters. */
+            name: string;
         };
         /** @description `POST /v1/reports` */
         CreateReport: {
@@ -1570,6 +1779,27 @@ export interface components {
              */
             name: string;
             title: string;
+        };
+        /** @description A custom role as `GET /v1/me` shows it. */
+        CustomRoleGrant: {
+            name: string;
+            /** @description `resource:action` patterns. */
+            permissions: string[];
+        };
+        /** @description A custom role as the API shows one. */
+        CustomRoleView: {
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            id: components["schemas"]["Id"];
+            name: string;
+            /** @description `resource:action` patterns; `*` stands for any resource or action. */
+            permissions: string[];
+            project_id: components["schemas"]["Id"];
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: uint64 */
+            version: number;
         };
         /** @description Fields every entity carries. */
         DataMart: {
@@ -1827,6 +2057,31 @@ export interface components {
         };
         /** @description Kind-prefixed ULID, e.g. `dm_01JD3Z6Q8H4W9V2C5N7R0T1B3K`. */
         Id: string;
+        /**
+         * @description An invitation as the API shows one; `token` only in the answer that
+         *     created it.
+         */
+        InvitationView: {
+            /** Format: date-time */
+            accepted_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            data_marts?: components["schemas"]["Id"][] | null;
+            email: string;
+            /** Format: date-time */
+            expires_at: string;
+            id: components["schemas"]["Id"];
+            project_id: components["schemas"]["Id"];
+            role: components["schemas"]["RoleRef"];
+            /** @description `pending`, `accepted`, `revoked` or `expired`. */
+            state: string;
+            /**
+             * @description The invitation's secret, shown once: the invitee accepts with it
+             *     (`POST /v1/invitations/accept`, or `invitation` at sign-up).
+             */
+            token?: string | null;
+        };
         /** @description `POST /v1/destinations/{id}/rotate-key`: the new key, shown this once. */
         IssuedKey: {
             destination_id: components["schemas"]["Id"];
@@ -1972,6 +2227,36 @@ export interface components {
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
+        /** @description A page of a list, newest first. */
+        List16: {
+            items: components["schemas"]["ProjectMembership"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list, newest first. */
+        List17: {
+            items: components["schemas"]["MemberView"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list, newest first. */
+        List18: {
+            items: components["schemas"]["PermissionView"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list, newest first. */
+        List19: {
+            items: components["schemas"]["CustomRoleView"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list, newest first. */
+        List20: {
+            items: components["schemas"]["InvitationView"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
         /** @description The embedded engine over Parquet files under the data directory. */
         LocalConfig: {
             /**
@@ -1999,14 +2284,35 @@ export interface components {
             api_key?: components["schemas"]["ApiKeyView"] | null;
             /** @description `session` (a user's sign-in), `api_key` or `operator` (`sluice token`). */
             credential: string;
+            /** @description The custom role's name and permissions, for one. */
+            custom?: components["schemas"]["CustomRoleGrant"] | null;
+            /** @description The data marts the role reaches; absent for the whole project. */
+            data_marts?: components["schemas"]["Id"][] | null;
             project_id: components["schemas"]["Id"];
-            role: components["schemas"]["Role"];
+            /** @description A built-in role, or the id of a custom role (`custom` names it). */
+            role: components["schemas"]["RoleRef"];
             /** @description The session's id, for a session. */
             session_id?: components["schemas"]["Id"] | null;
             /** @description What the credential's requests are created by. */
             subject: string;
             /** @description The user, for a session. */
             user?: components["schemas"]["UserView"] | null;
+        };
+        /** @description A member as the API shows one. */
+        MemberView: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The data marts the role reaches; absent for the whole project. */
+            data_marts?: components["schemas"]["Id"][] | null;
+            email: string;
+            id: components["schemas"]["Id"];
+            project_id: components["schemas"]["Id"];
+            role: components["schemas"]["RoleRef"];
+            /** Format: date-time */
+            updated_at: string;
+            user_id: components["schemas"]["Id"];
+            /** Format: uint64 */
+            version: number;
         };
         /**
          * @description Which runs the project hears about: data mart runs and report runs that
@@ -2075,6 +2381,18 @@ export interface components {
             key: string;
             /** Format: date-time */
             scheduled_for: string;
+        };
+        /** @description A permission a custom role may grant, and the route it opens. */
+        PermissionView: {
+            /** @description The least built-in role that has it. */
+            builtin_role: components["schemas"]["Role"];
+            method: string;
+            path: string;
+            /** @description `resource:action`. */
+            permission: string;
+            /** @description Whether a role scoped to data marts reaches it. */
+            scopable: boolean;
+            summary: string;
         };
         /** @description How a run moves the data. */
         PipelineSettings: {
@@ -2208,6 +2526,30 @@ export interface components {
              * @default null
              */
             webhook?: components["schemas"]["WebhookInfo"] | null;
+        };
+        /** @description A project as its member sees it in their list. */
+        ProjectMembership: {
+            /** @description Whether the request's credential is for this project. */
+            current: boolean;
+            data_marts?: components["schemas"]["Id"][] | null;
+            name: string;
+            project_id: components["schemas"]["Id"];
+            /** @description The caller's role there. */
+            role: components["schemas"]["RoleRef"];
+        };
+        /** @description A new access token for another project of the same session. */
+        ProjectToken: {
+            /** @description Send as `Authorization: Bearer <access_token>`. */
+            access_token: string;
+            /**
+             * Format: int64
+             * @description Seconds until the access token expires.
+             */
+            expires_in: number;
+            project_id: components["schemas"]["Id"];
+            role: components["schemas"]["RoleRef"];
+            /** @description Always `Bearer`. */
+            token_type: string;
         };
         /** @description `POST /v1/data-marts/{id}/query` */
         QueryRequest: {
@@ -2374,6 +2716,8 @@ export interface components {
          * @enum {string}
          */
         Role: "viewer" | "editor" | "admin" | "owner";
+        /** @description A built-in role (`viewer` reads, `editor` writes, `admin` manages, `owner` owns) or the id of one of the project's custom roles. */
+        RoleRef: string;
         /** @description A row (or a chunk) that failed, and why. */
         RowError: {
             /** @description Chunk sequence number within the run (`step.index`). */
@@ -2634,8 +2978,12 @@ export interface components {
              * @description Seconds until the access token expires.
              */
             expires_in: number;
+            /** @description The project the access token is for. */
+            project_id: components["schemas"]["Id"];
             /** @description Trade it for new tokens at `POST /v1/auth/refresh` before the session ends; good once. */
             refresh_token: string;
+            /** @description The user's role there. */
+            role: components["schemas"]["RoleRef"];
             /**
              * Format: date-time
              * @description When the session ends, refreshed or not.
@@ -2655,6 +3003,12 @@ export interface components {
         SignUp: {
             /** @description The user's e-mail address (kept and compared in lower case). */
             email: string;
+            /**
+             * @description An invitation's token (`POST /v1/invitations` answered it): the new
+             *     user joins its project with its role, even where sign-up is closed.
+             * @default null
+             */
+            invitation?: string | null;
             /** @description 10 to 256 characters. */
             password: string;
         };
@@ -2917,6 +3271,11 @@ export interface components {
             data_mart_id?: string | null;
             stream: string;
         };
+        /** @description `POST /v1/auth/switch-project`. */
+        SwitchProject: {
+            /** @description A project the user is a member of. */
+            project_id: components["schemas"]["Id"];
+        };
         /** @description A column of the target a mapping should fill. */
         TargetColumn: {
             /** @description Its type, as a cast names it (`int`, `decimal(12,2)`, `timestamp`, …). */
@@ -3011,6 +3370,20 @@ export interface components {
             wake_at?: string | null;
             when_busy: components["schemas"]["WhenBusy"];
         };
+        /** @description `PATCH /v1/roles/{id}`. */
+        UpdateCustomRole: {
+            /** @default null */
+            description?: string | null;
+            /** @default null */
+            name?: string | null;
+            /** @default null */
+            permissions?: string[] | null;
+            /**
+             * Format: uint64
+             * @default null
+             */
+            version?: number | null;
+        };
         /** @description `PATCH /v1/data-marts/{id}` */
         UpdateDataMart: {
             /**
@@ -3029,6 +3402,22 @@ export interface components {
             } | null;
             title?: string | null;
             /** Format: uint64 */
+            version?: number | null;
+        };
+        /** @description `PATCH /v1/members/{id}`. */
+        UpdateMember: {
+            /**
+             * @description The data marts the role reaches; `null` for the whole project.
+             * @default null
+             */
+            data_marts?: components["schemas"]["Id"][] | null;
+            /** @default null */
+            role?: components["schemas"]["RoleRef"] | null;
+            /**
+             * Format: uint64
+             * @description The version read: the change is refused if the member changed since.
+             * @default null
+             */
             version?: number | null;
         };
         /** @description `PATCH /v1/project` */
@@ -3157,8 +3546,6 @@ export interface components {
             created_at: string;
             email: string;
             id: components["schemas"]["Id"];
-            project_id: components["schemas"]["Id"];
-            role: components["schemas"]["Role"];
         };
         /** @description The outcome of validating a definition. */
         ValidationReport: {
@@ -3667,7 +4054,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only entries of this route (`api-update-source`). */
-                action?: "api-create-storage" | "api-update-storage" | "api-delete-storage" | "api-create-source" | "api-update-source" | "api-delete-source" | "api-create-source-data-marts" | "api-create-data-mart" | "api-update-data-mart" | "api-delete-data-mart" | "api-set-data-mart-definition" | "api-validate-data-mart-definition" | "api-publish-data-mart" | "api-create-destination" | "api-update-destination" | "api-delete-destination" | "api-rotate-destination-key" | "api-create-report" | "api-update-report" | "api-delete-report" | "api-start-report-run" | "api-cancel-report-run" | "api-retry-report-run" | "api-create-trigger" | "api-update-trigger" | "api-delete-trigger" | "api-create-value-map" | "api-update-value-map" | "api-delete-value-map" | "api-start-run" | "api-pause-run" | "api-resume-run" | "api-cancel-run" | "api-retry-run" | "api-create-backfill" | "api-cancel-backfill" | "api-update-project" | "api-upload-file" | "api-delete-file" | "api-sign-out" | "api-sign-out-everywhere" | "api-change-password" | "api-create-api-key" | "api-delete-api-key" | "api-acknowledge-alarm";
+                action?: "api-create-storage" | "api-update-storage" | "api-delete-storage" | "api-create-source" | "api-update-source" | "api-delete-source" | "api-create-source-data-marts" | "api-create-data-mart" | "api-update-data-mart" | "api-delete-data-mart" | "api-set-data-mart-definition" | "api-validate-data-mart-definition" | "api-publish-data-mart" | "api-create-destination" | "api-update-destination" | "api-delete-destination" | "api-rotate-destination-key" | "api-create-report" | "api-update-report" | "api-delete-report" | "api-start-report-run" | "api-cancel-report-run" | "api-retry-report-run" | "api-create-trigger" | "api-update-trigger" | "api-delete-trigger" | "api-create-value-map" | "api-update-value-map" | "api-delete-value-map" | "api-start-run" | "api-pause-run" | "api-resume-run" | "api-cancel-run" | "api-retry-run" | "api-create-backfill" | "api-cancel-backfill" | "api-update-project" | "api-upload-file" | "api-delete-file" | "api-sign-out" | "api-sign-out-everywhere" | "api-change-password" | "api-create-api-key" | "api-delete-api-key" | "api-acknowledge-alarm" | "api-create-project" | "api-switch-project" | "api-update-member" | "api-delete-member" | "api-create-role" | "api-update-role" | "api-delete-role" | "api-create-invitation" | "api-delete-invitation" | "api-accept-invitation";
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string;
                 /** @description Items per page, 1-200 (default 50). A filtered page may hold fewer: follow `next_cursor` until it is `null`. */
@@ -3711,6 +4098,95 @@ export interface operations {
                 };
             };
             /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-accept-invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptInvitation"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectMembership"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The record changed meanwhile, or its state forbids the change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field breaks a rule; `details.field` names it. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4112,6 +4588,95 @@ export interface operations {
             /** @description A field breaks a rule; `details.field` names it. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-switch-project": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SwitchProject"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectToken"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The record changed meanwhile, or its state forbids the change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field breaks a rule; `details.field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6340,6 +6905,225 @@ export interface operations {
             };
         };
     };
+    "api-list-invitations": {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Items per page, 1-200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List20"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-create-invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInvitation"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationView"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The record changed meanwhile, or its state forbids the change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field breaks a rule; `details.field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-delete-invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such record in the token's project. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The record's state forbids it (in use, deleted, published already, a run already over). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     "api-get-me": {
         parameters: {
             query?: never;
@@ -6356,6 +7140,285 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-list-members": {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Items per page, 1-200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List17"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-delete-member": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such record in the token's project. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The record's state forbids it (in use, deleted, published already, a run already over). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-update-member": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMember"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such record in the token's project. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The record changed meanwhile, or its state forbids the change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field breaks a rule; `details.field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-list-permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List18"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -6458,6 +7521,144 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The record changed meanwhile, or its state forbids the change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field breaks a rule; `details.field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-list-projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List16"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-create-project": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProject"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectMembership"];
                 };
             };
             /** @description Malformed JSON. */
@@ -7354,6 +8555,385 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReportRun"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such record in the token's project. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The record changed meanwhile, or its state forbids the change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field breaks a rule; `details.field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-list-roles": {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Items per page, 1-200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List19"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A query parameter breaks a rule (`limit`, `cursor`, …); `details.field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-create-role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCustomRole"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomRoleView"];
+                };
+            };
+            /** @description Malformed JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The record changed meanwhile, or its state forbids the change. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over 1 MiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field breaks a rule; `details.field` names it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-get-role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomRoleView"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such record in the token's project. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-delete-role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such record in the token's project. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The record's state forbids it (in use, deleted, published already, a run already over). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-update-role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCustomRole"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomRoleView"];
                 };
             };
             /** @description Malformed JSON. */
