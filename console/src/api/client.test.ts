@@ -46,6 +46,21 @@ describe("the API client", () => {
     expect(store.load()).toEqual({ accessToken: "a2", refreshToken: "r2" });
   });
 
+  it("refreshes on API Gateway's own 403 (its authorizer refused the token), not on the API's 403", async () => {
+    const store = memoryStore({ accessToken: "a1", refreshToken: "r1" });
+    const s = server((path, auth) => {
+      if (path === "/v1/auth/refresh") return tokens(2);
+      if (path === "/v1/storages") return json(403, { error: { code: "forbidden", message: "role", details: {} } });
+      return auth === "Bearer a2" ? json(200, { ok: true }) : json(403, { message: "Forbidden" });
+    });
+    const c = createClient({ store, fetch: s.fetch, exclusive: direct });
+    await expect(c.request("GET", "/v1/data-marts")).resolves.toEqual({ ok: true });
+    expect(s.calls.map((x) => x.path)).toEqual(["/v1/data-marts", "/v1/auth/refresh", "/v1/data-marts"]);
+    await expect(c.request("GET", "/v1/storages")).rejects.toMatchObject({ status: 403 });
+    expect(s.calls.length).toBe(4);
+    expect(store.load()).toEqual({ accessToken: "a2", refreshToken: "r2" });
+  });
+
   it("presents a refresh token once when several requests get a 401 together", async () => {
     const store = memoryStore({ accessToken: "a1", refreshToken: "r1" });
     let refreshes = 0;

@@ -1,7 +1,8 @@
 // The API client: same-origin JSON requests with the session's bearer token.
 // An answer of 401 refreshes the session once (one refresh at a time: a refresh
 // token is good once, and presenting it twice ends the session), then retries;
-// a second 401, or a refresh refused, signs out.
+// a second 401, or a refresh refused, signs out. On AWS a refused token is API
+// Gateway's own 403 (its authorizer said no), treated as a 401.
 
 import type { Session, SessionStore } from "./session";
 
@@ -119,6 +120,21 @@ export function createClient(options: ClientOptions): Client {
     return refreshing;
   }
 
+  /**
+   * Whether the credential was refused: the API's 401, or on AWS the 403 API
+   * Gateway answers itself when the authorizer refuses a token (a body without
+   * the API's error envelope; a role that may not do something is the API's 403).
+   */
+  async function refused(res: Response): Promise<boolean> {
+    if (res.status === 401) return true;
+    if (res.status !== 403) return false;
+    const body: unknown = await res
+      .clone()
+      .json()
+      .catch(() => null);
+    return !(body !== null && typeof body === "object" && "error" in body);
+  }
+
   function send(method: Method, path: string, body: unknown, session: Session | null, signal?: AbortSignal) {
     const headers: Record<string, string> = { accept: "application/json" };
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -135,10 +151,10 @@ export function createClient(options: ClientOptions): Client {
     const auth = opts.auth ?? true;
     const session = auth ? store.load() : null;
     let res = await send(method, path, body, session, opts.signal);
-    if (res.status === 401 && auth) {
+    if (auth && (await refused(res))) {
       const next = session ? await refresh(session) : null;
       if (next) res = await send(method, path, body, next, opts.signal);
-      if (!next || res.status === 401) store.save(null);
+      if (!next || (await refused(res))) store.save(null);
     }
     if (!res.ok) throw await errorOf(res);
     if (res.status === 204) return undefined as T;

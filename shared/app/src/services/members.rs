@@ -792,14 +792,15 @@ pub async fn delete_invitation(ctx: &Ctx<'_>, id: &Id) -> ServiceResult<()> {
 /// The one answer to an invitation token that is not good.
 pub const INVITATION_REFUSED: &str = "the invitation is not valid (unknown, used, revoked, expired, or for another address); ask for a new one";
 
-/// The pending invitation `token` names, for `email`.
+/// The pending invitation `token` names, for `email`. Any other token is a
+/// 403 that does not say why, like a refused credential.
 pub async fn invitation_for(
     deps: &Deps,
     token: &str,
     email: &Email,
     now: DateTime<Utc>,
 ) -> ServiceResult<Invitation> {
-    let refused = || ServiceError::invalid("invitation", INVITATION_REFUSED);
+    let refused = || ServiceError::Forbidden(INVITATION_REFUSED.into());
     let (id, secret) = token.trim().split_once('.').ok_or_else(refused)?;
     let id = Id::parse(Kind::Invitation, id).ok_or_else(refused)?;
     let invitation = get::<Invitation>(deps, &id).await?.ok_or_else(refused)?;
@@ -833,7 +834,7 @@ pub async fn accept(
     match records::replace(deps.store.as_ref(), &mut invitation, now).await {
         Ok(()) => {}
         Err(StoreError::VersionConflict) => {
-            return Err(ServiceError::invalid("invitation", INVITATION_REFUSED));
+            return Err(ServiceError::Forbidden(INVITATION_REFUSED.into()));
         }
         Err(e) => return Err(e.into()),
     }
