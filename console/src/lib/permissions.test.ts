@@ -17,8 +17,8 @@ describe("groupPermissions", () => {
   it("groups by resource in alphabetical order, actions in the API's order, each permission once", () => {
     const groups = groupPermissions(items);
     expect(groups.map((g) => g.resource)).toEqual(["data-mart", "run"]);
-    expect(groups[0].permissions.map((p) => p.action)).toEqual(["get", "create"]);
-    expect(groups[1].permissions.map((p) => p.permission)).toEqual(["run:list", "run:get"]);
+    expect(groups[0]?.permissions.map((p) => p.action)).toEqual(["get", "create"]);
+    expect(groups[1]?.permissions.map((p) => p.permission)).toEqual(["run:list", "run:get"]);
   });
 
   it("is empty for no permissions", () => {
