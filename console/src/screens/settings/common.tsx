@@ -5,9 +5,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { useId, useState, type ReactNode } from "react";
 import { useClient } from "../../app";
-import { ApiError } from "../../api/client";
 import { allDataMarts, me, roles, type CustomRole, type DataMart } from "../../api/endpoints";
 import { grantableRoles, managesAccess, roleName } from "../../lib/access";
+import { messageOf } from "../../lib/fields";
+export { fieldError, formError, messageOf, scopeText } from "../../lib/fields";
 
 export function useMe() {
   const c = useClient();
@@ -29,28 +30,6 @@ export function useRoles() {
 export function useDataMarts(enabled = true) {
   const c = useClient();
   return useQuery({ queryKey: ["data-marts"], queryFn: ({ signal }) => allDataMarts(c, signal), enabled });
-}
-
-export function messageOf(e: unknown): string {
-  if (e instanceof ApiError) {
-    if (e.status === 403) return `Your role may not do this: ${e.message}`;
-    return e.message;
-  }
-  return "The server could not be reached.";
-}
-
-/** The error of a request to show beside `field` (`data_marts`, `permissions[2]` counts as `permissions`). */
-export function fieldError(error: unknown, field: string): string | null {
-  if (!(error instanceof ApiError) || !error.field) return null;
-  const named = error.field.replace(/\[\d+\]$/, "");
-  return named === field ? error.message : null;
-}
-
-/** The error of a request that names none of `fields`: shown by the form's button. */
-export function formError(error: unknown, fields: readonly string[]): string | null {
-  if (!error) return null;
-  if (fields.some((f) => fieldError(error, f))) return null;
-  return messageOf(error);
 }
 
 export function ErrorText({ id, text }: { id?: string; text: string | null }) {
@@ -190,14 +169,6 @@ export function ScopePicker({
       <ErrorText id={`${id}-error`} text={error ?? null} />
     </fieldset>
   );
-}
-
-/** How a scope reads in a list. */
-export function scopeText(scope: Scope | undefined, marts: readonly DataMart[] | undefined): string {
-  if (!scope) return "Whole project";
-  if (scope.length === 0) return "No data marts";
-  const titles = scope.map((id) => marts?.find((m) => m.id === id)?.title ?? id);
-  return titles.length <= 2 ? titles.join(", ") : `${titles.slice(0, 2).join(", ")} and ${titles.length - 2} more`;
 }
 
 /** A button that asks once more before it acts. */
