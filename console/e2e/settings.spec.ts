@@ -153,7 +153,7 @@ test("the owner invites a member, manages their access and keys, and switches pr
   await page.getByLabel("Name").fill("ci");
   await page.getByLabel("Role").selectOption("viewer");
   await page.getByRole("button", { name: "Create key" }).click();
-  const key = await page.getByLabel("API key").inputValue();
+  const key = await page.getByLabel("API key", { exact: true }).inputValue();
   expect(key).toMatch(/^slk_/);
   await expect(row(page, "ci")).toContainText("viewer");
   await expect(row(page, "ci")).toContainText("Never");
@@ -162,7 +162,7 @@ test("the owner invites a member, manages their access and keys, and switches pr
   expect(asKey.credential).toBe("api_key");
   await page.reload();
   await expect(row(page, "ci")).toBeVisible();
-  await expect(page.getByLabel("API key")).toHaveCount(0);
+  await expect(page.getByLabel("API key", { exact: true })).toHaveCount(0);
   await expect(page.getByText(key)).toHaveCount(0);
 
   // The project: a webhook URL is write-only; its origin shows, and it is removed.
@@ -225,7 +225,7 @@ test("an API key names its one project and cannot switch", async ({ page }) => {
   await expect(row(page, OWNER)).toBeVisible();
   await expect(page.getByRole("link", { name: "Invitations" })).toHaveCount(0);
   await page.getByRole("link", { name: "Project" }).click();
-  await expect(page.getByLabel("Name")).toBeDisabled();
+  await expect(page.getByRole("textbox", { name: "Name", exact: true })).toBeDisabled();
 });
 
 test("an invitation accepted by a signed-in user offers its project", async ({ page }) => {

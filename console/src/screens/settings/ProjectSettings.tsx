@@ -24,7 +24,7 @@ export function ProjectSettings() {
       <QueryState query={current} what="the project" />
       {current.data && (
         <>
-          <General key={current.data.version} project={current.data} readOnly={!manages} />
+          <General key={current.data.id} project={current.data} readOnly={!manages} />
           <h3>Where notifications go</h3>
           <p className="hint">
             Each URL is a secret (it often carries a token): once saved, only its origin is shown. Replace it or remove

@@ -191,7 +191,7 @@ function PermissionPicker({
                 All actions <code>{g.resource}:*</code>
               </label>
               {g.permissions.map((p) => (
-                <label key={p.permission} className="check" title={`${p.method} ${p.path}`}>
+                <label key={p.permission} className="check" title={`${p.method} ${p.path}: ${p.summary}`}>
                   <input
                     type="checkbox"
                     disabled={all}
@@ -200,7 +200,7 @@ function PermissionPicker({
                   />
                   <span>
                     {p.action}
-                    <span className="hint"> — {p.summary.split(/(?<=\.)\s/)[0]}</span>
+                    <span className="picker-summary">{p.summary}</span>
                   </span>
                 </label>
               ))}
