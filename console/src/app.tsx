@@ -8,6 +8,8 @@ import { SignIn } from "./screens/SignIn";
 
 // Screens past sign-in load on demand: the first page carries only the shell.
 const DataMarts = lazy(() => import("./screens/DataMarts"));
+const Settings = lazy(() => import("./screens/Settings"));
+const Accept = lazy(() => import("./screens/Accept"));
 
 function sessionStore(): SessionStore {
   try {
@@ -69,6 +71,14 @@ function Loading() {
 const router = createBrowserRouter([
   { path: "/sign-in", element: <SignIn /> },
   {
+    path: "/accept",
+    element: (
+      <Suspense fallback={<Loading />}>
+        <Accept />
+      </Suspense>
+    ),
+  },
+  {
     element: <RequireSession />,
     children: [
       {
@@ -80,6 +90,14 @@ const router = createBrowserRouter([
             element: (
               <Suspense fallback={<Loading />}>
                 <DataMarts />
+              </Suspense>
+            ),
+          },
+          {
+            path: "/settings/:section?",
+            element: (
+              <Suspense fallback={<Loading />}>
+                <Settings />
               </Suspense>
             ),
           },

@@ -11,6 +11,15 @@ export type RunStatus = Schemas["RunStatus"];
 export type Trigger = Schemas["TriggerView"];
 export type Me = Schemas["Me"];
 export type SessionTokens = Schemas["SessionTokens"];
+export type ProjectMembership = Schemas["ProjectMembership"];
+export type Member = Schemas["MemberView"];
+export type CustomRole = Schemas["CustomRoleView"];
+export type PermissionView = Schemas["PermissionView"];
+export type Invitation = Schemas["InvitationView"];
+export type ApiKey = Schemas["ApiKeyView"];
+export type CreatedApiKey = Schemas["CreatedApiKey"];
+export type Project = Schemas["Project"];
+export type UpdateProject = Schemas["UpdateProject"];
 
 /** The JSON a route answers on success (200 or 201). */
 type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
@@ -97,4 +106,100 @@ export function retryRun(c: Client, runId: string) {
 export function setTriggerEnabled(c: Client, trigger: Trigger, enabled: boolean) {
   const body: Body<"/v1/triggers/{id}", "patch"> = { enabled, version: trigger.version };
   return c.request<Answer<"/v1/triggers/{id}", "patch">>("PATCH", `/v1/triggers/${id(trigger.id)}`, body);
+}
+
+// ---- Projects and access ----
+
+export async function projects(c: Client, signal?: AbortSignal) {
+  return (await c.request<Answer<"/v1/projects", "get">>("GET", "/v1/projects", undefined, { signal })).items;
+}
+
+export function createProject(c: Client, body: Body<"/v1/projects", "post">) {
+  return c.request<Answer<"/v1/projects", "post">>("POST", "/v1/projects", body);
+}
+
+/** A new access token for another project of the session (the refresh token stays). */
+export function switchProject(c: Client, projectId: string) {
+  const body: Body<"/v1/auth/switch-project", "post"> = { project_id: projectId };
+  return c.request<Answer<"/v1/auth/switch-project", "post">>("POST", "/v1/auth/switch-project", body);
+}
+
+export function acceptInvitation(c: Client, token: string) {
+  const body: Body<"/v1/auth/accept-invitation", "post"> = { token };
+  return c.request<Answer<"/v1/auth/accept-invitation", "post">>("POST", "/v1/auth/accept-invitation", body);
+}
+
+export async function members(c: Client, signal?: AbortSignal) {
+  return (await c.request<Answer<"/v1/members", "get">>("GET", "/v1/members", undefined, { signal })).items;
+}
+
+export function updateMember(c: Client, memberId: string, body: Body<"/v1/members/{id}", "patch">) {
+  return c.request<Answer<"/v1/members/{id}", "patch">>("PATCH", `/v1/members/${id(memberId)}`, body);
+}
+
+export function removeMember(c: Client, memberId: string) {
+  return c.request<void>("DELETE", `/v1/members/${id(memberId)}`);
+}
+
+export async function roles(c: Client, signal?: AbortSignal) {
+  return (await c.request<Answer<"/v1/roles", "get">>("GET", "/v1/roles", undefined, { signal })).items;
+}
+
+export function createRole(c: Client, body: Body<"/v1/roles", "post">) {
+  return c.request<Answer<"/v1/roles", "post">>("POST", "/v1/roles", body);
+}
+
+export function updateRole(c: Client, roleId: string, body: Body<"/v1/roles/{id}", "patch">) {
+  return c.request<Answer<"/v1/roles/{id}", "patch">>("PATCH", `/v1/roles/${id(roleId)}`, body);
+}
+
+export function deleteRole(c: Client, roleId: string) {
+  return c.request<void>("DELETE", `/v1/roles/${id(roleId)}`);
+}
+
+export async function permissions(c: Client, signal?: AbortSignal) {
+  return (await c.request<Answer<"/v1/permissions", "get">>("GET", "/v1/permissions", undefined, { signal })).items;
+}
+
+export async function invitations(c: Client, signal?: AbortSignal) {
+  return (await c.request<Answer<"/v1/invitations", "get">>("GET", "/v1/invitations", undefined, { signal })).items;
+}
+
+export function invite(c: Client, body: Body<"/v1/invitations", "post">) {
+  return c.request<Answer<"/v1/invitations", "post">>("POST", "/v1/invitations", body);
+}
+
+export function revokeInvitation(c: Client, invitationId: string) {
+  return c.request<void>("DELETE", `/v1/invitations/${id(invitationId)}`);
+}
+
+/** Every API key of the project, newest first, in pages of 200. */
+export async function apiKeys(c: Client, signal?: AbortSignal): Promise<ApiKey[]> {
+  const out: ApiKey[] = [];
+  let cursor: string | null | undefined = null;
+  do {
+    const query: string = cursor ? `&cursor=${id(cursor)}` : "";
+    const page: Answer<"/v1/api-keys", "get"> = await c.request("GET", `/v1/api-keys?limit=200${query}`, undefined, {
+      signal,
+    });
+    out.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return out;
+}
+
+export function createApiKey(c: Client, body: Body<"/v1/api-keys", "post">) {
+  return c.request<Answer<"/v1/api-keys", "post">>("POST", "/v1/api-keys", body);
+}
+
+export function revokeApiKey(c: Client, keyId: string) {
+  return c.request<void>("DELETE", `/v1/api-keys/${id(keyId)}`);
+}
+
+export function project(c: Client, signal?: AbortSignal) {
+  return c.request<Answer<"/v1/project", "get">>("GET", "/v1/project", undefined, { signal });
+}
+
+export function updateProject(c: Client, body: Body<"/v1/project", "patch">) {
+  return c.request<Answer<"/v1/project", "patch">>("PATCH", "/v1/project", body);
 }

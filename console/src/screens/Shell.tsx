@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import { NavLink, Outlet } from "react-router";
 import { useClient } from "../app";
 import { me, signOut } from "../api/endpoints";
+import { ProjectSwitcher } from "./ProjectSwitcher";
 import { currentTheme, followSystem, toggleTheme, type Theme } from "../lib/theme";
 
 const SIDEBAR_KEY = "sluice.sidebar";
@@ -76,16 +77,12 @@ export function Shell() {
           <span aria-hidden="true">☰</span>
         </button>
         <span className="brand">Sluice</span>
-        {who.data && (
-          <span className="project" title="Project">
-            {who.data.project_id}
-          </span>
-        )}
+        {who.data && <ProjectSwitcher me={who.data} />}
         <span className="spacer" />
         {user && (
           <span className="who">
             {user}
-            {who.data && <span className="role">{who.data.role}</span>}
+            {who.data && <span className="role">{who.data.custom?.name ?? who.data.role}</span>}
           </span>
         )}
         <ThemeToggle />
@@ -101,6 +98,14 @@ export function Shell() {
                 ▦
               </span>
               <span className="nav-label">Data marts</span>
+            </NavLink>
+          </li>
+          <li>
+            <NavLink to="/settings" title="Settings">
+              <span className="nav-icon" aria-hidden="true">
+                ⚙
+              </span>
+              <span className="nav-label">Settings</span>
             </NavLink>
           </li>
         </ul>
