@@ -14,34 +14,47 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::records;
 
 /// Raises `raised` (an [`Alarm::raised`]): creates it, or counts the stored
-/// alarm of its kind and record again. Best effort: a store that fails is
-/// logged, the caller goes on (an alarm must not stop the scheduler).
+/// alarm of its kind and record again. An alarm that opens (new, or raised
+/// again after an acknowledgement) is announced on the project's channels
+/// ([`super::notifications::alarm_opened`]). Best effort: a store that fails
+/// is logged, the caller goes on (an alarm must not stop the scheduler).
 pub async fn raise(deps: &Deps, raised: Alarm) {
-    if let Err(e) = try_raise(deps, &raised).await {
-        tracing::error!(error = %e, alarm = raised.kind.as_str(), subject = %raised.subject_id, "Alarm not raised.");
+    match try_raise(deps, &raised).await {
+        Ok(Some(opened)) => super::notifications::alarm_opened(deps, &opened).await,
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!(error = %e, alarm = raised.kind.as_str(), subject = %raised.subject_id, "Alarm not raised.");
+        }
     }
 }
 
-async fn try_raise(deps: &Deps, raised: &Alarm) -> Result<(), StoreError> {
+/// The alarm, when raising it opened it.
+async fn try_raise(deps: &Deps, raised: &Alarm) -> Result<Option<Alarm>, StoreError> {
     let store = deps.store.as_ref();
     let (kind, subject) = (raised.kind.as_str(), &raised.subject_id);
     let run = raised.last_run_id.as_ref();
     for _ in 0..5 {
+        let mut reopened = false;
         let updated = records::update::<Alarm>(
             store,
             &raised.meta.project_id,
             &raised.meta.id,
             raised.last_raised_at,
-            |a| a.raise_again(run, &raised.message, raised.last_raised_at),
+            |a| {
+                reopened = a.state == AlarmState::Acknowledged;
+                a.raise_again(run, &raised.message, raised.last_raised_at)
+            },
         )
         .await?;
-        if updated.is_some() {
+        if let Some(alarm) = updated {
             tracing::warn!(alarm = kind, subject = %subject, "Alarm raised again.");
-            return Ok(());
+            // Counted again while open: announced when it opened.
+            let opened = reopened && alarm.state == AlarmState::Open;
+            return Ok(opened.then_some(alarm));
         }
         if records::insert_once(store, raised).await? {
             tracing::warn!(alarm = kind, subject = %subject, "Alarm raised.");
-            return Ok(());
+            return Ok(Some(raised.clone()));
         }
         // Raised by another process in between: count on it.
     }

@@ -13,16 +13,19 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use sluice_domain::Id;
 use sluice_domain::entities::{
-    DataMart, Project, Report, ReportRun, ReportRunStatus, Run, RunStatus, WebhookInfo,
+    Alarm, AlarmKind, DataMart, Project, Report, ReportRun, ReportRunStatus, Run, RunStatus,
+    WebhookInfo,
 };
 use sluice_domain::ports::{RunEvent, RunEventKind};
 
 use crate::Deps;
 use crate::records;
 
-/// How a run ended, as every channel tells it.
+/// How a run ended (or what an alarm says), as every channel tells it.
 #[derive(Debug, Clone)]
 struct Ended {
+    /// An alarm opened, rather than a run's end: `noun` names its condition.
+    alarm: bool,
     /// `data mart run` or `report run`.
     noun: &'static str,
     id: Id,
@@ -39,6 +42,9 @@ struct Ended {
 
 impl Ended {
     fn headline(&self) -> String {
+        if self.alarm {
+            return format!("⚠️ Alarm: {}: {}", self.noun, self.title);
+        }
         format!(
             "{} {} {}: {}",
             if self.succeeded { "✅" } else { "❌" },
@@ -61,7 +67,9 @@ impl Ended {
     /// The lines of the summary, plain.
     fn lines(&self) -> Vec<String> {
         let mut out = vec![format!("{} `{}`", capitalized(self.noun), self.id)];
-        out.push(format!("Rows: {}", self.rows));
+        if !self.alarm {
+            out.push(format!("Rows: {}", self.rows));
+        }
         if let Some(d) = self.duration() {
             out.push(format!("Duration: {d}"));
         }
@@ -100,6 +108,51 @@ pub async fn run_ended(deps: &Deps, event: &RunEvent) {
     for (channel, result) in send(deps, &project, &ended).await {
         if let Err(reason) = result {
             tracing::warn!(run_id = %ended.id, channel, reason = %reason, "Notification not delivered.");
+        }
+    }
+}
+
+/// Announces an alarm just opened (raised, or raised again after it was
+/// acknowledged) on the project's channels, as a failure is: an SLA missed
+/// or a run found stuck. A run that failed or a delivery that failed is
+/// announced as that run's end already, so its alarm is not announced again.
+/// Best effort, like a run's end.
+pub async fn alarm_opened(deps: &Deps, alarm: &Alarm) {
+    let noun = match alarm.kind {
+        AlarmKind::SlaMissed => "SLA missed",
+        AlarmKind::StuckRunResumed => "run found stuck",
+        AlarmKind::RunFailed | AlarmKind::DeliveryFailing => return,
+    };
+    let p = &alarm.meta.project_id;
+    let project = match project_of(deps, p).await {
+        Ok(Some(project)) if wanted(&project, false) => project,
+        Ok(_) => return,
+        Err(e) => {
+            tracing::warn!(alarm_id = %alarm.meta.id, error = %e, "Could not read the alarm's project; no notification.");
+            return;
+        }
+    };
+    let title = records::get::<DataMart>(deps.store.as_ref(), p, &alarm.subject_id)
+        .await
+        .ok()
+        .flatten()
+        .map_or_else(|| alarm.subject_id.to_string(), |m| m.title);
+    let ended = Ended {
+        alarm: true,
+        noun,
+        id: alarm.meta.id.clone(),
+        title,
+        succeeded: false,
+        error: Some(alarm.message.clone()),
+        rows: 0,
+        started_at: None,
+        finished_at: None,
+        link: link(deps, "/v1/alarms?state=open".into()),
+        event: "AlarmRaised",
+    };
+    for (channel, result) in send(deps, &project, &ended).await {
+        if let Err(reason) = result {
+            tracing::warn!(alarm_id = %alarm.meta.id, channel, reason = %reason, "Notification not delivered.");
         }
     }
 }
@@ -183,6 +236,7 @@ async fn data_mart_run(
         .map_or_else(|| run.data_mart_id.to_string(), |m| m.title);
     Ok(Some((
         Ended {
+            alarm: false,
             noun: "data mart run",
             id: run.meta.id.clone(),
             title,
@@ -233,6 +287,7 @@ async fn report_run(
         .map_or_else(|| run.report_id.to_string(), |r| r.title);
     Ok(Some((
         Ended {
+            alarm: false,
             noun: "report run",
             id: run.meta.id.clone(),
             title,
@@ -300,19 +355,24 @@ async fn send(
 }
 
 fn webhook_payload(project: &Project, e: &Ended) -> Value {
-    json!({
+    let mut payload = json!({
         "event": e.event,
         "project_id": project.meta.id,
-        "run_id": e.id,
         "kind": e.noun,
         "title": e.title,
-        "status": if e.succeeded { "succeeded" } else { "failed" },
+        "status": match (e.alarm, e.succeeded) {
+            (true, _) => "alarm",
+            (false, true) => "succeeded",
+            (false, false) => "failed",
+        },
         "error": e.error,
         "rows": e.rows,
         "started_at": e.started_at,
         "finished_at": e.finished_at,
         "link": e.link,
-    })
+    });
+    payload[if e.alarm { "alarm_id" } else { "run_id" }] = json!(e.id);
+    payload
 }
 
 /// A Slack incoming webhook's message: `text` (the notification's fallback)
