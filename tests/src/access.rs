@@ -63,16 +63,22 @@ pub async fn a_custom_role_reaches_exactly_the_routes_its_permissions_grant(app:
         if route.role.is_none() || SESSION_ROUTES.contains(&route.name) {
             continue;
         }
-        for (role, permissions, user) in &members {
-            let f = seed(&app).await;
+        // One fixture per route: the member refused goes first (a refusal
+        // changes nothing), then the one granted (the halves never both grant
+        // a route but one about the caller, which only reads).
+        let f = seed(&app).await;
+        let granted = |permissions: &Vec<String>| {
+            route.self_service() || (route.grantable() && permits(permissions, &route.permission()))
+        };
+        let mut ordered: Vec<&(String, Vec<String>, SignedIn)> = members.iter().collect();
+        ordered.sort_by_key(|(_, permissions, _)| granted(permissions));
+        for (role, permissions, user) in ordered {
             let (path, body) = request_for(route.name, &f);
             let r = app
                 .send(route.method.as_str(), &path, &user.access, body.as_ref())
                 .await;
-            let granted = route.self_service()
-                || (route.grantable() && permits(permissions, &route.permission()));
             let what = format!("{} as custom role {role}: {}", route.name, r.text);
-            if granted {
+            if granted(permissions) {
                 assert_eq!(r.status, allowed_status(route), "{what}");
             } else {
                 assert_eq!((r.status, r.code()), (403, "forbidden".into()), "{what}");

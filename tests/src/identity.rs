@@ -620,6 +620,29 @@ pub async fn no_password_or_secret_reaches_a_response_or_the_log(app: TestApp) {
     note("changed key", &r);
     let r = app.send("GET", "/v1/storages", &access2, None).await;
     note("revoked session", &r);
+    // An invitation: its token shown once, then used to sign up, then refused.
+    let invitee = new_email();
+    let r = app
+        .send(
+            "POST",
+            "/v1/invitations",
+            &access3,
+            Some(&json!({"email": invitee, "role": "viewer"})),
+        )
+        .await;
+    note("invite", &r);
+    let invitation = r.json()["token"].as_str().expect("a token").to_string();
+    let r = app.send("GET", "/v1/invitations", &access3, None).await;
+    note("invitations", &r);
+    let joined = json!({"email": invitee, "password": password, "invitation": invitation});
+    let r = app
+        .send("POST", "/v1/auth/sign-up", "", Some(&joined))
+        .await;
+    note("sign-up by invitation", &r);
+    let r = app
+        .send("POST", "/v1/auth/sign-up", "", Some(&joined))
+        .await;
+    note("used invitation", &r);
     let issued = |secret: &str, what: &str| -> Vec<String> {
         bodies
             .iter()
@@ -653,6 +676,10 @@ pub async fn no_password_or_secret_reaches_a_response_or_the_log(app: TestApp) {
         Vec::<String>::new()
     );
     assert_eq!(issued(&secret_of(&key), "create key"), Vec::<String>::new());
+    assert_eq!(
+        issued(&secret_of(&invitation), "invite"),
+        Vec::<String>::new()
+    );
     let text = log.text();
     assert!(
         text.contains("User signed up."),
@@ -666,6 +693,7 @@ pub async fn no_password_or_secret_reaches_a_response_or_the_log(app: TestApp) {
         ("a refresh token", secret_of(&refresh2)),
         ("a refresh token", secret_of(&first_refresh)),
         ("an API key", secret_of(&key)),
+        ("an invitation", secret_of(&invitation)),
         ("an access token", access.clone()),
         ("an access token", access3.clone()),
     ] {

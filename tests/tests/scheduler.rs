@@ -1013,3 +1013,78 @@ async fn a_report_run_that_stopped_delivering_is_failed_past_its_deadline() {
         app.stop().await;
     }
 }
+
+/// A message a stage gave up on, in its dead-letter queue, raises a
+/// `dead_letters` alarm on its run's data mart: counted once per run however
+/// many of the run's messages are there, and left in the queue for the
+/// operator to redrive.
+async fn a_dead_letter_raises_its_data_marts_alarm_once_per_run(app: TestApp) {
+    use sluice_domain::pipeline::{FINALIZE_QUEUE, Message, TRANSFORM_QUEUE, dead_letter_queue};
+    let m = mart(&app, json!({})).await;
+    let started = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{m}/runs"),
+            Some(&json!({})),
+            201,
+        )
+        .await;
+    let run = Id::parse(Kind::Run, &id(&started)).expect("a run id");
+    let queue = app.deps.queue.clone().expect("a queue");
+    let project = app.project.clone();
+    let finalize = Message::Finalize {
+        project: project.clone(),
+        run: run.clone(),
+    };
+    queue
+        .send(
+            &dead_letter_queue(FINALIZE_QUEUE),
+            &finalize.to_json(),
+            Duration::ZERO,
+        )
+        .await
+        .expect("a dead letter");
+    let first = tick(&app, Utc::now()).await;
+    assert_eq!((first.dead_letters, first.errors), (1, 0), "{first:?}");
+    let a = alarm(&app, "dead_letters", &m).await;
+    assert_eq!(a["count"], json!(1), "{a}");
+    assert_eq!(a["last_run_id"], json!(run), "{a}");
+    let message = a["message"].as_str().expect("a message");
+    assert!(
+        message.contains("finalize") && message.contains("-dlq"),
+        "{a}"
+    );
+    // Another message of the same run, in another stage's dead-letter queue.
+    let chunk = Id::generate(Kind::Chunk, 1);
+    let transform = Message::Transform {
+        project,
+        run: run.clone(),
+        chunk,
+    };
+    queue
+        .send(
+            &dead_letter_queue(TRANSFORM_QUEUE),
+            &transform.to_json(),
+            Duration::ZERO,
+        )
+        .await
+        .expect("a dead letter");
+    let second = tick(&app, Utc::now()).await;
+    assert_eq!(
+        second.dead_letters, 1,
+        "the first is hidden a minute: {second:?}"
+    );
+    let a = alarm(&app, "dead_letters", &m).await;
+    assert_eq!(a["count"], json!(1), "one run, one count: {a}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_dead_letter_raises_an_alarm_on_the_embedded_queue() {
+    a_dead_letter_raises_its_data_marts_alarm_once_per_run(spawn_app_without_workers().await).await;
+}
+
+#[tokio::test]
+async fn a_dead_letter_raises_an_alarm_on_sqs() {
+    a_dead_letter_raises_its_data_marts_alarm_once_per_run(spawn_app_on_moto().await).await;
+}

@@ -38,6 +38,12 @@ pub fn stage_queues() -> Vec<String> {
     q
 }
 
+/// The dead-letter queue of stage queue `queue`, as every queue adapter names
+/// it: where a message goes once its stage gave up on it.
+pub fn dead_letter_queue(queue: &str) -> String {
+    format!("{queue}-dlq")
+}
+
 /// A claim check: what to do next, never the rows themselves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]

@@ -150,17 +150,22 @@ pub mod parts {
         },
     ];
 
-    /// The stage queues: queue `name` is at `{SLUICE_QUEUE_URL_PREFIX}{name}`
-    /// (for example `https://sqs.eu-west-1.amazonaws.com/123456789012/prod-`).
+    /// The stage queues and their dead-letter queues: queue `name` is at
+    /// `{SLUICE_QUEUE_URL_PREFIX}{name}` (for example
+    /// `https://sqs.eu-west-1.amazonaws.com/123456789012/prod-`).
     pub fn queue(
         deps: &mut Deps,
         sdk: &aws_config::SdkConfig,
         vars: &Vars,
     ) -> Result<(), InitError> {
         let prefix = vars.required("SLUICE_QUEUE_URL_PREFIX")?;
-        let queues = stage_queues().into_iter().map(|q| {
-            let url = format!("{prefix}{q}");
-            (q, url)
+        // Each stage queue and its dead-letter queue (the scheduler reads it).
+        let queues = stage_queues().into_iter().flat_map(|q| {
+            let dlq = sluice_domain::pipeline::dead_letter_queue(&q);
+            [
+                (q.clone(), format!("{prefix}{q}")),
+                (dlq.clone(), format!("{prefix}{dlq}")),
+            ]
         });
         deps.queue = Some(Arc::new(SqsQueue::from_sdk_config(sdk, queues)));
         Ok(())

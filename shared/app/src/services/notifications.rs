@@ -113,14 +113,15 @@ pub async fn run_ended(deps: &Deps, event: &RunEvent) {
 }
 
 /// Announces an alarm just opened (raised, or raised again after it was
-/// acknowledged) on the project's channels, as a failure is: an SLA missed
-/// or a run found stuck. A run that failed or a delivery that failed is
+/// acknowledged) on the project's channels, as a failure is: an SLA missed,
+/// a run found stuck, a message a stage gave up on. A run that failed or a delivery that failed is
 /// announced as that run's end already, so its alarm is not announced again.
 /// Best effort, like a run's end.
 pub async fn alarm_opened(deps: &Deps, alarm: &Alarm) {
     let noun = match alarm.kind {
         AlarmKind::SlaMissed => "SLA missed",
         AlarmKind::StuckRunResumed => "run found stuck",
+        AlarmKind::DeadLetters => "message in a dead-letter queue",
         AlarmKind::RunFailed | AlarmKind::DeliveryFailing => return,
     };
     let p = &alarm.meta.project_id;

@@ -16,6 +16,7 @@ use sluice_domain::entities::{
     Alarm, AlarmKind, Backfill, BackfillStatus, DataMart, Fire, FireOutcome, PendingFire, Project,
     ReportRun, Run, RunKind, RunStatus, RunWindow, Stalled, TargetKind, Trigger, WhenBusy,
 };
+use sluice_domain::pipeline::{Message, dead_letter_queue, stage_queues};
 use sluice_domain::ports::{DueCursor, DueQuery, ListQuery, Queue, Record, RunEvent, RunEventKind};
 use sluice_domain::{Id, Kind};
 
@@ -68,6 +69,8 @@ pub struct TickReport {
     pub sla_missed: usize,
     /// Backfills moved on.
     pub backfills: usize,
+    /// Messages found in the stages' dead-letter queues (each raises an alarm).
+    pub dead_letters: usize,
     /// Records that could not be handled (logged; tried again next tick).
     pub errors: usize,
 }
@@ -82,6 +85,7 @@ impl TickReport {
         self.resumed += o.resumed;
         self.sla_missed += o.sla_missed;
         self.backfills += o.backfills;
+        self.dead_letters += o.dead_letters;
         self.errors += o.errors;
     }
 }
@@ -126,6 +130,79 @@ async fn tick_now(deps: &Deps, queue: &Arc<dyn Queue>, now: DateTime<Utc>) -> Ti
         }
         if !full {
             break;
+        }
+    }
+    report.add(&dead_letters(deps, queue, now).await);
+    report
+}
+
+/// Messages each dead-letter queue is read for at most, each tick.
+const DEAD_LETTERS_PER_QUEUE: u32 = 10;
+
+/// Reads each stage's dead-letter queue without taking its messages (they are
+/// visible again after a minute, for the operator to redrive or drop): each
+/// message raises a `dead_letters` alarm on the data mart (or the report)
+/// whose run it carries, counted once per run, so the project sees it in
+/// `GET /v1/alarms` and hears of it as the alarm opens.
+async fn dead_letters(deps: &Deps, queue: &Arc<dyn Queue>, now: DateTime<Utc>) -> TickReport {
+    let mut report = TickReport::default();
+    let store = deps.store.as_ref();
+    for stage in stage_queues() {
+        let dlq = dead_letter_queue(&stage);
+        let messages = match queue
+            .receive(
+                &dlq,
+                DEAD_LETTERS_PER_QUEUE,
+                std::time::Duration::from_secs(60),
+            )
+            .await
+        {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!(queue = %dlq, error = %e, "A dead-letter queue could not be read.");
+                report.errors += 1;
+                continue;
+            }
+        };
+        for m in messages {
+            report.dead_letters += 1;
+            let Ok(message) = serde_json::from_str::<Message>(&m.body) else {
+                tracing::warn!(queue = %dlq, message_id = %m.id, "A dead letter that is no stage message.");
+                continue;
+            };
+            let (project, run) = (message.project(), message.run());
+            let subject = match Id::kind_of(run.as_str()) {
+                Some(Kind::Run) => records::get::<Run>(store, project, run)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|r| r.data_mart_id.as_id().clone()),
+                Some(Kind::ReportRun) => records::get::<ReportRun>(store, project, run)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|r| r.report_id.as_id().clone()),
+                _ => None,
+            };
+            let Some(subject) = subject else { continue };
+            let what = serde_json::to_value(&message)
+                .ok()
+                .and_then(|v| v["type"].as_str().map(str::to_string))
+                .unwrap_or_default();
+            super::alarms::raise(
+                deps,
+                Alarm::raised(
+                    project,
+                    AlarmKind::DeadLetters,
+                    &subject,
+                    Some(run),
+                    &format!(
+                        "the {what} step of run {run} is in the dead-letter queue {dlq} after its tries: retry the run, or redrive the message once its cause is fixed"
+                    ),
+                    now,
+                ),
+            )
+            .await;
         }
     }
     report

@@ -28,6 +28,10 @@ pub enum AlarmKind {
     StuckRunResumed,
     /// A report's delivery failed.
     DeliveryFailing,
+    /// A message of a run (or a report's run) is in a stage's dead-letter
+    /// queue: the stage gave up on it after its tries, and the run waits on
+    /// it until the message is redriven or the run is retried.
+    DeadLetters,
 }
 
 impl AlarmKind {
@@ -37,6 +41,7 @@ impl AlarmKind {
             AlarmKind::SlaMissed => "sla_missed",
             AlarmKind::StuckRunResumed => "stuck_run_resumed",
             AlarmKind::DeliveryFailing => "delivery_failing",
+            AlarmKind::DeadLetters => "dead_letters",
         }
     }
 }
