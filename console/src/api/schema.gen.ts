@@ -1337,7 +1337,7 @@ export interface components {
              */
             version: number;
         };
-        AlarmKind: "run_failed" | "sla_missed" | "stuck_run_resumed" | "delivery_failing";
+        AlarmKind: "run_failed" | "sla_missed" | "stuck_run_resumed" | "delivery_failing" | "dead_letters";
         /** @enum {string} */
         AlarmState: "open" | "acknowledged";
         /** @description An API key as the API shows one: never its secret. */
