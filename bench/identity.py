@@ -1,8 +1,8 @@
 """Identity figures of the local server, as a user meets them (release build):
   - sign-in latency (Argon2id as the server hashes: m=19 MiB, t=6, p=1), median of N;
   - what checking the credential costs a request: GET /v1/storages with an operator
-    token (the signature only), a user's access token (the signature, its session
-    and user read), and an API key (its digest and record read), each median and
+    token (the signature only), a user's access token (the signature, its session,
+    user and membership read), and an API key (its digest and record read), each median and
     p90 of M requests on one kept-alive connection, and the difference to the
     operator token's.
 Usage: python3 bench/identity.py SLUICE_BIN [N=20] [M=500]   (bench/identity.sh builds it)"""
