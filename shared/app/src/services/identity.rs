@@ -15,9 +15,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sluice_domain::entities::{
-    ApiKeyView, CustomRole, Deployment, Email, Hidden, Member, Meta, RefreshToken, RoleRef,
-    Session, USER_EMAIL, User, UserView, check_new_password, check_password_length,
-    identity_partition,
+    ApiKeyView, Deployment, Email, Hidden, Member, Meta, RefreshToken, RoleRef, Session,
+    USER_EMAIL, User, UserView, check_new_password, check_password_length, identity_partition,
 };
 use sluice_domain::ports::StoreError;
 use sluice_domain::{Id, Kind, Role};
@@ -198,7 +197,12 @@ async fn verify(password: &str, phc: &Hidden) -> ServiceResult<bool> {
     blocking(move || password::verify(&p, &h)).await
 }
 
-async fn get<T: sluice_domain::entities::Entity>(deps: &Deps, id: &Id) -> ServiceResult<Option<T>> {
+/// The record `id` of the identity partition (users, sessions, keys, members,
+/// roles, invitations).
+pub(super) async fn get<T: sluice_domain::entities::Entity>(
+    deps: &Deps,
+    id: &Id,
+) -> ServiceResult<Option<T>> {
     Ok(records::get::<T>(deps.store.as_ref(), &identity_partition(), id).await?)
 }
 
@@ -437,9 +441,7 @@ pub async fn grant_of(deps: &Deps, member: &Member) -> ServiceResult<(Role, Opti
     match &member.role {
         RoleRef::Builtin(role) => Ok((*role, None)),
         RoleRef::Custom(id) => {
-            let role = get::<CustomRole>(deps, id)
-                .await?
-                .filter(|r| r.meta.deleted_at.is_none() && r.project == member.project);
+            let role = super::members::project_role(deps, &member.project, id).await?;
             Ok((
                 Role::Viewer,
                 Some(CustomGrant {

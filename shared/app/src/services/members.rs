@@ -28,9 +28,7 @@ use crate::auth::secret;
 use crate::error::{ServiceError, ServiceResult};
 use crate::records;
 
-async fn get<T: Entity>(deps: &Deps, id: &Id) -> ServiceResult<Option<T>> {
-    Ok(records::get::<T>(deps.store.as_ref(), &identity_partition(), id).await?)
-}
+use super::identity::get;
 
 /// Every live record of `T` of `project` (its members, roles or invitations).
 async fn all_of<T: Entity>(deps: &Deps, project: &Id) -> ServiceResult<Vec<T>> {
@@ -336,10 +334,21 @@ pub async fn members_of(deps: &Deps, project: &Id) -> ServiceResult<Vec<MemberVi
 }
 
 /// The custom role `id` of `project`, live; 422 naming `field` otherwise.
-async fn live_role(deps: &Deps, project: &Id, id: &Id, field: &str) -> ServiceResult<CustomRole> {
-    get::<CustomRole>(deps, id)
+/// The custom role `id` of `project`, if it is live.
+pub(crate) async fn project_role(
+    deps: &Deps,
+    project: &Id,
+    id: &Id,
+) -> ServiceResult<Option<CustomRole>> {
+    Ok(get::<CustomRole>(deps, id)
         .await?
-        .filter(|r| r.meta.deleted_at.is_none() && &r.project == project)
+        .filter(|r| r.meta.deleted_at.is_none() && &r.project == project))
+}
+
+/// The custom role `id` of `project`, live; 422 naming `field` otherwise.
+async fn live_role(deps: &Deps, project: &Id, id: &Id, field: &str) -> ServiceResult<CustomRole> {
+    project_role(deps, project, id)
+        .await?
         .ok_or_else(|| ServiceError::invalid(field, format!("role {id} not found in this project")))
 }
 
@@ -651,9 +660,8 @@ pub async fn list_roles(ctx: &Ctx<'_>, page: &Page) -> ServiceResult<List<Custom
 }
 
 async fn role_of_project(ctx: &Ctx<'_>, id: &Id) -> ServiceResult<CustomRole> {
-    get::<CustomRole>(ctx.deps, id)
+    project_role(ctx.deps, ctx.project(), id)
         .await?
-        .filter(|r| r.meta.deleted_at.is_none() && &r.project == ctx.project())
         .ok_or_else(|| ServiceError::not_found(Kind::CustomRole, id.as_str()))
 }
 
