@@ -156,3 +156,15 @@ export function query(c: Client, martId: string, body: Body<"/v1/data-marts/{id}
 export function createTrigger(c: Client, body: CreateTrigger) {
   return c.request<Answer<"/v1/triggers", "post">>("POST", "/v1/triggers", body);
 }
+
+export function updateTrigger(c: Client, triggerId: string, body: Body<"/v1/triggers/{id}", "patch">) {
+  return c.request<Answer<"/v1/triggers/{id}", "patch">>("PATCH", `/v1/triggers/${id(triggerId)}`, body);
+}
+
+export function startRun(c: Client, martId: string) {
+  return c.request<Answer<"/v1/data-marts/{id}/runs", "post">>("POST", `/v1/data-marts/${id(martId)}/runs`, {});
+}
+
+export function deleteDataMart(c: Client, martId: string) {
+  return c.request<void>("DELETE", `/v1/data-marts/${id(martId)}`);
+}

@@ -154,13 +154,13 @@ export function forDefinition(mapping: Mapping): { mapping: Mapping; incomplete:
 
 /** The `unique_key` rule's columns, if the mapping has one. */
 export function uniqueKey(mapping: Mapping): string[] {
-  for (const r of mapping.rules ?? []) if (r.rule === "unique_key") return r.columns;
+  for (const r of mapping.rules ?? []) if (r.rule === "unique_key" && "columns" in r) return r.columns;
   return [];
 }
 
 /** Sets (or with no columns, drops) the `unique_key` rule. */
 export function setUniqueKey(mapping: Mapping, columns: string[]): Mapping {
-  const rules = (mapping.rules ?? []).filter((r) => r.rule !== "unique_key");
+  const rules: NonNullable<Mapping["rules"]> = (mapping.rules ?? []).filter((r) => r.rule !== "unique_key");
   if (columns.length > 0) rules.push({ rule: "unique_key", columns });
   return { ...mapping, rules };
 }
