@@ -20,7 +20,8 @@ use serde_json::{Map, Value};
 use crate::error::{DomainError, Field};
 
 pub use destinations::{
-    DESTINATION_KINDS, DestinationKindSpec, MAX_KEY_GRACE_SECONDS, destination_kinds, destination_spec,
+    DESTINATION_KINDS, DestinationKindSpec, MAX_KEY_GRACE_SECONDS, destination_kinds,
+    destination_spec,
 };
 
 /// A connector Sluice runs: its spec, and the names of its extraction queue and
@@ -505,7 +506,11 @@ mod tests {
         let names: Vec<&str> = kinds.iter().map(|k| k.kind).collect();
         assert_eq!(names, DESTINATION_KINDS.to_vec());
         for k in &kinds {
-            assert!(!k.title.is_empty() && !k.description.is_empty(), "{}", k.kind);
+            assert!(
+                !k.title.is_empty() && !k.description.is_empty(),
+                "{}",
+                k.kind
+            );
             let fields: Vec<&str> = destination_spec(k.kind)
                 .unwrap_or_default()
                 .iter()
