@@ -10,6 +10,9 @@ import { SignIn } from "./screens/SignIn";
 const DataMarts = lazy(() => import("./screens/DataMarts"));
 const Settings = lazy(() => import("./screens/Settings"));
 const Accept = lazy(() => import("./screens/Accept"));
+const Wizard = lazy(() => import("./screens/wizard/Wizard"));
+const Sources = lazy(() => import("./screens/Sources"));
+const Destinations = lazy(() => import("./screens/Destinations"));
 
 function sessionStore(): SessionStore {
   try {
@@ -93,6 +96,9 @@ const router = createBrowserRouter([
               </Suspense>
             ),
           },
+          { path: "/data-marts/new", element: <Suspense fallback={<Loading />}><Wizard /></Suspense> },
+          { path: "/sources/:id?", element: <Suspense fallback={<Loading />}><Sources /></Suspense> },
+          { path: "/destinations/:id?", element: <Suspense fallback={<Loading />}><Destinations /></Suspense> },
           {
             path: "/settings/:section?",
             element: (

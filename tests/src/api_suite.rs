@@ -450,6 +450,7 @@ pub(crate) fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
         "api-openapi" => (p("/openapi.json"), None),
         "api-list-connectors" => (p("/v1/connectors"), None),
         "api-get-connector" => (p("/v1/connectors/http_json"), None),
+        "api-list-destination-kinds" => (p("/v1/destination-kinds"), None),
         "api-create-storage" => (
             p("/v1/storages"),
             Some(

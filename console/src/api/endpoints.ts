@@ -22,7 +22,7 @@ export type Project = Schemas["Project"];
 export type UpdateProject = Schemas["UpdateProject"];
 
 /** The JSON a route answers on success (200 or 201). */
-type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+export type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
   responses: infer R;
 }
   ? R extends { 200: { content: { "application/json": infer T } } }
@@ -33,7 +33,7 @@ type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] exten
   : never;
 
 /** The JSON body a route takes. */
-type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+export type Body<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
   requestBody?: { content: { "application/json": infer B } };
 }
   ? B

@@ -534,6 +534,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/destination-kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The destination kinds a report can deliver to, each with its config fields (which are required, which secret, their defaults and allowed values). */
+        get: operations["api-list-destination-kinds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/destinations": {
         parameters: {
             query?: never;
@@ -1890,6 +1907,17 @@ export interface components {
              */
             target: string;
         };
+        /**
+         * @description A destination kind as the catalog shows it: what it is and the config fields
+         *     a destination of it takes (the form a console draws from them).
+         */
+        DestinationKindSpec: {
+            config: components["schemas"]["FieldSpec"][];
+            description: string;
+            /** @description As `kind` names it in `POST /v1/destinations`. */
+            kind: string;
+            title: string;
+        };
         /** @description `POST /v1/destinations/{id}/test`: whether a report could be delivered now. */
         DestinationTest: {
             /**
@@ -2145,114 +2173,120 @@ export interface components {
         };
         /** @description A page of a list, newest first. */
         List2: {
-            items: components["schemas"]["Storage"][];
+            items: components["schemas"]["DestinationKindSpec"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List3: {
-            items: components["schemas"]["SourceView"][];
+            items: components["schemas"]["Storage"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List4: {
-            items: components["schemas"]["DataMart"][];
+            items: components["schemas"]["SourceView"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List5: {
-            items: components["schemas"]["DestinationView"][];
+            items: components["schemas"]["DataMart"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List6: {
-            items: components["schemas"]["Report"][];
+            items: components["schemas"]["DestinationView"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List7: {
-            items: components["schemas"]["ReportRun"][];
+            items: components["schemas"]["Report"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List8: {
-            items: components["schemas"]["TriggerView"][];
+            items: components["schemas"]["ReportRun"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List9: {
-            items: components["schemas"]["ValueMap"][];
+            items: components["schemas"]["TriggerView"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List10: {
-            items: components["schemas"]["Run"][];
+            items: components["schemas"]["ValueMap"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List11: {
-            items: components["schemas"]["Backfill"][];
+            items: components["schemas"]["Run"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List12: {
-            items: components["schemas"]["FileView"][];
+            items: components["schemas"]["Backfill"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List13: {
-            items: components["schemas"]["ApiKeyView"][];
+            items: components["schemas"]["FileView"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List14: {
-            items: components["schemas"]["AuditEntryView"][];
+            items: components["schemas"]["ApiKeyView"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List15: {
-            items: components["schemas"]["Alarm"][];
+            items: components["schemas"]["AuditEntryView"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List16: {
-            items: components["schemas"]["ProjectMembership"][];
+            items: components["schemas"]["Alarm"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List17: {
-            items: components["schemas"]["MemberView"][];
+            items: components["schemas"]["ProjectMembership"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List18: {
-            items: components["schemas"]["PermissionView"][];
+            items: components["schemas"]["MemberView"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List19: {
-            items: components["schemas"]["CustomRoleView"][];
+            items: components["schemas"]["PermissionView"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
         /** @description A page of a list, newest first. */
         List20: {
+            items: components["schemas"]["CustomRoleView"][];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of a list, newest first. */
+        List21: {
             items: components["schemas"]["InvitationView"][];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
@@ -3719,7 +3753,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List15"];
+                    "application/json": components["schemas"]["List16"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -3851,7 +3885,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List13"];
+                    "application/json": components["schemas"]["List14"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -4076,7 +4110,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List14"];
+                    "application/json": components["schemas"]["List15"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -4707,7 +4741,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List11"];
+                    "application/json": components["schemas"]["List12"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -5010,7 +5044,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List4"];
+                    "application/json": components["schemas"]["List5"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -6029,7 +6063,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List10"];
+                    "application/json": components["schemas"]["List11"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -6181,6 +6215,55 @@ export interface operations {
             };
         };
     };
+    "api-list-destination-kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List2"];
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     "api-list-destinations": {
         parameters: {
             query?: {
@@ -6201,7 +6284,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List5"];
+                    "application/json": components["schemas"]["List6"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -6720,7 +6803,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List12"];
+                    "application/json": components["schemas"]["List13"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -6925,7 +7008,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List20"];
+                    "application/json": components["schemas"]["List21"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -7193,7 +7276,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List17"];
+                    "application/json": components["schemas"]["List18"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -7418,7 +7501,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List18"];
+                    "application/json": components["schemas"]["List19"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -7605,7 +7688,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List16"];
+                    "application/json": components["schemas"]["List17"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -8025,7 +8108,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List6"];
+                    "application/json": components["schemas"]["List7"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -8481,7 +8564,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List7"];
+                    "application/json": components["schemas"]["List8"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -8653,7 +8736,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List19"];
+                    "application/json": components["schemas"]["List20"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -9034,7 +9117,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List10"];
+                    "application/json": components["schemas"]["List11"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -9433,7 +9516,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List3"];
+                    "application/json": components["schemas"]["List4"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -10153,7 +10236,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List2"];
+                    "application/json": components["schemas"]["List3"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -10534,7 +10617,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List8"];
+                    "application/json": components["schemas"]["List9"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */
@@ -10913,7 +10996,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["List9"];
+                    "application/json": components["schemas"]["List10"];
                 };
             };
             /** @description Missing, malformed or expired bearer token. */

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useDeferredValue, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { Link } from "react-router";
 import { useClient } from "../app";
 import { ApiError } from "../api/client";
 import { allDataMarts } from "../api/endpoints";
@@ -55,6 +56,9 @@ export default function DataMarts() {
           <span className="visually-hidden">Filter data marts by title</span>
           <input type="search" placeholder="Filter by title" value={filter} onChange={(e) => setFilter(e.target.value)} />
         </label>
+        <Link className="button primary" to="/data-marts/new">
+          New data mart
+        </Link>
       </div>
       <div className="jobs-scroll" ref={scroller}>
         {marts.isPending && (

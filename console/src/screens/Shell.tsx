@@ -101,6 +101,22 @@ export function Shell() {
             </NavLink>
           </li>
           <li>
+            <NavLink to="/sources" title="Sources">
+              <span className="nav-icon" aria-hidden="true">
+                ⇥
+              </span>
+              <span className="nav-label">Sources</span>
+            </NavLink>
+          </li>
+          <li>
+            <NavLink to="/destinations" title="Destinations">
+              <span className="nav-icon" aria-hidden="true">
+                ⇤
+              </span>
+              <span className="nav-label">Destinations</span>
+            </NavLink>
+          </li>
+          <li>
             <NavLink to="/settings" title="Settings">
               <span className="nav-icon" aria-hidden="true">
                 ⚙

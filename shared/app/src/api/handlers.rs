@@ -421,6 +421,7 @@ handlers! {
 
     list_connectors(c) { c.reply(&catalog::list()) }
     get_connector(c) { c.reply(&catalog::get(c.params.get("name"))?) }
+    list_destination_kinds(c) { c.reply(&catalog::destination_kinds()) }
 
     create_storage(c) {
         let s = storages::create(&c.ctx()?, c.body()?).await?;

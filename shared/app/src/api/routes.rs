@@ -178,7 +178,7 @@ impl RouteSpec {
 /// A part of the deployment a route may need (see [`RouteSpec::needs`]).
 pub use crate::deps::Part;
 
-use sluice_domain::connectors::ConnectorSpec;
+use sluice_domain::connectors::{ConnectorSpec, DestinationKindSpec};
 use sluice_domain::entities as e;
 
 use crate::api::handlers::{self as h, Handler};
@@ -347,6 +347,20 @@ pub static GET_CONNECTOR: RouteSpec = route!(
     status = 200,
     query = &[],
     handler = h::get_connector
+);
+
+/// `api-list-destination-kinds`.
+pub static LIST_DESTINATION_KINDS: RouteSpec = route!(
+    "api-list-destination-kinds",
+    GET,
+    "/v1/destination-kinds",
+    V,
+    "The destination kinds a report can deliver to, each with its config fields (which are required, which secret, their defaults and allowed values).",
+    req = None,
+    res = Some(schema::<List<DestinationKindSpec>>),
+    status = 200,
+    query = &[],
+    handler = h::list_destination_kinds
 );
 
 // storages
@@ -1912,6 +1926,7 @@ pub static ALL: &[&RouteSpec] = &[
     &OPENAPI,
     &LIST_CONNECTORS,
     &GET_CONNECTOR,
+    &LIST_DESTINATION_KINDS,
     &CREATE_STORAGE,
     &LIST_STORAGES,
     &GET_STORAGE,

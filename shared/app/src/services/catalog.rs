@@ -1,6 +1,6 @@
-//! The connector catalog.
+//! The connector catalog and the destination kinds.
 
-use sluice_domain::connectors::{self, ConnectorSpec};
+use sluice_domain::connectors::{self, ConnectorSpec, DestinationKindSpec};
 
 use super::List;
 use crate::error::{ServiceError, ServiceResult, clip};
@@ -15,4 +15,12 @@ pub fn list() -> List<ConnectorSpec> {
 pub fn get(name: &str) -> ServiceResult<ConnectorSpec> {
     connectors::connector(name)
         .ok_or_else(|| ServiceError::NotFound(format!("connector `{}` not found", clip(name))))
+}
+
+/// Every destination kind with the config fields a destination of it takes.
+pub fn destination_kinds() -> List<DestinationKindSpec> {
+    List {
+        items: connectors::destination_kinds(),
+        next_cursor: None,
+    }
 }

@@ -1,5 +1,7 @@
 //! Destination kinds and their config fields: where reports deliver.
 
+use serde::Serialize;
+
 use super::{FieldSpec, FieldType as T};
 
 /// Destination kinds, in catalog order.
@@ -148,6 +150,64 @@ pub fn destination_spec(kind: &str) -> Option<Vec<FieldSpec>> {
             )
             .default(86_400),
         ],
+        _ => return None,
+    })
+}
+
+/// A destination kind as the catalog shows it: what it is and the config fields
+/// a destination of it takes (the form a console draws from them).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct DestinationKindSpec {
+    /// As `kind` names it in `POST /v1/destinations`.
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub config: Vec<FieldSpec>,
+}
+
+/// Every destination kind with its spec, in catalog order.
+pub fn destination_kinds() -> Vec<DestinationKindSpec> {
+    DESTINATION_KINDS
+        .iter()
+        .filter_map(|&kind| {
+            let (title, description) = about(kind)?;
+            Some(DestinationKindSpec {
+                kind,
+                title,
+                description,
+                config: destination_spec(kind)?,
+            })
+        })
+        .collect()
+}
+
+/// A destination kind's title and one sentence on what it does.
+fn about(kind: &str) -> Option<(&'static str, &'static str)> {
+    Some(match kind {
+        "object_export" => (
+            "File export",
+            "Writes the report as a file (CSV, NDJSON, JSON or Parquet) into the project's exports, where a report run's download link serves it.",
+        ),
+        "webhook" => (
+            "Webhook",
+            "Sends the report's rows in a signed HTTPS request to an endpoint of yours.",
+        ),
+        "email" => (
+            "E-mail",
+            "Mails the report as an attachment, its first rows as a table in the body.",
+        ),
+        "google_sheets" => (
+            "Google Sheets",
+            "Writes the report into a sheet of a spreadsheet through a service account.",
+        ),
+        "database" => (
+            "PostgreSQL table",
+            "Writes the report into a table of a PostgreSQL database: replace, append or upsert.",
+        ),
+        "looker_studio" => (
+            "Looker Studio",
+            "Serves the report's rows to a Looker Studio community connector, which reads them with a data key.",
+        ),
         _ => return None,
     })
 }

@@ -19,7 +19,10 @@ use serde_json::{Map, Value};
 
 use crate::error::{DomainError, Field};
 
-pub use destinations::{DESTINATION_KINDS, MAX_KEY_GRACE_SECONDS, destination_spec};
+pub use destinations::{
+    DESTINATION_KINDS, DestinationKindSpec, MAX_KEY_GRACE_SECONDS, destination_kinds,
+    destination_spec,
+};
 
 /// A connector Sluice runs: its spec, and the names of its extraction queue and
 /// function, all from its name. Its extractor is `sluice_connectors::extractor`
@@ -495,6 +498,27 @@ mod tests {
         }
         let webhook = destination_spec("webhook").unwrap_or_default();
         assert!(webhook.iter().any(|f| f.name == "url" && f.secret));
+    }
+
+    #[test]
+    fn the_destination_catalog_lists_every_kind_with_its_spec_once() {
+        let kinds = destination_kinds();
+        let names: Vec<&str> = kinds.iter().map(|k| k.kind).collect();
+        assert_eq!(names, DESTINATION_KINDS.to_vec());
+        for k in &kinds {
+            assert!(
+                !k.title.is_empty() && !k.description.is_empty(),
+                "{}",
+                k.kind
+            );
+            let fields: Vec<&str> = destination_spec(k.kind)
+                .unwrap_or_default()
+                .iter()
+                .map(|f| f.name)
+                .collect();
+            let listed: Vec<&str> = k.config.iter().map(|f| f.name).collect();
+            assert_eq!(listed, fields, "{}", k.kind);
+        }
     }
 
     #[test]
