@@ -10,6 +10,11 @@ import { SignIn } from "./screens/SignIn";
 const DataMarts = lazy(() => import("./screens/DataMarts"));
 const Settings = lazy(() => import("./screens/Settings"));
 const Accept = lazy(() => import("./screens/Accept"));
+const MartPage = lazy(() => import("./screens/mart/MartPage"));
+const SqlEditor = lazy(() => import("./screens/SqlEditor"));
+const Reports = lazy(() => import("./screens/reports/Reports"));
+const NewReport = lazy(() => import("./screens/reports/ReportBuilder"));
+const ReportPage = lazy(() => import("./screens/reports/ReportPage"));
 
 function sessionStore(): SessionStore {
   try {
@@ -68,6 +73,14 @@ function Loading() {
   );
 }
 
+function Lazy({ screen: Screen }: { screen: React.ComponentType }) {
+  return (
+    <Suspense fallback={<Loading />}>
+      <Screen />
+    </Suspense>
+  );
+}
+
 const router = createBrowserRouter([
   { path: "/sign-in", element: <SignIn /> },
   {
@@ -93,6 +106,11 @@ const router = createBrowserRouter([
               </Suspense>
             ),
           },
+          { path: "/data-marts/:id/sql", element: <Lazy screen={SqlEditor} /> },
+          { path: "/data-marts/:id/:section?", element: <Lazy screen={MartPage} /> },
+          { path: "/reports", element: <Lazy screen={Reports} /> },
+          { path: "/reports/new", element: <Lazy screen={NewReport} /> },
+          { path: "/reports/:id", element: <Lazy screen={ReportPage} /> },
           {
             path: "/settings/:section?",
             element: (

@@ -188,7 +188,7 @@ export function fileNameOf(disposition: string | null): string | null {
   const star = disposition.match(/filename\*\s*=\s*UTF-8''([^;]+)/i);
   if (star) {
     try {
-      return decodeURIComponent(star[1].trim());
+      return decodeURIComponent((star[1] ?? "").trim());
     } catch {
       // Not percent-encoded as it says: take the plain name.
     }

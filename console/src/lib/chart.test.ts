@@ -31,7 +31,7 @@ describe("the run chart's model", () => {
   });
 
   it("has no duration for a run that has not started", () => {
-    expect(runPoints([run("q", "queued", null, null, 0)], 0)[0].durationMs).toBeNull();
+    expect(runPoints([run("q", "queued", null, null, 0)], 0)[0]?.durationMs).toBeNull();
   });
 
   it("rounds axes to 1, 2 or 5 times a power of ten", () => {

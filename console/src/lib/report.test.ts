@@ -25,7 +25,7 @@ describe("the report builder", () => {
 
   it("saves output controls: chosen columns with aliases, typed filters, sort and limit", () => {
     const b = filled();
-    b.columns[0].include = false;
+    b.columns = b.columns.map((c, i) => (i === 0 ? { ...c, include: false } : c));
     b.filters = [
       { column: "qty", op: "gte", value: "2" },
       { column: "id", op: "in", value: "1, 3" },
