@@ -142,13 +142,22 @@ export function ReportBuilder({
       <div className="row">
         <div className="field">
           <label htmlFor={ids.title}>Title</label>
-          <input id={ids.title} value={b.title} onChange={(e) => set({ title: e.target.value })} maxLength={200} />
-          <FieldError text={errorOf("title")} />
+          <input
+            id={ids.title}
+            aria-invalid={errorOf("title") ? true : undefined}
+            aria-describedby={errorOf("title") ? `${ids.title}-error` : undefined}
+            value={b.title}
+            onChange={(e) => set({ title: e.target.value })}
+            maxLength={200}
+          />
+          <FieldError id={`${ids.title}-error`} text={errorOf("title")} />
         </div>
         <div className="field">
           <label htmlFor={ids.mart}>Data mart</label>
           <select
             id={ids.mart}
+            aria-invalid={errorOf("data_mart_id") ? true : undefined}
+            aria-describedby={errorOf("data_mart_id") ? `${ids.mart}-error` : undefined}
             value={b.dataMartId}
             disabled={report !== undefined}
             onChange={(e) => set({ dataMartId: e.target.value, columns: [], filters: [], sort: [] })}
@@ -160,11 +169,17 @@ export function ReportBuilder({
               </option>
             ))}
           </select>
-          <FieldError text={errorOf("data_mart_id")} />
+          <FieldError id={`${ids.mart}-error`} text={errorOf("data_mart_id")} />
         </div>
         <div className="field">
           <label htmlFor={ids.dest}>Destination</label>
-          <select id={ids.dest} value={b.destinationId} onChange={(e) => set({ destinationId: e.target.value })}>
+          <select
+            id={ids.dest}
+            aria-invalid={errorOf("destination_id") ? true : undefined}
+            aria-describedby={errorOf("destination_id") ? `${ids.dest}-error` : undefined}
+            value={b.destinationId}
+            onChange={(e) => set({ destinationId: e.target.value })}
+          >
             <option value="">Choose a destination</option>
             {dests.data?.map((d) => (
               <option key={d.id} value={d.id}>
@@ -172,7 +187,7 @@ export function ReportBuilder({
               </option>
             ))}
           </select>
-          <FieldError text={errorOf("destination_id")} />
+          <FieldError id={`${ids.dest}-error`} text={errorOf("destination_id")} />
           {dests.data && dests.data.length === 0 && <p className="hint">No destinations yet: an admin adds them.</p>}
         </div>
       </div>
@@ -196,6 +211,8 @@ export function ReportBuilder({
           <label htmlFor={ids.query}>Query</label>
           <textarea
             id={ids.query}
+            aria-invalid={errorOf("query") ? true : undefined}
+            aria-describedby={errorOf("query") ? `${ids.query}-error` : undefined}
             rows={6}
             spellCheck={false}
             value={b.query}
@@ -204,7 +221,7 @@ export function ReportBuilder({
           <p className="hint">
             Read-only SQL; <code>{"${DATA_MART_TABLE}"}</code> names the data mart.
           </p>
-          <FieldError text={errorOf("query")} />
+          <FieldError id={`${ids.query}-error`} text={errorOf("query")} />
         </div>
       ) : (
         <>
@@ -365,12 +382,14 @@ export function ReportBuilder({
               <label htmlFor={ids.limit}>At most (rows)</label>
               <input
                 id={ids.limit}
+            aria-invalid={errorOf("output.limit") ? true : undefined}
+            aria-describedby={errorOf("output.limit") ? `${ids.limit}-error` : undefined}
                 inputMode="numeric"
                 placeholder="all"
                 value={b.limit}
                 onChange={(e) => set({ limit: e.target.value })}
               />
-              <FieldError text={errorOf("output.limit")} />
+              <FieldError id={`${ids.limit}-error`} text={errorOf("output.limit")} />
             </div>
           </fieldset>
         </>
@@ -378,9 +397,16 @@ export function ReportBuilder({
 
       <div className="field narrow-field">
         <label htmlFor={ids.ttl}>Cache for (seconds)</label>
-        <input id={ids.ttl} inputMode="numeric" value={b.cacheTtl} onChange={(e) => set({ cacheTtl: e.target.value })} />
+        <input
+          id={ids.ttl}
+          aria-invalid={errorOf("cache_ttl_seconds") ? true : undefined}
+          aria-describedby={errorOf("cache_ttl_seconds") ? `${ids.ttl}-error` : undefined}
+          inputMode="numeric"
+          value={b.cacheTtl}
+          onChange={(e) => set({ cacheTtl: e.target.value })}
+        />
         <p className="hint">How long the data endpoint serves a result again (60 to 604800); a run of the mart ends it sooner.</p>
-        <FieldError text={errorOf("cache_ttl_seconds")} />
+        <FieldError id={`${ids.ttl}-error`} text={errorOf("cache_ttl_seconds")} />
       </div>
 
       {otherError && (
@@ -407,7 +433,11 @@ export function ReportBuilder({
   );
 }
 
-function FieldError({ text }: { text: string | null }) {
+function FieldError({ text, id }: { text: string | null; id?: string }) {
   if (!text) return null;
-  return <p className="field-error">{text}</p>;
+  return (
+    <p className="field-error" id={id}>
+      {text}
+    </p>
+  );
 }
