@@ -1378,16 +1378,33 @@ pub async fn schema_fields_take_aliases_and_descriptions(app: TestApp) {
 
     // One wrong note refuses the whole body, naming it; nothing is written.
     for (body, field) in [
-        (json!({"fields": [{"name": "amount", "alias": null}, {"name": "price", "alias": "P"}]}), "fields[1].name"),
-        (json!({"fields": [{"name": "id", "alias": "Amount (EUR)"}]}), "fields[0].alias"),
-        (json!({"fields": [{"name": "id", "colour": "red"}]}), "fields[0].colour"),
-        (json!({"fields": [{"name": "id", "description": "x".repeat(2001)}]}), "fields[0].description"),
+        (
+            json!({"fields": [{"name": "amount", "alias": null}, {"name": "price", "alias": "P"}]}),
+            "fields[1].name",
+        ),
+        (
+            json!({"fields": [{"name": "id", "alias": "Amount (EUR)"}]}),
+            "fields[0].alias",
+        ),
+        (
+            json!({"fields": [{"name": "id", "colour": "red"}]}),
+            "fields[0].colour",
+        ),
+        (
+            json!({"fields": [{"name": "id", "description": "x".repeat(2001)}]}),
+            "fields[0].description",
+        ),
     ] {
-        let r = app.send("PATCH", &path, app.token(Role::Owner), Some(&body)).await;
+        let r = app
+            .send("PATCH", &path, app.token(Role::Owner), Some(&body))
+            .await;
         assert_eq!((r.status, r.field()), (422, field.to_string()), "{body}");
     }
     let after = app.owner("GET", &path, None, 200).await;
-    assert_eq!(after["version"], read["version"], "refused edits write nothing");
+    assert_eq!(
+        after["version"], read["version"],
+        "refused edits write nothing"
+    );
 
     // null clears; a viewer may not; a stale version is a conflict.
     let dm = app

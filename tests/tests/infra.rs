@@ -1331,7 +1331,10 @@ fn the_console_is_served_from_a_private_bucket_with_the_api_on_its_own_origin() 
         Some("cloudfront.amazonaws.com")
     );
     assert!(
-        names(&read["Condition"]["StringEquals"]["AWS:SourceArn"], "ConsoleDistribution"),
+        names(
+            &read["Condition"]["StringEquals"]["AWS:SourceArn"],
+            "ConsoleDistribution"
+        ),
         "only this distribution: {}",
         yaml_text(&read["Condition"])
     );
@@ -1354,8 +1357,14 @@ fn the_console_is_served_from_a_private_bucket_with_the_api_on_its_own_origin() 
     };
     let s3 = origin("console");
     assert!(names(&s3["DomainName"], "ConsoleBucket"));
-    assert!(names(&s3["OriginAccessControlId"], "ConsoleOriginAccessControl"));
-    assert_eq!(s3["S3OriginConfig"]["OriginAccessIdentity"].as_str(), Some(""));
+    assert!(names(
+        &s3["OriginAccessControlId"],
+        "ConsoleOriginAccessControl"
+    ));
+    assert_eq!(
+        s3["S3OriginConfig"]["OriginAccessIdentity"].as_str(),
+        Some("")
+    );
     let oac = &r["ConsoleOriginAccessControl"]["Properties"]["OriginAccessControlConfig"];
     assert_eq!(oac["SigningBehavior"].as_str(), Some("always"));
     assert_eq!(oac["OriginAccessControlOriginType"].as_str(), Some("s3"));
@@ -1388,16 +1397,20 @@ fn the_console_is_served_from_a_private_bucket_with_the_api_on_its_own_origin() 
     // credential, and by its method.
     let behaviors = config["CacheBehaviors"].as_sequence().expect("behaviors");
     for route in routes::all() {
-        let path = route
-            .path
-            .replace("{path+}", "x/y")
-            .replace(['{', '}'], "");
+        let path = route.path.replace("{path+}", "x/y").replace(['{', '}'], "");
         let b = behaviors
             .iter()
             .find(|b| cloudfront_matches(b["PathPattern"].as_str().unwrap_or_default(), &path))
-            .unwrap_or_else(|| panic!("no behavior takes {} {}", route.method.as_str(), route.path));
+            .unwrap_or_else(|| {
+                panic!("no behavior takes {} {}", route.method.as_str(), route.path)
+            });
         assert_eq!(b["TargetOriginId"].as_str(), Some("api"), "{}", route.path);
-        assert_eq!(b["CachePolicyId"].as_str(), Some(CACHING_DISABLED), "{}", route.path);
+        assert_eq!(
+            b["CachePolicyId"].as_str(),
+            Some(CACHING_DISABLED),
+            "{}",
+            route.path
+        );
         assert_eq!(
             b["OriginRequestPolicyId"].as_str(),
             Some(ALL_VIEWER_EXCEPT_HOST),
@@ -1418,11 +1431,17 @@ fn the_console_is_served_from_a_private_bucket_with_the_api_on_its_own_origin() 
         );
     }
     // And the app's own paths are not the API's.
-    for app_path in ["/data-marts/dm_1/sql", "/reports/new", "/assets/index-abc.js", "/"] {
+    for app_path in [
+        "/data-marts/dm_1/sql",
+        "/reports/new",
+        "/assets/index-abc.js",
+        "/",
+    ] {
         assert!(
-            !behaviors
-                .iter()
-                .any(|b| cloudfront_matches(b["PathPattern"].as_str().unwrap_or_default(), app_path)),
+            !behaviors.iter().any(|b| cloudfront_matches(
+                b["PathPattern"].as_str().unwrap_or_default(),
+                app_path
+            )),
             "{app_path} is the console's"
         );
     }
@@ -1447,7 +1466,10 @@ fn the_console_is_served_from_a_private_bucket_with_the_api_on_its_own_origin() 
     let script = std::fs::read_to_string(root().join("scripts/deploy-console.sh"))
         .expect("scripts/deploy-console.sh");
     for output in ["ConsoleBucketName", "ConsoleDistributionId"] {
-        assert!(!t["Outputs"][output]["Value"].is_null(), "the stack outputs {output}");
+        assert!(
+            !t["Outputs"][output]["Value"].is_null(),
+            "the stack outputs {output}"
+        );
         assert!(script.contains(output), "the script reads {output}");
     }
     assert!(script.contains("max-age=31536000, immutable"));
@@ -1473,7 +1495,11 @@ fn the_console_s_route_rewrite_serves_the_app_for_its_paths_and_files_as_themsel
         ])
         .output()
         .expect("node runs (the console's build needs it too)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let uris: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(str::to_string)

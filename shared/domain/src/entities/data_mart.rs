@@ -597,10 +597,7 @@ impl DataMart {
             {
                 return Err(DomainError::invalid_at(
                     &at.index(i).join("alias"),
-                    format!(
-                        "{} already names another field",
-                        crate::error::quote(a)
-                    ),
+                    format!("{} already names another field", crate::error::quote(a)),
                 ));
             }
         }
@@ -1102,7 +1099,10 @@ mod tests {
         let mut dm = draft(None);
         dm.schema = actualize_schema(
             &[],
-            &[("id".into(), "Int64".into()), ("qty".into(), "Int64".into())],
+            &[
+                ("id".into(), "Int64".into()),
+                ("qty".into(), "Int64".into()),
+            ],
         );
         dm
     }
@@ -1140,15 +1140,29 @@ mod tests {
             other => panic!("{other:?}"),
         };
         let cases = [
-            (json!([{"name": "id", "alias": "A"}, {"name": "price"}]), "fields[1].name"),
+            (
+                json!([{"name": "id", "alias": "A"}, {"name": "price"}]),
+                "fields[1].name",
+            ),
             (json!([{"name": "id"}, {"name": "id"}]), "fields[1].name"),
-            (json!([{"name": "id", "alias": "x".repeat(129)}]), "fields[0].alias"),
-            (json!([{"name": "id", "description": "x".repeat(2001)}]), "fields[0].description"),
+            (
+                json!([{"name": "id", "alias": "x".repeat(129)}]),
+                "fields[0].alias",
+            ),
+            (
+                json!([{"name": "id", "description": "x".repeat(2001)}]),
+                "fields[0].description",
+            ),
             (json!([{"name": "id", "alias": "qty"}]), "fields[0].alias"),
-            (json!([{"name": "id", "alias": "Same"}, {"name": "qty", "alias": "Same"}]), "fields[0].alias"),
+            (
+                json!([{"name": "id", "alias": "Same"}, {"name": "qty", "alias": "Same"}]),
+                "fields[0].alias",
+            ),
         ];
         for (body, expected) in cases {
-            let e = dm.annotate_fields(&notes(body.clone())).expect_err("refused");
+            let e = dm
+                .annotate_fields(&notes(body.clone()))
+                .expect_err("refused");
             assert_eq!(field(e), expected, "{body}");
             assert_eq!(dm.schema, before, "{body} wrote nothing");
         }
