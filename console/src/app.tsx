@@ -13,6 +13,11 @@ const Accept = lazy(() => import("./screens/Accept"));
 const Wizard = lazy(() => import("./screens/wizard/Wizard"));
 const Sources = lazy(() => import("./screens/Sources"));
 const Destinations = lazy(() => import("./screens/Destinations"));
+const MartPage = lazy(() => import("./screens/mart/MartPage"));
+const SqlEditor = lazy(() => import("./screens/SqlEditor"));
+const Reports = lazy(() => import("./screens/reports/Reports"));
+const NewReport = lazy(() => import("./screens/reports/ReportBuilder"));
+const ReportPage = lazy(() => import("./screens/reports/ReportPage"));
 
 function sessionStore(): SessionStore {
   try {
@@ -71,6 +76,14 @@ function Loading() {
   );
 }
 
+function Lazy({ screen: Screen }: { screen: React.ComponentType }) {
+  return (
+    <Suspense fallback={<Loading />}>
+      <Screen />
+    </Suspense>
+  );
+}
+
 const router = createBrowserRouter([
   { path: "/sign-in", element: <SignIn /> },
   {
@@ -96,9 +109,14 @@ const router = createBrowserRouter([
               </Suspense>
             ),
           },
-          { path: "/data-marts/new", element: <Suspense fallback={<Loading />}><Wizard /></Suspense> },
-          { path: "/sources/:id?", element: <Suspense fallback={<Loading />}><Sources /></Suspense> },
-          { path: "/destinations/:id?", element: <Suspense fallback={<Loading />}><Destinations /></Suspense> },
+          { path: "/data-marts/new", element: <Lazy screen={Wizard} /> },
+          { path: "/sources/:id?", element: <Lazy screen={Sources} /> },
+          { path: "/destinations/:id?", element: <Lazy screen={Destinations} /> },
+          { path: "/data-marts/:id/sql", element: <Lazy screen={SqlEditor} /> },
+          { path: "/data-marts/:id/:section?", element: <Lazy screen={MartPage} /> },
+          { path: "/reports", element: <Lazy screen={Reports} /> },
+          { path: "/reports/new", element: <Lazy screen={NewReport} /> },
+          { path: "/reports/:id", element: <Lazy screen={ReportPage} /> },
           {
             path: "/settings/:section?",
             element: (

@@ -1351,6 +1351,94 @@ pub async fn triggers_show_their_next_fires_and_disabling_stops_them(app: TestAp
     app.stop().await;
 }
 
+/// The console's schema editor: aliases and descriptions of a data mart's
+/// fields, saved by PATCH, refused whole when one is wrong, out of reach of a
+/// viewer and of another project.
+pub async fn schema_fields_take_aliases_and_descriptions(app: TestApp) {
+    let f = seed(&app).await;
+    let path = format!("/v1/data-marts/{}", f.files_mart);
+    let dm = app
+        .owner(
+            "PATCH",
+            &path,
+            Some(&json!({"fields": [{"name": "amount", "alias": "Amount (EUR)", "description": "Gross, VAT included"}]})),
+            200,
+        )
+        .await;
+    let amount = |dm: &Value| {
+        dm["schema"]
+            .as_array()
+            .and_then(|s| s.iter().find(|f| f["name"] == json!("amount")).cloned())
+            .expect("the amount field")
+    };
+    assert_eq!(amount(&dm)["alias"], json!("Amount (EUR)"));
+    assert_eq!(amount(&dm)["description"], json!("Gross, VAT included"));
+    assert_eq!(amount(&dm)["type"], json!("Float64"), "its type is kept");
+    let read = app.owner("GET", &path, None, 200).await;
+    assert_eq!(amount(&read), amount(&dm), "saved as answered");
+
+    // One wrong note refuses the whole body, naming it; nothing is written.
+    for (body, field) in [
+        (
+            json!({"fields": [{"name": "amount", "alias": null}, {"name": "price", "alias": "P"}]}),
+            "fields[1].name",
+        ),
+        (
+            json!({"fields": [{"name": "id", "alias": "Amount (EUR)"}]}),
+            "fields[0].alias",
+        ),
+        (
+            json!({"fields": [{"name": "id", "colour": "red"}]}),
+            "fields[0].colour",
+        ),
+        (
+            json!({"fields": [{"name": "id", "description": "x".repeat(2001)}]}),
+            "fields[0].description",
+        ),
+    ] {
+        let r = app
+            .send("PATCH", &path, app.token(Role::Owner), Some(&body))
+            .await;
+        assert_eq!((r.status, r.field()), (422, field.to_string()), "{body}");
+    }
+    let after = app.owner("GET", &path, None, 200).await;
+    assert_eq!(
+        after["version"], read["version"],
+        "refused edits write nothing"
+    );
+
+    // null clears; a viewer may not; a stale version is a conflict.
+    let dm = app
+        .owner(
+            "PATCH",
+            &path,
+            Some(&json!({"fields": [{"name": "amount", "description": null}], "version": after["version"]})),
+            200,
+        )
+        .await;
+    assert_eq!(amount(&dm)["alias"], json!("Amount (EUR)"));
+    assert_eq!(amount(&dm)["description"], Value::Null);
+    let r = app
+        .send(
+            "PATCH",
+            &path,
+            app.token(Role::Viewer),
+            Some(&json!({"fields": [{"name": "amount", "alias": "Mine"}]})),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let r = app
+        .send(
+            "PATCH",
+            &path,
+            app.token(Role::Owner),
+            Some(&json!({"fields": [{"name": "amount", "alias": "Old"}], "version": after["version"]})),
+        )
+        .await;
+    assert_eq!(r.status, 409, "a stale version");
+    app.stop().await;
+}
+
 pub async fn concurrent_updates_never_lose_a_write(app: TestApp) {
     let app = std::sync::Arc::new(app);
     let f = seed(&app).await;
@@ -2182,6 +2270,7 @@ macro_rules! api_suite_tests {
             health_asks_every_part_the_server_holds,
             the_audit_log_holds_each_write_with_its_versions_and_no_secret,
             concurrent_updates_never_lose_a_write,
+            schema_fields_take_aliases_and_descriptions,
             an_oversized_id_or_path_is_a_small_404_that_does_not_echo_it,
             a_run_nothing_can_extract_is_refused_and_holds_nothing,
             what_validates_runs_and_what_the_engine_refuses_is_refused_at_validation,

@@ -1272,3 +1272,254 @@ fn the_authorizer_reaches_the_token_key_and_the_identity_partition_only() {
         );
     }
 }
+
+/// Whether CloudFront's `pattern` (`*` any run of characters) takes `path`.
+fn cloudfront_matches(pattern: &str, path: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, rest) = parts.split_first().expect("a pattern");
+    let Some(mut left) = path.strip_prefix(first) else {
+        return false;
+    };
+    for (i, part) in rest.iter().enumerate() {
+        if i == rest.len() - 1 {
+            return left.ends_with(part);
+        }
+        match left.find(part) {
+            Some(at) => left = &left[at + part.len()..],
+            None => return false,
+        }
+    }
+    left.is_empty()
+}
+
+/// The managed cache policy that caches nothing, and the origin request policy that
+/// passes every viewer header but Host (Authorization too) to API Gateway.
+const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+const ALL_VIEWER_EXCEPT_HOST: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+
+#[test]
+fn the_console_is_served_from_a_private_bucket_with_the_api_on_its_own_origin() {
+    let t = template();
+    let r = &t["Resources"];
+    // The bucket: private, readable only by this distribution.
+    let bucket = &r["ConsoleBucket"]["Properties"];
+    for flag in [
+        "BlockPublicAcls",
+        "BlockPublicPolicy",
+        "IgnorePublicAcls",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(
+            bucket["PublicAccessBlockConfiguration"][flag].as_bool(),
+            Some(true),
+            "{flag}"
+        );
+    }
+    let policy = &r["ConsoleBucketPolicy"]["Properties"];
+    assert!(names(&policy["Bucket"], "ConsoleBucket"));
+    let statements = policy["PolicyDocument"]["Statement"]
+        .as_sequence()
+        .expect("statements");
+    let allows: Vec<&Value> = statements
+        .iter()
+        .filter(|s| s["Effect"].as_str() == Some("Allow"))
+        .collect();
+    assert_eq!(allows.len(), 1, "one reader");
+    let read = allows[0];
+    assert_eq!(
+        read["Principal"]["Service"].as_str(),
+        Some("cloudfront.amazonaws.com")
+    );
+    assert!(
+        names(
+            &read["Condition"]["StringEquals"]["AWS:SourceArn"],
+            "ConsoleDistribution"
+        ),
+        "only this distribution: {}",
+        yaml_text(&read["Condition"])
+    );
+    let actions: Vec<&str> = read["Action"]
+        .as_sequence()
+        .expect("actions")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(actions, ["s3:GetObject", "s3:ListBucket"], "it only reads");
+
+    // The distribution: the bucket by default, through the origin access control.
+    let config = &r["ConsoleDistribution"]["Properties"]["DistributionConfig"];
+    let origins = config["Origins"].as_sequence().expect("origins");
+    let origin = |id: &str| {
+        origins
+            .iter()
+            .find(|o| o["Id"].as_str() == Some(id))
+            .unwrap_or_else(|| panic!("origin {id}"))
+    };
+    let s3 = origin("console");
+    assert!(names(&s3["DomainName"], "ConsoleBucket"));
+    assert!(names(
+        &s3["OriginAccessControlId"],
+        "ConsoleOriginAccessControl"
+    ));
+    assert_eq!(
+        s3["S3OriginConfig"]["OriginAccessIdentity"].as_str(),
+        Some("")
+    );
+    let oac = &r["ConsoleOriginAccessControl"]["Properties"]["OriginAccessControlConfig"];
+    assert_eq!(oac["SigningBehavior"].as_str(), Some("always"));
+    assert_eq!(oac["OriginAccessControlOriginType"].as_str(), Some("s3"));
+    let api = origin("api");
+    assert!(names(&api["DomainName"], "HttpApi"), "the HTTP API");
+    assert_eq!(
+        api["CustomOriginConfig"]["OriginProtocolPolicy"].as_str(),
+        Some("https-only")
+    );
+    let default = &config["DefaultCacheBehavior"];
+    assert_eq!(default["TargetOriginId"].as_str(), Some("console"));
+    assert_eq!(
+        default["ViewerProtocolPolicy"].as_str(),
+        Some("redirect-to-https")
+    );
+    assert!(names(&default["ResponseHeadersPolicyId"], "ConsoleHeaders"));
+    let functions = default["FunctionAssociations"]
+        .as_sequence()
+        .expect("the route rewrite");
+    assert_eq!(functions.len(), 1);
+    assert_eq!(functions[0]["EventType"].as_str(), Some("viewer-request"));
+    assert!(names(&functions[0]["FunctionARN"], "ConsoleRoutes"));
+    // An error page would answer the API's own 404s and 403s with the app.
+    assert!(
+        config["CustomErrorResponses"].is_null(),
+        "no error pages on the distribution"
+    );
+
+    // Every route reaches the API through the distribution, uncached, with its
+    // credential, and by its method.
+    let behaviors = config["CacheBehaviors"].as_sequence().expect("behaviors");
+    for route in routes::all() {
+        let path = route.path.replace("{path+}", "x/y").replace(['{', '}'], "");
+        let b = behaviors
+            .iter()
+            .find(|b| cloudfront_matches(b["PathPattern"].as_str().unwrap_or_default(), &path))
+            .unwrap_or_else(|| {
+                panic!("no behavior takes {} {}", route.method.as_str(), route.path)
+            });
+        assert_eq!(b["TargetOriginId"].as_str(), Some("api"), "{}", route.path);
+        assert_eq!(
+            b["CachePolicyId"].as_str(),
+            Some(CACHING_DISABLED),
+            "{}",
+            route.path
+        );
+        assert_eq!(
+            b["OriginRequestPolicyId"].as_str(),
+            Some(ALL_VIEWER_EXCEPT_HOST),
+            "{}",
+            route.path
+        );
+        let methods: Vec<&str> = b["AllowedMethods"]
+            .as_sequence()
+            .expect("methods")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(
+            methods.contains(&route.method.as_str()),
+            "{} {} is let through",
+            route.method.as_str(),
+            route.path
+        );
+    }
+    // And the app's own paths are not the API's.
+    for app_path in [
+        "/data-marts/dm_1/sql",
+        "/reports/new",
+        "/assets/index-abc.js",
+        "/",
+    ] {
+        assert!(
+            !behaviors.iter().any(|b| cloudfront_matches(
+                b["PathPattern"].as_str().unwrap_or_default(),
+                app_path
+            )),
+            "{app_path} is the console's"
+        );
+    }
+
+    // The console's headers: its own scripts, its API on its origin, the run
+    // bucket's signed links, no framing.
+    let csp = yaml_text(
+        &r["ConsoleHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+            ["ContentSecurityPolicy"]["ContentSecurityPolicy"],
+    );
+    for directive in [
+        "script-src 'self';",
+        "default-src 'self';",
+        "connect-src 'self' https://${RunBucket.RegionalDomainName};",
+        "frame-ancestors 'none'",
+        "object-src 'none';",
+    ] {
+        assert!(csp.contains(directive), "{directive} in {csp}");
+    }
+
+    // What deploy-console.sh reads from the stack is what the stack says.
+    let script = std::fs::read_to_string(root().join("scripts/deploy-console.sh"))
+        .expect("scripts/deploy-console.sh");
+    for output in ["ConsoleBucketName", "ConsoleDistributionId"] {
+        assert!(
+            !t["Outputs"][output]["Value"].is_null(),
+            "the stack outputs {output}"
+        );
+        assert!(script.contains(output), "the script reads {output}");
+    }
+    assert!(script.contains("max-age=31536000, immutable"));
+    assert!(script.contains("--cache-control \"no-cache\""));
+}
+
+#[test]
+fn the_console_s_route_rewrite_serves_the_app_for_its_paths_and_files_as_themselves() {
+    let code = console_routes_code();
+    let script = format!(
+        "{code}\nfor (const uri of process.argv.slice(1)) console.log(handler({{request: {{uri}}}}).uri);"
+    );
+    let out = std::process::Command::new("node")
+        .args([
+            "-e",
+            &script,
+            "/",
+            "/data-marts",
+            "/data-marts/dm_01JD0000000000000000000001/sql",
+            "/reports/new",
+            "/assets/index-Bq3x.js",
+            "/favicon.svg",
+        ])
+        .output()
+        .expect("node runs (the console's build needs it too)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let uris: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        uris,
+        [
+            "/index.html",
+            "/index.html",
+            "/index.html",
+            "/index.html",
+            "/assets/index-Bq3x.js",
+            "/favicon.svg"
+        ]
+    );
+}
+
+fn console_routes_code() -> String {
+    template()["Resources"]["ConsoleRoutes"]["Properties"]["FunctionCode"]
+        .as_str()
+        .expect("the function's code")
+        .to_string()
+}

@@ -217,3 +217,13 @@ describe("the session store", () => {
     expect(calls).toBe(2);
   });
 });
+
+describe("file names of downloads", () => {
+  it("reads Content-Disposition's plain and encoded names", async () => {
+    const { fileNameOf } = await import("./client");
+    expect(fileNameOf('attachment; filename="orders.csv"')).toBe("orders.csv");
+    expect(fileNameOf("attachment; filename=orders.csv")).toBe("orders.csv");
+    expect(fileNameOf("attachment; filename*=UTF-8''%C3%BCber.csv")).toBe("über.csv");
+    expect(fileNameOf(null)).toBeNull();
+  });
+});

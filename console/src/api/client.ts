@@ -41,8 +41,16 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** A file the API answered: its bytes and the name it gave it. */
+export interface Download {
+  blob: Blob;
+  fileName: string | null;
+}
+
 export interface Client {
   request<T>(method: Method, path: string, body?: unknown, options?: RequestOptions): Promise<T>;
+  /** A GET whose answer is a file (a redirect to a signed link is followed). */
+  download(path: string, options?: RequestOptions): Promise<Download>;
   readonly store: SessionStore;
 }
 
@@ -147,7 +155,7 @@ export function createClient(options: ClientOptions): Client {
     });
   }
 
-  async function request<T>(method: Method, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+  async function answer(method: Method, path: string, body: unknown, opts: RequestOptions): Promise<Response> {
     const auth = opts.auth ?? true;
     const session = auth ? store.load() : null;
     let res = await send(method, path, body, session, opts.signal);
@@ -157,9 +165,35 @@ export function createClient(options: ClientOptions): Client {
       if (!next || (await refused(res))) store.save(null);
     }
     if (!res.ok) throw await errorOf(res);
+    return res;
+  }
+
+  async function request<T>(method: Method, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+    const res = await answer(method, path, body, opts);
     if (res.status === 204) return undefined as T;
     return (await res.json()) as T;
   }
 
-  return { request, store };
+  async function download(path: string, opts: RequestOptions = {}): Promise<Download> {
+    const res = await answer("GET", path, undefined, opts);
+    return { blob: await res.blob(), fileName: fileNameOf(res.headers.get("content-disposition")) };
+  }
+
+  return { request, download, store };
+}
+
+/** The file name a `Content-Disposition` header gives (`filename="…"` or `filename*=UTF-8''…`). */
+export function fileNameOf(disposition: string | null): string | null {
+  if (!disposition) return null;
+  const star = disposition.match(/filename\*\s*=\s*UTF-8''([^;]+)/i);
+  if (star) {
+    try {
+      return decodeURIComponent((star[1] ?? "").trim());
+    } catch {
+      // Not percent-encoded as it says: take the plain name.
+    }
+  }
+  const plain = disposition.match(/filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)/i);
+  const name = (plain?.[1] ?? plain?.[2])?.trim();
+  return name ? name : null;
 }

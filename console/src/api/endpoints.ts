@@ -203,3 +203,174 @@ export function project(c: Client, signal?: AbortSignal) {
 export function updateProject(c: Client, body: Body<"/v1/project", "patch">) {
   return c.request<Answer<"/v1/project", "patch">>("PATCH", "/v1/project", body);
 }
+
+// ---- A data mart's page, its SQL editor, reports ----
+
+export type SchemaField = Schemas["SchemaField"];
+export type FieldStatus = Schemas["FieldStatus"];
+export type Definition = Schemas["Definition"];
+export type Lineage = Schemas["Lineage"];
+export type QueryResult = Schemas["QueryResult"];
+export type Backfill = Schemas["Backfill"];
+export type Report = Schemas["Report"];
+export type ReportRun = Schemas["ReportRun"];
+export type ReportRunStatus = Schemas["ReportRunStatus"];
+export type OutputControls = Schemas["OutputControls"];
+export type Destination = Schemas["DestinationView"];
+export type Source = Answer<"/v1/sources/{id}", "get">;
+export type UpdateDataMart = Body<"/v1/data-marts/{id}", "patch">;
+export type CreateReport = Body<"/v1/reports", "post">;
+export type UpdateReport = Body<"/v1/reports/{id}", "patch">;
+export type CreateBackfill = Body<"/v1/data-marts/{id}/backfills", "post">;
+export type CreateTrigger = Body<"/v1/triggers", "post">;
+
+/** Every item of a paged list, in pages of 200. */
+async function everyPage<T>(c: Client, path: string, signal?: AbortSignal): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null | undefined = null;
+  const sep = path.includes("?") ? "&" : "?";
+  do {
+    const query: string = cursor ? `&cursor=${id(cursor)}` : "";
+    const page: { items: T[]; next_cursor?: string | null } = await c.request(
+      "GET",
+      `${path}${sep}limit=200${query}`,
+      undefined,
+      { signal },
+    );
+    out.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return out;
+}
+
+export function dataMart(c: Client, martId: string, signal?: AbortSignal) {
+  return c.request<Answer<"/v1/data-marts/{id}", "get">>("GET", `/v1/data-marts/${id(martId)}`, undefined, { signal });
+}
+
+export function updateDataMart(c: Client, martId: string, body: UpdateDataMart) {
+  return c.request<Answer<"/v1/data-marts/{id}", "patch">>("PATCH", `/v1/data-marts/${id(martId)}`, body);
+}
+
+export function publishDataMart(c: Client, martId: string) {
+  return c.request<Answer<"/v1/data-marts/{id}/publish", "post">>("POST", `/v1/data-marts/${id(martId)}/publish`);
+}
+
+/** A data mart's newest runs, newest first (one page of at most `limit`). */
+export async function runsOf(c: Client, martId: string, limit: number, signal?: AbortSignal): Promise<Run[]> {
+  const page = await c.request<Answer<"/v1/data-marts/{id}/runs", "get">>(
+    "GET",
+    `/v1/data-marts/${id(martId)}/runs?limit=${limit}`,
+    undefined,
+    { signal },
+  );
+  return page.items;
+}
+
+export function lineage(c: Client, martId: string, signal?: AbortSignal) {
+  return c.request<Answer<"/v1/data-marts/{id}/lineage", "get">>(
+    "GET",
+    `/v1/data-marts/${id(martId)}/lineage`,
+    undefined,
+    { signal },
+  );
+}
+
+export function source(c: Client, sourceId: string, signal?: AbortSignal) {
+  return c.request<Source>("GET", `/v1/sources/${id(sourceId)}`, undefined, { signal });
+}
+
+/** One page of a read-only query over the data mart; `page` is the last answer's `next_page`. */
+export function queryMart(
+  c: Client,
+  martId: string,
+  body: Body<"/v1/data-marts/{id}/query", "post">,
+  signal?: AbortSignal,
+) {
+  return c.request<Answer<"/v1/data-marts/{id}/query", "post">>(
+    "POST",
+    `/v1/data-marts/${id(martId)}/query`,
+    body,
+    { signal },
+  );
+}
+
+export function triggersFor(c: Client, targetId: string, signal?: AbortSignal) {
+  return everyPage<Trigger>(c, `/v1/triggers?target_id=${id(targetId)}`, signal);
+}
+
+export function createTrigger(c: Client, body: CreateTrigger) {
+  return c.request<Answer<"/v1/triggers", "post">>("POST", "/v1/triggers", body);
+}
+
+export function deleteTrigger(c: Client, triggerId: string) {
+  return c.request<void>("DELETE", `/v1/triggers/${id(triggerId)}`);
+}
+
+export function backfillsOf(c: Client, martId: string, signal?: AbortSignal) {
+  return everyPage<Backfill>(c, `/v1/backfills?data_mart_id=${id(martId)}`, signal);
+}
+
+export function createBackfill(c: Client, martId: string, body: CreateBackfill) {
+  return c.request<Answer<"/v1/data-marts/{id}/backfills", "post">>(
+    "POST",
+    `/v1/data-marts/${id(martId)}/backfills`,
+    body,
+  );
+}
+
+export function cancelBackfill(c: Client, backfillId: string) {
+  return c.request<Answer<"/v1/backfills/{id}/cancel", "post">>("POST", `/v1/backfills/${id(backfillId)}/cancel`);
+}
+
+export function reportsOf(c: Client, martId: string | null, signal?: AbortSignal) {
+  return everyPage<Report>(c, martId ? `/v1/reports?data_mart_id=${id(martId)}` : "/v1/reports", signal);
+}
+
+export function report(c: Client, reportId: string, signal?: AbortSignal) {
+  return c.request<Answer<"/v1/reports/{id}", "get">>("GET", `/v1/reports/${id(reportId)}`, undefined, { signal });
+}
+
+export function createReport(c: Client, body: CreateReport) {
+  return c.request<Answer<"/v1/reports", "post">>("POST", "/v1/reports", body);
+}
+
+export function updateReport(c: Client, reportId: string, body: UpdateReport) {
+  return c.request<Answer<"/v1/reports/{id}", "patch">>("PATCH", `/v1/reports/${id(reportId)}`, body);
+}
+
+export function deleteReport(c: Client, reportId: string) {
+  return c.request<void>("DELETE", `/v1/reports/${id(reportId)}`);
+}
+
+/** A report's newest runs, newest first. */
+export async function reportRuns(c: Client, reportId: string, limit: number, signal?: AbortSignal) {
+  const page = await c.request<Answer<"/v1/reports/{id}/runs", "get">>(
+    "GET",
+    `/v1/reports/${id(reportId)}/runs?limit=${limit}`,
+    undefined,
+    { signal },
+  );
+  return page.items;
+}
+
+export function startReportRun(c: Client, reportId: string) {
+  const body: Body<"/v1/reports/{id}/runs", "post"> = {};
+  return c.request<ReportRun>("POST", `/v1/reports/${id(reportId)}/runs`, body);
+}
+
+export function cancelReportRun(c: Client, runId: string) {
+  return c.request<Answer<"/v1/report-runs/{id}/cancel", "post">>("POST", `/v1/report-runs/${id(runId)}/cancel`);
+}
+
+export function retryReportRun(c: Client, runId: string) {
+  return c.request<Answer<"/v1/report-runs/{id}/retry", "post">>("POST", `/v1/report-runs/${id(runId)}/retry`);
+}
+
+/** The file an `object_export` run delivered (followed to its signed link on AWS). */
+export function downloadReportRun(c: Client, runId: string) {
+  return c.download(`/v1/report-runs/${id(runId)}/download`);
+}
+
+export function destinations(c: Client, signal?: AbortSignal) {
+  return everyPage<Destination>(c, "/v1/destinations", signal);
+}

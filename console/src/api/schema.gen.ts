@@ -393,7 +393,7 @@ export interface paths {
         delete: operations["api-delete-data-mart"];
         options?: never;
         head?: never;
-        /** Change a data mart's title or description. */
+        /** Change a data mart's title or description, or the aliases and descriptions of its schema's fields (`fields`, each by `name`). */
         patch: operations["api-update-data-mart"];
         trace?: never;
     };
@@ -2014,6 +2014,22 @@ export interface components {
         };
         /** @enum {string} */
         ErrorPolicy: "fail_fast" | "continue" | "skip_and_log";
+        /** @description What people write about one field of a data mart's schema. */
+        FieldNotes: {
+            /**
+             * @description The name people read it by (at most 128 characters, unique in the
+             *     schema); `null` clears it.
+             * @default null
+             */
+            alias?: string | null;
+            /**
+             * @description `null` clears it.
+             * @default null
+             */
+            description?: string | null;
+            /** @description The field's `name` in the schema. */
+            name: string;
+        };
         /** @description One config field of a connector or destination. */
         FieldSpec: {
             default?: unknown;
@@ -3425,6 +3441,11 @@ export interface components {
              * @default null
              */
             description?: string | null;
+            /**
+             * @description Aliases and descriptions of schema fields, each by its `name`; fields
+             *     left out keep theirs.
+             */
+            fields?: components["schemas"]["FieldNotes"][];
             title?: string | null;
             /** Format: uint64 */
             version?: number | null;

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { memo, useEffect, useId, useRef } from "react";
+import { Link } from "react-router";
 import { useClient } from "../app";
 import { ApiError } from "../api/client";
 import { lastRun, retryRun, setTriggerEnabled, startRun, triggersOf, type DataMart, type Run, type Trigger } from "../api/endpoints";
@@ -65,7 +66,7 @@ export const JobCard = memo(function JobCard({ mart }: { mart: DataMart }) {
     <article className="job-card" aria-labelledby={titleId}>
       <header className="job-head">
         <h2 id={titleId} className="job-title">
-          {mart.title}
+          <Link to={`/data-marts/${encodeURIComponent(mart.id)}`}>{mart.title}</Link>
         </h2>
         <span className={`badge ${model.published ? "published" : "draft"}`}>
           {model.published ? "Published" : "Draft"}

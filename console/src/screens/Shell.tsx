@@ -117,6 +117,14 @@ export function Shell() {
             </NavLink>
           </li>
           <li>
+            <NavLink to="/reports" title="Reports">
+              <span className="nav-icon" aria-hidden="true">
+                ⇪
+              </span>
+              <span className="nav-label">Reports</span>
+            </NavLink>
+          </li>
+          <li>
             <NavLink to="/settings" title="Settings">
               <span className="nav-icon" aria-hidden="true">
                 ⚙

@@ -625,7 +625,7 @@ pub static UPDATE_DATA_MART: RouteSpec = route!(
     PATCH,
     "/v1/data-marts/{id}",
     ED,
-    "Change a data mart's title or description.",
+    "Change a data mart's title or description, or the aliases and descriptions of its schema's fields (`fields`, each by `name`).",
     req = Some(schema::<e::UpdateDataMart>),
     res = Some(schema::<e::DataMart>),
     status = 200,

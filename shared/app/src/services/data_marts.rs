@@ -89,6 +89,7 @@ pub async fn update(
         }
         dm.description = d;
     }
+    dm.annotate_fields(&body.fields)?;
     save(ctx, &mut dm, body.version).await?;
     Ok(dm)
 }

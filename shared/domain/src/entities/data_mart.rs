@@ -509,7 +509,101 @@ pub struct UpdateDataMart {
     #[serde(default, deserialize_with = "super::double_option")]
     #[schemars(with = "Option<String>")]
     pub description: Option<Option<String>>,
+    /// Aliases and descriptions of schema fields, each by its `name`; fields
+    /// left out keep theirs.
+    #[serde(default)]
+    #[schemars(length(max = 1000))]
+    pub fields: Vec<FieldNotes>,
     pub version: Option<u64>,
+}
+
+/// What people write about one field of a data mart's schema.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldNotes {
+    /// The field's `name` in the schema.
+    pub name: String,
+    /// The name people read it by (at most 128 characters, unique in the
+    /// schema); `null` clears it.
+    #[serde(default, deserialize_with = "super::double_option")]
+    #[schemars(with = "Option<String>", length(min = 1, max = 128))]
+    pub alias: Option<Option<String>>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "super::double_option")]
+    #[schemars(with = "Option<String>", length(max = 2000))]
+    pub description: Option<Option<String>>,
+}
+
+/// Longest alias of a schema field.
+pub const MAX_FIELD_ALIAS: usize = 128;
+/// Longest description of a schema field.
+pub const MAX_FIELD_DESCRIPTION: usize = 2000;
+
+impl DataMart {
+    /// Sets aliases and descriptions of schema fields: all of `notes` or, on the
+    /// first that is wrong (a field not in the schema, named twice, a blank, long
+    /// or taken alias), none, with the error naming `fields[i].…`. Blank text
+    /// clears a note, as `null` does.
+    pub fn annotate_fields(&mut self, notes: &[FieldNotes]) -> Result<(), DomainError> {
+        let mut schema = self.schema.clone();
+        let at = Field::new("fields");
+        for (i, n) in notes.iter().enumerate() {
+            let f = at.index(i);
+            if notes[..i].iter().any(|m| m.name == n.name) {
+                return Err(DomainError::invalid_at(
+                    &f.join("name"),
+                    format!("{} is named twice", crate::error::quote(&n.name)),
+                ));
+            }
+            let Some(field) = schema.iter_mut().find(|s| s.name == n.name) else {
+                return Err(DomainError::invalid_at(
+                    &f.join("name"),
+                    format!(
+                        "{} is not a field of the data mart's schema",
+                        crate::error::quote(&n.name)
+                    ),
+                ));
+            };
+            if let Some(alias) = &n.alias {
+                let alias = alias.as_deref().map(str::trim).filter(|a| !a.is_empty());
+                if alias.is_some_and(|a| a.chars().count() > MAX_FIELD_ALIAS) {
+                    return Err(DomainError::invalid_at(
+                        &f.join("alias"),
+                        format!("must be at most {MAX_FIELD_ALIAS} characters"),
+                    ));
+                }
+                field.alias = alias.map(str::to_string);
+            }
+            if let Some(text) = &n.description {
+                let text = text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+                if text.is_some_and(|t| t.chars().count() > MAX_FIELD_DESCRIPTION) {
+                    return Err(DomainError::invalid_at(
+                        &f.join("description"),
+                        format!("must be at most {MAX_FIELD_DESCRIPTION} characters"),
+                    ));
+                }
+                field.description = text.map(str::to_string);
+            }
+        }
+        // An alias names one field: two alike would read as one column.
+        for (i, n) in notes.iter().enumerate() {
+            let Some(Some(_)) = &n.alias else { continue };
+            let mine = schema.iter().find(|s| s.name == n.name);
+            let alias = mine.and_then(|s| s.alias.as_deref());
+            if let Some(a) = alias
+                && schema
+                    .iter()
+                    .any(|s| s.name != n.name && (s.alias.as_deref() == Some(a) || s.name == a))
+            {
+                return Err(DomainError::invalid_at(
+                    &at.index(i).join("alias"),
+                    format!("{} already names another field", crate::error::quote(a)),
+                ));
+            }
+        }
+        self.schema = schema;
+        Ok(())
+    }
 }
 
 impl CreateDataMart {
@@ -994,6 +1088,83 @@ mod tests {
             definition,
             schema: vec![],
             published_at: None,
+        }
+    }
+
+    fn notes(v: serde_json::Value) -> Vec<FieldNotes> {
+        serde_json::from_value(v).expect("notes parse")
+    }
+
+    fn landed() -> DataMart {
+        let mut dm = draft(None);
+        dm.schema = actualize_schema(
+            &[],
+            &[
+                ("id".into(), "Int64".into()),
+                ("qty".into(), "Int64".into()),
+            ],
+        );
+        dm
+    }
+
+    #[test]
+    fn field_notes_set_aliases_and_descriptions_and_null_or_blank_clears_them() {
+        let mut dm = landed();
+        dm.annotate_fields(&notes(json!([
+            {"name": "qty", "alias": " Quantity ", "description": "Units ordered"}
+        ])))
+        .expect("annotated");
+        assert_eq!(dm.schema[1].alias.as_deref(), Some("Quantity"));
+        assert_eq!(dm.schema[1].description.as_deref(), Some("Units ordered"));
+        // Left out keeps; a missing key keeps; null and blank clear.
+        dm.annotate_fields(&notes(json!([{"name": "qty", "description": null}])))
+            .expect("annotated");
+        assert_eq!(dm.schema[1].alias.as_deref(), Some("Quantity"));
+        assert_eq!(dm.schema[1].description, None);
+        dm.annotate_fields(&notes(json!([{"name": "qty", "alias": "  "}])))
+            .expect("annotated");
+        assert_eq!(dm.schema[1].alias, None);
+        // The notes outlive the next run's schema.
+        dm.annotate_fields(&notes(json!([{"name": "id", "alias": "Order"}])))
+            .expect("annotated");
+        let next = actualize_schema(&dm.schema, &[("id".into(), "Int64".into())]);
+        assert_eq!(next[0].alias.as_deref(), Some("Order"));
+    }
+
+    #[test]
+    fn wrong_field_notes_change_nothing_and_name_the_field() {
+        let mut dm = landed();
+        let before = dm.schema.clone();
+        let field = |e: DomainError| match e {
+            DomainError::Validation { field, .. } => field.0,
+            other => panic!("{other:?}"),
+        };
+        let cases = [
+            (
+                json!([{"name": "id", "alias": "A"}, {"name": "price"}]),
+                "fields[1].name",
+            ),
+            (json!([{"name": "id"}, {"name": "id"}]), "fields[1].name"),
+            (
+                json!([{"name": "id", "alias": "x".repeat(129)}]),
+                "fields[0].alias",
+            ),
+            (
+                json!([{"name": "id", "description": "x".repeat(2001)}]),
+                "fields[0].description",
+            ),
+            (json!([{"name": "id", "alias": "qty"}]), "fields[0].alias"),
+            (
+                json!([{"name": "id", "alias": "Same"}, {"name": "qty", "alias": "Same"}]),
+                "fields[0].alias",
+            ),
+        ];
+        for (body, expected) in cases {
+            let e = dm
+                .annotate_fields(&notes(body.clone()))
+                .expect_err("refused");
+            assert_eq!(field(e), expected, "{body}");
+            assert_eq!(dm.schema, before, "{body} wrote nothing");
         }
     }
 
