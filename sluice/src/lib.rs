@@ -18,6 +18,15 @@ use sluice_runs::worker::Workers;
 use sluice_runs::{Limits, Machine};
 use tokio::sync::mpsc;
 
+/// The process's bus as the live run views' feed (`GET /v1/runs/{id}/events`).
+pub struct BusFeed(pub Arc<sluice_local::LocalBus>);
+
+impl sluice_app::RunFeed for BusFeed {
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<RunEvent> {
+        self.0.subscribe()
+    }
+}
+
 /// How often the local scheduler ticks (the cloud's cron rule ticks every minute);
 /// `SLUICE_TICK_SECONDS` changes it.
 const TICK: Duration = Duration::from_secs(10);
