@@ -550,6 +550,7 @@ pub(crate) fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
         "api-list-runs" => (p("/v1/runs"), None),
         "api-list-data-mart-runs" => (format!("/v1/data-marts/{}/runs", f.files_mart), None),
         "api-get-run" => (format!("/v1/runs/{}", f.run), None),
+        "api-watch-run" => (format!("/v1/runs/{}/events", f.run), None),
         "api-start-run" => (
             format!("/v1/data-marts/{}/runs", f.files_mart),
             Some(json!({"kind": "incremental"})),

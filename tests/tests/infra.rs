@@ -107,7 +107,7 @@ fn every_function_folder_is_in_the_template_and_nothing_else_is() {
         in_template, folders,
         "functions/ and the template list the same functions"
     );
-    let mut expected: BTreeSet<String> = routes::all().iter().map(|r| r.name.to_string()).collect();
+    let mut expected: BTreeSet<String> = routes::on_lambda().map(|r| r.name.to_string()).collect();
     expected.extend(stages().into_iter().map(|(f, _)| f));
     expected.extend(SCHEDULER.iter().map(|f| f.to_string()));
     expected.extend(INTERNAL.iter().map(|f| f.to_string()));
@@ -527,7 +527,7 @@ fn credential_routes_count_their_callers_requests_and_nothing_else() {
         Some(sluice_aws::TTL_ATTRIBUTE)
     );
     assert_eq!(ttl["Enabled"].as_bool(), Some(true));
-    for &route in routes::all() {
+    for route in routes::on_lambda() {
         let (_, f) = function(&t, route.name);
         let statements: Vec<&Value> = statements(f)
             .into_iter()
@@ -558,7 +558,7 @@ fn credential_routes_count_their_callers_requests_and_nothing_else() {
 #[test]
 fn credential_routes_reach_the_identity_partition_and_nothing_else_through_it() {
     let t = template();
-    for &route in routes::all() {
+    for route in routes::on_lambda() {
         let (_, f) = function(&t, route.name);
         let statements: Vec<&Value> = statements(f)
             .into_iter()
@@ -668,8 +668,7 @@ fn read_only_routes_cannot_write_the_table() {
             gets_checked.insert(name);
         }
     }
-    let gets: BTreeSet<&str> = routes::all()
-        .iter()
+    let gets: BTreeSet<&str> = routes::on_lambda()
         .filter(|r| r.method == http::Method::GET)
         .map(|r| r.name)
         .collect();
@@ -956,7 +955,7 @@ fn warehouse_queries_run_as_a_role_that_reaches_only_project_databases_and_prefi
 fn every_api_function_is_given_the_parts_its_route_needs() {
     use sluice_app::routes::Part;
     let t = template();
-    for &route in routes::all() {
+    for route in routes::on_lambda() {
         let (_, f) = function(&t, route.name);
         let vars = &f["Properties"]["Environment"]["Variables"];
         let dir = root().join("functions").join(route.name);
@@ -990,6 +989,8 @@ fn every_api_function_is_given_the_parts_its_route_needs() {
                 Part::Connections => {
                     manifest.contains("\"connections\"") && main.contains("parts::connections")
                 }
+                // No Lambda function serves such a route (on_lambda).
+                Part::Events => false,
                 Part::Engine => {
                     // The engine function, over Lambda Invoke: its name, and the
                     // right to invoke it.
@@ -1087,7 +1088,7 @@ fn the_health_check_reads_only_its_own_partition_and_secret_name() {
 #[test]
 fn every_route_that_writes_may_put_its_audit_entry() {
     let t = template();
-    for &route in routes::all() {
+    for route in routes::on_lambda() {
         let (_, f) = function(&t, route.name);
         let actions = allowed_actions(route.name, &f["Properties"]["Policies"]);
         let puts = actions.iter().any(|a| a == "dynamodb:PutItem");
@@ -1211,8 +1212,7 @@ fn every_route_with_a_credential_goes_through_the_authorizer_and_no_public_one_d
             );
         }
     }
-    let expected: BTreeSet<&str> = routes::all()
-        .iter()
+    let expected: BTreeSet<&str> = routes::on_lambda()
         .filter(|r| r.role.is_none())
         .map(|r| r.name)
         .collect();
