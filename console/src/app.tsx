@@ -10,6 +10,7 @@ import { SignIn } from "./screens/SignIn";
 const DataMarts = lazy(() => import("./screens/DataMarts"));
 const Settings = lazy(() => import("./screens/Settings"));
 const Accept = lazy(() => import("./screens/Accept"));
+const RunPage = lazy(() => import("./screens/Run"));
 
 function sessionStore(): SessionStore {
   try {
@@ -90,6 +91,14 @@ const router = createBrowserRouter([
             element: (
               <Suspense fallback={<Loading />}>
                 <DataMarts />
+              </Suspense>
+            ),
+          },
+          {
+            path: "/runs/:id",
+            element: (
+              <Suspense fallback={<Loading />}>
+                <RunPage />
               </Suspense>
             ),
           },

@@ -43,6 +43,12 @@ export interface RequestOptions {
 
 export interface Client {
   request<T>(method: Method, path: string, body?: unknown, options?: RequestOptions): Promise<T>;
+  /**
+   * A `GET` of `path` whose body the caller reads as it arrives (a stream of
+   * server-sent events), with the session's credential in the header and the
+   * same refresh on a 401; an answer that is not a success throws its ApiError.
+   */
+  open(path: string, options?: { signal?: AbortSignal; accept?: string }): Promise<Response>;
   readonly store: SessionStore;
 }
 
@@ -135,8 +141,15 @@ export function createClient(options: ClientOptions): Client {
     return !(body !== null && typeof body === "object" && "error" in body);
   }
 
-  function send(method: Method, path: string, body: unknown, session: Session | null, signal?: AbortSignal) {
-    const headers: Record<string, string> = { accept: "application/json" };
+  function send(
+    method: Method,
+    path: string,
+    body: unknown,
+    session: Session | null,
+    signal?: AbortSignal,
+    accept = "application/json",
+  ) {
+    const headers: Record<string, string> = { accept };
     if (body !== undefined) headers["content-type"] = "application/json";
     if (session) headers.authorization = `Bearer ${session.accessToken}`;
     return doFetch(base + path, {
@@ -161,5 +174,18 @@ export function createClient(options: ClientOptions): Client {
     return (await res.json()) as T;
   }
 
-  return { request, store };
+  async function open(path: string, opts: { signal?: AbortSignal; accept?: string } = {}): Promise<Response> {
+    const accept = opts.accept ?? "text/event-stream";
+    const session = store.load();
+    let res = await send("GET", path, undefined, session, opts.signal, accept);
+    if (await refused(res)) {
+      const next = session ? await refresh(session) : null;
+      if (next) res = await send("GET", path, undefined, next, opts.signal, accept);
+      if (!next || (await refused(res))) store.save(null);
+    }
+    if (!res.ok) throw await errorOf(res);
+    return res;
+  }
+
+  return { request, open, store };
 }

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { memo, useEffect, useId, useRef } from "react";
+import { Link } from "react-router";
 import { useClient } from "../app";
 import { ApiError } from "../api/client";
 import { lastRun, retryRun, setTriggerEnabled, startRun, triggersOf, type DataMart, type Run, type Trigger } from "../api/endpoints";
@@ -88,6 +89,14 @@ export const JobCard = memo(function JobCard({ mart }: { mart: DataMart }) {
                   <span className="muted"> · {number.format(model.last.rows)} rows</span>
                 )}
                 {model.last.attempt > 1 && <span className="muted"> · attempt {model.last.attempt}</span>}
+                {run.data && (
+                  <>
+                    {" · "}
+                    <Link className="link" to={`/runs/${encodeURIComponent(run.data.id)}`} aria-describedby={titleId}>
+                      Monitor
+                    </Link>
+                  </>
+                )}
               </>
             ) : (
               <span className="muted">Never run</span>
