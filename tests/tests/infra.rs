@@ -1296,7 +1296,10 @@ fn the_authorizer_reaches_the_token_key_and_the_identity_partition_only() {
 fn live_run_views_run_on_a_websocket_api_fed_from_the_run_event_bus() {
     let t = template();
     let r = &t["Resources"];
-    assert_eq!(r["WebSocketApi"]["Properties"]["ProtocolType"].as_str(), Some("WEBSOCKET"));
+    assert_eq!(
+        r["WebSocketApi"]["Properties"]["ProtocolType"].as_str(),
+        Some("WEBSOCKET")
+    );
     for (route, function) in [("$connect", "WsConnect"), ("$disconnect", "WsDisconnect")] {
         let (logical, _) = r
             .as_mapping()
@@ -1314,7 +1317,10 @@ fn live_run_views_run_on_a_websocket_api_fed_from_the_run_event_bus() {
             .and_then(|s| s.split('}').next())
             .expect("the route's integration");
         let uri = yaml_text(&r[integration]["Properties"]["IntegrationUri"]);
-        assert!(uri.contains(&format!("${{{function}.Arn}}")), "{route} → {function}: {uri}");
+        assert!(
+            uri.contains(&format!("${{{function}.Arn}}")),
+            "{route} → {function}: {uri}"
+        );
         let permission = r
             .as_mapping()
             .expect("Resources")
@@ -1324,7 +1330,10 @@ fn live_run_views_run_on_a_websocket_api_fed_from_the_run_event_bus() {
                     && names(&v["Properties"]["FunctionName"], function)
             })
             .unwrap_or_else(|| panic!("API Gateway may invoke {function}"));
-        assert_eq!(permission["Properties"]["Principal"].as_str(), Some("apigateway.amazonaws.com"));
+        assert_eq!(
+            permission["Properties"]["Principal"].as_str(),
+            Some("apigateway.amazonaws.com")
+        );
         assert!(yaml_text(&permission["Properties"]["SourceArn"]).contains(route));
     }
     let rules = rules_invoking(&t, "ws-push");

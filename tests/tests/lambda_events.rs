@@ -1048,11 +1048,22 @@ fn the_websocket_events_are_what_their_functions_read() {
                 .unwrap_or_else(|e| panic!("{name}: not a WebSocket request: {e}"));
             assert!(req.request_context.connection_id.is_some(), "{name}");
             if function == "ws-connect" {
-                let protocols = req.headers["sec-websocket-protocol"].to_str().expect("text");
-                assert!(protocols.contains(sluice_lambda::websocket::SUBPROTOCOL), "{name}");
-                assert!(protocols.contains(sluice_lambda::websocket::BEARER_PROTOCOL), "{name}");
+                let protocols = req.headers["sec-websocket-protocol"]
+                    .to_str()
+                    .expect("text");
+                assert!(
+                    protocols.contains(sluice_lambda::websocket::SUBPROTOCOL),
+                    "{name}"
+                );
+                assert!(
+                    protocols.contains(sluice_lambda::websocket::BEARER_PROTOCOL),
+                    "{name}"
+                );
                 let run = req.query_string_parameters.first("run").expect("?run=");
-                assert!(sluice_domain::Id::parse(sluice_domain::Kind::Run, run).is_some(), "{name}");
+                assert!(
+                    sluice_domain::Id::parse(sluice_domain::Kind::Run, run).is_some(),
+                    "{name}"
+                );
             }
         }
     }

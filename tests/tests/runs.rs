@@ -4304,7 +4304,11 @@ impl LiveView {
                     .buffer
                     .push_str(std::str::from_utf8(&bytes).expect("UTF-8")),
                 None => {
-                    assert!(self.buffer.trim().is_empty(), "a cut event: {}", self.buffer);
+                    assert!(
+                        self.buffer.trim().is_empty(),
+                        "a cut event: {}",
+                        self.buffer
+                    );
                     return None;
                 }
             }
@@ -4360,7 +4364,10 @@ async fn a_run_is_followed_live_in_order_until_it_ends() {
         .iter()
         .filter_map(|e| e.data["event"].as_str())
         .collect();
-    assert!(kinds.contains(&"RunStarted") || kinds.contains(&"RunProgressed"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"RunStarted") || kinds.contains(&"RunProgressed"),
+        "{kinds:?}"
+    );
     let last = &seen.last().expect("an end").data;
     assert_eq!(last["event"], "RunSucceeded", "{last}");
     assert_eq!(last["run"]["status"], "succeeded", "{last}");
@@ -4370,7 +4377,10 @@ async fn a_run_is_followed_live_in_order_until_it_ends() {
     let mut again = LiveView::open(&app, &run, &owner).await;
     let only = again.next().await.expect("the snapshot");
     assert_eq!(only.data["run"]["status"], "succeeded");
-    assert!(again.next().await.is_none(), "nothing follows a finished run");
+    assert!(
+        again.next().await.is_none(),
+        "nothing follows a finished run"
+    );
     app.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -4387,13 +4397,28 @@ async fn a_live_view_needs_a_credential_and_stays_in_its_project() {
     let path = format!("/v1/runs/{run}/events");
     for token in ["", "not-a-token"] {
         let r = app.send("GET", &path, token, None).await;
-        assert_eq!((r.status, r.code()), (401, "unauthorized".into()), "{}", r.text);
+        assert_eq!(
+            (r.status, r.code()),
+            (401, "unauthorized".into()),
+            "{}",
+            r.text
+        );
     }
     let stranger = app.strangers[&sluice_domain::Role::Owner].clone();
     let r = app.send("GET", &path, &stranger, None).await;
-    assert_eq!((r.status, r.code()), (404, "not_found".into()), "{}", r.text);
+    assert_eq!(
+        (r.status, r.code()),
+        (404, "not_found".into()),
+        "{}",
+        r.text
+    );
     let r = app
-        .send("GET", "/v1/runs/run_nope/events", app.token(sluice_domain::Role::Viewer), None)
+        .send(
+            "GET",
+            "/v1/runs/run_nope/events",
+            app.token(sluice_domain::Role::Viewer),
+            None,
+        )
         .await;
     assert_eq!(r.status, 404, "{}", r.text);
     // A viewer may follow it; the same request with the token in the query

@@ -136,7 +136,10 @@ fn credential(headers: &HeaderMap) -> Option<String> {
 /// (recorded), 401 without a good credential, 403 when the role may not, 404
 /// when the run is not the caller's to see, 400 without `?run=`; API Gateway
 /// refuses the handshake on anything but a 2xx.
-pub async fn connect(w: &WsDeps, event: ApiGatewayWebsocketProxyRequest) -> ApiGatewayProxyResponse {
+pub async fn connect(
+    w: &WsDeps,
+    event: ApiGatewayWebsocketProxyRequest,
+) -> ApiGatewayProxyResponse {
     let Some(connection) = event.request_context.connection_id.clone() else {
         return answer(400, false);
     };

@@ -21,11 +21,11 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::Instant;
 
 use super::{Ctx, load, runs};
+use crate::Deps;
 use crate::error::ServiceResult;
 use crate::ports::RunFeed;
 use crate::records;
 use crate::services::report_data::ByteStream;
-use crate::Deps;
 
 /// Shortest time between two reads of one viewer's run.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
@@ -186,7 +186,10 @@ impl Watch {
                     // An error midway breaks the transfer: the client sees a
                     // broken stream, never a quiet one, and connects again.
                     self.over = true;
-                    Some((Err(std::io::Error::other("the run could not be read")), self))
+                    Some((
+                        Err(std::io::Error::other("the run could not be read")),
+                        self,
+                    ))
                 }
             };
         }
