@@ -202,3 +202,121 @@ impl Watch {
         Bytes::from(format!("id: {}\nevent: run\ndata: {data}\n\n", self.seq))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{Principal, TokenKeys};
+    use futures_util::StreamExt as _;
+    use sluice_domain::entities::{ChunkTally, Meta, RunKind};
+    use sluice_domain::ports::{EventBus as _, RunEventKind, SystemClock};
+    use sluice_domain::{Kind, Role};
+
+    struct Feed(Arc<sluice_local::LocalBus>);
+    impl RunFeed for Feed {
+        fn subscribe(&self) -> tokio::sync::broadcast::Receiver<RunEvent> {
+            self.0.subscribe()
+        }
+    }
+
+    fn deps() -> Deps {
+        let dir = std::env::temp_dir().join(format!(
+            "sluice-live-{}",
+            Id::generate(Kind::Run, Utc::now().timestamp_millis() as u64)
+        ));
+        std::fs::create_dir_all(&dir).expect("a temp dir");
+        Deps::new(
+            Arc::new(sluice_local::SqliteStore::open(&dir.join("meta.db"), 1).expect("store")),
+            Arc::new(
+                sluice_local::FileSecrets::open(&dir.join("s.json"), &dir.join("s.key"))
+                    .expect("secrets"),
+            ),
+            Arc::new(SystemClock),
+            Arc::new(TokenKeys::sealed().expect("keys")),
+        )
+    }
+
+    /// The `data` of each `run` event in `text`.
+    fn updates(text: &str) -> Vec<RunUpdate> {
+        text.split("\n\n")
+            .filter_map(|frame| frame.lines().find_map(|l| l.strip_prefix("data: ")))
+            .map(|d| serde_json::from_str(d).expect("an update"))
+            .collect()
+    }
+
+    /// A reader that fell behind the bus gets the state now (`resync`), not
+    /// silence; other runs' events wake it for nothing; the state in which the
+    /// run is over ends the stream.
+    #[tokio::test]
+    async fn a_lagging_view_resyncs_and_the_end_of_the_run_ends_it() {
+        let deps = deps();
+        let bus = Arc::new(sluice_local::LocalBus::new(2));
+        let feed: Arc<dyn RunFeed> = Arc::new(Feed(bus.clone()));
+        let now = Utc::now();
+        let project = Id::generate(Kind::Project, 1);
+        let run = Run::queued(
+            Meta::new(Kind::Run, &project, "test", now),
+            IdOf::parse(Id::generate(Kind::DataMart, 1).as_str()).expect("an id"),
+            RunKind::Incremental,
+        );
+        records::insert_once(deps.store.as_ref(), &run)
+            .await
+            .expect("the run");
+        let ctx = Ctx {
+            deps: &deps,
+            principal: Principal::operator("t".to_string(), project.clone(), Role::Viewer),
+            now,
+        };
+        let id = IdOf::<Run>::parse(run.meta.id.as_str()).expect("an id");
+        let mut stream = watch(&ctx, &feed, &id, Duration::from_secs(60))
+            .await
+            .expect("a stream");
+        let first = stream.next().await.expect("a snapshot").expect("bytes");
+        assert_eq!(
+            updates(std::str::from_utf8(&first).expect("text"))[0].event,
+            "snapshot"
+        );
+        let event = |kind, run_id: &Id| RunEvent {
+            kind,
+            project_id: project.clone(),
+            run_id: run_id.clone(),
+            data_mart_id: run.data_mart_id.as_id().clone(),
+            at: Utc::now(),
+        };
+        // Five events on a bus that holds two: the reader has missed some.
+        let other = Id::generate(Kind::Run, 2);
+        for _ in 0..5 {
+            bus.publish(&event(RunEventKind::RunProgressed, &other))
+                .await
+                .expect("published");
+        }
+        let next = stream.next().await.expect("a resync").expect("bytes");
+        assert_eq!(
+            updates(std::str::from_utf8(&next).expect("text"))[0].event,
+            "resync"
+        );
+        // The run succeeds: its state, then the end.
+        records::update::<Run>(deps.store.as_ref(), &project, &run.meta.id, now, |r| {
+            if r.start(now).is_err() {
+                return false;
+            }
+            r.stages
+                .extract
+                .finish(sluice_domain::entities::StageState::Succeeded, now);
+            r.succeed(ChunkTally::default(), now).is_ok()
+        })
+        .await
+        .expect("updated");
+        bus.publish(&event(RunEventKind::RunProgressed, &other))
+            .await
+            .expect("published");
+        bus.publish(&event(RunEventKind::RunSucceeded, &run.meta.id))
+            .await
+            .expect("published");
+        let last = stream.next().await.expect("the end").expect("bytes");
+        let last = &updates(std::str::from_utf8(&last).expect("text"))[0];
+        assert_eq!(last.event, "RunSucceeded");
+        assert!(last.run.status().is_final());
+        assert!(stream.next().await.is_none(), "nothing after the end");
+    }
+}
