@@ -50,7 +50,7 @@ async fn management_endpoint() -> (String, Received, tokio::task::JoinHandle<()>
                                 .unwrap_or_default();
                             let connection = path
                                 .strip_prefix("/@connections/")
-                                .map(|c| percent_decode(c))
+                                .map(percent_decode)
                                 .unwrap_or_default();
                             let response = if connection.starts_with("gone") {
                                 Response::builder()
