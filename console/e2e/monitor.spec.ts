@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { call, startSluice, type Sluice } from "./sluice";
 
 const SHOTS = "test-results/screenshots";
-const ROWS = 6000;
+const ROWS = 30_000;
 
 let sluice: Sluice;
 
