@@ -121,6 +121,10 @@ test("a files mart's run is followed live from its job card to 100%, pushed by t
   await expect(page.getByRole("button", { name: "Resume" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Cancel" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Pause" })).toHaveCount(0);
+  // The controls are reached from the keyboard.
+  await page.getByRole("button", { name: "Resume" }).focus();
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("button", { name: "Cancel" })).toBeFocused();
   await checkBothThemes(page, "run-monitor-paused");
 
   // Each state the DOM shows: how long after the server published its event.
@@ -157,6 +161,11 @@ test("a files mart's run is followed live from its job card to 100%, pushed by t
   expect(seen.percents.length).toBeGreaterThan(2);
   expect(seen.percents[seen.percents.length - 1]).toBe("100%");
   await checkBothThemes(page, "run-monitor-done");
+  // On a phone: one column, nothing wider than the screen.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByTestId("run-percent")).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  await page.screenshot({ path: `${SHOTS}/run-monitor-done-narrow-light.png`, fullPage: true });
 
   const figure = {
     updates: seen.latencies.length,
