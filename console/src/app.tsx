@@ -18,6 +18,7 @@ const SqlEditor = lazy(() => import("./screens/SqlEditor"));
 const Reports = lazy(() => import("./screens/reports/Reports"));
 const NewReport = lazy(() => import("./screens/reports/ReportBuilder"));
 const ReportPage = lazy(() => import("./screens/reports/ReportPage"));
+const RunPage = lazy(() => import("./screens/Run"));
 
 function sessionStore(): SessionStore {
   try {
@@ -117,6 +118,7 @@ const router = createBrowserRouter([
           { path: "/reports", element: <Lazy screen={Reports} /> },
           { path: "/reports/new", element: <Lazy screen={NewReport} /> },
           { path: "/reports/:id", element: <Lazy screen={ReportPage} /> },
+          { path: "/runs/:id", element: <Lazy screen={RunPage} /> },
           {
             path: "/settings/:section?",
             element: (

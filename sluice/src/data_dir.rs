@@ -158,7 +158,9 @@ impl DataDir {
             &objects_root,
             limits,
         )));
-        deps.bus = Some(Arc::new(LocalBus::new(1024)));
+        let bus = Arc::new(LocalBus::new(1024));
+        deps.bus = Some(bus.clone());
+        deps.feed = Some(Arc::new(crate::BusFeed(bus)));
         deps.previewer = Some(Arc::new(sluice_runs::EnginePreviewer));
         deps.import_roots = Arc::new(
             ImportRoots::new(&self.import_roots, std::slice::from_ref(&self.root))

@@ -18,6 +18,47 @@ use sluice_runs::worker::Workers;
 use sluice_runs::{Limits, Machine};
 use tokio::sync::mpsc;
 
+/// The process's bus as the live run views' feed (`GET /v1/runs/{id}/events`).
+pub struct BusFeed(pub Arc<sluice_local::LocalBus>);
+
+impl sluice_app::RunFeed for BusFeed {
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<RunEvent> {
+        self.0.subscribe()
+    }
+}
+
+/// Gives a process whose bus is elsewhere (EventBridge) live run views too: its
+/// events go to that bus and to an in-process one the views follow. A process
+/// with a feed already keeps it.
+pub fn with_live_feed(deps: &mut Deps) {
+    if deps.feed.is_some() {
+        return;
+    }
+    let local = Arc::new(sluice_local::LocalBus::new(1024));
+    deps.feed = Some(Arc::new(BusFeed(local.clone())));
+    deps.bus = Some(Arc::new(TeeBus {
+        first: deps.bus.clone(),
+        local,
+    }));
+}
+
+/// Publishes to a bus (when there is one), then to the process's own.
+struct TeeBus {
+    first: Option<Arc<dyn EventBus>>,
+    local: Arc<sluice_local::LocalBus>,
+}
+
+#[async_trait::async_trait]
+impl EventBus for TeeBus {
+    async fn publish(&self, event: &RunEvent) -> Result<(), EventBusError> {
+        let _ = self.local.publish(event).await;
+        match &self.first {
+            Some(bus) => bus.publish(event).await,
+            None => Ok(()),
+        }
+    }
+}
+
 /// How often the local scheduler ticks (the cloud's cron rule ticks every minute);
 /// `SLUICE_TICK_SECONDS` changes it.
 const TICK: Duration = Duration::from_secs(10);

@@ -186,6 +186,7 @@ pub async fn a_scoped_role_sees_only_its_data_marts(app: TestApp) {
     for path in [
         format!("/v1/data-marts/{}", f.data_mart),
         format!("/v1/runs/{}", f.run),
+        format!("/v1/runs/{}/events", f.run),
         format!("/v1/reports/{}", f.report),
         format!("/v1/triggers/{}", f.trigger),
         format!("/v1/data-marts/{}/runs", f.data_mart),

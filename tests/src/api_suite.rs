@@ -551,6 +551,7 @@ pub(crate) fn request_for(route: &str, f: &Fixture) -> (String, Option<Value>) {
         "api-list-runs" => (p("/v1/runs"), None),
         "api-list-data-mart-runs" => (format!("/v1/data-marts/{}/runs", f.files_mart), None),
         "api-get-run" => (format!("/v1/runs/{}", f.run), None),
+        "api-watch-run" => (format!("/v1/runs/{}/events", f.run), None),
         "api-start-run" => (
             format!("/v1/data-marts/{}/runs", f.files_mart),
             Some(json!({"kind": "incremental"})),
@@ -770,6 +771,16 @@ pub async fn every_route_answers_every_role_of_its_own_project_as_its_role_allow
                 if route.name == "api-download-report-run" {
                     // The file itself (followed from S3's link on AWS).
                     assert_eq!(r.text, "id,amount\r\n1,2.5\r\n", "{}", route.name);
+                } else if route.streams_events() {
+                    // The fixture's run is over: its state, then the end.
+                    assert!(
+                        r.text.starts_with("id: 1\nevent: run\ndata: {")
+                            && r.text.ends_with("}\n\n")
+                            && r.text.matches("event: run").count() == 1,
+                        "{}: {}",
+                        route.name,
+                        r.text
+                    );
                 } else if r.status != 204 {
                     r.json();
                 }

@@ -230,6 +230,8 @@ async fn spawn_app_on(
     // The tests' API replays and webhook receivers listen on this machine: the
     // operator's `--allow-network 127.0.0.1`.
     deps.egress = loopback_allowed();
+    // Live run views follow the process's events whatever its bus.
+    sluice::with_live_feed(&mut deps);
     // The first user to sign up owns the app's project.
     deps.identity.default_project = project.clone();
     // The suites send thousands of requests a minute with one token: no

@@ -18,6 +18,10 @@ sluice_tests::connector_tests!(sluice_tests::app::spawn_app_on_moto);
 #[path = "api_on_aws/authorizer.rs"]
 mod authorizer;
 
+// Live run views: the WebSocket API's functions.
+#[path = "api_on_aws/websocket.rs"]
+mod websocket;
+
 /// The routes that plan or preview reach the engine function through the SDK's
 /// Lambda Invoke, signed, and read its reply; a function that is not there, or
 /// an engine that fails, is a clear error for the route, never a hang.

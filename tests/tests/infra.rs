@@ -52,7 +52,14 @@ fn every_function_folder_is_in_the_template_and_nothing_else_is() {
             );
             continue;
         }
-        if SCHEDULER.contains(&name.as_str()) {
+        if name == "ws-connect" || name == "ws-disconnect" {
+            assert!(
+                events.is_none_or(|e| e.is_empty()),
+                "{name}: the WebSocket API's route invokes it"
+            );
+            continue;
+        }
+        if SCHEDULER.contains(&name.as_str()) || name == "ws-push" {
             // Invoked by EventBridge rules only, SAM events or rule resources (checked
             // by the scheduler tests below).
             for (id, event) in events.into_iter().flatten() {
@@ -107,11 +114,12 @@ fn every_function_folder_is_in_the_template_and_nothing_else_is() {
         in_template, folders,
         "functions/ and the template list the same functions"
     );
-    let mut expected: BTreeSet<String> = routes::all().iter().map(|r| r.name.to_string()).collect();
+    let mut expected: BTreeSet<String> = routes::on_lambda().map(|r| r.name.to_string()).collect();
     expected.extend(stages().into_iter().map(|(f, _)| f));
     expected.extend(SCHEDULER.iter().map(|f| f.to_string()));
     expected.extend(INTERNAL.iter().map(|f| f.to_string()));
     expected.extend(AUTHORIZER.iter().map(|f| f.to_string()));
+    expected.extend(WEBSOCKET.iter().map(|f| f.to_string()));
     assert_eq!(
         expected, folders,
         "every route, every stage queue, the scheduler, the engine and the authorizer have their function"
@@ -153,6 +161,11 @@ const INTERNAL: &[&str] = &["engine"];
 /// The HTTP API's Lambda authorizer, invoked by API Gateway before every route
 /// that takes a credential.
 const AUTHORIZER: &[&str] = &["authorizer"];
+
+/// The WebSocket API's functions: `ws-connect` and `ws-disconnect` invoked by
+/// its routes' integrations (no SAM event source), `ws-push` by a rule on the
+/// run-event bus.
+const WEBSOCKET: &[&str] = &["ws-connect", "ws-disconnect", "ws-push"];
 
 /// SAM event types that are EventBridge rules (or schedules).
 const RULE_EVENTS: &[&str] = &[
@@ -527,7 +540,7 @@ fn credential_routes_count_their_callers_requests_and_nothing_else() {
         Some(sluice_aws::TTL_ATTRIBUTE)
     );
     assert_eq!(ttl["Enabled"].as_bool(), Some(true));
-    for &route in routes::all() {
+    for route in routes::on_lambda() {
         let (_, f) = function(&t, route.name);
         let statements: Vec<&Value> = statements(f)
             .into_iter()
@@ -558,7 +571,7 @@ fn credential_routes_count_their_callers_requests_and_nothing_else() {
 #[test]
 fn credential_routes_reach_the_identity_partition_and_nothing_else_through_it() {
     let t = template();
-    for &route in routes::all() {
+    for route in routes::on_lambda() {
         let (_, f) = function(&t, route.name);
         let statements: Vec<&Value> = statements(f)
             .into_iter()
@@ -644,8 +657,9 @@ fn read_only_routes_cannot_write_the_table() {
                 stage_queue(name).is_some()
                     || SCHEDULER.contains(&name)
                     || INTERNAL.contains(&name)
-                    || AUTHORIZER.contains(&name),
-                "{name} is a route, a stage, the scheduler, internal or the authorizer"
+                    || AUTHORIZER.contains(&name)
+                    || WEBSOCKET.contains(&name),
+                "{name} is a route, a stage, the scheduler, internal, the authorizer or the WebSocket API's"
             );
             if INTERNAL.contains(&name) {
                 // It answers what its callers ask and writes nothing.
@@ -668,8 +682,7 @@ fn read_only_routes_cannot_write_the_table() {
             gets_checked.insert(name);
         }
     }
-    let gets: BTreeSet<&str> = routes::all()
-        .iter()
+    let gets: BTreeSet<&str> = routes::on_lambda()
         .filter(|r| r.method == http::Method::GET)
         .map(|r| r.name)
         .collect();
@@ -956,7 +969,7 @@ fn warehouse_queries_run_as_a_role_that_reaches_only_project_databases_and_prefi
 fn every_api_function_is_given_the_parts_its_route_needs() {
     use sluice_app::routes::Part;
     let t = template();
-    for &route in routes::all() {
+    for route in routes::on_lambda() {
         let (_, f) = function(&t, route.name);
         let vars = &f["Properties"]["Environment"]["Variables"];
         let dir = root().join("functions").join(route.name);
@@ -990,6 +1003,8 @@ fn every_api_function_is_given_the_parts_its_route_needs() {
                 Part::Connections => {
                     manifest.contains("\"connections\"") && main.contains("parts::connections")
                 }
+                // No Lambda function serves such a route (on_lambda).
+                Part::Events => false,
                 Part::Engine => {
                     // The engine function, over Lambda Invoke: its name, and the
                     // right to invoke it.
@@ -1087,7 +1102,7 @@ fn the_health_check_reads_only_its_own_partition_and_secret_name() {
 #[test]
 fn every_route_that_writes_may_put_its_audit_entry() {
     let t = template();
-    for &route in routes::all() {
+    for route in routes::on_lambda() {
         let (_, f) = function(&t, route.name);
         let actions = allowed_actions(route.name, &f["Properties"]["Policies"]);
         let puts = actions.iter().any(|a| a == "dynamodb:PutItem");
@@ -1211,8 +1226,7 @@ fn every_route_with_a_credential_goes_through_the_authorizer_and_no_public_one_d
             );
         }
     }
-    let expected: BTreeSet<&str> = routes::all()
-        .iter()
+    let expected: BTreeSet<&str> = routes::on_lambda()
         .filter(|r| r.role.is_none())
         .map(|r| r.name)
         .collect();
@@ -1522,4 +1536,95 @@ fn console_routes_code() -> String {
         .as_str()
         .expect("the function's code")
         .to_string()
+/// Live run views on AWS: the WebSocket API's `$connect` and `$disconnect`
+/// reach their functions (and only API Gateway may invoke them), `ws-push`
+/// runs on every run event that changes what a view shows, may post only to
+/// this API's connections, and the connection records stay in partitions of
+/// their own.
+#[test]
+fn live_run_views_run_on_a_websocket_api_fed_from_the_run_event_bus() {
+    let t = template();
+    let r = &t["Resources"];
+    assert_eq!(
+        r["WebSocketApi"]["Properties"]["ProtocolType"].as_str(),
+        Some("WEBSOCKET")
+    );
+    for (route, function) in [("$connect", "WsConnect"), ("$disconnect", "WsDisconnect")] {
+        let (logical, _) = r
+            .as_mapping()
+            .expect("Resources")
+            .iter()
+            .find(|(_, v)| {
+                v["Type"].as_str() == Some("AWS::ApiGatewayV2::Route")
+                    && v["Properties"]["RouteKey"].as_str() == Some(route)
+            })
+            .unwrap_or_else(|| panic!("a {route} route"));
+        let target = yaml_text(&r[logical.as_str().expect("id")]["Properties"]["Target"]);
+        let integration = target
+            .split("${")
+            .nth(1)
+            .and_then(|s| s.split('}').next())
+            .expect("the route's integration");
+        let uri = yaml_text(&r[integration]["Properties"]["IntegrationUri"]);
+        assert!(
+            uri.contains(&format!("${{{function}.Arn}}")),
+            "{route} → {function}: {uri}"
+        );
+        let permission = r
+            .as_mapping()
+            .expect("Resources")
+            .values()
+            .find(|v| {
+                v["Type"].as_str() == Some("AWS::Lambda::Permission")
+                    && names(&v["Properties"]["FunctionName"], function)
+            })
+            .unwrap_or_else(|| panic!("API Gateway may invoke {function}"));
+        assert_eq!(
+            permission["Properties"]["Principal"].as_str(),
+            Some("apigateway.amazonaws.com")
+        );
+        assert!(yaml_text(&permission["Properties"]["SourceArn"]).contains(route));
+    }
+    let rules = rules_invoking(&t, "ws-push");
+    assert_eq!(rules.len(), 1, "{rules:?}");
+    assert!(names(&rules[0].bus, "RunEventBus"));
+    let kinds: BTreeSet<String> = rules[0].pattern["detail-type"]
+        .as_sequence()
+        .expect("kinds")
+        .iter()
+        .filter_map(|k| k.as_str().map(str::to_string))
+        .collect();
+    for kind in [
+        RunEventKind::RunQueued,
+        RunEventKind::RunStarted,
+        RunEventKind::RunProgressed,
+        RunEventKind::RunPaused,
+        RunEventKind::RunResumed,
+        RunEventKind::RunSucceeded,
+        RunEventKind::RunFailed,
+    ] {
+        assert!(kinds.contains(kind.as_str()), "ws-push hears {kind:?}");
+    }
+    let (_, push) = function(&t, "ws-push");
+    let manage: Vec<&Value> = statements(push)
+        .into_iter()
+        .filter(|s| yaml_text(&s["Action"]).contains("execute-api:ManageConnections"))
+        .collect();
+    assert_eq!(manage.len(), 1);
+    assert!(yaml_text(&manage[0]["Resource"]).contains("${WebSocketApi}/live/POST/@connections/*"));
+    // Writes of connections stay in their partitions; no WebSocket function
+    // writes a project's records.
+    for name in WEBSOCKET {
+        let (_, f) = function(&t, name);
+        for s in statements(f) {
+            let actions = yaml_text(&s["Action"]);
+            if actions.contains("PutItem") || actions.contains("DeleteItem") {
+                let keys = yaml_text(&s["Condition"]);
+                assert!(
+                    keys.contains("WS#*") || keys.contains("P#prj_2PP8YSTQQFHHP9B0CPMPM5T2DE"),
+                    "{name} writes outside the connection partitions: {actions} {keys}"
+                );
+            }
+        }
+    }
 }

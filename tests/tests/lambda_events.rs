@@ -51,6 +51,8 @@ const ENGINE_FUNCTIONS: &[&str] = &["engine"];
 /// The HTTP API's Lambda authorizer; its sample events are the REQUEST events
 /// (payload 2.0) API Gateway sends it: `ok…` authorized, `deny-…` refused.
 const AUTHORIZER_FUNCTIONS: &[&str] = &["authorizer"];
+/// The WebSocket API's functions (live run views on AWS).
+const WEBSOCKET_FUNCTIONS: &[&str] = &["ws-connect", "ws-disconnect", "ws-push"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -685,7 +687,7 @@ fn to_api(json: &str) -> ApiRequest {
 async fn every_sample_event_gets_the_status_its_name_promises() {
     let events = root().join("events");
     let mut checked = 0;
-    for route in routes::all() {
+    for route in routes::on_lambda() {
         let folder = events.join(route.name);
         assert!(
             folder.join("ok.json").is_file(),
@@ -809,14 +811,15 @@ async fn every_sample_event_gets_the_status_its_name_promises() {
                 && !SCHEDULER_FUNCTIONS.contains(&name.as_str())
                 && !ENGINE_FUNCTIONS.contains(&name.as_str())
                 && !AUTHORIZER_FUNCTIONS.contains(&name.as_str())
+                && !WEBSOCKET_FUNCTIONS.contains(&name.as_str())
         })
         .count();
     assert_eq!(
         folders,
-        routes::all().len(),
+        routes::on_lambda().count(),
         "every folder in events/ belongs to a route, a stage, a scheduler, the engine or the authorizer function"
     );
-    assert!(checked >= routes::all().len());
+    assert!(checked >= routes::on_lambda().count());
 }
 
 fn folder_names(dir: &str) -> BTreeSet<String> {
@@ -1030,5 +1033,44 @@ async fn the_scheduler_react_events_are_run_events_it_reacts_to() {
             );
         }
         let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// The WebSocket functions' events read as their handlers read them: API
+/// Gateway's WebSocket requests (the connection, the credential among the
+/// subprotocols, the run), and run events from the bus.
+#[test]
+fn the_websocket_events_are_what_their_functions_read() {
+    use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+    for function in ["ws-connect", "ws-disconnect"] {
+        for (name, event) in sample_events(function) {
+            let req: ApiGatewayWebsocketProxyRequest = serde_json::from_value(event)
+                .unwrap_or_else(|e| panic!("{name}: not a WebSocket request: {e}"));
+            assert!(req.request_context.connection_id.is_some(), "{name}");
+            if function == "ws-connect" {
+                let protocols = req.headers["sec-websocket-protocol"]
+                    .to_str()
+                    .expect("text");
+                assert!(
+                    protocols.contains(sluice_lambda::websocket::SUBPROTOCOL),
+                    "{name}"
+                );
+                assert!(
+                    protocols.contains(sluice_lambda::websocket::BEARER_PROTOCOL),
+                    "{name}"
+                );
+                let run = req.query_string_parameters.first("run").expect("?run=");
+                assert!(
+                    sluice_domain::Id::parse(sluice_domain::Kind::Run, run).is_some(),
+                    "{name}"
+                );
+            }
+        }
+    }
+    for (name, event) in sample_events("ws-push") {
+        assert_eventbridge_envelope(&name, &event);
+        let run_event: RunEvent = serde_json::from_value(event["detail"].clone())
+            .unwrap_or_else(|e| panic!("{name}: `detail` is not a run event: {e}"));
+        assert_eq!(event["detail-type"], run_event.kind.as_str(), "{name}");
     }
 }

@@ -4243,3 +4243,200 @@ async fn a_csv_column_mapped_through_a_value_map_lands_the_maps_values() {
     );
     app.stop().await;
 }
+
+/// A live view of a run (`GET /v1/runs/{id}/events`), read as it arrives.
+struct LiveView {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+/// One server-sent event: its `id`, `event` and `data` lines.
+#[derive(Debug)]
+struct Sse {
+    id: u64,
+    event: String,
+    data: Value,
+}
+
+impl LiveView {
+    async fn open(app: &sluice_tests::app::TestApp, run: &str, token: &str) -> LiveView {
+        let response = app
+            .client
+            .get(format!("{}/v1/runs/{run}/events", app.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the live view answers");
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["content-type"].to_str().ok(),
+            Some("text/event-stream")
+        );
+        LiveView {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event (heartbeat comments skipped); `None` when the stream ends.
+    async fn next(&mut self) -> Option<Sse> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let frame: String = self.buffer.drain(..end + 2).collect();
+                let (mut id, mut event, mut data) = (0, String::new(), String::new());
+                for line in frame.lines() {
+                    if let Some(v) = line.strip_prefix("id: ") {
+                        id = v.parse().expect("a numeric id");
+                    } else if let Some(v) = line.strip_prefix("event: ") {
+                        event = v.to_string();
+                    } else if let Some(v) = line.strip_prefix("data: ") {
+                        data.push_str(v);
+                    }
+                }
+                if event.is_empty() {
+                    continue; // a comment: the heartbeat
+                }
+                let data = serde_json::from_str(&data).expect("each event's data is JSON");
+                return Some(Sse { id, event, data });
+            }
+            match self.response.chunk().await.expect("the stream reads") {
+                Some(bytes) => self
+                    .buffer
+                    .push_str(std::str::from_utf8(&bytes).expect("UTF-8")),
+                None => {
+                    assert!(
+                        self.buffer.trim().is_empty(),
+                        "a cut event: {}",
+                        self.buffer
+                    );
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// The live view sends the run's whole state first, then again as its events
+/// come, in order (counters and chunks only grow), and ends after the state in
+/// which the run is over.
+#[tokio::test]
+async fn a_run_is_followed_live_in_order_until_it_ends() {
+    let app = spawn_app_without_workers().await;
+    let dir = temp_dir("live");
+    write_orders(&dir, 3, 200);
+    let mart = files_mart(&app, &dir, json!({"batch_size": 100})).await;
+    let run = start_run(&app, &mart, json!({})).await;
+    let owner = app.token(sluice_domain::Role::Owner).to_string();
+    let mut view = LiveView::open(&app, &run, &owner).await;
+    let first = view.next().await.expect("the snapshot");
+    assert_eq!((first.id, first.event.as_str()), (1, "run"));
+    assert_eq!(first.data["event"], "snapshot", "{}", first.data);
+    assert_eq!(first.data["run"]["id"], json!(run));
+    assert_eq!(first.data["run"]["status"], "queued");
+    // The stages run while the view reads (one message at a time).
+    let machine = Machine::new(app.deps.clone(), Limits::default()).expect("machine");
+    let reader = tokio::spawn(async move {
+        let mut seen = vec![];
+        while let Some(e) = view.next().await {
+            seen.push(e);
+        }
+        seen
+    });
+    drain(&app, &machine, 10_000).await;
+    let seen = tokio::time::timeout(LONG, reader)
+        .await
+        .expect("the stream ends once the run is over")
+        .expect("the reader");
+    assert!(seen.len() >= 2, "{seen:?}");
+    let (mut id, mut written, mut done) = (first.id, 0, 0);
+    for e in &seen {
+        assert_eq!(e.event, "run");
+        assert!(e.id > id, "ids grow: {seen:?}");
+        id = e.id;
+        let r = &e.data["run"];
+        let w = r["counters"]["rows_written"].as_u64().expect("counters");
+        let d = r["progress"]["chunks_done"].as_u64().expect("progress");
+        assert!(w >= written && d >= done, "{seen:?}");
+        (written, done) = (w, d);
+        assert!(e.data["event_at"].is_string());
+    }
+    let kinds: Vec<&str> = seen
+        .iter()
+        .filter_map(|e| e.data["event"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"RunStarted") || kinds.contains(&"RunProgressed"),
+        "{kinds:?}"
+    );
+    let last = &seen.last().expect("an end").data;
+    assert_eq!(last["event"], "RunSucceeded", "{last}");
+    assert_eq!(last["run"]["status"], "succeeded", "{last}");
+    assert_eq!(last["run"]["progress"]["fraction"], 1.0);
+    assert_eq!(last["run"]["counters"]["rows_written"], 600);
+    // A run that is over: its state, and the end at once.
+    let mut again = LiveView::open(&app, &run, &owner).await;
+    let only = again.next().await.expect("the snapshot");
+    assert_eq!(only.data["run"]["status"], "succeeded");
+    assert!(
+        again.next().await.is_none(),
+        "nothing follows a finished run"
+    );
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The live view takes a credential like every route (in the header: never in
+/// the URL), and another project's run is not found, like a missing one.
+#[tokio::test]
+async fn a_live_view_needs_a_credential_and_stays_in_its_project() {
+    let app = spawn_app_without_workers().await;
+    let dir = temp_dir("live-walls");
+    write_orders(&dir, 1, 10);
+    let mart = files_mart(&app, &dir, json!({"batch_size": 100})).await;
+    let run = start_run(&app, &mart, json!({})).await;
+    let path = format!("/v1/runs/{run}/events");
+    for token in ["", "not-a-token"] {
+        let r = app.send("GET", &path, token, None).await;
+        assert_eq!(
+            (r.status, r.code()),
+            (401, "unauthorized".into()),
+            "{}",
+            r.text
+        );
+    }
+    let stranger = app.strangers[&sluice_domain::Role::Owner].clone();
+    let r = app.send("GET", &path, &stranger, None).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (404, "not_found".into()),
+        "{}",
+        r.text
+    );
+    let r = app
+        .send(
+            "GET",
+            "/v1/runs/run_nope/events",
+            app.token(sluice_domain::Role::Viewer),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    // A viewer may follow it; the same request with the token in the query
+    // string is no credential.
+    let r = app
+        .send("GET", &format!("{path}?access_token={stranger}"), "", None)
+        .await;
+    assert_eq!(r.status, 401, "{}", r.text);
+    let mut view = LiveView::open(&app, &run, app.token(sluice_domain::Role::Viewer)).await;
+    let first = view.next().await.expect("the snapshot");
+    assert_eq!(first.data["run"]["status"], "queued");
+    // Cancelled: the view gets the end and closes.
+    app.owner("POST", &format!("/v1/runs/{run}/cancel"), None, 200)
+        .await;
+    let end = view.next().await.expect("the cancel");
+    assert_eq!(end.data["run"]["status"], "cancelled", "{:?}", end);
+    assert_eq!(end.data["event"], "RunFailed");
+    assert!(view.next().await.is_none());
+    app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -39,6 +39,8 @@ export interface RequestOptions {
   /** Send the session's token (default); `false` for sign-in, sign-up, refresh. */
   auth?: boolean;
   signal?: AbortSignal;
+  /** The `Accept` header (JSON unless said). */
+  accept?: string;
 }
 
 /** A file the API answered: its bytes and the name it gave it. */
@@ -51,6 +53,12 @@ export interface Client {
   request<T>(method: Method, path: string, body?: unknown, options?: RequestOptions): Promise<T>;
   /** A GET whose answer is a file (a redirect to a signed link is followed). */
   download(path: string, options?: RequestOptions): Promise<Download>;
+  /**
+   * A `GET` of `path` whose body the caller reads as it arrives (a stream of
+   * server-sent events), with the session's credential in the header and the
+   * same refresh on a 401; an answer that is not a success throws its ApiError.
+   */
+  open(path: string, options?: { signal?: AbortSignal; accept?: string }): Promise<Response>;
   readonly store: SessionStore;
 }
 
@@ -143,8 +151,15 @@ export function createClient(options: ClientOptions): Client {
     return !(body !== null && typeof body === "object" && "error" in body);
   }
 
-  function send(method: Method, path: string, body: unknown, session: Session | null, signal?: AbortSignal) {
-    const headers: Record<string, string> = { accept: "application/json" };
+  function send(
+    method: Method,
+    path: string,
+    body: unknown,
+    session: Session | null,
+    signal?: AbortSignal,
+    accept = "application/json",
+  ) {
+    const headers: Record<string, string> = { accept };
     if (body !== undefined) headers["content-type"] = "application/json";
     if (session) headers.authorization = `Bearer ${session.accessToken}`;
     return doFetch(base + path, {
@@ -158,10 +173,10 @@ export function createClient(options: ClientOptions): Client {
   async function answer(method: Method, path: string, body: unknown, opts: RequestOptions): Promise<Response> {
     const auth = opts.auth ?? true;
     const session = auth ? store.load() : null;
-    let res = await send(method, path, body, session, opts.signal);
+    let res = await send(method, path, body, session, opts.signal, opts.accept);
     if (auth && (await refused(res))) {
       const next = session ? await refresh(session) : null;
-      if (next) res = await send(method, path, body, next, opts.signal);
+      if (next) res = await send(method, path, body, next, opts.signal, opts.accept);
       if (!next || (await refused(res))) store.save(null);
     }
     if (!res.ok) throw await errorOf(res);
@@ -179,7 +194,11 @@ export function createClient(options: ClientOptions): Client {
     return { blob: await res.blob(), fileName: fileNameOf(res.headers.get("content-disposition")) };
   }
 
-  return { request, download, store };
+  function open(path: string, opts: { signal?: AbortSignal; accept?: string } = {}): Promise<Response> {
+    return answer("GET", path, undefined, { signal: opts.signal, accept: opts.accept ?? "text/event-stream" });
+  }
+
+  return { request, download, open, store };
 }
 
 /** The file name a `Content-Disposition` header gives (`filename="…"` or `filename*=UTF-8''…`). */

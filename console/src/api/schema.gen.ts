@@ -1025,6 +1025,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/runs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Follow a run live, as server-sent events: an `event: run` whose data is the run's whole state (a `RunUpdate`: `event` `snapshot` first, then the kind of each run event, or `resync` after the stream fell behind), a `: heartbeat` comment every 15 s while it is quiet; the stream ends after the state in which the run is over, or after an access token's lifetime (connect again). Send the credential in the `Authorization` header (read it with fetch: the browser's EventSource sends no header). Served by `sluice serve` only: on AWS the WebSocket API pushes the same updates. */
+        get: operations["api-watch-run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/runs/{id}/pause": {
         parameters: {
             query?: never;
@@ -2993,6 +3010,27 @@ export interface components {
         };
         /** @enum {string} */
         RunStatus: "queued" | "running" | "paused" | "succeeded" | "failed" | "cancelled" | "interrupted";
+        /**
+         * @description One update of a run as a live view receives it (an SSE `run` event's data,
+         *     a WebSocket message).
+         */
+        RunUpdate: {
+            /**
+             * @description What brought it: `snapshot` (the state when the view began), a run
+             *     event's kind (`RunStarted`, `RunProgressed`, `RunSucceeded`, …), or
+             *     `resync` (the viewer fell behind the bus and missed events: this is
+             *     the state now).
+             */
+            event: string;
+            /**
+             * Format: date-time
+             * @description When that event was published (for a snapshot or a resync, when the
+             *     state was read).
+             */
+            event_at: string;
+            /** @description The run now, as `GET /v1/runs/{id}` answers it. */
+            run: components["schemas"]["Run"];
+        };
         /** @description A backfill's date window: `[from, to)`. */
         RunWindow: {
             /** Format: date */
@@ -9290,6 +9328,66 @@ export interface operations {
             };
             /** @description The record's state forbids it (in use, deleted, published already, a run already over). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This credential's request budget for the minute is spent (`details.retry_after_seconds`). */
+            429: {
+                headers: {
+                    /** @description Seconds until the budget is whole again. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "api-watch-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events (`event: run`, `data:` one JSON document), until the run is over. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Missing, malformed or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such record in the token's project. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

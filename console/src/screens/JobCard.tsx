@@ -89,6 +89,14 @@ export const JobCard = memo(function JobCard({ mart }: { mart: DataMart }) {
                   <span className="muted"> · {number.format(model.last.rows)} rows</span>
                 )}
                 {model.last.attempt > 1 && <span className="muted"> · attempt {model.last.attempt}</span>}
+                {run.data && (
+                  <>
+                    {" · "}
+                    <Link className="link" to={`/runs/${encodeURIComponent(run.data.id)}`} aria-describedby={titleId}>
+                      Monitor
+                    </Link>
+                  </>
+                )}
               </>
             ) : (
               <span className="muted">Never run</span>

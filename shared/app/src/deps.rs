@@ -25,6 +25,11 @@ pub enum Part {
     /// Connections out of the deployment: destination tests (webhooks,
     /// databases, Google Sheets, the mail transport).
     Connections,
+    /// The process's live run events ([`crate::RunFeed`]): only a long-lived
+    /// process (the local server) has them, so a route that needs them is
+    /// served locally only, never by a Lambda function; on AWS the WebSocket
+    /// API pushes the same events.
+    Events,
 }
 
 /// Largest upload by default: 1 GiB.
@@ -46,6 +51,9 @@ pub struct Deps {
     pub objects: Option<Arc<dyn ObjectStore>>,
     pub warehouse: Option<Arc<dyn Warehouse>>,
     pub bus: Option<Arc<dyn EventBus>>,
+    /// The run events published in this process, for live views (the local
+    /// server's bus; none on Lambda).
+    pub feed: Option<Arc<dyn crate::RunFeed>>,
     pub previewer: Option<Arc<dyn Previewer>>,
     /// Sends SLA notifications to the project's webhook (the scheduler's).
     pub notifier: Option<Arc<dyn Notifier>>,
@@ -193,6 +201,7 @@ impl Deps {
             objects: None,
             warehouse: None,
             bus: None,
+            feed: None,
             previewer: None,
             notifier: None,
             mailer: None,
@@ -227,6 +236,7 @@ impl Deps {
                 Part::Warehouse => self.warehouse.is_some(),
                 Part::Engine => self.previewer.is_some(),
                 Part::Connections => self.tester.is_some(),
+                Part::Events => self.feed.is_some(),
             };
             if !present {
                 return Err(MissingPart(*part));
@@ -238,6 +248,11 @@ impl Deps {
     /// The stage queues, or the part missing.
     pub fn take_queue(&self) -> Result<Arc<dyn Queue>, MissingPart> {
         self.queue.clone().ok_or(MissingPart(Part::Queue))
+    }
+
+    /// The process's live run events, or the part missing.
+    pub fn take_feed(&self) -> Result<Arc<dyn crate::RunFeed>, MissingPart> {
+        self.feed.clone().ok_or(MissingPart(Part::Events))
     }
 
     /// The object store, or the part missing.
@@ -309,5 +324,6 @@ pub struct Planning {
     Part::Warehouse => "no warehouse is configured (SLUICE_ATHENA_DATABASE and SLUICE_ATHENA_OUTPUT, with SLUICE_BUCKET)",
     Part::Engine => "no transform engine: link it (sluice-runs) or name the engine function (SLUICE_ENGINE_FUNCTION)",
     Part::Connections => "no connection tester: link it (sluice-connectors' `tester`)",
+    Part::Events => "no live run events: only the local server (`sluice serve`) has them; on AWS the WebSocket API pushes run events",
 })]
 pub struct MissingPart(pub Part);

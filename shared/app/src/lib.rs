@@ -27,7 +27,7 @@ pub use deps::{
     ACCESS_TTL_SECONDS, DEFAULT_MAX_UPLOAD_BYTES, Deps, IdentitySettings, MissingPart, Part,
     Planning, Querying, SESSION_TTL_SECONDS, Testing,
 };
-pub use ports::{Preview, PreviewRequest, Previewer};
+pub use ports::{Preview, PreviewRequest, Previewer, RunFeed};
 
 /// The route table and the OpenAPI document, where every part reads them.
 pub use api::{openapi, routes};

@@ -94,3 +94,14 @@ pub trait Previewer: Send + Sync {
         name: Option<&str>,
     ) -> ServiceResult<Vec<DiscoveredStream>>;
 }
+
+/// The run events published in this process, as they are published: what a
+/// live view of a run follows (`GET /v1/runs/{id}/events`). Only a long-lived
+/// process has one (the local server's in-process bus); on AWS the run-event
+/// bus feeds the WebSocket API's `ws-push` function instead.
+pub trait RunFeed: Send + Sync {
+    /// A receiver of every event published from now on. One that falls behind
+    /// by more than the bus holds is told how many it missed
+    /// (`RecvError::Lagged`), never silently skipped.
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<sluice_domain::ports::RunEvent>;
+}

@@ -17,6 +17,7 @@ mod s3;
 mod secrets_manager;
 mod ses;
 mod sqs;
+mod websocket;
 
 pub use athena::{
     AthenaSettings, AthenaWarehouse, SESSION_POLICY_MAX_CHARS, check_read_only, hive_type,
@@ -31,3 +32,4 @@ pub use s3::{S3Objects, create_bucket, s3_config_from};
 pub use secrets_manager::SecretsManagerSecrets;
 pub use ses::SesMailer;
 pub use sqs::{DLQ_SUFFIX, SqsQueue, create_queue_with_dlq};
+pub use websocket::{Posted, WsConnection, WsConnections, WsPusher};

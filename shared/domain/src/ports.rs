@@ -364,6 +364,12 @@ pub enum RunEventKind {
     RunSucceeded,
     RunFailed,
     RunSlaMissed,
+    /// A run moved on without changing its status: a step extracted, a chunk
+    /// transformed, the load begun. What a live view follows; no reaction
+    /// listens for it.
+    RunProgressed,
+    RunPaused,
+    RunResumed,
     /// A report run delivered (`run_id` is the report run's, `data_mart_id`
     /// its report's data mart).
     ReportRunSucceeded,
@@ -378,6 +384,9 @@ impl RunEventKind {
             RunEventKind::RunSucceeded => "RunSucceeded",
             RunEventKind::RunFailed => "RunFailed",
             RunEventKind::RunSlaMissed => "RunSlaMissed",
+            RunEventKind::RunProgressed => "RunProgressed",
+            RunEventKind::RunPaused => "RunPaused",
+            RunEventKind::RunResumed => "RunResumed",
             RunEventKind::ReportRunSucceeded => "ReportRunSucceeded",
             RunEventKind::ReportRunFailed => "ReportRunFailed",
         }

@@ -13,6 +13,8 @@ mod remote_engine;
 pub mod scheduler;
 #[cfg(feature = "stage")]
 pub mod stage;
+#[cfg(feature = "websocket")]
+pub mod websocket;
 
 use std::sync::Arc;
 

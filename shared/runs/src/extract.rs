@@ -249,5 +249,6 @@ async fn extract_step(
     })
     .await?;
     tracing::info!(run_id = %run.meta.id, stream, step, rows, chunks = record.chunks.len(), "Step extracted.");
+    sluice_app::services::runs::publish(&m.deps, RunEventKind::RunProgressed, run).await;
     Ok(record)
 }

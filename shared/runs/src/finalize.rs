@@ -100,7 +100,7 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
 
     // Load.
     let now = m.now();
-    records::update::<Run>(store, project, run_id, now, |r| {
+    let loading = records::update::<Run>(store, project, run_id, now, |r| {
         if r.stages.load.state == StageState::Running {
             return false;
         }
@@ -110,6 +110,9 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
         true
     })
     .await?;
+    if let Some(run) = &loading {
+        sluice_app::services::runs::publish(&m.deps, RunEventKind::RunProgressed, run).await;
+    }
     let load_started = Instant::now();
     let table = sluice_app::services::runs::table_of(&m.deps, &ctx.mart).await?;
     hooks(m, project, &table, &ctx.def.pipeline.pre_sql, "pre_sql").await?;

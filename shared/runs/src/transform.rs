@@ -9,6 +9,7 @@ use sluice_app::records;
 use sluice_domain::Id;
 use sluice_domain::entities::{ErrorPolicy, MAX_ERROR_LOG, RowError, RunStatus};
 use sluice_domain::pipeline::{Chunk, ChunkStatus, objects};
+use sluice_domain::ports::RunEventKind;
 
 use crate::{Fault, Machine, leases};
 
@@ -48,6 +49,8 @@ pub(crate) async fn handle(
     let result = transform(m, &ctx, &chunk).await;
     let result = finish(m, project, run_id, &chunk, policy, last_try, result).await;
     leases::release(m, project, run_id, chunk_id).await;
+    // Live views read the run again (they follow the viewers, not every event).
+    sluice_app::services::runs::publish(&m.deps, RunEventKind::RunProgressed, &ctx.run).await;
     result
 }
 

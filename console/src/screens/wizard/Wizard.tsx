@@ -15,7 +15,7 @@ import { messageOf } from "../../lib/fields";
 import { forDefinition, setUniqueKey, uniqueKey } from "../../lib/mapping";
 import { Field } from "../forms";
 import { MappingStep } from "./MappingStep";
-import { RunProgress } from "./RunProgress";
+import { RunMonitor } from "../RunMonitor";
 import { initialSchedule, ScheduleStep, type Schedule } from "./ScheduleStep";
 import { StageGraph } from "./StageGraph";
 
@@ -325,9 +325,9 @@ export default function Wizard() {
             {drafts.map((d) =>
               runs[d.mart!.id] ? (
                 <div key={d.mart!.id} className="editor">
-                  <RunProgress
+                  <h3>{d.mart!.title}</h3>
+                  <RunMonitor
                     runId={runs[d.mart!.id]!}
-                    title={d.mart!.title}
                     onEnd={(r) => r.status === "succeeded" && setDone((x) => (x[d.mart!.id] ? x : { ...x, [d.mart!.id]: true }))}
                   />
                   {done[d.mart!.id] && <Rows martId={d.mart!.id} title={d.mart!.title} />}

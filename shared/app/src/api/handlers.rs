@@ -20,12 +20,12 @@ use sluice_domain::{Id, IdOf, Kind};
 
 use super::{ApiError, ApiRequest, ApiResponse, ApiResult, parse_body, query_params};
 use crate::auth::Principal;
-use crate::ports::Previewer;
+use crate::ports::{Previewer, RunFeed};
 use crate::routes::{Params, RouteSpec};
 use crate::services::files::{FilesPage, Upload};
 use crate::services::{
     Ctx, HealthView, Page, alarms, api_keys, audit, backfills, catalog, configured, data_marts,
-    files, health, identity, members, project, report_data, report_runs, reports, runs,
+    files, health, identity, live, members, project, report_data, report_runs, reports, runs,
     source_marts, storages, triggers, value_maps,
 };
 use crate::{Deps, MissingPart, Part, Planning, Querying, Testing};
@@ -64,6 +64,8 @@ pub enum Handler {
     Plan(for<'a> fn(Call<'a>, Planning) -> Reply<'a>),
     /// Tests destinations: the connection tester, and the object store.
     Connections(for<'a> fn(Call<'a>, Testing) -> Reply<'a>),
+    /// Follows runs live: the process's run events (the local server only).
+    Events(for<'a> fn(Call<'a>, Arc<dyn RunFeed>) -> Reply<'a>),
 }
 
 /// A handler with its parts: what a request is handed to.
@@ -87,6 +89,7 @@ impl Handler {
             Handler::Engine(_) => &[Part::Engine],
             Handler::Plan(_) => &[Part::Engine, Part::Objects, Part::Warehouse],
             Handler::Connections(_) => &[Part::Connections, Part::Objects],
+            Handler::Events(_) => &[Part::Events],
         }
     }
 
@@ -118,6 +121,10 @@ impl Handler {
             Handler::Connections(f) => {
                 let testing = deps.testing()?;
                 bound(move |c| f(c, testing.clone()))
+            }
+            Handler::Events(f) => {
+                let feed = deps.take_feed()?;
+                bound(move |c| f(c, feed.clone()))
             }
         })
     }
@@ -629,6 +636,17 @@ handlers! {
         c.reply(&runs::list_of_data_mart(&c.ctx()?, &c.id()?, page).await?)
     }
     get_run(c) { c.reply(&runs::get(&c.ctx()?, &c.id()?).await?) }
+    watch_run(c, feed: Arc<dyn RunFeed>) {
+        // As long as an access token lives: the client connects again with a
+        // fresh one, so a revoked credential stops following within it.
+        let max_age = std::time::Duration::from_secs(c.deps.identity.access_ttl_seconds.max(60) as u64);
+        let stream = live::watch(&c.ctx()?, &feed, &c.id()?, max_age).await?;
+        let mut r = ApiResponse::streamed(c.route.status, "text/event-stream", stream);
+        r.headers.push(("cache-control", "no-store".into()));
+        // Proxies (nginx) pass each event on as it comes.
+        r.headers.push(("x-accel-buffering", "no".into()));
+        Ok(r)
+    }
     pause_run(c) { c.reply(&runs::pause(&c.ctx()?, &c.id()?).await?) }
     resume_run(c, queue: Arc<dyn Queue>) {
         c.reply(&runs::resume(&c.ctx()?, &queue, &c.id()?).await?)

@@ -27,6 +27,10 @@ fn build() -> Value {
         let mut op = Map::new();
         op.insert("operationId".into(), json!(r.name));
         op.insert("summary".into(), json!(r.summary));
+        if !r.on_lambda() {
+            // No Lambda function serves it: the local server only.
+            op.insert("x-sluice-local-only".into(), json!(true));
+        }
         let mut params: Vec<Value> = r
             .path
             .split('/')
@@ -81,6 +85,12 @@ fn build() -> Value {
             None if r.name == "api-download-report-run" => {
                 json!({"description": "The file (where the object store signs no links).", "content": {
                     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}})
+            }
+            Some(res) if r.streams_events() => {
+                // Each event's `data` is one JSON document of this schema.
+                json!({"description": "Server-sent events (`event: run`, `data:` one JSON document), until the run is over.", "content": {"text/event-stream": {
+                    "schema": {"type": "string"},
+                    "x-sluice-event-data": res(&mut generator)}}})
             }
             Some(res) => {
                 json!({"description": "Success.", "content": {"application/json": {"schema": res(&mut generator)}}})

@@ -102,6 +102,7 @@ const SCOPABLE: &[&str] = &[
     "api-list-runs",
     "api-list-data-mart-runs",
     "api-get-run",
+    "api-watch-run",
     "api-start-run",
     "api-pause-run",
     "api-resume-run",
@@ -173,6 +174,25 @@ impl RouteSpec {
     pub fn needs(&self) -> &'static [Part] {
         self.handler.needs()
     }
+
+    /// Whether a Lambda function serves it (its folder in `functions/`, its
+    /// resource in the template). A route following runs live needs a
+    /// long-lived process ([`Part::Events`]): the local server serves it, and
+    /// on AWS the WebSocket API (`ws-connect`, `ws-push`) does its work.
+    pub fn on_lambda(&self) -> bool {
+        !self.needs().contains(&Part::Events)
+    }
+
+    /// Whether it answers as server-sent events (`text/event-stream`).
+    pub fn streams_events(&self) -> bool {
+        self.needs().contains(&Part::Events)
+    }
+}
+
+/// The routes a Lambda function serves each (every route but those of the
+/// local server only: [`RouteSpec::on_lambda`]).
+pub fn on_lambda() -> impl Iterator<Item = &'static RouteSpec> {
+    all().iter().copied().filter(|r| r.on_lambda())
 }
 
 /// A part of the deployment a route may need (see [`RouteSpec::needs`]).
@@ -1191,6 +1211,21 @@ pub static GET_RUN: RouteSpec = route!(
     handler = h::get_run
 );
 
+/// `api-watch-run`: served by the local server only (see [`RouteSpec::on_lambda`]).
+pub static WATCH_RUN: RouteSpec = route!(
+    "api-watch-run",
+    GET,
+    "/v1/runs/{id}/events",
+    V,
+    "Follow a run live, as server-sent events: an `event: run` whose data is the run's whole state (a `RunUpdate`: `event` `snapshot` first, then the kind of each run event, or `resync` after the stream fell behind), a `: heartbeat` comment every 15 s while it is quiet; the stream ends after the state in which the run is over, or after an access token's lifetime (connect again). Send the credential in the `Authorization` header (read it with fetch: the browser's EventSource sends no header). Served by `sluice serve` only: on AWS the WebSocket API pushes the same updates.",
+    req = None,
+    res = Some(schema::<crate::services::live::RunUpdate>),
+    status = 200,
+    query = &[],
+    handler = h::watch_run,
+    needs = Events
+);
+
 /// `api-start-run`.
 pub static START_RUN: RouteSpec = route!(
     "api-start-run",
@@ -1981,6 +2016,7 @@ pub static ALL: &[&RouteSpec] = &[
     &LIST_RUNS,
     &LIST_DATA_MART_RUNS,
     &GET_RUN,
+    &WATCH_RUN,
     &START_RUN,
     &PAUSE_RUN,
     &RESUME_RUN,

@@ -10,6 +10,7 @@ pub mod data_marts;
 pub mod files;
 pub mod health;
 pub mod identity;
+pub mod live;
 pub mod members;
 pub mod notifications;
 pub mod project;

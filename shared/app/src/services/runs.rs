@@ -333,7 +333,9 @@ pub(crate) async fn transition_of<T: sluice_domain::entities::Entity>(
 /// `POST /v1/runs/{id}/pause`: workers stop taking its chunks; resume continues.
 pub async fn pause(ctx: &Ctx<'_>, id: &IdOf<Run>) -> ServiceResult<Run> {
     let run = load::<Run>(ctx, id).await?;
-    transition(ctx.deps, &run, ctx.now, Run::pause).await
+    let run = transition(ctx.deps, &run, ctx.now, Run::pause).await?;
+    publish(ctx.deps, RunEventKind::RunPaused, &run).await;
+    Ok(run)
 }
 
 /// `POST /v1/runs/{id}/resume`
@@ -341,6 +343,7 @@ pub async fn resume(ctx: &Ctx<'_>, queue: &Arc<dyn Queue>, id: &IdOf<Run>) -> Se
     let run = load::<Run>(ctx, id).await?;
     let run = transition(ctx.deps, &run, ctx.now, |r| r.resume(ctx.now)).await?;
     reconcile(ctx.deps, queue, &run).await?;
+    publish(ctx.deps, RunEventKind::RunResumed, &run).await;
     Ok(run)
 }
 
