@@ -113,7 +113,7 @@ test("a files mart's run is followed live from its job card to 100%, pushed by t
 
   const card = page.getByRole("article", { name: "Monitored orders", exact: true });
   await expect(card.getByTestId("last-run")).toContainText("Paused");
-  await card.getByRole("link", { name: "Monitor" }).click();
+  await card.getByRole("link", { name: "Monitor", exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`/runs/${run.id}$`));
   await expect(page.getByRole("heading", { name: "Run monitor" })).toBeVisible();
   await expect(page.getByTestId("transport")).toHaveText("Live: pushed by the server");
