@@ -1536,6 +1536,8 @@ fn console_routes_code() -> String {
         .as_str()
         .expect("the function's code")
         .to_string()
+}
+
 /// Live run views on AWS: the WebSocket API's `$connect` and `$disconnect`
 /// reach their functions (and only API Gateway may invoke them), `ws-push`
 /// runs on every run event that changes what a view shows, may post only to
