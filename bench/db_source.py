@@ -25,9 +25,10 @@ import time
 from benchlib import Mariadb, Postgres, Server, median, spread
 
 ENGINE, BIN, ROWS, RUNS, DATA = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-# The data mart's pipeline: the largest chunk a mart takes, and the most key
-# ranges read at once (BENCH_BATCH, BENCH_PARALLELISM to try others).
-BATCH = int(os.environ.get("BENCH_BATCH", "10000"))
+# The data mart's pipeline: rows per chunk (100,000, the chunk the peer reads,
+# `chunk_size=100_000` in bench/db_peer.py), and the most key ranges read at once
+# (BENCH_BATCH, BENCH_PARALLELISM to try others).
+BATCH = int(os.environ.get("BENCH_BATCH", "100000"))
 PARALLELISM = int(os.environ.get("BENCH_PARALLELISM", "16"))
 
 PG_TABLE = """

@@ -1022,7 +1022,7 @@ pub async fn bad_bodies_get_a_precise_4xx_naming_the_field(app: TestApp) {
         ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), r#"{"kind":"sql","query":" "}"#, 422, "definition.query"),
         ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), r#"{"kind":"cube"}"#, 422, "definition.kind"),
         ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), format!(r#"{{"kind":"connector","source_id":"{}","streams":[{{"name":"issues","mapping":{{"columns":[{{"target":"x"}}]}}}}]}}"#, f.source).leak(), 422, "definition.streams[0].mapping.columns[0]"),
-        ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), format!(r#"{{"kind":"connector","source_id":"{}","streams":[{{"name":"issues"}}],"pipeline":{{"batch_size":20000}}}}"#, f.source).leak(), 422, "definition.pipeline.batch_size"),
+        ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), format!(r#"{{"kind":"connector","source_id":"{}","streams":[{{"name":"issues"}}],"pipeline":{{"batch_size":200000}}}}"#, f.source).leak(), 422, "definition.pipeline.batch_size"),
         ("PUT", format!("/v1/data-marts/{}/definition", f.data_mart), format!(r#"{{"kind":"connector","source_id":"{}","streams":[{{"name":"issues"}}],"pipeline":{{"batchsize":2000}}}}"#, f.source).leak(), 422, "definition.pipeline.batchsize"),
         ("POST", "/v1/triggers".into(), format!(r#"{{"target_kind":"data_mart","target_id":"{}","cron":"0 25 * * *"}}"#, f.data_mart).leak(), 422, "cron"),
         ("POST", "/v1/triggers".into(), format!(r#"{{"target_kind":"data_mart","target_id":"{}","cron":"@daily","timezone":"Europe/Atlantis"}}"#, f.data_mart).leak(), 422, "timezone"),

@@ -390,6 +390,21 @@ async fn a_large_postgres_table_is_read_in_key_ranges_at_once() {
     ] {
         reads_in_four_ranges("postgres", &cfg, table, column).await;
     }
+    // Dozens of steps read four ranges each, over sessions each step left
+    // idle for the next: a few are still open (the next step's), never more
+    // than the four read at once, where a login per range per step would
+    // leave none open and a leak far more.
+    let client = pg.client().await.expect("a client");
+    let open: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .await
+        .expect("the sessions")
+        .get(0);
+    assert!((1..=4).contains(&open), "{open} sessions open");
 }
 
 /// What cannot be read says why, naming the field, and never the password.
@@ -1549,6 +1564,20 @@ async fn a_large_mysql_table_is_read_in_key_ranges_at_once() {
     .await
     .expect("the table");
     reads_in_four_ranges("mysql", &my_config(&my, None), "big", "id").await;
+    // The steps' sessions are kept for the next step: a few are open, never
+    // more than the four ranges read at once.
+    use mysql_async::prelude::Queryable as _;
+    let mut root = my.root().await.expect("a session");
+    let open: Option<i64> = root
+        .query_first(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST
+             WHERE ID <> CONNECTION_ID() AND COMMAND NOT IN ('Daemon', 'Binlog Dump')
+               AND USER <> 'system user'",
+        )
+        .await
+        .expect("the sessions");
+    let open = open.unwrap_or_default();
+    assert!((1..=4).contains(&open), "{open} sessions open");
 }
 
 #[tokio::test]

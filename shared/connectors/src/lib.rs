@@ -23,6 +23,8 @@ pub mod keyset;
 pub mod mysql;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(any(feature = "postgres_source", feature = "mysql_source"))]
+pub mod pool;
 #[cfg(feature = "rest")]
 pub mod rest;
 #[cfg(feature = "smtp")]

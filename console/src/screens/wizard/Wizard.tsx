@@ -559,7 +559,7 @@ function PipelineStep({
         </fieldset>
       )}
       <div className="row">
-        <Field label="Batch size" error={err("batch_size")} hint="Rows per chunk, 100-10,000.">
+        <Field label="Batch size" error={err("batch_size")} hint="Rows per chunk, 100-100,000.">
           <input type="number" value={pipeline.batch_size ?? 5000} onChange={(e) => set({ batch_size: num(e.target.value) })} />
         </Field>
         <Field label="Parallelism" error={err("parallelism")} hint="Chunks in flight, 1-16.">

@@ -615,6 +615,20 @@ fn session() -> Vec<String> {
     ]
 }
 
+/// Sessions left idle by steps that ended well, taken by the next step of the
+/// same URL ([`crate::pool`]).
+static IDLE: std::sync::LazyLock<crate::pool::Idle<Conn>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// A session of the source's database for a step: one a step before left
+/// idle, else a new one.
+async fn reading(egress: &Egress, url: &str) -> Result<Conn, ConnectorError> {
+    if let Some(conn) = IDLE.take(url, |c| !c.is_disconnected()) {
+        return Ok(conn);
+    }
+    Ok(connected(egress, url).await?.0)
+}
+
 async fn connected(egress: &Egress, url: &str) -> Result<(Conn, String), ConnectorError> {
     if url.is_empty() {
         return Err(ConnectorError::config("config.url", "is required"));
@@ -647,7 +661,7 @@ impl Extractor for Mysql {
         budget: Budget,
     ) -> Result<StepOutput, ConnectorError> {
         let url = config_str(req.config, "url", "");
-        let (mut conn, _shown) = connected(&self.egress, url).await?;
+        let mut conn = reading(&self.egress, url).await?;
         let limit = req.batch_size.max(1);
         let mut pos = match position {
             Some(p) => serde_json::from_value::<Position>(p.clone()).map_err(|_| {
@@ -690,14 +704,19 @@ impl Extractor for Mysql {
         }];
         for _ in 1..pending.min(req.parallelism.max(1)) {
             readers.push(Reader {
-                conn: connected(&self.egress, url).await?.0,
+                conn: reading(&self.egress, url).await?,
                 pos: shape.clone(),
             });
         }
         let table = pos.table.clone();
         let read = keyset::read(&mut readers, &mut pos.ranges, limit, budget, &table).await;
         for r in readers {
-            let _ = r.conn.disconnect().await;
+            if read.is_ok() {
+                // Every statement ended well: the session serves the next step.
+                IDLE.give(url, r.conn);
+            } else {
+                let _ = r.conn.disconnect().await;
+            }
         }
         Ok(StepOutput {
             chunks: read?,

@@ -405,8 +405,17 @@ impl RangeReader<String> for Reader {
     }
 }
 
-/// A client of the source's database, its session set for reading.
+/// Sessions left idle by steps that ended well, taken by the next step of the
+/// same URL ([`crate::pool`]).
+static IDLE: std::sync::LazyLock<crate::pool::Idle<Client>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// A client of the source's database, its session set for reading: one a
+/// step before left idle, else a new one.
 async fn session(egress: &Egress, url: &str) -> Result<Client, ConnectorError> {
+    if let Some(client) = IDLE.take(url, |c| !c.is_closed()) {
+        return Ok(client);
+    }
     let (client, _shown) = connect(egress, url).await?;
     client
         .batch_execute(&format!(
@@ -564,6 +573,10 @@ impl Extractor for Postgres {
         }
         let table = pos.table.clone();
         let chunks = keyset::read(&mut readers, &mut pos.ranges, limit, budget, &table).await?;
+        // Every statement ended well: the sessions serve the next step.
+        for r in readers {
+            IDLE.give(url, r.client);
+        }
         Ok(StepOutput {
             chunks,
             next: keyset::next(&pos, &pos.ranges)?,
