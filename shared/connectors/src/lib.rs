@@ -21,10 +21,10 @@ pub mod http_json;
 pub mod keyset;
 #[cfg(feature = "mysql_source")]
 pub mod mysql;
-#[cfg(feature = "postgres")]
-pub mod postgres;
 #[cfg(any(feature = "postgres_source", feature = "mysql_source"))]
 pub mod pool;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 #[cfg(feature = "rest")]
 pub mod rest;
 #[cfg(feature = "smtp")]

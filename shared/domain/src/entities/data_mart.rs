@@ -876,7 +876,10 @@ impl ConnectorDefinition {
         if !(100..=MAX_BATCH_SIZE).contains(&p.batch_size) {
             push(
                 pf.join("batch_size"),
-                format!("must be between 100 and {MAX_BATCH_SIZE}, got {}", p.batch_size),
+                format!(
+                    "must be between 100 and {MAX_BATCH_SIZE}, got {}",
+                    p.batch_size
+                ),
             );
         }
         if !(1..=16).contains(&p.parallelism) {
