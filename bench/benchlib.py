@@ -123,8 +123,30 @@ class Postgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def server_cpu(self):
-        """CPU seconds of the server's exited backends (the postmaster reaps them)."""
+        """CPU seconds of the server's exited backends (the postmaster reaps them),
+        once every client's backend has exited: a client that ended its sessions
+        as it exited may leave them a moment behind it."""
+        for _ in range(200):
+            live = [p for p in os.listdir("/proc") if p.isdigit() and _parent(p) == self.proc.pid
+                    and "postgres: bench" in _cmdline(p)]
+            if not live:
+                break
+            time.sleep(0.05)
         return _children_cpu(self.proc.pid)
+
+
+def _parent(pid):
+    try:
+        return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _cmdline(pid):
+    try:
+        return open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def _own_cpu(pid):
