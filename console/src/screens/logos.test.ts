@@ -7,11 +7,10 @@ import { Logo, LOGOS, logoOf } from "./logos";
 // The catalogs as the server registers them: every connector of `GET /v1/connectors`
 // (the registry's `name: "…"` lines) and every kind of `GET /v1/destination-kinds`.
 const source = (path: string) => readFileSync(new URL(`../../../shared/domain/src/connectors/${path}`, import.meta.url), "utf8");
-const registry = source("mod.rs").split("pub fn registry()")[1].split("REGISTRY\n")[0];
-const CONNECTORS = [...registry.matchAll(/name: "([a-z0-9_]+)"/g)].map((m) => m[1]);
-const DESTINATION_KINDS = [...(source("destinations.rs").match(/DESTINATION_KINDS: \[&str; \d+\] = \[([^\]]*)\]/)?.[1] ?? "").matchAll(/"([a-z0-9_]+)"/g)].map(
-  (m) => m[1],
-);
+const registry = source("mod.rs").match(/pub fn registry\(\)[\s\S]*?\n {4}REGISTRY\n/)?.[0] ?? "";
+const CONNECTORS = [...registry.matchAll(/name: "([a-z0-9_]+)"/g)].map((m) => m[1] ?? "");
+const kinds = source("destinations.rs").match(/DESTINATION_KINDS: \[&str; \d+\] = \[([^\]]*)\]/)?.[1] ?? "";
+const DESTINATION_KINDS = [...kinds.matchAll(/"([a-z0-9_]+)"/g)].map((m) => m[1] ?? "");
 
 describe("logos", () => {
   it("reads both catalogs from the server's registry", () => {
