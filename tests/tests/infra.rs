@@ -1677,11 +1677,13 @@ exit 0
 "#,
     )
     .expect("the stand-in aws");
-    std::process::Command::new("chmod")
-        .args(["+x", aws.to_str().expect("a path")])
-        .status()
-        .expect("chmod");
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    std::fs::set_permissions(&aws, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("the stand-in aws runs");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let out = std::process::Command::new("bash")
         .arg(root().join("scripts/deploy-console.sh"))
         .arg("sluice-test")
@@ -1710,9 +1712,19 @@ exit 0
         .lines()
         .position(|l| l.starts_with("s3 cp") && l.contains("index.html"))
         .expect("index.html uploaded");
-    assert!(upload < page, "config.json before the page that reads it: {calls}");
+    assert!(
+        upload < page,
+        "config.json before the page that reads it: {calls}"
+    );
     let line = calls.lines().nth(upload).unwrap_or_default();
-    assert!(line.contains("--cache-control no-cache") && line.contains("--content-type application/json"), "{line}");
-    assert!(calls.contains("/config.json --query Invalidation.Id"), "{calls}");
+    assert!(
+        line.contains("--cache-control no-cache")
+            && line.contains("--content-type application/json"),
+        "{line}"
+    );
+    assert!(
+        calls.contains("/config.json --query Invalidation.Id"),
+        "{calls}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
