@@ -116,7 +116,7 @@ test("connector marks: GitHub's dark one inverted in dark mode only, a coloured 
   await call(sluice.api, sluice.token, "POST", "/v1/sources", {
     title: "Public holidays",
     connector: "openholidays",
-    config: { countries: ["DE"] },
+    config: { countries: ["DE"], start_date: "2026-01-01" },
   });
   await page.getByRole("link", { name: "← Sources" }).click();
   const row = page.getByRole("row", { name: /Public holidays/ });
