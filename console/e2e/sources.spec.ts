@@ -85,3 +85,41 @@ test("a destination from its kind's spec: the API's refusal beside the field, an
   await expect(page.getByRole("link", { name: "Weekly files" })).toBeVisible();
   await checkBothThemes(page, "destinations");
 });
+
+test("connector marks: GitHub's dark one inverted in dark mode only, a coloured one never", async ({ page }) => {
+  await page.emulateMedia({ colorScheme: "light" });
+  await signInWithToken(page, sluice);
+  await page.getByRole("link", { name: "Sources" }).click();
+  await page.getByRole("link", { name: "New source" }).click();
+  const filterOf = (name: string) => page.locator(`svg.logo[data-logo="${name}"]`).evaluate((el) => getComputedStyle(el).filter);
+
+  await page.getByLabel("Connector").selectOption({ label: "GitHub" });
+  const github = page.locator('svg.logo[data-logo="github"]');
+  await expect(github).toBeVisible();
+  await expect(github).toHaveAttribute("aria-hidden", "true");
+  expect(await filterOf("github")).toBe("none");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  expect(await filterOf("github")).toBe("invert(1)");
+  await checkBothThemes(page, "source-new-github");
+
+  // A coloured mark stays as it is in both themes.
+  await page.getByLabel("Connector").selectOption({ label: "HTTP JSON API" });
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await expect(page.locator("html")).toHaveAttribute("data-theme", scheme);
+    expect(await filterOf("http_json"), scheme).toBe("none");
+  }
+
+  // The list shows each source's mark beside its connector's name.
+  await page.emulateMedia({ colorScheme: "light" });
+  await call(sluice.api, sluice.token, "POST", "/v1/sources", {
+    title: "Public holidays",
+    connector: "openholidays",
+    config: { countries: ["DE"], start_date: "2026-01-01" },
+  });
+  await page.getByRole("link", { name: "← Sources" }).click();
+  const row = page.getByRole("row", { name: /Public holidays/ });
+  await expect(row.locator('svg.logo[data-logo="openholidays"]')).toBeVisible();
+  await checkBothThemes(page, "sources-with-logos");
+});

@@ -1461,7 +1461,7 @@ fn the_console_is_served_from_a_private_bucket_with_the_api_on_its_own_origin() 
     }
 
     // The console's headers: its own scripts, its API on its origin, the run
-    // bucket's signed links, no framing.
+    // bucket's signed links, the WebSocket API's live run views, no framing.
     let csp = yaml_text(
         &r["ConsoleHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
             ["ContentSecurityPolicy"]["ContentSecurityPolicy"],
@@ -1469,17 +1469,31 @@ fn the_console_is_served_from_a_private_bucket_with_the_api_on_its_own_origin() 
     for directive in [
         "script-src 'self';",
         "default-src 'self';",
-        "connect-src 'self' https://${RunBucket.RegionalDomainName};",
+        "connect-src 'self' https://${RunBucket.RegionalDomainName} wss://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix};",
         "frame-ancestors 'none'",
         "object-src 'none';",
     ] {
         assert!(csp.contains(directive), "{directive} in {csp}");
     }
 
-    // What deploy-console.sh reads from the stack is what the stack says.
+    // The origin connect-src allows is the one the stack gives the console.
+    let live = yaml_text(&t["Outputs"]["WebSocketUrl"]["Value"]);
+    let (start, end) = (
+        live.find("wss://").expect("a wss URL"),
+        live.rfind("/live").expect("the stage's path"),
+    );
+    let origin = &live[start..end];
+    assert!(
+        csp.contains(&format!("{origin};")),
+        "{origin} (of {live}) in {csp}"
+    );
+
+    // What deploy-console.sh reads from the stack is what the stack says, the
+    // WebSocket API's URL written to the console's /config.json, never cached.
     let script = std::fs::read_to_string(root().join("scripts/deploy-console.sh"))
         .expect("scripts/deploy-console.sh");
-    for output in ["ConsoleBucketName", "ConsoleDistributionId"] {
+    assert!(script.contains("config.json") && script.contains("live_url"));
+    for output in ["ConsoleBucketName", "ConsoleDistributionId", "WebSocketUrl"] {
         assert!(
             !t["Outputs"][output]["Value"].is_null(),
             "the stack outputs {output}"
@@ -1506,6 +1520,7 @@ fn the_console_s_route_rewrite_serves_the_app_for_its_paths_and_files_as_themsel
             "/reports/new",
             "/assets/index-Bq3x.js",
             "/favicon.svg",
+            "/config.json",
         ])
         .output()
         .expect("node runs (the console's build needs it too)");
@@ -1526,7 +1541,8 @@ fn the_console_s_route_rewrite_serves_the_app_for_its_paths_and_files_as_themsel
             "/index.html",
             "/index.html",
             "/assets/index-Bq3x.js",
-            "/favicon.svg"
+            "/favicon.svg",
+            "/config.json"
         ]
     );
 }
@@ -1629,4 +1645,86 @@ fn live_run_views_run_on_a_websocket_api_fed_from_the_run_event_bus() {
             }
         }
     }
+}
+
+#[test]
+fn deploy_console_writes_the_stack_s_websocket_url_as_the_console_s_runtime_config() {
+    // The script against a stand-in `aws` that answers the stack's outputs and
+    // keeps what is uploaded, with a build it uploads as it is.
+    let dir = std::env::temp_dir().join(format!("sluice-deploy-console-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (bin, dist, got) = (dir.join("bin"), dir.join("dist"), dir.join("got"));
+    for d in [&bin, &dist.join("assets"), &got] {
+        std::fs::create_dir_all(d).expect("a temporary directory");
+    }
+    std::fs::write(dist.join("index.html"), "<!doctype html>").expect("index.html");
+    std::fs::write(dist.join("assets/index-abc.js"), "").expect("an asset");
+    let aws = bin.join("aws");
+    std::fs::write(
+        &aws,
+        r#"#!/usr/bin/env bash
+echo "$*" >> "$GOT/calls"
+case "$1 $2" in
+  "cloudformation describe-stacks")
+    case "$*" in
+      *ConsoleBucketName*) echo console-bucket ;;
+      *ConsoleDistributionId*) echo E123 ;;
+      *WebSocketUrl*) echo wss://abc123.execute-api.eu-west-1.amazonaws.com/live ;;
+    esac ;;
+  "s3 cp") [[ "$4" == */config.json ]] && cp "$3" "$GOT/config.json" ;;
+esac
+exit 0
+"#,
+    )
+    .expect("the stand-in aws");
+    std::fs::set_permissions(&aws, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("the stand-in aws runs");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new("bash")
+        .arg(root().join("scripts/deploy-console.sh"))
+        .arg("sluice-test")
+        .env("PATH", path)
+        .env("GOT", &got)
+        .env("SLUICE_CONSOLE_DIST", &dist)
+        .output()
+        .expect("bash runs the script");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config = std::fs::read_to_string(got.join("config.json")).expect("config.json uploaded");
+    let config: serde_json::Value = serde_json::from_str(&config).expect("config.json is JSON");
+    assert_eq!(
+        config,
+        serde_json::json!({"live_url": "wss://abc123.execute-api.eu-west-1.amazonaws.com/live"})
+    );
+    let calls = std::fs::read_to_string(got.join("calls")).expect("the calls");
+    let upload = calls
+        .lines()
+        .position(|l| l.starts_with("s3 cp") && l.contains("s3://console-bucket/config.json"))
+        .expect("config.json uploaded to the bucket");
+    let page = calls
+        .lines()
+        .position(|l| l.starts_with("s3 cp") && l.contains("index.html"))
+        .expect("index.html uploaded");
+    assert!(
+        upload < page,
+        "config.json before the page that reads it: {calls}"
+    );
+    let line = calls.lines().nth(upload).unwrap_or_default();
+    assert!(
+        line.contains("--cache-control no-cache")
+            && line.contains("--content-type application/json"),
+        "{line}"
+    );
+    assert!(
+        calls.contains("/config.json --query Invalidation.Id"),
+        "{calls}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2465,7 +2465,10 @@ export interface components {
         PipelineSettings: {
             /**
              * Format: uint32
-             * @description Rows per chunk, 100-10,000.
+             * @description Rows per chunk, 100-100,000. Each chunk is held in memory whole while it
+             *     is read and transformed (up to `parallelism` of them at once); larger
+             *     chunks cost fewer writes and records per row, which a database table of
+             *     millions of rows gains from.
              * @default 5000
              */
             batch_size?: number;

@@ -13,6 +13,7 @@ import { fieldError, messageOf } from "../lib/fields";
 import { buildConfig, changedConfig, initialValues, specField, type Values } from "../lib/specForm";
 import { ago } from "../lib/time";
 import { Field, SpecFields } from "./forms";
+import { Logo } from "./logos";
 import { ConfirmButton } from "./settings/common";
 
 /** One kind of source (a connector) or destination, as its catalog lists it. */
@@ -115,7 +116,12 @@ function List({ kind }: { kind: Kind }) {
                 <th scope="row" className="cell-main">
                   <Link to={`/${kind.path}/${encodeURIComponent(r.id)}`}>{r.title}</Link>
                 </th>
-                <td>{kinds.data?.find((k) => k.name === r.kind)?.title ?? r.kind}</td>
+                <td>
+                  <span className="with-logo">
+                    <Logo name={r.kind} />
+                    {kinds.data?.find((k) => k.name === r.kind)?.title ?? r.kind}
+                  </span>
+                </td>
                 <td>{ago(r.updated_at, now)}</td>
               </tr>
             ))}
@@ -179,7 +185,7 @@ function Create({ kind }: { kind: Kind }) {
       </p>
       <h1>New {kind.noun}</h1>
       <form className="editor" onSubmit={submit} aria-label={`New ${kind.noun}`}>
-        <Field label={kind.kindLabel} error={fieldError(create.error, kind.path === "sources" ? "connector" : "kind")} hint={spec?.description}>
+        <Field label={kind.kindLabel} error={fieldError(create.error, kind.path === "sources" ? "connector" : "kind")} hint={spec?.description} before={<Logo name={chosen} size={24} className={chosen ? undefined : "logo-none"} />}>
           <select value={chosen} onChange={(e) => pick(e.target.value)} required>
             <option value="">Choose…</option>
             {kinds.data?.map((k) => (
@@ -283,7 +289,10 @@ function Editor({ kind, record, spec }: { kind: Kind; record: ConfiguredRecord; 
       </p>
       <div className="page-head">
         <h1>{record.title}</h1>
-        <span className="badge">{spec.title}</span>
+        <span className="badge with-logo">
+          <Logo name={spec.name} size={16} />
+          {spec.title}
+        </span>
         <span className="spacer" />
         {kind.path === "sources" && (
           <Link className="button" to={`/data-marts/new?source=${encodeURIComponent(record.id)}`}>

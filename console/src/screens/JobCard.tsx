@@ -5,8 +5,10 @@ import { useClient } from "../app";
 import { ApiError } from "../api/client";
 import { lastRun, retryRun, setTriggerEnabled, startRun, triggersOf, type DataMart, type Run, type Trigger } from "../api/endpoints";
 import { useNow } from "../lib/clock";
+import { sources as listSources } from "../api/sources";
 import { ACTIVE, card } from "../lib/jobs";
 import { ago, countdown, when } from "../lib/time";
+import { Logo } from "./logos";
 
 const number = new Intl.NumberFormat();
 
@@ -48,6 +50,15 @@ export const JobCard = memo(function JobCard({ mart }: { mart: DataMart }) {
     queryFn: ({ signal }) => triggersOf(c, mart.id, signal),
     staleTime: 30_000,
   });
+  // The connector's mark: one list of sources for every card (the wizard's query).
+  const sourceId = mart.definition?.kind === "connector" ? mart.definition.source_id : null;
+  const sources = useQuery({
+    queryKey: ["sources"],
+    queryFn: ({ signal }) => listSources(c, signal),
+    enabled: sourceId !== null,
+    staleTime: 60_000,
+  });
+  const connector = sources.data?.find((s) => s.id === sourceId)?.connector;
   const setRun = (r: Run) => qc.setQueryData(runKey, r);
   const runNow = useMutation({ mutationFn: () => startRun(c, mart.id), onSuccess: setRun });
   const retry = useMutation({ mutationFn: (id: string) => retryRun(c, id), onSuccess: setRun });
@@ -65,6 +76,7 @@ export const JobCard = memo(function JobCard({ mart }: { mart: DataMart }) {
   return (
     <article className="job-card" aria-labelledby={titleId}>
       <header className="job-head">
+        {connector && <Logo name={connector} className="job-logo" />}
         <h2 id={titleId} className="job-title">
           <Link to={`/data-marts/${encodeURIComponent(mart.id)}`}>{mart.title}</Link>
         </h2>

@@ -13,6 +13,7 @@ export function Field({
   children,
   id: given,
   className,
+  before,
 }: {
   label: string;
   hint?: React.ReactNode;
@@ -21,18 +22,28 @@ export function Field({
   children: ReactElement<{ id?: string; "aria-describedby"?: string; "aria-invalid"?: boolean }>;
   id?: string;
   className?: string;
+  /** Shown before the control on its line (a decorative mark, hidden from assistive technology). */
+  before?: React.ReactNode;
 }) {
   const own = useId();
   const id = given ?? own;
   const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
+  const control = cloneElement(children, {
+    id,
+    "aria-describedby": described || undefined,
+    "aria-invalid": error ? true : undefined,
+  });
   return (
     <div className={className ? `field ${className}` : "field"}>
       <label htmlFor={id}>{label}</label>
-      {cloneElement(children, {
-        id,
-        "aria-describedby": described || undefined,
-        "aria-invalid": error ? true : undefined,
-      })}
+      {before ? (
+        <div className="picker-with-logo">
+          {before}
+          {control}
+        </div>
+      ) : (
+        control
+      )}
       {hint && (
         <p className="hint" id={`${id}-hint`}>
           {hint}

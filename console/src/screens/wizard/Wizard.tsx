@@ -14,6 +14,7 @@ import type { DataMart, DiscoveredStream, Mapping, PipelineSettings } from "../.
 import { messageOf } from "../../lib/fields";
 import { forDefinition, setUniqueKey, uniqueKey } from "../../lib/mapping";
 import { Field } from "../forms";
+import { Logo } from "../logos";
 import { MappingStep } from "./MappingStep";
 import { RunMonitor } from "../RunMonitor";
 import { initialSchedule, ScheduleStep, type Schedule } from "./ScheduleStep";
@@ -417,7 +418,12 @@ function SourceStep({
   return (
     <div>
       <div className="row">
-        <Field label="Source" hint={<Link to="/sources/new">Add a source</Link>} error={error instanceof ApiError && error.field === "source_id" ? error.message : null}>
+        <Field
+          label="Source"
+          hint={<Link to="/sources/new">Add a source</Link>}
+          error={error instanceof ApiError && error.field === "source_id" ? error.message : null}
+          before={<SourceLogo connector={sources.find((s) => s.id === sourceId)?.connector} />}
+        >
           <select
             value={sourceId}
             onChange={(e) => {
@@ -697,4 +703,9 @@ function Rows({ martId, title }: { martId: string; title: string }) {
     );
   if (!rows.data) return null;
   return <Table result={rows.data} caption={`${title}: the first rows landed`} />;
+}
+
+/** The chosen source's connector mark; the generic one, faint, before a choice. */
+function SourceLogo({ connector }: { connector: string | undefined }) {
+  return <Logo name={connector ?? ""} size={24} className={connector ? undefined : "logo-none"} />;
 }
