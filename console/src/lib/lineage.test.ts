@@ -16,6 +16,11 @@ describe("the lineage graph", () => {
       { data_mart_id: "dm_up2", depth: 2 },
     ],
     downstream: [{ data_mart_id: "dm_down", depth: 1 }],
+    dependencies: [
+      { upstream: "dm_up2", downstream: "dm_up1" },
+      { upstream: "dm_up1", downstream: "dm_me" },
+      { upstream: "dm_me", downstream: "dm_down" },
+    ],
     martTitles: titles,
     reports: [{ id: "rep_1", title: "Weekly", destination_id: "dst_1" }],
     destinationTitles: new Map([["dst_1", "Exports"]]),
@@ -43,6 +48,28 @@ describe("the lineage graph", () => {
     );
     expect(graph.nodes.find((n) => n.id === "dm_up1")?.href).toBe("/data-marts/dm_up1/lineage");
     expect(graph.nodes.find((n) => n.id === "report:rep_1")?.href).toBe("/reports/rep_1");
+  });
+
+  it("draws only the dependencies there are: two marts a step away, one of them fed by a third", () => {
+    const g = lineageGraph({
+      mart: { id: "dm_me", title: "Orders", sourceId: null },
+      sourceTitle: null,
+      upstream: [
+        { data_mart_id: "dm_b", depth: 1 },
+        { data_mart_id: "dm_c", depth: 1 },
+        { data_mart_id: "dm_a", depth: 2 },
+      ],
+      downstream: [],
+      dependencies: [
+        { upstream: "dm_a", downstream: "dm_b" },
+        { upstream: "dm_b", downstream: "dm_me" },
+        { upstream: "dm_c", downstream: "dm_me" },
+      ],
+      martTitles: new Map(),
+      reports: [],
+      destinationTitles: new Map(),
+    });
+    expect(g.edges.map((e) => `${e.from}>${e.to}`).sort()).toEqual(["dm_a>dm_b", "dm_b>dm_me", "dm_c>dm_me"]);
   });
 
   it("lays nodes out in layers by longest path, edges left to right", () => {
@@ -78,6 +105,7 @@ describe("the lineage graph", () => {
         sourceTitle: null,
         upstream: [],
         downstream: [],
+        dependencies: [],
         martTitles: new Map(),
         reports: [],
         destinationTitles: new Map(),

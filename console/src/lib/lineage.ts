@@ -24,6 +24,8 @@ export interface LineageInput {
   /** Links from GET …/lineage: `data_mart_id` is the other mart; `depth` 1 is direct. */
   upstream: readonly { data_mart_id: string; depth: number }[];
   downstream: readonly { data_mart_id: string; depth: number }[];
+  /** Every dependency among those marts and this one (`upstream` runs first). */
+  dependencies: readonly { upstream: string; downstream: string }[];
   /** Titles of the project's marts, by id (a mart not found shows its id). */
   martTitles: ReadonlyMap<string, string>;
   reports: readonly { id: string; title: string; destination_id: string }[];
@@ -31,9 +33,9 @@ export interface LineageInput {
 }
 
 /**
- * The graph's nodes and edges. The API gives each linked mart's depth, not the
- * edges between linked marts, so a mart at depth d is drawn after (or before)
- * those at depth d − 1: a chain, fanned out where one depth holds several.
+ * The graph's nodes and edges: the marts of the lineage, linked by exactly the
+ * dependencies the API lists among them; the source, reports and destinations
+ * around this mart.
  */
 export function lineageGraph(input: LineageInput): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const nodes: GraphNode[] = [];
@@ -56,31 +58,11 @@ export function lineageGraph(input: LineageInput): { nodes: GraphNode[]; edges: 
   if (input.mart.sourceId) {
     add({ id: input.mart.sourceId, kind: "source", label: input.sourceTitle ?? input.mart.sourceId, href: null });
   }
-  const byDepth = (links: LineageInput["upstream"]) => {
-    const out = new Map<number, string[]>();
-    for (const l of links) {
-      if (l.data_mart_id === me) continue;
-      out.set(l.depth, [...(out.get(l.depth) ?? []), l.data_mart_id]);
-    }
-    return out;
-  };
-  const ups = byDepth(input.upstream);
-  const downs = byDepth(input.downstream);
-  // Upstream: depth d feeds depth d − 1 (depth 0 being this mart).
-  for (const [depth, ids] of [...ups].sort((a, b) => a[0] - b[0])) {
-    for (const id of ids) {
-      add(mart(id));
-      const targets = depth === 1 ? [me] : (ups.get(depth - 1) ?? [me]);
-      for (const t of targets) edges.push({ from: id, to: t });
-    }
+  // Nearest first, upstream then downstream, so the layout's order follows them.
+  for (const l of [...input.upstream, ...input.downstream]) {
+    if (l.data_mart_id !== me) add(mart(l.data_mart_id));
   }
-  for (const [depth, ids] of [...downs].sort((a, b) => a[0] - b[0])) {
-    for (const id of ids) {
-      add(mart(id));
-      const from = depth === 1 ? [me] : (downs.get(depth - 1) ?? [me]);
-      for (const f of from) edges.push({ from: f, to: id });
-    }
-  }
+  for (const d of input.dependencies) edges.push({ from: d.upstream, to: d.downstream });
   if (input.mart.sourceId) edges.push({ from: input.mart.sourceId, to: me });
   for (const r of input.reports) {
     const rid = `report:${r.id}`;

@@ -50,6 +50,7 @@ export function LineageGraph({ mart }: SectionProps) {
     sourceTitle: src.data?.title ?? null,
     upstream: links.data.upstream,
     downstream: links.data.downstream,
+    dependencies: links.data.edges,
     martTitles: new Map((marts.data ?? []).map((m) => [m.id, m.title])),
     reports: reports.data,
     destinationTitles: new Map((dests.data ?? []).map((d) => [d.id, d.title])),

@@ -1,8 +1,8 @@
 //! Triggers: schedules, validated, with their next fire times.
 
 use sluice_domain::entities::{
-    CreateTrigger, DataMart, Lineage, Meta, Report, TargetKind, Trigger, TriggerView,
-    UpdateTrigger, dependency_edges, find_cycle, lineage,
+    CreateTrigger, DataMart, Lineage, LineageLink, Meta, Report, TargetKind, Trigger, TriggerView,
+    UpdateTrigger, dependency_edges, find_cycle, lineage, lineage_edges,
 };
 use sluice_domain::{IdOf, Kind};
 
@@ -94,9 +94,14 @@ pub async fn lineage_of(ctx: &Ctx<'_>, mart_id: &IdOf<DataMart>) -> ServiceResul
     let mart = load::<DataMart>(ctx, mart_id).await?;
     let triggers = project_triggers(ctx.deps, ctx.project()).await?;
     let edges = dependency_edges(&triggers);
+    let upstream = lineage(&edges, &mart.meta.id, true);
+    let downstream = lineage(&edges, &mart.meta.id, false);
+    let links: Vec<&LineageLink> = upstream.iter().chain(&downstream).collect();
+    let among = lineage_edges(&edges, &mart.meta.id, &links);
     Ok(Lineage {
-        upstream: lineage(&edges, &mart.meta.id, true),
-        downstream: lineage(&edges, &mart.meta.id, false),
+        upstream,
+        downstream,
+        edges: among,
         data_mart_id: mart.meta.id,
     })
 }

@@ -399,6 +399,20 @@ pub struct Lineage {
     pub upstream: Vec<LineageLink>,
     /// Nearest first.
     pub downstream: Vec<LineageLink>,
+    /// Every dependency between two data marts of the lineage (this one, its
+    /// upstream and its downstream): the graph to draw, where `upstream` and
+    /// `downstream` list each mart once, by its nearest link.
+    pub edges: Vec<LineageEdge>,
+}
+
+/// One dependency: `downstream` runs after `upstream` through `trigger_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct LineageEdge {
+    pub upstream: Id,
+    pub downstream: Id,
+    /// The upstream trigger that makes it (on the downstream data mart).
+    pub trigger_id: Id,
+    pub mode: UpstreamMode,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -473,6 +487,28 @@ pub fn find_cycle(edges: &[Edge], new: &[Edge]) -> Option<Vec<Id>> {
 }
 
 /// Walks `edges` from `start`, upstream or downstream, nearest first.
+/// The dependencies among `start` and the marts of its `links`, each once.
+pub fn lineage_edges(edges: &[Edge], start: &Id, links: &[&LineageLink]) -> Vec<LineageEdge> {
+    let within = |id: &Id| id == start || links.iter().any(|l| &l.data_mart_id == id);
+    let mut out: Vec<LineageEdge> = vec![];
+    for e in edges {
+        if within(&e.upstream)
+            && within(&e.downstream)
+            && !out
+                .iter()
+                .any(|o| o.upstream == e.upstream && o.downstream == e.downstream)
+        {
+            out.push(LineageEdge {
+                upstream: e.upstream.clone(),
+                downstream: e.downstream.clone(),
+                trigger_id: e.trigger.clone(),
+                mode: e.mode,
+            });
+        }
+    }
+    out
+}
+
 pub fn lineage(edges: &[Edge], start: &Id, upstream: bool) -> Vec<LineageLink> {
     let mut out: Vec<LineageLink> = vec![];
     let mut frontier = vec![start.clone()];
@@ -730,5 +766,48 @@ impl UpdateTrigger {
         }
         validate_trigger_settings(t)?;
         t.reschedule(now)
+    }
+}
+
+#[cfg(test)]
+mod lineage_tests {
+    use super::*;
+    use crate::Kind;
+
+    fn id(name: &str) -> Id {
+        Id::derived(Kind::DataMart, &[name])
+    }
+
+    fn edge(up: &str, down: &str) -> Edge {
+        Edge {
+            upstream: id(up),
+            downstream: id(down),
+            trigger: Id::derived(Kind::Trigger, &[down]),
+            mode: UpstreamMode::All,
+        }
+    }
+
+    #[test]
+    fn a_diamonds_lineage_has_its_four_dependencies_and_no_others() {
+        // a feeds b and c, both feed d; x feeds e, outside d's lineage.
+        let edges = vec![
+            edge("a", "b"),
+            edge("a", "c"),
+            edge("b", "d"),
+            edge("c", "d"),
+            edge("x", "e"),
+        ];
+        let up = lineage(&edges, &id("d"), true);
+        assert_eq!(up.len(), 3, "b and c at depth 1, a at depth 2");
+        let links: Vec<&LineageLink> = up.iter().collect();
+        let among: Vec<(Id, Id)> = lineage_edges(&edges, &id("d"), &links)
+            .into_iter()
+            .map(|e| (e.upstream, e.downstream))
+            .collect();
+        let want: Vec<(Id, Id)> = [("a", "b"), ("a", "c"), ("b", "d"), ("c", "d")]
+            .into_iter()
+            .map(|(u, d)| (id(u), id(d)))
+            .collect();
+        assert_eq!(among, want);
     }
 }
