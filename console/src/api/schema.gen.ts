@@ -2184,8 +2184,22 @@ export interface components {
             data_mart_id: components["schemas"]["Id"];
             /** @description Nearest first. */
             downstream: components["schemas"]["LineageLink"][];
+            /**
+             * @description Every dependency between two data marts of the lineage (this one, its
+             *     upstream and its downstream): the graph to draw, where `upstream` and
+             *     `downstream` list each mart once, by its nearest link.
+             */
+            edges: components["schemas"]["LineageEdge"][];
             /** @description Nearest first. */
             upstream: components["schemas"]["LineageLink"][];
+        };
+        /** @description One dependency: `downstream` runs after `upstream` through `trigger_id`. */
+        LineageEdge: {
+            downstream: components["schemas"]["Id"];
+            mode: components["schemas"]["UpstreamMode"];
+            /** @description The upstream trigger that makes it (on the downstream data mart). */
+            trigger_id: components["schemas"]["Id"];
+            upstream: components["schemas"]["Id"];
         };
         LineageLink: {
             data_mart_id: components["schemas"]["Id"];
