@@ -3,14 +3,13 @@
 // run now lands a run; the schedule is disabled and enabled; a failed run is
 // force-retried; a lost access token is refreshed; a pasted token signs in. Axe
 // checks every page in light and dark mode, and each is saved as a screenshot.
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
+import { checkBothThemes, expectAccessible, SHOTS } from "./helpers";
 import { call, sluiceBinary, startSluice, type Sluice } from "./sluice";
 
 const EMAIL = "owner@example.com";
 const PASSWORD = "correct horse battery";
-const SHOTS = "test-results/screenshots";
 
 let sluice: Sluice;
 
@@ -26,25 +25,7 @@ test.afterAll(async () => {
 });
 
 /** No serious or critical accessibility violation on the page as it is. */
-async function expectAccessible(page: Page, what: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  expect(bad, `${what}: axe violations`).toEqual([]);
-}
-
 /** Both themes of the page: axe on each, and a screenshot of each. */
-async function checkBothThemes(page: Page, name: string) {
-  for (const scheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await expect(page.locator("html")).toHaveAttribute("data-theme", scheme);
-    await expectAccessible(page, `${name} (${scheme})`);
-    await page.screenshot({ path: `${SHOTS}/${name}-${scheme}.png`, fullPage: true });
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-}
-
 /** A `files` data mart over three uploaded rows; `fail` makes its run fail on a bad value. */
 async function createMart(title: string, fail = false): Promise<string> {
   const { api, token } = sluice;

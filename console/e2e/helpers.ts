@@ -1,4 +1,4 @@
-// What the wizard and sources suites share: signing in with the operator's token,
+// What the browser suites share: signing in with the operator's token,
 // axe on a page, and light and dark screenshots of it.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";

@@ -6,12 +6,11 @@
 // built in the report builder with a destination is run, and its history shows the
 // run, whose file downloads. Axe checks every page in light and dark mode, each
 // saved as a screenshot.
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
+import { checkBothThemes, expectAccessible, SHOTS } from "./helpers";
 import { call, startSluice, type Sluice } from "./sluice";
 
-const SHOTS = "test-results/screenshots";
 /** Rows in the mart's file: more than two pages of 25. */
 const ROWS = 60;
 
@@ -47,24 +46,6 @@ test.beforeEach(async ({ page }) => {
   }, sluice.token);
   await page.emulateMedia({ colorScheme: "light" });
 });
-
-async function expectAccessible(page: Page, what: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  expect(bad, `${what}: axe violations`).toEqual([]);
-}
-
-async function checkBothThemes(page: Page, name: string) {
-  for (const scheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await expect(page.locator("html")).toHaveAttribute("data-theme", scheme);
-    await expectAccessible(page, `${name} (${scheme})`);
-    await page.screenshot({ path: `${SHOTS}/${name}-${scheme}.png`, fullPage: true });
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-}
 
 /** A published `files` data mart over ROWS uploaded rows (`id` 1…ROWS, `qty` id × 2). */
 async function createMart(title: string): Promise<string> {

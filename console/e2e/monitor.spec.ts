@@ -4,12 +4,11 @@
 // resume, to 100%. Axe checks the monitor in light and dark mode, with
 // screenshots; the time from the server publishing a run event to the DOM
 // showing it is a figure (test-results/figures.json), printed, not asserted.
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { checkBothThemes, SHOTS } from "./helpers";
 import { call, startSluice, type Sluice } from "./sluice";
 
-const SHOTS = "test-results/screenshots";
 const ROWS = 30_000;
 
 let sluice: Sluice;
@@ -21,24 +20,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await sluice?.stop();
 });
-
-async function expectAccessible(page: Page, what: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  expect(bad, `${what}: axe violations`).toEqual([]);
-}
-
-async function checkBothThemes(page: Page, name: string) {
-  for (const scheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await expect(page.locator("html")).toHaveAttribute("data-theme", scheme);
-    await expectAccessible(page, `${name} (${scheme})`);
-    await page.screenshot({ path: `${SHOTS}/${name}-${scheme}.png`, fullPage: true });
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-}
 
 /** A published `files` data mart over one uploaded file of `ROWS` orders, a chunk per 100 rows. */
 async function filesMart(title: string): Promise<string> {

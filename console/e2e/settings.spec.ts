@@ -5,14 +5,13 @@
 // demoting the last owner, makes an API key (shown once), sets and removes a
 // webhook, and creates a second project, switches to it and back. Axe checks each
 // settings section and the accept page in light and dark mode, with screenshots.
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { checkBothThemes } from "./helpers";
 import { call, startSluice, type Sluice } from "./sluice";
 
 const OWNER = "owner@example.com";
 const INVITEE = "invitee@example.com";
 const PASSWORD = "correct horse battery";
-const SHOTS = "test-results/screenshots";
 
 let sluice: Sluice;
 
@@ -25,24 +24,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await sluice?.stop();
 });
-
-async function expectAccessible(page: Page, what: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  expect(bad, `${what}: axe violations`).toEqual([]);
-}
-
-async function checkBothThemes(page: Page, name: string) {
-  for (const scheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await expect(page.locator("html")).toHaveAttribute("data-theme", scheme);
-    await expectAccessible(page, `${name} (${scheme})`);
-    await page.screenshot({ path: `${SHOTS}/${name}-${scheme}.png`, fullPage: true });
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-}
 
 function session(page: Page): Promise<{ accessToken: string; refreshToken: string | null }> {
   return page.evaluate(() => JSON.parse(localStorage.getItem("sluice.session") ?? "null"));
