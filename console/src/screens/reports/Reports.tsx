@@ -5,14 +5,14 @@ import "../pages.css";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { useClient } from "../../app";
-import { allDataMarts, destinations, reportsOf } from "../../api/endpoints";
+import { allDataMarts, reportsOf } from "../../api/endpoints";
 import { QueryState } from "../settings/common";
+import { ReportsTable } from "./ReportsTable";
 
 export default function Reports() {
   const c = useClient();
   const reports = useQuery({ queryKey: ["reports", null], queryFn: ({ signal }) => reportsOf(c, null, signal) });
   const marts = useQuery({ queryKey: ["data-marts"], queryFn: ({ signal }) => allDataMarts(c, signal) });
-  const dests = useQuery({ queryKey: ["destinations"], queryFn: ({ signal }) => destinations(c, signal), staleTime: 60_000 });
   return (
     <div className="page">
       <header className="mart-head">
@@ -30,37 +30,7 @@ export default function Reports() {
         </div>
       )}
       {reports.data && reports.data.length > 0 && (
-        <div className="table-scroll">
-          <table className="table">
-            <caption className="visually-hidden">Reports</caption>
-            <thead>
-              <tr>
-                <th scope="col">Report</th>
-                <th scope="col">Data mart</th>
-                <th scope="col">Destination</th>
-                <th scope="col">Built from</th>
-              </tr>
-            </thead>
-            <tbody>
-              {reports.data.map((r) => {
-                const m = marts.data?.find((x) => x.id === r.data_mart_id);
-                const d = dests.data?.find((x) => x.id === r.destination_id);
-                return (
-                  <tr key={r.id}>
-                    <td className="cell-main">
-                      <Link to={`/reports/${encodeURIComponent(r.id)}`}>{r.title}</Link>
-                    </td>
-                    <td>
-                      <Link to={`/data-marts/${encodeURIComponent(r.data_mart_id)}`}>{m?.title ?? r.data_mart_id}</Link>
-                    </td>
-                    <td>{d ? `${d.title} (${d.kind})` : r.destination_id}</td>
-                    <td>{r.query ? "SQL query" : "Output controls"}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <ReportsTable reports={reports.data} caption="Reports" marts={marts.data ?? []} />
       )}
     </div>
   );
