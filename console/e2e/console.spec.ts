@@ -5,7 +5,7 @@
 // checks every page in light and dark mode, and each is saved as a screenshot.
 import { expect, test, type Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
-import { checkBothThemes, expectAccessible, SHOTS } from "./helpers";
+import { checkBothThemes, expectAccessible, publishedFilesMart, SHOTS } from "./helpers";
 import { call, sluiceBinary, startSluice, type Sluice } from "./sluice";
 
 const EMAIL = "owner@example.com";
@@ -24,44 +24,22 @@ test.afterAll(async () => {
   await sluice?.stop();
 });
 
-/** No serious or critical accessibility violation on the page as it is. */
-/** Both themes of the page: axe on each, and a screenshot of each. */
 /** A `files` data mart over three uploaded rows; `fail` makes its run fail on a bad value. */
 async function createMart(title: string, fail = false): Promise<string> {
-  const { api, token } = sluice;
-  const storage = await call(api, token, "POST", "/v1/storages", { title: `${title} lake`, kind: "local" });
-  const folder = title.toLowerCase().replace(/[^a-z0-9]+/g, "-");
-  const rows = ['{"order_id":1,"qty":"2"}', '{"order_id":2,"qty":"x"}', '{"order_id":3,"qty":"5"}'].join("\n") + "\n";
-  const put = await fetch(`${api}/v1/files/${folder}/orders.ndjson`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${token}` },
-    body: rows,
-  });
-  expect(put.status, await put.text()).toBeLessThan(300);
-  const source = await call(api, token, "POST", "/v1/sources", {
-    title: `${title} files`,
-    connector: "files",
-    config: { location: `store://${folder}/`, format: "ndjson" },
-  });
-  const mart = await call(api, token, "POST", "/v1/data-marts", { title, storage_id: storage.id });
-  await call(api, token, "PUT", `/v1/data-marts/${mart.id}/definition`, {
-    kind: "connector",
-    source_id: source.id,
-    streams: [
-      {
-        name: "*.ndjson",
-        mapping: {
-          columns: [
-            { target: "id", source: "order_id", cast: "int" },
-            fail ? { target: "qty", source: "qty", cast: "int" } : { target: "qty", source: "qty", cast: "int", default: 0 },
-          ],
-        },
-      },
+  return publishedFilesMart(sluice, {
+    title,
+    folder: title.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
+    rows: [
+      { order_id: 1, qty: "2" },
+      { order_id: 2, qty: "x" },
+      { order_id: 3, qty: "5" },
+    ],
+    columns: [
+      { target: "id", source: "order_id", cast: "int" },
+      fail ? { target: "qty", source: "qty", cast: "int" } : { target: "qty", source: "qty", cast: "int", default: 0 },
     ],
     pipeline: { error_policy: fail ? "fail_fast" : "skip_and_log", write_mode: "append" },
   });
-  await call(api, token, "POST", `/v1/data-marts/${mart.id}/publish`);
-  return mart.id;
 }
 
 function card(page: Page, title: string) {

@@ -2,7 +2,7 @@
 // axe on a page, and light and dark screenshots of it.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
-import type { Sluice } from "./sluice";
+import { call, type Sluice } from "./sluice";
 
 export const SHOTS = "test-results/screenshots";
 
@@ -32,4 +32,48 @@ export async function checkBothThemes(page: Page, name: string) {
     await page.screenshot({ path: `${SHOTS}/${name}-${scheme}.png`, fullPage: true });
   }
   await page.emulateMedia({ colorScheme: "light" });
+}
+
+/**
+ * A published `files` data mart over one uploaded NDJSON file of `rows` in
+ * `folder` of the project's landing area, mapped by `columns`; its id.
+ */
+export async function publishedFilesMart(
+  sluice: Sluice,
+  o: {
+    title: string;
+    folder: string;
+    rows: readonly unknown[];
+    columns: readonly object[];
+    pipeline: object;
+    sourceTitle?: string;
+    description?: string;
+  },
+): Promise<string> {
+  const { api, token } = sluice;
+  const storage = await call(api, token, "POST", "/v1/storages", { title: `${o.title} lake`, kind: "local" });
+  const put = await fetch(`${api}/v1/files/${o.folder}/orders.ndjson`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}` },
+    body: o.rows.map((r) => JSON.stringify(r) + "\n").join(""),
+  });
+  expect(put.status, await put.text()).toBeLessThan(300);
+  const source = await call(api, token, "POST", "/v1/sources", {
+    title: o.sourceTitle ?? `${o.title} files`,
+    connector: "files",
+    config: { location: `store://${o.folder}/`, format: "ndjson" },
+  });
+  const mart = await call(api, token, "POST", "/v1/data-marts", {
+    title: o.title,
+    storage_id: storage.id,
+    ...(o.description ? { description: o.description } : {}),
+  });
+  await call(api, token, "PUT", `/v1/data-marts/${mart.id}/definition`, {
+    kind: "connector",
+    source_id: source.id,
+    streams: [{ name: "*.ndjson", mapping: { columns: o.columns } }],
+    pipeline: o.pipeline,
+  });
+  await call(api, token, "POST", `/v1/data-marts/${mart.id}/publish`);
+  return mart.id;
 }

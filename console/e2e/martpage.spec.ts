@@ -8,7 +8,7 @@
 // saved as a screenshot.
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { checkBothThemes, expectAccessible, SHOTS } from "./helpers";
+import { checkBothThemes, expectAccessible, publishedFilesMart, SHOTS } from "./helpers";
 import { call, startSluice, type Sluice } from "./sluice";
 
 /** Rows in the mart's file: more than two pages of 25. */
@@ -49,43 +49,18 @@ test.beforeEach(async ({ page }) => {
 
 /** A published `files` data mart over ROWS uploaded rows (`id` 1…ROWS, `qty` id × 2). */
 async function createMart(title: string): Promise<string> {
-  const { api, token } = sluice;
-  const storage = await call(api, token, "POST", "/v1/storages", { title: `${title} lake`, kind: "local" });
-  const rows = Array.from({ length: ROWS }, (_, i) => JSON.stringify({ order_id: i + 1, qty: String((i + 1) * 2) }));
-  const put = await fetch(`${api}/v1/files/orders/orders.ndjson`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${token}` },
-    body: rows.join("\n") + "\n",
-  });
-  expect(put.status, await put.text()).toBeLessThan(300);
-  const source = await call(api, token, "POST", "/v1/sources", {
-    title: "Order files",
-    connector: "files",
-    config: { location: "store://orders/", format: "ndjson" },
-  });
-  const mart = await call(api, token, "POST", "/v1/data-marts", {
+  return publishedFilesMart(sluice, {
     title,
-    storage_id: storage.id,
-    description: "Orders from the shop's nightly files.",
-  });
-  await call(api, token, "PUT", `/v1/data-marts/${mart.id}/definition`, {
-    kind: "connector",
-    source_id: source.id,
-    streams: [
-      {
-        name: "*.ndjson",
-        mapping: {
-          columns: [
-            { target: "id", source: "order_id", cast: "int" },
-            { target: "qty", source: "qty", cast: "int" },
-          ],
-        },
-      },
+    folder: "orders",
+    rows: Array.from({ length: ROWS }, (_, i) => ({ order_id: i + 1, qty: String((i + 1) * 2) })),
+    columns: [
+      { target: "id", source: "order_id", cast: "int" },
+      { target: "qty", source: "qty", cast: "int" },
     ],
     pipeline: { error_policy: "fail_fast", write_mode: "append" },
+    sourceTitle: "Order files",
+    description: "Orders from the shop's nightly files.",
   });
-  await call(api, token, "POST", `/v1/data-marts/${mart.id}/publish`);
-  return mart.id;
 }
 
 test("a data mart's page shows its definition, saves field notes, charts its runs and draws its lineage", async ({ page }) => {

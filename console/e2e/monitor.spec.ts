@@ -6,7 +6,7 @@
 // showing it is a figure (test-results/figures.json), printed, not asserted.
 import { expect, test } from "@playwright/test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { checkBothThemes, SHOTS } from "./helpers";
+import { checkBothThemes, publishedFilesMart, SHOTS } from "./helpers";
 import { call, startSluice, type Sluice } from "./sluice";
 
 const ROWS = 30_000;
@@ -23,40 +23,16 @@ test.afterAll(async () => {
 
 /** A published `files` data mart over one uploaded file of `ROWS` orders, a chunk per 100 rows. */
 async function filesMart(title: string): Promise<string> {
-  const { api, token } = sluice;
-  const storage = await call(api, token, "POST", "/v1/storages", { title: `${title} lake`, kind: "local" });
-  let rows = "";
-  for (let i = 1; i <= ROWS; i++) rows += JSON.stringify({ order_id: i, qty: String(i % 7), note: "x".repeat(40) }) + "\n";
-  const put = await fetch(`${api}/v1/files/monitored/orders.ndjson`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${token}` },
-    body: rows,
-  });
-  expect(put.status, await put.text()).toBeLessThan(300);
-  const source = await call(api, token, "POST", "/v1/sources", {
-    title: `${title} files`,
-    connector: "files",
-    config: { location: "store://monitored/", format: "ndjson" },
-  });
-  const mart = await call(api, token, "POST", "/v1/data-marts", { title, storage_id: storage.id });
-  await call(api, token, "PUT", `/v1/data-marts/${mart.id}/definition`, {
-    kind: "connector",
-    source_id: source.id,
-    streams: [
-      {
-        name: "*.ndjson",
-        mapping: {
-          columns: [
-            { target: "id", source: "order_id", cast: "int" },
-            { target: "qty", source: "qty", cast: "int", default: 0 },
-          ],
-        },
-      },
+  return publishedFilesMart(sluice, {
+    title,
+    folder: "monitored",
+    rows: Array.from({ length: ROWS }, (_, i) => ({ order_id: i + 1, qty: String((i + 1) % 7), note: "x".repeat(40) })),
+    columns: [
+      { target: "id", source: "order_id", cast: "int" },
+      { target: "qty", source: "qty", cast: "int", default: 0 },
     ],
     pipeline: { batch_size: 100, parallelism: 1, error_policy: "skip_and_log", write_mode: "append" },
   });
-  await call(api, token, "POST", `/v1/data-marts/${mart.id}/publish`);
-  return mart.id;
 }
 
 function median(xs: number[]): number | null {
