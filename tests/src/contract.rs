@@ -636,6 +636,44 @@ pub async fn object_store(s: Arc<dyn sluice_domain::ports::ObjectStore>) {
         .await
         .expect("deleting a missing key is not an error");
     assert_eq!(s.list(&key("raw/")).await.expect("list").len(), 1);
+    // Copies: the bytes under a second key, replacing what was there. The copy
+    // keeps its bytes when its source is written again or deleted; a missing
+    // source is `false` and writes nothing.
+    let (from, to) = (
+        key("staged/chunk-a.parquet"),
+        key("tables/part-00000.parquet"),
+    );
+    s.put(&from, bytes.clone()).await.expect("put");
+    s.put(&to, b"old".to_vec()).await.expect("put");
+    assert!(s.copy(&from, &to).await.expect("copy"));
+    assert_eq!(s.get(&to).await.expect("get"), Some(bytes.clone()));
+    assert!(
+        s.copy(&from, &to).await.expect("copy again"),
+        "copying again makes the same copy"
+    );
+    s.put(&from, b"new".to_vec()).await.expect("put");
+    assert_eq!(
+        s.get(&to).await.expect("get"),
+        Some(bytes.clone()),
+        "writing the source again leaves the copy"
+    );
+    s.delete(&from).await.expect("delete");
+    assert_eq!(
+        s.get(&to).await.expect("get"),
+        Some(bytes.clone()),
+        "the copy outlives its source"
+    );
+    let nothing = key("tables/part-00001.parquet");
+    assert!(!s.copy(&from, &nothing).await.expect("copy of nothing"));
+    assert_eq!(s.get(&nothing).await.expect("get"), None);
+    let tables: Vec<String> = s
+        .list(&key("tables/"))
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|o| o.key)
+        .collect();
+    assert_eq!(tables, [to.clone()], "nothing else is listed");
     for bad in [
         "",
         "/etc/passwd",
@@ -653,6 +691,12 @@ pub async fn object_store(s: Arc<dyn sluice_domain::ports::ObjectStore>) {
             matches!(s.get(bad).await, Err(ObjectError::BadKey(_))),
             "{bad:?} is refused"
         );
+        for (a, b) in [(bad, to.as_str()), (to.as_str(), bad)] {
+            assert!(
+                matches!(s.copy(a, b).await, Err(ObjectError::BadKey(_))),
+                "a copy {a:?} → {b:?} is refused"
+            );
+        }
     }
 }
 

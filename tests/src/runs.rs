@@ -197,3 +197,47 @@ pub async fn table_totals(app: &TestApp, mart: &str) -> (i64, i64, f64) {
         row[2].as_f64().expect("sum"),
     )
 }
+
+/// Drives every stage queue of `app` (started without workers) through a
+/// machine with `limits` until they stay empty, each message handled, "crashed"
+/// before its delete, received again and handled again. Returns how many
+/// messages came.
+pub async fn deliver_twice(app: &TestApp, limits: sluice_runs::Limits) -> usize {
+    let machine = sluice_runs::Machine::new(app.deps.clone(), limits).expect("machine");
+    let queue = app.deps.queue.clone().expect("queue");
+    let mut idle = 0;
+    let mut handled = 0;
+    while idle < 40 {
+        let mut got = false;
+        for name in sluice_domain::pipeline::stage_queues() {
+            for m in queue
+                .receive(&name, 5, Duration::from_secs(30))
+                .await
+                .expect("receive")
+            {
+                got = true;
+                handled += 1;
+                let _ = machine.handle(&m).await;
+                queue
+                    .set_visibility(&name, &m.receipt, Duration::ZERO)
+                    .await
+                    .expect("visible");
+                let again = queue
+                    .receive(&name, 10, Duration::from_secs(30))
+                    .await
+                    .expect("receive");
+                for a in again {
+                    let _ = machine.handle(&a).await;
+                    queue.ack(&name, &a.receipt).await.expect("ack");
+                }
+            }
+        }
+        if got {
+            idle = 0;
+        } else {
+            idle += 1;
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+    handled
+}

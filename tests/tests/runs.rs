@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use sluice_runs::{Limits, Machine, Outcome};
 use sluice_tests::app::{spawn_app, spawn_app_without_workers, temp_dir};
 use sluice_tests::runs::{
-    files_mart, files_mart_with, orders_mapping, start_run, table_files, table_totals, wait_final,
-    write_orders,
+    deliver_twice, files_mart, files_mart_with, orders_mapping, start_run, table_files,
+    table_totals, wait_final, write_orders,
 };
 
 const LONG: Duration = Duration::from_secs(60);
@@ -667,57 +667,35 @@ async fn a_poison_chunk_goes_to_the_dlq_and_a_retry_after_the_fix_completes_the_
 
 #[tokio::test]
 async fn every_message_delivered_twice_still_lands_each_row_once() {
+    // A table file per chunk, each joined by the commit: a repeated commit must
+    // write the same parts.
+    delivered_twice(Limits {
+        step_chunks: 1,
+        part_bytes: 1,
+        ..Limits::default()
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_commit_copying_its_chunks_delivered_twice_still_lands_each_row_once() {
+    // Every staged chunk landed as a table file by the store's copy (a link in
+    // the directory), none read by the commit: a repeated commit copies again.
+    delivered_twice(Limits {
+        step_chunks: 1,
+        link_bytes: 1,
+        ..Limits::default()
+    })
+    .await;
+}
+
+async fn delivered_twice(limits: Limits) {
     let app = spawn_app_without_workers().await;
     let dir = temp_dir("twice");
     let total = write_orders(&dir, 3, 250);
     let mart = files_mart(&app, &dir, json!({"batch_size": 100})).await;
     let run = start_run(&app, &mart, json!({})).await;
-    let machine = Machine::new(
-        app.deps.clone(),
-        Limits {
-            step_chunks: 1,
-            // A table file per chunk: a repeated commit must write the same parts.
-            part_bytes: 1,
-            ..Limits::default()
-        },
-    )
-    .expect("machine");
-    let queue = app.deps.queue.clone().expect("queue");
-    let mut idle = 0;
-    let mut handled = 0;
-    while idle < 40 {
-        let mut got = false;
-        for name in sluice_domain::pipeline::stage_queues() {
-            for m in queue
-                .receive(&name, 5, Duration::from_secs(30))
-                .await
-                .expect("receive")
-            {
-                got = true;
-                handled += 1;
-                // Handle, "crash" before the delete, get it again, handle again.
-                let _ = machine.handle(&m).await;
-                queue
-                    .set_visibility(&name, &m.receipt, Duration::ZERO)
-                    .await
-                    .expect("visible");
-                let again = queue
-                    .receive(&name, 10, Duration::from_secs(30))
-                    .await
-                    .expect("receive");
-                for a in again {
-                    let _ = machine.handle(&a).await;
-                    queue.ack(&name, &a.receipt).await.expect("ack");
-                }
-            }
-        }
-        if got {
-            idle = 0;
-        } else {
-            idle += 1;
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-    }
+    let handled = deliver_twice(&app, limits).await;
     let done = app
         .owner("GET", &format!("/v1/runs/{run}"), None, 200)
         .await;

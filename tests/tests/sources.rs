@@ -112,12 +112,15 @@ async fn read_all_of(
             .await
             .expect("a step");
         steps += 1;
-        for c in &out.chunks {
+        for c in out.chunks {
             assert_eq!(c.format, ChunkFormat::ArrowIpc);
-            let decoded =
-                sluice_engine::transform::decode(c.format, &c.bytes, None).expect("decodes");
-            assert_eq!(decoded.batch.num_rows() as u64, c.rows);
-            batches.push(decoded.batch);
+            assert!(
+                c.bytes.is_empty(),
+                "the columns are handed over, not encoded"
+            );
+            let batch = c.batch.expect("the columns as decoded");
+            assert_eq!(batch.num_rows() as u64, c.rows);
+            batches.push(batch);
         }
         match out.next {
             Some(next) => position = Some(next),
@@ -686,6 +689,73 @@ async fn a_postgres_table_lands_in_a_data_mart() {
     assert!((total - (all - tenths)).abs() < 1e-6, "{row}");
     assert_eq!(row[3], "2026-10-27", "{row}");
     assert_eq!(row[4], "1002", "the int cast to text: {row}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_postgres_run_delivered_twice_maps_each_chunk_where_it_is_read_once() {
+    use sluice_domain::pipeline::{Chunk, ChunkStatus};
+    let pg = Postgres::start().await.expect("postgres starts");
+    wide_table(&pg).await;
+    let app = sluice_tests::app::spawn_app_without_workers().await;
+    let mart = connector_mart(
+        &app,
+        "postgres",
+        json!({"url": pg.url()}),
+        "public.events",
+        json!({"columns": [
+            {"target": "id", "source": "id"},
+            {"target": "amount", "source": "amount"},
+            {"target": "n_text", "source": "n", "cast": "string"}
+        ], "rules": [{"rule": "unique_key", "columns": ["id"]}]}),
+        json!({"batch_size": 100, "parallelism": 4}),
+    )
+    .await;
+    let run = start_run(&app, &mart, json!({})).await;
+    // Every message handled, "crashed" before its delete, and handled again;
+    // the large chunks (all of them) copied into the table by the store.
+    let limits = sluice_runs::Limits {
+        step_chunks: 2,
+        link_bytes: 1,
+        ..sluice_runs::Limits::default()
+    };
+    sluice_tests::runs::deliver_twice(&app, limits).await;
+    let done = app
+        .owner("GET", &format!("/v1/runs/{run}"), None, 200)
+        .await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["counters"]["rows_written"], ROWS, "{done}");
+    let r = app
+        .owner(
+            "POST",
+            &format!("/v1/data-marts/{mart}/query"),
+            Some(&json!({"sql": "SELECT count(*), count(DISTINCT id), min(n_text) FROM ${DATA_MART_TABLE}"})),
+            200,
+        )
+        .await;
+    assert_eq!(r["rows"][0][0], ROWS, "{r}");
+    assert_eq!(r["rows"][0][1], ROWS, "{r}");
+    // The chunks were mapped by the steps that read them: none was written raw.
+    let run_id = sluice_domain::Id::parse(sluice_domain::Kind::Run, &run).expect("run id");
+    let chunks: Vec<Chunk> =
+        sluice_app::records::list_all(app.deps.store.as_ref(), &app.project, &run_id)
+            .await
+            .expect("chunks");
+    assert_eq!(
+        chunks.len() as u64,
+        done["progress"]["chunks_total"].as_u64().expect("total")
+    );
+    assert!(chunks.len() >= ROWS as usize / 100, "{}", chunks.len());
+    for c in &chunks {
+        assert!(c.raw_key.is_empty() && c.raw_bytes == 0, "{c:?}");
+        assert_eq!(c.status, ChunkStatus::Transformed, "{c:?}");
+    }
+    let parts = sluice_tests::runs::table_files(&app, &mart).await;
+    assert_eq!(
+        parts.len(),
+        chunks.len(),
+        "a table file per chunk: {parts:?}"
+    );
     app.stop().await;
 }
 

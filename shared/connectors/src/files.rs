@@ -562,6 +562,7 @@ fn filter_by_cursor(
     (rows > 0).then(|| RawChunk {
         format: chunk.format,
         bytes: out.into_bytes(),
+        batch: None,
         rows,
         errors,
     })
@@ -1047,6 +1048,7 @@ fn text_chunk(
     let chunk = (bytes.len() > header_len || !errors.is_empty()).then_some(RawChunk {
         format,
         bytes,
+        batch: None,
         rows,
         errors,
     });
@@ -1114,6 +1116,7 @@ fn parquet_slice<R: parquet::file::reader::ChunkReader + 'static>(
     let chunk = RawChunk {
         format: ChunkFormat::Parquet,
         bytes,
+        batch: None,
         rows,
         errors: vec![],
     };

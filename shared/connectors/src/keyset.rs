@@ -149,15 +149,10 @@ where
             tasks.push((
                 i,
                 tokio::spawn(async move {
-                    let read = reader.read(&range, limit).await.and_then(|r| {
-                        let rows = r.batch.num_rows();
-                        let bytes = if rows > 0 {
-                            crate::chunk::ipc_chunk(&r.batch)?
-                        } else {
-                            vec![]
-                        };
-                        Ok((rows, bytes, r.last))
-                    });
+                    let read = reader
+                        .read(&range, limit)
+                        .await
+                        .map(|r| (r.batch.num_rows(), r.batch, r.last));
                     (reader, read)
                 }),
             ));
@@ -169,7 +164,7 @@ where
             })?;
             let keyed = reader.keyed();
             readers.push(reader);
-            let (rows, bytes, last) = match read {
+            let (rows, batch, last) = match read {
                 Ok(r) => r,
                 Err(e) => {
                     failed.get_or_insert(e);
@@ -180,7 +175,8 @@ where
             if rows > 0 {
                 chunks.push(RawChunk {
                     format: ChunkFormat::ArrowIpc,
-                    bytes,
+                    bytes: vec![],
+                    batch: Some(batch),
                     rows: rows as u64,
                     errors: vec![],
                 });

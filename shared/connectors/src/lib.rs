@@ -7,8 +7,6 @@
 //! One folder (module) per connector; adding one touches its module and the registry
 //! in [`extractor`].
 
-#[cfg(any(feature = "postgres_source", feature = "mysql_source"))]
-mod chunk;
 #[cfg(feature = "egress")]
 pub mod egress;
 #[cfg(feature = "files")]
@@ -123,11 +121,15 @@ pub struct RawRowError {
     pub reason: String,
 }
 
-/// Raw rows, as the source gave them.
+/// Raw rows, as the source gave them: bytes in `format`, or, from a database
+/// source, the columns it decoded (`batch`, with `format` [`ChunkFormat::ArrowIpc`]
+/// and no bytes). The extract step maps such a chunk where it is: its typed
+/// columns are never written only to be read back by the transform.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawChunk {
     pub format: ChunkFormat,
     pub bytes: Vec<u8>,
+    pub batch: Option<arrow_array::RecordBatch>,
     pub rows: u64,
     pub errors: Vec<RawRowError>,
 }

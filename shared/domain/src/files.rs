@@ -305,6 +305,9 @@ impl ObjectStore for Scoped {
     ) -> Result<Option<Vec<u8>>, ObjectError> {
         self.inner.get_range(&self.key(key)?, start, len).await
     }
+    async fn copy(&self, from: &str, to: &str) -> Result<bool, ObjectError> {
+        self.inner.copy(&self.key(from)?, &self.key(to)?).await
+    }
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, ObjectError> {
         let dir = prefix.trim_end_matches('/');
         if !dir.is_empty() {

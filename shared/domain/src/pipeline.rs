@@ -109,8 +109,9 @@ pub enum ChunkFormat {
         delimiter: char,
     },
     Parquet,
-    /// An Arrow IPC stream (LZ4-compressed buffers): columns as a database
-    /// source decoded them, read back without parsing.
+    /// Arrow columns as a database source decoded them. The extract step maps
+    /// them where they are, so no raw object is written; a chunk an earlier
+    /// version recorded is an Arrow IPC stream (LZ4-compressed buffers).
     ArrowIpc,
 }
 
@@ -156,6 +157,10 @@ pub struct Step {
     /// What the step waited for and renewed, as the run's log shows it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub log: Vec<String>,
+    /// The step mapped its chunks itself (a database source's typed columns):
+    /// they are staged already, and no transform message follows them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mapped: bool,
 }
 entity!(Step, Kind::Step, parent = |s| Some(s.run_id.clone()));
 
@@ -190,6 +195,8 @@ pub struct Chunk {
     pub step: u32,
     pub index: u32,
     pub format: ChunkFormat,
+    /// Where the raw rows are; empty when the extract step mapped the chunk
+    /// where it was read (nothing raw was written).
     pub raw_key: String,
     pub raw_bytes: u64,
     pub rows_in: u64,
@@ -427,6 +434,10 @@ pub mod objects {
     }
     pub fn raw_chunk(project: &Id, run: &Id, chunk: &Id, ext: &str) -> String {
         format!("runs/{project}/{run}/raw/{chunk}.{ext}")
+    }
+    /// Prefix of a run's staged chunks.
+    pub fn staged(project: &Id, run: &Id) -> String {
+        format!("runs/{project}/{run}/staged/")
     }
     pub fn staged_chunk(project: &Id, run: &Id, chunk: &Id) -> String {
         format!("runs/{project}/{run}/staged/{chunk}.parquet")

@@ -337,6 +337,19 @@ pub trait ObjectStore: Send + Sync {
         start: u64,
         len: u64,
     ) -> Result<Option<Vec<u8>>, ObjectError>;
+    /// Writes the object `from` as `to` too (replacing `to`, atomically like
+    /// `put`); `false` when there is no object `from`. Adapters do it without the
+    /// bytes passing through this process (S3 copies in the bucket, the
+    /// directory links the file); this default reads it whole.
+    async fn copy(&self, from: &str, to: &str) -> Result<bool, ObjectError> {
+        match self.get(from).await? {
+            Some(bytes) => {
+                self.put(to, bytes).await?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
     /// Every object whose key starts with `prefix`, in key order.
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, ObjectError>;
     /// Removes the object; a missing key is not an error.

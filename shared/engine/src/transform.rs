@@ -446,6 +446,31 @@ pub fn transform_chunk(
     policy: ErrorPolicy,
 ) -> Result<ChunkOutput, DomainError> {
     let decoded = mapping.decode(format, bytes)?;
+    transform_decoded(mapping, decoded, extract_errors, policy)
+}
+
+/// Map → validate → policy → Parquet, for columns a database source already
+/// decoded: nothing is encoded only to be read back.
+pub fn transform_batch(
+    mapping: &CompiledMapping,
+    batch: RecordBatch,
+    extract_errors: &[(u64, String)],
+    policy: ErrorPolicy,
+) -> Result<ChunkOutput, DomainError> {
+    let decoded = Decoded {
+        batch,
+        row_numbers: None,
+        rejected: vec![],
+    };
+    transform_decoded(mapping, decoded, extract_errors, policy)
+}
+
+fn transform_decoded(
+    mapping: &CompiledMapping,
+    decoded: Decoded,
+    extract_errors: &[(u64, String)],
+    policy: ErrorPolicy,
+) -> Result<ChunkOutput, DomainError> {
     let bound = mapping.bind(decoded.batch.schema_ref())?;
     let applied = bound.apply(&decoded.batch)?;
     let mut failures: Vec<RowFailure> = extract_errors

@@ -83,6 +83,36 @@ impl ObjectStore for DirObjectStore {
         .map_err(backend)
     }
 
+    /// Links the file under a temporary name beside `to` and renames that into
+    /// place: no byte is copied, and the object `to` keeps its bytes when `from`
+    /// is deleted (objects are only ever replaced by a rename, never written in
+    /// place). Where the file system has no hard links, the kernel copies it.
+    async fn copy(&self, from: &str, to: &str) -> Result<bool, ObjectError> {
+        let (from, to) = (self.path(from)?, self.path(to)?);
+        tokio::task::spawn_blocking(move || {
+            if !from.is_file() {
+                return Ok(false);
+            }
+            let dir = to.parent().unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir)?;
+            let seq = TMP_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let tmp = dir.join(format!("{TMP_PREFIX}copy-{}-{seq}", std::process::id()));
+            match std::fs::hard_link(&from, &tmp) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+                Err(_) => {
+                    std::fs::copy(&from, &tmp)?;
+                    std::fs::File::open(&tmp)?.sync_all()?;
+                }
+            }
+            std::fs::rename(&tmp, &to)?;
+            Ok(true)
+        })
+        .await
+        .map_err(ObjectError::backend)?
+        .map_err(backend)
+    }
+
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ObjectError> {
         let path = self.path(key)?;
         match tokio::fs::read(&path).await {

@@ -1,6 +1,8 @@
 //! Extract: one bounded step of one stream. Writes raw chunks to the object store,
 //! records the chunks and the step, then enqueues one transform per chunk and the
-//! next step (or, after the last stream, the finalize check).
+//! next step (or, after the last stream, the finalize check). A database source's
+//! chunks are typed columns already: the step maps and stages them itself, so
+//! they are never written raw only to be read back, and no transform follows.
 //!
 //! A redelivered step finds its step record and only enqueues its successors
 //! again; the record is written after the chunks, so a step that died halfway is
@@ -18,6 +20,9 @@ use sluice_domain::pipeline::{
 use sluice_domain::ports::RunEventKind;
 use sluice_domain::{Id, Kind};
 
+use sluice_engine::datafusion::arrow::array::RecordBatch;
+
+use crate::transform::{self, Rows};
 use crate::{Fault, Machine};
 
 /// The longest a message may be delayed on a queue (SQS's limit).
@@ -50,8 +55,9 @@ pub(crate) async fn handle(m: &Machine, msg: &Message) -> Result<(), Fault> {
         Some(existing) => existing,
         None => extract_step(m, &ctx, stream, step, position.as_ref()).await?,
     };
-    // Successors: the transforms, then the next step, stream or the finalize.
-    for chunk in &done.chunks {
+    // Successors: the transforms (unless the step mapped its chunks itself),
+    // then the next step, stream or the finalize.
+    for chunk in done.chunks.iter().filter(|_| !done.mapped) {
         let t = Message::Transform {
             project: project.clone(),
             run: run_id.clone(),
@@ -173,11 +179,22 @@ async fn extract_step(
     let now = m.now();
     let mut chunk_ids = vec![];
     let mut rows = 0;
+    let mut columns = vec![];
     for (index, raw) in out.chunks.into_iter().enumerate() {
         let id = Chunk::id_for(&run.meta.id, stream, step, index as u32);
-        let key = objects::raw_chunk(project, &run.meta.id, &id, raw.format.extension());
-        let raw_bytes = raw.bytes.len() as u64;
-        m.objects().put(&key, raw.bytes).await?;
+        let (key, raw_bytes) = match raw.batch {
+            // Mapped below, where it is: nothing raw is written.
+            Some(batch) => {
+                columns.push((id.clone(), batch));
+                (String::new(), 0)
+            }
+            None => {
+                let key = objects::raw_chunk(project, &run.meta.id, &id, raw.format.extension());
+                let raw_bytes = raw.bytes.len() as u64;
+                m.objects().put(&key, raw.bytes).await?;
+                (key, raw_bytes)
+            }
+        };
         let mut meta = Meta::new(Kind::Chunk, project, "sluice", now);
         meta.id = id.clone();
         let chunk = Chunk {
@@ -218,6 +235,8 @@ async fn extract_step(
         rows += raw.rows;
         chunk_ids.push(id);
     }
+    let mapped = !columns.is_empty();
+    map_columns(m, ctx, columns).await?;
     let mut meta = Meta::new(Kind::Step, project, "sluice", now);
     meta.id = Step::id_for(&run.meta.id, stream, step);
     let record = Step {
@@ -232,6 +251,7 @@ async fn extract_step(
         elapsed_ms: started.elapsed().as_millis() as u64,
         wait_ms: out.wait.map(|w| w.as_millis() as u64),
         log: out.log,
+        mapped,
     };
     if !records::insert_once(m.deps.store.as_ref(), &record).await? {
         // Another delivery finished first: its record is the one successors follow.
@@ -251,4 +271,37 @@ async fn extract_step(
     tracing::info!(run_id = %run.meta.id, stream, step, rows, chunks = record.chunks.len(), "Step extracted.");
     sluice_app::services::runs::publish(&m.deps, RunEventKind::RunProgressed, run).await;
     Ok(record)
+}
+
+/// Maps and stages the chunks a database source read as columns, as many at once
+/// as the machine has cores, and records each as the transform would. A chunk an
+/// earlier delivery of the step recorded as transformed is not mapped again; one
+/// it left `extracted` is (its staged key is the same).
+async fn map_columns(
+    m: &Machine,
+    ctx: &crate::RunContext,
+    columns: Vec<(Id, RecordBatch)>,
+) -> Result<(), Fault> {
+    let project = &ctx.run.meta.project_id;
+    let store = m.deps.store.as_ref();
+    let at_once = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut pending = columns.into_iter().peekable();
+    while pending.peek().is_some() {
+        let group: Vec<(Id, RecordBatch)> = pending.by_ref().take(at_once).collect();
+        let mapped =
+            futures_util::future::join_all(group.into_iter().map(|(id, batch)| async move {
+                let Some(chunk) = records::get::<Chunk>(store, project, &id).await? else {
+                    return Ok(());
+                };
+                if chunk.status != ChunkStatus::Extracted {
+                    return Ok(());
+                }
+                let result = transform::stage(m, ctx, &chunk, Rows::Columns(batch)).await;
+                let policy = ctx.def.pipeline.error_policy;
+                transform::finish(m, project, &ctx.run.meta.id, &chunk, policy, false, result).await
+            }))
+            .await;
+        mapped.into_iter().collect::<Result<Vec<()>, Fault>>()?;
+    }
+    Ok(())
 }

@@ -8,7 +8,7 @@
 //! replaces after everything new is written, so doing it twice lands the same
 //! table.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use sluice_app::records;
@@ -25,6 +25,8 @@ use sluice_engine::datafusion::arrow::array::{ArrayRef, BooleanArray, RecordBatc
 use sluice_engine::datafusion::arrow::compute::filter_record_batch;
 use sluice_engine::datafusion::arrow::datatypes::DataType;
 use sluice_engine::datafusion::arrow::row::{OwnedRow, RowConverter, SortField};
+use sluice_engine::datafusion::parquet::arrow::parquet_to_arrow_schema;
+use sluice_engine::datafusion::parquet::file::metadata::ParquetMetaDataReader;
 use sluice_engine::transform::{ParquetJoin, decode, write_parquet};
 
 use crate::{Fault, Machine};
@@ -228,17 +230,42 @@ async fn commit(
     });
     match def.pipeline.write_mode {
         WriteMode::Append | WriteMode::Replace => {
-            // The chunks, in their order, joined into parts of up to
-            // `part_bytes`: the same parts (names, bytes) every time it is done.
+            // The chunks in their order. A staged file of at least `link_bytes`
+            // is a table file as it is: the store copies it (a link in the
+            // directory, a copy inside the bucket on S3) and nothing reads it
+            // here. Smaller ones are joined into parts of up to `part_bytes`.
+            // The same parts (names, bytes) every time it is done.
+            let sizes: HashMap<String, u64> = m
+                .objects()
+                .list(&objects::staged(&project, run_id))
+                .await?
+                .into_iter()
+                .map(|o| (o.key, o.size))
+                .collect();
             let mut part = ParquetJoin::default();
             let mut parts = 0usize;
             for c in &staged {
                 let from = c.staged_key.as_deref().unwrap_or_default();
-                let bytes = m.objects().get(from).await?.ok_or_else(|| {
-                    Fault::Transient(format!("staged chunk {} is missing", c.label()))
-                })?;
+                let missing = || Fault::Transient(format!("staged chunk {} is missing", c.label()));
+                let size = *sizes.get(from).ok_or_else(missing)?;
+                if size >= m.limits.link_bytes as u64 {
+                    if schema.is_none() {
+                        let footer = read_footer(m, from, size).await?.ok_or_else(missing)?;
+                        schema = Some(footer_columns(&footer)?);
+                    }
+                    let full = std::mem::take(&mut part);
+                    write_part(m, &project, mart, run_id, &mut parts, full).await?;
+                    let to =
+                        objects::table_file(&project, mart, run_id, &format!("part-{parts:05}"));
+                    if !m.objects().copy(from, &to).await? {
+                        return Err(missing());
+                    }
+                    parts += 1;
+                    continue;
+                }
+                let bytes = m.objects().get(from).await?.ok_or_else(missing)?;
                 if schema.is_none() {
-                    schema = Some(columns_of(&bytes)?);
+                    schema = Some(footer_columns(&bytes)?);
                 }
                 if part.len() + bytes.len() > m.limits.part_bytes && !part.is_empty() {
                     let full = std::mem::take(&mut part);
@@ -300,12 +327,49 @@ async fn write_part(
     Ok(())
 }
 
-fn columns_of(parquet: &[u8]) -> Result<Vec<(String, String)>, Fault> {
-    let decoded = decode(sluice_domain::pipeline::ChunkFormat::Parquet, parquet, None)
-        .map_err(|e| Fault::Permanent(e.to_string()))?;
-    Ok(decoded
-        .batch
-        .schema()
+/// The last bytes of a Parquet file, its footer within them (a staged chunk's
+/// footer is a few kilobytes; a longer one is read whole).
+async fn read_footer(m: &Machine, key: &str, size: u64) -> Result<Option<Vec<u8>>, Fault> {
+    const TAIL: u64 = 64 << 10;
+    let start = size.saturating_sub(TAIL);
+    let Some(tail) = m.objects().get_range(key, start, TAIL).await? else {
+        return Ok(None);
+    };
+    let footer_len = tail
+        .len()
+        .checked_sub(8)
+        .and_then(|at| tail.get(at..at + 4))
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64);
+    match footer_len {
+        Some(n) if n + 8 <= tail.len() as u64 => Ok(Some(tail)),
+        _ => Ok(m.objects().get(key).await?),
+    }
+}
+
+/// The landed columns of a Parquet file, from its footer alone (`tail` ends with
+/// the footer: the whole file or its last bytes).
+fn footer_columns(tail: &[u8]) -> Result<Vec<(String, String)>, Fault> {
+    let bad = |e: String| Fault::Permanent(format!("a staged chunk does not read: {e}"));
+    let (len, magic) = tail
+        .len()
+        .checked_sub(8)
+        .map(|at| tail.split_at(at))
+        .map(|(rest, end)| (rest, end.split_at(4)))
+        .map(|(rest, (len, magic))| {
+            let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize;
+            (rest.len().checked_sub(len).map(|at| &rest[at..]), magic)
+        })
+        .ok_or_else(|| bad("shorter than a footer".into()))?;
+    let footer = match (len, magic) {
+        (Some(footer), b"PAR1") => footer,
+        _ => return Err(bad("no Parquet footer at its end".into())),
+    };
+    let metadata =
+        ParquetMetaDataReader::decode_metadata(footer).map_err(|e| bad(e.to_string()))?;
+    let file = metadata.file_metadata();
+    let schema = parquet_to_arrow_schema(file.schema_descr(), file.key_value_metadata())
+        .map_err(|e| bad(e.to_string()))?;
+    Ok(schema
         .fields()
         .iter()
         .map(|f| (f.name().clone(), type_name(f.data_type())))

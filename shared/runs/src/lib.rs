@@ -212,6 +212,10 @@ pub struct Limits {
     /// The largest table file the commit joins a run's chunks into (Athena reads
     /// files of tens of megabytes far faster than many small ones).
     pub part_bytes: usize,
+    /// The smallest staged chunk the commit lands as a table file of its own,
+    /// copied by the store (no byte read or written by the function) rather
+    /// than joined: a chunk of 100,000 rows is a few megabytes.
+    pub link_bytes: usize,
 }
 
 impl Default for Limits {
@@ -222,6 +226,7 @@ impl Default for Limits {
             finalize_poll: Duration::from_millis(500),
             max_receives: sluice_domain::pipeline::MAX_RECEIVES,
             part_bytes: 64 << 20,
+            link_bytes: 2 << 20,
         }
     }
 }

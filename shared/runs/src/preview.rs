@@ -15,7 +15,7 @@ use sluice_domain::discovery::{
 use sluice_domain::entities::CastType;
 use sluice_domain::entities::{DataMart, Definition, Problem, Source, ValueMaps};
 use sluice_engine::datafusion::arrow::array::RecordBatch;
-use sluice_engine::transform::{CompiledMapping, decode};
+use sluice_engine::transform::{CompiledMapping, Decoded, decode};
 
 /// The previewer backed by the embedded engine and the connectors of this build.
 pub struct EnginePreviewer;
@@ -148,7 +148,7 @@ impl Previewer for EnginePreviewer {
                 reason: e.reason.clone(),
             });
         }
-        let decoded = decode(chunk.format, &chunk.bytes, None)?;
+        let decoded = rows_of(&chunk)?;
         for (row, reason) in &decoded.rejected {
             warnings.push(PreviewWarning {
                 row: Some(*row),
@@ -432,8 +432,23 @@ async fn sample_stream(
     let Some(chunk) = join_chunks(chunks, SAMPLE_ROWS) else {
         return Ok(vec![]);
     };
-    let decoded = decode(chunk.format, &chunk.bytes, None)?;
+    let decoded = rows_of(&chunk)?;
     Ok(sampled_fields(&decoded.batch))
+}
+
+/// The rows of a sampled chunk: a database source's columns as they are, any
+/// other chunk decoded from its bytes.
+fn rows_of(
+    chunk: &sluice_connectors::RawChunk,
+) -> Result<Decoded, sluice_domain::error::DomainError> {
+    match &chunk.batch {
+        Some(batch) => Ok(Decoded {
+            batch: batch.clone(),
+            row_numbers: None,
+            rejected: vec![],
+        }),
+        None => decode(chunk.format, &chunk.bytes, None),
+    }
 }
 
 /// One chunk of at most about `limit` rows from the first chunks of a stream:

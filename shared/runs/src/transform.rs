@@ -10,6 +10,8 @@ use sluice_domain::Id;
 use sluice_domain::entities::{ErrorPolicy, MAX_ERROR_LOG, RowError, RunStatus};
 use sluice_domain::pipeline::{Chunk, ChunkStatus, objects};
 use sluice_domain::ports::RunEventKind;
+use sluice_engine::datafusion::arrow::array::RecordBatch;
+use sluice_engine::transform as engine;
 
 use crate::{Fault, Machine, leases};
 
@@ -55,7 +57,7 @@ pub(crate) async fn handle(
 }
 
 /// Records what the transform of `chunk` came to.
-async fn finish(
+pub(crate) async fn finish(
     m: &Machine,
     project: &Id,
     run_id: &Id,
@@ -172,7 +174,7 @@ async fn mark_failed(m: &Machine, project: &Id, chunk_id: &Id, reason: &str) -> 
     Ok(())
 }
 
-struct Done {
+pub(crate) struct Done {
     staged_key: Option<String>,
     rows_written: u64,
     rows_failed: u64,
@@ -182,11 +184,6 @@ struct Done {
 }
 
 async fn transform(m: &Machine, ctx: &crate::RunContext, chunk: &Chunk) -> Result<Done, Fault> {
-    let started = Instant::now();
-    let project = &ctx.run.meta.project_id;
-    let mapping = m
-        .mapping(project, &ctx.run.meta.id, chunk.stream, &ctx.def)
-        .await?;
     let raw = m.objects().get(&chunk.raw_key).await?.ok_or_else(|| {
         Fault::Transient(format!(
             "raw rows of chunk {} are missing from the object store ({})",
@@ -194,6 +191,31 @@ async fn transform(m: &Machine, ctx: &crate::RunContext, chunk: &Chunk) -> Resul
             chunk.raw_key
         ))
     })?;
+    stage(m, ctx, chunk, Rows::Raw(raw)).await
+}
+
+/// The rows of a chunk as the transform gets them.
+pub(crate) enum Rows {
+    /// The raw object's bytes, in the chunk's format.
+    Raw(Vec<u8>),
+    /// Columns a database source decoded, mapped by the extract step that read
+    /// them.
+    Columns(RecordBatch),
+}
+
+/// Maps `rows` (the rows of `chunk`) and stages the result as Parquet under a
+/// key made of the run and chunk ids; [`finish`] records it.
+pub(crate) async fn stage(
+    m: &Machine,
+    ctx: &crate::RunContext,
+    chunk: &Chunk,
+    rows: Rows,
+) -> Result<Done, Fault> {
+    let started = Instant::now();
+    let project = &ctx.run.meta.project_id;
+    let mapping = m
+        .mapping(project, &ctx.run.meta.id, chunk.stream, &ctx.def)
+        .await?;
     let extract_errors: Vec<(u64, String)> = chunk
         .errors
         .iter()
@@ -201,8 +223,9 @@ async fn transform(m: &Machine, ctx: &crate::RunContext, chunk: &Chunk) -> Resul
         .collect();
     let format = chunk.format;
     let policy = ctx.def.pipeline.error_policy;
-    let out = tokio::task::spawn_blocking(move || {
-        sluice_engine::transform::transform_chunk(&mapping, format, &raw, &extract_errors, policy)
+    let out = tokio::task::spawn_blocking(move || match rows {
+        Rows::Raw(raw) => engine::transform_chunk(&mapping, format, &raw, &extract_errors, policy),
+        Rows::Columns(batch) => engine::transform_batch(&mapping, batch, &extract_errors, policy),
     })
     .await
     .map_err(|e| Fault::Transient(format!("transform task failed: {e}")))?

@@ -1,7 +1,7 @@
 //! The `postgres` source: a table (`schema.table`, or `table` in `public`) read
 //! a chunk at a time by keyset over its primary key (or, without one, its
 //! `ctid`), each chunk one `COPY (SELECT …) TO STDOUT (FORMAT binary)` decoded
-//! straight into Arrow and written as an Arrow IPC chunk. A large table is
+//! straight into Arrow columns, the chunk the extract step maps. A large table is
 //! read in up to the mart's `parallelism` key ranges at once ([`keyset`]):
 //! an integer key cut by its smallest and largest values, another key by a
 //! sample of its values, `ctid` by the table's pages.

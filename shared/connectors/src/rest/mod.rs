@@ -899,6 +899,7 @@ impl Pending {
             let chunk = RawChunk {
                 format: ChunkFormat::Ndjson,
                 bytes: std::mem::take(&mut self.bytes),
+                batch: None,
                 rows: self.rows,
                 errors: vec![],
             };
