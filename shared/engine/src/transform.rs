@@ -17,11 +17,12 @@ use datafusion::arrow::json::ReaderBuilder as JsonReader;
 use datafusion::common::hash_utils::{RandomState, create_hashes};
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use datafusion::parquet::basic::Compression;
+use datafusion::parquet::basic::{Compression, Encoding};
 use datafusion::parquet::column::writer::ColumnCloseResult;
 use datafusion::parquet::file::metadata::ParquetMetaDataReader;
 use datafusion::parquet::file::properties::WriterProperties;
 use datafusion::parquet::file::writer::SerializedFileWriter;
+use datafusion::parquet::schema::types::ColumnPath;
 use datafusion::parquet::schema::types::SchemaDescPtr;
 use serde_json::Value;
 use sluice_domain::entities::{ErrorPolicy, Mapping, ValueMaps};
@@ -627,18 +628,47 @@ impl ParquetJoin {
 }
 
 /// One row group, Snappy, and a dictionary only where it pays: a column whose
-/// first values are mostly distinct (ids, timestamps, prices) is written plain
-/// rather than filling a dictionary that ends up as large as the data.
+/// first values are mostly distinct (ids, timestamps, prices) is written without
+/// one rather than filling a dictionary that ends up as large as the data;
+/// integers and times among them as bit-packed differences (DELTA_BINARY_PACKED,
+/// which Athena, Spark and DuckDB read), the rest plain.
 pub(crate) fn writer_properties(batch: &RecordBatch) -> WriterProperties {
     let mut props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(1 << 20));
     for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
         if mostly_distinct(column) {
-            props = props.set_column_dictionary_enabled(field.name().as_str().into(), false);
+            let path: ColumnPath = field.name().as_str().into();
+            props = props.set_column_dictionary_enabled(path.clone(), false);
+            if stored_as_integers(field.data_type()) {
+                // Ids, times, amounts: differences bit-packed take a fraction of
+                // eight bytes a value, before any compression.
+                props = props.set_column_encoding(path, Encoding::DELTA_BINARY_PACKED);
+            }
         }
     }
     props.build()
+}
+
+/// Whether Parquet stores the type's values as INT32 or INT64.
+fn stored_as_integers(t: &DataType) -> bool {
+    match t {
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64
+        | DataType::Date32
+        | DataType::Date64
+        | DataType::Time32(_)
+        | DataType::Time64(_)
+        | DataType::Timestamp(_, _) => true,
+        DataType::Decimal128(precision, _) => *precision <= 18,
+        _ => false,
+    }
 }
 
 /// Whether more than half of the first 1,024 values differ (by hash).
@@ -819,5 +849,53 @@ mod tests {
         assert!(mostly_distinct(&ids));
         assert!(!mostly_distinct(&days));
         assert!(!mostly_distinct(&few));
+    }
+
+    #[test]
+    fn distinct_integers_and_times_are_written_as_packed_differences() {
+        use datafusion::arrow::array::{Float64Array, TimestampMicrosecondArray};
+        let n = 20_000i64;
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Int64, false),
+            Field::new(
+                "at",
+                DataType::Timestamp(datafusion::arrow::datatypes::TimeUnit::Microsecond, None),
+                true,
+            ),
+            Field::new("price", DataType::Float64, false),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(Int64Array::from_iter_values(1..=n)),
+                Arc::new(TimestampMicrosecondArray::from_iter((1..=n).map(|i| {
+                    (i % 11 != 0).then_some(1_767_225_600_000_000 + i * 1_000_000)
+                }))),
+                Arc::new(Float64Array::from_iter_values(
+                    (1..=n).map(|i| i as f64 * 1.37 + 0.001),
+                )),
+            ],
+        )
+        .expect("batch");
+        let file = write_parquet(&batch).expect("parquet");
+        let meta = ParquetMetaDataReader::new()
+            .parse_and_finish(&bytes::Bytes::from(file.clone()))
+            .expect("metadata");
+        let encodings = |c: usize| meta.row_group(0).column(c).encodings().collect::<Vec<_>>();
+        for c in [0, 1] {
+            assert!(
+                encodings(c).contains(&Encoding::DELTA_BINARY_PACKED),
+                "{:?}",
+                encodings(c)
+            );
+        }
+        assert!(
+            !encodings(2).contains(&Encoding::DELTA_BINARY_PACKED),
+            "floats stay plain"
+        );
+        // Sequential ids and times take far less than eight bytes a value.
+        assert!(file.len() < (n as usize) * 8, "{} bytes", file.len());
+        let back = decode(ChunkFormat::Parquet, &file, None).expect("reads back");
+        assert_eq!(back.batch, batch);
     }
 }
