@@ -117,6 +117,12 @@ pub trait RangeReader<K>: Send + 'static {
     async fn read(&mut self, range: &Range<K>, limit: usize) -> Result<Read<K>, ConnectorError>;
     /// Whether the table is read by keys (else by offset).
     fn keyed(&self) -> bool;
+    /// Whether a round's reads run together on the thread that drives the step
+    /// rather than spread over the runtime's threads: for a client whose every
+    /// packet takes a buffer from a pool all its connections share, readers on
+    /// several cores spend more time passing that pool between the cores than
+    /// they gain.
+    const ON_ONE_THREAD: bool = false;
 }
 
 /// Reads `ranges` until each is done or `budget` is spent: every round, a
@@ -140,28 +146,38 @@ where
         if pending.is_empty() {
             break;
         }
-        let mut tasks = vec![];
+        let mut jobs = vec![];
         for &i in pending.iter().take(readers.len()) {
             let Some(mut reader) = readers.pop() else {
                 break;
             };
             let range = ranges[i].clone();
-            tasks.push((
-                i,
-                tokio::spawn(async move {
-                    let read = reader
-                        .read(&range, limit)
-                        .await
-                        .map(|r| (r.batch.num_rows(), r.batch, r.last));
-                    (reader, read)
-                }),
-            ));
+            jobs.push((i, async move {
+                let read = reader
+                    .read(&range, limit)
+                    .await
+                    .map(|r| (r.batch.num_rows(), r.batch, r.last));
+                (reader, read)
+            }));
         }
+        let (order, jobs): (Vec<usize>, Vec<_>) = jobs.into_iter().unzip();
+        let done = if R::ON_ONE_THREAD {
+            futures_util::future::join_all(jobs).await
+        } else {
+            let tasks: Vec<_> = jobs.into_iter().map(tokio::spawn).collect();
+            let mut done = vec![];
+            for task in tasks {
+                done.push(task.await.map_err(|e| {
+                    ConnectorError::upstream(
+                        format!("reading {table}: a reader stopped: {e}"),
+                        true,
+                    )
+                })?);
+            }
+            done
+        };
         let mut failed = None;
-        for (i, task) in tasks {
-            let (reader, read) = task.await.map_err(|e| {
-                ConnectorError::upstream(format!("reading {table}: a reader stopped: {e}"), true)
-            })?;
+        for (i, (reader, read)) in order.into_iter().zip(done) {
             let keyed = reader.keyed();
             readers.push(reader);
             let (rows, batch, last) = match read {
