@@ -96,6 +96,13 @@ pub(crate) fn stop_server(
 }
 
 /// The last 20 lines of a server's log, for an error saying why it did not start.
+/// Whether a server failed to start because another process took its port
+/// between [`moto::free_port`] and the server's bind (an outgoing connection's
+/// ephemeral port may be any free one): starting again on a new port is right.
+pub(crate) fn lost_its_port(e: &anyhow::Error) -> bool {
+    format!("{e:#}").contains("Address already in use")
+}
+
 pub(crate) fn log_tail(path: &std::path::Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();

@@ -42,6 +42,17 @@ impl Mysql {
     /// Creates a data directory, starts a server on a free port, waits until
     /// it answers, and creates [`DATABASE`] and the [`READER`].
     pub async fn start() -> anyhow::Result<Mysql> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match Mysql::start_once().await {
+                Err(e) if tries < 3 && crate::lost_its_port(&e) => continue,
+                started => return started,
+            }
+        }
+    }
+
+    async fn start_once() -> anyhow::Result<Mysql> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());

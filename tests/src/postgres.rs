@@ -54,6 +54,17 @@ impl Postgres {
     }
 
     async fn start_with(tls_only: bool) -> anyhow::Result<Postgres> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match Postgres::start_once(tls_only).await {
+                Err(e) if tries < 3 && crate::lost_its_port(&e) => continue,
+                started => return started,
+            }
+        }
+    }
+
+    async fn start_once(tls_only: bool) -> anyhow::Result<Postgres> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
