@@ -259,8 +259,10 @@ pub fn parse_decimal(text: &str, scale: i8) -> Option<i128> {
 
 /// Days from 1970-01-01 of a date, `None` for MySQL's zero dates.
 fn days(y: u16, m: u8, d: u8) -> Option<i32> {
+    use chrono::Datelike as _;
+    // 1970-01-01 is day 719,163 of the common era.
     let date = chrono::NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d))?;
-    Some((date - chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?).num_days() as i32)
+    Some(date.num_days_from_ce() - 719_163)
 }
 
 /// `time` as MySQL writes it: `[-]HH:MM:SS`, the hours past 24 when the days
@@ -364,7 +366,12 @@ fn append(kind: Kind, builder: &mut Builder, value: &Value) -> Result<(), String
             _ => b.append_value(int()?),
         },
         Builder::Str(b) => match value {
-            Value::Bytes(bytes) => b.append_value(String::from_utf8_lossy(bytes)),
+            // Valid UTF-8 (nearly always) is checked at memory speed and
+            // copied once; anything else has its bad bytes replaced.
+            Value::Bytes(bytes) => match std::str::from_utf8(bytes) {
+                Ok(text) => b.append_value(text),
+                Err(_) => b.append_value(String::from_utf8_lossy(bytes)),
+            },
             Value::Time(neg, d, h, m, s, us) => {
                 b.append_value(time_text(*neg, *d, *h, *m, *s, *us))
             }
@@ -437,6 +444,16 @@ mod tests {
         assert_eq!(Kind::of("decimal", "decimal(65,30)"), Kind::Text);
         assert_eq!(Kind::of("json", "json"), Kind::Text);
         assert_eq!(Kind::of("varbinary", "varbinary(8)"), Kind::Binary);
+    }
+
+    #[test]
+    fn dates_count_days_from_the_epoch_and_zero_dates_are_none() {
+        assert_eq!(days(1970, 1, 1), Some(0));
+        assert_eq!(days(2026, 12, 5), Some(20_792));
+        assert_eq!(days(1969, 12, 31), Some(-1));
+        assert_eq!(days(2024, 2, 29), Some(19_782));
+        assert_eq!(days(0, 0, 0), None);
+        assert_eq!(days(2023, 2, 29), None);
     }
 
     #[test]
