@@ -452,8 +452,9 @@ fn rows_of(
 }
 
 /// One chunk of at most about `limit` rows from the first chunks of a stream:
-/// NDJSON lines are joined, CSV chunks keep the first header only, Parquet and
-/// Arrow IPC (which cannot be joined byte-wise) keep their first chunk.
+/// NDJSON lines are joined, CSV chunks keep the first header only, Parquet
+/// files and a database's columns (which cannot be joined byte-wise) keep their
+/// first chunk.
 fn join_chunks(
     chunks: Vec<sluice_connectors::RawChunk>,
     limit: usize,

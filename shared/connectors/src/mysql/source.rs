@@ -1,8 +1,8 @@
 //! The `mysql` source: a table (`database.table`, or `table` in the URL's
 //! database) read a chunk at a time by keyset over its primary key (or, without
 //! one, its first unique key of NOT NULL columns), each chunk one prepared
-//! statement whose binary-protocol rows are decoded straight into Arrow and
-//! written as a Parquet chunk.
+//! statement whose binary-protocol rows are decoded straight into Arrow columns,
+//! which the extraction step maps and stages as Parquet.
 //!
 //! A table with no such key is read in pages of `LIMIT … OFFSET …` over all
 //! its columns sorted: the same rows for the same offsets while the table does
