@@ -673,7 +673,7 @@ pub async fn object_store(s: Arc<dyn sluice_domain::ports::ObjectStore>) {
         .into_iter()
         .map(|o| o.key)
         .collect();
-    assert_eq!(tables, [to.clone()], "nothing else is listed");
+    assert_eq!(tables, std::slice::from_ref(&to), "nothing else is listed");
     for bad in [
         "",
         "/etc/passwd",
