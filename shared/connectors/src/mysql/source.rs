@@ -10,9 +10,10 @@
 //! twice (and columns longer than the server's `max_sort_length` sort by their
 //! first bytes only).
 //!
-//! A large table with a single integer key is read in up to the mart's
-//! `parallelism` ranges of that key at once ([`keyset`]), cut at equal widths
-//! between its smallest and largest values; other tables in one range.
+//! A large table with a key is read in up to the mart's `parallelism` ranges of
+//! that key at once ([`keyset`]): a single integer key cut at equal widths
+//! between its smallest and largest values, any other key at the quantiles of
+//! a sample of its values; a table without a key in one range.
 //!
 //! The first step reads the table's columns and key from `information_schema`
 //! and, for an incremental run on a table with the source's `cursor_column`,
@@ -307,10 +308,14 @@ impl Position {
     }
 }
 
-/// The key ranges `pos` is read in: for a single integer key, as many as
-/// `parallelism` allows and the table's size asks for
-/// ([`keyset::ranges_for`]), of equal width between its smallest and largest
-/// values; one range otherwise.
+/// Samples of a key read to cut it into ranges, about.
+const KEY_SAMPLE: f64 = 20_000.0;
+
+/// The key ranges `pos` is read in: as many as `parallelism` allows and the
+/// table's size asks for ([`keyset::ranges_for`]). A single integer key is cut
+/// into ranges of equal width between its smallest and largest values, any
+/// other key at the quantiles of a sample of its values (sorted by the server,
+/// so the bounds follow its collation); a table without a key is one range.
 async fn split(
     conn: &mut Conn,
     stream: &str,
@@ -318,24 +323,9 @@ async fn split(
     parallelism: usize,
     limit: usize,
 ) -> Result<Vec<Range<Key>>, ConnectorError> {
-    let Some(k) = pos.integer_key().filter(|_| parallelism > 1) else {
+    if parallelism < 2 || pos.key.is_empty() {
         return Ok(vec![Range::whole()]);
-    };
-    let col = quote_ident(&pos.columns[k].name);
-    // The engine's estimate of the rows (InnoDB's is a sample), and the key's span.
-    let (db, table) = table_of(conn, stream).await?;
-    let row: Option<Row> = conn
-        .exec_first(
-            format!(
-                "SELECT (SELECT TABLE_ROWS FROM information_schema.TABLES
-                         WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?),
-                        CAST(MIN({col}) AS SIGNED), CAST(MAX({col}) AS SIGNED) FROM {}",
-                pos.table
-            ),
-            (db, table),
-        )
-        .await
-        .map_err(|e| db_error("reading the key's range", e))?;
+    }
     let number = |r: &Row, i: usize| -> Option<i128> {
         match r.as_ref(i)? {
             Value::Int(n) => Some(i128::from(*n)),
@@ -344,16 +334,72 @@ async fn split(
             _ => None,
         }
     };
-    let Some((rows, min, max)) =
-        row.and_then(|r| Some((number(&r, 0)?, number(&r, 1)?, number(&r, 2)?)))
-    else {
+    // The engine's estimate of the rows (InnoDB's is a sample).
+    let (db, table) = table_of(conn, stream).await?;
+    let estimate: Option<Row> = conn
+        .exec_first(
+            "SELECT TABLE_ROWS FROM information_schema.TABLES
+             WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+            (db, table),
+        )
+        .await
+        .map_err(|e| db_error("estimating the table's size", e))?;
+    let Some(rows) = estimate.and_then(|r| number(&r, 0)) else {
         return Ok(vec![Range::whole()]);
     };
     let n = keyset::ranges_for(rows.max(0) as u64, limit, parallelism);
-    let bounds = keyset::integer_bounds(min, max, n)
-        .into_iter()
-        .map(|b| vec![Key::Int(b as i64)])
+    if n < 2 {
+        return Ok(vec![Range::whole()]);
+    }
+    let keys: Vec<String> = pos
+        .key
+        .iter()
+        .map(|&k| format!("src.{}", quote_ident(&pos.columns[k].name)))
         .collect();
+    let bounds: Vec<Vec<Key>> = if let Some(k) = pos.integer_key() {
+        let col = quote_ident(&pos.columns[k].name);
+        let span: Option<Row> = conn
+            .exec_first(
+                format!(
+                    "SELECT CAST(MIN({col}) AS SIGNED), CAST(MAX({col}) AS SIGNED) FROM {}",
+                    pos.table
+                ),
+                (),
+            )
+            .await
+            .map_err(|e| db_error("reading the key's range", e))?;
+        let Some((min, max)) = span.and_then(|r| Some((number(&r, 0)?, number(&r, 1)?))) else {
+            return Ok(vec![Range::whole()]);
+        };
+        keyset::integer_bounds(min, max, n)
+            .into_iter()
+            .map(|b| vec![Key::Int(b as i64)])
+            .collect()
+    } else {
+        // A seeded RAND: the same sample each time the table is the same.
+        let fraction = (KEY_SAMPLE / rows.max(1) as f64).clamp(0.000_001, 1.0);
+        let sample: Vec<Row> = conn
+            .query(format!(
+                "SELECT {keys} FROM {} AS src WHERE RAND(0) < {fraction} ORDER BY {keys}",
+                pos.table,
+                keys = keys.join(", ")
+            ))
+            .await
+            .map_err(|e| db_error("sampling the key", e))?;
+        let sample: Vec<Vec<Key>> = sample
+            .iter()
+            .filter_map(|r| {
+                (0..keys.len())
+                    .map(|i| r.as_ref(i).and_then(Key::of))
+                    .collect()
+            })
+            .collect();
+        let mut bounds: Vec<Vec<Key>> = (1..n)
+            .filter_map(|i| sample.get(sample.len() * i / n).cloned())
+            .collect();
+        bounds.dedup();
+        bounds
+    };
     Ok(Range::between(bounds))
 }
 
