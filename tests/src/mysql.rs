@@ -82,6 +82,9 @@ impl Mysql {
         let out = crate::postgres::command(run_as, &install, &dir)
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
+            // Its bootstrap server's temporary tables in this server's own
+            // directory: tests installing at once share nothing in /tmp.
+            .arg(format!("--tmpdir={}", dir.display()))
             .args([
                 "--auth-root-authentication-method=normal",
                 "--skip-test-db",
