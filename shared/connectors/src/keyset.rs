@@ -103,6 +103,16 @@ pub fn ranges_for(rows: u64, limit: usize, parallelism: usize) -> usize {
     (chunks as usize).clamp(1, parallelism.max(1))
 }
 
+/// The bounds cutting a key into `n` ranges at the quantiles of `sample` (keys
+/// in key order, as the server sorted them): at most `n - 1`, none twice.
+pub fn quantile_bounds<K: Clone + PartialEq>(sample: &[Vec<K>], n: usize) -> Vec<Vec<K>> {
+    let mut bounds: Vec<Vec<K>> = (1..n)
+        .filter_map(|i| sample.get(sample.len() * i / n).cloned())
+        .collect();
+    bounds.dedup();
+    bounds
+}
+
 /// One chunk of a range: its rows, and the last row's key (`None` when a key
 /// column of it is NULL, or for a table read by offset).
 pub struct Read<K> {
@@ -261,6 +271,25 @@ mod tests {
             (Some(vec![51]), None)
         );
         assert_eq!(ranges[1].start(), Some((&[26][..], true)));
+    }
+
+    #[test]
+    fn a_sampled_key_is_cut_at_its_quantiles_each_bound_once() {
+        let sample: Vec<Vec<&str>> = ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .iter()
+            .map(|k| vec![*k])
+            .collect();
+        assert_eq!(
+            quantile_bounds(&sample, 4),
+            [vec!["c"], vec!["e"], vec!["g"]]
+        );
+        let few = vec![vec!["x"], vec!["x"]];
+        assert_eq!(
+            quantile_bounds(&few, 4),
+            [vec!["x"]],
+            "a repeated key bounds once"
+        );
+        assert!(quantile_bounds::<&str>(&[], 4).is_empty());
     }
 
     #[test]

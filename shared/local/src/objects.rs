@@ -35,6 +35,13 @@ const TMP_PREFIX: &str = ".tmp-";
 /// must not write (and rename away) the same temporary file.
 static TMP_SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// A temporary name in `dir` for what becomes an object there by a rename:
+/// never listed, and unique in the process.
+fn tmp_in(dir: &Path, what: &str) -> PathBuf {
+    let seq = TMP_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    dir.join(format!("{TMP_PREFIX}{what}-{}-{seq}", std::process::id()))
+}
+
 #[async_trait]
 impl ObjectStore for DirObjectStore {
     async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), ObjectError> {
@@ -46,8 +53,7 @@ impl ObjectStore for DirObjectStore {
                 .file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or("object");
-            let seq = TMP_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let tmp = dir.join(format!("{TMP_PREFIX}{name}-{}-{seq}", std::process::id()));
+            let tmp = tmp_in(dir, name);
             std::fs::write(&tmp, &bytes)?;
             std::fs::File::open(&tmp)?.sync_all()?;
             std::fs::rename(&tmp, &path)
@@ -71,8 +77,7 @@ impl ObjectStore for DirObjectStore {
             if std::fs::rename(&source, &path).is_ok() {
                 return Ok(len);
             }
-            let seq = TMP_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let tmp = dir.join(format!("{TMP_PREFIX}upload-{}-{seq}", std::process::id()));
+            let tmp = tmp_in(dir, "upload");
             let len = std::fs::copy(&source, &tmp)?;
             std::fs::File::open(&tmp)?.sync_all()?;
             std::fs::rename(&tmp, &path)?;
@@ -95,8 +100,7 @@ impl ObjectStore for DirObjectStore {
             }
             let dir = to.parent().unwrap_or(Path::new("."));
             std::fs::create_dir_all(dir)?;
-            let seq = TMP_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let tmp = dir.join(format!("{TMP_PREFIX}copy-{}-{seq}", std::process::id()));
+            let tmp = tmp_in(dir, "copy");
             match std::fs::hard_link(&from, &tmp) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),

@@ -57,15 +57,17 @@ pub(crate) async fn handle(m: &Machine, msg: &Message) -> Result<(), Fault> {
     };
     // Successors: the transforms (unless the step mapped its chunks itself),
     // then the next step, stream or the finalize.
-    for chunk in done.chunks.iter().filter(|_| !done.mapped) {
-        let t = Message::Transform {
-            project: project.clone(),
-            run: run_id.clone(),
-            chunk: chunk.clone(),
-        };
-        m.queue()
-            .send(TRANSFORM_QUEUE, &t.to_json(), Duration::ZERO)
-            .await?;
+    if !done.mapped {
+        for chunk in &done.chunks {
+            let t = Message::Transform {
+                project: project.clone(),
+                run: run_id.clone(),
+                chunk: chunk.clone(),
+            };
+            m.queue()
+                .send(TRANSFORM_QUEUE, &t.to_json(), Duration::ZERO)
+                .await?;
+        }
     }
     let chunks_so_far = chunks_before + done.chunks.len() as u64;
     // A rate limit that resets later than a step may sleep: the next step
@@ -182,12 +184,10 @@ async fn extract_step(
     let mut columns = vec![];
     for (index, raw) in out.chunks.into_iter().enumerate() {
         let id = Chunk::id_for(&run.meta.id, stream, step, index as u32);
-        let (key, raw_bytes) = match raw.batch {
+        let batch = raw.batch;
+        let (key, raw_bytes) = match &batch {
             // Mapped below, where it is: nothing raw is written.
-            Some(batch) => {
-                columns.push((id.clone(), batch));
-                (String::new(), 0)
-            }
+            Some(_) => (String::new(), 0),
             None => {
                 let key = objects::raw_chunk(project, &run.meta.id, &id, raw.format.extension());
                 let raw_bytes = raw.bytes.len() as u64;
@@ -231,9 +231,12 @@ async fn extract_step(
         };
         // A chunk written by an earlier delivery keeps its state (it may be
         // transformed already): the raw rows are the same.
-        records::insert_once(m.deps.store.as_ref(), &chunk).await?;
+        let inserted = records::insert_once(m.deps.store.as_ref(), &chunk).await?;
         rows += raw.rows;
         chunk_ids.push(id);
+        if let Some(batch) = batch {
+            columns.push((chunk, inserted, batch));
+        }
     }
     let mapped = !columns.is_empty();
     map_columns(m, ctx, columns).await?;
@@ -274,24 +277,30 @@ async fn extract_step(
 }
 
 /// Maps and stages the chunks a database source read as columns, as many at once
-/// as the machine has cores, and records each as the transform would. A chunk an
-/// earlier delivery of the step recorded as transformed is not mapped again; one
-/// it left `extracted` is (its staged key is the same).
+/// as the machine has cores, and records each as the transform would. Each comes
+/// with whether this delivery inserted its record: one an earlier delivery of the
+/// step recorded is read again, and not mapped again once transformed (one left
+/// `extracted` is: its staged key is the same).
 async fn map_columns(
     m: &Machine,
     ctx: &crate::RunContext,
-    columns: Vec<(Id, RecordBatch)>,
+    columns: Vec<(Chunk, bool, RecordBatch)>,
 ) -> Result<(), Fault> {
     let project = &ctx.run.meta.project_id;
     let store = m.deps.store.as_ref();
     let at_once = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut pending = columns.into_iter().peekable();
     while pending.peek().is_some() {
-        let group: Vec<(Id, RecordBatch)> = pending.by_ref().take(at_once).collect();
-        let mapped =
-            futures_util::future::join_all(group.into_iter().map(|(id, batch)| async move {
-                let Some(chunk) = records::get::<Chunk>(store, project, &id).await? else {
-                    return Ok(());
+        let group: Vec<(Chunk, bool, RecordBatch)> = pending.by_ref().take(at_once).collect();
+        let mapped = futures_util::future::join_all(group.into_iter().map(
+            |(chunk, inserted, batch)| async move {
+                let chunk = if inserted {
+                    chunk
+                } else {
+                    match records::get::<Chunk>(store, project, &chunk.meta.id).await? {
+                        Some(recorded) => recorded,
+                        None => return Ok(()),
+                    }
                 };
                 if chunk.status != ChunkStatus::Extracted {
                     return Ok(());
@@ -299,8 +308,9 @@ async fn map_columns(
                 let result = transform::stage(m, ctx, &chunk, Rows::Columns(batch)).await;
                 let policy = ctx.def.pipeline.error_policy;
                 transform::finish(m, project, &ctx.run.meta.id, &chunk, policy, false, result).await
-            }))
-            .await;
+            },
+        ))
+        .await;
         mapped.into_iter().collect::<Result<Vec<()>, Fault>>()?;
     }
     Ok(())

@@ -335,35 +335,26 @@ async fn read_footer(m: &Machine, key: &str, size: u64) -> Result<Option<Vec<u8>
     let Some(tail) = m.objects().get_range(key, start, TAIL).await? else {
         return Ok(None);
     };
-    let footer_len = tail
-        .len()
-        .checked_sub(8)
-        .and_then(|at| tail.get(at..at + 4))
-        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64);
-    match footer_len {
-        Some(n) if n + 8 <= tail.len() as u64 => Ok(Some(tail)),
-        _ => Ok(m.objects().get(key).await?),
+    match footer(&tail) {
+        Some(_) => Ok(Some(tail)),
+        None => Ok(m.objects().get(key).await?),
     }
+}
+
+/// The footer (metadata) of a Parquet file `tail` ends with, when `tail` holds
+/// all of it after the file's `PAR1` magic and length.
+fn footer(tail: &[u8]) -> Option<&[u8]> {
+    let (rest, end) = tail.split_at(tail.len().checked_sub(8)?);
+    let (len, magic) = end.split_at(4);
+    let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize;
+    (magic == b"PAR1").then_some(&rest[rest.len().checked_sub(len)?..])
 }
 
 /// The landed columns of a Parquet file, from its footer alone (`tail` ends with
 /// the footer: the whole file or its last bytes).
 fn footer_columns(tail: &[u8]) -> Result<Vec<(String, String)>, Fault> {
     let bad = |e: String| Fault::Permanent(format!("a staged chunk does not read: {e}"));
-    let (len, magic) = tail
-        .len()
-        .checked_sub(8)
-        .map(|at| tail.split_at(at))
-        .map(|(rest, end)| (rest, end.split_at(4)))
-        .map(|(rest, (len, magic))| {
-            let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize;
-            (rest.len().checked_sub(len).map(|at| &rest[at..]), magic)
-        })
-        .ok_or_else(|| bad("shorter than a footer".into()))?;
-    let footer = match (len, magic) {
-        (Some(footer), b"PAR1") => footer,
-        _ => return Err(bad("no Parquet footer at its end".into())),
-    };
+    let footer = footer(tail).ok_or_else(|| bad("no Parquet footer at its end".into()))?;
     let metadata =
         ParquetMetaDataReader::decode_metadata(footer).map_err(|e| bad(e.to_string()))?;
     let file = metadata.file_metadata();

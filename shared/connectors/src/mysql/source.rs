@@ -394,11 +394,7 @@ async fn split(
                     .collect()
             })
             .collect();
-        let mut bounds: Vec<Vec<Key>> = (1..n)
-            .filter_map(|i| sample.get(sample.len() * i / n).cloned())
-            .collect();
-        bounds.dedup();
-        bounds
+        keyset::quantile_bounds(&sample, n)
     };
     Ok(Range::between(bounds))
 }

@@ -355,11 +355,7 @@ async fn split(
             .iter()
             .map(|r| (0..keys.len()).map(|i| r.get::<_, String>(i)).collect())
             .collect();
-        let mut bounds: Vec<Vec<String>> = (1..n)
-            .filter_map(|i| sample.get(sample.len() * i / n).cloned())
-            .collect();
-        bounds.dedup();
-        bounds
+        keyset::quantile_bounds(&sample, n)
     };
     Ok(Range::between(bounds))
 }
