@@ -396,8 +396,8 @@ async fn a_large_postgres_table_is_read_in_key_ranges_at_once() {
     }
     // Dozens of steps read four ranges each, over sessions each step left
     // idle for the next: a few are still open (the next step's), never more
-    // than the four read at once, where a login per range per step would
-    // leave none open and a leak far more.
+    // than the four read at once and the one that planned the run, where a
+    // login per range per step would leave none open and a leak far more.
     let client = pg.client().await.expect("a client");
     let open: i64 = client
         .query_one(
@@ -408,7 +408,118 @@ async fn a_large_postgres_table_is_read_in_key_ranges_at_once() {
         .await
         .expect("the sessions")
         .get(0);
-    assert!((1..=4).contains(&open), "{open} sessions open");
+    assert!((1..=5).contains(&open), "{open} sessions open");
+}
+
+/// A source's readers start TLS themselves, then log in over it: against a
+/// server that takes logins over TLS only (its certificate self-signed), each
+/// sslmode does what libpq's does, for the step that plans the run and for
+/// the readers of a later step alike. Sessions the server ended while idle
+/// are not taken by the next step.
+#[tokio::test]
+async fn a_postgres_source_reads_over_tls_as_its_sslmode_says_and_takes_no_ended_session() {
+    let pg = Postgres::start_tls_only().await.expect("postgres starts");
+    let client = pg.client().await.expect("a client");
+    client
+        .batch_execute(
+            "CREATE TABLE public.t (id bigint PRIMARY KEY, v text);
+             INSERT INTO public.t SELECT i, 'row ' || i FROM generate_series(1, 3000) i;
+             ANALYZE;",
+        )
+        .await
+        .expect("the table");
+    let x = extractor("postgres", &loopback_allowed()).expect("the extractor");
+    let budget = || Budget::new(1, Duration::from_secs(60));
+    let with = |sslmode: &str| {
+        let mut c = Map::new();
+        c.insert("url".into(), json!(format!("{}{sslmode}", pg.url())));
+        c
+    };
+    let tls = with("");
+    let req = StreamRequest {
+        parallelism: 2,
+        ..request("public.t", &tls, None, Duration::ZERO)
+    };
+    // A first step over TLS (the default, `prefer`): its position, for the
+    // later steps below.
+    let planned = x.step(&req, None, budget()).await.expect("a step");
+    let position = planned.next.clone().expect("more to read");
+    let mut ids = sorted_ids(&planned.chunks);
+    for (sslmode, refused) in [
+        ("?sslmode=disable", "no encryption"),
+        ("?sslmode=verify-full", "invalid peer certificate"),
+    ] {
+        let cfg = with(sslmode);
+        let req = StreamRequest {
+            parallelism: 2,
+            ..request("public.t", &cfg, None, Duration::ZERO)
+        };
+        for at in [None, Some(&position)] {
+            let Err(e) = x.step(&req, at, budget()).await else {
+                panic!("{sslmode}: read");
+            };
+            let text = e.to_string();
+            assert!(text.contains(refused), "{sslmode}: {text}");
+            assert!(!e.retryable(), "{sslmode}: {text}");
+            assert!(!text.contains(pg.password()), "{text}");
+        }
+    }
+    // The server ends every session but this client's; the next steps log in
+    // again (over `require`) and read the rest, every row once.
+    let ended: i64 = client
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+             WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .await
+        .expect("the sessions ended")
+        .get(0);
+    assert!(ended >= 2, "{ended} sessions ended");
+    let gone = std::time::Instant::now();
+    loop {
+        let open: i64 = client
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+                &[],
+            )
+            .await
+            .expect("the sessions")
+            .get(0);
+        if open == 0 {
+            break;
+        }
+        assert!(
+            gone.elapsed() < Duration::from_secs(60),
+            "{open} sessions still open"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let cfg = with("?sslmode=require");
+    let req = StreamRequest {
+        parallelism: 2,
+        ..request("public.t", &cfg, None, Duration::ZERO)
+    };
+    let mut at = Some(position);
+    while let Some(p) = at {
+        let out = x.step(&req, Some(&p), budget()).await.expect("a step");
+        ids.extend(sorted_ids(&out.chunks));
+        at = out.next;
+    }
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=3000).collect::<Vec<i64>>());
+}
+
+/// The `id` column of `chunks`' batches.
+fn sorted_ids(chunks: &[sluice_connectors::RawChunk]) -> Vec<i64> {
+    let batches: Vec<_> = chunks
+        .iter()
+        .map(|c| c.batch.clone().expect("the columns as decoded"))
+        .collect();
+    let mut out = ids(&batches);
+    out.sort_unstable();
+    out
 }
 
 /// What cannot be read says why, naming the field, and never the password.

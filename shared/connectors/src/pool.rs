@@ -48,7 +48,7 @@ fn key(url: &str) -> String {
 impl<T> Idle<T> {
     /// An idle session of `url` that `alive` accepts, the latest kept first;
     /// sessions past [`IDLE_FOR`] or not alive are dropped on the way.
-    pub fn take(&self, url: &str, alive: impl Fn(&T) -> bool) -> Option<T> {
+    pub fn take(&self, url: &str, mut alive: impl FnMut(&mut T) -> bool) -> Option<T> {
         let mut dropped = vec![];
         let found = {
             let mut all = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
@@ -56,8 +56,8 @@ impl<T> Idle<T> {
             let list = all.get_mut(&key)?;
             let now = Instant::now();
             let mut found = None;
-            while let Some((session, since)) = list.pop() {
-                if now.duration_since(since) < IDLE_FOR && alive(&session) {
+            while let Some((mut session, since)) = list.pop() {
+                if now.duration_since(since) < IDLE_FOR && alive(&mut session) {
                     found = Some(session);
                     break;
                 }

@@ -9,6 +9,8 @@
 #[cfg(feature = "postgres_source")]
 pub mod copy;
 #[cfg(feature = "postgres_source")]
+mod reader;
+#[cfg(feature = "postgres_source")]
 pub mod source;
 mod tls;
 
@@ -35,13 +37,19 @@ pub fn db_error(step: &str, e: tokio_postgres::Error) -> ConnectorError {
         // Its own words (a closed connection, an I/O error) carry no secret either.
         return ConnectorError::upstream(format!("{step}: {e}"), true);
     };
-    let mut text = format!("{step}: the database answered: {}", db.message());
-    if let Some(detail) = db.detail() {
+    answered(step, db.code().code(), db.message(), db.detail())
+}
+
+/// The error the server answered with (its SQLSTATE `code`, its message and
+/// detail) as a connector error: retryable when it may pass.
+fn answered(step: &str, code: &str, message: &str, detail: Option<&str>) -> ConnectorError {
+    let mut text = format!("{step}: the database answered: {message}");
+    if let Some(detail) = detail {
         text.push_str(&format!(" ({detail})"));
     }
     // Connection trouble, conflicts, lack of resources and operator
     // intervention may pass; bad data, SQL, logins and privileges will not.
-    let class = db.code().code().get(..2).unwrap_or_default();
+    let class = code.get(..2).unwrap_or_default();
     let retryable = matches!(class, "08" | "40" | "53" | "55" | "57" | "58" | "XX");
     ConnectorError::upstream(text, retryable)
 }
@@ -101,6 +109,21 @@ async fn addresses(
 /// `egress` allows, over TLS as its `sslmode` asks, its connection driven by
 /// a task of its own; and `host:port`, to name the server in messages.
 pub async fn connect(egress: &Egress, url: &str) -> Result<(Client, String), ConnectorError> {
+    let (config, mode) = parse(url)?;
+    let (stream, host, shown) = dial(egress, &config).await?;
+    let tls = tls::connector(&host, mode).map_err(refused)?;
+    let (client, connection) = login(&shown, mode, config.connect_raw(stream, tls)).await?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::warn!(error = %e, "The database connection ended with an error.");
+        }
+    });
+    Ok((client, shown))
+}
+
+/// The connection settings of `url`, TLS as its `sslmode` asks; a reason
+/// that never quotes the URL when it does not parse.
+fn parse(url: &str) -> Result<(Config, tls::Mode), ConnectorError> {
     let (url, mode) = tls::split_sslmode(url).map_err(refused)?;
     // Its parse error could quote the URL: say only that it does not parse.
     let mut config: Config = url.parse().map_err(|_| {
@@ -109,63 +132,70 @@ pub async fn connect(egress: &Egress, url: &str) -> Result<(Client, String), Con
         ))
     })?;
     config.ssl_mode(mode.ssl_mode());
+    Ok((config, mode))
+}
+
+/// A TCP connection to the first address of `config`'s hosts that `egress`
+/// allows and that answers; with its host, and `host:port` to name it.
+async fn dial(
+    egress: &Egress,
+    config: &Config,
+) -> Result<(tokio::net::TcpStream, String, String), ConnectorError> {
     let mut last = ConnectorError::upstream("the database URL names no host", false);
-    for (host, shown, addrs) in addresses(egress, &config).await? {
+    for (host, shown, addrs) in addresses(egress, config).await? {
         for addr in addrs {
-            let stream =
-                match tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect(addr))
-                    .await
-                {
-                    Ok(Ok(s)) => s,
-                    Ok(Err(e)) => {
-                        last = ConnectorError::upstream(
-                            format!("could not connect to {shown}: {e}"),
-                            true,
-                        );
-                        continue;
-                    }
-                    Err(_) => {
-                        last = ConnectorError::upstream(
-                            format!("connecting to {shown} timed out"),
-                            true,
-                        );
-                        continue;
-                    }
-                };
-            let _ = stream.set_nodelay(true);
-            let tls = tls::connector(&host, mode).map_err(refused)?;
-            let login = tokio::time::timeout(LOGIN_TIMEOUT, config.connect_raw(stream, tls));
-            let (client, connection) = match login.await {
-                Ok(Ok(pair)) => pair,
+            match tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect(addr)).await
+            {
+                Ok(Ok(stream)) => {
+                    let _ = stream.set_nodelay(true);
+                    return Ok((stream, host, shown));
+                }
                 Ok(Err(e)) => {
-                    if let Some(why) = tls::refusal(&e) {
-                        let hint = if mode == tls::Mode::VerifyFull {
-                            " (sslmode=verify-full trusts the public certificate authorities only; sslmode=require encrypts without that check)"
-                        } else {
-                            ""
-                        };
-                        return Err(refused(format!(
-                            "TLS with the database at {shown} failed: {why}{hint}"
-                        )));
-                    }
-                    return Err(db_error(&format!("logging in to {shown}"), e));
+                    last = ConnectorError::upstream(
+                        format!("could not connect to {shown}: {e}"),
+                        true,
+                    );
                 }
                 Err(_) => {
-                    return Err(ConnectorError::upstream(
-                        format!("logging in to {shown} timed out"),
-                        true,
-                    ));
+                    last =
+                        ConnectorError::upstream(format!("connecting to {shown} timed out"), true);
                 }
-            };
-            tokio::spawn(async move {
-                if let Err(e) = connection.await {
-                    tracing::warn!(error = %e, "The database connection ended with an error.");
-                }
-            });
-            return Ok((client, shown));
+            }
         }
     }
     Err(last)
+}
+
+/// The login `connecting` makes to the server `shown`, within its time, its
+/// failure said as the reason the server or the TLS handshake gave.
+async fn login<C>(
+    shown: &str,
+    mode: tls::Mode,
+    connecting: impl std::future::Future<Output = Result<(Client, C), tokio_postgres::Error>>,
+) -> Result<(Client, C), ConnectorError> {
+    match tokio::time::timeout(LOGIN_TIMEOUT, connecting).await {
+        Ok(Ok(pair)) => Ok(pair),
+        Ok(Err(e)) => match tls::refusal(&e) {
+            Some(why) => Err(tls_refused(shown, mode, &why)),
+            None => Err(db_error(&format!("logging in to {shown}"), e)),
+        },
+        Err(_) => Err(ConnectorError::upstream(
+            format!("logging in to {shown} timed out"),
+            true,
+        )),
+    }
+}
+
+/// The TLS handshake with the server `shown` failed for `why`.
+fn tls_refused(shown: &str, mode: tls::Mode, why: &str) -> ConnectorError {
+    let hint = if mode == tls::Mode::VerifyFull {
+        " (sslmode=verify-full trusts the public certificate authorities only; sslmode=require encrypts without that check)"
+    } else {
+        ""
+    };
+    refused(format!(
+        "TLS with the database at {shown} failed: {why}{hint}"
+    ))
 }
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
 //! The `postgres` source: a table (`schema.table`, or `table` in `public`) read
 //! a chunk at a time by keyset over its primary key (or, without one, its
 //! `ctid`), each chunk one `COPY (SELECT …) TO STDOUT (FORMAT binary)` decoded
-//! straight into Arrow columns, the chunk the extract step maps. A large table is
+//! straight into Arrow columns, the chunk the extract step maps. The COPY is
+//! read by sessions that take their messages from the connection themselves
+//! ([`super::reader`]); the first step plans the run over a tokio-postgres
+//! client. A large table is
 //! read in up to the mart's `parallelism` key ranges at once ([`keyset`]):
 //! an integer key cut by its smallest and largest values, another key by a
 //! sample of its values, `ctid` by the table's pages.
@@ -17,7 +20,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sluice_domain::net::Egress;
@@ -26,6 +28,7 @@ use tokio_postgres::Client;
 use sluice_domain::discovery::{DiscoveredField, DiscoveredStream, FoundBy, SourceTest};
 
 use super::copy::{Column, Decoder, Wire};
+use super::reader::CopySession;
 use super::{connect, db_error};
 use crate::keyset::{self, Range, RangeReader, Read};
 use crate::{Budget, ConnectorError, Extractor, Probe, StepOutput, StreamRequest, config_str};
@@ -360,9 +363,9 @@ async fn split(
     Ok(Range::between(bounds))
 }
 
-/// Reads a range over a connection of its own.
+/// Reads a range over a session of its own.
 struct Reader {
-    client: Client,
+    session: CopySession,
     pos: Arc<Position>,
 }
 
@@ -376,14 +379,11 @@ impl RangeReader<String> for Reader {
         let pos = &self.pos;
         let (sql, columns) = pos.query(range, limit);
         let mut decoder = Decoder::new(columns, limit);
-        let reading = |e| db_error(&format!("reading {}", pos.table), e);
-        let stream = self.client.copy_out(sql.as_str()).await.map_err(reading)?;
-        futures_util::pin_mut!(stream);
-        while let Some(piece) = stream.next().await {
-            decoder
-                .feed(&piece.map_err(reading)?)
-                .map_err(|why| ConnectorError::upstream(why, false))?;
-        }
+        self.session
+            .query(&sql, &format!("reading {}", pos.table), |piece| {
+                decoder.feed(piece)
+            })
+            .await?;
         let rows = decoder.rows();
         let texts: Option<Vec<String>> = decoder.last_keys().iter().cloned().collect();
         let batch = decoder
@@ -402,9 +402,21 @@ impl RangeReader<String> for Reader {
 }
 
 /// Sessions left idle by steps that ended well, taken by the next step of the
-/// same URL ([`crate::pool`]).
+/// same URL ([`crate::pool`]): the clients that plan a run (its first step),
+/// and the sessions that read its ranges.
 static IDLE: std::sync::LazyLock<crate::pool::Idle<Client>> =
     std::sync::LazyLock::new(Default::default);
+static IDLE_READERS: std::sync::LazyLock<crate::pool::Idle<CopySession>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// What every session runs first. Values read as text (keys, cursors) come
+/// in one form whatever the server's defaults.
+fn setup() -> String {
+    format!(
+        "SET statement_timeout = {}; SET default_transaction_read_only = on; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3",
+        STATEMENT_TIMEOUT.as_millis()
+    )
+}
 
 /// A client of the source's database, its session set for reading: one a
 /// step before left idle, else a new one.
@@ -414,15 +426,18 @@ async fn session(egress: &Egress, url: &str) -> Result<Client, ConnectorError> {
     }
     let (client, _shown) = connect(egress, url).await?;
     client
-        .batch_execute(&format!(
-            // Values read as text (keys, cursors) in one form whatever the
-            // server's defaults.
-            "SET statement_timeout = {}; SET default_transaction_read_only = on; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3",
-            STATEMENT_TIMEOUT.as_millis()
-        ))
+        .batch_execute(&setup())
         .await
         .map_err(|e| db_error("setting up the session", e))?;
     Ok(client)
+}
+
+/// A session that reads ranges: one a step before left idle, else a new one.
+async fn reader(egress: &Egress, url: &str) -> Result<CopySession, ConnectorError> {
+    if let Some(session) = IDLE_READERS.take(url, |s| s.idle()) {
+        return Ok(session);
+    }
+    CopySession::open(egress, url, &setup()).await
 }
 
 /// The first step's position: the table's shape, its key and the run's window.
@@ -521,15 +536,16 @@ impl Extractor for Postgres {
         if url.is_empty() {
             return Err(ConnectorError::config("config.url", "is required"));
         }
-        let client = session(&self.egress, url).await?;
         let limit = req.batch_size.max(1);
         let mut pos = match position {
             Some(p) => serde_json::from_value::<Position>(p.clone()).map_err(|_| {
                 ConnectorError::upstream("the step's continuation does not parse", false)
             })?,
             None => {
+                let client = session(&self.egress, url).await?;
                 let mut pos = first(&client, req).await?;
                 pos.ranges = split(&client, &pos, req.parallelism, limit).await?;
+                IDLE.give(url, client);
                 pos
             }
         };
@@ -557,13 +573,10 @@ impl Extractor for Postgres {
             ranges: vec![],
             ..pos.clone()
         });
-        let mut readers = vec![Reader {
-            client,
-            pos: shape.clone(),
-        }];
-        for _ in 1..pending.min(req.parallelism.max(1)) {
+        let mut readers = vec![];
+        for _ in 0..pending.clamp(1, req.parallelism.max(1)) {
             readers.push(Reader {
-                client: session(&self.egress, url).await?,
+                session: reader(&self.egress, url).await?,
                 pos: shape.clone(),
             });
         }
@@ -571,7 +584,7 @@ impl Extractor for Postgres {
         let chunks = keyset::read(&mut readers, &mut pos.ranges, limit, budget, &table).await?;
         // Every statement ended well: the sessions serve the next step.
         for r in readers {
-            IDLE.give(url, r.client);
+            IDLE_READERS.give(url, r.session);
         }
         Ok(StepOutput {
             chunks,

@@ -151,6 +151,58 @@ pub(crate) fn connector(host: &str, mode: Mode) -> Result<Connect, String> {
     })
 }
 
+/// `stream` to `host`, encrypted as `mode` asks, as the protocol starts TLS:
+/// an SSLRequest, the server's one-byte answer (`S`: it agrees; `N`: it
+/// does not), then the handshake. `shown` names the server in messages.
+#[cfg(feature = "postgres_source")]
+pub(crate) async fn start(
+    mut stream: tokio::net::TcpStream,
+    host: &str,
+    mode: Mode,
+    shown: &str,
+) -> Result<Box<dyn super::reader::Io>, crate::ConnectorError> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    if mode == Mode::Disable {
+        return Ok(Box::new(stream));
+    }
+    let lost = |e: io::Error| {
+        crate::ConnectorError::upstream(format!("starting TLS with {shown}: {e}"), true)
+    };
+    // The SSLRequest: its length, 8, and the code 80877103.
+    stream
+        .write_all(&[0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])
+        .await
+        .map_err(lost)?;
+    let mut answer = [0u8];
+    stream.read_exact(&mut answer).await.map_err(lost)?;
+    match answer[0] {
+        b'S' => {
+            let Connect { config, name } =
+                connector(host, mode).map_err(|why| super::tls_refused(shown, mode, &why))?;
+            match tokio_rustls::TlsConnector::from(config)
+                .connect(name, stream)
+                .await
+            {
+                Ok(tls) => Ok(Box::new(tls)),
+                Err(e) => match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                    Some(why) => Err(super::tls_refused(shown, mode, &why.to_string())),
+                    None => Err(lost(e)),
+                },
+            }
+        }
+        b'N' if mode == Mode::Prefer => Ok(Box::new(stream)),
+        b'N' => Err(super::tls_refused(
+            shown,
+            mode,
+            "the server does not offer TLS",
+        )),
+        _ => Err(crate::ConnectorError::upstream(
+            format!("starting TLS with {shown}: the server answered neither yes nor no"),
+            false,
+        )),
+    }
+}
+
 /// Starts TLS on a connection when the server agrees to it.
 pub(crate) struct Connect {
     config: Arc<rustls::ClientConfig>,

@@ -1,0 +1,297 @@
+//! A session that reads `COPY … TO STDOUT` by the protocol's messages itself.
+//!
+//! tokio-postgres hands each message of a COPY to its caller as a `Bytes` of
+//! its own, cut from a buffer the connection's task shares with it: for a
+//! binary COPY that is a message, a reference count taken and released, and
+//! a stream polled per row, about a sixth of a source's CPU. A reader's
+//! session logs in with tokio-postgres (its authentication, SCRAM included),
+//! then takes the connection back: messages are cut from one large buffer and
+//! each COPY data message goes to the decoder where it lies.
+//!
+//! TLS is started here, before the login, as tokio-postgres would start it
+//! (the protocol's SSLRequest, then the handshake): the connection lent to
+//! tokio-postgres and taken back is then whole, encryption included.
+
+use std::io;
+use std::ops::Range;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+
+use sluice_domain::net::Egress;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio_postgres::NoTls;
+use tokio_postgres::config::SslMode;
+
+use super::{answered, dial, login, parse, tls};
+use crate::ConnectorError;
+
+/// A connection to the server, encrypted or not.
+pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
+impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
+
+/// What one read of the socket asks for, at least.
+const READ: usize = 256 * 1024;
+
+/// A logged-in session, read by messages.
+pub struct CopySession {
+    io: Box<dyn Io>,
+    /// Bytes read: `start..end` not yet taken as messages.
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// `host:port`, to name the server in messages.
+    shown: String,
+}
+
+impl CopySession {
+    /// A session logged in to the database `url` names, at an address `egress`
+    /// allows, over TLS as its `sslmode` asks, `setup` run in it.
+    pub async fn open(
+        egress: &Egress,
+        url: &str,
+        setup: &str,
+    ) -> Result<CopySession, ConnectorError> {
+        let (mut config, mode) = parse(url)?;
+        let (stream, host, shown) = dial(egress, &config).await?;
+        let io = tls::start(stream, &host, mode, &shown).await?;
+        // Encrypted already, or plain as the mode allows: tokio-postgres logs
+        // in over the connection as it is.
+        config.ssl_mode(SslMode::Disable);
+        let lent = Arc::new(Mutex::new(Some(io)));
+        let (client, connection) =
+            login(&shown, mode, config.connect_raw(Lent(lent.clone()), NoTls)).await?;
+        // The login ended with the server ready for a query, and neither has
+        // been polled since: nothing of the connection is in their buffers.
+        drop((client, connection));
+        let io = lent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .ok_or_else(|| {
+                ConnectorError::upstream(
+                    format!("logging in to {shown}: the connection was lost"),
+                    true,
+                )
+            })?;
+        let mut session = CopySession {
+            io,
+            buf: vec![0; READ],
+            start: 0,
+            end: 0,
+            shown,
+        };
+        session
+            .query(setup, "setting up the session", |_| Ok(()))
+            .await?;
+        Ok(session)
+    }
+
+    /// Runs `sql` (by the simple query protocol: statements without
+    /// parameters) until the server is ready for the next; the bytes of each
+    /// COPY data message go to `data`, whose error ends the session's use.
+    /// The server's error, once it is ready again, says it was `step`.
+    pub async fn query(
+        &mut self,
+        sql: &str,
+        step: &str,
+        mut data: impl FnMut(&[u8]) -> Result<(), String>,
+    ) -> Result<(), ConnectorError> {
+        self.send(sql, step).await?;
+        let mut failed = None;
+        loop {
+            let (tag, body) = self.message(step).await?;
+            let body = &self.buf[body];
+            match tag {
+                b'd' => data(body).map_err(|why| ConnectorError::upstream(why, false))?,
+                b'E' => failed = Some(server_error(step, body)),
+                b'Z' => {
+                    if self.buf.len() > 4 * READ && self.start == self.end {
+                        // A row larger than reads are: the buffer it took goes.
+                        self.buf = vec![0; READ];
+                        (self.start, self.end) = (0, 0);
+                    }
+                    return failed.map_or(Ok(()), Err);
+                }
+                // The COPY's start and end, a statement's rows and end, and
+                // what the server says on the side (notices, settings,
+                // notifications).
+                b'H' | b'c' | b'C' | b'T' | b'D' | b'I' | b'N' | b'S' | b'A' => {}
+                other => {
+                    return Err(ConnectorError::upstream(
+                        format!(
+                            "{step}: {} sent a message the reader does not expect ({:?})",
+                            self.shown, other as char
+                        ),
+                        true,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Whether the session is open and idle: nothing read and not answered,
+    /// and a read would wait (a closed connection would end at once).
+    pub fn idle(&mut self) -> bool {
+        let mut scratch = [0u8; 1];
+        let mut buf = ReadBuf::new(&mut scratch);
+        let mut cx = Context::from_waker(Waker::noop());
+        self.start == self.end
+            && Pin::new(&mut *self.io)
+                .poll_read(&mut cx, &mut buf)
+                .is_pending()
+    }
+
+    /// Sends `sql` as a Query message: its tag, its length, the text ended by
+    /// a zero byte.
+    async fn send(&mut self, sql: &str, step: &str) -> Result<(), ConnectorError> {
+        let mut message = Vec::with_capacity(sql.len() + 6);
+        message.push(b'Q');
+        message.extend_from_slice(&(sql.len() as u32 + 5).to_be_bytes());
+        message.extend_from_slice(sql.as_bytes());
+        message.push(0);
+        let sent = async {
+            self.io.write_all(&message).await?;
+            self.io.flush().await
+        };
+        sent.await.map_err(|e| self.lost(step, e))
+    }
+
+    /// The next message: its tag, and where its body is in the buffer.
+    async fn message(&mut self, step: &str) -> Result<(u8, Range<usize>), ConnectorError> {
+        loop {
+            let at = self.start;
+            let have = self.end - at;
+            let need = if have >= 5 {
+                let len = u32::from_be_bytes(self.buf[at + 1..at + 5].try_into().expect("4 bytes"))
+                    as usize;
+                if len < 4 {
+                    return Err(ConnectorError::upstream(
+                        format!("{step}: {} sent a message of a bad length", self.shown),
+                        true,
+                    ));
+                }
+                if have > len {
+                    self.start = at + 1 + len;
+                    return Ok((self.buf[at], at + 5..at + 1 + len));
+                }
+                1 + len
+            } else {
+                5
+            };
+            // Room for the whole message and for a read worth its system call:
+            // the part read moves to the start, the buffer grows for a larger
+            // message.
+            if self.buf.len() - at < need || self.buf.len() - self.end < READ / 4 {
+                self.buf.copy_within(at..self.end, 0);
+                (self.start, self.end) = (0, have);
+                if self.buf.len() < need + READ / 4 {
+                    self.buf.resize(need + READ, 0);
+                }
+            }
+            let n = self
+                .io
+                .read(&mut self.buf[self.end..])
+                .await
+                .map_err(|e| self.lost(step, e))?;
+            if n == 0 {
+                return Err(ConnectorError::upstream(
+                    format!("{step}: {} closed the connection", self.shown),
+                    true,
+                ));
+            }
+            self.end += n;
+        }
+    }
+
+    fn lost(&self, step: &str, e: io::Error) -> ConnectorError {
+        ConnectorError::upstream(
+            format!("{step}: the connection to {} failed: {e}", self.shown),
+            true,
+        )
+    }
+}
+
+/// An ErrorResponse's fields (a code byte and a zero-ended text each, a zero
+/// byte after the last) as a connector error.
+fn server_error(step: &str, body: &[u8]) -> ConnectorError {
+    let (mut code, mut message, mut detail) = ("", "", None);
+    for field in body.split(|b| *b == 0) {
+        let Some((&kind, text)) = field.split_first() else {
+            break;
+        };
+        let text = std::str::from_utf8(text).unwrap_or("(not UTF-8)");
+        match kind {
+            b'C' => code = text,
+            b'M' => message = text,
+            b'D' => detail = Some(text),
+            _ => {}
+        }
+    }
+    answered(step, code, message, detail)
+}
+
+/// The connection lent to tokio-postgres for the login, and taken back.
+struct Lent(Arc<Mutex<Option<Box<dyn Io>>>>);
+
+impl Lent {
+    fn with<R>(
+        &self,
+        f: impl FnOnce(Pin<&mut dyn Io>) -> Poll<io::Result<R>>,
+    ) -> Poll<io::Result<R>> {
+        match self.0.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            Some(io) => f(Pin::new(&mut **io)),
+            None => Poll::Ready(Err(io::ErrorKind::NotConnected.into())),
+        }
+    }
+}
+
+impl AsyncRead for Lent {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.with(|io| io.poll_read(cx, buf))
+    }
+}
+
+impl AsyncWrite for Lent {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.with(|io| io.poll_write(cx, buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.with(|io| io.poll_flush(cx))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.with(|io| io.poll_shutdown(cx))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_error_says_its_message_and_detail_and_passes_by_its_class() {
+        let body =
+            b"SERROR\0C57014\0Mcanceling statement due to statement timeout\0Dsome detail\0\0";
+        let e = server_error("reading t", body);
+        assert!(e.retryable());
+        assert_eq!(
+            e.to_string(),
+            "reading t: the database answered: canceling statement due to statement timeout (some detail)"
+        );
+        let e = server_error(
+            "reading t",
+            b"SERROR\0C42P01\0Mrelation \"t\" does not exist\0\0",
+        );
+        assert!(!e.retryable());
+    }
+}
