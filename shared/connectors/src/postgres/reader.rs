@@ -278,6 +278,96 @@ impl AsyncWrite for Lent {
 mod tests {
     use super::*;
 
+    /// A message of `tag` with `body`, framed.
+    fn framed(tag: u8, body: &[u8]) -> Vec<u8> {
+        let mut m = vec![tag];
+        m.extend_from_slice(&(body.len() as u32 + 4).to_be_bytes());
+        m.extend_from_slice(body);
+        m
+    }
+
+    #[tokio::test]
+    async fn messages_cut_anywhere_by_the_socket_are_read_whole_a_large_one_included() {
+        let (client, mut server) = tokio::io::duplex(4096);
+        let mut session = CopySession {
+            io: Box::new(client),
+            buf: vec![0; READ],
+            start: 0,
+            end: 0,
+            shown: "db:5432".into(),
+        };
+        let large: Vec<u8> = (0..READ * 3).map(|i| (i % 251) as u8).collect();
+        let mut answer = framed(b'H', &[1, 0, 0]);
+        answer.extend(framed(b'N', b"SNOTICE\0Mhello\0\0"));
+        for body in [&b"first"[..], &large, b"", b"last"] {
+            answer.extend(framed(b'd', body));
+        }
+        for (tag, body) in [(b'c', &b""[..]), (b'C', b"COPY 4\0"), (b'Z', b"I")] {
+            answer.extend(framed(tag, body));
+        }
+        let serve = tokio::spawn(async move {
+            let mut query = vec![0u8; 1 + 4 + 10];
+            server.read_exact(&mut query).await.expect("the query");
+            // Sent in pieces of a prime length, so messages and headers are cut.
+            for piece in answer.chunks(7_919) {
+                server.write_all(piece).await.expect("sent");
+                tokio::task::yield_now().await;
+            }
+            query
+        });
+        let mut got: Vec<Vec<u8>> = vec![];
+        session
+            .query("COPY t TO", "reading t", |d| {
+                got.push(d.to_vec());
+                Ok(())
+            })
+            .await
+            .expect("read");
+        let query = serve.await.expect("served");
+        assert_eq!(query, framed(b'Q', b"COPY t TO\0"));
+        assert_eq!(got.len(), 4);
+        assert_eq!(got[0], b"first");
+        assert!(got[1] == large, "the large message whole");
+        assert_eq!(got[2], b"");
+        assert_eq!(got[3], b"last");
+        assert_eq!(
+            session.buf.len(),
+            READ,
+            "the buffer the large message took went"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_error_the_server_answers_ends_the_query_once_it_is_ready_again() {
+        let (client, mut server) = tokio::io::duplex(4096);
+        let mut session = CopySession {
+            io: Box::new(client),
+            buf: vec![0; READ],
+            start: 0,
+            end: 0,
+            shown: "db:5432".into(),
+        };
+        let mut answer = framed(b'E', b"SERROR\0C42P01\0Mrelation \"t\" does not exist\0\0");
+        answer.extend(framed(b'Z', b"I"));
+        answer.extend(framed(b'Z', b"I"));
+        server.write_all(&answer).await.expect("sent");
+        let e = session
+            .query("SELECT", "reading t", |_| Ok(()))
+            .await
+            .expect_err("the server's error");
+        assert_eq!(
+            e.to_string(),
+            "reading t: the database answered: relation \"t\" does not exist"
+        );
+        // The session is where the server is: ready for the next query.
+        session
+            .query("SELECT", "reading t", |_| Ok(()))
+            .await
+            .expect("the next query");
+        drop(server);
+        assert!(!session.idle(), "a closed connection is not idle");
+    }
+
     #[test]
     fn a_server_error_says_its_message_and_detail_and_passes_by_its_class() {
         let body =
