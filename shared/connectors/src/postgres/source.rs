@@ -1,13 +1,12 @@
 //! The `postgres` source: a table (`schema.table`, or `table` in `public`) read
 //! a chunk at a time by keyset over its primary key (or, without one, its
 //! `ctid`), each chunk one `COPY (SELECT …) TO STDOUT (FORMAT binary)` decoded
-//! straight into Arrow columns, the chunk the extract step maps. The COPY is
-//! read by sessions that take their messages from the connection themselves
-//! ([`super::reader`]); the first step plans the run over a tokio-postgres
-//! client. A large table is
-//! read in up to the mart's `parallelism` key ranges at once ([`keyset`]):
+//! straight into Arrow columns, the chunk the extract step maps. A large table
+//! is read in up to the mart's `parallelism` key ranges at once ([`keyset`]):
 //! an integer key cut by its smallest and largest values, another key by a
-//! sample of its values, `ctid` by the table's pages.
+//! sample of its values, `ctid` by the table's pages. The first step plans the
+//! run over a tokio-postgres client; the ranges are read by sessions that take
+//! the COPY's messages from the connection themselves ([`super::reader`]).
 //!
 //! The first step reads the table's columns and key from the catalog and, for an
 //! incremental run on a table with the source's `cursor_column`, the column's
