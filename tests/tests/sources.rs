@@ -399,15 +399,7 @@ async fn a_large_postgres_table_is_read_in_key_ranges_at_once() {
     // than the four read at once and the one that planned the run, where a
     // login per range per step would leave none open and a leak far more.
     let client = pg.client().await.expect("a client");
-    let open: i64 = client
-        .query_one(
-            "SELECT count(*) FROM pg_stat_activity
-             WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
-            &[],
-        )
-        .await
-        .expect("the sessions")
-        .get(0);
+    let open = other_sessions(&client).await;
     assert!((1..=5).contains(&open), "{open} sessions open");
 }
 
@@ -478,15 +470,7 @@ async fn a_postgres_source_reads_over_tls_as_its_sslmode_says_and_takes_no_ended
     assert!(ended >= 2, "{ended} sessions ended");
     let gone = std::time::Instant::now();
     loop {
-        let open: i64 = client
-            .query_one(
-                "SELECT count(*) FROM pg_stat_activity
-                 WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
-                &[],
-            )
-            .await
-            .expect("the sessions")
-            .get(0);
+        let open = other_sessions(&client).await;
         if open == 0 {
             break;
         }
@@ -511,7 +495,20 @@ async fn a_postgres_source_reads_over_tls_as_its_sslmode_says_and_takes_no_ended
     assert_eq!(ids, (1..=3000).collect::<Vec<i64>>());
 }
 
-/// The `id` column of `chunks`' batches.
+/// The client sessions open on the server, `client`'s aside.
+async fn other_sessions(client: &tokio_postgres::Client) -> i64 {
+    client
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .await
+        .expect("the sessions")
+        .get(0)
+}
+
+/// The `id` column of `chunks`' batches, sorted.
 fn sorted_ids(chunks: &[sluice_connectors::RawChunk]) -> Vec<i64> {
     let batches: Vec<_> = chunks
         .iter()

@@ -74,17 +74,22 @@ impl CopySession {
                     true,
                 )
             })?;
-        let mut session = CopySession {
+        let mut session = CopySession::over(io, shown);
+        session
+            .query(setup, "setting up the session", |_| Ok(()))
+            .await?;
+        Ok(session)
+    }
+
+    /// A session over `io`, logged in, nothing read yet.
+    fn over(io: Box<dyn Io>, shown: String) -> CopySession {
+        CopySession {
             io,
             buf: vec![0; READ],
             start: 0,
             end: 0,
             shown,
-        };
-        session
-            .query(setup, "setting up the session", |_| Ok(()))
-            .await?;
-        Ok(session)
+        }
     }
 
     /// Runs `sql` (by the simple query protocol: statements without
@@ -289,13 +294,7 @@ mod tests {
     #[tokio::test]
     async fn messages_cut_anywhere_by_the_socket_are_read_whole_a_large_one_included() {
         let (client, mut server) = tokio::io::duplex(4096);
-        let mut session = CopySession {
-            io: Box::new(client),
-            buf: vec![0; READ],
-            start: 0,
-            end: 0,
-            shown: "db:5432".into(),
-        };
+        let mut session = CopySession::over(Box::new(client), "db:5432".into());
         let large: Vec<u8> = (0..READ * 3).map(|i| (i % 251) as u8).collect();
         let mut answer = framed(b'H', &[1, 0, 0]);
         answer.extend(framed(b'N', b"SNOTICE\0Mhello\0\0"));
@@ -340,13 +339,7 @@ mod tests {
     #[tokio::test]
     async fn an_error_the_server_answers_ends_the_query_once_it_is_ready_again() {
         let (client, mut server) = tokio::io::duplex(4096);
-        let mut session = CopySession {
-            io: Box::new(client),
-            buf: vec![0; READ],
-            start: 0,
-            end: 0,
-            shown: "db:5432".into(),
-        };
+        let mut session = CopySession::over(Box::new(client), "db:5432".into());
         let mut answer = framed(b'E', b"SERROR\0C42P01\0Mrelation \"t\" does not exist\0\0");
         answer.extend(framed(b'Z', b"I"));
         answer.extend(framed(b'Z', b"I"));

@@ -184,7 +184,7 @@ pub(crate) async fn start(
                 .await
             {
                 Ok(tls) => Ok(Box::new(tls)),
-                Err(e) => match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                Err(e) => match rustls_error(&e) {
                     Some(why) => Err(super::tls_refused(shown, mode, &why.to_string())),
                     None => Err(lost(e)),
                 },
@@ -267,15 +267,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Stream<S> {
 
 /// Why the TLS handshake failed, when it did (a certificate that does not
 /// check out, a server without TLS): retrying will not change it.
+/// The rustls error `e` is, or the I/O error `e` carries.
+fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    e.downcast_ref::<rustls::Error>().or_else(|| {
+        e.downcast_ref::<io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    })
+}
+
 pub(crate) fn refusal(e: &tokio_postgres::Error) -> Option<String> {
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        let rustls_error = s.downcast_ref::<rustls::Error>().or_else(|| {
-            s.downcast_ref::<io::Error>()
-                .and_then(|io| io.get_ref())
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        if let Some(r) = rustls_error {
+        if let Some(r) = rustls_error(s) {
             return Some(r.to_string());
         }
         source = s.source();
