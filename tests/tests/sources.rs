@@ -1735,15 +1735,15 @@ async fn large_mysql_tables_are_read_in_key_ranges_at_once() {
     let my = Mysql::start().await.expect("mariadb starts");
     my.exec(
         "SET SESSION max_recursive_iterations = 100000;
-         CREATE TABLE big (id bigint PRIMARY KEY, note varchar(20));
+         CREATE TABLE big (id bigint PRIMARY KEY, note varchar(20)) STATS_SAMPLE_PAGES = 1000;
          INSERT INTO big
          WITH RECURSIVE seq AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM seq WHERE i < 10000)
          SELECT i, CONCAT('note ', i) FROM seq;
-         CREATE TABLE named (code char(32) PRIMARY KEY, n bigint NOT NULL);
+         CREATE TABLE named (code char(32) PRIMARY KEY, n bigint NOT NULL) STATS_SAMPLE_PAGES = 1000;
          INSERT INTO named
          WITH RECURSIVE seq AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM seq WHERE i < 10000)
          SELECT MD5(i), i FROM seq;
-         CREATE TABLE pairs (a int, b varchar(12), n bigint NOT NULL, PRIMARY KEY (a, b));
+         CREATE TABLE pairs (a int, b varchar(12), n bigint NOT NULL, PRIMARY KEY (a, b)) STATS_SAMPLE_PAGES = 1000;
          INSERT INTO pairs
          WITH RECURSIVE seq AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM seq WHERE i < 10000)
          SELECT i % 7, CONCAT('k', i), i FROM seq;
@@ -1751,6 +1751,21 @@ async fn large_mysql_tables_are_read_in_key_ranges_at_once() {
     )
     .await
     .expect("the tables");
+    // The split asks for ranges by InnoDB's estimate of the rows, which
+    // samples pages: every page sampled, it is the count, and the ranges four.
+    use mysql_async::prelude::Queryable as _;
+    let mut root = my.root().await.expect("a session");
+    for table in ["big", "named", "pairs"] {
+        let estimate: Option<u64> = root
+            .exec_first(
+                "SELECT TABLE_ROWS FROM information_schema.TABLES
+                 WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+                (sluice_tests::mysql::DATABASE, table),
+            )
+            .await
+            .expect("the estimate");
+        assert_eq!(estimate, Some(10_000), "{table}");
+    }
     // An integer key cut by its span; a text key and a key of two columns at
     // the quantiles of a sample of their values.
     for (table, column) in [("big", "id"), ("named", "n"), ("pairs", "n")] {
@@ -1758,8 +1773,6 @@ async fn large_mysql_tables_are_read_in_key_ranges_at_once() {
     }
     // The steps' sessions are kept for the next step: a few are open, never
     // more than the four ranges read at once.
-    use mysql_async::prelude::Queryable as _;
-    let mut root = my.root().await.expect("a session");
     let open: Option<i64> = root
         .query_first(
             "SELECT COUNT(*) FROM information_schema.PROCESSLIST
