@@ -36,30 +36,44 @@ pub struct Mysql {
     port: u16,
     dir: PathBuf,
     password: String,
+    /// Whether TCP logins must be over TLS (root's is over the socket then).
+    tls_only: bool,
 }
 
 impl Mysql {
     /// Creates a data directory, starts a server on a free port, waits until
     /// it answers, and creates [`DATABASE`] and the [`READER`].
     pub async fn start() -> anyhow::Result<Mysql> {
+        Mysql::start_with(false).await
+    }
+
+    /// Like [`Mysql::start`], but the server takes TCP logins over TLS only
+    /// (`require_secure_transport`), with a self-signed certificate for
+    /// `localhost` and 127.0.0.1 that no public authority vouches for. Root
+    /// logs in over the server's socket.
+    pub async fn start_tls_only() -> anyhow::Result<Mysql> {
+        Mysql::start_with(true).await
+    }
+
+    async fn start_with(tls_only: bool) -> anyhow::Result<Mysql> {
         let mut tries = 0;
         loop {
             tries += 1;
-            match Mysql::start_once().await {
+            match Mysql::start_once(tls_only).await {
                 Err(e) if tries < 3 && crate::lost_its_port(&e) => continue,
                 started => return started,
             }
         }
     }
 
-    async fn start_once() -> anyhow::Result<Mysql> {
+    async fn start_once(tls_only: bool) -> anyhow::Result<Mysql> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         let dir = std::env::temp_dir().join(format!("sluice-my-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let password = format!("my-s3cr3t-{nanos:x}");
-        let started = Mysql::start_in(dir.clone(), password).await;
+        let started = Mysql::start_in(dir.clone(), password, tls_only).await;
         if started.is_err() {
             // Whatever step failed, nothing is left behind.
             let _ = std::fs::remove_dir_all(&dir);
@@ -67,7 +81,7 @@ impl Mysql {
         started
     }
 
-    async fn start_in(dir: PathBuf, password: String) -> anyhow::Result<Mysql> {
+    async fn start_in(dir: PathBuf, password: String, tls_only: bool) -> anyhow::Result<Mysql> {
         let (server, install) = find_bins()?;
         let run_as = crate::postgres::unprivileged()?;
         #[cfg(unix)]
@@ -101,6 +115,13 @@ impl Mysql {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
+        let mut tls = vec![];
+        if tls_only {
+            let (key, crt) = crate::postgres::self_signed(&dir, run_as)?;
+            tls.push(format!("--ssl-key={}", key.display()));
+            tls.push(format!("--ssl-cert={}", crt.display()));
+            tls.push("--require-secure-transport=ON".to_string());
+        }
         let port = crate::moto::free_port()?;
         let log = File::create(dir.join("stdout.log")).context("creating the server log")?;
         let child = crate::postgres::command(run_as, &server, &dir)
@@ -120,6 +141,7 @@ impl Mysql {
                 "--innodb-flush-log-at-trx-commit=0",
                 "--max-connections=60",
             ])
+            .args(&tls)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
@@ -131,6 +153,7 @@ impl Mysql {
             port,
             dir,
             password,
+            tls_only,
         };
         server.wait_ready().await?;
         let mut root = server.root().await?;
@@ -171,6 +194,11 @@ impl Mysql {
             .tcp_port(self.port)
             .user(Some("root"))
             .prefer_socket(false);
+        let opts = if self.tls_only {
+            opts.socket(Some(self.dir.join("mysqld.sock").display().to_string()))
+        } else {
+            opts
+        };
         Ok(mysql_async::Conn::new(opts).await?)
     }
 

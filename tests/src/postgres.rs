@@ -229,7 +229,25 @@ impl Drop for Postgres {
 /// server looks for `server.crt` and `server.key`), and a `pg_hba.conf` that
 /// takes TCP logins over TLS only.
 fn tls_only_setup(data: &Path, run_as: Option<(u32, u32)>) -> anyhow::Result<()> {
-    let (key, crt) = (data.join("server.key"), data.join("server.crt"));
+    self_signed(data, run_as)?;
+    let hba = data.join("pg_hba.conf");
+    std::fs::write(&hba, "hostssl all all 127.0.0.1/32 scram-sha-256\n")
+        .context("writing pg_hba.conf")?;
+    if let Some((uid, gid)) = run_as {
+        #[cfg(unix)]
+        std::os::unix::fs::chown(&hba, Some(uid), Some(gid))?;
+    }
+    Ok(())
+}
+
+/// `server.key` and a self-signed `server.crt` for `localhost` and
+/// 127.0.0.1 in `dir` (made with the `openssl` command), the key readable by
+/// `run_as` only; their paths.
+pub(crate) fn self_signed(
+    dir: &Path,
+    run_as: Option<(u32, u32)>,
+) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let (key, crt) = (dir.join("server.key"), dir.join("server.crt"));
     let out = Command::new("openssl")
         .args([
             "req",
@@ -255,20 +273,17 @@ fn tls_only_setup(data: &Path, run_as: Option<(u32, u32)>) -> anyhow::Result<()>
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let hba = data.join("pg_hba.conf");
-    std::fs::write(&hba, "hostssl all all 127.0.0.1/32 scram-sha-256\n")
-        .context("writing pg_hba.conf")?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
         std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600))?;
         if let Some((uid, gid)) = run_as {
-            for f in [&key, &crt, &hba] {
+            for f in [&key, &crt] {
                 std::os::unix::fs::chown(f, Some(uid), Some(gid))?;
             }
         }
     }
-    Ok(())
+    Ok((key, crt))
 }
 
 /// `program`, run in `dir`, as `run_as` when given (through `setpriv`).

@@ -29,8 +29,12 @@ pub mod rest;
 pub mod smtp;
 #[cfg(feature = "tester")]
 pub mod tester;
+#[cfg(any(feature = "postgres", feature = "mysql_source"))]
+mod tls;
 #[cfg(feature = "webhook")]
 pub mod webhook;
+#[cfg(any(feature = "postgres_source", feature = "mysql_source"))]
+mod wire;
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,7 @@
 //! Rows of MySQL's binary protocol (a prepared statement's result) decoded
 //! straight into Arrow builders, column by column by the column's declared
-//! type: no row is ever text or JSON on the way.
+//! type: each value is read where it lies in the row's packet, and no row is
+//! ever text, JSON or a list of values on the way.
 
 use std::sync::Arc;
 
@@ -11,7 +12,8 @@ use arrow_array::builder::{
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
-use mysql_async::{Row, Value};
+use mysql_common::Value;
+use mysql_common::constants::{ColumnFlags, ColumnType};
 use serde::{Deserialize, Serialize};
 
 /// How a column is read, from its `information_schema` type.
@@ -213,19 +215,205 @@ impl Builder {
     }
 }
 
-/// A value as a signed integer: integers, and a bit field's bytes.
-fn as_i128(v: &Value) -> Option<i128> {
-    match v {
-        Value::Int(i) => Some(i128::from(*i)),
-        Value::UInt(u) => Some(i128::from(*u)),
-        // A bit field: its bytes, most significant first.
-        Value::Bytes(b) if b.len() <= 8 => Some(
-            b.iter()
-                .fold(0i128, |acc, byte| (acc << 8) | i128::from(*byte)),
-        ),
-        Value::Bytes(b) => std::str::from_utf8(b).ok()?.trim().parse().ok(),
-        _ => None,
+/// How a result's column is laid out in a binary row, by the type the
+/// server sends it as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wire {
+    I8,
+    U8,
+    I16,
+    U16,
+    I32,
+    U32,
+    I64,
+    U64,
+    F32,
+    F64,
+    /// `date`, `datetime` and `timestamp`: a length, then the parts.
+    Date,
+    /// `time`: a length, then the sign, days and parts.
+    Time,
+    /// Anything else: bytes after their length (text, decimals, bits, blobs).
+    Bytes,
+    /// A column always NULL: nothing in the row.
+    Null,
+}
+
+impl Wire {
+    /// The layout of a column the server sends as `t`, `unsigned` or not.
+    pub fn of(t: ColumnType, flags: ColumnFlags) -> Wire {
+        use ColumnType::*;
+        let unsigned = flags.contains(ColumnFlags::UNSIGNED_FLAG);
+        match t {
+            MYSQL_TYPE_TINY if unsigned => Wire::U8,
+            MYSQL_TYPE_TINY => Wire::I8,
+            MYSQL_TYPE_SHORT | MYSQL_TYPE_YEAR if unsigned => Wire::U16,
+            MYSQL_TYPE_SHORT | MYSQL_TYPE_YEAR => Wire::I16,
+            MYSQL_TYPE_LONG | MYSQL_TYPE_INT24 if unsigned => Wire::U32,
+            MYSQL_TYPE_LONG | MYSQL_TYPE_INT24 => Wire::I32,
+            MYSQL_TYPE_LONGLONG if unsigned => Wire::U64,
+            MYSQL_TYPE_LONGLONG => Wire::I64,
+            MYSQL_TYPE_FLOAT => Wire::F32,
+            MYSQL_TYPE_DOUBLE => Wire::F64,
+            MYSQL_TYPE_DATE | MYSQL_TYPE_DATETIME | MYSQL_TYPE_DATETIME2 | MYSQL_TYPE_TIMESTAMP
+            | MYSQL_TYPE_TIMESTAMP2 | MYSQL_TYPE_NEWDATE => Wire::Date,
+            MYSQL_TYPE_TIME | MYSQL_TYPE_TIME2 => Wire::Time,
+            MYSQL_TYPE_NULL => Wire::Null,
+            _ => Wire::Bytes,
+        }
     }
+}
+
+/// One value of a row, read where it lies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    Int(i64),
+    UInt(u64),
+    Float(f32),
+    Double(f64),
+    Bytes(&'a [u8]),
+    /// Year, month, day, hour, minute, second, microsecond.
+    Date(u16, u8, u8, u8, u8, u8, u32),
+    /// Negative, days, hours, minutes, seconds, microseconds.
+    Time(bool, u32, u8, u8, u8, u32),
+}
+
+impl<'a> Cell<'a> {
+    /// A value mysql_async read (a planning query's), or `None` for NULL.
+    pub fn of(v: &'a Value) -> Option<Cell<'a>> {
+        Some(match v {
+            Value::NULL => return None,
+            Value::Int(i) => Cell::Int(*i),
+            Value::UInt(u) => Cell::UInt(*u),
+            Value::Float(f) => Cell::Float(*f),
+            Value::Double(d) => Cell::Double(*d),
+            Value::Bytes(b) => Cell::Bytes(b),
+            Value::Date(y, mo, d, h, mi, s, us) => Cell::Date(*y, *mo, *d, *h, *mi, *s, *us),
+            Value::Time(n, d, h, m, s, us) => Cell::Time(*n, *d, *h, *m, *s, *us),
+        })
+    }
+
+    /// The value as a signed integer: integers, and a bit field's bytes.
+    fn as_i128(self) -> Option<i128> {
+        match self {
+            Cell::Int(i) => Some(i128::from(i)),
+            Cell::UInt(u) => Some(i128::from(u)),
+            // A bit field: its bytes, most significant first.
+            Cell::Bytes(b) if b.len() <= 8 => Some(
+                b.iter()
+                    .fold(0i128, |acc, byte| (acc << 8) | i128::from(*byte)),
+            ),
+            Cell::Bytes(b) => std::str::from_utf8(b).ok()?.trim().parse().ok(),
+            _ => None,
+        }
+    }
+}
+
+/// `n` bytes off the front of `row`.
+fn eat<'a>(row: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    let (head, rest) = row.split_at_checked(n)?;
+    *row = rest;
+    Some(head)
+}
+
+fn eat_array<const N: usize>(row: &mut &[u8]) -> Option<[u8; N]> {
+    eat(row, N)?.try_into().ok()
+}
+
+/// A length-encoded integer off the front of `row`.
+fn lenenc(row: &mut &[u8]) -> Option<u64> {
+    let first = *eat(row, 1)?.first()?;
+    Some(match first {
+        0xFC => u64::from(u16::from_le_bytes(eat_array(row)?)),
+        0xFD => {
+            let [a, b, c] = eat_array(row)?;
+            u64::from_le_bytes([a, b, c, 0, 0, 0, 0, 0])
+        }
+        0xFE => u64::from_le_bytes(eat_array(row)?),
+        n => u64::from(n),
+    })
+}
+
+/// A length-encoded count (of columns, of bytes) off the front of `buf`.
+pub fn count(buf: &mut &[u8]) -> Option<usize> {
+    usize::try_from(lenenc(buf)?).ok()
+}
+
+/// The value of a column laid out as `wire` off the front of `row`; `None`
+/// when the row is cut short.
+fn cell<'a>(wire: Wire, row: &mut &'a [u8]) -> Option<Cell<'a>> {
+    Some(match wire {
+        Wire::I8 => Cell::Int(i64::from(i8::from_le_bytes(eat_array(row)?))),
+        Wire::U8 => Cell::UInt(u64::from(u8::from_le_bytes(eat_array(row)?))),
+        Wire::I16 => Cell::Int(i64::from(i16::from_le_bytes(eat_array(row)?))),
+        Wire::U16 => Cell::UInt(u64::from(u16::from_le_bytes(eat_array(row)?))),
+        Wire::I32 => Cell::Int(i64::from(i32::from_le_bytes(eat_array(row)?))),
+        Wire::U32 => Cell::UInt(u64::from(u32::from_le_bytes(eat_array(row)?))),
+        Wire::I64 => Cell::Int(i64::from_le_bytes(eat_array(row)?)),
+        Wire::U64 => Cell::UInt(u64::from_le_bytes(eat_array(row)?)),
+        Wire::F32 => Cell::Float(f32::from_le_bytes(eat_array(row)?)),
+        Wire::F64 => Cell::Double(f64::from_le_bytes(eat_array(row)?)),
+        Wire::Date => {
+            let len = usize::from(*eat(row, 1)?.first()?);
+            let p = eat(row, len)?;
+            let at = |i: usize| p.get(i).copied().unwrap_or(0);
+            let us = match p.get(7..11) {
+                Some(us) => u32::from_le_bytes(us.try_into().ok()?),
+                None => 0,
+            };
+            let year = match p.get(0..2) {
+                Some(y) => u16::from_le_bytes(y.try_into().ok()?),
+                None => 0,
+            };
+            Cell::Date(year, at(2), at(3), at(4), at(5), at(6), us)
+        }
+        Wire::Time => {
+            let len = usize::from(*eat(row, 1)?.first()?);
+            let p = eat(row, len)?;
+            let at = |i: usize| p.get(i).copied().unwrap_or(0);
+            let days = match p.get(1..5) {
+                Some(d) => u32::from_le_bytes(d.try_into().ok()?),
+                None => 0,
+            };
+            let us = match p.get(8..12) {
+                Some(us) => u32::from_le_bytes(us.try_into().ok()?),
+                None => 0,
+            };
+            Cell::Time(at(0) == 1, days, at(5), at(6), at(7), us)
+        }
+        Wire::Bytes => {
+            let len = usize::try_from(lenenc(row)?).ok()?;
+            Cell::Bytes(eat(row, len)?)
+        }
+        // Never read: its bit in the row's NULL bitmap is always set.
+        Wire::Null => return None,
+    })
+}
+
+/// Calls `each` with every column's place and value (`None` for NULL) of
+/// the binary row `row` (its 0x00 header, its NULL bitmap, its values),
+/// laid out as `wires` say; an error when the row is not.
+pub fn walk<'a>(
+    wires: &[Wire],
+    row: &'a [u8],
+    mut each: impl FnMut(usize, Option<Cell<'a>>) -> Result<(), String>,
+) -> Result<(), String> {
+    // The NULL bitmap's bits start at its third (two are reserved).
+    let bitmap_len = (wires.len() + 7 + 2) / 8;
+    let short = || format!("a row of {} bytes is cut short", row.len());
+    let (bitmap, mut values) = row
+        .get(1..)
+        .and_then(|r| r.split_at_checked(bitmap_len))
+        .ok_or_else(short)?;
+    for (i, wire) in wires.iter().enumerate() {
+        let bit = i + 2;
+        if bitmap[bit / 8] & (1 << (bit % 8)) != 0 {
+            each(i, None)?;
+        } else {
+            each(i, Some(cell(*wire, &mut values).ok_or_else(short)?))?;
+        }
+    }
+    Ok(())
 }
 
 /// Decimal text (`-12.5`, `3`, `1e3` never: MySQL writes plain digits) as an
@@ -308,13 +496,22 @@ impl Decoder {
         self.rows
     }
 
-    /// Appends `row`, whose values are the columns' in order.
-    pub fn push(&mut self, row: &Row) -> Result<(), String> {
-        for (i, (column, builder)) in self.columns.iter().zip(&mut self.builders).enumerate() {
-            let value = row.as_ref(i).unwrap_or(&Value::NULL);
-            append(column.kind, builder, value)
-                .map_err(|why| format!("column {} of row {}: {why}", column.name, self.rows + 1))?;
+    /// Appends the binary row `row`, whose columns are laid out as `wires`
+    /// say and are the decoder's in order.
+    pub fn push(&mut self, wires: &[Wire], row: &[u8]) -> Result<(), String> {
+        if wires.len() != self.columns.len() {
+            return Err(format!(
+                "the statement returned {} columns for the table's {}",
+                wires.len(),
+                self.columns.len()
+            ));
         }
+        let (columns, builders, rows) = (&self.columns, &mut self.builders, self.rows);
+        walk(wires, row, |i, value| {
+            let column = &columns[i];
+            append(column.kind, &mut builders[i], value)
+                .map_err(|why| format!("column {} of row {}: {why}", column.name, rows + 1))
+        })?;
         self.rows += 1;
         Ok(())
     }
@@ -331,13 +528,13 @@ impl Decoder {
     }
 }
 
-fn append(kind: Kind, builder: &mut Builder, value: &Value) -> Result<(), String> {
-    if matches!(value, Value::NULL) {
+fn append(kind: Kind, builder: &mut Builder, value: Option<Cell<'_>>) -> Result<(), String> {
+    let Some(value) = value else {
         builder.null();
         return Ok(());
-    }
+    };
     let unexpected = || format!("a {kind:?} column sent {value:?}");
-    let int = || as_i128(value).ok_or_else(unexpected);
+    let int = || value.as_i128().ok_or_else(unexpected);
     let range = |_| format!("{value:?} is out of range of a {kind:?} column");
     match builder {
         Builder::Bool(b) => b.append_value(int()? != 0),
@@ -349,17 +546,17 @@ fn append(kind: Kind, builder: &mut Builder, value: &Value) -> Result<(), String
         Builder::U16(b) => b.append_value(u16::try_from(int()?).map_err(range)?),
         Builder::U32(b) => b.append_value(u32::try_from(int()?).map_err(range)?),
         Builder::F32(b) => b.append_value(match value {
-            Value::Float(f) => *f,
-            Value::Double(d) => *d as f32,
+            Cell::Float(f) => f,
+            Cell::Double(d) => d as f32,
             _ => return Err(unexpected()),
         }),
         Builder::F64(b) => b.append_value(match value {
-            Value::Double(d) => *d,
-            Value::Float(f) => f64::from(*f),
+            Cell::Double(d) => d,
+            Cell::Float(f) => f64::from(f),
             _ => return Err(unexpected()),
         }),
         Builder::Dec(b) => match (kind, value) {
-            (Kind::Decimal { scale, .. }, Value::Bytes(text)) => {
+            (Kind::Decimal { scale, .. }, Cell::Bytes(text)) => {
                 let text = std::str::from_utf8(text).map_err(|_| unexpected())?;
                 b.append_value(parse_decimal(text, scale).ok_or_else(unexpected)?)
             }
@@ -368,24 +565,21 @@ fn append(kind: Kind, builder: &mut Builder, value: &Value) -> Result<(), String
         Builder::Str(b) => match value {
             // Valid UTF-8 (nearly always) is checked at memory speed and
             // copied once; anything else has its bad bytes replaced.
-            Value::Bytes(bytes) => match std::str::from_utf8(bytes) {
+            Cell::Bytes(bytes) => match std::str::from_utf8(bytes) {
                 Ok(text) => b.append_value(text),
                 Err(_) => b.append_value(String::from_utf8_lossy(bytes)),
             },
-            Value::Time(neg, d, h, m, s, us) => {
-                b.append_value(time_text(*neg, *d, *h, *m, *s, *us))
-            }
-            Value::Int(i) => b.append_value(i.to_string()),
-            Value::UInt(u) => b.append_value(u.to_string()),
-            Value::Float(f) => b.append_value(f.to_string()),
-            Value::Double(d) => b.append_value(d.to_string()),
-            Value::Date(y, mo, d, h, mi, s, us) => b.append_value(format!(
+            Cell::Time(neg, d, h, m, s, us) => b.append_value(time_text(neg, d, h, m, s, us)),
+            Cell::Int(i) => b.append_value(i.to_string()),
+            Cell::UInt(u) => b.append_value(u.to_string()),
+            Cell::Float(f) => b.append_value(f.to_string()),
+            Cell::Double(d) => b.append_value(d.to_string()),
+            Cell::Date(y, mo, d, h, mi, s, us) => b.append_value(format!(
                 "{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{us:06}"
             )),
-            Value::NULL => b.append_null(),
         },
         Builder::Date(b) => match value {
-            Value::Date(y, m, d, ..) => match days(*y, *m, *d) {
+            Cell::Date(y, m, d, ..) => match days(y, m, d) {
                 Some(n) => b.append_value(n),
                 // A zero date ('0000-00-00') is no day.
                 None => b.append_null(),
@@ -393,18 +587,18 @@ fn append(kind: Kind, builder: &mut Builder, value: &Value) -> Result<(), String
             _ => return Err(unexpected()),
         },
         Builder::Ts(b) => match value {
-            Value::Date(y, mo, d, h, mi, s, us) => match days(*y, *mo, *d) {
+            Cell::Date(y, mo, d, h, mi, s, us) => match days(y, mo, d) {
                 Some(n) => b.append_value(
                     i64::from(n) * 86_400_000_000
-                        + (i64::from(*h) * 3600 + i64::from(*mi) * 60 + i64::from(*s)) * 1_000_000
-                        + i64::from(*us),
+                        + (i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(s)) * 1_000_000
+                        + i64::from(us),
                 ),
                 None => b.append_null(),
             },
             _ => return Err(unexpected()),
         },
         Builder::Bin(b) => match value {
-            Value::Bytes(bytes) => b.append_value(bytes),
+            Cell::Bytes(bytes) => b.append_value(bytes),
             _ => return Err(unexpected()),
         },
     }

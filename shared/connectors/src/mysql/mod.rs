@@ -14,6 +14,7 @@
 //! that impersonates the database.
 
 pub mod decode;
+pub mod reader;
 pub mod source;
 
 use std::net::SocketAddr;
@@ -40,6 +41,13 @@ enum Mode {
 
 fn refused(reason: impl Into<String>) -> ConnectorError {
     ConnectorError::upstream(reason, false)
+}
+
+/// The server `shown` offers no TLS, and the URL's mode requires it.
+fn no_tls(shown: &str) -> ConnectorError {
+    refused(format!(
+        "the database at {shown} offers no TLS, which the URL's ssl-mode requires"
+    ))
 }
 
 /// `url` without its query, and the `ssl-mode` it named; or a reason that
@@ -81,19 +89,7 @@ fn split_mode(url: &str) -> Result<(String, Mode), ConnectorError> {
 /// was being done.
 pub fn db_error(step: &str, e: mysql_async::Error) -> ConnectorError {
     match e {
-        mysql_async::Error::Server(s) => {
-            // Lock waits, deadlocks, too many connections, a shutting-down
-            // server and a killed query may pass; bad SQL, logins and
-            // privileges will not.
-            let retryable = matches!(
-                s.code,
-                1040 | 1053 | 1205 | 1213 | 1317 | 1927 | 2006 | 2013
-            );
-            ConnectorError::upstream(
-                format!("{step}: the database answered: {} ({})", s.message, s.code),
-                retryable,
-            )
-        }
+        mysql_async::Error::Server(s) => answered(step, s.code, &s.message),
         mysql_async::Error::Io(io) => ConnectorError::upstream(format!("{step}: {io}"), true),
         // The driver's and the URL's own words carry no secret: the URL is
         // never handed to the driver whole.
@@ -101,20 +97,50 @@ pub fn db_error(step: &str, e: mysql_async::Error) -> ConnectorError {
     }
 }
 
-/// Whether a [`connect`] error `why` says the server was reached and refused
-/// the login (the credentials, the database), not that it was out of reach.
-pub fn login_refused(why: &str) -> bool {
-    why.starts_with("logging in to") && !why.contains("timed out")
+/// The server's error `code` and `message` as a connector error, retryable
+/// when it may pass: lock waits, deadlocks, too many connections, a
+/// shutting-down server and a killed query may; bad SQL, logins and
+/// privileges will not.
+pub(crate) fn answered(step: &str, code: u16, message: &str) -> ConnectorError {
+    let retryable = matches!(code, 1040 | 1053 | 1205 | 1213 | 1317 | 1927 | 2006 | 2013);
+    ConnectorError::upstream(
+        format!("{step}: the database answered: {message} ({code})"),
+        retryable,
+    )
 }
 
-/// A connection logged in to the database `url` names, made to an address
-/// `egress` allows, over TLS as its `ssl-mode` asks, with `setup` run first;
-/// and `host:port`, to name the server in messages.
-pub async fn connect(
-    egress: &Egress,
-    url: &str,
-    setup: &[String],
-) -> Result<(Conn, String), ConnectorError> {
+/// The TLS handshake with the server `shown` failed for `why`.
+fn tls_refused(shown: &str, mode: Mode, why: &str) -> ConnectorError {
+    let hint = if mode == Mode::VerifyIdentity {
+        " (ssl-mode=verify_identity trusts the public certificate authorities only; ssl-mode=required encrypts without that check)"
+    } else {
+        ""
+    };
+    refused(format!(
+        "TLS with the database at {shown} failed: {why}{hint}"
+    ))
+}
+
+/// Where and as whom a URL logs in: its host resolved once, and the
+/// addresses the egress policy allows.
+struct Target {
+    host: String,
+    port: u16,
+    user: Option<String>,
+    pass: Option<String>,
+    db: Option<String>,
+    mode: Mode,
+    /// `host:port`, to name the server in messages.
+    shown: String,
+    addrs: Vec<SocketAddr>,
+}
+
+/// The target of the database `url`, its addresses those `egress` allows;
+/// a reason that never quotes the URL when it does not parse.
+async fn target(egress: &Egress, url: &str) -> Result<Target, ConnectorError> {
+    if url.is_empty() {
+        return Err(ConnectorError::config("config.url", "is required"));
+    }
     let (url, mode) = split_mode(url)?;
     // Its parse error could quote the URL: say only that it does not parse.
     let parsed = Opts::from_url(&url).map_err(|_| {
@@ -134,15 +160,54 @@ pub async fn connect(
         .await
         .map_err(|_| ConnectorError::upstream(format!("could not resolve {host}"), true))?
         .collect();
-    let allowed = crate::egress::allowed(egress, &host, found)
+    let addrs = crate::egress::allowed(egress, &host, found)
         .map_err(|e| refused(format!("the database at {shown} is out of reach: {e}")))?;
+    Ok(Target {
+        user: parsed.user().map(str::to_string),
+        pass: parsed.pass().map(str::to_string),
+        db: parsed
+            .db_name()
+            .filter(|d| !d.is_empty())
+            .map(str::to_string),
+        host,
+        port,
+        mode,
+        shown,
+        addrs,
+    })
+}
+
+/// Whether a [`connect`] error `why` says the server was reached and refused
+/// the login (the credentials, the database), not that it was out of reach.
+pub fn login_refused(why: &str) -> bool {
+    why.starts_with("logging in to") && !why.contains("timed out")
+}
+
+/// A connection logged in to the database `url` names, made to an address
+/// `egress` allows, over TLS as its `ssl-mode` asks, with `setup` run first;
+/// and `host:port`, to name the server in messages.
+pub async fn connect(
+    egress: &Egress,
+    url: &str,
+    setup: &[String],
+) -> Result<(Conn, String), ConnectorError> {
+    let Target {
+        host,
+        port,
+        user,
+        pass,
+        db,
+        mode,
+        shown,
+        addrs,
+    } = target(egress, url).await?;
     if mode != Mode::Disabled {
         // The driver's TLS asks rustls for the process's provider: the one
         // the rest of the connectors use, unless one is set already.
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
     let mut last = ConnectorError::upstream(format!("could not connect to {shown}"), true);
-    for addr in allowed {
+    for addr in addrs {
         let opts = |tls: bool| {
             let ssl = tls.then(|| match mode {
                 Mode::VerifyIdentity => SslOpts::default(),
@@ -154,14 +219,9 @@ pub async fn connect(
                 .ip_or_hostname(host.clone())
                 .tcp_port(port)
                 .resolved_ips(Some(vec![addr.ip()]))
-                .user(parsed.user().map(str::to_string))
-                .pass(parsed.pass().map(str::to_string))
-                .db_name(
-                    parsed
-                        .db_name()
-                        .filter(|d| !d.is_empty())
-                        .map(str::to_string),
-                )
+                .user(user.clone())
+                .pass(pass.clone())
+                .db_name(db.clone())
                 // Never a Unix socket found through the server: the checked
                 // address only.
                 .prefer_socket(false)
@@ -185,25 +245,19 @@ pub async fn connect(
         match result {
             Ok(Ok(conn)) => return Ok((conn, shown)),
             Ok(Err(mysql_async::Error::Io(mysql_async::IoError::Io(e)))) => {
+                // The driver's handshake says a certificate that does not
+                // check out as an I/O error: retrying will not change it.
+                if let Some(why) = crate::tls::rustls_error(&e) {
+                    return Err(tls_refused(&shown, mode, &why.to_string()));
+                }
                 last = ConnectorError::upstream(format!("could not connect to {shown}: {e}"), true);
             }
             Ok(Err(mysql_async::Error::Io(mysql_async::IoError::Tls(e)))) => {
-                let hint = if mode == Mode::VerifyIdentity {
-                    " (ssl-mode=verify_identity trusts the public certificate authorities only; ssl-mode=required encrypts without that check)"
-                } else {
-                    ""
-                };
-                return Err(refused(format!(
-                    "TLS with the database at {shown} failed: {e}{hint}"
-                )));
+                return Err(tls_refused(&shown, mode, &e.to_string()));
             }
             Ok(Err(mysql_async::Error::Driver(
                 mysql_async::DriverError::NoClientSslFlagFromServer,
-            ))) => {
-                return Err(refused(format!(
-                    "the database at {shown} offers no TLS, which the URL's ssl-mode requires"
-                )));
-            }
+            ))) => return Err(no_tls(&shown)),
             Ok(Err(e)) => return Err(db_error(&format!("logging in to {shown}"), e)),
             Err(_) => {
                 last = ConnectorError::upstream(format!("connecting to {shown} timed out"), true);

@@ -27,13 +27,14 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use mysql_async::prelude::Queryable;
-use mysql_async::{Conn, Params, Row, Value};
+use mysql_async::{Conn, Row, Value};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use sluice_domain::discovery::{DiscoveredField, DiscoveredStream, FoundBy, SourceTest};
 use sluice_domain::net::Egress;
 
-use super::decode::{Column, Decoder, Kind, time_text};
+use super::decode::{Cell, Column, Decoder, Kind, time_text, walk};
+use super::reader::Session;
 use super::{connect, db_error};
 use crate::keyset::{self, Range, RangeReader, Read};
 use crate::{Budget, ConnectorError, Extractor, Probe, StepOutput, StreamRequest, config_str};
@@ -85,20 +86,24 @@ enum Key {
 }
 
 impl Key {
-    fn of(v: &Value) -> Option<Key> {
-        Some(match v {
-            Value::NULL => return None,
-            Value::Int(i) => Key::Int(*i),
-            Value::UInt(u) => Key::UInt(*u),
-            Value::Float(f) => Key::Float(*f),
-            Value::Double(d) => Key::Double(*d),
-            Value::Bytes(b) => match std::str::from_utf8(b) {
+    fn of(v: Cell<'_>) -> Key {
+        match v {
+            Cell::Int(i) => Key::Int(i),
+            Cell::UInt(u) => Key::UInt(u),
+            Cell::Float(f) => Key::Float(f),
+            Cell::Double(d) => Key::Double(d),
+            Cell::Bytes(b) => match std::str::from_utf8(b) {
                 Ok(s) => Key::Text(s.to_string()),
-                Err(_) => Key::Bytes(b.clone()),
+                Err(_) => Key::Bytes(b.to_vec()),
             },
-            Value::Date(y, mo, d, h, mi, s, us) => Key::Date(*y, *mo, *d, *h, *mi, *s, *us),
-            Value::Time(n, d, h, m, s, us) => Key::Time(*n, *d, *h, *m, *s, *us),
-        })
+            Cell::Date(y, mo, d, h, mi, s, us) => Key::Date(y, mo, d, h, mi, s, us),
+            Cell::Time(n, d, h, m, s, us) => Key::Time(n, d, h, m, s, us),
+        }
+    }
+
+    /// A value of a planning query's row.
+    fn read(row: &Row, i: usize) -> Option<Key> {
+        row.as_ref(i).and_then(Cell::of).map(Key::of)
     }
 
     fn value(&self) -> Value {
@@ -390,7 +395,7 @@ async fn split(
             .iter()
             .filter_map(|r| {
                 (0..keys.len())
-                    .map(|i| r.as_ref(i).and_then(Key::of))
+                    .map(|i| Key::read(r, i))
                     .collect()
             })
             .collect();
@@ -399,18 +404,14 @@ async fn split(
     Ok(Range::between(bounds))
 }
 
-/// Reads a range over a connection of its own.
+/// Reads a range over a session of its own.
 struct Reader {
-    conn: Conn,
+    session: Session,
     pos: Arc<Position>,
 }
 
 #[async_trait]
 impl RangeReader<Key> for Reader {
-    // mysql_async takes every packet's buffer from one pool (a queue and a
-    // count its connections share): on one thread it stays in that core's cache.
-    const ON_ONE_THREAD: bool = true;
-
     async fn read(
         &mut self,
         range: &Range<Key>,
@@ -427,32 +428,28 @@ impl RangeReader<Key> for Reader {
             })
             .collect();
         let mut decoder = Decoder::new(columns, limit);
-        let reading = |e| db_error(&format!("reading {}", pos.table), e);
-        let stmt = self.conn.prep(sql.as_str()).await.map_err(reading)?;
-        let params = if params.is_empty() {
-            Params::Empty
-        } else {
-            Params::Positional(params)
-        };
-        let mut last: Option<Row> = None;
-        {
-            let mut result = self.conn.exec_iter(&stmt, params).await.map_err(reading)?;
-            while let Some(row) = result.next().await.map_err(reading)? {
-                decoder
-                    .push(&row)
-                    .map_err(|why| ConnectorError::upstream(why, false))?;
-                last = Some(row);
-            }
-        }
+        let step = format!("reading {}", pos.table);
+        let (wires, last) = self
+            .session
+            .rows(&sql, &params, &step, |wires, row| decoder.push(wires, row))
+            .await?;
         let batch = decoder
             .finish()
             .map_err(|why| ConnectorError::upstream(why, false))?;
-        let last = last.as_ref().and_then(|row| {
-            pos.key
-                .iter()
-                .map(|&k| row.as_ref(k).and_then(Key::of))
-                .collect()
-        });
+        let last = match last {
+            Some(row) if !pos.key.is_empty() => {
+                let mut key = vec![None; pos.key.len()];
+                walk(&wires, &row, |i, value| {
+                    if let Some(at) = pos.key.iter().position(|&k| k == i) {
+                        key[at] = value.map(Key::of);
+                    }
+                    Ok(())
+                })
+                .map_err(|why| ConnectorError::upstream(why, false))?;
+                key.into_iter().collect()
+            }
+            _ => None,
+        };
         Ok(Read { batch, last })
     }
 
@@ -608,7 +605,7 @@ async fn first(conn: &mut Conn, req: &StreamRequest<'_>) -> Result<Position, Con
                 ))
                 .await
                 .map_err(|e| db_error("reading the cursor column's largest value", e))?;
-            let upto = upto.and_then(|r| r.as_ref(0).and_then(Key::of));
+            let upto = upto.and_then(|r| Key::read(&r, 0));
             let mut bounds = vec![];
             if let Some(upto) = upto {
                 if let Some(saved) = req.cursor {
@@ -662,17 +659,43 @@ fn session() -> Vec<String> {
 }
 
 /// Sessions left idle by steps that ended well, taken by the next step of the
-/// same URL ([`crate::pool`]).
+/// same URL ([`crate::pool`]): those that planned a run, and readers.
 static IDLE: std::sync::LazyLock<crate::pool::Idle<Conn>> =
     std::sync::LazyLock::new(Default::default);
+static IDLE_READERS: std::sync::LazyLock<crate::pool::Idle<Session>> =
+    std::sync::LazyLock::new(Default::default);
 
-/// A session of the source's database for a step: one a step before left
-/// idle, else a new one.
-async fn reading(egress: &Egress, url: &str) -> Result<Conn, ConnectorError> {
+/// A session to plan a run in: one a step before left idle, else a new one.
+async fn planning(egress: &Egress, url: &str) -> Result<Conn, ConnectorError> {
     if let Some(conn) = IDLE.take(url, |c| !c.is_disconnected()) {
         return Ok(conn);
     }
     Ok(connected(egress, url).await?.0)
+}
+
+/// A session to read a range in: one a step before left idle (and open),
+/// else a new one.
+async fn reading(egress: &Egress, url: &str) -> Result<Session, ConnectorError> {
+    if let Some(session) = IDLE_READERS.take(url, |s| s.idle()) {
+        return Ok(session);
+    }
+    let mut setup = session();
+    // A statement's time limit: MariaDB's variable (MySQL's is tried where
+    // it is not one).
+    setup.push(format!(
+        "SET SESSION max_statement_time = {STATEMENT_TIMEOUT_SECS}"
+    ));
+    match Session::open(egress, url, &setup).await {
+        Err(e) if e.to_string().contains("max_statement_time") => {
+            setup.pop();
+            setup.push(format!(
+                "SET SESSION max_execution_time = {}",
+                STATEMENT_TIMEOUT_SECS * 1000
+            ));
+            Session::open(egress, url, &setup).await
+        }
+        opened => opened,
+    }
 }
 
 async fn connected(egress: &Egress, url: &str) -> Result<(Conn, String), ConnectorError> {
@@ -707,15 +730,21 @@ impl Extractor for Mysql {
         budget: Budget,
     ) -> Result<StepOutput, ConnectorError> {
         let url = config_str(req.config, "url", "");
-        let mut conn = reading(&self.egress, url).await?;
+        if url.is_empty() {
+            return Err(ConnectorError::config("config.url", "is required"));
+        }
         let limit = req.batch_size.max(1);
         let mut pos = match position {
             Some(p) => serde_json::from_value::<Position>(p.clone()).map_err(|_| {
                 ConnectorError::upstream("the step's continuation does not parse", false)
             })?,
             None => {
+                // The run is planned over mysql_async; its ranges are read
+                // by reader sessions.
+                let mut conn = planning(&self.egress, url).await?;
                 let mut pos = first(&mut conn, req).await?;
                 pos.ranges = split(&mut conn, req.stream, &pos, req.parallelism, limit).await?;
+                IDLE.give(url, conn);
                 pos
             }
         };
@@ -738,34 +767,27 @@ impl Extractor for Mysql {
                 .or_else(|| req.cursor.cloned()),
             (None, None) => None,
         };
-        // A connection per unfinished range, up to the parallelism.
+        // A session per unfinished range, up to the parallelism.
         let pending = pos.ranges.iter().filter(|r| !r.done).count();
         let shape = Arc::new(Position {
             ranges: vec![],
             ..pos.clone()
         });
-        let mut readers = vec![Reader {
-            conn,
-            pos: shape.clone(),
-        }];
-        for _ in 1..pending.min(req.parallelism.max(1)) {
+        let mut readers = vec![];
+        for _ in 0..pending.clamp(1, req.parallelism.max(1)) {
             readers.push(Reader {
-                conn: reading(&self.egress, url).await?,
+                session: reading(&self.egress, url).await?,
                 pos: shape.clone(),
             });
         }
         let table = pos.table.clone();
-        let read = keyset::read(&mut readers, &mut pos.ranges, limit, budget, &table).await;
+        let chunks = keyset::read(&mut readers, &mut pos.ranges, limit, budget, &table).await?;
+        // Every statement ended well: the sessions serve the next step.
         for r in readers {
-            if read.is_ok() {
-                // Every statement ended well: the session serves the next step.
-                IDLE.give(url, r.conn);
-            } else {
-                let _ = r.conn.disconnect().await;
-            }
+            IDLE_READERS.give(url, r.session);
         }
         Ok(StepOutput {
-            chunks: read?,
+            chunks,
             next: keyset::next(&pos, &pos.ranges)?,
             cursor: cursor_out,
             ..Default::default()

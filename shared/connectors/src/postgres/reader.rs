@@ -16,30 +16,21 @@ use std::io;
 use std::ops::Range;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use sluice_domain::net::Egress;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio_postgres::NoTls;
 use tokio_postgres::config::SslMode;
 
 use super::{answered, dial, login, parse, tls};
 use crate::ConnectorError;
-
-/// A connection to the server, encrypted or not.
-pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
-impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
-
-/// What one read of the socket asks for, at least.
-const READ: usize = 256 * 1024;
+use crate::wire::{Inbox, Io};
 
 /// A logged-in session, read by messages.
 pub struct CopySession {
     io: Box<dyn Io>,
-    /// Bytes read: `start..end` not yet taken as messages.
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
+    inbox: Inbox,
     /// `host:port`, to name the server in messages.
     shown: String,
 }
@@ -85,9 +76,7 @@ impl CopySession {
     fn over(io: Box<dyn Io>, shown: String) -> CopySession {
         CopySession {
             io,
-            buf: vec![0; READ],
-            start: 0,
-            end: 0,
+            inbox: Inbox::default(),
             shown,
         }
     }
@@ -106,16 +95,13 @@ impl CopySession {
         let mut failed = None;
         loop {
             let (tag, body) = self.message(step).await?;
-            let body = &self.buf[body];
+            let body = self.inbox.get(body);
             match tag {
                 b'd' => data(body).map_err(|why| ConnectorError::upstream(why, false))?,
                 b'E' => failed = Some(server_error(step, body)),
                 b'Z' => {
-                    if self.buf.len() > 4 * READ && self.start == self.end {
-                        // A row larger than reads are: the buffer it took goes.
-                        self.buf = vec![0; READ];
-                        (self.start, self.end) = (0, 0);
-                    }
+                    // A row larger than reads are: the buffer it took goes.
+                    self.inbox.settle();
                     return failed.map_or(Ok(()), Err);
                 }
                 // The COPY's start and end, a statement's rows and end, and
@@ -138,13 +124,7 @@ impl CopySession {
     /// Whether the session is open and idle: nothing read and not answered,
     /// and a read would wait (a closed connection would end at once).
     pub fn idle(&mut self) -> bool {
-        let mut scratch = [0u8; 1];
-        let mut buf = ReadBuf::new(&mut scratch);
-        let mut cx = Context::from_waker(Waker::noop());
-        self.start == self.end
-            && Pin::new(&mut *self.io)
-                .poll_read(&mut cx, &mut buf)
-                .is_pending()
+        crate::wire::idle(&mut *self.io, &self.inbox)
     }
 
     /// Sends `sql` as a Query message: its tag, its length, the text ended by
@@ -165,47 +145,31 @@ impl CopySession {
     /// The next message: its tag, and where its body is in the buffer.
     async fn message(&mut self, step: &str) -> Result<(u8, Range<usize>), ConnectorError> {
         loop {
-            let at = self.start;
-            let have = self.end - at;
-            let need = if have >= 5 {
-                let len = u32::from_be_bytes(self.buf[at + 1..at + 5].try_into().expect("4 bytes"))
-                    as usize;
+            let unread = self.inbox.unread();
+            let need = if unread.len() >= 5 {
+                let len = u32::from_be_bytes(unread[1..5].try_into().expect("4 bytes")) as usize;
                 if len < 4 {
                     return Err(ConnectorError::upstream(
                         format!("{step}: {} sent a message of a bad length", self.shown),
                         true,
                     ));
                 }
-                if have > len {
-                    self.start = at + 1 + len;
-                    return Ok((self.buf[at], at + 5..at + 1 + len));
+                if unread.len() > len {
+                    let tag = unread[0];
+                    let at = self.inbox.take(1 + len);
+                    return Ok((tag, at.start + 5..at.end));
                 }
                 1 + len
             } else {
                 5
             };
-            // Room for the whole message and for a read worth its system call:
-            // the part read moves to the start, the buffer grows for a larger
-            // message.
-            if self.buf.len() - at < need || self.buf.len() - self.end < READ / 4 {
-                self.buf.copy_within(at..self.end, 0);
-                (self.start, self.end) = (0, have);
-                if self.buf.len() < need + READ / 4 {
-                    self.buf.resize(need + READ, 0);
-                }
-            }
-            let n = self
-                .io
-                .read(&mut self.buf[self.end..])
-                .await
-                .map_err(|e| self.lost(step, e))?;
-            if n == 0 {
+            let read = self.inbox.fill(&mut *self.io, need).await;
+            if !read.map_err(|e| self.lost(step, e))? {
                 return Err(ConnectorError::upstream(
                     format!("{step}: {} closed the connection", self.shown),
                     true,
                 ));
             }
-            self.end += n;
         }
     }
 
@@ -281,6 +245,8 @@ impl AsyncWrite for Lent {
 
 #[cfg(test)]
 mod tests {
+    use tokio::io::AsyncReadExt;
+
     use super::*;
 
     /// A message of `tag` with `body`, framed.
@@ -295,7 +261,7 @@ mod tests {
     async fn messages_cut_anywhere_by_the_socket_are_read_whole_a_large_one_included() {
         let (client, mut server) = tokio::io::duplex(4096);
         let mut session = CopySession::over(Box::new(client), "db:5432".into());
-        let large: Vec<u8> = (0..READ * 3).map(|i| (i % 251) as u8).collect();
+        let large: Vec<u8> = (0..crate::wire::READ * 3).map(|i| (i % 251) as u8).collect();
         let mut answer = framed(b'H', &[1, 0, 0]);
         answer.extend(framed(b'N', b"SNOTICE\0Mhello\0\0"));
         for body in [&b"first"[..], &large, b"", b"last"] {
@@ -330,8 +296,8 @@ mod tests {
         assert_eq!(got[2], b"");
         assert_eq!(got[3], b"last");
         assert_eq!(
-            session.buf.len(),
-            READ,
+            session.inbox.capacity(),
+            crate::wire::READ,
             "the buffer the large message took went"
         );
     }

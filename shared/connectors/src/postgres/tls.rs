@@ -12,10 +12,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use rustls::DigitallySignedStruct;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_postgres::config::SslMode;
 use tokio_postgres::tls::{ChannelBinding, TlsConnect};
@@ -76,78 +73,11 @@ pub(crate) fn split_sslmode(url: &str) -> Result<(String, Mode), String> {
     Ok((url, mode))
 }
 
-/// Accepts any certificate the server shows, while still checking that the
-/// server holds its key: encryption without identity (`prefer`, `require`).
-#[derive(Debug)]
-struct EncryptOnly(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for EncryptOnly {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
 /// The connector of one connection to `host` in `mode`.
 pub(crate) fn connector(host: &str, mode: Mode) -> Result<Connect, String> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("setting up TLS: {e}"))?;
-    let config = if mode == Mode::VerifyFull {
-        let roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        builder.with_root_certificates(roots).with_no_client_auth()
-    } else {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(EncryptOnly(provider)))
-            .with_no_client_auth()
-    };
-    let name = ServerName::try_from(host.to_string())
-        .map_err(|_| format!("`{host}` is not a host name TLS can check"))?;
     Ok(Connect {
-        config: Arc::new(config),
-        name,
+        config: crate::tls::client(mode == Mode::VerifyFull)?,
+        name: crate::tls::server_name(host)?,
     })
 }
 
@@ -160,7 +90,7 @@ pub(crate) async fn start(
     host: &str,
     mode: Mode,
     shown: &str,
-) -> Result<Box<dyn super::reader::Io>, crate::ConnectorError> {
+) -> Result<Box<dyn crate::wire::Io>, crate::ConnectorError> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     if mode == Mode::Disable {
         return Ok(Box::new(stream));
@@ -176,20 +106,11 @@ pub(crate) async fn start(
     let mut answer = [0u8];
     stream.read_exact(&mut answer).await.map_err(lost)?;
     match answer[0] {
-        b'S' => {
-            let Connect { config, name } =
-                connector(host, mode).map_err(|why| super::tls_refused(shown, mode, &why))?;
-            match tokio_rustls::TlsConnector::from(config)
-                .connect(name, stream)
-                .await
-            {
-                Ok(tls) => Ok(Box::new(tls)),
-                Err(e) => match rustls_error(&e) {
-                    Some(why) => Err(super::tls_refused(shown, mode, &why.to_string())),
-                    None => Err(lost(e)),
-                },
-            }
-        }
+        b'S' => match crate::tls::handshake(stream, host, mode == Mode::VerifyFull).await {
+            Ok(tls) => Ok(Box::new(tls)),
+            Err(crate::tls::Failed::Refused(why)) => Err(super::tls_refused(shown, mode, &why)),
+            Err(crate::tls::Failed::Lost(e)) => Err(lost(e)),
+        },
         b'N' if mode == Mode::Prefer => Ok(Box::new(stream)),
         b'N' => Err(super::tls_refused(
             shown,
@@ -265,21 +186,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Stream<S> {
     }
 }
 
-/// Why the TLS handshake failed, when it did (a certificate that does not
-/// check out, a server without TLS): retrying will not change it.
-/// The rustls error `e` is, or the I/O error `e` carries.
-fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
-    e.downcast_ref::<rustls::Error>().or_else(|| {
-        e.downcast_ref::<io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-    })
-}
-
+/// Why the login's TLS handshake failed, when it did (a certificate that
+/// does not check out, a server without TLS): retrying will not change it.
 pub(crate) fn refusal(e: &tokio_postgres::Error) -> Option<String> {
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        if let Some(r) = rustls_error(s) {
+        if let Some(r) = crate::tls::rustls_error(s) {
             return Some(r.to_string());
         }
         source = s.source();
