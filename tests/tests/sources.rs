@@ -437,25 +437,11 @@ async fn a_postgres_source_reads_over_tls_as_its_sslmode_says_and_takes_no_ended
     let planned = x.step(&req, None, budget()).await.expect("a step");
     let position = planned.next.clone().expect("more to read");
     let mut ids = sorted_ids(&planned.chunks);
-    for (sslmode, refused) in [
+    let refused = [
         ("?sslmode=disable", "no encryption"),
         ("?sslmode=verify-full", "invalid peer certificate"),
-    ] {
-        let cfg = with(sslmode);
-        let req = StreamRequest {
-            parallelism: 2,
-            ..request("public.t", &cfg, None, Duration::ZERO)
-        };
-        for at in [None, Some(&position)] {
-            let Err(e) = x.step(&req, at, budget()).await else {
-                panic!("{sslmode}: read");
-            };
-            let text = e.to_string();
-            assert!(text.contains(refused), "{sslmode}: {text}");
-            assert!(!e.retryable(), "{sslmode}: {text}");
-            assert!(!text.contains(pg.password()), "{text}");
-        }
-    }
+    ];
+    refused_as_the_mode_says(&*x, &with, "public.t", &position, &refused, pg.password()).await;
     // The server ends every session but this client's; the next steps log in
     // again (over `require`) and read the rest, every row once.
     let ended: i64 = client
@@ -481,18 +467,65 @@ async fn a_postgres_source_reads_over_tls_as_its_sslmode_says_and_takes_no_ended
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let cfg = with("?sslmode=require");
+    read_the_rest(&*x, &cfg, "public.t", position, &mut ids).await;
+    assert_eq!(ids, (1..=3000).collect::<Vec<i64>>());
+}
+
+/// Steps over the URL of each `(suffix, reason)` of `refused` fail, the
+/// first (which plans the run) and a later one at `position` (whose readers
+/// log in), saying `reason`, not retryable and never with the password.
+async fn refused_as_the_mode_says(
+    x: &dyn sluice_connectors::Extractor,
+    with: &dyn Fn(&str) -> Map<String, Value>,
+    stream: &str,
+    position: &Value,
+    refused: &[(&str, &str)],
+    password: &str,
+) {
+    for (mode, reason) in refused {
+        let cfg = with(mode);
+        let req = StreamRequest {
+            parallelism: 2,
+            ..request(stream, &cfg, None, Duration::ZERO)
+        };
+        for at in [None, Some(position)] {
+            let Err(e) = x
+                .step(&req, at, Budget::new(1, Duration::from_secs(60)))
+                .await
+            else {
+                panic!("{mode}: read");
+            };
+            let text = e.to_string();
+            assert!(text.contains(reason), "{mode}: {text}");
+            assert!(!e.retryable(), "{mode}: {text}");
+            assert!(!text.contains(password), "{text}");
+        }
+    }
+}
+
+/// The steps of `stream` over `cfg` from `position` to the end, their ids
+/// added to `ids`, which end sorted.
+async fn read_the_rest(
+    x: &dyn sluice_connectors::Extractor,
+    cfg: &Map<String, Value>,
+    stream: &str,
+    position: Value,
+    ids: &mut Vec<i64>,
+) {
     let req = StreamRequest {
         parallelism: 2,
-        ..request("public.t", &cfg, None, Duration::ZERO)
+        ..request(stream, cfg, None, Duration::ZERO)
     };
     let mut at = Some(position);
     while let Some(p) = at {
-        let out = x.step(&req, Some(&p), budget()).await.expect("a step");
+        let out = x
+            .step(&req, Some(&p), Budget::new(1, Duration::from_secs(60)))
+            .await
+            .expect("a step");
         ids.extend(sorted_ids(&out.chunks));
         at = out.next;
     }
     ids.sort_unstable();
-    assert_eq!(ids, (1..=3000).collect::<Vec<i64>>());
 }
 
 /// The client sessions open on the server, `client`'s aside.
@@ -1615,27 +1648,12 @@ async fn a_mysql_source_reads_over_tls_as_its_ssl_mode_says_and_takes_no_ended_s
     let planned = x.step(&req, None, budget()).await.expect("a step");
     let position = planned.next.clone().expect("more to read");
     let mut ids = sorted_ids(&planned.chunks);
-    for (mode, refused) in [
+    let refused = [
         // MariaDB refuses a login without TLS as it refuses a wrong password.
         ("?ssl-mode=disabled", "Access denied"),
         ("?ssl-mode=verify_identity", "invalid peer certificate"),
-    ] {
-        let cfg = with(mode);
-        let req = StreamRequest {
-            parallelism: 2,
-            ..request("t", &cfg, None, Duration::ZERO)
-        };
-        // The planning session, then a later step's reader sessions.
-        for at in [None, Some(&position)] {
-            let Err(e) = x.step(&req, at, budget()).await else {
-                panic!("{mode}: read");
-            };
-            let text = e.to_string();
-            assert!(text.contains(refused), "{mode}: {text}");
-            assert!(!e.retryable(), "{mode}: {text}");
-            assert!(!text.contains(my.password()), "{text}");
-        }
-    }
+    ];
+    refused_as_the_mode_says(&*x, &with, "t", &position, &refused, my.password()).await;
     // The server ends every session of the reader; the next steps log in
     // again (over `required`) and read the rest, every row once.
     let mut root = my.root().await.expect("a session");
@@ -1652,7 +1670,9 @@ async fn a_mysql_source_reads_over_tls_as_its_ssl_mode_says_and_takes_no_ended_s
     let gone = std::time::Instant::now();
     loop {
         let open: Option<i64> = root
-            .query_first("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'reader'")
+            .query_first(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'reader'",
+            )
             .await
             .expect("the sessions");
         if open == Some(0) {
@@ -1665,17 +1685,7 @@ async fn a_mysql_source_reads_over_tls_as_its_ssl_mode_says_and_takes_no_ended_s
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let cfg = with("?ssl-mode=required");
-    let req = StreamRequest {
-        parallelism: 2,
-        ..request("t", &cfg, None, Duration::ZERO)
-    };
-    let mut at = Some(position);
-    while let Some(p) = at {
-        let out = x.step(&req, Some(&p), budget()).await.expect("a step");
-        ids.extend(sorted_ids(&out.chunks));
-        at = out.next;
-    }
-    ids.sort_unstable();
+    read_the_rest(&*x, &cfg, "t", position, &mut ids).await;
     assert_eq!(ids, (1..=3000).collect::<Vec<i64>>());
 }
 
@@ -1870,7 +1880,6 @@ async fn large_mysql_tables_are_read_in_key_ranges_at_once() {
     for (table, column) in [("big", "id"), ("named", "n"), ("pairs", "n")] {
         reads_in_four_ranges("mysql", &my_config(&my, None), table, column).await;
     }
-
 
     let open: Option<i64> = root
         .query_first(

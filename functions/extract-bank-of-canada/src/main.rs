@@ -2,5 +2,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::stage::run_extract("bank_of_canada").await
+    sluice_lambda::stage::run_extract("bank_of_canada", sluice_lambda::stage::extractors::rest)
+        .await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::stage::run_extract("files").await
+    sluice_lambda::stage::run_extract("files", sluice_lambda::stage::extractors::files).await
 }

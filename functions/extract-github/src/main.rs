@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::stage::run_extract("github").await
+    sluice_lambda::stage::run_extract("github", sluice_lambda::stage::extractors::rest).await
 }

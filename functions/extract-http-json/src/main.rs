@@ -2,5 +2,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::stage::run_extract("http_json").await
+    sluice_lambda::stage::run_extract("http_json", sluice_lambda::stage::extractors::http_json)
+        .await
 }

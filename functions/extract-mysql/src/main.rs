@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::stage::run_extract("mysql").await
+    sluice_lambda::stage::run_extract("mysql", sluice_lambda::stage::extractors::mysql).await
 }

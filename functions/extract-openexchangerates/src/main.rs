@@ -2,5 +2,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::stage::run_extract("openexchangerates").await
+    sluice_lambda::stage::run_extract("openexchangerates", sluice_lambda::stage::extractors::rest)
+        .await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::stage::run_extract("postgres").await
+    sluice_lambda::stage::run_extract("postgres", sluice_lambda::stage::extractors::postgres).await
 }

@@ -235,26 +235,70 @@ pub trait Extractor: Send + Sync {
 }
 
 /// The extractor of connector `name`, if this build has it; its requests go only
-/// where `egress` allows.
+/// where `egress` allows. It links every connector of the build: an extraction
+/// function names its own of [`extractors`] instead, so it links that one alone.
 pub fn extractor(
     name: &str,
     #[allow(unused_variables)] egress: &sluice_domain::net::Egress,
 ) -> Option<Box<dyn Extractor>> {
-    match name {
-        #[cfg(feature = "files")]
-        "files" => Some(Box::new(files::Files)),
-        #[cfg(feature = "http_json")]
-        "http_json" => Some(Box::new(http_json::HttpJson::new(egress))),
-        #[cfg(feature = "postgres_source")]
-        "postgres" => Some(Box::new(postgres::source::Postgres::new(egress))),
-        #[cfg(feature = "mysql_source")]
-        "mysql" => Some(Box::new(mysql::source::Mysql::new(egress))),
-        #[cfg(feature = "rest")]
-        other => sluice_domain::connectors::registered(other)
+    let found: Option<Box<dyn Extractor>> = None;
+    #[cfg(feature = "files")]
+    let found = found.or_else(|| extractors::files(name, egress));
+    #[cfg(feature = "http_json")]
+    let found = found.or_else(|| extractors::http_json(name, egress));
+    #[cfg(feature = "postgres_source")]
+    let found = found.or_else(|| extractors::postgres(name, egress));
+    #[cfg(feature = "mysql_source")]
+    let found = found.or_else(|| extractors::mysql(name, egress));
+    #[cfg(feature = "rest")]
+    let found = found.or_else(|| extractors::rest(name, egress));
+    found
+}
+
+/// What makes one connector's extractor, by its name.
+#[cfg(test)]
+type MakeOne = fn(&str, &sluice_domain::net::Egress) -> Option<Box<dyn Extractor>>;
+
+/// Each connector's extractor alone, of the connector `name` when it is that
+/// one: what an extraction function hands its run machine.
+pub mod extractors {
+    #[allow(unused_imports)]
+    use sluice_domain::net::Egress;
+
+    #[allow(unused_imports)]
+    use super::Extractor;
+
+    #[cfg(feature = "files")]
+    pub fn files(name: &str, _egress: &Egress) -> Option<Box<dyn Extractor>> {
+        (name == "files").then(|| Box::new(super::files::Files) as Box<dyn Extractor>)
+    }
+
+    #[cfg(feature = "http_json")]
+    pub fn http_json(name: &str, egress: &Egress) -> Option<Box<dyn Extractor>> {
+        (name == "http_json")
+            .then(|| Box::new(super::http_json::HttpJson::new(egress)) as Box<dyn Extractor>)
+    }
+
+    #[cfg(feature = "postgres_source")]
+    pub fn postgres(name: &str, egress: &Egress) -> Option<Box<dyn Extractor>> {
+        (name == "postgres")
+            .then(|| Box::new(super::postgres::source::Postgres::new(egress)) as Box<dyn Extractor>)
+    }
+
+    #[cfg(feature = "mysql_source")]
+    pub fn mysql(name: &str, egress: &Egress) -> Option<Box<dyn Extractor>> {
+        (name == "mysql")
+            .then(|| Box::new(super::mysql::source::Mysql::new(egress)) as Box<dyn Extractor>)
+    }
+
+    /// The connectors declared on the REST kit (GitHub, Jira, …), one engine.
+    #[cfg(feature = "rest")]
+    pub fn rest(name: &str, egress: &Egress) -> Option<Box<dyn Extractor>> {
+        sluice_domain::connectors::registered(name)
             .and_then(|c| c.rest)
-            .map(|declared| Box::new(rest::Declared::new(declared, egress)) as Box<dyn Extractor>),
-        #[cfg(not(feature = "rest"))]
-        _ => None,
+            .map(|declared| {
+                Box::new(super::rest::Declared::new(declared, egress)) as Box<dyn Extractor>
+            })
     }
 }
 
@@ -303,5 +347,29 @@ mod tests {
         }
         let egress = sluice_domain::net::Egress::public_only();
         assert!(super::extractor("oracle", &egress).is_none());
+    }
+
+    /// Each registered connector is made by exactly one of the extractors an
+    /// extraction function may name alone, and that one names the connector.
+    #[test]
+    fn each_connector_is_one_extractors_own() {
+        use super::extractors as x;
+        let egress = sluice_domain::net::Egress::public_only();
+        let each: [(&str, super::MakeOne); 5] = [
+            ("files", x::files),
+            ("http_json", x::http_json),
+            ("postgres", x::postgres),
+            ("mysql", x::mysql),
+            ("rest", x::rest),
+        ];
+        for c in sluice_domain::connectors::registry() {
+            let makers: Vec<&str> = each
+                .iter()
+                .filter(|(_, make)| make(c.name, &egress).is_some())
+                .map(|(n, _)| *n)
+                .collect();
+            let expected = if c.rest.is_some() { "rest" } else { c.name };
+            assert_eq!(makers, [expected], "{}", c.name);
+        }
     }
 }

@@ -61,16 +61,16 @@ impl ServerCertVerifier for EncryptOnly {
     }
 }
 
-
 /// The rustls error `e` is, or the I/O error `e` carries.
-pub(crate) fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+pub(crate) fn rustls_error<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a rustls::Error> {
     e.downcast_ref::<rustls::Error>().or_else(|| {
         e.downcast_ref::<io::Error>()
             .and_then(|io| io.get_ref())
             .and_then(|inner| inner.downcast_ref::<rustls::Error>())
     })
 }
-
 
 /// A client configuration: the server's certificate checked against the
 /// public certificate authorities when `verify`, else any certificate taken

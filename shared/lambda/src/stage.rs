@@ -10,16 +10,25 @@ use std::time::Duration;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use lambda_http::{LambdaEvent, service_fn};
 use sluice_domain::ports::QueueMessage;
-use sluice_runs::{Limits, Machine, Outcome, Stage};
+use sluice_runs::{Limits, Machine, MakeExtractor, Outcome, Stage};
 use tokio::task::JoinSet;
 
-pub use sluice_runs::{AnyStage, Deliver, Extract, Finalize, Materialize, Transform};
+pub use sluice_runs::{AnyStage, Deliver, Extract, Finalize, Materialize, Transform, extractors};
 
 /// The whole `main` of the stage function `name`, consuming `queue`, serving stage
 /// `S` (its binary links that stage's code only).
 pub async fn run_stage<S: Stage>(name: &str, queue: String) -> Result<(), lambda_http::Error> {
+    serve::<S>(name, queue, sluice_runs::no_extractor).await
+}
+
+/// [`run_stage`], its machine extracting with `extractors`.
+async fn serve<S: Stage>(
+    name: &str,
+    queue: String,
+    extractors: MakeExtractor,
+) -> Result<(), lambda_http::Error> {
     crate::init_tracing();
-    let machine = match init_for::<S>().await {
+    let machine = match init_for::<S>(extractors).await {
         Ok(m) => Arc::new(m),
         Err(e) => {
             crate::report_init_error(&format!("{name}: {e}"));
@@ -37,15 +46,20 @@ pub async fn run_stage<S: Stage>(name: &str, queue: String) -> Result<(), lambda
 }
 
 /// The whole `main` of the extraction function of the registered connector
-/// `connector`: its function name and queue come from the connector registry.
-pub async fn run_extract(connector: &'static str) -> Result<(), lambda_http::Error> {
+/// `connector`: its function name and queue come from the connector registry,
+/// its extractor from `extractors` (one of [`extractors`], which the binary
+/// links alone).
+pub async fn run_extract(
+    connector: &'static str,
+    extractors: MakeExtractor,
+) -> Result<(), lambda_http::Error> {
     let Some(c) = sluice_domain::connectors::registered(connector) else {
         let e = format!("no connector `{connector}` is registered");
         crate::init_tracing();
         crate::report_init_error(&e);
         return Err(e.into());
     };
-    run_stage::<Extract>(&c.function(), c.queue()).await
+    serve::<Extract>(&c.function(), c.queue(), extractors).await
 }
 
 /// The whole `main` of the delivery function of destination kind `kind`: its
@@ -63,15 +77,15 @@ pub async fn run_delivery(kind: &'static str) -> Result<(), lambda_http::Error> 
 /// The run machine over the AWS adapters: `SLUICE_TABLE`, and the run parts of
 /// [`crate::parts`] whose variables are set (a stage function needs the bucket and
 /// the queues; finalizing, the warehouse).
-pub async fn init() -> Result<Machine, crate::InitError> {
+pub async fn init(extractors: MakeExtractor) -> Result<Machine, crate::InitError> {
     let deps = crate::worker_deps().await?;
-    Ok(Machine::new(deps, Limits::default())?)
+    Ok(Machine::extracting(deps, Limits::default(), extractors)?)
 }
 
 /// [`init`], then the parts stage `S` calls beyond the queues and the object
 /// store ([`Stage::NEEDS`]): a missing one stops the function at cold start.
-pub async fn init_for<S: Stage>() -> Result<Machine, crate::InitError> {
-    let machine = init().await?;
+pub async fn init_for<S: Stage>(extractors: MakeExtractor) -> Result<Machine, crate::InitError> {
+    let machine = init(extractors).await?;
     machine.deps.check(S::NEEDS)?;
     Ok(machine)
 }

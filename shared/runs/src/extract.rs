@@ -145,13 +145,12 @@ async fn extract_step(
         ctx.def.streams.get(stream as usize).ok_or_else(|| {
             Fault::Permanent(format!("the definition no longer has stream {stream}"))
         })?;
-    let extractor = sluice_connectors::extractor(&ctx.source.connector, &m.deps.egress)
-        .ok_or_else(|| {
-            Fault::Permanent(format!(
-                "connector `{}` cannot extract in this build",
-                ctx.source.connector
-            ))
-        })?;
+    let extractor = (m.extractors)(&ctx.source.connector, &m.deps.egress).ok_or_else(|| {
+        Fault::Permanent(format!(
+            "connector `{}` cannot extract in this build",
+            ctx.source.connector
+        ))
+    })?;
     let config = m.source_config(&ctx.source).await?;
     let creds = crate::credentials::SourceCredentials::of(&m.deps.secrets, &ctx.source);
     let cursor = match run.kind {

@@ -235,9 +235,28 @@ impl Default for Limits {
 }
 
 /// The stage handlers over one set of ports.
+/// Makes the extractor of a connector by its name, where requests go only
+/// where the egress policy allows: every connector of the build
+/// ([`sluice_connectors::extractor`]), or an extraction function's own
+/// (one of [`extractors`]), so its binary links that connector alone.
+pub type MakeExtractor =
+    fn(&str, &sluice_domain::net::Egress) -> Option<Box<dyn sluice_connectors::Extractor>>;
+
+pub use sluice_connectors::extractors;
+
+/// No extractor: the machine of a stage that extracts nothing.
+pub fn no_extractor(
+    _: &str,
+    _: &sluice_domain::net::Egress,
+) -> Option<Box<dyn sluice_connectors::Extractor>> {
+    None
+}
+
 pub struct Machine {
     pub deps: Deps,
     pub limits: Limits,
+    /// The extractors its extraction steps run.
+    extractors: MakeExtractor,
     /// The stage queues and the object store, which every stage uses: taken out
     /// of `deps` when the machine is built, so a machine without them cannot exist.
     queue: Arc<dyn Queue>,
@@ -251,8 +270,18 @@ pub struct Machine {
 }
 
 impl Machine {
-    /// `deps` must carry a queue and an object store.
+    /// `deps` must carry a queue and an object store. It extracts with every
+    /// connector of the build.
     pub fn new(deps: Deps, limits: Limits) -> Result<Machine, sluice_app::MissingPart> {
+        Machine::extracting(deps, limits, sluice_connectors::extractor)
+    }
+
+    /// [`Machine::new`], extracting with `extractors` only.
+    pub fn extracting(
+        deps: Deps,
+        limits: Limits,
+        extractors: MakeExtractor,
+    ) -> Result<Machine, sluice_app::MissingPart> {
         use sluice_app::routes::Part;
         let queue = deps
             .queue
@@ -265,6 +294,7 @@ impl Machine {
         Ok(Machine {
             deps,
             limits,
+            extractors,
             queue,
             objects,
             mappings: Mutex::new(HashMap::new()),

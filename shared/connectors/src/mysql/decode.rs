@@ -255,8 +255,12 @@ impl Wire {
             MYSQL_TYPE_LONGLONG => Wire::I64,
             MYSQL_TYPE_FLOAT => Wire::F32,
             MYSQL_TYPE_DOUBLE => Wire::F64,
-            MYSQL_TYPE_DATE | MYSQL_TYPE_DATETIME | MYSQL_TYPE_DATETIME2 | MYSQL_TYPE_TIMESTAMP
-            | MYSQL_TYPE_TIMESTAMP2 | MYSQL_TYPE_NEWDATE => Wire::Date,
+            MYSQL_TYPE_DATE
+            | MYSQL_TYPE_DATETIME
+            | MYSQL_TYPE_DATETIME2
+            | MYSQL_TYPE_TIMESTAMP
+            | MYSQL_TYPE_TIMESTAMP2
+            | MYSQL_TYPE_NEWDATE => Wire::Date,
             MYSQL_TYPE_TIME | MYSQL_TYPE_TIME2 => Wire::Time,
             MYSQL_TYPE_NULL => Wire::Null,
             _ => Wire::Bytes,

@@ -295,8 +295,9 @@ impl Session {
                         for (i, byte) in pass.iter_mut().enumerate() {
                             *byte ^= nonce[i % nonce.len().max(1)];
                         }
-                        let sealed = seal(&pass, &key)
-                            .ok_or_else(|| self.unexpected(step, "a public key that does not parse"))?;
+                        let sealed = seal(&pass, &key).ok_or_else(|| {
+                            self.unexpected(step, "a public key that does not parse")
+                        })?;
                         self.send(&sealed, step).await?;
                     }
                 }
@@ -403,8 +404,8 @@ impl Session {
         let mut rest = end.get(1..).unwrap_or_default();
         let status = if self.deprecate_eof() {
             // An OK packet: rows affected and the last id, then the status.
-            let skip = super::decode::count(&mut rest)
-                .and_then(|_| super::decode::count(&mut rest));
+            let skip =
+                super::decode::count(&mut rest).and_then(|_| super::decode::count(&mut rest));
             skip.and_then(|_| rest.get(0..2))
         } else {
             // An EOF packet: warnings, then the status.
@@ -432,11 +433,17 @@ impl Session {
 
     /// The id of `sql` prepared, taking `params` parameters; the statement
     /// prepared before is closed when it is another.
-    async fn prepare(&mut self, sql: &str, params: usize, step: &str) -> Result<u32, ConnectorError> {
-        if let Some(p) = &self.prepared {
-            if p.sql == sql && usize::from(p.params) == params {
-                return Ok(p.id);
-            }
+    async fn prepare(
+        &mut self,
+        sql: &str,
+        params: usize,
+        step: &str,
+    ) -> Result<u32, ConnectorError> {
+        if let Some(p) = &self.prepared
+            && p.sql == sql
+            && usize::from(p.params) == params
+        {
+            return Ok(p.id);
         }
         if let Some(old) = self.prepared.take() {
             // COM_STMT_CLOSE: the server answers nothing.
@@ -631,10 +638,12 @@ async fn greeting(
     stream.read_exact(&mut payload).await.map_err(lost)?;
     if payload.first() == Some(&0xFF) {
         // Refused before the login (too many connections, a host blocked).
-        return Err(match ParseBuf(&payload).parse::<ErrPacket>(CapabilityFlags::empty()) {
-            Ok(ErrPacket::Error(e)) => answered(&step, e.error_code(), &e.message_str()),
-            _ => ConnectorError::upstream(format!("{step}: the server refused"), true),
-        });
+        return Err(
+            match ParseBuf(&payload).parse::<ErrPacket>(CapabilityFlags::empty()) {
+                Ok(ErrPacket::Error(e)) => answered(&step, e.error_code(), &e.message_str()),
+                _ => ConnectorError::upstream(format!("{step}: the server refused"), true),
+            },
+        );
     }
     let hello: HandshakePacket = ParseBuf(&payload).parse(()).map_err(|_| {
         ConnectorError::upstream(
@@ -723,10 +732,7 @@ MwIDAQAB
     }
 
     async fn send(server: &mut DuplexStream, payload: &[u8], seq: u8) {
-        server
-            .write_all(&framed(payload, seq))
-            .await
-            .expect("sent");
+        server.write_all(&framed(payload, seq)).await.expect("sent");
     }
 
     const OK: &[u8] = &[0, 0, 0, 2, 0, 0, 0];
@@ -747,10 +753,7 @@ MwIDAQAB
     async fn playing<F: Future<Output = ()> + Send + 'static>(
         plugin: &str,
         script: impl FnOnce(DuplexStream) -> F,
-    ) -> (
-        Result<Session, ConnectorError>,
-        tokio::task::JoinHandle<()>,
-    ) {
+    ) -> (Result<Session, ConnectorError>, tokio::task::JoinHandle<()>) {
         let (mut client, mut server) = tokio::io::duplex(1 << 16);
         server
             .write_all(&greeting_packet(plugin))
@@ -783,7 +786,11 @@ MwIDAQAB
         assert_eq!(response.db_name(), Some(&b"shop"[..]));
         let scrambled = scramble_sha256(NONCE, b"s3cr3t").expect("scrambled");
         assert_eq!(response.scramble_buf(), &scrambled[..]);
-        assert!(!response.capabilities().contains(CapabilityFlags::CLIENT_LOCAL_FILES));
+        assert!(
+            !response
+                .capabilities()
+                .contains(CapabilityFlags::CLIENT_LOCAL_FILES)
+        );
     }
 
     #[tokio::test]
@@ -803,7 +810,11 @@ MwIDAQAB
             let (_, response) = recv(&mut server).await;
             check_response(&response);
             send(&mut server, &[0x01, 0x04], 2).await;
-            assert_eq!(recv(&mut server).await, (3, vec![0x02]), "the key asked for");
+            assert_eq!(
+                recv(&mut server).await,
+                (3, vec![0x02]),
+                "the key asked for"
+            );
             let mut key = vec![0x01];
             key.extend_from_slice(PUBLIC_KEY.as_bytes());
             send(&mut server, &key, 4).await;
@@ -854,7 +865,9 @@ MwIDAQAB
         let Err(e) = login("mysql_native_password", |mut server| async move {
             recv(&mut server).await;
             let mut err = vec![0xFF, 0x15, 0x04, b'#'];
-            err.extend_from_slice(b"28000Access denied for user 'reader'@'10.0.0.2' (using password: YES)");
+            err.extend_from_slice(
+                b"28000Access denied for user 'reader'@'10.0.0.2' (using password: YES)",
+            );
             send(&mut server, &err, 2).await;
         })
         .await
@@ -975,14 +988,21 @@ MwIDAQAB
                 (ColumnType::MYSQL_TYPE_VAR_STRING, "note"),
                 (ColumnType::MYSQL_TYPE_DATETIME, "at"),
             ] {
-                answer.extend(packets(&definition(t, ColumnFlags::empty(), name), &mut seq));
+                answer.extend(packets(
+                    &definition(t, ColumnFlags::empty(), name),
+                    &mut seq,
+                ));
             }
             server.write_all(&answer).await.expect("sent");
             for round in 0..2 {
                 let (seq, execute) = recv(&mut server).await;
                 assert_eq!((seq, execute[0]), (0, 0x17));
                 assert_eq!(execute[1..5], 9u32.to_le_bytes(), "the statement's id");
-                assert_eq!(execute[execute.len() - 8..], 5i64.to_le_bytes(), "the bound key");
+                assert_eq!(
+                    execute[execute.len() - 8..],
+                    5i64.to_le_bytes(),
+                    "the bound key"
+                );
                 let mut seq = 1;
                 let mut answer = packets(&[3], &mut seq);
                 for (t, name) in [
@@ -990,7 +1010,10 @@ MwIDAQAB
                     (ColumnType::MYSQL_TYPE_VAR_STRING, "note"),
                     (ColumnType::MYSQL_TYPE_DATETIME, "at"),
                 ] {
-                    answer.extend(packets(&definition(t, ColumnFlags::empty(), name), &mut seq));
+                    answer.extend(packets(
+                        &definition(t, ColumnFlags::empty(), name),
+                        &mut seq,
+                    ));
                 }
                 if round == 0 {
                     for r in &rows {
@@ -1018,11 +1041,16 @@ MwIDAQAB
         let sql = "SELECT id, note, at FROM t WHERE id > ?";
         let mut decoded = decoder();
         let (wires, got_last) = session
-            .rows(sql, &[Value::Int(5)], "reading t", |w, r| decoded.push(w, r))
+            .rows(sql, &[Value::Int(5)], "reading t", |w, r| {
+                decoded.push(w, r)
+            })
             .await
             .expect("read");
         assert_eq!(wires, [Wire::I64, Wire::Bytes, Wire::Date]);
-        assert!(got_last == Some(last), "the last row, joined from two packets");
+        assert!(
+            got_last == Some(last),
+            "the last row, joined from two packets"
+        );
         let batch = decoded.finish().expect("a batch");
         assert_eq!(batch.num_rows(), 3);
         let ids = batch.column(0).as_primitive::<Int64Type>();
@@ -1038,7 +1066,9 @@ MwIDAQAB
 
         let mut decoded = decoder();
         let e = session
-            .rows(sql, &[Value::Int(5)], "reading t", |w, r| decoded.push(w, r))
+            .rows(sql, &[Value::Int(5)], "reading t", |w, r| {
+                decoded.push(w, r)
+            })
             .await
             .expect_err("the server's error");
         assert_eq!(
@@ -1057,7 +1087,13 @@ MwIDAQAB
     #[test]
     fn a_key_that_is_not_one_is_refused_without_a_panic() {
         assert!(seal(b"pass\0", b"not a key").is_none());
-        assert!(seal(b"pass\0", b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----").is_none());
+        assert!(
+            seal(
+                b"pass\0",
+                b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"
+            )
+            .is_none()
+        );
         assert_eq!(
             seal(b"pass\0", PUBLIC_KEY.as_bytes()).map(|s| s.len()),
             Some(256)

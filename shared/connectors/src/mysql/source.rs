@@ -393,11 +393,7 @@ async fn split(
             .map_err(|e| db_error("sampling the key", e))?;
         let sample: Vec<Vec<Key>> = sample
             .iter()
-            .filter_map(|r| {
-                (0..keys.len())
-                    .map(|i| Key::read(r, i))
-                    .collect()
-            })
+            .filter_map(|r| (0..keys.len()).map(|i| Key::read(r, i)).collect())
             .collect();
         keyset::quantile_bounds(&sample, n)
     };
@@ -673,29 +669,39 @@ async fn planning(egress: &Egress, url: &str) -> Result<Conn, ConnectorError> {
     Ok(connected(egress, url).await?.0)
 }
 
+/// A statement's time limit, each way a server may know it: MariaDB's
+/// variable, else MySQL's (SELECTs only), else none (a server that knows
+/// neither).
+fn time_limits() -> [Option<String>; 3] {
+    [
+        Some(format!(
+            "SET SESSION max_statement_time = {STATEMENT_TIMEOUT_SECS}"
+        )),
+        Some(format!(
+            "SET SESSION max_execution_time = {}",
+            STATEMENT_TIMEOUT_SECS * 1000
+        )),
+        None,
+    ]
+}
+
 /// A session to read a range in: one a step before left idle (and open),
 /// else a new one.
 async fn reading(egress: &Egress, url: &str) -> Result<Session, ConnectorError> {
     if let Some(session) = IDLE_READERS.take(url, |s| s.idle()) {
         return Ok(session);
     }
-    let mut setup = session();
-    // A statement's time limit: MariaDB's variable (MySQL's is tried where
-    // it is not one).
-    setup.push(format!(
-        "SET SESSION max_statement_time = {STATEMENT_TIMEOUT_SECS}"
-    ));
-    match Session::open(egress, url, &setup).await {
-        Err(e) if e.to_string().contains("max_statement_time") => {
-            setup.pop();
-            setup.push(format!(
-                "SET SESSION max_execution_time = {}",
-                STATEMENT_TIMEOUT_SECS * 1000
-            ));
-            Session::open(egress, url, &setup).await
+    let mut opened = Err(ConnectorError::upstream("no session", true));
+    for limit in time_limits() {
+        let mut setup = session();
+        setup.extend(limit);
+        opened = Session::open(egress, url, &setup).await;
+        match &opened {
+            Err(e) if e.to_string().contains("Unknown system variable") => continue,
+            _ => break,
         }
-        opened => opened,
     }
+    opened
 }
 
 async fn connected(egress: &Egress, url: &str) -> Result<(Conn, String), ConnectorError> {
@@ -703,20 +709,10 @@ async fn connected(egress: &Egress, url: &str) -> Result<(Conn, String), Connect
         return Err(ConnectorError::config("config.url", "is required"));
     }
     let (mut conn, shown) = connect(egress, url, &session()).await?;
-    // A statement's time limit: MariaDB's variable, else MySQL's (SELECTs only).
-    if conn
-        .query_drop(format!(
-            "SET SESSION max_statement_time = {STATEMENT_TIMEOUT_SECS}"
-        ))
-        .await
-        .is_err()
-    {
-        let _ = conn
-            .query_drop(format!(
-                "SET SESSION max_execution_time = {}",
-                STATEMENT_TIMEOUT_SECS * 1000
-            ))
-            .await;
+    for limit in time_limits().into_iter().flatten() {
+        if conn.query_drop(limit).await.is_ok() {
+            break;
+        }
     }
     Ok((conn, shown))
 }

@@ -261,7 +261,9 @@ mod tests {
     async fn messages_cut_anywhere_by_the_socket_are_read_whole_a_large_one_included() {
         let (client, mut server) = tokio::io::duplex(4096);
         let mut session = CopySession::over(Box::new(client), "db:5432".into());
-        let large: Vec<u8> = (0..crate::wire::READ * 3).map(|i| (i % 251) as u8).collect();
+        let large: Vec<u8> = (0..crate::wire::READ * 3)
+            .map(|i| (i % 251) as u8)
+            .collect();
         let mut answer = framed(b'H', &[1, 0, 0]);
         answer.extend(framed(b'N', b"SNOTICE\0Mhello\0\0"));
         for body in [&b"first"[..], &large, b"", b"last"] {

@@ -26,7 +26,8 @@ pub use destinations::{
 
 /// A connector Sluice runs: its spec, and the names of its extraction queue and
 /// function, all from its name. Its extractor is `sluice_connectors::extractor`
-/// of the same name (a test holds the two lists equal).
+/// of the same name (a test holds the two lists equal); its extraction
+/// function names that extractor alone, one of `sluice_connectors::extractors`.
 pub struct Connector {
     pub name: &'static str,
     pub spec: fn() -> ConnectorSpec,
