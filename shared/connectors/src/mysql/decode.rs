@@ -449,12 +449,31 @@ pub fn parse_decimal(text: &str, scale: i8) -> Option<i128> {
     Some(if negative { -n } else { n })
 }
 
-/// Days from 1970-01-01 of a date, `None` for MySQL's zero dates.
+/// Days from 1970-01-01 of a date, `None` for MySQL's zero dates and any
+/// day its month does not have: integer arithmetic on the proleptic
+/// Gregorian calendar (days from the civil date, by eras of 400 years), as
+/// two of them per row are read.
 fn days(y: u16, m: u8, d: u8) -> Option<i32> {
-    use chrono::Datelike as _;
-    // 1970-01-01 is day 719,163 of the common era.
-    let date = chrono::NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d))?;
-    Some(date.num_days_from_ce() - 719_163)
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let month_days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if d == 0 || d > month_days {
+        return None;
+    }
+    let (m, d) = (i32::from(m), i32::from(d));
+    // Years start in March, so a leap day ends its year.
+    let y = i32::from(y) - i32::from(m <= 2);
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    // 719,468 days from 0000-03-01 to 1970-01-01.
+    Some(era * 146_097 + day_of_era - 719_468)
 }
 
 /// `time` as MySQL writes it: `[-]HH:MM:SS`, the hours past 24 when the days
@@ -652,6 +671,18 @@ mod tests {
         assert_eq!(days(2024, 2, 29), Some(19_782));
         assert_eq!(days(0, 0, 0), None);
         assert_eq!(days(2023, 2, 29), None);
+        assert_eq!(days(2024, 4, 31), None);
+        assert_eq!(days(2024, 13, 1), None);
+        // Every day of four centuries, leap years and their exceptions
+        // included, as the calendar library counts them.
+        use chrono::Datelike as _;
+        let mut day = chrono::NaiveDate::from_ymd_opt(1800, 1, 1).expect("a day");
+        while day.year() < 2200 {
+            let (y, m, d) = (day.year() as u16, day.month() as u8, day.day() as u8);
+            assert_eq!(days(y, m, d), Some(day.num_days_from_ce() - 719_163), "{day}");
+            day = day.succ_opt().expect("a next day");
+        }
+        assert_eq!(days(0, 1, 1), Some(-719_528));
     }
 
     #[test]
