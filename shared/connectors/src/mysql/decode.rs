@@ -314,17 +314,20 @@ impl<'a> Cell<'a> {
 }
 
 /// `n` bytes off the front of `row`.
+#[inline(always)]
 fn eat<'a>(row: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
     let (head, rest) = row.split_at_checked(n)?;
     *row = rest;
     Some(head)
 }
 
+#[inline(always)]
 fn eat_array<const N: usize>(row: &mut &[u8]) -> Option<[u8; N]> {
     eat(row, N)?.try_into().ok()
 }
 
 /// A length-encoded integer off the front of `row`.
+#[inline(always)]
 fn lenenc(row: &mut &[u8]) -> Option<u64> {
     let first = *eat(row, 1)?.first()?;
     Some(match first {
@@ -345,6 +348,7 @@ pub fn count(buf: &mut &[u8]) -> Option<usize> {
 
 /// The value of a column laid out as `wire` off the front of `row`; `None`
 /// when the row is cut short.
+#[inline(always)]
 fn cell<'a>(wire: Wire, row: &mut &'a [u8]) -> Option<Cell<'a>> {
     Some(match wire {
         Wire::I8 => Cell::Int(i64::from(i8::from_le_bytes(eat_array(row)?))),
@@ -402,22 +406,40 @@ pub fn walk<'a>(
     row: &'a [u8],
     mut each: impl FnMut(usize, Option<Cell<'a>>) -> Result<(), String>,
 ) -> Result<(), String> {
-    // The NULL bitmap's bits start at its third (two are reserved).
-    let bitmap_len = (wires.len() + 7 + 2) / 8;
-    let short = || format!("a row of {} bytes is cut short", row.len());
-    let (bitmap, mut values) = row
-        .get(1..)
-        .and_then(|r| r.split_at_checked(bitmap_len))
-        .ok_or_else(short)?;
+    let (bitmap, mut values) = split_row(wires.len(), row)?;
     for (i, wire) in wires.iter().enumerate() {
-        let bit = i + 2;
-        if bitmap[bit / 8] & (1 << (bit % 8)) != 0 {
+        if is_null(bitmap, i) {
             each(i, None)?;
         } else {
-            each(i, Some(cell(*wire, &mut values).ok_or_else(short)?))?;
+            each(
+                i,
+                Some(cell(*wire, &mut values).ok_or_else(|| cut_short(row))?),
+            )?;
         }
     }
     Ok(())
+}
+
+/// A binary row of `columns` columns as its NULL bitmap and its values.
+#[inline(always)]
+fn split_row(columns: usize, row: &[u8]) -> Result<(&[u8], &[u8]), String> {
+    // The bitmap's bits start at its third (two are reserved).
+    let bitmap_len = (columns + 7 + 2) / 8;
+    row.get(1..)
+        .and_then(|r| r.split_at_checked(bitmap_len))
+        .ok_or_else(|| cut_short(row))
+}
+
+/// Whether column `i` is NULL by the row's `bitmap`.
+#[inline(always)]
+fn is_null(bitmap: &[u8], i: usize) -> bool {
+    let bit = i + 2;
+    bitmap[bit / 8] & (1 << (bit % 8)) != 0
+}
+
+#[cold]
+fn cut_short(row: &[u8]) -> String {
+    format!("a row of {} bytes is cut short", row.len())
 }
 
 /// Decimal text (`-12.5`, `3`, `1e3` never: MySQL writes plain digits) as an
@@ -453,6 +475,7 @@ pub fn parse_decimal(text: &str, scale: i8) -> Option<i128> {
 /// day its month does not have: integer arithmetic on the proleptic
 /// Gregorian calendar (days from the civil date, by eras of 400 years), as
 /// two of them per row are read.
+#[inline(always)]
 fn days(y: u16, m: u8, d: u8) -> Option<i32> {
     let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
     let month_days = match m {
@@ -520,7 +543,8 @@ impl Decoder {
     }
 
     /// Appends the binary row `row`, whose columns are laid out as `wires`
-    /// say and are the decoder's in order.
+    /// say and are the decoder's in order. The loop is [`walk`]'s, written
+    /// out: each value goes from the row to its builder in registers.
     pub fn push(&mut self, wires: &[Wire], row: &[u8]) -> Result<(), String> {
         if wires.len() != self.columns.len() {
             return Err(format!(
@@ -529,12 +553,17 @@ impl Decoder {
                 self.columns.len()
             ));
         }
-        let (columns, builders, rows) = (&self.columns, &mut self.builders, self.rows);
-        walk(wires, row, |i, value| {
-            let column = &columns[i];
-            append(column.kind, &mut builders[i], value)
-                .map_err(|why| format!("column {} of row {}: {why}", column.name, rows + 1))
-        })?;
+        let (bitmap, mut values) = split_row(wires.len(), row)?;
+        let columns = wires.iter().zip(&self.columns).zip(&mut self.builders);
+        for (i, ((wire, column), builder)) in columns.enumerate() {
+            let value = if is_null(bitmap, i) {
+                None
+            } else {
+                Some(cell(*wire, &mut values).ok_or_else(|| cut_short(row))?)
+            };
+            append(column.kind, builder, value)
+                .map_err(|why| format!("column {} of row {}: {why}", column.name, self.rows + 1))?;
+        }
         self.rows += 1;
         Ok(())
     }
@@ -551,6 +580,7 @@ impl Decoder {
     }
 }
 
+#[inline(always)]
 fn append(kind: Kind, builder: &mut Builder, value: Option<Cell<'_>>) -> Result<(), String> {
     let Some(value) = value else {
         builder.null();
@@ -679,7 +709,11 @@ mod tests {
         let mut day = chrono::NaiveDate::from_ymd_opt(1800, 1, 1).expect("a day");
         while day.year() < 2200 {
             let (y, m, d) = (day.year() as u16, day.month() as u8, day.day() as u8);
-            assert_eq!(days(y, m, d), Some(day.num_days_from_ce() - 719_163), "{day}");
+            assert_eq!(
+                days(y, m, d),
+                Some(day.num_days_from_ce() - 719_163),
+                "{day}"
+            );
             day = day.succ_opt().expect("a next day");
         }
         assert_eq!(days(0, 1, 1), Some(-719_528));

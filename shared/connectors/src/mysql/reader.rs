@@ -365,6 +365,16 @@ impl Session {
         self.end_of_definitions(count, step).await?;
         let mut last: Option<Result<usize, Vec<u8>>> = None;
         let ended = loop {
+            // The rows read already are cut and decoded without waiting.
+            while let Some(len) = self.row_read() {
+                let at = self.inbox.take(4 + len);
+                let body = at.start + 4..at.end;
+                self.seq = self.seq.wrapping_add(1);
+                row(&wires, self.inbox.get(body.clone()))
+                    .map_err(|why| ConnectorError::upstream(why, false))?;
+                self.inbox.keep(Some(&body));
+                last = Some(Ok(len));
+            }
             let packet = self.packet(step).await?;
             match self.payload(&packet).first() {
                 Some(0x00) => {
@@ -397,6 +407,19 @@ impl Session {
             return Err(self.unexpected(step, "a second result"));
         }
         Ok((wires, last))
+    }
+
+    /// The length of the next packet when it is read whole and is a row (of
+    /// one packet, numbered as due).
+    fn row_read(&self) -> Option<usize> {
+        let unread = self.inbox.unread();
+        let (header, rest) = unread.split_at_checked(4)?;
+        let len = u32::from_le_bytes([header[0], header[1], header[2], 0]) as usize;
+        (len < MAX_PAYLOAD
+            && header[3] == self.seq
+            && rest.len() >= len
+            && rest.first() == Some(&0x00))
+        .then_some(len)
     }
 
     /// Whether the packet that ended a result says another follows.
