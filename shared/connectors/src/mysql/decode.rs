@@ -420,6 +420,33 @@ pub fn walk<'a>(
     Ok(())
 }
 
+/// Appends the value off the front of `values` to `builder` straight from
+/// its bytes, for the layouts a column's builder takes as they are (a
+/// bigint to Int64, a double to Float64, text to UTF-8, …): `Some(true)`
+/// when it did, `Some(false)` when the pair is not one of those (the value
+/// left for [`append`]), `None` when the row is cut short.
+#[inline(always)]
+fn direct(wire: Wire, builder: &mut Builder, values: &mut &[u8]) -> Option<bool> {
+    match (wire, builder) {
+        (Wire::I64, Builder::I64(b)) => b.append_value(i64::from_le_bytes(eat_array(values)?)),
+        (Wire::I32, Builder::I32(b)) => b.append_value(i32::from_le_bytes(eat_array(values)?)),
+        (Wire::I16, Builder::I16(b)) => b.append_value(i16::from_le_bytes(eat_array(values)?)),
+        (Wire::F64, Builder::F64(b)) => b.append_value(f64::from_le_bytes(eat_array(values)?)),
+        (Wire::F32, Builder::F32(b)) => b.append_value(f32::from_le_bytes(eat_array(values)?)),
+        (Wire::I8, Builder::Bool(b)) => b.append_value(eat_array::<1>(values)?[0] != 0),
+        (Wire::Bytes, Builder::Str(b)) => {
+            let len = usize::try_from(lenenc(values)?).ok()?;
+            let bytes = eat(values, len)?;
+            match std::str::from_utf8(bytes) {
+                Ok(text) => b.append_value(text),
+                Err(_) => b.append_value(String::from_utf8_lossy(bytes)),
+            }
+        }
+        _ => return Some(false),
+    }
+    Some(true)
+}
+
 /// A binary row of `columns` columns as its NULL bitmap and its values.
 #[inline(always)]
 fn split_row(columns: usize, row: &[u8]) -> Result<(&[u8], &[u8]), String> {
@@ -445,28 +472,41 @@ fn cut_short(row: &[u8]) -> String {
 /// Decimal text (`-12.5`, `3`, `1e3` never: MySQL writes plain digits) as an
 /// integer scaled by `scale` digits; `None` past the precision of i128 or
 /// with more fractional digits than `scale` keeps (never, for a column's own).
-pub fn parse_decimal(text: &str, scale: i8) -> Option<i128> {
-    let text = text.trim();
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
+/// Read byte by byte, as one value a row is.
+pub fn parse_decimal(text: &[u8], scale: i8) -> Option<i128> {
+    let text = text.trim_ascii();
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, text),
     };
-    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
     let scale = usize::try_from(scale).ok()?;
-    let digits_only =
-        whole.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit());
-    let finer = frac.len() > scale && !frac[scale..].bytes().all(|b| b == b'0');
-    if !digits_only || finer || (whole.is_empty() && frac.is_empty()) {
+    let (mut n, mut fraction, mut point, mut any) = (0i128, 0usize, false, false);
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                any = true;
+                if point {
+                    if fraction == scale {
+                        // Finer than the scale: zeros only.
+                        if b != b'0' {
+                            return None;
+                        }
+                        continue;
+                    }
+                    fraction += 1;
+                }
+                n = n.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+            }
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+    }
+    if !any {
         return None;
     }
-    let mut n: i128 = 0;
-    for b in whole.bytes() {
-        n = n.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
-    }
-    let frac = frac.as_bytes();
-    for i in 0..scale {
-        let d = frac.get(i).map_or(0, |b| b - b'0');
-        n = n.checked_mul(10)?.checked_add(i128::from(d))?;
+    for _ in fraction..scale {
+        n = n.checked_mul(10)?;
     }
     Some(if negative { -n } else { n })
 }
@@ -556,7 +596,11 @@ impl Decoder {
         let (bitmap, mut values) = split_row(wires.len(), row)?;
         let columns = wires.iter().zip(&self.columns).zip(&mut self.builders);
         for (i, ((wire, column), builder)) in columns.enumerate() {
-            let value = if is_null(bitmap, i) {
+            let null = is_null(bitmap, i);
+            if !null && direct(*wire, builder, &mut values).ok_or_else(|| cut_short(row))? {
+                continue;
+            }
+            let value = if null {
                 None
             } else {
                 Some(cell(*wire, &mut values).ok_or_else(|| cut_short(row))?)
@@ -610,7 +654,6 @@ fn append(kind: Kind, builder: &mut Builder, value: Option<Cell<'_>>) -> Result<
         }),
         Builder::Dec(b) => match (kind, value) {
             (Kind::Decimal { scale, .. }, Cell::Bytes(text)) => {
-                let text = std::str::from_utf8(text).map_err(|_| unexpected())?;
                 b.append_value(parse_decimal(text, scale).ok_or_else(unexpected)?)
             }
             _ => b.append_value(int()?),
@@ -664,15 +707,20 @@ mod tests {
 
     #[test]
     fn decimal_text_is_scaled_exactly() {
-        assert_eq!(parse_decimal("-12.50", 2), Some(-1250));
-        assert_eq!(parse_decimal("3", 2), Some(300));
-        assert_eq!(parse_decimal("0.001", 3), Some(1));
+        assert_eq!(parse_decimal(b"-12.50", 2), Some(-1250));
+        assert_eq!(parse_decimal(b"3", 2), Some(300));
+        assert_eq!(parse_decimal(b"0.001", 3), Some(1));
         assert_eq!(
-            parse_decimal("99999999999999999999999999999999999999", 0),
+            parse_decimal(b"99999999999999999999999999999999999999", 0),
             Some(99_999_999_999_999_999_999_999_999_999_999_999_999)
         );
-        assert_eq!(parse_decimal("1.25", 1), None);
-        assert_eq!(parse_decimal("abc", 0), None);
+        assert_eq!(parse_decimal(b"1.25", 1), None);
+        assert_eq!(parse_decimal(b"abc", 0), None);
+        assert_eq!(parse_decimal(b"1.", 2), Some(100));
+        assert_eq!(parse_decimal(b" -0.50 ", 2), Some(-50));
+        assert_eq!(parse_decimal(b"1.2500", 2), Some(125));
+        assert_eq!(parse_decimal(b".", 2), None);
+        assert_eq!(parse_decimal(b"1.2.3", 2), None);
     }
 
     #[test]
