@@ -517,7 +517,7 @@ pub fn parse_decimal(text: &[u8], scale: i8) -> Option<i128> {
 /// two of them per row are read.
 #[inline(always)]
 fn days(y: u16, m: u8, d: u8) -> Option<i32> {
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
     let month_days = match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
