@@ -95,6 +95,39 @@ pub fn refused_by_policy(e: &reqwest::Error) -> Option<String> {
     None
 }
 
+/// A TCP connection (without Nagle's delay) to the first of `addrs` that
+/// answers within `timeout`; else why the last did not, naming the server
+/// `shown`, retryable.
+#[cfg(any(feature = "postgres", feature = "mysql_source"))]
+pub(crate) async fn dial(
+    addrs: &[std::net::SocketAddr],
+    shown: &str,
+    timeout: std::time::Duration,
+) -> Result<tokio::net::TcpStream, crate::ConnectorError> {
+    let mut last = crate::ConnectorError::upstream(format!("could not connect to {shown}"), true);
+    for addr in addrs {
+        match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(addr)).await {
+            Ok(Ok(stream)) => {
+                let _ = stream.set_nodelay(true);
+                return Ok(stream);
+            }
+            Ok(Err(e)) => {
+                last = crate::ConnectorError::upstream(
+                    format!("could not connect to {shown}: {e}"),
+                    true,
+                );
+            }
+            Err(_) => {
+                last = crate::ConnectorError::upstream(
+                    format!("connecting to {shown} timed out"),
+                    true,
+                );
+            }
+        }
+    }
+    Err(last)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

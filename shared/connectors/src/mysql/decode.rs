@@ -346,6 +346,23 @@ pub fn count(buf: &mut &[u8]) -> Option<usize> {
     usize::try_from(lenenc(buf)?).ok()
 }
 
+/// A date's or a time's parts off the front of `row`: their length, then
+/// as many bytes (the parts that are zero left off the end).
+#[inline(always)]
+fn parts<'a>(row: &mut &'a [u8]) -> Option<&'a [u8]> {
+    let len = usize::from(*eat(row, 1)?.first()?);
+    eat(row, len)
+}
+
+/// The `N` bytes of `parts` from `at`, zeros when they were left off.
+#[inline(always)]
+fn field<const N: usize>(parts: &[u8], at: usize) -> [u8; N] {
+    parts
+        .get(at..at + N)
+        .and_then(|b| b.try_into().ok())
+        .unwrap_or([0; N])
+}
+
 /// The value of a column laid out as `wire` off the front of `row`; `None`
 /// when the row is cut short.
 #[inline(always)]
@@ -362,32 +379,29 @@ fn cell<'a>(wire: Wire, row: &mut &'a [u8]) -> Option<Cell<'a>> {
         Wire::F32 => Cell::Float(f32::from_le_bytes(eat_array(row)?)),
         Wire::F64 => Cell::Double(f64::from_le_bytes(eat_array(row)?)),
         Wire::Date => {
-            let len = usize::from(*eat(row, 1)?.first()?);
-            let p = eat(row, len)?;
-            let at = |i: usize| p.get(i).copied().unwrap_or(0);
-            let us = match p.get(7..11) {
-                Some(us) => u32::from_le_bytes(us.try_into().ok()?),
-                None => 0,
-            };
-            let year = match p.get(0..2) {
-                Some(y) => u16::from_le_bytes(y.try_into().ok()?),
-                None => 0,
-            };
-            Cell::Date(year, at(2), at(3), at(4), at(5), at(6), us)
+            let p = parts(row)?;
+            let at = |i: usize| field::<1>(p, i)[0];
+            Cell::Date(
+                u16::from_le_bytes(field(p, 0)),
+                at(2),
+                at(3),
+                at(4),
+                at(5),
+                at(6),
+                u32::from_le_bytes(field(p, 7)),
+            )
         }
         Wire::Time => {
-            let len = usize::from(*eat(row, 1)?.first()?);
-            let p = eat(row, len)?;
-            let at = |i: usize| p.get(i).copied().unwrap_or(0);
-            let days = match p.get(1..5) {
-                Some(d) => u32::from_le_bytes(d.try_into().ok()?),
-                None => 0,
-            };
-            let us = match p.get(8..12) {
-                Some(us) => u32::from_le_bytes(us.try_into().ok()?),
-                None => 0,
-            };
-            Cell::Time(at(0) == 1, days, at(5), at(6), at(7), us)
+            let p = parts(row)?;
+            let at = |i: usize| field::<1>(p, i)[0];
+            Cell::Time(
+                at(0) == 1,
+                u32::from_le_bytes(field(p, 1)),
+                at(5),
+                at(6),
+                at(7),
+                u32::from_le_bytes(field(p, 8)),
+            )
         }
         Wire::Bytes => {
             let len = usize::try_from(lenenc(row)?).ok()?;

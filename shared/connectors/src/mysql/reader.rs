@@ -108,35 +108,15 @@ impl Session {
         setup: &[String],
     ) -> Result<Session, ConnectorError> {
         let t = target(egress, url).await?;
-        let mut last = ConnectorError::upstream(format!("could not connect to {}", t.shown), true);
-        for addr in &t.addrs {
-            match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr)).await {
-                Ok(Ok(stream)) => {
-                    let _ = stream.set_nodelay(true);
-                    let login = Session::login(stream, &t, setup);
-                    return match tokio::time::timeout(CONNECT_TIMEOUT, login).await {
-                        Ok(session) => session,
-                        Err(_) => Err(ConnectorError::upstream(
-                            format!("logging in to {} timed out", t.shown),
-                            true,
-                        )),
-                    };
-                }
-                Ok(Err(e)) => {
-                    last = ConnectorError::upstream(
-                        format!("could not connect to {}: {e}", t.shown),
-                        true,
-                    );
-                }
-                Err(_) => {
-                    last = ConnectorError::upstream(
-                        format!("connecting to {} timed out", t.shown),
-                        true,
-                    );
-                }
-            }
+        let stream = crate::egress::dial(&t.addrs, &t.shown, CONNECT_TIMEOUT).await?;
+        let login = Session::login(stream, &t, setup);
+        match tokio::time::timeout(CONNECT_TIMEOUT, login).await {
+            Ok(session) => session,
+            Err(_) => Err(ConnectorError::upstream(
+                format!("logging in to {} timed out", t.shown),
+                true,
+            )),
         }
-        Err(last)
     }
 
     async fn login(
@@ -905,12 +885,24 @@ MwIDAQAB
         );
     }
 
-    fn definition(t: ColumnType, flags: ColumnFlags, name: &str) -> Vec<u8> {
+    /// The statement's columns: an id, a note and a time.
+    const COLUMNS: [(ColumnType, &str); 3] = [
+        (ColumnType::MYSQL_TYPE_LONGLONG, "id"),
+        (ColumnType::MYSQL_TYPE_VAR_STRING, "note"),
+        (ColumnType::MYSQL_TYPE_DATETIME, "at"),
+    ];
+
+    /// The definitions of `columns`, a packet each from `seq` on.
+    fn definitions(columns: &[(ColumnType, &str)], seq: &mut u8) -> Vec<u8> {
         let mut out = vec![];
-        Column::new(t)
-            .with_name(name.as_bytes())
-            .with_flags(flags)
-            .serialize(&mut out);
+        for (t, name) in columns {
+            let mut definition = vec![];
+            Column::new(*t)
+                .with_name(name.as_bytes())
+                .with_flags(ColumnFlags::empty())
+                .serialize(&mut definition);
+            out.extend(packets(&definition, seq));
+        }
         out
     }
 
@@ -1005,17 +997,12 @@ MwIDAQAB
             assert_eq!(&prepare[1..], b"SELECT id, note, at FROM t WHERE id > ?");
             let mut answer = framed(&[0, 9, 0, 0, 0, 3, 0, 1, 0, 0, 0, 0], 1);
             let mut seq = 2;
-            for (t, name) in [
-                (ColumnType::MYSQL_TYPE_LONGLONG, "?"),
-                (ColumnType::MYSQL_TYPE_LONGLONG, "id"),
-                (ColumnType::MYSQL_TYPE_VAR_STRING, "note"),
-                (ColumnType::MYSQL_TYPE_DATETIME, "at"),
-            ] {
-                answer.extend(packets(
-                    &definition(t, ColumnFlags::empty(), name),
-                    &mut seq,
-                ));
-            }
+            // The parameter's definition, then the columns'.
+            answer.extend(definitions(
+                &[(ColumnType::MYSQL_TYPE_LONGLONG, "?")],
+                &mut seq,
+            ));
+            answer.extend(definitions(&COLUMNS, &mut seq));
             server.write_all(&answer).await.expect("sent");
             for round in 0..2 {
                 let (seq, execute) = recv(&mut server).await;
@@ -1028,16 +1015,7 @@ MwIDAQAB
                 );
                 let mut seq = 1;
                 let mut answer = packets(&[3], &mut seq);
-                for (t, name) in [
-                    (ColumnType::MYSQL_TYPE_LONGLONG, "id"),
-                    (ColumnType::MYSQL_TYPE_VAR_STRING, "note"),
-                    (ColumnType::MYSQL_TYPE_DATETIME, "at"),
-                ] {
-                    answer.extend(packets(
-                        &definition(t, ColumnFlags::empty(), name),
-                        &mut seq,
-                    ));
-                }
+                answer.extend(definitions(&COLUMNS, &mut seq));
                 if round == 0 {
                     for r in &rows {
                         answer.extend(packets(r, &mut seq));

@@ -669,19 +669,16 @@ async fn planning(egress: &Egress, url: &str) -> Result<Conn, ConnectorError> {
     Ok(connected(egress, url).await?.0)
 }
 
-/// A statement's time limit, each way a server may know it: MariaDB's
-/// variable, else MySQL's (SELECTs only), else none (a server that knows
-/// neither).
-fn time_limits() -> [Option<String>; 3] {
+/// A statement's time limit, each way a server may know it, tried in turn
+/// until one is taken: MariaDB's variable, else MySQL's (SELECTs only); a
+/// server that knows neither sets none.
+fn time_limits() -> [String; 2] {
     [
-        Some(format!(
-            "SET SESSION max_statement_time = {STATEMENT_TIMEOUT_SECS}"
-        )),
-        Some(format!(
+        format!("SET SESSION max_statement_time = {STATEMENT_TIMEOUT_SECS}"),
+        format!(
             "SET SESSION max_execution_time = {}",
             STATEMENT_TIMEOUT_SECS * 1000
-        )),
-        None,
+        ),
     ]
 }
 
@@ -691,25 +688,18 @@ async fn reading(egress: &Egress, url: &str) -> Result<Session, ConnectorError> 
     if let Some(session) = IDLE_READERS.take(url, |s| s.idle()) {
         return Ok(session);
     }
-    let mut opened = Err(ConnectorError::upstream("no session", true));
+    let mut session = Session::open(egress, url, &session()).await?;
     for limit in time_limits() {
-        let mut setup = session();
-        setup.extend(limit);
-        opened = Session::open(egress, url, &setup).await;
-        match &opened {
-            Err(e) if e.to_string().contains("Unknown system variable") => continue,
-            _ => break,
+        if session.simple(&limit, "setting a time limit").await.is_ok() {
+            break;
         }
     }
-    opened
+    Ok(session)
 }
 
 async fn connected(egress: &Egress, url: &str) -> Result<(Conn, String), ConnectorError> {
-    if url.is_empty() {
-        return Err(ConnectorError::config("config.url", "is required"));
-    }
     let (mut conn, shown) = connect(egress, url, &session()).await?;
-    for limit in time_limits().into_iter().flatten() {
+    for limit in time_limits() {
         if conn.query_drop(limit).await.is_ok() {
             break;
         }

@@ -143,24 +143,9 @@ async fn dial(
 ) -> Result<(tokio::net::TcpStream, String, String), ConnectorError> {
     let mut last = ConnectorError::upstream("the database URL names no host", false);
     for (host, shown, addrs) in addresses(egress, config).await? {
-        for addr in addrs {
-            match tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect(addr)).await
-            {
-                Ok(Ok(stream)) => {
-                    let _ = stream.set_nodelay(true);
-                    return Ok((stream, host, shown));
-                }
-                Ok(Err(e)) => {
-                    last = ConnectorError::upstream(
-                        format!("could not connect to {shown}: {e}"),
-                        true,
-                    );
-                }
-                Err(_) => {
-                    last =
-                        ConnectorError::upstream(format!("connecting to {shown} timed out"), true);
-                }
-            }
+        match crate::egress::dial(&addrs, &shown, CONNECT_TIMEOUT).await {
+            Ok(stream) => return Ok((stream, host, shown)),
+            Err(e) => last = e,
         }
     }
     Err(last)
