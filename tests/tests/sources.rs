@@ -1621,16 +1621,7 @@ fn my_config(my: &Mysql, cursor: Option<&str>) -> Map<String, Value> {
 async fn a_mysql_source_reads_over_tls_as_its_ssl_mode_says_and_takes_no_ended_session() {
     use mysql_async::prelude::Queryable as _;
     let my = Mysql::start_tls_only().await.expect("mariadb starts");
-    my.exec(
-        "SET SESSION max_recursive_iterations = 100000;
-         CREATE TABLE t (id bigint PRIMARY KEY, v varchar(20)) STATS_SAMPLE_PAGES = 1000;
-         INSERT INTO t
-         WITH RECURSIVE seq AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM seq WHERE i < 3000)
-         SELECT i, CONCAT('row ', i) FROM seq;
-         ANALYZE TABLE t;",
-    )
-    .await
-    .expect("the table");
+    my_table_t(&my, "").await;
     let x = extractor("mysql", &loopback_allowed()).expect("the extractor");
     let budget = || Budget::new(1, Duration::from_secs(60));
     let with = |mode: &str| {
@@ -1687,6 +1678,72 @@ async fn a_mysql_source_reads_over_tls_as_its_ssl_mode_says_and_takes_no_ended_s
     let cfg = with("?ssl-mode=required");
     read_the_rest(&*x, &cfg, "t", position, &mut ids).await;
     assert_eq!(ids, (1..=3000).collect::<Vec<i64>>());
+}
+
+/// Table `t` of 3,000 rows (`id`, `v`), then `more` SQL as root.
+async fn my_table_t(my: &Mysql, more: &str) {
+    my.exec(&format!(
+        "SET SESSION max_recursive_iterations = 100000;
+         CREATE TABLE t (id bigint PRIMARY KEY, v varchar(20)) STATS_SAMPLE_PAGES = 1000;
+         INSERT INTO t
+         WITH RECURSIVE seq AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM seq WHERE i < 3000)
+         SELECT i, CONCAT('row ', i) FROM seq;
+         ANALYZE TABLE t;
+         {more}"
+    ))
+    .await
+    .expect("the table");
+}
+
+/// A MariaDB user who logs in by MariaDB's `ed25519` plugin (the client signs
+/// the server's nonce; the password never crosses): a run planned and read
+/// by both kinds of session, and a wrong password refused for either, not
+/// retryable and never shown.
+#[tokio::test]
+async fn a_mysql_source_logs_in_by_mariadbs_ed25519_plugin() {
+    let my = Mysql::start().await.expect("mariadb starts");
+    my_table_t(
+        &my,
+        "INSTALL SONAME 'auth_ed25519';
+         CREATE USER 'signer'@'%' IDENTIFIED VIA ed25519 USING PASSWORD('ed-s3cr3t-pw');
+         GRANT SELECT ON sluice_test.* TO 'signer'@'%';",
+    )
+    .await;
+    let x = extractor("mysql", &loopback_allowed()).expect("the extractor");
+    let with = |password: &str| {
+        let mut c = Map::new();
+        c.insert(
+            "url".into(),
+            json!(format!(
+                "mysql://signer:{password}@127.0.0.1:{}/sluice_test",
+                my.port()
+            )),
+        );
+        c
+    };
+    let cfg = with("ed-s3cr3t-pw");
+    let req = StreamRequest {
+        parallelism: 2,
+        ..request("t", &cfg, None, Duration::ZERO)
+    };
+    let planned = x
+        .step(&req, None, Budget::new(1, Duration::from_secs(60)))
+        .await
+        .expect("a step");
+    let position = planned.next.clone().expect("more to read");
+    let mut ids = sorted_ids(&planned.chunks);
+    read_the_rest(&*x, &cfg, "t", position.clone(), &mut ids).await;
+    assert_eq!(ids, (1..=3000).collect::<Vec<i64>>());
+    let wrong = "not-the-pw";
+    refused_as_the_mode_says(
+        &*x,
+        &with,
+        "t",
+        &position,
+        &[(wrong, "Access denied")],
+        wrong,
+    )
+    .await;
 }
 
 /// A MariaDB table read whole in key order, a chunk per 1,000 rows and two

@@ -11,7 +11,9 @@
 //! response, and the authentication the server asks for:
 //! `mysql_native_password`, or `caching_sha2_password` (its fast path, or
 //! the password itself over TLS, or encrypted with the server's RSA key),
-//! with one switch to another of them. Other plugins are refused by name.
+//! MariaDB's `client_ed25519` and `parsec` (signatures of the server's
+//! nonce), with one switch to another of them. `mysql_clear_password` is
+//! spoken over TLS only; other plugins are refused by name.
 
 use std::io;
 use std::ops::Range;
@@ -233,17 +235,33 @@ impl Session {
                         .map_err(|_| self.unexpected(step, "a bad request to switch logins"))?;
                     plugin = request.auth_plugin().into_owned();
                     nonce = request.plugin_data().to_vec();
-                    let data = match &plugin {
-                        AuthPlugin::MysqlNativePassword | AuthPlugin::CachingSha2Password => {
+                    let data = match &mut plugin {
+                        AuthPlugin::MysqlNativePassword
+                        | AuthPlugin::CachingSha2Password
+                        | AuthPlugin::Ed25519 => plugin.gen_data(who.pass, &nonce),
+                        AuthPlugin::MysqlClearPassword if secure => {
                             plugin.gen_data(who.pass, &nonce)
                         }
-                        AuthPlugin::MysqlClearPassword if secure => {
+                        AuthPlugin::MariadbParsec { .. } => {
+                            // Its salt and iterations are asked for with an
+                            // empty packet; the answer signs the server's
+                            // nonce and the client's own.
+                            self.send(&[], step).await?;
+                            let packet = self.packet(step).await?;
+                            let salt = match self.payload(&packet) {
+                                [0x01, rest @ ..] | rest => rest.to_vec(),
+                            };
+                            if plugin.read_add_data(&salt).is_none() || nonce.len() != 32 {
+                                return Err(
+                                    self.unexpected(step, "a parsec salt that does not parse")
+                                );
+                            }
                             plugin.gen_data(who.pass, &nonce)
                         }
                         other => {
                             return Err(ConnectorError::upstream(
                                 format!(
-                                    "{step}: the server asks for the {} login, which the source does not speak (mysql_native_password and caching_sha2_password it does; mysql_clear_password over TLS only)",
+                                    "{step}: the server asks for the {} login, which the source does not speak (mysql_native_password, caching_sha2_password, client_ed25519 and parsec it does; mysql_clear_password over TLS only)",
                                     String::from_utf8_lossy(other.as_bytes())
                                 ),
                                 false,
@@ -852,7 +870,7 @@ MwIDAQAB
 
         let Err(e) = login("mysql_native_password", |mut server| async move {
             recv(&mut server).await;
-            send(&mut server, b"\xFEclient_ed25519\0nonce\0", 2).await;
+            send(&mut server, b"\xFEauth_gssapi_client\0spn\0", 2).await;
         })
         .await
         else {
@@ -860,7 +878,50 @@ MwIDAQAB
         };
         let text = e.to_string();
         assert!(!e.retryable());
-        assert!(text.contains("asks for the client_ed25519 login"), "{text}");
+        assert!(
+            text.contains("asks for the auth_gssapi_client login"),
+            "{text}"
+        );
+    }
+
+    /// MariaDB's parsec (11.6 on, so no server of this machine's speaks it):
+    /// an empty packet asks for the salt, and the answer is the client's nonce
+    /// and its signature, with the key the password derives, of both nonces.
+    #[tokio::test]
+    async fn a_switch_to_parsec_asks_for_the_salt_and_signs_both_nonces() {
+        use ed25519_dalek::{Signature, SigningKey};
+        let server_nonce = [7u8; 32];
+        let salt: [u8; 18] = *b"0123456789abcdefgh";
+        login("mysql_native_password", move |mut server| async move {
+            recv(&mut server).await;
+            let mut switch = b"\xFEparsec\0".to_vec();
+            switch.extend_from_slice(&server_nonce);
+            send(&mut server, &switch, 2).await;
+            let (seq, asked) = recv(&mut server).await;
+            assert_eq!(
+                (seq, asked.len()),
+                (3, 0),
+                "an empty packet asks for the salt"
+            );
+            // 'P' (PBKDF2), factor 1: 2,048 iterations.
+            let mut ext = vec![0x01, b'P', 1];
+            ext.extend_from_slice(&salt);
+            send(&mut server, &ext, 4).await;
+            let (seq, answer) = recv(&mut server).await;
+            assert_eq!((seq, answer.len()), (5, 96));
+            let mut key = [0u8; 32];
+            pbkdf2::pbkdf2_hmac::<sha2::Sha512>(b"s3cr3t", &salt, 2048, &mut key);
+            let mut signed = server_nonce.to_vec();
+            signed.extend_from_slice(&answer[..32]);
+            let signature = Signature::from_slice(&answer[32..]).expect("64 bytes");
+            SigningKey::from_bytes(&key)
+                .verifying_key()
+                .verify_strict(&signed, &signature)
+                .expect("both nonces signed with the password's key");
+            send(&mut server, OK, 6).await;
+        })
+        .await
+        .expect("logged in by parsec");
     }
 
     #[tokio::test]
