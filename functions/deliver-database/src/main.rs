@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::stage::run_delivery("database").await
+    sluice_lambda::stage::run_delivery("database", sluice_lambda::stage::writers::database).await
 }

@@ -3,5 +3,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::stage::run_delivery("email").await
+    sluice_lambda::stage::run_delivery("email", sluice_lambda::stage::writers::email).await
 }

@@ -2,5 +2,9 @@
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::stage::run_delivery("google_sheets").await
+    sluice_lambda::stage::run_delivery(
+        "google_sheets",
+        sluice_lambda::stage::writers::google_sheets,
+    )
+    .await
 }

@@ -2,5 +2,9 @@
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::stage::run_delivery("object_export").await
+    sluice_lambda::stage::run_delivery(
+        "object_export",
+        sluice_lambda::stage::writers::object_export,
+    )
+    .await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), sluice_lambda::Error> {
-    sluice_lambda::stage::run_delivery("webhook").await
+    sluice_lambda::stage::run_delivery("webhook", sluice_lambda::stage::writers::webhook).await
 }

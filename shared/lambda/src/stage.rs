@@ -10,25 +10,27 @@ use std::time::Duration;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use lambda_http::{LambdaEvent, service_fn};
 use sluice_domain::ports::QueueMessage;
-use sluice_runs::{Limits, Machine, MakeExtractor, Outcome, Stage};
+use sluice_runs::{Limits, Links, Machine, MakeExtractor, MakeWriter, Outcome, Stage};
 use tokio::task::JoinSet;
 
-pub use sluice_runs::{AnyStage, Deliver, Extract, Finalize, Materialize, Transform, extractors};
+pub use sluice_runs::{
+    AnyStage, Deliver, Extract, Finalize, Materialize, Transform, extractors, writers,
+};
 
 /// The whole `main` of the stage function `name`, consuming `queue`, serving stage
 /// `S` (its binary links that stage's code only).
 pub async fn run_stage<S: Stage>(name: &str, queue: String) -> Result<(), lambda_http::Error> {
-    serve::<S>(name, queue, sluice_runs::no_extractor).await
+    serve::<S>(name, queue, Links::NONE).await
 }
 
-/// [`run_stage`], its machine extracting with `extractors`.
+/// [`run_stage`], its machine running `links`.
 async fn serve<S: Stage>(
     name: &str,
     queue: String,
-    extractors: MakeExtractor,
+    links: Links,
 ) -> Result<(), lambda_http::Error> {
     crate::init_tracing();
-    let machine = match init_for::<S>(extractors).await {
+    let machine = match init_for::<S>(links).await {
         Ok(m) => Arc::new(m),
         Err(e) => {
             crate::report_init_error(&format!("{name}: {e}"));
@@ -59,33 +61,43 @@ pub async fn run_extract(
         crate::report_init_error(&e);
         return Err(e.into());
     };
-    serve::<Extract>(&c.function(), c.queue(), extractors).await
+    serve::<Extract>(&c.function(), c.queue(), Links::extracting(extractors)).await
 }
 
 /// The whole `main` of the delivery function of destination kind `kind`: its
-/// function name and queue come from the delivery registry.
-pub async fn run_delivery(kind: &'static str) -> Result<(), lambda_http::Error> {
-    let Some(d) = sluice_domain::connectors::delivery(kind) else {
-        let e = format!("destinations of kind `{kind}` do not deliver");
-        crate::init_tracing();
-        crate::report_init_error(&e);
-        return Err(e.into());
+/// function name and queue come from the delivery registry, its writer from
+/// `writers` (one of [`writers`], which the binary links alone).
+pub async fn run_delivery(
+    kind: &'static str,
+    writers: MakeWriter,
+) -> Result<(), lambda_http::Error> {
+    let d = match sluice_domain::connectors::delivery(kind) {
+        Some(d) if writers(kind).is_some() => d,
+        found => {
+            let e = match found {
+                None => format!("destinations of kind `{kind}` do not deliver"),
+                Some(_) => format!("the function of `{kind}` links no writer of its kind"),
+            };
+            crate::init_tracing();
+            crate::report_init_error(&e);
+            return Err(e.into());
+        }
     };
-    run_stage::<Deliver>(&d.function(), d.queue()).await
+    serve::<Deliver>(&d.function(), d.queue(), Links::delivering(writers)).await
 }
 
 /// The run machine over the AWS adapters: `SLUICE_TABLE`, and the run parts of
 /// [`crate::parts`] whose variables are set (a stage function needs the bucket and
 /// the queues; finalizing, the warehouse).
-pub async fn init(extractors: MakeExtractor) -> Result<Machine, crate::InitError> {
+pub async fn init(links: Links) -> Result<Machine, crate::InitError> {
     let deps = crate::worker_deps().await?;
-    Ok(Machine::extracting(deps, Limits::default(), extractors)?)
+    Ok(Machine::linking(deps, Limits::default(), links)?)
 }
 
 /// [`init`], then the parts stage `S` calls beyond the queues and the object
 /// store ([`Stage::NEEDS`]): a missing one stops the function at cold start.
-pub async fn init_for<S: Stage>(extractors: MakeExtractor) -> Result<Machine, crate::InitError> {
-    let machine = init(extractors).await?;
+pub async fn init_for<S: Stage>(links: Links) -> Result<Machine, crate::InitError> {
+    let machine = init(links).await?;
     machine.deps.check(S::NEEDS)?;
     Ok(machine)
 }

@@ -234,7 +234,6 @@ impl Default for Limits {
     }
 }
 
-/// The stage handlers over one set of ports.
 /// Makes the extractor of a connector by its name, where requests go only
 /// where the egress policy allows: every connector of the build
 /// ([`sluice_connectors::extractor`]), or an extraction function's own
@@ -242,21 +241,56 @@ impl Default for Limits {
 pub type MakeExtractor =
     fn(&str, &sluice_domain::net::Egress) -> Option<Box<dyn sluice_connectors::Extractor>>;
 
+pub use deliver::{MakeWriter, Writer, writers};
 pub use sluice_connectors::extractors;
 
-/// No extractor: the machine of a stage that extracts nothing.
-pub fn no_extractor(
-    _: &str,
-    _: &sluice_domain::net::Egress,
-) -> Option<Box<dyn sluice_connectors::Extractor>> {
-    None
+/// The connectors' extractors and the destinations' writers a machine runs:
+/// all of the build's ([`Links::ALL`], `sluice serve`), or a stage function's
+/// own, so its binary links only those.
+#[derive(Clone, Copy)]
+pub struct Links {
+    pub extractors: MakeExtractor,
+    pub writers: MakeWriter,
 }
 
+impl Links {
+    /// Every connector and destination kind of the build.
+    pub const ALL: Links = Links {
+        extractors: sluice_connectors::extractor,
+        writers: writers::all,
+    };
+
+    /// None: a stage that neither extracts nor delivers.
+    pub const NONE: Links = Links {
+        extractors: |_, _| None,
+        writers: writers::none,
+    };
+
+    /// An extraction function's: `extractors` only.
+    pub fn extracting(extractors: MakeExtractor) -> Links {
+        Links {
+            extractors,
+            ..Links::NONE
+        }
+    }
+
+    /// A delivery function's: `writers` only.
+    pub fn delivering(writers: MakeWriter) -> Links {
+        Links {
+            writers,
+            ..Links::NONE
+        }
+    }
+}
+
+/// The stage handlers over one set of ports.
 pub struct Machine {
     pub deps: Deps,
     pub limits: Limits,
     /// The extractors its extraction steps run.
     extractors: MakeExtractor,
+    /// The writers its deliveries run.
+    writers: MakeWriter,
     /// The stage queues and the object store, which every stage uses: taken out
     /// of `deps` when the machine is built, so a machine without them cannot exist.
     queue: Arc<dyn Queue>,
@@ -270,17 +304,17 @@ pub struct Machine {
 }
 
 impl Machine {
-    /// `deps` must carry a queue and an object store. It extracts with every
-    /// connector of the build.
+    /// `deps` must carry a queue and an object store. It runs every connector
+    /// and destination kind of the build.
     pub fn new(deps: Deps, limits: Limits) -> Result<Machine, sluice_app::MissingPart> {
-        Machine::extracting(deps, limits, sluice_connectors::extractor)
+        Machine::linking(deps, limits, Links::ALL)
     }
 
-    /// [`Machine::new`], extracting with `extractors` only.
-    pub fn extracting(
+    /// [`Machine::new`], running `links` only.
+    pub fn linking(
         deps: Deps,
         limits: Limits,
-        extractors: MakeExtractor,
+        links: Links,
     ) -> Result<Machine, sluice_app::MissingPart> {
         use sluice_app::routes::Part;
         let queue = deps
@@ -294,7 +328,8 @@ impl Machine {
         Ok(Machine {
             deps,
             limits,
-            extractors,
+            extractors: links.extractors,
+            writers: links.writers,
             queue,
             objects,
             mappings: Mutex::new(HashMap::new()),

@@ -15,13 +15,129 @@ mod export;
 mod google_sheets;
 mod webhook;
 
+use std::future::Future;
+use std::pin::Pin;
+
 use serde_json::{Map, Value};
 use sluice_app::records;
 use sluice_domain::Id;
 use sluice_domain::entities::{DataMart, Delivered, Destination, Report, ReportRun};
 use sluice_domain::ports::{ColumnInfo, QueryPage, RowStream, WarehouseError};
+use sluice_domain::rows::RowFormat;
 
 use crate::{Fault, Machine};
+
+/// What a writer delivered, and the object it wrote, if any (taken back when
+/// the run was cancelled while it delivered).
+type Written<'a> =
+    Pin<Box<dyn Future<Output = Result<(Outcome, Option<String>), Fault>> + Send + 'a>>;
+
+type Write = for<'a> fn(&'a Machine, Job<'a>) -> Written<'a>;
+
+/// The form the warehouse writes the rows in as they go out, for a writer
+/// that sends them on as they are (an export's file, a database's COPY), by
+/// the destination's settings.
+type Formats = fn(&Map<String, Value>) -> Option<RowFormat>;
+
+/// A destination kind's writer.
+#[derive(Clone, Copy)]
+pub struct Writer {
+    write: Write,
+    row_format: Formats,
+}
+
+/// Finds the writer of a destination kind: every writer of the build
+/// ([`writers::all`]), or a delivery function's own (one of [`writers`]), so
+/// its binary links that writer alone.
+pub type MakeWriter = fn(&str) -> Option<Writer>;
+
+/// One function per destination kind, each finding its own writer only, and
+/// [`writers::all`].
+pub mod writers {
+    use super::{Job, Machine, Writer, Written};
+
+    fn rows_as_they_are(
+        _: &serde_json::Map<String, serde_json::Value>,
+    ) -> Option<super::RowFormat> {
+        None
+    }
+
+    /// A writer's future that writes no object.
+    fn no_object<'a>(
+        delivered: impl std::future::Future<Output = Result<super::Outcome, super::Fault>> + Send + 'a,
+    ) -> Written<'a> {
+        Box::pin(async move { Ok((delivered.await?, None)) })
+    }
+
+    /// `kind`'s writer when it is `own`.
+    fn own(
+        kind: &str,
+        own: &str,
+        write: super::Write,
+        row_format: super::Formats,
+    ) -> Option<Writer> {
+        (kind == own).then_some(Writer { write, row_format })
+    }
+
+    pub fn object_export(kind: &str) -> Option<Writer> {
+        fn write<'a>(m: &'a Machine, job: Job<'a>) -> Written<'a> {
+            Box::pin(super::export::deliver(m, job))
+        }
+        own(kind, "object_export", write, super::export::row_format)
+    }
+
+    pub fn webhook(kind: &str) -> Option<Writer> {
+        fn write<'a>(m: &'a Machine, job: Job<'a>) -> Written<'a> {
+            no_object(super::webhook::deliver(m, job))
+        }
+        own(kind, "webhook", write, rows_as_they_are)
+    }
+
+    pub fn email(kind: &str) -> Option<Writer> {
+        fn write<'a>(m: &'a Machine, job: Job<'a>) -> Written<'a> {
+            no_object(super::email::deliver(m, job))
+        }
+        own(kind, "email", write, rows_as_they_are)
+    }
+
+    #[cfg(feature = "database")]
+    pub fn database(kind: &str) -> Option<Writer> {
+        fn write<'a>(m: &'a Machine, job: Job<'a>) -> Written<'a> {
+            no_object(super::database::deliver(m, job))
+        }
+        // COPY's text form, written by the warehouse.
+        own(kind, "database", write, |_| {
+            Some(super::RowFormat::PostgresText)
+        })
+    }
+
+    #[cfg(feature = "google_sheets")]
+    pub fn google_sheets(kind: &str) -> Option<Writer> {
+        fn write<'a>(m: &'a Machine, job: Job<'a>) -> Written<'a> {
+            no_object(super::google_sheets::deliver(m, job))
+        }
+        own(kind, "google_sheets", write, rows_as_they_are)
+    }
+
+    /// Every writer of the build.
+    pub fn all(kind: &str) -> Option<Writer> {
+        let each: &[super::MakeWriter] = &[
+            object_export,
+            webhook,
+            email,
+            #[cfg(feature = "database")]
+            database,
+            #[cfg(feature = "google_sheets")]
+            google_sheets,
+        ];
+        each.iter().find_map(|w| w(kind))
+    }
+
+    /// No writer: the machine of a stage that delivers nothing.
+    pub fn none(_: &str) -> Option<Writer> {
+        None
+    }
+}
 
 /// What a writer delivered.
 pub(crate) struct Outcome {
@@ -156,6 +272,12 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
     let sluice_app::Querying { objects, warehouse } = m.querying()?;
     let sql = sluice_app::services::reports::report_sql(&report, &mart, &run.parameters)?;
     let read = sluice_app::services::relations::reading(&m.deps, &objects, &mart, &sql).await?;
+    let writer = (m.writers)(&run.destination_kind).ok_or_else(|| {
+        Fault::Permanent(format!(
+            "destinations of kind `{}` do not deliver in this version",
+            run.destination_kind
+        ))
+    })?;
     let config = crate::config_with_secrets(
         &m.deps,
         &destination.settings,
@@ -165,12 +287,7 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
     .await?;
     // An export of rows, and a database's COPY, have the warehouse write the
     // rows as they go out.
-    let row_format = match run.destination_kind.as_str() {
-        "object_export" => export::row_format(&config),
-        "database" => Some(sluice_domain::rows::RowFormat::PostgresText),
-        _ => None,
-    };
-    let stream = match row_format {
+    let stream = match (writer.row_format)(&config) {
         Some(format) => {
             warehouse
                 .clone()
@@ -194,20 +311,7 @@ pub(crate) async fn handle(m: &Machine, project: &Id, run_id: &Id) -> Result<(),
             started: false,
         },
     };
-    let (done, written_key) = match run.destination_kind.as_str() {
-        "object_export" => export::deliver(m, job).await?,
-        "webhook" => (webhook::deliver(m, job).await?, None),
-        "email" => (email::deliver(m, job).await?, None),
-        #[cfg(feature = "database")]
-        "database" => (database::deliver(m, job).await?, None),
-        #[cfg(feature = "google_sheets")]
-        "google_sheets" => (google_sheets::deliver(m, job).await?, None),
-        other => {
-            return Err(Fault::Permanent(format!(
-                "destinations of kind `{other}` do not deliver in this version"
-            )));
-        }
-    };
+    let (done, written_key) = (writer.write)(m, job).await?;
     let now = m.now();
     let (rows, bytes) = (done.rows, done.bytes);
     let recorded = records::update::<ReportRun>(store, project, run_id, now, |r| {
@@ -269,4 +373,32 @@ pub(crate) async fn fail(m: &Machine, project: &Id, run_id: &Id, reason: &str) {
 /// A row as a JSON object of its columns.
 pub(crate) fn row_object(columns: &[ColumnInfo], row: Vec<Value>) -> Map<String, Value> {
     columns.iter().map(|c| c.name.clone()).zip(row).collect()
+}
+
+#[cfg(all(test, feature = "database", feature = "google_sheets"))]
+mod tests {
+    /// Each registered delivery is written by exactly one of the writers a
+    /// delivery function may name alone, and [`super::writers::all`] has it.
+    #[test]
+    fn each_delivery_is_one_writers_own() {
+        use super::writers as w;
+        let each: [(&str, super::MakeWriter); 5] = [
+            ("object_export", w::object_export),
+            ("webhook", w::webhook),
+            ("email", w::email),
+            ("database", w::database),
+            ("google_sheets", w::google_sheets),
+        ];
+        for d in sluice_domain::connectors::deliveries() {
+            let writers: Vec<&str> = each
+                .iter()
+                .filter(|(_, make)| make(d.kind).is_some())
+                .map(|(n, _)| *n)
+                .collect();
+            assert_eq!(writers, [d.kind], "{}", d.kind);
+            assert!(w::all(d.kind).is_some(), "{}", d.kind);
+            assert!(w::none(d.kind).is_none(), "{}", d.kind);
+        }
+        assert!(w::all("ftp").is_none());
+    }
 }
