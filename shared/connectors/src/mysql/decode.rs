@@ -363,6 +363,21 @@ fn field<const N: usize>(parts: &[u8], at: usize) -> [u8; N] {
         .unwrap_or([0; N])
 }
 
+/// A date's parts: year, month, day, hour, minute, second, microsecond.
+#[inline(always)]
+fn datetime(p: &[u8]) -> (u16, u8, u8, u8, u8, u8, u32) {
+    let at = |i: usize| field::<1>(p, i)[0];
+    (
+        u16::from_le_bytes(field(p, 0)),
+        at(2),
+        at(3),
+        at(4),
+        at(5),
+        at(6),
+        u32::from_le_bytes(field(p, 7)),
+    )
+}
+
 /// The value of a column laid out as `wire` off the front of `row`; `None`
 /// when the row is cut short.
 #[inline(always)]
@@ -379,17 +394,8 @@ fn cell<'a>(wire: Wire, row: &mut &'a [u8]) -> Option<Cell<'a>> {
         Wire::F32 => Cell::Float(f32::from_le_bytes(eat_array(row)?)),
         Wire::F64 => Cell::Double(f64::from_le_bytes(eat_array(row)?)),
         Wire::Date => {
-            let p = parts(row)?;
-            let at = |i: usize| field::<1>(p, i)[0];
-            Cell::Date(
-                u16::from_le_bytes(field(p, 0)),
-                at(2),
-                at(3),
-                at(4),
-                at(5),
-                at(6),
-                u32::from_le_bytes(field(p, 7)),
-            )
+            let (y, mo, d, h, mi, s, us) = datetime(parts(row)?);
+            Cell::Date(y, mo, d, h, mi, s, us)
         }
         Wire::Time => {
             let p = parts(row)?;
@@ -436,11 +442,12 @@ pub fn walk<'a>(
 
 /// Appends the value off the front of `values` to `builder` straight from
 /// its bytes, for the layouts a column's builder takes as they are (a
-/// bigint to Int64, a double to Float64, text to UTF-8, …): `Some(true)`
+/// bigint to Int64, a double to Float64, text to UTF-8, a datetime to
+/// microseconds, a `kind`'s decimal to its scaled integer, …): `Some(true)`
 /// when it did, `Some(false)` when the pair is not one of those (the value
 /// left for [`append`]), `None` when the row is cut short.
 #[inline(always)]
-fn direct(wire: Wire, builder: &mut Builder, values: &mut &[u8]) -> Option<bool> {
+fn direct(wire: Wire, kind: Kind, builder: &mut Builder, values: &mut &[u8]) -> Option<bool> {
     match (wire, builder) {
         (Wire::I64, Builder::I64(b)) => b.append_value(i64::from_le_bytes(eat_array(values)?)),
         (Wire::I32, Builder::I32(b)) => b.append_value(i32::from_le_bytes(eat_array(values)?)),
@@ -456,9 +463,43 @@ fn direct(wire: Wire, builder: &mut Builder, values: &mut &[u8]) -> Option<bool>
                 Err(_) => b.append_value(String::from_utf8_lossy(bytes)),
             }
         }
+        (Wire::Date, Builder::Ts(b)) => {
+            let (y, mo, d, h, mi, s, us) = datetime(parts(values)?);
+            match micros(y, mo, d, h, mi, s, us) {
+                Some(t) => b.append_value(t),
+                // A zero date ('0000-00-00 00:00:00') is no time.
+                None => b.append_null(),
+            }
+        }
+        (Wire::Bytes, Builder::Dec(b)) => {
+            let Kind::Decimal { scale, .. } = kind else {
+                return Some(false);
+            };
+            // Read from a copy: text that is no decimal is left for
+            // [`append`] to name.
+            let mut at = *values;
+            let len = usize::try_from(lenenc(&mut at)?).ok()?;
+            match parse_decimal(eat(&mut at, len)?, scale) {
+                Some(n) => b.append_value(n),
+                None => return Some(false),
+            }
+            *values = at;
+        }
         _ => return Some(false),
     }
     Some(true)
+}
+
+/// Microseconds from 1970-01-01 00:00 UTC of a datetime's parts, `None` for
+/// a zero date and any day its month does not have.
+#[inline(always)]
+fn micros(y: u16, mo: u8, d: u8, h: u8, mi: u8, s: u8, us: u32) -> Option<i64> {
+    let day = days(y, mo, d)?;
+    Some(
+        i64::from(day) * 86_400_000_000
+            + (i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(s)) * 1_000_000
+            + i64::from(us),
+    )
 }
 
 /// A binary row of `columns` columns as its NULL bitmap and its values.
@@ -611,7 +652,9 @@ impl Decoder {
         let columns = wires.iter().zip(&self.columns).zip(&mut self.builders);
         for (i, ((wire, column), builder)) in columns.enumerate() {
             let null = is_null(bitmap, i);
-            if !null && direct(*wire, builder, &mut values).ok_or_else(|| cut_short(row))? {
+            if !null
+                && direct(*wire, column.kind, builder, &mut values).ok_or_else(|| cut_short(row))?
+            {
                 continue;
             }
             let value = if null {
@@ -697,12 +740,8 @@ fn append(kind: Kind, builder: &mut Builder, value: Option<Cell<'_>>) -> Result<
             _ => return Err(unexpected()),
         },
         Builder::Ts(b) => match value {
-            Cell::Date(y, mo, d, h, mi, s, us) => match days(y, mo, d) {
-                Some(n) => b.append_value(
-                    i64::from(n) * 86_400_000_000
-                        + (i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(s)) * 1_000_000
-                        + i64::from(us),
-                ),
+            Cell::Date(y, mo, d, h, mi, s, us) => match micros(y, mo, d, h, mi, s, us) {
+                Some(t) => b.append_value(t),
                 None => b.append_null(),
             },
             _ => return Err(unexpected()),
