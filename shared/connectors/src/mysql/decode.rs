@@ -5,12 +5,12 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{
-    BinaryBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Float32Builder,
-    Float64Builder, Int8Builder, Int16Builder, Int32Builder, Int64Builder, StringBuilder,
-    TimestampMicrosecondBuilder, UInt8Builder, UInt16Builder, UInt32Builder,
+use arrow_array::builder::{BinaryBuilder, BooleanBuilder, NullBufferBuilder, StringBuilder};
+use arrow_array::types::{
+    ArrowPrimitiveType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type,
+    Int32Type, Int64Type, TimestampMicrosecondType, UInt8Type, UInt16Type, UInt32Type,
 };
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::{ArrayRef, PrimitiveArray, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use mysql_common::Value;
 use mysql_common::constants::{ColumnFlags, ColumnType};
@@ -129,48 +129,85 @@ impl Kind {
     }
 }
 
+/// A fixed-width column as it is decoded: its values in a vector and which
+/// are NULL. Appending is a vector's push, small enough to stay inline in the
+/// row loop, where an Arrow builder's append is a call.
+struct Fixed<T: ArrowPrimitiveType> {
+    values: Vec<T::Native>,
+    nulls: NullBufferBuilder,
+    data_type: DataType,
+}
+
+impl<T: ArrowPrimitiveType> Fixed<T> {
+    fn new(rows: usize, data_type: DataType) -> Fixed<T> {
+        Fixed {
+            values: Vec::with_capacity(rows),
+            nulls: NullBufferBuilder::new(rows),
+            data_type,
+        }
+    }
+
+    #[inline(always)]
+    fn append_value(&mut self, v: T::Native) {
+        self.values.push(v);
+        self.nulls.append_non_null();
+    }
+
+    fn append_null(&mut self) {
+        self.values.push(T::Native::default());
+        self.nulls.append_null();
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        let values = std::mem::take(&mut self.values);
+        Arc::new(
+            PrimitiveArray::<T>::new(values.into(), self.nulls.finish())
+                .with_data_type(self.data_type.clone()),
+        )
+    }
+}
+
 enum Builder {
     Bool(BooleanBuilder),
-    I8(Int8Builder),
-    I16(Int16Builder),
-    I32(Int32Builder),
-    I64(Int64Builder),
-    U8(UInt8Builder),
-    U16(UInt16Builder),
-    U32(UInt32Builder),
-    F32(Float32Builder),
-    F64(Float64Builder),
-    Dec(Decimal128Builder),
+    I8(Fixed<Int8Type>),
+    I16(Fixed<Int16Type>),
+    I32(Fixed<Int32Type>),
+    I64(Fixed<Int64Type>),
+    U8(Fixed<UInt8Type>),
+    U16(Fixed<UInt16Type>),
+    U32(Fixed<UInt32Type>),
+    F32(Fixed<Float32Type>),
+    F64(Fixed<Float64Type>),
+    Dec(Fixed<Decimal128Type>),
     Str(StringBuilder),
-    Date(Date32Builder),
-    Ts(TimestampMicrosecondBuilder),
+    Date(Fixed<Date32Type>),
+    Ts(Fixed<TimestampMicrosecondType>),
     Bin(BinaryBuilder),
 }
 
 impl Builder {
-    fn new(kind: Kind, rows: usize) -> Builder {
-        match kind.data_type() {
+    /// A builder for `rows` values; a text or bytes one with room for
+    /// `bytes` of them (16 a value when 0).
+    fn new(kind: Kind, rows: usize, bytes: usize) -> Builder {
+        let bytes = if bytes == 0 { rows * 16 } else { bytes };
+        let t = kind.data_type();
+        match t {
             DataType::Boolean => Builder::Bool(BooleanBuilder::with_capacity(rows)),
-            DataType::Int8 => Builder::I8(Int8Builder::with_capacity(rows)),
-            DataType::Int16 => Builder::I16(Int16Builder::with_capacity(rows)),
-            DataType::Int32 => Builder::I32(Int32Builder::with_capacity(rows)),
-            DataType::Int64 => Builder::I64(Int64Builder::with_capacity(rows)),
-            DataType::UInt8 => Builder::U8(UInt8Builder::with_capacity(rows)),
-            DataType::UInt16 => Builder::U16(UInt16Builder::with_capacity(rows)),
-            DataType::UInt32 => Builder::U32(UInt32Builder::with_capacity(rows)),
-            DataType::Float32 => Builder::F32(Float32Builder::with_capacity(rows)),
-            DataType::Float64 => Builder::F64(Float64Builder::with_capacity(rows)),
-            DataType::Decimal128(p, s) => Builder::Dec(
-                Decimal128Builder::with_capacity(rows)
-                    .with_precision_and_scale(p, s)
-                    .expect("a precision of 1 to 38 and a scale within it"),
-            ),
-            DataType::Date32 => Builder::Date(Date32Builder::with_capacity(rows)),
-            DataType::Timestamp(..) => {
-                Builder::Ts(TimestampMicrosecondBuilder::with_capacity(rows).with_timezone("UTC"))
-            }
-            DataType::Binary => Builder::Bin(BinaryBuilder::with_capacity(rows, rows * 16)),
-            _ => Builder::Str(StringBuilder::with_capacity(rows, rows * 16)),
+            DataType::Int8 => Builder::I8(Fixed::new(rows, t)),
+            DataType::Int16 => Builder::I16(Fixed::new(rows, t)),
+            DataType::Int32 => Builder::I32(Fixed::new(rows, t)),
+            DataType::Int64 => Builder::I64(Fixed::new(rows, t)),
+            DataType::UInt8 => Builder::U8(Fixed::new(rows, t)),
+            DataType::UInt16 => Builder::U16(Fixed::new(rows, t)),
+            DataType::UInt32 => Builder::U32(Fixed::new(rows, t)),
+            DataType::Float32 => Builder::F32(Fixed::new(rows, t)),
+            DataType::Float64 => Builder::F64(Fixed::new(rows, t)),
+            // Precision 1 to 38 and a scale within it, as [`Kind::of`] makes them.
+            DataType::Decimal128(..) => Builder::Dec(Fixed::new(rows, t)),
+            DataType::Date32 => Builder::Date(Fixed::new(rows, t)),
+            DataType::Timestamp(..) => Builder::Ts(Fixed::new(rows, t)),
+            DataType::Binary => Builder::Bin(BinaryBuilder::with_capacity(rows, bytes)),
+            _ => Builder::Str(StringBuilder::with_capacity(rows, bytes)),
         }
     }
 
@@ -197,19 +234,19 @@ impl Builder {
     fn finish(&mut self) -> ArrayRef {
         match self {
             Builder::Bool(b) => Arc::new(b.finish()),
-            Builder::I8(b) => Arc::new(b.finish()),
-            Builder::I16(b) => Arc::new(b.finish()),
-            Builder::I32(b) => Arc::new(b.finish()),
-            Builder::I64(b) => Arc::new(b.finish()),
-            Builder::U8(b) => Arc::new(b.finish()),
-            Builder::U16(b) => Arc::new(b.finish()),
-            Builder::U32(b) => Arc::new(b.finish()),
-            Builder::F32(b) => Arc::new(b.finish()),
-            Builder::F64(b) => Arc::new(b.finish()),
-            Builder::Dec(b) => Arc::new(b.finish()),
+            Builder::I8(b) => b.finish(),
+            Builder::I16(b) => b.finish(),
+            Builder::I32(b) => b.finish(),
+            Builder::I64(b) => b.finish(),
+            Builder::U8(b) => b.finish(),
+            Builder::U16(b) => b.finish(),
+            Builder::U32(b) => b.finish(),
+            Builder::F32(b) => b.finish(),
+            Builder::F64(b) => b.finish(),
+            Builder::Dec(b) => b.finish(),
             Builder::Str(b) => Arc::new(b.finish()),
-            Builder::Date(b) => Arc::new(b.finish()),
-            Builder::Ts(b) => Arc::new(b.finish()),
+            Builder::Date(b) => b.finish(),
+            Builder::Ts(b) => b.finish(),
             Builder::Bin(b) => Arc::new(b.finish()),
         }
     }
@@ -622,9 +659,17 @@ pub struct Decoder {
 
 impl Decoder {
     pub fn new(columns: Vec<Column>, rows_hint: usize) -> Decoder {
+        Decoder::sized(columns, rows_hint, &[])
+    }
+
+    /// [`Decoder::new`], with room for `bytes[i]` bytes of text or bytes
+    /// column `i` (what [`Decoder::bytes`] of an earlier chunk of the same
+    /// statement says): the buffers are not regrown and copied as they fill.
+    pub fn sized(columns: Vec<Column>, rows_hint: usize, bytes: &[usize]) -> Decoder {
         let builders = columns
             .iter()
-            .map(|c| Builder::new(c.kind, rows_hint))
+            .enumerate()
+            .map(|(i, c)| Builder::new(c.kind, rows_hint, bytes.get(i).copied().unwrap_or(0)))
             .collect();
         Decoder {
             columns,
@@ -635,6 +680,23 @@ impl Decoder {
 
     pub fn rows(&self) -> usize {
         self.rows
+    }
+
+    /// The bytes each column would take for `rows` rows, at its values'
+    /// size so far and an eighth more: text and bytes columns (0 for the
+    /// others, and for all before any row).
+    pub fn bytes(&self, rows: usize) -> Vec<usize> {
+        self.builders
+            .iter()
+            .map(|b| {
+                let so_far = match b {
+                    Builder::Str(b) => b.values_slice().len(),
+                    Builder::Bin(b) => b.values_slice().len(),
+                    _ => 0,
+                };
+                (so_far * rows / self.rows.max(1)) * 9 / 8
+            })
+            .collect()
     }
 
     /// Appends the binary row `row`, whose columns are laid out as `wires`
@@ -818,6 +880,57 @@ mod tests {
             day = day.succ_opt().expect("a next day");
         }
         assert_eq!(days(0, 1, 1), Some(-719_528));
+    }
+
+    /// A row of an int and a text column: its header, NULL bitmap and values.
+    fn row(n: Option<i32>, text: &str) -> Vec<u8> {
+        let mut row = vec![0x00, if n.is_none() { 0b100 } else { 0 }];
+        if let Some(n) = n {
+            row.extend_from_slice(&n.to_le_bytes());
+        }
+        row.push(text.len() as u8);
+        row.extend_from_slice(text.as_bytes());
+        row
+    }
+
+    /// Values and NULLs land where they were in the rows, and a chunk's text
+    /// sizes the next chunk's buffer.
+    #[test]
+    fn values_and_nulls_land_in_place_and_text_sizes_the_next_chunk() {
+        use arrow_array::Array as _;
+        use arrow_array::cast::AsArray as _;
+        let columns = || {
+            vec![
+                Column {
+                    name: "n".into(),
+                    kind: Kind::I32,
+                },
+                Column {
+                    name: "t".into(),
+                    kind: Kind::Text,
+                },
+            ]
+        };
+        let wires = [Wire::I32, Wire::Bytes];
+        let mut d = Decoder::new(columns(), 4);
+        for (n, t) in [(Some(7), "seven"), (None, "none"), (Some(-1), "")] {
+            d.push(&wires, &row(n, t)).expect("a row");
+        }
+        // Nine bytes in three rows: 30 for ten, and an eighth more.
+        assert_eq!(d.bytes(10), vec![0, 33]);
+        let batch = d.finish().expect("a batch");
+        let n = batch
+            .column(0)
+            .as_primitive::<arrow_array::types::Int32Type>();
+        assert_eq!(n.iter().collect::<Vec<_>>(), [Some(7), None, Some(-1)]);
+        let t = batch.column(1).as_string::<i32>();
+        assert_eq!(
+            t.iter().collect::<Vec<_>>(),
+            [Some("seven"), Some("none"), Some("")]
+        );
+        let sized = Decoder::sized(columns(), 10, &[0, 33]);
+        assert_eq!(sized.bytes(10), vec![0, 0], "no row yet");
+        assert!(n.is_valid(0) && n.is_null(1));
     }
 
     #[test]

@@ -404,6 +404,8 @@ async fn split(
 struct Reader {
     session: Session,
     pos: Arc<Position>,
+    /// The text columns' bytes of its last chunk, sized to a whole one.
+    bytes: Vec<usize>,
 }
 
 #[async_trait]
@@ -423,12 +425,15 @@ impl RangeReader<Key> for Reader {
                 kind: c.kind,
             })
             .collect();
-        let mut decoder = Decoder::new(columns, limit);
+        let mut decoder = Decoder::sized(columns, limit, &self.bytes);
         let step = format!("reading {}", pos.table);
         let (wires, last) = self
             .session
             .rows(&sql, &params, &step, |wires, row| decoder.push(wires, row))
             .await?;
+        if decoder.rows() > 0 {
+            self.bytes = decoder.bytes(limit);
+        }
         let batch = decoder
             .finish()
             .map_err(|why| ConnectorError::upstream(why, false))?;
@@ -764,6 +769,7 @@ impl Extractor for Mysql {
             readers.push(Reader {
                 session: reading(&self.egress, url).await?,
                 pos: shape.clone(),
+                bytes: vec![],
             });
         }
         let table = pos.table.clone();
