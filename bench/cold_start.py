@@ -122,7 +122,7 @@ def main():
                            SLUICE_TABLE="bench", SLUICE_TOKEN_KEY_SECRET="bench/key", SLUICE_BUCKET="bench-runs",
                            SLUICE_QUEUE_URL_PREFIX=f"{endpoint}/123456789012/bench-", SLUICE_EVENT_BUS="bench-runs",
                            SLUICE_ATHENA_DATABASE="bench", SLUICE_ATHENA_OUTPUT="s3://bench-runs/athena-results/",
-                           SLUICE_ENGINE_FUNCTION="bench-engine",
+                           SLUICE_ENGINE_FUNCTION="bench-engine", SLUICE_MAIL_FROM="reports@bench.example",
                            RUST_LOG="error")
                 t0 = time.perf_counter()
                 proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
