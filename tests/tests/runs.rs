@@ -1102,6 +1102,7 @@ async fn a_files_source_reads_the_object_store_a_range_at_a_time() {
         .await;
     assert!(r.text.contains("store://"), "{}", r.text);
     app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// The same on the AWS adapters: the objects are in S3 (moto), read by range.
@@ -1124,6 +1125,7 @@ async fn a_files_source_reads_s3_objects_on_the_aws_stack() {
     assert_eq!(r["counters"]["rows_read"], json!(1500));
     assert_eq!(r["counters"]["rows_written"], json!(1500));
     app.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// CSV records whose quoted fields hold newlines, from a zstd file, land whole.
