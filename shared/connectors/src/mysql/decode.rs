@@ -494,11 +494,7 @@ fn direct(wire: Wire, kind: Kind, builder: &mut Builder, values: &mut &[u8]) -> 
         (Wire::I8, Builder::Bool(b)) => b.append_value(eat_array::<1>(values)?[0] != 0),
         (Wire::Bytes, Builder::Str(b)) => {
             let len = usize::try_from(lenenc(values)?).ok()?;
-            let bytes = eat(values, len)?;
-            match std::str::from_utf8(bytes) {
-                Ok(text) => b.append_value(text),
-                Err(_) => b.append_value(String::from_utf8_lossy(bytes)),
-            }
+            append_text(b, eat(values, len)?);
         }
         (Wire::Date, Builder::Ts(b)) => {
             let (y, mo, d, h, mi, s, us) = datetime(parts(values)?);
@@ -525,6 +521,16 @@ fn direct(wire: Wire, kind: Kind, builder: &mut Builder, values: &mut &[u8]) -> 
         _ => return Some(false),
     }
     Some(true)
+}
+
+/// Appends text's bytes: valid UTF-8 (nearly always) is checked at memory
+/// speed and copied once; anything else has its bad bytes replaced.
+#[inline(always)]
+fn append_text(b: &mut StringBuilder, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => b.append_value(text),
+        Err(_) => b.append_value(String::from_utf8_lossy(bytes)),
+    }
 }
 
 /// Microseconds from 1970-01-01 00:00 UTC of a datetime's parts, `None` for
@@ -778,12 +784,7 @@ fn append(kind: Kind, builder: &mut Builder, value: Option<Cell<'_>>) -> Result<
             _ => b.append_value(int()?),
         },
         Builder::Str(b) => match value {
-            // Valid UTF-8 (nearly always) is checked at memory speed and
-            // copied once; anything else has its bad bytes replaced.
-            Cell::Bytes(bytes) => match std::str::from_utf8(bytes) {
-                Ok(text) => b.append_value(text),
-                Err(_) => b.append_value(String::from_utf8_lossy(bytes)),
-            },
+            Cell::Bytes(bytes) => append_text(b, bytes),
             Cell::Time(neg, d, h, m, s, us) => b.append_value(time_text(neg, d, h, m, s, us)),
             Cell::Int(i) => b.append_value(i.to_string()),
             Cell::UInt(u) => b.append_value(u.to_string()),
