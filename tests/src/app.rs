@@ -227,6 +227,7 @@ async fn spawn_app_on(
     data_dir: PathBuf,
     keep: Option<Box<dyn std::any::Any + Send + Sync>>,
 ) -> TestApp {
+    thread_logs::undecided_until_asked();
     // The tests' API replays and webhook receivers listen on this machine: the
     // operator's `--allow-network 127.0.0.1`.
     deps.egress = loopback_allowed();
@@ -415,6 +416,92 @@ impl TestApp {
         }
         if !self.data_dir.as_os_str().is_empty() {
             let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
+    }
+}
+
+/// A test that reads what its own server logs sets a subscriber for its thread
+/// (`tracing::subscriber::set_default`). Tracing caches, per log line, whether any
+/// subscriber wants it; a line first met on another test's thread while none did
+/// could stay off for good, and the reading test would miss it. A process-wide
+/// subscriber that wants nothing but answers "ask me each time" keeps every line's
+/// answer open, so the thread's own subscriber is always asked.
+pub mod thread_logs {
+    use tracing::subscriber::Interest;
+    use tracing::{Event, Metadata, span};
+
+    struct Undecided;
+
+    impl tracing::Subscriber for Undecided {
+        fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+            Interest::sometimes()
+        }
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            false
+        }
+        fn new_span(&self, _: &span::Attributes<'_>) -> span::Id {
+            span::Id::from_u64(1)
+        }
+        fn record(&self, _: &span::Id, _: &span::Record<'_>) {}
+        fn record_follows_from(&self, _: &span::Id, _: &span::Id) {}
+        fn event(&self, _: &Event<'_>) {}
+        fn enter(&self, _: &span::Id) {}
+        fn exit(&self, _: &span::Id) {}
+    }
+
+    /// Installs [`Undecided`] once for the process (every app the tests spawn
+    /// calls this first), and has every line met so far ask again.
+    pub fn undecided_until_asked() {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            // Another global subscriber (none in these tests) would do as well.
+            let _ = tracing::subscriber::set_global_default(Undecided);
+        });
+        tracing::callsite::rebuild_interest_cache();
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use std::sync::{Arc, Mutex};
+
+        #[derive(Clone, Default)]
+        struct Lines(Arc<Mutex<Vec<u8>>>);
+
+        impl std::io::Write for Lines {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().expect("lines").extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+
+        fn says(what: &str) {
+            tracing::info!(what, "A line both threads log.");
+        }
+
+        #[test]
+        fn a_line_another_thread_met_first_still_reaches_this_threads_subscriber() {
+            super::undecided_until_asked();
+            let lines = Lines::default();
+            let writer = lines.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .finish();
+            let _mine = tracing::subscriber::set_default(subscriber);
+            // Another thread, with no subscriber of its own, meets the line first.
+            std::thread::spawn(|| says("there"))
+                .join()
+                .expect("the other thread");
+            says("here");
+            let text = String::from_utf8(lines.0.lock().expect("lines").clone()).expect("text");
+            assert!(
+                text.contains("what=\"here\""),
+                "this thread's line: {text:?}"
+            );
+            assert!(!text.contains("there"), "only this thread's line: {text:?}");
         }
     }
 }
