@@ -380,7 +380,7 @@ async fn insert_run(app: &TestApp, run: &Run) {
 /// A `files` source over a directory of two NDJSON rows, a data mart over it,
 /// published, and a Parquet file of the same rows in its table.
 async fn published_files_mart(app: &TestApp, storage: &str) -> String {
-    let dir = crate::app::temp_dir("suite-files");
+    let dir = app.keep(crate::app::temp_dir("suite-files"));
     std::fs::write(
         dir.join("a.ndjson"),
         "{\"id\": \"1\", \"amount\": \"2.5\"}\n{\"id\": \"2\", \"amount\": \"4\"}\n",

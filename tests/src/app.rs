@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use sluice::{DataDir, Server, serve};
@@ -26,6 +26,9 @@ pub struct TestApp {
     pub stranger_project: Id,
     /// The embedded data directory (empty for other stacks).
     pub data_dir: PathBuf,
+    /// Directories removed when the app drops: its data directory, and what
+    /// the test gave [`TestApp::keep`].
+    scratch: std::sync::Mutex<Vec<TempDir>>,
     server: Option<Server>,
     /// The stage workers of the embedded stack (runs need them).
     engine: Option<sluice::Engine>,
@@ -33,14 +36,39 @@ pub struct TestApp {
     _keep: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
-/// A fresh, empty directory under the system temp dir.
-pub fn temp_dir(label: &str) -> PathBuf {
+/// A fresh, empty directory under the system temp dir, removed with everything
+/// in it when the returned guard drops (at the end of the test's scope, or of
+/// the app that keeps it: [`TestApp::keep`]), a failing test's too.
+pub fn temp_dir(label: &str) -> TempDir {
     let d = std::env::temp_dir().join(format!(
         "sluice-{label}-{}",
         Id::generate(Kind::Run, chrono::Utc::now().timestamp_millis() as u64)
     ));
     std::fs::create_dir_all(&d).expect("create a temp dir");
-    d
+    TempDir(d)
+}
+
+/// A directory [`temp_dir`] made; it reads as its path.
+#[derive(Debug)]
+pub struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// The local server on its embedded default (SQLite, encrypted file secrets, the
@@ -89,7 +117,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Deps)) -> TestApp {
     let mut deps = dir.deps(2).expect("deps");
     configure(&mut deps);
     let project = dir.default_project(&deps).await.expect("default project");
-    spawn_app_on(deps, project, data_dir, None).await
+    spawn_app_on(deps, project, Some(data_dir), None).await
 }
 
 /// As [`spawn_app_without_workers`], accepting uploads up to `bytes`.
@@ -103,7 +131,7 @@ pub async fn spawn_app_with_upload_limit(bytes: u64) -> TestApp {
         .with_max_upload_bytes(bytes);
     let deps = dir.deps(2).expect("deps");
     let project = dir.default_project(&deps).await.expect("default project");
-    spawn_app_on(deps, project, data_dir, None).await
+    spawn_app_on(deps, project, Some(data_dir), None).await
 }
 
 /// As [`spawn_app_without_workers`], its warehouse holding each query to `limits`
@@ -118,7 +146,7 @@ pub async fn spawn_app_with_limits(limits: sluice_domain::ports::QueryLimits) ->
         sluice_engine::DataFusionWarehouse::with_limits(&data_dir.join("objects"), limits),
     ));
     let project = dir.default_project(&deps).await.expect("default project");
-    spawn_app_on(deps, project, data_dir, None).await
+    spawn_app_on(deps, project, Some(data_dir), None).await
 }
 
 /// The local server over the AWS adapters (DynamoDB, Secrets Manager) on a fresh
@@ -152,13 +180,7 @@ pub async fn spawn_app_on_moto() -> TestApp {
         crate::lambda_invoke::ENGINE_FUNCTION,
     )));
     let project = Id::generate(Kind::Project, now_ms());
-    spawn_app_on(
-        deps,
-        project,
-        PathBuf::new(),
-        Some(Box::new((moto, engine))),
-    )
-    .await
+    spawn_app_on(deps, project, None, Some(Box::new((moto, engine)))).await
 }
 
 /// Public addresses and 127.0.0.1, where the tests' servers listen.
@@ -224,7 +246,7 @@ fn now_ms() -> u64 {
 async fn spawn_app_on(
     mut deps: Deps,
     project: Id,
-    data_dir: PathBuf,
+    data_dir: Option<TempDir>,
     keep: Option<Box<dyn std::any::Any + Send + Sync>>,
 ) -> TestApp {
     thread_logs::undecided_until_asked();
@@ -272,7 +294,11 @@ async fn spawn_app_on(
         tokens,
         strangers,
         stranger_project,
-        data_dir,
+        data_dir: data_dir
+            .as_ref()
+            .map(|d| d.to_path_buf())
+            .unwrap_or_default(),
+        scratch: std::sync::Mutex::new(data_dir.into_iter().collect()),
         server: Some(server),
         engine: None,
         _keep: keep,
@@ -414,9 +440,16 @@ impl TestApp {
         if let Some(e) = self.engine.take() {
             e.stop().await;
         }
-        if !self.data_dir.as_os_str().is_empty() {
-            let _ = std::fs::remove_dir_all(&self.data_dir);
+        // Its directories go as it drops, here.
+    }
+
+    /// Keeps `dir` as long as the app: a source's files that its runs read.
+    pub fn keep(&self, dir: TempDir) -> PathBuf {
+        let path = dir.to_path_buf();
+        if let Ok(mut kept) = self.scratch.lock() {
+            kept.push(dir);
         }
+        path
     }
 }
 

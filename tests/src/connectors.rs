@@ -21,10 +21,10 @@ use crate::as_sqs_event;
 
 /// What a fixture keeps running until its connector's run is checked.
 enum Served {
-    Nothing,
     Task(tokio::task::JoinHandle<()>),
     Database(crate::postgres::Postgres),
     Mysql(crate::mysql::Mysql),
+    Files(crate::app::TempDir),
 }
 
 /// A source config a run of `connector` can extract, with what it needs served.
@@ -37,7 +37,7 @@ async fn fixture(connector: &str) -> (Value, String, Served) {
             (
                 json!({"location": dir.to_string_lossy(), "format": "csv"}),
                 "*.csv".into(),
-                Served::Nothing,
+                Served::Files(dir),
             )
         }
         "http_json" => {
@@ -485,7 +485,7 @@ pub async fn every_catalog_connector_runs(app: TestApp) {
             Served::Task(s) => s.abort(),
             Served::Database(pg) => drop(pg),
             Served::Mysql(my) => drop(my),
-            Served::Nothing => {}
+            Served::Files(dir) => drop(dir),
         }
     }
     app.stop().await;

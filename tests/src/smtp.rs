@@ -13,6 +13,8 @@ pub struct SmtpServer {
     pub port: u16,
     maildir: PathBuf,
     child: Child,
+    /// The maildir's parent, removed after the server stops.
+    _dir: crate::app::TempDir,
 }
 
 impl SmtpServer {
@@ -43,6 +45,7 @@ impl SmtpServer {
             port,
             maildir: maildir.join("mail"),
             child,
+            _dir: maildir,
         };
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
@@ -92,6 +95,5 @@ impl Drop for SmtpServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(self.maildir.parent().unwrap_or(&self.maildir));
     }
 }

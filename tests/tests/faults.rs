@@ -106,7 +106,7 @@ struct Harness {
     secrets: Arc<FlakySecrets>,
     token: String,
     project: Id,
-    dir: std::path::PathBuf,
+    dir: sluice_tests::app::TempDir,
 }
 
 fn harness() -> Harness {

@@ -81,7 +81,7 @@ async fn put<T: Entity>(deps: &Deps, e: &T) {
     deps.store.insert(&record).await.expect("seed");
 }
 
-async fn seeded_deps() -> (Deps, PathBuf) {
+async fn seeded_deps() -> (Deps, sluice_tests::app::TempDir) {
     let dir = temp_dir("events");
     let mut deps = Deps::new(
         Arc::new(SqliteStore::open(&dir.join("meta.db"), 1).expect("store")),
