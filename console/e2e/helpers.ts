@@ -48,6 +48,8 @@ export async function publishedFilesMart(
     pipeline: object;
     sourceTitle?: string;
     description?: string;
+    /** The stream's glob under the folder (`*.ndjson` unless given). */
+    stream?: string;
   },
 ): Promise<string> {
   const { api, token } = sluice;
@@ -71,7 +73,7 @@ export async function publishedFilesMart(
   await call(api, token, "PUT", `/v1/data-marts/${mart.id}/definition`, {
     kind: "connector",
     source_id: source.id,
-    streams: [{ name: "*.ndjson", mapping: { columns: o.columns } }],
+    streams: [{ name: o.stream ?? "*.ndjson", mapping: { columns: o.columns } }],
     pipeline: o.pipeline,
   });
   await call(api, token, "POST", `/v1/data-marts/${mart.id}/publish`);

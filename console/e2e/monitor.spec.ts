@@ -139,3 +139,26 @@ test("a files mart's run is followed live from its job card to 100%, pushed by t
     `run event → screen over the push channel: median ${figure.median_ms} ms, p90 ${figure.p90_ms} ms, max ${figure.max_ms} ms (${figure.updates} updates)`,
   );
 });
+
+test("a run whose glob finds no file says so in the monitor's run log", async ({ page }) => {
+  const martId = await publishedFilesMart(sluice, {
+    title: "Misnamed orders",
+    folder: "misnamed",
+    rows: [{ order_id: 1 }],
+    columns: [{ target: "id", source: "order_id", cast: "int" }],
+    pipeline: { batch_size: 100, parallelism: 1 },
+    stream: "*.csv",
+  });
+  const run = await call(sluice.api, sluice.token, "POST", `/v1/data-marts/${martId}/runs`, {});
+  await page.goto(`${sluice.console}/sign-in`);
+  await page.getByRole("button", { name: "Use a token instead" }).click();
+  await page.getByLabel("Token or API key").fill(sluice.token);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page).toHaveURL(/\/data-marts$/);
+  await page.goto(`${sluice.console}/runs/${run.id}`);
+  await expect(page.getByTestId("run-status")).toHaveText("Succeeded", { timeout: 60_000 });
+  await expect(page.getByTestId("rows-written")).toHaveText("0");
+  const log = page.getByRole("region", { name: "Run log" });
+  await expect(log.getByTestId("run-log")).toContainText("*.csv");
+  await expect(log.getByTestId("run-log")).toContainText("No file matches `*.csv` at the source's location: nothing to land.");
+});

@@ -130,6 +130,16 @@ pub async fn run_to_completion(
             st["busy_ms"]
         );
     }
+    // What the extraction waited for, renewed or found missing (a glob that
+    // matches no file), as the run's page shows it.
+    let log = last["log"].as_array().cloned().unwrap_or_default();
+    for line in log.iter().rev().take(20).rev() {
+        println!(
+            "  [{}] {}",
+            line["stream"].as_str().unwrap_or(""),
+            line["message"].as_str().unwrap_or("")
+        );
+    }
     if let Some(e) = last["error"].as_str() {
         println!("error: {e}");
     }

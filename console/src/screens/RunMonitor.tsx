@@ -1,6 +1,7 @@
 // The run monitor: a run followed live through its push channel (polling when
 // the channel fails), with its progress, rows per second over time, stages on
-// one time axis, counters, error log, and the pause, resume, cancel and retry
+// one time axis, counters, the run's log (what extraction waited for, renewed or
+// found missing), error log, and the pause, resume, cancel and retry
 // the run's status and the caller's role allow.
 //
 // Embed it anywhere with just the run's id: `<RunMonitor runId={run.id} />`.
@@ -235,6 +236,7 @@ function RunView({ run, eventAt, samples, transport, actions, busy, failure, onA
         <RatePlot samples={samples} />
       </div>
       <Timeline run={run} now={now} />
+      <RunLog run={run} />
       <ErrorLog run={run} />
     </section>
   );
@@ -346,6 +348,30 @@ function Timeline({ run, now }: { run: FullRun; now: number }) {
           );
         })}
       </ol>
+    </section>
+  );
+}
+
+/** The run's own log: a rate limit's wait, a renewed token, a glob that found no file. */
+function RunLog({ run }: { run: FullRun }) {
+  const lines = run.log ?? [];
+  return (
+    <section className="monitor-section" aria-label="Run log">
+      <h3>Run log</h3>
+      {lines.length === 0 ? (
+        <p className="muted">Nothing to note.</p>
+      ) : (
+        <ol className="run-log" data-testid="run-log">
+          {lines.map((l, i) => (
+            <li key={`${l.at}-${i}`}>
+              <time className="muted" dateTime={l.at} title={when(l.at)}>
+                {new Date(l.at).toLocaleTimeString()}
+              </time>{" "}
+              <span className="mono">{l.stream}</span> {l.message}
+            </li>
+          ))}
+        </ol>
+      )}
     </section>
   );
 }

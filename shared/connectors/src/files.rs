@@ -197,9 +197,13 @@ impl Extractor for Files {
         budget: Budget,
     ) -> Result<StepOutput, ConnectorError> {
         let settings = settings(req.config, &req.files)?;
-        let position = match position {
-            Some(p) => serde_json::from_value::<Position>(p.clone())
-                .map_err(|e| ConnectorError::upstream(format!("bad continuation: {e}"), false))?,
+        let (position, nothing) = match position {
+            Some(p) => (
+                serde_json::from_value::<Position>(p.clone()).map_err(|e| {
+                    ConnectorError::upstream(format!("bad continuation: {e}"), false)
+                })?,
+                None,
+            ),
             None => first_position(&settings, req).await?,
         };
         let incremental = config_str(req.config, "incremental_by", "modified_time").to_string();
@@ -228,6 +232,7 @@ impl Extractor for Files {
             } else {
                 mtime_cursor
             };
+            out.log.extend(nothing);
             Ok(out)
         })
         .await
@@ -310,9 +315,15 @@ async fn listed(s: &Settings, glob: &str) -> Result<Vec<FileEntry>, ConnectorErr
     Ok(files)
 }
 
-async fn first_position(s: &Settings, req: &StreamRequest<'_>) -> Result<Position, ConnectorError> {
+/// The files a run reads, listed; and, when there are none, why, for the run's
+/// log (a glob that matches nothing lands nothing, and says so).
+async fn first_position(
+    s: &Settings,
+    req: &StreamRequest<'_>,
+) -> Result<(Position, Option<String>), ConnectorError> {
     check_glob(req.stream).map_err(|e| ConnectorError::config("stream", e.0))?;
     let mut files = listed(s, req.stream).await?;
+    let matched = files.len();
     let incremental = config_str(req.config, "incremental_by", "modified_time");
     if let Some(window) = req.window {
         let from = window
@@ -331,12 +342,37 @@ async fn first_position(s: &Settings, req: &StreamRequest<'_>) -> Result<Positio
         files.retain(|f| f.mtime_ms > since);
     }
     files.sort_by(|a, b| (a.mtime_ms, &a.path).cmp(&(b.mtime_ms, &b.path)));
-    Ok(Position {
+    let glob = req.stream;
+    let noun = |n: usize| {
+        if n == 1 {
+            "file matches"
+        } else {
+            "files match"
+        }
+    };
+    let nothing = match (matched, files.is_empty()) {
+        (_, false) => None,
+        (0, true) => Some(format!(
+            "No file matches `{glob}` at the source's location: nothing to land. A stream \
+             is a glob relative to the location (`*.csv`, `**/*.ndjson`); \
+             GET /v1/sources/{{id}}/streams lists the files there."
+        )),
+        (n, true) if req.window.is_some() => Some(format!(
+            "{n} {} `{glob}`; none was modified inside the backfill's window: nothing to land.",
+            noun(n)
+        )),
+        (n, true) => Some(format!(
+            "{n} {} `{glob}`; none changed since the last run: nothing new to land.",
+            noun(n)
+        )),
+    };
+    let position = Position {
         files,
         file: 0,
         offset: 0,
         cursor_max: None,
-    })
+    };
+    Ok((position, nothing))
 }
 
 /// Directories deeper than this are not walked (a symlink loop ends here too).
@@ -1232,6 +1268,55 @@ mod tests {
                     .collect::<Vec<_>>()
             })
             .collect()
+    }
+
+    /// A glob that matches no file lands nothing and says so in the run's log,
+    /// apart from an incremental run that finds nothing new.
+    #[tokio::test]
+    async fn a_stream_that_finds_no_file_says_why_in_the_runs_log() {
+        let dir = tempfile::tempdir().expect("valid in this test");
+        std::fs::write(dir.path().join("a.ndjson"), "{\"id\": 1}\n").expect("a file");
+        let c = config(dir.path(), "ndjson");
+        let first_step = |stream: &'static str, cursor: Option<Value>| {
+            let c = c.clone();
+            async move {
+                let req = StreamRequest {
+                    credentials: None,
+                    stream,
+                    config: &c,
+                    cursor: cursor.as_ref(),
+                    lookback: Duration::ZERO,
+                    window: None,
+                    batch_size: 10,
+                    parallelism: 1,
+                    files: test_access(),
+                };
+                Files
+                    .step(&req, None, Budget::new(2, Duration::from_secs(60)))
+                    .await
+                    .expect("valid in this test")
+            }
+        };
+        let none = first_step("*.csv", None).await;
+        assert!(none.chunks.is_empty() && none.next.is_none());
+        assert_eq!(none.log.len(), 1, "{:?}", none.log);
+        assert!(
+            none.log[0].starts_with("No file matches `*.csv`"),
+            "{:?}",
+            none.log
+        );
+        let all = first_step("*.ndjson", None).await;
+        assert_eq!((all.chunks.len(), all.log.len()), (1, 0), "{:?}", all.log);
+        let cursor = all.cursor.clone();
+        let again = first_step("*.ndjson", cursor).await;
+        assert!(again.chunks.is_empty());
+        assert_eq!(
+            again.log,
+            vec![
+                "1 file matches `*.ndjson`; none changed since the last run: nothing new to land."
+                    .to_string()
+            ]
+        );
     }
 
     /// A step reads its chunks on from one open reader (a compressed file is not
