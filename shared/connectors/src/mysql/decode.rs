@@ -5,12 +5,14 @@
 
 use std::sync::Arc;
 
+use arrow_array::StringArray;
 use arrow_array::builder::{BinaryBuilder, BooleanBuilder, NullBufferBuilder, StringBuilder};
 use arrow_array::types::{
     ArrowPrimitiveType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type,
     Int32Type, Int64Type, TimestampMicrosecondType, UInt8Type, UInt16Type, UInt32Type,
 };
 use arrow_array::{ArrayRef, PrimitiveArray, RecordBatch};
+use arrow_buffer::{Buffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use mysql_common::Value;
 use mysql_common::constants::{ColumnFlags, ColumnType};
@@ -167,6 +169,80 @@ impl<T: ArrowPrimitiveType> Fixed<T> {
     }
 }
 
+/// A text column as it is decoded: its bytes end to end, where each value
+/// ends, and which are NULL. Its UTF-8 is checked once, over the whole chunk,
+/// when it is finished (a check and a builder call per value were a twentieth
+/// of the decoding); a chunk with a bad byte has its bad bytes replaced.
+struct Text {
+    values: Vec<u8>,
+    offsets: Vec<i32>,
+    nulls: NullBufferBuilder,
+    /// The values passed what 32-bit offsets reach (2 GiB in one chunk).
+    too_long: bool,
+}
+
+impl Text {
+    fn new(rows: usize, bytes: usize) -> Text {
+        let mut offsets = Vec::with_capacity(rows + 1);
+        offsets.push(0);
+        Text {
+            values: Vec::with_capacity(bytes),
+            offsets,
+            nulls: NullBufferBuilder::new(rows),
+            too_long: false,
+        }
+    }
+
+    #[inline(always)]
+    fn append_value(&mut self, bytes: &[u8]) {
+        self.values.extend_from_slice(bytes);
+        self.end_value();
+        self.nulls.append_non_null();
+    }
+
+    fn append_null(&mut self) {
+        self.end_value();
+        self.nulls.append_null();
+    }
+
+    #[inline(always)]
+    fn end_value(&mut self) {
+        match i32::try_from(self.values.len()) {
+            Ok(end) => self.offsets.push(end),
+            Err(_) => {
+                self.too_long = true;
+                self.offsets.push(i32::MAX);
+            }
+        }
+    }
+
+    fn finish(&mut self) -> Result<ArrayRef, String> {
+        let values = Buffer::from_vec(std::mem::take(&mut self.values));
+        let offsets = std::mem::replace(&mut self.offsets, vec![0]);
+        if std::mem::take(&mut self.too_long) {
+            return Err(
+                "a text column holds over 2 GiB in one chunk: lower the data mart's batch size"
+                    .into(),
+            );
+        }
+        let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
+        let nulls = self.nulls.finish();
+        if let Ok(text) = StringArray::try_new(offsets.clone(), values.clone(), nulls.clone()) {
+            return Ok(Arc::new(text));
+        }
+        let mut lossy = StringBuilder::with_capacity(offsets.len() - 1, values.len());
+        for (i, w) in offsets.windows(2).enumerate() {
+            if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                lossy.append_null();
+            } else {
+                let bytes = &values[w[0] as usize..w[1] as usize];
+                lossy.append_value(String::from_utf8_lossy(bytes));
+            }
+        }
+        Ok(Arc::new(lossy.finish()))
+    }
+}
+
 enum Builder {
     Bool(BooleanBuilder),
     I8(Fixed<Int8Type>),
@@ -179,7 +255,7 @@ enum Builder {
     F32(Fixed<Float32Type>),
     F64(Fixed<Float64Type>),
     Dec(Fixed<Decimal128Type>),
-    Str(StringBuilder),
+    Str(Text),
     Date(Fixed<Date32Type>),
     Ts(Fixed<TimestampMicrosecondType>),
     Bin(BinaryBuilder),
@@ -207,7 +283,7 @@ impl Builder {
             DataType::Date32 => Builder::Date(Fixed::new(rows, t)),
             DataType::Timestamp(..) => Builder::Ts(Fixed::new(rows, t)),
             DataType::Binary => Builder::Bin(BinaryBuilder::with_capacity(rows, bytes)),
-            _ => Builder::Str(StringBuilder::with_capacity(rows, bytes)),
+            _ => Builder::Str(Text::new(rows, bytes)),
         }
     }
 
@@ -231,8 +307,8 @@ impl Builder {
         }
     }
 
-    fn finish(&mut self) -> ArrayRef {
-        match self {
+    fn finish(&mut self) -> Result<ArrayRef, String> {
+        Ok(match self {
             Builder::Bool(b) => Arc::new(b.finish()),
             Builder::I8(b) => b.finish(),
             Builder::I16(b) => b.finish(),
@@ -244,11 +320,11 @@ impl Builder {
             Builder::F32(b) => b.finish(),
             Builder::F64(b) => b.finish(),
             Builder::Dec(b) => b.finish(),
-            Builder::Str(b) => Arc::new(b.finish()),
+            Builder::Str(b) => b.finish()?,
             Builder::Date(b) => b.finish(),
             Builder::Ts(b) => b.finish(),
             Builder::Bin(b) => Arc::new(b.finish()),
-        }
+        })
     }
 }
 
@@ -494,7 +570,7 @@ fn direct(wire: Wire, kind: Kind, builder: &mut Builder, values: &mut &[u8]) -> 
         (Wire::I8, Builder::Bool(b)) => b.append_value(eat_array::<1>(values)?[0] != 0),
         (Wire::Bytes, Builder::Str(b)) => {
             let len = usize::try_from(lenenc(values)?).ok()?;
-            append_text(b, eat(values, len)?);
+            b.append_value(eat(values, len)?);
         }
         (Wire::Date, Builder::Ts(b)) => {
             let (y, mo, d, h, mi, s, us) = datetime(parts(values)?);
@@ -521,16 +597,6 @@ fn direct(wire: Wire, kind: Kind, builder: &mut Builder, values: &mut &[u8]) -> 
         _ => return Some(false),
     }
     Some(true)
-}
-
-/// Appends text's bytes: valid UTF-8 (nearly always) is checked at memory
-/// speed and copied once; anything else has its bad bytes replaced.
-#[inline(always)]
-fn append_text(b: &mut StringBuilder, bytes: &[u8]) {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => b.append_value(text),
-        Err(_) => b.append_value(String::from_utf8_lossy(bytes)),
-    }
 }
 
 /// Microseconds from 1970-01-01 00:00 UTC of a datetime's parts, `None` for
@@ -579,6 +645,12 @@ pub fn parse_decimal(text: &[u8], scale: i8) -> Option<i128> {
         _ => (false, text),
     };
     let scale = usize::try_from(scale).ok()?;
+    if digits.len() <= 18
+        && let Some(n) = short_decimal(digits, scale)
+    {
+        let n = i128::from(n);
+        return Some(if negative { -n } else { n });
+    }
     let (mut n, mut fraction, mut point, mut any) = (0i128, 0usize, false, false);
     for &b in digits {
         match b {
@@ -607,6 +679,46 @@ pub fn parse_decimal(text: &[u8], scale: i8) -> Option<i128> {
         n = n.checked_mul(10)?;
     }
     Some(if negative { -n } else { n })
+}
+
+/// [`parse_decimal`]'s digits when they are 18 at most (a `decimal(12,2)`'s
+/// always are): the integer they make fits 64 bits, so no step is checked
+/// but the last scaling. `None` for anything else (a second point, finer
+/// than the scale, no digit), which the general reading decides.
+#[inline(always)]
+fn short_decimal(digits: &[u8], scale: usize) -> Option<u64> {
+    const POW10: [u64; 19] = {
+        let mut p = [1u64; 19];
+        let mut i = 1;
+        while i < 19 {
+            p[i] = p[i - 1] * 10;
+            i += 1;
+        }
+        p
+    };
+    let (whole, fraction) = match digits.iter().position(|&b| b == b'.') {
+        Some(at) => (&digits[..at], &digits[at + 1..]),
+        None => (digits, &digits[digits.len()..]),
+    };
+    if fraction.len() > scale || whole.len() + fraction.len() == 0 {
+        return None;
+    }
+    let mut n = 0u64;
+    for &b in whole {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(d);
+    }
+    for &b in fraction {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(d);
+    }
+    n.checked_mul(*POW10.get(scale - fraction.len())?)
 }
 
 /// Days from 1970-01-01 of a date, `None` for MySQL's zero dates and any
@@ -696,7 +808,7 @@ impl Decoder {
             .iter()
             .map(|b| {
                 let so_far = match b {
-                    Builder::Str(b) => b.values_slice().len(),
+                    Builder::Str(b) => b.values.len(),
                     Builder::Bin(b) => b.values_slice().len(),
                     _ => 0,
                 };
@@ -743,7 +855,11 @@ impl Decoder {
             .iter()
             .map(|c| Field::new(&c.name, c.kind.data_type(), true))
             .collect();
-        let arrays: Vec<ArrayRef> = self.builders.iter_mut().map(Builder::finish).collect();
+        let arrays = self
+            .builders
+            .iter_mut()
+            .map(Builder::finish)
+            .collect::<Result<Vec<ArrayRef>, String>>()?;
         RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
             .map_err(|e| format!("the chunk's columns do not fit together: {e}"))
     }
@@ -784,15 +900,17 @@ fn append(kind: Kind, builder: &mut Builder, value: Option<Cell<'_>>) -> Result<
             _ => b.append_value(int()?),
         },
         Builder::Str(b) => match value {
-            Cell::Bytes(bytes) => append_text(b, bytes),
-            Cell::Time(neg, d, h, m, s, us) => b.append_value(time_text(neg, d, h, m, s, us)),
-            Cell::Int(i) => b.append_value(i.to_string()),
-            Cell::UInt(u) => b.append_value(u.to_string()),
-            Cell::Float(f) => b.append_value(f.to_string()),
-            Cell::Double(d) => b.append_value(d.to_string()),
-            Cell::Date(y, mo, d, h, mi, s, us) => b.append_value(format!(
-                "{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{us:06}"
-            )),
+            Cell::Bytes(bytes) => b.append_value(bytes),
+            Cell::Time(neg, d, h, m, s, us) => {
+                b.append_value(time_text(neg, d, h, m, s, us).as_bytes())
+            }
+            Cell::Int(i) => b.append_value(i.to_string().as_bytes()),
+            Cell::UInt(u) => b.append_value(u.to_string().as_bytes()),
+            Cell::Float(f) => b.append_value(f.to_string().as_bytes()),
+            Cell::Double(d) => b.append_value(d.to_string().as_bytes()),
+            Cell::Date(y, mo, d, h, mi, s, us) => b.append_value(
+                format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{us:06}").as_bytes(),
+            ),
         },
         Builder::Date(b) => match value {
             Cell::Date(y, m, d, ..) => match days(y, m, d) {
@@ -837,6 +955,40 @@ mod tests {
         assert_eq!(parse_decimal(b"1.2500", 2), Some(125));
         assert_eq!(parse_decimal(b".", 2), None);
         assert_eq!(parse_decimal(b"1.2.3", 2), None);
+        // Eighteen digits scaled past 64 bits, and scales past 18.
+        assert_eq!(
+            parse_decimal(b"999999999999999999", 2),
+            Some(99_999_999_999_999_999_900)
+        );
+        assert_eq!(
+            parse_decimal(b"-1.5", 30),
+            Some(-1_500_000_000_000_000_000_000_000_000_000)
+        );
+        for bad in [&b""[..], b"-", b"+", b"1-2", b"1 2", b"1e3", b"0x10"] {
+            assert_eq!(parse_decimal(bad, 2), None, "{bad:?}");
+        }
+        // Every short value reads as the general reading does.
+        for n in (-100_000i64..100_000).step_by(7) {
+            for scale in 0..4i8 {
+                let text = format!("{}.{:02}", n / 100, (n % 100).abs());
+                let text = if n < 0 && n > -100 {
+                    format!("-{}", &text)
+                } else {
+                    text
+                };
+                let expected = (scale >= 2).then(|| i128::from(n) * 10i128.pow(scale as u32 - 2));
+                let expected = match scale {
+                    0 | 1 if n % 100 == 0 => Some(i128::from(n / 100) * 10i128.pow(scale as u32)),
+                    1 if n % 10 == 0 => Some(i128::from(n / 10)),
+                    _ => expected,
+                };
+                assert_eq!(
+                    parse_decimal(text.as_bytes(), scale),
+                    expected,
+                    "{text} at {scale}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -896,6 +1048,58 @@ mod tests {
 
     /// Values and NULLs land where they were in the rows, and a chunk's text
     /// sizes the next chunk's buffer.
+    /// A chunk's text is checked as UTF-8 once; a chunk with a bad byte, or a
+    /// character split across two values, keeps every value, NULLs in place,
+    /// with only the bad bytes replaced.
+    #[test]
+    fn text_is_checked_once_a_chunk_and_bad_bytes_are_replaced_in_place() {
+        use arrow_array::cast::AsArray as _;
+        let columns = || {
+            vec![Column {
+                name: "t".into(),
+                kind: Kind::Text,
+            }]
+        };
+        let wires = [Wire::Bytes];
+        let text = |bytes: Option<&[u8]>| match bytes {
+            None => vec![0x00, 0b100],
+            Some(b) => {
+                let mut row = vec![0x00, 0, b.len() as u8];
+                row.extend_from_slice(b);
+                row
+            }
+        };
+        let decoded = |rows: &[Option<&[u8]>]| {
+            let mut d = Decoder::new(columns(), rows.len());
+            for r in rows {
+                d.push(&wires, &text(*r)).expect("a row");
+            }
+            let batch = d.finish().expect("a batch");
+            let t = batch.column(0).as_string::<i32>();
+            t.iter().map(|v| v.map(str::to_string)).collect::<Vec<_>>()
+        };
+        let s = |v: &str| Some(v.to_string());
+        assert_eq!(
+            decoded(&[
+                Some("Zoë".as_bytes()),
+                None,
+                Some(b""),
+                Some("日本".as_bytes())
+            ]),
+            [s("Zoë"), None, s(""), s("日本")]
+        );
+        assert_eq!(
+            decoded(&[Some(b"ok"), Some(b"bad \xff byte"), None]),
+            [s("ok"), s("bad \u{fffd} byte"), None]
+        );
+        // "é" is 0xC3 0xA9: its halves in two values read as one string, but
+        // neither value is text on its own.
+        assert_eq!(
+            decoded(&[Some(b"caf\xc3"), Some(b"\xa9!")]),
+            [s("caf\u{fffd}"), s("\u{fffd}!")]
+        );
+    }
+
     #[test]
     fn values_and_nulls_land_in_place_and_text_sizes_the_next_chunk() {
         use arrow_array::Array as _;
