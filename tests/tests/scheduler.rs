@@ -97,7 +97,7 @@ fn id(v: &Value) -> String {
 
 /// A published `files` mart over a directory of a few orders.
 async fn mart(app: &TestApp, pipeline: Value) -> String {
-    let dir = temp_dir("sched-orders");
+    let dir = app.keep(temp_dir("sched-orders"));
     write_orders(&dir, 1, 20);
     files_mart(app, &dir, pipeline).await
 }
