@@ -132,8 +132,11 @@ pub async fn run_to_completion(
     }
     // What the extraction waited for, renewed or found missing (a glob that
     // matches no file), as the run's page shows it.
-    let log = last["log"].as_array().cloned().unwrap_or_default();
-    for line in log.iter().rev().take(20).rev() {
+    let log = last["log"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for line in &log[log.len().saturating_sub(20)..] {
         println!(
             "  [{}] {}",
             line["stream"].as_str().unwrap_or(""),

@@ -713,7 +713,7 @@ async fn every_sample_event_gets_the_status_its_name_promises() {
                     .and_then(|s| s.parse().ok())
                     .unwrap_or_else(|| panic!("{}: name a case `ok` or `NNN-what`", case.display()))
             };
-            let (deps, dir) = seeded_deps().await;
+            let (deps, _dir) = seeded_deps().await;
             // As the function does: its route bound to the parts it takes.
             let api = Api::one(deps, route).unwrap_or_else(|(r, m)| panic!("{r}: {m}"));
             let text = std::fs::read_to_string(&case).expect("read event");
@@ -797,7 +797,6 @@ async fn every_sample_event_gets_the_status_its_name_promises() {
                 };
                 assert!(body["error"]["code"].is_string());
             }
-            let _ = std::fs::remove_dir_all(dir);
             checked += 1;
         }
     }
@@ -901,7 +900,7 @@ async fn the_authorizer_events_are_authorized_or_refused_as_named() {
     for (name, event) in events {
         let request: AuthorizerRequest = serde_json::from_value(event)
             .unwrap_or_else(|e| panic!("{name}: not an authorizer event: {e}"));
-        let (deps, dir) = seeded_deps().await;
+        let (deps, _dir) = seeded_deps().await;
         let answer = authorizer::authorize(&deps, request)
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -940,7 +939,6 @@ async fn the_authorizer_events_are_authorized_or_refused_as_named() {
                 "{name}: {wire}"
             );
         }
-        let _ = std::fs::remove_dir_all(dir);
     }
 }
 
@@ -954,7 +952,7 @@ async fn the_engine_events_are_calls_it_answers() {
     for (name, event) in events {
         let call: EngineCall = serde_json::from_value(event)
             .unwrap_or_else(|e| panic!("{name}: not an engine call: {e}"));
-        let (deps, dir) = seeded_deps().await;
+        let (deps, _dir) = seeded_deps().await;
         let reply = answer(&deps, &sluice_runs::EnginePreviewer, call).await;
         // The reply crosses the wire as JSON.
         let reply: EngineReply =
@@ -972,7 +970,6 @@ async fn the_engine_events_are_calls_it_answers() {
                 "{name}: {problems:?}"
             );
         }
-        let _ = std::fs::remove_dir_all(dir);
     }
 }
 
@@ -988,7 +985,7 @@ async fn the_scheduler_tick_events_are_scheduled_events_and_a_tick_handles_what_
             "{name}: {rule}"
         );
         // scheduler-tick ignores the event's content: each one is a tick at the clock's now.
-        let (deps, dir) = seeded_deps().await;
+        let (deps, _dir) = seeded_deps().await;
         let scheduler = Scheduler::new(deps).expect("a queue");
         let report = scheduler::tick(&scheduler, Utc::now()).await;
         assert_eq!(report.errors, 0, "{name}: {report:?}");
@@ -996,7 +993,6 @@ async fn the_scheduler_tick_events_are_scheduled_events_and_a_tick_handles_what_
             report.backfills, 1,
             "{name}: the running backfill is due: {report:?}"
         );
-        let _ = std::fs::remove_dir_all(dir);
     }
 }
 
@@ -1016,7 +1012,7 @@ async fn the_scheduler_react_events_are_run_events_it_reacts_to() {
             ),
             "{name}: the rule delivers only RunSucceeded and RunFailed"
         );
-        let (deps, dir) = seeded_deps().await;
+        let (deps, _dir) = seeded_deps().await;
         let scheduler = Scheduler::new(deps).expect("a queue");
         let report = scheduler::on_event(&scheduler, &run_event)
             .await
@@ -1032,7 +1028,6 @@ async fn the_scheduler_react_events_are_run_events_it_reacts_to() {
                 "{name}: the downstream trigger fired: {report:?}"
             );
         }
-        let _ = std::fs::remove_dir_all(dir);
     }
 }
 

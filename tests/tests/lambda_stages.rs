@@ -173,7 +173,6 @@ async fn a_run_moves_through_the_stage_functions_with_every_batch_delivered_twic
     assert_eq!((n, ids), (1200, 1200));
     assert!((sum - total).abs() < 1e-6, "{sum} vs {total}");
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// A transform whose run has no chunk lease free (another instance holds the
@@ -335,5 +334,4 @@ async fn a_transform_waiting_for_a_lease_goes_back_on_the_queue_uncounted() {
     assert_eq!((n, ids), (200, 200));
     assert!((sum - total).abs() < 1e-6, "{sum} vs {total}");
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }

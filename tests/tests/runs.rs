@@ -184,7 +184,6 @@ async fn a_files_run_lands_every_row_once_and_the_mart_can_be_queried() {
             .await;
     }
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
@@ -257,7 +256,6 @@ async fn preview_shows_rows_before_and_after_the_mapping_and_names_bad_fields() 
         "definition.streams[0].mapping.columns[4].expression"
     );
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// 10 good rows, then a bad JSON line, a row whose quantity is not a number, a
@@ -370,7 +368,6 @@ async fn bad_rows_follow_the_error_policy_with_their_reasons() {
         "{done}"
     );
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
@@ -463,7 +460,6 @@ async fn pause_resume_and_cancel() {
         .await;
     assert_eq!(r.status, 409);
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// Handles up to `max` messages from the stage queues, one at a time, retrying at
@@ -580,7 +576,6 @@ async fn merge_updates_by_key_and_replace_swaps_the_table() {
         .await;
     assert!(r.text.contains("unique_key"), "{} {}", r.status, r.text);
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
@@ -662,7 +657,6 @@ async fn a_poison_chunk_goes_to_the_dlq_and_a_retry_after_the_fix_completes_the_
     assert_eq!((n, ids), (500, 500));
     assert!((sum - total).abs() < 1e-6);
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
@@ -712,7 +706,6 @@ async fn delivered_twice(limits: Limits) {
         "a part per chunk: {parts:?}"
     );
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// A paginated JSON API on a free loopback port: `GET /orders?since=S&page=N&per_page=M`
@@ -1024,7 +1017,6 @@ async fn a_run_keeps_at_most_its_parallelism_of_chunks_in_flight_across_processe
         "parallelism 6 runs more at once: {in_flight:?}"
     );
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// Puts the order files of `dir` under `prefix` in the app's object store, the
@@ -1102,7 +1094,6 @@ async fn a_files_source_reads_the_object_store_a_range_at_a_time() {
         .await;
     assert!(r.text.contains("store://"), "{}", r.text);
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// The same on the AWS adapters: the objects are in S3 (moto), read by range.
@@ -1125,7 +1116,6 @@ async fn a_files_source_reads_s3_objects_on_the_aws_stack() {
     assert_eq!(r["counters"]["rows_read"], json!(1500));
     assert_eq!(r["counters"]["rows_written"], json!(1500));
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// CSV records whose quoted fields hold newlines, from a zstd file, land whole.
@@ -2063,7 +2053,6 @@ async fn a_report_is_written_to_a_postgres_table_once_per_delivery_in_each_write
         assert!(!v.to_string().contains(&password), "{v}");
     }
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]
@@ -2164,7 +2153,6 @@ async fn a_database_is_out_of_reach_unless_opened_and_is_reached_over_tls_as_its
     }
     assert_eq!(pg_count(&pg, "public.people").await, 6);
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// A `google_sheets` destination over `google`'s spreadsheet `1SheetAbc`,
@@ -2536,7 +2524,6 @@ async fn a_report_fills_its_block_of_a_sheet_and_a_narrower_one_leaves_nothing_b
         assert!(!text.contains("PRIVATE KEY"), "{text}");
     }
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// A `google_sheets` delivery rides out throttling (429 `RESOURCE_EXHAUSTED`,
@@ -2715,7 +2702,6 @@ async fn a_sheets_delivery_rides_out_throttling_and_expired_tokens_and_refuses_w
         }
     }
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// The connection check a destination test route runs: authorized, the
@@ -4362,7 +4348,6 @@ async fn a_run_is_followed_live_in_order_until_it_ends() {
         "nothing follows a finished run"
     );
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// The live view takes a credential like every route (in the header: never in
@@ -4418,5 +4403,4 @@ async fn a_live_view_needs_a_credential_and_stays_in_its_project() {
     assert_eq!(end.data["event"], "RunFailed");
     assert!(view.next().await.is_none());
     app.stop().await;
-    let _ = std::fs::remove_dir_all(dir);
 }
