@@ -16,26 +16,33 @@ moto_spec='moto[server]==5.2.5'
 schemathesis_spec='schemathesis==4.32.5'
 aiosmtpd_spec='aiosmtpd==1.4.6'
 
-# PostgreSQL's server binaries, for the `database` destination's tests (tests/src/postgres.rs
-# starts its own servers from them): installed from the distribution when missing, without
-# the cluster the package would otherwise create and start.
+# From the distribution, in one apt transaction, whatever of these is missing:
+# - PostgreSQL's server binaries, for the `database` destination's and the `postgres`
+#   source's tests (tests/src/postgres.rs starts its own servers from them), without the
+#   cluster the package would otherwise create and start;
+# - MariaDB's server binaries, for the `mysql` source's tests (tests/src/mysql.rs starts
+#   its own servers from them). The package would start a server of its own at install:
+#   a policy-rc.d that refuses every start keeps it from doing so, and is removed after
+#   unless it was there before;
+# - Chromium, which the console's browser tests drive (Playwright's own browser download
+#   is never used); CHROMIUM may name another binary.
+packages=()
 if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
-    sudo=""
-    if [[ "$(id -u)" != 0 ]]; then sudo="sudo"; fi
-    $sudo mkdir -p /etc/postgresql-common
-    echo 'create_main_cluster = false' | $sudo tee /etc/postgresql-common/createcluster.conf >/dev/null
-    $sudo apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q postgresql >/dev/null
-    echo "test-deps: installed $(ls -d /usr/lib/postgresql/*/bin/initdb)"
+    packages+=(postgresql)
 fi
-
-# MariaDB's server binaries, for the `mysql` source's tests (tests/src/mysql.rs starts its
-# own servers from them): installed from the distribution when missing. The package would
-# start a server of its own at install; a policy-rc.d that refuses every start keeps it
-# from doing so, and is removed after unless it was there before.
 if ! command -v mariadbd >/dev/null && [[ ! -x /usr/sbin/mariadbd ]]; then
+    packages+=(mariadb-server)
+fi
+if [[ -z "${CHROMIUM:-}" && ! -x /usr/bin/chromium ]]; then
+    packages+=(chromium)
+fi
+if ((${#packages[@]})); then
     sudo=""
     if [[ "$(id -u)" != 0 ]]; then sudo="sudo"; fi
+    if [[ " ${packages[*]} " == *" postgresql "* ]]; then
+        $sudo mkdir -p /etc/postgresql-common
+        echo 'create_main_cluster = false' | $sudo tee /etc/postgresql-common/createcluster.conf >/dev/null
+    fi
     policy=""
     if [[ ! -e /usr/sbin/policy-rc.d ]]; then
         policy=/usr/sbin/policy-rc.d
@@ -43,19 +50,9 @@ if ! command -v mariadbd >/dev/null && [[ ! -x /usr/sbin/mariadbd ]]; then
         $sudo chmod 755 "$policy"
     fi
     $sudo apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q mariadb-server >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${packages[@]}" >/dev/null
     if [[ -n "$policy" ]]; then $sudo rm -f "$policy"; fi
-    echo "test-deps: installed $(/usr/sbin/mariadbd --version)"
-fi
-
-# The console's browser tests drive the distribution's Chromium (Playwright's own
-# browser download is never used); CHROMIUM may name another binary.
-if [[ -z "${CHROMIUM:-}" && ! -x /usr/bin/chromium ]]; then
-    sudo=""
-    if [[ "$(id -u)" != 0 ]]; then sudo="sudo"; fi
-    $sudo apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium >/dev/null
-    echo "test-deps: installed $(/usr/bin/chromium --version 2>/dev/null)"
+    echo "test-deps: installed ${packages[*]}"
 fi
 
 # The console's npm packages, as its lock file pins them: installed again when the

@@ -59,21 +59,29 @@ pub async fn a_custom_role_reaches_exactly_the_routes_its_permissions_grant(app:
         let user = signed_in_as(&app, &app.project, RoleRef::Custom(role_id)).await;
         members.push((role, permissions.clone(), user));
     }
+    let shared = seed(&app).await;
     for route in routes::all() {
         if route.role.is_none() || SESSION_ROUTES.contains(&route.name) {
             continue;
         }
-        // One fixture per route: the member refused goes first (a refusal
-        // changes nothing), then the one granted (the halves never both grant
-        // a route but one about the caller, which only reads).
-        let f = seed(&app).await;
+        // A fresh fixture for each route that writes (reads share one): the
+        // member refused goes first (a refusal changes nothing), then the one
+        // granted (the halves never both grant a route but one about the
+        // caller, which only reads).
+        let fresh;
+        let f = if route.method == http::Method::GET {
+            &shared
+        } else {
+            fresh = seed(&app).await;
+            &fresh
+        };
         let granted = |permissions: &Vec<String>| {
             route.self_service() || (route.grantable() && permits(permissions, &route.permission()))
         };
         let mut ordered: Vec<&(String, Vec<String>, SignedIn)> = members.iter().collect();
         ordered.sort_by_key(|(_, permissions, _)| granted(permissions));
         for (role, permissions, user) in ordered {
-            let (path, body) = request_for(route.name, &f);
+            let (path, body) = request_for(route.name, f);
             let r = app
                 .send(route.method.as_str(), &path, &user.access, body.as_ref())
                 .await;
