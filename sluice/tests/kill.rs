@@ -109,14 +109,37 @@ async fn ok(
     v
 }
 
-fn temp(label: &str) -> PathBuf {
+fn temp(label: &str) -> Temp {
     let d = std::env::temp_dir().join(format!(
         "sluice-{label}-{}-{}",
         std::process::id(),
         chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
     ));
     std::fs::create_dir_all(&d).expect("temp dir");
-    d
+    Temp(d)
+}
+
+/// A directory [`temp`] made, removed with what it holds when the test that
+/// made it ends, passed or failed; it reads as its path.
+struct Temp(PathBuf);
+
+impl std::ops::Deref for Temp {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Temp {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// 150 files of 1,000 orders; returns the sum of `amount`.
@@ -256,8 +279,6 @@ async fn a_run_survives_repeated_kill_9_with_every_row_exactly_once() {
         assert_ne!(r["status"], "running", "no run is left running: {r}");
     }
     drop(s);
-    let _ = std::fs::remove_dir_all(&data);
-    let _ = std::fs::remove_dir_all(&files);
 }
 
 /// Every value that can carry a credential, sent through the API of a running
@@ -266,7 +287,8 @@ async fn a_run_survives_repeated_kill_9_with_every_row_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_credential_reaches_a_response_the_log_or_the_data_directory() {
     let data = temp("secrets-data");
-    let log = temp("secrets-log").join("sluice.log");
+    let log_dir = temp("secrets-log");
+    let log = log_dir.join("sluice.log");
     let s = start_logging(&data, Some(&log));
     let secrets = [
         "hdr-LOGSECRET-1",
@@ -350,7 +372,7 @@ async fn no_credential_reaches_a_response_the_log_or_the_data_directory() {
     let log_text = std::fs::read_to_string(&log).expect("the log");
     assert!(log_text.contains("DEBUG"), "the log is at debug level");
     let mut files = vec![log.clone()];
-    let mut stack = vec![data.clone()];
+    let mut stack = vec![data.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for e in std::fs::read_dir(&dir).expect("dir").flatten() {
             if e.path().is_dir() {
@@ -401,7 +423,7 @@ fn usage_errors_are_one_line_without_a_stack_trace() {
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
             .arg("--data-dir")
-            .arg(&data)
+            .arg(&*data)
             .args(&args)
             .env("RUST_BACKTRACE", "1")
             .env("RUST_LOG", "error")
@@ -611,5 +633,4 @@ fn the_operator_manages_users_and_rotates_keys_from_the_command_line() {
     assert!(ok, "{out}");
     assert!(out.contains(&format!("still verifying: {kid}")), "{out}");
     assert!(!out.contains(&format!("signing key: {kid}")), "{out}");
-    let _ = std::fs::remove_dir_all(&data);
 }

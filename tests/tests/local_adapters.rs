@@ -42,16 +42,9 @@ async fn file_secrets_pass_the_secrets_contract_and_stay_encrypted() {
     );
 }
 
-fn tempdir() -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "sluice-test-{}",
-        sluice_domain::Id::generate(
-            sluice_domain::Kind::Run,
-            chrono::Utc::now().timestamp_millis() as u64
-        )
-    ));
-    std::fs::create_dir_all(&d).expect("temp dir");
-    d
+/// A directory of the test's own, removed when the test ends.
+fn tempdir() -> sluice_tests::app::TempDir {
+    sluice_tests::app::temp_dir("test")
 }
 
 #[tokio::test]

@@ -219,21 +219,27 @@ mod tests {
         }
     }
 
-    fn deps() -> Deps {
-        let dir = std::env::temp_dir().join(format!(
-            "sluice-live-{}",
-            Id::generate(Kind::Run, Utc::now().timestamp_millis() as u64)
-        ));
-        std::fs::create_dir_all(&dir).expect("a temp dir");
-        Deps::new(
-            Arc::new(sluice_local::SqliteStore::open(&dir.join("meta.db"), 1).expect("store")),
+    /// Deps over a directory of the test's own, which goes with the guard.
+    fn deps() -> (Deps, tempfile::TempDir) {
+        let dir = tempfile::Builder::new()
+            .prefix("sluice-live-")
+            .tempdir()
+            .expect("a temp dir");
+        let deps = Deps::new(
             Arc::new(
-                sluice_local::FileSecrets::open(&dir.join("s.json"), &dir.join("s.key"))
-                    .expect("secrets"),
+                sluice_local::SqliteStore::open(&dir.path().join("meta.db"), 1).expect("store"),
+            ),
+            Arc::new(
+                sluice_local::FileSecrets::open(
+                    &dir.path().join("s.json"),
+                    &dir.path().join("s.key"),
+                )
+                .expect("secrets"),
             ),
             Arc::new(SystemClock),
             Arc::new(TokenKeys::sealed().expect("keys")),
-        )
+        );
+        (deps, dir)
     }
 
     /// The `data` of each `run` event in `text`.
@@ -249,7 +255,7 @@ mod tests {
     /// run is over ends the stream.
     #[tokio::test]
     async fn a_lagging_view_resyncs_and_the_end_of_the_run_ends_it() {
-        let deps = deps();
+        let (deps, _dir) = deps();
         let bus = Arc::new(sluice_local::LocalBus::new(2));
         let feed: Arc<dyn RunFeed> = Arc::new(Feed(bus.clone()));
         let now = Utc::now();
