@@ -4,7 +4,7 @@
 //! And, from the outside too: no credential reaches the process's log.
 
 use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -109,37 +109,13 @@ async fn ok(
     v
 }
 
-fn temp(label: &str) -> Temp {
-    let d = std::env::temp_dir().join(format!(
-        "sluice-{label}-{}-{}",
-        std::process::id(),
-        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    ));
-    std::fs::create_dir_all(&d).expect("temp dir");
-    Temp(d)
-}
-
-/// A directory [`temp`] made, removed with what it holds when the test that
-/// made it ends, passed or failed; it reads as its path.
-struct Temp(PathBuf);
-
-impl std::ops::Deref for Temp {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl AsRef<Path> for Temp {
-    fn as_ref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A directory of the test's own, removed with what it holds when the guard
+/// goes, passed or failed.
+fn temp(label: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("sluice-{label}-"))
+        .tempdir()
+        .expect("temp dir")
 }
 
 /// 150 files of 1,000 orders; returns the sum of `amount`.
@@ -162,10 +138,12 @@ fn write_orders(dir: &Path) -> f64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_survives_repeated_kill_9_with_every_row_exactly_once() {
     use reqwest::Method;
-    let data = temp("kill-data");
-    let files = temp("kill-files");
-    let total = write_orders(&files);
-    let mut s = start(&data);
+    let data_dir = temp("kill-data");
+    let data = data_dir.path();
+    let files_dir = temp("kill-files");
+    let files = files_dir.path();
+    let total = write_orders(files);
+    let mut s = start(data);
     let storage = ok(
         &s,
         Method::POST,
@@ -238,7 +216,7 @@ async fn a_run_survives_repeated_kill_9_with_every_row_exactly_once() {
         s.child.wait().expect("reaped");
         kills += 1;
         drop(s);
-        s = start(&data);
+        s = start(data);
     }
     let start_wait = Instant::now();
     let last = loop {
@@ -286,10 +264,11 @@ async fn a_run_survives_repeated_kill_9_with_every_row_exactly_once() {
 /// none of its answers, nowhere in its debug log, nowhere in its data directory.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_credential_reaches_a_response_the_log_or_the_data_directory() {
-    let data = temp("secrets-data");
+    let data_dir = temp("secrets-data");
+    let data = data_dir.path();
     let log_dir = temp("secrets-log");
-    let log = log_dir.join("sluice.log");
-    let s = start_logging(&data, Some(&log));
+    let log = log_dir.path().join("sluice.log");
+    let s = start_logging(data, Some(&log));
     let secrets = [
         "hdr-LOGSECRET-1",
         "tok-LOGSECRET-2",
@@ -399,7 +378,8 @@ async fn no_credential_reaches_a_response_the_log_or_the_data_directory() {
 /// `RUST_BACKTRACE` set: a wrong role, an import root that does not exist.
 #[test]
 fn usage_errors_are_one_line_without_a_stack_trace() {
-    let data = temp("usage");
+    let data_dir = temp("usage");
+    let data = data_dir.path();
     for (args, says) in [
         (vec!["token", "--role", "nobody"], "--role must be one of"),
         (
@@ -423,7 +403,7 @@ fn usage_errors_are_one_line_without_a_stack_trace() {
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
             .arg("--data-dir")
-            .arg(&*data)
+            .arg(data)
             .args(&args)
             .env("RUST_BACKTRACE", "1")
             .env("RUST_LOG", "error")
@@ -471,10 +451,11 @@ fn sluice_cli(data: &Path, args: &[&str], stdin: &str) -> (bool, String) {
 #[test]
 fn the_operator_manages_users_and_rotates_keys_from_the_command_line() {
     use base64::Engine as _;
-    let data = temp("operator");
+    let data_dir = temp("operator");
+    let data = data_dir.path();
     let password = "the operator's long password\n";
     let (ok, out) = sluice_cli(
-        &data,
+        data,
         &[
             "users",
             "add",
@@ -490,10 +471,10 @@ fn the_operator_manages_users_and_rotates_keys_from_the_command_line() {
         out.contains("ann@example.com") && out.contains("editor"),
         "{out}"
     );
-    let (ok, out) = sluice_cli(&data, &["users", "add", "--email", "bo@example.com"], "");
+    let (ok, out) = sluice_cli(data, &["users", "add", "--email", "bo@example.com"], "");
     assert!(!ok && out.contains("standard input"), "{out}");
     let (ok, out) = sluice_cli(
-        &data,
+        data,
         &[
             "users",
             "set-role",
@@ -505,7 +486,7 @@ fn the_operator_manages_users_and_rotates_keys_from_the_command_line() {
         "",
     );
     assert!(ok && out.contains("admin"), "{out}");
-    let (ok, out) = sluice_cli(&data, &["users", "list"], "");
+    let (ok, out) = sluice_cli(data, &["users", "list"], "");
     assert!(ok, "{out}");
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(
@@ -514,13 +495,13 @@ fn the_operator_manages_users_and_rotates_keys_from_the_command_line() {
     );
     // Projects: Ann owns a new one, Bo joins it, leaves it; the last owner stays.
     let (ok, out) = sluice_cli(
-        &data,
+        data,
         &["users", "add", "--email", "bo@example.com"],
         password,
     );
     assert!(ok, "{out}");
     let (ok, out) = sluice_cli(
-        &data,
+        data,
         &[
             "projects",
             "create",
@@ -537,12 +518,12 @@ fn the_operator_manages_users_and_rotates_keys_from_the_command_line() {
         .find(|w| w.starts_with("prj_"))
         .expect("the new project's id")
         .to_string();
-    let (ok, out) = sluice_cli(&data, &["projects", "list"], "");
+    let (ok, out) = sluice_cli(data, &["projects", "list"], "");
     assert!(
         ok && out.lines().count() == 2 && out.contains("Side"),
         "{out}"
     );
-    let (ok, out) = sluice_cli(&data, &["projects", "members"], "");
+    let (ok, out) = sluice_cli(data, &["projects", "members"], "");
     assert!(ok, "{out}");
     assert!(
         out.lines()
@@ -550,7 +531,7 @@ fn the_operator_manages_users_and_rotates_keys_from_the_command_line() {
         "{out}"
     );
     let (ok, out) = sluice_cli(
-        &data,
+        data,
         &[
             "projects",
             "add-member",
@@ -565,7 +546,7 @@ fn the_operator_manages_users_and_rotates_keys_from_the_command_line() {
     );
     assert!(ok && out.contains("editor"), "{out}");
     let (ok, out) = sluice_cli(
-        &data,
+        data,
         &[
             "projects",
             "add-member",
@@ -579,10 +560,10 @@ fn the_operator_manages_users_and_rotates_keys_from_the_command_line() {
         "",
     );
     assert!(!ok && out.contains("--data-marts"), "{out}");
-    let (ok, out) = sluice_cli(&data, &["projects", "members", "--project", &side], "");
+    let (ok, out) = sluice_cli(data, &["projects", "members", "--project", &side], "");
     assert!(ok && out.lines().count() == 2, "{out}");
     let (ok, out) = sluice_cli(
-        &data,
+        data,
         &[
             "projects",
             "remove-member",
@@ -595,7 +576,7 @@ fn the_operator_manages_users_and_rotates_keys_from_the_command_line() {
     );
     assert!(ok, "{out}");
     let (ok, out) = sluice_cli(
-        &data,
+        data,
         &[
             "projects",
             "remove-member",
@@ -608,7 +589,7 @@ fn the_operator_manages_users_and_rotates_keys_from_the_command_line() {
     );
     assert!(!ok && out.contains("last owner"), "{out}");
     let (ok, out) = sluice_cli(
-        &data,
+        data,
         &["users", "reset-password", "--email", "ann@example.com"],
         "another long password\n",
     );
@@ -618,7 +599,7 @@ fn the_operator_manages_users_and_rotates_keys_from_the_command_line() {
         "no password in the output: {out}"
     );
     // An operator token, then a rotation: the token's key is kept, a new one signs.
-    let (ok, token) = sluice_cli(&data, &["token", "--role", "viewer"], "");
+    let (ok, token) = sluice_cli(data, &["token", "--role", "viewer"], "");
     assert!(ok, "{token}");
     let header = token.split('.').next().expect("a JWT");
     let header: Value = serde_json::from_slice(
@@ -629,7 +610,7 @@ fn the_operator_manages_users_and_rotates_keys_from_the_command_line() {
     .expect("a JSON header");
     assert_eq!(header["alg"], "EdDSA");
     let kid = header["kid"].as_str().expect("a kid").to_string();
-    let (ok, out) = sluice_cli(&data, &["keys", "rotate"], "");
+    let (ok, out) = sluice_cli(data, &["keys", "rotate"], "");
     assert!(ok, "{out}");
     assert!(out.contains(&format!("still verifying: {kid}")), "{out}");
     assert!(!out.contains(&format!("signing key: {kid}")), "{out}");
