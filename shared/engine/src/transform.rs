@@ -598,8 +598,10 @@ pub fn write_parquet(batch: &RecordBatch) -> Result<Vec<u8>, DomainError> {
     Ok(out)
 }
 
-/// Whether [`own_statistics`] computes a column's statistics: a type Parquet
-/// stores as a 32- or 64-bit integer, a float or a boolean.
+/// Whether [`own_statistics`] computes a column's statistics: integers,
+/// floats, booleans, dates, timestamps in ms, µs or ns, and decimals of up to
+/// 18 digits (Parquet keeps those as 32- or 64-bit integers). Other types keep
+/// the writer's own.
 fn has_own_statistics(t: &DataType) -> bool {
     use datafusion::arrow::datatypes::TimeUnit;
     match t {
