@@ -598,35 +598,18 @@ pub fn write_parquet(batch: &RecordBatch) -> Result<Vec<u8>, DomainError> {
     Ok(out)
 }
 
-/// Whether [`own_statistics`] computes a column's statistics: integers,
-/// floats, booleans, dates, timestamps in ms, µs or ns, and decimals of up to
-/// 18 digits (Parquet keeps those as 32- or 64-bit integers). Other types keep
-/// the writer's own.
+/// Whether [`own_statistics`] computes the statistics of a column of type `t`
+/// (asked of an empty one, so that the types are listed in one place). Other
+/// types keep the writer's own.
 fn has_own_statistics(t: &DataType) -> bool {
-    use datafusion::arrow::datatypes::TimeUnit;
-    match t {
-        DataType::Int8
-        | DataType::Int16
-        | DataType::Int32
-        | DataType::Int64
-        | DataType::UInt8
-        | DataType::UInt16
-        | DataType::UInt32
-        | DataType::UInt64
-        | DataType::Float32
-        | DataType::Float64
-        | DataType::Boolean
-        | DataType::Date32 => true,
-        DataType::Timestamp(unit, _) => *unit != TimeUnit::Second,
-        DataType::Decimal128(precision, _) => *precision <= 18,
-        _ => false,
-    }
+    own_statistics(&datafusion::arrow::array::new_empty_array(t)).is_some()
 }
 
 /// A column's statistics as the Parquet writer makes them (minimum and maximum
 /// of its values as Parquet stores them, NULLs and NaNs aside, a zero minimum
-/// as -0.0 and a zero maximum as +0.0; the NULL count), for the types of
-/// [`has_own_statistics`]; `None` for another.
+/// as -0.0 and a zero maximum as +0.0; the NULL count), for integers, floats,
+/// booleans, dates, timestamps in ms, µs or ns, and decimals of up to 18
+/// digits (Parquet keeps those as 32- or 64-bit integers); `None` for another.
 fn own_statistics(column: &ArrayRef) -> Option<Statistics> {
     use datafusion::arrow::array::{Array, ArrowPrimitiveType, AsArray as _};
     use datafusion::arrow::compute::{max_boolean, min_boolean};
