@@ -7,6 +7,7 @@
 //! One folder (module) per connector; adding one touches its module and the registry
 //! in [`extractor`].
 
+pub mod buffers;
 #[cfg(feature = "egress")]
 pub mod egress;
 #[cfg(feature = "files")]
@@ -256,7 +257,14 @@ pub fn extractor(
 }
 
 /// What makes one connector's extractor, by its name.
-#[cfg(test)]
+#[cfg(all(
+    test,
+    feature = "files",
+    feature = "http_json",
+    feature = "postgres_source",
+    feature = "mysql_source",
+    feature = "rest"
+))]
 type MakeOne = fn(&str, &sluice_domain::net::Egress) -> Option<Box<dyn Extractor>>;
 
 /// Each connector's extractor alone, of the connector `name` when it is that

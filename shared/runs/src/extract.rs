@@ -239,6 +239,10 @@ async fn extract_step(
     }
     let mapped = !columns.is_empty();
     map_columns(m, ctx, columns).await?;
+    if mapped && out.next.is_none() {
+        // The stream is read: its decoders' buffers are not kept for it.
+        sluice_connectors::buffers::release();
+    }
     let mut meta = Meta::new(Kind::Step, project, "sluice", now);
     meta.id = Step::id_for(&run.meta.id, stream, step);
     let record = Step {

@@ -225,7 +225,12 @@ pub(crate) async fn stage(
     let policy = ctx.def.pipeline.error_policy;
     let out = tokio::task::spawn_blocking(move || match rows {
         Rows::Raw(raw) => engine::transform_chunk(&mapping, format, &raw, &extract_errors, policy),
-        Rows::Columns(batch) => engine::transform_batch(&mapping, batch, &extract_errors, policy),
+        Rows::Columns(batch) => {
+            let out = engine::transform_batch(&mapping, batch.clone(), &extract_errors, policy);
+            // Written: its buffers are the next chunk's to fill.
+            sluice_connectors::buffers::give_back(batch);
+            out
+        }
     })
     .await
     .map_err(|e| Fault::Transient(format!("transform task failed: {e}")))?

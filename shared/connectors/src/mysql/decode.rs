@@ -6,13 +6,15 @@
 use std::sync::Arc;
 
 use arrow_array::StringArray;
-use arrow_array::builder::{BinaryBuilder, BooleanBuilder, NullBufferBuilder, StringBuilder};
+use arrow_array::builder::StringBuilder;
 use arrow_array::types::{
     ArrowPrimitiveType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type,
     Int32Type, Int64Type, TimestampMicrosecondType, UInt8Type, UInt16Type, UInt32Type,
 };
-use arrow_array::{ArrayRef, PrimitiveArray, RecordBatch};
-use arrow_buffer::{Buffer, OffsetBuffer, ScalarBuffer};
+use arrow_array::{ArrayRef, BinaryArray, BooleanArray, PrimitiveArray, RecordBatch};
+use arrow_buffer::{
+    BooleanBuffer, BooleanBufferBuilder, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer,
+};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use mysql_common::Value;
 use mysql_common::constants::{ColumnFlags, ColumnType};
@@ -131,20 +133,18 @@ impl Kind {
     }
 }
 
-/// A fixed-width column as it is decoded: its values in a vector and which
-/// are NULL. Appending is a vector's push, small enough to stay inline in the
-/// row loop, where an Arrow builder's append is a call.
+/// A fixed-width column as it is decoded: its values in a vector, a zero
+/// where a value is NULL. Which are NULL is the rows' own NULL bitmaps,
+/// kept by the [`Decoder`] and read once, column by column, at the end.
 struct Fixed<T: ArrowPrimitiveType> {
     values: Vec<T::Native>,
-    nulls: NullBufferBuilder,
     data_type: DataType,
 }
 
 impl<T: ArrowPrimitiveType> Fixed<T> {
     fn new(rows: usize, data_type: DataType) -> Fixed<T> {
         Fixed {
-            values: Vec::with_capacity(rows),
-            nulls: NullBufferBuilder::new(rows),
+            values: crate::buffers::take(rows),
             data_type,
         }
     }
@@ -152,44 +152,39 @@ impl<T: ArrowPrimitiveType> Fixed<T> {
     #[inline(always)]
     fn append_value(&mut self, v: T::Native) {
         self.values.push(v);
-        self.nulls.append_non_null();
     }
 
-    fn append_null(&mut self) {
+    fn pad(&mut self) {
         self.values.push(T::Native::default());
-        self.nulls.append_null();
     }
 
-    fn finish(&mut self) -> ArrayRef {
+    fn finish(&mut self, nulls: Option<NullBuffer>) -> ArrayRef {
         let values = std::mem::take(&mut self.values);
         Arc::new(
-            PrimitiveArray::<T>::new(values.into(), self.nulls.finish())
-                .with_data_type(self.data_type.clone()),
+            PrimitiveArray::<T>::new(values.into(), nulls).with_data_type(self.data_type.clone()),
         )
     }
 }
 
-/// A text column as it is decoded: its bytes end to end, where each value
-/// ends, and which are NULL. Its UTF-8 is checked once, over the whole chunk,
-/// when it is finished (a check and a builder call per value took 5% of a
+/// A text or bytes column as it is decoded: its bytes end to end and where
+/// each value ends. Text's UTF-8 is checked once, over the whole chunk, when
+/// it is finished (a check and a builder call per value took 5% of a
 /// table's read in the profile); a chunk with a bad byte has its bad bytes
 /// replaced, value by value.
-struct Text {
+struct Bytes {
     values: Vec<u8>,
     offsets: Vec<i32>,
-    nulls: NullBufferBuilder,
     /// The values passed what 32-bit offsets reach (2 GiB in one chunk).
     too_long: bool,
 }
 
-impl Text {
-    fn new(rows: usize, bytes: usize) -> Text {
-        let mut offsets = Vec::with_capacity(rows + 1);
+impl Bytes {
+    fn new(rows: usize, bytes: usize) -> Bytes {
+        let mut offsets = crate::buffers::take(rows + 1);
         offsets.push(0);
-        Text {
-            values: Vec::with_capacity(bytes),
+        Bytes {
+            values: crate::buffers::take(bytes),
             offsets,
-            nulls: NullBufferBuilder::new(rows),
             too_long: false,
         }
     }
@@ -197,17 +192,12 @@ impl Text {
     #[inline(always)]
     fn append_value(&mut self, bytes: &[u8]) {
         self.values.extend_from_slice(bytes);
-        self.end_value();
-        self.nulls.append_non_null();
+        self.pad();
     }
 
-    fn append_null(&mut self) {
-        self.end_value();
-        self.nulls.append_null();
-    }
-
+    /// Ends a value where the last one ended: an empty one, or a NULL.
     #[inline(always)]
-    fn end_value(&mut self) {
+    fn pad(&mut self) {
         match i32::try_from(self.values.len()) {
             Ok(end) => self.offsets.push(end),
             Err(_) => {
@@ -217,17 +207,26 @@ impl Text {
         }
     }
 
-    fn finish(&mut self) -> Result<ArrayRef, String> {
+    fn buffers(&mut self) -> Result<(OffsetBuffer<i32>, Buffer), String> {
         let values = Buffer::from_vec(std::mem::take(&mut self.values));
         let offsets = std::mem::replace(&mut self.offsets, vec![0]);
         if std::mem::take(&mut self.too_long) {
             return Err(
-                "a text column holds over 2 GiB in one chunk: lower the data mart's batch size"
+                "a text or bytes column holds over 2 GiB in one chunk: lower the data mart's \
+                 batch size"
                     .into(),
             );
         }
-        let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
-        let nulls = self.nulls.finish();
+        Ok((OffsetBuffer::new(ScalarBuffer::from(offsets)), values))
+    }
+
+    fn finish_binary(&mut self, nulls: Option<NullBuffer>) -> Result<ArrayRef, String> {
+        let (offsets, values) = self.buffers()?;
+        Ok(Arc::new(BinaryArray::new(offsets, values, nulls)))
+    }
+
+    fn finish_text(&mut self, nulls: Option<NullBuffer>) -> Result<ArrayRef, String> {
+        let (offsets, values) = self.buffers()?;
         if let Ok(text) = StringArray::try_new(offsets.clone(), values.clone(), nulls.clone()) {
             return Ok(Arc::new(text));
         }
@@ -245,7 +244,7 @@ impl Text {
 }
 
 enum Builder {
-    Bool(BooleanBuilder),
+    Bool(BooleanBufferBuilder),
     I8(Fixed<Int8Type>),
     I16(Fixed<Int16Type>),
     I32(Fixed<Int32Type>),
@@ -256,10 +255,10 @@ enum Builder {
     F32(Fixed<Float32Type>),
     F64(Fixed<Float64Type>),
     Dec(Fixed<Decimal128Type>),
-    Str(Text),
+    Str(Bytes),
     Date(Fixed<Date32Type>),
     Ts(Fixed<TimestampMicrosecondType>),
-    Bin(BinaryBuilder),
+    Bin(Bytes),
 }
 
 impl Builder {
@@ -269,7 +268,7 @@ impl Builder {
         let bytes = if bytes == 0 { rows * 16 } else { bytes };
         let t = kind.data_type();
         match t {
-            DataType::Boolean => Builder::Bool(BooleanBuilder::with_capacity(rows)),
+            DataType::Boolean => Builder::Bool(BooleanBufferBuilder::new(rows)),
             DataType::Int8 => Builder::I8(Fixed::new(rows, t)),
             DataType::Int16 => Builder::I16(Fixed::new(rows, t)),
             DataType::Int32 => Builder::I32(Fixed::new(rows, t)),
@@ -283,48 +282,49 @@ impl Builder {
             DataType::Decimal128(..) => Builder::Dec(Fixed::new(rows, t)),
             DataType::Date32 => Builder::Date(Fixed::new(rows, t)),
             DataType::Timestamp(..) => Builder::Ts(Fixed::new(rows, t)),
-            DataType::Binary => Builder::Bin(BinaryBuilder::with_capacity(rows, bytes)),
-            _ => Builder::Str(Text::new(rows, bytes)),
+            DataType::Binary => Builder::Bin(Bytes::new(rows, bytes)),
+            _ => Builder::Str(Bytes::new(rows, bytes)),
         }
     }
 
-    fn null(&mut self) {
+    /// Takes the place of a NULL value.
+    fn pad(&mut self) {
         match self {
-            Builder::Bool(b) => b.append_null(),
-            Builder::I8(b) => b.append_null(),
-            Builder::I16(b) => b.append_null(),
-            Builder::I32(b) => b.append_null(),
-            Builder::I64(b) => b.append_null(),
-            Builder::U8(b) => b.append_null(),
-            Builder::U16(b) => b.append_null(),
-            Builder::U32(b) => b.append_null(),
-            Builder::F32(b) => b.append_null(),
-            Builder::F64(b) => b.append_null(),
-            Builder::Dec(b) => b.append_null(),
-            Builder::Str(b) => b.append_null(),
-            Builder::Date(b) => b.append_null(),
-            Builder::Ts(b) => b.append_null(),
-            Builder::Bin(b) => b.append_null(),
+            Builder::Bool(b) => b.append(false),
+            Builder::I8(b) => b.pad(),
+            Builder::I16(b) => b.pad(),
+            Builder::I32(b) => b.pad(),
+            Builder::I64(b) => b.pad(),
+            Builder::U8(b) => b.pad(),
+            Builder::U16(b) => b.pad(),
+            Builder::U32(b) => b.pad(),
+            Builder::F32(b) => b.pad(),
+            Builder::F64(b) => b.pad(),
+            Builder::Dec(b) => b.pad(),
+            Builder::Str(b) => b.pad(),
+            Builder::Date(b) => b.pad(),
+            Builder::Ts(b) => b.pad(),
+            Builder::Bin(b) => b.pad(),
         }
     }
 
-    fn finish(&mut self) -> Result<ArrayRef, String> {
+    fn finish(&mut self, nulls: Option<NullBuffer>) -> Result<ArrayRef, String> {
         Ok(match self {
-            Builder::Bool(b) => Arc::new(b.finish()),
-            Builder::I8(b) => b.finish(),
-            Builder::I16(b) => b.finish(),
-            Builder::I32(b) => b.finish(),
-            Builder::I64(b) => b.finish(),
-            Builder::U8(b) => b.finish(),
-            Builder::U16(b) => b.finish(),
-            Builder::U32(b) => b.finish(),
-            Builder::F32(b) => b.finish(),
-            Builder::F64(b) => b.finish(),
-            Builder::Dec(b) => b.finish(),
-            Builder::Str(b) => b.finish()?,
-            Builder::Date(b) => b.finish(),
-            Builder::Ts(b) => b.finish(),
-            Builder::Bin(b) => Arc::new(b.finish()),
+            Builder::Bool(b) => Arc::new(BooleanArray::new(b.finish(), nulls)),
+            Builder::I8(b) => b.finish(nulls),
+            Builder::I16(b) => b.finish(nulls),
+            Builder::I32(b) => b.finish(nulls),
+            Builder::I64(b) => b.finish(nulls),
+            Builder::U8(b) => b.finish(nulls),
+            Builder::U16(b) => b.finish(nulls),
+            Builder::U32(b) => b.finish(nulls),
+            Builder::F32(b) => b.finish(nulls),
+            Builder::F64(b) => b.finish(nulls),
+            Builder::Dec(b) => b.finish(nulls),
+            Builder::Str(b) => b.finish_text(nulls)?,
+            Builder::Date(b) => b.finish(nulls),
+            Builder::Ts(b) => b.finish(nulls),
+            Builder::Bin(b) => b.finish_binary(nulls)?,
         })
     }
 }
@@ -554,21 +554,29 @@ pub fn walk<'a>(
     Ok(())
 }
 
+/// What [`direct`] did with a value.
+enum Took {
+    Value,
+    /// A zero date: its place is padded, and it is NULL.
+    Null,
+    /// Nothing: the value is left for [`append`].
+    Left,
+}
+
 /// Appends the value off the front of `values` to `builder` straight from
 /// its bytes, for the layouts a column's builder takes as they are (a
 /// bigint to Int64, a double to Float64, text to UTF-8, a datetime to
-/// microseconds, a `kind`'s decimal to its scaled integer, …): `Some(true)`
-/// when it did, `Some(false)` when the pair is not one of those (the value
-/// left for [`append`]), `None` when the row is cut short.
+/// microseconds, a `kind`'s decimal to its scaled integer, …); `None` when
+/// the row is cut short.
 #[inline(always)]
-fn direct(wire: Wire, kind: Kind, builder: &mut Builder, values: &mut &[u8]) -> Option<bool> {
+fn direct(wire: Wire, kind: Kind, builder: &mut Builder, values: &mut &[u8]) -> Option<Took> {
     match (wire, builder) {
         (Wire::I64, Builder::I64(b)) => b.append_value(i64::from_le_bytes(eat_array(values)?)),
         (Wire::I32, Builder::I32(b)) => b.append_value(i32::from_le_bytes(eat_array(values)?)),
         (Wire::I16, Builder::I16(b)) => b.append_value(i16::from_le_bytes(eat_array(values)?)),
         (Wire::F64, Builder::F64(b)) => b.append_value(f64::from_le_bytes(eat_array(values)?)),
         (Wire::F32, Builder::F32(b)) => b.append_value(f32::from_le_bytes(eat_array(values)?)),
-        (Wire::I8, Builder::Bool(b)) => b.append_value(eat_array::<1>(values)?[0] != 0),
+        (Wire::I8, Builder::Bool(b)) => b.append(eat_array::<1>(values)?[0] != 0),
         (Wire::Bytes, Builder::Str(b)) => {
             let len = usize::try_from(lenenc(values)?).ok()?;
             b.append_value(eat(values, len)?);
@@ -578,12 +586,15 @@ fn direct(wire: Wire, kind: Kind, builder: &mut Builder, values: &mut &[u8]) -> 
             match micros(y, mo, d, h, mi, s, us) {
                 Some(t) => b.append_value(t),
                 // A zero date ('0000-00-00 00:00:00') is no time.
-                None => b.append_null(),
+                None => {
+                    b.pad();
+                    return Some(Took::Null);
+                }
             }
         }
         (Wire::Bytes, Builder::Dec(b)) => {
             let Kind::Decimal { scale, .. } = kind else {
-                return Some(false);
+                return Some(Took::Left);
             };
             // Read from a copy: text that is no decimal is left for
             // [`append`] to name.
@@ -591,13 +602,13 @@ fn direct(wire: Wire, kind: Kind, builder: &mut Builder, values: &mut &[u8]) -> 
             let len = usize::try_from(lenenc(&mut at)?).ok()?;
             match parse_decimal(eat(&mut at, len)?, scale) {
                 Some(n) => b.append_value(n),
-                None => return Some(false),
+                None => return Some(Took::Left),
             }
             *values = at;
         }
-        _ => return Some(false),
+        _ => return Some(Took::Left),
     }
-    Some(true)
+    Some(Took::Value)
 }
 
 /// Microseconds from 1970-01-01 00:00 UTC of a datetime's parts, `None` for
@@ -615,10 +626,8 @@ fn micros(y: u16, mo: u8, d: u8, h: u8, mi: u8, s: u8, us: u32) -> Option<i64> {
 /// A binary row of `columns` columns as its NULL bitmap and its values.
 #[inline(always)]
 fn split_row(columns: usize, row: &[u8]) -> Result<(&[u8], &[u8]), String> {
-    // The bitmap's bits start at its third (two are reserved).
-    let bitmap_len = (columns + 7 + 2) / 8;
     row.get(1..)
-        .and_then(|r| r.split_at_checked(bitmap_len))
+        .and_then(|r| r.split_at_checked(bitmap_len(columns)))
         .ok_or_else(|| cut_short(row))
 }
 
@@ -773,6 +782,14 @@ pub struct Column {
 pub struct Decoder {
     columns: Vec<Column>,
     builders: Vec<Builder>,
+    /// Each row's NULL bitmap as it came (its bits from the third on, one
+    /// a column), in `words` words a row, with the bits of values read as
+    /// NULL (zero dates) set: the columns' NULLs are read off it when they
+    /// are finished, rather than kept value by value.
+    nulls: Vec<u64>,
+    words: usize,
+    /// The rows' bitmaps OR'ed: the columns with a NULL at all.
+    any_null: Vec<u64>,
     rows: usize,
 }
 
@@ -790,7 +807,11 @@ impl Decoder {
             .enumerate()
             .map(|(i, c)| Builder::new(c.kind, rows_hint, bytes.get(i).copied().unwrap_or(0)))
             .collect();
+        let words = bitmap_len(columns.len()).div_ceil(8);
         Decoder {
+            nulls: crate::buffers::take(rows_hint * words),
+            words,
+            any_null: vec![0; words],
             columns,
             builders,
             rows: 0,
@@ -810,7 +831,7 @@ impl Decoder {
             .map(|b| {
                 let so_far = match b {
                     Builder::Str(b) => b.values.len(),
-                    Builder::Bin(b) => b.values_slice().len(),
+                    Builder::Bin(b) => b.values.len(),
                     _ => 0,
                 };
                 (so_far * rows / self.rows.max(1)) * 9 / 8
@@ -830,21 +851,40 @@ impl Decoder {
             ));
         }
         let (bitmap, mut values) = split_row(wires.len(), row)?;
+        let at = self.nulls.len();
+        for bytes in bitmap.chunks(8) {
+            let word = bytes
+                .iter()
+                .rev()
+                .fold(0u64, |word, b| (word << 8) | u64::from(*b));
+            self.nulls.push(word);
+        }
+        let bits = &mut self.nulls[at..];
         let columns = wires.iter().zip(&self.columns).zip(&mut self.builders);
         for (i, ((wire, column), builder)) in columns.enumerate() {
-            let null = is_null(bitmap, i);
-            if !null
-                && direct(*wire, column.kind, builder, &mut values).ok_or_else(|| cut_short(row))?
-            {
+            let (word, bit) = null_bit(i);
+            if bits[word] & bit != 0 {
+                builder.pad();
                 continue;
             }
-            let value = if null {
-                None
-            } else {
-                Some(cell(*wire, &mut values).ok_or_else(|| cut_short(row))?)
+            let null = match direct(*wire, column.kind, builder, &mut values)
+                .ok_or_else(|| cut_short(row))?
+            {
+                Took::Value => false,
+                Took::Null => true,
+                Took::Left => {
+                    let value = cell(*wire, &mut values).ok_or_else(|| cut_short(row))?;
+                    append(column.kind, builder, value).map_err(|why| {
+                        format!("column {} of row {}: {why}", column.name, self.rows + 1)
+                    })?
+                }
             };
-            append(column.kind, builder, value)
-                .map_err(|why| format!("column {} of row {}: {why}", column.name, self.rows + 1))?;
+            if null {
+                bits[word] |= bit;
+            }
+        }
+        for (any, bits) in self.any_null.iter_mut().zip(bits) {
+            *any |= *bits;
         }
         self.rows += 1;
         Ok(())
@@ -859,24 +899,72 @@ impl Decoder {
         let arrays = self
             .builders
             .iter_mut()
-            .map(Builder::finish)
+            .enumerate()
+            .map(|(i, b)| {
+                let (word, bit) = null_bit(i);
+                let nulls = (self.any_null[word] & bit != 0)
+                    .then(|| validity(&self.nulls, self.words, i, self.rows));
+                b.finish(nulls)
+            })
             .collect::<Result<Vec<ArrayRef>, String>>()?;
+        crate::buffers::give(std::mem::take(&mut self.nulls));
         RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
             .map_err(|e| format!("the chunk's columns do not fit together: {e}"))
     }
 }
 
-#[inline(always)]
-fn append(kind: Kind, builder: &mut Builder, value: Option<Cell<'_>>) -> Result<(), String> {
-    let Some(value) = value else {
-        builder.null();
-        return Ok(());
+/// Which values of column `i` are NULL, from `rows` NULL bitmaps of
+/// `words` words end to end: sixty-four rows to a word.
+fn validity(bitmaps: &[u64], words: usize, i: usize, rows: usize) -> NullBuffer {
+    let (word, bit) = null_bit(i);
+    let shift = bit.trailing_zeros();
+    // Up to 64 rows' bits of the column, set where a value is, the first
+    // row's the lowest.
+    fn pack(rows: impl Iterator<Item = u64>, shift: u32) -> u64 {
+        let (mut nulls, mut len) = (0u64, 0);
+        for (j, m) in rows.enumerate() {
+            nulls |= ((m >> shift) & 1) << j;
+            len = j + 1;
+        }
+        !nulls & (u64::MAX >> (64 - len.max(1)))
+    }
+    let valid: Vec<u64> = if words == 1 {
+        bitmaps
+            .chunks(64)
+            .map(|rows| pack(rows.iter().copied(), shift))
+            .collect()
+    } else {
+        bitmaps
+            .chunks(64 * words)
+            .map(|rows| pack(rows.iter().skip(word).step_by(words).copied(), shift))
+            .collect()
     };
+    NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(valid), 0, rows))
+}
+
+/// The word of a row's NULL bitmap column `i`'s bit is in, and the bit.
+/// The bitmap's bits start at its third (two are reserved).
+#[inline(always)]
+fn null_bit(i: usize) -> (usize, u64) {
+    let bit = i + 2;
+    (bit / 64, 1 << (bit % 64))
+}
+
+/// The bytes of a binary row's NULL bitmap, for `columns` columns.
+fn bitmap_len(columns: usize) -> usize {
+    (columns + 7 + 2) / 8
+}
+
+#[inline(always)]
+/// Appends `value` to a column of `kind` by way of its kind of value (an
+/// int to text, a float to a double, …); `Ok(true)` when it is read as NULL
+/// (a zero date), its place padded.
+fn append(kind: Kind, builder: &mut Builder, value: Cell<'_>) -> Result<bool, String> {
     let unexpected = || format!("a {kind:?} column sent {value:?}");
     let int = || value.as_i128().ok_or_else(unexpected);
     let range = |_| format!("{value:?} is out of range of a {kind:?} column");
     match builder {
-        Builder::Bool(b) => b.append_value(int()? != 0),
+        Builder::Bool(b) => b.append(int()? != 0),
         Builder::I8(b) => b.append_value(i8::try_from(int()?).map_err(range)?),
         Builder::I16(b) => b.append_value(i16::try_from(int()?).map_err(range)?),
         Builder::I32(b) => b.append_value(i32::try_from(int()?).map_err(range)?),
@@ -917,14 +1005,20 @@ fn append(kind: Kind, builder: &mut Builder, value: Option<Cell<'_>>) -> Result<
             Cell::Date(y, m, d, ..) => match days(y, m, d) {
                 Some(n) => b.append_value(n),
                 // A zero date ('0000-00-00') is no day.
-                None => b.append_null(),
+                None => {
+                    b.pad();
+                    return Ok(true);
+                }
             },
             _ => return Err(unexpected()),
         },
         Builder::Ts(b) => match value {
             Cell::Date(y, mo, d, h, mi, s, us) => match micros(y, mo, d, h, mi, s, us) {
                 Some(t) => b.append_value(t),
-                None => b.append_null(),
+                None => {
+                    b.pad();
+                    return Ok(true);
+                }
             },
             _ => return Err(unexpected()),
         },
@@ -933,7 +1027,7 @@ fn append(kind: Kind, builder: &mut Builder, value: Option<Cell<'_>>) -> Result<
             _ => return Err(unexpected()),
         },
     }
-    Ok(())
+    Ok(false)
 }
 
 #[cfg(test)]
@@ -1137,6 +1231,91 @@ mod tests {
         let sized = Decoder::sized(columns(), 10, &[0, 33]);
         assert_eq!(sized.bytes(10), vec![0, 0], "no row yet");
         assert!(n.is_valid(0) && n.is_null(1));
+    }
+
+    /// A binary row of `cells` (each value's bytes as the wire lays them out,
+    /// or `None` for NULL): its header, NULL bitmap and values.
+    fn binary_row(cells: &[Option<Vec<u8>>]) -> Vec<u8> {
+        let mut bitmap = vec![0u8; bitmap_len(cells.len())];
+        let mut values = vec![];
+        for (i, cell) in cells.iter().enumerate() {
+            match cell {
+                None => bitmap[(i + 2) / 8] |= 1 << ((i + 2) % 8),
+                Some(bytes) => values.extend_from_slice(bytes),
+            }
+        }
+        [vec![0x00], bitmap, values].concat()
+    }
+
+    /// NULLs are read off the rows' bitmaps when a chunk is finished: in
+    /// place past 64 rows and past 62 columns (a bitmap wider than a word),
+    /// a zero date read as NULL, booleans and bytes among them, and a column
+    /// with none has no NULL buffer at all.
+    #[test]
+    fn nulls_land_in_place_across_words_of_rows_and_of_columns() {
+        use arrow_array::Array as _;
+        use arrow_array::cast::AsArray as _;
+        const WIDE: usize = 70;
+        let mut columns: Vec<Column> = (0..WIDE)
+            .map(|i| Column {
+                name: format!("n{i}"),
+                kind: Kind::I32,
+            })
+            .collect();
+        let mut wires = vec![Wire::I32; WIDE];
+        for (name, kind, wire) in [
+            ("at", Kind::Timestamp, Wire::Date),
+            ("flag", Kind::Bool, Wire::I8),
+            ("blob", Kind::Binary, Wire::Bytes),
+        ] {
+            columns.push(Column {
+                name: name.into(),
+                kind,
+            });
+            wires.push(wire);
+        }
+        let null_at = |i: usize, r: usize| i > 0 && (r + i).is_multiple_of(i % 7 + 2);
+        let rows = 130;
+        let mut d = Decoder::new(columns, 8);
+        for r in 0..rows {
+            let mut cells: Vec<Option<Vec<u8>>> = (0..WIDE)
+                .map(|i| (!null_at(i, r)).then(|| ((r * 1000 + i) as i32).to_le_bytes().to_vec()))
+                .collect();
+            // 2026-01-02 03:04:05, or every fifth row the zero date.
+            let date = if r % 5 == 0 {
+                vec![4, 0, 0, 0, 0]
+            } else {
+                vec![7, 0xEA, 0x07, 1, 2, 3, 4, 5]
+            };
+            cells.push(Some(date));
+            cells.push((r % 3 != 0).then(|| vec![u8::from(r % 2 == 0)]));
+            cells.push((r % 4 != 0).then(|| vec![2, r as u8, 0xFF]));
+            d.push(&wires, &binary_row(&cells)).expect("a row");
+        }
+        let batch = d.finish().expect("a batch");
+        assert_eq!(batch.num_rows(), rows);
+        assert!(batch.column(0).nulls().is_none(), "a column without NULLs");
+        for i in 1..WIDE {
+            let n = batch.column(i).as_primitive::<Int32Type>();
+            for r in 0..rows {
+                let expected = (!null_at(i, r)).then_some((r * 1000 + i) as i32);
+                let got = n.is_valid(r).then(|| n.value(r));
+                assert_eq!(got, expected, "column {i}, row {r}");
+            }
+        }
+        let at = batch
+            .column(WIDE)
+            .as_primitive::<TimestampMicrosecondType>();
+        let flag = batch.column(WIDE + 1).as_boolean();
+        let blob = batch.column(WIDE + 2).as_binary::<i32>();
+        for r in 0..rows {
+            let expected = (r % 5 != 0).then_some(1_767_323_045_000_000);
+            assert_eq!(at.is_valid(r).then(|| at.value(r)), expected, "row {r}");
+            let expected = (r % 3 != 0).then_some(r % 2 == 0);
+            assert_eq!(flag.is_valid(r).then(|| flag.value(r)), expected);
+            let expected = (r % 4 != 0).then(|| vec![r as u8, 0xFF]);
+            assert_eq!(blob.is_valid(r).then(|| blob.value(r).to_vec()), expected);
+        }
     }
 
     #[test]

@@ -1,0 +1,224 @@
+//! Column buffers handed back once a chunk is written, for the next chunk's
+//! decoder to fill.
+//!
+//! A database source decodes every chunk into buffers of its own (100,000
+//! rows of ten columns is about 10 MB). Fresh ones are memory the kernel has
+//! to fault in page by page on the first write: a tenth of a table's read in
+//! the profile. The buffers of a chunk whose Parquet is written are kept
+//! here instead, still mapped, and the next chunk's decoder takes them.
+//!
+//! A buffer is taken back only whole and unshared (an array a mapping cast
+//! made, a slice, or one another batch still holds is left alone), and only
+//! as the element type its layout fits. At most [`MAX_BYTES`] are kept, for
+//! [`IDLE_FOR`] at most; [`release`] drops them all when a read is over.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use arrow_array::{Array as _, RecordBatch};
+use arrow_buffer::{ArrowNativeType, Buffer};
+
+/// The most bytes of buffers kept.
+pub const MAX_BYTES: usize = 256 << 20;
+/// How long a buffer is kept unused.
+pub const IDLE_FOR: Duration = Duration::from_secs(60);
+
+/// Buffers kept, with when each was given.
+#[derive(Default)]
+pub struct Spare {
+    kept: Mutex<Vec<(Buffer, Instant)>>,
+}
+
+static SPARE: std::sync::LazyLock<Spare> = std::sync::LazyLock::new(Spare::default);
+
+/// An empty vector of at least `capacity` values: a buffer kept here when
+/// one fits (no more than twice as large), or a new one.
+pub fn take<T: ArrowNativeType>(capacity: usize) -> Vec<T> {
+    SPARE.take(capacity)
+}
+
+/// Keeps the buffers of `batch`'s columns that are its alone.
+pub fn give_back(batch: RecordBatch) {
+    SPARE.give_back(batch)
+}
+
+/// Keeps `values`' buffer.
+pub fn give<T: ArrowNativeType>(values: Vec<T>) {
+    SPARE.give(Buffer::from_vec(values))
+}
+
+/// Drops every buffer kept.
+pub fn release() {
+    SPARE.release()
+}
+
+impl Spare {
+    pub fn take<T: ArrowNativeType>(&self, capacity: usize) -> Vec<T> {
+        let want = capacity.saturating_mul(std::mem::size_of::<T>());
+        let found = {
+            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            kept.retain(|(_, since)| now.duration_since(*since) < IDLE_FOR);
+            let mut found = None;
+            for at in 0..kept.len() {
+                let size = kept[at].0.capacity();
+                if size < want || size / 2 > want.max(4096) {
+                    continue;
+                }
+                let (buffer, since) = kept.swap_remove(at);
+                match buffer.into_vec::<T>() {
+                    Ok(values) => {
+                        found = Some(values);
+                        break;
+                    }
+                    // Another element type's layout: kept where it was.
+                    Err(buffer) => {
+                        kept.push((buffer, since));
+                        let last = kept.len() - 1;
+                        kept.swap(at, last);
+                    }
+                }
+            }
+            found
+        };
+        match found {
+            Some(mut values) => {
+                values.clear();
+                values
+            }
+            None => Vec::with_capacity(capacity),
+        }
+    }
+
+    pub fn give_back(&self, batch: RecordBatch) {
+        let mut buffers = vec![];
+        for column in batch.columns() {
+            let (_, _, nulls, _, mut values, children) = column.to_data().into_parts();
+            if children.is_empty() {
+                buffers.append(&mut values);
+                buffers.extend(nulls.map(|n| n.into_inner().into_inner()));
+            }
+        }
+        drop(batch);
+        for buffer in buffers {
+            self.give(buffer);
+        }
+    }
+
+    /// Keeps `buffer` when it is whole, unshared and came from a vector, and
+    /// there is room.
+    fn give(&self, buffer: Buffer) {
+        // A buffer from a vector of bytes: any other is shared, a slice, or
+        // allocated another way (aligned by Arrow), and no vector takes it.
+        let Ok(bytes) = buffer.into_vec::<u8>().map(Buffer::from_vec).or_else(|b| {
+            b.into_vec::<u16>()
+                .map(Buffer::from_vec)
+                .or_else(|b| b.into_vec::<u32>().map(Buffer::from_vec))
+                .or_else(|b| b.into_vec::<u64>().map(Buffer::from_vec))
+                .or_else(|b| b.into_vec::<i128>().map(Buffer::from_vec))
+        }) else {
+            return;
+        };
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        let held: usize = kept.iter().map(|(b, _)| b.capacity()).sum();
+        if held + bytes.capacity() <= MAX_BYTES {
+            kept.push((bytes, Instant::now()));
+        }
+    }
+
+    pub fn release(&self) {
+        let all = std::mem::take(&mut *self.kept.lock().unwrap_or_else(|e| e.into_inner()));
+        drop(all);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::types::Int64Type;
+    use arrow_array::{ArrayRef, PrimitiveArray, StringArray};
+    use arrow_buffer::{OffsetBuffer, ScalarBuffer};
+
+    use super::*;
+
+    fn batch(columns: Vec<ArrayRef>) -> RecordBatch {
+        let named = columns
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| (format!("c{i}"), c));
+        RecordBatch::try_from_iter(named).expect("a batch")
+    }
+
+    fn ints(values: Vec<i64>) -> ArrayRef {
+        Arc::new(PrimitiveArray::<Int64Type>::new(values.into(), None))
+    }
+
+    #[test]
+    fn a_written_chunks_buffers_are_the_next_chunks_to_fill() {
+        let spare = Spare::default();
+        let values: Vec<i64> = (0..10_000).collect();
+        let at = values.as_ptr() as usize;
+        let offsets: Vec<i32> = vec![0, 3, 3, 7];
+        let text_at = offsets.as_ptr() as usize;
+        let text = StringArray::new(
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Buffer::from_vec(b"abcdefg".to_vec()),
+            None,
+        );
+        spare.give_back(batch(vec![ints(values)]));
+        spare.give_back(batch(vec![Arc::new(text)]));
+        // Taken as the same element type and as one of its layout.
+        let again: Vec<f64> = spare.take(9_000);
+        assert_eq!(again.as_ptr() as usize, at);
+        assert!(again.is_empty() && again.capacity() >= 9_000);
+        let offsets: Vec<u32> = spare.take(4);
+        assert_eq!(offsets.as_ptr() as usize, text_at);
+        // The text's bytes are kept too; nothing else is.
+        let bytes: Vec<u8> = spare.take(7);
+        assert_eq!(bytes.capacity(), 7);
+        let fresh: Vec<i64> = spare.take(10);
+        assert_ne!(fresh.as_ptr() as usize, at);
+    }
+
+    #[test]
+    fn a_buffer_another_array_holds_or_that_is_too_large_or_of_another_layout_is_not_taken() {
+        let spare = Spare::default();
+        let shared = ints((0..100).collect());
+        let held = Arc::clone(&shared);
+        spare.give_back(batch(vec![shared]));
+        assert!(spare.kept.lock().expect("the lock").is_empty());
+        drop(held);
+
+        // Eight-byte values are no bytes' vector.
+        let wide: Vec<i64> = (0..100).collect();
+        let at_wide = wide.as_ptr() as usize;
+        spare.give_back(batch(vec![ints(wide)]));
+        let bytes: Vec<u8> = spare.take(800);
+        assert_ne!(bytes.as_ptr() as usize, at_wide);
+        // Nor is a buffer of a million values spent on ten.
+        let big: Vec<i64> = vec![0; 1 << 20];
+        spare.give_back(batch(vec![ints(big)]));
+        let small: Vec<i64> = spare.take(10);
+        assert!(small.capacity() < 1 << 20);
+    }
+
+    #[test]
+    fn no_more_than_max_bytes_are_kept_and_release_drops_them_all() {
+        let spare = Spare::default();
+        for _ in 0..5 {
+            spare.give(Buffer::from_vec(Vec::<u8>::with_capacity(MAX_BYTES / 4)));
+        }
+        let held = |s: &Spare| -> usize {
+            s.kept
+                .lock()
+                .expect("the lock")
+                .iter()
+                .map(|(b, _)| b.capacity())
+                .sum()
+        };
+        assert_eq!(held(&spare), MAX_BYTES);
+        spare.release();
+        assert_eq!(held(&spare), 0);
+    }
+}
