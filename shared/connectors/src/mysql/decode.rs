@@ -782,14 +782,11 @@ pub struct Column {
 pub struct Decoder {
     columns: Vec<Column>,
     builders: Vec<Builder>,
-    /// Each row's NULL bitmap as it came (its bits from the third on, one
-    /// a column), in `words` words a row, with the bits of values read as
-    /// NULL (zero dates) set: the columns' NULLs are read off it when they
-    /// are finished, rather than kept value by value.
-    nulls: Vec<u64>,
-    words: usize,
-    /// The rows' bitmaps OR'ed: the columns with a NULL at all.
-    any_null: Vec<u64>,
+    /// Each column's values so far, a bit set where there is one, sixty-four
+    /// rows to a word: made at the column's first NULL (a column without one
+    /// has none), and written to only at a NULL, never value by value.
+    valid: Vec<Vec<u64>>,
+    rows_hint: usize,
     rows: usize,
 }
 
@@ -807,13 +804,11 @@ impl Decoder {
             .enumerate()
             .map(|(i, c)| Builder::new(c.kind, rows_hint, bytes.get(i).copied().unwrap_or(0)))
             .collect();
-        let words = bitmap_len(columns.len()).div_ceil(8);
         Decoder {
-            nulls: crate::buffers::take(rows_hint * words),
-            words,
-            any_null: vec![0; words],
+            valid: columns.iter().map(|_| vec![]).collect(),
             columns,
             builders,
+            rows_hint,
             rows: 0,
         }
     }
@@ -851,40 +846,29 @@ impl Decoder {
             ));
         }
         let (bitmap, mut values) = split_row(wires.len(), row)?;
-        let at = self.nulls.len();
-        for bytes in bitmap.chunks(8) {
-            let word = bytes
-                .iter()
-                .rev()
-                .fold(0u64, |word, b| (word << 8) | u64::from(*b));
-            self.nulls.push(word);
-        }
-        let bits = &mut self.nulls[at..];
+        let (row_at, hint) = (self.rows, self.rows_hint);
         let columns = wires.iter().zip(&self.columns).zip(&mut self.builders);
-        for (i, ((wire, column), builder)) in columns.enumerate() {
-            let (word, bit) = null_bit(i);
-            if bits[word] & bit != 0 {
+        for (i, (((wire, column), builder), valid)) in columns.zip(&mut self.valid).enumerate() {
+            let null = if is_null(bitmap, i) {
                 builder.pad();
-                continue;
-            }
-            let null = match direct(*wire, column.kind, builder, &mut values)
-                .ok_or_else(|| cut_short(row))?
-            {
-                Took::Value => false,
-                Took::Null => true,
-                Took::Left => {
-                    let value = cell(*wire, &mut values).ok_or_else(|| cut_short(row))?;
-                    append(column.kind, builder, value).map_err(|why| {
-                        format!("column {} of row {}: {why}", column.name, self.rows + 1)
-                    })?
+                true
+            } else {
+                match direct(*wire, column.kind, builder, &mut values)
+                    .ok_or_else(|| cut_short(row))?
+                {
+                    Took::Value => false,
+                    Took::Null => true,
+                    Took::Left => {
+                        let value = cell(*wire, &mut values).ok_or_else(|| cut_short(row))?;
+                        append(column.kind, builder, value).map_err(|why| {
+                            format!("column {} of row {}: {why}", column.name, row_at + 1)
+                        })?
+                    }
                 }
             };
             if null {
-                bits[word] |= bit;
+                set_null(valid, row_at, hint);
             }
-        }
-        for (any, bits) in self.any_null.iter_mut().zip(bits) {
-            *any |= *bits;
         }
         self.rows += 1;
         Ok(())
@@ -896,58 +880,33 @@ impl Decoder {
             .iter()
             .map(|c| Field::new(&c.name, c.kind.data_type(), true))
             .collect();
+        let rows = self.rows;
         let arrays = self
             .builders
             .iter_mut()
-            .enumerate()
-            .map(|(i, b)| {
-                let (word, bit) = null_bit(i);
-                let nulls = (self.any_null[word] & bit != 0)
-                    .then(|| validity(&self.nulls, self.words, i, self.rows));
+            .zip(std::mem::take(&mut self.valid))
+            .map(|(b, mut valid)| {
+                let nulls = (!valid.is_empty()).then(|| {
+                    valid.resize(rows.div_ceil(64), u64::MAX);
+                    NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(valid), 0, rows))
+                });
                 b.finish(nulls)
             })
             .collect::<Result<Vec<ArrayRef>, String>>()?;
-        crate::buffers::give(std::mem::take(&mut self.nulls));
         RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
             .map_err(|e| format!("the chunk's columns do not fit together: {e}"))
     }
 }
 
-/// Which values of column `i` are NULL, from `rows` NULL bitmaps of
-/// `words` words end to end: sixty-four rows to a word.
-fn validity(bitmaps: &[u64], words: usize, i: usize, rows: usize) -> NullBuffer {
-    let (word, bit) = null_bit(i);
-    let shift = bit.trailing_zeros();
-    // Up to 64 rows' bits of the column, set where a value is, the first
-    // row's the lowest.
-    fn pack(rows: impl Iterator<Item = u64>, shift: u32) -> u64 {
-        let (mut nulls, mut len) = (0u64, 0);
-        for (j, m) in rows.enumerate() {
-            nulls |= ((m >> shift) & 1) << j;
-            len = j + 1;
-        }
-        !nulls & (u64::MAX >> (64 - len.max(1)))
+/// Marks `row` of a column NULL in its bitmap `valid`, made (every value
+/// there, for `hint` rows or more) at the column's first NULL.
+#[cold]
+fn set_null(valid: &mut Vec<u64>, row: usize, hint: usize) {
+    let word = row / 64;
+    if valid.len() <= word {
+        valid.resize((word + 1).max(hint.div_ceil(64)), u64::MAX);
     }
-    let valid: Vec<u64> = if words == 1 {
-        bitmaps
-            .chunks(64)
-            .map(|rows| pack(rows.iter().copied(), shift))
-            .collect()
-    } else {
-        bitmaps
-            .chunks(64 * words)
-            .map(|rows| pack(rows.iter().skip(word).step_by(words).copied(), shift))
-            .collect()
-    };
-    NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(valid), 0, rows))
-}
-
-/// The word of a row's NULL bitmap column `i`'s bit is in, and the bit.
-/// The bitmap's bits start at its third (two are reserved).
-#[inline(always)]
-fn null_bit(i: usize) -> (usize, u64) {
-    let bit = i + 2;
-    (bit / 64, 1 << (bit % 64))
+    valid[word] &= !(1 << (row % 64));
 }
 
 /// The bytes of a binary row's NULL bitmap, for `columns` columns.
