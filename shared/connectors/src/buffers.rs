@@ -9,8 +9,11 @@
 //!
 //! A buffer is taken back only whole and unshared (an array a mapping cast
 //! made, a slice, or one another batch still holds is left alone), and only
-//! as the element type its layout fits. At most [`MAX_BYTES`] are kept, for
-//! [`IDLE_FOR`] at most; [`release`] drops them all when a read is over.
+//! as values of its alignment. A vector taken is empty: what its buffer held
+//! is never read again (safe code reads nothing past a vector's length), so
+//! nothing of one chunk, or one project, reaches another. At most
+//! [`MAX_BYTES`] are kept, for [`IDLE_FOR`] at most; [`release`] drops them
+//! all when a read is over.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -23,10 +26,17 @@ pub const MAX_BYTES: usize = 256 << 20;
 /// How long a buffer is kept unused.
 pub const IDLE_FOR: Duration = Duration::from_secs(60);
 
-/// Buffers kept, with when each was given.
+/// A buffer kept: a vector's, of values aligned to `align` bytes.
+struct Kept {
+    buffer: Buffer,
+    align: usize,
+    since: Instant,
+}
+
+/// Buffers kept.
 #[derive(Default)]
 pub struct Spare {
-    kept: Mutex<Vec<(Buffer, Instant)>>,
+    kept: Mutex<Vec<Kept>>,
 }
 
 static SPARE: std::sync::LazyLock<Spare> = std::sync::LazyLock::new(Spare::default);
@@ -42,11 +52,6 @@ pub fn give_back(batch: RecordBatch) {
     SPARE.give_back(batch)
 }
 
-/// Keeps `values`' buffer.
-pub fn give<T: ArrowNativeType>(values: Vec<T>) {
-    SPARE.give(Buffer::from_vec(values))
-}
-
 /// Drops every buffer kept.
 pub fn release() {
     SPARE.release()
@@ -58,35 +63,24 @@ impl Spare {
         let found = {
             let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
-            kept.retain(|(_, since)| now.duration_since(*since) < IDLE_FOR);
-            let mut found = None;
-            for at in 0..kept.len() {
-                let size = kept[at].0.capacity();
-                if size < want || size / 2 > want.max(4096) {
-                    continue;
-                }
-                let (buffer, since) = kept.swap_remove(at);
-                match buffer.into_vec::<T>() {
-                    Ok(values) => {
-                        found = Some(values);
-                        break;
-                    }
-                    // Another element type's layout: kept where it was.
-                    Err(buffer) => {
-                        kept.push((buffer, since));
-                        let last = kept.len() - 1;
-                        kept.swap(at, last);
-                    }
-                }
-            }
-            found
+            kept.retain(|k| now.duration_since(k.since) < IDLE_FOR);
+            kept.iter()
+                .position(|k| {
+                    let size = k.buffer.capacity();
+                    k.align == std::mem::align_of::<T>()
+                        && size >= want
+                        && size / 2 <= want.max(4096)
+                })
+                .map(|at| kept.swap_remove(at).buffer)
         };
-        match found {
-            Some(mut values) => {
+        // Of the alignment, but not a whole number of these values (never,
+        // for the types a decoder fills): a new one.
+        match found.map(Buffer::into_vec::<T>) {
+            Some(Ok(mut values)) => {
                 values.clear();
                 values
             }
-            None => Vec::with_capacity(capacity),
+            _ => Vec::with_capacity(capacity),
         }
     }
 
@@ -105,24 +99,20 @@ impl Spare {
         }
     }
 
-    /// Keeps `buffer` when it is whole, unshared and came from a vector, and
-    /// there is room.
+    /// Keeps `buffer` when it is whole, unshared and a vector's, and there is
+    /// room.
     fn give(&self, buffer: Buffer) {
-        // A buffer from a vector of bytes: any other is shared, a slice, or
-        // allocated another way (aligned by Arrow), and no vector takes it.
-        let Ok(bytes) = buffer.into_vec::<u8>().map(Buffer::from_vec).or_else(|b| {
-            b.into_vec::<u16>()
-                .map(Buffer::from_vec)
-                .or_else(|b| b.into_vec::<u32>().map(Buffer::from_vec))
-                .or_else(|b| b.into_vec::<u64>().map(Buffer::from_vec))
-                .or_else(|b| b.into_vec::<i128>().map(Buffer::from_vec))
-        }) else {
+        let Some((buffer, align)) = vector(buffer) else {
             return;
         };
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        let held: usize = kept.iter().map(|(b, _)| b.capacity()).sum();
-        if held + bytes.capacity() <= MAX_BYTES {
-            kept.push((bytes, Instant::now()));
+        let held: usize = kept.iter().map(|k| k.buffer.capacity()).sum();
+        if held + buffer.capacity() <= MAX_BYTES {
+            kept.push(Kept {
+                buffer,
+                align,
+                since: Instant::now(),
+            });
         }
     }
 
@@ -132,11 +122,27 @@ impl Spare {
     }
 }
 
+/// `buffer` and the alignment of its values when it is a vector's, whole and
+/// unshared; `None` for any other (shared, a slice, or allocated by Arrow's
+/// own aligned allocations, which no vector takes).
+fn vector(buffer: Buffer) -> Option<(Buffer, usize)> {
+    fn as_vec<T: ArrowNativeType>(b: Buffer) -> Result<(Buffer, usize), Buffer> {
+        b.into_vec::<T>()
+            .map(|v| (Buffer::from_vec(v), std::mem::align_of::<T>()))
+    }
+    as_vec::<u8>(buffer)
+        .or_else(as_vec::<u16>)
+        .or_else(as_vec::<u32>)
+        .or_else(as_vec::<u64>)
+        .or_else(as_vec::<i128>)
+        .ok()
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
-    use arrow_array::types::Int64Type;
+    use arrow_array::types::{Decimal128Type, Int64Type};
     use arrow_array::{ArrayRef, PrimitiveArray, StringArray};
     use arrow_buffer::{OffsetBuffer, ScalarBuffer};
 
@@ -179,6 +185,15 @@ mod tests {
         assert_eq!(bytes.capacity(), 7);
         let fresh: Vec<i64> = spare.take(10);
         assert_ne!(fresh.as_ptr() as usize, at);
+        // Sixteen-byte decimals go to decimals.
+        let decimals: Vec<i128> = vec![7; 5_000];
+        let decimals_at = decimals.as_ptr() as usize;
+        let array = PrimitiveArray::<Decimal128Type>::new(decimals.into(), None);
+        spare.give_back(batch(vec![Arc::new(array)]));
+        let not_wide: Vec<u64> = spare.take(10_000);
+        assert_ne!(not_wide.as_ptr() as usize, decimals_at);
+        let again: Vec<i128> = spare.take(5_000);
+        assert_eq!(again.as_ptr() as usize, decimals_at);
     }
 
     #[test]
@@ -214,7 +229,7 @@ mod tests {
                 .lock()
                 .expect("the lock")
                 .iter()
-                .map(|(b, _)| b.capacity())
+                .map(|k| k.buffer.capacity())
                 .sum()
         };
         assert_eq!(held(&spare), MAX_BYTES);
