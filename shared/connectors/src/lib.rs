@@ -8,6 +8,8 @@
 //! in [`extractor`].
 
 pub mod buffers;
+#[cfg(any(feature = "postgres_source", feature = "mysql_source"))]
+mod columns;
 #[cfg(feature = "egress")]
 pub mod egress;
 #[cfg(feature = "files")]

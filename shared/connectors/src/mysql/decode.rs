@@ -5,20 +5,18 @@
 
 use std::sync::Arc;
 
-use arrow_array::StringArray;
-use arrow_array::builder::StringBuilder;
 use arrow_array::types::{
-    ArrowPrimitiveType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type,
-    Int32Type, Int64Type, TimestampMicrosecondType, UInt8Type, UInt16Type, UInt32Type,
+    Date32Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type,
+    Int64Type, TimestampMicrosecondType, UInt8Type, UInt16Type, UInt32Type,
 };
-use arrow_array::{ArrayRef, BinaryArray, BooleanArray, PrimitiveArray, RecordBatch};
-use arrow_buffer::{
-    BooleanBuffer, BooleanBufferBuilder, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer,
-};
+use arrow_array::{ArrayRef, BooleanArray, RecordBatch};
+use arrow_buffer::{BooleanBufferBuilder, NullBuffer};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use mysql_common::Value;
 use mysql_common::constants::{ColumnFlags, ColumnType};
 use serde::{Deserialize, Serialize};
+
+use crate::columns::{Bytes, Fixed, null_buffer, set_null};
 
 /// How a column is read, from its `information_schema` type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,116 +128,6 @@ impl Kind {
             Kind::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
             Kind::Binary => DataType::Binary,
         }
-    }
-}
-
-/// A fixed-width column as it is decoded: its values in a vector, a zero
-/// where a value is NULL. Which are NULL is the rows' own NULL bitmaps,
-/// kept by the [`Decoder`] and read once, column by column, at the end.
-struct Fixed<T: ArrowPrimitiveType> {
-    values: Vec<T::Native>,
-    data_type: DataType,
-}
-
-impl<T: ArrowPrimitiveType> Fixed<T> {
-    fn new(rows: usize, data_type: DataType) -> Fixed<T> {
-        Fixed {
-            values: crate::buffers::take(rows),
-            data_type,
-        }
-    }
-
-    #[inline(always)]
-    fn append_value(&mut self, v: T::Native) {
-        self.values.push(v);
-    }
-
-    fn pad(&mut self) {
-        self.values.push(T::Native::default());
-    }
-
-    fn finish(&mut self, nulls: Option<NullBuffer>) -> ArrayRef {
-        let values = std::mem::take(&mut self.values);
-        Arc::new(
-            PrimitiveArray::<T>::new(values.into(), nulls).with_data_type(self.data_type.clone()),
-        )
-    }
-}
-
-/// A text or bytes column as it is decoded: its bytes end to end and where
-/// each value ends. Text's UTF-8 is checked once, over the whole chunk, when
-/// it is finished (a check and a builder call per value took 5% of a
-/// table's read in the profile); a chunk with a bad byte has its bad bytes
-/// replaced, value by value.
-struct Bytes {
-    values: Vec<u8>,
-    offsets: Vec<i32>,
-    /// The values passed what 32-bit offsets reach (2 GiB in one chunk).
-    too_long: bool,
-}
-
-impl Bytes {
-    fn new(rows: usize, bytes: usize) -> Bytes {
-        let mut offsets = crate::buffers::take(rows + 1);
-        offsets.push(0);
-        Bytes {
-            values: crate::buffers::take(bytes),
-            offsets,
-            too_long: false,
-        }
-    }
-
-    #[inline(always)]
-    fn append_value(&mut self, bytes: &[u8]) {
-        self.values.extend_from_slice(bytes);
-        self.pad();
-    }
-
-    /// Ends a value where the last one ended: an empty one, or a NULL.
-    #[inline(always)]
-    fn pad(&mut self) {
-        match i32::try_from(self.values.len()) {
-            Ok(end) => self.offsets.push(end),
-            Err(_) => {
-                self.too_long = true;
-                self.offsets.push(i32::MAX);
-            }
-        }
-    }
-
-    fn buffers(&mut self) -> Result<(OffsetBuffer<i32>, Buffer), String> {
-        let values = Buffer::from_vec(std::mem::take(&mut self.values));
-        let offsets = std::mem::replace(&mut self.offsets, vec![0]);
-        if std::mem::take(&mut self.too_long) {
-            return Err(
-                "a text or bytes column holds over 2 GiB in one chunk: lower the data mart's \
-                 batch size"
-                    .into(),
-            );
-        }
-        Ok((OffsetBuffer::new(ScalarBuffer::from(offsets)), values))
-    }
-
-    fn finish_binary(&mut self, nulls: Option<NullBuffer>) -> Result<ArrayRef, String> {
-        let (offsets, values) = self.buffers()?;
-        Ok(Arc::new(BinaryArray::new(offsets, values, nulls)))
-    }
-
-    fn finish_text(&mut self, nulls: Option<NullBuffer>) -> Result<ArrayRef, String> {
-        let (offsets, values) = self.buffers()?;
-        if let Ok(text) = StringArray::try_new(offsets.clone(), values.clone(), nulls.clone()) {
-            return Ok(Arc::new(text));
-        }
-        let mut lossy = StringBuilder::with_capacity(offsets.len() - 1, values.len());
-        for (i, w) in offsets.windows(2).enumerate() {
-            if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
-                lossy.append_null();
-            } else {
-                let bytes = &values[w[0] as usize..w[1] as usize];
-                lossy.append_value(String::from_utf8_lossy(bytes));
-            }
-        }
-        Ok(Arc::new(lossy.finish()))
     }
 }
 
@@ -885,28 +773,11 @@ impl Decoder {
             .builders
             .iter_mut()
             .zip(std::mem::take(&mut self.valid))
-            .map(|(b, mut valid)| {
-                let nulls = (!valid.is_empty()).then(|| {
-                    valid.resize(rows.div_ceil(64), u64::MAX);
-                    NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(valid), 0, rows))
-                });
-                b.finish(nulls)
-            })
+            .map(|(b, valid)| b.finish(null_buffer(valid, rows)))
             .collect::<Result<Vec<ArrayRef>, String>>()?;
         RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
             .map_err(|e| format!("the chunk's columns do not fit together: {e}"))
     }
-}
-
-/// Marks `row` of a column NULL in its bitmap `valid`, made (every value
-/// there, for `hint` rows or more) at the column's first NULL.
-#[cold]
-fn set_null(valid: &mut Vec<u64>, row: usize, hint: usize) {
-    let word = row / 64;
-    if valid.len() <= word {
-        valid.resize((word + 1).max(hint.div_ceil(64)), u64::MAX);
-    }
-    valid[word] &= !(1 << (row % 64));
 }
 
 /// The bytes of a binary row's NULL bitmap, for `columns` columns.

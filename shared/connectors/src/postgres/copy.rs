@@ -6,13 +6,15 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{
-    BinaryBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Float32Builder,
-    Float64Builder, Int16Builder, Int32Builder, Int64Builder, StringBuilder,
-    TimestampMicrosecondBuilder,
+use arrow_array::types::{
+    Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
+    TimestampMicrosecondType,
 };
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::{ArrayRef, BooleanArray, RecordBatch};
+use arrow_buffer::{BooleanBufferBuilder, NullBuffer};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
+
+use crate::columns::{Bytes, Fixed, null_buffer, set_null};
 
 /// How a column's bytes are read: the types decoded natively from their
 /// binary form. Anything else is selected as text (`::text`, arrays as JSON).
@@ -112,76 +114,71 @@ impl Wire {
 }
 
 enum Builder {
-    Bool(BooleanBuilder),
-    I16(Int16Builder),
-    I32(Int32Builder),
-    I64(Int64Builder),
-    F32(Float32Builder),
-    F64(Float64Builder),
-    Dec(Decimal128Builder, i8),
-    Str(StringBuilder),
-    Date(Date32Builder),
-    Ts(TimestampMicrosecondBuilder),
-    Bin(BinaryBuilder),
+    Bool(BooleanBufferBuilder),
+    I16(Fixed<Int16Type>),
+    I32(Fixed<Int32Type>),
+    I64(Fixed<Int64Type>),
+    F32(Fixed<Float32Type>),
+    F64(Fixed<Float64Type>),
+    Dec(Fixed<Decimal128Type>, i8),
+    Str(Bytes),
+    Date(Fixed<Date32Type>),
+    Ts(Fixed<TimestampMicrosecondType>),
+    Bin(Bytes),
 }
 
 impl Builder {
     fn new(wire: Wire, rows: usize) -> Builder {
+        let t = wire.data_type();
         match wire {
-            Wire::Bool => Builder::Bool(BooleanBuilder::with_capacity(rows)),
-            Wire::Int16 => Builder::I16(Int16Builder::with_capacity(rows)),
-            Wire::Int32 => Builder::I32(Int32Builder::with_capacity(rows)),
-            Wire::Int64 | Wire::Oid => Builder::I64(Int64Builder::with_capacity(rows)),
-            Wire::Float32 => Builder::F32(Float32Builder::with_capacity(rows)),
-            Wire::Float64 => Builder::F64(Float64Builder::with_capacity(rows)),
-            Wire::Decimal { precision, scale } => Builder::Dec(
-                Decimal128Builder::with_capacity(rows)
-                    .with_precision_and_scale(precision, scale)
-                    .expect("a precision of 1 to 38 and a scale within it"),
-                scale,
-            ),
+            Wire::Bool => Builder::Bool(BooleanBufferBuilder::new(rows)),
+            Wire::Int16 => Builder::I16(Fixed::new(rows, t)),
+            Wire::Int32 => Builder::I32(Fixed::new(rows, t)),
+            Wire::Int64 | Wire::Oid => Builder::I64(Fixed::new(rows, t)),
+            Wire::Float32 => Builder::F32(Fixed::new(rows, t)),
+            Wire::Float64 => Builder::F64(Fixed::new(rows, t)),
+            // A precision of 1 to 38 and a scale within it, as [`Wire::of`] makes them.
+            Wire::Decimal { scale, .. } => Builder::Dec(Fixed::new(rows, t), scale),
             Wire::NumericText | Wire::Text | Wire::Json | Wire::Jsonb | Wire::Uuid => {
-                Builder::Str(StringBuilder::with_capacity(rows, rows * 16))
+                Builder::Str(Bytes::new(rows, rows * 16))
             }
-            Wire::Date => Builder::Date(Date32Builder::with_capacity(rows)),
-            Wire::Timestamp => Builder::Ts(TimestampMicrosecondBuilder::with_capacity(rows)),
-            Wire::TimestampTz => {
-                Builder::Ts(TimestampMicrosecondBuilder::with_capacity(rows).with_timezone("UTC"))
-            }
-            Wire::Bytea => Builder::Bin(BinaryBuilder::with_capacity(rows, rows * 16)),
+            Wire::Date => Builder::Date(Fixed::new(rows, t)),
+            Wire::Timestamp | Wire::TimestampTz => Builder::Ts(Fixed::new(rows, t)),
+            Wire::Bytea => Builder::Bin(Bytes::new(rows, rows * 16)),
         }
     }
 
-    fn null(&mut self) {
+    /// Takes the place of a NULL value.
+    fn pad(&mut self) {
         match self {
-            Builder::Bool(b) => b.append_null(),
-            Builder::I16(b) => b.append_null(),
-            Builder::I32(b) => b.append_null(),
-            Builder::I64(b) => b.append_null(),
-            Builder::F32(b) => b.append_null(),
-            Builder::F64(b) => b.append_null(),
-            Builder::Dec(b, _) => b.append_null(),
-            Builder::Str(b) => b.append_null(),
-            Builder::Date(b) => b.append_null(),
-            Builder::Ts(b) => b.append_null(),
-            Builder::Bin(b) => b.append_null(),
+            Builder::Bool(b) => b.append(false),
+            Builder::I16(b) => b.pad(),
+            Builder::I32(b) => b.pad(),
+            Builder::I64(b) => b.pad(),
+            Builder::F32(b) => b.pad(),
+            Builder::F64(b) => b.pad(),
+            Builder::Dec(b, _) => b.pad(),
+            Builder::Str(b) => b.pad(),
+            Builder::Date(b) => b.pad(),
+            Builder::Ts(b) => b.pad(),
+            Builder::Bin(b) => b.pad(),
         }
     }
 
-    fn finish(&mut self) -> ArrayRef {
-        match self {
-            Builder::Bool(b) => Arc::new(b.finish()),
-            Builder::I16(b) => Arc::new(b.finish()),
-            Builder::I32(b) => Arc::new(b.finish()),
-            Builder::I64(b) => Arc::new(b.finish()),
-            Builder::F32(b) => Arc::new(b.finish()),
-            Builder::F64(b) => Arc::new(b.finish()),
-            Builder::Dec(b, _) => Arc::new(b.finish()),
-            Builder::Str(b) => Arc::new(b.finish()),
-            Builder::Date(b) => Arc::new(b.finish()),
-            Builder::Ts(b) => Arc::new(b.finish()),
-            Builder::Bin(b) => Arc::new(b.finish()),
-        }
+    fn finish(&mut self, nulls: Option<NullBuffer>) -> Result<ArrayRef, String> {
+        Ok(match self {
+            Builder::Bool(b) => Arc::new(BooleanArray::new(b.finish(), nulls)),
+            Builder::I16(b) => b.finish(nulls),
+            Builder::I32(b) => b.finish(nulls),
+            Builder::I64(b) => b.finish(nulls),
+            Builder::F32(b) => b.finish(nulls),
+            Builder::F64(b) => b.finish(nulls),
+            Builder::Dec(b, _) => b.finish(nulls),
+            Builder::Str(b) => b.finish_text(nulls)?,
+            Builder::Date(b) => b.finish(nulls),
+            Builder::Ts(b) => b.finish(nulls),
+            Builder::Bin(b) => b.finish_binary(nulls)?,
+        })
     }
 }
 
@@ -197,13 +194,16 @@ pub struct Column {
 pub struct Decoder {
     columns: Vec<Column>,
     builders: Vec<Builder>,
+    /// Each column's values so far, as [`set_null`] marks its NULLs.
+    valid: Vec<Vec<u64>>,
+    rows_hint: usize,
     /// Bytes not yet decoded (a tuple cut between two pieces).
     pending: Vec<u8>,
     header_read: bool,
     ended: bool,
     rows: usize,
-    /// The text of each unkept (key) column in the last tuple.
-    last_keys: Vec<Option<String>>,
+    /// The bytes of each unkept (key) column in the last tuple.
+    last_keys: Vec<Option<Vec<u8>>>,
 }
 
 /// The 11-byte signature every binary COPY starts with.
@@ -221,8 +221,10 @@ impl Decoder {
             .collect();
         let keys = columns.iter().filter(|c| !c.kept).count();
         Decoder {
+            valid: columns.iter().map(|_| vec![]).collect(),
             columns,
             builders,
+            rows_hint,
             pending: Vec::new(),
             header_read: false,
             ended: false,
@@ -236,8 +238,14 @@ impl Decoder {
     }
 
     /// The text of the unkept columns of the last tuple, in their order.
-    pub fn last_keys(&self) -> &[Option<String>] {
-        &self.last_keys
+    pub fn last_keys(&self) -> Vec<Option<String>> {
+        self.last_keys
+            .iter()
+            .map(|k| {
+                k.as_deref()
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+            })
+            .collect()
     }
 
     /// Decodes what `piece` completes; a tuple cut at its end waits for the next.
@@ -309,7 +317,8 @@ impl Decoder {
                 p += 4;
                 if len < 0 {
                     if self.columns[c].kept {
-                        self.builders[c].null();
+                        self.builders[c].pad();
+                        set_null(&mut self.valid[c], self.rows, self.rows_hint);
                     } else {
                         self.last_keys[key] = None;
                         key += 1;
@@ -319,17 +328,24 @@ impl Decoder {
                 let field = &buf[p..p + len as usize];
                 p += len as usize;
                 if !self.columns[c].kept {
-                    self.last_keys[key] = Some(String::from_utf8_lossy(field).into_owned());
+                    // Kept as bytes, in the same vector tuple after tuple:
+                    // only the last one's is ever read.
+                    let last = self.last_keys[key].get_or_insert_with(Vec::new);
+                    last.clear();
+                    last.extend_from_slice(field);
                     key += 1;
                     continue;
                 }
                 let wire = self.columns[c].wire;
-                append(&mut self.builders[c], wire, field).map_err(|why| {
+                let null = append(&mut self.builders[c], wire, field).map_err(|why| {
                     bad(format!(
                         "has a bad value in `{}`: {why}",
                         self.columns[c].name
                     ))
                 })?;
+                if null {
+                    set_null(&mut self.valid[c], self.rows, self.rows_hint);
+                }
             }
             at = end;
             self.rows += 1;
@@ -344,10 +360,11 @@ impl Decoder {
         }
         let mut fields = vec![];
         let mut arrays = vec![];
-        for (c, b) in self.columns.iter().zip(self.builders.iter_mut()) {
+        let valid = std::mem::take(&mut self.valid);
+        for ((c, b), valid) in self.columns.iter().zip(self.builders.iter_mut()).zip(valid) {
             if c.kept {
                 fields.push(Field::new(&c.name, c.wire.data_type(), true));
-                arrays.push(b.finish());
+                arrays.push(b.finish(null_buffer(valid, self.rows))?);
             }
         }
         RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(|e| e.to_string())
@@ -360,13 +377,11 @@ fn be<const N: usize>(field: &[u8]) -> Result<[u8; N], String> {
         .map_err(|_| format!("{} bytes where {N} were expected", field.len()))
 }
 
-fn text(field: &[u8]) -> Result<&str, String> {
-    std::str::from_utf8(field).map_err(|_| "text that is not UTF-8".to_string())
-}
-
-fn append(b: &mut Builder, wire: Wire, field: &[u8]) -> Result<(), String> {
+/// Appends `field`, a value of `wire`, to `b`; `Ok(true)` when it is read
+/// as NULL (a NaN decimal, an infinite date or time), its place padded.
+fn append(b: &mut Builder, wire: Wire, field: &[u8]) -> Result<bool, String> {
     match (b, wire) {
-        (Builder::Bool(b), _) => b.append_value(be::<1>(field)?[0] != 0),
+        (Builder::Bool(b), _) => b.append(be::<1>(field)?[0] != 0),
         (Builder::I16(b), _) => b.append_value(i16::from_be_bytes(be(field)?)),
         (Builder::I32(b), _) => b.append_value(i32::from_be_bytes(be(field)?)),
         (Builder::I64(b), Wire::Oid) => b.append_value(i64::from(u32::from_be_bytes(be(field)?))),
@@ -379,69 +394,79 @@ fn append(b: &mut Builder, wire: Wire, field: &[u8]) -> Result<(), String> {
                 None => return Err("a numeric beyond its column's precision".into()),
             },
             // NaN and the infinities have no decimal: NULL.
-            Numeric::Special(_) => b.append_null(),
+            Numeric::Special(_) => {
+                b.pad();
+                return Ok(true);
+            }
         },
         (Builder::Str(b), Wire::NumericText) => match numeric(field)? {
-            Numeric::Finite(n) => b.append_value(n.to_string()),
-            Numeric::Special(s) => b.append_value(s),
+            Numeric::Finite(n) => b.append_value(n.to_string().as_bytes()),
+            Numeric::Special(s) => b.append_value(s.as_bytes()),
         },
         (Builder::Str(b), Wire::Jsonb) => match field.split_first() {
-            Some((1, rest)) => b.append_value(text(rest)?),
+            Some((1, rest)) => b.append_value(rest),
             _ => return Err("a jsonb of an unknown version".into()),
         },
-        (Builder::Str(b), Wire::Uuid) => {
-            let u = be::<16>(field)?;
-            let hex: String = u.iter().map(|x| format!("{x:02x}")).collect();
-            b.append_value(format!(
-                "{}-{}-{}-{}-{}",
-                &hex[..8],
-                &hex[8..12],
-                &hex[12..16],
-                &hex[16..20],
-                &hex[20..]
-            ));
-        }
-        (Builder::Str(b), _) => b.append_value(text(field)?),
+        (Builder::Str(b), Wire::Uuid) => b.append_value(&uuid(be::<16>(field)?)),
+        // Its UTF-8 is checked once for the chunk, when it is finished.
+        (Builder::Str(b), _) => b.append_value(field),
         (Builder::Date(b), _) => {
             let days = i32::from_be_bytes(be(field)?);
             // ±infinity are i32::MAX and MIN: no date.
             if days == i32::MAX || days == i32::MIN {
-                b.append_null();
-            } else {
-                b.append_value(days.saturating_add(PG_EPOCH_DAYS));
+                b.pad();
+                return Ok(true);
             }
+            b.append_value(days.saturating_add(PG_EPOCH_DAYS));
         }
         (Builder::Ts(b), _) => {
             let micros = i64::from_be_bytes(be(field)?);
             if micros == i64::MAX || micros == i64::MIN {
-                b.append_null();
-            } else {
-                b.append_value(micros.saturating_add(PG_EPOCH_MICROS));
+                b.pad();
+                return Ok(true);
             }
+            b.append_value(micros.saturating_add(PG_EPOCH_MICROS));
         }
         (Builder::Bin(b), _) => b.append_value(field),
     }
-    Ok(())
+    Ok(false)
+}
+
+/// A uuid's sixteen bytes as its text: `8-4-4-4-12` lowercase hex digits.
+fn uuid(bytes: [u8; 16]) -> [u8; 36] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = [b'-'; 36];
+    let mut at = 0;
+    for (i, byte) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            at += 1;
+        }
+        text[at] = HEX[usize::from(byte >> 4)];
+        text[at + 1] = HEX[usize::from(byte & 0xF)];
+        at += 2;
+    }
+    text
 }
 
 /// A `numeric` in its binary form: base-10000 digits with a weight.
 #[derive(Debug, PartialEq)]
-enum Numeric {
-    Finite(Digits),
+enum Numeric<'a> {
+    Finite(Digits<'a>),
     Special(&'static str),
 }
 
 #[derive(Debug, PartialEq)]
-struct Digits {
+struct Digits<'a> {
     negative: bool,
-    /// Base-10000 digits; the first is worth 10000^weight.
-    digits: Vec<i16>,
+    /// Base-10000 digits, two bytes each, big-endian, where they lie in the
+    /// field; the first is worth 10000^weight.
+    digits: &'a [u8],
     weight: i16,
     /// Digits after the point the value is shown with.
     dscale: u16,
 }
 
-fn numeric(field: &[u8]) -> Result<Numeric, String> {
+fn numeric(field: &[u8]) -> Result<Numeric<'_>, String> {
     if field.len() < 8 {
         return Err("a numeric shorter than its header".into());
     }
@@ -460,25 +485,36 @@ fn numeric(field: &[u8]) -> Result<Numeric, String> {
     if field.len() != 8 + 2 * ndigits {
         return Err("a numeric whose digits do not match its length".into());
     }
-    let digits = (0..ndigits).map(|i| word(8 + 2 * i) as i16).collect();
     Ok(Numeric::Finite(Digits {
         negative: sign == 0x4000,
-        digits,
+        digits: &field[8..],
         weight,
         dscale,
     }))
 }
 
-impl Digits {
+impl Digits<'_> {
+    /// How many base-10000 digits there are.
+    fn len(&self) -> usize {
+        self.digits.len() / 2
+    }
+
+    /// Digit `i`, if there is one.
+    fn get(&self, i: usize) -> Option<i16> {
+        let d = self.digits.get(2 * i..2 * i + 2)?;
+        Some(i16::from_be_bytes([d[0], d[1]]))
+    }
+
     /// The value times 10^scale, rounded half away from zero; `None` past i128.
     fn scaled(&self, scale: i8) -> Option<i128> {
         // The integer of all digits, and the power of 10 it must be moved by.
         let mut v: i128 = 0;
-        for d in &self.digits {
-            v = v.checked_mul(10_000)?.checked_add(i128::from(*d))?;
+        for d in self.digits.chunks_exact(2) {
+            let d = i16::from_be_bytes([d[0], d[1]]);
+            v = v.checked_mul(10_000)?.checked_add(i128::from(d))?;
         }
         // v is worth 10000^(weight - ndigits + 1).
-        let exp = 4 * (i32::from(self.weight) - self.digits.len() as i32 + 1) + i32::from(scale);
+        let exp = 4 * (i32::from(self.weight) - self.len() as i32 + 1) + i32::from(scale);
         let v = if exp >= 0 {
             v.checked_mul(10i128.checked_pow(exp as u32)?)?
         } else {
@@ -495,13 +531,13 @@ impl Digits {
     }
 }
 
-impl std::fmt::Display for Digits {
+impl std::fmt::Display for Digits<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Digits before the point: weight + 1 groups of four; after: dscale.
         let mut int = String::new();
         if self.weight >= 0 {
             for i in 0..=self.weight as usize {
-                let d = self.digits.get(i).copied().unwrap_or(0);
+                let d = self.get(i).unwrap_or(0);
                 if int.is_empty() {
                     if d != 0 {
                         int = d.to_string();
@@ -521,7 +557,7 @@ impl std::fmt::Display for Digits {
             let d = if i < 0 {
                 0
             } else {
-                self.digits.get(i as usize).copied().unwrap_or(0)
+                self.get(i as usize).unwrap_or(0)
             };
             frac.push_str(&format!("{d:04}"));
             i += 1;
@@ -558,24 +594,27 @@ mod tests {
     #[test]
     fn numerics_read_as_text_and_as_scaled_decimals() {
         // 12345.678: digits 1 2345 6780, weight 1, dscale 3.
-        let n = numeric(&numeric_bytes(&[1, 2345, 6780], 1, 0, 3)).expect("numeric");
+        let bytes = numeric_bytes(&[1, 2345, 6780], 1, 0, 3);
+        let n = numeric(&bytes).expect("numeric");
         let Numeric::Finite(d) = n else { panic!() };
         assert_eq!(d.to_string(), "12345.678");
         assert_eq!(d.scaled(2), Some(1234568), "rounded half away from zero");
         assert_eq!(d.scaled(4), Some(123456780));
         // -0.0005: digit 5, weight -1, dscale 4.
-        let Numeric::Finite(d) = numeric(&numeric_bytes(&[5], -1, 0x4000, 4)).expect("numeric")
-        else {
+        let bytes = numeric_bytes(&[5], -1, 0x4000, 4);
+        let Numeric::Finite(d) = numeric(&bytes).expect("numeric") else {
             panic!()
         };
         assert_eq!(d.to_string(), "-0.0005");
         assert_eq!(d.scaled(4), Some(-5));
         // 0 with dscale 2; 100000000 (digit 1, weight 2).
-        let Numeric::Finite(d) = numeric(&numeric_bytes(&[], 0, 0, 2)).expect("numeric") else {
+        let bytes = numeric_bytes(&[], 0, 0, 2);
+        let Numeric::Finite(d) = numeric(&bytes).expect("numeric") else {
             panic!()
         };
         assert_eq!(d.to_string(), "0.00");
-        let Numeric::Finite(d) = numeric(&numeric_bytes(&[1], 2, 0, 0)).expect("numeric") else {
+        let bytes = numeric_bytes(&[1], 2, 0, 0);
+        let Numeric::Finite(d) = numeric(&bytes).expect("numeric") else {
             panic!()
         };
         assert_eq!(d.to_string(), "100000000");
@@ -584,6 +623,13 @@ mod tests {
             Ok(Numeric::Special("NaN"))
         );
         assert!(numeric(&[0, 1]).is_err());
+    }
+
+    #[test]
+    fn a_uuid_reads_as_its_hyphenated_lowercase_text() {
+        let bytes = *b"\x12\x3e\x45\x67\xe8\x9b\x12\xd3\xa4\x56\x42\x66\x14\x17\x40\x00";
+        assert_eq!(&uuid(bytes), b"123e4567-e89b-12d3-a456-426614174000");
+        assert_eq!(&uuid([0xFF; 16]), b"ffffffff-ffff-ffff-ffff-ffffffffffff");
     }
 
     /// A stream cut at every byte decodes the same as one whole piece.

@@ -384,7 +384,7 @@ impl RangeReader<String> for Reader {
             })
             .await?;
         let rows = decoder.rows();
-        let texts: Option<Vec<String>> = decoder.last_keys().iter().cloned().collect();
+        let texts: Option<Vec<String>> = decoder.last_keys().into_iter().collect();
         let batch = decoder
             .finish()
             .map_err(|why| ConnectorError::upstream(why, false))?;
