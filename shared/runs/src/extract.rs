@@ -239,8 +239,9 @@ async fn extract_step(
     }
     let mapped = !columns.is_empty();
     map_columns(m, ctx, columns).await?;
-    if mapped && out.next.is_none() {
-        // The stream is read: its decoders' buffers are not kept for it.
+    if out.next.is_none() {
+        // The stream is read (its last step may have read no rows): the
+        // buffers its decoders filled are not kept for it.
         sluice_connectors::buffers::release();
     }
     let mut meta = Meta::new(Kind::Step, project, "sluice", now);
