@@ -35,7 +35,7 @@ struct Kept {
 
 /// Buffers kept.
 #[derive(Default)]
-pub struct Spare {
+struct Spare {
     kept: Mutex<Vec<Kept>>,
 }
 
@@ -58,7 +58,7 @@ pub fn release() {
 }
 
 impl Spare {
-    pub fn take<T: ArrowNativeType>(&self, capacity: usize) -> Vec<T> {
+    fn take<T: ArrowNativeType>(&self, capacity: usize) -> Vec<T> {
         let want = capacity.saturating_mul(std::mem::size_of::<T>());
         let found = {
             let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
@@ -84,7 +84,7 @@ impl Spare {
         }
     }
 
-    pub fn give_back(&self, batch: RecordBatch) {
+    fn give_back(&self, batch: RecordBatch) {
         let mut buffers = vec![];
         for column in batch.columns() {
             let (_, _, nulls, _, mut values, children) = column.to_data().into_parts();
@@ -116,7 +116,7 @@ impl Spare {
         }
     }
 
-    pub fn release(&self) {
+    fn release(&self) {
         let all = std::mem::take(&mut *self.kept.lock().unwrap_or_else(|e| e.into_inner()));
         drop(all);
     }

@@ -8,9 +8,14 @@
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
-use arrow_array::types::ArrowPrimitiveType;
-use arrow_array::{ArrayRef, BinaryArray, PrimitiveArray, StringArray};
-use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_array::types::{
+    ArrowPrimitiveType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type,
+    Int32Type, Int64Type, TimestampMicrosecondType, UInt8Type, UInt16Type, UInt32Type,
+};
+use arrow_array::{ArrayRef, BinaryArray, BooleanArray, PrimitiveArray, StringArray};
+use arrow_buffer::{
+    BooleanBuffer, BooleanBufferBuilder, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer,
+};
 use arrow_schema::DataType;
 
 /// A fixed-width column as it is decoded: its values in a vector, a zero
@@ -119,6 +124,92 @@ impl Bytes {
             }
         }
         Ok(Arc::new(lossy.finish()))
+    }
+}
+
+/// A column being decoded, as the Arrow type it is built as.
+pub(crate) enum Builder {
+    Bool(BooleanBufferBuilder),
+    I8(Fixed<Int8Type>),
+    I16(Fixed<Int16Type>),
+    I32(Fixed<Int32Type>),
+    I64(Fixed<Int64Type>),
+    U8(Fixed<UInt8Type>),
+    U16(Fixed<UInt16Type>),
+    U32(Fixed<UInt32Type>),
+    F32(Fixed<Float32Type>),
+    F64(Fixed<Float64Type>),
+    Dec(Fixed<Decimal128Type>),
+    Str(Bytes),
+    Date(Fixed<Date32Type>),
+    Ts(Fixed<TimestampMicrosecondType>),
+    Bin(Bytes),
+}
+
+impl Builder {
+    /// A builder of type `t` for `rows` values; a text or bytes one with
+    /// room for `bytes` of them (16 a value when 0). Decimals are of a
+    /// precision of 1 to 38 and a scale within it, as the decoders make them.
+    pub(crate) fn new(t: DataType, rows: usize, bytes: usize) -> Builder {
+        let bytes = if bytes == 0 { rows * 16 } else { bytes };
+        match t {
+            DataType::Boolean => Builder::Bool(BooleanBufferBuilder::new(rows)),
+            DataType::Int8 => Builder::I8(Fixed::new(rows, t)),
+            DataType::Int16 => Builder::I16(Fixed::new(rows, t)),
+            DataType::Int32 => Builder::I32(Fixed::new(rows, t)),
+            DataType::Int64 => Builder::I64(Fixed::new(rows, t)),
+            DataType::UInt8 => Builder::U8(Fixed::new(rows, t)),
+            DataType::UInt16 => Builder::U16(Fixed::new(rows, t)),
+            DataType::UInt32 => Builder::U32(Fixed::new(rows, t)),
+            DataType::Float32 => Builder::F32(Fixed::new(rows, t)),
+            DataType::Float64 => Builder::F64(Fixed::new(rows, t)),
+            DataType::Decimal128(..) => Builder::Dec(Fixed::new(rows, t)),
+            DataType::Date32 => Builder::Date(Fixed::new(rows, t)),
+            DataType::Timestamp(..) => Builder::Ts(Fixed::new(rows, t)),
+            DataType::Binary => Builder::Bin(Bytes::new(rows, bytes)),
+            _ => Builder::Str(Bytes::new(rows, bytes)),
+        }
+    }
+
+    /// Takes the place of a NULL value.
+    pub(crate) fn pad(&mut self) {
+        match self {
+            Builder::Bool(b) => b.append(false),
+            Builder::I8(b) => b.pad(),
+            Builder::I16(b) => b.pad(),
+            Builder::I32(b) => b.pad(),
+            Builder::I64(b) => b.pad(),
+            Builder::U8(b) => b.pad(),
+            Builder::U16(b) => b.pad(),
+            Builder::U32(b) => b.pad(),
+            Builder::F32(b) => b.pad(),
+            Builder::F64(b) => b.pad(),
+            Builder::Dec(b) => b.pad(),
+            Builder::Str(b) => b.pad(),
+            Builder::Date(b) => b.pad(),
+            Builder::Ts(b) => b.pad(),
+            Builder::Bin(b) => b.pad(),
+        }
+    }
+
+    pub(crate) fn finish(&mut self, nulls: Option<NullBuffer>) -> Result<ArrayRef, String> {
+        Ok(match self {
+            Builder::Bool(b) => Arc::new(BooleanArray::new(b.finish(), nulls)),
+            Builder::I8(b) => b.finish(nulls),
+            Builder::I16(b) => b.finish(nulls),
+            Builder::I32(b) => b.finish(nulls),
+            Builder::I64(b) => b.finish(nulls),
+            Builder::U8(b) => b.finish(nulls),
+            Builder::U16(b) => b.finish(nulls),
+            Builder::U32(b) => b.finish(nulls),
+            Builder::F32(b) => b.finish(nulls),
+            Builder::F64(b) => b.finish(nulls),
+            Builder::Dec(b) => b.finish(nulls),
+            Builder::Str(b) => b.finish_text(nulls)?,
+            Builder::Date(b) => b.finish(nulls),
+            Builder::Ts(b) => b.finish(nulls),
+            Builder::Bin(b) => b.finish_binary(nulls)?,
+        })
     }
 }
 

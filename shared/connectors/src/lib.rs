@@ -258,17 +258,6 @@ pub fn extractor(
     found
 }
 
-/// What makes one connector's extractor, by its name.
-#[cfg(all(
-    test,
-    feature = "files",
-    feature = "http_json",
-    feature = "postgres_source",
-    feature = "mysql_source",
-    feature = "rest"
-))]
-type MakeOne = fn(&str, &sluice_domain::net::Egress) -> Option<Box<dyn Extractor>>;
-
 /// Each connector's extractor alone, of the connector `name` when it is that
 /// one: what an extraction function hands its run machine.
 pub mod extractors {
@@ -343,6 +332,11 @@ pub fn newer(a: &Value, b: &Value) -> bool {
     feature = "rest"
 ))]
 mod tests {
+    use super::Extractor;
+
+    /// What makes one connector's extractor, by its name.
+    type MakeOne = fn(&str, &sluice_domain::net::Egress) -> Option<Box<dyn Extractor>>;
+
     /// The registry and the extractors are one list: every registered connector
     /// extracts, and nothing extracts unregistered.
     #[test]
@@ -365,7 +359,7 @@ mod tests {
     fn each_connector_is_one_extractors_own() {
         use super::extractors as x;
         let egress = sluice_domain::net::Egress::public_only();
-        let each: [(&str, super::MakeOne); 5] = [
+        let each: [(&str, MakeOne); 5] = [
             ("files", x::files),
             ("http_json", x::http_json),
             ("postgres", x::postgres),

@@ -5,18 +5,13 @@
 
 use std::sync::Arc;
 
-use arrow_array::types::{
-    Date32Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type,
-    Int64Type, TimestampMicrosecondType, UInt8Type, UInt16Type, UInt32Type,
-};
-use arrow_array::{ArrayRef, BooleanArray, RecordBatch};
-use arrow_buffer::{BooleanBufferBuilder, NullBuffer};
+use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use mysql_common::Value;
 use mysql_common::constants::{ColumnFlags, ColumnType};
 use serde::{Deserialize, Serialize};
 
-use crate::columns::{Bytes, Fixed, null_buffer, set_null};
+use crate::columns::{Builder, null_buffer, set_null};
 
 /// How a column is read, from its `information_schema` type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,92 +123,6 @@ impl Kind {
             Kind::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
             Kind::Binary => DataType::Binary,
         }
-    }
-}
-
-enum Builder {
-    Bool(BooleanBufferBuilder),
-    I8(Fixed<Int8Type>),
-    I16(Fixed<Int16Type>),
-    I32(Fixed<Int32Type>),
-    I64(Fixed<Int64Type>),
-    U8(Fixed<UInt8Type>),
-    U16(Fixed<UInt16Type>),
-    U32(Fixed<UInt32Type>),
-    F32(Fixed<Float32Type>),
-    F64(Fixed<Float64Type>),
-    Dec(Fixed<Decimal128Type>),
-    Str(Bytes),
-    Date(Fixed<Date32Type>),
-    Ts(Fixed<TimestampMicrosecondType>),
-    Bin(Bytes),
-}
-
-impl Builder {
-    /// A builder for `rows` values; a text or bytes one with room for
-    /// `bytes` of them (16 a value when 0).
-    fn new(kind: Kind, rows: usize, bytes: usize) -> Builder {
-        let bytes = if bytes == 0 { rows * 16 } else { bytes };
-        let t = kind.data_type();
-        match t {
-            DataType::Boolean => Builder::Bool(BooleanBufferBuilder::new(rows)),
-            DataType::Int8 => Builder::I8(Fixed::new(rows, t)),
-            DataType::Int16 => Builder::I16(Fixed::new(rows, t)),
-            DataType::Int32 => Builder::I32(Fixed::new(rows, t)),
-            DataType::Int64 => Builder::I64(Fixed::new(rows, t)),
-            DataType::UInt8 => Builder::U8(Fixed::new(rows, t)),
-            DataType::UInt16 => Builder::U16(Fixed::new(rows, t)),
-            DataType::UInt32 => Builder::U32(Fixed::new(rows, t)),
-            DataType::Float32 => Builder::F32(Fixed::new(rows, t)),
-            DataType::Float64 => Builder::F64(Fixed::new(rows, t)),
-            // Precision 1 to 38 and a scale within it, as [`Kind::of`] makes them.
-            DataType::Decimal128(..) => Builder::Dec(Fixed::new(rows, t)),
-            DataType::Date32 => Builder::Date(Fixed::new(rows, t)),
-            DataType::Timestamp(..) => Builder::Ts(Fixed::new(rows, t)),
-            DataType::Binary => Builder::Bin(Bytes::new(rows, bytes)),
-            _ => Builder::Str(Bytes::new(rows, bytes)),
-        }
-    }
-
-    /// Takes the place of a NULL value.
-    fn pad(&mut self) {
-        match self {
-            Builder::Bool(b) => b.append(false),
-            Builder::I8(b) => b.pad(),
-            Builder::I16(b) => b.pad(),
-            Builder::I32(b) => b.pad(),
-            Builder::I64(b) => b.pad(),
-            Builder::U8(b) => b.pad(),
-            Builder::U16(b) => b.pad(),
-            Builder::U32(b) => b.pad(),
-            Builder::F32(b) => b.pad(),
-            Builder::F64(b) => b.pad(),
-            Builder::Dec(b) => b.pad(),
-            Builder::Str(b) => b.pad(),
-            Builder::Date(b) => b.pad(),
-            Builder::Ts(b) => b.pad(),
-            Builder::Bin(b) => b.pad(),
-        }
-    }
-
-    fn finish(&mut self, nulls: Option<NullBuffer>) -> Result<ArrayRef, String> {
-        Ok(match self {
-            Builder::Bool(b) => Arc::new(BooleanArray::new(b.finish(), nulls)),
-            Builder::I8(b) => b.finish(nulls),
-            Builder::I16(b) => b.finish(nulls),
-            Builder::I32(b) => b.finish(nulls),
-            Builder::I64(b) => b.finish(nulls),
-            Builder::U8(b) => b.finish(nulls),
-            Builder::U16(b) => b.finish(nulls),
-            Builder::U32(b) => b.finish(nulls),
-            Builder::F32(b) => b.finish(nulls),
-            Builder::F64(b) => b.finish(nulls),
-            Builder::Dec(b) => b.finish(nulls),
-            Builder::Str(b) => b.finish_text(nulls)?,
-            Builder::Date(b) => b.finish(nulls),
-            Builder::Ts(b) => b.finish(nulls),
-            Builder::Bin(b) => b.finish_binary(nulls)?,
-        })
     }
 }
 
@@ -690,7 +599,10 @@ impl Decoder {
         let builders = columns
             .iter()
             .enumerate()
-            .map(|(i, c)| Builder::new(c.kind, rows_hint, bytes.get(i).copied().unwrap_or(0)))
+            .map(|(i, c)| {
+                let bytes = bytes.get(i).copied().unwrap_or(0);
+                Builder::new(c.kind.data_type(), rows_hint, bytes)
+            })
             .collect();
         Decoder {
             valid: columns.iter().map(|_| vec![]).collect(),
@@ -1085,6 +997,7 @@ mod tests {
     fn nulls_land_in_place_across_words_of_rows_and_of_columns() {
         use arrow_array::Array as _;
         use arrow_array::cast::AsArray as _;
+        use arrow_array::types::{Int32Type, TimestampMicrosecondType};
         const WIDE: usize = 70;
         let mut columns: Vec<Column> = (0..WIDE)
             .map(|i| Column {

@@ -6,15 +6,10 @@
 
 use std::sync::Arc;
 
-use arrow_array::types::{
-    Date32Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type,
-    TimestampMicrosecondType,
-};
-use arrow_array::{ArrayRef, BooleanArray, RecordBatch};
-use arrow_buffer::{BooleanBufferBuilder, NullBuffer};
+use arrow_array::RecordBatch;
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 
-use crate::columns::{Bytes, Fixed, null_buffer, set_null};
+use crate::columns::{Builder, null_buffer, set_null};
 
 /// How a column's bytes are read: the types decoded natively from their
 /// binary form. Anything else is selected as text (`::text`, arrays as JSON).
@@ -113,75 +108,6 @@ impl Wire {
     }
 }
 
-enum Builder {
-    Bool(BooleanBufferBuilder),
-    I16(Fixed<Int16Type>),
-    I32(Fixed<Int32Type>),
-    I64(Fixed<Int64Type>),
-    F32(Fixed<Float32Type>),
-    F64(Fixed<Float64Type>),
-    Dec(Fixed<Decimal128Type>, i8),
-    Str(Bytes),
-    Date(Fixed<Date32Type>),
-    Ts(Fixed<TimestampMicrosecondType>),
-    Bin(Bytes),
-}
-
-impl Builder {
-    fn new(wire: Wire, rows: usize) -> Builder {
-        let t = wire.data_type();
-        match wire {
-            Wire::Bool => Builder::Bool(BooleanBufferBuilder::new(rows)),
-            Wire::Int16 => Builder::I16(Fixed::new(rows, t)),
-            Wire::Int32 => Builder::I32(Fixed::new(rows, t)),
-            Wire::Int64 | Wire::Oid => Builder::I64(Fixed::new(rows, t)),
-            Wire::Float32 => Builder::F32(Fixed::new(rows, t)),
-            Wire::Float64 => Builder::F64(Fixed::new(rows, t)),
-            // A precision of 1 to 38 and a scale within it, as [`Wire::of`] makes them.
-            Wire::Decimal { scale, .. } => Builder::Dec(Fixed::new(rows, t), scale),
-            Wire::NumericText | Wire::Text | Wire::Json | Wire::Jsonb | Wire::Uuid => {
-                Builder::Str(Bytes::new(rows, rows * 16))
-            }
-            Wire::Date => Builder::Date(Fixed::new(rows, t)),
-            Wire::Timestamp | Wire::TimestampTz => Builder::Ts(Fixed::new(rows, t)),
-            Wire::Bytea => Builder::Bin(Bytes::new(rows, rows * 16)),
-        }
-    }
-
-    /// Takes the place of a NULL value.
-    fn pad(&mut self) {
-        match self {
-            Builder::Bool(b) => b.append(false),
-            Builder::I16(b) => b.pad(),
-            Builder::I32(b) => b.pad(),
-            Builder::I64(b) => b.pad(),
-            Builder::F32(b) => b.pad(),
-            Builder::F64(b) => b.pad(),
-            Builder::Dec(b, _) => b.pad(),
-            Builder::Str(b) => b.pad(),
-            Builder::Date(b) => b.pad(),
-            Builder::Ts(b) => b.pad(),
-            Builder::Bin(b) => b.pad(),
-        }
-    }
-
-    fn finish(&mut self, nulls: Option<NullBuffer>) -> Result<ArrayRef, String> {
-        Ok(match self {
-            Builder::Bool(b) => Arc::new(BooleanArray::new(b.finish(), nulls)),
-            Builder::I16(b) => b.finish(nulls),
-            Builder::I32(b) => b.finish(nulls),
-            Builder::I64(b) => b.finish(nulls),
-            Builder::F32(b) => b.finish(nulls),
-            Builder::F64(b) => b.finish(nulls),
-            Builder::Dec(b, _) => b.finish(nulls),
-            Builder::Str(b) => b.finish_text(nulls)?,
-            Builder::Date(b) => b.finish(nulls),
-            Builder::Ts(b) => b.finish(nulls),
-            Builder::Bin(b) => b.finish_binary(nulls)?,
-        })
-    }
-}
-
 /// A column being decoded: its name, its reading, and whether it is kept in
 /// the batch (a key column selected only to resume from is not).
 pub struct Column {
@@ -217,7 +143,7 @@ impl Decoder {
     pub fn new(columns: Vec<Column>, rows_hint: usize) -> Decoder {
         let builders = columns
             .iter()
-            .map(|c| Builder::new(c.wire, rows_hint))
+            .map(|c| Builder::new(c.wire.data_type(), rows_hint, 0))
             .collect();
         let keys = columns.iter().filter(|c| !c.kept).count();
         Decoder {
@@ -388,8 +314,8 @@ fn append(b: &mut Builder, wire: Wire, field: &[u8]) -> Result<bool, String> {
         (Builder::I64(b), _) => b.append_value(i64::from_be_bytes(be(field)?)),
         (Builder::F32(b), _) => b.append_value(f32::from_be_bytes(be(field)?)),
         (Builder::F64(b), _) => b.append_value(f64::from_be_bytes(be(field)?)),
-        (Builder::Dec(b, scale), _) => match numeric(field)? {
-            Numeric::Finite(n) => match n.scaled(*scale) {
+        (Builder::Dec(b), Wire::Decimal { scale, .. }) => match numeric(field)? {
+            Numeric::Finite(n) => match n.scaled(scale) {
                 Some(v) => b.append_value(v),
                 None => return Err("a numeric beyond its column's precision".into()),
             },
@@ -428,6 +354,8 @@ fn append(b: &mut Builder, wire: Wire, field: &[u8]) -> Result<bool, String> {
             b.append_value(micros.saturating_add(PG_EPOCH_MICROS));
         }
         (Builder::Bin(b), _) => b.append_value(field),
+        // A type `Wire::data_type` never makes for the reading.
+        _ => return Err(format!("a {wire:?} value in a column built otherwise")),
     }
     Ok(false)
 }
